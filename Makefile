@@ -1,0 +1,104 @@
+# Chibo — the targets are the interface; the README documents each.
+GO       ?= go
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS  := -s -w -X github.com/chibo-vn/chibo/server/app.Version=$(VERSION)
+TESTFLAGS ?= -race -count=1 -timeout 20m
+
+.PHONY: run build test test-sqlite test-postgres postgres pwa pwa-deps budgets lint bench soak sim clean help
+
+help:
+	@echo "make run            start the server with demo data on http://localhost:8080"
+	@echo "make test           every test on SQLite and on PostgreSQL"
+	@echo "make test-sqlite    the tests on SQLite only"
+	@echo "make test-postgres  the tests on PostgreSQL only"
+	@echo "make build          static binary in bin/chibo"
+	@echo "make pwa            rebuild the officials' app into pwa/dist (commit it)"
+	@echo "make budgets        the app's size and Lighthouse budgets against a fresh demo server"
+	@echo "make lint           go vet, gofmt, staticcheck, govulncheck"
+	@echo "make bench          benchmarks on both databases, as a table"
+	@echo "make soak           the sync convergence test over many seeds, both databases"
+	@echo "make sim            the sync simulator against a server started here with the demo data"
+
+## run: build and start the server on SQLite in ./data, seeding the demo data set on first start.
+run:
+	$(GO) run -ldflags "$(LDFLAGS)" ./server -demo
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/chibo ./server
+
+## test: the whole suite on both databases (-race needs cgo: a C compiler, e.g. Debian's gcc).
+test: test-sqlite test-postgres
+	@echo "make test: all tests passed on SQLite and PostgreSQL"
+
+test-sqlite: pwa-deps
+	CHIBO_TEST_DB=sqlite $(GO) test $(TESTFLAGS) ./...
+
+test-postgres: postgres pwa-deps
+	CHIBO_TEST_DB=postgres $(GO) test $(TESTFLAGS) ./...
+
+## postgres: make sure a PostgreSQL server answers for the tests: CHIBO_TEST_POSTGRES_URL, or the local server on
+## 127.0.0.1:5432, started here when it is installed but stopped. Otherwise the tests fail and say what to do.
+postgres:
+	@if [ -z "$$CHIBO_TEST_POSTGRES_URL" ] && command -v pg_isready >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5432; then \
+		if command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ]; then \
+			echo "PostgreSQL is not running on 127.0.0.1:5432: starting the local cluster"; \
+			pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | tail -n 1) main start || true; \
+			for i in 1 2 3 4 5 6 7 8 9 10; do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; \
+		fi; \
+	fi
+
+## pwa-deps: what the app's build and browser tests need: the npm packages (npm ci) and Debian's Chromium
+## (installed with apt-get when running as root; otherwise the command to run is printed).
+pwa-deps:
+	@if [ ! -d pwa/node_modules/playwright-core ] || [ pwa/package-lock.json -nt pwa/node_modules/.package-lock.json ]; then \
+		command -v npm >/dev/null 2>&1 || { echo "npm is missing: install Node.js 20 and npm (Debian: apt-get install nodejs npm)"; exit 1; }; \
+		echo "installing the app's npm packages (npm ci)"; npm ci --prefix pwa --no-audit --no-fund; \
+	fi
+	@if [ -z "$$CHIBO_CHROMIUM" ] && [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "installing Debian's chromium for the browser tests"; \
+			apt-get install -y chromium >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y chromium; }; \
+		else \
+			echo "the browser tests need Chromium: run 'sudo apt-get install chromium' (or set CHIBO_CHROMIUM)"; exit 1; \
+		fi; \
+	fi
+
+## pwa: rebuild pwa/dist from pwa/src (esbuild through go tool); commit the result.
+pwa: pwa-deps
+	$(GO) run ./pwa/build
+
+## budgets: the app's budgets (sizes, Lighthouse 12.8.2 mobile) against a server with the demo data.
+budgets: pwa-deps
+	@rm -rf /tmp/chibo-budget-data; $(GO) build -o bin/chibo ./server
+	@CHIBO_DATA_DIR=/tmp/chibo-budget-data CHIBO_ADDR=127.0.0.1:8098 bin/chibo -demo >/dev/null 2>&1 & pid=$$!; \
+	 for i in $$(seq 50); do curl -sf http://127.0.0.1:8098/readyz >/dev/null && break; sleep 0.2; done; \
+	 node pwa/tests/budgets.mjs http://127.0.0.1:8098; status=$$?; kill $$pid; exit $$status
+
+lint:
+	$(GO) vet ./...
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) tool staticcheck ./...
+	@$(GO) tool govulncheck ./... || { echo "govulncheck failed (it needs https://vuln.go.dev; offline machines cannot run it)"; exit 1; }
+
+## bench: every benchmark once on each database; the figures come out as a Markdown table.
+BENCHFLAGS ?= -run '^$$' -bench . -benchtime 1x -timeout 30m
+bench: postgres
+	@{ echo "# SQLite"; CHIBO_TEST_DB=sqlite $(GO) test $(BENCHFLAGS) ./...; \
+	   echo "# PostgreSQL"; CHIBO_TEST_DB=postgres $(GO) test $(BENCHFLAGS) ./...; } | $(GO) run ./sync/cmd/benchtable
+
+## soak: the sync convergence test with many random seeds (SOAK seeds on SQLite, SOAK_PG on PostgreSQL).
+SOAK ?= 1000
+SOAK_PG ?= 200
+soak: postgres
+	CHIBO_SOAK=$(SOAK) CHIBO_TEST_DB=sqlite $(GO) test -count=1 -timeout 2h -run 'TestDevicesConverge|TestReplayed|TestPullIsGapFree' ./sync/engine/
+	CHIBO_SOAK=$(SOAK_PG) CHIBO_TEST_DB=postgres $(GO) test -count=1 -timeout 2h -run 'TestDevicesConverge|TestReplayed|TestPullIsGapFree' ./sync/engine/
+
+## sim: run the server on a fresh SQLite database with the demo data and 12 simulated devices against it.
+sim:
+	@rm -rf /tmp/chibo-sim-data; $(GO) build -o bin/chibo ./server && $(GO) build -o bin/chibo-sim ./sync/cmd/chibo-sim
+	@CHIBO_DATA_DIR=/tmp/chibo-sim-data CHIBO_ADDR=127.0.0.1:8099 bin/chibo -demo >/dev/null 2>&1 & pid=$$!; \
+	 for i in $$(seq 50); do curl -sf http://127.0.0.1:8099/readyz >/dev/null && break; sleep 0.2; done; \
+	 bin/chibo-sim -url http://127.0.0.1:8099 -devices 12 -rounds 20; status=$$?; kill $$pid; exit $$status
+
+clean:
+	rm -rf bin data

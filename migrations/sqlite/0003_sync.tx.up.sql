@@ -1,0 +1,119 @@
+-- Delta sync (SQLite; keep in step with ../postgres/0003_sync.tx.up.sql). See sync/PROTOCOL.md.
+-- Every synced row carries version: the sync transaction number ("tx") of its last write. Every write appends
+-- to sync_changes in the same transaction; sync_buckets keeps a count and checksum per bucket of rows.
+
+ALTER TABLE org_units ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE members ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE assignments ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE meetings ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE attendance ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE visit_reports ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rubrics ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rubric_criteria ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE recommendation_fields ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE recommendations ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE recommendation_answers ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rating_labels ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE annual_ratings ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE notifications ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+-- Not synced, but they share the models' common columns.
+ALTER TABLE role_grants ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE push_subscriptions ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+
+-- One row. epoch changes when the database is reset or restored, telling clients to resync; tx is the last
+-- sync transaction number on SQLite (PostgreSQL numbers transactions by xid + tx_offset); pruned_tx is the newest
+-- transaction whose changes were pruned: a cursor older than it gets a full snapshot.
+CREATE TABLE sync_state (
+    id         integer PRIMARY KEY CHECK (id = 1),
+    epoch      TEXT NOT NULL,
+    tx         INTEGER NOT NULL DEFAULT 0,
+    tx_offset  INTEGER NOT NULL DEFAULT 0,
+    pruned_tx  INTEGER NOT NULL DEFAULT 0,
+    system_id  TEXT NOT NULL DEFAULT '',
+    created_at TIMESTAMP NOT NULL,
+    updated_at TIMESTAMP NOT NULL
+);
+
+-- The change log: one entry per row written, with the row as it was after the write (NULL data for a delete).
+-- class/scope/path/part say which bucket the row belongs to, so a pull filters by the caller's scopes.
+CREATE TABLE sync_changes (
+    seq    INTEGER PRIMARY KEY AUTOINCREMENT,
+    tx     INTEGER NOT NULL,
+    tbl    TEXT NOT NULL,
+    row_id TEXT NOT NULL,
+    op     TEXT NOT NULL,
+    class  TEXT NOT NULL,
+    scope  TEXT NOT NULL,
+    path   TEXT NOT NULL,
+    part   TEXT NOT NULL,
+    data   TEXT,
+    at     TIMESTAMP NOT NULL
+);
+CREATE INDEX sync_changes_tx ON sync_changes (tx, seq);
+CREATE INDEX sync_changes_at ON sync_changes (at);
+
+-- Count and checksum (sum of row hashes) of the live rows of each bucket, kept in step with every write.
+CREATE TABLE sync_buckets (
+    class TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    part  TEXT NOT NULL,
+    path  TEXT NOT NULL,
+    count INTEGER NOT NULL DEFAULT 0,
+    sum   INTEGER NOT NULL DEFAULT 0,
+    tx    INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (class, scope, part)
+);
+CREATE INDEX sync_buckets_path ON sync_buckets (path);
+
+-- Each device (client) pushes mutations numbered 1, 2, 3…; last_seq is the last one processed.
+CREATE TABLE sync_clients (
+    client_id  TEXT PRIMARY KEY,
+    user_id    TEXT NOT NULL REFERENCES users (id),
+    last_seq   INTEGER NOT NULL DEFAULT 0,
+    created_at TIMESTAMP NOT NULL,
+    updated_at TIMESTAMP NOT NULL
+);
+
+-- The outcome of each processed mutation, so a replayed push gets the same answer without a second effect.
+CREATE TABLE sync_results (
+    client_id   TEXT NOT NULL,
+    seq         INTEGER NOT NULL,
+    mutation_id TEXT NOT NULL DEFAULT '',
+    status      TEXT NOT NULL,
+    code        TEXT NOT NULL DEFAULT '',
+    message_key TEXT NOT NULL DEFAULT '',
+    args        TEXT NOT NULL DEFAULT '',
+    version     INTEGER NOT NULL DEFAULT 0,
+    at          TIMESTAMP NOT NULL,
+    PRIMARY KEY (client_id, seq)
+);
+CREATE INDEX sync_results_at ON sync_results (at);
+
+-- A field a device changed that someone else had changed on the server since the device last saw it. The
+-- server keeps the later write (in server order) and records both values here, so no text is lost.
+CREATE TABLE sync_conflicts (
+    id             TEXT PRIMARY KEY,
+    tbl            TEXT NOT NULL,
+    row_id         TEXT NOT NULL,
+    field          TEXT NOT NULL,
+    base_value     TEXT,
+    server_value   TEXT,
+    client_value   TEXT,
+    server_version INTEGER NOT NULL,
+    client_id      TEXT NOT NULL,
+    user_id        TEXT REFERENCES users (id),
+    overwritten_by TEXT REFERENCES users (id),
+    class          TEXT NOT NULL,
+    scope          TEXT NOT NULL,
+    path           TEXT NOT NULL,
+    part           TEXT NOT NULL,
+    resolved_at    TIMESTAMP,
+    resolved_by    TEXT REFERENCES users (id),
+    resolution     TEXT NOT NULL DEFAULT '',
+    version        INTEGER NOT NULL DEFAULT 0,
+    created_at     TIMESTAMP NOT NULL,
+    updated_at     TIMESTAMP NOT NULL,
+    deleted_at     TIMESTAMP
+);
+CREATE INDEX sync_conflicts_row ON sync_conflicts (tbl, row_id);

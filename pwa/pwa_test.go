@@ -1,0 +1,120 @@
+package pwa_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chibo-vn/chibo/pwa"
+	"github.com/chibo-vn/chibo/server/app"
+	"github.com/chibo-vn/chibo/server/testdb"
+)
+
+// needNodeModules fails (never skips) with what to do when the npm packages are missing.
+func needNodeModules(t *testing.T, pkgs ...string) {
+	t.Helper()
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Fatal("node is not installed: install Node.js 20 (Debian: apt-get install nodejs npm)")
+	}
+	for _, p := range pkgs {
+		if _, err := os.Stat(filepath.Join("node_modules", p)); err != nil {
+			t.Fatalf("pwa/node_modules/%s is missing: run `make pwa-deps` (npm ci --prefix pwa)", p)
+		}
+	}
+}
+
+// TestDistIsCurrent rebuilds the app from its sources and checks the committed pwa/dist is exactly that build.
+func TestDistIsCurrent(t *testing.T) {
+	needNodeModules(t, "preact", "@preact/signals", "idb")
+	out := t.TempDir()
+	cmd := exec.Command("go", "run", "./pwa/build", "-out", out, "-src", "pwa")
+	cmd.Dir = ".."
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, b)
+	}
+	built := files(t, os.DirFS(out))
+	committed := files(t, pwa.FS())
+	for name, b := range built {
+		if c, ok := committed[name]; !ok {
+			t.Errorf("pwa/dist lacks %s: run `make pwa` and commit pwa/dist", name)
+		} else if !bytes.Equal(b, c) {
+			t.Errorf("pwa/dist/%s is not what the sources build: run `make pwa` and commit pwa/dist", name)
+		}
+	}
+	for name := range committed {
+		if _, ok := built[name]; !ok {
+			t.Errorf("pwa/dist/%s is left from an older build: run `make pwa` and commit pwa/dist", name)
+		}
+	}
+}
+
+func files(t *testing.T, fsys fs.FS) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(fsys, p)
+		out[p] = b
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestBrowser runs the browser tests (pwa/tests, Node's test runner with playwright-core driving Debian's
+// Chromium) against the real server on a fresh database of the selected engine, with the demo data and access
+// tokens that expire after 8 seconds.
+func TestBrowser(t *testing.T) {
+	needNodeModules(t, "playwright-core", "axe-core")
+	chromium := os.Getenv("CHIBO_CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		t.Fatalf("%s is missing: run `make pwa-deps` (as root it installs Debian's chromium; otherwise: sudo apt-get install chromium), or set CHIBO_CHROMIUM", chromium)
+	}
+	env := map[string]string{"CHIBO_DATABASE_URL": testdb.URL(t), "CHIBO_ADDR": "127.0.0.1:0", "CHIBO_ACCESS_TTL": "8s",
+		"CHIBO_DATA_DIR": t.TempDir(), "CHIBO_LOG_LEVEL": "warn"}
+	m := &app.Main{Stdout: io.Discard, Stderr: os.Stderr}
+	if err := m.ParseFlags([]string{"-demo"}, func(k string) string { return env[k] }); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	artifacts, _ := filepath.Abs(filepath.Join("test-results", testdb.Dialect()))
+	cmd := exec.Command("node", "--test", "--test-concurrency=1", "--test-reporter=spec", "tests/")
+	cmd.Env = append(os.Environ(), "CHIBO_E2E_URL="+m.URL(), "CHIBO_E2E_ACCESS_TTL_S=8", "CHIBO_E2E_ARTIFACTS="+artifacts,
+		"CHIBO_CHROMIUM="+chromium)
+	stdout, _ := cmd.StdoutPipe()
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stdout)
+	var failed []string
+	for sc.Scan() {
+		line := sc.Text()
+		t.Log(line)
+		if strings.Contains(line, "✖") {
+			failed = append(failed, strings.TrimSpace(line))
+		}
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("browser tests failed (%v); screenshots in %s\n%s", err, artifacts, strings.Join(failed, "\n"))
+	}
+	fmt.Fprintf(os.Stderr, "browser tests passed; screenshots in %s\n", artifacts)
+}

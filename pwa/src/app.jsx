@@ -1,0 +1,122 @@
+import { signal, effect } from '@preact/signals';
+import { t, ago } from './i18n.js';
+import { session, ready, pending, rejected, syncMeta, online, syncing, syncError, updateReady, run, list } from './state.js';
+import { Login } from './screens/login.jsx';
+import { Home } from './screens/home.jsx';
+import { Meeting } from './screens/meeting.jsx';
+import { Visits, Conflicts, Rejected } from './screens/lists.jsx';
+import { Settings } from './screens/settings.jsx';
+import { applyUpdate } from './update.js';
+
+// route is the part of the URL after "#/", split on "/".
+export const route = signal(parse());
+
+function parse() {
+  return (location.hash.replace(/^#\/?/, '') || '').split('/').filter(Boolean);
+}
+
+addEventListener('hashchange', () => {
+  route.value = parse();
+  scrollTo(0, 0);
+});
+
+export const go = (path) => (location.hash = '#/' + path);
+
+// Every minute the "x phút trước" text moves on.
+const tick = signal(0);
+setInterval(() => tick.value++, 60000);
+
+function SyncBar() {
+  tick.value;
+  const n = pending.value.length;
+  const rej = rejected.value.length;
+  const meta = syncMeta.value;
+  let state = 'ok';
+  let text = n ? t('sync_pending', { n }) : t('sync_none');
+  if (!online.value) state = 'offline';
+  if (syncError.value) state = 'error';
+  return (
+    <section class={'syncbar ' + state} aria-live="polite" aria-label={t('sync_now')}>
+      <div class="syncinfo">
+        <strong>{syncing.value ? t('syncing') : text}</strong>
+        <span>{!online.value ? t('sync_offline') : syncError.value === 'session' ? t('session_expired') :
+          syncError.value ? t('sync_error', { msg: syncError.value }) : t('sync_last', { ago: ago(meta.lastSync) })}</span>
+        {rej > 0 && <a href="#/rejected" class="warn">{t('sync_rejected', { n: rej })}</a>}
+      </div>
+      {syncError.value === 'session' ? (
+        <a class="btn small" href="#/login">{t('login')}</a>
+      ) : (
+        <button class="btn small" onClick={() => run(true)} disabled={syncing.value || !online.value}>{t('sync_now')}</button>
+      )}
+    </section>
+  );
+}
+
+function UpdateBanner() {
+  if (!updateReady.value) return null;
+  return (
+    <div class="update" role="status">
+      <span>{t('update_ready')}</span>
+      <button class="btn small" onClick={applyUpdate}>{t('update_now')}</button>
+      <button class="btn small ghost" onClick={() => (updateReady.value = false)}>{t('later')}</button>
+    </div>
+  );
+}
+
+function Nav() {
+  const open = list('sync_conflicts').filter((c) => !c.resolved_at).length;
+  const r = route.value[0] || '';
+  const item = (path, label, extra) => (
+    <a href={'#/' + path} aria-current={r === path ? 'page' : undefined}>{label}{extra}</a>
+  );
+  return (
+    <nav class="tabs-main" aria-label={t('menu')}>
+      {item('', t('home'))}
+      {item('visits', t('visits'))}
+      {item('conflicts', t('conflicts'), open ? <span class="badge">{open}</span> : null)}
+      {item('settings', t('settings'))}
+    </nav>
+  );
+}
+
+export function App() {
+  if (!ready.value) return <p class="boot">{t('loading')}</p>;
+  const r = route.value;
+  if (!session.value?.user || r[0] === 'login') return <Login />;
+  let screen;
+  switch (r[0]) {
+    case 'm':
+      screen = <Meeting id={r[1]} tab={r[2] || 'attendance'} />;
+      break;
+    case 'visits':
+      screen = <Visits />;
+      break;
+    case 'conflicts':
+      screen = <Conflicts />;
+      break;
+    case 'rejected':
+      screen = <Rejected />;
+      break;
+    case 'settings':
+      screen = <Settings />;
+      break;
+    default:
+      screen = <Home />;
+  }
+  return (
+    <>
+      <header class="top">
+        <a href="#/" class="brand">Chibo</a>
+        {!online.value && <span class="badge offline">{t('offline_badge')}</span>}
+      </header>
+      <UpdateBanner />
+      <SyncBar />
+      <main id="main">{screen}</main>
+      <Nav />
+    </>
+  );
+}
+
+effect(() => {
+  if (typeof document !== 'undefined') document.title = 'Chibo – ' + t('login_sub');
+});

@@ -1,0 +1,45 @@
+// The device's store, in IndexedDB. rows: synced rows as the server sent them ("base" rows); outbox: changes made
+// on the device and not yet accepted by the server, in order; rejected: changes the server refused; meta:
+// session, sync state and settings. A change and its outbox entry are written in one transaction.
+import { openDB, deleteDB } from 'idb';
+
+const NAME = 'chibo';
+
+let dbp;
+export function db() {
+  if (!dbp) {
+    dbp = openDB(NAME, 1, {
+      upgrade(d) {
+        const rows = d.createObjectStore('rows', { keyPath: 'k' });
+        rows.createIndex('t', 't');
+        d.createObjectStore('outbox', { keyPath: 'seq' });
+        d.createObjectStore('rejected', { keyPath: 'seq' });
+        d.createObjectStore('meta');
+      },
+      blocked() {},
+      blocking() {
+        // Another tab wants a newer schema: let it.
+        dbp?.then((d) => d.close());
+        dbp = undefined;
+      },
+    });
+  }
+  return dbp;
+}
+
+export async function getMeta(key, fallback) {
+  const v = await (await db()).get('meta', key);
+  return v === undefined ? fallback : v;
+}
+
+export async function setMeta(key, value) {
+  await (await db()).put('meta', value, key);
+}
+
+// wipe deletes everything on the device (sign-out on a shared phone).
+export async function wipe() {
+  const d = await db();
+  d.close();
+  dbp = undefined;
+  await deleteDB(NAME);
+}

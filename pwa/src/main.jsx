@@ -1,0 +1,15 @@
+// The officials' app: start-up.
+import { render } from 'preact';
+import './style.css';
+import { App } from './app.jsx';
+import { load, schedule, watchConnectivity, session } from './state.js';
+import { registerWorker } from './update.js';
+
+load().then(() => {
+  const root = document.getElementById('app');
+  root.textContent = ''; // the "loading" text of index.html
+  render(<App />, root);
+  watchConnectivity();
+  registerWorker();
+  if (session.value) schedule(0);
+});

@@ -1,0 +1,440 @@
+import { useState, useRef, useEffect } from 'preact/hooks';
+import { t, vnDate, vnTime, weekday, lang } from '../i18n.js';
+import { get, mutate } from '../state.js';
+import * as data from '../data.js';
+import { uuid4 } from '../uuid.js';
+import { go } from '../app.jsx';
+
+const TABS = ['attendance', 'minutes', 'score', 'recs', 'review'];
+const REASONS = ['reason_sick', 'reason_away', 'reason_family', 'reason_work', 'reason_other'];
+
+export function Meeting({ id, tab }) {
+  const meeting = get('meetings', id);
+  if (!meeting) {
+    return (
+      <>
+        <a class="back" href="#/">‹ {t('back')}</a>
+        <p class="muted">{t('loading')}</p>
+      </>
+    );
+  }
+  const cell = get('org_units', meeting.cell_id);
+  const Tab = { attendance: Attendance, minutes: Minutes, score: Score, recs: Recs, review: Review }[tab] || Attendance;
+  return (
+    <>
+      <a class="back" href="#/">‹ {t('back')}</a>
+      <h1 class="title">{cell?.name}</h1>
+      <p class="sub">{t('meeting')} {weekday(meeting.meeting_date)} {vnDate(meeting.meeting_date)} · {t(meeting.status)}</p>
+      <nav class="tabs" aria-label={t('meeting')}>
+        {TABS.map((k) => (
+          <a key={k} href={`#/m/${id}/${k}`} aria-current={tab === k ? 'page' : undefined}>{t('tab_' + k)}</a>
+        ))}
+      </nav>
+      <Tab meeting={meeting} cell={cell} />
+    </>
+  );
+}
+
+// totals are the membership and attendance figures the minutes template asks for.
+export function totals(meeting) {
+  const roster = data.members(meeting.cell_id);
+  const att = data.attendanceOf(meeting.id);
+  const exempt = roster.filter(data.exempt);
+  const counted = roster.filter((m) => !data.exempt(m));
+  const by = (s) => counted.filter((m) => att.get(m.id)?.status === s).length;
+  const present = by('present');
+  return {
+    members: roster.length,
+    full: roster.filter((m) => m.membership === 'full').length,
+    probationary: roster.filter((m) => m.membership === 'probationary').length,
+    attached: roster.filter((m) => m.temporarily_attached).length,
+    exempt: exempt.length,
+    present,
+    excused: by('excused'),
+    unexcused: by('unexcused'),
+    unmarked: counted.filter((m) => !att.get(m.id)).length,
+    rate: counted.length ? present / counted.length : 0,
+    counted: counted.length,
+  };
+}
+
+function Totals({ meeting }) {
+  const s = totals(meeting);
+  const cell = (label, value, cls) => (
+    <div class={'stat ' + (cls || '')}>
+      <span>{label}</span>
+      <strong>{value}</strong>
+    </div>
+  );
+  return (
+    <section class="card" aria-labelledby="h-totals">
+      <h2 id="h-totals">{t('totals')}</h2>
+      <div class="stats">
+        {cell(t('t_members'), s.members)}
+        {cell(t('t_full'), s.full)}
+        {cell(t('t_probationary'), s.probationary)}
+        {cell(t('t_exempt'), s.exempt)}
+        {cell(t('t_present'), s.present, 'ok')}
+        {cell(t('t_excused'), s.excused)}
+        {cell(t('t_unexcused'), s.unexcused, s.unexcused ? 'bad' : '')}
+        {cell(t('t_rate'), Math.round(s.rate * 1000) / 10 + ' %', s.rate < 0.85 ? 'bad' : 'ok')}
+      </div>
+      {s.rate < 0.85 && s.unmarked === 0 && <p class="warn" role="status">{t('rate_warning')}</p>}
+      {s.unmarked > 0 && <p class="muted">{t('missing_attendance', { n: s.unmarked })}</p>}
+    </section>
+  );
+}
+
+function CheckIn({ meeting }) {
+  const report = data.myReport(meeting.id);
+  const [geo, setGeo] = useState('');
+  const checkIn = () => data.ensureReport(meeting.id, { checked_in_at: new Date().toISOString() }).then(async (id) => {
+    if (get('visit_reports', id)?.checked_in_at) return;
+    await mutate([{ t: 'visit_reports', id, fields: { checked_in_at: new Date().toISOString() } }]);
+  });
+  const locate = () =>
+    navigator.geolocation?.getCurrentPosition(
+      async (p) => {
+        const id = await data.ensureReport(meeting.id);
+        await mutate([{ t: 'visit_reports', id, fields: { latitude: +p.coords.latitude.toFixed(6), longitude: +p.coords.longitude.toFixed(6) } }]);
+        setGeo(t('location_saved'));
+      },
+      () => setGeo(t('location_denied')),
+      { timeout: 15000, maximumAge: 60000 },
+    );
+  return (
+    <section class="card checkin">
+      {report?.checked_in_at ? (
+        <p>✓ {t('checked_in', { time: vnTime(report.checked_in_at) })}</p>
+      ) : (
+        <button class="btn primary wide" onClick={checkIn}>{t('check_in')}</button>
+      )}
+      {report?.latitude != null ? <p class="muted">{t('location_saved')}</p> : (
+        <button class="btn ghost small" onClick={locate}>{t('with_location')}</button>
+      )}
+      {geo && <p class="muted" role="status">{geo}</p>}
+    </section>
+  );
+}
+
+function Attendance({ meeting }) {
+  const roster = data.members(meeting.cell_id);
+  const att = data.attendanceOf(meeting.id);
+  const counted = roster.filter((m) => !data.exempt(m));
+  const exempt = roster.filter(data.exempt);
+  return (
+    <>
+      <CheckIn meeting={meeting} />
+      <button class="btn wide" onClick={() => data.markAll(meeting.id, counted, 'present')}>{t('all_present')}</button>
+      <Totals meeting={meeting} />
+      <ul class="roster" aria-label={t('tab_attendance')}>
+        {counted.map((m) => <MemberRow key={m.id} meeting={meeting} member={m} a={att.get(m.id)} />)}
+      </ul>
+      {exempt.length > 0 && (
+        <section aria-labelledby="h-exempt">
+          <h2 id="h-exempt">{t('exempt_apart')}</h2>
+          <ul class="roster exempt">
+            {exempt.map((m) => (
+              <li key={m.id}><span class="name">{m.full_name}</span><small>{m.status_note}</small></li>
+            ))}
+          </ul>
+        </section>
+      )}
+    </>
+  );
+}
+
+function MemberRow({ meeting, member, a }) {
+  const st = a?.status;
+  const set = (s) => data.mark(meeting.id, member.id, s, s === 'excused' ? a?.reason || '' : '');
+  const btn = (s, label, cls) => (
+    <button class={'seg ' + cls} aria-pressed={st === s ? 'true' : 'false'} onClick={() => set(s)}>{label}</button>
+  );
+  return (
+    <li class={'member ' + (st || 'unmarked')}>
+      <div class="who">
+        <span class="name">{member.full_name}</span>
+        <small>
+          {member.birth_year || ''}
+          {member.membership === 'probationary' ? ' · ' + t('t_probationary') : ''}
+          {!st ? ' · ' + t('not_marked') : ''}
+        </small>
+      </div>
+      <div class="segs" role="group" aria-label={member.full_name}>
+        {btn('present', t('present'), 'p')}
+        {btn('excused', t('excused'), 'e')}
+        {btn('unexcused', t('unexcused'), 'u')}
+      </div>
+      {st === 'excused' && <Reason meeting={meeting} member={member} reason={a.reason || ''} />}
+    </li>
+  );
+}
+
+function Reason({ meeting, member, reason }) {
+  const [text, setText] = useState(reason);
+  useEffect(() => setText(reason), [reason]);
+  const save = (v) => data.mark(meeting.id, member.id, 'excused', v);
+  const id = 'r-' + member.id;
+  return (
+    <div class="reason">
+      <label for={id}>{t('reason')}</label>
+      <div class="chips">
+        {REASONS.map((k) => (
+          <button key={k} class="chip" aria-pressed={text === t(k) ? 'true' : 'false'} onClick={() => { setText(t(k)); save(t(k)); }}>{t(k)}</button>
+        ))}
+      </div>
+      <input id={id} value={text} onInput={(e) => setText(e.currentTarget.value)} onBlur={() => text !== reason && save(text)} />
+    </div>
+  );
+}
+
+// useDebounced keeps a text field's value locally and saves it a moment after the user stops typing, and on blur.
+function useDebounced(value, save) {
+  const [text, setText] = useState(value);
+  const timer = useRef();
+  const focused = useRef(false);
+  useEffect(() => {
+    if (!focused.current) setText(value);
+  }, [value]);
+  const flush = (v) => {
+    clearTimeout(timer.current);
+    if (v !== value) save(v);
+  };
+  return {
+    value: text,
+    onInput: (e) => {
+      const v = e.currentTarget.value;
+      setText(v);
+      clearTimeout(timer.current);
+      timer.current = setTimeout(() => flush(v), 700);
+    },
+    onFocus: () => (focused.current = true),
+    onBlur: (e) => {
+      focused.current = false;
+      flush(e.currentTarget.value);
+    },
+  };
+}
+
+function Field({ id, label, value, save, multiline, rows = 4 }) {
+  const p = useDebounced(value || '', save);
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      {multiline ? <textarea id={id} rows={rows} {...p} /> : <input id={id} {...p} />}
+    </div>
+  );
+}
+
+function Minutes({ meeting }) {
+  const items = data.notesOf(meeting);
+  const roster = data.members(meeting.cell_id);
+  const report = data.myReport(meeting.id);
+  const saveItem = (key, patch) => {
+    const cur = data.notesOf(get('meetings', meeting.id));
+    const next = cur.map((i) => (i.key === key ? { ...i, ...patch } : i));
+    return mutate([{ t: 'meetings', id: meeting.id, fields: { notes: { items: next } } }]);
+  };
+  return (
+    <>
+      <section class="card">
+        <Field id="topic" label={t('topic')} value={meeting.topic} save={(v) => mutate([{ t: 'meetings', id: meeting.id, fields: { topic: v } }])} />
+        <Field id="place" label={t('place')} value={meeting.place} save={(v) => mutate([{ t: 'meetings', id: meeting.id, fields: { place: v } }])} />
+      </section>
+      {items.map((item) => (
+        <section class="card" key={item.key}>
+          <Field id={'n-' + item.key} label={t('item_' + item.key)} value={item.text} multiline save={(v) => saveItem(item.key, { text: v })} />
+          <Speakers item={item} roster={roster} save={(speakers) => saveItem(item.key, { speakers })} />
+        </section>
+      ))}
+      <section class="card">
+        <Field id="guidance" label={t('item_guidance')} value={report?.guidance} multiline
+          save={async (v) => {
+            const rid = await data.ensureReport(meeting.id);
+            await mutate([{ t: 'visit_reports', id: rid, fields: { guidance: v } }]);
+          }} />
+      </section>
+      <section class="card">
+        <Field id="resolution" label={t('resolution')} value={meeting.resolution} multiline rows={5}
+          save={(v) => mutate([{ t: 'meetings', id: meeting.id, fields: { resolution: v } }])} />
+      </section>
+      <p class="muted center">{t('saved_local')}</p>
+    </>
+  );
+}
+
+function Speakers({ item, roster, save }) {
+  const list_ = item.speakers || [];
+  const id = 'sp-' + item.key;
+  return (
+    <div class="field">
+      <label for={id}>{t('speakers')}</label>
+      <div class="chips">
+        {list_.map((name) => (
+          <button key={name} class="chip on" aria-label={t('remove') + ' ' + name} onClick={() => save(list_.filter((x) => x !== name))}>{name} ×</button>
+        ))}
+      </div>
+      <select id={id} value="" onChange={(e) => e.currentTarget.value && save([...list_, e.currentTarget.value])}>
+        <option value="">{t('add_speaker')}</option>
+        {roster.filter((m) => !list_.includes(m.full_name)).map((m) => <option key={m.id} value={m.full_name}>{m.full_name}</option>)}
+      </select>
+    </div>
+  );
+}
+
+function Score({ meeting }) {
+  const r = data.rubric();
+  const report = data.myReport(meeting.id);
+  if (!r) return <p class="muted">{t('no_rubric')}</p>;
+  const scores = report?.scores || {};
+  const total = r.criteria.reduce((s, c) => s + (scores[c.code] || 0), 0);
+  const grade = data.gradeFor(r, total);
+  const set = async (code, v) => {
+    const rid = await data.ensureReport(meeting.id);
+    const cur = get('visit_reports', rid)?.scores || {};
+    await mutate([{ t: 'visit_reports', id: rid, fields: { scores: { ...cur, [code]: v } } }]);
+  };
+  let group = '';
+  return (
+    <>
+      <section class="card score-head" aria-live="polite">
+        <div class="stat"><span>{t('score_total')}</span><strong>{total} / 100</strong></div>
+        <div class={'stat grade ' + grade}><span>{t('grade')}</span><strong>{t('grade_' + grade)}</strong></div>
+      </section>
+      <ul class="criteria">
+        {r.criteria.map((c) => {
+          const head = c.group_vi !== group ? (group = c.group_vi) : null;
+          const v = scores[c.code] || 0;
+          const name = (lang.value === 'en' && c.name_en) || c.name_vi;
+          return (
+            <li key={c.code}>
+              {head && <h2>{lang.value === 'en' ? c.group_en || c.group_vi : c.group_vi}</h2>}
+              <div class="criterion">
+                <span id={'c-' + c.code}>{name} <small>(0–{c.max_points})</small></span>
+                <div class="stepper" role="group" aria-labelledby={'c-' + c.code}>
+                  <button class="seg" aria-label="−" disabled={v <= 0} onClick={() => set(c.code, v - 1)}>−</button>
+                  <output aria-live="polite">{v}</output>
+                  <button class="seg" aria-label="+" disabled={v >= c.max_points} onClick={() => set(c.code, v + 1)}>+</button>
+                  <button class="seg" onClick={() => set(c.code, c.max_points)}>{c.max_points}</button>
+                </div>
+              </div>
+            </li>
+          );
+        })}
+      </ul>
+    </>
+  );
+}
+
+function Recs({ meeting, cell }) {
+  const [editing, setEditing] = useState(null);
+  const recs = data.recsOf(meeting.cell_id);
+  const fields = data.fields();
+  const fieldName = (id) => fields.find((f) => f.id === id)?.name_vi || '';
+  const mine = (r) => r.status === 'new' && (r.meeting_id === meeting.id || r._pending);
+  return (
+    <>
+      {editing ? (
+        <RecForm rec={editing} fields={fields} onDone={() => setEditing(null)} meeting={meeting} />
+      ) : (
+        <button class="btn primary wide" onClick={() => setEditing({})}>{t('add_rec')}</button>
+      )}
+      <h2>{t('earlier_recs')}</h2>
+      {recs.length === 0 && <p class="muted">{t('no_recs')}</p>}
+      <ul class="cards">
+        {recs.map((r) => (
+          <li key={r.id} class="card rec">
+            <p class="rec-meta">
+              <span class={'pill ' + r.status}>{t('st_' + r.status)}</span>
+              {r.urgency === 'urgent' && <span class="pill urgent">{t('rec_urgent')}</span>}
+              <small>{fieldName(r.field_id)} · {vnDate(r.raised_on)}</small>
+            </p>
+            <p>{r.content}</p>
+            {r.addressee_text && <p class="muted">→ {r.addressee_text}</p>}
+            {data.answersOf(r.id).map((a) => (
+              <blockquote key={a.id}><strong>{t('answer')}:</strong> {a.body}</blockquote>
+            ))}
+            {mine(r) && (
+              <p class="actions">
+                <button class="btn small" onClick={() => setEditing(r)}>{t('edit')}</button>
+                <button class="btn small ghost" onClick={() => mutate([{ t: 'recommendations', op: 'delete', id: r.id }])}>{t('remove')}</button>
+              </p>
+            )}
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
+function RecForm({ rec, fields, onDone, meeting }) {
+  const [v, setV] = useState({ field_id: rec.field_id || fields[0]?.id || null, content: rec.content || '', addressee_text: rec.addressee_text || '', urgency: rec.urgency || 'normal' });
+  const save = async (e) => {
+    e.preventDefault();
+    if (!v.content.trim()) return;
+    const id = rec.id || uuid4();
+    const f = { ...v, content: v.content.trim() };
+    if (!rec.id) Object.assign(f, { cell_id: meeting.cell_id, meeting_id: meeting.id, raised_on: meeting.meeting_date });
+    await mutate([{ t: 'recommendations', id, fields: f }]);
+    onDone();
+  };
+  return (
+    <form class="card" onSubmit={save}>
+      <label for="rec-field">{t('rec_field')}</label>
+      <select id="rec-field" value={v.field_id || ''} onChange={(e) => setV({ ...v, field_id: e.currentTarget.value })}>
+        {fields.map((f) => <option key={f.id} value={f.id}>{lang.value === 'en' && f.name_en ? f.name_en : f.name_vi}</option>)}
+      </select>
+      <label for="rec-content">{t('rec_content')}</label>
+      <textarea id="rec-content" rows={4} required value={v.content} onInput={(e) => setV({ ...v, content: e.currentTarget.value })} />
+      <label for="rec-to">{t('rec_addressee')}</label>
+      <input id="rec-to" value={v.addressee_text} onInput={(e) => setV({ ...v, addressee_text: e.currentTarget.value })} />
+      <label class="check">
+        <input type="checkbox" checked={v.urgency === 'urgent'} onChange={(e) => setV({ ...v, urgency: e.currentTarget.checked ? 'urgent' : 'normal' })} />
+        {t('rec_urgent')}
+      </label>
+      <p class="actions">
+        <button class="btn primary" type="submit">{t('save')}</button>
+        <button class="btn ghost" type="button" onClick={onDone}>{t('cancel')}</button>
+      </p>
+    </form>
+  );
+}
+
+function Review({ meeting }) {
+  const s = totals(meeting);
+  const report = data.myReport(meeting.id);
+  const r = data.rubric();
+  const scores = report?.scores || {};
+  const total = r ? r.criteria.reduce((x, c) => x + (scores[c.code] || 0), 0) : 0;
+  const notes = data.notesOf(meeting).filter((i) => i.text).length;
+  const recs = data.recsOf(meeting.cell_id).filter((x) => x.meeting_id === meeting.id).length;
+  const submit = async () => {
+    const rid = await data.ensureReport(meeting.id);
+    const now = new Date().toISOString();
+    await mutate([
+      { t: 'meetings', id: meeting.id, fields: { status: 'held', members_total: s.members, members_full: s.full,
+        members_probationary: s.probationary, members_attached: s.attached, members_exempt: s.exempt } },
+      { t: 'visit_reports', id: rid, fields: { status: 'submitted', submitted_at: now } },
+    ]);
+    go('');
+  };
+  return (
+    <>
+      <h2>{t('review')}</h2>
+      <Totals meeting={meeting} />
+      <section class="card">
+        <p>{t('tab_minutes')}: {notes} / {data.NOTE_ITEMS.length}</p>
+        {r && <p>{t('score_total')}: {total} — {t('grade')}: {t('grade_' + data.gradeFor(r, total))}</p>}
+        <p>{t('tab_recs')}: {recs}</p>
+      </section>
+      {report?.status === 'submitted' ? (
+        <p class="ok" role="status">✓ {t('submitted', { time: vnTime(report.submitted_at) })}</p>
+      ) : (
+        <>
+          <button class="btn primary wide" onClick={submit}>{t('submit')}</button>
+          <p class="muted center">{t('submit_hint')}</p>
+        </>
+      )}
+    </>
+  );
+}

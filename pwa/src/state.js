@@ -1,0 +1,200 @@
+// The page's state: the device's rows and outbox as signals, the view the screens read (server rows with the
+// device's unsent changes on top), the actions that change it, and the sync scheduler.
+import { signal, computed, batch } from '@preact/signals';
+import { db, getMeta, setMeta, wipe } from './db.js';
+import * as sync from './sync.js';
+import { lang } from './i18n.js';
+
+export const session = signal(null); // {user, username, ...}
+export const ready = signal(false);
+export const rows = signal(new Map()); // "table/id" → base row {k,t,id,v,c,s,p,m,d}
+export const outbox = signal([]); // mutations not yet back from the server, in order (acked: accepted, awaiting a pull)
+export const pending = computed(() => outbox.value.filter((m) => m.acked === undefined));
+export const rejected = signal([]);
+export const syncMeta = signal({});
+export const online = signal(typeof navigator === 'undefined' ? true : navigator.onLine);
+export const syncing = signal(false);
+export const syncError = signal('');
+export const settings = signal({ lang: 'vi', size: 'normal' });
+export const updateReady = signal(false);
+
+const inflight = new Set();
+
+// view is table → Map(id → data): the server's rows with the unsent changes applied in order.
+export const view = computed(() => {
+  const out = new Map();
+  const table = (t) => {
+    let m = out.get(t);
+    if (!m) out.set(t, (m = new Map()));
+    return m;
+  };
+  for (const r of rows.value.values()) table(r.t).set(r.id, r.d);
+  for (const m of outbox.value) {
+    const tm = table(m.t);
+    if (m.op === 'delete') tm.delete(m.row_id);
+    else tm.set(m.row_id, { ...(tm.get(m.row_id) || { id: m.row_id }), ...m.fields, _pending: true });
+  }
+  return out;
+});
+
+export const list = (t) => [...(view.value.get(t)?.values() || [])];
+export const get = (t, id) => view.value.get(t)?.get(id);
+
+export async function load() {
+  const d = await db();
+  const [all, out, rej, meta, sess, st] = await Promise.all([
+    d.getAll('rows'), d.getAll('outbox'), d.getAll('rejected'), getMeta('sync', {}), getMeta('session', null),
+    getMeta('settings', null),
+  ]);
+  batch(() => {
+    rows.value = new Map(all.map((r) => [r.k, r]));
+    outbox.value = out;
+    rejected.value = rej;
+    syncMeta.value = meta;
+    session.value = sess;
+    if (st) settings.value = st;
+    lang.value = settings.value.lang;
+    ready.value = true;
+  });
+  applySettings();
+}
+
+export function applySettings() {
+  document.documentElement.lang = settings.value.lang;
+  document.documentElement.dataset.size = settings.value.size;
+}
+
+export async function saveSettings(patch) {
+  settings.value = { ...settings.value, ...patch };
+  lang.value = settings.value.lang;
+  applySettings();
+  await setMeta('settings', settings.value);
+}
+
+// mutate records changes made on the device: they are written with their outbox entries in one transaction and
+// show at once; the sync sends them when it can. Each item: {t, op: 'upsert'|'delete', id, fields}.
+export async function mutate(items) {
+  const ms = items.map(({ t, op = 'upsert', id, fields = {} }) => {
+    const base = rows.value.get(t + '/' + id);
+    const cur = get(t, id);
+    const baseVals = {};
+    if (cur) for (const f in fields) baseVals[f] = cur[f] ?? null;
+    return { t, op, row_id: id, base_version: base?.v || 0, fields: op === 'delete' ? undefined : fields, base: cur ? baseVals : undefined };
+  });
+  await sync.queue(ms, inflight);
+  outbox.value = await (await db()).getAll('outbox');
+  schedule(1500);
+  registerBackgroundSync();
+}
+
+async function registerBackgroundSync() {
+  try {
+    const reg = await navigator.serviceWorker?.ready;
+    await reg?.sync?.register('chibo-sync');
+  } catch {
+    // Background Sync is not everywhere; the timers and the online event cover it.
+  }
+}
+
+let timer;
+let backoff = 0;
+
+// schedule runs a sync after ms (the soonest asked wins).
+export function schedule(ms = 0) {
+  clearTimeout(timer);
+  timer = setTimeout(run, ms);
+}
+
+export async function run(wantChecksums) {
+  if (!session.value?.refresh && !session.value?.access) return;
+  if (syncing.value) return schedule(2000);
+  syncing.value = true;
+  try {
+    await sync.syncOnce(lang.value, inflight, wantChecksums);
+    backoff = 0;
+    syncError.value = '';
+    schedule(60000); // poll now and then while the app is open
+  } catch (e) {
+    if (e.offline) {
+      online.value = false;
+      syncError.value = '';
+    } else if (e.status === 401) {
+      syncError.value = 'session';
+    } else {
+      syncError.value = e.message;
+    }
+    backoff = Math.min(backoff ? backoff * 2 : 2000, 300000);
+    schedule(backoff);
+  } finally {
+    syncing.value = false;
+    await reload();
+  }
+}
+
+// reload refreshes the signals from IndexedDB (after a sync, or when the service worker synced).
+export async function reload() {
+  const d = await db();
+  const [all, out, rej, meta, sess] = await Promise.all([d.getAll('rows'), d.getAll('outbox'), d.getAll('rejected'), getMeta('sync', {}), getMeta('session', null)]);
+  batch(() => {
+    rows.value = new Map(all.map((r) => [r.k, r]));
+    outbox.value = out;
+    rejected.value = rej;
+    syncMeta.value = meta;
+    session.value = sess;
+  });
+}
+
+export async function signIn(username, password) {
+  const { switched } = await sync.login(username, password, lang.value);
+  if (switched) {
+    // Another user signed in on this phone: start from nothing.
+    const s = await getMeta('session');
+    await wipe();
+    await setMeta('session', s);
+  }
+  await reload();
+  askPersist();
+  await run(true);
+}
+
+export async function signOut() {
+  await sync.logout();
+  await wipe();
+  location.hash = '';
+  location.reload();
+}
+
+export async function askPersist() {
+  try {
+    const granted = await navigator.storage?.persist?.();
+    await saveSettings({ persist: !!granted });
+  } catch {
+    // Not supported: settings shows it.
+  }
+}
+
+export async function discardRejected(seq) {
+  await (await db()).delete('rejected', seq);
+  rejected.value = rejected.value.filter((r) => r.seq !== seq);
+}
+
+// resend queues a refused change again (after the user fixed its fields) as a new mutation.
+export async function resend(r, fields) {
+  await (await db()).delete('rejected', r.seq);
+  rejected.value = rejected.value.filter((x) => x.seq !== r.seq);
+  await mutate([{ t: r.t, op: r.op, id: r.row_id, fields: fields || r.fields }]);
+}
+
+export function watchConnectivity() {
+  addEventListener('online', () => {
+    online.value = true;
+    schedule(0);
+  });
+  addEventListener('offline', () => (online.value = false));
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') schedule(0);
+  });
+  navigator.serviceWorker?.addEventListener('message', (e) => {
+    if (e.data === 'synced') reload();
+  });
+}

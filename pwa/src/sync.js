@@ -1,0 +1,285 @@
+// The sync client (sync/PROTOCOL.md), shared by the page and the service worker: sessions, pull rounds applied in
+// one IndexedDB transaction, pushes of the outbox, checksums. It touches no DOM.
+import { db, getMeta, setMeta } from './db.js';
+import { rowHash, uuid4 } from './uuid.js';
+
+export class HttpError extends Error {
+  constructor(status, body) {
+    super(body?.message || `HTTP ${status}`);
+    this.status = status;
+    this.code = body?.code;
+  }
+}
+
+async function request(path, body, token, lang) {
+  const headers = { 'Content-Type': 'application/json', 'Accept-Language': lang || 'vi' };
+  if (token) headers.Authorization = 'Bearer ' + token;
+  let res;
+  try {
+    res = await fetch(path, { method: 'POST', headers, body: JSON.stringify(body), cache: 'no-store' });
+  } catch (e) {
+    const err = new Error('offline');
+    err.offline = true;
+    throw err;
+  }
+  const text = await res.text();
+  const json = text ? JSON.parse(text) : null;
+  if (!res.ok) throw new HttpError(res.status, json);
+  return json;
+}
+
+// login starts a session; the device keeps the refresh token to stay signed in offline.
+export async function login(username, password, lang) {
+  const r = await request('/api/v1/auth/login', { username, password }, null, lang);
+  const prev = await getMeta('session');
+  await saveSession(r, username);
+  if (prev && prev.user?.id !== r.user.id) return { switched: true, user: r.user };
+  return { switched: false, user: r.user };
+}
+
+async function saveSession(r, username) {
+  const s = {
+    username: username ?? (await getMeta('session'))?.username,
+    user: r.user,
+    access: r.access_token,
+    accessExp: Date.parse(r.expires_at),
+    refresh: r.refresh_token,
+  };
+  await setMeta('session', s);
+  return s;
+}
+
+// token returns a valid access token, refreshing it when it expired (after a long time offline, say).
+export async function token(lang, force) {
+  const s = await getMeta('session');
+  if (!s?.refresh) throw new HttpError(401, { code: 'unauthorized', message: 'no session' });
+  if (!force && s.access && s.accessExp - Date.now() > 30000) return s.access;
+  const run = async () => {
+    const again = await getMeta('session'); // another tab or the worker may have refreshed meanwhile
+    if (!force && again.access && again.accessExp - Date.now() > 30000) return again.access;
+    try {
+      const r = await request('/api/v1/auth/refresh', { refresh_token: again.refresh }, null, lang);
+      return (await saveSession(r)).access;
+    } catch (e) {
+      if (e.status === 401) await setMeta('session', { ...again, access: null, refresh: null, expired: true });
+      throw e;
+    }
+  };
+  return navigator.locks ? navigator.locks.request('chibo-token', run) : run();
+}
+
+async function authed(path, body, lang) {
+  try {
+    return await request(path, body, await token(lang), lang);
+  } catch (e) {
+    if (e.status !== 401) throw e;
+    return request(path, body, await token(lang, true), lang);
+  }
+}
+
+export async function logout() {
+  const s = await getMeta('session');
+  if (s?.refresh) {
+    try {
+      await request('/api/v1/auth/logout', { refresh_token: s.refresh });
+    } catch {
+      // Offline: the session ends on this device anyway.
+    }
+  }
+}
+
+async function syncState() {
+  let st = await getMeta('sync');
+  if (!st) {
+    st = { clientId: uuid4(), nextSeq: 1, cursor: '', position: 0, epoch: '', scopes: [], window: '', landed: 0, resync: [] };
+    await setMeta('sync', st);
+  }
+  return st;
+}
+
+// covers reports whether a scope covers a row (sync/PROTOCOL.md, Scopes).
+export function covers(s, r, window) {
+  if (!s.classes.includes(r.c)) return false;
+  if (r.m && r.m < window) return false;
+  if (s.kind === 'cell' || s.kind === 'root') return !!s.path && (r.p || '').startsWith(s.path);
+  if (s.kind === 'user') return r.s === s.id;
+  if (s.kind === 'ref') return s.refs.includes('*') || s.refs.includes(r.s);
+  return false;
+}
+
+// pullRound runs one pull round and applies it in one transaction. It returns what changed.
+export async function pullRound(lang, wantChecksums) {
+  const st = await syncState();
+  let req = { cursor: st.cursor, limit: 2000, checksums: !!wantChecksums, resync: st.resync || [] };
+  const ops = [];
+  let first, last;
+  for (;;) {
+    const page = await authed('/api/v1/sync/pull', req, lang);
+    if (!first) first = page;
+    ops.push(...page.ops);
+    last = page;
+    if (!page.has_more) break;
+    if (page.retry_after_ms && !page.ops.length) await new Promise((r) => setTimeout(r, page.retry_after_ms));
+    req = { cursor: page.cursor, limit: 2000, checksums: !!wantChecksums };
+  }
+  const d = await db();
+  const tx = d.transaction(['rows', 'meta', 'outbox'], 'readwrite');
+  const rows = tx.objectStore('rows');
+  if (first.reset) await rows.clear();
+  const all = await rows.getAll();
+  const byKey = new Map(all.map((r) => [r.k, r]));
+  for (const key of first.drop || []) {
+    const def = (st.scopes || []).find((s) => s.key === key);
+    if (!def) continue;
+    for (const r of byKey.values()) {
+      if (covers(def, r, st.window) && !last.scopes.some((s) => s.key !== key && covers(s, r, last.window))) {
+        byKey.delete(r.k);
+        rows.delete(r.k);
+      }
+    }
+  }
+  for (const op of ops) {
+    const k = op.t + '/' + op.id;
+    const cur = byKey.get(k);
+    if (op.op === 'put') {
+      if (cur && cur.v > op.v) continue;
+      const r = { k, t: op.t, id: op.id, v: op.v, c: op.c, s: op.s, p: op.p || '', m: op.m || '', d: op.d };
+      byKey.set(k, r);
+      rows.put(r);
+    } else if (cur && cur.v <= op.v) {
+      byKey.delete(k);
+      rows.delete(k);
+    }
+  }
+  for (const r of byKey.values()) {
+    if (!last.scopes.some((s) => covers(s, r, last.window))) {
+      byKey.delete(r.k);
+      rows.delete(r.k);
+    }
+  }
+  // Checksums of the round, compared with what the device now holds.
+  const mismatch = [];
+  for (const cs of last.checksums || []) {
+    if (cs.as_of > last.position) continue;
+    const s = last.scopes.find((x) => x.key === cs.scope);
+    if (!s) continue;
+    let n = 0;
+    let sum = 0;
+    for (const r of byKey.values()) {
+      if (covers(s, r, last.window)) {
+        n++;
+        sum = (sum + rowHash(r.t, r.id, r.v)) >>> 0;
+      }
+    }
+    if (n !== cs.count || sum !== cs.sum) mismatch.push(s.key);
+  }
+  // Changes the server accepted are shown from the outbox until a round brings them back as rows.
+  for (const m of await tx.objectStore('outbox').getAll()) {
+    if (m.acked !== undefined && m.acked <= last.position) tx.objectStore('outbox').delete(m.seq);
+  }
+  const cur = (await tx.objectStore('meta').get('sync')) || st;
+  const next = { ...cur, cursor: last.cursor, position: last.position, epoch: last.epoch, scopes: last.scopes, window: last.window,
+    resync: mismatch, lastSync: Date.now(), lastError: '' };
+  tx.objectStore('meta').put(next, 'sync');
+  await tx.done;
+  return { ops: ops.length, reset: !!first.reset, mismatch };
+}
+
+// queue adds mutations to the outbox in one transaction (a meeting and its attendance go together). Each gets
+// the next sequence number. Consecutive edits of the same row, not yet sent, merge into one mutation.
+export async function queue(mutations, inflight) {
+  const d = await db();
+  const tx = d.transaction(['outbox', 'meta'], 'readwrite');
+  const meta = tx.objectStore('meta');
+  const out = tx.objectStore('outbox');
+  const st = (await meta.get('sync')) || { clientId: uuid4(), nextSeq: 1, cursor: '', position: 0, scopes: [], window: '', landed: 0, resync: [] };
+  const pending = (await out.getAll()).filter((m) => m.acked === undefined);
+  const group = uuid4();
+  for (const m of mutations) {
+    const lastOne = pending[pending.length - 1];
+    if (m.op === 'upsert' && lastOne && lastOne.op === 'upsert' && lastOne.t === m.t && lastOne.row_id === m.row_id &&
+      !inflight.has(lastOne.seq)) {
+      lastOne.fields = { ...lastOne.fields, ...m.fields };
+      for (const f in m.base || {}) if (!(f in (lastOne.base || {}))) lastOne.base = { ...lastOne.base, [f]: m.base[f] };
+      out.put(lastOne);
+      continue;
+    }
+    const e = { ...m, seq: st.nextSeq++, group, created: Date.now() };
+    pending.push(e);
+    out.put(e);
+  }
+  meta.put(st, 'sync');
+  await tx.done;
+}
+
+// push sends the outbox. A mutation the server applied stays in the outbox, marked with the version it got, until
+// a pull brings that version back (so the screens never show the old value meanwhile); a refused one moves to
+// "rejected" for the user. A device's changes are sent in order, a group never split.
+export async function push(lang, inflight) {
+  const d = await db();
+  let st = await syncState();
+  let sent = 0;
+  for (;;) {
+    const pending = (await d.getAll('outbox')).filter((m) => m.acked === undefined);
+    if (!pending.length) break;
+    let n = Math.min(pending.length, 200);
+    while (n < pending.length && n > 1 && pending[n].group === pending[n - 1].group) n--;
+    if (n === 1 && pending.length > 1) n = Math.min(pending.length, 500);
+    const batch = pending.slice(0, n);
+    batch.forEach((m) => inflight.add(m.seq));
+    let resp;
+    try {
+      resp = await authed('/api/v1/sync/push', {
+        client_id: st.clientId,
+        mutations: batch.map(({ seq, t, op, row_id, base_version, fields, base }) => ({ seq, t, op, row_id, base_version, fields, base })),
+      }, lang);
+    } finally {
+      batch.forEach((m) => inflight.delete(m.seq));
+    }
+    if (resp.last_seq + 1 < batch[0].seq) {
+      // The server forgot mutations it had acknowledged (restored from a backup): start again as a new device.
+      const tx = d.transaction(['outbox', 'meta'], 'readwrite');
+      const all = (await tx.objectStore('outbox').getAll()).filter((m) => m.acked === undefined);
+      await tx.objectStore('outbox').clear();
+      all.forEach((m, i) => tx.objectStore('outbox').put({ ...m, seq: i + 1 }));
+      st = { ...st, clientId: uuid4(), nextSeq: all.length + 1 };
+      tx.objectStore('meta').put(st, 'sync');
+      await tx.done;
+      continue;
+    }
+    const bySeq = new Map(resp.results.map((r) => [r.seq, r]));
+    const tx = d.transaction(['outbox', 'rejected', 'meta'], 'readwrite');
+    let landed = st.landed || 0;
+    let progress = false;
+    for (const m of batch) {
+      const r = bySeq.get(m.seq);
+      if (!r || r.status === 'gap') continue;
+      progress = true;
+      if (r.status === 'rejected') {
+        tx.objectStore('outbox').delete(m.seq);
+        tx.objectStore('rejected').put({ ...m, code: r.code, message: r.message, field: r.field || '' });
+      } else {
+        tx.objectStore('outbox').put({ ...m, acked: r.version || 0 });
+        landed = Math.max(landed, r.version || 0);
+      }
+      sent++;
+    }
+    const cur = await tx.objectStore('meta').get('sync');
+    st = { ...cur, landed };
+    tx.objectStore('meta').put(st, 'sync');
+    await tx.done;
+    if (!progress) throw new Error('push made no progress');
+  }
+  return sent;
+}
+
+// syncOnce pushes, then pulls (once more at once when a checksum failed, to repair it); one at a time per origin.
+export async function syncOnce(lang, inflight, wantChecksums) {
+  const run = async () => {
+    const sent = await push(lang, inflight);
+    let res = await pullRound(lang, wantChecksums);
+    if (res.mismatch.length) res = await pullRound(lang, false);
+    return { sent, ...res };
+  };
+  return navigator.locks ? navigator.locks.request('chibo-sync', run) : run();
+}

@@ -1,0 +1,87 @@
+// Shared by the browser tests: Debian's Chromium driven by playwright-core, a phone-sized device, the API for
+// checking what reached the server, axe-core for accessibility, screenshots as artifacts.
+import { chromium } from 'playwright-core';
+import { readFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import assert from 'node:assert/strict';
+
+export const base = process.env.CHIBO_E2E_URL || 'http://127.0.0.1:8080';
+export const artifacts = process.env.CHIBO_E2E_ARTIFACTS || new URL('../test-results/', import.meta.url).pathname;
+mkdirSync(artifacts, { recursive: true });
+
+export const chromePath = process.env.CHIBO_CHROMIUM || '/usr/bin/chromium';
+export const flags = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--no-first-run'];
+
+export const launch = () => chromium.launch({ executablePath: chromePath, args: flags });
+
+export const phone = { viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'vi-VN',
+  timezoneId: 'Asia/Ho_Chi_Minh', serviceWorkers: 'allow' };
+
+export async function device(browser) {
+  const ctx = await browser.newContext(phone);
+  const page = await ctx.newPage();
+  page.on('pageerror', (e) => console.log('page error:', e.message));
+  return { ctx, page };
+}
+
+export async function login(page, username, password = 'chibo-demo') {
+  await page.goto(base + '/');
+  await page.fill('#username', username);
+  await page.fill('#password', password);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('h1.hello', { timeout: 20000 });
+  await synced(page);
+  // The service worker controls the page before a test takes the network away.
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 20000 });
+}
+
+// synced waits until the sync bar says nothing is waiting and no sync runs.
+export async function synced(page, timeout = 30000) {
+  await page.waitForFunction(() => {
+    const s = document.querySelector('.syncbar strong');
+    return s && /Đã gửi hết|All sent/.test(s.textContent);
+  }, null, { timeout });
+}
+
+export async function shot(page, name) {
+  await page.screenshot({ path: `${artifacts}/${name}.png` });
+}
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+// axe runs axe-core on the page and fails on serious or critical violations.
+export async function axe(page, name) {
+  await page.evaluate(axeSource); // through the DevTools protocol, which the page's CSP does not govern
+  const res = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ['violations'] }));
+  const bad = res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`), [],
+    `axe on ${name}`);
+}
+
+// api calls the server as a user, for checking what reached it.
+export async function api(username) {
+  const r = await fetch(base + '/api/v1/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password: 'chibo-demo' }) });
+  assert.equal(r.status, 200, 'login for the API check');
+  const { access_token } = await r.json();
+  return async (path) => {
+    const res = await fetch(base + path, { headers: { Authorization: 'Bearer ' + access_token } });
+    assert.equal(res.status, 200, path);
+    return res.json();
+  };
+}
+
+// eventually syncs the page again and again until check() holds: another device's change reaches this one once
+// the server's horizon passes it, which a long transaction elsewhere on the database server can delay.
+export async function eventually(page, check, timeout = 90000) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > end) throw new Error('the change never arrived');
+    await page.click('.syncbar button');
+    await synced(page);
+    await page.waitForTimeout(500);
+  }
+}

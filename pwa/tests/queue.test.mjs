@@ -1,0 +1,77 @@
+// Scenarios 2 and 3: the queue survives an access token that expired offline, and a refused change neither blocks
+// the others nor disappears.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, device, login, synced, shot, api } from './helpers.mjs';
+
+const browser = await launch();
+after(() => browser.close());
+
+// firstMeeting opens the first meeting the official has to report on (the first "unfinished" card).
+async function firstUnfinished(page) {
+  await page.click('#h-todo + ul li:first-child .card');
+  await page.waitForSelector('.roster');
+  return page.url().split('/m/')[1].split('/')[0];
+}
+
+test('an access token that expires offline is refreshed on reconnect and the queue goes on', async () => {
+  const ttl = Number(process.env.CHIBO_E2E_ACCESS_TTL_S || 0);
+  if (!ttl) throw new Error('CHIBO_E2E_ACCESS_TTL_S must give the server\'s access-token lifetime (the harness sets it)');
+  const { ctx, page } = await device(browser);
+  await login(page, 'canbo2');
+  await ctx.setOffline(true);
+  const id = await firstUnfinished(page);
+  const rows = page.locator('.roster:not(.exempt) > li');
+  await rows.nth(0).locator('button.seg.u').click();
+  await page.waitForSelector('text=1 thay đổi chờ gửi');
+  // Wait past the token's lifetime, offline.
+  await page.waitForTimeout((ttl + 2) * 1000);
+  await ctx.setOffline(false);
+  await synced(page, 45000);
+  const get = await api('canbo2');
+  const m = await get('/api/v1/meetings/' + id);
+  const name = await rows.nth(0).locator('.name').textContent();
+  const members = await get('/api/v1/members?cell_id=' + m.cell_id + '&limit=500');
+  const member = members.items.find((x) => x.full_name === name);
+  assert.equal(m.attendance.find((a) => a.member_id === member.id)?.status, 'unexcused');
+  await ctx.close();
+});
+
+test('a refused change is shown with its reason, the others land, and it can be fixed and sent again', async () => {
+  const { ctx, page } = await device(browser);
+  await login(page, 'canbo3');
+  await ctx.setOffline(true);
+  const id = await firstUnfinished(page);
+  // A good change and a bad one: the server allows 300 characters for the addressee.
+  await page.locator('.roster:not(.exempt) > li').nth(0).locator('button.seg.p').click();
+  await page.click('.tabs >> text=Kiến nghị');
+  await page.getByRole('button', { name: 'Thêm kiến nghị' }).click();
+  await page.fill('#rec-content', 'Đề nghị nạo vét kênh mương nội đồng trước mùa mưa.');
+  await page.fill('#rec-to', 'Phòng Kinh tế '.repeat(30));
+  await page.click('form >> text=Lưu');
+  await page.waitForSelector('text=2 thay đổi chờ gửi');
+  await ctx.setOffline(false);
+  await page.waitForSelector('.syncbar a.warn', { timeout: 45000 });
+  assert.match(await page.textContent('.syncbar a.warn'), /1 thay đổi bị từ chối/);
+  await synced(page);
+  const get = await api('canbo3');
+  const m = await get('/api/v1/meetings/' + id);
+  assert.equal(m.attendance.filter((a) => a.status === 'present').length >= 1, true, 'the good change landed');
+  let recs = await get('/api/v1/recommendations?meeting_id=' + id);
+  assert.equal(recs.items.length, 0, 'nothing of the refused change was stored');
+
+  await page.click('.syncbar a.warn');
+  await page.waitForSelector('.card.rejected');
+  assert.match(await page.textContent('.card.rejected .error'), /addressee_text quá dài \(tối đa 300 ký tự\)/);
+  await shot(page, '07-rejected');
+  await page.fill('[id$="-addressee_text"]', 'Phòng Kinh tế xã');
+  await page.getByRole('button', { name: 'Gửi lại' }).click();
+  await page.waitForSelector('.card.rejected', { state: 'detached' });
+  await page.waitForSelector('text=1 thay đổi chờ gửi');
+  await synced(page, 45000);
+  assert.equal(await page.locator('.card.rejected').count(), 0, 'the change was not refused again');
+  recs = await get('/api/v1/recommendations?meeting_id=' + id);
+  assert.equal(recs.items.length, 1);
+  assert.equal(recs.items[0].addressee_text, 'Phòng Kinh tế xã');
+  await ctx.close();
+});

@@ -1,0 +1,110 @@
+// Scenario 1: a whole visit recorded offline reaches the server exactly once.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, device, login, synced, shot, api, base } from './helpers.mjs';
+
+const browser = await launch();
+after(() => browser.close());
+
+test('a visit recorded offline survives a restart and reaches the server once', async () => {
+  const { ctx, page } = await device(browser);
+  await login(page, 'canbo');
+  await shot(page, '01-home');
+
+  // Offline: the app comes back from the service worker, fast.
+  await ctx.setOffline(true);
+  const t0 = Date.now();
+  await page.reload();
+  await page.waitForSelector('h1.hello');
+  const reloadMs = Date.now() - t0;
+  console.log(`offline reload to the home screen: ${reloadMs} ms`);
+  assert.ok(reloadMs < 1000, `offline reload took ${reloadMs} ms`);
+  await page.waitForSelector('.badge.offline');
+
+  // Open the first upcoming meeting.
+  await page.click('#h-up + ul li:first-child .card');
+  await page.waitForSelector('.roster');
+  const meetingId = page.url().split('/m/')[1].split('/')[0];
+  await page.getByRole('button', { name: 'Điểm danh có mặt (check-in)' }).click();
+  await page.getByRole('button', { name: 'Tất cả có mặt' }).click();
+  const rows = page.locator('.roster:not(.exempt) > li');
+  const count = await rows.count();
+  assert.ok(count >= 3, 'a roster to mark');
+  await rows.nth(1).locator('button.seg.e').click();
+  await rows.nth(1).locator('.reason .chip', { hasText: 'Ốm' }).click();
+  await rows.nth(2).locator('button.seg.u').click();
+  await page.waitForSelector('.stat.bad'); // an unexcused absence shows
+  await shot(page, '02-attendance');
+
+  // Minutes.
+  await page.click('.tabs >> text=Biên bản');
+  await page.fill('#n-opening', 'Đồng chí Bí thư khai mạc, thông báo tình hình thôn trong tháng.');
+  await page.selectOption('#sp-opening', { index: 1 });
+  await page.fill('#n-tasks', 'Tập trung thu hoạch lúa vụ mùa, phòng chống lụt bão.');
+  await page.fill('#guidance', 'Đề nghị chi bộ chú trọng công tác phát triển đảng viên trẻ.');
+  await page.fill('#resolution', 'Nghị quyết: hoàn thành thu hoạch trước ngày 20; vận động đóng góp quỹ khuyến học.');
+  await page.click('#topic'); // leave the last field, which saves it
+  await page.waitForTimeout(900);
+  await shot(page, '03-minutes');
+
+  // Score.
+  await page.click('.tabs >> text=Chấm điểm');
+  const crits = page.locator('.criterion');
+  for (let i = 0; i < (await crits.count()); i++) await crits.nth(i).locator('.stepper button.seg').last().click();
+  await page.locator('.criterion').first().locator('button[aria-label="−"]').click();
+  await page.waitForSelector('text=99 / 100');
+  await shot(page, '04-score');
+
+  // Two recommendations with Vietnamese diacritics.
+  await page.click('.tabs >> text=Kiến nghị');
+  for (const text of ['Đề nghị UBND xã sửa chữa đường liên thôn bị sạt lở sau mưa lũ.', 'Kiến nghị hỗ trợ giống lúa cho các hộ bị thiệt hại do ngập úng.']) {
+    await page.getByRole('button', { name: 'Thêm kiến nghị' }).click();
+    await page.fill('#rec-content', text);
+    await page.fill('#rec-to', 'UBND xã');
+    await page.click('form >> text=Lưu');
+  }
+  await page.waitForSelector('text=ngập úng');
+  await shot(page, '05-recommendations');
+
+  await page.click('.tabs >> text=Nộp');
+  await page.getByRole('button', { name: 'Nộp báo cáo' }).click();
+  await page.waitForSelector('h1.hello');
+  const pending = await page.textContent('.syncbar strong');
+  assert.match(pending, /thay đổi chờ gửi/);
+
+  // Close the app, open it again, still offline: everything is there.
+  await page.close();
+  const again = await ctx.newPage();
+  await again.goto(base + '/#/m/' + meetingId + '/review');
+  await again.waitForSelector('text=Đã nộp báo cáo');
+  await again.goto(base + '/#/m/' + meetingId + '/minutes');
+  assert.equal(await again.inputValue('#resolution'), 'Nghị quyết: hoàn thành thu hoạch trước ngày 20; vận động đóng góp quỹ khuyến học.');
+  await shot(again, '06-reopened-offline');
+
+  // Back online: the outbox drains by itself.
+  await ctx.setOffline(false);
+  await synced(again, 45000);
+
+  const get = await api('canbo');
+  const m = await get('/api/v1/meetings/' + meetingId);
+  assert.equal(m.status, 'held');
+  assert.equal(m.resolution, 'Nghị quyết: hoàn thành thu hoạch trước ngày 20; vận động đóng góp quỹ khuyến học.');
+  assert.equal(m.notes.items.find((i) => i.key === 'opening').text, 'Đồng chí Bí thư khai mạc, thông báo tình hình thôn trong tháng.');
+  assert.equal(m.notes.items.find((i) => i.key === 'opening').speakers.length, 1);
+  const statuses = m.attendance.map((a) => a.status).sort();
+  assert.equal(m.attendance.length, count, 'one attendance row per member, once');
+  assert.equal(statuses.filter((s) => s === 'excused').length, 1);
+  assert.equal(statuses.filter((s) => s === 'unexcused').length, 1);
+  assert.equal(m.attendance.find((a) => a.status === 'excused').reason, 'Ốm');
+  assert.equal(m.visit_reports.length, 1);
+  const r = m.visit_reports[0];
+  assert.equal(r.status, 'submitted');
+  assert.equal(r.score_total, 99);
+  assert.equal(r.grade, 'tot');
+  assert.equal(r.guidance, 'Đề nghị chi bộ chú trọng công tác phát triển đảng viên trẻ.');
+  assert.ok(r.checked_in_at);
+  const recs = await get('/api/v1/recommendations?meeting_id=' + meetingId);
+  assert.deepEqual(recs.items.map((x) => x.content).sort(), ['Kiến nghị hỗ trợ giống lúa cho các hộ bị thiệt hại do ngập úng.',
+    'Đề nghị UBND xã sửa chữa đường liên thôn bị sạt lở sau mưa lũ.'].sort());
+  await ctx.close();
+});

@@ -1,0 +1,308 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/uptrace/bun"
+
+	"github.com/chibo-vn/chibo/server/auth"
+	"github.com/chibo-vn/chibo/server/domain"
+	"github.com/chibo-vn/chibo/server/store"
+)
+
+const principalKey = "chibo.principal"
+
+// principal returns the authenticated caller of c, or nil.
+func principal(c echo.Context) *domain.Principal {
+	p, _ := c.Get(principalKey).(*domain.Principal)
+	return p
+}
+
+// authenticate requires a valid bearer access token, loads the caller's grants and assignments from the database
+// and refuses sessions that were logged out or revoked.
+func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Request().Header.Get(echo.HeaderAuthorization)
+		scheme, token, ok := strings.Cut(h, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+			return domain.Unauthorized("auth.required")
+		}
+		claims, err := s.tokens.Parse(strings.TrimSpace(token))
+		if err != nil {
+			return domain.Unauthorized("auth.bad_token")
+		}
+		ctx := c.Request().Context()
+		if _, ok := domain.ParseID(claims.Subject); !ok || (claims.Family != "" && !validID(claims.Family)) {
+			return domain.Unauthorized("auth.bad_token")
+		}
+		key := claims.Subject + "|" + claims.Family
+		p := s.cache.get(key)
+		if p == nil {
+			if p, err = store.LoadSession(ctx, s.db.R, claims.Subject, claims.Family); err != nil {
+				return err
+			}
+			s.cache.put(key, p)
+		}
+		c.Set(principalKey, p)
+		c.SetRequest(c.Request().WithContext(domain.WithPrincipal(ctx, p)))
+		return next(c)
+	}
+}
+
+// LoginRequest is the body of POST /auth/login.
+type LoginRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+// RefreshRequest is the body of POST /auth/refresh and /auth/logout.
+type RefreshRequest struct {
+	RefreshToken string `json:"refresh_token"`
+}
+
+// TokenResponse is a new session or a refreshed one.
+type TokenResponse struct {
+	AccessToken      string    `json:"access_token"`
+	TokenType        string    `json:"token_type"`
+	ExpiresIn        int       `json:"expires_in"`
+	ExpiresAt        time.Time `json:"expires_at"`
+	RefreshToken     string    `json:"refresh_token"`
+	RefreshExpiresAt time.Time `json:"refresh_expires_at"`
+	User             *Me       `json:"user"`
+}
+
+// Me is the caller: the account, its grants and the cells it is assigned to.
+type Me struct {
+	*store.UserView
+	AssignedCells []store.OrgUnit `json:"assigned_cells"`
+}
+
+func (s *Server) login(c echo.Context) error {
+	var req LoginRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	if req.Username == "" {
+		return domain.Invalid("username", "error.required", "field", "username")
+	}
+	if req.Password == "" {
+		return domain.Invalid("password", "error.required", "field", "password")
+	}
+	if !s.limiter.Allow(c.RealIP()) {
+		s.metrics.logins.WithLabelValues("ip_limited").Inc()
+		return domain.E(domain.CodeRateLimited, "auth.ip_limited")
+	}
+	ctx := c.Request().Context()
+	u, err := store.UserByUsername(ctx, s.db.R, req.Username)
+	if domain.ErrorCode(err) == domain.CodeNotFound {
+		auth.BurnTime(req.Password)
+		s.metrics.logins.WithLabelValues("bad_credentials").Inc()
+		return domain.Unauthorized("auth.bad_credentials")
+	}
+	if err != nil {
+		return err
+	}
+	if u.LockedUntil != nil && time.Now().Before(*u.LockedUntil) {
+		s.metrics.logins.WithLabelValues("locked").Inc()
+		mins := int(time.Until(*u.LockedUntil).Minutes()) + 1
+		return domain.E(domain.CodeRateLimited, "auth.locked", "minutes", itoa(mins))
+	}
+	ok, err := auth.CheckPassword(req.Password, u.PasswordHash)
+	if err != nil && !errors.Is(err, auth.ErrBadHash) {
+		return domain.Internal(err)
+	}
+	if !ok {
+		if err := store.RecordLoginFailure(ctx, s.db.W, u.ID, maxFailedLogins, lockoutFor); err != nil {
+			return err
+		}
+		s.metrics.logins.WithLabelValues("bad_credentials").Inc()
+		return domain.Unauthorized("auth.bad_credentials")
+	}
+	if !u.Active {
+		s.metrics.logins.WithLabelValues("inactive").Inc()
+		return domain.Unauthorized("auth.inactive")
+	}
+	var resp *TokenResponse
+	err = s.db.Write(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := store.RecordLoginSuccess(ctx, tx, u.ID); err != nil {
+			return err
+		}
+		ctx = domain.WithPrincipal(ctx, &domain.Principal{UserID: u.ID, Username: u.Username})
+		if err := store.Audit(ctx, tx, "login", "session", u.ID, u.HomeOrgUnitID, nil, map[string]string{"user_agent": truncate(c.Request().UserAgent(), 300)}); err != nil {
+			return err
+		}
+		var err error
+		resp, err = s.newSession(ctx, tx, u.ID, "", c.Request().UserAgent())
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	s.metrics.logins.WithLabelValues("ok").Inc()
+	return c.JSON(http.StatusOK, resp)
+}
+
+// newSession stores the next refresh token of family (a new family when "") and issues an access token.
+func (s *Server) newSession(ctx context.Context, db bun.IDB, userID, family, userAgent string) (*TokenResponse, error) {
+	token, hash, err := auth.NewRefreshToken()
+	if err != nil {
+		return nil, domain.Internal(err)
+	}
+	rt := &store.RefreshToken{FamilyID: family, UserID: userID, TokenHash: hash, UserAgent: truncate(userAgent, 300),
+		ExpiresAt: store.Now().Add(auth.RefreshTTL)}
+	if err := store.CreateRefreshToken(ctx, db, rt); err != nil {
+		return nil, err
+	}
+	access, exp, err := s.tokens.Issue(userID, rt.FamilyID)
+	if err != nil {
+		return nil, domain.Internal(err)
+	}
+	me, err := s.me(ctx, db, userID)
+	if err != nil {
+		return nil, err
+	}
+	return &TokenResponse{
+		AccessToken: access, TokenType: "Bearer", ExpiresIn: int(s.tokens.TTL().Seconds()), ExpiresAt: exp.UTC(),
+		RefreshToken: token, RefreshExpiresAt: rt.ExpiresAt, User: me,
+	}, nil
+}
+
+func (s *Server) refresh(c echo.Context) error {
+	var req RefreshRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	if req.RefreshToken == "" {
+		return domain.Invalid("refresh_token", "error.required", "field", "refresh_token")
+	}
+	ctx := c.Request().Context()
+	var resp *TokenResponse
+	// The reuse check must commit even though the request fails, so it is not in the same transaction as the
+	// new token.
+	old, err := store.UseRefreshToken(ctx, s.db.W, auth.HashRefreshToken(req.RefreshToken))
+	if err != nil {
+		if domain.ErrorCode(err) == domain.CodeUnauthorized {
+			s.metrics.logins.WithLabelValues("refresh_refused").Inc()
+			s.cache.forget() // a reused token revoked its family
+		}
+		return err
+	}
+	if _, err := store.LoadPrincipal(ctx, s.db.W, old.UserID); err != nil {
+		return err
+	}
+	err = s.db.Write(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		resp, err = s.newSession(ctx, tx, old.UserID, old.FamilyID, c.Request().UserAgent())
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, resp)
+}
+
+func (s *Server) logout(c echo.Context) error {
+	var req RefreshRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	family, err := store.FamilyOfToken(ctx, s.db.R, auth.HashRefreshToken(req.RefreshToken))
+	if err != nil {
+		return err
+	}
+	if family != "" {
+		if err := store.RevokeFamily(ctx, s.db.W, family); err != nil {
+			return err
+		}
+		s.cache.forget()
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// me returns the caller's account, grants and assigned cells.
+func (s *Server) me(ctx context.Context, db bun.IDB, userID string) (*Me, error) {
+	u, err := store.GetUser(ctx, db, userID)
+	if err != nil {
+		return nil, err
+	}
+	me := &Me{UserView: u, AssignedCells: []store.OrgUnit{}}
+	p, err := store.LoadPrincipal(ctx, db, userID)
+	if err != nil {
+		return nil, err
+	}
+	if len(p.Assigned) > 0 {
+		page, err := store.ListOrgUnits(ctx, db, store.OrgUnitFilter{Kind: domain.KindCell}, p.AssignedPaths(), store.PageRequest{Limit: store.MaxLimit})
+		if err != nil {
+			return nil, err
+		}
+		me.AssignedCells = page.Items
+	}
+	return me, nil
+}
+
+func (s *Server) getMe(c echo.Context) error {
+	me, err := s.me(c.Request().Context(), s.db.R, principal(c).UserID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, me)
+}
+
+// PasswordChange is the body of PUT /me/password.
+type PasswordChange struct {
+	CurrentPassword string `json:"current_password"`
+	NewPassword     string `json:"new_password"`
+}
+
+func (s *Server) changePassword(c echo.Context) error {
+	var req PasswordChange
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	p := principal(c)
+	u, err := store.GetUser(ctx, s.db.R, p.UserID)
+	if err != nil {
+		return err
+	}
+	if ok, _ := auth.CheckPassword(req.CurrentPassword, u.PasswordHash); !ok {
+		return domain.Invalid("current_password", "auth.wrong_password")
+	}
+	hash, err := s.hashNewPassword(req.NewPassword, "new_password")
+	if err != nil {
+		return err
+	}
+	if err := s.db.Write(ctx, func(ctx context.Context, tx bun.Tx) error {
+		return store.SetPassword(ctx, tx, p.UserID, hash)
+	}); err != nil {
+		return err
+	}
+	s.cache.forget()
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) hashNewPassword(pw, field string) (string, error) {
+	if len([]rune(pw)) < auth.MinPasswordLen {
+		return "", domain.Invalid(field, "auth.weak_password", "min", itoa(auth.MinPasswordLen))
+	}
+	h, err := auth.HashPassword(pw, s.cfg.Argon2)
+	if err != nil {
+		return "", domain.Internal(err)
+	}
+	return h, nil
+}
+
+func validID(s string) bool { _, ok := domain.ParseID(s); return ok }
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}

@@ -1,0 +1,199 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/chibo-vn/chibo/server/domain"
+	"github.com/chibo-vn/chibo/server/store"
+)
+
+func (s *Server) listAssignments(c echo.Context) error {
+	p, err := pageRequest(c)
+	if err != nil {
+		return err
+	}
+	var f store.AssignmentFilter
+	if f.OfficialID, err = queryID(c, "official_id"); err != nil {
+		return err
+	}
+	if f.CellID, err = queryID(c, "cell_id"); err != nil {
+		return err
+	}
+	if f.Status, err = oneOf(c, "status", domain.AssignmentStatus.Valid); err != nil {
+		return err
+	}
+	if f.ActiveOn, err = queryDate(c, "active_on"); err != nil {
+		return err
+	}
+	pr := principal(c)
+	// Officials see their own assignments; supervisors and admins those to cells in their subtrees.
+	roots := pr.Roots(domain.RoleAdmin, domain.RoleSupervisor, domain.RoleSecretary)
+	page, err := store.ListAssignments(c.Request().Context(), s.db.R, f, roots, pr.UserID, p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, page)
+}
+
+func (s *Server) getAssignment(c echo.Context) error {
+	id, err := idParam(c, "id", "@what.assignment")
+	if err != nil {
+		return err
+	}
+	a, err := store.GetAssignment(c.Request().Context(), s.db.R, id)
+	if err != nil {
+		return err
+	}
+	pr := principal(c)
+	if a.OfficialID != pr.UserID && !pr.Can(a.CellPath, domain.RoleAdmin, domain.RoleSupervisor, domain.RoleSecretary) {
+		return domain.NotFound("@what.assignment")
+	}
+	return c.JSON(http.StatusOK, a)
+}
+
+// MeetingDetail is a meeting with its attendance and visit reports.
+type MeetingDetail struct {
+	store.MeetingView
+	Attendance []store.Attendance  `json:"attendance"`
+	Reports    []store.VisitReport `json:"visit_reports"`
+}
+
+func (s *Server) listMeetings(c echo.Context) error {
+	p, err := pageRequest(c)
+	if err != nil {
+		return err
+	}
+	var f store.MeetingFilter
+	if f.CellID, err = queryID(c, "cell_id"); err != nil {
+		return err
+	}
+	if f.From, err = queryDate(c, "from"); err != nil {
+		return err
+	}
+	if f.To, err = queryDate(c, "to"); err != nil {
+		return err
+	}
+	if f.Status, err = oneOf(c, "status", domain.MeetingStatus.Valid); err != nil {
+		return err
+	}
+	page, err := store.ListMeetings(c.Request().Context(), s.db.R, f, principal(c).ReadRoots(), p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, page)
+}
+
+func (s *Server) getMeeting(c echo.Context) error {
+	id, err := idParam(c, "id", "@what.meeting")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	m, err := store.GetMeeting(ctx, s.db.R, id)
+	if err != nil {
+		return err
+	}
+	if !principal(c).CanRead(m.CellPath) {
+		return domain.NotFound("@what.meeting")
+	}
+	d := MeetingDetail{MeetingView: *m}
+	if d.Attendance, err = store.MeetingAttendance(ctx, s.db.R, id); err != nil {
+		return err
+	}
+	if d.Reports, err = store.MeetingReports(ctx, s.db.R, id); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
+}
+
+// RecommendationDetail is a recommendation with its answers.
+type RecommendationDetail struct {
+	store.RecommendationView
+	Answers []store.RecommendationAnswer `json:"answers"`
+}
+
+func (s *Server) listRecommendations(c echo.Context) error {
+	p, err := pageRequest(c)
+	if err != nil {
+		return err
+	}
+	f := store.RecommendationFilter{Query: c.QueryParam("q")}
+	if f.CellID, err = queryID(c, "cell_id"); err != nil {
+		return err
+	}
+	if f.MeetingID, err = queryID(c, "meeting_id"); err != nil {
+		return err
+	}
+	if f.FieldID, err = queryID(c, "field_id"); err != nil {
+		return err
+	}
+	if f.Status, err = oneOf(c, "status", domain.RecStatus.Valid); err != nil {
+		return err
+	}
+	page, err := store.ListRecommendations(c.Request().Context(), s.db.R, f, principal(c).ReadRoots(), p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, page)
+}
+
+func (s *Server) getRecommendation(c echo.Context) error {
+	id, err := idParam(c, "id", "@what.recommendation")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	r, err := store.GetRecommendation(ctx, s.db.R, id)
+	if err != nil {
+		return err
+	}
+	if !principal(c).CanRead(r.CellPath) {
+		return domain.NotFound("@what.recommendation")
+	}
+	d := RecommendationDetail{RecommendationView: *r}
+	if d.Answers, err = store.RecommendationAnswers(ctx, s.db.R, id); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
+}
+
+func (s *Server) getReference(c echo.Context) error {
+	id, err := queryID(c, "org_unit_id")
+	if err != nil {
+		return err
+	}
+	if id == "" {
+		return domain.Invalid("org_unit_id", "error.required", "field", "org_unit_id")
+	}
+	u, err := s.readableUnit(c, s.db.R, id)
+	if err != nil {
+		return err
+	}
+	ref, err := store.Reference(c.Request().Context(), s.db.R, store.ProvinceOf(u))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, ref)
+}
+
+func (s *Server) listAudit(c echo.Context) error {
+	p, err := pageRequest(c)
+	if err != nil {
+		return err
+	}
+	f := store.AuditFilter{Entity: c.QueryParam("entity"), EntityID: c.QueryParam("entity_id")}
+	if f.ActorID, err = queryID(c, "actor_id"); err != nil {
+		return err
+	}
+	roots := principal(c).Roots(domain.RoleAdmin)
+	if len(roots) == 0 {
+		return domain.Forbidden()
+	}
+	page, err := store.ListAudit(c.Request().Context(), s.db.R, f, roots, p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, page)
+}

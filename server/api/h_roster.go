@@ -1,0 +1,157 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/uptrace/bun"
+
+	"github.com/chibo-vn/chibo/server/domain"
+	"github.com/chibo-vn/chibo/server/roster"
+	"github.com/chibo-vn/chibo/server/store"
+)
+
+// ImportResult is the answer to a roster import: what the file would do (preview) or did (commit).
+type ImportResult struct {
+	Mode      string         `json:"mode"`
+	Committed bool           `json:"committed"`
+	Plan      *roster.Plan   `json:"plan"`
+	Result    *roster.Result `json:"result,omitempty"`
+}
+
+// importRoster previews or commits a roster file. A preview reports every bad row; a commit imports the whole
+// file in one transaction or, if any row is bad, nothing (answering 400 with the plan as details).
+func (s *Server) importRoster(c echo.Context) error {
+	req := c.Request()
+	req.Body = http.MaxBytesReader(c.Response(), req.Body, fileBodyLimit)
+	if err := req.ParseMultipartForm(8 << 20); err != nil {
+		if strings.Contains(err.Error(), "too large") {
+			return domain.E(domain.CodeTooLarge, "error.too_large", "limit", "16 MiB")
+		}
+		return domain.Invalid("file", "error.required", "field", "file")
+	}
+	defer req.MultipartForm.RemoveAll() //nolint:errcheck
+	mode := c.FormValue("mode")
+	if mode == "" {
+		mode = "preview"
+	}
+	if mode != "preview" && mode != "commit" {
+		return domain.Invalid("mode", "error.bad_value", "field", "mode")
+	}
+	unitID, ok := domain.ParseID(c.FormValue("org_unit_id"))
+	if !ok {
+		return domain.Invalid("org_unit_id", "error.bad_id")
+	}
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return domain.Invalid("file", "error.required", "field", "file")
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return domain.Internal(err)
+	}
+	defer f.Close()
+	p := principal(c)
+	ctx := req.Context()
+	unit, err := store.GetOrgUnit(ctx, s.db.R, unitID)
+	if err != nil {
+		return err
+	}
+	if !p.Can(unit.Path, rosterRoles...) {
+		if !p.CanRead(unit.Path) {
+			return domain.NotFound("@what.org_unit")
+		}
+		return domain.Forbidden()
+	}
+	file, err := roster.Parse(f, fh.Filename)
+	if err != nil {
+		return err
+	}
+	out := ImportResult{Mode: mode}
+	if mode == "preview" {
+		if out.Plan, err = roster.PlanImport(ctx, s.db.R, unit, file); err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, out)
+	}
+	err = s.db.Write(ctx, func(ctx context.Context, tx bun.Tx) error {
+		plan, err := roster.PlanImport(ctx, tx, unit, file)
+		if err != nil {
+			return err
+		}
+		out.Plan = plan
+		res, err := plan.Apply(ctx, tx)
+		if err != nil {
+			return err
+		}
+		out.Result, out.Committed = &res, true
+		return nil
+	})
+	if err != nil {
+		if out.Plan != nil && domain.ErrorCode(err) == domain.CodeInvalid {
+			return &detailedError{err: domain.AsError(err), details: out.Plan}
+		}
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// exportRoster downloads the members of a unit's subtree as XLSX (default) or CSV.
+func (s *Server) exportRoster(c echo.Context) error {
+	id, err := queryID(c, "org_unit_id")
+	if err != nil {
+		return err
+	}
+	if id == "" {
+		return domain.Invalid("org_unit_id", "error.required", "field", "org_unit_id")
+	}
+	format := c.QueryParam("format")
+	if format == "" {
+		format = "xlsx"
+	}
+	if format != "xlsx" && format != "csv" {
+		return domain.Invalid("format", "error.bad_value", "field", "format")
+	}
+	unit, err := s.readableUnit(c, s.db.R, id)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	now := store.Now()
+	var body []byte
+	ctype := "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	if format == "csv" {
+		body, err = roster.ExportCSV(ctx, s.db.R, unit, lang(c), now)
+		ctype = "text/csv; charset=utf-8"
+	} else {
+		body, err = roster.ExportXLSX(ctx, s.db.R, unit, lang(c), now)
+	}
+	if err != nil {
+		return err
+	}
+	name := fmt.Sprintf("danh-sach-dang-vien-%s-%s.%s", slug(unit.Name), domain.DateOf(now).String(), format)
+	c.Response().Header().Set("Content-Disposition",
+		fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, name, url.PathEscape(name)))
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.Blob(http.StatusOK, ctype, body)
+}
+
+// slug makes an ASCII file-name part from a Vietnamese name: "Chi bộ thôn An Lợi" → "chi-bo-thon-an-loi".
+func slug(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range domain.Fold(s) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	return strings.TrimSuffix(b.String(), "-")
+}

@@ -1,0 +1,45 @@
+package api
+
+import (
+	"io"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/chibo-vn/chibo/server/domain"
+	"github.com/chibo-vn/chibo/sync/wire"
+)
+
+func (s *Server) syncPull(c echo.Context) error {
+	var req wire.PullRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	resp, err := s.sync.Pull(c.Request().Context(), principal(c), req)
+	if err != nil {
+		return err
+	}
+	body, err := resp.AppendJSON(make([]byte, 0, 4096))
+	if err != nil {
+		return domain.Internal(err)
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSONBlob(http.StatusOK, body)
+}
+
+func (s *Server) syncPush(c echo.Context) error {
+	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), c.Request().Body, wire.MaxPushBytes))
+	if err != nil {
+		return jsonError(err)
+	}
+	req, err := wire.DecodePush(body)
+	if err != nil {
+		return domain.E(domain.CodeInvalid, "sync.bad_request", "detail", err.Error())
+	}
+	resp, err := s.sync.Push(c.Request().Context(), principal(c), req)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, resp)
+}

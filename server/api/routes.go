@@ -1,0 +1,165 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/chibo-vn/chibo/server/store"
+	"github.com/chibo-vn/chibo/sync/wire"
+)
+
+// route is one endpoint: how Echo dispatches it and how OpenAPI describes it. Every route the server answers is
+// in the table routes returns, so the OpenAPI document cannot drift from the router.
+type route struct {
+	method, path string
+	handler      echo.HandlerFunc
+	public       bool // no bearer token needed
+	tag, summary string
+	in           any     // JSON request body (nil: none)
+	out          any     // JSON response body (nil: 204, or see raw)
+	status       int     // success status; 200 by default
+	query        []param // query parameters
+	multipart    []param // multipart form fields of an upload
+	raw          []string
+	paged        bool // takes limit and cursor
+	gzip         bool // compress the response when the client accepts gzip
+}
+
+// param is a query or form parameter.
+type param struct {
+	name, typ, desc string // typ: string, uuid, date, boolean, integer, file
+	enum            []string
+	required        bool
+}
+
+// routes lists every route of the server.
+func (s *Server) routes() []route {
+	q := func(name, typ, desc string) param { return param{name: name, typ: typ, desc: desc} }
+	search := q("q", "string", "contains, ignoring diacritics and case (\"trieu phong\" finds \"Triệu Phong\")")
+	return []route{
+		// Operations.
+		{method: http.MethodGet, path: "/healthz", handler: s.healthz, public: true, tag: "ops", summary: "The process is up", out: Health{}},
+		{method: http.MethodGet, path: "/readyz", handler: s.readyz, public: true, tag: "ops", summary: "The database answers and migrations are current", out: Health{}},
+		{method: http.MethodGet, path: "/metrics", handler: s.metricsHandler, public: true, tag: "ops", summary: "Prometheus metrics", raw: []string{"text/plain"}},
+		{method: http.MethodGet, path: "/api/v1/openapi.json", handler: s.openapi, public: true, tag: "ops", summary: "This OpenAPI 3.1 document", raw: []string{"application/json"}},
+		// The officials' app (pwa/), embedded.
+		{method: http.MethodGet, path: "/", handler: s.static, public: true, tag: "app", summary: "The officials' app", raw: []string{"text/html"}, gzip: true},
+		{method: http.MethodGet, path: "/sw.js", handler: s.static, public: true, tag: "app", summary: "The app's service worker", raw: []string{"text/javascript"}, gzip: true},
+		{method: http.MethodGet, path: "/manifest.webmanifest", handler: s.static, public: true, tag: "app", summary: "The web app manifest", raw: []string{"application/manifest+json"}},
+		{method: http.MethodGet, path: "/assets/*", handler: s.static, public: true, tag: "app", summary: "The app's scripts and styles (hashed names)", raw: []string{"text/javascript", "text/css"}, gzip: true},
+		{method: http.MethodGet, path: "/icons/*", handler: s.static, public: true, tag: "app", summary: "The app's icons", raw: []string{"image/png"}},
+
+		// Sessions.
+		{method: http.MethodPost, path: "/api/v1/auth/login", handler: s.login, public: true, tag: "auth", summary: "Log in with username and password", in: LoginRequest{}, out: TokenResponse{}},
+		{method: http.MethodPost, path: "/api/v1/auth/refresh", handler: s.refresh, public: true, tag: "auth", summary: "Trade a refresh token for a new session (rotates; reuse revokes the family)", in: RefreshRequest{}, out: TokenResponse{}},
+		{method: http.MethodPost, path: "/api/v1/auth/logout", handler: s.logout, public: true, tag: "auth", summary: "Revoke the session of a refresh token", in: RefreshRequest{}, status: http.StatusNoContent},
+		{method: http.MethodGet, path: "/api/v1/me", handler: s.getMe, tag: "auth", summary: "The caller, its grants and assigned cells", out: Me{}},
+		{method: http.MethodPut, path: "/api/v1/me/password", handler: s.changePassword, tag: "auth", summary: "Change the caller's password (ends other sessions)", in: PasswordChange{}, status: http.StatusNoContent},
+
+		// Organisation tree.
+		{method: http.MethodGet, path: "/api/v1/org-units", handler: s.listOrgUnits, tag: "org", summary: "List org units in scope", paged: true, out: store.Page[store.OrgUnit]{},
+			query: []param{q("parent_id", "uuid", "direct children of this unit"), q("under", "uuid", "the whole subtree below this unit"),
+				{name: "kind", typ: "string", enum: []string{"province", "district", "commune", "grassroots", "cell", "party_group"}},
+				q("roots", "boolean", "only units without a parent"), search}},
+		{method: http.MethodPost, path: "/api/v1/org-units", handler: s.createOrgUnit, tag: "org", summary: "Create an org unit (admin of the parent)", in: OrgUnitInput{}, out: store.OrgUnit{}, status: http.StatusCreated},
+		{method: http.MethodGet, path: "/api/v1/org-units/:id", handler: s.getOrgUnit, tag: "org", summary: "An org unit with its visible ancestors", out: OrgUnitDetail{}},
+		{method: http.MethodPatch, path: "/api/v1/org-units/:id", handler: s.updateOrgUnit, tag: "org", summary: "Change or move an org unit", in: OrgUnitPatch{}, out: store.OrgUnit{}},
+		{method: http.MethodDelete, path: "/api/v1/org-units/:id", handler: s.deleteOrgUnit, tag: "org", summary: "Delete an empty org unit", status: http.StatusNoContent},
+
+		// Members.
+		{method: http.MethodGet, path: "/api/v1/members", handler: s.listMembers, tag: "members", summary: "List members in scope", paged: true, out: store.Page[store.MemberView]{},
+			query: []param{q("cell_id", "uuid", "members of this cell"), q("under", "uuid", "members of cells in this subtree"),
+				{name: "status", typ: "string", enum: []string{"active", "exempt", "temp_exempt", "transferred", "deceased"}},
+				{name: "membership", typ: "string", enum: []string{"full", "probationary"}}, search}},
+		{method: http.MethodPost, path: "/api/v1/members", handler: s.createMember, tag: "members", summary: "Add a member to a cell (admin or the cell's secretary)", in: MemberInput{}, out: store.Member{}, status: http.StatusCreated},
+		{method: http.MethodGet, path: "/api/v1/members/:id", handler: s.getMember, tag: "members", summary: "A member", out: store.MemberView{}},
+		{method: http.MethodPatch, path: "/api/v1/members/:id", handler: s.updateMember, tag: "members", summary: "Change a member", in: MemberPatch{}, out: store.Member{}},
+		{method: http.MethodDelete, path: "/api/v1/members/:id", handler: s.deleteMember, tag: "members", summary: "Delete a member entered by mistake", status: http.StatusNoContent},
+
+		// Users and role grants.
+		{method: http.MethodGet, path: "/api/v1/users", handler: s.listUsers, tag: "users", summary: "List users in scope (admins, supervisors)", paged: true, out: store.Page[store.UserView]{},
+			query: []param{{name: "role", typ: "string", enum: []string{"admin", "supervisor", "official", "secretary"}},
+				q("org_unit_id", "uuid", "users whose home unit is in this subtree"), q("active", "boolean", ""), search}},
+		{method: http.MethodPost, path: "/api/v1/users", handler: s.createUser, tag: "users", summary: "Create a user (admin of the home unit)", in: UserInput{}, out: store.UserView{}, status: http.StatusCreated},
+		{method: http.MethodGet, path: "/api/v1/users/:id", handler: s.getUser, tag: "users", summary: "A user with its grants", out: store.UserView{}},
+		{method: http.MethodPatch, path: "/api/v1/users/:id", handler: s.updateUser, tag: "users", summary: "Change a user, reset its password, disable it", in: UserPatch{}, out: store.UserView{}},
+		{method: http.MethodDelete, path: "/api/v1/users/:id", handler: s.deleteUser, tag: "users", summary: "Delete a user and its grants and sessions", status: http.StatusNoContent},
+		{method: http.MethodPost, path: "/api/v1/users/:id/grants", handler: s.createGrant, tag: "users", summary: "Grant a role over a subtree", in: GrantInput{}, out: store.GrantView{}, status: http.StatusCreated},
+		{method: http.MethodDelete, path: "/api/v1/grants/:id", handler: s.deleteGrant, tag: "users", summary: "Revoke a role grant", status: http.StatusNoContent},
+
+		// Rosters.
+		{method: http.MethodPost, path: "/api/v1/rosters/import", handler: s.importRoster, tag: "members", summary: "Preview or commit a roster file (XLSX or CSV)", out: ImportResult{},
+			multipart: []param{{name: "file", typ: "file", required: true, desc: ".xlsx or .csv roster"},
+				{name: "org_unit_id", typ: "uuid", required: true, desc: "the cell, or a unit whose cells the file's \"Chi bộ\" column names"},
+				{name: "mode", typ: "string", enum: []string{"preview", "commit"}, desc: "preview (default) reports; commit imports all or nothing"}}},
+		{method: http.MethodGet, path: "/api/v1/rosters/export", handler: s.exportRoster, tag: "members", summary: "Download the roster of a unit's subtree",
+			query: []param{{name: "org_unit_id", typ: "uuid", required: true}, {name: "format", typ: "string", enum: []string{"xlsx", "csv"}}},
+			raw:   []string{"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "text/csv"}},
+
+		// Delta sync (sync/PROTOCOL.md). Responses are gzip-compressed for clients that accept it.
+		{method: http.MethodPost, path: "/api/v1/sync/pull", handler: s.syncPull, tag: "sync", summary: "Pull the next page of changes in the caller's scopes", in: wire.PullRequest{}, out: wire.PullResponse{}, gzip: true},
+		{method: http.MethodPost, path: "/api/v1/sync/push", handler: s.syncPush, tag: "sync", summary: "Push a device's mutations (applied once, in order)", in: wire.PushRequest{}, out: wire.PushResponse{}, gzip: true},
+
+		// Assignments, meetings, recommendations.
+		{method: http.MethodGet, path: "/api/v1/assignments", handler: s.listAssignments, tag: "visits", summary: "Assignments in scope, and the caller's own", paged: true, out: store.Page[store.AssignmentView]{},
+			query: []param{q("official_id", "uuid", ""), q("cell_id", "uuid", ""), {name: "status", typ: "string", enum: []string{"active", "ended", "cancelled"}}, q("active_on", "date", "assignments whose period covers this day")}},
+		{method: http.MethodGet, path: "/api/v1/assignments/:id", handler: s.getAssignment, tag: "visits", summary: "An assignment", out: store.AssignmentView{}},
+		{method: http.MethodPost, path: "/api/v1/assignments", handler: s.createAssignments, tag: "assign", summary: "Assign officials to cells for a period (supervisor or admin of each cell); each official is notified", in: AssignInput{}, out: AssignResult{}, status: http.StatusCreated},
+		{method: http.MethodPatch, path: "/api/v1/assignments/:id", handler: s.updateAssignment, tag: "assign", summary: "Change an active assignment's period, frequency or note", in: AssignmentPatch{}, out: store.AssignmentView{}},
+		{method: http.MethodPost, path: "/api/v1/assignments/:id/end", handler: s.endAssignment, tag: "assign", summary: "End an assignment on a day (today by default)", in: EndInput{}, out: store.AssignmentView{}},
+		{method: http.MethodPost, path: "/api/v1/assignments/:id/cancel", handler: s.cancelAssignment, tag: "assign", summary: "Cancel an assignment; its reminders are withdrawn", out: store.AssignmentView{}},
+		{method: http.MethodPost, path: "/api/v1/assignments/:id/acknowledge", handler: s.acknowledgeAssignment, tag: "assign", summary: "The assigned official acknowledges the assignment", out: store.AssignmentView{}},
+		{method: http.MethodGet, path: "/api/v1/assign/suggestions", handler: s.suggestCells, tag: "assign", summary: "Cells that need a visit: unvisited for 12 months, rated weak last year, with overdue recommendations", paged: true, out: store.Page[store.CellSuggestion]{},
+			query: []param{q("org_unit_id", "uuid", "limit to this subtree (default: all the caller supervises)")}},
+		{method: http.MethodGet, path: "/api/v1/assign/officials", handler: s.officialLoads, tag: "assign", summary: "Officials and their current load, least loaded first", paged: true, out: store.Page[store.OfficialLoad]{},
+			query: []param{q("org_unit_id", "uuid", "limit to this subtree (default: all the caller supervises)")}},
+
+		// Meeting schedules.
+		{method: http.MethodGet, path: "/api/v1/org-units/:id/schedule", handler: s.getSchedule, tag: "schedule", summary: "A unit's schedule rule: its own and the one that applies", out: store.ScheduleRuleView{}},
+		{method: http.MethodPut, path: "/api/v1/org-units/:id/schedule", handler: s.putSchedule, tag: "schedule", summary: "Set the schedule rule of a unit's subtree (admin)", in: store.ScheduleRuleJSON{}, out: store.ScheduleRuleView{}},
+		{method: http.MethodDelete, path: "/api/v1/org-units/:id/schedule", handler: s.deleteSchedule, tag: "schedule", summary: "Remove a unit's own rule; it takes its parent's again", status: http.StatusNoContent},
+		{method: http.MethodPut, path: "/api/v1/org-units/:id/schedule/:month", handler: s.moveScheduledMeeting, tag: "schedule", summary: "Move or cancel a cell's scheduled meeting of a month (YYYY-MM)", in: ScheduleMove{}, out: store.Meeting{}},
+		{method: http.MethodGet, path: "/api/v1/schedule/expected", handler: s.expectedMeetings, tag: "schedule", summary: "The meetings the schedules expect, cell by cell and month by month", paged: true, out: store.Page[store.ExpectedMeeting]{},
+			query: []param{q("org_unit_id", "uuid", "a subtree (default: all the caller reads)"), q("from", "string", "first month, YYYY-MM (default: this month)"), q("to", "string", "last month, YYYY-MM (default: from; at most 24 months on)")}},
+
+		// Notifications and web push.
+		{method: http.MethodGet, path: "/api/v1/notifications", handler: s.listNotifications, tag: "notify", summary: "The caller's notifications, newest first", paged: true, out: store.Page[store.Notification]{},
+			query: []param{q("unread", "boolean", "only unread ones")}},
+		{method: http.MethodPost, path: "/api/v1/notifications/:id/read", handler: s.readNotification, tag: "notify", summary: "Mark a notification read", out: store.Notification{}},
+		{method: http.MethodGet, path: "/api/v1/reminders", handler: s.listReminders, tag: "notify", summary: "The caller's reminders: planned, sent, withdrawn", paged: true, out: store.Page[store.Reminder]{},
+			query: []param{{name: "status", typ: "string", enum: []string{"pending", "sent", "withdrawn", "skipped"}}}},
+		{method: http.MethodGet, path: "/api/v1/push/key", handler: s.pushKey, tag: "notify", summary: "The VAPID public key to subscribe with", out: PushKey{}},
+		{method: http.MethodPost, path: "/api/v1/push/subscriptions", handler: s.savePushSubscription, tag: "notify", summary: "Register this device's push subscription for the caller", in: PushSubscriptionInput{}, out: PushSubscriptionOut{}, status: http.StatusCreated},
+		{method: http.MethodDelete, path: "/api/v1/push/subscriptions", handler: s.deletePushSubscription, tag: "notify", summary: "Remove this device's push subscription (signing out)", in: PushEndpoint{}, status: http.StatusNoContent},
+		{method: http.MethodGet, path: "/api/v1/meetings", handler: s.listMeetings, tag: "visits", summary: "Meetings of cells in scope", paged: true, out: store.Page[store.MeetingView]{},
+			query: []param{q("cell_id", "uuid", ""), q("from", "date", ""), q("to", "date", ""), {name: "status", typ: "string", enum: []string{"planned", "held", "cancelled"}}}},
+		{method: http.MethodGet, path: "/api/v1/meetings/:id", handler: s.getMeeting, tag: "visits", summary: "A meeting with attendance and visit reports", out: MeetingDetail{}},
+		{method: http.MethodGet, path: "/api/v1/recommendations", handler: s.listRecommendations, tag: "visits", summary: "Recommendations of cells in scope", paged: true, out: store.Page[store.RecommendationView]{},
+			query: []param{q("cell_id", "uuid", ""), q("meeting_id", "uuid", ""), q("field_id", "uuid", ""),
+				{name: "status", typ: "string", enum: []string{"new", "forwarded", "answered", "sent_back", "accepted", "resolved"}}, search}},
+		{method: http.MethodGet, path: "/api/v1/recommendations/:id", handler: s.getRecommendation, tag: "visits", summary: "A recommendation with its answers", out: RecommendationDetail{}},
+		{method: http.MethodGet, path: "/api/v1/reference", handler: s.getReference, tag: "reference", summary: "The province's recommendation fields, rubric and rating labels", out: store.ReferenceData{},
+			query: []param{{name: "org_unit_id", typ: "uuid", required: true, desc: "any unit of the province"}}},
+		{method: http.MethodGet, path: "/api/v1/audit", handler: s.listAudit, tag: "audit", summary: "The audit log of the caller's admin subtrees, newest first", paged: true, out: store.Page[store.AuditEntry]{},
+			query: []param{q("entity", "string", "e.g. member, org_unit, user"), q("entity_id", "string", ""), q("actor_id", "uuid", "")}},
+	}
+}
+
+// register adds every route to e, behind authentication unless public. A GET route answers HEAD too, as net/http's
+// own mux does; the server discards the body of a HEAD response.
+func (s *Server) register(e *echo.Echo) {
+	for _, r := range s.routes() {
+		var mw []echo.MiddlewareFunc
+		if r.gzip {
+			mw = append(mw, s.gzip.middleware)
+		}
+		if !r.public {
+			mw = append(mw, s.authenticate)
+		}
+		e.Add(r.method, r.path, r.handler, mw...)
+		if r.method == http.MethodGet {
+			e.Add(http.MethodHead, r.path, r.handler, mw...)
+		}
+	}
+}

@@ -1,0 +1,135 @@
+// Package app is the program: configuration from flags and CHIBO_* variables, the subcommands (serve, migrate,
+// create-admin, demo), start-up and ordered shutdown. Main is reused by end-to-end tests to run a real server.
+package app
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/netip"
+	"strings"
+	"time"
+)
+
+// Config is read once at start from flags, then CHIBO_* environment variables, then defaults, and passed down.
+type Config struct {
+	Addr           string // CHIBO_ADDR: listen address
+	DatabaseURL    string // CHIBO_DATABASE_URL: postgres://… for PostgreSQL; empty for SQLite in DataDir
+	DataDir        string // CHIBO_DATA_DIR: where the SQLite file lives
+	PublicURL      string // CHIBO_PUBLIC_URL: the address users reach the server at
+	LogLevel       string // CHIBO_LOG_LEVEL: debug, info, warn, error
+	LogFormat      string // CHIBO_LOG_FORMAT: text or json
+	JWTSecret      string // CHIBO_JWT_SECRET: signing key; empty: generated once and kept in the database
+	TrustedProxies string // CHIBO_TRUSTED_PROXIES: comma-separated CIDRs of reverse proxies
+	AccessTTL      string // CHIBO_ACCESS_TTL: access-token lifetime, at most 15m
+	Demo           bool   // CHIBO_DEMO: seed the demo data set into an empty database
+}
+
+// setting describes one configuration value for flags, the environment and the README's table.
+type setting struct {
+	flag, env, def, help string
+	ptr                  *string
+}
+
+func (c *Config) settings() []setting {
+	return []setting{
+		{"addr", "CHIBO_ADDR", ":8080", "listen address", &c.Addr},
+		{"database-url", "CHIBO_DATABASE_URL", "", "PostgreSQL URL (postgres://…); empty uses SQLite in the data directory", &c.DatabaseURL},
+		{"data-dir", "CHIBO_DATA_DIR", "./data", "data directory (SQLite database file chibo.db)", &c.DataDir},
+		{"public-url", "CHIBO_PUBLIC_URL", "", "address users reach the server at (https turns on HSTS); default http://localhost:PORT", &c.PublicURL},
+		{"log-level", "CHIBO_LOG_LEVEL", "info", "debug, info, warn or error", &c.LogLevel},
+		{"log-format", "CHIBO_LOG_FORMAT", "text", "text or json", &c.LogFormat},
+		{"jwt-secret", "CHIBO_JWT_SECRET", "", "access-token signing key (≥ 32 bytes); empty: generated once and stored in the database", &c.JWTSecret},
+		{"trusted-proxies", "CHIBO_TRUSTED_PROXIES", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is trusted", &c.TrustedProxies},
+		{"access-ttl", "CHIBO_ACCESS_TTL", "15m", "access-token lifetime (at most 15m; shorter only for tests)", &c.AccessTTL},
+	}
+}
+
+// parse fills c from args, then getenv, then defaults. Flags win over the environment.
+func (c *Config) parse(fs *flag.FlagSet, args []string, getenv func(string) string) error {
+	sets := c.settings()
+	for _, s := range sets {
+		fs.StringVar(s.ptr, s.flag, "", s.help+" ["+s.env+"]")
+	}
+	demo := fs.Bool("demo", false, "seed the demo data set into an empty database [CHIBO_DEMO]")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	for _, s := range sets {
+		if *s.ptr == "" {
+			*s.ptr = getenv(s.env)
+		}
+		if *s.ptr == "" {
+			*s.ptr = s.def
+		}
+	}
+	c.Demo = *demo || isTrue(getenv("CHIBO_DEMO"))
+	if c.JWTSecret != "" && len(c.JWTSecret) < 32 {
+		return errors.New("CHIBO_JWT_SECRET must be at least 32 bytes")
+	}
+	if d, err := time.ParseDuration(c.AccessTTL); err != nil || d <= 0 || d > 15*time.Minute {
+		return errors.New("CHIBO_ACCESS_TTL must be a duration up to 15m")
+	}
+	if _, err := c.trustedProxies(); err != nil {
+		return err
+	}
+	if _, err := c.logLevel(); err != nil {
+		return err
+	}
+	return nil
+}
+
+func isTrue(s string) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "1", "true", "yes", "on":
+		return true
+	}
+	return false
+}
+
+func (c *Config) trustedProxies() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range strings.Split(c.TrustedProxies, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return nil, fmt.Errorf("CHIBO_TRUSTED_PROXIES: %q is not a CIDR", s)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+func (c *Config) logLevel() (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return l, fmt.Errorf("CHIBO_LOG_LEVEL: %q is not debug, info, warn or error", c.LogLevel)
+	}
+	return l, nil
+}
+
+func (c *Config) logger(w io.Writer) *slog.Logger {
+	level, _ := c.logLevel()
+	opts := &slog.HandlerOptions{Level: level}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// redactedDB names the database for logs without its password.
+func (c *Config) redactedDB() string {
+	if c.DatabaseURL == "" {
+		return "sqlite:" + c.DataDir + "/chibo.db"
+	}
+	if i := strings.Index(c.DatabaseURL, "@"); i >= 0 {
+		if j := strings.Index(c.DatabaseURL, "://"); j >= 0 && j < i {
+			return c.DatabaseURL[:j+3] + "***" + c.DatabaseURL[i:]
+		}
+	}
+	return c.DatabaseURL
+}

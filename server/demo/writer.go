@@ -1,0 +1,94 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/uptrace/bun"
+
+	"github.com/chibo-vn/chibo/server/store"
+)
+
+// batchSize is how many rows go into one multi-row INSERT.
+const batchSize = 1000
+
+// table is one sink of the writer.
+type table interface {
+	flush(ctx context.Context, db bun.IDB) error
+}
+
+// sink buffers the rows of one table and inserts them in batches.
+type sink[T any] struct {
+	name  string
+	rows  []T
+	total int
+}
+
+func (s *sink[T]) flush(ctx context.Context, db bun.IDB) error {
+	if len(s.rows) == 0 {
+		return nil
+	}
+	if _, err := db.NewInsert().Model(&s.rows).Exec(ctx); err != nil {
+		return fmt.Errorf("demo: insert %s: %w", s.name, err)
+	}
+	s.total += len(s.rows)
+	clear(s.rows) // drop references to the strings of the written rows
+	s.rows = s.rows[:0]
+	return nil
+}
+
+// writer streams generated rows into the database. Its sinks are listed in foreign-key order, and a full sink
+// first flushes every sink before it, so a row is never written before the rows it refers to (as long as the
+// generator adds a row after the rows it refers to, which it does). Memory stays at about one batch per table.
+type writer struct {
+	db          bun.IDB
+	order       []table
+	orgUnits    sink[store.OrgUnit]
+	users       sink[store.User]
+	grants      sink[store.RoleGrant]
+	assignments sink[store.Assignment]
+	members     sink[store.Member]
+	meetings    sink[store.Meeting]
+	attendance  sink[store.Attendance]
+	reports     sink[store.VisitReport]
+	recs        sink[store.Recommendation]
+	answers     sink[store.RecommendationAnswer]
+	ratings     sink[store.AnnualRating]
+	notes       sink[store.Notification]
+}
+
+func newWriter(db bun.IDB) *writer {
+	w := &writer{db: db}
+	w.orgUnits.name, w.users.name, w.grants.name = "org_units", "users", "role_grants"
+	w.assignments.name, w.members.name, w.meetings.name = "assignments", "members", "meetings"
+	w.attendance.name, w.reports.name, w.recs.name = "attendance", "visit_reports", "recommendations"
+	w.answers.name, w.ratings.name, w.notes.name = "recommendation_answers", "annual_ratings", "notifications"
+	w.order = []table{&w.orgUnits, &w.users, &w.grants, &w.assignments, &w.members, &w.meetings, &w.attendance,
+		&w.reports, &w.recs, &w.answers, &w.ratings, &w.notes}
+	return w
+}
+
+// put adds a row to s, writing a batch when s is full.
+func put[T any](ctx context.Context, w *writer, s *sink[T], row T) error {
+	s.rows = append(s.rows, row)
+	if len(s.rows) < batchSize {
+		return nil
+	}
+	return w.flushThrough(ctx, s)
+}
+
+// flushThrough writes every sink up to and including t, in foreign-key order.
+func (w *writer) flushThrough(ctx context.Context, t table) error {
+	for _, x := range w.order {
+		if err := x.flush(ctx, w.db); err != nil {
+			return err
+		}
+		if x == t {
+			return nil
+		}
+	}
+	return nil
+}
+
+// flushAll writes every buffered row.
+func (w *writer) flushAll(ctx context.Context) error { return w.flushThrough(ctx, nil) }

@@ -1,0 +1,122 @@
+package domain_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/chibo-vn/chibo/server/domain"
+)
+
+func TestFold(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Triệu Phong", "trieu phong"},
+		{norm.NFD.String("Triệu Phong"), "trieu phong"},
+		{"ĐẶNG  Văn\tĐức", "dang van duc"},
+		{"  Nguyễn Thị Ánh Tuyết ", "nguyen thi anh tuyet"},
+		{"Chi bộ khu phố 3", "chi bo khu pho 3"},
+		{"", ""},
+	}
+	for _, tc := range tests {
+		if got := domain.Fold(tc.in); got != tc.want {
+			t.Errorf("Fold(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestCleanTextMakesNFC(t *testing.T) {
+	nfd := norm.NFD.String("Lê  Thị Hoà ")
+	if got := domain.CleanText(nfd); got != norm.NFC.String("Lê Thị Hoà") {
+		t.Errorf("CleanText = %q", got)
+	}
+}
+
+func TestParseDate(t *testing.T) {
+	tests := []struct {
+		in, want string
+		ok       bool
+	}{
+		{"2026-11-03", "2026-11-03", true},
+		{"03/11/2026", "2026-11-03", true},
+		{"3/11/2026", "2026-11-03", true},
+		{"03-11-2026", "2026-11-03", true},
+		{"31/02/2026", "", false},
+		{"11/2026", "", false},
+		{"", "", true},
+	}
+	for _, tc := range tests {
+		d, err := domain.ParseDate(tc.in)
+		if (err == nil) != tc.ok || d.String() != tc.want {
+			t.Errorf("ParseDate(%q) = %q, %v", tc.in, d, err)
+		}
+	}
+}
+
+func TestDateJSONAndZone(t *testing.T) {
+	var v struct{ D, E domain.Date }
+	if err := json.Unmarshal([]byte(`{"D":"2026-11-03","E":null}`), &v); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(v)
+	if string(b) != `{"D":"2026-11-03","E":null}` || v.D.VN() != "03/11/2026" {
+		t.Errorf("round trip %s, VN %s", b, v.D.VN())
+	}
+	if err := json.Unmarshal([]byte(`{"D":"03/11/2026"}`), &v); err == nil {
+		t.Error("JSON accepts dd/mm/yyyy; the API form is YYYY-MM-DD")
+	}
+	// 20:00 UTC on the 2nd is already the 3rd in Hà Nội.
+	if d := domain.DateOf(domain.NewDate(2026, 11, 2).Time().Add(27 * 60 * 60 * 1e9)); d.String() != "2026-11-03" {
+		t.Errorf("DateOf = %s", d)
+	}
+}
+
+func TestPrincipalScope(t *testing.T) {
+	p := &domain.Principal{
+		Grants: []domain.Grant{
+			{Role: domain.RoleSupervisor, Path: "/p/c1/"},
+			{Role: domain.RoleOfficial, Path: "/p/c2/"},
+		},
+		Assigned: []domain.UnitRef{{ID: "cell9", Path: "/p/c2/cell9/"}},
+	}
+	tests := []struct {
+		path      string
+		read      bool
+		superv    bool
+		roleAdmin bool
+	}{
+		{"/p/c1/", true, true, false},
+		{"/p/c1/cellA/", true, true, false},
+		{"/p/c10/", false, false, false}, // a sibling whose id starts the same is not under /p/c1/
+		{"/p/c2/", false, false, false},  // the official grant alone gives no reading
+		{"/p/c2/cell9/", true, false, false},
+		{"/p/", false, false, false},
+	}
+	for _, tc := range tests {
+		if got := p.CanRead(tc.path); got != tc.read {
+			t.Errorf("CanRead(%s) = %v", tc.path, got)
+		}
+		if got := p.Can(tc.path, domain.RoleSupervisor); got != tc.superv {
+			t.Errorf("Can(%s, supervisor) = %v", tc.path, got)
+		}
+		if got := p.Can(tc.path, domain.RoleAdmin); got != tc.roleAdmin {
+			t.Errorf("Can(%s, admin) = %v", tc.path, got)
+		}
+	}
+	if domain.PathUpper("/p/c1/") != "/p/c10" {
+		t.Errorf("PathUpper = %s", domain.PathUpper("/p/c1/"))
+	}
+}
+
+func TestParseID(t *testing.T) {
+	for in, ok := range map[string]bool{
+		"0190C0DE-0000-7000-8000-000000000000":   true,
+		"not-a-uuid":                             false,
+		"{0190c0de-0000-7000-8000-000000000000}": false,
+		"0190c0de00007000800000000000000":        false,
+	} {
+		if _, got := domain.ParseID(in); got != ok {
+			t.Errorf("ParseID(%q) = %v", in, got)
+		}
+	}
+}

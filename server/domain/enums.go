@@ -1,0 +1,205 @@
+package domain
+
+// Role is what a role grant lets a user do within the org subtree it covers.
+type Role string
+
+// The roles. A grant pairs a role with the org unit whose subtree it covers.
+const (
+	// RoleAdmin manages the org tree, rosters, users and grants of its subtree.
+	RoleAdmin Role = "admin"
+	// RoleSupervisor (Ban Tổ chức, Ban Thường vụ) reads its whole subtree, assigns officials and tracks
+	// recommendations.
+	RoleSupervisor Role = "supervisor"
+	// RoleOfficial (cấp ủy viên cấp trên) attends the meetings of the cells it is assigned to and reads only those.
+	RoleOfficial Role = "official"
+	// RoleSecretary (bí thư chi bộ) keeps the roster and meetings of its own cell.
+	RoleSecretary Role = "secretary"
+)
+
+// Roles lists every role, in display order.
+var Roles = []Role{RoleAdmin, RoleSupervisor, RoleOfficial, RoleSecretary}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return oneOf(r, Roles) }
+
+// OrgKind is the kind of a node in the organisation tree. The tree has any depth, so both the structure before
+// 1 July 2025 (with districts) and the one after it fit.
+type OrgKind string
+
+// The org unit kinds, from the top of the tree down.
+const (
+	KindProvince   OrgKind = "province"    // đảng bộ tỉnh, thành phố
+	KindDistrict   OrgKind = "district"    // đảng bộ huyện (before 2025)
+	KindCommune    OrgKind = "commune"     // đảng bộ xã, phường, đặc khu
+	KindGrassroots OrgKind = "grassroots"  // đảng bộ cơ sở, chi bộ cơ sở
+	KindCell       OrgKind = "cell"        // chi bộ (trực thuộc)
+	KindPartyGroup OrgKind = "party_group" // tổ đảng
+)
+
+// OrgKinds lists every org unit kind.
+var OrgKinds = []OrgKind{KindProvince, KindDistrict, KindCommune, KindGrassroots, KindCell, KindPartyGroup}
+
+// Valid reports whether k is a known kind.
+func (k OrgKind) Valid() bool { return oneOf(k, OrgKinds) }
+
+// Membership is a member's standing: full (chính thức) or probationary (dự bị).
+type Membership string
+
+// The memberships.
+const (
+	MembershipFull         Membership = "full"
+	MembershipProbationary Membership = "probationary"
+)
+
+// Valid reports whether m is known.
+func (m Membership) Valid() bool { return m == MembershipFull || m == MembershipProbationary }
+
+// MemberStatus says whether a member takes part in meetings, and why not.
+type MemberStatus string
+
+// The member statuses that matter for attendance.
+const (
+	StatusActive      MemberStatus = "active"      // sinh hoạt bình thường
+	StatusExempt      MemberStatus = "exempt"      // miễn sinh hoạt (age, health): left out of rates
+	StatusTempExempt  MemberStatus = "temp_exempt" // tạm miễn (working away < 12 months), with an end date
+	StatusTransferred MemberStatus = "transferred" // chuyển sinh hoạt đi
+	StatusDeceased    MemberStatus = "deceased"    // từ trần
+)
+
+// MemberStatuses lists every member status.
+var MemberStatuses = []MemberStatus{StatusActive, StatusExempt, StatusTempExempt, StatusTransferred, StatusDeceased}
+
+// Valid reports whether s is known.
+func (s MemberStatus) Valid() bool { return oneOf(s, MemberStatuses) }
+
+// OnRoll reports whether a member with this status still belongs to the cell's roll (transferred and deceased
+// members are kept for history but no longer counted).
+func (s MemberStatus) OnRoll() bool { return s != StatusTransferred && s != StatusDeceased }
+
+// Gender as recorded on the roster.
+type Gender string
+
+// The genders; empty means not recorded.
+const (
+	GenderMale   Gender = "male"
+	GenderFemale Gender = "female"
+)
+
+// Valid reports whether g is known or empty.
+func (g Gender) Valid() bool { return g == "" || g == GenderMale || g == GenderFemale }
+
+// MeetingType is the type of a cell meeting.
+type MeetingType string
+
+// The meeting types.
+const (
+	MeetingRegular       MeetingType = "regular"       // thường kỳ
+	MeetingThematic      MeetingType = "thematic"      // chuyên đề
+	MeetingExtraordinary MeetingType = "extraordinary" // bất thường
+)
+
+// Valid reports whether t is known.
+func (t MeetingType) Valid() bool {
+	return oneOf(t, []MeetingType{MeetingRegular, MeetingThematic, MeetingExtraordinary})
+}
+
+// MeetingStatus is where a meeting stands.
+type MeetingStatus string
+
+// The meeting statuses.
+const (
+	MeetingPlanned   MeetingStatus = "planned"
+	MeetingHeld      MeetingStatus = "held"
+	MeetingCancelled MeetingStatus = "cancelled"
+)
+
+// Valid reports whether s is known.
+func (s MeetingStatus) Valid() bool {
+	return oneOf(s, []MeetingStatus{MeetingPlanned, MeetingHeld, MeetingCancelled})
+}
+
+// AttendanceStatus is one member's attendance at one meeting.
+type AttendanceStatus string
+
+// The attendance statuses of the minutes template.
+const (
+	AttendPresent   AttendanceStatus = "present"   // có mặt
+	AttendExcused   AttendanceStatus = "excused"   // vắng có lý do
+	AttendUnexcused AttendanceStatus = "unexcused" // vắng không lý do
+)
+
+// Valid reports whether s is known.
+func (s AttendanceStatus) Valid() bool {
+	return oneOf(s, []AttendanceStatus{AttendPresent, AttendExcused, AttendUnexcused})
+}
+
+// Grade is the monthly meeting quality grade.
+type Grade string
+
+// The grades; empty means not graded.
+const (
+	GradeGood    Grade = "tot"        // Tốt
+	GradeFair    Grade = "kha"        // Khá
+	GradeAverage Grade = "trung_binh" // Trung bình
+	GradeWeak    Grade = "kem"        // Kém
+)
+
+// Valid reports whether g is known or empty.
+func (g Grade) Valid() bool {
+	return g == "" || oneOf(g, []Grade{GradeGood, GradeFair, GradeAverage, GradeWeak})
+}
+
+// RecStatus is where a recommendation (kiến nghị) stands in the Gia Lộc loop.
+type RecStatus string
+
+// The recommendation statuses.
+const (
+	RecNew       RecStatus = "new"       // collected
+	RecForwarded RecStatus = "forwarded" // sent to the addressee with a due date
+	RecAnswered  RecStatus = "answered"  // written answer received
+	RecSentBack  RecStatus = "sent_back" // answer not satisfactory, a new answer is due
+	RecAccepted  RecStatus = "accepted"  // answer accepted
+	RecResolved  RecStatus = "resolved"  // the matter is settled
+)
+
+// RecStatuses lists every recommendation status in loop order.
+var RecStatuses = []RecStatus{RecNew, RecForwarded, RecAnswered, RecSentBack, RecAccepted, RecResolved}
+
+// Valid reports whether s is known.
+func (s RecStatus) Valid() bool { return oneOf(s, RecStatuses) }
+
+// AssignmentStatus is where an assignment stands.
+type AssignmentStatus string
+
+// The assignment statuses.
+const (
+	AssignmentActive    AssignmentStatus = "active"
+	AssignmentEnded     AssignmentStatus = "ended"
+	AssignmentCancelled AssignmentStatus = "cancelled"
+)
+
+// Valid reports whether s is known.
+func (s AssignmentStatus) Valid() bool {
+	return oneOf(s, []AssignmentStatus{AssignmentActive, AssignmentEnded, AssignmentCancelled})
+}
+
+// Frequency is how often an assignment asks the official to attend.
+type Frequency string
+
+// The frequencies: every month, or a number of visits a year.
+const (
+	FrequencyMonthly Frequency = "monthly"
+	FrequencyYearly  Frequency = "per_year"
+)
+
+// Valid reports whether f is known.
+func (f Frequency) Valid() bool { return f == FrequencyMonthly || f == FrequencyYearly }
+
+func oneOf[T comparable](v T, list []T) bool {
+	for _, x := range list {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}

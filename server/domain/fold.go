@@ -1,0 +1,39 @@
+package domain
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Fold turns text into the form search compares: lower case, without diacritics (đ becomes d), with runs of
+// white space collapsed. "Triệu Phong", "TRIEU  PHONG" and the NFD spelling of "Triệu Phong" fold alike.
+func Fold(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range norm.NFD.String(s) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+			continue
+		case r == 'đ' || r == 'Đ':
+			r = 'd'
+		case unicode.IsSpace(r):
+			space = b.Len() > 0
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}
+
+// CleanText normalises user-typed text to NFC and trims it, so the same name typed on two keyboards (composed or
+// decomposed Vietnamese) is stored alike. Inner runs of white space collapse to one space.
+func CleanText(s string) string {
+	return strings.Join(strings.Fields(norm.NFC.String(s)), " ")
+}

@@ -1,0 +1,53 @@
+package i18n
+
+// notifyMessages are the messages of assignments, schedules, reminders and notifications (server/notify).
+var notifyMessages = map[string]msg{
+	// Notifications: titles and bodies, in the recipient's language.
+	"notify.assignment_created.title":      {"Phân công dự sinh hoạt chi bộ", "New assignment to attend a party cell"},
+	"notify.assignment_created.body":       {"{cell}: từ {from}{until}, {frequency}.", "{cell}: from {from}{until}, {frequency}."},
+	"notify.assignment_changed.title":      {"Phân công đã thay đổi", "Assignment changed"},
+	"notify.assignment_changed.body":       {"{cell}: từ {from}{until}, {frequency}.", "{cell}: from {from}{until}, {frequency}."},
+	"notify.assignment_ended.title":        {"Kết thúc phân công", "Assignment ended"},
+	"notify.assignment_ended.body":         {"{cell}: kết thúc ngày {date}.", "{cell}: ends on {date}."},
+	"notify.assignment_cancelled.title":    {"Huỷ phân công", "Assignment cancelled"},
+	"notify.assignment_cancelled.body":     {"{cell}: phân công đã bị huỷ.", "{cell}: the assignment was cancelled."},
+	"notify.until":                         {" đến {date}", " to {date}"},
+	"notify.monthly":                       {"dự hằng tháng", "every month"},
+	"notify.per_year":                      {"{n} lần/năm", "{n} visits a year"},
+	"notify.meeting_eve.title":             {"Nhắc lịch: sinh hoạt chi bộ ngày mai", "Reminder: party cell meeting tomorrow"},
+	"notify.meeting_eve.body":              {"{cell}, {date}{place}.", "{cell}, {date}{place}."},
+	"notify.meeting_day.title":             {"Hôm nay: sinh hoạt chi bộ", "Today: party cell meeting"},
+	"notify.meeting_day.body":              {"{cell}, {date}{place}.", "{cell}, {date}{place}."},
+	"notify.place":                         {", tại {place}", ", at {place}"},
+	"notify.report_overdue.title":          {"Chưa gửi báo cáo dự sinh hoạt", "Visit report overdue"},
+	"notify.report_overdue.body":           {"{cell}, buổi sinh hoạt ngày {date}: báo cáo đã quá hạn {days} ngày.", "{cell}, meeting of {date}: the report is {days} days overdue."},
+	"notify.digest.title":                  {"Báo cáo dự sinh hoạt quá hạn", "Overdue visit reports"},
+	"notify.digest.body":                   {"{count} báo cáo quá hạn: {names}.", "{count} overdue reports: {names}."},
+	"notify.recommendation_answered.title": {"Kiến nghị đã được trả lời", "Recommendation answered"},
+	"notify.recommendation_answered.body":  {"{cell}: {content}", "{cell}: {content}"},
+
+	// Errors.
+	"error.not_cell":           {"Đơn vị này không phải là chi bộ.", "This unit is not a party cell."},
+	"error.schedule_day":       {"Ngày sinh hoạt trong tháng phải từ 1 đến 31.", "The meeting day must be between 1 and 31."},
+	"error.thematic_months":    {"Tháng sinh hoạt chuyên đề phải từ 1 đến 12.", "Thematic meeting months must be between 1 and 12."},
+	"error.thematic_quarter":   {"Mỗi quý phải có ít nhất một tháng sinh hoạt chuyên đề.", "Every quarter needs at least one thematic meeting month."},
+	"error.report_due_days":    {"Hạn gửi báo cáo phải từ 1 đến 31 ngày.", "The report deadline must be between 1 and 31 days."},
+	"error.clock":              {"Giờ không hợp lệ (dạng HH:MM).", "Invalid time (use HH:MM)."},
+	"error.month":              {"Tháng không hợp lệ (dạng YYYY-MM).", "Invalid month (use YYYY-MM)."},
+	"error.move_other_month":   {"Chỉ được dời buổi sinh hoạt trong cùng tháng.", "A meeting can only be moved within its month."},
+	"error.cell_closed":        {"Chi bộ không hoạt động trong tháng này.", "The cell is not open in that month."},
+	"error.meeting_held":       {"Buổi sinh hoạt đã diễn ra, không thể dời hoặc huỷ.", "The meeting has been held; it cannot be moved or cancelled."},
+	"error.assignment_overlap": {"{name} đã được phân công dự chi bộ {cell} trong thời gian này.", "{name} is already assigned to {cell} for this period."},
+	"error.assignment_ended":   {"Phân công đã kết thúc hoặc bị huỷ.", "The assignment has ended or was cancelled."},
+	"error.ends_before_start":  {"Ngày kết thúc phải sau ngày bắt đầu.", "The end date must be after the start date."},
+	"error.visits_per_year":    {"Số lần dự mỗi năm phải từ 1 đến 12.", "Visits a year must be between 1 and 12."},
+	"error.not_official":       {"{name} không phải là cán bộ đang hoạt động.", "{name} is not an active user."},
+	"error.too_many":           {"Tối đa {max} phân công mỗi lần.", "At most {max} assignments at a time."},
+	"error.not_own_assignment": {"Chỉ cán bộ được phân công mới xác nhận được.", "Only the assigned official can acknowledge."},
+	"error.push_endpoint":      {"Địa chỉ nhận thông báo không hợp lệ: {detail}.", "Invalid push endpoint: {detail}."},
+	"error.push_keys":          {"Khoá đăng ký nhận thông báo không hợp lệ: {detail}.", "Invalid push subscription keys: {detail}."},
+
+	"what.schedule_rule": {"lịch sinh hoạt", "schedule rule"},
+	"what.notification":  {"thông báo", "notification"},
+	"what.subscription":  {"đăng ký nhận thông báo", "push subscription"},
+}

@@ -1,0 +1,52 @@
+package i18n
+
+// rosterMessages are the messages of roster import and export (server/roster).
+var rosterMessages = map[string]msg{
+	"roster.bad_format":            {"Tệp phải là .xlsx hoặc .csv.", "The file must be .xlsx or .csv."},
+	"roster.unreadable":            {"Không đọc được tệp: {detail}.", "Cannot read the file: {detail}."},
+	"roster.no_header":             {"Không tìm thấy dòng tiêu đề có cột \"Họ và tên\".", "No header row with a \"Họ và tên\" (full name) column was found."},
+	"roster.no_rows":               {"Tệp không có dòng dữ liệu nào.", "The file has no data rows."},
+	"roster.too_many_rows":         {"Tệp có quá nhiều dòng (tối đa {max}).", "The file has too many rows (at most {max})."},
+	"roster.has_errors":            {"Tệp có {count} dòng lỗi. Chưa nhập dữ liệu nào; sửa các lỗi rồi nhập lại.", "The file has {count} rows with errors. Nothing was imported; fix them and import again."},
+	"roster.name_required":         {"Thiếu họ và tên.", "Full name is missing."},
+	"roster.bad_birth":             {"Năm sinh / ngày sinh \"{value}\" không hợp lệ.", "Birth year or date \"{value}\" is not valid."},
+	"roster.bad_date":              {"Ngày \"{value}\" không hợp lệ (dạng dd/mm/yyyy).", "Date \"{value}\" is not valid (use dd/mm/yyyy)."},
+	"roster.bad_gender":            {"Giới tính \"{value}\" không hợp lệ (Nam/Nữ).", "Gender \"{value}\" is not valid (Nam/Nữ)."},
+	"roster.bad_membership":        {"Loại đảng viên \"{value}\" không hợp lệ (Chính thức/Dự bị).", "Membership \"{value}\" is not valid (Chính thức/Dự bị)."},
+	"roster.bad_status":            {"Tình trạng \"{value}\" không nhận ra.", "Status \"{value}\" is not recognised."},
+	"roster.unknown_cell":          {"Không tìm thấy chi bộ \"{value}\" trong phạm vi đang nhập.", "Cell \"{value}\" was not found in the unit being imported."},
+	"roster.cell_required":         {"Thiếu chi bộ: chọn một chi bộ khi nhập hoặc thêm cột \"Chi bộ\".", "No cell: choose a cell to import into or add a \"Chi bộ\" column."},
+	"roster.duplicate_card":        {"Số thẻ {value} trùng với dòng {line}.", "Card number {value} repeats line {line}."},
+	"roster.duplicate_person":      {"Trùng người với dòng {line} (cùng họ tên, năm sinh, chi bộ).", "Same person as line {line} (same name, birth year and cell)."},
+	"roster.card_elsewhere":        {"Số thẻ {value} đã thuộc đảng viên ở tổ chức khác ngoài phạm vi nhập.", "Card number {value} belongs to a member outside the unit being imported."},
+	"roster.exempt_until_required": {"Tạm miễn sinh hoạt cần ngày kết thúc.", "A temporary exemption needs an end date."},
+	"roster.too_long":              {"Cột \"{column}\" quá dài.", "Column \"{column}\" is too long."},
+	"roster.ambiguous_match":       {"Có nhiều đảng viên cùng họ tên, năm sinh trong chi bộ; cần số thẻ để phân biệt.", "Several members share this name and birth year in the cell; a card number is needed."},
+	"roster.ambiguous_cell":        {"Có nhiều chi bộ tên \"{value}\"; dùng mã chi bộ để phân biệt.", "Several cells are called \"{value}\"; use the cell code instead."},
+	"roster.same_member":           {"Dòng này và dòng {line} cùng khớp với một đảng viên.", "This row and line {line} match the same member."},
+	"roster.not_utf8":              {"Tệp CSV phải dùng bảng mã UTF-8 (trong Excel: Lưu thành \"CSV UTF-8\").", "CSV files must be UTF-8 (in Excel: Save as \"CSV UTF-8\")."},
+	"export.roster_title":          {"DANH SÁCH ĐẢNG VIÊN", "PARTY MEMBER ROSTER"},
+	"export.generated_at":          {"Xuất lúc", "Generated at"},
+	"export.org_unit":              {"Tổ chức", "Organisation"},
+}
+
+// syncMessages are the messages of the sync engine (sync/engine): why a pushed mutation was refused.
+var syncMessages = map[string]msg{
+	"sync.bad_cursor":        {"Con trỏ đồng bộ không hợp lệ. Ứng dụng sẽ đồng bộ lại từ đầu.", "Invalid sync cursor. The app will sync again from the start."},
+	"sync.bad_table":         {"Không thể đồng bộ bảng {table}.", "Table {table} cannot be synced."},
+	"sync.field_readonly":    {"Không được sửa trường {field}.", "Field {field} cannot be changed."},
+	"sync.field_unknown":     {"Trường {field} không có trong {table}.", "{table} has no field {field}."},
+	"sync.required":          {"Thiếu trường bắt buộc {field}.", "Required field {field} is missing."},
+	"sync.deleted":           {"Bản ghi này đã bị xoá trên máy chủ; thay đổi không được lưu.", "This record was deleted on the server; the change was not saved."},
+	"sync.bad_id":            {"Mã bản ghi không đúng quy ước (phải là {want}).", "The record id does not follow the rule (it must be {want})."},
+	"sync.not_member":        {"Đảng viên này không thuộc chi bộ của buổi sinh hoạt.", "This member does not belong to the meeting's cell."},
+	"sync.not_assigned":      {"Bạn không được phân công dự sinh hoạt chi bộ này vào ngày đó.", "You are not assigned to attend this cell on that date."},
+	"sync.out_of_scope":      {"Bản ghi nằm ngoài phạm vi của bạn.", "The record is outside your scope."},
+	"sync.not_owner":         {"Chỉ người tạo mới được sửa bản ghi này.", "Only its author can change this record."},
+	"sync.not_new":           {"Kiến nghị đã được chuyển đi, không sửa hoặc xoá được nữa.", "The recommendation has been forwarded and can no longer be changed or deleted."},
+	"sync.bad_score":         {"Điểm tiêu chí {code} phải từ 0 đến {max}.", "The score for {code} must be between 0 and {max}."},
+	"sync.unknown_criterion": {"Không có tiêu chí {code} trong thang điểm.", "The rubric has no criterion {code}."},
+	"sync.client_taken":      {"Mã thiết bị đã thuộc người dùng khác. Đăng xuất rồi đăng nhập lại.", "This device id belongs to another user. Sign out and in again."},
+	"sync.internal":          {"Lỗi máy chủ khi lưu thay đổi này; bạn có thể gửi lại.", "Server error saving this change; you can send it again."},
+	"sync.bad_request":       {"Yêu cầu đồng bộ không hợp lệ: {detail}.", "Invalid sync request: {detail}."},
+}

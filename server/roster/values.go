@@ -1,0 +1,241 @@
+package roster
+
+import (
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/chibo-vn/chibo/server/domain"
+)
+
+// key folds text for comparison with the known words: no diacritics, lower case, and every run of characters
+// that is not a letter or a digit (spaces, line breaks, punctuation, "(*)" markers) made one space.
+// "Ngày, tháng,\nnăm sinh (*)" becomes "ngay thang nam sinh".
+func key(s string) string {
+	f := domain.Fold(s)
+	var b strings.Builder
+	b.Grow(len(f))
+	space := false
+	for _, r := range f {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteRune(r)
+			continue
+		}
+		space = true
+	}
+	return b.String()
+}
+
+// startsWord reports whether the folded text k starts with the words p.
+func startsWord(k, p string) bool { return k == p || strings.HasPrefix(k, p+" ") }
+
+// The values a cell of a date or year column may hold.
+var (
+	reYear      = regexp.MustCompile(`^[0-9]{4}$`)
+	reMonthYear = regexp.MustCompile(`^([0-9]{1,2})[/.\-]([0-9]{4})$`)
+	reDateIn    = regexp.MustCompile(`[0-9]{1,2}[/.\-][0-9]{1,2}[/.\-][0-9]{4}|[0-9]{4}-[0-9]{2}-[0-9]{2}`)
+	reMonthIn   = regexp.MustCompile(`(?:^|[^0-9/.\-])([0-9]{1,2})/([0-9]{4})(?:$|[^0-9/])`)
+)
+
+// excelSerialMax is the serial number of 31/12/9999, the last day a workbook can hold.
+const excelSerialMax = 2958465
+
+// number reads a cell as a number: a workbook's raw numeric value or digits typed in a CSV file.
+func number(s string) (float64, bool) {
+	if s == "" || !strings.ContainsAny(s[:1], "0123456789+-.") {
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, false
+	}
+	return v, true
+}
+
+// parseDate reads a date cell: dd/mm/yyyy, d/m/yyyy, dd-mm-yyyy, dd.mm.yyyy, yyyy-mm-dd (with a time after it,
+// as some programs write), or a workbook's date serial number, whatever format the cell displays it in.
+// ok is false for anything else, including a year alone.
+func parseDate(s string, date1904 bool) (d domain.Date, ok bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return domain.Date{}, true
+	}
+	if v, isNum := number(s); isNum {
+		// A bare year such as 1990 would be a serial number of 1905, and a small number a day of 1900: refuse
+		// both rather than guess.
+		if v < 1000 || v > excelSerialMax || (v < 10000 && v == math.Trunc(v)) {
+			return domain.Date{}, false
+		}
+		t, err := excelize.ExcelDateToTime(v, date1904)
+		if err != nil {
+			return domain.Date{}, false
+		}
+		return domain.NewDate(t.Year(), t.Month(), t.Day()), true
+	}
+	if len(s) > 10 && (s[10] == ' ' || s[10] == 'T') {
+		if t, err := time.Parse("2006-01-02", s[:10]); err == nil {
+			return domain.NewDate(t.Year(), t.Month(), t.Day()), true
+		}
+	}
+	d, err := domain.ParseDate(s)
+	return d, err == nil && d.Year() >= 1000
+}
+
+// parseBirth reads a birth year or birth date cell and returns the year: "1960", 1960 as a number, "03/1960", a
+// full date as text, or a workbook date.
+func parseBirth(s string, date1904 bool) (year int, ok bool) {
+	s = strings.TrimSpace(s)
+	if reYear.MatchString(s) {
+		y, _ := strconv.Atoi(s)
+		return y, true
+	}
+	if v, isNum := number(s); isNum && v == math.Trunc(v) && v >= 1000 && v < 10000 {
+		return int(v), true
+	}
+	if m := reMonthYear.FindStringSubmatch(s); m != nil {
+		if mo, _ := strconv.Atoi(m[1]); mo >= 1 && mo <= 12 {
+			y, _ := strconv.Atoi(m[2])
+			return y, true
+		}
+		return 0, false
+	}
+	d, ok := parseDate(s, date1904)
+	if !ok || d.IsZero() {
+		return 0, false
+	}
+	return d.Year(), true
+}
+
+// parseGender reads "Nam" / "Nữ" (or English, or M / F).
+func parseGender(s string) (domain.Gender, bool) {
+	switch key(s) {
+	case "":
+		return "", true
+	case "nam", "male", "m":
+		return domain.GenderMale, true
+	case "nu", "female", "f":
+		return domain.GenderFemale, true
+	}
+	return "", false
+}
+
+// parseMembership reads "Chính thức" / "CT" / "Dự bị" / "DB" (or the stored values).
+func parseMembership(s string) (domain.Membership, bool) {
+	switch key(s) {
+	case "":
+		return "", true
+	case "chinh thuc", "ct", "dang vien chinh thuc", "full":
+		return domain.MembershipFull, true
+	case "du bi", "db", "dang vien du bi", "probationary":
+		return domain.MembershipProbationary, true
+	}
+	return "", false
+}
+
+// cardNumber cleans a card number. A card typed into a number cell may come back in exponent form.
+func cardNumber(s string) string {
+	s = domain.CleanText(s)
+	if strings.ContainsAny(s, "eE") {
+		if v, ok := number(s); ok && v == math.Trunc(v) && v > 0 && v < 1e15 {
+			return strconv.FormatFloat(v, 'f', -1, 64)
+		}
+	}
+	return s
+}
+
+// statusText is what a status or note cell says.
+type statusText struct {
+	status   domain.MemberStatus // "" if the text names no status
+	attached bool                // "Sinh hoạt tạm thời"
+	until    domain.Date         // the end date of a temporary exemption, if the text gives one
+	note     string              // the parts that are not a status
+	unknown  string              // the first part not recognised, for the error message
+}
+
+// parseStatus reads a "Tình trạng" or "Ghi chú" cell. Parts separated by ";" or line breaks are read one by one,
+// so "Miễn sinh hoạt; Sinh hoạt tạm thời" sets both. Recognised: "Đang sinh hoạt", "Miễn sinh hoạt" / "Miễn SH",
+// "Tạm miễn (sinh hoạt) đến dd/mm/yyyy", "Sinh hoạt tạm thời", "Chuyển đi" / "Chuyển sinh hoạt", "Từ trần" /
+// "Đã mất", and the stored values. Anything else is kept as a note.
+func parseStatus(s string) statusText {
+	var st statusText
+	var notes []string
+	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == '\n' || r == '\r' }) {
+		part = domain.CleanText(part)
+		k := key(part)
+		if k == "" {
+			continue
+		}
+		status, attached := statusOf(k)
+		switch {
+		case attached:
+			st.attached = true
+		case status == "":
+			notes = append(notes, part)
+			if st.unknown == "" {
+				st.unknown = part
+			}
+		case st.status == "" || st.status == domain.StatusActive:
+			st.status = status
+			if status == domain.StatusTempExempt {
+				st.until = dateIn(part)
+			}
+		}
+	}
+	st.note = strings.Join(notes, "; ")
+	return st
+}
+
+// statusOf classifies one folded part of a status text.
+func statusOf(k string) (status domain.MemberStatus, attached bool) {
+	has := func(prefixes ...string) bool {
+		for _, p := range prefixes {
+			if startsWord(k, p) {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case k == "active" || k == "dang sinh hoat" || k == "sinh hoat" || k == "binh thuong" ||
+		k == "sinh hoat binh thuong" || k == "con sinh hoat":
+		return domain.StatusActive, false
+	case has("sinh hoat tam thoi", "sh tam thoi", "dang sinh hoat tam thoi"):
+		return "", true
+	case k == "temp_exempt" || k == "temp exempt" || has("tam mien", "duoc tam mien"):
+		return domain.StatusTempExempt, false
+	case k == "exempt" || k == "mien" || has("mien sinh hoat", "mien sh", "duoc mien sinh hoat", "mien cong tac va sinh hoat"):
+		return domain.StatusExempt, false
+	case k == "transferred" || has("chuyen di", "da chuyen di", "chuyen sinh hoat", "da chuyen sinh hoat", "chuyen sh", "da chuyen sh"):
+		return domain.StatusTransferred, false
+	case k == "deceased" || k == "mat" || has("tu tran", "da tu tran", "da mat", "qua doi", "da qua doi", "tu tran ngay"):
+		return domain.StatusDeceased, false
+	}
+	return "", false
+}
+
+// dateIn finds the end date written in a text such as "Tạm miễn đến 31/12/2025"; a month alone ("đến 12/2025")
+// means the last day of that month.
+func dateIn(s string) domain.Date {
+	if m := reDateIn.FindString(s); m != "" {
+		if d, err := domain.ParseDate(m); err == nil {
+			return d
+		}
+	}
+	if m := reMonthIn.FindStringSubmatch(s); m != nil {
+		mo, _ := strconv.Atoi(m[1])
+		y, _ := strconv.Atoi(m[2])
+		if mo >= 1 && mo <= 12 {
+			return domain.NewDate(y, time.Month(mo), 1).AddMonths(1).AddDays(-1)
+		}
+	}
+	return domain.Date{}
+}

@@ -1,0 +1,114 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/uptrace/bun"
+
+	"github.com/chibo-vn/chibo/server/domain"
+)
+
+// Audit appends one entry to the audit log in db, which should be the transaction that made the change, so the
+// entry and the change commit or roll back together. The actor and request id come from ctx. before and after
+// are the record as JSON (nil for a create's before and a delete's after); fields tagged json:"-", such as
+// password hashes, never reach the log.
+func Audit(ctx context.Context, db bun.IDB, action, entity, entityID string, orgUnitID *string, before, after any) error {
+	e := &AuditEntry{
+		At:        Now(),
+		Action:    action,
+		Entity:    entity,
+		EntityID:  entityID,
+		OrgUnitID: orgUnitID,
+		RequestID: domain.RequestIDFrom(ctx),
+	}
+	if p := domain.PrincipalFrom(ctx); p != nil {
+		e.ActorUserID = &p.UserID
+	}
+	var err error
+	if e.Before, err = jsonOrNil(before); err != nil {
+		return domain.Internal(err)
+	}
+	st := syncState(ctx)
+	if row, ok := after.(SyncRow); ok && st != nil && st.lastRow == row {
+		e.After = st.lastJSON
+	} else if e.After, err = jsonOrNil(after); err != nil {
+		return domain.Internal(err)
+	}
+	if st != nil {
+		st.audit = append(st.audit, *e) // written with the transaction's other queued rows
+		return nil
+	}
+	if _, err := db.NewInsert().Model(e).Exec(ctx); err != nil {
+		return domain.Internalf("audit: %w", err)
+	}
+	return nil
+}
+
+func jsonOrNil(v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	s := string(b)
+	return &s, nil
+}
+
+// AuditFilter selects audit entries.
+type AuditFilter struct {
+	Entity   string
+	EntityID string
+	ActorID  string
+}
+
+// ListAudit returns audit entries, newest first, limited to entries about org units under roots (and entries
+// with no org unit only for callers whose roots include the whole installation, "/").
+func ListAudit(ctx context.Context, db bun.IDB, f AuditFilter, roots []string, p PageRequest) (Page[AuditEntry], error) {
+	var page Page[AuditEntry]
+	q := db.NewSelect().Model((*AuditEntry)(nil)).
+		Join("LEFT JOIN org_units AS ou ON ou.id = al.org_unit_id")
+	global := false
+	for _, r := range roots {
+		global = global || r == "/"
+	}
+	if !global {
+		q = inSubtrees(q, "ou.path", roots)
+	}
+	if f.Entity != "" {
+		q = q.Where("al.entity = ?", f.Entity)
+	}
+	if f.EntityID != "" {
+		q = q.Where("al.entity_id = ?", f.EntityID)
+	}
+	if f.ActorID != "" {
+		q = q.Where("al.actor_user_id = ?", f.ActorID)
+	}
+	if p.Cursor != "" {
+		keys, err := decodeCursor(p.Cursor, 1)
+		if err != nil {
+			return page, err
+		}
+		var id int64
+		if err := json.Unmarshal([]byte(keys[0]), &id); err != nil {
+			return page, domain.Invalid("cursor", "error.bad_cursor")
+		}
+		q = q.Where("al.id < ?", id)
+	}
+	limit := p.limit()
+	var items []AuditEntry
+	if err := q.Column("al.*").OrderExpr("al.id DESC").Limit(int64(limit+1)).Scan(ctx, &items); err != nil {
+		return page, domain.Internal(err)
+	}
+	if len(items) > limit {
+		items = items[:limit]
+		page.NextCursor = encodeCursor(itoa(int(items[limit-1].ID)))
+	}
+	if items == nil {
+		items = []AuditEntry{}
+	}
+	page.Items = items
+	return page, nil
+}

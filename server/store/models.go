@@ -1,0 +1,353 @@
+package store
+
+import (
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/chibo-vn/chibo/server/domain"
+)
+
+// Base is embedded in every synced table: a UUID a client may generate, creation and update times, a soft-delete
+// marker and the sync version (the sync transaction of the row's last write). bun leaves soft-deleted rows out of
+// SELECTs unless a query asks for them.
+type Base struct {
+	ID        string     `bun:"id,pk" json:"id"`
+	CreatedAt time.Time  `bun:"created_at,notnull" json:"created_at"`
+	UpdatedAt time.Time  `bun:"updated_at,notnull" json:"updated_at"`
+	DeletedAt *time.Time `bun:"deleted_at,soft_delete,nullzero" json:"deleted_at,omitempty"`
+	Version   int64      `bun:"version,notnull" json:"version"`
+}
+
+// base returns the embedded Base, so tracking code handles every synced model alike.
+func (b *Base) base() *Base { return b }
+
+// OrgUnit is a node of the organisation tree: a province, commune, grassroots organisation, cell or party group.
+// Path is "/" followed by "id/" for each unit from the root down to this one, so a subtree is one index range.
+type OrgUnit struct {
+	bun.BaseModel `bun:"table:org_units,alias:ou"`
+	Base
+	ParentID *string        `bun:"parent_id" json:"parent_id"`
+	Kind     domain.OrgKind `bun:"kind,notnull" json:"kind"`
+	Code     string         `bun:"code,notnull" json:"code"`
+	Name     string         `bun:"name,notnull" json:"name"`
+	NameFold string         `bun:"name_fold,notnull" json:"-"`
+	Path     string         `bun:"path,notnull" json:"-"`
+	Depth    int            `bun:"depth,notnull" json:"depth"`
+	OpenedOn domain.Date    `bun:"opened_on,type:date" json:"opened_on"`
+	ClosedOn domain.Date    `bun:"closed_on,type:date" json:"closed_on"`
+	Address  string         `bun:"address,notnull" json:"address"`
+}
+
+// Member is a party member on a cell's roll.
+type Member struct {
+	bun.BaseModel `bun:"table:members,alias:m"`
+	Base
+	CellID              string              `bun:"cell_id,notnull" json:"cell_id"`
+	FullName            string              `bun:"full_name,notnull" json:"full_name"`
+	NameFold            string              `bun:"name_fold,notnull" json:"-"`
+	BirthYear           *int                `bun:"birth_year" json:"birth_year"`
+	Gender              domain.Gender       `bun:"gender,notnull" json:"gender"`
+	CardNumber          *string             `bun:"card_number" json:"card_number"`
+	Membership          domain.Membership   `bun:"membership,notnull" json:"membership"`
+	Status              domain.MemberStatus `bun:"status,notnull" json:"status"`
+	TempExemptUntil     domain.Date         `bun:"temp_exempt_until,type:date" json:"temp_exempt_until"`
+	TemporarilyAttached bool                `bun:"temporarily_attached,notnull" json:"temporarily_attached"`
+	CellRole            string              `bun:"cell_role,notnull" json:"cell_role"`
+	JoinedOn            domain.Date         `bun:"joined_on,type:date" json:"joined_on"`
+	OfficialOn          domain.Date         `bun:"official_on,type:date" json:"official_on"`
+	StatusNote          string              `bun:"status_note,notnull" json:"status_note"`
+}
+
+// User is a person who logs in: an admin, a supervisor, a visiting official or a cell secretary. HomeOrgUnitID is
+// the unit the user belongs to; admins of that unit's subtree manage the account.
+type User struct {
+	bun.BaseModel `bun:"table:users,alias:u"`
+	Base
+	Username      string     `bun:"username,notnull" json:"username"`
+	DisplayName   string     `bun:"display_name,notnull" json:"display_name"`
+	NameFold      string     `bun:"name_fold,notnull" json:"-"`
+	Phone         string     `bun:"phone,notnull" json:"phone"`
+	Title         string     `bun:"title,notnull" json:"title"`
+	PasswordHash  string     `bun:"password_hash,notnull" json:"-"`
+	Active        bool       `bun:"active,notnull" json:"active"`
+	Locale        string     `bun:"locale,notnull" json:"locale"`
+	HomeOrgUnitID *string    `bun:"home_org_unit_id" json:"home_org_unit_id"`
+	FailedLogins  int        `bun:"failed_logins,notnull" json:"-"`
+	LockedUntil   *time.Time `bun:"locked_until" json:"-"`
+	LastLoginAt   *time.Time `bun:"last_login_at" json:"last_login_at,omitempty"`
+}
+
+// RoleGrant gives a user a role over the subtree of an org unit; a nil OrgUnitID (admins only) covers everything.
+type RoleGrant struct {
+	bun.BaseModel `bun:"table:role_grants,alias:rg"`
+	Base
+	UserID    string      `bun:"user_id,notnull" json:"user_id"`
+	Role      domain.Role `bun:"role,notnull" json:"role"`
+	OrgUnitID *string     `bun:"org_unit_id" json:"org_unit_id"`
+}
+
+// RefreshToken is one link of a rotating refresh-token family. Only a hash of the token is stored.
+type RefreshToken struct {
+	bun.BaseModel `bun:"table:refresh_tokens,alias:rt"`
+	ID            string     `bun:"id,pk"`
+	FamilyID      string     `bun:"family_id,notnull"`
+	UserID        string     `bun:"user_id,notnull"`
+	TokenHash     string     `bun:"token_hash,notnull"`
+	UserAgent     string     `bun:"user_agent,notnull"`
+	CreatedAt     time.Time  `bun:"created_at,notnull"`
+	ExpiresAt     time.Time  `bun:"expires_at,notnull"`
+	UsedAt        *time.Time `bun:"used_at"`
+	RevokedAt     *time.Time `bun:"revoked_at"`
+}
+
+// Assignment sends an official to attend a cell's meetings over a period (phân công dự sinh hoạt).
+type Assignment struct {
+	bun.BaseModel `bun:"table:assignments,alias:a"`
+	Base
+	OfficialID     string                  `bun:"official_id,notnull" json:"official_id"`
+	CellID         string                  `bun:"cell_id,notnull" json:"cell_id"`
+	StartsOn       domain.Date             `bun:"starts_on,type:date,notnull" json:"starts_on"`
+	EndsOn         domain.Date             `bun:"ends_on,type:date" json:"ends_on"`
+	Frequency      domain.Frequency        `bun:"frequency,notnull" json:"frequency"`
+	VisitsPerYear  int                     `bun:"visits_per_year,notnull" json:"visits_per_year"`
+	Status         domain.AssignmentStatus `bun:"status,notnull" json:"status"`
+	Note           string                  `bun:"note,notnull" json:"note"`
+	AcknowledgedAt *time.Time              `bun:"acknowledged_at" json:"acknowledged_at"`
+	CreatedBy      *string                 `bun:"created_by" json:"created_by"`
+}
+
+// Meeting is one meeting of a cell, with the header of its minutes (biên bản).
+type Meeting struct {
+	bun.BaseModel `bun:"table:meetings,alias:mt"`
+	Base
+	CellID              string               `bun:"cell_id,notnull" json:"cell_id"`
+	MeetingDate         domain.Date          `bun:"meeting_date,type:date,notnull" json:"meeting_date"`
+	Type                domain.MeetingType   `bun:"type,notnull" json:"type"`
+	Mode                string               `bun:"mode,notnull" json:"mode"`
+	Status              domain.MeetingStatus `bun:"status,notnull" json:"status"`
+	Topic               string               `bun:"topic,notnull" json:"topic"`
+	Place               string               `bun:"place,notnull" json:"place"`
+	StartsAt            *time.Time           `bun:"starts_at" json:"starts_at"`
+	EndsAt              *time.Time           `bun:"ends_at" json:"ends_at"`
+	ChairMemberID       *string              `bun:"chair_member_id" json:"chair_member_id"`
+	SecretaryMemberID   *string              `bun:"secretary_member_id" json:"secretary_member_id"`
+	ChairName           string               `bun:"chair_name,notnull" json:"chair_name"`
+	SecretaryName       string               `bun:"secretary_name,notnull" json:"secretary_name"`
+	MembersTotal        *int                 `bun:"members_total" json:"members_total"`
+	MembersFull         *int                 `bun:"members_full" json:"members_full"`
+	MembersProbationary *int                 `bun:"members_probationary" json:"members_probationary"`
+	MembersAttached     *int                 `bun:"members_attached" json:"members_attached"`
+	MembersExempt       *int                 `bun:"members_exempt" json:"members_exempt"`
+	Notes               domain.JSONText      `bun:"notes,notnull" json:"notes"`
+	Resolution          string               `bun:"resolution,notnull" json:"resolution"`
+}
+
+// Attendance is one member's attendance at one meeting.
+type Attendance struct {
+	bun.BaseModel `bun:"table:attendance,alias:at"`
+	Base
+	MeetingID string                  `bun:"meeting_id,notnull" json:"meeting_id"`
+	MemberID  string                  `bun:"member_id,notnull" json:"member_id"`
+	Status    domain.AttendanceStatus `bun:"status,notnull" json:"status"`
+	Reason    string                  `bun:"reason,notnull" json:"reason"`
+}
+
+// VisitReport is what a visiting official reports after attending a meeting: notes, guidance, rubric scores
+// and the grade.
+type VisitReport struct {
+	bun.BaseModel `bun:"table:visit_reports,alias:vr"`
+	Base
+	MeetingID   string          `bun:"meeting_id,notnull" json:"meeting_id"`
+	OfficialID  string          `bun:"official_id,notnull" json:"official_id"`
+	Status      string          `bun:"status,notnull" json:"status"`
+	CheckedInAt *time.Time      `bun:"checked_in_at" json:"checked_in_at"`
+	Latitude    *float64        `bun:"latitude" json:"latitude"`
+	Longitude   *float64        `bun:"longitude" json:"longitude"`
+	Notes       domain.JSONText `bun:"notes,notnull" json:"notes"`
+	Guidance    string          `bun:"guidance,notnull" json:"guidance"`
+	RubricID    *string         `bun:"rubric_id" json:"rubric_id"`
+	Scores      domain.JSONText `bun:"scores,notnull" json:"scores"`
+	ScoreTotal  *int            `bun:"score_total" json:"score_total"`
+	Grade       domain.Grade    `bun:"grade,notnull" json:"grade"`
+	SubmittedAt *time.Time      `bun:"submitted_at" json:"submitted_at"`
+}
+
+// Rubric is a province's meeting-quality scoring rubric: criteria with maximum points and grade thresholds.
+type Rubric struct {
+	bun.BaseModel `bun:"table:rubrics,alias:rb"`
+	Base
+	ProvinceID *string            `bun:"province_id" json:"province_id"`
+	Name       string             `bun:"name,notnull" json:"name"`
+	ValidFrom  domain.Date        `bun:"valid_from,type:date,notnull" json:"valid_from"`
+	GoodMin    int                `bun:"good_min,notnull" json:"good_min"`
+	FairMin    int                `bun:"fair_min,notnull" json:"fair_min"`
+	AverageMin int                `bun:"average_min,notnull" json:"average_min"`
+	Criteria   []*RubricCriterion `bun:"rel:has-many,join:id=rubric_id" json:"criteria"`
+}
+
+// GradeFor returns the grade a total score earns under the rubric's thresholds.
+func (r *Rubric) GradeFor(total int) domain.Grade {
+	switch {
+	case total >= r.GoodMin:
+		return domain.GradeGood
+	case total >= r.FairMin:
+		return domain.GradeFair
+	case total >= r.AverageMin:
+		return domain.GradeAverage
+	}
+	return domain.GradeWeak
+}
+
+// RubricCriterion is one scored line of a rubric.
+type RubricCriterion struct {
+	bun.BaseModel `bun:"table:rubric_criteria,alias:rc"`
+	Base
+	RubricID  string `bun:"rubric_id,notnull" json:"rubric_id"`
+	Code      string `bun:"code,notnull" json:"code"`
+	GroupVI   string `bun:"group_vi,notnull" json:"group_vi"`
+	GroupEN   string `bun:"group_en,notnull" json:"group_en"`
+	NameVI    string `bun:"name_vi,notnull" json:"name_vi"`
+	NameEN    string `bun:"name_en,notnull" json:"name_en"`
+	MaxPoints int    `bun:"max_points,notnull" json:"max_points"`
+	SortOrder int    `bun:"sort_order,notnull" json:"sort_order"`
+}
+
+// RecommendationField is one entry of a province's list of recommendation fields (lĩnh vực).
+type RecommendationField struct {
+	bun.BaseModel `bun:"table:recommendation_fields,alias:rf"`
+	Base
+	ProvinceID *string `bun:"province_id" json:"province_id"`
+	Code       string  `bun:"code,notnull" json:"code"`
+	NameVI     string  `bun:"name_vi,notnull" json:"name_vi"`
+	NameEN     string  `bun:"name_en,notnull" json:"name_en"`
+	SortOrder  int     `bun:"sort_order,notnull" json:"sort_order"`
+	Active     bool    `bun:"active,notnull" json:"active"`
+}
+
+// Recommendation is a recommendation or proposal (kiến nghị, đề xuất) raised by a cell, tracked until answered.
+type Recommendation struct {
+	bun.BaseModel `bun:"table:recommendations,alias:r"`
+	Base
+	CellID             string           `bun:"cell_id,notnull" json:"cell_id"`
+	MeetingID          *string          `bun:"meeting_id" json:"meeting_id"`
+	VisitReportID      *string          `bun:"visit_report_id" json:"visit_report_id"`
+	FieldID            *string          `bun:"field_id" json:"field_id"`
+	Content            string           `bun:"content,notnull" json:"content"`
+	ContentFold        string           `bun:"content_fold,notnull" json:"-"`
+	AddresseeOrgUnitID *string          `bun:"addressee_org_unit_id" json:"addressee_org_unit_id"`
+	AddresseeText      string           `bun:"addressee_text,notnull" json:"addressee_text"`
+	Urgency            string           `bun:"urgency,notnull" json:"urgency"`
+	Status             domain.RecStatus `bun:"status,notnull" json:"status"`
+	RaisedOn           domain.Date      `bun:"raised_on,type:date,notnull" json:"raised_on"`
+	RaisedBy           *string          `bun:"raised_by" json:"raised_by"`
+	DueOn              domain.Date      `bun:"due_on,type:date" json:"due_on"`
+	ForwardedAt        *time.Time       `bun:"forwarded_at" json:"forwarded_at"`
+	ForwardedBy        *string          `bun:"forwarded_by" json:"forwarded_by"`
+	ResolvedAt         *time.Time       `bun:"resolved_at" json:"resolved_at"`
+	AnnouncedAt        *time.Time       `bun:"announced_at" json:"announced_at"`
+}
+
+// RecommendationAnswer is a written answer to a recommendation and the verdict on it (accepted or sent back).
+type RecommendationAnswer struct {
+	bun.BaseModel `bun:"table:recommendation_answers,alias:ra"`
+	Base
+	RecommendationID string     `bun:"recommendation_id,notnull" json:"recommendation_id"`
+	Body             string     `bun:"body,notnull" json:"body"`
+	AnsweredBy       *string    `bun:"answered_by" json:"answered_by"`
+	AnsweredForID    *string    `bun:"answered_for_id" json:"answered_for_id"`
+	AnsweredAt       time.Time  `bun:"answered_at,notnull" json:"answered_at"`
+	Verdict          string     `bun:"verdict,notnull" json:"verdict"`
+	VerdictReason    string     `bun:"verdict_reason,notnull" json:"verdict_reason"`
+	VerdictBy        *string    `bun:"verdict_by" json:"verdict_by"`
+	VerdictAt        *time.Time `bun:"verdict_at" json:"verdict_at"`
+}
+
+// RatingLabel is one label of an annual rating scheme (Quy định 366-QĐ/TW, or the older labels), kept as data.
+type RatingLabel struct {
+	bun.BaseModel `bun:"table:rating_labels,alias:rl"`
+	Base
+	ProvinceID *string `bun:"province_id" json:"province_id"`
+	Scheme     string  `bun:"scheme,notnull" json:"scheme"`
+	Code       string  `bun:"code,notnull" json:"code"`
+	NameVI     string  `bun:"name_vi,notnull" json:"name_vi"`
+	NameEN     string  `bun:"name_en,notnull" json:"name_en"`
+	MinScore   *int    `bun:"min_score" json:"min_score"`
+	Weak       bool    `bun:"weak,notnull" json:"weak"`
+	SortOrder  int     `bun:"sort_order,notnull" json:"sort_order"`
+	Active     bool    `bun:"active,notnull" json:"active"`
+}
+
+// AnnualRating is the rating an org unit received for a year.
+type AnnualRating struct {
+	bun.BaseModel `bun:"table:annual_ratings,alias:ar"`
+	Base
+	OrgUnitID string `bun:"org_unit_id,notnull" json:"org_unit_id"`
+	Year      int    `bun:"year,notnull" json:"year"`
+	LabelID   string `bun:"label_id,notnull" json:"label_id"`
+}
+
+// Notification is a message in a user's inbox; web push delivers it too when the device allows.
+type Notification struct {
+	bun.BaseModel `bun:"table:notifications,alias:n"`
+	Base
+	UserID string          `bun:"user_id,notnull" json:"user_id"`
+	Kind   string          `bun:"kind,notnull" json:"kind"`
+	Title  string          `bun:"title,notnull" json:"title"`
+	Body   string          `bun:"body,notnull" json:"body"`
+	Link   string          `bun:"link,notnull" json:"link"`
+	Data   domain.JSONText `bun:"data,notnull" json:"data"`
+	ReadAt *time.Time      `bun:"read_at" json:"read_at"`
+}
+
+// PushSubscription is one device's web push endpoint.
+type PushSubscription struct {
+	bun.BaseModel `bun:"table:push_subscriptions,alias:ps"`
+	Base
+	UserID        string     `bun:"user_id,notnull" json:"user_id"`
+	Endpoint      string     `bun:"endpoint,notnull" json:"endpoint"`
+	P256DH        string     `bun:"p256dh,notnull" json:"-"`
+	Auth          string     `bun:"auth,notnull" json:"-"`
+	UserAgent     string     `bun:"user_agent,notnull" json:"user_agent"`
+	FailureCount  int        `bun:"failure_count,notnull" json:"failure_count"`
+	LastSuccessAt *time.Time `bun:"last_success_at" json:"last_success_at"`
+}
+
+// AuditEntry is one row of the append-only audit log: who changed what, when, and the record before and after.
+type AuditEntry struct {
+	bun.BaseModel `bun:"table:audit_log,alias:al"`
+	ID            int64     `bun:"id,pk,autoincrement" json:"id"`
+	At            time.Time `bun:"at,notnull" json:"at"`
+	ActorUserID   *string   `bun:"actor_user_id" json:"actor_user_id"`
+	Action        string    `bun:"action,notnull" json:"action"`
+	Entity        string    `bun:"entity,notnull" json:"entity"`
+	EntityID      string    `bun:"entity_id,notnull" json:"entity_id"`
+	OrgUnitID     *string   `bun:"org_unit_id" json:"org_unit_id"`
+	Before        *string   `bun:"before" json:"before"`
+	After         *string   `bun:"after" json:"after"`
+	RequestID     string    `bun:"request_id,notnull" json:"request_id"`
+}
+
+// Conflict records a field a device changed that had also changed on the server since the device last saw it.
+// The later write in server order is kept; both values are here so no one's text is lost.
+type Conflict struct {
+	bun.BaseModel `bun:"table:sync_conflicts,alias:sc"`
+	Base
+	Table         string     `bun:"tbl,notnull" json:"table"`
+	RowID         string     `bun:"row_id,notnull" json:"row_id"`
+	Field         string     `bun:"field,notnull" json:"field"`
+	BaseValue     *string    `bun:"base_value" json:"base_value"`
+	ServerValue   *string    `bun:"server_value" json:"server_value"`
+	ClientValue   *string    `bun:"client_value" json:"client_value"`
+	ServerVersion int64      `bun:"server_version,notnull" json:"server_version"`
+	ClientID      string     `bun:"client_id,notnull" json:"client_id"`
+	UserID        *string    `bun:"user_id" json:"user_id"`
+	OverwrittenBy *string    `bun:"overwritten_by" json:"overwritten_by"`
+	Class         string     `bun:"class,notnull" json:"-"`
+	Scope         string     `bun:"scope,notnull" json:"-"`
+	Path          string     `bun:"path,notnull" json:"-"`
+	Part          string     `bun:"part,notnull" json:"-"`
+	ResolvedAt    *time.Time `bun:"resolved_at" json:"resolved_at"`
+	ResolvedBy    *string    `bun:"resolved_by" json:"resolved_by"`
+	Resolution    string     `bun:"resolution,notnull" json:"resolution"`
+}

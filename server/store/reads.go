@@ -1,0 +1,241 @@
+package store
+
+import (
+	"context"
+
+	"github.com/uptrace/bun"
+
+	"github.com/chibo-vn/chibo/server/domain"
+)
+
+// AssignmentView is an assignment with the names of the official and the cell.
+type AssignmentView struct {
+	Assignment   `bun:",extend"`
+	OfficialName string `bun:"official_name" json:"official_name"`
+	CellName     string `bun:"cell_name" json:"cell_name"`
+	CellPath     string `bun:"cell_path" json:"-"`
+}
+
+// AssignmentFilter selects assignments.
+type AssignmentFilter struct {
+	OfficialID string
+	CellID     string
+	Status     domain.AssignmentStatus
+	ActiveOn   domain.Date // assignments whose period covers this day
+}
+
+func assignmentQuery(db bun.IDB) *bun.SelectQuery {
+	return db.NewSelect().Model((*Assignment)(nil)).Column("a.*").
+		ColumnExpr("u.display_name AS official_name, ou.name AS cell_name, ou.path AS cell_path").
+		Join("JOIN users AS u ON u.id = a.official_id").
+		Join("JOIN org_units AS ou ON ou.id = a.cell_id")
+}
+
+// ListAssignments lists assignments to cells under roots, plus the caller's own (selfID) wherever they are.
+func ListAssignments(ctx context.Context, db bun.IDB, f AssignmentFilter, roots []string, selfID string, p PageRequest) (Page[AssignmentView], error) {
+	q := assignmentQuery(db).WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+		q = inSubtrees(q, "ou.path", roots)
+		if selfID != "" {
+			q = q.WhereOr("a.official_id = ?", selfID)
+		}
+		return q
+	})
+	if f.OfficialID != "" {
+		q = q.Where("a.official_id = ?", f.OfficialID)
+	}
+	if f.CellID != "" {
+		q = q.Where("a.cell_id = ?", f.CellID)
+	}
+	if f.Status != "" {
+		q = q.Where("a.status = ?", f.Status)
+	}
+	if !f.ActiveOn.IsZero() {
+		q = q.Where("a.starts_on <= ? AND (a.ends_on IS NULL OR a.ends_on >= ?)", f.ActiveOn, f.ActiveOn)
+	}
+	return keysetPage(ctx, q, p, "a.starts_on", "a.id", func(a AssignmentView) (string, string) { return a.StartsOn.String(), a.ID })
+}
+
+// GetAssignment returns the live assignment id.
+func GetAssignment(ctx context.Context, db bun.IDB, id string) (*AssignmentView, error) {
+	a := new(AssignmentView)
+	if err := assignmentQuery(db).Where("a.id = ?", id).Scan(ctx, a); err != nil {
+		return nil, notFound(err, "@what.assignment")
+	}
+	return a, nil
+}
+
+// MeetingView is a meeting with its cell's name.
+type MeetingView struct {
+	Meeting  `bun:",extend"`
+	CellName string `bun:"cell_name" json:"cell_name"`
+	CellPath string `bun:"cell_path" json:"-"`
+}
+
+// MeetingFilter selects meetings.
+type MeetingFilter struct {
+	CellID string
+	From   domain.Date
+	To     domain.Date
+	Status domain.MeetingStatus
+}
+
+func meetingQuery(db bun.IDB) *bun.SelectQuery {
+	return db.NewSelect().Model((*Meeting)(nil)).Column("mt.*").
+		ColumnExpr("ou.name AS cell_name, ou.path AS cell_path").
+		Join("JOIN org_units AS ou ON ou.id = mt.cell_id")
+}
+
+// ListMeetings lists the meetings of cells under roots, by date then id.
+func ListMeetings(ctx context.Context, db bun.IDB, f MeetingFilter, roots []string, p PageRequest) (Page[MeetingView], error) {
+	q := inSubtrees(meetingQuery(db), "ou.path", roots)
+	if f.CellID != "" {
+		q = q.Where("mt.cell_id = ?", f.CellID)
+	}
+	if !f.From.IsZero() {
+		q = q.Where("mt.meeting_date >= ?", f.From)
+	}
+	if !f.To.IsZero() {
+		q = q.Where("mt.meeting_date <= ?", f.To)
+	}
+	if f.Status != "" {
+		q = q.Where("mt.status = ?", f.Status)
+	}
+	return keysetPage(ctx, q, p, "mt.meeting_date", "mt.id", func(m MeetingView) (string, string) { return m.MeetingDate.String(), m.ID })
+}
+
+// GetMeeting returns the live meeting id.
+func GetMeeting(ctx context.Context, db bun.IDB, id string) (*MeetingView, error) {
+	m := new(MeetingView)
+	if err := meetingQuery(db).Where("mt.id = ?", id).Scan(ctx, m); err != nil {
+		return nil, notFound(err, "@what.meeting")
+	}
+	return m, nil
+}
+
+// MeetingAttendance returns the attendance rows of a meeting.
+func MeetingAttendance(ctx context.Context, db bun.IDB, meetingID string) ([]Attendance, error) {
+	out := []Attendance{}
+	if err := db.NewSelect().Model(&out).Where("at.meeting_id = ?", meetingID).OrderExpr("at.id").Scan(ctx); err != nil {
+		return nil, domain.Internal(err)
+	}
+	return out, nil
+}
+
+// MeetingReports returns the visit reports written about a meeting.
+func MeetingReports(ctx context.Context, db bun.IDB, meetingID string) ([]VisitReport, error) {
+	out := []VisitReport{}
+	if err := db.NewSelect().Model(&out).Where("vr.meeting_id = ?", meetingID).OrderExpr("vr.id").Scan(ctx); err != nil {
+		return nil, domain.Internal(err)
+	}
+	return out, nil
+}
+
+// RecommendationView is a recommendation with its cell's name.
+type RecommendationView struct {
+	Recommendation `bun:",extend"`
+	CellName       string `bun:"cell_name" json:"cell_name"`
+	CellPath       string `bun:"cell_path" json:"-"`
+}
+
+// RecommendationFilter selects recommendations.
+type RecommendationFilter struct {
+	CellID    string
+	MeetingID string
+	FieldID   string
+	Status    domain.RecStatus
+	Query     string
+}
+
+func recommendationQuery(db bun.IDB) *bun.SelectQuery {
+	return db.NewSelect().Model((*Recommendation)(nil)).Column("r.*").
+		ColumnExpr("ou.name AS cell_name, ou.path AS cell_path").
+		Join("JOIN org_units AS ou ON ou.id = r.cell_id")
+}
+
+// ListRecommendations lists the recommendations of cells under roots, by date raised then id.
+func ListRecommendations(ctx context.Context, db bun.IDB, f RecommendationFilter, roots []string, p PageRequest) (Page[RecommendationView], error) {
+	q := inSubtrees(recommendationQuery(db), "ou.path", roots)
+	if f.CellID != "" {
+		q = q.Where("r.cell_id = ?", f.CellID)
+	}
+	if f.MeetingID != "" {
+		q = q.Where("r.meeting_id = ?", f.MeetingID)
+	}
+	if f.FieldID != "" {
+		q = q.Where("r.field_id = ?", f.FieldID)
+	}
+	if f.Status != "" {
+		q = q.Where("r.status = ?", f.Status)
+	}
+	q = whereFold(q, "r.content_fold", f.Query)
+	return keysetPage(ctx, q, p, "r.raised_on", "r.id", func(r RecommendationView) (string, string) { return r.RaisedOn.String(), r.ID })
+}
+
+// GetRecommendation returns the live recommendation id.
+func GetRecommendation(ctx context.Context, db bun.IDB, id string) (*RecommendationView, error) {
+	r := new(RecommendationView)
+	if err := recommendationQuery(db).Where("r.id = ?", id).Scan(ctx, r); err != nil {
+		return nil, notFound(err, "@what.recommendation")
+	}
+	return r, nil
+}
+
+// RecommendationAnswers returns the answers to a recommendation, oldest first.
+func RecommendationAnswers(ctx context.Context, db bun.IDB, recID string) ([]RecommendationAnswer, error) {
+	out := []RecommendationAnswer{}
+	err := db.NewSelect().Model(&out).Where("ra.recommendation_id = ?", recID).OrderExpr("ra.answered_at, ra.id").Scan(ctx)
+	if err != nil {
+		return nil, domain.Internal(err)
+	}
+	return out, nil
+}
+
+// ReferenceData is a province's configurable lists: recommendation fields, the meeting-quality rubric and the
+// annual rating labels. Rows with no province are the defaults every province inherits.
+type ReferenceData struct {
+	Fields       []RecommendationField `json:"fields"`
+	Rubric       *Rubric               `json:"rubric"`
+	RatingLabels []RatingLabel         `json:"rating_labels"`
+}
+
+// Reference returns the reference data in force for a province (its own rows, else the defaults).
+func Reference(ctx context.Context, db bun.IDB, provinceID string) (*ReferenceData, error) {
+	ref := &ReferenceData{Fields: []RecommendationField{}, RatingLabels: []RatingLabel{}}
+	own := func(q *bun.SelectQuery, col string) *bun.SelectQuery {
+		return q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("? = ?", bun.Safe(col), provinceID).
+				WhereOr("(? IS NULL AND NOT EXISTS (SELECT 1 FROM ? AS x WHERE x.province_id = ? AND x.deleted_at IS NULL))",
+					bun.Safe(col), bun.Safe(tableOf(col)), provinceID)
+		})
+	}
+	if err := own(db.NewSelect().Model(&ref.Fields), "rf.province_id").Where("rf.active").
+		OrderExpr("rf.sort_order, rf.code").Scan(ctx); err != nil {
+		return nil, domain.Internal(err)
+	}
+	if err := own(db.NewSelect().Model(&ref.RatingLabels), "rl.province_id").Where("rl.active").
+		OrderExpr("rl.scheme, rl.sort_order").Scan(ctx); err != nil {
+		return nil, domain.Internal(err)
+	}
+	var rubrics []*Rubric
+	err := own(db.NewSelect().Model(&rubrics), "rb.province_id").
+		Relation("Criteria", func(q *bun.SelectQuery) *bun.SelectQuery { return q.OrderExpr("rc.sort_order") }).
+		Where("rb.valid_from <= ?", domain.DateOf(Now())).
+		OrderExpr("rb.province_id IS NULL, rb.valid_from DESC").Limit(1).Scan(ctx)
+	if err != nil {
+		return nil, domain.Internal(err)
+	}
+	if len(rubrics) > 0 {
+		ref.Rubric = rubrics[0]
+	}
+	return ref, nil
+}
+
+func tableOf(col string) string {
+	switch col[:2] {
+	case "rf":
+		return "recommendation_fields"
+	case "rl":
+		return "rating_labels"
+	}
+	return "rubrics"
+}

@@ -1,0 +1,261 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/chibo-vn/chibo/server/domain"
+)
+
+// Sync transactions. Every write transaction that changes a synced row gets a number, its "tx", which becomes
+// the version of each row it writes and the position of its entries in the change log (sync_changes). Pulls read
+// the log in tx order up to a horizon below which every transaction has finished, so no change is ever skipped:
+//
+//   - SQLite has a single writer, so a counter in sync_state, incremented inside the writing transaction, orders
+//     transactions exactly as they commit; the horizon is the counter + 1.
+//   - PostgreSQL commits concurrently, so a counter would hand out numbers out of commit order. There the tx is
+//     the transaction id (pg_current_xact_id) plus a per-database offset, and the horizon is the oldest transaction
+//     id still running (pg_snapshot_xmin): everything below it has committed or aborted. A transaction held open
+//     delays the horizon, and with it the visibility of later changes, until it ends; it never hides one.
+
+type txStateKey struct{}
+
+// txState collects what a write transaction must add to the change log and bucket checksums; DB.Write flushes it
+// just before commit.
+type txState struct {
+	tx      int64
+	now     time.Time
+	entries []changeEntry
+	buckets map[bucketKey]*bucketDelta
+	scoper  *Scoper
+	// inserts are rows queued by InsertDeferred, by table, written in one statement per table at flush;
+	// pending finds a queued row by table/id.
+	inserts map[string][]SyncRow
+	pending map[string]int
+	// audit are audit entries queued for one insert at flush.
+	audit []AuditEntry
+	// lastRow and lastJSON are the row Track last encoded and its JSON.
+	lastRow  SyncRow
+	lastJSON *string
+}
+
+func syncState(ctx context.Context) *txState {
+	st, _ := ctx.Value(txStateKey{}).(*txState)
+	return st
+}
+
+// Write runs fn in a transaction on the write pool, committing when fn returns nil. Changes to synced rows made
+// through the store's functions inside fn are recorded in the change log in the same transaction.
+//
+// A transaction PostgreSQL aborts to break a deadlock, or as a serialization failure, is run again (fn must only
+// touch the database, which rolled back), up to four times.
+func (d *DB) Write(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+	var err error
+	for attempt := 0; ; attempt++ {
+		err = d.write(ctx, fn)
+		if attempt == 3 || !retryable(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(1+attempt*attempt*5) * time.Millisecond):
+		}
+	}
+}
+
+func (d *DB) write(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+	touched := map[string]bool{}
+	err := d.W.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		st := &txState{now: Now(), buckets: map[bucketKey]*bucketDelta{}, inserts: map[string][]SyncRow{}, pending: map[string]int{}}
+		st.scoper = NewScoper(tx)
+		ctx = context.WithValue(ctx, txStateKey{}, st)
+		if err := fn(ctx, tx); err != nil {
+			return err
+		}
+		for _, e := range st.entries {
+			touched[e.Table] = true
+		}
+		return st.flush(ctx, tx)
+	})
+	if err == nil {
+		for _, h := range d.commitHooks {
+			h(touched)
+		}
+	}
+	return err
+}
+
+// OnCommit registers fn to run after every write transaction of this process that committed, with the synced
+// tables it changed (maybe none); caches of this instance use it to forget what the write made stale. Register hooks at start,
+// before any write.
+func (d *DB) OnCommit(fn func(tables map[string]bool)) { d.commitHooks = append(d.commitHooks, fn) }
+
+// errNoWrite reports a synced write made outside DB.Write, which could not be logged.
+var errNoWrite = errors.New("store: synced rows must be written inside DB.Write")
+
+// SyncTx returns the sync transaction number of the current write transaction, allocating it on first use.
+func SyncTx(ctx context.Context, db bun.IDB) (int64, error) {
+	st := syncState(ctx)
+	if st == nil {
+		return 0, domain.Internal(errNoWrite)
+	}
+	if st.tx != 0 {
+		return st.tx, nil
+	}
+	var tx int64
+	var err error
+	if db.Dialect().Name().String() == "pg" {
+		err = db.NewRaw(`SELECT pg_current_xact_id()::text::bigint + tx_offset FROM sync_state WHERE id = 1`).Scan(ctx, &tx)
+	} else {
+		err = db.NewRaw(`UPDATE sync_state SET tx = tx + 1 WHERE id = 1 RETURNING tx`).Scan(ctx, &tx)
+	}
+	if err != nil {
+		return 0, domain.Internalf("sync tx: %w", err)
+	}
+	st.tx = tx
+	return tx, nil
+}
+
+// stamp prepares a synced row for writing: a new id if it has none, the creation time once, the update time and
+// the version (this transaction's sync tx) every time.
+func stamp(ctx context.Context, db bun.IDB, b *Base) error {
+	tx, err := SyncTx(ctx, db)
+	if err != nil {
+		return err
+	}
+	now := syncState(ctx).now
+	if b.ID == "" {
+		b.ID = domain.NewID()
+	}
+	if b.CreatedAt.IsZero() {
+		b.CreatedAt = now
+	}
+	b.UpdatedAt = now
+	b.Version = tx
+	return nil
+}
+
+// SyncInfo is the database's sync identity and position.
+type SyncInfo struct {
+	Epoch    string // changes when the database is reset or restored; clients then resync
+	Horizon  int64  // every sync transaction below it has finished
+	PrunedTx int64  // changes up to this tx were pruned from the log
+	MaxTx    int64  // the newest tx handed out (SQLite), or the horizon's upper bound (PostgreSQL)
+}
+
+// ReadSyncInfo reads the epoch, horizon and pruning point, in db's snapshot (use the read transaction the pull
+// reads the log in).
+func ReadSyncInfo(ctx context.Context, db bun.IDB) (SyncInfo, error) {
+	var si SyncInfo
+	var err error
+	if db.Dialect().Name().String() == "pg" {
+		err = db.NewRaw(`SELECT epoch, pruned_tx,
+				pg_snapshot_xmin(pg_current_snapshot())::text::bigint + tx_offset,
+				pg_snapshot_xmax(pg_current_snapshot())::text::bigint + tx_offset
+			FROM sync_state WHERE id = 1`).Scan(ctx, &si.Epoch, &si.PrunedTx, &si.Horizon, &si.MaxTx)
+	} else {
+		err = db.NewRaw(`SELECT epoch, pruned_tx, tx + 1, tx FROM sync_state WHERE id = 1`).
+			Scan(ctx, &si.Epoch, &si.PrunedTx, &si.Horizon, &si.MaxTx)
+	}
+	if err != nil {
+		return si, domain.Internalf("sync state: %w", err)
+	}
+	return si, nil
+}
+
+func newEpoch() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// EnsureSyncState creates the sync state on a new database and, on PostgreSQL, notices a database that now runs in
+// another cluster or on another timeline (restored from a dump or a backup): it then starts a new epoch, so
+// clients resync, and moves the transaction offset so versions keep growing.
+func EnsureSyncState(ctx context.Context, db bun.IDB) error {
+	pg := db.Dialect().Name().String() == "pg"
+	system := ""
+	if pg {
+		var sysid, timeline string
+		if err := db.NewRaw(`SELECT system_identifier::text FROM pg_control_system()`).Scan(ctx, &sysid); err == nil {
+			if err := db.NewRaw(`SELECT timeline_id::text FROM pg_control_checkpoint()`).Scan(ctx, &timeline); err == nil {
+				system = sysid + "/" + timeline
+			}
+		}
+	}
+	var cur struct {
+		Epoch  string `bun:"epoch"`
+		System string `bun:"system_id"`
+	}
+	err := db.NewRaw(`SELECT epoch, system_id FROM sync_state WHERE id = 1`).Scan(ctx, &cur.Epoch, &cur.System)
+	now := Now()
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		_, err = db.NewRaw(`INSERT INTO sync_state (id, epoch, tx, tx_offset, pruned_tx, system_id, created_at, updated_at)
+			VALUES (1, ?, 0, 0, 0, ?, ?, ?) ON CONFLICT (id) DO NOTHING`, newEpoch(), system, now, now).Exec(ctx)
+		return err
+	case err != nil:
+		return err
+	case !pg || system == "" || cur.System == system:
+		return nil
+	case cur.System == "":
+		_, err = db.NewRaw(`UPDATE sync_state SET system_id = ?, updated_at = ? WHERE id = 1`, system, now).Exec(ctx)
+		return err
+	}
+	return NewEpoch(ctx, db, "the database now runs in another PostgreSQL cluster or timeline")
+}
+
+// NewEpoch starts a new sync epoch: every client discards its synced data (keeping its unsent changes) and
+// resyncs. Run it after restoring a backup. On PostgreSQL it also moves the transaction offset above every
+// version in the database, so versions keep growing even if transaction ids started again from a lower number.
+func NewEpoch(ctx context.Context, db bun.IDB, reason string) error {
+	_ = reason
+	now := Now()
+	if db.Dialect().Name().String() != "pg" {
+		_, err := db.NewRaw(`UPDATE sync_state SET epoch = ?, updated_at = ? WHERE id = 1`, newEpoch(), now).Exec(ctx)
+		return err
+	}
+	var top int64
+	for _, t := range syncedTables {
+		var v sql.NullInt64
+		if err := db.NewRaw(`SELECT max(version) FROM ?`, bun.Ident(t)).Scan(ctx, &v); err != nil {
+			return fmt.Errorf("new epoch: %w", err)
+		}
+		top = max(top, v.Int64)
+	}
+	var logTop sql.NullInt64
+	if err := db.NewRaw(`SELECT max(tx) FROM sync_changes`).Scan(ctx, &logTop); err != nil {
+		return fmt.Errorf("new epoch: %w", err)
+	}
+	top = max(top, logTop.Int64)
+	var xid int64
+	if err := db.NewRaw(`SELECT pg_current_xact_id()::text::bigint`).Scan(ctx, &xid); err != nil {
+		return err
+	}
+	var system string
+	var sysid, timeline string
+	if err := db.NewRaw(`SELECT system_identifier::text FROM pg_control_system()`).Scan(ctx, &sysid); err == nil {
+		if err := db.NewRaw(`SELECT timeline_id::text FROM pg_control_checkpoint()`).Scan(ctx, &timeline); err == nil {
+			system = sysid + "/" + timeline
+		}
+	}
+	offset := int64(0)
+	if top >= xid {
+		offset = top - xid + 1
+	}
+	if offset > math.MaxInt64/2 {
+		return errors.New("new epoch: transaction offset out of range")
+	}
+	_, err := db.NewRaw(`UPDATE sync_state SET epoch = ?, tx_offset = GREATEST(tx_offset, ?), system_id = ?, updated_at = ? WHERE id = 1`,
+		newEpoch(), offset, system, now).Exec(ctx)
+	return err
+}

@@ -1,0 +1,337 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"reflect"
+	"sort"
+	"strings"
+
+	"github.com/uptrace/bun"
+
+	"github.com/chibo-vn/chibo/server/domain"
+	"github.com/chibo-vn/chibo/sync/wire"
+)
+
+// The operations of the change log.
+const (
+	OpPut = "put" // the row now has this content
+	OpDel = "del" // the row left this bucket (deleted, or moved to another bucket)
+)
+
+// changeEntry is one row of sync_changes.
+type changeEntry struct {
+	bun.BaseModel `bun:"table:sync_changes"`
+	Seq           int64   `bun:"seq,pk,autoincrement"`
+	Tx            int64   `bun:"tx"`
+	Table         string  `bun:"tbl"`
+	RowID         string  `bun:"row_id"`
+	Op            string  `bun:"op"`
+	Class         string  `bun:"class"`
+	Scope         string  `bun:"scope"`
+	Path          string  `bun:"path"`
+	Part          string  `bun:"part"`
+	Data          *string `bun:"data"`
+	At            any     `bun:"at"`
+}
+
+type bucketKey struct{ class, scope, part string }
+
+type bucketDelta struct {
+	path  string
+	count int64
+	sum   int64
+}
+
+func (st *txState) bucket(sc Scope) *bucketDelta {
+	k := bucketKey{sc.Class, sc.Scope, sc.Part}
+	b := st.buckets[k]
+	if b == nil {
+		b = &bucketDelta{path: sc.Path}
+		st.buckets[k] = b
+	}
+	return b
+}
+
+// Track records in the change log that a synced row changed in this transaction. before is the row as it was
+// (nil for an insert) and after as it is now (nil, or soft-deleted, for a delete); both are the models the caller
+// read and wrote, after's version already stamped. A row that moved to another bucket leaves a delete in the old
+// bucket and a put in the new one. Bucket counts and checksums follow.
+func Track(ctx context.Context, db bun.IDB, before, after SyncRow) error {
+	return TrackMoved(ctx, db, nil, before, after)
+}
+
+// TrackMoved is Track for a row whose bucket changed because of another row (attendance whose meeting moved to
+// another month): oldScope, computed before that change, is the bucket before was in. A nil oldScope means
+// "compute it now", as Track does.
+func TrackMoved(ctx context.Context, db bun.IDB, oldScope *Scope, before, after SyncRow) error {
+	st := syncState(ctx)
+	if st == nil {
+		return domain.Internal(errNoWrite)
+	}
+	var table, id string
+	var old, cur *Scope
+	var oldVer, newVer int64
+	if before != nil && before.base().DeletedAt == nil {
+		if oldScope == nil {
+			sc, err := st.scoper.Scope(ctx, before)
+			if err != nil {
+				return domain.Internal(err)
+			}
+			oldScope = &sc
+		}
+		old, oldVer = oldScope, before.base().Version
+		table, id = TableOf(before), before.base().ID
+	}
+	if after != nil {
+		st.scoper.forget(after)
+		table, id = TableOf(after), after.base().ID
+		if after.base().DeletedAt == nil {
+			sc, err := st.scoper.Scope(ctx, after)
+			if err != nil {
+				return domain.Internal(err)
+			}
+			cur, newVer = &sc, after.base().Version
+		}
+	}
+	if table == "" {
+		return domain.Internalf("track: unknown table")
+	}
+	if old != nil {
+		b := st.bucket(*old)
+		b.count--
+		b.sum -= int64(wire.RowHash(table, id, oldVer))
+		if cur == nil || *cur != *old {
+			st.entries = append(st.entries, changeEntry{Table: table, RowID: id, Op: OpDel,
+				Class: old.Class, Scope: old.Scope, Path: old.Path, Part: old.Part})
+		}
+	}
+	if cur != nil {
+		data, err := json.Marshal(after)
+		if err != nil {
+			return domain.Internal(err)
+		}
+		s := string(data)
+		st.lastRow, st.lastJSON = after, &s // the audit entry that usually follows reuses it
+		b := st.bucket(*cur)
+		b.count++
+		b.sum += int64(wire.RowHash(table, id, newVer))
+		st.entries = append(st.entries, changeEntry{Table: table, RowID: id, Op: OpPut,
+			Class: cur.Class, Scope: cur.Scope, Path: cur.Path, Part: cur.Part, Data: &s})
+	}
+	return nil
+}
+
+// Preload warms the scope caches for rows about to be tracked, so a batch costs one lookup query per kind.
+func Preload(ctx context.Context, rows []SyncRow) error {
+	st := syncState(ctx)
+	if st == nil {
+		return domain.Internal(errNoWrite)
+	}
+	if err := st.scoper.Preload(ctx, rows); err != nil {
+		return domain.Internal(err)
+	}
+	return nil
+}
+
+// flush writes the transaction's change log entries and bucket deltas. Buckets are updated in key order so
+// concurrent transactions lock them in the same order.
+func (st *txState) flush(ctx context.Context, db bun.IDB) error {
+	// Rows queued by InsertDeferred go first, parents before children (the order of syncedTables).
+	for _, table := range syncedTables {
+		rows := st.inserts[table]
+		for start := 0; start < len(rows); start += 500 {
+			chunk := rows[start:min(start+500, len(rows))]
+			slice := reflect.MakeSlice(reflect.SliceOf(reflect.TypeOf(chunk[0])), len(chunk), len(chunk))
+			for i, r := range chunk {
+				slice.Index(i).Set(reflect.ValueOf(r))
+			}
+			ptr := reflect.New(slice.Type())
+			ptr.Elem().Set(slice)
+			if _, err := db.NewInsert().Model(ptr.Interface()).Exec(ctx); err != nil {
+				return err
+			}
+		}
+	}
+	st.inserts, st.pending = map[string][]SyncRow{}, map[string]int{}
+	for start := 0; start < len(st.audit); start += 500 {
+		chunk := st.audit[start:min(start+500, len(st.audit))]
+		if _, err := db.NewInsert().Model(&chunk).Exec(ctx); err != nil {
+			return domain.Internalf("audit: %w", err)
+		}
+	}
+	st.audit = nil
+	if len(st.entries) == 0 && len(st.buckets) == 0 {
+		return nil
+	}
+	tx, err := SyncTx(ctx, db)
+	if err != nil {
+		return err
+	}
+	for i := range st.entries {
+		st.entries[i].Tx = tx
+		st.entries[i].At = st.now
+	}
+	for start := 0; start < len(st.entries); start += 500 {
+		chunk := st.entries[start:min(start+500, len(st.entries))]
+		if _, err := db.NewInsert().Model(&chunk).ExcludeColumn("seq").Exec(ctx); err != nil {
+			return domain.Internalf("sync log: %w", err)
+		}
+	}
+	keys := make([]bucketKey, 0, len(st.buckets))
+	for k, b := range st.buckets {
+		if b.count != 0 || b.sum != 0 {
+			keys = append(keys, k)
+		}
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if a.class != b.class {
+			return a.class < b.class
+		}
+		if a.scope != b.scope {
+			return a.scope < b.scope
+		}
+		return a.part < b.part
+	})
+	for start := 0; start < len(keys); start += 200 {
+		chunk := keys[start:min(start+200, len(keys))]
+		var sb strings.Builder
+		args := make([]any, 0, len(chunk)*7)
+		sb.WriteString(`INSERT INTO sync_buckets (class, scope, part, path, count, sum, tx) VALUES `)
+		for i, k := range chunk {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString("(?, ?, ?, ?, ?, ?, ?)")
+			b := st.buckets[k]
+			args = append(args, k.class, k.scope, k.part, b.path, b.count, b.sum, tx)
+		}
+		sb.WriteString(` ON CONFLICT (class, scope, part) DO UPDATE SET count = sync_buckets.count + excluded.count,
+			sum = sync_buckets.sum + excluded.sum, tx = excluded.tx, path = excluded.path`)
+		if _, err := db.NewRaw(sb.String(), args...).Exec(ctx); err != nil {
+			return domain.Internalf("sync buckets: %w", err)
+		}
+	}
+	st.entries, st.buckets = nil, map[bucketKey]*bucketDelta{}
+	return nil
+}
+
+// Insert stamps and inserts a synced row and records it in the change log.
+func Insert(ctx context.Context, db bun.IDB, row SyncRow) error {
+	if err := stamp(ctx, db, row.base()); err != nil {
+		return err
+	}
+	if _, err := db.NewInsert().Model(row).Exec(ctx); err != nil {
+		return err
+	}
+	return Track(ctx, db, nil, row)
+}
+
+// InsertDeferred stamps a synced row and records it like Insert, but queues the INSERT itself: the rows queued in a
+// transaction go to the database in one statement per table when it commits. Reads inside the transaction do not
+// see them; the sync engine, which keeps its own view of the batch, uses it to apply a push in a few statements.
+func InsertDeferred(ctx context.Context, db bun.IDB, row SyncRow) error {
+	st := syncState(ctx)
+	if st == nil {
+		return domain.Internal(errNoWrite)
+	}
+	if err := stamp(ctx, db, row.base()); err != nil {
+		return err
+	}
+	table := TableOf(row)
+	st.pending[table+"/"+row.base().ID] = len(st.inserts[table])
+	st.inserts[table] = append(st.inserts[table], row)
+	return Track(ctx, db, nil, row)
+}
+
+// replacePending swaps a queued row for its newer state; it reports whether the row was queued.
+func replacePending(ctx context.Context, row SyncRow) bool {
+	st := syncState(ctx)
+	if st == nil {
+		return false
+	}
+	table := TableOf(row)
+	i, ok := st.pending[table+"/"+row.base().ID]
+	if ok {
+		st.inserts[table][i] = row
+	}
+	return ok
+}
+
+// Update stamps and writes a changed synced row (all columns) and records it; before is the row as read.
+func Update(ctx context.Context, db bun.IDB, before, row SyncRow) error {
+	return UpdateMoved(ctx, db, nil, before, row)
+}
+
+// UpdateMoved is Update with the row's bucket before the change given (see TrackMoved).
+//
+// The write only succeeds if the row still has the version before was read at: a concurrent transaction that
+// changed it first makes this one fail with error.conflict_version rather than overwrite a change it never saw
+// (and keep the change log and checksums right).
+func UpdateMoved(ctx context.Context, db bun.IDB, oldScope *Scope, before, row SyncRow) error {
+	if err := stamp(ctx, db, row.base()); err != nil {
+		return err
+	}
+	if replacePending(ctx, row) {
+		return TrackMoved(ctx, db, oldScope, before, row)
+	}
+	res, err := db.NewUpdate().Model(row).WherePK().Where("version = ?", before.base().Version).Exec(ctx)
+	if err != nil {
+		return err
+	}
+	if err := oneRow(res); err != nil {
+		return err
+	}
+	return TrackMoved(ctx, db, oldScope, before, row)
+}
+
+// errStale says the row changed since it was read.
+func errStale() error { return domain.E(domain.CodeConflict, "error.conflict_version") }
+
+func oneRow(res sql.Result) error {
+	if n, err := res.RowsAffected(); err != nil {
+		return domain.Internal(err)
+	} else if n != 1 {
+		return errStale()
+	}
+	return nil
+}
+
+// TxScoper returns the scope finder of the current write transaction, whose caches the tracking shares.
+func TxScoper(ctx context.Context) *Scoper {
+	if st := syncState(ctx); st != nil {
+		return st.scoper
+	}
+	return nil
+}
+
+// SoftDelete marks a synced row deleted and records the delete.
+func SoftDelete(ctx context.Context, db bun.IDB, row SyncRow) error {
+	before := Clone(row)
+	if err := stamp(ctx, db, row.base()); err != nil {
+		return err
+	}
+	at := row.base().UpdatedAt
+	row.base().DeletedAt = &at
+	if replacePending(ctx, row) {
+		return Track(ctx, db, before, row)
+	}
+	res, err := db.NewUpdate().Model(row).Column("deleted_at", "updated_at", "version").WherePK().
+		Where("version = ?", before.base().Version).Exec(ctx)
+	if err != nil {
+		return domain.Internal(err)
+	}
+	if err := oneRow(res); err != nil {
+		return err
+	}
+	return Track(ctx, db, before, row)
+}
+
+// Clone returns a shallow copy of a synced row.
+func Clone(row SyncRow) SyncRow {
+	v := reflect.New(reflect.TypeOf(row).Elem())
+	v.Elem().Set(reflect.ValueOf(row).Elem())
+	return v.Interface().(SyncRow)
+}

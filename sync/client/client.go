@@ -1,0 +1,298 @@
+package client
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/chibo-vn/chibo/sync/wire"
+)
+
+// Client talks to a Chibo server for one device.
+type Client struct {
+	// BaseURL is the server, e.g. http://localhost:8080.
+	BaseURL string
+	// HTTP is the HTTP client (default http.DefaultClient).
+	HTTP *http.Client
+	// Token returns a valid access token (the caller logs in and refreshes).
+	Token func(ctx context.Context) (string, error)
+	// Local is the device's state.
+	Local *Local
+	// Limit is the pull page size (default the server's).
+	Limit int
+	// PushBatch is how many mutations one push carries (default 100).
+	PushBatch int
+}
+
+// Error is an error response of the server.
+type Error struct {
+	Status  int
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("%d %s: %s", e.Status, e.Code, e.Message) }
+
+func (c *Client) post(ctx context.Context, path string, in, out any) error {
+	body, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(c.BaseURL, "/")+path, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept-Encoding", "gzip")
+	if c.Token != nil {
+		tok, err := c.Token(ctx)
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	hc := c.HTTP
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		_, _ = io.Copy(io.Discard, resp.Body) // drain, so the connection is reused
+		resp.Body.Close()
+	}()
+	var rd io.Reader = resp.Body
+	if resp.Header.Get("Content-Encoding") == "gzip" {
+		gz, err := gzip.NewReader(resp.Body)
+		if err != nil {
+			return err
+		}
+		defer gz.Close()
+		rd = gz
+	}
+	if resp.StatusCode != http.StatusOK {
+		e := &Error{Status: resp.StatusCode}
+		_ = json.NewDecoder(rd).Decode(e)
+		return e
+	}
+	return json.NewDecoder(rd).Decode(out)
+}
+
+// RoundStats says what a pull round did.
+type RoundStats struct {
+	Pages     int
+	Ops       int
+	Reset     bool
+	Dropped   []string
+	Mismatch  []string // scopes whose checksum did not match: asked to resync on the next round
+	Verified  int      // scopes whose checksum matched
+	Responses []*wire.PullResponse
+}
+
+// Pull runs pull rounds until the device holds its own applied writes (the server's position may trail them
+// while another transaction is open), each round paging until the server says there is no more, applied at
+// once, its checksums checked.
+func (c *Client) Pull(ctx context.Context) (*RoundStats, error) {
+	st, err := c.round(ctx)
+	for err == nil && c.Local.Position < c.Local.Landed {
+		select {
+		case <-ctx.Done():
+			return st, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+		var more *RoundStats
+		if more, err = c.round(ctx); err == nil {
+			st.Pages, st.Ops = st.Pages+more.Pages, st.Ops+more.Ops
+			st.Mismatch, st.Verified = more.Mismatch, more.Verified
+		}
+	}
+	return st, err
+}
+
+// PullChecksums runs a round asking for every scope's checksum even if nothing changed, as a device does when it
+// starts; RoundStats.Mismatch lists the scopes that differ (they are resynced on the next round).
+func (c *Client) PullChecksums(ctx context.Context) (*RoundStats, error) {
+	return c.roundWith(ctx, true)
+}
+
+// round runs one pull round.
+func (c *Client) round(ctx context.Context) (*RoundStats, error) { return c.roundWith(ctx, false) }
+
+func (c *Client) roundWith(ctx context.Context, checksums bool) (*RoundStats, error) {
+	st := &RoundStats{}
+	r := &round{}
+	req := wire.PullRequest{Cursor: c.Local.Cursor, Limit: c.Limit, Resync: c.Local.Resync, Checksums: checksums}
+	var last *wire.PullResponse
+	for {
+		var resp wire.PullResponse
+		if err := c.post(ctx, "/api/v1/sync/pull", req, &resp); err != nil {
+			return st, err
+		}
+		st.Pages++
+		if st.Pages == 1 {
+			r.reset, r.drop = resp.Reset, resp.Drop
+		}
+		r.ops = append(r.ops, resp.Ops...)
+		last = &resp
+		if !resp.HasMore {
+			break
+		}
+		if resp.RetryAfterMS > 0 && len(resp.Ops) == 0 {
+			select {
+			case <-ctx.Done():
+				return st, ctx.Err()
+			case <-time.After(time.Duration(resp.RetryAfterMS) * time.Millisecond):
+			}
+		}
+		req = wire.PullRequest{Cursor: resp.Cursor, Limit: c.Limit, Checksums: checksums}
+	}
+	st.Ops, st.Reset, st.Dropped = len(r.ops), r.reset, r.drop
+	c.Local.apply(r, last)
+	c.Local.Resync = nil
+	for _, cs := range last.Checksums {
+		if cs.AsOf > last.Position {
+			continue
+		}
+		for _, s := range c.Local.Scopes {
+			if s.Key != cs.Scope {
+				continue
+			}
+			n, sum := c.Local.Checksum(s)
+			if n != cs.Count || sum != cs.Sum {
+				st.Mismatch = append(st.Mismatch, s.Key)
+			} else {
+				st.Verified++
+			}
+		}
+	}
+	c.Local.Resync = st.Mismatch
+	c.Local.Stats["rounds"]++
+	return st, nil
+}
+
+// Mutate queues a mutation (its sequence number is assigned here) and returns it.
+func (c *Client) Mutate(m wire.Mutation) wire.Mutation {
+	m.Seq = c.Local.NextSeq
+	c.Local.NextSeq++
+	c.Local.Outbox = append(c.Local.Outbox, m)
+	return m
+}
+
+// PushStats says what a push did.
+type PushStats struct {
+	Applied, Rejected, Duplicates int
+	Conflicts                     int
+	Results                       []wire.Result
+}
+
+// Push sends the outbox in batches. A mutation leaves the outbox once the server has processed it: applied, or
+// refused (then it moves to Rejected, for the user to fix and send again as a new mutation).
+func (c *Client) Push(ctx context.Context) (*PushStats, error) {
+	st := &PushStats{}
+	batch := c.PushBatch
+	if batch <= 0 {
+		batch = 100
+	}
+	for len(c.Local.Outbox) > 0 {
+		n := min(batch, len(c.Local.Outbox))
+		req := wire.PushRequest{ClientID: c.Local.ClientID, Mutations: c.Local.Outbox[:n]}
+		var resp wire.PushResponse
+		if err := c.post(ctx, "/api/v1/sync/push", req, &resp); err != nil {
+			return st, err
+		}
+		if resp.LastSeq+1 < c.Local.Outbox[0].Seq {
+			// The server has forgotten mutations it acknowledged (it was restored from a backup): start again as a
+			// new device, numbering the unsent mutations from 1.
+			c.renumber()
+			continue
+		}
+		if err := c.settle(&resp, st); err != nil {
+			return st, err
+		}
+	}
+	return st, nil
+}
+
+// renumber gives the device a new id and numbers its unsent mutations from 1.
+func (c *Client) renumber() {
+	c.Local.ClientID = uuid.NewString()
+	for i := range c.Local.Outbox {
+		c.Local.Outbox[i].Seq = int64(i + 1)
+	}
+	c.Local.NextSeq = int64(len(c.Local.Outbox) + 1)
+	c.Local.Stats["renumbered"]++
+}
+
+// settle removes processed mutations from the outbox.
+func (c *Client) settle(resp *wire.PushResponse, st *PushStats) error {
+	done := map[int64]wire.Result{}
+	for _, r := range resp.Results {
+		st.Results = append(st.Results, r)
+		if r.Status == wire.StatusGap {
+			continue
+		}
+		done[r.Seq] = r
+		if r.Duplicate {
+			st.Duplicates++
+		}
+		switch r.Status {
+		case wire.StatusApplied:
+			st.Applied++
+			st.Conflicts += len(r.Conflicts)
+			c.Local.Landed = max(c.Local.Landed, r.Version)
+		case wire.StatusRejected:
+			st.Rejected++
+		}
+	}
+	keep := c.Local.Outbox[:0]
+	for _, m := range c.Local.Outbox {
+		r, ok := done[m.Seq]
+		switch {
+		case !ok && m.Seq <= resp.LastSeq:
+			// Processed long ago (its outcome was pruned): nothing more to send.
+		case !ok:
+			keep = append(keep, m)
+		case r.Status == wire.StatusRejected:
+			c.Local.Rejected = append(c.Local.Rejected, Rejected{Mutation: m, Code: r.Code, Message: r.Message, Field: r.Field})
+		}
+	}
+	if len(keep) == len(c.Local.Outbox) && len(keep) > 0 {
+		return fmt.Errorf("push made no progress: the server expects seq %d next (first pending %d, results %+v)", resp.LastSeq+1, c.Local.Outbox[0].Seq, resp.Results)
+	}
+	c.Local.Outbox = keep
+	return nil
+}
+
+// Sync pushes the outbox, then pulls a round (and a second one when a checksum failed, to repair it).
+func (c *Client) Sync(ctx context.Context) error {
+	if _, err := c.Push(ctx); err != nil {
+		return err
+	}
+	st, err := c.Pull(ctx)
+	if err != nil {
+		return err
+	}
+	if len(st.Mismatch) > 0 {
+		_, err = c.Pull(ctx)
+	}
+	return err
+}
+
+// Field returns the JSON value of field in the synced row, or nil.
+func (r *Row) Field(field string) json.RawMessage {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(r.Data, &obj); err != nil {
+		return nil
+	}
+	return obj[field]
+}

@@ -1,0 +1,201 @@
+// Package client is a Go client of the sync protocol: it keeps a device's state (synced rows, cursor, outbox of
+// unsent mutations) in a local store, pulls rounds and applies each one at once, pushes its mutations exactly
+// once and in order, checks checksums and asks for a resync of any scope that does not match. The tests, the
+// simulator and load generators use it; it follows sync/PROTOCOL.md and nothing else.
+package client
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/chibo-vn/chibo/sync/wire"
+)
+
+// Row is a synced row as the device holds it.
+type Row struct {
+	Table   string          `json:"t"`
+	ID      string          `json:"id"`
+	Version int64           `json:"v"`
+	Class   string          `json:"c"`
+	Scope   string          `json:"s"`
+	Path    string          `json:"p,omitempty"`
+	Part    string          `json:"m,omitempty"`
+	Data    json.RawMessage `json:"d"`
+}
+
+// Rejected is a mutation the server refused, kept for the user to fix and send again.
+type Rejected struct {
+	Mutation wire.Mutation `json:"mutation"`
+	Code     string        `json:"code"`
+	Message  string        `json:"message"`
+	Field    string        `json:"field,omitempty"`
+}
+
+// Local is everything a device persists: after a restart it goes on where it stopped.
+type Local struct {
+	ClientID string          `json:"client_id"`
+	Epoch    string          `json:"epoch"`
+	Cursor   string          `json:"cursor"`
+	Position int64           `json:"position"`
+	Scopes   []wire.ScopeDef `json:"scopes"`
+	Window   string          `json:"window"`
+	Rows     map[string]*Row `json:"rows"`
+	NextSeq  int64           `json:"next_seq"`
+	Outbox   []wire.Mutation `json:"outbox"`
+	Rejected []Rejected      `json:"rejected"`
+	Resync   []string        `json:"resync,omitempty"`
+	// Landed is the highest version the server gave this device's applied mutations: a pull waits until its
+	// position reaches it, so the device reads its own writes.
+	Landed int64            `json:"landed,omitempty"`
+	Stats  map[string]int64 `json:"stats,omitempty"`
+}
+
+// NewLocal returns the empty state of a new device.
+func NewLocal(clientID string) *Local {
+	return &Local{ClientID: clientID, Rows: map[string]*Row{}, NextSeq: 1, Stats: map[string]int64{}}
+}
+
+func key(table, id string) string { return table + "/" + id }
+
+// Row returns the synced row table/id, or nil.
+func (l *Local) Row(table, id string) *Row { return l.Rows[key(table, id)] }
+
+// Save writes the state to path atomically (a temporary file renamed over it).
+func (l *Local) Save(path string) error {
+	b, err := json.Marshal(l)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".sync-*")
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// Load reads a state saved by Save.
+func Load(path string) (*Local, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	l := &Local{}
+	if err := json.Unmarshal(b, l); err != nil {
+		return nil, fmt.Errorf("sync state %s: %w", path, err)
+	}
+	if l.Rows == nil {
+		l.Rows = map[string]*Row{}
+	}
+	if l.Stats == nil {
+		l.Stats = map[string]int64{}
+	}
+	return l, nil
+}
+
+// covered reports whether a current scope covers the row.
+func (l *Local) covered(r *Row, scopes []wire.ScopeDef, except string) bool {
+	for _, s := range scopes {
+		if s.Key != except && s.Covers(r.Class, r.Scope, r.Path, r.Part, l.Window) {
+			return true
+		}
+	}
+	return false
+}
+
+// Checksum returns the count and checksum of the rows scope covers.
+func (l *Local) Checksum(scope wire.ScopeDef) (int64, uint32) {
+	var n int64
+	var sum uint32
+	for _, r := range l.Rows {
+		if scope.Covers(r.Class, r.Scope, r.Path, r.Part, l.Window) {
+			n++
+			sum += wire.RowHash(r.Table, r.ID, r.Version)
+		}
+	}
+	return n, sum
+}
+
+// Tables returns the rows of table, by id.
+func (l *Local) Table(table string) []*Row {
+	var out []*Row
+	for _, r := range l.Rows {
+		if r.Table == table {
+			out = append(out, r)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// round is a pull round being received: nothing is applied until its last page.
+type round struct {
+	reset bool
+	drop  []string
+	ops   []wire.Op
+}
+
+// apply applies a complete round to the state at once.
+func (l *Local) apply(r *round, last *wire.PullResponse) {
+	if r.reset {
+		l.Rows = map[string]*Row{}
+	}
+	for _, k := range r.drop {
+		old := l.Scopes
+		var def *wire.ScopeDef
+		for i := range old {
+			if old[i].Key == k {
+				def = &old[i]
+			}
+		}
+		if def == nil {
+			continue
+		}
+		for id, row := range l.Rows {
+			if def.Covers(row.Class, row.Scope, row.Path, row.Part, l.Window) && !l.covered(row, last.Scopes, k) {
+				delete(l.Rows, id)
+			}
+		}
+	}
+	for _, op := range r.ops {
+		k := key(op.Table, op.ID)
+		cur := l.Rows[k]
+		switch op.Op {
+		case wire.OpPut:
+			if cur != nil && cur.Version > op.Version {
+				l.Stats["skipped_older"]++
+				continue
+			}
+			l.Rows[k] = &Row{Table: op.Table, ID: op.ID, Version: op.Version, Class: op.Class, Scope: op.Scope,
+				Path: op.Path, Part: op.Part, Data: op.Data}
+		case wire.OpDel:
+			if cur != nil && cur.Version <= op.Version {
+				delete(l.Rows, k)
+			}
+		}
+	}
+	l.Scopes, l.Window = last.Scopes, last.Window
+	// Rows no scope covers any more (an ended assignment, months older than the window) leave the device.
+	for id, row := range l.Rows {
+		if !l.covered(row, l.Scopes, "") {
+			delete(l.Rows, id)
+			l.Stats["uncovered_removed"]++
+		}
+	}
+	l.Epoch, l.Cursor, l.Position = last.Epoch, last.Cursor, last.Position
+}

@@ -1,0 +1,236 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"reflect"
+
+	"github.com/uptrace/bun"
+
+	"github.com/chibo-vn/chibo/server/domain"
+	"github.com/chibo-vn/chibo/server/store"
+	"github.com/chibo-vn/chibo/sync/wire"
+)
+
+// The applier's view of a batch: rows and the records they refer to, loaded in a few queries before the mutations
+// are checked, and kept up to date as they apply (a meeting created by one mutation is there for the next). A
+// lookup the preload missed falls back to the database.
+
+func rowKey(table, id string) string { return table + "/" + id }
+
+// preload loads, with one query per table, the rows the mutations change and the meetings, members, units and
+// assignments their checks read. On PostgreSQL the changed rows are locked, so concurrent pushes to one row wait
+// for each other instead of overwriting blindly.
+func (a *applier) preload(ctx context.Context, ms []wire.Mutation) error {
+	ids := map[string][]string{}
+	var meetingIDs, memberIDs, unitIDs []string
+	str := func(m wire.Mutation, f string) string {
+		var s string
+		if v, ok := m.Fields[f]; ok {
+			_ = json.Unmarshal(v, &s)
+		}
+		return s
+	}
+	for _, m := range ms {
+		if _, ok := specs[m.Table]; !ok {
+			continue
+		}
+		if id, ok := domain.ParseID(m.RowID); ok {
+			ids[m.Table] = append(ids[m.Table], id)
+		}
+		meetingIDs = append(meetingIDs, str(m, "meeting_id"))
+		memberIDs = append(memberIDs, str(m, "member_id"))
+		unitIDs = append(unitIDs, str(m, "cell_id"))
+		if m.Table == "meetings" {
+			meetingIDs = append(meetingIDs, m.RowID)
+		}
+	}
+	for table, list := range ids {
+		rows, err := a.load(ctx, table, list, true)
+		if err != nil {
+			return err
+		}
+		for _, id := range list {
+			a.rows[rowKey(table, id)] = nil // known absent unless loaded below
+		}
+		for _, r := range rows {
+			a.rows[rowKey(table, store.BaseOf(r).ID)] = r
+			switch x := r.(type) {
+			case *store.Attendance:
+				meetingIDs, memberIDs = append(meetingIDs, x.MeetingID), append(memberIDs, x.MemberID)
+			case *store.VisitReport:
+				meetingIDs = append(meetingIDs, x.MeetingID)
+			case *store.Recommendation:
+				unitIDs = append(unitIDs, x.CellID)
+			case *store.Member:
+				unitIDs = append(unitIDs, x.CellID)
+			}
+		}
+	}
+	if list := valid(meetingIDs); len(list) > 0 {
+		var ms []*store.Meeting
+		if err := a.tx.NewSelect().Model(&ms).Where("mt.id IN (?)", bun.List(list)).Scan(ctx); err != nil {
+			return domain.Internal(err)
+		}
+		for _, m := range ms {
+			a.meetings[m.ID] = m
+			unitIDs = append(unitIDs, m.CellID)
+		}
+	}
+	if list := valid(memberIDs); len(list) > 0 {
+		var ms []*store.Member
+		if err := a.tx.NewSelect().Model(&ms).Where("m.id IN (?)", bun.List(list)).Scan(ctx); err != nil {
+			return domain.Internal(err)
+		}
+		for _, m := range ms {
+			a.members[m.ID] = m
+		}
+	}
+	if list := valid(unitIDs); len(list) > 0 {
+		var us []*store.OrgUnit
+		if err := a.tx.NewSelect().Model(&us).Where("ou.id IN (?)", bun.List(list)).Scan(ctx); err != nil {
+			return domain.Internal(err)
+		}
+		for _, u := range us {
+			a.units[u.ID] = u
+		}
+	}
+	return nil
+}
+
+// load reads rows of table by id (deleted ones too), locking them on PostgreSQL when lock is set.
+func (a *applier) load(ctx context.Context, table string, ids []string, lock bool) ([]store.SyncRow, error) {
+	model := store.NewRow(table)
+	slice := reflect.New(reflect.SliceOf(reflect.TypeOf(model)))
+	q := a.tx.NewSelect().Model(slice.Interface()).WhereAllWithDeleted().Where("?TableAlias.id IN (?)", bun.List(ids))
+	if lock && a.e.db.Dialect == "pg" {
+		q = q.For("UPDATE")
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, domain.Internal(err)
+	}
+	out := make([]store.SyncRow, slice.Elem().Len())
+	for i := range out {
+		out[i] = slice.Elem().Index(i).Interface().(store.SyncRow)
+	}
+	return out, nil
+}
+
+func valid(ids []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, id := range ids {
+		if v, ok := domain.ParseID(id); ok && !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// current returns the row table/id as the batch knows it (nil if it does not exist).
+func (a *applier) current(ctx context.Context, table, id string) (store.SyncRow, error) {
+	if r, ok := a.rows[rowKey(table, id)]; ok {
+		return r, nil
+	}
+	rows, err := a.load(ctx, table, []string{id}, true)
+	if err != nil {
+		return nil, err
+	}
+	var r store.SyncRow
+	if len(rows) == 1 {
+		r = rows[0]
+	}
+	a.rows[rowKey(table, id)] = r
+	return r, nil
+}
+
+// remember records the new state of a row the batch wrote.
+func (a *applier) remember(table string, row store.SyncRow) {
+	a.rows[rowKey(table, store.BaseOf(row).ID)] = row
+	live := store.BaseOf(row).DeletedAt == nil
+	switch x := row.(type) {
+	case *store.Meeting:
+		if live {
+			a.meetings[x.ID] = x
+		} else {
+			delete(a.meetings, x.ID)
+		}
+	case *store.Member:
+		if live {
+			a.members[x.ID] = x
+		} else {
+			delete(a.members, x.ID)
+		}
+	}
+}
+
+// unit returns the live org unit id.
+func (a *applier) unit(ctx context.Context, id string) (*store.OrgUnit, error) {
+	if u, ok := a.units[id]; ok {
+		return u, nil
+	}
+	u, err := store.GetOrgUnit(ctx, a.tx, id)
+	if err != nil {
+		return nil, err
+	}
+	a.units[id] = u
+	return u, nil
+}
+
+// meeting returns the live meeting id.
+func (a *applier) meeting(ctx context.Context, id string) (*store.Meeting, error) {
+	if m, ok := a.meetings[id]; ok {
+		return m, nil
+	}
+	v, err := store.GetMeeting(ctx, a.tx, id)
+	if err != nil {
+		return nil, err
+	}
+	a.meetings[id] = &v.Meeting
+	return &v.Meeting, nil
+}
+
+// member returns the live member id.
+func (a *applier) member(ctx context.Context, id string) (*store.Member, error) {
+	if m, ok := a.members[id]; ok {
+		return m, nil
+	}
+	v, err := store.GetMember(ctx, a.tx, id)
+	if err != nil {
+		return nil, err
+	}
+	a.members[id] = &v.Member
+	return &v.Member, nil
+}
+
+// assignedOn reports whether the caller had an assignment (not cancelled) to cell covering day. The caller's
+// assignments are read once per batch.
+func (a *applier) assignedOn(ctx context.Context, cellID string, day domain.Date) (bool, error) {
+	if a.assigns == nil {
+		a.assigns = []store.Assignment{}
+		if err := a.tx.NewSelect().Model(&a.assigns).Where("a.official_id = ? AND a.status <> ?", a.p.UserID, domain.AssignmentCancelled).
+			Scan(ctx); err != nil {
+			return false, domain.Internal(err)
+		}
+	}
+	for _, as := range a.assigns {
+		if as.CellID == cellID && !as.StartsOn.After(day) && (as.EndsOn.IsZero() || !as.EndsOn.Before(day)) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// reference returns a province's reference data, read once per batch.
+func (a *applier) reference(ctx context.Context, province string) (*store.ReferenceData, error) {
+	if r, ok := a.refs[province]; ok {
+		return r, nil
+	}
+	r, err := store.Reference(ctx, a.tx, province)
+	if err != nil {
+		return nil, err
+	}
+	a.refs[province] = r
+	return r, nil
+}

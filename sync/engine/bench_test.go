@@ -1,0 +1,384 @@
+package engine_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/chibo-vn/chibo/server/api"
+	"github.com/chibo-vn/chibo/server/auth"
+	"github.com/chibo-vn/chibo/server/domain"
+	"github.com/chibo-vn/chibo/server/store"
+	"github.com/chibo-vn/chibo/server/testdb"
+	"github.com/chibo-vn/chibo/sync/client"
+	"github.com/chibo-vn/chibo/sync/engine"
+	"github.com/chibo-vn/chibo/sync/wire"
+)
+
+// benchWorld is a commune with n cells of 24 members and one official assigned to each cell.
+type benchWorld struct {
+	db        *store.DB
+	srv       *httptest.Server
+	tokens    *auth.Tokens
+	cells     []*store.OrgUnit
+	members   [][]*store.Member
+	officials []*store.User
+	engine    *engine.Engine
+}
+
+func newBenchWorld(b *testing.B, n, perCell int) *benchWorld {
+	b.Helper()
+	w := &benchWorld{db: testdb.New(b)}
+	w.tokens, _ = auth.NewTokens([]byte("sync-test-key-0123456789abcdef0123"), "chibo", "chibo-api")
+	today := domain.DateOf(time.Now())
+	err := w.db.Write(context.Background(), func(ctx context.Context, tx bun.Tx) error {
+		prov := &store.OrgUnit{Name: "Tỉnh", Kind: domain.KindProvince}
+		if err := store.CreateOrgUnit(ctx, tx, prov); err != nil {
+			return err
+		}
+		com := &store.OrgUnit{Name: "Xã", Kind: domain.KindCommune, ParentID: &prov.ID}
+		if err := store.CreateOrgUnit(ctx, tx, com); err != nil {
+			return err
+		}
+		for i := 0; i < n; i++ {
+			cell := &store.OrgUnit{Name: fmt.Sprintf("Chi bộ %d", i), Kind: domain.KindCell, ParentID: &com.ID}
+			if err := store.CreateOrgUnit(ctx, tx, cell); err != nil {
+				return err
+			}
+			w.cells = append(w.cells, cell)
+			var ms []*store.Member
+			for j := 0; j < perCell; j++ {
+				y := 1950 + j
+				m := &store.Member{CellID: cell.ID, FullName: fmt.Sprintf("Đảng viên %d-%d", i, j), BirthYear: &y}
+				if err := store.CreateMember(ctx, tx, m); err != nil {
+					return err
+				}
+				ms = append(ms, m)
+			}
+			w.members = append(w.members, ms)
+			u := &store.User{Username: fmt.Sprintf("off%d", i), DisplayName: "Cán bộ", PasswordHash: "x", Active: true, HomeOrgUnitID: &com.ID}
+			if err := store.CreateUser(ctx, tx, u); err != nil {
+				return err
+			}
+			if err := store.CreateGrant(ctx, tx, &store.RoleGrant{UserID: u.ID, Role: domain.RoleOfficial, OrgUnitID: &com.ID}); err != nil {
+				return err
+			}
+			a := &store.Assignment{OfficialID: u.ID, CellID: cell.ID, StartsOn: today.AddMonths(-1), Frequency: domain.FrequencyMonthly, VisitsPerYear: 12, Status: domain.AssignmentActive}
+			if err := store.Insert(ctx, tx, a); err != nil {
+				return err
+			}
+			w.officials = append(w.officials, u)
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := api.New(w.db, w.tokens, slog.New(slog.NewTextHandler(io.Discard, nil)), api.Config{})
+	w.engine = s.Sync()
+	w.srv = httptest.NewServer(s.Handler())
+	b.Cleanup(w.srv.Close)
+	return w
+}
+
+func (w *benchWorld) device(i int) *client.Client {
+	id := w.officials[i].ID
+	return &client.Client{BaseURL: w.srv.URL, Local: client.NewLocal(uuid.NewString()),
+		Token: func(context.Context) (string, error) { t, _, err := w.tokens.Issue(id, ""); return t, err }}
+}
+
+// meetingBatch returns 50 mutations: two meetings of cell i with the attendance of 24 members each.
+func (w *benchWorld) meetingBatch(i int, day domain.Date) []wire.Mutation {
+	var ms []wire.Mutation
+	for k := 0; k < 2; k++ {
+		id := uuid.NewString()
+		ms = append(ms, wire.Mutation{Table: "meetings", Op: wire.MutUpsert, RowID: id, Fields: map[string]json.RawMessage{
+			"cell_id": raw(w.cells[i].ID), "meeting_date": raw(day.String()), "status": raw("held"), "topic": raw("Sinh hoạt thường kỳ")}})
+		for _, m := range w.members[i][:24] {
+			ms = append(ms, wire.Mutation{Table: "attendance", Op: wire.MutUpsert, RowID: wire.AttendanceID(id, m.ID), Fields: map[string]json.RawMessage{
+				"meeting_id": raw(id), "member_id": raw(m.ID), "status": raw("present")}})
+		}
+	}
+	return ms
+}
+
+// BenchmarkPush: 50 devices push batches of 50 mutations concurrently over HTTP; compared with a raw multi-row
+// INSERT of the same rows into the same tables, in the same run.
+func BenchmarkPush(b *testing.B) { benchPush(b, true) }
+
+// BenchmarkPushEngine is BenchmarkPush calling the engine directly, without HTTP, JSON and authentication.
+func BenchmarkPushEngine(b *testing.B) { benchPush(b, false) }
+
+func benchPush(b *testing.B, overHTTP bool) {
+	const devices, batches = 50, 12
+	w := newBenchWorld(b, devices, 24)
+	today := domain.DateOf(time.Now())
+	var pushRate, rawRate float64
+	for i := 0; i < b.N; i++ {
+		// Through the engine, over HTTP.
+		clients := make([]*client.Client, devices)
+		for d := range clients {
+			clients[d] = w.device(d)
+			clients[d].PushBatch = 50
+			for k := 0; k < batches; k++ {
+				for _, m := range w.meetingBatch(d, today.AddDays(-k-i*batches)) {
+					clients[d].Mutate(m)
+				}
+			}
+		}
+		b.ResetTimer()
+		start := time.Now()
+		var wg sync.WaitGroup
+		var failed atomic.Int64
+		for d, c := range clients {
+			wg.Add(1)
+			go func(d int, c *client.Client) {
+				defer wg.Done()
+				if overHTTP {
+					if st, err := c.Push(context.Background()); err != nil || st.Rejected > 0 {
+						failed.Add(1)
+					}
+					return
+				}
+				p, err := store.LoadPrincipal(context.Background(), w.db.R, w.officials[d].ID)
+				if err != nil {
+					failed.Add(1)
+					return
+				}
+				for k := 0; k < batches; k++ {
+					req := &wire.PushRequest{ClientID: c.Local.ClientID, Mutations: c.Local.Outbox[k*50 : (k+1)*50]}
+					resp, err := w.engine.Push(context.Background(), p, req)
+					if err != nil || len(resp.Results) != 50 || resp.Results[49].Status != wire.StatusApplied {
+						failed.Add(1)
+						return
+					}
+				}
+			}(d, c)
+		}
+		wg.Wait()
+		took := time.Since(start)
+		b.StopTimer()
+		if failed.Load() > 0 {
+			b.Fatalf("%d devices failed to push", failed.Load())
+		}
+		pushRate = float64(devices*batches*50) / took.Seconds()
+
+		// The same rows, raw: one multi-row INSERT per batch and table, 50 connections at once.
+		start = time.Now()
+		for d := 0; d < devices; d++ {
+			wg.Add(1)
+			go func(d int) {
+				defer wg.Done()
+				for k := 0; k < batches; k++ {
+					meetings, att := rawRows(w, d, today.AddDays(-k-i*batches-1000))
+					_ = w.db.W.RunInTx(context.Background(), nil, func(ctx context.Context, tx bun.Tx) error {
+						if _, err := tx.NewInsert().Model(&meetings).Exec(ctx); err != nil {
+							failed.Add(1)
+							return err
+						}
+						_, err := tx.NewInsert().Model(&att).Exec(ctx)
+						return err
+					})
+				}
+			}(d)
+		}
+		wg.Wait()
+		rawRate = float64(devices*batches*50) / time.Since(start).Seconds()
+	}
+	b.ReportMetric(pushRate, "mutations/s")
+	b.ReportMetric(rawRate, "raw_rows/s")
+	b.ReportMetric(100*pushRate/rawRate, "%_of_raw")
+}
+
+func rawRows(w *benchWorld, d int, day domain.Date) ([]store.Meeting, []store.Attendance) {
+	now := store.Now()
+	var ms []store.Meeting
+	var as []store.Attendance
+	for k := 0; k < 2; k++ {
+		m := store.Meeting{CellID: w.cells[d].ID, MeetingDate: day, Type: domain.MeetingRegular, Mode: "in_person", Status: domain.MeetingHeld, Topic: "Sinh hoạt thường kỳ"}
+		m.ID, m.CreatedAt, m.UpdatedAt = uuid.NewString(), now, now
+		ms = append(ms, m)
+		for _, mem := range w.members[d][:24] {
+			a := store.Attendance{MeetingID: m.ID, MemberID: mem.ID, Status: domain.AttendPresent}
+			a.ID, a.CreatedAt, a.UpdatedAt = wire.AttendanceID(m.ID, mem.ID), now, now
+			as = append(as, a)
+		}
+	}
+	return ms, as
+}
+
+// BenchmarkInitialPull: a device whose scope holds about 100,000 rows syncs from scratch.
+func BenchmarkInitialPull(b *testing.B) {
+	w := newBenchWorld(b, 1, 40)
+	// One cell with 40 members and 24 months of meetings: 2,400 meetings with 40 attendance rows each ≈ 100k rows.
+	today := domain.DateOf(time.Now())
+	err := w.db.Write(context.Background(), func(ctx context.Context, tx bun.Tx) error {
+		now := store.Now()
+		for k := 0; k < 2400; k++ {
+			m := store.Meeting{CellID: w.cells[0].ID, MeetingDate: today.AddDays(-k % 700), Type: domain.MeetingRegular, Mode: "in_person", Status: domain.MeetingHeld, Topic: "Sinh hoạt"}
+			m.ID, m.CreatedAt, m.UpdatedAt = uuid.NewString(), now, now
+			if _, err := tx.NewInsert().Model(&m).Exec(ctx); err != nil {
+				return err
+			}
+			as := make([]store.Attendance, 0, 40)
+			for _, mem := range w.members[0] {
+				a := store.Attendance{MeetingID: m.ID, MemberID: mem.ID, Status: domain.AttendPresent}
+				a.ID, a.CreatedAt, a.UpdatedAt = wire.AttendanceID(m.ID, mem.ID), now, now
+				as = append(as, a)
+			}
+			if _, err := tx.NewInsert().Model(&as).Exec(ctx); err != nil {
+				return err
+			}
+		}
+		return store.RebuildBuckets(ctx, tx)
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	tok, _, _ := w.tokens.Issue(w.officials[0].ID, "")
+	var rows, gz int64
+	var took time.Duration
+	for i := 0; i < b.N; i++ {
+		rows, gz = 0, 0
+		start := time.Now()
+		cursor := ""
+		for {
+			body, _ := json.Marshal(wire.PullRequest{Cursor: cursor, Limit: wire.MaxPullLimit})
+			req, _ := http.NewRequest(http.MethodPost, w.srv.URL+"/api/v1/sync/pull", bytes.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+tok)
+			req.Header.Set("Accept-Encoding", "gzip")
+			resp, err := http.DefaultTransport.RoundTrip(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			compressed, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			gz += int64(len(compressed))
+			zr, err := gzip.NewReader(bytes.NewReader(compressed))
+			if err != nil {
+				b.Fatal(err)
+			}
+			var page wire.PullResponse
+			if err := json.NewDecoder(zr).Decode(&page); err != nil {
+				b.Fatal(err)
+			}
+			rows += int64(len(page.Ops))
+			if !page.HasMore {
+				break
+			}
+			cursor = page.Cursor
+		}
+		took = time.Since(start)
+	}
+	if rows < 95000 {
+		b.Fatalf("pulled %d rows, want about 100,000", rows)
+	}
+	server := serverSeconds(b, w.srv.URL, "/api/v1/sync/pull") / float64(b.N)
+	b.ReportMetric(float64(rows), "rows")
+	b.ReportMetric(float64(rows)/server, "rows/s")
+	b.ReportMetric(float64(rows)/took.Seconds(), "client_rows/s")
+	b.ReportMetric(float64(gz)/float64(rows), "gzip_B/row")
+}
+
+// BenchmarkEmptyPoll: 100 devices that are up to date each poll every 50 ms (2,000 polls/s offered) for five
+// seconds; latency is measured per poll, from request to decoded answer.
+func BenchmarkEmptyPoll(b *testing.B) {
+	pollers, every, span := 100, 50*time.Millisecond, 5*time.Second
+	if v := os.Getenv("CHIBO_BENCH_POLLERS"); v != "" {
+		fmt.Sscan(v, &pollers)
+	}
+	w := newBenchWorld(b, 20, 24)
+	cursors := make([]string, pollers)
+	tokens := make([]string, pollers)
+	for i := range cursors {
+		c := w.device(i % 20)
+		if _, err := c.Pull(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		cursors[i] = c.Local.Cursor
+		tokens[i], _, _ = w.tokens.Issue(w.officials[i%20].ID, "")
+	}
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: pollers}}
+	var lat []time.Duration
+	var took time.Duration
+	for i := 0; i < b.N; i++ {
+		lat = lat[:0]
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		start := time.Now()
+		for p := 0; p < pollers; p++ {
+			wg.Add(1)
+			go func(p int) {
+				defer wg.Done()
+				body, _ := json.Marshal(wire.PullRequest{Cursor: cursors[p]})
+				time.Sleep(time.Duration(p) * every / time.Duration(pollers)) // spread the pollers over the interval
+				tick := time.NewTicker(every)
+				defer tick.Stop()
+				var mine []time.Duration
+				for time.Since(start) < span {
+					req, _ := http.NewRequest(http.MethodPost, w.srv.URL+"/api/v1/sync/pull", bytes.NewReader(body))
+					req.Header.Set("Authorization", "Bearer "+tokens[p])
+					t0 := time.Now()
+					resp, err := hc.Do(req)
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					var page wire.PullResponse
+					_ = json.NewDecoder(resp.Body).Decode(&page)
+					_, _ = io.Copy(io.Discard, resp.Body) // drain, so the connection is reused
+					resp.Body.Close()
+					mine = append(mine, time.Since(t0))
+					if len(page.Ops) != 0 {
+						b.Errorf("an up-to-date device got %d ops", len(page.Ops))
+					}
+					<-tick.C
+				}
+				mu.Lock()
+				lat = append(lat, mine...)
+				mu.Unlock()
+			}(p)
+		}
+		wg.Wait()
+		took = time.Since(start)
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50_ms")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99_ms")
+	b.ReportMetric(float64(len(lat))/took.Seconds(), "polls/s")
+}
+
+// serverSeconds reads, from the server's metrics, the total time spent answering route.
+func serverSeconds(b *testing.B, base, route string) float64 {
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	m, _ := io.ReadAll(resp.Body)
+	for _, l := range strings.Split(string(m), "\n") {
+		if strings.Contains(l, `route="`+route+`"`) && strings.HasPrefix(l, "chibo_http_request_duration_seconds_sum") {
+			var v float64
+			fmt.Sscan(l[strings.LastIndexByte(l, ' ')+1:], &v)
+			return v
+		}
+	}
+	b.Fatal("no server timing in the metrics")
+	return 0
+}

@@ -1,0 +1,51 @@
+package engine
+
+import (
+	"encoding/base64"
+	"encoding/json"
+
+	"github.com/chibo-vn/chibo/server/domain"
+)
+
+// cursor is what a pull cursor holds, base64url JSON. Clients treat it as opaque.
+type cursor struct {
+	V      int      `json:"v"`
+	Epoch  string   `json:"e"`
+	Tx     int64    `json:"x"` // every change with tx <= Tx has been delivered
+	Scopes []string `json:"s"` // the scope keys the device holds
+	Window string   `json:"w"`
+	Round  *round   `json:"r,omitempty"` // set while a round is in progress
+}
+
+// round is the state of a pull round in progress.
+type round struct {
+	Snap    []string `json:"q,omitempty"` // scopes still to send as snapshots, the first one in progress
+	Table   int      `json:"t,omitempty"` // index into store.SyncedTables of the table in progress
+	After   string   `json:"a,omitempty"` // last id sent of that table
+	Since   int64    `json:"f,omitempty"` // snapshot scopes take changes only after this tx
+	Fresh   []string `json:"n,omitempty"` // the scopes snapshotted in this round
+	MaxSeen int64    `json:"m,omitempty"` // highest version a snapshot sent: the round ends past it
+	Changed bool     `json:"c,omitempty"` // the round has delivered something
+}
+
+const cursorVersion = 1
+
+func (c *cursor) encode() string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s string) (*cursor, error) {
+	c := &cursor{}
+	if s == "" {
+		return c, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err == nil {
+		err = json.Unmarshal(b, c)
+	}
+	if err != nil || c.Tx < 0 || (c.Round != nil && (c.Round.Table < 0 || c.Round.Table > 64)) {
+		return nil, domain.Invalid("cursor", "sync.bad_cursor")
+	}
+	return c, nil
+}

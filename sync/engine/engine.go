@@ -1,0 +1,61 @@
+// Package engine is the server side of the delta-sync protocol (sync/PROTOCOL.md): pull rounds that replay the
+// change log the store keeps in every write transaction, with snapshots for new scopes; pushes applied exactly
+// once and in order per device, each mutation validated and checked against the caller's scope; conflicts
+// recorded field by field; and pruning of the log after the retention period. It works on server/store and knows
+// nothing of HTTP: server/api mounts it.
+package engine
+
+import (
+	"context"
+	"database/sql"
+	"log/slog"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/chibo-vn/chibo/server/domain"
+	"github.com/chibo-vn/chibo/server/store"
+)
+
+// Retention is how long the change log keeps changes (deletes included). A device whose cursor is older than
+// what the log still holds gets a full snapshot instead of the changes.
+const Retention = 200 * 24 * time.Hour
+
+// WindowMonths is how many months of meetings and visit reports a device keeps: the current month and the 23
+// before it.
+const WindowMonths = 24
+
+// Engine serves pulls and pushes against one database.
+type Engine struct {
+	db     *store.DB
+	log    *slog.Logger
+	now    func() time.Time
+	recent recentLog
+}
+
+// New returns an engine over db.
+func New(db *store.DB, log *slog.Logger) *Engine {
+	e := &Engine{db: db, log: log, now: time.Now}
+	db.OnCommit(func(map[string]bool) { e.recent.forget() })
+	return e
+}
+
+// SetClock replaces the clock (tests move it to age the window and the log).
+func (e *Engine) SetClock(now func() time.Time) { e.now = now }
+
+// window returns the oldest month kept on devices at time t.
+func window(t time.Time) string {
+	d := domain.DateOf(t)
+	first := domain.NewDate(d.Year(), d.Month(), 1).AddMonths(-(WindowMonths - 1))
+	return first.String()[:7]
+}
+
+// read runs fn in a read-only transaction that sees one snapshot of the database: repeatable read on
+// PostgreSQL, a WAL read transaction on SQLite.
+func (e *Engine) read(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if e.db.Dialect == "pg" {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	return e.db.R.RunInTx(ctx, opts, fn)
+}

@@ -1,0 +1,383 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"reflect"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/chibo-vn/chibo/server/domain"
+	"github.com/chibo-vn/chibo/server/store"
+	"github.com/chibo-vn/chibo/sync/wire"
+)
+
+// Pull answers one pull page for the caller p.
+func (e *Engine) Pull(ctx context.Context, p *domain.Principal, req wire.PullRequest) (*wire.PullResponse, error) {
+	limit := req.Limit
+	if limit <= 0 {
+		limit = wire.DefaultPullLimit
+	}
+	if limit > wire.MaxPullLimit {
+		return nil, domain.Invalid("limit", "error.bad_limit", "max", "5000")
+	}
+	cur, err := decodeCursor(req.Cursor)
+	if err != nil {
+		return nil, err
+	}
+	win := window(e.now())
+	defs := scopesFor(p)
+	resp := &wire.PullResponse{Protocol: wire.Protocol, Scopes: defs, Window: win, Ops: []wire.Op{}, Drop: []string{}}
+	if cur.Round == nil && len(req.Resync) == 0 && !req.Checksums && cur.V == cursorVersion && cur.Window == win && sameScopes(cur.Scopes, defs) {
+		done, err := e.quickPoll(ctx, cur, defs, win, resp)
+		if err != nil || done {
+			return resp, err
+		}
+	}
+	err = e.read(ctx, func(ctx context.Context, tx bun.Tx) error {
+		info, err := store.ReadSyncInfo(ctx, tx)
+		if err != nil {
+			return err
+		}
+		resp.Epoch = info.Epoch
+		if cur.Round == nil {
+			e.startRound(cur, resp, info, defs, win, req.Resync)
+		} else if cur.Epoch != info.Epoch {
+			// The epoch changed in the middle of a round: start again from scratch.
+			cur = &cursor{}
+			e.startRound(cur, resp, info, defs, win, nil)
+		}
+		r := cur.Round
+		sc := store.NewScoper(tx)
+		if err := e.snapshot(ctx, tx, sc, cur, defs, win, limit, resp); err != nil {
+			return err
+		}
+		more := len(r.Snap) > 0
+		if !more {
+			fresh := map[string]bool{}
+			for _, k := range r.Fresh {
+				fresh[k] = true
+			}
+			if more, err = e.delta(ctx, tx, sc, cur, defs, win, fresh, info.Horizon, limit-len(resp.Ops), resp); err != nil {
+				return err
+			}
+		}
+		r.Changed = r.Changed || len(resp.Ops) > 0
+		waiting := !more && cur.Tx < r.MaxSeen
+		resp.HasMore = more || waiting
+		if waiting && len(resp.Ops) == 0 {
+			resp.RetryAfterMS = 500
+		}
+		if !resp.HasMore {
+			if r.Changed || req.Checksums {
+				if resp.Checksums, err = checksums(ctx, tx, defs, win); err != nil {
+					return err
+				}
+			}
+			cur.Round = nil
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	resp.Position = cur.Tx
+	resp.Cursor = cur.encode()
+	return resp, nil
+}
+
+// quickPoll answers, in a single statement and without a transaction, the most common pull: a device that is up to
+// date asking whether anything changed. It reports false when there is something to send (or the epoch or the log
+// moved under the cursor), and the full path takes over.
+func (e *Engine) quickPoll(ctx context.Context, cur *cursor, defs []wire.ScopeDef, win string, resp *wire.PullResponse) (bool, error) {
+	if st, ok := e.recent.get(); ok && st.epoch == cur.Epoch && cur.Tx >= st.maxLogged && cur.Tx >= st.pruned {
+		// Nothing at all was logged after the cursor a moment ago: answer without asking the database, and keep
+		// the cursor where it is.
+		resp.Epoch, resp.Position, resp.Cursor = st.epoch, cur.Tx, cur.encode()
+		return true, nil
+	}
+	var q string
+	if e.db.Dialect == "pg" {
+		q = `SELECT s.epoch, s.pruned_tx, pg_snapshot_xmin(pg_current_snapshot())::text::bigint + s.tx_offset AS horizon,
+				s.tx AS maxtx, COALESCE((SELECT max(tx) FROM sync_changes), 0) AS logged, EXISTS (?) AS pending
+			FROM sync_state AS s WHERE s.id = 1`
+	} else {
+		q = `SELECT s.epoch, s.pruned_tx, s.tx + 1 AS horizon, s.tx AS maxtx,
+				COALESCE((SELECT max(tx) FROM sync_changes), 0) AS logged, EXISTS (?) AS pending
+			FROM sync_state AS s WHERE s.id = 1`
+	}
+	var horizonExpr string
+	if e.db.Dialect == "pg" {
+		horizonExpr = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint + (SELECT tx_offset FROM sync_state WHERE id = 1)"
+	} else {
+		horizonExpr = "(SELECT tx + 1 FROM sync_state WHERE id = 1)"
+	}
+	pending := e.db.R.NewSelect().Table("sync_changes").ColumnExpr("1").
+		Where("tx > ?", cur.Tx).Where("tx < " + horizonExpr).
+		ApplyQueryBuilder(func(qb bun.QueryBuilder) bun.QueryBuilder { return coverWhere(qb, defs, win, nil, 0) }).
+		Limit(1)
+	var epoch string
+	var pruned, horizon, maxTx, logged int64
+	var more bool
+	if err := e.db.R.NewRaw(q, pending).Scan(ctx, &epoch, &pruned, &horizon, &maxTx, &logged, &more); err != nil {
+		return false, domain.Internal(err)
+	}
+	e.recent.put(logState{epoch: epoch, pruned: pruned, maxLogged: logged})
+	if more || epoch != cur.Epoch || cur.Tx < pruned || (e.db.Dialect != "pg" && cur.Tx > maxTx) {
+		return false, nil
+	}
+	resp.Epoch = epoch
+	if e.db.Dialect == "pg" && cur.Tx >= horizon {
+		// A cursor at or past the horizon: nothing new below it, and it must not go back.
+		horizon = cur.Tx + 1
+	}
+	cur.Tx = max(cur.Tx, horizon-1)
+	resp.Position, resp.Cursor = cur.Tx, cur.encode()
+	return true, nil
+}
+
+// recentTTL is how long an instance trusts what it last saw of the log for answering "nothing new" without a
+// query. A change made meanwhile reaches a polling device at most this much later.
+const recentTTL = 250 * time.Millisecond
+
+// logState is what a quick poll last read of the log: the epoch, the pruning point and the newest logged tx.
+type logState struct {
+	epoch             string
+	pruned, maxLogged int64
+}
+
+// recentLog caches the last logState for recentTTL. Each instance keeps its own; nothing needs sharing.
+type recentLog struct {
+	mu sync.Mutex
+	st logState
+	at time.Time
+}
+
+func (r *recentLog) get() (logState, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.st, !r.at.IsZero() && time.Since(r.at) < recentTTL
+}
+
+// forget drops the cached state after a write of this instance, so its own changes are seen at once.
+func (r *recentLog) forget() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.at = time.Time{}
+}
+
+func (r *recentLog) put(st logState) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.st, r.at = st, time.Now()
+}
+
+func sameScopes(keys []string, defs []wire.ScopeDef) bool {
+	if len(keys) != len(defs) {
+		return false
+	}
+	for i, d := range defs {
+		if keys[i] != d.Key {
+			return false
+		}
+	}
+	return true
+}
+
+// startRound begins a round from cursor cur: a full snapshot when the cursor is empty, from another epoch, from
+// the future (the database went back in time) or older than the log; otherwise snapshots of the scopes the device
+// does not hold yet or asked to resync, and changes after the cursor for the others.
+func (e *Engine) startRound(cur *cursor, resp *wire.PullResponse, info store.SyncInfo, defs []wire.ScopeDef, win string, resync []string) {
+	r := &round{Since: info.Horizon - 1}
+	reset := cur.V != cursorVersion || cur.Epoch != info.Epoch || cur.Tx > info.MaxTx || cur.Tx < info.PrunedTx
+	held := map[string]bool{}
+	for _, k := range cur.Scopes {
+		held[k] = true
+	}
+	again := map[string]bool{}
+	for _, k := range resync {
+		again[k] = true
+	}
+	for _, d := range defs {
+		switch {
+		case reset || !held[d.Key]:
+			r.Snap = append(r.Snap, d.Key)
+		case again[d.Key]:
+			r.Snap = append(r.Snap, d.Key)
+			resp.Drop = append(resp.Drop, d.Key)
+		}
+	}
+	if reset {
+		resp.Reset = true
+		cur.Tx = info.Horizon - 1
+	}
+	r.Fresh = append([]string(nil), r.Snap...)
+	r.Changed = reset || len(resp.Drop) > 0 || cur.Window != win || len(held) != len(defs)
+	cur.V, cur.Epoch, cur.Window, cur.Round = cursorVersion, info.Epoch, win, r
+	cur.Scopes = cur.Scopes[:0]
+	for _, d := range defs {
+		cur.Scopes = append(cur.Scopes, d.Key)
+	}
+}
+
+// delta appends the logged changes after cur.Tx that the scopes cover, in transaction order, up to limit rows but
+// never splitting a transaction, and moves the cursor. It reports whether more changes wait below the horizon.
+func (e *Engine) delta(ctx context.Context, tx bun.Tx, sc *store.Scoper, cur *cursor, defs []wire.ScopeDef, win string,
+	fresh map[string]bool, horizon int64, limit int, resp *wire.PullResponse) (bool, error) {
+	if limit < 1 {
+		return true, nil
+	}
+	type entry struct {
+		Tx    int64   `bun:"tx"`
+		Seq   int64   `bun:"seq"`
+		Table string  `bun:"tbl"`
+		RowID string  `bun:"row_id"`
+		Op    string  `bun:"op"`
+		Class string  `bun:"class"`
+		Scope string  `bun:"scope"`
+		Path  string  `bun:"path"`
+		Part  string  `bun:"part"`
+		Data  *string `bun:"data"`
+	}
+	query := func(q *bun.SelectQuery) *bun.SelectQuery {
+		q = q.Table("sync_changes").Column("tx", "seq", "tbl", "row_id", "op", "class", "scope", "path", "part", "data").
+			Where("tx < ?", horizon)
+		return q.ApplyQueryBuilder(func(qb bun.QueryBuilder) bun.QueryBuilder {
+			return coverWhere(qb, defs, win, fresh, cur.Round.Since)
+		}).OrderExpr("tx, seq")
+	}
+	var rows []entry
+	if err := query(tx.NewSelect()).Where("tx > ?", cur.Tx).Limit(int64(limit+1)).Scan(ctx, &rows); err != nil {
+		return false, domain.Internal(err)
+	}
+	more := len(rows) > limit
+	if more {
+		// Finish the last transaction on the page rather than split it.
+		last := rows[limit-1]
+		rows = rows[:limit]
+		var rest []entry
+		if err := query(tx.NewSelect()).Where("tx = ? AND seq > ?", last.Tx, last.Seq).Scan(ctx, &rest); err != nil {
+			return false, domain.Internal(err)
+		}
+		rows = append(rows, rest...)
+		cur.Tx = last.Tx
+	} else {
+		cur.Tx = max(cur.Tx, horizon-1)
+	}
+	for _, r := range rows {
+		op := wire.Op{Op: r.Op, Table: r.Table, ID: r.RowID, Version: r.Tx, Class: r.Class, Scope: r.Scope, Path: r.Path, Part: r.Part}
+		if r.Data != nil {
+			op.Data = json.RawMessage(*r.Data)
+		}
+		resp.Ops = append(resp.Ops, op)
+	}
+	return more, nil
+}
+
+// snapshot appends the current rows of the scopes waiting for a snapshot, table by table in id order, up to limit
+// rows, remembering where it stopped in the cursor.
+func (e *Engine) snapshot(ctx context.Context, tx bun.Tx, sc *store.Scoper, cur *cursor, defs []wire.ScopeDef, win string,
+	limit int, resp *wire.PullResponse) error {
+	r := cur.Round
+	byKey := map[string]wire.ScopeDef{}
+	for _, d := range defs {
+		byKey[d.Key] = d
+	}
+	tables := store.SyncedTables()
+	for len(r.Snap) > 0 && len(resp.Ops) < limit {
+		def, ok := byKey[r.Snap[0]]
+		if !ok || r.Table >= len(tables) {
+			r.Snap, r.Table, r.After = r.Snap[1:], 0, ""
+			continue
+		}
+		table := tables[r.Table]
+		q, ok := snapshotQuery(tx, table, def, win)
+		if !ok {
+			r.Table, r.After = r.Table+1, ""
+			continue
+		}
+		model := store.NewRow(table)
+		alias := tx.Dialect().Tables().Get(reflect.TypeOf(model).Elem()).Alias
+		slice := reflect.New(reflect.SliceOf(reflect.TypeOf(model)))
+		want := limit - len(resp.Ops)
+		byMeeting := table == "attendance"
+		if byMeeting {
+			// Attendance goes meeting by meeting: the rows of the next few meetings, found through the
+			// (meeting_id, member_id) index, rather than all of the scope's attendance sorted again for every page.
+			meetings := tx.NewSelect().Table("meetings").Column("id").Where("id IN (?)", attendanceMeetings(tx, def, win)).
+				OrderExpr("id").Limit(int64(max(1, want/attendancePerMeeting)))
+			if r.After != "" {
+				meetings = meetings.Where("id > ?", r.After)
+			}
+			q = tx.NewSelect().Model(slice.Interface()).Where("at.meeting_id IN (?)", meetings).OrderExpr("at.meeting_id, at.id")
+		} else {
+			q = q.Model(slice.Interface()).OrderExpr("?.id", bun.Ident(alias)).Limit(int64(want))
+			if r.After != "" {
+				q = q.Where("?.id > ?", bun.Ident(alias), r.After)
+			}
+		}
+		if err := q.Scan(ctx); err != nil {
+			return domain.Internalf("snapshot %s: %w", table, err)
+		}
+		rows := slice.Elem()
+		batch := make([]store.SyncRow, rows.Len())
+		for i := range batch {
+			batch[i] = rows.Index(i).Interface().(store.SyncRow)
+		}
+		if err := sc.Preload(ctx, batch); err != nil {
+			return domain.Internal(err)
+		}
+		for _, row := range batch {
+			s, err := sc.Scope(ctx, row)
+			if err != nil {
+				return domain.Internal(err)
+			}
+			data, err := json.Marshal(row)
+			if err != nil {
+				return domain.Internal(err)
+			}
+			b := store.BaseOf(row)
+			resp.Ops = append(resp.Ops, wire.Op{Op: wire.OpPut, Table: table, ID: b.ID, Version: b.Version,
+				Class: s.Class, Scope: s.Scope, Path: s.Path, Part: s.Part, Data: data})
+			r.MaxSeen = max(r.MaxSeen, b.Version)
+		}
+		switch {
+		case byMeeting && len(batch) == 0:
+			r.Table, r.After = r.Table+1, ""
+		case byMeeting:
+			r.After = batch[len(batch)-1].(*store.Attendance).MeetingID
+		case len(batch) < want:
+			r.Table, r.After = r.Table+1, ""
+		default:
+			r.After = store.BaseOf(batch[len(batch)-1]).ID
+		}
+	}
+	return nil
+}
+
+// checksums computes each scope's count and checksum from the bucket table.
+func checksums(ctx context.Context, tx bun.Tx, defs []wire.ScopeDef, win string) ([]wire.Checksum, error) {
+	out := make([]wire.Checksum, 0, len(defs))
+	for _, d := range defs {
+		var rows []store.BucketSum
+		q := tx.NewSelect().Table("sync_buckets").Column("class", "scope", "part", "path", "count", "sum", "tx").
+			ApplyQueryBuilder(func(qb bun.QueryBuilder) bun.QueryBuilder { return where(qb, d, win) })
+		if err := q.Scan(ctx, &rows); err != nil {
+			return nil, domain.Internal(err)
+		}
+		c := wire.Checksum{Scope: d.Key}
+		var sum int64
+		for _, b := range rows {
+			c.Count += b.Count
+			sum += b.Sum
+			c.AsOf = max(c.AsOf, b.Tx)
+		}
+		c.Sum = uint32(sum)
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Scope < out[j].Scope })
+	return out, nil
+}

@@ -1,0 +1,652 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"reflect"
+	"sort"
+
+	"github.com/uptrace/bun"
+
+	"github.com/chibo-vn/chibo/server/domain"
+	"github.com/chibo-vn/chibo/server/i18n"
+	"github.com/chibo-vn/chibo/server/store"
+	"github.com/chibo-vn/chibo/sync/wire"
+)
+
+// syncClient is a row of sync_clients.
+type syncClient struct {
+	bun.BaseModel `bun:"table:sync_clients"`
+	ClientID      string `bun:"client_id,pk"`
+	UserID        string `bun:"user_id"`
+	LastSeq       int64  `bun:"last_seq"`
+	CreatedAt     any    `bun:"created_at"`
+	UpdatedAt     any    `bun:"updated_at"`
+}
+
+// resultRow is a row of sync_results: the outcome of a processed mutation, kept to answer replays.
+type resultRow struct {
+	bun.BaseModel `bun:"table:sync_results"`
+	ClientID      string `bun:"client_id,pk"`
+	Seq           int64  `bun:"seq,pk"`
+	MutationID    string `bun:"mutation_id"`
+	Status        string `bun:"status"`
+	Code          string `bun:"code"`
+	MessageKey    string `bun:"message_key"`
+	Args          string `bun:"args"`
+	Version       int64  `bun:"version"`
+	At            any    `bun:"at"`
+}
+
+// errRetrySlowly makes Push redo a batch one mutation per transaction, after a database error the checks did not
+// foresee aborted the shared transaction.
+var errRetrySlowly = errors.New("engine: retry mutation by mutation")
+
+// Push applies the caller's mutations exactly once and in order. Mutations already processed are answered from
+// the stored outcome without touching the database; a mutation after a gap is not processed. Each mutation is
+// applied whole or not at all; a refused one is answered with its reason and does not stop the others.
+func (e *Engine) Push(ctx context.Context, p *domain.Principal, req *wire.PushRequest) (*wire.PushResponse, error) {
+	if err := req.Validate(); err != nil {
+		return nil, domain.E(domain.CodeInvalid, "sync.bad_request", "detail", err.Error())
+	}
+	lang := i18n.Parse(p.Locale)
+	var resp *wire.PushResponse
+	err := e.db.Write(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		resp, err = e.pushBatch(ctx, tx, p, req, lang, false)
+		return err
+	})
+	if errors.Is(err, errRetrySlowly) || store.ConstraintError(err) != nil {
+		// A constraint broke (inserts are written at commit, so it shows here): find the mutation that did it.
+		return e.pushSlowly(ctx, p, req, lang)
+	}
+	return resp, err
+}
+
+// pushSlowly processes a batch one mutation per transaction, so a mutation that breaks a constraint (a duplicate
+// card number) is refused alone. Other database errors fail the push; the device sends it again later.
+func (e *Engine) pushSlowly(ctx context.Context, p *domain.Principal, req *wire.PushRequest, lang i18n.Lang) (*wire.PushResponse, error) {
+	resp := &wire.PushResponse{}
+	for _, m := range req.Mutations {
+		one := &wire.PushRequest{ClientID: req.ClientID, Mutations: []wire.Mutation{m}}
+		var r *wire.PushResponse
+		err := e.db.Write(ctx, func(ctx context.Context, tx bun.Tx) error {
+			var err error
+			r, err = e.pushBatch(ctx, tx, p, one, lang, true)
+			return err
+		})
+		for try := 0; try < 3 && domain.AsError(err).Key == "error.conflict_version"; try++ {
+			// Another transaction changed the row between our read and our write: read it again.
+			err = e.db.Write(ctx, func(ctx context.Context, tx bun.Tx) error {
+				var err error
+				r, err = e.pushBatch(ctx, tx, p, one, lang, true)
+				return err
+			})
+		}
+		var reason *domain.Error
+		var failed errFailed
+		if errors.As(err, &failed) {
+			reason = failed.reason
+		} else if err != nil {
+			reason = store.ConstraintError(err) // broken at commit, where the deferred inserts are written
+		}
+		if reason != nil {
+			err = e.db.Write(ctx, func(ctx context.Context, tx bun.Tx) error {
+				var err error
+				r, err = e.recordRejection(ctx, tx, p, req.ClientID, m, reason, lang)
+				return err
+			})
+		}
+		if err != nil {
+			return nil, err
+		}
+		resp.Results = append(resp.Results, r.Results...)
+		resp.LastSeq = r.LastSeq
+	}
+	return resp, nil
+}
+
+// recordRejection stores the refusal of mutation m, which broke a constraint in its own transaction.
+func (e *Engine) recordRejection(ctx context.Context, tx bun.Tx, p *domain.Principal, clientID string, m wire.Mutation,
+	reason *domain.Error, lang i18n.Lang) (*wire.PushResponse, error) {
+	client, err := e.lockClient(ctx, tx, p, clientID)
+	if err != nil {
+		return nil, err
+	}
+	if client.LastSeq != m.Seq-1 { // another push of this device processed it meanwhile
+		return e.pushBatch(ctx, tx, p, &wire.PushRequest{ClientID: clientID, Mutations: []wire.Mutation{m}}, lang, true)
+	}
+	row := resultRow{ClientID: clientID, Seq: m.Seq, MutationID: m.ID, Status: wire.StatusRejected,
+		Code: string(reason.Code), MessageKey: reason.Key, At: store.Now()}
+	if len(reason.Args) > 0 {
+		b, _ := json.Marshal(reason.Args)
+		row.Args = string(b)
+	}
+	if _, err := tx.NewInsert().Model(&row).Exec(ctx); err != nil {
+		return nil, domain.Internal(err)
+	}
+	if _, err := tx.NewUpdate().Model((*syncClient)(nil)).Set("last_seq = ?", m.Seq).Set("updated_at = ?", store.Now()).
+		Where("client_id = ?", clientID).Exec(ctx); err != nil {
+		return nil, domain.Internal(err)
+	}
+	return &wire.PushResponse{Results: []wire.Result{resultOf(row, lang)}, LastSeq: m.Seq}, nil
+}
+
+// pushBatch processes req inside tx. In slow mode (one mutation) an unexpected database error is recorded as the
+// mutation's rejection in a fresh transaction instead of failing the push.
+func (e *Engine) pushBatch(ctx context.Context, tx bun.Tx, p *domain.Principal, req *wire.PushRequest, lang i18n.Lang, slow bool) (*wire.PushResponse, error) {
+	client, err := e.lockClient(ctx, tx, p, req.ClientID)
+	if err != nil {
+		return nil, err
+	}
+	a := newApplier(e, p, tx, req.ClientID)
+	resp := &wire.PushResponse{}
+	last := client.LastSeq
+	var todo []wire.Mutation
+	for _, m := range req.Mutations {
+		if m.Seq > last {
+			todo = append(todo, m)
+		}
+	}
+	if err := a.preload(ctx, todo); err != nil {
+		return nil, err
+	}
+	var dups []int64
+	var stored []resultRow
+	for _, m := range req.Mutations {
+		switch {
+		case m.Seq <= last:
+			dups = append(dups, m.Seq)
+			resp.Results = append(resp.Results, wire.Result{Seq: m.Seq, ID: m.ID, Duplicate: true})
+			continue
+		case m.Seq > last+1:
+			resp.Results = append(resp.Results, wire.Result{Seq: m.Seq, ID: m.ID, Status: wire.StatusGap, Expected: last + 1})
+			continue
+		}
+		res, err := a.applyOne(ctx, m)
+		if err != nil {
+			if !slow {
+				return nil, errRetrySlowly
+			}
+			if reason := store.ConstraintError(err); reason != nil {
+				return nil, errFailed{reason: reason}
+			}
+			e.log.ErrorContext(ctx, "sync mutation failed", "client_id", req.ClientID, "seq", m.Seq, "table", m.Table, "err", err)
+			return nil, err
+		}
+		row := resultRow{ClientID: req.ClientID, Seq: m.Seq, MutationID: m.ID, Status: res.status, Version: res.version, At: store.Now()}
+		if res.err != nil {
+			row.Code, row.MessageKey = string(res.err.Code), res.err.Key
+			if res.err.Field != "" || len(res.err.Args) > 0 {
+				args := map[string]string{"_field": res.err.Field}
+				for k, v := range res.err.Args {
+					args[k] = v
+				}
+				b, _ := json.Marshal(args)
+				row.Args = string(b)
+			}
+		}
+		if row.Status != wire.StatusApplied {
+			// Only refusals are stored: a processed mutation without a stored outcome was applied.
+			stored = append(stored, row)
+		}
+		r := resultOf(row, lang)
+		r.Conflicts = res.conflicts
+		resp.Results = append(resp.Results, r)
+		last = m.Seq
+	}
+	if len(stored) > 0 {
+		if _, err := tx.NewInsert().Model(&stored).Exec(ctx); err != nil {
+			return nil, domain.Internal(err)
+		}
+	}
+	if last != client.LastSeq {
+		if _, err := tx.NewUpdate().Model((*syncClient)(nil)).Set("last_seq = ?", last).Set("updated_at = ?", store.Now()).
+			Where("client_id = ?", req.ClientID).Exec(ctx); err != nil {
+			return nil, domain.Internal(err)
+		}
+	}
+	if len(dups) > 0 {
+		if err := e.replayResults(ctx, tx, req.ClientID, dups, resp, lang); err != nil {
+			return nil, err
+		}
+	}
+	resp.LastSeq = last
+	return resp, nil
+}
+
+// lockClient returns the device's row, creating it on its first push, locked against concurrent pushes of the
+// same device. A device id belongs to one user.
+func (e *Engine) lockClient(ctx context.Context, tx bun.Tx, p *domain.Principal, id string) (*syncClient, error) {
+	c := new(syncClient)
+	q := tx.NewSelect().Model(c).Where("client_id = ?", id)
+	if e.db.Dialect == "pg" {
+		q = q.For("UPDATE")
+	}
+	err := q.Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		now := store.Now()
+		c = &syncClient{ClientID: id, UserID: p.UserID, CreatedAt: now, UpdatedAt: now}
+		if _, err := tx.NewInsert().Model(c).On("CONFLICT (client_id) DO NOTHING").Exec(ctx); err != nil {
+			return nil, domain.Internal(err)
+		}
+		c = new(syncClient)
+		q := tx.NewSelect().Model(c).Where("client_id = ?", id)
+		if e.db.Dialect == "pg" {
+			q = q.For("UPDATE")
+		}
+		err = q.Scan(ctx)
+	}
+	if err != nil {
+		return nil, domain.Internal(err)
+	}
+	if c.UserID != p.UserID {
+		return nil, domain.E(domain.CodeForbidden, "sync.client_taken")
+	}
+	return c, nil
+}
+
+// replayResults fills the results of duplicate mutations from sync_results.
+func (e *Engine) replayResults(ctx context.Context, tx bun.Tx, clientID string, seqs []int64, resp *wire.PushResponse, lang i18n.Lang) error {
+	var rows []resultRow
+	if err := tx.NewSelect().Model(&rows).Where("client_id = ? AND seq IN (?)", clientID, bun.List(seqs)).Scan(ctx); err != nil {
+		return domain.Internal(err)
+	}
+	bySeq := map[int64]resultRow{}
+	for _, r := range rows {
+		bySeq[r.Seq] = r
+	}
+	for i, r := range resp.Results {
+		if !r.Duplicate {
+			continue
+		}
+		if row, ok := bySeq[r.Seq]; ok {
+			rr := resultOf(row, lang)
+			rr.Duplicate, rr.ID = true, r.ID
+			resp.Results[i] = rr
+		} else {
+			// No stored refusal: it was applied (or refused so long ago that the outcome was pruned).
+			resp.Results[i].Status = wire.StatusApplied
+		}
+	}
+	return nil
+}
+
+func resultOf(row resultRow, lang i18n.Lang) wire.Result {
+	r := wire.Result{Seq: row.Seq, ID: row.MutationID, Status: row.Status, Code: row.Code, Version: row.Version}
+	if row.MessageKey != "" {
+		args := map[string]string{}
+		if row.Args != "" {
+			_ = json.Unmarshal([]byte(row.Args), &args)
+		}
+		r.Field = args["_field"]
+		delete(args, "_field")
+		r.Message = i18n.T(lang, row.MessageKey, args)
+	}
+	return r
+}
+
+// errFailed carries the reason a mutation broke a constraint out of its aborted transaction.
+type errFailed struct{ reason *domain.Error }
+
+func (e errFailed) Error() string { return "mutation refused: " + e.reason.Error() }
+
+// outcome is what applying one mutation did.
+type outcome struct {
+	status    string
+	err       *domain.Error // why it was refused
+	version   int64
+	conflicts []string
+}
+
+func refused(err error) (outcome, error) {
+	var de *domain.Error
+	if errors.As(err, &de) && de.Code != domain.CodeInternal {
+		return outcome{status: wire.StatusRejected, err: de}, nil
+	}
+	return outcome{}, err
+}
+
+// applyOne applies one mutation: every check first, then the writes, so a refused mutation writes nothing.
+func (a *applier) applyOne(ctx context.Context, m wire.Mutation) (outcome, error) {
+	sp, ok := specs[m.Table]
+	if !ok {
+		return refused(reject("t", "sync.bad_table", "table", m.Table))
+	}
+	id, ok := domain.ParseID(m.RowID)
+	if !ok {
+		return refused(reject("row_id", "error.bad_id"))
+	}
+	cur, err := a.current(ctx, m.Table, id)
+	if err != nil {
+		return outcome{}, err
+	}
+	exists := cur != nil
+	if m.Op == wire.MutDelete {
+		if !sp.deletable {
+			return refused(reject("op", "sync.field_readonly", "field", "op"))
+		}
+		if !exists || store.BaseOf(cur).DeletedAt != nil {
+			return outcome{status: wire.StatusApplied}, nil // already gone: deleting again changes nothing
+		}
+		return a.delete(ctx, sp, m, cur)
+	}
+	if exists && store.BaseOf(cur).DeletedAt != nil {
+		return refused(reject("row_id", "sync.deleted"))
+	}
+	if !exists {
+		return a.create(ctx, sp, m, id)
+	}
+	return a.update(ctx, sp, m, cur)
+}
+
+// fieldSet checks the mutation only names fields the table lets devices write.
+func fieldSet(sp spec, m wire.Mutation, creating bool) error {
+	for f := range m.Fields {
+		switch {
+		case contains(sp.fields, f):
+		case contains(sp.createOnly, f) && creating:
+		case contains(sp.createOnly, f):
+			// Re-sending the value a row was created with is fine; changing it is not (checked by the caller).
+		default:
+			return reject(f, "sync.field_readonly", "field", f)
+		}
+	}
+	return nil
+}
+
+// overlay writes fields onto row through JSON, so values are read exactly as the API reads them: decoding an
+// object into a struct sets the fields the object names and leaves the others alone.
+func overlay(row store.SyncRow, fields map[string]json.RawMessage) error {
+	b, err := json.Marshal(fields)
+	if err != nil {
+		return reject("fields", "sync.bad_request", "detail", err.Error())
+	}
+	if err := json.Unmarshal(b, row); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return reject(te.Field, "error.bad_value", "field", te.Field)
+		}
+		return reject("fields", "sync.bad_request", "detail", err.Error())
+	}
+	return nil
+}
+
+// canonical returns a field's value as the row would store it, in JSON, so values are compared the way the row
+// stores them ("2026-11-03T19:30:00+07:00" and "2026-11-03T12:30:00Z" are one time).
+func canonical(table, field string, v json.RawMessage) (string, error) {
+	row := store.NewRow(table)
+	if err := overlay(row, map[string]json.RawMessage{field: v}); err != nil {
+		return "", err
+	}
+	return fieldJSON(row, field)
+}
+
+func fieldJSON(row store.SyncRow, field string) (string, error) {
+	b, err := json.Marshal(row)
+	if err != nil {
+		return "", domain.Internal(err)
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(b, &obj); err != nil {
+		return "", domain.Internal(err)
+	}
+	v, ok := obj[field]
+	if !ok {
+		return "null", nil
+	}
+	return string(v), nil
+}
+
+func (a *applier) create(ctx context.Context, sp spec, m wire.Mutation, id string) (outcome, error) {
+	if err := fieldSet(sp, m, true); err != nil {
+		return refused(err)
+	}
+	for _, f := range sp.required {
+		if v, ok := m.Fields[f]; !ok || bytes.Equal(bytes.TrimSpace(v), []byte("null")) {
+			return refused(reject(f, "sync.required", "field", f))
+		}
+	}
+	if len(sp.required) == 0 {
+		return refused(reject("row_id", "error.not_found", "what", m.Table))
+	}
+	row := store.NewRow(m.Table)
+	if err := overlay(row, m.Fields); err != nil {
+		return refused(err)
+	}
+	b := store.BaseOf(row)
+	b.ID, b.CreatedAt, b.DeletedAt, b.Version = id, store.Now(), nil, 0
+	if err := sp.check(ctx, a, nil, row); err != nil {
+		return refused(err)
+	}
+	if err := store.InsertDeferred(ctx, a.tx, row); err != nil {
+		return outcome{}, err
+	}
+	a.remember(m.Table, row)
+	if err := store.Audit(ctx, a.tx, "sync.create", m.Table, id, a.orgUnit(ctx, row), nil, row); err != nil {
+		return outcome{}, err
+	}
+	return outcome{status: wire.StatusApplied, version: b.Version}, nil
+}
+
+func (a *applier) update(ctx context.Context, sp spec, m wire.Mutation, cur store.SyncRow) (outcome, error) {
+	if err := fieldSet(sp, m, false); err != nil {
+		return refused(err)
+	}
+	before := store.Clone(cur)
+	curBase := store.BaseOf(cur)
+	changed := map[string]json.RawMessage{}
+	var conflictFields []string
+	var conflicts []*store.Conflict
+	for f, v := range m.Fields {
+		now, err := fieldJSON(before, f)
+		if err != nil {
+			return outcome{}, err
+		}
+		want, err := canonical(m.Table, f, v)
+		if err != nil {
+			return refused(err)
+		}
+		if contains(sp.createOnly, f) {
+			if want != now {
+				return refused(reject(f, "sync.field_readonly", "field", f))
+			}
+			continue
+		}
+		if want == now {
+			continue
+		}
+		changed[f] = v
+		// The row changed on the server since the device saw it: was it this field?
+		if curBase.Version > m.BaseVersion {
+			baseVal := now
+			if bv, ok := m.Base[f]; ok {
+				if baseVal, err = canonical(m.Table, f, bv); err != nil {
+					return refused(err)
+				}
+			}
+			if baseVal != now || m.Base[f] == nil {
+				conflictFields = append(conflictFields, f)
+				c := &store.Conflict{Table: m.Table, RowID: curBase.ID, Field: f, ServerVersion: curBase.Version,
+					ClientID: a.clientID, UserID: &a.p.UserID, ServerValue: strptr(now), ClientValue: strptr(want)}
+				if bv, ok := m.Base[f]; ok {
+					c.BaseValue = strptr(string(bv))
+				}
+				conflicts = append(conflicts, c)
+			}
+		}
+	}
+	if len(changed) == 0 {
+		return outcome{status: wire.StatusApplied, version: curBase.Version}, nil
+	}
+	row := store.Clone(cur)
+	if err := overlay(row, changed); err != nil {
+		return refused(err)
+	}
+	if err := sp.check(ctx, a, before, row); err != nil {
+		return refused(err)
+	}
+	if err := a.write(ctx, before, row); err != nil {
+		return outcome{}, err
+	}
+	a.remember(m.Table, row)
+	if len(conflicts) > 0 {
+		sc, err := store.TxScoper(ctx).Scope(ctx, row)
+		if err != nil {
+			return outcome{}, err
+		}
+		sort.Slice(conflicts, func(i, j int) bool { return conflicts[i].Field < conflicts[j].Field })
+		for _, c := range conflicts {
+			c.Class, c.Scope, c.Path, c.Part = sc.Class, sc.Scope, sc.Path, sc.Part
+			if err := store.InsertDeferred(ctx, a.tx, c); err != nil {
+				return outcome{}, err
+			}
+		}
+		sort.Strings(conflictFields)
+	}
+	if err := store.Audit(ctx, a.tx, "sync.update", m.Table, curBase.ID, a.orgUnit(ctx, row), before, row); err != nil {
+		return outcome{}, err
+	}
+	return outcome{status: wire.StatusApplied, version: store.BaseOf(row).Version, conflicts: conflictFields}, nil
+}
+
+// write stores an updated row. A meeting moved to another month takes its attendance and visit reports to that
+// month's bucket.
+func (a *applier) write(ctx context.Context, before, row store.SyncRow) error {
+	mb, ok := before.(*store.Meeting)
+	if !ok || mb.MeetingDate.String()[:7] == row.(*store.Meeting).MeetingDate.String()[:7] {
+		return store.Update(ctx, a.tx, before, row)
+	}
+	att, err := a.children(ctx, "attendance", mb.ID)
+	if err != nil {
+		return err
+	}
+	reps, err := a.children(ctx, "visit_reports", mb.ID)
+	if err != nil {
+		return err
+	}
+	sc := store.TxScoper(ctx)
+	moved := append(att, reps...)
+	old := make([]store.Scope, len(moved))
+	for i, r := range moved {
+		s, err := sc.Scope(ctx, r)
+		if err != nil {
+			return err
+		}
+		old[i] = s
+	}
+	if err := store.Update(ctx, a.tx, before, row); err != nil {
+		return err
+	}
+	for i, r := range moved {
+		if err := store.UpdateMoved(ctx, a.tx, &old[i], store.Clone(r), r); err != nil {
+			return err
+		}
+		a.remember(store.TableOf(r), r)
+	}
+	return nil
+}
+
+// children returns the live rows of table (attendance or visit_reports) of a meeting: those in the database,
+// locked, and those this batch created, each in its latest state.
+func (a *applier) children(ctx context.Context, table, meetingID string) ([]store.SyncRow, error) {
+	model := store.NewRow(table)
+	slice := reflect.New(reflect.SliceOf(reflect.TypeOf(model)))
+	q := a.tx.NewSelect().Model(slice.Interface()).Where("?TableAlias.meeting_id = ?", meetingID)
+	if a.e.db.Dialect == "pg" {
+		q = q.For("UPDATE")
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, domain.Internal(err)
+	}
+	seen := map[string]bool{}
+	var out []store.SyncRow
+	for i := 0; i < slice.Elem().Len(); i++ {
+		r := slice.Elem().Index(i).Interface().(store.SyncRow)
+		id := store.BaseOf(r).ID
+		if known, ok := a.rows[rowKey(table, id)]; ok && known != nil {
+			r = known
+		}
+		seen[id] = true
+		if store.BaseOf(r).DeletedAt == nil {
+			out = append(out, r)
+		}
+	}
+	for k, r := range a.rows {
+		if r == nil || store.TableOf(r) != table || seen[store.BaseOf(r).ID] || store.BaseOf(r).DeletedAt != nil {
+			continue
+		}
+		_ = k
+		var mid string
+		switch x := r.(type) {
+		case *store.Attendance:
+			mid = x.MeetingID
+		case *store.VisitReport:
+			mid = x.MeetingID
+		}
+		if mid == meetingID {
+			out = append(out, r)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return store.BaseOf(out[i]).ID < store.BaseOf(out[j]).ID })
+	return out, nil
+}
+
+func (a *applier) delete(ctx context.Context, sp spec, m wire.Mutation, cur store.SyncRow) (outcome, error) {
+	if err := sp.check(ctx, a, cur, store.Clone(cur)); err != nil {
+		return refused(err)
+	}
+	before := store.Clone(cur)
+	curBase := store.BaseOf(cur)
+	var conflicts []string
+	if curBase.Version > m.BaseVersion {
+		// Deleting a row someone changed meanwhile: the delete stands, and the row's last content is kept.
+		data, _ := json.Marshal(before)
+		sc, err := store.TxScoper(ctx).Scope(ctx, before)
+		if err != nil {
+			return outcome{}, err
+		}
+		c := &store.Conflict{Table: m.Table, RowID: curBase.ID, Field: "*", ServerVersion: curBase.Version,
+			ClientID: a.clientID, UserID: &a.p.UserID, ServerValue: strptr(string(data)),
+			Class: sc.Class, Scope: sc.Scope, Path: sc.Path, Part: sc.Part}
+		if err := store.InsertDeferred(ctx, a.tx, c); err != nil {
+			return outcome{}, err
+		}
+		conflicts = []string{"*"}
+	}
+	if mt, ok := cur.(*store.Meeting); ok {
+		att, err := a.children(ctx, "attendance", mt.ID)
+		if err != nil {
+			return outcome{}, err
+		}
+		for _, r := range att {
+			if err := store.SoftDelete(ctx, a.tx, r); err != nil {
+				return outcome{}, err
+			}
+			a.remember("attendance", r)
+		}
+	}
+	if err := store.SoftDelete(ctx, a.tx, cur); err != nil {
+		return outcome{}, err
+	}
+	a.remember(m.Table, cur)
+	if err := store.Audit(ctx, a.tx, "sync.delete", m.Table, curBase.ID, a.orgUnit(ctx, before), before, nil); err != nil {
+		return outcome{}, err
+	}
+	return outcome{status: wire.StatusApplied, version: curBase.Version, conflicts: conflicts}, nil
+}
+
+// orgUnit names the unit of a row for the audit log (its cell), when it has one.
+func (a *applier) orgUnit(ctx context.Context, row store.SyncRow) *string {
+	sc, err := store.TxScoper(ctx).Scope(ctx, row)
+	if err != nil || sc.Path == "" {
+		return nil
+	}
+	id := sc.Scope
+	return &id
+}
+
+func strptr(s string) *string { return &s }

@@ -1,0 +1,106 @@
+package engine
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/uptrace/bun"
+
+	"github.com/chibo-vn/chibo/server/domain"
+	"github.com/chibo-vn/chibo/server/store"
+	"github.com/chibo-vn/chibo/sync/wire"
+)
+
+// The classes each scope kind covers.
+var (
+	cellClasses = []string{store.ClassUnit, store.ClassRoster, store.ClassMeetings, store.ClassRecs, store.ClassAssign}
+	rootClasses = []string{store.ClassUnit, store.ClassUsers, store.ClassAssign, store.ClassRecs}
+	userClasses = []string{store.ClassReports, store.ClassInbox}
+	refClasses  = []string{store.ClassRef}
+)
+
+// scopesFor returns the scopes of a caller: a cell scope for each cell it is assigned to (official) or keeps
+// (secretary), a root scope for each subtree it supervises or administers, its own user scope, and the reference
+// data of the provinces it works in.
+func scopesFor(p *domain.Principal) []wire.ScopeDef {
+	var defs []wire.ScopeDef
+	seen := map[string]bool{}
+	provinces := map[string]bool{}
+	add := func(d wire.ScopeDef) {
+		if !seen[d.Key] {
+			seen[d.Key] = true
+			defs = append(defs, d)
+		}
+		if d.Path != "" && d.Path != "/" {
+			provinces[strings.SplitN(strings.TrimPrefix(d.Path, "/"), "/", 2)[0]] = true
+		}
+	}
+	for _, c := range p.Assigned {
+		add(wire.ScopeDef{Key: wire.KindCell + ":" + c.ID, Kind: wire.KindCell, ID: c.ID, Path: c.Path, Classes: cellClasses})
+	}
+	global := false
+	for _, g := range p.Grants {
+		switch g.Role {
+		case domain.RoleSecretary:
+			add(wire.ScopeDef{Key: wire.KindCell + ":" + g.OrgUnitID, Kind: wire.KindCell, ID: g.OrgUnitID, Path: g.Path, Classes: cellClasses})
+		case domain.RoleAdmin, domain.RoleSupervisor:
+			id := g.OrgUnitID
+			if id == "" {
+				id, global = "*", true
+			}
+			add(wire.ScopeDef{Key: wire.KindRoot + ":" + id, Kind: wire.KindRoot, ID: id, Path: g.Path, Classes: rootClasses})
+		}
+	}
+	add(wire.ScopeDef{Key: wire.KindUser + ":" + p.UserID, Kind: wire.KindUser, ID: p.UserID, Classes: userClasses})
+	refs := []string{store.DefaultRefScope}
+	if global {
+		refs = []string{"*"}
+	} else {
+		for id := range provinces {
+			refs = append(refs, id)
+		}
+		sort.Strings(refs)
+	}
+	add(wire.ScopeDef{Key: wire.KindRef, Kind: wire.KindRef, ID: "", Classes: refClasses, Refs: refs})
+	sort.SliceStable(defs, func(i, j int) bool { return defs[i].Key < defs[j].Key })
+	return defs
+}
+
+// where adds to q the condition "the row's bucket (columns class, scope, path, part) is covered by def".
+func where(q bun.QueryBuilder, def wire.ScopeDef, window string) bun.QueryBuilder {
+	return q.WhereGroup(" OR ", func(q bun.QueryBuilder) bun.QueryBuilder {
+		q = q.Where("class IN (?)", bun.List(def.Classes))
+		switch def.Kind {
+		case wire.KindCell, wire.KindRoot:
+			q = q.Where("path >= ? AND path < ?", def.Path, domain.PathUpper(def.Path))
+		case wire.KindUser:
+			q = q.Where("scope = ?", def.ID)
+		case wire.KindRef:
+			if !(len(def.Refs) == 1 && def.Refs[0] == "*") {
+				q = q.Where("scope IN (?)", bun.List(def.Refs))
+			}
+		}
+		return q.Where("(part = '' OR part >= ?)", window)
+	})
+}
+
+// coverWhere adds to q the condition "covered by one of defs", where defs in fresh only count for transactions
+// after since (their snapshot covers what came before).
+func coverWhere(q bun.QueryBuilder, defs []wire.ScopeDef, window string, fresh map[string]bool, since int64) bun.QueryBuilder {
+	return q.WhereGroup(" AND ", func(q bun.QueryBuilder) bun.QueryBuilder {
+		if len(defs) == 0 {
+			return q.Where("1 = 0")
+		}
+		for _, d := range defs {
+			if fresh[d.Key] {
+				q = q.WhereGroup(" OR ", func(q bun.QueryBuilder) bun.QueryBuilder {
+					q = where(q, d, window)
+					return q.Where("tx > ?", since)
+				})
+				continue
+			}
+			q = where(q, d, window)
+		}
+		return q
+	})
+}

@@ -1,0 +1,45 @@
+package wire
+
+import (
+	"crypto/sha1"
+	"fmt"
+	"strings"
+)
+
+// Rows that two devices may create independently for the same thing have ids both can compute, so the server
+// sees one row and not two: a member's attendance at a meeting, and an official's visit report of a meeting.
+// They are UUID version 5 (RFC 9562, SHA-1) names in this namespace.
+const namespace = "3a1d4e2c-7b9f-5c60-8e41-2f6a9d0b7c15"
+
+// AttendanceID returns the id of member's attendance row at meeting: UUIDv5(namespace, "attendance:" + meeting + ":" + member).
+func AttendanceID(meetingID, memberID string) string {
+	return uuid5("attendance:" + strings.ToLower(meetingID) + ":" + strings.ToLower(memberID))
+}
+
+// ReportID returns the id of official's visit report of meeting: UUIDv5(namespace, "report:" + meeting + ":" + official).
+func ReportID(meetingID, officialID string) string {
+	return uuid5("report:" + strings.ToLower(meetingID) + ":" + strings.ToLower(officialID))
+}
+
+// ScheduledMeetingID returns the id of a cell's scheduled meeting of a month ("2026-12"):
+// UUIDv5(namespace, "meeting:" + cell + ":" + month). The server plans it under this id and a device that records
+// it before the plan arrives creates it under the same one, so the month never holds two.
+func ScheduledMeetingID(cellID, month string) string {
+	return uuid5("meeting:" + strings.ToLower(cellID) + ":" + month)
+}
+
+func uuid5(name string) string {
+	var ns [16]byte
+	hex := strings.ReplaceAll(namespace, "-", "")
+	for i := range ns {
+		fmt.Sscanf(hex[2*i:2*i+2], "%02x", &ns[i])
+	}
+	h := sha1.New()
+	h.Write(ns[:])
+	h.Write([]byte(name))
+	sum := h.Sum(nil)
+	u := sum[:16]
+	u[6] = (u[6] & 0x0f) | 0x50
+	u[8] = (u[8] & 0x3f) | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
+}

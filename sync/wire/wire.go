@@ -1,0 +1,244 @@
+package wire
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Protocol is the version of the sync protocol these types describe.
+const Protocol = 1
+
+// Limits of one request.
+const (
+	DefaultPullLimit = 1000 // rows per pull page when the client does not say
+	MaxPullLimit     = 5000 // rows per pull page at most
+	MaxPushBatch     = 500  // mutations per push at most
+	MaxPushBytes     = 4 << 20
+)
+
+// PullRequest asks for the next page of changes after Cursor.
+type PullRequest struct {
+	// Cursor is the opaque cursor of the last page received; empty for a device that has nothing yet.
+	Cursor string `json:"cursor"`
+	// Limit is the most rows the page may carry (default 1000, at most 5000). A page never splits a server
+	// transaction, so it may carry more when one transaction is larger.
+	Limit int `json:"limit,omitempty"`
+	// Checksums asks for the scopes' checksums at the end of the round even if nothing changed.
+	Checksums bool `json:"checksums,omitempty"`
+	// Resync lists scope keys whose local copy failed its checksum: the server drops and resends them.
+	Resync []string `json:"resync,omitempty"`
+}
+
+// PullResponse is one page of a pull round. A round starts when the client sends the cursor it stored after its
+// last complete round, and ends with the page whose HasMore is false; the client applies the whole round at once.
+type PullResponse struct {
+	Protocol int    `json:"protocol"`
+	Epoch    string `json:"epoch"`
+	// Reset (first page of a round only): discard every synced row before applying this round; the round then
+	// holds a full snapshot. Unsent local changes are kept.
+	Reset bool `json:"reset"`
+	// Drop (first page of a round only): scope keys whose rows to discard before applying this round (their
+	// fresh snapshot follows), unless another current scope still covers them.
+	Drop []string `json:"drop"`
+	// Scopes are the caller's scopes now; rows no current scope covers are removed at the end of the round.
+	Scopes []ScopeDef `json:"scopes"`
+	// Window is the oldest month ("2024-12") of meetings and visit reports kept on the device.
+	Window string `json:"window"`
+	// Ops are the rows to apply, in order.
+	Ops []Op `json:"ops"`
+	// Cursor is the cursor to send next; store it only when HasMore is false (the end of a round).
+	Cursor string `json:"cursor"`
+	// Position is the sync transaction the cursor stands at: every change up to it is in this round or before.
+	Position int64 `json:"position"`
+	HasMore  bool  `json:"has_more"`
+	// RetryAfterMS, when set with HasMore and no ops, asks the client to wait before the next page (the server is
+	// waiting for a long transaction to finish).
+	RetryAfterMS int `json:"retry_after_ms,omitempty"`
+	// Checksums (last page of a round) are the count and checksum of every scope.
+	Checksums []Checksum `json:"checksums,omitempty"`
+}
+
+// ScopeDef describes one scope: which rows it covers.
+type ScopeDef struct {
+	Key     string   `json:"key"`            // "cell:ID", "root:ID", "user:ID", "ref:ID"
+	Kind    string   `json:"kind"`           // cell, root, user, ref
+	ID      string   `json:"id"`             // the unit, user or province
+	Path    string   `json:"path,omitempty"` // cell and root: rows whose path starts with it
+	Classes []string `json:"classes"`        // the classes it covers
+	Refs    []string `json:"refs,omitempty"` // ref: the scope ids it covers (the province and "default")
+}
+
+// The scope kinds.
+const (
+	KindCell = "cell" // a cell an official attends or a secretary keeps: its unit, roster, meetings, recommendations, assignments
+	KindRoot = "root" // a supervisor's or admin's subtree: units, users, assignments, recommendations
+	KindUser = "user" // the caller's own visit reports and notifications
+	KindRef  = "ref"  // a province's reference data and the defaults
+)
+
+// Covers reports whether the scope covers a row with this meta, given the window.
+func (s ScopeDef) Covers(class, scope, path, part, window string) bool {
+	found := false
+	for _, c := range s.Classes {
+		found = found || c == class
+	}
+	if !found {
+		return false
+	}
+	if part != "" && part < window {
+		return false
+	}
+	switch s.Kind {
+	case KindCell, KindRoot:
+		return s.Path != "" && strings.HasPrefix(path, s.Path)
+	case KindUser:
+		return scope == s.ID
+	case KindRef:
+		for _, r := range s.Refs {
+			if r == scope {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Op is one row to apply: the row's content at a version (put) or its removal (del). Class, Scope, Path and Part
+// place the row in a bucket, which says which scopes cover it.
+type Op struct {
+	Op      string          `json:"op"` // put or del
+	Table   string          `json:"t"`
+	ID      string          `json:"id"`
+	Version int64           `json:"v"`
+	Class   string          `json:"c"`
+	Scope   string          `json:"s"`
+	Path    string          `json:"p,omitempty"`
+	Part    string          `json:"m,omitempty"`
+	Data    json.RawMessage `json:"d,omitempty"`
+}
+
+// The row operations.
+const (
+	OpPut = "put"
+	OpDel = "del"
+)
+
+// Checksum is the count and checksum (sum of RowHash modulo 2^32) of the rows a scope covers, as of AsOf: compare
+// only when AsOf <= the round's Position.
+type Checksum struct {
+	Scope string `json:"scope"`
+	Count int64  `json:"count"`
+	Sum   uint32 `json:"sum"`
+	AsOf  int64  `json:"as_of"`
+}
+
+// PushRequest sends a device's mutations, in order.
+type PushRequest struct {
+	// ClientID identifies the device (a UUID it generates once and keeps until it signs out).
+	ClientID  string     `json:"client_id"`
+	Mutations []Mutation `json:"mutations"`
+}
+
+// Mutation is one change made on a device: create or change fields of a row (upsert), or delete it.
+type Mutation struct {
+	// Seq numbers the device's mutations 1, 2, 3… with no gaps; the server applies each once, in order.
+	Seq int64 `json:"seq"`
+	// ID is an optional id of the mutation, echoed in its result.
+	ID    string `json:"id,omitempty"`
+	Table string `json:"t"`
+	Op    string `json:"op"` // upsert or delete
+	RowID string `json:"row_id"`
+	// BaseVersion is the version of the row the device last saw (0 when creating it).
+	BaseVersion int64 `json:"base_version"`
+	// Fields are the fields the mutation sets.
+	Fields map[string]json.RawMessage `json:"fields,omitempty"`
+	// Base are the values the device saw for those fields before changing them; a field whose server value
+	// differs from its base changed meanwhile, and is recorded as a conflict.
+	Base map[string]json.RawMessage `json:"base,omitempty"`
+}
+
+// The mutation operations.
+const (
+	MutUpsert = "upsert"
+	MutDelete = "delete"
+)
+
+// PushResponse has one result per mutation, in order.
+type PushResponse struct {
+	Results []Result `json:"results"`
+	// LastSeq is the last mutation of the device the server has processed.
+	LastSeq int64 `json:"last_seq"`
+}
+
+// Result is what became of one mutation.
+type Result struct {
+	Seq    int64  `json:"seq"`
+	ID     string `json:"id,omitempty"`
+	Status string `json:"status"` // applied, rejected or gap
+	// Duplicate says the mutation had been processed before; Status is the first outcome and nothing changed.
+	Duplicate bool   `json:"duplicate,omitempty"`
+	Code      string `json:"code,omitempty"`
+	Message   string `json:"message,omitempty"`
+	Field     string `json:"field,omitempty"`
+	// Version is the row's version after an applied mutation.
+	Version int64 `json:"version,omitempty"`
+	// Conflicts names the fields recorded as conflicts (the row changed on the server meanwhile).
+	Conflicts []string `json:"conflicts,omitempty"`
+	// Expected is, for a gap, the sequence number the server expects next.
+	Expected int64 `json:"expected,omitempty"`
+}
+
+// The result statuses.
+const (
+	StatusApplied  = "applied"
+	StatusRejected = "rejected"
+	StatusGap      = "gap"
+)
+
+// DecodePush reads a push request strictly: unknown fields, trailing data and malformed mutations are errors.
+func DecodePush(b []byte) (*PushRequest, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var req PushRequest
+	if err := dec.Decode(&req); err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("trailing data after the request")
+	}
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	return &req, nil
+}
+
+// Validate checks the shape of a push request (not its content, which the server checks per mutation).
+func (r *PushRequest) Validate() error {
+	if r.ClientID == "" || len(r.ClientID) > 64 {
+		return fmt.Errorf("client_id: 1 to 64 characters")
+	}
+	if len(r.Mutations) > MaxPushBatch {
+		return fmt.Errorf("mutations: at most %d per push", MaxPushBatch)
+	}
+	for i, m := range r.Mutations {
+		if m.Seq < 1 {
+			return fmt.Errorf("mutations[%d].seq: must be 1 or more", i)
+		}
+		if i > 0 && m.Seq != r.Mutations[i-1].Seq+1 {
+			return fmt.Errorf("mutations[%d].seq: must follow %d", i, r.Mutations[i-1].Seq)
+		}
+		if m.Op != MutUpsert && m.Op != MutDelete {
+			return fmt.Errorf("mutations[%d].op: upsert or delete", i)
+		}
+		if m.Table == "" || m.RowID == "" {
+			return fmt.Errorf("mutations[%d]: t and row_id are required", i)
+		}
+		if m.BaseVersion < 0 {
+			return fmt.Errorf("mutations[%d].base_version: must not be negative", i)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,65 @@
+package wire_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/chibo-vn/chibo/sync/wire"
+)
+
+func TestIDsAreUUIDv5(t *testing.T) {
+	ns := uuid.MustParse("3a1d4e2c-7b9f-5c60-8e41-2f6a9d0b7c15")
+	m, p := "0190c0de-0000-7000-8000-000000000001", "0190c0de-0000-7000-8000-000000000002"
+	if got, want := wire.AttendanceID(m, p), uuid.NewSHA1(ns, []byte("attendance:"+m+":"+p)).String(); got != want {
+		t.Errorf("AttendanceID = %s, want %s", got, want)
+	}
+	if got, want := wire.ReportID(m, p), uuid.NewSHA1(ns, []byte("report:"+m+":"+p)).String(); got != want {
+		t.Errorf("ReportID = %s, want %s", got, want)
+	}
+	if got, want := wire.ScheduledMeetingID(m, "2026-12"), uuid.NewSHA1(ns, []byte("meeting:"+m+":2026-12")).String(); got != want {
+		t.Errorf("ScheduledMeetingID = %s, want %s", got, want)
+	}
+}
+
+func TestRowHash(t *testing.T) {
+	// FNV-1a 32 of "members:abc:7", computed independently (Python: h ^= byte; h = h * 16777619 mod 2^32).
+	if got := wire.RowHash("members", "abc", 7); got != 0x02467f35 {
+		t.Errorf("RowHash = %#x", got)
+	}
+}
+
+func TestScopeCovers(t *testing.T) {
+	cell := wire.ScopeDef{Kind: wire.KindCell, Path: "/p/c/x/", Classes: []string{"meetings", "roster"}}
+	tests := []struct {
+		class, scope, path, part string
+		want                     bool
+	}{
+		{"meetings", "x", "/p/c/x/", "2026-11", true},
+		{"meetings", "x", "/p/c/x/", "2024-11", false}, // before the window
+		{"roster", "x", "/p/c/x/", "", true},
+		{"roster", "y", "/p/c/y/", "", false},
+		{"inbox", "x", "/p/c/x/", "", false},
+	}
+	for _, tc := range tests {
+		if got := cell.Covers(tc.class, tc.scope, tc.path, tc.part, "2024-12"); got != tc.want {
+			t.Errorf("Covers(%+v) = %v", tc, got)
+		}
+	}
+}
+
+func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
+	r := &wire.PullResponse{Protocol: 1, Epoch: "e", Scopes: []wire.ScopeDef{{Key: "cell:x", Kind: "cell", ID: "x", Path: "/a/", Classes: []string{"roster"}}},
+		Drop: []string{}, Window: "2024-12", Cursor: "c", Position: 7, HasMore: true,
+		Ops: []wire.Op{{Op: "put", Table: "members", ID: "i\"d", Version: 3, Class: "roster", Scope: "x", Path: "/a/", Part: "", Data: json.RawMessage(`{"full_name":"Lê Văn \"A\""}`)},
+			{Op: "del", Table: "attendance", ID: "z\u0001", Version: 4, Class: "meetings", Scope: "x", Part: "2026-11"}}}
+	got, err := r.AppendJSON(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := json.Marshal(r)
+	if string(got) != string(want) {
+		t.Errorf("AppendJSON:\n%s\nencoding/json:\n%s", got, want)
+	}
+}
