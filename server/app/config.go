@@ -24,6 +24,9 @@ type Config struct {
 	JWTSecret      string // CHIBO_JWT_SECRET: signing key; empty: generated once and kept in the database
 	TrustedProxies string // CHIBO_TRUSTED_PROXIES: comma-separated CIDRs of reverse proxies
 	AccessTTL      string // CHIBO_ACCESS_TTL: access-token lifetime, at most 15m
+	PushSubject    string // CHIBO_PUSH_SUBJECT: the contact (mailto: or https:) push services see
+	PushAllowHTTP  string // CHIBO_PUSH_ALLOW_HTTP: accept push endpoints over plain http (tests only)
+	PushPoll       string // CHIBO_PUSH_POLL: how often the notification worker polls its tables
 	Demo           bool   // CHIBO_DEMO: seed the demo data set into an empty database
 }
 
@@ -44,6 +47,9 @@ func (c *Config) settings() []setting {
 		{"jwt-secret", "CHIBO_JWT_SECRET", "", "access-token signing key (≥ 32 bytes); empty: generated once and stored in the database", &c.JWTSecret},
 		{"trusted-proxies", "CHIBO_TRUSTED_PROXIES", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is trusted", &c.TrustedProxies},
 		{"access-ttl", "CHIBO_ACCESS_TTL", "15m", "access-token lifetime (at most 15m; shorter only for tests)", &c.AccessTTL},
+		{"push-subject", "CHIBO_PUSH_SUBJECT", "", "contact sent to push services (mailto:… or https://…); default the https public URL", &c.PushSubject},
+		{"push-allow-http", "CHIBO_PUSH_ALLOW_HTTP", "false", "accept push endpoints over plain http (tests with a local push service only)", &c.PushAllowHTTP},
+		{"push-poll", "CHIBO_PUSH_POLL", "5s", "how often the notification worker looks for due reminders and pushes", &c.PushPoll},
 	}
 }
 
@@ -71,6 +77,12 @@ func (c *Config) parse(fs *flag.FlagSet, args []string, getenv func(string) stri
 	}
 	if d, err := time.ParseDuration(c.AccessTTL); err != nil || d <= 0 || d > 15*time.Minute {
 		return errors.New("CHIBO_ACCESS_TTL must be a duration up to 15m")
+	}
+	if d, err := time.ParseDuration(c.PushPoll); err != nil || d < 100*time.Millisecond || d > time.Hour {
+		return errors.New("CHIBO_PUSH_POLL must be a duration between 100ms and 1h")
+	}
+	if s := strings.TrimSpace(c.PushSubject); s != "" && !strings.HasPrefix(s, "mailto:") && !strings.HasPrefix(s, "https://") {
+		return errors.New("CHIBO_PUSH_SUBJECT must start with mailto: or https://")
 	}
 	if _, err := c.trustedProxies(); err != nil {
 		return err

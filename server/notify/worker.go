@@ -182,9 +182,12 @@ func (w *Worker) Plan(ctx context.Context, force bool) (bool, error) {
 	if err != nil || !ok {
 		return false, err
 	}
-	var meetings, added, withdrawn int
+	var ended, meetings, added, withdrawn int
 	err = w.db.Write(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var err error
+		if ended, err = store.EndDueAssignments(ctx, tx, domain.DateOf(now)); err != nil {
+			return err
+		}
 		if meetings, err = store.PlanMeetings(ctx, tx, domain.DateOf(now), w.opt.MonthsAhead); err != nil {
 			return err
 		}
@@ -197,8 +200,8 @@ func (w *Worker) Plan(ctx context.Context, force bool) (bool, error) {
 	if err != nil {
 		return true, err
 	}
-	if meetings+added+withdrawn > 0 {
-		w.log.Info("planned", "meetings", meetings, "reminders_added", added, "reminders_withdrawn", withdrawn)
+	if ended+meetings+added+withdrawn > 0 {
+		w.log.Info("planned", "assignments_ended", ended, "meetings", meetings, "reminders_added", added, "reminders_withdrawn", withdrawn)
 	}
 	return true, nil
 }

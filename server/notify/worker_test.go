@@ -612,3 +612,36 @@ func TestTwoWorkersFireEachReminderOnce(t *testing.T) {
 		t.Errorf("notifications by kind (-want +got):\n%s", diff)
 	}
 }
+
+func TestPlannerEndsDueAssignments(t *testing.T) {
+	f := newFixture(t, ict(2026, 11, 25, 10, 0))
+	w := f.worker(nil, "a")
+	f.plan(w)
+	if got := f.reminders(f.off.ID, "2026-12"); len(got) == 0 {
+		t.Fatal("no December reminders before the assignment ends")
+	}
+	// The assignment ends on 30/11; on 1/12 the planner marks it ended and withdraws December's reminders.
+	f.write(func(ctx context.Context, tx bun.Tx) error {
+		before := *f.assignA
+		f.assignA.EndsOn = domain.NewDate(2026, 11, 30)
+		return store.Update(ctx, tx, &before, f.assignA)
+	})
+	f.clock.Set(ict(2026, 12, 1, 6, 0))
+	f.plan(w)
+	var a store.Assignment
+	if err := f.db.R.NewSelect().Model(&a).Where("id = ?", f.assignA.ID).Scan(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if a.Status != domain.AssignmentEnded {
+		t.Errorf("status %s, want ended", a.Status)
+	}
+	for _, r := range f.reminders(f.off.ID, "2026-12") {
+		if r.Status == store.ReminderPending {
+			t.Errorf("reminder %+v still pending after the assignment ended", r)
+		}
+	}
+	n, err := f.db.R.NewSelect().Table("audit_log").Where("entity = 'assignment' AND action = 'end' AND entity_id = ?", a.ID).Count(context.Background())
+	if err != nil || n != 1 {
+		t.Errorf("audit rows for the automatic end: %d (%v), want 1", n, err)
+	}
+}

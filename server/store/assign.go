@@ -160,7 +160,8 @@ func AcknowledgeAssignment(ctx context.Context, db bun.IDB, before *AssignmentVi
 	return &a, Audit(ctx, db, "acknowledge", "assignment", a.ID, &a.CellID, &before.Assignment, &a)
 }
 
-// EndDueAssignments marks ended the active assignments whose end day has passed (the planner runs it).
+// EndDueAssignments marks ended the active assignments whose end day has passed (the planner runs it), audited
+// without an actor.
 func EndDueAssignments(ctx context.Context, db bun.IDB, today domain.Date) (int, error) {
 	var due []Assignment
 	if err := db.NewSelect().Model(&due).Where("status = ? AND ends_on IS NOT NULL AND ends_on < ?", domain.AssignmentActive, today).
@@ -172,6 +173,9 @@ func EndDueAssignments(ctx context.Context, db bun.IDB, today domain.Date) (int,
 		a := due[i]
 		a.Status = domain.AssignmentEnded
 		if err := Update(ctx, db, &before, &a); err != nil {
+			return i, err
+		}
+		if err := Audit(ctx, db, "end", "assignment", a.ID, &a.CellID, &before, &a); err != nil {
 			return i, err
 		}
 	}
