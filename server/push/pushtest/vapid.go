@@ -97,9 +97,9 @@ func verifyVAPID(header, audience string, wantKey []byte, now time.Time) (vapid,
 	}
 
 	var claims struct {
-		Aud any         `json:"aud"`
-		Exp json.Number `json:"exp"`
-		Sub any         `json:"sub"`
+		Aud any `json:"aud"`
+		Exp any `json:"exp"`
+		Sub any `json:"sub"`
 	}
 	if err := decodeJSONPart(parts[1], &claims); err != nil {
 		return v, fmt.Errorf("jwt claims: %w", err)
@@ -108,9 +108,13 @@ func verifyVAPID(header, audience string, wantKey []byte, now time.Time) (vapid,
 	if !ok || aud != audience {
 		return v, fmt.Errorf("jwt aud %v, want %q", claims.Aud, audience)
 	}
-	exp, err := claims.Exp.Float64()
+	num, ok := claims.Exp.(json.Number)
+	if !ok {
+		return v, fmt.Errorf("jwt exp %v: not a number", claims.Exp)
+	}
+	exp, err := num.Float64()
 	if err != nil || math.IsNaN(exp) || math.IsInf(exp, 0) {
-		return v, fmt.Errorf("jwt exp %q: not a number", claims.Exp)
+		return v, fmt.Errorf("jwt exp %s: not a number", num)
 	}
 	expiry := time.Unix(int64(exp), 0)
 	if !expiry.After(now) {
