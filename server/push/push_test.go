@@ -84,6 +84,7 @@ func TestSendRoundTrip(t *testing.T) {
 		wantTTL    int
 		wantUrg    string
 		wantTopic  string
+		padded     bool // the subscription's keys in padded base64url
 	}{
 		{name: "defaults", payload: []byte(`{"title":"Nhắc lịch họp"}`), wantUrg: "normal"},
 		{name: "TTL and high urgency", payload: []byte("soon"), opt: push.Options{TTL: time.Hour, Urgency: "high"},
@@ -107,10 +108,15 @@ func TestSendRoundTrip(t *testing.T) {
 		{name: "largest payload", payload: bytes.Repeat([]byte("ä"), push.MaxPayload/2), wantUrg: "normal"},
 		{name: "largest payload, odd size", payload: bytes.Repeat([]byte{0xff}, push.MaxPayload), wantUrg: "normal"},
 		{name: "https subscriber", subscriber: "https://chibo.example/contact", payload: []byte("hi"), wantUrg: "normal"},
+		{name: "padded subscription keys", payload: []byte("hi"), wantUrg: "normal", padded: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			sub := svc.NewSubscription()
+			if tt.padded {
+				sub.P256DH += strings.Repeat("=", (4-len(sub.P256DH)%4)%4)
+				sub.Auth += strings.Repeat("=", (4-len(sub.Auth)%4)%4)
+			}
 			wantSub := subscriber
 			if tt.subscriber != "" {
 				wantSub = tt.subscriber
