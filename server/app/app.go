@@ -21,6 +21,8 @@ import (
 	"github.com/chibo-vn/chibo/server/auth"
 	"github.com/chibo-vn/chibo/server/demo"
 	"github.com/chibo-vn/chibo/server/domain"
+	"github.com/chibo-vn/chibo/server/notify"
+	"github.com/chibo-vn/chibo/server/push"
 	"github.com/chibo-vn/chibo/server/store"
 )
 
@@ -174,7 +176,28 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if public == "" {
 		public = "http://localhost:" + portOf(m.listener.Addr())
 	}
-	s := api.New(m.db, tokens, m.log, api.Config{PublicURL: public, TrustedProxies: proxies, Version: Version})
+	keys, err := vapidKeys(ctx, m.db)
+	if err != nil {
+		return err
+	}
+	subject, err := pushSubject(cfg, public)
+	if err != nil {
+		return err
+	}
+	allowHTTP := isTrue(cfg.PushAllowHTTP)
+	sender, err := push.NewSender(push.SenderConfig{Keys: keys, Subscriber: subject, AllowHTTP: allowHTTP})
+	if err != nil {
+		return fmt.Errorf("web push: %w", err)
+	}
+	s := api.New(m.db, tokens, m.log, api.Config{PublicURL: public, TrustedProxies: proxies, Version: Version,
+		PushPublicKey: keys.Public, PushAllowHTTP: allowHTTP})
+	poll, _ := time.ParseDuration(cfg.PushPoll)
+	worker := notify.NewWorker(m.db, pusher{sender}, m.log.With("worker", "notify"), s.NotifyMetrics(), notify.Options{PollEvery: poll})
+	m.db.OnCommit(func(tables map[string]bool) {
+		if tables["notifications"] || tables["assignments"] || tables["meetings"] {
+			worker.Wake() // a push was queued or a reminder may have changed here; other instances poll
+		}
+	})
 	m.srv = &http.Server{
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -191,6 +214,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	go func() {
 		defer m.workers.Done()
 		s.Sync().RunPruner(workers)
+	}()
+	m.workers.Add(1)
+	go func() {
+		defer m.workers.Done()
+		worker.Run(workers)
 	}()
 	m.log.Info("listening", "addr", m.listener.Addr().String(), "url", public)
 	printWelcome(m.stdout(), public, cfg.Demo, summary)
