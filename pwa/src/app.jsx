@@ -6,7 +6,10 @@ import { Home } from './screens/home.jsx';
 import { Meeting } from './screens/meeting.jsx';
 import { Visits, Conflicts, Rejected } from './screens/lists.jsx';
 import { Settings } from './screens/settings.jsx';
+import { Inbox, Assignments } from './screens/inbox.jsx';
 import { applyUpdate } from './update.js';
+import { Assign } from './screens/assign.jsx';
+import { unread, isSupervisor } from './data.js';
 
 // route is the part of the URL after "#/", split on "/".
 export const route = signal(parse());
@@ -63,6 +66,18 @@ function UpdateBanner() {
   );
 }
 
+// InboxLink is the bell in the top bar, with the number of unread notifications.
+function InboxLink() {
+  const n = unread().length;
+  return (
+    <a href="#/inbox" class="bell" aria-current={route.value[0] === 'inbox' ? 'page' : undefined}>
+      <svg viewBox="0 0 24 24" width="24" height="24" aria-hidden="true"><path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3a1.5 1.5 0 0 0-3 0v1.16A7 7 0 0 0 5 11v5l-2 2v1h18v-1Z" /></svg>
+      <span>{t('inbox')}</span>
+      {n > 0 && <span class="badge">{n}<span class="sr"> {t('unread_suffix')}</span></span>}
+    </a>
+  );
+}
+
 function Nav() {
   const open = list('sync_conflicts').filter((c) => !c.resolved_at).length;
   const r = route.value[0] || '';
@@ -74,6 +89,7 @@ function Nav() {
       {item('', t('home'))}
       {item('visits', t('visits'))}
       {item('conflicts', t('conflicts'), open ? <span class="badge">{open}</span> : null)}
+      {isSupervisor() && item('assign', t('assign'))}
       {item('settings', t('settings'))}
     </nav>
   );
@@ -100,6 +116,15 @@ export function App() {
     case 'settings':
       screen = <Settings />;
       break;
+    case 'inbox':
+      screen = <Inbox />;
+      break;
+    case 'assignments':
+      screen = <Assignments />;
+      break;
+    case 'assign':
+      screen = <Assign />;
+      break;
     default:
       screen = <Home />;
   }
@@ -108,6 +133,7 @@ export function App() {
       <header class="top">
         <a href="#/" class="brand">Chibo</a>
         {!online.value && <span class="badge offline">{t('offline_badge')}</span>}
+        <InboxLink />
       </header>
       <UpdateBanner />
       <SyncBar />

@@ -1,7 +1,7 @@
 // What the screens need, read from the view: the official's cells, meetings (held, planned and the ones the
 // schedule expects), rosters, visit reports, the province's reference data.
 import { list, get, session, mutate } from './state.js';
-import { attendanceId, reportId, uuid4 } from './uuid.js';
+import { attendanceId, reportId, scheduledMeetingId } from './uuid.js';
 
 export const me = () => session.value?.user;
 
@@ -115,9 +115,10 @@ export function answersOf(recId) {
   return list('recommendation_answers').filter((a) => a.recommendation_id === recId).sort((a, b) => a.answered_at.localeCompare(b.answered_at));
 }
 
-// startMeeting creates the meeting the schedule expected, so the official can record it.
+// startMeeting creates the meeting the schedule expected, so the official can record it. A regular meeting takes
+// the cell's scheduled id for its month, so it is the same row as the one the server plans (and another device's).
 export async function startMeeting(cellId, date) {
-  const id = uuid4();
+  const id = scheduledMeetingId(cellId, date.slice(0, 7));
   await mutate([{ t: 'meetings', id, fields: { cell_id: cellId, meeting_date: date, type: 'regular', mode: 'in_person', status: 'planned' } }]);
   return id;
 }
@@ -152,4 +153,26 @@ export function notesOf(meeting) {
   const items = meeting?.notes?.items || [];
   const byKey = new Map(items.map((i) => [i.key, i]));
   return NOTE_ITEMS.map((k) => byKey.get(k) || { key: k, text: '', speakers: [] });
+}
+
+// isSupervisor says whether the user may assign officials (a supervisor or admin grant).
+export const isSupervisor = () => !!me()?.grants?.some((g) => g.role === 'supervisor' || g.role === 'admin');
+
+// inbox lists the user's notifications, newest first.
+export function inbox() {
+  const u = me();
+  return list('notifications').filter((n) => !u || n.user_id === u.id).sort((a, b) => b.created_at.localeCompare(a.created_at));
+}
+
+export const unread = () => inbox().filter((n) => !n.read_at);
+
+// myAssignments lists the user's assignments with their cells' names: current ones first, then the latest.
+export function myAssignments() {
+  const u = me();
+  if (!u) return [];
+  const rank = (a) => (a.status === 'active' ? 0 : 1);
+  return list('assignments')
+    .filter((a) => a.official_id === u.id)
+    .map((a) => ({ ...a, cell_name: get('org_units', a.cell_id)?.name || '' }))
+    .sort((a, b) => rank(a) - rank(b) || b.starts_on.localeCompare(a.starts_on));
 }

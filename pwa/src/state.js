@@ -4,6 +4,7 @@ import { signal, computed, batch } from '@preact/signals';
 import { db, getMeta, setMeta, wipe } from './db.js';
 import * as sync from './sync.js';
 import { lang } from './i18n.js';
+import { unsubscribe } from './push.js';
 
 export const session = signal(null); // {user, username, ...}
 export const ready = signal(false);
@@ -128,6 +129,7 @@ export async function run(wantChecksums) {
   } finally {
     syncing.value = false;
     await reload();
+    if (pendingRead.size) await flushPendingRead();
   }
 }
 
@@ -158,6 +160,7 @@ export async function signIn(username, password) {
 }
 
 export async function signOut() {
+  await unsubscribe(); // while the tokens it needs are still here
   await sync.logout();
   await wipe();
   location.hash = '';
@@ -196,5 +199,38 @@ export function watchConnectivity() {
   });
   navigator.serviceWorker?.addEventListener('message', (e) => {
     if (e.data === 'synced') reload();
+    if (e.data === 'sync') schedule(0); // a push came: the inbox has news
+    if (e.data?.type === 'open') openNotification(e.data);
   });
+  // A notification tapped while no page was open opened this one with ?read=<id>.
+  const read = new URLSearchParams(location.search).get('read');
+  if (read) {
+    history.replaceState(null, '', '/' + location.hash);
+    openNotification({ id: read });
+  }
+}
+
+// openNotification follows a tapped notification: marks it read and goes to its link.
+async function openNotification({ id, link }) {
+  if (link) location.hash = link;
+  if (!id || !session.value) return;
+  if (get('notifications', id)) await markRead([id]);
+  else pendingRead.add(id);
+}
+
+// markRead marks notifications read on the device; the sync sends it (the one change the app may make to them).
+export async function markRead(ids) {
+  const at = new Date().toISOString();
+  const items = ids.filter((id) => get('notifications', id) && !get('notifications', id).read_at)
+    .map((id) => ({ t: 'notifications', id, fields: { read_at: at } }));
+  if (items.length) await mutate(items);
+}
+
+// pendingRead holds notifications tapped before the sync brought them: they are marked read once it does.
+const pendingRead = new Set();
+
+async function flushPendingRead() {
+  const ids = [...pendingRead].filter((id) => get('notifications', id));
+  ids.forEach((id) => pendingRead.delete(id));
+  await markRead(ids);
 }

@@ -1,8 +1,11 @@
 // The service worker: keeps the app shell (precached at install) so the app opens with no network, and sends the
 // outbox when Background Sync says the network is back. API calls always go to the network. A new version waits
-// until the page asks it to take over (the user agreed to update).
+// until the page asks it to take over (the user agreed to update). It shows web pushes and opens what a tapped
+// one links to.
 /* global PRECACHE, VERSION */
 import { syncOnce } from './sync.js';
+import { getMeta } from './db.js';
+import { sw } from './messages.js';
 
 const CACHE = 'chibo-shell-' + VERSION;
 
@@ -21,6 +24,10 @@ self.addEventListener('activate', (e) => {
 
 self.addEventListener('message', (e) => {
   if (e.data === 'skip-waiting') self.skipWaiting();
+  // The browser tests cannot tap a notification: they ask for the same handling of the one with this tag.
+  if (e.data?.type === 'notificationclick-test') {
+    e.waitUntil(self.registration.getNotifications({ tag: e.data.tag }).then((ns) => ns[0] && follow(ns[0])));
+  }
 });
 
 self.addEventListener('fetch', (e) => {
@@ -35,13 +42,62 @@ self.addEventListener('fetch', (e) => {
   e.respondWith(caches.match(req, { cacheName: CACHE }).then((r) => r || fetch(req)));
 });
 
+const language = async () => (await getMeta('settings', {}))?.lang || 'vi';
+
+// syncNow runs a sync from the worker and tells the open pages to read it.
+async function syncNow() {
+  await syncOnce(await language(), new Set(), false);
+  for (const c of await self.clients.matchAll()) c.postMessage('synced');
+}
+
 self.addEventListener('sync', (e) => {
-  if (e.tag !== 'chibo-sync') return;
+  if (e.tag === 'chibo-sync') e.waitUntil(syncNow());
+});
+
+// A push is a notification the server created (server/notify): {id, kind, title, body, link, tag}. It is shown,
+// and the inbox catches up: the open pages sync, or the worker does when none is open.
+self.addEventListener('push', (e) => {
   e.waitUntil(
     (async () => {
-      const meta = await import('./db.js').then((m) => m.getMeta('settings', {}));
-      await syncOnce(meta?.lang || 'vi', new Set(), false);
-      for (const c of await self.clients.matchAll()) c.postMessage('synced');
+      const lang = await language().catch(() => 'vi');
+      let p = null;
+      try {
+        p = e.data?.json();
+      } catch {
+        // Not JSON: a generic notification.
+      }
+      const m = sw[lang] || sw.vi;
+      const title = (p && p.title) || m.push_generic_title;
+      await self.registration.showNotification(title, {
+        body: p ? p.body || '' : m.push_generic_body,
+        tag: (p && (p.tag || p.id)) || 'chibo',
+        data: { link: (p && p.link) || '#/inbox', id: (p && p.id) || '' },
+        icon: '/icons/icon-192.png',
+        badge: '/icons/icon-192.png',
+        lang,
+        renotify: false,
+      });
+      const pages = await self.clients.matchAll({ type: 'window' });
+      if (pages.length) pages.forEach((c) => c.postMessage('sync'));
+      else await syncNow().catch(() => {});
     })(),
   );
 });
+
+// follow follows a tapped notification: an open window of the app goes to its link (and marks it read), otherwise
+// a new one opens there.
+async function follow(n) {
+  n.close();
+  const { link = '#/inbox', id = '' } = n.data || {};
+  const hash = link.startsWith('#/') ? link : '#/inbox';
+  const wins = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  const w = wins.find((c) => new URL(c.url).origin === location.origin);
+  if (w) {
+    w.postMessage({ type: 'open', link: hash, id });
+    await w.focus().catch(() => {}); // allowed after a tap only
+    return;
+  }
+  await self.clients.openWindow('/' + (id ? '?read=' + encodeURIComponent(id) : '') + hash);
+}
+
+self.addEventListener('notificationclick', (e) => e.waitUntil(follow(e.notification)));

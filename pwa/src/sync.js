@@ -11,19 +11,24 @@ export class HttpError extends Error {
   }
 }
 
-async function request(path, body, token, lang) {
+async function request(path, body, token, lang, method = 'POST') {
   const headers = { 'Content-Type': 'application/json', 'Accept-Language': lang || 'vi' };
   if (token) headers.Authorization = 'Bearer ' + token;
   let res;
   try {
-    res = await fetch(path, { method: 'POST', headers, body: JSON.stringify(body), cache: 'no-store' });
+    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
   } catch (e) {
     const err = new Error('offline');
     err.offline = true;
     throw err;
   }
   const text = await res.text();
-  const json = text ? JSON.parse(text) : null;
+  let json = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch (e) {
+    if (res.ok) throw e;
+  }
   if (!res.ok) throw new HttpError(res.status, json);
   return json;
 }
@@ -68,14 +73,17 @@ export async function token(lang, force) {
   return navigator.locks ? navigator.locks.request('chibo-token', run) : run();
 }
 
-async function authed(path, body, lang) {
+async function authed(path, body, lang, method) {
   try {
-    return await request(path, body, await token(lang), lang);
+    return await request(path, body, await token(lang), lang, method);
   } catch (e) {
     if (e.status !== 401) throw e;
-    return request(path, body, await token(lang, true), lang);
+    return request(path, body, await token(lang, true), lang, method);
   }
 }
+
+// api calls the server's API as the signed-in user (online only): api('GET', '/api/v1/assign/officials').
+export const api = (method, path, body, lang) => authed(path, body, lang, method);
 
 export async function logout() {
   const s = await getMeta('session');

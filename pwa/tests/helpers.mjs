@@ -31,6 +31,8 @@ export async function login(page, username, password = 'chibo-demo') {
   await page.fill('#password', password);
   await page.click('button[type=submit]');
   await page.waitForSelector('h1.hello', { timeout: 20000 });
+  // Signing in ends with the first sync and a move to "#/": wait for it, or it would undo a test's navigation.
+  await page.waitForFunction(() => location.hash === '#/', null, { timeout: 60000 });
   await synced(page);
   // The service worker controls the page before a test takes the network away.
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 20000 });
@@ -85,3 +87,21 @@ export async function eventually(page, check, timeout = 90000) {
     await page.waitForTimeout(500);
   }
 }
+
+// client signs in to the API as a user and returns call(method, path, body) → {status, body}, and the user.
+export async function client(username) {
+  const r = await fetch(base + '/api/v1/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password: 'chibo-demo' }) });
+  assert.equal(r.status, 200, 'login for the API');
+  const { access_token, user } = await r.json();
+  const call = async (method, path, body) => {
+    const res = await fetch(base + path, { method, headers: { Authorization: 'Bearer ' + access_token, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  };
+  return { call, user };
+}
+
+// today is the date in Asia/Ho_Chi_Minh, "2026-12-01".
+export const today = () => new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 10);

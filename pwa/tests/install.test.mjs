@@ -50,10 +50,18 @@ test('every screen passes axe-core (no serious or critical violations)', async (
     await axe(page, 'meeting ' + tab);
     await shot(page, 'screen-' + tab);
   }
-  for (const screen of ['visits', 'conflicts', 'settings']) {
+  for (const screen of ['visits', 'conflicts', 'settings', 'inbox', 'assignments']) {
     await page.goto(`${base}/#/${screen}`);
     await page.waitForSelector('h1.title');
     await axe(page, screen);
     await shot(page, 'screen-' + screen);
   }
+  // The supervisors' screen, with its suggestions and officials loaded.
+  const sup = await device(browser);
+  await login(sup.page, 'giamsat');
+  await sup.page.goto(`${base}/#/assign`);
+  await sup.page.waitForSelector('label.pick input');
+  await sup.page.fill('#find-cell', 'an');
+  await axe(sup.page, 'assign');
+  await shot(sup.page, 'screen-assign');
 });

@@ -1,6 +1,7 @@
 import { t, vnDate, weekday } from '../i18n.js';
-import { upcoming, unfinished, cells, startMeeting, myReport, me } from '../data.js';
+import { upcoming, unfinished, cells, startMeeting, myReport, me, myAssignments, isSupervisor } from '../data.js';
 import { go } from '../app.jsx';
+import { PushPrompt } from './push.jsx';
 
 function When({ date }) {
   return <time datetime={date}>{weekday(date)} {vnDate(date)}</time>;
@@ -17,6 +18,7 @@ export function Home() {
   const up = upcoming();
   const todo = unfinished();
   const my = cells();
+  const fresh = myAssignments().filter((a) => a.status === 'active' && !a.acknowledged_at).length;
   const open = async (item) => {
     const id = item.meeting ? item.meeting.id : await startMeeting(item.cell.id, item.expected);
     go('m/' + id);
@@ -24,6 +26,7 @@ export function Home() {
   return (
     <>
       <h1 class="hello">{me()?.display_name}</h1>
+      {fresh > 0 && <a class="card row notice" href="#/assignments"><span class="main"><strong>{t('new_assignments', { n: fresh })}</strong></span><span class="go" aria-hidden="true">›</span></a>}
       <section aria-labelledby="h-up">
         <h2 id="h-up">{t('upcoming')}</h2>
         {up.length === 0 && <p class="muted">{my.length ? t('no_upcoming') : t('no_cells')}</p>}
@@ -60,6 +63,11 @@ export function Home() {
           ))}
         </ul>
       </section>
+      <nav class="links" aria-label={t('assign')}>
+        <a class="card row" href="#/assignments"><span class="main"><strong>{t('my_assignments')}</strong></span><span class="go" aria-hidden="true">›</span></a>
+        {isSupervisor() && <a class="card row" href="#/assign"><span class="main"><strong>{t('assign_title')}</strong></span><span class="go" aria-hidden="true">›</span></a>}
+      </nav>
+      <PushPrompt />
     </>
   );
 }

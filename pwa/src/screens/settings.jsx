@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { t } from '../i18n.js';
 import { settings, saveSettings, pending, signOut, session, askPersist } from '../state.js';
+import { PushSettings } from './push.jsx';
 
 const mb = (n) => (n / 1048576).toFixed(1) + ' MB';
 
@@ -51,6 +52,7 @@ export function Settings() {
         {est && <p class="muted">{t('storage_used', { used: mb(est.usage || 0), quota: mb(est.quota || 0) })}</p>}
         <button class="btn small" onClick={exportOutbox} disabled={!pending.value.length}>{t('export_outbox')} ({pending.value.length})</button>
       </section>
+      <PushSettings />
       <button class="btn danger wide" onClick={out}>{t('sign_out')}</button>
     </>
   );
