@@ -148,3 +148,84 @@ func TestRemindersThroughTheRealSender(t *testing.T) {
 		t.Errorf("the push service refused: %v", f)
 	}
 }
+
+// TestTwoInstancesSendEachPushOnce has two workers, each with its own sender as two server processes would,
+// drain one outbox concurrently into the test push service: every (device, notification) arrives exactly once.
+func TestTwoInstancesSendEachPushOnce(t *testing.T) {
+	ctx := context.Background()
+	db := testdb.New(t)
+	if _, err := demo.Generate(ctx, db, demo.Config{Communes: 1, CellsPerCommune: 3, MembersPerCell: 5, Officials: 2, Months: 1}); err != nil {
+		t.Fatal(err)
+	}
+	keys, err := vapidKeys(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := pushtest.NewService(t)
+	svc.ExpectKey(keys.Public)
+	var canbo store.User
+	if err := db.R.NewSelect().Model(&canbo).Where("username = 'canbo'").Scan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	phone, tablet := svc.NewSubscription(), svc.NewSubscription()
+	const notes = 30
+	if err := db.Write(ctx, func(ctx context.Context, tx bun.Tx) error {
+		for _, s := range []push.Subscription{phone, tablet} {
+			if err := store.SavePushSubscription(ctx, tx, &store.PushSubscription{UserID: canbo.ID, Endpoint: s.Endpoint, P256DH: s.P256DH, Auth: s.Auth}); err != nil {
+				return err
+			}
+		}
+		for i := 0; i < notes; i++ {
+			if _, err := notify.Send(ctx, tx, notify.Note{UserID: canbo.ID, Kind: notify.KindDigest,
+				Args: map[string]string{"count": "1"}, Link: "#/supervise"}, time.Now()); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for _, holder := range []string{"instance-1", "instance-2"} {
+		sender, err := push.NewSender(push.SenderConfig{Keys: keys, Subscriber: "mailto:ops@chibo.example", AllowHTTP: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := notify.NewWorker(db, pusher{sender}, slog.New(slog.NewTextHandler(io.Discard, nil)), nil,
+			notify.Options{Holder: holder, Batch: 4, Concurrency: 4})
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				n, err := w.Deliver(ctx)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if n == 0 {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	seen := map[string]int{}
+	for _, d := range svc.Deliveries() {
+		var p struct{ ID string }
+		if err := json.Unmarshal(d.Plaintext, &p); err != nil {
+			t.Fatal(err)
+		}
+		seen[d.Endpoint+" "+p.ID]++
+	}
+	if len(seen) != 2*notes {
+		t.Errorf("%d distinct (device, notification) pushes arrived, want %d", len(seen), 2*notes)
+	}
+	for k, n := range seen {
+		if n != 1 {
+			t.Errorf("%s arrived %d times", k, n)
+		}
+	}
+	if f := svc.Failures(); len(f) > 0 {
+		t.Errorf("the push service refused: %v", f)
+	}
+}
