@@ -645,3 +645,40 @@ func TestPlannerEndsDueAssignments(t *testing.T) {
 		t.Errorf("audit rows for the automatic end: %d (%v), want 1", n, err)
 	}
 }
+
+func TestRecommendationAnswered(t *testing.T) {
+	f := newFixture(t, ict(2026, 11, 25, 10, 0))
+	var sec store.User
+	f.write(func(ctx context.Context, tx bun.Tx) error {
+		sec = store.User{Username: "bithu", DisplayName: "Bí thư", PasswordHash: "x", Active: true, HomeOrgUnitID: &f.cellA.ID}
+		if err := store.CreateUser(ctx, tx, &sec); err != nil {
+			return err
+		}
+		if err := store.CreateGrant(ctx, tx, &store.RoleGrant{UserID: sec.ID, Role: domain.RoleSecretary, OrgUnitID: &f.cellA.ID}); err != nil {
+			return err
+		}
+		rec := &store.Recommendation{CellID: f.cellA.ID, Content: "Đề nghị sửa đường liên thôn", Status: domain.RecAnswered,
+			Urgency: "normal", RaisedOn: domain.NewDate(2026, 11, 3), RaisedBy: &f.off.ID}
+		if err := store.Insert(ctx, tx, rec); err != nil {
+			return err
+		}
+		ans := &store.RecommendationAnswer{RecommendationID: rec.ID, Body: "Xã đã bố trí kinh phí", AnsweredBy: &f.sup.ID,
+			AnsweredAt: f.clock.Now(), Verdict: "pending"}
+		if err := store.Insert(ctx, tx, ans); err != nil {
+			return err
+		}
+		return notify.RecommendationAnswered(ctx, tx, rec, ans, f.clock.Now())
+	})
+	for _, u := range []*store.User{f.off, &sec} {
+		ns := f.notifications(u.ID)
+		if len(ns) != 1 || ns[0].Kind != notify.KindRecommendation || !strings.Contains(ns[0].Body, "sửa đường") || !strings.HasPrefix(ns[0].Link, "#/recs/") {
+			t.Errorf("%s: notifications %+v, want one recommendation_answered", u.Username, ns)
+		}
+	}
+	if n := len(f.notifications(f.sup.ID)); n != 0 {
+		t.Errorf("the answerer got %d notifications of their own answer", n)
+	}
+	if diff := cmp.Diff(map[string]int{store.PushPending: 2}, f.outbox()); diff != "" {
+		t.Errorf("outbox: the official's two devices (-want +got):\n%s", diff)
+	}
+}
