@@ -57,7 +57,7 @@ test('a supervisor assigns canbo to a cell; canbo sees and acknowledges it; the 
   await eventually(off.page, async () => (await notice.count()) === 1);
   await notice.click();
   await off.page.waitForURL(base + '/#/assignments');
-  const mine = off.page.locator('li.assignment', { hasText: cellName });
+  const mine = off.page.locator('li.assignment', { hasText: cellName }).filter({ hasText: 'Đang thực hiện' });
   await mine.waitFor();
   assert.match(await mine.textContent(), /Dự sinh hoạt chuyên đề quý/);
   assert.match(await mine.textContent(), /2 lần mỗi năm/);

@@ -20,7 +20,7 @@ export function Inbox() {
       <ul class="cards">
         {notes.map((n) => (
           <li key={n.id}>
-            <a class={'card row note' + (n.read_at ? '' : ' unread')} href={n.link && n.link.startsWith('#/') ? n.link : '#/inbox'}
+            <a id={'n-' + n.id} class={'card row note' + (n.read_at ? '' : ' unread')} href={n.link && n.link.startsWith('#/') ? n.link : '#/inbox'}
               onClick={() => markRead([n.id])}>
               <span class="main">
                 <strong>{!n.read_at && <span class="dot"><span class="sr">{t('unread_mark')}: </span></span>}{n.title}</strong>
