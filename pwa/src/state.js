@@ -74,6 +74,8 @@ export async function saveSettings(patch) {
 
 // mutate records changes made on the device: they are written with their outbox entries in one transaction and
 // show at once; the sync sends them when it can. Each item: {t, op: 'upsert'|'delete', id, fields}.
+// The changes show at once, before IndexedDB has them: a second change made meanwhile (a speaker picked while the
+// note typed just before is being saved) reads the first one, not the row as it was.
 export async function mutate(items) {
   const ms = items.map(({ t, op = 'upsert', id, fields = {} }) => {
     const base = rows.value.get(t + '/' + id);
@@ -82,11 +84,21 @@ export async function mutate(items) {
     if (cur) for (const f in fields) baseVals[f] = cur[f] ?? null;
     return { t, op, row_id: id, base_version: base?.v || 0, fields: op === 'delete' ? undefined : fields, base: cur ? baseVals : undefined };
   });
-  await sync.queue(ms, inflight);
-  outbox.value = await (await db()).getAll('outbox');
+  unsaved.push(...ms);
+  outbox.value = [...outbox.value.filter((m) => !m.unsaved), ...unsaved.map((m) => ({ ...m, unsaved: true }))];
+  try {
+    await sync.queue(ms, inflight);
+  } finally {
+    unsaved.splice(0, unsaved.length, ...unsaved.filter((m) => !ms.includes(m)));
+    setOutbox(await (await db()).getAll('outbox'));
+  }
   schedule(1500);
   registerBackgroundSync();
 }
+
+// unsaved are changes being written to IndexedDB: the outbox signal shows them after the stored ones.
+const unsaved = [];
+const setOutbox = (stored) => (outbox.value = [...stored, ...unsaved.map((m) => ({ ...m, unsaved: true }))]);
 
 async function registerBackgroundSync() {
   try {
@@ -139,7 +151,7 @@ export async function reload() {
   const [all, out, rej, meta, sess] = await Promise.all([d.getAll('rows'), d.getAll('outbox'), d.getAll('rejected'), getMeta('sync', {}), getMeta('session', null)]);
   batch(() => {
     rows.value = new Map(all.map((r) => [r.k, r]));
-    outbox.value = out;
+    setOutbox(out);
     rejected.value = rej;
     syncMeta.value = meta;
     session.value = sess;
