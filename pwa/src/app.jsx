@@ -66,13 +66,14 @@ function UpdateBanner() {
   );
 }
 
-// InboxLink is the bell in the top bar, with the number of unread notifications.
+// InboxLink is the bell in the top bar, with the number of unread notifications (its word hidden while the offline
+// badge takes the room).
 function InboxLink() {
   const n = unread().length;
   return (
     <a href="#/inbox" class="bell" aria-current={route.value[0] === 'inbox' ? 'page' : undefined}>
       <svg viewBox="0 0 24 24" width="24" height="24" aria-hidden="true"><path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3a1.5 1.5 0 0 0-3 0v1.16A7 7 0 0 0 5 11v5l-2 2v1h18v-1Z" /></svg>
-      <span>{t('inbox')}</span>
+      <span class={online.value ? '' : 'sr'}>{t('inbox')}</span>
       {n > 0 && <span class="badge">{n}<span class="sr"> {t('unread_suffix')}</span></span>}
     </a>
   );
