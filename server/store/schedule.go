@@ -272,6 +272,12 @@ func Expected(ctx context.Context, db bun.IDB, roots, cellIDs []string, from, to
 	if err != nil || len(cells) == 0 {
 		return nil, err
 	}
+	out, _, err := expectedFor(ctx, db, cells, from, to)
+	return out, err
+}
+
+// expectedFor is Expected for the cells given; it also returns the rule of each cell path.
+func expectedFor(ctx context.Context, db bun.IDB, cells []cellRow, from, to domain.Date) ([]ExpectedMeeting, map[string]EffectiveRule, error) {
 	first := domain.NewDate(from.Year(), from.Month(), 1)
 	end := domain.NewDate(to.Year(), to.Month(), 1).AddMonths(1)
 	paths := make([]string, len(cells))
@@ -281,7 +287,7 @@ func Expected(ctx context.Context, db bun.IDB, roots, cellIDs []string, from, to
 	}
 	rules, err := RulesFor(ctx, db, paths)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	recorded := map[string]scheduledMeeting{} // cell + month
 	for _, chunk := range chunks(ids, 500) {
@@ -292,7 +298,7 @@ func Expected(ctx context.Context, db bun.IDB, roots, cellIDs []string, from, to
 			Where("type IN (?)", bun.List([]domain.MeetingType{domain.MeetingRegular, domain.MeetingThematic})).
 			OrderExpr("meeting_date, id").Scan(ctx, &ms)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return nil, domain.Internal(err)
+			return nil, nil, domain.Internal(err)
 		}
 		for _, m := range ms {
 			k := m.CellID + m.MeetingDate.String()[:7]
@@ -322,7 +328,7 @@ func Expected(ctx context.Context, db bun.IDB, roots, cellIDs []string, from, to
 			out = append(out, e)
 		}
 	}
-	return out, nil
+	return out, rules, nil
 }
 
 // scheduleRank orders the meetings of a cell's month by how well they stand for its scheduled meeting.
