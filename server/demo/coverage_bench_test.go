@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"net/url"
+	"sort"
 	"testing"
 	"time"
 
@@ -97,5 +98,41 @@ func withDB(u, name string) string {
 func BenchmarkProvinceData(b *testing.B) {
 	provinceDB(b)
 	for b.Loop() {
+	}
+}
+
+// BenchmarkCoverageProvince times the coverage report of the whole province (10,000 cells) on PostgreSQL, for a
+// month and for the 12 months of history, and reports the median in milliseconds besides Go's mean.
+func BenchmarkCoverageProvince(b *testing.B) {
+	db := provinceDB(b)
+	ctx := context.Background()
+	var province store.OrgUnit
+	if err := db.R.NewSelect().Model(&province).Where("parent_id IS NULL").Limit(1).Scan(ctx); err != nil {
+		b.Fatal(err)
+	}
+	today := provinceConfig.Today
+	for _, bc := range []struct {
+		name   string
+		period store.Period
+	}{
+		{"month", store.Period{From: domain.NewDate(2026, time.November, 1), To: domain.NewDate(2026, time.November, 30)}},
+		{"year", store.Period{From: domain.NewDate(2025, time.December, 1), To: domain.NewDate(2026, time.November, 30)}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			var times []time.Duration
+			var rep *store.CoverageReport
+			for b.Loop() {
+				start := time.Now()
+				var err error
+				if rep, err = store.CoverageOf(ctx, db.R, &province, bc.period, today); err != nil {
+					b.Fatal(err)
+				}
+				times = append(times, time.Since(start))
+			}
+			sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
+			b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "ms-median")
+			b.ReportMetric(float64(rep.Totals.Cells), "cells")
+			b.ReportMetric(float64(rep.Totals.HeldMeetings), "meetings")
+		})
 	}
 }
