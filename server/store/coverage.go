@@ -272,7 +272,7 @@ func loadCoverage(ctx context.Context, db bun.IDB, root string, p Period, today 
 	if len(d.cells) == 0 {
 		return d, nil
 	}
-	exp, rules, err := expectedFor(ctx, db, d.cells, p.From, p.To)
+	exp, rules, err := expectedFor(ctx, db, d.cells, root, p.From, p.To)
 	if err != nil {
 		return nil, err
 	}

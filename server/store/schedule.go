@@ -84,8 +84,11 @@ func RulesFor(ctx context.Context, db bun.IDB, paths []string) (map[string]Effec
 	byUnit := map[string]*ScheduleRuleRow{}
 	if len(ids) > 0 {
 		var rows []ScheduleRuleRow
-		if err := db.NewSelect().Model(&rows).Where("org_unit_id IN (?)", bun.List(ids)).Scan(ctx); err != nil &&
-			!errors.Is(err, sql.ErrNoRows) {
+		q := db.NewSelect().Model(&rows)
+		if len(ids) <= 1000 {
+			q = q.Where("org_unit_id IN (?)", bun.List(ids))
+		} // else all rules: they are few (set per province, commune or cell by hand), a list of ids is not
+		if err := q.Scan(ctx); err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return nil, domain.Internal(err)
 		}
 		for i := range rows {
@@ -272,12 +275,18 @@ func Expected(ctx context.Context, db bun.IDB, roots, cellIDs []string, from, to
 	if err != nil || len(cells) == 0 {
 		return nil, err
 	}
-	out, _, err := expectedFor(ctx, db, cells, from, to)
+	root := ""
+	if len(roots) == 1 && len(cellIDs) == 0 {
+		root = roots[0]
+	}
+	out, _, err := expectedFor(ctx, db, cells, root, from, to)
 	return out, err
 }
 
-// expectedFor is Expected for the cells given; it also returns the rule of each cell path.
-func expectedFor(ctx context.Context, db bun.IDB, cells []cellRow, from, to domain.Date) ([]ExpectedMeeting, map[string]EffectiveRule, error) {
+// expectedFor is Expected for the cells given, which are all the cells under root when root is not empty (their
+// meetings are then read by one range of paths rather than by lists of ids); it also returns the rule of each
+// cell path.
+func expectedFor(ctx context.Context, db bun.IDB, cells []cellRow, root string, from, to domain.Date) ([]ExpectedMeeting, map[string]EffectiveRule, error) {
 	first := domain.NewDate(from.Year(), from.Month(), 1)
 	end := domain.NewDate(to.Year(), to.Month(), 1).AddMonths(1)
 	paths := make([]string, len(cells))
@@ -290,13 +299,21 @@ func expectedFor(ctx context.Context, db bun.IDB, cells []cellRow, from, to doma
 		return nil, nil, err
 	}
 	recorded := map[string]scheduledMeeting{} // cell + month
-	for _, chunk := range chunks(ids, 500) {
+	batches := chunks(ids, 500)
+	if root != "" {
+		batches = [][]string{nil}
+	}
+	for _, chunk := range batches {
 		var ms []scheduledMeeting
-		err := db.NewSelect().Model((*Meeting)(nil)).Column("id", "cell_id", "meeting_date", "type", "status").
-			Where("cell_id IN (?)", bun.List(chunk)).
-			Where("meeting_date >= ? AND meeting_date < ?", first, end).
-			Where("type IN (?)", bun.List([]domain.MeetingType{domain.MeetingRegular, domain.MeetingThematic})).
-			OrderExpr("meeting_date, id").Scan(ctx, &ms)
+		q := db.NewSelect().Model((*Meeting)(nil)).Column("mt.id", "mt.cell_id", "mt.meeting_date", "mt.type", "mt.status").
+			Where("mt.meeting_date >= ? AND mt.meeting_date < ?", first, end).
+			Where("mt.type IN (?)", bun.List([]domain.MeetingType{domain.MeetingRegular, domain.MeetingThematic}))
+		if root != "" {
+			q = q.Join("JOIN org_units AS ou ON ou.id = mt.cell_id").Where("ou.path >= ? AND ou.path < ?", root, domain.PathUpper(root))
+		} else {
+			q = q.Where("mt.cell_id IN (?)", bun.List(chunk))
+		}
+		err := q.OrderExpr("mt.meeting_date, mt.id").Scan(ctx, &ms)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return nil, nil, domain.Internal(err)
 		}
