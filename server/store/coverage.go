@@ -324,20 +324,25 @@ func loadCoverage(ctx context.Context, db bun.IDB, root string, p Period, today 
 	for _, m := range held {
 		d.meetings[m.CellID] = append(d.meetings[m.CellID], m)
 	}
+	return d, nil
+}
+
+// loadParents reads the name of each cell's parent (only the lists that show it need them).
+func (d *coverageData) loadParents(ctx context.Context, db bun.IDB, root string) error {
 	var parents []struct {
 		ID   string `bun:"id"`
 		Name string `bun:"name"`
 	}
 	if err := db.NewSelect().TableExpr("org_units AS ou").ColumnExpr("ou.id, p.name").
 		Join("JOIN org_units AS p ON p.id = ou.parent_id").
-		Where("ou.path >= ? AND ou.path < ? AND ou.kind = ?", root, upper, domain.KindCell).Scan(ctx, &parents); err != nil &&
+		Where("ou.path >= ? AND ou.path < ? AND ou.kind = ?", root, domain.PathUpper(root), domain.KindCell).Scan(ctx, &parents); err != nil &&
 		!errors.Is(err, sql.ErrNoRows) {
-		return nil, domain.Internal(err)
+		return domain.Internal(err)
 	}
 	for _, r := range parents {
 		d.parents[r.ID] = r.Name
 	}
-	return d, nil
+	return nil
 }
 
 // attendanceTally adds each meeting's attendance counts (present, unexcused, recorded rows) to q over meetings m.
@@ -731,6 +736,9 @@ func OfficialTallies(ctx context.Context, db bun.IDB, unit *OrgUnit, p Period, t
 func OverdueVisitReports(ctx context.Context, db bun.IDB, unit *OrgUnit, p Period, today domain.Date) ([]OverdueReport, error) {
 	d, err := loadCoverage(ctx, db, unit.Path, p, today)
 	if err != nil {
+		return nil, err
+	}
+	if err := d.loadParents(ctx, db, unit.Path); err != nil {
 		return nil, err
 	}
 	var out []OverdueReport
