@@ -317,7 +317,7 @@ func loadCoverage(ctx context.Context, db bun.IDB, root string, p Period, today 
 		Where("ou.path >= ? AND ou.path < ?", root, upper).
 		Where("m.meeting_date >= ? AND m.meeting_date <= ?", p.From, p.To).
 		Where("m.deleted_at IS NULL AND m.status = ?", domain.MeetingHeld)
-	q = attendanceTally(db, q)
+	q = attendanceTally(q)
 	if err := q.OrderExpr("m.cell_id, m.meeting_date, m.id").Scan(ctx, &held); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, domain.Internal(err)
 	}
@@ -346,7 +346,7 @@ func (d *coverageData) loadParents(ctx context.Context, db bun.IDB, root string)
 }
 
 // attendanceTally adds each meeting's attendance counts (present, unexcused, recorded rows) to q over meetings m.
-func attendanceTally(db bun.IDB, q *bun.SelectQuery) *bun.SelectQuery {
+func attendanceTally(q *bun.SelectQuery) *bun.SelectQuery {
 	return q.ColumnExpr("COALESCE(t.present, 0) AS present, COALESCE(t.unexcused, 0) AS unexcused, COALESCE(t.recorded, 0) AS recorded").
 		Join(`LEFT JOIN meeting_tallies AS t ON t.meeting_id = m.id`)
 }
