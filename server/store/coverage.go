@@ -272,14 +272,6 @@ func loadCoverage(ctx context.Context, db bun.IDB, root string, p Period, today 
 	if len(d.cells) == 0 {
 		return d, nil
 	}
-	exp, rules, err := expectedFor(ctx, db, d.cells, root, p.From, p.To)
-	if err != nil {
-		return nil, err
-	}
-	d.rules = rules
-	for _, e := range exp {
-		d.expected[e.CellID] = append(d.expected[e.CellID], e)
-	}
 	upper := domain.PathUpper(root)
 	var asg []covAssignment
 	if err := db.NewSelect().TableExpr("assignments AS a").
@@ -310,19 +302,37 @@ func loadCoverage(ctx context.Context, db bun.IDB, root string, p Period, today 
 	for _, r := range reps {
 		d.reports[r.MeetingID] = append(d.reports[r.MeetingID], r)
 	}
-	var held []covMeeting
+	// Every meeting of the months the period touches, once: the regular and thematic ones decide what the schedules
+	// expect, the held ones of the period carry the attendance.
+	first := domain.NewDate(p.From.Year(), p.From.Month(), 1)
+	end := domain.NewDate(p.To.Year(), p.To.Month(), 1).AddMonths(1)
+	var meetings []covMeeting
 	q := db.NewSelect().TableExpr("meetings AS m").
 		ColumnExpr("m.id, m.cell_id, m.meeting_date, m.type, m.status, m.members_total, m.members_exempt").
 		Join("JOIN org_units AS ou ON ou.id = m.cell_id").
 		Where("ou.path >= ? AND ou.path < ?", root, upper).
-		Where("m.meeting_date >= ? AND m.meeting_date <= ?", p.From, p.To).
-		Where("m.deleted_at IS NULL AND m.status = ?", domain.MeetingHeld)
+		Where("m.meeting_date >= ? AND m.meeting_date < ?", first, end).
+		Where("m.deleted_at IS NULL")
 	q = attendanceTally(q)
-	if err := q.OrderExpr("m.cell_id, m.meeting_date, m.id").Scan(ctx, &held); err != nil && !errors.Is(err, sql.ErrNoRows) {
+	if err := q.OrderExpr("m.cell_id, m.meeting_date, m.id").Scan(ctx, &meetings); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, domain.Internal(err)
 	}
-	for _, m := range held {
-		d.meetings[m.CellID] = append(d.meetings[m.CellID], m)
+	scheduled := make([]scheduledMeeting, 0, len(meetings))
+	for _, m := range meetings {
+		if m.Type == domain.MeetingRegular || m.Type == domain.MeetingThematic {
+			scheduled = append(scheduled, scheduledMeeting{ID: m.ID, CellID: m.CellID, MeetingDate: m.MeetingDate, Type: m.Type, Status: m.Status})
+		}
+		if m.Status == domain.MeetingHeld && p.has(m.MeetingDate) {
+			d.meetings[m.CellID] = append(d.meetings[m.CellID], m)
+		}
+	}
+	exp, rules, err := expectedFor(ctx, db, d.cells, root, p.From, p.To, &scheduled)
+	if err != nil {
+		return nil, err
+	}
+	d.rules = rules
+	for _, e := range exp {
+		d.expected[e.CellID] = append(d.expected[e.CellID], e)
 	}
 	return d, nil
 }

@@ -279,14 +279,16 @@ func Expected(ctx context.Context, db bun.IDB, roots, cellIDs []string, from, to
 	if len(roots) == 1 && len(cellIDs) == 0 {
 		root = roots[0]
 	}
-	out, _, err := expectedFor(ctx, db, cells, root, from, to)
+	out, _, err := expectedFor(ctx, db, cells, root, from, to, nil)
 	return out, err
 }
 
 // expectedFor is Expected for the cells given, which are all the cells under root when root is not empty (their
 // meetings are then read by one range of paths rather than by lists of ids); it also returns the rule of each
-// cell path.
-func expectedFor(ctx context.Context, db bun.IDB, cells []cellRow, root string, from, to domain.Date) ([]ExpectedMeeting, map[string]EffectiveRule, error) {
+// cell path. A caller that has read the cells' regular and thematic meetings of those months already (each cell's
+// in date and id order) passes them as known, and none are read again.
+func expectedFor(ctx context.Context, db bun.IDB, cells []cellRow, root string, from, to domain.Date,
+	known *[]scheduledMeeting) ([]ExpectedMeeting, map[string]EffectiveRule, error) {
 	first := domain.NewDate(from.Year(), from.Month(), 1)
 	end := domain.NewDate(to.Year(), to.Month(), 1).AddMonths(1)
 	paths := make([]string, len(cells))
@@ -299,8 +301,22 @@ func expectedFor(ctx context.Context, db bun.IDB, cells []cellRow, root string, 
 		return nil, nil, err
 	}
 	recorded := map[string]scheduledMeeting{} // cell + month
+	rank := func(ms []scheduledMeeting) {
+		for _, m := range ms {
+			k := m.CellID + m.MeetingDate.String()[:7]
+			// The scheduled meeting under its own id wins; otherwise the first of the month that was not cancelled.
+			if cur, ok := recorded[k]; ok && scheduleRank(cur) <= scheduleRank(m) {
+				continue
+			}
+			recorded[k] = m
+		}
+	}
 	batches := chunks(ids, 500)
-	if root != "" {
+	switch {
+	case known != nil:
+		rank(*known)
+		batches = nil
+	case root != "":
 		batches = [][]string{nil}
 	}
 	for _, chunk := range batches {
@@ -313,18 +329,10 @@ func expectedFor(ctx context.Context, db bun.IDB, cells []cellRow, root string, 
 		} else {
 			q = q.Where("mt.cell_id IN (?)", bun.List(chunk))
 		}
-		err := q.OrderExpr("mt.meeting_date, mt.id").Scan(ctx, &ms)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		if err := q.OrderExpr("mt.meeting_date, mt.id").Scan(ctx, &ms); err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return nil, nil, domain.Internal(err)
 		}
-		for _, m := range ms {
-			k := m.CellID + m.MeetingDate.String()[:7]
-			// The scheduled meeting under its own id wins; otherwise the first of the month that was not cancelled.
-			if cur, ok := recorded[k]; ok && scheduleRank(cur) <= scheduleRank(m) {
-				continue
-			}
-			recorded[k] = m
-		}
+		rank(ms)
 	}
 	var out []ExpectedMeeting
 	for _, c := range cells {
