@@ -60,3 +60,10 @@ SELECT meeting_id,
        SUM(status = 'unexcused'),
        COUNT(*)
 FROM attendance WHERE deleted_at IS NULL GROUP BY meeting_id;
+
+-- Coverage reads a period's meetings and their visit reports for a whole province; covering indexes let it do so
+-- from the indexes alone.
+CREATE INDEX meetings_date_cover ON meetings (meeting_date, id, cell_id, type, status, members_total, members_exempt)
+    WHERE deleted_at IS NULL;
+CREATE INDEX visit_reports_meeting_cover ON visit_reports (meeting_id, official_id, status, checked_in_at, submitted_at, grade)
+    WHERE deleted_at IS NULL;

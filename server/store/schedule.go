@@ -305,6 +305,7 @@ func expectedFor(ctx context.Context, db bun.IDB, cells []cellRow, root string, 
 		for _, m := range ms {
 			k := m.CellID + m.MeetingDate.String()[:7]
 			// The scheduled meeting under its own id wins; otherwise the first of the month that was not cancelled.
+			// (Ranking costs a UUID each, so only months with two meetings pay it.)
 			if cur, ok := recorded[k]; ok && scheduleRank(cur) <= scheduleRank(m) {
 				continue
 			}
