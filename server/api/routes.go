@@ -115,6 +115,24 @@ func (s *Server) routes() []route {
 		{method: http.MethodGet, path: "/api/v1/assign/officials", handler: s.officialLoads, tag: "assign", summary: "Officials and their current load, least loaded first", paged: true, out: store.Page[store.OfficialLoad]{},
 			query: []param{q("org_unit_id", "uuid", "limit to this subtree (default: all the caller supervises)")}},
 
+		// Coverage: supervisors and admins, over their subtrees (issue #6).
+		{method: http.MethodGet, path: "/api/v1/coverage", handler: s.getCoverage, tag: "coverage", summary: "Visit coverage, member attendance and grades of a unit over a period, by child unit and by month (a cell: by meeting)", out: store.CoverageReport{},
+			query: coverageParams},
+		{method: http.MethodGet, path: "/api/v1/coverage/officials", handler: s.coverageOfficials, tag: "coverage", summary: "Each assigned official's tally: cells, visits expected, attended, reported on time, overdue", paged: true, out: store.Page[store.OfficialTally]{},
+			query: coverageParams},
+		{method: http.MethodGet, path: "/api/v1/coverage/priorities", handler: s.coveragePriorities, tag: "coverage", summary: "Cells needing attention: unvisited for 12 months, weak last year, overdue reports or recommendations", paged: true, out: store.Page[Priority]{},
+			query: append([]param{{name: "kind", typ: "string", enum: priorityKinds, desc: "which list (default unvisited); overdue_reports covers the period, or the 12 months up to today"}}, coverageParams...)},
+		{method: http.MethodGet, path: "/api/v1/coverage/absentees", handler: s.coverageAbsentees, tag: "coverage", summary: "Members absent with reason at more than 3 meetings in a row (over the period, at least the 12 months to its end)", paged: true, out: store.Page[store.Absentee]{},
+			query: coverageParams},
+		{method: http.MethodGet, path: "/api/v1/exports/coverage.xlsx", handler: s.exportCoverage, tag: "coverage", summary: "The coverage report as a workbook", query: coverageParams,
+			raw: []string{"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}},
+		{method: http.MethodGet, path: "/api/v1/exports/coverage.csv", handler: s.exportCoverage, tag: "coverage", summary: "The coverage report as CSV (UTF-8 with BOM)", query: coverageParams,
+			raw: []string{"text/csv"}},
+		{method: http.MethodGet, path: "/api/v1/exports/officials.xlsx", handler: s.exportOfficials, tag: "coverage", summary: "The officials' tally as a workbook", query: coverageParams,
+			raw: []string{"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}},
+		{method: http.MethodGet, path: "/api/v1/exports/officials.csv", handler: s.exportOfficials, tag: "coverage", summary: "The officials' tally as CSV (UTF-8 with BOM)", query: coverageParams,
+			raw: []string{"text/csv"}},
+
 		// Meeting schedules.
 		{method: http.MethodGet, path: "/api/v1/org-units/:id/schedule", handler: s.getSchedule, tag: "schedule", summary: "A unit's schedule rule: its own and the one that applies", out: store.ScheduleRuleView{}},
 		{method: http.MethodPut, path: "/api/v1/org-units/:id/schedule", handler: s.putSchedule, tag: "schedule", summary: "Set the schedule rule of a unit's subtree (admin)", in: store.ScheduleRuleJSON{}, out: store.ScheduleRuleView{}},

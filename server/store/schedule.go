@@ -84,8 +84,11 @@ func RulesFor(ctx context.Context, db bun.IDB, paths []string) (map[string]Effec
 	byUnit := map[string]*ScheduleRuleRow{}
 	if len(ids) > 0 {
 		var rows []ScheduleRuleRow
-		if err := db.NewSelect().Model(&rows).Where("org_unit_id IN (?)", bun.List(ids)).Scan(ctx); err != nil &&
-			!errors.Is(err, sql.ErrNoRows) {
+		q := db.NewSelect().Model(&rows)
+		if len(ids) <= 1000 {
+			q = q.Where("org_unit_id IN (?)", bun.List(ids))
+		} // else all rules: they are few (set per province, commune or cell by hand), a list of ids is not
+		if err := q.Scan(ctx); err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return nil, domain.Internal(err)
 		}
 		for i := range rows {
@@ -272,6 +275,20 @@ func Expected(ctx context.Context, db bun.IDB, roots, cellIDs []string, from, to
 	if err != nil || len(cells) == 0 {
 		return nil, err
 	}
+	root := ""
+	if len(roots) == 1 && len(cellIDs) == 0 {
+		root = roots[0]
+	}
+	out, _, err := expectedFor(ctx, db, cells, root, from, to, nil)
+	return out, err
+}
+
+// expectedFor is Expected for the cells given, which are all the cells under root when root is not empty (their
+// meetings are then read by one range of paths rather than by lists of ids); it also returns the rule of each
+// cell path. A caller that has read the cells' regular and thematic meetings of those months already (each cell's
+// in date and id order) passes them as known, and none are read again.
+func expectedFor(ctx context.Context, db bun.IDB, cells []cellRow, root string, from, to domain.Date,
+	known *[]scheduledMeeting) ([]ExpectedMeeting, map[string]EffectiveRule, error) {
 	first := domain.NewDate(from.Year(), from.Month(), 1)
 	end := domain.NewDate(to.Year(), to.Month(), 1).AddMonths(1)
 	paths := make([]string, len(cells))
@@ -281,27 +298,42 @@ func Expected(ctx context.Context, db bun.IDB, roots, cellIDs []string, from, to
 	}
 	rules, err := RulesFor(ctx, db, paths)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	recorded := map[string]scheduledMeeting{} // cell + month
-	for _, chunk := range chunks(ids, 500) {
-		var ms []scheduledMeeting
-		err := db.NewSelect().Model((*Meeting)(nil)).Column("id", "cell_id", "meeting_date", "type", "status").
-			Where("cell_id IN (?)", bun.List(chunk)).
-			Where("meeting_date >= ? AND meeting_date < ?", first, end).
-			Where("type IN (?)", bun.List([]domain.MeetingType{domain.MeetingRegular, domain.MeetingThematic})).
-			OrderExpr("meeting_date, id").Scan(ctx, &ms)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return nil, domain.Internal(err)
-		}
+	rank := func(ms []scheduledMeeting) {
 		for _, m := range ms {
 			k := m.CellID + m.MeetingDate.String()[:7]
 			// The scheduled meeting under its own id wins; otherwise the first of the month that was not cancelled.
+			// (Ranking costs a UUID each, so only months with two meetings pay it.)
 			if cur, ok := recorded[k]; ok && scheduleRank(cur) <= scheduleRank(m) {
 				continue
 			}
 			recorded[k] = m
 		}
+	}
+	batches := chunks(ids, 500)
+	switch {
+	case known != nil:
+		rank(*known)
+		batches = nil
+	case root != "":
+		batches = [][]string{nil}
+	}
+	for _, chunk := range batches {
+		var ms []scheduledMeeting
+		q := db.NewSelect().Model((*Meeting)(nil)).Column("mt.id", "mt.cell_id", "mt.meeting_date", "mt.type", "mt.status").
+			Where("mt.meeting_date >= ? AND mt.meeting_date < ?", first, end).
+			Where("mt.type IN (?)", bun.List([]domain.MeetingType{domain.MeetingRegular, domain.MeetingThematic}))
+		if root != "" {
+			q = q.Join("JOIN org_units AS ou ON ou.id = mt.cell_id").Where("ou.path >= ? AND ou.path < ?", root, domain.PathUpper(root))
+		} else {
+			q = q.Where("mt.cell_id IN (?)", bun.List(chunk))
+		}
+		if err := q.OrderExpr("mt.meeting_date, mt.id").Scan(ctx, &ms); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, nil, domain.Internal(err)
+		}
+		rank(ms)
 	}
 	var out []ExpectedMeeting
 	for _, c := range cells {
@@ -322,7 +354,7 @@ func Expected(ctx context.Context, db bun.IDB, roots, cellIDs []string, from, to
 			out = append(out, e)
 		}
 	}
-	return out, nil
+	return out, rules, nil
 }
 
 // scheduleRank orders the meetings of a cell's month by how well they stand for its scheduled meeting.

@@ -138,6 +138,7 @@ func redact(u string) string {
 
 var (
 	tmplOnce sync.Once
+	tmplMu   sync.Mutex // serialises remaking the template after another process dropped it
 	tmplName string
 	tmplErr  error
 	adminURL string
@@ -149,6 +150,9 @@ func newPostgres(t testing.TB) string {
 	if tmplErr != nil {
 		t.Fatalf("testdb: %v", tmplErr)
 	}
+	tmplMu.Lock()
+	tmpl := tmplName
+	tmplMu.Unlock()
 	admin, err := sql.Open("postgres", adminURL)
 	if err != nil {
 		t.Fatalf("testdb: %v", err)
@@ -158,8 +162,18 @@ func newPostgres(t testing.TB) string {
 	_, _ = rand.Read(b[:])
 	name := "chibo_t_" + hex.EncodeToString(b[:])
 	ctx := context.Background()
-	if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+name+` TEMPLATE `+tmplName); err != nil {
-		t.Fatalf("testdb: create database: %v", err)
+	if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+name+` TEMPLATE `+tmpl); err != nil {
+		// Another checkout's test run on the same server (another migration set) may have dropped the template
+		// meanwhile: make it again, once.
+		tmplMu.Lock()
+		_, again, err := ensureTemplate()
+		tmplMu.Unlock()
+		if err != nil {
+			t.Fatalf("testdb: %v", err)
+		}
+		if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+name+` TEMPLATE `+again); err != nil {
+			t.Fatalf("testdb: create database: %v", err)
+		}
 	}
 	t.Cleanup(func() {
 		a, err := sql.Open("postgres", adminURL)
@@ -212,8 +226,11 @@ func ensureTemplate() (admin, name string, err error) {
 	if exists {
 		return admin, name, nil
 	}
-	// Drop templates of older migration sets.
-	rows, err := conn.QueryContext(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'chibo_tmpl_%'`)
+	// Drop templates of older migration sets, but not while another test process (perhaps of another checkout
+	// with other migrations, on the same server) is cloning them: the advisory lock above is held by whoever is
+	// building one, and pg_stat_activity shows whoever is connected to one.
+	rows, err := conn.QueryContext(ctx, `SELECT datname FROM pg_database AS d WHERE datname LIKE 'chibo_tmpl_%'
+		AND NOT EXISTS (SELECT 1 FROM pg_stat_activity AS a WHERE a.datname = d.datname)`)
 	if err != nil {
 		return "", "", err
 	}
@@ -226,7 +243,7 @@ func ensureTemplate() (admin, name string, err error) {
 	}
 	rows.Close()
 	for _, n := range old {
-		_, _ = conn.ExecContext(ctx, `DROP DATABASE IF EXISTS `+n+` WITH (FORCE)`)
+		_, _ = conn.ExecContext(ctx, `DROP DATABASE IF EXISTS `+n)
 	}
 	building := name + "_new"
 	_, _ = conn.ExecContext(ctx, `DROP DATABASE IF EXISTS `+building+` WITH (FORCE)`)

@@ -2,6 +2,7 @@ package wire
 
 import (
 	"crypto/sha1"
+	"encoding/hex"
 	"fmt"
 	"strings"
 )
@@ -28,14 +29,18 @@ func ScheduledMeetingID(cellID, month string) string {
 	return uuid5("meeting:" + strings.ToLower(cellID) + ":" + month)
 }
 
-func uuid5(name string) string {
-	var ns [16]byte
-	hex := strings.ReplaceAll(namespace, "-", "")
-	for i := range ns {
-		fmt.Sscanf(hex[2*i:2*i+2], "%02x", &ns[i])
+// namespaceBytes is namespace as bytes, parsed once: reports derive thousands of ids at a time.
+var namespaceBytes = func() []byte {
+	b, err := hex.DecodeString(strings.ReplaceAll(namespace, "-", ""))
+	if err != nil || len(b) != 16 {
+		panic("wire: bad namespace")
 	}
+	return b
+}()
+
+func uuid5(name string) string {
 	h := sha1.New()
-	h.Write(ns[:])
+	h.Write(namespaceBytes)
 	h.Write([]byte(name))
 	sum := h.Sum(nil)
 	u := sum[:16]

@@ -1,0 +1,153 @@
+package demo_test
+
+import (
+	"context"
+	"database/sql"
+	"net/url"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/chibo-vn/chibo/server/demo"
+	"github.com/chibo-vn/chibo/server/domain"
+	"github.com/chibo-vn/chibo/server/store"
+	"github.com/chibo-vn/chibo/server/testdb"
+)
+
+// provinceConfig is a province-sized data set: 100 communes of 100 cells (10,000 cells, about 240,000 members),
+// 12 months of meetings and attendance (about 120,000 meetings and 2.5 million attendance rows).
+var provinceConfig = demo.Config{Seed: 1, Communes: 100, CellsPerCommune: 100, Officials: 3300, Supervisors: 101,
+	Months: 12, Today: domain.NewDate(2026, time.December, 1)}
+
+// provinceDBName names the cached province database; change it when provinceConfig or the generator changes.
+const provinceDBName = "chibo_bench_province_v2"
+
+// provinceDB opens the province-sized PostgreSQL database, generating it on the first run only (it takes
+// minutes): it is kept on the server between runs under provinceDBName, and migrated to the current schema on
+// each run. It skips unless the run selected PostgreSQL.
+func provinceDB(b *testing.B) *store.DB {
+	b.Helper()
+	if testdb.Dialect() != "pg" {
+		b.Skip("the province benchmark runs on PostgreSQL (CHIBO_TEST_DB=postgres)")
+	}
+	if testing.Short() {
+		b.Skip("-short")
+	}
+	admin, err := testdb.PostgresAdminURL()
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	adb, err := sql.Open("postgres", admin)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer adb.Close()
+	var exists bool
+	if err := adb.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, provinceDBName).Scan(&exists); err != nil {
+		b.Fatal(err)
+	}
+	if !exists {
+		building := provinceDBName + "_new"
+		_, _ = adb.ExecContext(ctx, `DROP DATABASE IF EXISTS `+building+` WITH (FORCE)`)
+		if _, err := adb.ExecContext(ctx, `CREATE DATABASE `+building); err != nil {
+			b.Fatal(err)
+		}
+		db, err := store.Open(ctx, store.Options{URL: withDB(admin, building)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := db.Migrate(ctx); err != nil {
+			b.Fatal(err)
+		}
+		cfg := provinceConfig
+		cfg.PasswordHash = hash(b)
+		cfg.SkipSyncBuckets = true
+		start := time.Now()
+		// Bulk loading goes faster without the attendance tally trigger; the tallies are then computed as
+		// migration 0006 does, and checked against a recomputation.
+		if _, err := db.W.ExecContext(ctx, `ALTER TABLE attendance DISABLE TRIGGER attendance_tally`); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := demo.Generate(ctx, db, cfg); err != nil {
+			b.Fatal(err)
+		}
+		for _, stmt := range []string{`ALTER TABLE attendance ENABLE TRIGGER attendance_tally`, `DELETE FROM meeting_tallies`,
+			`INSERT INTO meeting_tallies (meeting_id, present, excused, unexcused, recorded)
+			 SELECT meeting_id, COUNT(*) FILTER (WHERE status = 'present'), COUNT(*) FILTER (WHERE status = 'excused'),
+			        COUNT(*) FILTER (WHERE status = 'unexcused'), COUNT(*)
+			 FROM attendance WHERE deleted_at IS NULL GROUP BY meeting_id`, `ANALYZE`} {
+			if _, err := db.W.ExecContext(ctx, stmt); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if bad, err := store.CheckMeetingTallies(ctx, db.R); err != nil || len(bad) > 0 {
+			b.Fatalf("meeting tallies: %v, %d differ", err, len(bad))
+		}
+		b.Logf("generated the province in %s", time.Since(start).Round(time.Second))
+		db.Close()
+		if _, err := adb.ExecContext(ctx, `ALTER DATABASE `+building+` RENAME TO `+provinceDBName); err != nil {
+			b.Fatal(err)
+		}
+	}
+	db, err := store.Open(ctx, store.Options{URL: withDB(admin, provinceDBName)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	if applied, err := db.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	} else if len(applied) > 0 {
+		_, _ = db.W.ExecContext(ctx, "ANALYZE")
+	}
+	return db
+}
+
+func withDB(u, name string) string {
+	p, _ := url.Parse(u)
+	p.Path = "/" + name
+	return p.String()
+}
+
+// BenchmarkProvinceData only makes sure the cached province database exists.
+func BenchmarkProvinceData(b *testing.B) {
+	provinceDB(b)
+	for b.Loop() {
+	}
+}
+
+// BenchmarkCoverageProvince times the coverage report of the whole province (10,000 cells) on PostgreSQL, for a
+// month and for the 12 months of history, and reports the median in milliseconds besides Go's mean.
+func BenchmarkCoverageProvince(b *testing.B) {
+	db := provinceDB(b)
+	ctx := context.Background()
+	var province store.OrgUnit
+	if err := db.R.NewSelect().Model(&province).Where("parent_id IS NULL").Limit(1).Scan(ctx); err != nil {
+		b.Fatal(err)
+	}
+	today := provinceConfig.Today
+	for _, bc := range []struct {
+		name   string
+		period store.Period
+	}{
+		{"month", store.Period{From: domain.NewDate(2026, time.November, 1), To: domain.NewDate(2026, time.November, 30)}},
+		{"year", store.Period{From: domain.NewDate(2025, time.December, 1), To: domain.NewDate(2026, time.November, 30)}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			var times []time.Duration
+			var rep *store.CoverageReport
+			for b.Loop() {
+				start := time.Now()
+				var err error
+				if rep, err = store.CoverageOf(ctx, db.R, &province, bc.period, today); err != nil {
+					b.Fatal(err)
+				}
+				times = append(times, time.Since(start))
+			}
+			sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
+			b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "ms-median")
+			b.ReportMetric(float64(rep.Totals.Cells), "cells")
+			b.ReportMetric(float64(rep.Totals.HeldMeetings), "meetings")
+		})
+	}
+}

@@ -1,0 +1,953 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/chibo-vn/chibo/server/domain"
+)
+
+// Coverage follows DHIS2's reporting-rate definitions, with an expected meeting in the place of an expected
+// report. For an org unit's subtree and a period [From, To] (calendar days in Asia/Ho_Chi_Minh):
+//
+//   - Expected meeting: the regular or thematic meeting a cell's schedule rule puts in a month (moved as recorded;
+//     cancelled ones are not expected), dated within the period, of a cell open on that day (opened_on ≤ day ≤
+//     closed_on), and covered by an assignment (active or ended, not cancelled) whose starts_on ≤ day ≤ ends_on.
+//     A monthly assignment expects every such meeting (weight 1); a per_year assignment expects visits_per_year/12
+//     of a visit per covered meeting. A meeting covered by several assignments takes the largest weight. The
+//     expected count of a cell (or of an official at a cell) is its weights summed and rounded half up (1/6 + 1/6
+//   - 1/6 = 0.5 → 1), never more than the meetings; so a province's "2 visits a year" expects 0 in a month,
+//     1 in a quarter (0.5) and 2 in a year. Each month of ByMonth rounds on its own.
+//   - Visited: expected meetings an assigned official attended (a visit report of theirs exists, checked in or
+//     not); Reported: with a report submitted (status "submitted", submitted_at set) by an assigned official;
+//     Timely: submitted by the end of the day report_due_days (of the cell's rule, 3 by default) after the meeting.
+//     Each is capped at the cell's expected count, so one cell's extra visits never make up for another's.
+//   - Coverage = visited / expected, TimelyRate = timely / expected, ReportingRate = reported / expected (null
+//     with nothing expected): at most 100 %.
+//   - Attendance counts every held meeting of the period's open cells, assigned or not: Members and Exempt are the
+//     meeting's recorded totals (members_total, members_exempt; with none recorded, the attendance rows and 0),
+//     Present and Unexcused its attendance rows; AttendanceRate = present / (members − exempt).
+//     CellsLowAttendance counts the cells whose rate over the period is under 85 %.
+//   - Grades counts the held meetings of the period by the grade of their latest submitted visit report.
+//
+// Figures of a unit are the sums over its cells, so children add up to their parent.
+type Coverage struct {
+	Expected      int      `json:"expected"`
+	Visited       int      `json:"visited"`
+	Reported      int      `json:"reported"`
+	Timely        int      `json:"timely"`
+	Coverage      *float64 `json:"coverage"`
+	ReportingRate *float64 `json:"reporting_rate"`
+	TimelyRate    *float64 `json:"timely_rate"`
+	// HeldMeetings counts the held meetings whose attendance the figures below sum.
+	HeldMeetings       int         `json:"held_meetings"`
+	Members            int         `json:"members"`
+	Exempt             int         `json:"exempt"`
+	Present            int         `json:"present"`
+	AttendanceRate     *float64    `json:"attendance_rate"`
+	Unexcused          int         `json:"unexcused"`
+	Cells              int         `json:"cells"`
+	CellsLowAttendance int         `json:"cells_low_attendance"`
+	Grades             GradeCounts `json:"grades"`
+}
+
+// GradeCounts counts meetings by quality grade.
+type GradeCounts struct {
+	Tot       int `json:"tot"`
+	Kha       int `json:"kha"`
+	TrungBinh int `json:"trung_binh"`
+	Kem       int `json:"kem"`
+}
+
+// LowAttendance is the attendance rate under which a cell is listed (the rubric's 85 %).
+const LowAttendance = 0.85
+
+// UnitSummary names an org unit in a report.
+type UnitSummary struct {
+	ID   string         `json:"id"`
+	Name string         `json:"name"`
+	Kind domain.OrgKind `json:"kind"`
+}
+
+// ChildCoverage is the coverage of one direct child of the unit.
+type ChildCoverage struct {
+	Unit UnitSummary `json:"unit"`
+	Coverage
+}
+
+// MonthCoverage is the coverage of one calendar month of the period (the period's first and last months cut to
+// it).
+type MonthCoverage struct {
+	Month          string   `json:"month"`
+	Expected       int      `json:"expected"`
+	Visited        int      `json:"visited"`
+	Reported       int      `json:"reported"`
+	Timely         int      `json:"timely"`
+	Coverage       *float64 `json:"coverage"`
+	Members        int      `json:"members"`
+	Exempt         int      `json:"exempt"`
+	Present        int      `json:"present"`
+	AttendanceRate *float64 `json:"attendance_rate"`
+}
+
+// MeetingCoverage is one meeting of a cell in the period: expected or held.
+type MeetingCoverage struct {
+	MeetingID string               `json:"meeting_id,omitempty"`
+	Date      domain.Date          `json:"date"`
+	Type      domain.MeetingType   `json:"type"`
+	Status    domain.MeetingStatus `json:"status"`
+	Moved     bool                 `json:"moved"`
+	// Expected says an assignment expects a visit at this meeting (its weight is 1 or visits_per_year/12).
+	Expected bool    `json:"expected"`
+	Weight   float64 `json:"weight"`
+	Visited  bool    `json:"visited"`
+	Reported bool    `json:"reported"`
+	Timely   bool    `json:"timely"`
+	// DueOn is the last day a timely report could be submitted.
+	DueOn          domain.Date  `json:"due_on"`
+	SubmittedAt    *time.Time   `json:"submitted_at"`
+	Officials      []string     `json:"officials"`
+	Members        *int         `json:"members"`
+	Exempt         *int         `json:"exempt"`
+	Present        *int         `json:"present"`
+	Unexcused      *int         `json:"unexcused"`
+	AttendanceRate *float64     `json:"attendance_rate"`
+	Grade          domain.Grade `json:"grade"`
+}
+
+// CoverageReport is the coverage of a unit over a period, with its direct children, its months and, for a cell,
+// its meetings.
+type CoverageReport struct {
+	Unit     UnitSummary       `json:"unit"`
+	From     domain.Date       `json:"from"`
+	To       domain.Date       `json:"to"`
+	Totals   Coverage          `json:"totals"`
+	Children []ChildCoverage   `json:"children"`
+	ByMonth  []MonthCoverage   `json:"by_month"`
+	Meetings []MeetingCoverage `json:"meetings,omitempty"`
+}
+
+// OfficialTally is one official's record over a period, the tally used in the annual evaluation: the cells
+// assigned, the visits expected (as in Coverage), attended, reported, reported on time, and overdue: meetings
+// whose report was due (report_due_days after the meeting, before today) and not submitted, counted where the
+// official was expected every month or did attend.
+type OfficialTally struct {
+	UserID      string   `json:"user_id"`
+	DisplayName string   `json:"display_name"`
+	Title       string   `json:"title"`
+	Cells       int      `json:"cells"`
+	Expected    int      `json:"expected"`
+	Attended    int      `json:"attended"`
+	Reported    int      `json:"reported"`
+	OnTime      int      `json:"on_time"`
+	Overdue     int      `json:"overdue"`
+	Coverage    *float64 `json:"coverage"`
+	nameFold    string
+}
+
+// OverdueReport is a visit report due and not submitted.
+type OverdueReport struct {
+	CellID       string      `json:"cell_id"`
+	CellName     string      `json:"cell_name"`
+	ParentName   string      `json:"parent_name"`
+	MeetingID    string      `json:"meeting_id,omitempty"`
+	MeetingDate  domain.Date `json:"meeting_date"`
+	DueOn        domain.Date `json:"due_on"`
+	DaysOverdue  int         `json:"days_overdue"`
+	OfficialID   string      `json:"official_id"`
+	OfficialName string      `json:"official_name"`
+	// Attended says the official was there (a draft report or a check-in) but has not submitted.
+	Attended bool `json:"attended"`
+}
+
+// Period is a span of calendar days, both ends included.
+type Period struct{ From, To domain.Date }
+
+// Months returns the first day of each month the period touches.
+func (p Period) Months() []domain.Date {
+	var out []domain.Date
+	for d := domain.NewDate(p.From.Year(), p.From.Month(), 1); !d.After(p.To); d = d.AddMonths(1) {
+		out = append(out, d)
+	}
+	return out
+}
+
+func (p Period) has(d domain.Date) bool { return !d.Before(p.From) && !d.After(p.To) }
+
+// covAssignment is an assignment as coverage reads it.
+type covAssignment struct {
+	ID            string           `bun:"id"`
+	OfficialID    string           `bun:"official_id"`
+	CellID        string           `bun:"cell_id"`
+	StartsOn      domain.Date      `bun:"starts_on"`
+	EndsOn        domain.Date      `bun:"ends_on"`
+	Frequency     domain.Frequency `bun:"frequency"`
+	VisitsPerYear int              `bun:"visits_per_year"`
+	Name          string           `bun:"display_name"`
+	NameFold      string           `bun:"name_fold"`
+	Title         string           `bun:"title"`
+}
+
+func (a *covAssignment) covers(d domain.Date) bool {
+	return !d.Before(a.StartsOn) && (a.EndsOn.IsZero() || !d.After(a.EndsOn))
+}
+
+func (a *covAssignment) weight() float64 {
+	if a.Frequency == domain.FrequencyMonthly {
+		return 1
+	}
+	return float64(a.VisitsPerYear) / 12
+}
+
+// covReport is a visit report as coverage reads it.
+type covReport struct {
+	MeetingID   string       `bun:"meeting_id"`
+	OfficialID  string       `bun:"official_id"`
+	Status      string       `bun:"status"`
+	CheckedInAt *time.Time   `bun:"checked_in_at"`
+	SubmittedAt *time.Time   `bun:"submitted_at"`
+	Grade       domain.Grade `bun:"grade"`
+}
+
+func (r *covReport) submitted() bool { return r.Status == "submitted" && r.SubmittedAt != nil }
+
+// covMeeting is a meeting of the period with its attendance tally.
+type covMeeting struct {
+	ID            string               `bun:"id"`
+	CellID        string               `bun:"cell_id"`
+	MeetingDate   domain.Date          `bun:"meeting_date"`
+	Type          domain.MeetingType   `bun:"type"`
+	Status        domain.MeetingStatus `bun:"status"`
+	MembersTotal  *int                 `bun:"members_total"`
+	MembersExempt *int                 `bun:"members_exempt"`
+	Present       int                  `bun:"present"`
+	Unexcused     int                  `bun:"unexcused"`
+	Recorded      int                  `bun:"recorded"`
+}
+
+func (m *covMeeting) members() (members, exempt int) {
+	members, exempt = m.Recorded, 0
+	if m.MembersTotal != nil {
+		members = *m.MembersTotal
+	}
+	if m.MembersExempt != nil {
+		exempt = *m.MembersExempt
+	}
+	return members, exempt
+}
+
+// coverageData is everything the figures of a subtree and period are computed from.
+type coverageData struct {
+	period   Period
+	today    domain.Date
+	cells    []cellRow
+	expected map[string][]ExpectedMeeting // by cell, in date order
+	rules    map[string]EffectiveRule     // by cell path
+	assign   map[string][]covAssignment   // by cell
+	reports  map[string][]covReport       // by meeting
+	meetings map[string][]covMeeting      // held meetings by cell, in date order
+	parents  map[string]string            // cell id → parent name
+}
+
+// loadCoverage reads the data of the cells under root for the period.
+func loadCoverage(ctx context.Context, db bun.IDB, root string, p Period, today domain.Date) (*coverageData, error) {
+	d := &coverageData{period: p, today: today, expected: map[string][]ExpectedMeeting{}, assign: map[string][]covAssignment{},
+		reports: map[string][]covReport{}, meetings: map[string][]covMeeting{}, parents: map[string]string{}}
+	all, err := cellsUnder(ctx, db, []string{root}, nil)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range all {
+		if (c.OpenedOn.IsZero() || !c.OpenedOn.After(p.To)) && (c.ClosedOn.IsZero() || !c.ClosedOn.Before(p.From)) {
+			d.cells = append(d.cells, c)
+		}
+	}
+	if len(d.cells) == 0 {
+		return d, nil
+	}
+	upper := domain.PathUpper(root)
+	var asg []covAssignment
+	if err := db.NewSelect().TableExpr("assignments AS a").
+		ColumnExpr("a.id, a.official_id, a.cell_id, a.starts_on, a.ends_on, a.frequency, a.visits_per_year").
+		ColumnExpr("u.display_name, u.name_fold, u.title").
+		Join("JOIN org_units AS ou ON ou.id = a.cell_id").
+		Join("JOIN users AS u ON u.id = a.official_id").
+		Where("ou.path >= ? AND ou.path < ?", root, upper).
+		Where("a.deleted_at IS NULL AND a.status <> ?", domain.AssignmentCancelled).
+		Where("a.starts_on <= ? AND (a.ends_on IS NULL OR a.ends_on >= ?)", p.To, p.From).
+		OrderExpr("a.cell_id, a.starts_on, a.id").Scan(ctx, &asg); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, domain.Internal(err)
+	}
+	for _, a := range asg {
+		d.assign[a.CellID] = append(d.assign[a.CellID], a)
+	}
+	var reps []covReport
+	if err := db.NewSelect().TableExpr("visit_reports AS vr").
+		ColumnExpr("vr.meeting_id, vr.official_id, vr.status, vr.checked_in_at, vr.submitted_at, vr.grade").
+		Join("JOIN meetings AS m ON m.id = vr.meeting_id").
+		Join("JOIN org_units AS ou ON ou.id = m.cell_id").
+		Where("ou.path >= ? AND ou.path < ?", root, upper).
+		Where("m.meeting_date >= ? AND m.meeting_date <= ?", p.From, p.To).
+		Where("vr.deleted_at IS NULL AND m.deleted_at IS NULL").
+		OrderExpr("vr.meeting_id, vr.submitted_at, vr.official_id").Scan(ctx, &reps); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, domain.Internal(err)
+	}
+	for _, r := range reps {
+		d.reports[r.MeetingID] = append(d.reports[r.MeetingID], r)
+	}
+	// Every meeting of the months the period touches, once: the regular and thematic ones decide what the schedules
+	// expect, the held ones of the period carry the attendance.
+	first := domain.NewDate(p.From.Year(), p.From.Month(), 1)
+	end := domain.NewDate(p.To.Year(), p.To.Month(), 1).AddMonths(1)
+	var meetings []covMeeting
+	q := db.NewSelect().TableExpr("meetings AS m").
+		ColumnExpr("m.id, m.cell_id, m.meeting_date, m.type, m.status, m.members_total, m.members_exempt").
+		Join("JOIN org_units AS ou ON ou.id = m.cell_id").
+		Where("ou.path >= ? AND ou.path < ?", root, upper).
+		Where("m.meeting_date >= ? AND m.meeting_date < ?", first, end).
+		Where("m.deleted_at IS NULL")
+	q = attendanceTally(q)
+	if err := q.OrderExpr("m.cell_id, m.meeting_date, m.id").Scan(ctx, &meetings); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, domain.Internal(err)
+	}
+	scheduled := make([]scheduledMeeting, 0, len(meetings))
+	for _, m := range meetings {
+		if m.Type == domain.MeetingRegular || m.Type == domain.MeetingThematic {
+			scheduled = append(scheduled, scheduledMeeting{ID: m.ID, CellID: m.CellID, MeetingDate: m.MeetingDate, Type: m.Type, Status: m.Status})
+		}
+		if m.Status == domain.MeetingHeld && p.has(m.MeetingDate) {
+			d.meetings[m.CellID] = append(d.meetings[m.CellID], m)
+		}
+	}
+	exp, rules, err := expectedFor(ctx, db, d.cells, root, p.From, p.To, &scheduled)
+	if err != nil {
+		return nil, err
+	}
+	d.rules = rules
+	for _, e := range exp {
+		d.expected[e.CellID] = append(d.expected[e.CellID], e)
+	}
+	return d, nil
+}
+
+// loadParents reads the name of each cell's parent (only the lists that show it need them).
+func (d *coverageData) loadParents(ctx context.Context, db bun.IDB, root string) error {
+	var parents []struct {
+		ID   string `bun:"id"`
+		Name string `bun:"name"`
+	}
+	if err := db.NewSelect().TableExpr("org_units AS ou").ColumnExpr("ou.id, p.name").
+		Join("JOIN org_units AS p ON p.id = ou.parent_id").
+		Where("ou.path >= ? AND ou.path < ? AND ou.kind = ?", root, domain.PathUpper(root), domain.KindCell).Scan(ctx, &parents); err != nil &&
+		!errors.Is(err, sql.ErrNoRows) {
+		return domain.Internal(err)
+	}
+	for _, r := range parents {
+		d.parents[r.ID] = r.Name
+	}
+	return nil
+}
+
+// attendanceTally adds each meeting's attendance counts (present, unexcused, recorded rows) to q over meetings m.
+func attendanceTally(q *bun.SelectQuery) *bun.SelectQuery {
+	return q.ColumnExpr("COALESCE(t.present, 0) AS present, COALESCE(t.unexcused, 0) AS unexcused, COALESCE(t.recorded, 0) AS recorded").
+		Join(`LEFT JOIN meeting_tallies AS t ON t.meeting_id = m.id`)
+}
+
+// visit is one expected meeting of a subject (a cell, or an official at a cell) with its weight and outcome.
+type visit struct {
+	month    string
+	weight   float64
+	visited  bool
+	reported bool
+	timely   bool
+	// overdue: the report was due before today, is not submitted, and the subject was expected every month or
+	// attended.
+	overdue bool
+}
+
+// visitCounts are the visit figures of a list of visits.
+type visitCounts struct{ expected, visited, reported, timely, overdue int }
+
+// roundHalfUp rounds a sum of weights, forgiving float error.
+func roundHalfUp(x float64) int { return int(math.Floor(x + 0.5 + 1e-9)) }
+
+// countVisits applies the rounding and caps of Coverage to the visits of one subject.
+func countVisits(vs []visit) visitCounts {
+	var c visitCounts
+	var w float64
+	for _, v := range vs {
+		w += v.weight
+		if v.visited {
+			c.visited++
+		}
+		if v.reported {
+			c.reported++
+		}
+		if v.timely {
+			c.timely++
+		}
+		if v.overdue {
+			c.overdue++
+		}
+	}
+	c.expected = min(len(vs), roundHalfUp(w))
+	c.visited = min(c.visited, c.expected)
+	c.reported = min(c.reported, c.expected)
+	c.timely = min(c.timely, c.expected)
+	return c
+}
+
+// dueOn is the last day a timely report on a meeting of day d can be submitted.
+func dueOn(d domain.Date, rule domain.ScheduleRule) domain.Date {
+	n := rule.ReportDueDays
+	if n <= 0 {
+		n = domain.DefaultScheduleRule().ReportDueDays
+	}
+	return d.AddDays(n)
+}
+
+// onTime reports whether a report submitted at t is in by the end of day due (Asia/Ho_Chi_Minh).
+func onTime(t *time.Time, due domain.Date) bool {
+	return t != nil && t.Before(due.AddDays(1).Time())
+}
+
+// cellVisits returns the expected meetings of a cell as visits: of the cell (official "") or of one official.
+func (d *coverageData) cellVisits(c cellRow, official string) []visit {
+	var out []visit
+	rule := d.rules[c.Path].Rule
+	for _, e := range d.expected[c.ID] {
+		v, ok := d.visitOf(c, e, rule, official)
+		if ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// visitOf decides whether meeting e of cell c is expected of the subject (the cell, or official), and its outcome.
+func (d *coverageData) visitOf(c cellRow, e ExpectedMeeting, rule domain.ScheduleRule, official string) (visit, bool) {
+	if e.Status == domain.MeetingCancelled || !d.period.has(e.Date) ||
+		(!c.OpenedOn.IsZero() && c.OpenedOn.After(e.Date)) || (!c.ClosedOn.IsZero() && c.ClosedOn.Before(e.Date)) {
+		return visit{}, false
+	}
+	v := visit{month: e.Date.String()[:7]}
+	monthly := false
+	covering := map[string]bool{}
+	for i := range d.assign[c.ID] {
+		a := &d.assign[c.ID][i]
+		if !a.covers(e.Date) || (official != "" && a.OfficialID != official) {
+			continue
+		}
+		covering[a.OfficialID] = true
+		v.weight = max(v.weight, a.weight())
+		monthly = monthly || a.Frequency == domain.FrequencyMonthly
+	}
+	if len(covering) == 0 {
+		return visit{}, false
+	}
+	due := dueOn(e.Date, rule)
+	attended := false
+	if e.MeetingID != "" {
+		for _, r := range d.reports[e.MeetingID] {
+			if !covering[r.OfficialID] {
+				continue
+			}
+			v.visited = true
+			attended = true
+			if r.submitted() {
+				v.reported = true
+				v.timely = v.timely || onTime(r.SubmittedAt, due)
+			}
+		}
+	}
+	v.overdue = official != "" && !v.reported && due.Before(d.today) && (monthly || attended)
+	return v, true
+}
+
+// cellFigures are one cell's figures over the period and by month.
+type cellFigures struct {
+	total  Coverage
+	months map[string]*MonthCoverage
+}
+
+func (d *coverageData) figures(c cellRow) cellFigures {
+	f := cellFigures{months: map[string]*MonthCoverage{}}
+	f.total.Cells = 1
+	month := func(m string) *MonthCoverage {
+		if f.months[m] == nil {
+			f.months[m] = &MonthCoverage{Month: m}
+		}
+		return f.months[m]
+	}
+	vs := d.cellVisits(c, "")
+	tc := countVisits(vs)
+	f.total.Expected, f.total.Visited, f.total.Reported, f.total.Timely = tc.expected, tc.visited, tc.reported, tc.timely
+	byMonth := map[string][]visit{}
+	for _, v := range vs {
+		byMonth[v.month] = append(byMonth[v.month], v)
+	}
+	for m, mv := range byMonth {
+		mc := countVisits(mv)
+		mo := month(m)
+		mo.Expected, mo.Visited, mo.Reported, mo.Timely = mc.expected, mc.visited, mc.reported, mc.timely
+	}
+	for _, m := range d.meetings[c.ID] {
+		members, exempt := m.members()
+		f.total.HeldMeetings++
+		f.total.Members += members
+		f.total.Exempt += exempt
+		f.total.Present += m.Present
+		f.total.Unexcused += m.Unexcused
+		mo := month(m.MeetingDate.String()[:7])
+		mo.Members += members
+		mo.Exempt += exempt
+		mo.Present += m.Present
+		switch d.grade(m.ID) {
+		case domain.GradeGood:
+			f.total.Grades.Tot++
+		case domain.GradeFair:
+			f.total.Grades.Kha++
+		case domain.GradeAverage:
+			f.total.Grades.TrungBinh++
+		case domain.GradeWeak:
+			f.total.Grades.Kem++
+		}
+	}
+	if r := ratio(f.total.Present, f.total.Members-f.total.Exempt); r != nil && *r < LowAttendance {
+		f.total.CellsLowAttendance = 1
+	}
+	return f
+}
+
+// grade is a meeting's grade: that of its latest submitted visit report.
+func (d *coverageData) grade(meetingID string) domain.Grade {
+	var g domain.Grade
+	var at time.Time
+	for _, r := range d.reports[meetingID] {
+		if r.submitted() && r.Grade != "" && !r.SubmittedAt.Before(at) {
+			g, at = r.Grade, *r.SubmittedAt
+		}
+	}
+	return g
+}
+
+func (c *Coverage) add(o Coverage) {
+	c.Expected += o.Expected
+	c.Visited += o.Visited
+	c.Reported += o.Reported
+	c.Timely += o.Timely
+	c.HeldMeetings += o.HeldMeetings
+	c.Members += o.Members
+	c.Exempt += o.Exempt
+	c.Present += o.Present
+	c.Unexcused += o.Unexcused
+	c.Cells += o.Cells
+	c.CellsLowAttendance += o.CellsLowAttendance
+	c.Grades.Tot += o.Grades.Tot
+	c.Grades.Kha += o.Grades.Kha
+	c.Grades.TrungBinh += o.Grades.TrungBinh
+	c.Grades.Kem += o.Grades.Kem
+}
+
+func (c *Coverage) rates() {
+	c.Coverage = ratio(c.Visited, c.Expected)
+	c.ReportingRate = ratio(c.Reported, c.Expected)
+	c.TimelyRate = ratio(c.Timely, c.Expected)
+	c.AttendanceRate = ratio(c.Present, c.Members-c.Exempt)
+}
+
+// ratio is n/d capped at 1, rounded to 4 decimals; nil when d is not positive.
+func ratio(n, d int) *float64 {
+	if d <= 0 {
+		return nil
+	}
+	r := math.Round(min(1, float64(n)/float64(d))*10000) / 10000
+	return &r
+}
+
+// CoverageOf computes the coverage report of unit over the period (see Coverage for the definitions); today
+// decides which reports are overdue.
+func CoverageOf(ctx context.Context, db bun.IDB, unit *OrgUnit, p Period, today domain.Date) (*CoverageReport, error) {
+	d, err := loadCoverage(ctx, db, unit.Path, p, today)
+	if err != nil {
+		return nil, err
+	}
+	rep := &CoverageReport{Unit: UnitSummary{unit.ID, unit.Name, unit.Kind}, From: p.From, To: p.To,
+		Children: []ChildCoverage{}, ByMonth: []MonthCoverage{}}
+	var kids []OrgUnit
+	if unit.Kind != domain.KindCell {
+		if err := db.NewSelect().Model(&kids).Where("parent_id = ?", unit.ID).OrderExpr("name_fold, id").Scan(ctx); err != nil &&
+			!errors.Is(err, sql.ErrNoRows) {
+			return nil, domain.Internal(err)
+		}
+	}
+	childOf := func(path string) int {
+		for i := range kids {
+			if strings.HasPrefix(path, kids[i].Path) {
+				return i
+			}
+		}
+		return -1
+	}
+	child := make([]Coverage, len(kids))
+	used := make([]bool, len(kids))
+	months := map[string]*MonthCoverage{}
+	for _, m := range p.Months() {
+		k := m.String()[:7]
+		months[k] = &MonthCoverage{Month: k}
+	}
+	for _, c := range d.cells {
+		f := d.figures(c)
+		rep.Totals.add(f.total)
+		if i := childOf(c.Path); i >= 0 {
+			child[i].add(f.total)
+			used[i] = true
+		}
+		for k, m := range f.months {
+			mo := months[k]
+			if mo == nil {
+				continue
+			}
+			mo.Expected += m.Expected
+			mo.Visited += m.Visited
+			mo.Reported += m.Reported
+			mo.Timely += m.Timely
+			mo.Members += m.Members
+			mo.Exempt += m.Exempt
+			mo.Present += m.Present
+		}
+	}
+	rep.Totals.rates()
+	for i := range kids {
+		// A child with no cell open in the period is listed only if it is a cell itself or still open.
+		if !used[i] && !kids[i].ClosedOn.IsZero() && kids[i].ClosedOn.Before(p.From) {
+			continue
+		}
+		child[i].rates()
+		rep.Children = append(rep.Children, ChildCoverage{Unit: UnitSummary{kids[i].ID, kids[i].Name, kids[i].Kind}, Coverage: child[i]})
+	}
+	for _, m := range p.Months() {
+		mo := months[m.String()[:7]]
+		mo.Coverage = ratio(mo.Visited, mo.Expected)
+		mo.AttendanceRate = ratio(mo.Present, mo.Members-mo.Exempt)
+		rep.ByMonth = append(rep.ByMonth, *mo)
+	}
+	if unit.Kind == domain.KindCell && len(d.cells) == 1 {
+		rep.Meetings = d.cellMeetings(d.cells[0])
+	}
+	return rep, nil
+}
+
+// cellMeetings lists a cell's meetings of the period: the expected ones and every other held one, by date.
+func (d *coverageData) cellMeetings(c cellRow) []MeetingCoverage {
+	out := []MeetingCoverage{}
+	rule := d.rules[c.Path].Rule
+	held := map[string]*covMeeting{}
+	for i := range d.meetings[c.ID] {
+		held[d.meetings[c.ID][i].ID] = &d.meetings[c.ID][i]
+	}
+	names := map[string]string{}
+	for _, a := range d.assign[c.ID] {
+		names[a.OfficialID] = a.Name
+	}
+	seen := map[string]bool{}
+	add := func(mc MeetingCoverage) {
+		mc.DueOn = dueOn(mc.Date, rule)
+		mc.Officials = []string{}
+		if m := held[mc.MeetingID]; m != nil {
+			members, exempt := m.members()
+			mc.Members, mc.Exempt, mc.Present, mc.Unexcused = &members, &exempt, &m.Present, &m.Unexcused
+			mc.AttendanceRate = ratio(m.Present, members-exempt)
+			mc.Grade = d.grade(m.ID)
+		}
+		for _, r := range d.reports[mc.MeetingID] {
+			if n := names[r.OfficialID]; n != "" {
+				mc.Officials = append(mc.Officials, n)
+			}
+			if r.submitted() && (mc.SubmittedAt == nil || r.SubmittedAt.Before(*mc.SubmittedAt)) {
+				mc.SubmittedAt = r.SubmittedAt
+			}
+		}
+		out = append(out, mc)
+	}
+	for _, e := range d.expected[c.ID] {
+		if !d.period.has(e.Date) {
+			continue
+		}
+		mc := MeetingCoverage{MeetingID: e.MeetingID, Date: e.Date, Type: e.Type, Status: e.Status, Moved: e.Moved}
+		if v, ok := d.visitOf(c, e, rule, ""); ok {
+			mc.Expected, mc.Weight, mc.Visited, mc.Reported, mc.Timely = true, v.weight, v.visited, v.reported, v.timely
+		}
+		seen[e.MeetingID] = true
+		add(mc)
+	}
+	for _, m := range d.meetings[c.ID] {
+		if !seen[m.ID] {
+			add(MeetingCoverage{MeetingID: m.ID, Date: m.MeetingDate, Type: m.Type, Status: m.Status})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Date.Before(out[j].Date) })
+	return out
+}
+
+// OfficialTallies lists the officials assigned to cells under unit in the period with their tally, by name.
+func OfficialTallies(ctx context.Context, db bun.IDB, unit *OrgUnit, p Period, today domain.Date) ([]OfficialTally, error) {
+	d, err := loadCoverage(ctx, db, unit.Path, p, today)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string]*OfficialTally{}
+	cells := map[string]map[string]bool{}
+	for _, c := range d.cells {
+		for _, a := range d.assign[c.ID] {
+			t := byID[a.OfficialID]
+			if t == nil {
+				t = &OfficialTally{UserID: a.OfficialID, DisplayName: a.Name, Title: a.Title, nameFold: a.NameFold}
+				byID[a.OfficialID] = t
+				cells[a.OfficialID] = map[string]bool{}
+			}
+			if cells[a.OfficialID][c.ID] {
+				continue
+			}
+			cells[a.OfficialID][c.ID] = true
+			t.Cells++
+			vc := countVisits(d.cellVisits(c, a.OfficialID))
+			t.Expected += vc.expected
+			t.Attended += vc.visited
+			t.Reported += vc.reported
+			t.OnTime += vc.timely
+			t.Overdue += vc.overdue
+		}
+	}
+	out := make([]OfficialTally, 0, len(byID))
+	for _, t := range byID {
+		t.Coverage = ratio(t.Attended, t.Expected)
+		out = append(out, *t)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].nameFold != out[j].nameFold {
+			return out[i].nameFold < out[j].nameFold
+		}
+		return out[i].UserID < out[j].UserID
+	})
+	return out, nil
+}
+
+// OverdueVisitReports lists the visit reports due before today and not submitted, for meetings of the period under
+// unit (as counted in OfficialTally.Overdue), the longest overdue first.
+func OverdueVisitReports(ctx context.Context, db bun.IDB, unit *OrgUnit, p Period, today domain.Date) ([]OverdueReport, error) {
+	d, err := loadCoverage(ctx, db, unit.Path, p, today)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.loadParents(ctx, db, unit.Path); err != nil {
+		return nil, err
+	}
+	var out []OverdueReport
+	for _, c := range d.cells {
+		rule := d.rules[c.Path].Rule
+		done := map[string]bool{}
+		for _, a := range d.assign[c.ID] {
+			if done[a.OfficialID] {
+				continue
+			}
+			done[a.OfficialID] = true
+			for _, e := range d.expected[c.ID] {
+				v, ok := d.visitOf(c, e, rule, a.OfficialID)
+				if !ok || !v.overdue {
+					continue
+				}
+				due := dueOn(e.Date, rule)
+				out = append(out, OverdueReport{CellID: c.ID, CellName: c.Name, ParentName: d.parents[c.ID], MeetingID: e.MeetingID,
+					MeetingDate: e.Date, DueOn: due, DaysOverdue: daysBetween(due, today), OfficialID: a.OfficialID,
+					OfficialName: a.Name, Attended: v.visited})
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].DaysOverdue != out[j].DaysOverdue {
+			return out[i].DaysOverdue > out[j].DaysOverdue
+		}
+		return out[i].CellName < out[j].CellName
+	})
+	if out == nil {
+		out = []OverdueReport{}
+	}
+	return out, nil
+}
+
+func daysBetween(a, b domain.Date) int { return int(b.Time().Sub(a.Time()).Hours() / 24) }
+
+// Absentee is a member absent with reason at more than 3 meetings in a row.
+type Absentee struct {
+	MemberID   string      `bun:"member_id" json:"member_id"`
+	FullName   string      `bun:"full_name" json:"full_name"`
+	CellID     string      `bun:"cell_id" json:"cell_id"`
+	CellName   string      `bun:"cell_name" json:"cell_name"`
+	ParentName string      `json:"parent_name"`
+	Streak     int         `json:"streak"`
+	From       domain.Date `json:"from"`
+	To         domain.Date `json:"to"`
+	Reasons    []string    `json:"reasons"`
+	nameFold   string
+}
+
+// MaxExcusedInARow is how many absences with reason in a row are allowed (the rubric's "not more than 3").
+const MaxExcusedInARow = 3
+
+// Absentees lists the members of cells under unit whose longest run of absences with reason, over the held
+// meetings of their cell they have an attendance row at, exceeds MaxExcusedInARow. The runs are counted over the
+// period, reaching back to 12 months before its end when it is shorter (the rubric counts "in a year").
+func Absentees(ctx context.Context, db bun.IDB, unit *OrgUnit, p Period) ([]Absentee, error) {
+	from := p.From
+	if y := p.To.AddMonths(-12).AddDays(1); y.Before(from) {
+		from = y
+	}
+	var rows []struct {
+		MemberID string                  `bun:"member_id"`
+		FullName string                  `bun:"full_name"`
+		NameFold string                  `bun:"name_fold"`
+		CellID   string                  `bun:"cell_id"`
+		CellName string                  `bun:"cell_name"`
+		Parent   string                  `bun:"parent_name"`
+		Date     domain.Date             `bun:"meeting_date"`
+		Status   domain.AttendanceStatus `bun:"status"`
+		Reason   string                  `bun:"reason"`
+	}
+	err := db.NewSelect().TableExpr("attendance AS at").
+		ColumnExpr("at.member_id, mb.full_name, mb.name_fold, m.cell_id, ou.name AS cell_name, COALESCE(p.name, '') AS parent_name").
+		ColumnExpr("m.meeting_date, at.status, at.reason").
+		Join("JOIN meetings AS m ON m.id = at.meeting_id").
+		Join("JOIN members AS mb ON mb.id = at.member_id").
+		Join("JOIN org_units AS ou ON ou.id = m.cell_id").
+		Join("LEFT JOIN org_units AS p ON p.id = ou.parent_id").
+		Where("ou.path >= ? AND ou.path < ?", unit.Path, domain.PathUpper(unit.Path)).
+		Where("m.meeting_date >= ? AND m.meeting_date <= ? AND m.status = ?", from, p.To, domain.MeetingHeld).
+		Where("at.deleted_at IS NULL AND m.deleted_at IS NULL AND mb.deleted_at IS NULL").
+		// Only members with an absence with reason in the window can have a run.
+		Where(`at.member_id IN (SELECT a2.member_id FROM attendance AS a2 JOIN meetings AS m2 ON m2.id = a2.meeting_id
+			WHERE a2.status = ? AND a2.deleted_at IS NULL AND m2.meeting_date >= ? AND m2.meeting_date <= ?)`, domain.AttendExcused, from, p.To).
+		OrderExpr("at.member_id, m.meeting_date, m.id").Scan(ctx, &rows)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, domain.Internal(err)
+	}
+	out := []Absentee{}
+	var best, cur *Absentee
+	flush := func() {
+		if best != nil && best.Streak > MaxExcusedInARow {
+			out = append(out, *best)
+		}
+		best, cur = nil, nil
+	}
+	for i, r := range rows {
+		if i > 0 && rows[i-1].MemberID != r.MemberID {
+			flush()
+		}
+		if r.Status != domain.AttendExcused {
+			cur = nil
+			continue
+		}
+		if cur == nil {
+			cur = &Absentee{MemberID: r.MemberID, FullName: r.FullName, CellID: r.CellID, CellName: r.CellName,
+				ParentName: r.Parent, From: r.Date, Reasons: []string{}, nameFold: r.NameFold}
+		}
+		cur.Streak++
+		cur.To = r.Date
+		if r.Reason != "" && (len(cur.Reasons) == 0 || cur.Reasons[len(cur.Reasons)-1] != r.Reason) {
+			cur.Reasons = append(cur.Reasons, r.Reason)
+		}
+		if best == nil || cur.Streak > best.Streak {
+			c := *cur
+			c.Reasons = append([]string(nil), cur.Reasons...)
+			best = &c
+		}
+	}
+	flush()
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Streak != out[j].Streak {
+			return out[i].Streak > out[j].Streak
+		}
+		return out[i].nameFold < out[j].nameFold
+	})
+	return out, nil
+}
+
+// The kinds of priority lists.
+const (
+	PriorityUnvisited      = "unvisited"
+	PriorityWeak           = "weak"
+	PriorityOverdueReports = "overdue_reports"
+	PriorityOverdueRecs    = "overdue_recs"
+)
+
+// Priorities lists the cells under unit that need attention of one kind: unvisited (no visit report in the 12
+// months before today), weak (rated weak last year, or a visit graded Kém), overdue_recs (open recommendations
+// past their due date) — SuggestCells' findings, filtered — in SuggestCells' order.
+func Priorities(ctx context.Context, db bun.IDB, unit *OrgUnit, kind string, today domain.Date) ([]CellSuggestion, error) {
+	all, err := SuggestCells(ctx, db, []string{unit.Path}, today)
+	if err != nil {
+		return nil, err
+	}
+	out := []CellSuggestion{}
+	for _, s := range all {
+		if kind == PriorityUnvisited && s.Unvisited || kind == PriorityWeak && s.Weak || kind == PriorityOverdueRecs && s.OverdueRecs > 0 {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+// TallyMismatch is a meeting whose stored attendance tally differs from a recomputation.
+type TallyMismatch struct {
+	MeetingID          string
+	Stored, Recomputed [4]int // present, excused, unexcused, recorded
+}
+
+// CheckMeetingTallies recomputes every meeting's attendance tally from the attendance rows and returns the
+// meetings whose stored tally (meeting_tallies, kept by triggers) differs; none when the summary is true.
+func CheckMeetingTallies(ctx context.Context, db bun.IDB) ([]TallyMismatch, error) {
+	type tally struct {
+		MeetingID string `bun:"meeting_id"`
+		Present   int    `bun:"present"`
+		Excused   int    `bun:"excused"`
+		Unexcused int    `bun:"unexcused"`
+		Recorded  int    `bun:"recorded"`
+	}
+	var stored, fresh []tally
+	if err := db.NewSelect().TableExpr("meeting_tallies").Column("meeting_id", "present", "excused", "unexcused", "recorded").
+		Where("recorded <> 0 OR present <> 0 OR excused <> 0 OR unexcused <> 0").Scan(ctx, &stored); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, domain.Internal(err)
+	}
+	if err := db.NewSelect().TableExpr("attendance").ColumnExpr("meeting_id").
+		ColumnExpr("SUM(CASE WHEN status = 'present' THEN 1 ELSE 0 END) AS present").
+		ColumnExpr("SUM(CASE WHEN status = 'excused' THEN 1 ELSE 0 END) AS excused").
+		ColumnExpr("SUM(CASE WHEN status = 'unexcused' THEN 1 ELSE 0 END) AS unexcused").
+		ColumnExpr("COUNT(*) AS recorded").
+		Where("deleted_at IS NULL").GroupExpr("meeting_id").Scan(ctx, &fresh); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, domain.Internal(err)
+	}
+	vals := func(t tally) [4]int { return [4]int{t.Present, t.Excused, t.Unexcused, t.Recorded} }
+	got := map[string][4]int{}
+	for _, t := range stored {
+		got[t.MeetingID] = vals(t)
+	}
+	var out []TallyMismatch
+	for _, t := range fresh {
+		if got[t.MeetingID] != vals(t) {
+			out = append(out, TallyMismatch{MeetingID: t.MeetingID, Stored: got[t.MeetingID], Recomputed: vals(t)})
+		}
+		delete(got, t.MeetingID)
+	}
+	for id, v := range got {
+		out = append(out, TallyMismatch{MeetingID: id, Stored: v})
+	}
+	return out, nil
+}
