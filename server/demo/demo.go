@@ -23,8 +23,9 @@
 // {"criterion_code": points} for every criterion of the rubric in force, their Notes follow NotesDoc;
 // recommendations are "normal" or "urgent", answers carry the verdict "accepted", "sent_back" (with a reason) or
 // none yet, and each forwarded recommendation has its history (recommendation_events) step by step; meetings
-// are "in_person" and their Notes are empty (the minutes are in the visit reports and the Resolution); notifications are of kind "assignment_created", "meeting_eve", "report_overdue" or
-// "recommendations_overdue", with a JSON Data of ids.
+// are "in_person" and their Notes are empty (the minutes are in the visit reports and the Resolution);
+// notifications are of kind "assignment_created", "meeting_eve", "report_overdue" or "recommendations_overdue",
+// with a JSON Data of ids.
 package demo
 
 import (
