@@ -123,6 +123,12 @@ func TestRecommendationLoop(t *testing.T) {
 	if d.Status != domain.RecForwarded || d.DueOn != due || d.AddresseeName != w.c1.Name || d.AddresseeText != "UBND xã Triệu Phong" || d.ForwardedAt == nil {
 		t.Fatalf("forwarded: %+v", d.Recommendation)
 	}
+	// Re-addressed before any answer: still forwarded, with the new due date.
+	due = due.AddDays(5)
+	d = post("sup1", "forward", map[string]any{"addressee_org_unit_id": w.c1.ID, "due_on": due})
+	if d.Status != domain.RecForwarded || d.DueOn != due || d.AddresseeText != "UBND xã Triệu Phong" || len(d.Events) != 2 {
+		t.Fatalf("forwarded again: %+v, %d events", d.Recommendation, len(d.Events))
+	}
 	// The responder now reads it (and only it), and answers.
 	if r := w.do(http.MethodGet, "/api/v1/recommendations", "ubnd1", nil); !strings.Contains(string(r.body), w.recA.ID) || strings.Contains(string(r.body), w.recX.ID) {
 		t.Errorf("responder's list: %d %s", r.status, r.body)
@@ -184,6 +190,7 @@ func TestRecommendationLoop(t *testing.T) {
 	}
 	wantSteps := []step{
 		{"forward", "new", "forwarded", "sup1", "", false, false},
+		{"forward", "forwarded", "forwarded", "sup1", "", false, false},
 		{"answer", "forwarded", "answered", "ubnd1", "", true, false},
 		{"send_back", "answered", "sent_back", "sup1", "Chưa nêu thời gian thi công cụ thể.", true, false},
 		{"answer", "sent_back", "answered", "sup1", "", true, false},
@@ -199,8 +206,8 @@ func TestRecommendationLoop(t *testing.T) {
 			t.Errorf("event %d before event %d", i, i-1)
 		}
 	}
-	if d.Events[0].DueOn != due || *d.Events[0].AddresseeOrgUnitID != w.c1.ID {
-		t.Errorf("forward event: %+v", d.Events[0])
+	if d.Events[1].DueOn != due || *d.Events[1].AddresseeOrgUnitID != w.c1.ID {
+		t.Errorf("forward event: %+v", d.Events[1])
 	}
 	// Every step is audited, and the history is in the change log for devices.
 	var actions []string
@@ -208,12 +215,12 @@ func TestRecommendationLoop(t *testing.T) {
 		OrderExpr("id").Scan(ctx, &actions); err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]string{"forward", "answer", "send_back", "answer", "accept", "resolve", "announce"}, actions); diff != "" {
+	if diff := cmp.Diff([]string{"forward", "forward", "answer", "send_back", "answer", "accept", "resolve", "announce"}, actions); diff != "" {
 		t.Errorf("audit (-want +got):\n%s", diff)
 	}
 	n, err := w.db.R.NewSelect().Table("sync_changes").Where("tbl = 'recommendation_events' AND class = 'recs' AND scope = ?", w.cellA.ID).Count(ctx)
-	if err != nil || n != 7 {
-		t.Errorf("%d event changes logged (%v), want 7", n, err)
+	if err != nil || n != 8 {
+		t.Errorf("%d event changes logged (%v), want 8", n, err)
 	}
 
 	// Nothing follows a resolved and announced recommendation.
