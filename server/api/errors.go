@@ -20,15 +20,16 @@ import (
 
 // statusOf maps each error code to its HTTP status. This is the only place that does.
 var statusOf = map[domain.Code]int{
-	domain.CodeInvalid:      http.StatusBadRequest,
-	domain.CodeNotFound:     http.StatusNotFound,
-	domain.CodeConflict:     http.StatusConflict,
-	domain.CodeUnauthorized: http.StatusUnauthorized,
-	domain.CodeForbidden:    http.StatusForbidden,
-	domain.CodeRateLimited:  http.StatusTooManyRequests,
-	domain.CodeTooLarge:     http.StatusRequestEntityTooLarge,
-	domain.CodeBadMethod:    http.StatusMethodNotAllowed,
-	domain.CodeInternal:     http.StatusInternalServerError,
+	domain.CodeInvalid:           http.StatusBadRequest,
+	domain.CodeNotFound:          http.StatusNotFound,
+	domain.CodeConflict:          http.StatusConflict,
+	domain.CodeInvalidTransition: http.StatusConflict,
+	domain.CodeUnauthorized:      http.StatusUnauthorized,
+	domain.CodeForbidden:         http.StatusForbidden,
+	domain.CodeRateLimited:       http.StatusTooManyRequests,
+	domain.CodeTooLarge:          http.StatusRequestEntityTooLarge,
+	domain.CodeBadMethod:         http.StatusMethodNotAllowed,
+	domain.CodeInternal:          http.StatusInternalServerError,
 }
 
 // ErrorBody is the JSON body of every error response.

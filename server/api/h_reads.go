@@ -108,57 +108,6 @@ func (s *Server) getMeeting(c echo.Context) error {
 	return c.JSON(http.StatusOK, d)
 }
 
-// RecommendationDetail is a recommendation with its answers.
-type RecommendationDetail struct {
-	store.RecommendationView
-	Answers []store.RecommendationAnswer `json:"answers"`
-}
-
-func (s *Server) listRecommendations(c echo.Context) error {
-	p, err := pageRequest(c)
-	if err != nil {
-		return err
-	}
-	f := store.RecommendationFilter{Query: c.QueryParam("q")}
-	if f.CellID, err = queryID(c, "cell_id"); err != nil {
-		return err
-	}
-	if f.MeetingID, err = queryID(c, "meeting_id"); err != nil {
-		return err
-	}
-	if f.FieldID, err = queryID(c, "field_id"); err != nil {
-		return err
-	}
-	if f.Status, err = oneOf(c, "status", domain.RecStatus.Valid); err != nil {
-		return err
-	}
-	page, err := store.ListRecommendations(c.Request().Context(), s.db.R, f, principal(c).ReadRoots(), p)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, page)
-}
-
-func (s *Server) getRecommendation(c echo.Context) error {
-	id, err := idParam(c, "id", "@what.recommendation")
-	if err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	r, err := store.GetRecommendation(ctx, s.db.R, id)
-	if err != nil {
-		return err
-	}
-	if !principal(c).CanRead(r.CellPath) {
-		return domain.NotFound("@what.recommendation")
-	}
-	d := RecommendationDetail{RecommendationView: *r}
-	if d.Answers, err = store.RecommendationAnswers(ctx, s.db.R, id); err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, d)
-}
-
 func (s *Server) getReference(c echo.Context) error {
 	id, err := queryID(c, "org_unit_id")
 	if err != nil {

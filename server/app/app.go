@@ -268,6 +268,7 @@ var featuredLogins = [][2]string{
 	{"giamsat2", "giám sát một xã / supervisor of one commune"},
 	{"canbo", "cán bộ dự sinh hoạt 3 chi bộ / official assigned to 3 cells"},
 	{"bithu", "bí thư chi bộ / cell secretary"},
+	{"ubnd", "UBND xã trả lời kiến nghị / answers recommendations"},
 }
 
 func printWelcome(w io.Writer, url string, demoOn bool, s *demo.Summary) {

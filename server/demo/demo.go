@@ -7,8 +7,9 @@
 //
 // All users log in with the password Password. The fixed logins are admin, giamsat (province supervisor),
 // giamsat2 (supervisor of Đảng bộ xã Triệu Phong), canbo (an official of Triệu Phong assigned to exactly three
-// cells: thôn An Lợi, thôn Phước Thị and thôn Đại Hào), canbo2…canboN and bithu, bithu2, bithu3 (cell
-// secretaries); Summary.Logins lists them all.
+// cells: thôn An Lợi, thôn Phước Thị and thôn Đại Hào), canbo2…canboN, bithu, bithu2, bithu3 (cell
+// secretaries) and ubnd (UBND xã Triệu Phong, a responder: it answers the recommendations forwarded to the
+// commune); Summary.Logins lists them all.
 //
 // The stories the demo tells, for screens and coverage code to show (cell names as in the default
 // configuration): Chi bộ thôn Phú Liêu and one cell of the last commune (and, at province scale, about 3 % of the
@@ -21,9 +22,10 @@
 // Values the demo writes into free-form columns: visit reports are "draft" or "submitted", their Scores are
 // {"criterion_code": points} for every criterion of the rubric in force, their Notes follow NotesDoc;
 // recommendations are "normal" or "urgent", answers carry the verdict "accepted", "sent_back" (with a reason) or
-// none yet; meetings are "in_person" and their Notes are empty (the minutes are in the visit reports and the
-// Resolution); notifications are of kind "assignment_created", "meeting_eve", "report_overdue" or
-// "recommendations_overdue", with a JSON Data of ids.
+// none yet, and each forwarded recommendation has its history (recommendation_events) step by step; meetings
+// are "in_person" and their Notes are empty (the minutes are in the visit reports and the Resolution);
+// notifications are of kind "assignment_created", "meeting_eve", "report_overdue" or "recommendations_overdue",
+// with a JSON Data of ids.
 package demo
 
 import (
@@ -138,6 +140,7 @@ type Summary struct {
 	VisitReports          int         `json:"visit_reports"`
 	Recommendations       int         `json:"recommendations"`
 	RecommendationAnswers int         `json:"recommendation_answers"`
+	RecommendationEvents  int         `json:"recommendation_events"`
 	AnnualRatings         int         `json:"annual_ratings"`
 	Notifications         int         `json:"notifications"`
 	// Logins lists every demo user; all share the password Password.
@@ -147,7 +150,8 @@ type Summary struct {
 // Rows returns the number of rows written (the audit entry aside).
 func (s *Summary) Rows() int {
 	return s.OrgUnits + s.Members + s.Users + s.RoleGrants + s.Assignments + s.Meetings + s.Attendance +
-		s.VisitReports + s.Recommendations + s.RecommendationAnswers + s.AnnualRatings + s.Notifications
+		s.VisitReports + s.Recommendations + s.RecommendationAnswers + s.RecommendationEvents + s.AnnualRatings +
+		s.Notifications
 }
 
 // Login is one demo user.

@@ -61,6 +61,7 @@ type data struct {
 	reports     []store.VisitReport
 	recs        []store.Recommendation
 	answers     []store.RecommendationAnswer
+	events      []store.RecommendationEvent
 	ratings     []store.AnnualRating
 	notes       []store.Notification
 	audit       []store.AuditEntry
@@ -71,7 +72,7 @@ func load(t *testing.T, db *store.DB, sum *demo.Summary) *data {
 	ctx := context.Background()
 	d := &data{sum: sum}
 	for _, s := range []any{&d.units, &d.members, &d.users, &d.grants, &d.assignments, &d.meetings, &d.attendance,
-		&d.reports, &d.recs, &d.answers, &d.ratings, &d.notes, &d.audit} {
+		&d.reports, &d.recs, &d.answers, &d.events, &d.ratings, &d.notes, &d.audit} {
 		if err := db.R.NewSelect().Model(s).OrderExpr("id").Scan(ctx); err != nil {
 			t.Fatalf("load %T: %v", s, err)
 		}
@@ -152,9 +153,9 @@ func TestDefaultDemo(t *testing.T) {
 			}
 		}
 		got := []int{sum.OrgUnits, sum.Members, sum.Users, sum.RoleGrants, sum.Assignments, sum.Meetings, sum.Attendance,
-			sum.VisitReports, sum.Recommendations, sum.RecommendationAnswers, sum.AnnualRatings, sum.Notifications}
+			sum.VisitReports, sum.Recommendations, sum.RecommendationAnswers, sum.RecommendationEvents, sum.AnnualRatings, sum.Notifications}
 		want := []int{len(d.units), len(d.members), len(d.users), len(d.grants), len(d.assignments), len(d.meetings),
-			len(d.attendance), len(d.reports), len(d.recs), len(d.answers), len(d.ratings), len(d.notes)}
+			len(d.attendance), len(d.reports), len(d.recs), len(d.answers), len(d.events), len(d.ratings), len(d.notes)}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("summary counts differ from the database (-db +summary):\n%s", diff)
 		}
@@ -259,7 +260,7 @@ func TestDefaultDemo(t *testing.T) {
 				t.Errorf("CheckPassword(%q) = %v, %v", demo.Password, ok, err)
 			}
 		}
-		for _, want := range []string{"admin", "giamsat", "giamsat2", "canbo", "canbo2", "canbo10", "bithu", "bithu2", "bithu3"} {
+		for _, want := range []string{"admin", "giamsat", "giamsat2", "canbo", "canbo2", "canbo10", "bithu", "bithu2", "bithu3", "ubnd"} {
 			if !slices.Contains(usernames, want) {
 				t.Errorf("no user %q", want)
 			}
@@ -502,6 +503,53 @@ func TestDefaultDemo(t *testing.T) {
 		}
 	})
 
+	t.Run("recommendation history", func(t *testing.T) {
+		// Each recommendation's history is a chain of the loop's steps ending in its status, in time order.
+		events := map[string][]store.RecommendationEvent{}
+		for _, e := range d.events {
+			events[e.RecommendationID] = append(events[e.RecommendationID], e)
+		}
+		var ubnd string
+		for _, u := range d.users {
+			if u.Username == "ubnd" {
+				ubnd = u.ID
+			}
+		}
+		byUbnd := 0
+		for _, a := range d.answers {
+			if a.AnsweredBy != nil && *a.AnsweredBy == ubnd {
+				byUbnd++
+			}
+		}
+		if ubnd == "" || byUbnd == 0 {
+			t.Errorf("responder %q answered %d recommendations", ubnd, byUbnd)
+		}
+		for _, r := range d.recs {
+			es := events[r.ID]
+			slices.SortFunc(es, func(a, b store.RecommendationEvent) int { return a.At.Compare(b.At) })
+			if r.Status == domain.RecNew {
+				if len(es) != 0 {
+					t.Errorf("new recommendation %s has %d events", r.ID, len(es))
+				}
+				continue
+			}
+			status := domain.RecNew
+			for _, e := range es {
+				to, err := domain.RecTransition(e.Action, status)
+				if err != nil || e.FromStatus != status || e.ToStatus != to {
+					t.Errorf("recommendation %s: %s %s→%s after %s (%v)", r.ID, e.Action, e.FromStatus, e.ToStatus, status, err)
+				}
+				status = e.ToStatus
+			}
+			if status != r.Status {
+				t.Errorf("recommendation %s is %s, its history ends at %s", r.ID, r.Status, status)
+			}
+			if announced := len(es) > 0 && es[len(es)-1].Action == domain.RecActionAnnounce; announced != (r.AnnouncedAt != nil) {
+				t.Errorf("recommendation %s announced at %v, history %v", r.ID, r.AnnouncedAt, announced)
+			}
+		}
+	})
+
 	t.Run("annual ratings", func(t *testing.T) {
 		labels := map[string]store.RatingLabel{}
 		for _, l := range d.ref.RatingLabels {
@@ -599,7 +647,8 @@ func checksums(t *testing.T, db *store.DB) map[string]string {
 		"role_grants": &[]store.RoleGrant{}, "assignments": &[]store.Assignment{}, "meetings": &[]store.Meeting{},
 		"attendance": &[]store.Attendance{}, "visit_reports": &[]store.VisitReport{},
 		"recommendations": &[]store.Recommendation{}, "recommendation_answers": &[]store.RecommendationAnswer{},
-		"annual_ratings": &[]store.AnnualRating{}, "notifications": &[]store.Notification{}, "audit_log": &[]store.AuditEntry{},
+		"recommendation_events": &[]store.RecommendationEvent{},
+		"annual_ratings":        &[]store.AnnualRating{}, "notifications": &[]store.Notification{}, "audit_log": &[]store.AuditEntry{},
 	}
 	out := map[string]string{}
 	for name, slice := range tables {

@@ -53,6 +53,7 @@ type commune struct {
 	lat, lon   float64
 	cells      []*cell
 	supervisor string // user id of the supervisor who forwards this commune's recommendations
+	responder  string // user id of the responder who answers for the commune (ubnd, first commune), if any
 }
 
 type cell struct {
@@ -159,7 +160,7 @@ func (g *generator) run(ctx context.Context) (*Summary, error) {
 	g.sum.OrgUnits, g.sum.Members, g.sum.Users, g.sum.RoleGrants = w.orgUnits.total, w.members.total, w.users.total, w.grants.total
 	g.sum.Assignments, g.sum.Meetings, g.sum.Attendance = w.assignments.total, w.meetings.total, w.attendance.total
 	g.sum.VisitReports, g.sum.Recommendations, g.sum.RecommendationAnswers = w.reports.total, w.recs.total, w.answers.total
-	g.sum.AnnualRatings, g.sum.Notifications = w.ratings.total, w.notes.total
+	g.sum.AnnualRatings, g.sum.Notifications, g.sum.RecommendationEvents = w.ratings.total, w.notes.total, w.events.total
 	if err := store.Audit(ctx, g.w.db, "seed", "demo", g.province.ID, &g.province.ID, nil, &g.sum); err != nil {
 		return nil, err
 	}
@@ -388,7 +389,11 @@ func (g *generator) markSpecialCells(r *rng) {
 // people writes the users and their role grants.
 func (g *generator) people(ctx context.Context, r *rng) error {
 	first := g.communes[0]
+	var addUserWith func(r *rng, username, name, title, phone string, home *store.OrgUnit, role domain.Role, scope *store.OrgUnit) (*store.User, error)
 	addUser := func(username, name, title, phone string, home *store.OrgUnit, role domain.Role, scope *store.OrgUnit) (*store.User, error) {
+		return addUserWith(r, username, name, title, phone, home, role, scope)
+	}
+	addUserWith = func(r *rng, username, name, title, phone string, home *store.OrgUnit, role domain.Role, scope *store.OrgUnit) (*store.User, error) {
 		u := &store.User{Username: username, DisplayName: name, Title: title, Phone: phone, PasswordHash: g.hash,
 			Active: true, Locale: "vi", HomeOrgUnitID: &home.ID}
 		u.ID = r.id()
@@ -497,6 +502,15 @@ func (g *generator) people(ctx context.Context, r *rng) error {
 		}
 		cl.secretaryUser = u.ID
 	}
+
+	// The responder of the first commune (UBND xã), who answers the recommendations forwarded to it. Its ids come
+	// from a stream of their own, so the rows above and after it are the same as without it.
+	u, err := addUserWith(newRNG(g.cfg.Seed, streamResponder), "ubnd", "UBND "+first.label,
+		"Văn phòng HĐND và UBND "+first.label, "", &first.unit, domain.RoleResponder, &first.unit)
+	if err != nil {
+		return err
+	}
+	first.responder = u.ID
 	return nil
 }
 
@@ -635,6 +649,7 @@ var roleNames = map[domain.Role]string{
 	domain.RoleSupervisor: "giám sát / supervisor",
 	domain.RoleOfficial:   "cán bộ dự sinh hoạt / official",
 	domain.RoleSecretary:  "bí thư chi bộ / cell secretary",
+	domain.RoleResponder:  "trả lời kiến nghị / answers recommendations",
 }
 
 // findOfficial returns the first official but canbo for which ok is true, or nil.

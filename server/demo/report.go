@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/chibo-vn/chibo/server/domain"
 	"github.com/chibo-vn/chibo/server/store"
 	"github.com/chibo-vn/chibo/sync/wire"
@@ -268,6 +270,11 @@ func (cg *communeGen) recommendations(ctx context.Context, c *cell, mt *store.Me
 				return err
 			}
 		}
+		for _, e := range recEvents(&rec, answers, c.com.supervisor) {
+			if err := put(ctx, g.w, &g.w.events, e); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
@@ -349,6 +356,9 @@ func (cg *communeGen) lifecycle(rec *store.Recommendation, status domain.RecStat
 			"{date}": domain.DateOf(when).AddDays(r.between(30, 90)).VN(), "{month}": fmt.Sprintf("%d/%d", domain.DateOf(when).AddMonths(1).Month(), domain.DateOf(when).AddMonths(1).Year())}
 		a := store.RecommendationAnswer{RecommendationID: rec.ID, Body: capitalize(fill(pick(r, answerBodies), v)),
 			AnsweredBy: ptr(sup), AnsweredAt: when}
+		if rec.AddresseeOrgUnitID != nil && c.com.responder != "" {
+			a.AnsweredBy = ptr(c.com.responder) // UBND xã answers for itself
+		}
 		if rec.AddresseeOrgUnitID != nil {
 			a.AnsweredForID = ptr(*rec.AddresseeOrgUnitID)
 		}
@@ -394,4 +404,51 @@ func (cg *communeGen) lifecycle(rec *store.Recommendation, status domain.RecStat
 		g.overdueRecs++
 	}
 	return answers
+}
+
+// eventNS is the namespace of the demo's history ids, derived from the recommendation's id and the step's number
+// so that they draw nothing from the random streams.
+var eventNS = uuid.MustParse("6b1f3c2e-9a47-5d08-b3e1-4c7d2f905a61")
+
+// recEvents returns the history of a recommendation whose timestamps and answers lifecycle set: forwarded, each
+// answer and its verdict, resolved, announced.
+func recEvents(rec *store.Recommendation, answers []store.RecommendationAnswer, sup string) []store.RecommendationEvent {
+	var out []store.RecommendationEvent
+	status := domain.RecNew
+	add := func(action string, to domain.RecStatus, at time.Time, by *string) *store.RecommendationEvent {
+		e := store.RecommendationEvent{RecommendationID: rec.ID, Action: action, FromStatus: status, ToStatus: to, At: at,
+			ActorUserID: by}
+		e.ID = uuid.NewSHA1(eventNS, []byte(fmt.Sprintf("%s:%d", rec.ID, len(out)))).String()
+		e.CreatedAt, e.UpdatedAt = at, at
+		status = to
+		out = append(out, e)
+		return &out[len(out)-1]
+	}
+	if rec.ForwardedAt == nil {
+		return nil
+	}
+	e := add(domain.RecActionForward, domain.RecForwarded, *rec.ForwardedAt, rec.ForwardedBy)
+	e.AddresseeOrgUnitID, e.DueOn = rec.AddresseeOrgUnitID, domain.DateOf(*rec.ForwardedAt).AddDays(30)
+	if rec.Urgency == UrgencyUrgent {
+		e.DueOn = domain.DateOf(*rec.ForwardedAt).AddDays(15)
+	}
+	for i := range answers {
+		a := &answers[i]
+		e := add(domain.RecActionAnswer, domain.RecAnswered, a.AnsweredAt, a.AnsweredBy)
+		e.AnswerID, e.AddresseeOrgUnitID = &a.ID, a.AnsweredForID
+		switch a.Verdict {
+		case VerdictAccepted:
+			add(domain.RecActionAccept, domain.RecAccepted, *a.VerdictAt, a.VerdictBy).AnswerID = &a.ID
+		case VerdictSentBack:
+			e := add(domain.RecActionSendBack, domain.RecSentBack, *a.VerdictAt, a.VerdictBy)
+			e.AnswerID, e.Note, e.DueOn = &a.ID, a.VerdictReason, domain.DateOf(*a.VerdictAt).AddDays(15)
+		}
+	}
+	if rec.ResolvedAt != nil {
+		add(domain.RecActionResolve, domain.RecResolved, *rec.ResolvedAt, &sup)
+	}
+	if rec.AnnouncedAt != nil {
+		add(domain.RecActionAnnounce, status, *rec.AnnouncedAt, &sup)
+	}
+	return out
 }

@@ -17,6 +17,7 @@ type rng struct{ r *rand.Rand }
 const (
 	streamStructure = 1
 	streamFinal     = 2
+	streamResponder = 3 // the responder login, added after the others without changing their streams
 	streamCommune   = 1000
 )
 

@@ -53,6 +53,7 @@ type writer struct {
 	reports     sink[store.VisitReport]
 	recs        sink[store.Recommendation]
 	answers     sink[store.RecommendationAnswer]
+	events      sink[store.RecommendationEvent]
 	ratings     sink[store.AnnualRating]
 	notes       sink[store.Notification]
 }
@@ -63,8 +64,9 @@ func newWriter(db bun.IDB) *writer {
 	w.assignments.name, w.members.name, w.meetings.name = "assignments", "members", "meetings"
 	w.attendance.name, w.reports.name, w.recs.name = "attendance", "visit_reports", "recommendations"
 	w.answers.name, w.ratings.name, w.notes.name = "recommendation_answers", "annual_ratings", "notifications"
+	w.events.name = "recommendation_events"
 	w.order = []table{&w.orgUnits, &w.users, &w.grants, &w.assignments, &w.members, &w.meetings, &w.attendance,
-		&w.reports, &w.recs, &w.answers, &w.ratings, &w.notes}
+		&w.reports, &w.recs, &w.answers, &w.events, &w.ratings, &w.notes}
 	return w
 }
 

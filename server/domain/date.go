@@ -150,3 +150,6 @@ func (d *Date) scanString(s string) error {
 	*d = Date{t}
 	return nil
 }
+
+// DaysBetween returns the number of calendar days from a to b (negative when b is before a).
+func DaysBetween(a, b Date) int { return int(b.t.Sub(a.t) / (24 * time.Hour)) }

@@ -14,10 +14,13 @@ const (
 	RoleOfficial Role = "official"
 	// RoleSecretary (bí thư chi bộ) keeps the roster and meetings of its own cell.
 	RoleSecretary Role = "secretary"
+	// RoleResponder answers, in writing, the recommendations forwarded to an org unit of its subtree (a commune
+	// People's Committee, a department). It reads those recommendations and nothing else of the subtree.
+	RoleResponder Role = "responder"
 )
 
 // Roles lists every role, in display order.
-var Roles = []Role{RoleAdmin, RoleSupervisor, RoleOfficial, RoleSecretary}
+var Roles = []Role{RoleAdmin, RoleSupervisor, RoleOfficial, RoleSecretary, RoleResponder}
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool { return oneOf(r, Roles) }
@@ -167,6 +170,50 @@ var RecStatuses = []RecStatus{RecNew, RecForwarded, RecAnswered, RecSentBack, Re
 
 // Valid reports whether s is known.
 func (s RecStatus) Valid() bool { return oneOf(s, RecStatuses) }
+
+// Open reports whether a recommendation in status s still waits for an (acceptable) answer: a due date that has
+// passed makes it overdue.
+func (s RecStatus) Open() bool { return s == RecNew || s == RecForwarded || s == RecSentBack }
+
+// The steps of the recommendation loop, as recorded in its history.
+const (
+	RecActionForward  = "forward"   // new or forwarded → forwarded
+	RecActionAnswer   = "answer"    // forwarded or sent_back → answered
+	RecActionAccept   = "accept"    // answered → accepted
+	RecActionSendBack = "send_back" // answered → sent_back
+	RecActionResolve  = "resolve"   // accepted → resolved
+	RecActionAnnounce = "announce"  // accepted or resolved, status kept; once
+)
+
+// recTransitions lists, for each step, the statuses it may start from and the status it leads to.
+var recTransitions = map[string]struct {
+	from []RecStatus
+	to   RecStatus
+}{
+	RecActionForward:  {[]RecStatus{RecNew, RecForwarded}, RecForwarded},
+	RecActionAnswer:   {[]RecStatus{RecForwarded, RecSentBack}, RecAnswered},
+	RecActionAccept:   {[]RecStatus{RecAnswered}, RecAccepted},
+	RecActionSendBack: {[]RecStatus{RecAnswered}, RecSentBack},
+	RecActionResolve:  {[]RecStatus{RecAccepted}, RecResolved},
+	RecActionAnnounce: {[]RecStatus{RecAccepted, RecResolved}, ""},
+}
+
+// RecTransition returns the status a step (one of the RecAction* constants) leads to from status from, or an
+// invalid_transition error naming both. Announcing keeps the status.
+func RecTransition(action string, from RecStatus) (RecStatus, error) {
+	t, ok := recTransitions[action]
+	if !ok || !oneOf(from, t.from) {
+		to := string(t.to)
+		if to == "" {
+			to = "announced"
+		}
+		return "", E(CodeInvalidTransition, "rec.invalid_transition", "from", "@rec.status."+string(from), "to", "@rec.status."+to)
+	}
+	if t.to == "" {
+		return from, nil
+	}
+	return t.to, nil
+}
 
 // AssignmentStatus is where an assignment stands.
 type AssignmentStatus string

@@ -13,15 +13,18 @@ type Code string
 
 // The error codes. Clients switch on these; the message is for people.
 const (
-	CodeInvalid      Code = "invalid"
-	CodeNotFound     Code = "not_found"
-	CodeConflict     Code = "conflict"
-	CodeUnauthorized Code = "unauthorized"
-	CodeForbidden    Code = "forbidden"
-	CodeRateLimited  Code = "rate_limited"
-	CodeTooLarge     Code = "too_large"
-	CodeBadMethod    Code = "method_not_allowed"
-	CodeInternal     Code = "internal"
+	CodeInvalid  Code = "invalid"
+	CodeNotFound Code = "not_found"
+	CodeConflict Code = "conflict"
+	// CodeInvalidTransition refuses a step a record's current status does not allow (a recommendation
+	// accepted before it was answered); HTTP 409 like a conflict, with its own code so clients can tell.
+	CodeInvalidTransition Code = "invalid_transition"
+	CodeUnauthorized      Code = "unauthorized"
+	CodeForbidden         Code = "forbidden"
+	CodeRateLimited       Code = "rate_limited"
+	CodeTooLarge          Code = "too_large"
+	CodeBadMethod         Code = "method_not_allowed"
+	CodeInternal          Code = "internal"
 )
 
 // Error is the one error type that crosses package boundaries. Key names a message in the catalogue

@@ -41,11 +41,12 @@ func (p *Principal) AssignedPaths() []string {
 }
 
 // ReadRoots returns the paths whose subtrees the principal may read: every grant but the official's (an official
-// reads only the cells it is assigned to), and each assigned cell.
+// reads only the cells it is assigned to) and the responder's (a responder reads only the recommendations
+// addressed to its subtree), and each assigned cell.
 func (p *Principal) ReadRoots() []string {
 	var roots []string
 	for _, g := range p.Grants {
-		if g.Role != RoleOfficial {
+		if g.Role != RoleOfficial && g.Role != RoleResponder {
 			roots = append(roots, g.Path)
 		}
 	}

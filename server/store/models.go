@@ -246,6 +246,8 @@ type Recommendation struct {
 	ForwardedBy        *string          `bun:"forwarded_by" json:"forwarded_by"`
 	ResolvedAt         *time.Time       `bun:"resolved_at" json:"resolved_at"`
 	AnnouncedAt        *time.Time       `bun:"announced_at" json:"announced_at"`
+	// AnnouncedMeetingID is the meeting (a briefing, or the cell's own) where the outcome was reported back.
+	AnnouncedMeetingID *string `bun:"announced_meeting_id" json:"announced_meeting_id"`
 }
 
 // RecommendationAnswer is a written answer to a recommendation and the verdict on it (accepted or sent back).
@@ -261,6 +263,25 @@ type RecommendationAnswer struct {
 	VerdictReason    string     `bun:"verdict_reason,notnull" json:"verdict_reason"`
 	VerdictBy        *string    `bun:"verdict_by" json:"verdict_by"`
 	VerdictAt        *time.Time `bun:"verdict_at" json:"verdict_at"`
+}
+
+// RecommendationEvent is one step of a recommendation's history in the Gia Lộc loop: who moved it from one status
+// to another, when, and the step's details (the addressee and due date of a forward, the answer, the reason for
+// sending an answer back, the meeting where the outcome was announced). Announcing keeps the status.
+type RecommendationEvent struct {
+	bun.BaseModel `bun:"table:recommendation_events,alias:re"`
+	Base
+	RecommendationID   string           `bun:"recommendation_id,notnull" json:"recommendation_id"`
+	Action             string           `bun:"action,notnull" json:"action"`
+	FromStatus         domain.RecStatus `bun:"from_status,notnull" json:"from_status"`
+	ToStatus           domain.RecStatus `bun:"to_status,notnull" json:"to_status"`
+	At                 time.Time        `bun:"at,notnull" json:"at"`
+	ActorUserID        *string          `bun:"actor_user_id" json:"actor_user_id"`
+	AddresseeOrgUnitID *string          `bun:"addressee_org_unit_id" json:"addressee_org_unit_id"`
+	DueOn              domain.Date      `bun:"due_on,type:date" json:"due_on"`
+	AnswerID           *string          `bun:"answer_id" json:"answer_id"`
+	MeetingID          *string          `bun:"meeting_id" json:"meeting_id"`
+	Note               string           `bun:"note,notnull" json:"note"`
 }
 
 // RatingLabel is one label of an annual rating scheme (Quy định 366-QĐ/TW, or the older labels), kept as data.

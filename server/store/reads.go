@@ -130,56 +130,6 @@ func MeetingReports(ctx context.Context, db bun.IDB, meetingID string) ([]VisitR
 	return out, nil
 }
 
-// RecommendationView is a recommendation with its cell's name.
-type RecommendationView struct {
-	Recommendation `bun:",extend"`
-	CellName       string `bun:"cell_name" json:"cell_name"`
-	CellPath       string `bun:"cell_path" json:"-"`
-}
-
-// RecommendationFilter selects recommendations.
-type RecommendationFilter struct {
-	CellID    string
-	MeetingID string
-	FieldID   string
-	Status    domain.RecStatus
-	Query     string
-}
-
-func recommendationQuery(db bun.IDB) *bun.SelectQuery {
-	return db.NewSelect().Model((*Recommendation)(nil)).Column("r.*").
-		ColumnExpr("ou.name AS cell_name, ou.path AS cell_path").
-		Join("JOIN org_units AS ou ON ou.id = r.cell_id")
-}
-
-// ListRecommendations lists the recommendations of cells under roots, by date raised then id.
-func ListRecommendations(ctx context.Context, db bun.IDB, f RecommendationFilter, roots []string, p PageRequest) (Page[RecommendationView], error) {
-	q := inSubtrees(recommendationQuery(db), "ou.path", roots)
-	if f.CellID != "" {
-		q = q.Where("r.cell_id = ?", f.CellID)
-	}
-	if f.MeetingID != "" {
-		q = q.Where("r.meeting_id = ?", f.MeetingID)
-	}
-	if f.FieldID != "" {
-		q = q.Where("r.field_id = ?", f.FieldID)
-	}
-	if f.Status != "" {
-		q = q.Where("r.status = ?", f.Status)
-	}
-	q = whereFold(q, "r.content_fold", f.Query)
-	return keysetPage(ctx, q, p, "r.raised_on", "r.id", func(r RecommendationView) (string, string) { return r.RaisedOn.String(), r.ID })
-}
-
-// GetRecommendation returns the live recommendation id.
-func GetRecommendation(ctx context.Context, db bun.IDB, id string) (*RecommendationView, error) {
-	r := new(RecommendationView)
-	if err := recommendationQuery(db).Where("r.id = ?", id).Scan(ctx, r); err != nil {
-		return nil, notFound(err, "@what.recommendation")
-	}
-	return r, nil
-}
-
 // RecommendationAnswers returns the answers to a recommendation, oldest first.
 func RecommendationAnswers(ctx context.Context, db bun.IDB, recID string) ([]RecommendationAnswer, error) {
 	out := []RecommendationAnswer{}

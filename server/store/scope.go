@@ -27,7 +27,7 @@ const (
 	ClassUnit     = "unit"     // org units and their annual ratings
 	ClassRoster   = "roster"   // members of a cell
 	ClassMeetings = "meetings" // meetings and attendance, by month
-	ClassRecs     = "recs"     // recommendations and their answers
+	ClassRecs     = "recs"     // recommendations, their answers and their history
 	ClassAssign   = "assign"   // assignments of officials to a cell
 	ClassUsers    = "users"    // user accounts, by home unit
 	ClassReports  = "reports"  // an official's own visit reports, by month
@@ -42,7 +42,7 @@ const DefaultRefScope = "default"
 var syncedTables = []string{
 	"org_units", "annual_ratings", "users", "members", "assignments", "meetings", "attendance", "visit_reports",
 	"recommendation_fields", "rubrics", "rubric_criteria", "rating_labels", "recommendations",
-	"recommendation_answers", "notifications", "sync_conflicts",
+	"recommendation_answers", "recommendation_events", "notifications", "sync_conflicts",
 }
 
 // SyncedTables returns the replicated tables in snapshot order.
@@ -79,6 +79,8 @@ func NewRow(table string) SyncRow {
 		return new(Recommendation)
 	case "recommendation_answers":
 		return new(RecommendationAnswer)
+	case "recommendation_events":
+		return new(RecommendationEvent)
 	case "notifications":
 		return new(Notification)
 	case "sync_conflicts":
@@ -123,6 +125,8 @@ func TableOf(row SyncRow) string {
 		return "recommendations"
 	case *RecommendationAnswer:
 		return "recommendation_answers"
+	case *RecommendationEvent:
+		return "recommendation_events"
 	case *Notification:
 		return "notifications"
 	case *Conflict:
@@ -285,6 +289,12 @@ func (s *Scoper) Scope(ctx context.Context, row SyncRow) (Scope, error) {
 			return Scope{}, err
 		}
 		return s.unitScope(ctx, ClassRecs, cell, "")
+	case *RecommendationEvent:
+		cell, err := s.recCell(ctx, r.RecommendationID)
+		if err != nil {
+			return Scope{}, err
+		}
+		return s.unitScope(ctx, ClassRecs, cell, "")
 	case *Notification:
 		return Scope{Class: ClassInbox, Scope: r.UserID}, nil
 	case *RecommendationField:
@@ -328,6 +338,8 @@ func (s *Scoper) Preload(ctx context.Context, rows []SyncRow) error {
 		case *VisitReport:
 			meetings = append(meetings, r.MeetingID)
 		case *RecommendationAnswer:
+			recs = append(recs, r.RecommendationID)
+		case *RecommendationEvent:
 			recs = append(recs, r.RecommendationID)
 		}
 	}
@@ -397,7 +409,7 @@ func ClassOfTable(table string) string {
 		return ClassMeetings
 	case "visit_reports":
 		return ClassReports
-	case "recommendations", "recommendation_answers":
+	case "recommendations", "recommendation_answers", "recommendation_events":
 		return ClassRecs
 	case "notifications":
 		return ClassInbox

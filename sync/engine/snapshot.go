@@ -45,6 +45,9 @@ func snapshotQuery(db bun.IDB, table string, def wire.ScopeDef, win string) (*bu
 	case "recommendation_answers":
 		recs := db.NewSelect().Table("recommendations").Column("id").Where("cell_id IN (?)", units)
 		return q.Where("ra.recommendation_id IN (?)", recs), unitKind
+	case "recommendation_events":
+		recs := db.NewSelect().Table("recommendations").Column("id").Where("cell_id IN (?)", units)
+		return q.Where("re.recommendation_id IN (?)", recs), unitKind
 	case "visit_reports":
 		meetings := db.NewSelect().Table("meetings").Column("id").Where("meeting_date >= ?", start)
 		return q.Where("vr.official_id = ? AND vr.meeting_id IN (?)", def.ID, meetings), def.Kind == wire.KindUser

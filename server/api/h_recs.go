@@ -1,0 +1,432 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/uptrace/bun"
+
+	"github.com/chibo-vn/chibo/server/domain"
+	"github.com/chibo-vn/chibo/server/i18n"
+	"github.com/chibo-vn/chibo/server/notify"
+	"github.com/chibo-vn/chibo/server/store"
+)
+
+// recRoles follow recommendations through the loop in their subtrees: forward, judge answers, resolve.
+var recRoles = []domain.Role{domain.RoleAdmin, domain.RoleSupervisor}
+
+// sentBackDays is the time an addressee gets for a new answer when a verdict sends one back without a due date.
+const sentBackDays = 15
+
+// RecommendationDetail is a recommendation with its answers and its history, oldest first.
+type RecommendationDetail struct {
+	store.RecommendationView
+	Answers []store.RecommendationAnswer `json:"answers"`
+	Events  []store.RecommendationEvent  `json:"events"`
+}
+
+// ForwardInput forwards a recommendation to the org unit that must answer it, by a due date.
+type ForwardInput struct {
+	AddresseeOrgUnitID string `json:"addressee_org_unit_id"`
+	// AddresseeText names the addressee as users know it ("UBND xã", "Phòng Kinh tế"); it replaces the text the
+	// official recorded when given.
+	AddresseeText *string     `json:"addressee_text,omitempty"`
+	DueOn         domain.Date `json:"due_on"`
+}
+
+// AnswerInput records the addressee's written answer. AnsweredForID is the unit answered for: by default the
+// addressee; a supervisor or admin entering an answer received on paper may name it (the addressee or a unit
+// under it).
+type AnswerInput struct {
+	Body          string `json:"body"`
+	AnsweredForID string `json:"answered_for_id,omitempty"`
+}
+
+// VerdictInput accepts the latest answer or sends it back for a new one, with a reason. DueOn is the new due
+// date of a sent-back recommendation (15 days on by default).
+type VerdictInput struct {
+	Verdict string      `json:"verdict"`
+	Reason  string      `json:"reason"`
+	DueOn   domain.Date `json:"due_on,omitempty"`
+}
+
+// ResolveInput closes an accepted recommendation.
+type ResolveInput struct {
+	Note string `json:"note,omitempty"`
+}
+
+// AnnounceInput records that the outcome was reported back, optionally at a meeting.
+type AnnounceInput struct {
+	MeetingID string `json:"meeting_id,omitempty"`
+}
+
+// canReadRec reports whether p may read a recommendation: its cell is in p's read scope, or p answers for its
+// addressee.
+func canReadRec(p *domain.Principal, v *store.RecommendationView) bool {
+	return p.CanRead(v.CellPath) || (v.AddresseePath != "" && p.Can(v.AddresseePath, domain.RoleResponder))
+}
+
+func (s *Server) recommendationDetail(ctx context.Context, db bun.IDB, v *store.RecommendationView) (*RecommendationDetail, error) {
+	d := &RecommendationDetail{RecommendationView: *v}
+	var err error
+	if d.Answers, err = store.RecommendationAnswers(ctx, db, v.ID); err != nil {
+		return nil, err
+	}
+	if d.Events, err = store.RecommendationEvents(ctx, db, v.ID); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func (s *Server) listRecommendations(c echo.Context) error {
+	p, err := pageRequest(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	pr := principal(c)
+	f := store.RecommendationFilter{Query: c.QueryParam("q"), ResponderRoots: pr.Roots(domain.RoleResponder)}
+	if f.CellID, err = queryID(c, "cell_id"); err != nil {
+		return err
+	}
+	if f.MeetingID, err = queryID(c, "meeting_id"); err != nil {
+		return err
+	}
+	if f.FieldID, err = queryID(c, "field_id"); err != nil {
+		return err
+	}
+	for _, v := range c.QueryParams()["status"] {
+		for _, st := range strings.Split(v, ",") {
+			st := domain.RecStatus(strings.TrimSpace(st))
+			if !st.Valid() {
+				return domain.Invalid("status", "error.bad_value", "field", "status")
+			}
+			f.Statuses = append(f.Statuses, st)
+		}
+	}
+	if f.UnitPath, err = s.unitPathParam(ctx, c, "unit"); err != nil {
+		return err
+	}
+	if f.AddresseePath, err = s.unitPathParam(ctx, c, "addressee_id"); err != nil {
+		return err
+	}
+	overdue, err := queryBool(c, "overdue")
+	if err != nil {
+		return err
+	}
+	f.Overdue = overdue != nil && *overdue
+	if f.OlderThan, err = queryDays(c, "older_than"); err != nil {
+		return err
+	}
+	if f.RaisedFrom, err = queryDate(c, "raised_from"); err != nil {
+		return err
+	}
+	if f.RaisedTo, err = queryDate(c, "raised_to"); err != nil {
+		return err
+	}
+	page, err := store.ListRecommendations(ctx, s.db.R, f, pr.ReadRoots(), p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, page)
+}
+
+// unitPathParam reads an optional org unit id query parameter and returns the unit's path ("" when absent).
+// The unit only narrows a list already limited to the caller's scope, so any existing unit will do.
+func (s *Server) unitPathParam(ctx context.Context, c echo.Context, name string) (string, error) {
+	id, err := queryID(c, name)
+	if err != nil || id == "" {
+		return "", err
+	}
+	u, err := store.GetOrgUnit(ctx, s.db.R, id)
+	if err != nil {
+		return "", domain.Invalid(name, "error.not_found", "what", "@what.org_unit")
+	}
+	return u.Path, nil
+}
+
+// queryDays reads an optional number of days.
+func queryDays(c echo.Context, name string) (int, error) {
+	v := c.QueryParam(name)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n > 36500 {
+		return 0, domain.Invalid(name, "rec.bad_days", "field", name)
+	}
+	return n, nil
+}
+
+func (s *Server) getRecommendation(c echo.Context) error {
+	id, err := idParam(c, "id", "@what.recommendation")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	v, err := store.GetRecommendation(ctx, s.db.R, id)
+	if err != nil {
+		return err
+	}
+	if !canReadRec(principal(c), v) {
+		return domain.NotFound("@what.recommendation")
+	}
+	d, err := s.recommendationDetail(ctx, s.db.R, v)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
+}
+
+// stepRecommendation runs one step of the loop on recommendation :id in a write transaction: prepare checks the
+// caller may take it and turns the input into a store.RecStep; the step is validated against the status,
+// recorded with its event and audited; an answer notifies the official who raised the recommendation and the
+// cell's secretaries. It answers the updated RecommendationDetail.
+func (s *Server) stepRecommendation(c echo.Context, prepare func(ctx context.Context, tx bun.IDB, p *domain.Principal, v *store.RecommendationView) (store.RecStep, error)) error {
+	id, err := idParam(c, "id", "@what.recommendation")
+	if err != nil {
+		return err
+	}
+	p := principal(c)
+	err = s.db.Write(c.Request().Context(), func(ctx context.Context, tx bun.Tx) error {
+		v, err := store.GetRecommendation(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		st, err := prepare(ctx, tx, p, v)
+		if err != nil {
+			return err
+		}
+		st.ActorID = p.UserID
+		res, err := store.StepRecommendation(ctx, tx, &v.Recommendation, st)
+		if err != nil {
+			return err
+		}
+		if st.Action == domain.RecActionAnswer {
+			return notify.RecommendationAnswered(ctx, tx, res.Recommendation, res.Answer, time.Now())
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	v, err := store.GetRecommendation(ctx, s.db.R, id)
+	if err != nil {
+		return err
+	}
+	d, err := s.recommendationDetail(ctx, s.db.R, v)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
+}
+
+func (s *Server) forwardRecommendation(c echo.Context) error {
+	var in ForwardInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	return s.stepRecommendation(c, func(ctx context.Context, tx bun.IDB, p *domain.Principal, v *store.RecommendationView) (store.RecStep, error) {
+		st := store.RecStep{Action: domain.RecActionForward, AddresseeText: in.AddresseeText, DueOn: in.DueOn}
+		if !p.Can(v.CellPath, recRoles...) {
+			return st, domain.Forbidden()
+		}
+		id, ok := domain.ParseID(in.AddresseeOrgUnitID)
+		if in.AddresseeOrgUnitID == "" {
+			return st, domain.Invalid("addressee_org_unit_id", "error.required", "field", "addressee_org_unit_id")
+		}
+		if !ok {
+			return st, domain.Invalid("addressee_org_unit_id", "error.bad_id")
+		}
+		u, err := store.GetOrgUnit(ctx, tx, id)
+		if err != nil {
+			return st, domain.Invalid("addressee_org_unit_id", "error.not_found", "what", "@what.addressee")
+		}
+		if store.ProvinceOf(u) != store.ProvinceOf(&store.OrgUnit{Path: v.CellPath}) {
+			return st, domain.Invalid("addressee_org_unit_id", "rec.addressee_other_province")
+		}
+		if in.DueOn.IsZero() {
+			return st, domain.Invalid("due_on", "error.required", "field", "due_on")
+		}
+		if in.DueOn.Before(domain.DateOf(time.Now())) {
+			return st, domain.Invalid("due_on", "rec.due_before_today")
+		}
+		st.AddresseeID = u.ID
+		return st, nil
+	})
+}
+
+func (s *Server) answerRecommendation(c echo.Context) error {
+	var in AnswerInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	return s.stepRecommendation(c, func(ctx context.Context, tx bun.IDB, p *domain.Principal, v *store.RecommendationView) (store.RecStep, error) {
+		st := store.RecStep{Action: domain.RecActionAnswer, Body: in.Body}
+		responder := v.AddresseePath != "" && p.Can(v.AddresseePath, domain.RoleResponder)
+		if !responder && !p.Can(v.CellPath, recRoles...) {
+			return st, domain.Forbidden()
+		}
+		if v.AddresseeOrgUnitID != nil {
+			st.AnsweredForID = *v.AddresseeOrgUnitID
+		}
+		if in.AnsweredForID != "" {
+			id, ok := domain.ParseID(in.AnsweredForID)
+			if !ok {
+				return st, domain.Invalid("answered_for_id", "error.bad_id")
+			}
+			u, err := store.GetOrgUnit(ctx, tx, id)
+			if err != nil || v.AddresseePath == "" || !domain.Under(u.Path, v.AddresseePath) {
+				return st, domain.Invalid("answered_for_id", "rec.answered_for")
+			}
+			st.AnsweredForID = u.ID
+		}
+		return st, nil
+	})
+}
+
+func (s *Server) judgeRecommendation(c echo.Context) error {
+	var in VerdictInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	return s.stepRecommendation(c, func(ctx context.Context, tx bun.IDB, p *domain.Principal, v *store.RecommendationView) (store.RecStep, error) {
+		st := store.RecStep{Note: in.Reason, DueOn: in.DueOn}
+		if !p.Can(v.CellPath, recRoles...) {
+			return st, domain.Forbidden()
+		}
+		today := domain.DateOf(time.Now())
+		switch in.Verdict {
+		case "accepted":
+			st.Action, st.DueOn = domain.RecActionAccept, domain.Date{}
+		case "sent_back":
+			st.Action = domain.RecActionSendBack
+			if st.DueOn.IsZero() {
+				st.DueOn = today.AddDays(sentBackDays)
+			} else if st.DueOn.Before(today) {
+				return st, domain.Invalid("due_on", "rec.due_before_today")
+			}
+		default:
+			return st, domain.Invalid("verdict", "rec.bad_verdict")
+		}
+		return st, nil
+	})
+}
+
+func (s *Server) resolveRecommendation(c echo.Context) error {
+	var in ResolveInput
+	if err := decodeOptional(c, &in); err != nil {
+		return err
+	}
+	return s.stepRecommendation(c, func(ctx context.Context, tx bun.IDB, p *domain.Principal, v *store.RecommendationView) (store.RecStep, error) {
+		if !p.Can(v.CellPath, recRoles...) {
+			return store.RecStep{}, domain.Forbidden()
+		}
+		return store.RecStep{Action: domain.RecActionResolve, Note: in.Note}, nil
+	})
+}
+
+func (s *Server) announceRecommendation(c echo.Context) error {
+	var in AnnounceInput
+	if err := decodeOptional(c, &in); err != nil {
+		return err
+	}
+	return s.stepRecommendation(c, func(ctx context.Context, tx bun.IDB, p *domain.Principal, v *store.RecommendationView) (store.RecStep, error) {
+		st := store.RecStep{Action: domain.RecActionAnnounce}
+		if !p.Can(v.CellPath, domain.RoleAdmin, domain.RoleSupervisor, domain.RoleSecretary) {
+			return st, domain.Forbidden()
+		}
+		if in.MeetingID != "" {
+			id, ok := domain.ParseID(in.MeetingID)
+			if !ok {
+				return st, domain.Invalid("meeting_id", "error.bad_id")
+			}
+			m, err := store.GetMeeting(ctx, tx, id)
+			if err != nil || !p.CanRead(m.CellPath) {
+				return st, domain.Invalid("meeting_id", "error.not_found", "what", "@what.meeting")
+			}
+			st.MeetingID = m.ID
+		}
+		return st, nil
+	})
+}
+
+// decodeOptional is decode for a body that may be left out altogether.
+func decodeOptional(c echo.Context, v any) error {
+	if c.Request().ContentLength == 0 {
+		return nil
+	}
+	return decode(c, v)
+}
+
+// langName picks a reference row's name in the caller's language (Vietnamese when it has no English name).
+func langName(l i18n.Lang, vi, en string) string {
+	if l == i18n.EN && en != "" {
+		return en
+	}
+	return vi
+}
+
+func (s *Server) recommendationStats(c echo.Context) error {
+	ctx := c.Request().Context()
+	p := principal(c)
+	from, err := queryDate(c, "from")
+	if err != nil {
+		return err
+	}
+	to, err := queryDate(c, "to")
+	if err != nil {
+		return err
+	}
+	if !from.IsZero() && !to.IsZero() && to.Before(from) {
+		return domain.Invalid("to", "rec.bad_period")
+	}
+	id, err := queryID(c, "unit")
+	if err != nil {
+		return err
+	}
+	roots := p.ReadRoots()
+	if id != "" {
+		u, err := s.readableUnit(c, s.db.R, id)
+		if err != nil {
+			return err
+		}
+		roots = []string{u.Path}
+	}
+	// The province's list of fields gives every field a row, when the roots lie in one province.
+	var fields []store.RecommendationField
+	province := ""
+	for i, r := range roots {
+		pr := store.ProvinceOf(&store.OrgUnit{Path: r})
+		if i > 0 && pr != province {
+			province = ""
+			break
+		}
+		province = pr
+	}
+	if province != "" && province != "/" {
+		ref, err := store.Reference(ctx, s.db.R, province)
+		if err != nil {
+			return err
+		}
+		fields = ref.Fields
+	}
+	st, err := store.RecommendationStats(ctx, s.db.R, roots, from, to, fields)
+	if err != nil {
+		return err
+	}
+	l := lang(c)
+	for i := range st.ByField {
+		f := &st.ByField[i]
+		f.FieldName = langName(l, f.NameVI, f.NameEN)
+		if f.FieldID == nil {
+			f.FieldName = i18n.T(l, "rec.no_field", nil)
+		}
+	}
+	return c.JSON(http.StatusOK, st)
+}
