@@ -11,6 +11,18 @@ import { applyUpdate } from './update.js';
 import { Assign } from './screens/assign.jsx';
 import { unread, isSupervisor } from './data.js';
 
+// Lazy loads a screen's chunk on first use (the supervisors' screens stay out of the officials' main bundle).
+const lazyScreens = signal({});
+function lazy(name, load) {
+  return (props) => {
+    const C = lazyScreens.value[name];
+    if (C) return <C {...props} />;
+    load().then((c) => (lazyScreens.value = { ...lazyScreens.value, [name]: c }));
+    return <p class="muted">{t('loading')}</p>;
+  };
+}
+const Supervise = lazy('supervise', () => import('./screens/supervise.jsx').then((m) => m.Supervise));
+
 // route is the part of the URL after "#/", split on "/".
 export const route = signal(parse());
 
@@ -90,6 +102,7 @@ function Nav() {
       {item('', t('home'))}
       {item('visits', t('visits'))}
       {item('conflicts', t('conflicts'), open ? <span class="badge">{open}</span> : null)}
+      {isSupervisor() && item('supervise', t('supervise'))}
       {isSupervisor() && item('assign', t('assign'))}
       {item('settings', t('settings'))}
     </nav>
@@ -125,6 +138,9 @@ export function App() {
       break;
     case 'assign':
       screen = <Assign />;
+      break;
+    case 'supervise':
+      screen = <Supervise unit={r[1]} />;
       break;
     default:
       screen = <Home />;

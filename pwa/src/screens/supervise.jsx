@@ -1,0 +1,296 @@
+// The supervisors' coverage screen (#/supervise, #/supervise/<unit id>): a unit's visit coverage, reporting,
+// attendance and grades over a month, quarter or year, its children to drill into, month charts (plain SVG bars),
+// the cells needing attention and each official's tally, and the workbook to download. It reads the server
+// directly; the last report read is kept in localStorage so it can still be read offline.
+import { useState, useEffect } from 'preact/hooks';
+import { t, vnDate, vnDateTime, lang } from '../i18n.js';
+import { online } from '../state.js';
+import { isSupervisor, today } from '../data.js';
+import { api, token } from '../sync.js';
+
+const call = (path) => api('GET', path, undefined, lang.value);
+const errText = (e) => (e.offline ? t('sv_offline') : e.message);
+const pct = (x) => (x === null || x === undefined ? '–' : Math.round(x * 100) + '%');
+const CACHE = 'chibo-supervise';
+
+// periodOf turns the picker's choice into the API's period: this month, quarter or year.
+export function periodOf(kind, day) {
+  const y = day.slice(0, 4);
+  const m = Number(day.slice(5, 7));
+  if (kind === 'year') return y;
+  if (kind === 'quarter') return y + '-Q' + Math.ceil(m / 3);
+  return day.slice(0, 7);
+}
+
+function readCache() {
+  try {
+    return JSON.parse(localStorage.getItem(CACHE) || 'null');
+  } catch {
+    return null;
+  }
+}
+
+export function Supervise({ unit }) {
+  if (!isSupervisor()) {
+    return (
+      <>
+        <h1 class="title">{t('sv_title')}</h1>
+        <p class="muted">{t('sv_only')}</p>
+      </>
+    );
+  }
+  return <Report unit={unit || ''} />;
+}
+
+function Report({ unit }) {
+  const [kind, setKind] = useState('month');
+  const period = periodOf(kind, today());
+  const q = '?period=' + period + (unit ? '&unit=' + unit : '');
+  const [st, set] = useState(() => {
+    const c = readCache();
+    return c && c.q === q ? { rep: c.rep, at: c.at, cached: true, error: '' } : { rep: null, at: '', cached: false, error: '' };
+  });
+  const [trail, setTrail] = useState(() => readCache()?.trail || []);
+
+  useEffect(() => {
+    let live = true;
+    (async () => {
+      try {
+        const rep = await call('/api/v1/coverage' + q);
+        if (!live) return;
+        const at = new Date().toISOString();
+        // The breadcrumb: the units above this one that were drilled through.
+        const i = trail.findIndex((u) => u.id === rep.unit.id);
+        const tr = i >= 0 ? trail.slice(0, i) : unit ? trail : [];
+        const next = [...tr, rep.unit];
+        setTrail(next);
+        set({ rep, at, cached: false, error: '' });
+        try {
+          localStorage.setItem(CACHE, JSON.stringify({ q, rep, at, trail: next }));
+        } catch {
+          // Storage full: the screen still works online.
+        }
+      } catch (e) {
+        if (!live) return;
+        const c = readCache();
+        set(c && c.q === q ? { rep: c.rep, at: c.at, cached: true, error: errText(e) } : { rep: null, at: '', cached: false, error: errText(e) });
+      }
+    })();
+    return () => (live = false);
+  }, [q, online.value]);
+
+  const rep = st.rep;
+  return (
+    <>
+      <h1 class="title">{t('sv_title')}</h1>
+      {trail.length > 1 && (
+        <nav aria-label={t('sv_trail')} class="trail">
+          {trail.slice(0, -1).map((u, i) => (
+            <span key={u.id}>
+              <a href={'#/supervise' + (i ? '/' + u.id : '')}>{u.name}</a> ›{' '}
+            </span>
+          ))}
+          <span aria-current="page">{trail[trail.length - 1].name}</span>
+        </nav>
+      )}
+      <div class="chips" role="group" aria-label={t('sv_period')}>
+        {['month', 'quarter', 'year'].map((k) => (
+          <button key={k} class={'chip' + (kind === k ? ' on' : '')} aria-pressed={kind === k} onClick={() => setKind(k)}>{t('sv_' + k)}</button>
+        ))}
+      </div>
+      {st.error && <p class="error" role="alert">{st.error}</p>}
+      {st.at && <p class="muted" role="status">{t('sv_data_at', { at: vnDateTime(st.at) })}</p>}
+      {!rep && !st.error && <p class="muted">{t('loading')}</p>}
+      {rep && <Body rep={rep} q={q} />}
+    </>
+  );
+}
+
+function Fig({ label, value, sub }) {
+  return (
+    <div class="fig">
+      <span class="label">{label}</span>
+      <strong>{value}</strong>
+      {sub && <small>{sub}</small>}
+    </div>
+  );
+}
+
+// Bars is an accessible SVG bar chart of rates (0..1) by label, with the values as text.
+function Bars({ title, rows }) {
+  const w = 320, h = 120, n = rows.length || 1, bw = w / n;
+  return (
+    <figure class="card chart">
+      <figcaption>{title}</figcaption>
+      <svg viewBox={`0 0 ${w} ${h + 30}`} role="img" aria-label={title + ': ' + rows.map((r) => r.label + ' ' + r.text).join(', ')}>
+        {rows.map((r, i) => {
+          const v = Math.max(0, Math.min(1, r.value || 0));
+          return (
+            <g key={r.label}>
+              <rect x={i * bw + bw * 0.15} y={h - v * (h - 14)} width={bw * 0.7} height={v * (h - 14)} fill={r.color || '#b71c1c'} />
+              <text x={i * bw + bw / 2} y={h - v * (h - 14) - 3} text-anchor="middle" font-size="11">{r.text}</text>
+              <text x={i * bw + bw / 2} y={h + 16} text-anchor="middle" font-size="11">{r.label}</text>
+            </g>
+          );
+        })}
+        <line x1="0" x2={w} y1={h} y2={h} stroke="#555" />
+      </svg>
+    </figure>
+  );
+}
+
+function Body({ rep, q }) {
+  const T = rep.totals;
+  const g = T.grades || {};
+  const grades = [['tot', g.tot], ['kha', g.kha], ['trung_binh', g.trung_binh], ['kem', g.kem]];
+  const gmax = Math.max(1, ...grades.map((x) => x[1] || 0));
+  const month = (m) => m.month.slice(5, 7) + '/' + m.month.slice(0, 4);
+  return (
+    <>
+      <p class="muted">{rep.unit.name} · {vnDate(rep.from)} – {vnDate(rep.to)}</p>
+      <section class="figs" aria-label={t('sv_totals')}>
+        <Fig label={t('sv_coverage')} value={pct(T.coverage)} sub={t('sv_visited', { v: T.visited, e: T.expected })} />
+        <Fig label={t('sv_reported')} value={T.reported} sub={t('sv_reporting', { r: pct(T.reporting_rate) })} />
+        <Fig label={t('sv_timely')} value={pct(T.timely_rate)} sub={t('sv_timely_n', { n: T.timely })} />
+        <Fig label={t('sv_attendance')} value={pct(T.attendance_rate)} sub={t('sv_meetings', { n: T.held_meetings })} />
+        <Fig label={t('sv_low')} value={T.cells_low_attendance} sub={t('sv_cells', { n: T.cells })} />
+      </section>
+      <Download q={q} name={rep.unit.name} />
+      {rep.children?.length > 0 && (
+        <section class="card">
+          <h2>{t('sv_children')}</h2>
+          <ul class="rows">
+            {rep.children.map((c) => (
+              <li key={c.unit.id}>
+                <a class="row" href={'#/supervise/' + c.unit.id}>
+                  <strong>{c.unit.name}</strong>
+                  <small>{t('sv_child_line', { c: pct(c.coverage), v: c.visited, e: c.expected, a: pct(c.attendance_rate) })}</small>
+                </a>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      {rep.by_month?.length > 0 && (
+        <>
+          <Bars title={t('sv_chart_cov')} rows={rep.by_month.map((m) => ({ label: month(m), value: m.coverage, text: pct(m.coverage) }))} />
+          <Bars title={t('sv_chart_att')} rows={rep.by_month.map((m) => ({ label: month(m), value: m.attendance_rate, text: pct(m.attendance_rate), color: '#1565c0' }))} />
+        </>
+      )}
+      <Bars title={t('sv_grades')} rows={grades.map(([k, n]) => ({ label: t('grade_' + k), value: (n || 0) / gmax, text: String(n || 0), color: '#2e7d32' }))} />
+      <Priorities q={q} />
+      <Officials q={q} />
+    </>
+  );
+}
+
+async function download(path, file) {
+  const r = await fetch(path, { headers: { Authorization: 'Bearer ' + (await token(lang.value)), 'Accept-Language': lang.value } });
+  if (!r.ok) throw new Error(t('sv_download_failed'));
+  const url = URL.createObjectURL(await r.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = file;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+function Download({ q, name }) {
+  const [err, setErr] = useState('');
+  const [busy, setBusy] = useState(false);
+  const go = async () => {
+    setBusy(true);
+    setErr('');
+    try {
+      await download('/api/v1/exports/coverage.xlsx' + q, 'Bao-cao-du-sinh-hoat ' + name + ' ' + today() + '.xlsx');
+    } catch (e) {
+      setErr(navigator.onLine ? e.message : t('sv_offline'));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <p>
+      <button class="btn" onClick={go} disabled={busy || !online.value}>{t('sv_excel')}</button>
+      {err && <span class="error" role="alert"> {err}</span>}
+    </p>
+  );
+}
+
+function usePage(path) {
+  const [st, set] = useState({ items: [], next: '', error: '', loaded: false });
+  const page = async (cursor, prev) => {
+    try {
+      const r = await call(path + (cursor ? '&cursor=' + encodeURIComponent(cursor) : ''));
+      set({ items: [...prev, ...r.items], next: r.next_cursor || '', error: '', loaded: true });
+    } catch (e) {
+      set({ items: prev, next: '', error: errText(e), loaded: true });
+    }
+  };
+  useEffect(() => {
+    set({ items: [], next: '', error: '', loaded: false });
+    page('', []);
+  }, [path, online.value]);
+  return { ...st, more: () => page(st.next, st.items) };
+}
+
+const KINDS = ['unvisited', 'weak', 'overdue_reports', 'overdue_recs'];
+
+function Priorities({ q }) {
+  const [kind, setKind] = useState('unvisited');
+  const p = usePage('/api/v1/coverage/priorities' + q + '&kind=' + kind + '&limit=10');
+  return (
+    <section class="card">
+      <h2>{t('sv_priorities')}</h2>
+      <div class="chips" role="tablist" aria-label={t('sv_priorities')}>
+        {KINDS.map((k) => (
+          <button key={k} role="tab" aria-selected={kind === k} class={'chip' + (kind === k ? ' on' : '')} onClick={() => setKind(k)}>{t('pr_' + k)}</button>
+        ))}
+      </div>
+      <div role="tabpanel" aria-label={t('pr_' + kind)}>
+        {p.error && <p class="error" role="alert">{p.error}</p>}
+        {p.loaded && !p.items.length && !p.error && <p class="muted">{t('sv_none')}</p>}
+        <ul class="rows">
+          {p.items.map((it, i) => {
+            const c = it.cell || it.report || {};
+            return (
+              <li key={i} class="row">
+                <strong>{c.cell_name}</strong>
+                <small>
+                  {c.parent_name}
+                  {it.report ? ' · ' + t('pr_meeting', { date: vnDate(it.report.meeting_date) }) : ''}
+                  {it.cell ? ' · ' + (it.cell.last_visit ? t('sg_last', { date: vnDate(it.cell.last_visit) }) : t('sg_never')) : ''}
+                  {it.cell?.weak_reason ? ' · ' + it.cell.weak_reason : ''}
+                  {it.cell?.overdue_recs ? ' · ' + t('sg_overdue', { n: it.cell.overdue_recs }) : ''}
+                </small>
+              </li>
+            );
+          })}
+        </ul>
+        {p.next && <button class="btn small ghost" onClick={p.more}>{t('more')}</button>}
+      </div>
+    </section>
+  );
+}
+
+function Officials({ q }) {
+  const p = usePage('/api/v1/coverage/officials' + q + '&limit=20');
+  return (
+    <section class="card">
+      <h2>{t('sv_officials')}</h2>
+      {p.error && <p class="error" role="alert">{p.error}</p>}
+      {p.loaded && !p.items.length && !p.error && <p class="muted">{t('sv_none')}</p>}
+      <ul class="rows">
+        {p.items.map((o) => (
+          <li key={o.user_id} class="row official">
+            <strong>{o.display_name}</strong>
+            <small>{t('sv_tally', { c: o.cells, a: o.attended, e: o.expected, r: o.reported, ot: o.on_time, od: o.overdue, p: pct(o.coverage) })}</small>
+          </li>
+        ))}
+      </ul>
+      {p.next && <button class="btn small ghost" onClick={p.more}>{t('more')}</button>}
+    </section>
+  );
+}
