@@ -64,4 +64,10 @@ test('every screen passes axe-core (no serious or critical violations)', async (
   await sup.page.fill('#find-cell', 'an');
   await axe(sup.page, 'assign');
   await shot(sup.page, 'screen-assign');
+  // Coverage, with its lists loaded.
+  await sup.page.goto(`${base}/#/supervise`);
+  await sup.page.waitForSelector('section.figs .fig');
+  await sup.page.waitForSelector('li.official');
+  await axe(sup.page, 'supervise');
+  await shot(sup.page, 'screen-supervise');
 });

@@ -43,7 +43,7 @@ export function Supervise({ unit }) {
 }
 
 function Report({ unit }) {
-  const [kind, setKind] = useState('month');
+  const [kind, setKind] = useState(() => readCache()?.kind || 'month');
   const period = periodOf(kind, today());
   const q = '?period=' + period + (unit ? '&unit=' + unit : '');
   const [st, set] = useState(() => {
@@ -66,7 +66,7 @@ function Report({ unit }) {
         setTrail(next);
         set({ rep, at, cached: false, error: '' });
         try {
-          localStorage.setItem(CACHE, JSON.stringify({ q, rep, at, trail: next }));
+          localStorage.setItem(CACHE, JSON.stringify({ q, kind, rep, at, trail: next }));
         } catch {
           // Storage full: the screen still works online.
         }

@@ -1,0 +1,87 @@
+// Supervision: giamsat opens the coverage screen, sees the API's figures, drills into a unit and back, downloads
+// the workbook, and finds the last view again offline.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, device, login, shot, base, client } from './helpers.mjs';
+
+const browser = await launch();
+after(() => browser.close());
+
+const pct = (x) => (x === null || x === undefined ? '–' : Math.round(x * 100) + '%');
+const month = () => new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 7);
+const year = () => month().slice(0, 4);
+
+async function figures(page) {
+  const figs = page.locator('section.figs .fig');
+  await figs.first().waitFor();
+  const out = {};
+  for (const f of await figs.all()) out[(await f.locator('.label').textContent()).trim()] = (await f.locator('strong').textContent()).trim();
+  return out;
+}
+
+test('giamsat reads coverage, drills down, downloads the workbook and reads the last view offline', async () => {
+  const { ctx, page } = await device(browser);
+  await login(page, 'giamsat');
+  const { call } = await client('giamsat');
+  await page.getByRole('link', { name: 'Giám sát', exact: true }).click();
+  await page.waitForSelector('h1.title >> text=Giám sát dự sinh hoạt');
+
+  // This month's figures are the API's.
+  const rep = (await call('GET', '/api/v1/coverage?period=' + month())).body;
+  let f = await figures(page);
+  assert.equal(f['Tỷ lệ dự'], pct(rep.totals.coverage));
+  assert.equal(f['Báo cáo đã nộp'], String(rep.totals.reported));
+  assert.equal(f['Báo cáo đúng hạn'], pct(rep.totals.timely_rate));
+  assert.equal(f['Đảng viên dự họp'], pct(rep.totals.attendance_rate));
+  assert.equal(f['Chi bộ dưới 85%'], String(rep.totals.cells_low_attendance));
+  await page.locator('p[role=status]', { hasText: /Dữ liệu lúc \d\d\/\d\d\/\d{4} \d\d:\d\d/ }).waitFor();
+
+  // The year: the same check, and the charts.
+  await page.getByRole('button', { name: 'Năm nay', exact: true }).click();
+  const yr = (await call('GET', '/api/v1/coverage?period=' + year())).body;
+  await page.locator('p.muted', { hasText: '01/01/' + year() + ' –' }).waitFor();
+  f = await figures(page);
+  assert.equal(f['Tỷ lệ dự'], pct(yr.totals.coverage));
+  assert.equal(f['Báo cáo đã nộp'], String(yr.totals.reported));
+  assert.equal(f['Đảng viên dự họp'], pct(yr.totals.attendance_rate));
+  await page.getByRole('img', { name: /^Tỷ lệ dự theo tháng: 01\/\d{4}/ }).waitFor();
+  await page.getByRole('img', { name: /^Xếp loại buổi sinh hoạt: Tốt \d+/ }).waitFor();
+  await page.locator('li.official').first().waitFor();
+  await shot(page, '13-supervise');
+
+  // Down the tree until a commune (xã), then back by the breadcrumb.
+  let unit = yr;
+  while (unit.children.length && unit.unit.kind !== 'commune') {
+    const child = ['commune', 'district'].map((k) => unit.children.find((c) => c.unit.kind === k)).find(Boolean) || unit.children[0];
+    await page.locator(`a.row[href="#/supervise/${child.unit.id}"]`).click();
+    await page.locator('p.muted', { hasText: child.unit.name + ' ·' }).waitFor();
+    unit = (await call('GET', '/api/v1/coverage?period=' + year() + '&unit=' + child.unit.id)).body;
+    f = await figures(page);
+    assert.equal(f['Tỷ lệ dự'], pct(unit.totals.coverage), child.unit.name);
+    assert.equal(f['Báo cáo đã nộp'], String(unit.totals.reported), child.unit.name);
+  }
+  assert.notEqual(unit.unit.id, yr.unit.id, 'drilled down');
+  await shot(page, '14-supervise-drill');
+  await page.getByRole('navigation', { name: 'Đơn vị cấp trên' }).getByRole('link', { name: yr.unit.name }).click();
+  await page.locator('p.muted', { hasText: yr.unit.name + ' ·' }).waitFor();
+
+  // The workbook.
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Xuất Excel', exact: true }).click()]);
+  assert.match(dl.suggestedFilename(), /\.xlsx$/);
+  const stream = await dl.createReadStream();
+  const chunks = [];
+  for await (const c of stream) chunks.push(c);
+  const buf = Buffer.concat(chunks);
+  assert.ok(buf.length > 100, 'a non-empty workbook');
+  assert.equal(buf.subarray(0, 2).toString(), 'PK');
+
+  // Offline: the last view is still there, with its time.
+  await ctx.setOffline(true);
+  await page.reload();
+  await page.locator('p.muted', { hasText: yr.unit.name + ' ·' }).waitFor();
+  f = await figures(page);
+  assert.equal(f['Tỷ lệ dự'], pct(yr.totals.coverage));
+  await page.locator('p[role=status]', { hasText: /Dữ liệu lúc \d\d\/\d\d\/\d{4} \d\d:\d\d/ }).waitFor();
+  await ctx.setOffline(false);
+  await ctx.close();
+});
