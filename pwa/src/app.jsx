@@ -21,6 +21,7 @@ function lazy(name, load) {
     return <p class="muted">{t('loading')}</p>;
   };
 }
+const Recs = lazy('recs', () => import('./screens/recs.jsx').then((m) => m.Recs));
 const Supervise = lazy('supervise', () => import('./screens/supervise.jsx').then((m) => m.Supervise));
 
 // route is the part of the URL after "#/", split on "/".
@@ -138,6 +139,9 @@ export function App() {
       break;
     case 'assign':
       screen = <Assign />;
+      break;
+    case 'recs':
+      screen = <Recs id={r[1]} />;
       break;
     case 'supervise':
       screen = <Supervise unit={r[1]} />;

@@ -65,6 +65,8 @@ export function Home() {
       </section>
       <nav class="links" aria-label={t('assign')}>
         <a class="card row" href="#/assignments"><span class="main"><strong>{t('my_assignments')}</strong></span><span class="go" aria-hidden="true">›</span></a>
+        {isSupervisor() && <a class="card row" href="#/supervise"><span class="main"><strong>{t('sv_title')}</strong></span><span class="go" aria-hidden="true">›</span></a>}
+        {isSupervisor() && <a class="card row" href="#/recs"><span class="main"><strong>{t('rc_title')}</strong></span><span class="go" aria-hidden="true">›</span></a>}
         {isSupervisor() && <a class="card row" href="#/assign"><span class="main"><strong>{t('assign_title')}</strong></span><span class="go" aria-hidden="true">›</span></a>}
       </nav>
       <PushPrompt />

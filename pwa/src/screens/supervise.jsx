@@ -155,7 +155,10 @@ function Body({ rep, q }) {
         <Fig label={t('sv_attendance')} value={pct(T.attendance_rate)} sub={t('sv_meetings', { n: T.held_meetings })} />
         <Fig label={t('sv_low')} value={T.cells_low_attendance} sub={t('sv_cells', { n: T.cells })} />
       </section>
-      <Download q={q} name={rep.unit.name} />
+      <div class="sv-links">
+        <Download q={q} name={rep.unit.name} />
+        <a class="btn ghost" href="#/recs">{t('rc_title')}</a>
+      </div>
       {rep.children?.length > 0 && (
         <section class="card">
           <h2>{t('sv_children')}</h2>
@@ -212,10 +215,10 @@ function Download({ q, name }) {
     }
   };
   return (
-    <p>
+    <span>
       <button class="btn" onClick={go} disabled={busy || !online.value}>{t('sv_excel')}</button>
       {err && <span class="error" role="alert"> {err}</span>}
-    </p>
+    </span>
   );
 }
 

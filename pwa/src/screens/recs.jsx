@@ -1,0 +1,199 @@
+// Recommendation tracking (#/recs, #/recs/<id>): the recommendations in the caller's scope, filtered by status or
+// overdue, and one recommendation's answers and history with the steps the caller may take (forward, answer,
+// accept or send back, resolve, announce). It talks to the server directly (online only).
+import { useState, useEffect } from 'preact/hooks';
+import { t, vnDate, vnDateTime, lang } from '../i18n.js';
+import { online, list, get } from '../state.js';
+import { isSupervisor, today } from '../data.js';
+import { api } from '../sync.js';
+
+const call = (method, path, body) => api(method, path, body, lang.value);
+const errText = (e) => (e.offline ? t('rc_offline') : e.message);
+const STATUSES = ['new', 'forwarded', 'answered', 'sent_back', 'accepted', 'resolved'];
+
+export function Recs({ id }) {
+  return id ? <Detail id={id} /> : <RecList />;
+}
+
+function RecList() {
+  const [status, setStatus] = useState('');
+  const [overdue, setOverdue] = useState(false);
+  const [st, set] = useState({ items: [], next: '', error: '', loaded: false });
+  const path = '/api/v1/recommendations?limit=20' + (status ? '&status=' + status : '') + (overdue ? '&overdue=true' : '');
+  const page = async (cursor, prev) => {
+    try {
+      const r = await call('GET', path + (cursor ? '&cursor=' + encodeURIComponent(cursor) : ''));
+      set({ items: [...prev, ...r.items], next: r.next_cursor || '', error: '', loaded: true });
+    } catch (e) {
+      set({ items: prev, next: '', error: errText(e), loaded: true });
+    }
+  };
+  useEffect(() => {
+    set({ items: [], next: '', error: '', loaded: false });
+    page('', []);
+  }, [path, online.value]);
+  const chip = (on, label, click) => (
+    <button class={'chip' + (on ? ' on' : '')} aria-pressed={on} onClick={click}>{label}</button>
+  );
+  return (
+    <>
+      <h1 class="title">{t('rc_title')}</h1>
+      <div class="chips" role="group" aria-label={t('rc_filter')}>
+        {chip(overdue, t('rc_overdue'), () => setOverdue(!overdue))}
+        {chip(!status, t('rc_all'), () => setStatus(''))}
+        {STATUSES.map((s) => chip(status === s, t('rs_' + s), () => setStatus(s)))}
+      </div>
+      {st.error && <p class="error" role="alert">{st.error}</p>}
+      {st.loaded && !st.items.length && !st.error && <p class="muted">{t('rc_none')}</p>}
+      <ul class="rows">
+        {st.items.map((r) => (
+          <li key={r.id}>
+            <a class={'row rec' + (r.overdue ? ' overdue' : '')} href={'#/recs/' + r.id}>
+              <strong>{r.content}</strong>
+              <small>
+                {r.cell_name} · {t('rs_' + r.status)}
+                {r.addressee_name ? ' · ' + r.addressee_name : ''}
+                {r.due_on ? ' · ' + t('rc_due', { date: vnDate(r.due_on) }) : ''} · {t('rc_days', { n: r.days_open })}
+              </small>
+              {r.overdue && <span class="pill urgent">{t('rc_overdue')}</span>}
+            </a>
+          </li>
+        ))}
+      </ul>
+      {st.next && <button class="btn small ghost" onClick={() => page(st.next, st.items)}>{t('more')}</button>}
+    </>
+  );
+}
+
+const plus = (days) => new Date(Date.parse(today()) + days * 864e5).toISOString().slice(0, 10);
+
+function Detail({ id }) {
+  const [r, setR] = useState(null);
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    call('GET', '/api/v1/recommendations/' + id).then(setR, (e) => setError(errText(e)));
+  }, [id, online.value]);
+  const step = async (action, body) => {
+    setBusy(true);
+    setError('');
+    try {
+      setR(await call('POST', `/api/v1/recommendations/${id}/${action}`, body || {}));
+      return true;
+    } catch (e) {
+      setError(errText(e));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <p><a href="#/recs">‹ {t('rc_title')}</a></p>
+      <h1 class="title">{t('rc_one')}</h1>
+      {error && <p class="error" role="alert">{error}</p>}
+      {!r && !error && <p class="muted">{t('loading')}</p>}
+      {r && (
+        <>
+          <section class="card">
+            <p class="rec-content">{r.content}</p>
+            <p>
+              <span class="pill" id="rec-status">{t('rs_' + r.status)}</span>{' '}
+              {r.overdue && <span class="pill urgent">{t('rc_overdue')}</span>}
+            </p>
+            <p class="muted">
+              {r.cell_name} · {t('rc_raised', { date: vnDate(r.raised_on) })} · {t('rc_days', { n: r.days_open })}
+              {r.addressee_name ? <><br />{t('rc_to', { name: r.addressee_name })}</> : r.addressee_text ? <><br />{t('rc_to', { name: r.addressee_text })}</> : null}
+              {r.due_on ? <><br />{t('rc_due', { date: vnDate(r.due_on) })}</> : null}
+            </p>
+          </section>
+          <Actions r={r} step={step} busy={busy} />
+          {r.answers?.length > 0 && (
+            <section class="card">
+              <h2>{t('rc_answers')}</h2>
+              <ul class="rows">
+                {r.answers.map((a) => (
+                  <li key={a.id} class="row answer">
+                    <strong>{a.body}</strong>
+                    <small>
+                      {vnDateTime(a.answered_at)}
+                      {a.verdict ? ' · ' + t('rv_' + a.verdict) : ''}
+                      {a.verdict_reason ? ': ' + a.verdict_reason : ''}
+                    </small>
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
+          <section class="card">
+            <h2>{t('rc_history')}</h2>
+            <ol class="rows history">
+              {(r.events || []).map((e) => (
+                <li key={e.id} class="row event">
+                  <strong>{t('ra_' + e.action)}</strong>
+                  <small>
+                    {vnDateTime(e.at)}
+                    {e.to_status && e.to_status !== e.from_status ? ' · ' + t('rs_' + e.to_status) : ''}
+                    {e.addressee_org_unit_id ? ' · ' + (get('org_units', e.addressee_org_unit_id)?.name || '') : ''}
+                    {e.due_on ? ' · ' + t('rc_due', { date: vnDate(e.due_on) }) : ''}
+                    {e.note ? ' · ' + e.note : ''}
+                  </small>
+                </li>
+              ))}
+            </ol>
+          </section>
+        </>
+      )}
+    </>
+  );
+}
+
+function Actions({ r, step, busy }) {
+  const sup = isSupervisor();
+  const [to, setTo] = useState(r.addressee_org_unit_id || get('org_units', r.cell_id)?.parent_id || '');
+  const [due, setDue] = useState(plus(15));
+  const [reason, setReason] = useState('');
+  const [answer, setAnswer] = useState('');
+  const units = list('org_units').filter((u) => u.kind !== 'cell' && u.kind !== 'party_group').sort((a, b) => a.name.localeCompare(b.name, 'vi'));
+  const forward = sup && (r.status === 'new' || r.status === 'forwarded');
+  const answerable = r.status === 'forwarded' || r.status === 'sent_back';
+  const judge = sup && r.status === 'answered';
+  const resolve = sup && r.status === 'accepted';
+  const announce = (r.status === 'accepted' || r.status === 'resolved') && !r.announced_at;
+  if (!forward && !answerable && !judge && !resolve && !announce) return null;
+  return (
+    <section class="card actions">
+      <h2>{t('rc_actions')}</h2>
+      {forward && (
+        <form onSubmit={(e) => (e.preventDefault(), step('forward', { addressee_org_unit_id: to, due_on: due }))}>
+          <label for="rc-to">{t('rc_addressee')}</label>
+          <select id="rc-to" value={to} onChange={(e) => setTo(e.currentTarget.value)}>
+            <option value="">{t('rc_pick')}</option>
+            {units.map((u) => <option key={u.id} value={u.id}>{u.name}</option>)}
+          </select>
+          <label for="rc-due">{t('rc_due_on')}</label>
+          <input id="rc-due" type="date" value={due} min={today()} onInput={(e) => setDue(e.currentTarget.value)} />
+          <button class="btn" disabled={busy || !online.value}>{t(r.status === 'new' ? 'rc_forward' : 'rc_reforward')}</button>
+        </form>
+      )}
+      {answerable && (
+        <form onSubmit={async (e) => (e.preventDefault(), (await step('answers', { body: answer.trim() })) && setAnswer(''))}>
+          <label for="rc-answer">{t('rc_answer')}</label>
+          <textarea id="rc-answer" rows="3" value={answer} onInput={(e) => setAnswer(e.currentTarget.value)} />
+          <button class="btn" disabled={busy || !online.value || !answer.trim()}>{t('rc_answer_send')}</button>
+        </form>
+      )}
+      {judge && (
+        <>
+          <button class="btn" disabled={busy || !online.value} onClick={() => step('verdict', { verdict: 'accepted', reason: reason.trim() })}>{t('rc_accept')}</button>
+          <label for="rc-reason">{t('rc_reason')}</label>
+          <textarea id="rc-reason" rows="2" value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+          <button class="btn ghost" disabled={busy || !online.value || !reason.trim()} onClick={() => step('verdict', { verdict: 'sent_back', reason: reason.trim() })}>{t('rc_send_back')}</button>
+        </>
+      )}
+      {resolve && <button class="btn" disabled={busy || !online.value} onClick={() => step('resolve')}>{t('rc_resolve')}</button>}{' '}
+      {announce && <button class="btn ghost" disabled={busy || !online.value} onClick={() => step('announce')}>{t('rc_announce')}</button>}
+      {!online.value && <p class="warn" role="status">{t('rc_offline')}</p>}
+    </section>
+  );
+}
