@@ -70,4 +70,12 @@ test('every screen passes axe-core (no serious or critical violations)', async (
   await sup.page.waitForSelector('li.official');
   await axe(sup.page, 'supervise');
   await shot(sup.page, 'screen-supervise');
+  // Recommendations: the list and one recommendation with its steps.
+  await sup.page.goto(`${base}/#/recs`);
+  await sup.page.waitForSelector('a.rec');
+  await axe(sup.page, 'recs');
+  await sup.page.click('a.rec');
+  await sup.page.waitForSelector('ol.history li');
+  await axe(sup.page, 'rec');
+  await shot(sup.page, 'screen-rec');
 });

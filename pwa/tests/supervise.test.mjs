@@ -85,3 +85,54 @@ test('giamsat reads coverage, drills down, downloads the workbook and reads the 
   await ctx.setOffline(false);
   await ctx.close();
 });
+
+test('giamsat follows an overdue recommendation: forward, the commune answers, accept, resolve', async () => {
+  const { ctx, page } = await device(browser);
+  await login(page, 'giamsat');
+  await page.getByRole('link', { name: 'Theo dõi kiến nghị' }).click();
+  await page.waitForSelector('h1.title >> text=Theo dõi kiến nghị');
+  await page.getByRole('button', { name: 'Quá hạn', exact: true }).click();
+  await page.waitForFunction(() => {
+    const rows = [...document.querySelectorAll('a.rec')];
+    return rows.length > 0 && rows.every((r) => r.classList.contains('overdue'));
+  });
+  await shot(page, '15-recs');
+  const first = page.locator('a.rec.overdue').first();
+  const id = (await first.getAttribute('href')).split('/').pop();
+  await first.click();
+  await page.waitForURL(base + '/#/recs/' + id);
+  await page.locator('#rec-status').waitFor();
+
+  // Forward it to the commune whose people's committee (ubnd) answers.
+  const ubnd = await client('ubnd');
+  const commune = ubnd.user.grants.find((g) => g.role === 'responder').org_unit_id;
+  await page.selectOption('#rc-to', commune);
+  const due = new Date(Date.now() + 7 * 3600e3 + 20 * 864e5).toISOString().slice(0, 10);
+  await page.fill('#rc-due', due);
+  await page.getByRole('button', { name: /^Chuyển (kiến nghị|lại)$/ }).click();
+  const history = page.locator('ol.history');
+  await history.locator('li.event', { hasText: 'Chuyển cơ quan giải quyết' }).filter({ hasText: 'hạn ' + due.split('-').reverse().join('/') }).waitFor();
+  assert.equal((await page.textContent('#rec-status')).trim(), 'Đã chuyển');
+
+  // ubnd answers through the API; the supervisor sees the answer and accepts it.
+  const ans = await ubnd.call('POST', `/api/v1/recommendations/${id}/answers`, { body: 'UBND xã đã làm việc với thôn, dự kiến giải quyết trong quý I.' });
+  assert.equal(ans.status, 200, JSON.stringify(ans.body));
+  await page.reload();
+  await page.locator('li.answer', { hasText: 'UBND xã đã làm việc với thôn' }).waitFor();
+  assert.equal((await page.textContent('#rec-status')).trim(), 'Đã trả lời');
+  await page.getByRole('button', { name: 'Chấp nhận trả lời', exact: true }).click();
+  await history.locator('li.event', { hasText: 'Chấp nhận trả lời' }).waitFor();
+  assert.equal((await page.textContent('#rec-status')).trim(), 'Đã chấp nhận');
+  await page.getByRole('button', { name: 'Kết thúc kiến nghị', exact: true }).click();
+  await history.locator('li.event', { hasText: 'Kết thúc' }).waitFor();
+  assert.equal((await page.textContent('#rec-status')).trim(), 'Đã giải quyết');
+  const text = await history.textContent();
+  for (const step of ['Chuyển cơ quan giải quyết', 'Có trả lời', 'Chấp nhận trả lời', 'Kết thúc']) assert.ok(text.includes(step), step);
+  await shot(page, '16-rec');
+
+  const { call } = await client('giamsat');
+  const r = await call('GET', '/api/v1/recommendations/' + id);
+  assert.equal(r.body.status, 'resolved');
+  assert.equal(r.body.addressee_org_unit_id, commune);
+  await ctx.close();
+});

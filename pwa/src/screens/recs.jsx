@@ -52,7 +52,7 @@ function RecList() {
               <strong>{r.content}</strong>
               <small>
                 {r.cell_name} · {t('rs_' + r.status)}
-                {r.addressee_name ? ' · ' + r.addressee_name : ''}
+                {r.addressee_name || r.addressee_text ? ' · ' + (r.addressee_name || r.addressee_text) : ''}
                 {r.due_on ? ' · ' + t('rc_due', { date: vnDate(r.due_on) }) : ''} · {t('rc_days', { n: r.days_open })}
               </small>
               {r.overdue && <span class="pill urgent">{t('rc_overdue')}</span>}
@@ -98,7 +98,7 @@ function Detail({ id }) {
           <section class="card">
             <p class="rec-content">{r.content}</p>
             <p>
-              <span class="pill" id="rec-status">{t('rs_' + r.status)}</span>{' '}
+              <span class={"pill " + r.status} id="rec-status">{t('rs_' + r.status)}</span>{' '}
               {r.overdue && <span class="pill urgent">{t('rc_overdue')}</span>}
             </p>
             <p class="muted">
