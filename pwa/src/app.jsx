@@ -17,7 +17,9 @@ function lazy(name, load) {
   return (props) => {
     const C = lazyScreens.value[name];
     if (C) return <C {...props} />;
-    load().then((c) => (lazyScreens.value = { ...lazyScreens.value, [name]: c }));
+    if (C === false) return <p class="error" role="alert">{t('screen_failed')}</p>;
+    load().then((c) => (lazyScreens.value = { ...lazyScreens.value, [name]: c }),
+      () => (lazyScreens.value = { ...lazyScreens.value, [name]: false }));
     return <p class="muted">{t('loading')}</p>;
   };
 }

@@ -307,6 +307,7 @@ export const vi = {
   ra_send_back: 'Yêu cầu trả lời lại',
   ra_resolve: 'Kết thúc',
   ra_announce: 'Thông báo lại cho chi bộ',
+  screen_failed: 'Không tải được màn hình này. Hãy kiểm tra mạng rồi mở lại.',
 };
 
 export const en = {
@@ -604,5 +605,6 @@ export const en = {
   ra_send_back: 'Sent back',
   ra_resolve: 'Closed',
   ra_announce: 'Reported back to the cell',
+  screen_failed: 'This screen could not be loaded. Check the network and open it again.',
 };
 
