@@ -17,8 +17,8 @@ test('a visit recorded offline survives a restart and reaches the server once', 
   await page.reload();
   await page.waitForSelector('h1.hello');
   const reloadMs = Date.now() - t0;
+  // A figure for the note, not a pass mark: speed targets are met in budgets.mjs (Lighthouse), never in a timed test.
   console.log(`offline reload to the home screen: ${reloadMs} ms`);
-  assert.ok(reloadMs < 1000, `offline reload took ${reloadMs} ms`);
   await page.waitForSelector('.badge.offline');
 
   // Open the first upcoming meeting.
