@@ -2,9 +2,10 @@
 import { render } from 'preact';
 import './style.css';
 import { App } from './app.jsx';
-import { load, schedule, watchConnectivity, session } from './state.js';
+import { load, schedule, watchConnectivity, listenToWorker, session } from './state.js';
 import { registerWorker } from './update.js';
 
+listenToWorker();
 load().then(() => {
   const root = document.getElementById('app');
   root.textContent = ''; // the "loading" text of index.html

@@ -19,8 +19,6 @@ export const syncError = signal('');
 export const settings = signal({ lang: 'vi', size: 'normal' });
 export const updateReady = signal(false);
 
-const inflight = new Set();
-
 // view is table → Map(id → data): the server's rows with the unsent changes applied in order.
 export const view = computed(() => {
   const out = new Map();
@@ -42,17 +40,9 @@ export const list = (t) => [...(view.value.get(t)?.values() || [])];
 export const get = (t, id) => view.value.get(t)?.get(id);
 
 export async function load() {
-  const d = await db();
-  const [all, out, rej, meta, sess, st] = await Promise.all([
-    d.getAll('rows'), d.getAll('outbox'), d.getAll('rejected'), getMeta('sync', {}), getMeta('session', null),
-    getMeta('settings', null),
-  ]);
+  const st = await getMeta('settings', null);
+  await reload();
   batch(() => {
-    rows.value = new Map(all.map((r) => [r.k, r]));
-    outbox.value = out;
-    rejected.value = rej;
-    syncMeta.value = meta;
-    session.value = sess;
     if (st) settings.value = st;
     lang.value = settings.value.lang;
     ready.value = true;
@@ -74,8 +64,8 @@ export async function saveSettings(patch) {
 
 // mutate records changes made on the device: they are written with their outbox entries in one transaction and
 // show at once; the sync sends them when it can. Each item: {t, op: 'upsert'|'delete', id, fields}.
-// The changes show at once, before IndexedDB has them: a second change made meanwhile (a speaker picked while the
-// note typed just before is being saved) reads the first one, not the row as it was.
+// The changes show at once, before IndexedDB has them, and never vanish from the screens meanwhile: a second change
+// made in between (a score tapped while the one before is being saved) reads the first one, not the row as it was.
 export async function mutate(items) {
   const ms = items.map(({ t, op = 'upsert', id, fields = {} }) => {
     const base = rows.value.get(t + '/' + id);
@@ -84,21 +74,31 @@ export async function mutate(items) {
     if (cur) for (const f in fields) baseVals[f] = cur[f] ?? null;
     return { t, op, row_id: id, base_version: base?.v || 0, fields: op === 'delete' ? undefined : fields, base: cur ? baseVals : undefined };
   });
-  unsaved.push(...ms);
-  outbox.value = [...outbox.value.filter((m) => !m.unsaved), ...unsaved.map((m) => ({ ...m, unsaved: true }))];
+  const u = { ms, after: Infinity };
+  unsaved.push(u);
+  showOutbox();
   try {
-    await sync.queue(ms, inflight);
-  } finally {
-    unsaved.splice(0, unsaved.length, ...unsaved.filter((m) => !ms.includes(m)));
-    setOutbox(await (await db()).getAll('outbox'));
+    // A read of IndexedDB started after this transaction began sees it (their scopes overlap).
+    await sync.queue(ms, () => (u.after = reads));
+  } catch (e) {
+    if (unsaved.includes(u)) unsaved.splice(unsaved.indexOf(u), 1);
+    showOutbox();
+    throw e;
   }
   schedule(1500);
   registerBackgroundSync();
 }
 
-// unsaved are changes being written to IndexedDB: the outbox signal shows them after the stored ones.
+// The outbox as last read from IndexedDB (stored) and the changes written since, or being written (unsaved). Each
+// read of the device's store takes a number when it starts; a change leaves "unsaved" only when a read that started
+// after its write began is shown, and a read older than the one shown is dropped. So a slow read (a sync's, on a
+// busy phone) never shows the screens an outbox without a change made while it ran.
+let stored = [];
 const unsaved = [];
-const setOutbox = (stored) => (outbox.value = [...stored, ...unsaved.map((m) => ({ ...m, unsaved: true }))]);
+let reads = 0;
+let shown = 0;
+const showOutbox = () =>
+  (outbox.value = [...stored, ...unsaved.flatMap((u) => u.ms.map((m) => ({ ...m, unsaved: true })))]);
 
 async function registerBackgroundSync() {
   try {
@@ -110,12 +110,20 @@ async function registerBackgroundSync() {
 }
 
 let timer;
+let due = Infinity;
 let backoff = 0;
 
-// schedule runs a sync after ms (the soonest asked wins).
+// schedule runs a sync after ms, unless one is due sooner: the soonest asked wins (the poll set at the end of a sync
+// must not put off a change made while it ran).
 export function schedule(ms = 0) {
+  const at = Date.now() + ms;
+  if (at >= due) return;
   clearTimeout(timer);
-  timer = setTimeout(run, ms);
+  due = at;
+  timer = setTimeout(() => {
+    due = Infinity;
+    run();
+  }, ms);
 }
 
 export async function run(wantChecksums) {
@@ -123,7 +131,7 @@ export async function run(wantChecksums) {
   if (syncing.value) return schedule(2000);
   syncing.value = true;
   try {
-    await sync.syncOnce(lang.value, inflight, wantChecksums);
+    await sync.syncOnce(lang.value, wantChecksums);
     backoff = 0;
     syncError.value = '';
     schedule(60000); // poll now and then while the app is open
@@ -145,16 +153,25 @@ export async function run(wantChecksums) {
   }
 }
 
-// reload refreshes the signals from IndexedDB (after a sync, or when the service worker synced).
+// reload refreshes the signals from IndexedDB (after a sync, or when the service worker synced), in one
+// transaction: the rows and the outbox a sync changed together are read together.
 export async function reload() {
   const d = await db();
-  const [all, out, rej, meta, sess] = await Promise.all([d.getAll('rows'), d.getAll('outbox'), d.getAll('rejected'), getMeta('sync', {}), getMeta('session', null)]);
+  const n = ++reads;
+  const tx = d.transaction(['rows', 'outbox', 'rejected', 'meta'], 'readonly');
+  const meta = tx.objectStore('meta');
+  const [all, out, rej, st, sess] = await Promise.all([tx.objectStore('rows').getAll(), tx.objectStore('outbox').getAll(),
+    tx.objectStore('rejected').getAll(), meta.get('sync'), meta.get('session')]);
+  if (n < shown) return; // a later read is on the screens already
+  shown = n;
+  for (let i = unsaved.length - 1; i >= 0; i--) if (unsaved[i].after < n) unsaved.splice(i, 1);
+  stored = out;
   batch(() => {
     rows.value = new Map(all.map((r) => [r.k, r]));
-    setOutbox(out);
+    showOutbox();
     rejected.value = rej;
-    syncMeta.value = meta;
-    session.value = sess;
+    syncMeta.value = st ?? {};
+    session.value = sess ?? null;
   });
 }
 
@@ -200,6 +217,20 @@ export async function resend(r, fields) {
   await mutate([{ t: r.t, op: r.op, id: r.row_id, fields: fields || r.fields }]);
 }
 
+// listenToWorker takes the service worker's messages from the start, before the device's data is loaded: a
+// notification tapped while the app was opening is followed once it is ready, not lost.
+export function listenToWorker() {
+  navigator.serviceWorker?.addEventListener('message', (e) => (ready.value ? fromWorker(e.data) : early.push(e.data)));
+}
+
+const early = [];
+
+function fromWorker(data) {
+  if (data === 'synced') reload();
+  if (data === 'sync') schedule(0); // a push came: the inbox has news
+  if (data?.type === 'open') openNotification(data);
+}
+
 export function watchConnectivity() {
   addEventListener('online', () => {
     online.value = true;
@@ -209,11 +240,7 @@ export function watchConnectivity() {
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible') schedule(0);
   });
-  navigator.serviceWorker?.addEventListener('message', (e) => {
-    if (e.data === 'synced') reload();
-    if (e.data === 'sync') schedule(0); // a push came: the inbox has news
-    if (e.data?.type === 'open') openNotification(e.data);
-  });
+  early.splice(0).forEach(fromWorker);
   // A notification tapped while no page was open opened this one with ?read=<id>.
   const read = new URLSearchParams(location.search).get('read');
   if (read) {
@@ -222,12 +249,14 @@ export function watchConnectivity() {
   }
 }
 
-// openNotification follows a tapped notification: marks it read and goes to its link.
+// openNotification follows a tapped notification: marks it read and goes to its link. One the device does not
+// hold yet is marked read when the sync, run at once, brings it.
 async function openNotification({ id, link }) {
   if (link) location.hash = link;
   if (!id || !session.value) return;
-  if (get('notifications', id)) await markRead([id]);
-  else pendingRead.add(id);
+  if (get('notifications', id)) return markRead([id]);
+  pendingRead.add(id);
+  schedule(0);
 }
 
 // markRead marks notifications read on the device; the sync sends it (the one change the app may make to them).

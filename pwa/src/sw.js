@@ -46,7 +46,7 @@ const language = async () => (await getMeta('settings', {}))?.lang || 'vi';
 
 // syncNow runs a sync from the worker and tells the open pages to read it.
 async function syncNow() {
-  await syncOnce(await language(), new Set(), false);
+  await syncOnce(await language(), false);
   for (const c of await self.clients.matchAll()) c.postMessage('synced');
 }
 

@@ -194,10 +194,14 @@ export async function pullRound(lang, wantChecksums) {
 }
 
 // queue adds mutations to the outbox in one transaction (a meeting and its attendance go together). Each gets
-// the next sequence number. Consecutive edits of the same row, not yet sent, merge into one mutation.
-export async function queue(mutations, inflight) {
+// the next sequence number. Consecutive edits of the same row merge into one mutation while it has never been
+// sent: once a push took it (this page's, another tab's or the service worker's), it may have reached the server,
+// which answers a resent seq from its record, so what is merged into it would be lost. started is called when the
+// transaction exists.
+export async function queue(mutations, started) {
   const d = await db();
   const tx = d.transaction(['outbox', 'meta'], 'readwrite');
+  started?.();
   const meta = tx.objectStore('meta');
   const out = tx.objectStore('outbox');
   const st = (await meta.get('sync')) || { clientId: uuid4(), nextSeq: 1, cursor: '', position: 0, scopes: [], window: '', landed: 0, resync: [] };
@@ -206,7 +210,7 @@ export async function queue(mutations, inflight) {
   for (const m of mutations) {
     const lastOne = pending[pending.length - 1];
     if (m.op === 'upsert' && lastOne && lastOne.op === 'upsert' && lastOne.t === m.t && lastOne.row_id === m.row_id &&
-      !inflight.has(lastOne.seq)) {
+      !lastOne.sent) {
       lastOne.fields = { ...lastOne.fields, ...m.fields };
       for (const f in m.base || {}) if (!(f in (lastOne.base || {}))) lastOne.base = { ...lastOne.base, [f]: m.base[f] };
       out.put(lastOne);
@@ -222,28 +226,30 @@ export async function queue(mutations, inflight) {
 
 // push sends the outbox. A mutation the server applied stays in the outbox, marked with the version it got, until
 // a pull brings that version back (so the screens never show the old value meanwhile); a refused one moves to
-// "rejected" for the user. A device's changes are sent in order, a group never split.
-export async function push(lang, inflight) {
+// "rejected" for the user. A device's changes are sent in order, a group never split. What is sent is marked
+// "sent" in the same transaction that reads it, so no change is merged into it afterwards.
+export async function push(lang) {
   const d = await db();
   let st = await syncState();
   let sent = 0;
   for (;;) {
-    const pending = (await d.getAll('outbox')).filter((m) => m.acked === undefined);
+    const take = d.transaction('outbox', 'readwrite');
+    const pending = (await take.store.getAll()).filter((m) => m.acked === undefined);
     if (!pending.length) break;
     let n = Math.min(pending.length, 200);
     while (n < pending.length && n > 1 && pending[n].group === pending[n - 1].group) n--;
     if (n === 1 && pending.length > 1) n = Math.min(pending.length, 500);
     const batch = pending.slice(0, n);
-    batch.forEach((m) => inflight.add(m.seq));
-    let resp;
-    try {
-      resp = await authed('/api/v1/sync/push', {
-        client_id: st.clientId,
-        mutations: batch.map(({ seq, t, op, row_id, base_version, fields, base }) => ({ seq, t, op, row_id, base_version, fields, base })),
-      }, lang);
-    } finally {
-      batch.forEach((m) => inflight.delete(m.seq));
+    for (const m of batch) {
+      if (m.sent) continue;
+      m.sent = true;
+      take.store.put(m);
     }
+    await take.done;
+    const resp = await authed('/api/v1/sync/push', {
+      client_id: st.clientId,
+      mutations: batch.map(({ seq, t, op, row_id, base_version, fields, base }) => ({ seq, t, op, row_id, base_version, fields, base })),
+    }, lang);
     if (resp.last_seq + 1 < batch[0].seq) {
       // The server forgot mutations it had acknowledged (restored from a backup): start again as a new device.
       const tx = d.transaction(['outbox', 'meta'], 'readwrite');
@@ -282,9 +288,9 @@ export async function push(lang, inflight) {
 }
 
 // syncOnce pushes, then pulls (once more at once when a checksum failed, to repair it); one at a time per origin.
-export async function syncOnce(lang, inflight, wantChecksums) {
+export async function syncOnce(lang, wantChecksums) {
   const run = async () => {
-    const sent = await push(lang, inflight);
+    const sent = await push(lang);
     let res = await pullRound(lang, wantChecksums);
     if (res.mismatch.length) res = await pullRound(lang, false);
     return { sent, ...res };

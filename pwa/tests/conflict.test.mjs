@@ -2,7 +2,7 @@
 // resolved by merging item by item.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, device, login, synced, shot, base, eventually } from './helpers.mjs';
+import { launch, device, login, synced, shot, base, eventually, savedOnDevice } from './helpers.mjs';
 
 const browser = await launch();
 after(() => browser.close());
@@ -28,8 +28,9 @@ test('two devices editing the same notes offline end with a visible conflict and
   await a.page.click('#topic');
   await b.page.fill('#n-opening', textB);
   await b.page.click('#topic');
-  await a.page.waitForTimeout(900);
-  await b.page.waitForTimeout(900);
+  await savedOnDevice(a.page, textA);
+  await savedOnDevice(a.page, newsA);
+  await savedOnDevice(b.page, textB);
   await a.ctx.setOffline(false);
   await synced(a.page, 45000);
   await b.ctx.setOffline(false);

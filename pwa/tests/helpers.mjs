@@ -46,6 +46,24 @@ export async function synced(page, timeout = 30000) {
   }, null, { timeout });
 }
 
+// savedOnDevice waits until the device's outbox in IndexedDB holds a change with this text: from then on it survives
+// a reload or a closed app (a fixed pause would not say so on a busy machine).
+export async function savedOnDevice(page, text, timeout = 30000) {
+  const held = () => page.evaluate((text) => new Promise((resolve) => {
+    const open = indexedDB.open('chibo');
+    open.onerror = () => resolve(false);
+    open.onsuccess = () => {
+      const d = open.result;
+      const all = d.transaction('outbox').objectStore('outbox').getAll();
+      all.onerror = () => (d.close(), resolve(false));
+      all.onsuccess = () => (d.close(), resolve(all.result.some((m) => JSON.stringify(m.fields || {}).includes(text))));
+    };
+  }), text);
+  for (const end = Date.now() + timeout; !(await held()); await new Promise((r) => setTimeout(r, 100))) {
+    if (Date.now() > end) throw new Error('never saved on the device: ' + text);
+  }
+}
+
 export async function shot(page, name) {
   await page.screenshot({ path: `${artifacts}/${name}.png` });
 }

@@ -3,7 +3,7 @@
 // reaches the server.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, device, login, synced, shot, base, client, today, eventually, phone } from './helpers.mjs';
+import { launch, device, login, synced, shot, base, client, today, eventually, phone, savedOnDevice } from './helpers.mjs';
 
 const browser = await launch();
 after(() => browser.close());
@@ -71,15 +71,34 @@ test('a push is shown in Vietnamese, brings the inbox up to date, and tapping it
     assert.equal(g.title, 'Chibo: có thông báo mới');
     assert.equal(g.body, 'Mở Chibo để xem trong mục Thông báo.');
 
-    // Tapping it (the test hook runs the worker's notificationclick handling): the open page goes to the meeting
-    // and the notification is read, on the device and then on the server.
+    // On a slow phone (the CPU four times slower), tapping it (the test hook runs the worker's notificationclick
+    // handling) while a sync is under way (its pull held until the tap is saved on the device): the open page goes
+    // to the meeting and the notification is read, on the device and then on the server soon after that sync, not
+    // at the next poll.
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+    await synced(page);
+    let release;
+    const held = new Promise((r) => (release = r));
+    let pulling;
+    const pulled = new Promise((r) => (pulling = r));
+    await ctx.route('**/api/v1/sync/pull', async (route) => {
+      pulling();
+      await held;
+      await route.continue().catch(() => {}); // the page may be gone by then
+    });
+    await page.evaluate(() => document.querySelector('.syncbar button:not([disabled])')?.click()); // unless one just started
+    await pulled;
     await page.evaluate((tag) => navigator.serviceWorker.controller.postMessage({ type: 'notificationclick-test', tag }), tag);
+    await savedOnDevice(page, 'read_at');
+    release();
+    await ctx.unrouteAll({ behavior: 'wait' });
     await page.waitForURL(base + '/#/m/' + m.id, { timeout: 10000 });
     await page.waitForSelector(`.tabs a[aria-current=page][href="#/m/${m.id}/attendance"]`);
     assert.equal(await page.textContent('h1.title'), m.cell_name);
     assert.deepEqual(await shown(page, tag), [], 'the tapped notification is closed');
     await until(async () => (await off.call('GET', '/api/v1/notifications?unread=true')).body.items.every((x) => x.id !== note.id),
       'read_at on the server', 30000);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
     await ctx.close();
   } finally {
     await sup.call('POST', `/api/v1/assignments/${made.body.items[0].id}/cancel`, {});

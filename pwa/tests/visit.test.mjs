@@ -1,7 +1,7 @@
 // Scenario 1: a whole visit recorded offline reaches the server exactly once.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, device, login, synced, shot, api, base } from './helpers.mjs';
+import { launch, device, login, synced, shot, api, base, savedOnDevice } from './helpers.mjs';
 
 const browser = await launch();
 after(() => browser.close());
@@ -36,7 +36,9 @@ test('a visit recorded offline survives a restart and reaches the server once', 
   await page.waitForSelector('.stat.bad'); // an unexcused absence shows
   await shot(page, '02-attendance');
 
-  // Minutes.
+  // Minutes and score on a slow phone (the CPU four times slower), where IndexedDB and drawing lag behind the taps.
+  const cdp = await ctx.newCDPSession(page);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
   await page.click('.tabs >> text=Biên bản');
   await page.fill('#n-opening', 'Đồng chí Bí thư khai mạc, thông báo tình hình thôn trong tháng.');
   await page.selectOption('#sp-opening', { index: 1 });
@@ -44,15 +46,19 @@ test('a visit recorded offline survives a restart and reaches the server once', 
   await page.fill('#guidance', 'Đề nghị chi bộ chú trọng công tác phát triển đảng viên trẻ.');
   await page.fill('#resolution', 'Nghị quyết: hoàn thành thu hoạch trước ngày 20; vận động đóng góp quỹ khuyến học.');
   await page.click('#topic'); // leave the last field, which saves it
-  await page.waitForTimeout(900);
+  await savedOnDevice(page, 'Nghị quyết: hoàn thành thu hoạch trước ngày 20');
   await shot(page, '03-minutes');
 
-  // Score.
+  // Score: every criterion at its maximum, tapped fast, then one point off the first; no tap undoes another.
   await page.click('.tabs >> text=Chấm điểm');
   const crits = page.locator('.criterion');
-  for (let i = 0; i < (await crits.count()); i++) await crits.nth(i).locator('.stepper button.seg').last().click();
-  await page.locator('.criterion').first().locator('button[aria-label="−"]').click();
+  await crits.first().waitFor();
+  const n = await crits.count();
+  assert.ok(n >= 5, 'a rubric to score');
+  for (let i = 0; i < n; i++) await crits.nth(i).locator('.stepper button.seg').last().click();
+  await crits.first().locator('button[aria-label="−"]').click();
   await page.waitForSelector('text=99 / 100');
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
   await shot(page, '04-score');
 
   // Two recommendations with Vietnamese diacritics.
@@ -69,8 +75,8 @@ test('a visit recorded offline survives a restart and reaches the server once', 
   await page.click('.tabs >> text=Nộp');
   await page.getByRole('button', { name: 'Nộp báo cáo' }).click();
   await page.waitForSelector('h1.hello');
-  const pending = await page.textContent('.syncbar strong');
-  assert.match(pending, /thay đổi chờ gửi/);
+  // The changes wait (between the retries, which show "syncing" a moment).
+  await page.locator('.syncbar strong', { hasText: /\d+ thay đổi chờ gửi/ }).waitFor();
 
   // Close the app, open it again, still offline: everything is there.
   await page.close();
@@ -106,5 +112,32 @@ test('a visit recorded offline survives a restart and reaches the server once', 
   const recs = await get('/api/v1/recommendations?meeting_id=' + meetingId);
   assert.deepEqual(recs.items.map((x) => x.content).sort(), ['Kiến nghị hỗ trợ giống lúa cho các hộ bị thiệt hại do ngập úng.',
     'Đề nghị UBND xã sửa chữa đường liên thôn bị sạt lở sau mưa lũ.'].sort());
+  await ctx.close();
+});
+
+test('scores tapped fast online, while the service worker syncs in the background, all reach the server', async () => {
+  const { ctx, page } = await device(browser);
+  await login(page, 'canbo4');
+  await page.click('#h-todo + ul li:first-child .card');
+  await page.waitForSelector('.roster');
+  const id = page.url().split('/m/')[1].split('/')[0];
+  await page.click('.tabs >> text=Chấm điểm');
+  const crits = page.locator('.criterion');
+  await crits.first().waitFor();
+  const n = await crits.count();
+  // Each change asks for a background sync, which the worker runs at once while the next taps come.
+  const cdp = await ctx.newCDPSession(page);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+  for (let i = 0; i < n; i++) await crits.nth(i).locator('.stepper button.seg').last().click();
+  for (let i = 0; i < n; i++) await crits.nth(i).locator('button[aria-label="−"]').click();
+  await page.waitForSelector(`text=${100 - n} / 100`);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+  await synced(page, 45000);
+  const get = await api('canbo4');
+  const m = await get('/api/v1/meetings/' + id);
+  assert.equal(m.visit_reports.length, 1);
+  assert.equal(m.visit_reports[0].score_total, 100 - n);
+  await page.reload();
+  await page.waitForSelector(`text=${100 - n} / 100`);
   await ctx.close();
 });

@@ -230,9 +230,10 @@ function Minutes({ meeting }) {
   const items = data.notesOf(meeting);
   const roster = data.members(meeting.cell_id);
   const report = data.myReport(meeting.id);
+  // saveItem changes one item of the notes as they are now (patch(item) gives the new fields), not as last drawn.
   const saveItem = (key, patch) => {
     const cur = data.notesOf(get('meetings', meeting.id));
-    const next = cur.map((i) => (i.key === key ? { ...i, ...patch } : i));
+    const next = cur.map((i) => (i.key === key ? { ...i, ...patch(i) } : i));
     return mutate([{ t: 'meetings', id: meeting.id, fields: { notes: { items: next } } }]);
   };
   return (
@@ -243,8 +244,8 @@ function Minutes({ meeting }) {
       </section>
       {items.map((item) => (
         <section class="card" key={item.key}>
-          <Field id={'n-' + item.key} label={t('item_' + item.key)} value={item.text} multiline save={(v) => saveItem(item.key, { text: v })} />
-          <Speakers item={item} roster={roster} save={(speakers) => saveItem(item.key, { speakers })} />
+          <Field id={'n-' + item.key} label={t('item_' + item.key)} value={item.text} multiline save={(v) => saveItem(item.key, () => ({ text: v }))} />
+          <Speakers item={item} roster={roster} save={(f) => saveItem(item.key, (i) => ({ speakers: f(i.speakers || []) }))} />
         </section>
       ))}
       <section class="card">
@@ -271,10 +272,13 @@ function Speakers({ item, roster, save }) {
       <label for={id}>{t('speakers')}</label>
       <div class="chips">
         {list_.map((name) => (
-          <button key={name} class="chip on" aria-label={t('remove') + ' ' + name} onClick={() => save(list_.filter((x) => x !== name))}>{name} ×</button>
+          <button key={name} class="chip on" aria-label={t('remove') + ' ' + name} onClick={() => save((l) => l.filter((x) => x !== name))}>{name} ×</button>
         ))}
       </div>
-      <select id={id} value="" onChange={(e) => e.currentTarget.value && save([...list_, e.currentTarget.value])}>
+      <select id={id} value="" onChange={(e) => {
+        const name = e.currentTarget.value;
+        if (name) save((l) => [...l.filter((x) => x !== name), name]);
+      }}>
         <option value="">{t('add_speaker')}</option>
         {roster.filter((m) => !list_.includes(m.full_name)).map((m) => <option key={m.id} value={m.full_name}>{m.full_name}</option>)}
       </select>
@@ -289,10 +293,13 @@ function Score({ meeting }) {
   const scores = report?.scores || {};
   const total = r.criteria.reduce((s, c) => s + (scores[c.code] || 0), 0);
   const grade = data.gradeFor(r, total);
-  const set = async (code, v) => {
+  // set applies a step to the score as it is when tapped, not as last drawn: taps faster than a slow phone redraws
+  // each count.
+  const set = async (c, step) => {
     const rid = await data.ensureReport(meeting.id);
     const cur = get('visit_reports', rid)?.scores || {};
-    await mutate([{ t: 'visit_reports', id: rid, fields: { scores: { ...cur, [code]: v } } }]);
+    const v = Math.max(0, Math.min(c.max_points, step(cur[c.code] || 0)));
+    if (v !== (cur[c.code] || 0)) await mutate([{ t: 'visit_reports', id: rid, fields: { scores: { ...cur, [c.code]: v } } }]);
   };
   let group = '';
   return (
@@ -312,10 +319,10 @@ function Score({ meeting }) {
               <div class="criterion">
                 <span id={'c-' + c.code}>{name} <small>(0–{c.max_points})</small></span>
                 <div class="stepper" role="group" aria-labelledby={'c-' + c.code}>
-                  <button class="seg" aria-label="−" disabled={v <= 0} onClick={() => set(c.code, v - 1)}>−</button>
+                  <button class="seg" aria-label="−" disabled={v <= 0} onClick={() => set(c, (x) => x - 1)}>−</button>
                   <output aria-live="polite">{v}</output>
-                  <button class="seg" aria-label="+" disabled={v >= c.max_points} onClick={() => set(c.code, v + 1)}>+</button>
-                  <button class="seg" onClick={() => set(c.code, c.max_points)}>{c.max_points}</button>
+                  <button class="seg" aria-label="+" disabled={v >= c.max_points} onClick={() => set(c, (x) => x + 1)}>+</button>
+                  <button class="seg" onClick={() => set(c, () => c.max_points)}>{c.max_points}</button>
                 </div>
               </div>
             </li>
