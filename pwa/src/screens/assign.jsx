@@ -5,6 +5,7 @@ import { t, vnDate, vnDateTime, lang } from '../i18n.js';
 import { online, list, get } from '../state.js';
 import { isSupervisor, today } from '../data.js';
 import { api } from '../sync.js';
+import { usePaged } from '../paged.js';
 import { freq, period } from './inbox.jsx';
 
 const call = (method, path, body) => api(method, path, body, lang.value);
@@ -13,23 +14,7 @@ const errText = (e) => (e.offline ? t('assign_offline') : e.message);
 // fold drops diacritics and case, as the server's search does ("Triệu" finds "trieu").
 const fold = (s) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase();
 
-// usePaged reads a paginated list ({items, next_cursor}) page by page.
-function usePaged(path) {
-  const [st, set] = useState({ items: [], next: '', loaded: false, error: '' });
-  const page = async (cursor, prev) => {
-    try {
-      const r = await call('GET', path + (cursor ? '&cursor=' + encodeURIComponent(cursor) : ''));
-      set({ items: [...prev, ...r.items], next: r.next_cursor || '', loaded: true, error: '' });
-    } catch (e) {
-      set((s) => ({ ...s, loaded: true, error: errText(e) }));
-    }
-  };
-  const reload = () => page('', []);
-  useEffect(() => {
-    if (online.value) reload();
-  }, [online.value]);
-  return { ...st, more: () => page(st.next, st.items), reload, set };
-}
+const usePage = (path) => usePaged((url) => call('GET', url), path, errText, true);
 
 function More({ p }) {
   return p.next ? <button class="btn small ghost" onClick={p.more}>{t('more')}</button> : null;
@@ -68,9 +53,9 @@ export function Assign() {
 }
 
 function AssignForm() {
-  const sugg = usePaged('/api/v1/assign/suggestions?limit=10');
-  const offs = usePaged('/api/v1/assign/officials?limit=50');
-  const cur = usePaged('/api/v1/assignments?status=active&limit=100');
+  const sugg = usePage('/api/v1/assign/suggestions?limit=10');
+  const offs = usePage('/api/v1/assign/officials?limit=50');
+  const cur = usePage('/api/v1/assignments?status=active&limit=100');
   const [cells, setCells] = useState(new Map());
   const [officials, setOfficials] = useState(new Map());
   const [q, setQ] = useState('');

@@ -6,6 +6,7 @@ import { t, vnDate, vnDateTime, lang } from '../i18n.js';
 import { online, list, get } from '../state.js';
 import { isSupervisor, today } from '../data.js';
 import { api } from '../sync.js';
+import { usePaged } from '../paged.js';
 
 const call = (method, path, body) => api(method, path, body, lang.value);
 const errText = (e) => (e.offline ? t('rc_offline') : e.message);
@@ -18,20 +19,8 @@ export function Recs({ id }) {
 function RecList() {
   const [status, setStatus] = useState('');
   const [overdue, setOverdue] = useState(false);
-  const [st, set] = useState({ items: [], next: '', error: '', loaded: false });
   const path = '/api/v1/recommendations?limit=20' + (status ? '&status=' + status : '') + (overdue ? '&overdue=true' : '');
-  const page = async (cursor, prev) => {
-    try {
-      const r = await call('GET', path + (cursor ? '&cursor=' + encodeURIComponent(cursor) : ''));
-      set({ items: [...prev, ...r.items], next: r.next_cursor || '', error: '', loaded: true });
-    } catch (e) {
-      set({ items: prev, next: '', error: errText(e), loaded: true });
-    }
-  };
-  useEffect(() => {
-    set({ items: [], next: '', error: '', loaded: false });
-    page('', []);
-  }, [path, online.value]);
+  const st = usePaged((url) => call('GET', url), path, errText);
   const chip = (on, label, click) => (
     <button class={'chip' + (on ? ' on' : '')} aria-pressed={on} onClick={click}>{label}</button>
   );
@@ -60,7 +49,7 @@ function RecList() {
           </li>
         ))}
       </ul>
-      {st.next && <button class="btn small ghost" onClick={() => page(st.next, st.items)}>{t('more')}</button>}
+      {st.next && <button class="btn small ghost" onClick={st.more}>{t('more')}</button>}
     </>
   );
 }

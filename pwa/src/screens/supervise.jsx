@@ -7,6 +7,7 @@ import { t, vnDate, vnDateTime, lang } from '../i18n.js';
 import { online } from '../state.js';
 import { isSupervisor, today } from '../data.js';
 import { api, token } from '../sync.js';
+import { usePaged } from '../paged.js';
 
 const call = (path) => api('GET', path, undefined, lang.value);
 const errText = (e) => (e.offline ? t('sv_offline') : e.message);
@@ -222,22 +223,7 @@ function Download({ q, name }) {
   );
 }
 
-function usePage(path) {
-  const [st, set] = useState({ items: [], next: '', error: '', loaded: false });
-  const page = async (cursor, prev) => {
-    try {
-      const r = await call(path + (cursor ? '&cursor=' + encodeURIComponent(cursor) : ''));
-      set({ items: [...prev, ...r.items], next: r.next_cursor || '', error: '', loaded: true });
-    } catch (e) {
-      set({ items: prev, next: '', error: errText(e), loaded: true });
-    }
-  };
-  useEffect(() => {
-    set({ items: [], next: '', error: '', loaded: false });
-    page('', []);
-  }, [path, online.value]);
-  return { ...st, more: () => page(st.next, st.items) };
-}
+const usePage = (path) => usePaged(call, path, errText);
 
 const KINDS = ['unvisited', 'weak', 'overdue_reports', 'overdue_recs'];
 
