@@ -141,7 +141,7 @@ func (s *Server) getCoverage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rep, err := store.CoverageOf(c.Request().Context(), s.db.R, cq.unit, cq.period, cq.today)
+	rep, err := store.CoverageOf(c.Request().Context(), s.db.R, s.db.W, cq.unit, cq.period, cq.today)
 	if err != nil {
 		return err
 	}
@@ -368,7 +368,7 @@ func (s *Server) exportCoverage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rep, err := store.CoverageOf(c.Request().Context(), s.db.R, cq.unit, cq.period, cq.today)
+	rep, err := store.CoverageOf(c.Request().Context(), s.db.R, s.db.W, cq.unit, cq.period, cq.today)
 	if err != nil {
 		return err
 	}

@@ -139,7 +139,7 @@ func BenchmarkCoverageProvince(b *testing.B) {
 			for b.Loop() {
 				start := time.Now()
 				var err error
-				if rep, err = store.CoverageOf(ctx, db.R, &province, bc.period, today); err != nil {
+				if rep, err = store.CoverageOf(ctx, db.R, db.W, &province, bc.period, today); err != nil {
 					b.Fatal(err)
 				}
 				times = append(times, time.Since(start))

@@ -256,30 +256,51 @@ type coverageData struct {
 	parents  map[string]string            // cell id → parent name
 }
 
-// loadCoverage reads the data of the cells under root for the period.
+// loadCoverage reads the data of the cells under root that are open in the period.
 func loadCoverage(ctx context.Context, db bun.IDB, root string, p Period, today domain.Date) (*coverageData, error) {
-	d := &coverageData{period: p, today: today, expected: map[string][]ExpectedMeeting{}, assign: map[string][]covAssignment{},
-		reports: map[string][]covReport{}, meetings: map[string][]covMeeting{}, parents: map[string]string{}}
 	all, err := cellsUnder(ctx, db, []string{root}, nil)
 	if err != nil {
 		return nil, err
 	}
+	var open []cellRow
 	for _, c := range all {
-		if (c.OpenedOn.IsZero() || !c.OpenedOn.After(p.To)) && (c.ClosedOn.IsZero() || !c.ClosedOn.Before(p.From)) {
-			d.cells = append(d.cells, c)
+		if openIn(c, p) {
+			open = append(open, c)
 		}
 	}
+	return loadCells(ctx, db, open, root, p, today)
+}
+
+// openIn reports whether cell c is open on some day of the period.
+func openIn(c cellRow, p Period) bool {
+	return (c.OpenedOn.IsZero() || !c.OpenedOn.After(p.To)) && (c.ClosedOn.IsZero() || !c.ClosedOn.Before(p.From))
+}
+
+// loadCells reads the data of the given cells for the period: all the cells under root when root is not empty,
+// else a batch of at most a thousand cells.
+func loadCells(ctx context.Context, db bun.IDB, cells []cellRow, root string, p Period, today domain.Date) (*coverageData, error) {
+	d := &coverageData{period: p, today: today, cells: cells, expected: map[string][]ExpectedMeeting{}, assign: map[string][]covAssignment{},
+		reports: map[string][]covReport{}, meetings: map[string][]covMeeting{}, parents: map[string]string{}}
 	if len(d.cells) == 0 {
 		return d, nil
 	}
-	upper := domain.PathUpper(root)
+	// ofCells keeps the rows of q whose cell (column col) is one of d's: by path under root, or by id.
+	ids := make([]string, len(cells))
+	for i, c := range cells {
+		ids[i] = c.ID
+	}
+	ofCells := func(q *bun.SelectQuery, col string) *bun.SelectQuery {
+		if root == "" {
+			return q.Where("? IN (?)", bun.Safe(col), bun.List(ids))
+		}
+		return q.Join("JOIN org_units AS ou ON ou.id = ?", bun.Safe(col)).Where("ou.path >= ? AND ou.path < ?", root, domain.PathUpper(root))
+	}
 	var asg []covAssignment
-	if err := db.NewSelect().TableExpr("assignments AS a").
+	q := db.NewSelect().TableExpr("assignments AS a").
 		ColumnExpr("a.id, a.official_id, a.cell_id, a.starts_on, a.ends_on, a.frequency, a.visits_per_year").
 		ColumnExpr("u.display_name, u.name_fold, u.title").
-		Join("JOIN org_units AS ou ON ou.id = a.cell_id").
-		Join("JOIN users AS u ON u.id = a.official_id").
-		Where("ou.path >= ? AND ou.path < ?", root, upper).
+		Join("JOIN users AS u ON u.id = a.official_id")
+	if err := ofCells(q, "a.cell_id").
 		Where("a.deleted_at IS NULL AND a.status <> ?", domain.AssignmentCancelled).
 		Where("a.starts_on <= ? AND (a.ends_on IS NULL OR a.ends_on >= ?)", p.To, p.From).
 		OrderExpr("a.cell_id, a.starts_on, a.id").Scan(ctx, &asg); err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -289,11 +310,10 @@ func loadCoverage(ctx context.Context, db bun.IDB, root string, p Period, today 
 		d.assign[a.CellID] = append(d.assign[a.CellID], a)
 	}
 	var reps []covReport
-	if err := db.NewSelect().TableExpr("visit_reports AS vr").
+	q = db.NewSelect().TableExpr("visit_reports AS vr").
 		ColumnExpr("vr.meeting_id, vr.official_id, vr.status, vr.checked_in_at, vr.submitted_at, vr.grade").
-		Join("JOIN meetings AS m ON m.id = vr.meeting_id").
-		Join("JOIN org_units AS ou ON ou.id = m.cell_id").
-		Where("ou.path >= ? AND ou.path < ?", root, upper).
+		Join("JOIN meetings AS m ON m.id = vr.meeting_id")
+	if err := ofCells(q, "m.cell_id").
 		Where("m.meeting_date >= ? AND m.meeting_date <= ?", p.From, p.To).
 		Where("vr.deleted_at IS NULL AND m.deleted_at IS NULL").
 		OrderExpr("vr.meeting_id, vr.submitted_at, vr.official_id").Scan(ctx, &reps); err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -307,10 +327,9 @@ func loadCoverage(ctx context.Context, db bun.IDB, root string, p Period, today 
 	first := domain.NewDate(p.From.Year(), p.From.Month(), 1)
 	end := domain.NewDate(p.To.Year(), p.To.Month(), 1).AddMonths(1)
 	var meetings []covMeeting
-	q := db.NewSelect().TableExpr("meetings AS m").
-		ColumnExpr("m.id, m.cell_id, m.meeting_date, m.type, m.status, m.members_total, m.members_exempt").
-		Join("JOIN org_units AS ou ON ou.id = m.cell_id").
-		Where("ou.path >= ? AND ou.path < ?", root, upper).
+	q = db.NewSelect().TableExpr("meetings AS m").
+		ColumnExpr("m.id, m.cell_id, m.meeting_date, m.type, m.status, m.members_total, m.members_exempt")
+	q = ofCells(q, "m.cell_id").
 		Where("m.meeting_date >= ? AND m.meeting_date < ?", first, end).
 		Where("m.deleted_at IS NULL")
 	q = attendanceTally(q)
@@ -381,28 +400,45 @@ func roundHalfUp(x float64) int { return int(math.Floor(x + 0.5 + 1e-9)) }
 
 // countVisits applies the rounding and caps of Coverage to the visits of one subject.
 func countVisits(vs []visit) visitCounts {
-	var c visitCounts
-	var w float64
+	var t visitTotals
 	for _, v := range vs {
-		w += v.weight
-		if v.visited {
-			c.visited++
-		}
-		if v.reported {
-			c.reported++
-		}
-		if v.timely {
-			c.timely++
-		}
-		if v.overdue {
-			c.overdue++
-		}
+		t.add(v)
 	}
-	c.expected = min(len(vs), roundHalfUp(w))
-	c.visited = min(c.visited, c.expected)
-	c.reported = min(c.reported, c.expected)
-	c.timely = min(c.timely, c.expected)
+	return t.counts()
+}
+
+// visitTotals are the sums the counts of a subject's visits are made of, before rounding and capping; the sums of
+// two spans add up to the sums of both (the counts do not).
+type visitTotals struct {
+	visits                    int
+	weight                    float64
+	visited, reported, timely int
+	overdue                   int
+}
+
+func (t *visitTotals) add(v visit) {
+	t.visits++
+	t.weight += v.weight
+	t.visited += b2i(v.visited)
+	t.reported += b2i(v.reported)
+	t.timely += b2i(v.timely)
+	t.overdue += b2i(v.overdue)
+}
+
+// counts rounds the weights and caps the counts at the expected meetings.
+func (t visitTotals) counts() visitCounts {
+	c := visitCounts{expected: min(t.visits, roundHalfUp(t.weight)), overdue: t.overdue}
+	c.visited = min(t.visited, c.expected)
+	c.reported = min(t.reported, c.expected)
+	c.timely = min(t.timely, c.expected)
 	return c
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // dueOn is the last day a timely report on a meeting of day d can be submitted.
@@ -574,20 +610,71 @@ func ratio(n, d int) *float64 {
 }
 
 // CoverageOf computes the coverage report of unit over the period (see Coverage for the definitions); today
-// decides which reports are overdue.
-func CoverageOf(ctx context.Context, db bun.IDB, unit *OrgUnit, p Period, today domain.Date) (*CoverageReport, error) {
-	d, err := loadCoverage(ctx, db, unit.Path, p, today)
+// decides which reports are overdue. Above a cell and over whole months it sums the coverage summary, bringing it
+// up to date through w first (see coverageMonth); otherwise, and in CoverageRecomputed, it computes from the
+// meetings, reports and assignments themselves. Both give the same report.
+func CoverageOf(ctx context.Context, r, w bun.IDB, unit *OrgUnit, p Period, today domain.Date) (*CoverageReport, error) {
+	if unit.Kind == domain.KindCell || !p.monthAligned() {
+		return CoverageRecomputed(ctx, r, unit, p, today)
+	}
+	rep, kids, err := newCoverageReport(ctx, r, unit, p)
 	if err != nil {
 		return nil, err
 	}
+	if err := coverageFromSummary(ctx, r, w, unit, p, rep, kids); err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+// newCoverageReport starts the report of unit over the period, and lists the unit's children.
+func newCoverageReport(ctx context.Context, db bun.IDB, unit *OrgUnit, p Period) (*CoverageReport, []OrgUnit, error) {
 	rep := &CoverageReport{Unit: UnitSummary{unit.ID, unit.Name, unit.Kind}, From: p.From, To: p.To,
 		Children: []ChildCoverage{}, ByMonth: []MonthCoverage{}}
 	var kids []OrgUnit
 	if unit.Kind != domain.KindCell {
 		if err := db.NewSelect().Model(&kids).Where("parent_id = ?", unit.ID).OrderExpr("name_fold, id").Scan(ctx); err != nil &&
 			!errors.Is(err, sql.ErrNoRows) {
-			return nil, domain.Internal(err)
+			return nil, nil, domain.Internal(err)
 		}
+	}
+	return rep, kids, nil
+}
+
+// finish computes the rates of the totals, the children (their figures in child, used when a cell of theirs is
+// open in the period) and the months (by "2026-01" key; months without figures are listed empty).
+func (rep *CoverageReport) finish(p Period, kids []OrgUnit, child []Coverage, used []bool, months map[string]*MonthCoverage) {
+	rep.Totals.rates()
+	for i := range kids {
+		// A child with no cell open in the period is listed only if it is a cell itself or still open.
+		if !used[i] && !kids[i].ClosedOn.IsZero() && kids[i].ClosedOn.Before(p.From) {
+			continue
+		}
+		child[i].rates()
+		rep.Children = append(rep.Children, ChildCoverage{Unit: UnitSummary{kids[i].ID, kids[i].Name, kids[i].Kind}, Coverage: child[i]})
+	}
+	for _, m := range p.Months() {
+		k := m.String()[:7]
+		mo := months[k]
+		if mo == nil {
+			mo = &MonthCoverage{Month: k}
+		}
+		mo.Coverage = ratio(mo.Visited, mo.Expected)
+		mo.AttendanceRate = ratio(mo.Present, mo.Members-mo.Exempt)
+		rep.ByMonth = append(rep.ByMonth, *mo)
+	}
+}
+
+// CoverageRecomputed is CoverageOf computed from the meetings, reports and assignments themselves, without the
+// summary.
+func CoverageRecomputed(ctx context.Context, db bun.IDB, unit *OrgUnit, p Period, today domain.Date) (*CoverageReport, error) {
+	d, err := loadCoverage(ctx, db, unit.Path, p, today)
+	if err != nil {
+		return nil, err
+	}
+	rep, kids, err := newCoverageReport(ctx, db, unit, p)
+	if err != nil {
+		return nil, err
 	}
 	childOf := func(path string) int {
 		for i := range kids {
@@ -625,21 +712,7 @@ func CoverageOf(ctx context.Context, db bun.IDB, unit *OrgUnit, p Period, today 
 			mo.Present += m.Present
 		}
 	}
-	rep.Totals.rates()
-	for i := range kids {
-		// A child with no cell open in the period is listed only if it is a cell itself or still open.
-		if !used[i] && !kids[i].ClosedOn.IsZero() && kids[i].ClosedOn.Before(p.From) {
-			continue
-		}
-		child[i].rates()
-		rep.Children = append(rep.Children, ChildCoverage{Unit: UnitSummary{kids[i].ID, kids[i].Name, kids[i].Kind}, Coverage: child[i]})
-	}
-	for _, m := range p.Months() {
-		mo := months[m.String()[:7]]
-		mo.Coverage = ratio(mo.Visited, mo.Expected)
-		mo.AttendanceRate = ratio(mo.Present, mo.Members-mo.Exempt)
-		rep.ByMonth = append(rep.ByMonth, *mo)
-	}
+	rep.finish(p, kids, child, used, months)
 	if unit.Kind == domain.KindCell && len(d.cells) == 1 {
 		rep.Meetings = d.cellMeetings(d.cells[0])
 	}

@@ -33,7 +33,7 @@ var q4 = store.Period{From: testdb.CoverageFrom, To: testdb.CoverageTo}
 func TestCoverageFigures(t *testing.T) {
 	f := testdb.NewCoverageFixture(t)
 	ctx := context.Background()
-	rep, err := store.CoverageOf(ctx, f.DB.R, f.Province, q4, testdb.CoverageToday)
+	rep, err := store.CoverageOf(ctx, f.DB.R, f.DB.W, f.Province, q4, testdb.CoverageToday)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +67,7 @@ func TestCoverageFigures(t *testing.T) {
 	}
 
 	// Drill down to cell A: its meetings.
-	rep, err = store.CoverageOf(ctx, f.DB.R, f.A, q4, testdb.CoverageToday)
+	rep, err = store.CoverageOf(ctx, f.DB.R, f.DB.W, f.A, q4, testdb.CoverageToday)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +105,7 @@ func TestCoverageFigures(t *testing.T) {
 	}
 
 	// Cell B: the assignment that ended mid-period and the 2-a-year one; no meeting in November.
-	rep, err = store.CoverageOf(ctx, f.DB.R, f.B, q4, testdb.CoverageToday)
+	rep, err = store.CoverageOf(ctx, f.DB.R, f.DB.W, f.B, q4, testdb.CoverageToday)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func TestCoverageFigures(t *testing.T) {
 	}
 
 	// One month, a quarter's worth of a 2-a-year assignment: B in December alone expects nothing.
-	rep, err = store.CoverageOf(ctx, f.DB.R, f.B, store.Period{From: domain.NewDate(2026, 12, 1), To: domain.NewDate(2026, 12, 31)}, testdb.CoverageToday)
+	rep, err = store.CoverageOf(ctx, f.DB.R, f.DB.W, f.B, store.Period{From: domain.NewDate(2026, 12, 1), To: domain.NewDate(2026, 12, 31)}, testdb.CoverageToday)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,7 +254,7 @@ func TestMeetingTalliesEqualRecomputation(t *testing.T) {
 		check(s.name)
 	}
 	// October at A was excused, present, present, present: now present, unexcused, (deleted), present.
-	rep, err := store.CoverageOf(ctx, f.DB.R, f.A, store.Period{From: domain.NewDate(2026, 10, 1), To: domain.NewDate(2026, 10, 31)}, testdb.CoverageToday)
+	rep, err := store.CoverageOf(ctx, f.DB.R, f.DB.W, f.A, store.Period{From: domain.NewDate(2026, 10, 1), To: domain.NewDate(2026, 10, 31)}, testdb.CoverageToday)
 	if err != nil {
 		t.Fatal(err)
 	}

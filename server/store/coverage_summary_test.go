@@ -1,0 +1,180 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/chibo-vn/chibo/server/domain"
+	"github.com/chibo-vn/chibo/server/store"
+	"github.com/chibo-vn/chibo/server/testdb"
+)
+
+// TestCoverageSummaryEqualsRecomputation writes to everything coverage depends on, one kind of write at a time,
+// and after each compares the coverage read from the summary with a recomputation from the data itself, for
+// every unit above the cells and months, quarters and years around the fixture's period.
+func TestCoverageSummaryEqualsRecomputation(t *testing.T) {
+	f := testdb.NewCoverageFixture(t)
+	ctx := context.Background()
+	db := f.DB
+	d := func(y int, m time.Month, day int) domain.Date { return domain.NewDate(y, m, day) }
+	periods := []store.Period{
+		{From: d(2026, 10, 1), To: d(2026, 10, 31)},
+		{From: d(2026, 11, 1), To: d(2026, 11, 30)},
+		{From: d(2026, 12, 1), To: d(2026, 12, 31)},
+		{From: d(2026, 10, 1), To: d(2026, 12, 31)},
+		{From: d(2026, 7, 1), To: d(2026, 9, 30)},
+		{From: d(2026, 1, 1), To: d(2026, 12, 31)},
+		{From: d(2026, 9, 1), To: d(2027, 2, 28)},
+	}
+	check := func(t *testing.T, step string) {
+		t.Helper()
+		for _, u := range []*store.OrgUnit{f.Province, f.C1, f.C2} {
+			var unit store.OrgUnit // re-read: a move changes paths
+			if err := db.R.NewSelect().Model(&unit).Where("id = ?", u.ID).Scan(ctx); err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range periods {
+				got, err := store.CoverageOf(ctx, db.R, db.W, &unit, p, testdb.CoverageToday)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, err := store.CoverageRecomputed(ctx, db.R, &unit, p, testdb.CoverageToday)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff(want, got, cmpopts.EquateComparable(domain.Date{})); diff != "" {
+					t.Errorf("after %s, %s %s..%s: summary differs from a recomputation (-recomputed +summary):\n%s",
+						step, unit.Name, p.From, p.To, diff)
+				}
+			}
+		}
+	}
+	exec := func(t *testing.T, query string, args ...any) {
+		t.Helper()
+		if _, err := db.W.NewRaw(query, args...).Exec(ctx); err != nil {
+			t.Fatalf("%s: %v", query, err)
+		}
+	}
+	check(t, "the fixture")
+	// A rule for commune 1 once the summary exists: the 10th, reports due the next day, thematic every month.
+	rule := domain.DefaultScheduleRule()
+	rule.DayOfMonth, rule.ReportDueDays, rule.ThematicMonths = 10, 1, []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}
+	steps := []struct {
+		name  string
+		write func(t *testing.T)
+	}{
+		{"an attendance row changes status", func(t *testing.T) {
+			exec(t, `UPDATE attendance SET status = 'unexcused' WHERE id = ?`, f.AttendanceA["2026-10"][0].ID)
+		}},
+		{"an attendance row is deleted", func(t *testing.T) {
+			exec(t, `UPDATE attendance SET deleted_at = ? WHERE id = ?`, time.Now(), f.AttendanceA["2026-11"][1].ID)
+		}},
+		{"a draft report is submitted with a grade", func(t *testing.T) {
+			exec(t, `UPDATE visit_reports SET status = 'submitted', submitted_at = ?, grade = 'kem'
+				WHERE meeting_id = ? AND status <> 'submitted'`, time.Date(2026, 12, 4, 3, 0, 0, 0, time.UTC), f.MeetingA["2026-12"].ID)
+		}},
+		{"a report is deleted", func(t *testing.T) {
+			exec(t, `UPDATE visit_reports SET deleted_at = ? WHERE id = ?`, time.Now(), f.ReportXN.ID)
+		}},
+		{"a meeting moves to the next month", func(t *testing.T) {
+			exec(t, `UPDATE meetings SET meeting_date = ? WHERE id = ?`, d(2026, 11, 2), f.MeetingA["2026-10"].ID)
+		}},
+		{"a meeting's member totals change", func(t *testing.T) {
+			exec(t, `UPDATE meetings SET members_total = 9, members_exempt = 3 WHERE id = ?`, f.MeetingA["2026-12"].ID)
+		}},
+		{"a meeting is cancelled", func(t *testing.T) {
+			exec(t, `UPDATE meetings SET status = 'cancelled' WHERE id = ?`, f.MeetingA["2026-11"].ID)
+		}},
+		{"an assignment ends early", func(t *testing.T) {
+			exec(t, `UPDATE assignments SET ends_on = ?, status = 'ended' WHERE cell_id = ? AND status = 'active'`, d(2026, 10, 20), f.X.ID)
+		}},
+		{"an ended assignment is cancelled", func(t *testing.T) {
+			exec(t, `UPDATE assignments SET status = 'cancelled' WHERE id = ?`, f.AssignB1.ID)
+		}},
+		{"a new 6-a-year assignment", func(t *testing.T) {
+			exec(t, `INSERT INTO assignments (id, official_id, cell_id, starts_on, frequency, visits_per_year, status, note,
+				created_at, updated_at, version) SELECT ?, official_id, ?, ?, 'per_year', 6, 'active', '', created_at, updated_at, 1
+				FROM assignments WHERE id = ?`, "0f0e0d0c-0000-4000-8000-000000000001", f.E.ID, d(2026, 9, 1), f.AssignB1.ID)
+		}},
+		{"a rule for a commune", func(t *testing.T) {
+			if _, err := store.PutScheduleRule(ctx, db.W, f.C1, rule); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"the rule changes", func(t *testing.T) {
+			rule.ReportDueDays = 10
+			if _, err := store.PutScheduleRule(ctx, db.W, f.C1, rule); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"the rule is removed", func(t *testing.T) {
+			if err := store.DeleteScheduleRule(ctx, db.W, f.C1); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"a cell closes", func(t *testing.T) { exec(t, `UPDATE org_units SET closed_on = ? WHERE id = ?`, d(2026, 11, 10), f.B.ID) }},
+		{"a cell opens later", func(t *testing.T) { exec(t, `UPDATE org_units SET opened_on = ? WHERE id = ?`, d(2026, 12, 5), f.E.ID) }},
+		{"a cell moves to the other commune", func(t *testing.T) {
+			exec(t, `UPDATE org_units SET parent_id = ?, path = ? WHERE id = ?`, f.C2.ID, f.C2.Path+f.A.ID+"/", f.A.ID)
+		}},
+		{"a meeting is deleted", func(t *testing.T) { exec(t, `DELETE FROM meeting_tallies WHERE meeting_id = ?`, f.MeetingA["2026-12"].ID) }},
+	}
+	for i, s := range steps {
+		t.Run(fmt.Sprintf("%02d %s", i, s.name), func(t *testing.T) {
+			s.write(t)
+			check(t, s.name)
+		})
+	}
+}
+
+// TestCoverageSummaryRebuildRacingAWrite rebuilds with stamps read before a write, as a rebuild does when a write
+// commits while it reads: the cell must stay behind, so the next read rebuilds it and sees the write.
+func TestCoverageSummaryRebuildRacingAWrite(t *testing.T) {
+	f := testdb.NewCoverageFixture(t)
+	ctx := context.Background()
+	db := f.DB
+	q4 := store.Period{From: testdb.CoverageFrom, To: testdb.CoverageTo}
+	before, err := store.CoverageOf(ctx, db.R, db.W, f.Province, q4, testdb.CoverageToday)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stamps, err := store.SummaryStamps(ctx, db.R, f.Province.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The write commits after the stamps were read...
+	if _, err := db.W.NewRaw(`UPDATE attendance SET status = 'unexcused' WHERE id = ?`, f.AttendanceA["2026-10"][1].ID).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// ...and the rebuild stores the stamps it read.
+	if err := store.RebuildSummary(ctx, db.R, db.W, stamps, domain.NewDate(2026, 10, 1), domain.NewDate(2026, 12, 1)); err != nil {
+		t.Fatal(err)
+	}
+	var behind int
+	if err := db.R.NewRaw(`SELECT COUNT(*) FROM coverage_cells WHERE cell_id = ? AND built_stamp <> stamp`, f.A.ID).Scan(ctx, &behind); err != nil {
+		t.Fatal(err)
+	}
+	if behind != 1 {
+		t.Errorf("cell A is current after a rebuild that read its stamp before a write; want it behind")
+	}
+	after, err := store.CoverageOf(ctx, db.R, db.W, f.Province, q4, testdb.CoverageToday)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Totals.Unexcused != before.Totals.Unexcused+1 || after.Totals.Present != before.Totals.Present-1 {
+		t.Errorf("after the write: unexcused %d → %d, present %d → %d; want +1 and −1",
+			before.Totals.Unexcused, after.Totals.Unexcused, before.Totals.Present, after.Totals.Present)
+	}
+	want, err := store.CoverageRecomputed(ctx, db.R, f.Province, q4, testdb.CoverageToday)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, after, cmpopts.EquateComparable(domain.Date{})); diff != "" {
+		t.Errorf("(-recomputed +summary):\n%s", diff)
+	}
+}

@@ -1,0 +1,22 @@
+package store
+
+import (
+	"context"
+
+	"github.com/uptrace/bun"
+
+	"github.com/chibo-vn/chibo/server/domain"
+)
+
+// SummaryStamps reads the summary state of the cells under root, as a rebuild does before it reads their data.
+func SummaryStamps(ctx context.Context, db bun.IDB, root string) ([]coverageCell, error) {
+	return summaryCells(ctx, db, root)
+}
+
+// RebuildSummary rebuilds the months from..to of the cells whose state was read earlier by SummaryStamps.
+func RebuildSummary(ctx context.Context, r, w bun.IDB, cells []coverageCell, from, to domain.Date) error {
+	for i := range cells {
+		cells[i].BuiltStamp = -1 // stale, whatever it was
+	}
+	return refreshCoverage(ctx, r, w, cells, from, to)
+}
