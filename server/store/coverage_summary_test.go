@@ -117,12 +117,16 @@ func TestCoverageSummaryEqualsRecomputation(t *testing.T) {
 				t.Fatal(err)
 			}
 		}},
-		{"a cell closes", func(t *testing.T) { exec(t, `UPDATE org_units SET closed_on = ? WHERE id = ?`, d(2026, 11, 10), f.B.ID) }},
+		{"a cell closes", func(t *testing.T) {
+			exec(t, `UPDATE org_units SET closed_on = ? WHERE id = ?`, d(2026, 11, 10), f.B.ID)
+		}},
 		{"a cell opens later", func(t *testing.T) { exec(t, `UPDATE org_units SET opened_on = ? WHERE id = ?`, d(2026, 12, 5), f.E.ID) }},
 		{"a cell moves to the other commune", func(t *testing.T) {
 			exec(t, `UPDATE org_units SET parent_id = ?, path = ? WHERE id = ?`, f.C2.ID, f.C2.Path+f.A.ID+"/", f.A.ID)
 		}},
-		{"a meeting is deleted", func(t *testing.T) { exec(t, `DELETE FROM meeting_tallies WHERE meeting_id = ?`, f.MeetingA["2026-12"].ID) }},
+		{"a meeting is deleted", func(t *testing.T) {
+			exec(t, `DELETE FROM meeting_tallies WHERE meeting_id = ?`, f.MeetingA["2026-12"].ID)
+		}},
 	}
 	for i, s := range steps {
 		t.Run(fmt.Sprintf("%02d %s", i, s.name), func(t *testing.T) {
