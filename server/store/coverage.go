@@ -199,11 +199,13 @@ func (a *covAssignment) covers(d domain.Date) bool {
 	return !d.Before(a.StartsOn) && (a.EndsOn.IsZero() || !d.After(a.EndsOn))
 }
 
-func (a *covAssignment) weight() float64 {
+// weight12 is the assignment's weight per expected meeting in twelfths of a visit (12 when monthly), so that sums
+// of weights are exact.
+func (a *covAssignment) weight12() int {
 	if a.Frequency == domain.FrequencyMonthly {
-		return 1
+		return 12
 	}
-	return float64(a.VisitsPerYear) / 12
+	return a.VisitsPerYear
 }
 
 // covReport is a visit report as coverage reads it.
@@ -383,7 +385,7 @@ func attendanceTally(q *bun.SelectQuery) *bun.SelectQuery {
 // visit is one expected meeting of a subject (a cell, or an official at a cell) with its weight and outcome.
 type visit struct {
 	month    string
-	weight   float64
+	w12      int // weight in twelfths
 	visited  bool
 	reported bool
 	timely   bool
@@ -395,8 +397,8 @@ type visit struct {
 // visitCounts are the visit figures of a list of visits.
 type visitCounts struct{ expected, visited, reported, timely, overdue int }
 
-// roundHalfUp rounds a sum of weights, forgiving float error.
-func roundHalfUp(x float64) int { return int(math.Floor(x + 0.5 + 1e-9)) }
+// roundHalfUp rounds a sum of weights given in twelfths to whole visits, half up.
+func roundHalfUp(w12 int) int { return (w12 + 6) / 12 }
 
 // countVisits applies the rounding and caps of Coverage to the visits of one subject.
 func countVisits(vs []visit) visitCounts {
@@ -411,14 +413,14 @@ func countVisits(vs []visit) visitCounts {
 // two spans add up to the sums of both (the counts do not).
 type visitTotals struct {
 	visits                    int
-	weight                    float64
+	w12                       int
 	visited, reported, timely int
 	overdue                   int
 }
 
 func (t *visitTotals) add(v visit) {
 	t.visits++
-	t.weight += v.weight
+	t.w12 += v.w12
 	t.visited += b2i(v.visited)
 	t.reported += b2i(v.reported)
 	t.timely += b2i(v.timely)
@@ -427,7 +429,7 @@ func (t *visitTotals) add(v visit) {
 
 // counts rounds the weights and caps the counts at the expected meetings.
 func (t visitTotals) counts() visitCounts {
-	c := visitCounts{expected: min(t.visits, roundHalfUp(t.weight)), overdue: t.overdue}
+	c := visitCounts{expected: min(t.visits, roundHalfUp(t.w12)), overdue: t.overdue}
 	c.visited = min(t.visited, c.expected)
 	c.reported = min(t.reported, c.expected)
 	c.timely = min(t.timely, c.expected)
@@ -483,7 +485,7 @@ func (d *coverageData) visitOf(c cellRow, e ExpectedMeeting, rule domain.Schedul
 			continue
 		}
 		covering[a.OfficialID] = true
-		v.weight = max(v.weight, a.weight())
+		v.w12 = max(v.w12, a.weight12())
 		monthly = monthly || a.Frequency == domain.FrequencyMonthly
 	}
 	if len(covering) == 0 {
@@ -757,7 +759,7 @@ func (d *coverageData) cellMeetings(c cellRow) []MeetingCoverage {
 		}
 		mc := MeetingCoverage{MeetingID: e.MeetingID, Date: e.Date, Type: e.Type, Status: e.Status, Moved: e.Moved}
 		if v, ok := d.visitOf(c, e, rule, ""); ok {
-			mc.Expected, mc.Weight, mc.Visited, mc.Reported, mc.Timely = true, v.weight, v.visited, v.reported, v.timely
+			mc.Expected, mc.Weight, mc.Visited, mc.Reported, mc.Timely = true, float64(v.w12)/12, v.visited, v.reported, v.timely
 		}
 		seen[e.MeetingID] = true
 		add(mc)

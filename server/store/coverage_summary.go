@@ -33,31 +33,83 @@ const coverageMaxSpan = 36
 // coverageBatch is how many cells one rebuild reads and writes at a time.
 const coverageBatch = 500
 
-// coverageMonth is one cell's figures in one month (a row of coverage_months). Visits, Weight, Visited, Reported
-// and Timely are sums before rounding and capping (they add up over months); the M* fields are the month's own
-// rounded and capped counts (what ByMonth shows).
+// coverageMonth is one cell's figures in one month (a row of coverage_months). The C* fields are running sums
+// from the first month the cell's summary holds, before rounding and capping, so that the sums of any span of months
+// are two rows' difference; the M* fields are the month's own figures, rounded and capped (what ByMonth adds up).
+// Path, OpenedOn and ClosedOn are the cell's, as of its stamp, so that readers need no join.
 type coverageMonth struct {
 	bun.BaseModel `bun:"table:coverage_months"`
 	CellID        string      `bun:"cell_id,pk"`
 	Month         domain.Date `bun:"month,pk"`
-	Visits        int         `bun:"visits"`
-	Weight        float64     `bun:"weight"`
-	Visited       int         `bun:"visited"`
-	Reported      int         `bun:"reported"`
-	Timely        int         `bun:"timely"`
-	MExpected     int         `bun:"m_expected"`
-	MVisited      int         `bun:"m_visited"`
-	MReported     int         `bun:"m_reported"`
-	MTimely       int         `bun:"m_timely"`
-	Held          int         `bun:"held"`
-	Members       int         `bun:"members"`
-	Exempt        int         `bun:"exempt"`
-	Present       int         `bun:"present"`
-	Unexcused     int         `bun:"unexcused"`
-	Tot           int         `bun:"tot"`
-	Kha           int         `bun:"kha"`
-	TrungBinh     int         `bun:"trung_binh"`
-	Kem           int         `bun:"kem"`
+	Path          string      `bun:"path"`
+	OpenedOn      domain.Date `bun:"opened_on,nullzero"`
+	ClosedOn      domain.Date `bun:"closed_on,nullzero"`
+	cellSums
+	MExpected int `bun:"m_expected"`
+	MVisited  int `bun:"m_visited"`
+	MReported int `bun:"m_reported"`
+	MTimely   int `bun:"m_timely"`
+	MMembers  int `bun:"m_members"`
+	MExempt   int `bun:"m_exempt"`
+	MPresent  int `bun:"m_present"`
+}
+
+// cellSums are a cell's sums over some months, before rounding and capping.
+type cellSums struct {
+	Visits    int `bun:"c_visits"`
+	W12       int `bun:"c_w12"`
+	Visited   int `bun:"c_visited"`
+	Reported  int `bun:"c_reported"`
+	Timely    int `bun:"c_timely"`
+	Held      int `bun:"c_held"`
+	Members   int `bun:"c_members"`
+	Exempt    int `bun:"c_exempt"`
+	Present   int `bun:"c_present"`
+	Unexcused int `bun:"c_unexcused"`
+	Tot       int `bun:"c_tot"`
+	Kha       int `bun:"c_kha"`
+	TrungBinh int `bun:"c_trung_binh"`
+	Kem       int `bun:"c_kem"`
+}
+
+func (s *cellSums) plus(o cellSums) {
+	s.Visits += o.Visits
+	s.W12 += o.W12
+	s.Visited += o.Visited
+	s.Reported += o.Reported
+	s.Timely += o.Timely
+	s.Held += o.Held
+	s.Members += o.Members
+	s.Exempt += o.Exempt
+	s.Present += o.Present
+	s.Unexcused += o.Unexcused
+	s.Tot += o.Tot
+	s.Kha += o.Kha
+	s.TrungBinh += o.TrungBinh
+	s.Kem += o.Kem
+}
+
+// coverage turns a cell's sums over a period into its figures (rates left to the caller).
+func (s cellSums) coverage() Coverage {
+	c := (visitTotals{visits: s.Visits, w12: s.W12, visited: s.Visited, reported: s.Reported, timely: s.Timely}).counts()
+	out := Coverage{Expected: c.expected, Visited: c.visited, Reported: c.reported, Timely: c.timely, HeldMeetings: s.Held,
+		Members: s.Members, Exempt: s.Exempt, Present: s.Present, Unexcused: s.Unexcused, Cells: 1,
+		Grades: GradeCounts{Tot: s.Tot, Kha: s.Kha, TrungBinh: s.TrungBinh, Kem: s.Kem}}
+	if r := ratio(s.Present, s.Members-s.Exempt); r != nil && *r < LowAttendance {
+		out.CellsLowAttendance = 1
+	}
+	return out
+}
+
+// coverageState is a row of coverage_cells.
+type coverageState struct {
+	bun.BaseModel `bun:"table:coverage_cells"`
+	CellID        string      `bun:"cell_id,pk"`
+	Stamp         int64       `bun:"stamp"`
+	BuiltStamp    int64       `bun:"built_stamp"`
+	BuiltAlgo     int         `bun:"built_algo"`
+	FromMonth     domain.Date `bun:"from_month"`
+	ToMonth       domain.Date `bun:"to_month"`
 }
 
 // coverageCell is a cell with the state of its summary (a row of coverage_cells, when there is one).
@@ -68,12 +120,6 @@ type coverageCell struct {
 	BuiltAlgo  int         `bun:"built_algo"`
 	FromMonth  domain.Date `bun:"from_month"`
 	ToMonth    domain.Date `bun:"to_month"`
-}
-
-// current reports whether the cell's summary holds the months from..to (first days) as of its stamp.
-func (c *coverageCell) current(from, to domain.Date) bool {
-	return c.BuiltStamp == c.Stamp && c.BuiltAlgo == coverageAlgo && !c.FromMonth.IsZero() &&
-		!c.FromMonth.After(from) && !c.ToMonth.Before(to)
 }
 
 // span is the months a rebuild of the cell computes for a reader of from..to: those, grown to take in the months
@@ -104,32 +150,32 @@ func (p Period) monthAligned() bool {
 	return p.From.Day() == 1 && p.To.AddDays(1).Day() == 1 && !p.To.Before(p.From)
 }
 
-// summaryCells lists the cells under root with the state of their summaries.
-func summaryCells(ctx context.Context, db bun.IDB, root string) ([]coverageCell, error) {
+// staleCells lists the cells under root whose summaries do not hold the months from..to as of their stamps, with
+// the state of their summaries (when root is "", the state of every cell's summary).
+func staleCells(ctx context.Context, db bun.IDB, root string, from, to domain.Date) ([]coverageCell, error) {
 	var out []coverageCell
-	err := db.NewSelect().TableExpr("org_units AS ou").
+	q := db.NewSelect().TableExpr("org_units AS ou").
 		ColumnExpr("ou.id, ou.name, ou.path, ou.opened_on, ou.closed_on").
 		ColumnExpr("COALESCE(cc.stamp, 0) AS stamp, COALESCE(cc.built_stamp, -1) AS built_stamp").
 		ColumnExpr("COALESCE(cc.built_algo, 0) AS built_algo, cc.from_month, cc.to_month").
 		Join("LEFT JOIN coverage_cells AS cc ON cc.cell_id = ou.id").
 		Where("ou.kind = ? AND ou.path >= ? AND ou.path < ?", domain.KindCell, root, domain.PathUpper(root)).
-		OrderExpr("ou.path").Scan(ctx, &out)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		Where("cc.cell_id IS NULL OR cc.built_stamp <> cc.stamp OR cc.built_algo <> ? OR cc.from_month IS NULL "+
+			"OR cc.from_month > ? OR cc.to_month < ?", coverageAlgo, from, to)
+	if err := q.OrderExpr("ou.path").Scan(ctx, &out); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, domain.Internal(err)
 	}
 	return out, nil
 }
 
-// refreshCoverage rebuilds, through w, the summaries of the cells that do not hold the months from..to as of
-// their stamps, reading through r.
+// refreshCoverage rebuilds, through w, the summaries of the cells (stale ones, from staleCells) so that they hold
+// the months from..to, reading through r.
 func refreshCoverage(ctx context.Context, r, w bun.IDB, cells []coverageCell, from, to domain.Date) error {
 	type span struct{ from, to domain.Date }
 	stale := map[span][]coverageCell{}
 	for _, c := range cells {
-		if !c.current(from, to) {
-			f, t := c.span(from, to)
-			stale[span{f, t}] = append(stale[span{f, t}], c)
-		}
+		f, t := c.span(from, to)
+		stale[span{f, t}] = append(stale[span{f, t}], c)
 	}
 	for sp, cs := range stale {
 		for len(cs) > 0 {
@@ -159,12 +205,12 @@ func rebuildCoverage(ctx context.Context, r, w bun.IDB, cells []coverageCell, fr
 	for _, c := range rows {
 		months = append(months, d.monthRows(c, from, to)...)
 	}
-	// Cells in id order, so that two rebuilds lock coverage_cells rows in the same order.
+	// Cells in id order, so that two rebuilds lock coverage_cells rows in the same order. The stamp is left as it
+	// is: a write since it was read has bumped it past built_stamp.
 	sort.Slice(cells, func(i, j int) bool { return cells[i].ID < cells[j].ID })
-	state := make([]map[string]any, len(cells))
+	state := make([]coverageState, len(cells))
 	for i, c := range cells {
-		state[i] = map[string]any{"cell_id": c.ID, "stamp": c.Stamp, "built_stamp": c.Stamp, "built_algo": coverageAlgo,
-			"from_month": from, "to_month": to}
+		state[i] = coverageState{CellID: c.ID, Stamp: c.Stamp, BuiltStamp: c.Stamp, BuiltAlgo: coverageAlgo, FromMonth: from, ToMonth: to}
 	}
 	txer, ok := w.(interface {
 		RunInTx(context.Context, *sql.TxOptions, func(context.Context, bun.Tx) error) error
@@ -173,15 +219,10 @@ func rebuildCoverage(ctx context.Context, r, w bun.IDB, cells []coverageCell, fr
 		return domain.Internal(errors.New("coverage summary: the writer cannot start a transaction"))
 	}
 	return txer.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		// The stamp is left as it is: a write since it was read has bumped it past built_stamp.
-		for _, c := range cells {
-			if _, err := tx.NewRaw(`INSERT INTO coverage_cells (cell_id, stamp, built_stamp, built_algo, from_month, to_month)
-				VALUES (?, ?, ?, ?, ?, ?)
-				ON CONFLICT (cell_id) DO UPDATE SET built_stamp = EXCLUDED.built_stamp, built_algo = EXCLUDED.built_algo,
-					from_month = EXCLUDED.from_month, to_month = EXCLUDED.to_month`,
-				c.ID, c.Stamp, c.Stamp, coverageAlgo, from, to).Exec(ctx); err != nil {
-				return domain.Internal(err)
-			}
+		if _, err := tx.NewInsert().Model(&state).On("CONFLICT (cell_id) DO UPDATE").
+			Set("built_stamp = EXCLUDED.built_stamp, built_algo = EXCLUDED.built_algo").
+			Set("from_month = EXCLUDED.from_month, to_month = EXCLUDED.to_month").Exec(ctx); err != nil {
+			return domain.Internal(err)
 		}
 		if _, err := tx.NewDelete().TableExpr("coverage_months").Where("cell_id IN (?)", bun.List(ids)).Exec(ctx); err != nil {
 			return domain.Internal(err)
@@ -200,145 +241,81 @@ func rebuildCoverage(ctx context.Context, r, w bun.IDB, cells []coverageCell, fr
 
 // monthRows are the summary rows of cell c for the months from..to (first days), one a month.
 func (d *coverageData) monthRows(c cellRow, from, to domain.Date) []coverageMonth {
-	byMonth := map[string]*coverageMonth{}
 	var out []coverageMonth
+	at := map[string]int{}
 	for m := from; !m.After(to); m = m.AddMonths(1) {
-		out = append(out, coverageMonth{CellID: c.ID, Month: m})
+		at[m.String()[:7]] = len(out)
+		out = append(out, coverageMonth{CellID: c.ID, Month: m, Path: c.Path, OpenedOn: c.OpenedOn, ClosedOn: c.ClosedOn})
 	}
-	for i := range out {
-		byMonth[out[i].Month.String()[:7]] = &out[i]
-	}
-	totals := map[string]*visitTotals{}
+	own := make([]cellSums, len(out)) // each month's own sums
+	totals := make([]visitTotals, len(out))
 	for _, v := range d.cellVisits(c, "") {
-		if totals[v.month] == nil {
-			totals[v.month] = &visitTotals{}
+		if i, ok := at[v.month]; ok {
+			totals[i].add(v)
 		}
-		totals[v.month].add(v)
 	}
-	for k, t := range totals {
-		row := byMonth[k]
-		if row == nil {
-			continue
-		}
-		row.Visits, row.Weight, row.Visited, row.Reported, row.Timely = t.visits, t.weight, t.visited, t.reported, t.timely
+	for i, t := range totals {
+		own[i].Visits, own[i].W12, own[i].Visited, own[i].Reported, own[i].Timely = t.visits, t.w12, t.visited, t.reported, t.timely
 		mc := t.counts()
-		row.MExpected, row.MVisited, row.MReported, row.MTimely = mc.expected, mc.visited, mc.reported, mc.timely
+		out[i].MExpected, out[i].MVisited, out[i].MReported, out[i].MTimely = mc.expected, mc.visited, mc.reported, mc.timely
 	}
 	for _, m := range d.meetings[c.ID] {
-		row := byMonth[m.MeetingDate.String()[:7]]
-		if row == nil {
+		i, ok := at[m.MeetingDate.String()[:7]]
+		if !ok {
 			continue
 		}
 		members, exempt := m.members()
-		row.Held++
-		row.Members += members
-		row.Exempt += exempt
-		row.Present += m.Present
-		row.Unexcused += m.Unexcused
+		o := &own[i]
+		o.Held++
+		o.Members += members
+		o.Exempt += exempt
+		o.Present += m.Present
+		o.Unexcused += m.Unexcused
 		switch d.grade(m.ID) {
 		case domain.GradeGood:
-			row.Tot++
+			o.Tot++
 		case domain.GradeFair:
-			row.Kha++
+			o.Kha++
 		case domain.GradeAverage:
-			row.TrungBinh++
+			o.TrungBinh++
 		case domain.GradeWeak:
-			row.Kem++
+			o.Kem++
 		}
 	}
-	return out
-}
-
-// summedCell is a cell's summary rows summed over a period.
-type summedCell struct {
-	CellID    string  `bun:"cell_id"`
-	Visits    int     `bun:"visits"`
-	Weight    float64 `bun:"weight"`
-	Visited   int     `bun:"visited"`
-	Reported  int     `bun:"reported"`
-	Timely    int     `bun:"timely"`
-	Held      int     `bun:"held"`
-	Members   int     `bun:"members"`
-	Exempt    int     `bun:"exempt"`
-	Present   int     `bun:"present"`
-	Unexcused int     `bun:"unexcused"`
-	Tot       int     `bun:"tot"`
-	Kha       int     `bun:"kha"`
-	TrungBinh int     `bun:"trung_binh"`
-	Kem       int     `bun:"kem"`
-}
-
-// coverage turns a cell's sums into its figures over the period (rates left to the caller).
-func (s summedCell) coverage() Coverage {
-	c := (visitTotals{visits: s.Visits, weight: s.Weight, visited: s.Visited, reported: s.Reported, timely: s.Timely}).counts()
-	out := Coverage{Expected: c.expected, Visited: c.visited, Reported: c.reported, Timely: c.timely, HeldMeetings: s.Held,
-		Members: s.Members, Exempt: s.Exempt, Present: s.Present, Unexcused: s.Unexcused, Cells: 1,
-		Grades: GradeCounts{Tot: s.Tot, Kha: s.Kha, TrungBinh: s.TrungBinh, Kem: s.Kem}}
-	if r := ratio(s.Present, s.Members-s.Exempt); r != nil && *r < LowAttendance {
-		out.CellsLowAttendance = 1
+	var run cellSums
+	for i := range out {
+		out[i].MMembers, out[i].MExempt, out[i].MPresent = own[i].Members, own[i].Exempt, own[i].Present
+		run.plus(own[i])
+		out[i].cellSums = run
 	}
 	return out
 }
 
 // coverageFromSummary is CoverageOf for a unit above cells and a period of whole months: it brings the summaries
-// of the unit's cells up to date, then sums them.
+// of the unit's cells up to date, then sums them. The sums per cell (for the caps, the children and the cells under
+// 85 %) and per month are read at the same time, on two connections.
 func coverageFromSummary(ctx context.Context, r, w bun.IDB, unit *OrgUnit, p Period, rep *CoverageReport, kids []OrgUnit) error {
 	from := domain.NewDate(p.From.Year(), p.From.Month(), 1)
 	to := domain.NewDate(p.To.Year(), p.To.Month(), 1)
-	all, err := summaryCells(ctx, r, unit.Path)
+	stale, err := staleCells(ctx, r, unit.Path, from, to)
 	if err != nil {
 		return err
 	}
-	if err := refreshCoverage(ctx, r, w, all, from, to); err != nil {
+	if err := refreshCoverage(ctx, r, w, stale, from, to); err != nil {
 		return err
 	}
 	root, upper := unit.Path, domain.PathUpper(unit.Path)
+	// open keeps the rows of the unit's cells open in the period.
 	open := func(q *bun.SelectQuery) *bun.SelectQuery {
-		return q.Join("JOIN org_units AS ou ON ou.id = cm.cell_id").
-			Where("ou.path >= ? AND ou.path < ?", root, upper).
-			Where("(ou.opened_on IS NULL OR ou.opened_on <= ?) AND (ou.closed_on IS NULL OR ou.closed_on >= ?)", p.To, p.From).
-			Where("cm.month >= ? AND cm.month <= ?", from, to)
+		return q.Where("cm.path >= ? AND cm.path < ?", root, upper).
+			Where("(cm.opened_on IS NULL OR cm.opened_on <= ?) AND (cm.closed_on IS NULL OR cm.closed_on >= ?)", p.To, p.From)
 	}
-	var sums []summedCell
-	if err := open(r.NewSelect().TableExpr("coverage_months AS cm").ColumnExpr("cm.cell_id").
-		ColumnExpr("SUM(cm.visits) AS visits, SUM(cm.weight) AS weight, SUM(cm.visited) AS visited").
-		ColumnExpr("SUM(cm.reported) AS reported, SUM(cm.timely) AS timely, SUM(cm.held) AS held").
-		ColumnExpr("SUM(cm.members) AS members, SUM(cm.exempt) AS exempt, SUM(cm.present) AS present").
-		ColumnExpr("SUM(cm.unexcused) AS unexcused, SUM(cm.tot) AS tot, SUM(cm.kha) AS kha").
-		ColumnExpr("SUM(cm.trung_binh) AS trung_binh, SUM(cm.kem) AS kem")).
-		GroupExpr("cm.cell_id").Scan(ctx, &sums); err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return domain.Internal(err)
+	type cellRowSums struct {
+		CellID string `bun:"cell_id"`
+		Path   string `bun:"path"`
+		cellSums
 	}
-	byCell := make(map[string]*summedCell, len(sums))
-	for i := range sums {
-		byCell[sums[i].CellID] = &sums[i]
-	}
-	kidAt := make(map[string]int, len(kids))
-	for i := range kids {
-		kidAt[kids[i].Path] = i
-	}
-	child := make([]Coverage, len(kids))
-	used := make([]bool, len(kids))
-	for _, c := range all {
-		if !openIn(c.cellRow, p) {
-			continue
-		}
-		s := byCell[c.ID]
-		if s == nil {
-			s = &summedCell{CellID: c.ID}
-		}
-		cov := s.coverage()
-		rep.Totals.add(cov)
-		// The child the cell is under: the unit's path and the next id of the cell's path.
-		if rest := c.Path[len(root):]; rest != "" {
-			if j := strings.IndexByte(rest, '/'); j >= 0 {
-				if i, ok := kidAt[root+rest[:j+1]]; ok {
-					child[i].add(cov)
-					used[i] = true
-				}
-			}
-		}
-	}
+	var sums []cellRowSums
 	var months []struct {
 		Month    domain.Date `bun:"month"`
 		Expected int         `bun:"expected"`
@@ -349,12 +326,61 @@ func coverageFromSummary(ctx context.Context, r, w bun.IDB, unit *OrgUnit, p Per
 		Exempt   int         `bun:"exempt"`
 		Present  int         `bun:"present"`
 	}
-	if err := open(r.NewSelect().TableExpr("coverage_months AS cm").ColumnExpr("cm.month").
-		ColumnExpr("SUM(cm.m_expected) AS expected, SUM(cm.m_visited) AS visited, SUM(cm.m_reported) AS reported").
-		ColumnExpr("SUM(cm.m_timely) AS timely, SUM(cm.members) AS members, SUM(cm.exempt) AS exempt").
-		ColumnExpr("SUM(cm.present) AS present")).
-		GroupExpr("cm.month").Scan(ctx, &months); err != nil && !errors.Is(err, sql.ErrNoRows) {
+	errs := make(chan error, 2)
+	go func() {
+		// A cell's sums over the period: its running sums at the period's last month, less those at the month before
+		// the period (a row the cell has only when its summary starts earlier).
+		q := r.NewSelect().TableExpr("coverage_months AS cm").ColumnExpr("cm.cell_id, cm.path")
+		prev, last := from.AddMonths(-1), to
+		for _, c := range []string{"visits", "w12", "visited", "reported", "timely", "held", "members", "exempt", "present",
+			"unexcused", "tot", "kha", "trung_binh", "kem"} {
+			q = q.ColumnExpr("SUM(CASE WHEN cm.month = ? THEN cm.? ELSE -cm.? END) AS ?", last,
+				bun.Ident("c_"+c), bun.Ident("c_"+c), bun.Ident("c_"+c))
+		}
+		err := open(q.Where("cm.month IN (?, ?)", prev, last)).GroupExpr("cm.cell_id, cm.path").Scan(ctx, &sums)
+		if errors.Is(err, sql.ErrNoRows) {
+			err = nil
+		}
+		errs <- err
+	}()
+	go func() {
+		err := open(r.NewSelect().TableExpr("coverage_months AS cm").ColumnExpr("cm.month").
+			ColumnExpr("SUM(cm.m_expected) AS expected, SUM(cm.m_visited) AS visited, SUM(cm.m_reported) AS reported").
+			ColumnExpr("SUM(cm.m_timely) AS timely, SUM(cm.m_members) AS members, SUM(cm.m_exempt) AS exempt").
+			ColumnExpr("SUM(cm.m_present) AS present").
+			Where("cm.month >= ? AND cm.month <= ?", from, to)).
+			GroupExpr("cm.month").Scan(ctx, &months)
+		if errors.Is(err, sql.ErrNoRows) {
+			err = nil
+		}
+		errs <- err
+	}()
+	for range 2 {
+		if e := <-errs; e != nil && err == nil {
+			err = e
+		}
+	}
+	if err != nil {
 		return domain.Internal(err)
+	}
+	kidAt := make(map[string]int, len(kids))
+	for i := range kids {
+		kidAt[kids[i].Path] = i
+	}
+	child := make([]Coverage, len(kids))
+	used := make([]bool, len(kids))
+	for _, s := range sums {
+		cov := s.coverage()
+		rep.Totals.add(cov)
+		// The child the cell is under: the unit's path and the next id of the cell's path.
+		if rest := s.Path[len(root):]; rest != "" {
+			if j := strings.IndexByte(rest, '/'); j >= 0 {
+				if i, ok := kidAt[root+rest[:j+1]]; ok {
+					child[i].add(cov)
+					used[i] = true
+				}
+			}
+		}
 	}
 	byMonth := map[string]*MonthCoverage{}
 	for _, m := range months {

@@ -8,9 +8,10 @@ import (
 	"github.com/chibo-vn/chibo/server/domain"
 )
 
-// SummaryStamps reads the summary state of the cells under root, as a rebuild does before it reads their data.
+// SummaryStamps reads the summary state of the cells under root (every cell: the months asked for are none), as
+// a rebuild does before it reads their data.
 func SummaryStamps(ctx context.Context, db bun.IDB, root string) ([]coverageCell, error) {
-	return summaryCells(ctx, db, root)
+	return staleCells(ctx, db, root, domain.NewDate(1, 1, 1), domain.NewDate(9999, 12, 1))
 }
 
 // RebuildSummary rebuilds the months from..to of the cells whose state was read earlier by SummaryStamps.
