@@ -87,52 +87,62 @@ func (s *Server) listRecommendations(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	pr := principal(c)
-	f := store.RecommendationFilter{Query: c.QueryParam("q"), ResponderRoots: pr.Roots(domain.RoleResponder)}
-	if f.CellID, err = queryID(c, "cell_id"); err != nil {
+	f, err := s.recommendationFilter(c)
+	if err != nil {
 		return err
+	}
+	page, err := store.ListRecommendations(c.Request().Context(), s.db.R, f, principal(c).ReadRoots(), p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, page)
+}
+
+// recommendationFilter reads the filters of the recommendation list (and of its export) from the query, for the
+// caller: recommendations addressed to its responder subtrees are in the list too.
+func (s *Server) recommendationFilter(c echo.Context) (store.RecommendationFilter, error) {
+	ctx := c.Request().Context()
+	f := store.RecommendationFilter{Query: c.QueryParam("q"), ResponderRoots: principal(c).Roots(domain.RoleResponder)}
+	var err error
+	if f.CellID, err = queryID(c, "cell_id"); err != nil {
+		return f, err
 	}
 	if f.MeetingID, err = queryID(c, "meeting_id"); err != nil {
-		return err
+		return f, err
 	}
 	if f.FieldID, err = queryID(c, "field_id"); err != nil {
-		return err
+		return f, err
 	}
 	for _, v := range c.QueryParams()["status"] {
 		for _, st := range strings.Split(v, ",") {
 			st := domain.RecStatus(strings.TrimSpace(st))
 			if !st.Valid() {
-				return domain.Invalid("status", "error.bad_value", "field", "status")
+				return f, domain.Invalid("status", "error.bad_value", "field", "status")
 			}
 			f.Statuses = append(f.Statuses, st)
 		}
 	}
 	if f.UnitPath, err = s.unitPathParam(ctx, c, "unit"); err != nil {
-		return err
+		return f, err
 	}
 	if f.AddresseePath, err = s.unitPathParam(ctx, c, "addressee_id"); err != nil {
-		return err
+		return f, err
 	}
 	overdue, err := queryBool(c, "overdue")
 	if err != nil {
-		return err
+		return f, err
 	}
 	f.Overdue = overdue != nil && *overdue
 	if f.OlderThan, err = queryDays(c, "older_than"); err != nil {
-		return err
+		return f, err
 	}
 	if f.RaisedFrom, err = queryDate(c, "raised_from"); err != nil {
-		return err
+		return f, err
 	}
 	if f.RaisedTo, err = queryDate(c, "raised_to"); err != nil {
-		return err
+		return f, err
 	}
-	page, err := store.ListRecommendations(ctx, s.db.R, f, pr.ReadRoots(), p)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, page)
+	return f, nil
 }
 
 // unitPathParam reads an optional org unit id query parameter and returns the unit's path ("" when absent).
@@ -398,29 +408,41 @@ func (s *Server) recommendationStats(c echo.Context) error {
 		}
 		roots = []string{u.Path}
 	}
-	// The province's list of fields gives every field a row, when the roots lie in one province.
-	var fields []store.RecommendationField
-	province := ""
-	for i, r := range roots {
-		pr := store.ProvinceOf(&store.OrgUnit{Path: r})
-		if i > 0 && pr != province {
-			province = ""
-			break
-		}
-		province = pr
-	}
-	if province != "" && province != "/" {
-		ref, err := store.Reference(ctx, s.db.R, province)
-		if err != nil {
-			return err
-		}
-		fields = ref.Fields
+	fields, err := s.provinceFields(ctx, roots)
+	if err != nil {
+		return err
 	}
 	st, err := store.RecommendationStats(ctx, s.db.R, roots, from, to, fields)
 	if err != nil {
 		return err
 	}
-	l := lang(c)
+	nameFields(st, lang(c))
+	return c.JSON(http.StatusOK, st)
+}
+
+// provinceFields returns the province's list of recommendation fields when roots lie in one province (nil
+// otherwise), so that every field gets a row in the statistics.
+func (s *Server) provinceFields(ctx context.Context, roots []string) ([]store.RecommendationField, error) {
+	province := ""
+	for i, r := range roots {
+		pr := store.ProvinceOf(&store.OrgUnit{Path: r})
+		if i > 0 && pr != province {
+			return nil, nil
+		}
+		province = pr
+	}
+	if province == "" || province == "/" {
+		return nil, nil
+	}
+	ref, err := store.Reference(ctx, s.db.R, province)
+	if err != nil {
+		return nil, err
+	}
+	return ref.Fields, nil
+}
+
+// nameFields names the statistics' field rows in l.
+func nameFields(st *store.RecStats, l i18n.Lang) {
 	for i := range st.ByField {
 		f := &st.ByField[i]
 		f.FieldName = langName(l, f.NameVI, f.NameEN)
@@ -428,5 +450,4 @@ func (s *Server) recommendationStats(c echo.Context) error {
 			f.FieldName = i18n.T(l, "rec.no_field", nil)
 		}
 	}
-	return c.JSON(http.StatusOK, st)
 }

@@ -33,10 +33,23 @@ type param struct {
 	required        bool
 }
 
+// recFilterParams are the filters of the recommendation list and its export.
+var recFilterParams = []param{{name: "cell_id", typ: "uuid"}, {name: "unit", typ: "uuid", desc: "cells in this subtree"},
+	{name: "meeting_id", typ: "uuid"}, {name: "field_id", typ: "uuid"},
+	{name: "addressee_id", typ: "uuid", desc: "forwarded to a unit in this subtree"},
+	{name: "status", typ: "string", desc: "repeatable, or a comma-separated list of new, forwarded, answered, sent_back, accepted, resolved"},
+	{name: "overdue", typ: "boolean", desc: "only new, forwarded or sent-back ones whose due date has passed"},
+	{name: "older_than", typ: "integer", desc: "raised more than this many days ago"},
+	{name: "raised_from", typ: "date"}, {name: "raised_to", typ: "date"},
+	searchParam}
+
+// searchParam is the text search of the lists.
+var searchParam = param{name: "q", typ: "string", desc: "contains, ignoring diacritics and case (\"trieu phong\" finds \"Triệu Phong\")"}
+
 // routes lists every route of the server.
 func (s *Server) routes() []route {
 	q := func(name, typ, desc string) param { return param{name: name, typ: typ, desc: desc} }
-	search := q("q", "string", "contains, ignoring diacritics and case (\"trieu phong\" finds \"Triệu Phong\")")
+	search := searchParam
 	return []route{
 		// Operations.
 		{method: http.MethodGet, path: "/healthz", handler: s.healthz, public: true, tag: "ops", summary: "The process is up", out: Health{}},
@@ -154,14 +167,13 @@ func (s *Server) routes() []route {
 			query: []param{q("cell_id", "uuid", ""), q("from", "date", ""), q("to", "date", ""), {name: "status", typ: "string", enum: []string{"planned", "held", "cancelled"}}}},
 		{method: http.MethodGet, path: "/api/v1/meetings/:id", handler: s.getMeeting, tag: "visits", summary: "A meeting with attendance and visit reports", out: MeetingDetail{}},
 		{method: http.MethodGet, path: "/api/v1/recommendations", handler: s.listRecommendations, tag: "recs", summary: "Recommendations of cells in scope, and those addressed to a responder's units; each with days_open and overdue", paged: true, out: store.Page[store.RecommendationView]{},
-			query: []param{q("cell_id", "uuid", ""), q("unit", "uuid", "cells in this subtree"), q("meeting_id", "uuid", ""), q("field_id", "uuid", ""),
-				q("addressee_id", "uuid", "forwarded to a unit in this subtree"),
-				{name: "status", typ: "string", desc: "repeatable, or a comma-separated list of new, forwarded, answered, sent_back, accepted, resolved"},
-				q("overdue", "boolean", "only new, forwarded or sent-back ones whose due date has passed"),
-				q("older_than", "integer", "raised more than this many days ago"),
-				q("raised_from", "date", ""), q("raised_to", "date", ""), search}},
+			query: recFilterParams},
 		{method: http.MethodGet, path: "/api/v1/recommendations/stats", handler: s.recommendationStats, tag: "recs", summary: "Counts by field and status, days to answer (average, 90th percentile) and share sent back, for recommendations raised in a period", out: store.RecStats{},
 			query: []param{q("unit", "uuid", "a subtree (default: all the caller reads)"), q("from", "date", "raised on or after"), q("to", "date", "raised on or before")}},
+		{method: http.MethodGet, path: "/api/v1/exports/recommendations.xlsx", handler: s.exportRecommendations, tag: "recs", summary: "The recommendations the list gives for the same filters, every page, as a workbook: the list and the counts by field and status (admins, supervisors, responders)", query: recFilterParams,
+			raw: []string{"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}},
+		{method: http.MethodGet, path: "/api/v1/exports/recommendations.csv", handler: s.exportRecommendations, tag: "recs", summary: "The recommendations the list gives for the same filters, every page, as CSV (UTF-8 with BOM)", query: recFilterParams,
+			raw: []string{"text/csv"}},
 		{method: http.MethodGet, path: "/api/v1/recommendations/:id", handler: s.getRecommendation, tag: "recs", summary: "A recommendation with its answers and history", out: RecommendationDetail{}},
 		{method: http.MethodPost, path: "/api/v1/recommendations/:id/forward", handler: s.forwardRecommendation, tag: "recs", summary: "Forward to the addressee org unit with a due date (supervisor or admin of the cell)", in: ForwardInput{}, out: RecommendationDetail{}},
 		{method: http.MethodPost, path: "/api/v1/recommendations/:id/answers", handler: s.answerRecommendation, tag: "recs", summary: "Record the written answer (a responder of the addressee, or a supervisor or admin on its behalf); the official who raised it and the cell's secretaries are notified", in: AnswerInput{}, out: RecommendationDetail{}},

@@ -43,6 +43,9 @@ type Config struct {
 	PushPublicKey string
 	// PushAllowHTTP accepts push endpoints over plain http (tests with a local push service only).
 	PushAllowHTTP bool
+	// MaxExportRows caps the rows of a recommendations export; a larger one is refused with too_large rather than
+	// cut short (0: 20000).
+	MaxExportRows int
 }
 
 // Login throttling. The per-account lockout is in the database (shared by instances); the per-address limiter

@@ -71,36 +71,66 @@ const (
 	PercentFormat = "0.0%"
 )
 
-// XLSX writes the sheet as a workbook.
-func XLSX(s *Sheet) ([]byte, error) {
-	b, err := writeXLSX(s)
+// XLSX writes the sheets as a workbook, one worksheet each, in order (the first is the one that opens).
+func XLSX(sheets ...*Sheet) ([]byte, error) {
+	b, err := writeXLSX(sheets)
 	if err != nil {
 		return nil, domain.Internalf("export: xlsx: %w", err)
 	}
 	return b, nil
 }
 
-func writeXLSX(s *Sheet) ([]byte, error) {
+// styleKey picks a data cell's style.
+type styleKey struct {
+	kind Kind
+	bold bool
+}
+
+// styles are the cell styles of a workbook.
+type styles struct {
+	cells                 map[styleKey]int
+	title, info, colHeads int
+}
+
+func writeXLSX(sheets []*Sheet) ([]byte, error) {
 	x := excelize.NewFile()
 	defer x.Close()
-	name := s.Name
-	if name == "" {
-		name = "Báo cáo"
-	}
-	if err := x.SetSheetName("Sheet1", name); err != nil {
+	st, err := newStyles(x)
+	if err != nil {
 		return nil, err
 	}
+	for i, s := range sheets {
+		name := s.Name
+		if name == "" {
+			name = "Báo cáo"
+		}
+		if i == 0 {
+			err = x.SetSheetName("Sheet1", name)
+		} else {
+			_, err = x.NewSheet(name)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if err := writeSheet(x, name, s, st); err != nil {
+			return nil, err
+		}
+	}
+	buf, err := x.WriteToBuffer()
+	if err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func newStyles(x *excelize.File) (*styles, error) {
 	border := []excelize.Border{
 		{Type: "left", Color: "808080", Style: 1}, {Type: "right", Color: "808080", Style: 1},
 		{Type: "top", Color: "808080", Style: 1}, {Type: "bottom", Color: "808080", Style: 1},
 	}
 	dateFmt, pctFmt := DateFormat, PercentFormat
 	center := &excelize.Alignment{Horizontal: "center"}
-	type key struct {
-		kind Kind
-		bold bool
-	}
-	cellStyles := map[key]int{}
+	cellStyles := map[styleKey]int{}
 	for _, bold := range []bool{false, true} {
 		font := &excelize.Font{Bold: bold}
 		for k, st := range map[Kind]*excelize.Style{
@@ -113,7 +143,7 @@ func writeXLSX(s *Sheet) ([]byte, error) {
 			if err != nil {
 				return nil, err
 			}
-			cellStyles[key{k, bold}] = id
+			cellStyles[styleKey{k, bold}] = id
 		}
 	}
 	sTitle, err := x.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}})
@@ -130,9 +160,14 @@ func writeXLSX(s *Sheet) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return &styles{cells: cellStyles, title: sTitle, info: sInfo, colHeads: sHeader}, nil
+}
+
+// writeSheet writes s into the workbook's worksheet name.
+func writeSheet(x *excelize.File, name string, s *Sheet, st *styles) error {
 	sw, err := x.NewStreamWriter(name)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for i, c := range s.Columns {
 		w := c.Width
@@ -140,30 +175,30 @@ func writeXLSX(s *Sheet) ([]byte, error) {
 			w = 14
 		}
 		if err := sw.SetColWidth(i+1, i+1, w); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	head := s.HeaderRow()
 	first := "A" + strconv.Itoa(head+1)
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: head, TopLeftCell: first, ActivePane: "bottomLeft",
 		Selection: []excelize.Selection{{SQRef: first, ActiveCell: first, Pane: "bottomLeft"}}}); err != nil {
-		return nil, err
+		return err
 	}
 	for i, line := range s.titleLines() {
-		st := sInfo
+		style := st.info
 		if i == 0 {
-			st = sTitle
+			style = st.title
 		}
-		if err := sw.SetRow("A"+strconv.Itoa(i+1), []any{excelize.Cell{StyleID: st, Value: line}}); err != nil {
-			return nil, err
+		if err := sw.SetRow("A"+strconv.Itoa(i+1), []any{excelize.Cell{StyleID: style, Value: line}}); err != nil {
+			return err
 		}
 	}
 	cells := make([]any, len(s.Columns))
 	for i, c := range s.Columns {
-		cells[i] = excelize.Cell{StyleID: sHeader, Value: c.Header}
+		cells[i] = excelize.Cell{StyleID: st.colHeads, Value: c.Header}
 	}
 	if err := sw.SetRow("A"+strconv.Itoa(head), cells, excelize.RowOpts{Height: 32}); err != nil {
-		return nil, err
+		return err
 	}
 	bold := map[int]bool{}
 	for _, i := range s.BoldRows {
@@ -171,28 +206,21 @@ func writeXLSX(s *Sheet) ([]byte, error) {
 	}
 	for r, row := range s.Rows {
 		if len(row) != len(s.Columns) {
-			return nil, fmt.Errorf("row %d has %d values for %d columns", r, len(row), len(s.Columns))
+			return fmt.Errorf("row %d has %d values for %d columns", r, len(row), len(s.Columns))
 		}
 		cells := make([]any, len(row))
 		for j, v := range row {
 			val, err := xlsxValue(s.Columns[j].Kind, v)
 			if err != nil {
-				return nil, fmt.Errorf("row %d, column %q: %w", r, s.Columns[j].Header, err)
+				return fmt.Errorf("row %d, column %q: %w", r, s.Columns[j].Header, err)
 			}
-			cells[j] = excelize.Cell{StyleID: cellStyles[key{s.Columns[j].Kind, bold[r]}], Value: val}
+			cells[j] = excelize.Cell{StyleID: st.cells[styleKey{s.Columns[j].Kind, bold[r]}], Value: val}
 		}
 		if err := sw.SetRow("A"+strconv.Itoa(head+1+r), cells); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	if err := sw.Flush(); err != nil {
-		return nil, err
-	}
-	buf, err := x.WriteToBuffer()
-	if err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return sw.Flush()
 }
 
 // xlsxValue turns a cell's Go value into what excelize writes: numbers, times for dates, nil for empty.

@@ -89,3 +89,36 @@ func TestWrongValues(t *testing.T) {
 		})
 	}
 }
+
+func TestXLSXSheets(t *testing.T) {
+	second := &export.Sheet{Name: "Thống kê", Title: "THỐNG KÊ", GeneratedLabel: "Xuất lúc", GeneratedAt: time.Date(2026, 12, 1, 1, 0, 0, 0, time.UTC),
+		Columns: []export.Column{{Header: "Lĩnh vực", Kind: export.Text}, {Header: "Tổng số", Kind: export.Int}},
+		Rows:    [][]any{{"Nông nghiệp", 4}, {"Tổng cộng", 4}}, BoldRows: []int{1}}
+	b, err := export.XLSX(sheet(), second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := excelize.OpenReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	if diff := cmp.Diff([]string{"Thử", "Thống kê"}, x.GetSheetList()); diff != "" {
+		t.Errorf("sheets (-want +got):\n%s", diff)
+	}
+	if x.GetActiveSheetIndex() != 0 {
+		t.Errorf("the workbook opens on sheet %d", x.GetActiveSheetIndex())
+	}
+	first, _ := x.GetRows("Thử")
+	if len(first) != 8 || first[5][0] != "=SUM(A1)" {
+		t.Errorf("first sheet %q", first)
+	}
+	rows, _ := x.GetRows("Thống kê", excelize.Options{RawCellValue: true})
+	want := [][]string{{"THỐNG KÊ"}, {"Xuất lúc: 01/12/2026 08:00"}, nil, {"Lĩnh vực", "Tổng số"}, {"Nông nghiệp", "4"}, {"Tổng cộng", "4"}}
+	if diff := cmp.Diff(want, rows); diff != "" {
+		t.Errorf("second sheet (-want +got):\n%s", diff)
+	}
+	if typ, _ := x.GetCellType("Thống kê", "B5"); typ == excelize.CellTypeSharedString || typ == excelize.CellTypeInlineString {
+		t.Errorf("a count is stored as text")
+	}
+}

@@ -105,11 +105,9 @@ func RecommendationStats(ctx context.Context, db bun.IDB, roots []string, from, 
 			used = append(used, *r.FieldID)
 		}
 	}
-	var named []RecommendationField
-	if len(used) > 0 {
-		if err := db.NewSelect().Model(&named).WhereAllWithDeleted().Where("rf.id IN (?)", bun.List(used)).Scan(ctx); err != nil {
-			return nil, domain.Internal(err)
-		}
+	named, err := RecommendationFieldsByID(ctx, db, used)
+	if err != nil {
+		return nil, err
 	}
 	return computeRecStats(recs, answers, append(append([]RecommendationField(nil), fields...), named...)), nil
 }
