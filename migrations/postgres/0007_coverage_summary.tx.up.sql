@@ -95,10 +95,13 @@ BEGIN
 END;
 $$;
 
+-- A change to a cell (its dates, its place in the tree, its kind, its deletion) also drops its months, which carry
+-- its path and dates: until rebuilt under its new path, it counts nowhere.
 CREATE FUNCTION coverage_track_unit() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.kind = 'cell' THEN
         PERFORM coverage_touch(OLD.id);
+        DELETE FROM coverage_months WHERE cell_id = OLD.id;
     END IF;
     IF TG_OP = 'INSERT' AND NEW.kind = 'cell' OR TG_OP = 'UPDATE' AND NEW.kind = 'cell' AND OLD.kind <> 'cell' THEN
         PERFORM coverage_touch(NEW.id);

@@ -133,12 +133,14 @@ CREATE TRIGGER org_units_coverage_update AFTER UPDATE ON org_units WHEN OLD.kind
 BEGIN
     INSERT OR IGNORE INTO coverage_cells (cell_id, stamp) VALUES (NEW.id, 0);
     UPDATE coverage_cells SET stamp = stamp + 1 WHERE cell_id = NEW.id;
+    DELETE FROM coverage_months WHERE cell_id = NEW.id;
 END;
 
 CREATE TRIGGER org_units_coverage_delete AFTER DELETE ON org_units WHEN OLD.kind = 'cell'
 BEGIN
     INSERT OR IGNORE INTO coverage_cells (cell_id, stamp) VALUES (OLD.id, 0);
     UPDATE coverage_cells SET stamp = stamp + 1 WHERE cell_id = OLD.id;
+    DELETE FROM coverage_months WHERE cell_id = OLD.id;
 END;
 
 CREATE TRIGGER schedule_rules_coverage_insert AFTER INSERT ON schedule_rules

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 
 	"github.com/chibo-vn/chibo/server/domain"
 )
@@ -29,6 +30,9 @@ const coverageAlgo = 1
 
 // coverageMaxSpan bounds, in months, the span a cell's summary grows to when a reader asks for months next to it.
 const coverageMaxSpan = 36
+
+// coverageAnalyze is how many cells a rebuild takes to be followed by ANALYZE on PostgreSQL.
+const coverageAnalyze = 2000
 
 // coverageBatch is how many cells one rebuild reads and writes at a time.
 const coverageBatch = 500
@@ -159,7 +163,7 @@ func staleCells(ctx context.Context, db bun.IDB, root string, from, to domain.Da
 		ColumnExpr("COALESCE(cc.stamp, 0) AS stamp, COALESCE(cc.built_stamp, -1) AS built_stamp").
 		ColumnExpr("COALESCE(cc.built_algo, 0) AS built_algo, cc.from_month, cc.to_month").
 		Join("LEFT JOIN coverage_cells AS cc ON cc.cell_id = ou.id").
-		Where("ou.kind = ? AND ou.path >= ? AND ou.path < ?", domain.KindCell, root, domain.PathUpper(root)).
+		Where("ou.kind = ? AND ou.path >= ? AND ou.path < ? AND ou.deleted_at IS NULL", domain.KindCell, root, domain.PathUpper(root)).
 		Where("cc.cell_id IS NULL OR cc.built_stamp <> cc.stamp OR cc.built_algo <> ? OR cc.from_month IS NULL "+
 			"OR cc.from_month > ? OR cc.to_month < ?", coverageAlgo, from, to)
 	if err := q.OrderExpr("ou.path").Scan(ctx, &out); err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -186,6 +190,13 @@ func refreshCoverage(ctx context.Context, r, w bun.IDB, cells []coverageCell, fr
 			cs = cs[n:]
 		}
 	}
+	// After a large rebuild (a first read of a province, a rule changed for it) PostgreSQL's planner needs to know
+	// the summary's new size at once, not when autovacuum next gets to it.
+	if len(cells) >= coverageAnalyze && w.Dialect().Name() == dialect.PG {
+		if _, err := w.NewRaw("ANALYZE coverage_months, coverage_cells").Exec(ctx); err != nil {
+			return domain.Internal(err)
+		}
+	}
 	return nil
 }
 
@@ -205,13 +216,21 @@ func rebuildCoverage(ctx context.Context, r, w bun.IDB, cells []coverageCell, fr
 	for _, c := range rows {
 		months = append(months, d.monthRows(c, from, to)...)
 	}
-	// Cells in id order, so that two rebuilds lock coverage_cells rows in the same order. The stamp is left as it
-	// is: a write since it was read has bumped it past built_stamp.
-	sort.Slice(cells, func(i, j int) bool { return cells[i].ID < cells[j].ID })
+	// Rows in month and path order: a month's rows of the cells of one rebuild sit together on disk, which is how the
+	// month figures read them.
+	sort.Slice(months, func(i, j int) bool {
+		if !months[i].Month.Time().Equal(months[j].Month.Time()) {
+			return months[i].Month.Before(months[j].Month)
+		}
+		return months[i].Path < months[j].Path
+	})
+	read := make(map[string]int64, len(cells))
 	state := make([]coverageState, len(cells))
 	for i, c := range cells {
-		state[i] = coverageState{CellID: c.ID, Stamp: c.Stamp, BuiltStamp: c.Stamp, BuiltAlgo: coverageAlgo, FromMonth: from, ToMonth: to}
+		read[c.ID] = c.Stamp
+		state[i] = coverageState{CellID: c.ID, Stamp: c.Stamp, BuiltStamp: c.Stamp - 1, FromMonth: from, ToMonth: to}
 	}
+	sort.Slice(state, func(i, j int) bool { return state[i].CellID < state[j].CellID })
 	txer, ok := w.(interface {
 		RunInTx(context.Context, *sql.TxOptions, func(context.Context, bun.Tx) error) error
 	})
@@ -219,21 +238,50 @@ func rebuildCoverage(ctx context.Context, r, w bun.IDB, cells []coverageCell, fr
 		return domain.Internal(errors.New("coverage summary: the writer cannot start a transaction"))
 	}
 	return txer.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.NewInsert().Model(&state).On("CONFLICT (cell_id) DO UPDATE").
-			Set("built_stamp = EXCLUDED.built_stamp, built_algo = EXCLUDED.built_algo").
-			Set("from_month = EXCLUDED.from_month, to_month = EXCLUDED.to_month").Exec(ctx); err != nil {
+		// Lock the cells' state rows (in id order, as every rebuild does) and keep only the cells whose stamp is still
+		// the one read before their data: a cell written since stays behind, with no months stored for it.
+		if _, err := tx.NewInsert().Model(&state).On("CONFLICT (cell_id) DO NOTHING").Exec(ctx); err != nil {
 			return domain.Internal(err)
+		}
+		var now []coverageState
+		q := tx.NewSelect().Model(&now).Column("cell_id", "stamp").Where("cell_id IN (?)", bun.List(ids)).OrderExpr("cell_id")
+		if tx.Dialect().Name() == dialect.PG {
+			q = q.For("UPDATE")
+		}
+		if err := q.Scan(ctx); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return domain.Internal(err)
+		}
+		fresh := map[string]bool{}
+		var built []string
+		for _, c := range now {
+			if c.Stamp == read[c.CellID] {
+				fresh[c.CellID] = true
+				built = append(built, c.CellID)
+			}
 		}
 		if _, err := tx.NewDelete().TableExpr("coverage_months").Where("cell_id IN (?)", bun.List(ids)).Exec(ctx); err != nil {
 			return domain.Internal(err)
 		}
-		for len(months) > 0 {
-			n := min(len(months), 1000)
-			batch := months[:n]
+		if len(built) == 0 {
+			return nil
+		}
+		if _, err := tx.NewUpdate().TableExpr("coverage_cells").Set("built_stamp = stamp, built_algo = ?", coverageAlgo).
+			Set("from_month = ?, to_month = ?", from, to).Where("cell_id IN (?)", bun.List(built)).Exec(ctx); err != nil {
+			return domain.Internal(err)
+		}
+		keep := months[:0]
+		for _, m := range months {
+			if fresh[m.CellID] {
+				keep = append(keep, m)
+			}
+		}
+		for len(keep) > 0 {
+			n := min(len(keep), 1000)
+			batch := keep[:n]
 			if _, err := tx.NewInsert().Model(&batch).Exec(ctx); err != nil {
 				return domain.Internal(err)
 			}
-			months = months[n:]
+			keep = keep[n:]
 		}
 		return nil
 	})

@@ -124,8 +124,12 @@ func TestCoverageSummaryEqualsRecomputation(t *testing.T) {
 		{"a cell moves to the other commune", func(t *testing.T) {
 			exec(t, `UPDATE org_units SET parent_id = ?, path = ? WHERE id = ?`, f.C2.ID, f.C2.Path+f.A.ID+"/", f.A.ID)
 		}},
+		{"a cell is deleted", func(t *testing.T) { exec(t, `UPDATE org_units SET deleted_at = ? WHERE id = ?`, time.Now(), f.D.ID) }},
 		{"a meeting is deleted", func(t *testing.T) {
-			exec(t, `DELETE FROM meeting_tallies WHERE meeting_id = ?`, f.MeetingA["2026-12"].ID)
+			exec(t, `UPDATE meetings SET deleted_at = ? WHERE id = ?`, time.Now(), f.MeetingA["2026-12"].ID)
+		}},
+		{"a tally row goes", func(t *testing.T) {
+			exec(t, `DELETE FROM meeting_tallies WHERE meeting_id = ?`, f.MeetingA["2026-11"].ID)
 		}},
 	}
 	for i, s := range steps {
