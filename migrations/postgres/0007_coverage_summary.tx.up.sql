@@ -14,7 +14,8 @@ CREATE TABLE coverage_cells (
     built_stamp bigint NOT NULL DEFAULT 0,
     built_algo  integer NOT NULL DEFAULT 0,
     from_month  date,
-    to_month    date
+    to_month    date,
+    bumped_tx   bigint
 );
 
 CREATE TABLE coverage_months (
@@ -48,11 +49,14 @@ CREATE TABLE coverage_months (
 );
 CREATE INDEX coverage_months_month_path ON coverage_months (month, path);
 
+-- coverage_touch bumps a cell's stamp once a transaction (bumped_tx): a sync push writing a meeting's thirty
+-- attendance rows bumps it once, which is all a reader needs since the rows commit together.
 CREATE FUNCTION coverage_touch(cid uuid) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     IF cid IS NOT NULL THEN
-        INSERT INTO coverage_cells AS c (cell_id) VALUES (cid)
-        ON CONFLICT (cell_id) DO UPDATE SET stamp = c.stamp + 1;
+        INSERT INTO coverage_cells AS c (cell_id, bumped_tx) VALUES (cid, txid_current())
+        ON CONFLICT (cell_id) DO UPDATE SET stamp = c.stamp + 1, bumped_tx = EXCLUDED.bumped_tx
+        WHERE c.bumped_tx IS DISTINCT FROM EXCLUDED.bumped_tx;
     END IF;
 END;
 $$;
@@ -64,9 +68,10 @@ DECLARE
 BEGIN
     SELECT path INTO p FROM org_units WHERE id = uid;
     IF p IS NOT NULL THEN
-        INSERT INTO coverage_cells AS c (cell_id)
-        SELECT id FROM org_units WHERE kind = 'cell' AND path >= p AND path < rtrim(p, '/') || '0'
-        ON CONFLICT (cell_id) DO UPDATE SET stamp = c.stamp + 1;
+        INSERT INTO coverage_cells AS c (cell_id, bumped_tx)
+        SELECT id, txid_current() FROM org_units WHERE kind = 'cell' AND path >= p AND path < rtrim(p, '/') || '0'
+        ON CONFLICT (cell_id) DO UPDATE SET stamp = c.stamp + 1, bumped_tx = EXCLUDED.bumped_tx
+        WHERE c.bumped_tx IS DISTINCT FROM EXCLUDED.bumped_tx;
     END IF;
 END;
 $$;

@@ -9,7 +9,8 @@ CREATE TABLE coverage_cells (
     built_stamp integer NOT NULL DEFAULT 0,
     built_algo  integer NOT NULL DEFAULT 0,
     from_month  DATE,
-    to_month    DATE
+    to_month    DATE,
+    bumped_tx   integer -- PostgreSQL's once-a-transaction marker; SQLite bumps on every write
 );
 
 CREATE TABLE coverage_months (
