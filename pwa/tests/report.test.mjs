@@ -7,6 +7,9 @@ import { launch, device, login, shot, base, client } from './helpers.mjs';
 
 const browser = await launch();
 after(() => browser.close());
+// One device and one API client for giamsat, shared by the tests: logins are rate-limited per address.
+const { ctx, page } = await device(browser);
+const { call } = await client('giamsat');
 
 const pct = (x) => (x === null || x === undefined ? '–' : Math.round(x * 100) + '%');
 // Last month in Asia/Ho_Chi_Minh, "2026-11".
@@ -25,9 +28,7 @@ async function rows(table) {
 }
 
 test('giamsat reads and prints the monthly report', async () => {
-  const { ctx, page } = await device(browser);
   await login(page, 'giamsat');
-  const { call } = await client('giamsat');
   await page.getByRole('link', { name: 'Giám sát', exact: true }).click();
   await page.locator('section.figs .fig').first().waitFor();
   await page.getByRole('link', { name: 'Báo cáo tháng', exact: true }).click();
@@ -102,13 +103,9 @@ test('giamsat reads and prints the monthly report', async () => {
   assert.ok(pages >= 1, `the PDF has ${pages} pages`);
   await page.emulateMedia({ media: 'screen' });
   assert.ok(await page.getByRole('button', { name: 'In báo cáo', exact: true }).isVisible());
-  await ctx.close();
 });
 
 test('the absentees and the recommendation statistics are on screen', async () => {
-  const { ctx, page } = await device(browser);
-  await login(page, 'giamsat');
-  const { call } = await client('giamsat');
   const month = new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 7);
 
   // The coverage screen lists the absentees of this month's period.
@@ -135,5 +132,4 @@ test('the absentees and the recommendation statistics are on screen', async () =
   assert.equal(await table.locator('tbody tr').count(), stats.by_field.length);
   assert.equal((await table.locator('tfoot td').first().textContent()).trim(), String(stats.totals.total));
   await shot(page, '18-recs-stats');
-  await ctx.close();
 });

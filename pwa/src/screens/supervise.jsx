@@ -250,7 +250,7 @@ function Priorities({ q }) {
 }
 
 // MonthTable is the months of a report as a table: the charts' figures.
-export function MonthTable({ rep }) {
+function MonthTable({ rep }) {
   return (
     <Table caption={t('sv_month_table')} head={[t('rp_month'), t('rp_visited_col'), t('sv_coverage'), t('rp_reported_col'), t('sv_attendance')]}
       rows={(rep.by_month || []).map((m) => [monthLabel(m.month), m.visited + '/' + m.expected, pct(m.coverage), m.reported, pct(m.attendance_rate)])} />
