@@ -1,5 +1,6 @@
 // Command build builds the officials' app into pwa/dist: it bundles src/ with esbuild (run as `go tool esbuild`,
-// pinned in go.mod), writes index.html pointing at the hashed files, the service worker with its precache list,
+// pinned in go.mod), writes index.html pointing at the hashed files, the service worker with its precache list (the
+// officials' route) and its list of lazily loaded files (the supervisors' screens, cached on first use),
 // the web app manifest and the icons. The output depends only on the sources, so a test can rebuild into a
 // temporary folder and compare it with the committed dist/.
 //
@@ -61,6 +62,10 @@ func build(src, out string) error {
 		Outputs map[string]struct {
 			EntryPoint string `json:"entryPoint"`
 			CSSBundle  string `json:"cssBundle"`
+			Imports    []struct {
+				Path string `json:"path"`
+				Kind string `json:"kind"`
+			} `json:"imports"`
 		} `json:"outputs"`
 	}
 	b, err := os.ReadFile(meta)
@@ -72,10 +77,14 @@ func build(src, out string) error {
 	}
 	os.Remove(meta)
 	var entryJS, entryCSS string
-	var assets []string
+	static := map[string][]string{} // an output's static imports
 	for path, o := range m.Outputs {
 		rel := "/assets/" + filepath.Base(path)
-		assets = append(assets, rel)
+		for _, imp := range o.Imports {
+			if imp.Kind == "import-statement" {
+				static[rel] = append(static[rel], "/assets/"+filepath.Base(imp.Path))
+			}
+		}
 		if o.EntryPoint == "src/main.jsx" {
 			entryJS = rel
 			if o.CSSBundle != "" {
@@ -86,7 +95,32 @@ func build(src, out string) error {
 	if entryJS == "" || entryCSS == "" {
 		return fmt.Errorf("esbuild produced no entry script or stylesheet")
 	}
+	// The shell is what the officials' route loads: the entry, what it imports statically, and the stylesheet.
+	// The rest (the supervisors' screens and their charts, loaded by import()) is cached on first use instead,
+	// so an official on 3G never downloads it.
+	shell := map[string]bool{entryCSS: true}
+	var walk func(string)
+	walk = func(p string) {
+		if shell[p] {
+			return
+		}
+		shell[p] = true
+		for _, q := range static[p] {
+			walk(q)
+		}
+	}
+	walk(entryJS)
+	var assets, lazy []string
+	for path := range m.Outputs {
+		rel := "/assets/" + filepath.Base(path)
+		if shell[rel] {
+			assets = append(assets, rel)
+		} else {
+			lazy = append(lazy, rel)
+		}
+	}
 	sort.Strings(assets)
+	sort.Strings(lazy)
 	if err := writeIcons(abs); err != nil {
 		return err
 	}
@@ -113,10 +147,24 @@ func build(src, out string) error {
 		h.Write([]byte(p))
 		h.Write(data)
 	}
+	// The lazy files count too: a new supervisors' screen is a new version.
+	for _, p := range lazy {
+		data, err := os.ReadFile(filepath.Join(abs, strings.TrimPrefix(p, "/")))
+		if err != nil {
+			return err
+		}
+		h.Write([]byte(p))
+		h.Write(data)
+	}
 	version := hex.EncodeToString(h.Sum(nil))[:12]
 	list, _ := json.Marshal(precache)
+	lazyList, _ := json.Marshal(lazy)
+	if lazy == nil {
+		lazyList = []byte("[]")
+	}
 	return esbuild(src, "src/sw.js", "--bundle", "--format=iife", "--minify", "--target=es2020", "--legal-comments=none",
-		"--charset=utf8", "--define:PRECACHE="+string(list), "--define:VERSION=\""+version+"\"", "--outfile="+filepath.Join(abs, "sw.js"))
+		"--charset=utf8", "--define:PRECACHE="+string(list), "--define:LAZY="+string(lazyList), "--define:VERSION=\""+version+"\"",
+		"--outfile="+filepath.Join(abs, "sw.js"))
 }
 
 func esbuild(dir string, args ...string) error {

@@ -25,6 +25,7 @@ function lazy(name, load) {
 }
 const Recs = lazy('recs', () => import('./screens/recs.jsx').then((m) => m.Recs));
 const Supervise = lazy('supervise', () => import('./screens/supervise.jsx').then((m) => m.Supervise));
+const Report = lazy('report', () => import('./screens/report.jsx').then((m) => m.Report));
 
 // route is the part of the URL after "#/", split on "/".
 export const route = signal(parse());
@@ -97,15 +98,15 @@ function InboxLink() {
 function Nav() {
   const open = list('sync_conflicts').filter((c) => !c.resolved_at).length;
   const r = route.value[0] || '';
-  const item = (path, label, extra) => (
-    <a href={'#/' + path} aria-current={r === path ? 'page' : undefined}>{label}{extra}</a>
+  const item = (path, label, extra, also) => (
+    <a href={'#/' + path} aria-current={r === path || also ? 'page' : undefined}>{label}{extra}</a>
   );
   return (
     <nav class="tabs-main" aria-label={t('menu')}>
       {item('', t('home'))}
       {item('visits', t('visits'))}
       {item('conflicts', t('conflicts'), open ? <span class="badge">{open}</span> : null)}
-      {isSupervisor() && item('supervise', t('supervise'))}
+      {isSupervisor() && item('supervise', t('supervise'), null, r === 'report')}
       {isSupervisor() && item('assign', t('assign'))}
       {item('settings', t('settings'))}
     </nav>
@@ -147,6 +148,9 @@ export function App() {
       break;
     case 'supervise':
       screen = <Supervise unit={r[1]} />;
+      break;
+    case 'report':
+      screen = <Report unit={r[1]} />;
       break;
     default:
       screen = <Home />;

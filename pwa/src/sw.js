@@ -2,7 +2,11 @@
 // outbox when Background Sync says the network is back. API calls always go to the network. A new version waits
 // until the page asks it to take over (the user agreed to update). It shows web pushes and opens what a tapped
 // one links to.
-/* global PRECACHE, VERSION */
+//
+// PRECACHE is the officials' route; LAZY the supervisors' screens and their charts (uPlot), which officials never
+// load: those are cached on first use, so they open offline after one visit, and a new version fetches them at
+// install only where an earlier one had them.
+/* global PRECACHE, LAZY, VERSION */
 import { syncOnce } from './sync.js';
 import { getMeta } from './db.js';
 import { sw } from './messages.js';
@@ -10,8 +14,26 @@ import { sw } from './messages.js';
 const CACHE = 'chibo-shell-' + VERSION;
 
 self.addEventListener('install', (e) => {
-  e.waitUntil(caches.open(CACHE).then((c) => c.addAll(PRECACHE)));
+  e.waitUntil(
+    (async () => {
+      const c = await caches.open(CACHE);
+      await c.addAll(PRECACHE);
+      if (await usedLazy()) await c.addAll(LAZY).catch(() => {}); // cached on first use otherwise
+    })(),
+  );
 });
+
+// usedLazy says whether an earlier version's cache holds a lazily loaded file: this device opened a supervisors'
+// screen.
+async function usedLazy() {
+  const lazyName = /^\/assets\/(supervise|recs|report)-/;
+  for (const k of await caches.keys()) {
+    if (k === CACHE || !k.startsWith('chibo-shell-')) continue;
+    const reqs = await (await caches.open(k)).keys();
+    if (reqs.some((r) => lazyName.test(new URL(r.url).pathname))) return true;
+  }
+  return false;
+}
 
 self.addEventListener('activate', (e) => {
   e.waitUntil(
@@ -39,7 +61,20 @@ self.addEventListener('fetch', (e) => {
     e.respondWith(caches.match('/', { cacheName: CACHE }).then((r) => r || fetch(req)));
     return;
   }
-  e.respondWith(caches.match(req, { cacheName: CACHE }).then((r) => r || fetch(req)));
+  e.respondWith(
+    caches.match(req, { cacheName: CACHE }).then(
+      (r) =>
+        r ||
+        fetch(req).then((res) => {
+          // A hashed file not precached (a supervisors' screen): kept for offline use from now on.
+          if (res.ok && url.pathname.startsWith('/assets/')) {
+            const copy = res.clone();
+            e.waitUntil(caches.open(CACHE).then((c) => c.put(req, copy)));
+          }
+          return res;
+        }),
+    ),
+  );
 });
 
 const language = async () => (await getMeta('settings', {}))?.lang || 'vi';

@@ -106,15 +106,25 @@ export async function eventually(page, check, timeout = 90000) {
   }
 }
 
-// client signs in to the API as a user and returns call(method, path, body) → {status, body}, and the user.
+// client signs in to the API as a user and returns call(method, path, body) → {status, body}, and the user. An
+// expired access token (the tests' last 8 seconds) is refreshed, not signed in again: logins are rate-limited per
+// address, and the whole suite comes from one.
 export async function client(username) {
   const r = await fetch(base + '/api/v1/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ username, password: 'chibo-demo' }) });
   assert.equal(r.status, 200, 'login for the API');
-  const { access_token, user } = await r.json();
+  let { access_token, refresh_token, user } = await r.json();
+  const send = (method, path, body) => fetch(base + path, { method, headers: { Authorization: 'Bearer ' + access_token, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body) });
   const call = async (method, path, body) => {
-    const res = await fetch(base + path, { method, headers: { Authorization: 'Bearer ' + access_token, 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body) });
+    let res = await send(method, path, body);
+    if (res.status === 401 && refresh_token) {
+      const rr = await fetch(base + '/api/v1/auth/refresh', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ refresh_token }) });
+      assert.equal(rr.status, 200, 'refresh for the API');
+      ({ access_token, refresh_token } = await rr.json());
+      res = await send(method, path, body);
+    }
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : null };
   };

@@ -68,11 +68,24 @@ test('every screen passes axe-core (no serious or critical violations)', async (
   await sup.page.goto(`${base}/#/supervise`);
   await sup.page.waitForSelector('section.figs .fig');
   await sup.page.waitForSelector('li.official');
+  await sup.page.waitForSelector('section:has(#sv-absentees) :is(li.absentee, p.muted)');
   await axe(sup.page, 'supervise');
   await shot(sup.page, 'screen-supervise');
+  // The monthly report, on screen and as it prints.
+  await sup.page.goto(`${base}/#/report`);
+  await sup.page.waitForSelector('table.summary tbody tr');
+  await sup.page.waitForSelector('.uplot canvas');
+  await axe(sup.page, 'report');
+  await shot(sup.page, 'screen-report');
+  await sup.page.emulateMedia({ media: 'print' });
+  await axe(sup.page, 'report (print)');
+  await sup.page.emulateMedia({ media: 'screen' });
   // Recommendations: the list and one recommendation with its steps.
   await sup.page.goto(`${base}/#/recs`);
   await sup.page.waitForSelector('a.rec');
+  await sup.page.waitForSelector('p.stats-line');
+  await sup.page.click('.rec-stats summary');
+  await sup.page.waitForSelector('table.recstats');
   await axe(sup.page, 'recs');
   await sup.page.click('a.rec');
   await sup.page.waitForSelector('ol.history li');

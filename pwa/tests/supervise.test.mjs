@@ -6,6 +6,9 @@ import { launch, device, login, shot, base, client } from './helpers.mjs';
 
 const browser = await launch();
 after(() => browser.close());
+// One device and one API client for giamsat, shared by the tests: logins are rate-limited per address.
+const { ctx, page } = await device(browser);
+const { call } = await client('giamsat');
 
 const pct = (x) => (x === null || x === undefined ? '–' : Math.round(x * 100) + '%');
 const month = () => new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 7);
@@ -20,9 +23,7 @@ async function figures(page) {
 }
 
 test('giamsat reads coverage, drills down, downloads the workbook and reads the last view offline', async () => {
-  const { ctx, page } = await device(browser);
   await login(page, 'giamsat');
-  const { call } = await client('giamsat');
   await page.getByRole('link', { name: 'Giám sát', exact: true }).click();
   await page.waitForSelector('h1.title >> text=Giám sát dự sinh hoạt');
 
@@ -83,12 +84,11 @@ test('giamsat reads coverage, drills down, downloads the workbook and reads the 
   assert.equal(f['Tỷ lệ dự'], pct(yr.totals.coverage));
   await page.locator('p[role=status]', { hasText: /Dữ liệu lúc \d\d\/\d\d\/\d{4} \d\d:\d\d/ }).waitFor();
   await ctx.setOffline(false);
-  await ctx.close();
 });
 
 test('giamsat follows an overdue recommendation: forward, the commune answers, accept, resolve', async () => {
-  const { ctx, page } = await device(browser);
-  await login(page, 'giamsat');
+  await page.goto(base + '/#/');
+  await page.waitForSelector('h1.hello');
   await page.getByRole('link', { name: 'Theo dõi kiến nghị' }).click();
   await page.waitForSelector('h1.title >> text=Theo dõi kiến nghị');
   await page.getByRole('button', { name: 'Quá hạn', exact: true }).click();
@@ -130,9 +130,7 @@ test('giamsat follows an overdue recommendation: forward, the commune answers, a
   for (const step of ['Chuyển cơ quan giải quyết', 'Có trả lời', 'Chấp nhận trả lời', 'Kết thúc']) assert.ok(text.includes(step), step);
   await shot(page, '16-rec');
 
-  const { call } = await client('giamsat');
   const r = await call('GET', '/api/v1/recommendations/' + id);
   assert.equal(r.body.status, 'resolved');
   assert.equal(r.body.addressee_org_unit_id, commune);
-  await ctx.close();
 });

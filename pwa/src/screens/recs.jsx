@@ -1,12 +1,14 @@
 // Recommendation tracking (#/recs, #/recs/<id>): the recommendations in the caller's scope, filtered by status or
-// overdue, and one recommendation's answers and history with the steps the caller may take (forward, answer,
-// accept or send back, resolve, announce). It talks to the server directly (online only).
+// overdue, with the statistics by field and status for supervisors (a chart and a table, days to answer, share sent
+// back), and one recommendation's answers and history with the steps the caller may take (forward, answer, accept
+// or send back, resolve, announce). It talks to the server directly (online only).
 import { useState, useEffect } from 'preact/hooks';
 import { t, vnDate, vnDateTime, lang } from '../i18n.js';
 import { online, list, get } from '../state.js';
 import { isSupervisor, today } from '../data.js';
 import { api } from '../sync.js';
 import { usePaged } from '../paged.js';
+import { StatusBars, RecStatsTable, pct } from '../chart.jsx';
 
 const call = (method, path, body) => api(method, path, body, lang.value);
 const errText = (e) => (e.offline ? t('rc_offline') : e.message);
@@ -27,6 +29,7 @@ function RecList() {
   return (
     <>
       <h1 class="title">{t('rc_title')}</h1>
+      {isSupervisor() && <Stats />}
       <div class="chips" role="group" aria-label={t('rc_filter')}>
         {chip(overdue, t('rc_overdue'), () => setOverdue(!overdue))}
         {chip(!status, t('rc_all'), () => setStatus(''))}
@@ -51,6 +54,34 @@ function RecList() {
       </ul>
       {st.next && <button class="btn small ghost" onClick={st.more}>{t('more')}</button>}
     </>
+  );
+}
+
+// Stats sums up the recommendations in the caller's scope: a line, and the chart and table by field and status.
+function Stats() {
+  const [st, set] = useState(null);
+  const [error, setError] = useState('');
+  useEffect(() => {
+    if (!online.value) return;
+    call('GET', '/api/v1/recommendations/stats').then((s) => (set(s), setError('')), (e) => setError(errText(e)));
+  }, [online.value, lang.value]);
+  const days = (x) => (x === null || x === undefined ? '–' : String(x).replace('.', lang.value === 'vi' ? ',' : '.'));
+  return (
+    <section class="card rec-stats" aria-labelledby="rc-stats">
+      <h2 id="rc-stats">{t('rc_stats')}</h2>
+      {error && <p class="error" role="alert">{error}</p>}
+      {!st && !error && <p class="muted">{t('loading')}</p>}
+      {st && (
+        <>
+          <p class="stats-line">{t('rc_stats_line', { n: st.totals.total, avg: days(st.avg_days_to_answer), p90: days(st.p90_days_to_answer), sb: pct(st.sent_back_share) })}</p>
+          <details>
+            <summary>{t('rc_stats_table')}</summary>
+            <StatusBars title={t('rp_recs_chart')} stats={st} />
+            <RecStatsTable stats={st} caption={t('rc_stats_table')} />
+          </details>
+        </>
+      )}
+    </section>
   );
 }
 

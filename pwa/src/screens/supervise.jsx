@@ -1,17 +1,19 @@
 // The supervisors' coverage screen (#/supervise, #/supervise/<unit id>): a unit's visit coverage, reporting,
-// attendance and grades over a month, quarter or year, its children to drill into, month charts (plain SVG bars),
-// the cells needing attention and each official's tally, and the workbook to download. It reads the server
-// directly; the last report read is kept in localStorage so it can still be read offline.
+// attendance and grades over a month, quarter or year, its children to drill into, month charts (uPlot lines, with
+// the figures as a table) and the grades (SVG bars), the cells needing attention, the members absent with reason
+// more than 3 meetings in a row, each official's tally, the workbook to download and the way to the monthly report
+// (#/report). It reads the server directly; the last report read is kept in localStorage so it can still be read
+// offline.
 import { useState, useEffect } from 'preact/hooks';
 import { t, vnDate, vnDateTime, lang } from '../i18n.js';
 import { online } from '../state.js';
 import { isSupervisor, today } from '../data.js';
 import { api, token } from '../sync.js';
 import { usePaged } from '../paged.js';
+import { LineChart, Bars, Table, pct, monthLabel } from '../chart.jsx';
 
 const call = (path) => api('GET', path, undefined, lang.value);
 const errText = (e) => (e.offline ? t('sv_offline') : e.message);
-const pct = (x) => (x === null || x === undefined ? '–' : Math.round(x * 100) + '%');
 const CACHE = 'chibo-supervise';
 
 // periodOf turns the picker's choice into the API's period: this month, quarter or year.
@@ -117,35 +119,12 @@ function Fig({ label, value, sub }) {
   );
 }
 
-// Bars is an accessible SVG bar chart of rates (0..1) by label, with the values as text.
-function Bars({ title, rows }) {
-  const w = 320, h = 120, n = rows.length || 1, bw = w / n;
-  return (
-    <figure class="card chart">
-      <figcaption>{title}</figcaption>
-      <svg viewBox={`0 0 ${w} ${h + 30}`} role="img" aria-label={title + ': ' + rows.map((r) => r.label + ' ' + r.text).join(', ')}>
-        {rows.map((r, i) => {
-          const v = Math.max(0, Math.min(1, r.value || 0));
-          return (
-            <g key={r.label}>
-              <rect x={i * bw + bw * 0.15} y={h - v * (h - 14)} width={bw * 0.7} height={v * (h - 14)} fill={r.color || '#b71c1c'} />
-              <text x={i * bw + bw / 2} y={h - v * (h - 14) - 3} text-anchor="middle" font-size="11">{r.text}</text>
-              <text x={i * bw + bw / 2} y={h + 16} text-anchor="middle" font-size="11">{r.label}</text>
-            </g>
-          );
-        })}
-        <line x1="0" x2={w} y1={h} y2={h} stroke="#555" />
-      </svg>
-    </figure>
-  );
-}
-
 function Body({ rep, q }) {
   const T = rep.totals;
   const g = T.grades || {};
   const grades = [['tot', g.tot], ['kha', g.kha], ['trung_binh', g.trung_binh], ['kem', g.kem]];
   const gmax = Math.max(1, ...grades.map((x) => x[1] || 0));
-  const month = (m) => m.month.slice(5, 7) + '/' + m.month.slice(0, 4);
+  const months = (rep.by_month || []).map((m) => monthLabel(m.month));
   return (
     <>
       <p class="muted">{rep.unit.name} · {vnDate(rep.from)} – {vnDate(rep.to)}</p>
@@ -158,6 +137,7 @@ function Body({ rep, q }) {
       </section>
       <div class="sv-links">
         <Download q={q} name={rep.unit.name} />
+        <a class="btn" href={'#/report/' + rep.unit.id}>{t('rp_title')}</a>
         <a class="btn ghost" href="#/recs">{t('rc_title')}</a>
       </div>
       {rep.children?.length > 0 && (
@@ -177,12 +157,17 @@ function Body({ rep, q }) {
       )}
       {rep.by_month?.length > 0 && (
         <>
-          <Bars title={t('sv_chart_cov')} rows={rep.by_month.map((m) => ({ label: month(m), value: m.coverage, text: pct(m.coverage) }))} />
-          <Bars title={t('sv_chart_att')} rows={rep.by_month.map((m) => ({ label: month(m), value: m.attendance_rate, text: pct(m.attendance_rate), color: '#1565c0' }))} />
+          <LineChart title={t('sv_chart_cov')} labels={months} values={rep.by_month.map((m) => m.coverage)} />
+          <LineChart title={t('sv_chart_att')} labels={months} values={rep.by_month.map((m) => m.attendance_rate)} color="#1565c0" />
+          <details class="card">
+            <summary>{t('sv_month_table')}</summary>
+            <MonthTable rep={rep} />
+          </details>
         </>
       )}
       <Bars title={t('sv_grades')} rows={grades.map(([k, n]) => ({ label: t('grade_' + k), value: (n || 0) / gmax, text: String(n || 0), color: '#2e7d32' }))} />
       <Priorities q={q} />
+      <Absentees q={q} />
       <Officials q={q} />
     </>
   );
@@ -251,7 +236,7 @@ function Priorities({ q }) {
                   {c.parent_name}
                   {it.report ? ' · ' + t('pr_meeting', { date: vnDate(it.report.meeting_date) }) : ''}
                   {it.cell ? ' · ' + (it.cell.last_visit ? t('sg_last', { date: vnDate(it.cell.last_visit) }) : t('sg_never')) : ''}
-                  {it.cell?.weak_reason ? ' · ' + it.cell.weak_reason : ''}
+                  {it.cell?.weak_reason ? ' · ' + t('wr_' + it.cell.weak_reason) : ''}
                   {it.cell?.overdue_recs ? ' · ' + t('sg_overdue', { n: it.cell.overdue_recs }) : ''}
                 </small>
               </li>
@@ -260,6 +245,35 @@ function Priorities({ q }) {
         </ul>
         {p.next && <button class="btn small ghost" onClick={p.more}>{t('more')}</button>}
       </div>
+    </section>
+  );
+}
+
+// MonthTable is the months of a report as a table: the charts' figures.
+function MonthTable({ rep }) {
+  return (
+    <Table caption={t('sv_month_table')} head={[t('rp_month'), t('rp_visited_col'), t('sv_coverage'), t('rp_reported_col'), t('sv_attendance')]}
+      rows={(rep.by_month || []).map((m) => [monthLabel(m.month), m.visited + '/' + m.expected, pct(m.coverage), m.reported, pct(m.attendance_rate)])} />
+  );
+}
+
+// Absentees lists the members absent with reason at more than 3 meetings in a row (the runs reach back 12 months).
+function Absentees({ q }) {
+  const p = usePage('/api/v1/coverage/absentees' + q + '&limit=20');
+  return (
+    <section class="card" aria-labelledby="sv-absentees">
+      <h2 id="sv-absentees">{t('ab_title')}</h2>
+      {p.error && <p class="error" role="alert">{p.error}</p>}
+      {p.loaded && !p.items.length && !p.error && <p class="muted">{t('sv_none')}</p>}
+      <ul class="rows">
+        {p.items.map((a) => (
+          <li key={a.member_id} class="row absentee">
+            <strong>{a.full_name}</strong>
+            <small>{t('ab_line', { cell: a.cell_name, n: a.streak, from: vnDate(a.from), to: vnDate(a.to) })}{a.reasons?.length ? ' · ' + a.reasons.join(', ') : ''}</small>
+          </li>
+        ))}
+      </ul>
+      {p.next && <button class="btn small ghost" onClick={p.more}>{t('more')}</button>}
     </section>
   );
 }
