@@ -170,8 +170,9 @@ func (w *Worker) work(ctx context.Context) {
 	}
 }
 
-// Plan records the coming months' scheduled meetings and brings the reminders up to date, if no other instance
-// did so within PlanEvery (force skips that check). It reports whether it ran.
+// Plan records the coming months' scheduled meetings, brings the reminders up to date and warms the coverage
+// summary of the last twelve months, if no other instance did so within PlanEvery (force skips that check). It
+// reports whether it ran.
 func (w *Worker) Plan(ctx context.Context, force bool) (bool, error) {
 	now := w.opt.Now()
 	every := w.opt.PlanEvery
@@ -194,14 +195,22 @@ func (w *Worker) Plan(ctx context.Context, force bool) (bool, error) {
 		added, withdrawn, err = store.PlanReminders(ctx, tx, now, nil)
 		return err
 	})
+	// Keep the coverage summary of the last twelve months current, so that supervisors' reads seldom rebuild.
+	var warmed int
+	if err == nil {
+		month := domain.DateOf(now)
+		month = domain.NewDate(month.Year(), month.Month(), 1)
+		warmed, err = store.WarmCoverage(ctx, w.db.R, w.db.W, month.AddMonths(-11), month)
+	}
 	if relErr := store.ReleaseLease(ctx, w.db.W, "plan", w.opt.Holder); err == nil {
 		err = relErr
 	}
 	if err != nil {
 		return true, err
 	}
-	if ended+meetings+added+withdrawn > 0 {
-		w.log.Info("planned", "assignments_ended", ended, "meetings", meetings, "reminders_added", added, "reminders_withdrawn", withdrawn)
+	if ended+meetings+added+withdrawn+warmed > 0 {
+		w.log.Info("planned", "assignments_ended", ended, "meetings", meetings, "reminders_added", added, "reminders_withdrawn", withdrawn,
+			"coverage_cells_rebuilt", warmed)
 	}
 	return true, nil
 }

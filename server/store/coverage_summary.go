@@ -172,6 +172,17 @@ func staleCells(ctx context.Context, db bun.IDB, root string, from, to domain.Da
 	return out, nil
 }
 
+// WarmCoverage rebuilds the summaries of every cell that does not hold the months from..to (first days) as of
+// its stamp, so that supervisors' reads find them current; the planner calls it for the last twelve months. It
+// returns how many cells it rebuilt.
+func WarmCoverage(ctx context.Context, r, w bun.IDB, from, to domain.Date) (int, error) {
+	stale, err := staleCells(ctx, r, "/", from, to)
+	if err != nil {
+		return 0, err
+	}
+	return len(stale), refreshCoverage(ctx, r, w, stale, from, to)
+}
+
 // refreshCoverage rebuilds, through w, the summaries of the cells (stale ones, from staleCells) so that they hold
 // the months from..to, reading through r.
 func refreshCoverage(ctx context.Context, r, w bun.IDB, cells []coverageCell, from, to domain.Date) error {

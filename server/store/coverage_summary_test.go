@@ -186,3 +186,28 @@ func TestCoverageSummaryRebuildRacingAWrite(t *testing.T) {
 		t.Errorf("(-recomputed +summary):\n%s", diff)
 	}
 }
+
+// TestWarmCoverage: the planner's warming leaves nothing for a read of those months to rebuild, and a second
+// warming with no write in between rebuilds nothing.
+func TestWarmCoverage(t *testing.T) {
+	f := testdb.NewCoverageFixture(t)
+	ctx := context.Background()
+	db := f.DB
+	from, to := domain.NewDate(2026, 1, 1), domain.NewDate(2026, 12, 1)
+	n, err := store.WarmCoverage(ctx, db.R, db.W, from, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 5 {
+		t.Errorf("first warming rebuilt %d cells, want the fixture's 5", n)
+	}
+	if n, err = store.WarmCoverage(ctx, db.R, db.W, from, to); err != nil || n != 0 {
+		t.Errorf("second warming rebuilt %d cells (%v), want 0", n, err)
+	}
+	if _, err := db.W.NewRaw(`UPDATE meetings SET topic = 'x' WHERE id = ?`, f.MeetingA["2026-10"].ID).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, err = store.WarmCoverage(ctx, db.R, db.W, from, to); err != nil || n != 1 {
+		t.Errorf("after a write to cell A, warming rebuilt %d cells (%v), want 1", n, err)
+	}
+}
