@@ -134,3 +134,43 @@ test('giamsat follows an overdue recommendation: forward, the commune answers, a
   assert.equal(r.body.status, 'resolved');
   assert.equal(r.body.addressee_org_unit_id, commune);
 });
+
+test('giamsat narrows the recommendations by field and unit, and downloads them as a workbook', async () => {
+  await page.goto(base + '/#/recs');
+  await page.waitForSelector('h1.title >> text=Theo dõi kiến nghị');
+  await page.getByText('Lọc thêm', { exact: false }).click();
+  const ids = async () => page.$$eval('a.rec', (as) => as.map((a) => a.getAttribute('href').split('/').pop()));
+  const expect = async (query) => {
+    const want = (await call('GET', '/api/v1/recommendations?limit=20' + query)).body.items.map((r) => r.id);
+    await page.waitForFunction((w) => {
+      const got = [...document.querySelectorAll('a.rec')].map((a) => a.getAttribute('href').split('/').pop());
+      return got.length === w.length && got.every((id, i) => id === w[i]);
+    }, want);
+    assert.deepEqual(await ids(), want);
+    return want;
+  };
+  // A field with recommendations: the list is the API's for it.
+  const all = (await call('GET', '/api/v1/recommendations?limit=100')).body.items;
+  const field = all[0].field_id;
+  await page.selectOption('#rf-field', field);
+  const byField = await expect('&field_id=' + field);
+  assert.ok(byField.length > 0);
+  // And one commune: the list narrows to the API's for both.
+  const cell = (await call('GET', '/api/v1/org-units/' + all[0].cell_id)).body;
+  await page.selectOption('#rf-unit', cell.parent_id);
+  await expect('&field_id=' + field + '&unit=' + cell.parent_id);
+
+  // The workbook is asked for with the same filters.
+  const [req, dl] = await Promise.all([
+    page.waitForRequest((r) => r.url().includes('/api/v1/exports/recommendations.xlsx')),
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Xuất Excel', exact: true }).click(),
+  ]);
+  const u = new URL(req.url());
+  assert.equal(u.searchParams.get('field_id'), field);
+  assert.equal(u.searchParams.get('unit'), cell.parent_id);
+  assert.match(dl.suggestedFilename(), /^Kien-nghi .*\.xlsx$/);
+  const chunks = [];
+  for await (const c of await dl.createReadStream()) chunks.push(c);
+  assert.equal(Buffer.concat(chunks).subarray(0, 2).toString(), 'PK');
+});

@@ -1,13 +1,15 @@
-// Recommendation tracking (#/recs, #/recs/<id>): the recommendations in the caller's scope, filtered by status or
-// overdue, with the statistics by field and status for supervisors (a chart and a table, days to answer, share sent
-// back), and one recommendation's answers and history with the steps the caller may take (forward, answer, accept
-// or send back, resolve, announce). It talks to the server directly (online only).
+// Recommendation tracking (#/recs, #/recs/<id>): the recommendations in the caller's scope, filtered by status,
+// overdue, field, unit, addressee, age or words and downloadable as a workbook, with the statistics by field and
+// status for supervisors (a chart and a table, days to answer, share sent back), and one recommendation's answers
+// and history with the steps the caller may take (forward, answer, accept or send back, resolve, announce). It
+// talks to the server directly (online only).
 import { useState, useEffect } from 'preact/hooks';
 import { t, vnDate, vnDateTime, lang } from '../i18n.js';
 import { online, list, get } from '../state.js';
-import { isSupervisor, today } from '../data.js';
+import { isSupervisor, today, fields } from '../data.js';
 import { api } from '../sync.js';
 import { usePaged } from '../paged.js';
+import { Download, unitOptions } from './shared.jsx';
 import { StatusBars, RecStatsTable, pct } from '../chart.jsx';
 
 const call = (method, path, body) => api(method, path, body, lang.value);
@@ -18,13 +20,30 @@ export function Recs({ id }) {
   return id ? <Detail id={id} /> : <RecList />;
 }
 
+// AGES are the "raised more than … days ago" choices.
+const AGES = [30, 90, 180, 365];
+
 function RecList() {
   const [status, setStatus] = useState('');
   const [overdue, setOverdue] = useState(false);
-  const path = '/api/v1/recommendations?limit=20' + (status ? '&status=' + status : '') + (overdue ? '&overdue=true' : '');
+  const [more, setMore] = useState({ field_id: '', unit: '', addressee_id: '', older_than: '', q: '' });
+  const filters = (status ? '&status=' + status : '') + (overdue ? '&overdue=true' : '') +
+    Object.entries(more).filter(([, v]) => v).map(([k, v]) => '&' + k + '=' + encodeURIComponent(v)).join('');
+  const path = '/api/v1/recommendations?limit=20' + filters;
   const st = usePaged((url) => call('GET', url), path, errText);
   const chip = (on, label, click) => (
     <button class={'chip' + (on ? ' on' : '')} aria-pressed={on} onClick={click}>{label}</button>
+  );
+  const set = (k) => (e) => setMore({ ...more, [k]: e.currentTarget.value });
+  const units = isSupervisor() ? unitOptions() : [];
+  const select = (id, k, label, options) => (
+    <>
+      <label for={id}>{label}</label>
+      <select id={id} value={more[k]} onChange={set(k)}>
+        <option value="">{t('rc_all')}</option>
+        {options.map((o) => <option key={o.id} value={o.id}>{o.name}</option>)}
+      </select>
+    </>
   );
   return (
     <>
@@ -35,6 +54,18 @@ function RecList() {
         {chip(!status, t('rc_all'), () => setStatus(''))}
         {STATUSES.map((s) => chip(status === s, t('rs_' + s), () => setStatus(s)))}
       </div>
+      <details class="card more-filters">
+        <summary>{t('rc_more_filters')}</summary>
+        {select('rf-field', 'field_id', t('rc_field'), fields().map((f) => ({ id: f.id, name: lang.value === 'en' && f.name_en ? f.name_en : f.name_vi })))}
+        {units.length > 0 && select('rf-unit', 'unit', t('rc_unit'), units)}
+        {units.length > 0 && select('rf-addressee', 'addressee_id', t('rc_addressee'), units)}
+        {select('rf-age', 'older_than', t('rc_older'), AGES.map((n) => ({ id: String(n), name: t('rc_days_more', { n }) })))}
+        <label for="rf-q">{t('rc_search')}</label>
+        <input id="rf-q" type="search" value={more.q} onChange={set('q')} />
+      </details>
+      {isSupervisor() && (
+        <p><Download path={'/api/v1/exports/recommendations.xlsx?' + filters.slice(1)} file={'Kien-nghi ' + today() + '.xlsx'} label={t('sv_excel')} /></p>
+      )}
       {st.error && <p class="error" role="alert">{st.error}</p>}
       {st.loaded && !st.items.length && !st.error && <p class="muted">{t('rc_none')}</p>}
       <ul class="rows">

@@ -6,10 +6,11 @@
 // localStorage so it can be read (and printed) offline.
 import { useState, useEffect } from 'preact/hooks';
 import { t, vnDate, vnDateTime, lang } from '../i18n.js';
-import { online, list } from '../state.js';
+import { online } from '../state.js';
 import { isSupervisor, today } from '../data.js';
 import { api } from '../sync.js';
 import { LineChart, Bars, StatusBars, Table, RecStatsTable, pct, monthLabel } from '../chart.jsx';
+import { unitOptions } from './shared.jsx';
 
 const call = (path) => api('GET', path, undefined, lang.value);
 const errText = (e) => (e.offline ? t('sv_offline') : e.message);
@@ -78,26 +79,6 @@ export function Report({ unit }) {
     );
   }
   return <MonthReport unit={unit || ''} />;
-}
-
-// unitOptions lists the units the device knows, as a tree (each under its parent, by name), without party groups.
-function unitOptions() {
-  const units = list('org_units').filter((u) => u.kind !== 'party_group');
-  const ids = new Set(units.map((u) => u.id));
-  const kids = new Map();
-  for (const u of units) {
-    const p = ids.has(u.parent_id) ? u.parent_id : '';
-    kids.set(p, [...(kids.get(p) || []), u]);
-  }
-  const out = [];
-  const walk = (p, depth) => {
-    for (const u of (kids.get(p) || []).sort((a, b) => a.name.localeCompare(b.name, 'vi'))) {
-      out.push({ id: u.id, name: '\u00a0\u00a0'.repeat(depth) + u.name });
-      walk(u.id, depth + 1);
-    }
-  };
-  walk('', 0);
-  return out;
 }
 
 function MonthReport({ unit }) {

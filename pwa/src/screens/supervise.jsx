@@ -8,8 +8,9 @@ import { useState, useEffect } from 'preact/hooks';
 import { t, vnDate, vnDateTime, lang } from '../i18n.js';
 import { online } from '../state.js';
 import { isSupervisor, today } from '../data.js';
-import { api, token } from '../sync.js';
+import { api } from '../sync.js';
 import { usePaged } from '../paged.js';
+import { Download } from './shared.jsx';
 import { LineChart, Bars, Table, pct, monthLabel } from '../chart.jsx';
 
 const call = (path) => api('GET', path, undefined, lang.value);
@@ -136,7 +137,7 @@ function Body({ rep, q }) {
         <Fig label={t('sv_low')} value={T.cells_low_attendance} sub={t('sv_cells', { n: T.cells })} />
       </section>
       <div class="sv-links">
-        <Download q={q} name={rep.unit.name} />
+        <Download path={'/api/v1/exports/coverage.xlsx' + q} file={'Bao-cao-du-sinh-hoat ' + rep.unit.name + ' ' + today() + '.xlsx'} label={t('sv_excel')} />
         <a class="btn" href={'#/report/' + rep.unit.id}>{t('rp_title')}</a>
         <a class="btn ghost" href="#/recs">{t('rc_title')}</a>
       </div>
@@ -170,41 +171,6 @@ function Body({ rep, q }) {
       <Absentees q={q} />
       <Officials q={q} />
     </>
-  );
-}
-
-async function download(path, file) {
-  const r = await fetch(path, { headers: { Authorization: 'Bearer ' + (await token(lang.value)), 'Accept-Language': lang.value } });
-  if (!r.ok) throw new Error(t('sv_download_failed'));
-  const url = URL.createObjectURL(await r.blob());
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = file;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10000);
-}
-
-function Download({ q, name }) {
-  const [err, setErr] = useState('');
-  const [busy, setBusy] = useState(false);
-  const go = async () => {
-    setBusy(true);
-    setErr('');
-    try {
-      await download('/api/v1/exports/coverage.xlsx' + q, 'Bao-cao-du-sinh-hoat ' + name + ' ' + today() + '.xlsx');
-    } catch (e) {
-      setErr(navigator.onLine ? e.message : t('sv_offline'));
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <span>
-      <button class="btn" onClick={go} disabled={busy || !online.value}>{t('sv_excel')}</button>
-      {err && <span class="error" role="alert"> {err}</span>}
-    </span>
   );
 }
 

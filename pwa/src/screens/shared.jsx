@@ -1,0 +1,63 @@
+// What the supervisors' screens share: the units the device knows as a tree, and downloading an export with the
+// caller's token. Only the supervisors' chunks import it.
+import { useState } from 'preact/hooks';
+import { t, lang } from '../i18n.js';
+import { online, list } from '../state.js';
+import { token } from '../sync.js';
+
+// unitOptions lists the units the device knows, as a tree (each under its parent, by name), without party groups.
+export function unitOptions() {
+  const units = list('org_units').filter((u) => u.kind !== 'party_group');
+  const ids = new Set(units.map((u) => u.id));
+  const kids = new Map();
+  for (const u of units) {
+    const p = ids.has(u.parent_id) ? u.parent_id : '';
+    kids.set(p, [...(kids.get(p) || []), u]);
+  }
+  const out = [];
+  const walk = (p, depth) => {
+    for (const u of (kids.get(p) || []).sort((a, b) => a.name.localeCompare(b.name, 'vi'))) {
+      out.push({ id: u.id, name: '\u00a0\u00a0'.repeat(depth) + u.name });
+      walk(u.id, depth + 1);
+    }
+  };
+  walk('', 0);
+  return out;
+}
+
+// download fetches an export with the caller's token and saves it as file.
+export async function download(path, file) {
+  const r = await fetch(path, { headers: { Authorization: 'Bearer ' + (await token(lang.value)), 'Accept-Language': lang.value } });
+  if (!r.ok) throw new Error(t('sv_download_failed'));
+  const url = URL.createObjectURL(await r.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = file;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+// Download is the button that downloads path as file (online only), with its error beside it.
+export function Download({ path, file, label }) {
+  const [err, setErr] = useState('');
+  const [busy, setBusy] = useState(false);
+  const go = async () => {
+    setBusy(true);
+    setErr('');
+    try {
+      await download(path, file);
+    } catch (e) {
+      setErr(navigator.onLine ? e.message : t('sv_offline'));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <span>
+      <button class="btn" onClick={go} disabled={busy || !online.value}>{label}</button>
+      {err && <span class="error" role="alert"> {err}</span>}
+    </span>
+  );
+}
