@@ -1,5 +1,5 @@
-// Charts for the supervisors' screens only (supervise, report, recs): uPlot line charts for the months, plain SVG
-// bars for counts. Only those lazily loaded chunks import this module, so the officials never download uPlot.
+// Charts for the supervisors' screens only (supervise, report, recs), drawn by uPlot: lines for the months, bars
+// for counts. Only those lazily loaded chunks import this module, so the officials never download uPlot.
 // Every chart says its values in its accessible name; the screens also show the figures as a table, which is what
 // prints (a canvas prints poorly).
 import { useEffect, useRef, useId } from 'preact/hooks';
@@ -54,67 +54,103 @@ export function LineChart({ title, labels, values, color = '#b71c1c' }) {
   );
 }
 
-// Bars is an accessible SVG bar chart of rates (0..1) by label, with the values as text.
-export function Bars({ title, rows }) {
-  const w = 320, h = 120, n = rows.length || 1, bw = w / n;
+// UBars draws counts by category as uPlot bars, with each bar's total written at its end. Several series stack
+// (a category's bar split by series, in order, each with its colour); horizontal bars suit long category labels.
+function UBars({ title, labels, series, horizontal = false, aria, children }) {
+  const ref = useRef(null);
+  const key = JSON.stringify([labels, series.map((s) => s.values)]);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || !labels.length) return;
+    const xs = labels.map((_, i) => i);
+    // Running sums, so that drawing the longest first and the shorter over it stacks the series.
+    const cum = [];
+    series.forEach((s, k) => cum.push(s.values.map((v, i) => (v || 0) + (k ? cum[k - 1][i] : 0))));
+    const totals = cum[cum.length - 1];
+    const max = Math.max(1, ...totals);
+    const font = '11px system-ui, sans-serif';
+    const cut = (l) => (l.length > 20 ? l.slice(0, 19) + '…' : l);
+    // The category axis is as wide as its longest label, at most 45 % of the chart.
+    const labelWidth = (u, vals) => {
+      if (!vals) return 28;
+      u.ctx.font = Math.round(11 * devicePixelRatio) + 'px system-ui, sans-serif';
+      const w = Math.max(0, ...vals.map((v) => u.ctx.measureText(v).width)) / devicePixelRatio;
+      return Math.min(Math.ceil(w) + 24, Math.floor(u.width * 0.5));
+    };
+    const height = horizontal ? labels.length * 30 + 36 : 170;
+    const bars = uPlot.paths.bars({ size: [0.7, 48] });
+    const opts = {
+      width: Math.max(200, el.clientWidth || 320),
+      height,
+      legend: { show: false },
+      cursor: { show: false },
+      scales: {
+        x: { time: false, range: [-0.5, xs.length - 0.5], ori: horizontal ? 1 : 0, dir: horizontal ? -1 : 1 },
+        y: { range: [0, max * 1.15], ori: horizontal ? 0 : 1, dir: 1 },
+      },
+      axes: [
+        { side: horizontal ? 3 : 2, stroke: '#1a1a1a', grid: { show: false }, splits: () => xs, values: (u, ticks) => ticks.map((i) => (horizontal ? cut(labels[i] || '') : labels[i] || '')), font, size: horizontal ? labelWidth : 28, gap: 4 },
+        { side: horizontal ? 2 : 3, stroke: '#1a1a1a', grid: { stroke: '#ddd', width: 1 }, values: (u, ticks) => ticks.map((v) => (Number.isInteger(v) ? String(v) : '')), font, size: 36 },
+      ],
+      series: [{}, ...series.map((s, k) => ({ label: s.label, fill: s.color, stroke: s.color, width: 0, paths: bars, points: { show: false } })).reverse()],
+      hooks: {
+        draw: [(u) => {
+          const c = u.ctx;
+          c.save();
+          c.fillStyle = '#1a1a1a';
+          c.font = Math.round(11 * devicePixelRatio) + 'px system-ui, sans-serif';
+          c.textAlign = horizontal ? 'left' : 'center';
+          c.textBaseline = horizontal ? 'middle' : 'bottom';
+          totals.forEach((v, i) => {
+            const at = u.valToPos(i, 'x', true);
+            const end = u.valToPos(v, 'y', true);
+            if (horizontal) c.fillText(String(v), end + 4 * devicePixelRatio, at);
+            else c.fillText(String(v), at, end - 2 * devicePixelRatio);
+          });
+          c.restore();
+        }],
+      },
+    };
+    const plot = new uPlot(opts, [xs, ...cum.slice().reverse()], el);
+    const ro = typeof ResizeObserver === 'function' ? new ResizeObserver(() => plot.setSize({ width: Math.max(200, el.clientWidth), height })) : null;
+    ro?.observe(el);
+    return () => {
+      ro?.disconnect();
+      plot.destroy();
+    };
+  }, [key, horizontal]);
   return (
     <figure class="card chart screen-only">
       <figcaption>{title}</figcaption>
-      <svg viewBox={`0 0 ${w} ${h + 30}`} role="img" aria-label={title + ': ' + rows.map((r) => r.label + ' ' + r.text).join(', ')}>
-        {rows.map((r, i) => {
-          const v = Math.max(0, Math.min(1, r.value || 0));
-          return (
-            <g key={r.label}>
-              <rect x={i * bw + bw * 0.15} y={h - v * (h - 14)} width={bw * 0.7} height={v * (h - 14)} fill={r.color || '#b71c1c'} />
-              <text x={i * bw + bw / 2} y={h - v * (h - 14) - 3} text-anchor="middle" font-size="11">{r.text}</text>
-              <text x={i * bw + bw / 2} y={h + 16} text-anchor="middle" font-size="11">{r.label}</text>
-            </g>
-          );
-        })}
-        <line x1="0" x2={w} y1={h} y2={h} stroke="#555" />
-      </svg>
+      <div ref={ref} class="uplot-box" role="img" aria-label={title + ': ' + aria} />
+      {children}
     </figure>
   );
+}
+
+// Bars draws counts by label (each with its colour) as uPlot bars.
+export function Bars({ title, rows }) {
+  return <UBars title={title} labels={rows.map((r) => r.label)} series={[{ label: title, color: rows[0]?.color || '#b71c1c', values: rows.map((r) => r.n) }]}
+    aria={rows.map((r) => r.label + ' ' + r.n).join(', ')} />;
 }
 
 export const REC_STATUSES = ['new', 'forwarded', 'answered', 'sent_back', 'accepted', 'resolved'];
 const STATUS_COLORS = { new: '#757575', forwarded: '#1565c0', answered: '#6a1b9a', sent_back: '#b71c1c', accepted: '#2e7d32', resolved: '#1b5e20' };
 
-// StatusBars draws the recommendations of each field as one horizontal bar split by status (SVG), with a legend.
+// StatusBars draws the recommendations of each field as one horizontal uPlot bar split by status, with a legend.
 export function StatusBars({ title, stats }) {
   const rows = (stats?.by_field || []).filter((f) => f.total > 0);
   if (!rows.length) return null;
-  const max = Math.max(...rows.map((f) => f.total));
-  const w = 320, bar = 14, row = 36, h = rows.length * row;
   const describe = (f) => f.field_name + ' ' + f.total + ' (' + REC_STATUSES.filter((s) => f.by_status[s]).map((s) => t('rs_' + s) + ' ' + f.by_status[s]).join(', ') + ')';
   return (
-    <figure class="card chart screen-only">
-      <figcaption>{title}</figcaption>
-      <svg viewBox={`0 0 ${w} ${h}`} role="img" aria-label={title + ': ' + rows.map(describe).join('; ')}>
-        {rows.map((f, i) => {
-          let x = 0;
-          const y = i * row;
-          return (
-            <g key={f.field_id || 'none'}>
-              <text x="0" y={y + 12} font-size="11">{f.field_name}</text>
-              {REC_STATUSES.map((s) => {
-                const n = f.by_status[s] || 0;
-                const bw = (n / max) * (w - 30);
-                const r = <rect key={s} x={x} y={y + 16} width={bw} height={bar} fill={STATUS_COLORS[s]} />;
-                x += bw;
-                return r;
-              })}
-              <text x={x + 4} y={y + 27} font-size="11">{f.total}</text>
-            </g>
-          );
-        })}
-      </svg>
+    <UBars title={title} horizontal labels={rows.map((f) => f.field_name)} aria={rows.map(describe).join('; ')}
+      series={REC_STATUSES.map((s) => ({ label: t('rs_' + s), color: STATUS_COLORS[s], values: rows.map((f) => f.by_status[s] || 0) }))}>
       <ul class="legend" aria-hidden="true">
         {REC_STATUSES.map((s) => (
           <li key={s}><span class="swatch" style={{ background: STATUS_COLORS[s] }} />{t('rs_' + s)}</li>
         ))}
       </ul>
-    </figure>
+    </UBars>
   );
 }
 

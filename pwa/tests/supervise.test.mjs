@@ -97,7 +97,8 @@ test('giamsat follows an overdue recommendation: forward, the commune answers, a
     return rows.length > 0 && rows.every((r) => r.classList.contains('overdue'));
   });
   await shot(page, '15-recs');
-  const first = page.locator('a.rec.overdue').first();
+  // One the supervisor can forward (new or already forwarded; a sent-back one waits for a new answer).
+  const first = page.locator('a.rec.overdue', { hasText: /· (Mới|Đã chuyển) ·/ }).first();
   const id = (await first.getAttribute('href')).split('/').pop();
   await first.click();
   await page.waitForURL(base + '/#/recs/' + id);

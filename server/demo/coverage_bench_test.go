@@ -23,7 +23,7 @@ var provinceConfig = demo.Config{Seed: 1, Communes: 100, CellsPerCommune: 100, O
 	Months: 12, Today: domain.NewDate(2026, time.December, 1)}
 
 // provinceDBName names the cached province database; change it when provinceConfig or the generator changes.
-const provinceDBName = "chibo_bench_province_v2"
+const provinceDBName = "chibo_bench_province_v3"
 
 // provinceDB opens the province-sized PostgreSQL database, generating it on the first run only (it takes
 // minutes): it is kept on the server between runs under provinceDBName, and migrated to the current schema on
@@ -65,7 +65,6 @@ func provinceDB(b *testing.B) *store.DB {
 		}
 		cfg := provinceConfig
 		cfg.PasswordHash = hash(b)
-		cfg.SkipSyncBuckets = true
 		start := time.Now()
 		// Bulk loading goes faster without the attendance tally trigger; the tallies are then computed as
 		// migration 0006 does, and checked against a recomputation.

@@ -151,7 +151,6 @@ function Paper({ d, at, ym }) {
   const T = d.cov.totals;
   const g = T.grades || {};
   const grades = ['tot', 'kha', 'trung_binh', 'kem'];
-  const gmax = Math.max(1, ...grades.map((k) => g[k] || 0));
   const months = d.trend.by_month.map((m) => monthLabel(m.month));
   const more = (l) => (l.more ? <p class="muted">{t('rp_more')}</p> : null);
   const summary = [
@@ -185,7 +184,7 @@ function Paper({ d, at, ym }) {
             ))}
           </tbody>
         </table>
-        <Bars title={t('sv_grades')} rows={grades.map((k) => ({ label: t('grade_' + k), value: (g[k] || 0) / gmax, text: String(g[k] || 0), color: '#2e7d32' }))} />
+        <Bars title={t('sv_grades')} rows={grades.map((k) => ({ label: t('grade_' + k), n: g[k] || 0, color: '#2e7d32' }))} />
         {d.cov.children?.length > 0 && (
           <Table caption={t('rp_by_unit')} head={[t('rp_unit'), t('rp_visited_col'), t('sv_coverage'), t('sv_timely'), t('sv_attendance'), t('sv_low')]}
             rows={d.cov.children.map((c) => [c.unit.name, c.visited + '/' + c.expected, pct(c.coverage), pct(c.timely_rate), pct(c.attendance_rate), c.cells_low_attendance + '/' + c.cells])} />

@@ -124,7 +124,6 @@ function Body({ rep, q }) {
   const T = rep.totals;
   const g = T.grades || {};
   const grades = [['tot', g.tot], ['kha', g.kha], ['trung_binh', g.trung_binh], ['kem', g.kem]];
-  const gmax = Math.max(1, ...grades.map((x) => x[1] || 0));
   const months = (rep.by_month || []).map((m) => monthLabel(m.month));
   return (
     <>
@@ -166,7 +165,7 @@ function Body({ rep, q }) {
           </details>
         </>
       )}
-      <Bars title={t('sv_grades')} rows={grades.map(([k, n]) => ({ label: t('grade_' + k), value: (n || 0) / gmax, text: String(n || 0), color: '#2e7d32' }))} />
+      <Bars title={t('sv_grades')} rows={grades.map(([k, n]) => ({ label: t('grade_' + k), n: n || 0, color: '#2e7d32' }))} />
       <Priorities q={q} />
       <Absentees q={q} />
       <Officials q={q} />
