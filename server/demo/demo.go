@@ -200,6 +200,13 @@ func Generate(ctx context.Context, db *store.DB, cfg Config) (*Summary, error) {
 		if cfg.SkipSyncBuckets {
 			return nil
 		}
+		// The rebuild reads every table back in key order, page by page: on PostgreSQL the planner must know the
+		// tables' new sizes first, or a province's attendance is scanned whole for each page.
+		if db.Dialect == "pg" && cfg.Communes*cfg.CellsPerCommune >= 1000 {
+			if _, err := tx.ExecContext(ctx, "ANALYZE"); err != nil {
+				return fmt.Errorf("demo: analyze: %w", err)
+			}
+		}
 		return store.RebuildBuckets(ctx, tx)
 	})
 	if err != nil {
