@@ -7,10 +7,10 @@
 import { useState, useEffect } from 'preact/hooks';
 import { t, vnDate, vnDateTime, lang } from '../i18n.js';
 import { online } from '../state.js';
-import { isSupervisor, today } from '../data.js';
+import { today } from '../data.js';
 import { api } from '../sync.js';
 import { LineChart, Bars, StatusBars, Table, RecStatsTable, pct, monthLabel } from '../chart.jsx';
-import { unitOptions } from './shared.jsx';
+import { unitOptions, OnlySupervisors, readCached } from './shared.jsx';
 
 const call = (path) => api('GET', path, undefined, lang.value);
 const errText = (e) => (e.offline ? t('sv_offline') : e.message);
@@ -61,24 +61,10 @@ async function load(unit, ym) {
   return { cov, trend, unvisited, weak, reports, recs, stats, absentees };
 }
 
-function readCache() {
-  try {
-    return JSON.parse(localStorage.getItem(CACHE) || 'null');
-  } catch {
-    return null;
-  }
-}
+const readCache = () => readCached(CACHE);
 
 export function Report({ unit }) {
-  if (!isSupervisor()) {
-    return (
-      <>
-        <h1 class="title">{t('rp_title')}</h1>
-        <p class="muted">{t('sv_only')}</p>
-      </>
-    );
-  }
-  return <MonthReport unit={unit || ''} />;
+  return <OnlySupervisors title={t('rp_title')}><MonthReport unit={unit || ''} /></OnlySupervisors>;
 }
 
 function MonthReport({ unit }) {

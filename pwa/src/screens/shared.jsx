@@ -1,9 +1,30 @@
-// What the supervisors' screens share: the units the device knows as a tree, and downloading an export with the
-// caller's token. Only the supervisors' chunks import it.
+// What the supervisors' screens share: the guard for other users, the last view kept on the device, the units the
+// device knows as a tree, and downloading an export with the caller's token. Only the supervisors' chunks import it.
 import { useState } from 'preact/hooks';
 import { t, lang } from '../i18n.js';
 import { online, list } from '../state.js';
 import { token } from '../sync.js';
+import { isSupervisor } from '../data.js';
+
+// OnlySupervisors shows the screen to supervisors, and to anyone else the title and why there is nothing more.
+export function OnlySupervisors({ title, children }) {
+  if (isSupervisor()) return children;
+  return (
+    <>
+      <h1 class="title">{title}</h1>
+      <p class="muted">{t('sv_only')}</p>
+    </>
+  );
+}
+
+// readCached reads what a screen kept in localStorage under key (null when nothing, or unreadable).
+export function readCached(key) {
+  try {
+    return JSON.parse(localStorage.getItem(key) || 'null');
+  } catch {
+    return null;
+  }
+}
 
 // unitOptions lists the units the device knows, as a tree (each under its parent, by name), without party groups.
 export function unitOptions() {

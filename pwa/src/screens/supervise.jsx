@@ -7,10 +7,10 @@
 import { useState, useEffect } from 'preact/hooks';
 import { t, vnDate, vnDateTime, lang } from '../i18n.js';
 import { online } from '../state.js';
-import { isSupervisor, today } from '../data.js';
+import { today } from '../data.js';
 import { api } from '../sync.js';
 import { usePaged } from '../paged.js';
-import { Download } from './shared.jsx';
+import { Download, OnlySupervisors, readCached } from './shared.jsx';
 import { LineChart, Bars, Table, pct, monthLabel } from '../chart.jsx';
 
 const call = (path) => api('GET', path, undefined, lang.value);
@@ -26,24 +26,10 @@ export function periodOf(kind, day) {
   return day.slice(0, 7);
 }
 
-function readCache() {
-  try {
-    return JSON.parse(localStorage.getItem(CACHE) || 'null');
-  } catch {
-    return null;
-  }
-}
+const readCache = () => readCached(CACHE);
 
 export function Supervise({ unit }) {
-  if (!isSupervisor()) {
-    return (
-      <>
-        <h1 class="title">{t('sv_title')}</h1>
-        <p class="muted">{t('sv_only')}</p>
-      </>
-    );
-  }
-  return <Report unit={unit || ''} />;
+  return <OnlySupervisors title={t('sv_title')}><Report unit={unit || ''} /></OnlySupervisors>;
 }
 
 function Report({ unit }) {
