@@ -139,3 +139,7 @@ CREATE TRIGGER org_units_coverage AFTER INSERT OR UPDATE OR DELETE ON org_units
     FOR EACH ROW EXECUTE FUNCTION coverage_track_unit();
 CREATE TRIGGER schedule_rules_coverage AFTER INSERT OR UPDATE OR DELETE ON schedule_rules
     FOR EACH ROW EXECUTE FUNCTION coverage_track_rule();
+
+-- Every cell has its state row from here on (the triggers add the rows of new cells); its months are built on
+-- the first read or by the planner.
+INSERT INTO coverage_cells (cell_id) SELECT id FROM org_units WHERE kind = 'cell';

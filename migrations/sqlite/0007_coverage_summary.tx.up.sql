@@ -171,3 +171,7 @@ BEGIN
     UPDATE coverage_cells SET stamp = stamp + 1 WHERE cell_id IN (SELECT c.id FROM org_units AS c, org_units AS u WHERE u.id = OLD.org_unit_id AND c.kind = 'cell'
         AND c.path >= u.path AND c.path < rtrim(u.path, '/') || '0');
 END;
+
+-- Every cell has its state row from here on (the triggers add the rows of new cells); its months are built on
+-- the first read or by the planner.
+INSERT INTO coverage_cells (cell_id, stamp) SELECT id, 1 FROM org_units WHERE kind = 'cell';

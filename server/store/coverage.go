@@ -623,7 +623,9 @@ func CoverageOf(ctx context.Context, r, w bun.IDB, unit *OrgUnit, p Period, toda
 	if err != nil {
 		return nil, err
 	}
-	if err := coverageFromSummary(ctx, r, w, unit, p, rep, kids); err != nil {
+	if err := coverageFromSummary(ctx, r, w, unit, p, rep, kids); errors.Is(err, errBusy) {
+		return CoverageRecomputed(ctx, r, unit, p, today)
+	} else if err != nil {
 		return nil, err
 	}
 	return rep, nil

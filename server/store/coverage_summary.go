@@ -31,6 +31,12 @@ const coverageAlgo = 1
 // coverageMaxSpan bounds, in months, the span a cell's summary grows to when a reader asks for months next to it.
 const coverageMaxSpan = 36
 
+// coverageRounds is how many rebuilds a read tries before it computes its report directly.
+const coverageRounds = 3
+
+// errBusy says the summary could not be brought up to date because its cells kept being written.
+var errBusy = errors.New("coverage summary: cells kept changing")
+
 // coverageAnalyze is how many cells a rebuild takes to be followed by ANALYZE on PostgreSQL.
 const coverageAnalyze = 2000
 
@@ -124,6 +130,8 @@ type coverageCell struct {
 	BuiltAlgo  int         `bun:"built_algo"`
 	FromMonth  domain.Date `bun:"from_month"`
 	ToMonth    domain.Date `bun:"to_month"`
+	// Known says the cell has its row in coverage_cells (every cell does, from migration 0007 and the triggers).
+	Known bool `bun:"known"`
 }
 
 // span is the months a rebuild of the cell computes for a reader of from..to: those, grown to take in the months
@@ -161,7 +169,7 @@ func staleCells(ctx context.Context, db bun.IDB, root string, from, to domain.Da
 	q := db.NewSelect().TableExpr("org_units AS ou").
 		ColumnExpr("ou.id, ou.name, ou.path, ou.opened_on, ou.closed_on").
 		ColumnExpr("COALESCE(cc.stamp, 0) AS stamp, COALESCE(cc.built_stamp, -1) AS built_stamp").
-		ColumnExpr("COALESCE(cc.built_algo, 0) AS built_algo, cc.from_month, cc.to_month").
+		ColumnExpr("COALESCE(cc.built_algo, 0) AS built_algo, cc.from_month, cc.to_month, cc.cell_id IS NOT NULL AS known").
 		Join("LEFT JOIN coverage_cells AS cc ON cc.cell_id = ou.id").
 		Where("ou.kind = ? AND ou.path >= ? AND ou.path < ? AND ou.deleted_at IS NULL", domain.KindCell, root, domain.PathUpper(root)).
 		Where("cc.cell_id IS NULL OR cc.built_stamp <> cc.stamp OR cc.built_algo <> ? OR cc.from_month IS NULL "+
@@ -180,40 +188,54 @@ func WarmCoverage(ctx context.Context, r, w bun.IDB, from, to domain.Date) (int,
 	if err != nil {
 		return 0, err
 	}
-	return len(stale), refreshCoverage(ctx, r, w, stale, from, to)
+	return refreshCoverage(ctx, r, w, stale, from, to)
 }
 
 // refreshCoverage rebuilds, through w, the summaries of the cells (stale ones, from staleCells) so that they hold
-// the months from..to, reading through r.
-func refreshCoverage(ctx context.Context, r, w bun.IDB, cells []coverageCell, from, to domain.Date) error {
+// the months from..to, reading through r. It returns how many it rebuilt: a cell written while it was being rebuilt,
+// or locked by a write, is left for the next round.
+func refreshCoverage(ctx context.Context, r, w bun.IDB, cells []coverageCell, from, to domain.Date) (int, error) {
 	type span struct{ from, to domain.Date }
 	stale := map[span][]coverageCell{}
+	var unknown []coverageState
 	for _, c := range cells {
 		f, t := c.span(from, to)
 		stale[span{f, t}] = append(stale[span{f, t}], c)
+		if !c.Known {
+			unknown = append(unknown, coverageState{CellID: c.ID, Stamp: 1})
+		}
 	}
+	// A cell without its state row (none should be) gets one, to be rebuilt on the next round.
+	if len(unknown) > 0 {
+		if _, err := w.NewInsert().Model(&unknown).On("CONFLICT (cell_id) DO NOTHING").Exec(ctx); err != nil {
+			return 0, domain.Internal(err)
+		}
+	}
+	built := 0
 	for sp, cs := range stale {
 		for len(cs) > 0 {
 			n := min(len(cs), coverageBatch)
-			if err := rebuildCoverage(ctx, r, w, cs[:n], sp.from, sp.to); err != nil {
-				return err
+			k, err := rebuildCoverage(ctx, r, w, cs[:n], sp.from, sp.to)
+			if err != nil && !retryable(err) {
+				return built, err
 			}
+			built += k
 			cs = cs[n:]
 		}
 	}
 	// After a large rebuild (a first read of a province, a rule changed for it) PostgreSQL's planner needs to know
 	// the summary's new size at once, not when autovacuum next gets to it.
-	if len(cells) >= coverageAnalyze && w.Dialect().Name() == dialect.PG {
+	if built >= coverageAnalyze && w.Dialect().Name() == dialect.PG {
 		if _, err := w.NewRaw("ANALYZE coverage_months, coverage_cells").Exec(ctx); err != nil {
-			return domain.Internal(err)
+			return built, domain.Internal(err)
 		}
 	}
-	return nil
+	return built, nil
 }
 
 // rebuildCoverage computes the months from..to of the cells, whose stamps were read before this call, and stores
-// them with those stamps.
-func rebuildCoverage(ctx context.Context, r, w bun.IDB, cells []coverageCell, from, to domain.Date) error {
+// those of the cells whose stamps have not moved since. It returns how many it stored.
+func rebuildCoverage(ctx context.Context, r, w bun.IDB, cells []coverageCell, from, to domain.Date) (int, error) {
 	rows := make([]cellRow, len(cells))
 	ids := make([]string, len(cells))
 	for i, c := range cells {
@@ -221,7 +243,7 @@ func rebuildCoverage(ctx context.Context, r, w bun.IDB, cells []coverageCell, fr
 	}
 	d, err := loadCells(ctx, r, rows, "", Period{From: from, To: to.AddMonths(1).AddDays(-1)}, domain.Date{})
 	if err != nil {
-		return err
+		return 0, err
 	}
 	var months []coverageMonth
 	for _, c := range rows {
@@ -236,51 +258,47 @@ func rebuildCoverage(ctx context.Context, r, w bun.IDB, cells []coverageCell, fr
 		return months[i].Path < months[j].Path
 	})
 	read := make(map[string]int64, len(cells))
-	state := make([]coverageState, len(cells))
-	for i, c := range cells {
+	for _, c := range cells {
 		read[c.ID] = c.Stamp
-		state[i] = coverageState{CellID: c.ID, Stamp: c.Stamp, BuiltStamp: c.Stamp - 1, FromMonth: from, ToMonth: to}
 	}
-	sort.Slice(state, func(i, j int) bool { return state[i].CellID < state[j].CellID })
 	txer, ok := w.(interface {
 		RunInTx(context.Context, *sql.TxOptions, func(context.Context, bun.Tx) error) error
 	})
 	if !ok {
-		return domain.Internal(errors.New("coverage summary: the writer cannot start a transaction"))
+		return 0, domain.Internal(errors.New("coverage summary: the writer cannot start a transaction"))
 	}
-	return txer.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		// Lock the cells' state rows (in id order, as every rebuild does) and keep only the cells whose stamp is still
-		// the one read before their data: a cell written since stays behind, with no months stored for it.
-		if _, err := tx.NewInsert().Model(&state).On("CONFLICT (cell_id) DO NOTHING").Exec(ctx); err != nil {
-			return domain.Internal(err)
-		}
+	var built []string
+	err = txer.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		// Lock the cells' state rows and keep the cells whose stamp is still the one read before their data. On
+		// PostgreSQL a row a write holds is skipped, never waited for (a rebuild and a write could otherwise wait
+		// for each other): that cell is left for the next round, like one written since.
+		built = built[:0]
 		var now []coverageState
 		q := tx.NewSelect().Model(&now).Column("cell_id", "stamp").Where("cell_id IN (?)", bun.List(ids)).OrderExpr("cell_id")
 		if tx.Dialect().Name() == dialect.PG {
-			q = q.For("UPDATE")
+			q = q.For("UPDATE SKIP LOCKED")
 		}
 		if err := q.Scan(ctx); err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return domain.Internal(err)
 		}
 		fresh := map[string]bool{}
-		var built []string
 		for _, c := range now {
 			if c.Stamp == read[c.CellID] {
 				fresh[c.CellID] = true
 				built = append(built, c.CellID)
 			}
 		}
-		if _, err := tx.NewDelete().TableExpr("coverage_months").Where("cell_id IN (?)", bun.List(ids)).Exec(ctx); err != nil {
-			return domain.Internal(err)
-		}
 		if len(built) == 0 {
 			return nil
+		}
+		if _, err := tx.NewDelete().TableExpr("coverage_months").Where("cell_id IN (?)", bun.List(built)).Exec(ctx); err != nil {
+			return domain.Internal(err)
 		}
 		if _, err := tx.NewUpdate().TableExpr("coverage_cells").Set("built_stamp = stamp, built_algo = ?", coverageAlgo).
 			Set("from_month = ?, to_month = ?", from, to).Where("cell_id IN (?)", bun.List(built)).Exec(ctx); err != nil {
 			return domain.Internal(err)
 		}
-		keep := months[:0]
+		var keep []coverageMonth
 		for _, m := range months {
 			if fresh[m.CellID] {
 				keep = append(keep, m)
@@ -296,6 +314,10 @@ func rebuildCoverage(ctx context.Context, r, w bun.IDB, cells []coverageCell, fr
 		}
 		return nil
 	})
+	if err != nil {
+		return 0, err
+	}
+	return len(built), nil
 }
 
 // monthRows are the summary rows of cell c for the months from..to (first days), one a month.
@@ -356,12 +378,22 @@ func (d *coverageData) monthRows(c cellRow, from, to domain.Date) []coverageMont
 func coverageFromSummary(ctx context.Context, r, w bun.IDB, unit *OrgUnit, p Period, rep *CoverageReport, kids []OrgUnit) error {
 	from := domain.NewDate(p.From.Year(), p.From.Month(), 1)
 	to := domain.NewDate(p.To.Year(), p.To.Month(), 1)
-	stale, err := staleCells(ctx, r, unit.Path, from, to)
-	if err != nil {
-		return err
-	}
-	if err := refreshCoverage(ctx, r, w, stale, from, to); err != nil {
-		return err
+	// Rebuild until no cell is behind; a cell written during every round (a busy sync) makes the report be computed
+	// directly instead.
+	for round := 0; ; round++ {
+		stale, err := staleCells(ctx, r, unit.Path, from, to)
+		if err != nil {
+			return err
+		}
+		if len(stale) == 0 {
+			break
+		}
+		if round == coverageRounds {
+			return errBusy
+		}
+		if _, err := refreshCoverage(ctx, r, w, stale, from, to); err != nil {
+			return err
+		}
 	}
 	root, upper := unit.Path, domain.PathUpper(unit.Path)
 	// open keeps the rows of the unit's cells open in the period.
@@ -414,6 +446,7 @@ func coverageFromSummary(ctx context.Context, r, w bun.IDB, unit *OrgUnit, p Per
 		}
 		errs <- err
 	}()
+	var err error
 	for range 2 {
 		if e := <-errs; e != nil && err == nil {
 			err = e

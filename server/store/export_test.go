@@ -19,5 +19,6 @@ func RebuildSummary(ctx context.Context, r, w bun.IDB, cells []coverageCell, fro
 	for i := range cells {
 		cells[i].BuiltStamp = -1 // stale, whatever it was
 	}
-	return refreshCoverage(ctx, r, w, cells, from, to)
+	_, err := refreshCoverage(ctx, r, w, cells, from, to)
+	return err
 }
