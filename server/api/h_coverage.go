@@ -59,8 +59,9 @@ func (s *Server) readCoverageQuery(c echo.Context) (*coverageQuery, error) {
 		if len(roots) == 0 {
 			return nil, domain.E(domain.CodeForbidden, "error.coverage_role")
 		}
-		ids := strings.Split(strings.Trim(roots[0], "/"), "/")
-		if id = ids[len(ids)-1]; id == "" {
+		if ids := domain.PathIDs(roots[0]); len(ids) > 0 {
+			id = ids[len(ids)-1]
+		} else {
 			// A grant over the whole installation: its first top unit.
 			var top []string
 			if err := s.db.R.NewSelect().Model((*store.OrgUnit)(nil)).Column("id").Where("parent_id IS NULL").
@@ -337,19 +338,24 @@ func officialsSheet(unit *store.OrgUnit, p store.Period, rows []store.OfficialTa
 
 // sendSheet answers with the sheet as .xlsx or .csv, named after the report, the unit and the period.
 func sendSheet(c echo.Context, sh *export.Sheet, base string, unit *store.OrgUnit, p store.Period, format string) error {
+	return sendSheets(c, fmt.Sprintf("%s-%s-%s-%s.%s", base, slug(unit.Name), p.From.String(), p.To.String(), format), sh)
+}
+
+// sendSheets answers with a download named name: the sheets as a workbook when it ends in .xlsx, else the first
+// as CSV.
+func sendSheets(c echo.Context, name string, sheets ...*export.Sheet) error {
 	var body []byte
 	var err error
 	ctype := "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-	if format == "csv" {
-		body, err = export.CSV(sh)
+	if strings.HasSuffix(name, ".csv") {
+		body, err = export.CSV(sheets[0])
 		ctype = "text/csv; charset=utf-8"
 	} else {
-		body, err = export.XLSX(sh)
+		body, err = export.XLSX(sheets...)
 	}
 	if err != nil {
 		return err
 	}
-	name := fmt.Sprintf("%s-%s-%s-%s.%s", base, slug(unit.Name), p.From.String(), p.To.String(), format)
 	c.Response().Header().Set("Content-Disposition",
 		fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, name, url.PathEscape(name)))
 	c.Response().Header().Set("Cache-Control", "no-store")

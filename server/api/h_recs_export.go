@@ -2,9 +2,6 @@ package api
 
 import (
 	"context"
-	"fmt"
-	"net/http"
-	"net/url"
 	"strings"
 	"time"
 	"unicode"
@@ -77,17 +74,9 @@ func (s *Server) exportRecommendations(c echo.Context) error {
 		name += "-den-" + f.RaisedTo.String()
 	}
 	if exportFormat(c) == "csv" {
-		body, err := export.CSV(list)
-		if err != nil {
-			return err
-		}
-		return sendExport(c, name+".csv", "text/csv; charset=utf-8", body)
+		return sendSheets(c, name+".csv", list)
 	}
-	body, err := export.XLSX(list, recCountsSheet(x, info, l, now))
-	if err != nil {
-		return err
-	}
-	return sendExport(c, name+".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body)
+	return sendSheets(c, name+".xlsx", list, recCountsSheet(x, info, l, now))
 }
 
 // collectRecommendations reads every page of the list for f in p's scope, with the latest answers, the cells'
@@ -165,7 +154,7 @@ func (s *Server) collectRecommendations(ctx context.Context, f store.Recommendat
 
 // parentID returns the id of the parent of the unit at path ("" for a top unit).
 func parentID(path string) string {
-	ids := strings.Split(strings.Trim(path, "/"), "/")
+	ids := domain.PathIDs(path)
 	if len(ids) < 2 {
 		return ""
 	}
@@ -268,8 +257,7 @@ func (s *Server) rootNames(ctx context.Context, roots []string, l i18n.Lang) (st
 		for j, o := range roots {
 			inner = inner || (j != i && domain.Under(r, o) && (r != o || j < i))
 		}
-		if !inner {
-			seg := strings.Split(strings.Trim(r, "/"), "/")
+		if seg := domain.PathIDs(r); !inner && len(seg) > 0 {
 			ids = append(ids, seg[len(seg)-1])
 		}
 	}
@@ -351,7 +339,7 @@ func recCountsSheet(x *recExport, info [][2]string, l i18n.Lang, now time.Time) 
 		GeneratedLabel: t("export.generated_at"), GeneratedAt: now,
 		Columns: []export.Column{{Header: t("export.col.stt"), Kind: export.Int, Width: 6},
 			{Header: t("export.col.field"), Kind: export.Text, Width: 32}, {Header: t("export.col.total_recs"), Kind: export.Int, Width: 10}}}
-	for _, s := range []domain.RecStatus{domain.RecNew, domain.RecForwarded, domain.RecAnswered, domain.RecSentBack, domain.RecAccepted, domain.RecResolved} {
+	for _, s := range domain.RecStatuses {
 		sh.Columns = append(sh.Columns, export.Column{Header: capitalize(t("rec.status." + string(s))), Kind: export.Int, Width: 12})
 	}
 	row := func(n any, name string, c store.RecCounts) []any {
@@ -370,12 +358,4 @@ func recCountsSheet(x *recExport, info [][2]string, l i18n.Lang, now time.Time) 
 func capitalize(s string) string {
 	r, n := utf8.DecodeRuneInString(s)
 	return string(unicode.ToUpper(r)) + s[n:]
-}
-
-// sendExport answers with a downloaded file named name.
-func sendExport(c echo.Context, name, ctype string, body []byte) error {
-	c.Response().Header().Set("Content-Disposition",
-		fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, name, url.PathEscape(name)))
-	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.Blob(http.StatusOK, ctype, body)
 }

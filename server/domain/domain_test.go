@@ -2,6 +2,7 @@ package domain_test
 
 import (
 	"encoding/json"
+	"slices"
 	"testing"
 
 	"golang.org/x/text/unicode/norm"
@@ -105,6 +106,11 @@ func TestPrincipalScope(t *testing.T) {
 	}
 	if domain.PathUpper("/p/c1/") != "/p/c10" {
 		t.Errorf("PathUpper = %s", domain.PathUpper("/p/c1/"))
+	}
+	for path, want := range map[string][]string{"/": nil, "/p/": {"p"}, "/p/c1/x/": {"p", "c1", "x"}} {
+		if got := domain.PathIDs(path); !slices.Equal(got, want) {
+			t.Errorf("PathIDs(%q) = %q, want %q", path, got, want)
+		}
 	}
 }
 

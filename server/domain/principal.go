@@ -96,6 +96,11 @@ func underAny(path string, roots []string) bool {
 // index range root <= path < PathUpper(root). Paths are "/" followed by "id/" per level; '0' sorts just after '/'.
 func PathUpper(root string) string { return strings.TrimSuffix(root, "/") + "0" }
 
+// PathIDs returns the unit ids on a stored path ("/a/b/c/"), root first; none for "/".
+func PathIDs(path string) []string {
+	return strings.FieldsFunc(path, func(r rune) bool { return r == '/' })
+}
+
 type ctxKey int
 
 const (

@@ -510,61 +510,6 @@ func (d *coverageData) visitOf(c cellRow, e ExpectedMeeting, rule domain.Schedul
 	return v, true
 }
 
-// cellFigures are one cell's figures over the period and by month.
-type cellFigures struct {
-	total  Coverage
-	months map[string]*MonthCoverage
-}
-
-func (d *coverageData) figures(c cellRow) cellFigures {
-	f := cellFigures{months: map[string]*MonthCoverage{}}
-	f.total.Cells = 1
-	month := func(m string) *MonthCoverage {
-		if f.months[m] == nil {
-			f.months[m] = &MonthCoverage{Month: m}
-		}
-		return f.months[m]
-	}
-	vs := d.cellVisits(c, "")
-	tc := countVisits(vs)
-	f.total.Expected, f.total.Visited, f.total.Reported, f.total.Timely = tc.expected, tc.visited, tc.reported, tc.timely
-	byMonth := map[string][]visit{}
-	for _, v := range vs {
-		byMonth[v.month] = append(byMonth[v.month], v)
-	}
-	for m, mv := range byMonth {
-		mc := countVisits(mv)
-		mo := month(m)
-		mo.Expected, mo.Visited, mo.Reported, mo.Timely = mc.expected, mc.visited, mc.reported, mc.timely
-	}
-	for _, m := range d.meetings[c.ID] {
-		members, exempt := m.members()
-		f.total.HeldMeetings++
-		f.total.Members += members
-		f.total.Exempt += exempt
-		f.total.Present += m.Present
-		f.total.Unexcused += m.Unexcused
-		mo := month(m.MeetingDate.String()[:7])
-		mo.Members += members
-		mo.Exempt += exempt
-		mo.Present += m.Present
-		switch d.grade(m.ID) {
-		case domain.GradeGood:
-			f.total.Grades.Tot++
-		case domain.GradeFair:
-			f.total.Grades.Kha++
-		case domain.GradeAverage:
-			f.total.Grades.TrungBinh++
-		case domain.GradeWeak:
-			f.total.Grades.Kem++
-		}
-	}
-	if r := ratio(f.total.Present, f.total.Members-f.total.Exempt); r != nil && *r < LowAttendance {
-		f.total.CellsLowAttendance = 1
-	}
-	return f
-}
-
 // grade is a meeting's grade: that of its latest submitted visit report.
 func (d *coverageData) grade(meetingID string) domain.Grade {
 	var g domain.Grade
@@ -645,21 +590,74 @@ func newCoverageReport(ctx context.Context, db bun.IDB, unit *OrgUnit, p Period)
 	return rep, kids, nil
 }
 
-// finish computes the rates of the totals, the children (their figures in child, used when a cell of theirs is
-// open in the period) and the months (by "2026-01" key; months without figures are listed empty).
-func (rep *CoverageReport) finish(p Period, kids []OrgUnit, child []Coverage, used []bool, months map[string]*MonthCoverage) {
-	rep.Totals.rates()
+// coverageTally adds cells' figures up into a report: the totals, the unit's direct children (kids, under root)
+// and the months.
+type coverageTally struct {
+	rep    *CoverageReport
+	root   string
+	kids   []OrgUnit
+	kidAt  map[string]int // by path
+	child  []Coverage
+	used   []bool // a cell of the child's is open in the period
+	months map[string]*MonthCoverage
+}
+
+func newCoverageTally(rep *CoverageReport, root string, kids []OrgUnit) *coverageTally {
+	t := &coverageTally{rep: rep, root: root, kids: kids, kidAt: make(map[string]int, len(kids)),
+		child: make([]Coverage, len(kids)), used: make([]bool, len(kids)), months: map[string]*MonthCoverage{}}
 	for i := range kids {
+		t.kidAt[kids[i].Path] = i
+	}
+	return t
+}
+
+// cell adds the sums over the period of the cell at path, to the totals and to the child it is under.
+func (t *coverageTally) cell(path string, s cellSums) {
+	cov := s.coverage()
+	t.rep.Totals.add(cov)
+	// The child: the unit's path and the next id of the cell's path.
+	if rest := path[len(t.root):]; rest != "" {
+		if j := strings.IndexByte(rest, '/'); j >= 0 {
+			if i, ok := t.kidAt[t.root+rest[:j+1]]; ok {
+				t.child[i].add(cov)
+				t.used[i] = true
+			}
+		}
+	}
+}
+
+// month adds a month's figures ("2026-01" in m.Month).
+func (t *coverageTally) month(m MonthCoverage) {
+	mo := t.months[m.Month]
+	if mo == nil {
+		mo = &MonthCoverage{Month: m.Month}
+		t.months[m.Month] = mo
+	}
+	mo.Expected += m.Expected
+	mo.Visited += m.Visited
+	mo.Reported += m.Reported
+	mo.Timely += m.Timely
+	mo.Members += m.Members
+	mo.Exempt += m.Exempt
+	mo.Present += m.Present
+}
+
+// finish computes the rates of the totals, lists the children (with their rates) and the period's months (those
+// without figures empty).
+func (t *coverageTally) finish(p Period) {
+	rep := t.rep
+	rep.Totals.rates()
+	for i, k := range t.kids {
 		// A child with no cell open in the period is listed only if it is a cell itself or still open.
-		if !used[i] && !kids[i].ClosedOn.IsZero() && kids[i].ClosedOn.Before(p.From) {
+		if !t.used[i] && !k.ClosedOn.IsZero() && k.ClosedOn.Before(p.From) {
 			continue
 		}
-		child[i].rates()
-		rep.Children = append(rep.Children, ChildCoverage{Unit: UnitSummary{kids[i].ID, kids[i].Name, kids[i].Kind}, Coverage: child[i]})
+		t.child[i].rates()
+		rep.Children = append(rep.Children, ChildCoverage{Unit: UnitSummary{k.ID, k.Name, k.Kind}, Coverage: t.child[i]})
 	}
 	for _, m := range p.Months() {
 		k := m.String()[:7]
-		mo := months[k]
+		mo := t.months[k]
 		if mo == nil {
 			mo = &MonthCoverage{Month: k}
 		}
@@ -670,7 +668,7 @@ func (rep *CoverageReport) finish(p Period, kids []OrgUnit, child []Coverage, us
 }
 
 // CoverageRecomputed is CoverageOf computed from the meetings, reports and assignments themselves, without the
-// summary.
+// summary: each cell's months as the summary would hold them (for this period only), summed the same way.
 func CoverageRecomputed(ctx context.Context, db bun.IDB, unit *OrgUnit, p Period, today domain.Date) (*CoverageReport, error) {
 	d, err := loadCoverage(ctx, db, unit.Path, p, today)
 	if err != nil {
@@ -680,43 +678,16 @@ func CoverageRecomputed(ctx context.Context, db bun.IDB, unit *OrgUnit, p Period
 	if err != nil {
 		return nil, err
 	}
-	childOf := func(path string) int {
-		for i := range kids {
-			if strings.HasPrefix(path, kids[i].Path) {
-				return i
-			}
-		}
-		return -1
-	}
-	child := make([]Coverage, len(kids))
-	used := make([]bool, len(kids))
-	months := map[string]*MonthCoverage{}
-	for _, m := range p.Months() {
-		k := m.String()[:7]
-		months[k] = &MonthCoverage{Month: k}
-	}
+	t := newCoverageTally(rep, unit.Path, kids)
+	first, last := p.Months()[0], p.Months()[len(p.Months())-1]
 	for _, c := range d.cells {
-		f := d.figures(c)
-		rep.Totals.add(f.total)
-		if i := childOf(c.Path); i >= 0 {
-			child[i].add(f.total)
-			used[i] = true
-		}
-		for k, m := range f.months {
-			mo := months[k]
-			if mo == nil {
-				continue
-			}
-			mo.Expected += m.Expected
-			mo.Visited += m.Visited
-			mo.Reported += m.Reported
-			mo.Timely += m.Timely
-			mo.Members += m.Members
-			mo.Exempt += m.Exempt
-			mo.Present += m.Present
+		rows := d.monthRows(c, first, last)
+		t.cell(c.Path, rows[len(rows)-1].cellSums)
+		for _, r := range rows {
+			t.month(r.own())
 		}
 	}
-	rep.finish(p, kids, child, used, months)
+	t.finish(p)
 	if unit.Kind == domain.KindCell && len(d.cells) == 1 {
 		rep.Meetings = d.cellMeetings(d.cells[0])
 	}
@@ -844,7 +815,7 @@ func OverdueVisitReports(ctx context.Context, db bun.IDB, unit *OrgUnit, p Perio
 				}
 				due := dueOn(e.Date, rule)
 				out = append(out, OverdueReport{CellID: c.ID, CellName: c.Name, ParentName: d.parents[c.ID], MeetingID: e.MeetingID,
-					MeetingDate: e.Date, DueOn: due, DaysOverdue: daysBetween(due, today), OfficialID: a.OfficialID,
+					MeetingDate: e.Date, DueOn: due, DaysOverdue: domain.DaysBetween(due, today), OfficialID: a.OfficialID,
 					OfficialName: a.Name, Attended: v.visited})
 			}
 		}
@@ -860,8 +831,6 @@ func OverdueVisitReports(ctx context.Context, db bun.IDB, unit *OrgUnit, p Perio
 	}
 	return out, nil
 }
-
-func daysBetween(a, b domain.Date) int { return int(b.Time().Sub(a.Time()).Hours() / 24) }
 
 // Absentee is a member absent with reason at more than 3 meetings in a row.
 type Absentee struct {

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"sort"
-	"strings"
 
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect"
@@ -21,8 +20,9 @@ import (
 // transaction (triggers of migration 0007); a cell's months are current while built_stamp = stamp and the code's
 // coverageAlgo has not changed. CoverageOf rebuilds the cells that are not current before it sums.
 //
-// A rebuild reads the stamp first and the data after it, and stores the stamp it read: a write that commits in
-// between bumps the stamp again, so the cell stays behind and is rebuilt on the next read, never left stale.
+// A rebuild reads the stamp first and the data after it, and stores a cell's months only if its stamp is still the
+// one read (checked under the row's lock): a write that commits in between leaves the cell behind, to be rebuilt
+// on the next round, never stale.
 
 // coverageAlgo versions how the months are computed: raise it whenever the coverage definitions change, so the
 // summaries built by an older server are rebuilt.
@@ -62,6 +62,12 @@ type coverageMonth struct {
 	MMembers  int `bun:"m_members"`
 	MExempt   int `bun:"m_exempt"`
 	MPresent  int `bun:"m_present"`
+}
+
+// own is the month's own figures, as ByMonth adds them up.
+func (m *coverageMonth) own() MonthCoverage {
+	return MonthCoverage{Month: m.Month.String()[:7], Expected: m.MExpected, Visited: m.MVisited, Reported: m.MReported,
+		Timely: m.MTimely, Members: m.MMembers, Exempt: m.MExempt, Present: m.MPresent}
 }
 
 // cellSums are a cell's sums over some months, before rounding and capping.
@@ -111,25 +117,27 @@ func (s cellSums) coverage() Coverage {
 	return out
 }
 
-// coverageState is a row of coverage_cells.
-type coverageState struct {
-	bun.BaseModel `bun:"table:coverage_cells"`
-	CellID        string      `bun:"cell_id,pk"`
-	Stamp         int64       `bun:"stamp"`
-	BuiltStamp    int64       `bun:"built_stamp"`
-	BuiltAlgo     int         `bun:"built_algo"`
-	FromMonth     domain.Date `bun:"from_month"`
-	ToMonth       domain.Date `bun:"to_month"`
-}
-
-// coverageCell is a cell with the state of its summary (a row of coverage_cells, when there is one).
-type coverageCell struct {
-	cellRow
+// summaryState is where a cell's summary stands: its stamp, the stamp and code its months were built at, and
+// which months it holds.
+type summaryState struct {
 	Stamp      int64       `bun:"stamp"`
 	BuiltStamp int64       `bun:"built_stamp"`
 	BuiltAlgo  int         `bun:"built_algo"`
 	FromMonth  domain.Date `bun:"from_month"`
 	ToMonth    domain.Date `bun:"to_month"`
+}
+
+// coverageState is a row of coverage_cells.
+type coverageState struct {
+	bun.BaseModel `bun:"table:coverage_cells"`
+	CellID        string `bun:"cell_id,pk"`
+	summaryState
+}
+
+// coverageCell is a cell with the state of its summary (a row of coverage_cells, when there is one).
+type coverageCell struct {
+	cellRow
+	summaryState
 	// Known says the cell has its row in coverage_cells (every cell does, from migration 0007 and the triggers).
 	Known bool `bun:"known"`
 }
@@ -202,7 +210,7 @@ func refreshCoverage(ctx context.Context, r, w bun.IDB, cells []coverageCell, fr
 		f, t := c.span(from, to)
 		stale[span{f, t}] = append(stale[span{f, t}], c)
 		if !c.Known {
-			unknown = append(unknown, coverageState{CellID: c.ID, Stamp: 1})
+			unknown = append(unknown, coverageState{CellID: c.ID, summaryState: summaryState{Stamp: 1}})
 		}
 	}
 	// A cell without its state row (none should be) gets one, to be rebuilt on the next round.
@@ -261,18 +269,11 @@ func rebuildCoverage(ctx context.Context, r, w bun.IDB, cells []coverageCell, fr
 	for _, c := range cells {
 		read[c.ID] = c.Stamp
 	}
-	txer, ok := w.(interface {
-		RunInTx(context.Context, *sql.TxOptions, func(context.Context, bun.Tx) error) error
-	})
-	if !ok {
-		return 0, domain.Internal(errors.New("coverage summary: the writer cannot start a transaction"))
-	}
 	var built []string
-	err = txer.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		// Lock the cells' state rows and keep the cells whose stamp is still the one read before their data. On
 		// PostgreSQL a row a write holds is skipped, never waited for (a rebuild and a write could otherwise wait
 		// for each other): that cell is left for the next round, like one written since.
-		built = built[:0]
 		var now []coverageState
 		q := tx.NewSelect().Model(&now).Column("cell_id", "stamp").Where("cell_id IN (?)", bun.List(ids)).OrderExpr("cell_id")
 		if tx.Dialect().Name() == dialect.PG {
@@ -455,30 +456,14 @@ func coverageFromSummary(ctx context.Context, r, w bun.IDB, unit *OrgUnit, p Per
 	if err != nil {
 		return domain.Internal(err)
 	}
-	kidAt := make(map[string]int, len(kids))
-	for i := range kids {
-		kidAt[kids[i].Path] = i
+	t := newCoverageTally(rep, root, kids)
+	for _, c := range sums {
+		t.cell(c.Path, c.cellSums)
 	}
-	child := make([]Coverage, len(kids))
-	used := make([]bool, len(kids))
-	for _, s := range sums {
-		cov := s.coverage()
-		rep.Totals.add(cov)
-		// The child the cell is under: the unit's path and the next id of the cell's path.
-		if rest := s.Path[len(root):]; rest != "" {
-			if j := strings.IndexByte(rest, '/'); j >= 0 {
-				if i, ok := kidAt[root+rest[:j+1]]; ok {
-					child[i].add(cov)
-					used[i] = true
-				}
-			}
-		}
-	}
-	byMonth := map[string]*MonthCoverage{}
 	for _, m := range months {
-		byMonth[m.Month.String()[:7]] = &MonthCoverage{Month: m.Month.String()[:7], Expected: m.Expected, Visited: m.Visited,
-			Reported: m.Reported, Timely: m.Timely, Members: m.Members, Exempt: m.Exempt, Present: m.Present}
+		t.month(MonthCoverage{Month: m.Month.String()[:7], Expected: m.Expected, Visited: m.Visited, Reported: m.Reported,
+			Timely: m.Timely, Members: m.Members, Exempt: m.Exempt, Present: m.Present})
 	}
-	rep.finish(p, kids, child, used, byMonth)
+	t.finish(p)
 	return nil
 }

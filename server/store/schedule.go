@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -56,11 +55,6 @@ func (r *ScheduleRuleRow) set(rule domain.ScheduleRule) {
 	r.DigestAt = rule.DigestAt.String()
 }
 
-// pathIDs returns the unit ids on a stored path, root first.
-func pathIDs(path string) []string {
-	return strings.FieldsFunc(path, func(r rune) bool { return r == '/' })
-}
-
 // EffectiveRule is the rule that applies to a unit and where it comes from.
 type EffectiveRule struct {
 	Rule domain.ScheduleRule
@@ -74,7 +68,7 @@ func RulesFor(ctx context.Context, db bun.IDB, paths []string) (map[string]Effec
 	seen := map[string]bool{}
 	var ids []string
 	for _, p := range paths {
-		for _, id := range pathIDs(p) {
+		for _, id := range domain.PathIDs(p) {
 			if !seen[id] {
 				seen[id] = true
 				ids = append(ids, id)
@@ -98,7 +92,7 @@ func RulesFor(ctx context.Context, db bun.IDB, paths []string) (map[string]Effec
 	out := make(map[string]EffectiveRule, len(paths))
 	for _, p := range paths {
 		eff := EffectiveRule{Rule: domain.DefaultScheduleRule()}
-		ids := pathIDs(p)
+		ids := domain.PathIDs(p)
 		for i := len(ids) - 1; i >= 0; i-- {
 			if row := byUnit[ids[i]]; row != nil {
 				r, err := row.Rule()
