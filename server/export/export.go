@@ -268,7 +268,7 @@ func CSV(s *Sheet) ([]byte, error) {
 	w.UseCRLF = true
 	var recs [][]string
 	for _, line := range s.titleLines() {
-		recs = append(recs, []string{escapeFormula(line)})
+		recs = append(recs, []string{EscapeFormula(line)})
 	}
 	recs = append(recs, []string{""})
 	head := make([]string, len(s.Columns))
@@ -288,7 +288,7 @@ func CSV(s *Sheet) ([]byte, error) {
 			}
 			switch val := val.(type) {
 			case string:
-				rec[j] = escapeFormula(val)
+				rec[j] = EscapeFormula(val)
 			case int:
 				rec[j] = strconv.Itoa(val)
 			case float64:
@@ -305,8 +305,13 @@ func CSV(s *Sheet) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-func escapeFormula(s string) string {
-	if s != "" && strings.ContainsRune("=+-@", rune(s[0])) {
+// FormulaStarts are the first characters that make a spreadsheet run a CSV cell's text as a formula.
+const FormulaStarts = "=+-@"
+
+// EscapeFormula keeps a spreadsheet from running text as a formula when it opens a CSV file: text starting with
+// one of FormulaStarts gets a leading apostrophe (which an import removes again).
+func EscapeFormula(s string) string {
+	if s != "" && strings.ContainsRune(FormulaStarts, rune(s[0])) {
 		return "'" + s
 	}
 	return s

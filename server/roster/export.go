@@ -5,13 +5,13 @@ import (
 	"context"
 	"encoding/csv"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/chibo-vn/chibo/server/domain"
+	"github.com/chibo-vn/chibo/server/export"
 	"github.com/chibo-vn/chibo/server/i18n"
 	"github.com/chibo-vn/chibo/server/store"
 )
@@ -229,7 +229,7 @@ func ExportCSV(ctx context.Context, db bun.IDB, unit *store.OrgUnit, lang i18n.L
 	w := csv.NewWriter(&b)
 	w.UseCRLF = true
 	title := titleLines(unit, lang, now)
-	recs := [][]string{{escapeFormula(title[0])}, {title[1]}, {title[2]}, {""}}
+	recs := [][]string{{export.EscapeFormula(title[0])}, {title[1]}, {title[2]}, {""}}
 	head := make([]string, len(exportColumns))
 	for i, c := range exportColumns {
 		head[i] = c.header
@@ -243,7 +243,7 @@ func ExportCSV(ctx context.Context, db bun.IDB, unit *store.OrgUnit, lang i18n.L
 			case int:
 				rec[j] = strconv.Itoa(v)
 			case string:
-				rec[j] = escapeFormula(v)
+				rec[j] = export.EscapeFormula(v)
 			case time.Time:
 				rec[j] = v.Format("02/01/2006")
 			}
@@ -255,14 +255,3 @@ func ExportCSV(ctx context.Context, db bun.IDB, unit *store.OrgUnit, lang i18n.L
 	}
 	return b.Bytes(), nil
 }
-
-// escapeFormula keeps a spreadsheet from running text as a formula when it opens the CSV file: text starting
-// with = + - or @ gets a leading apostrophe, which Parse removes again.
-func escapeFormula(s string) string {
-	if s != "" && strings.ContainsRune(formulaStarts, rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
-
-const formulaStarts = "=+-@"

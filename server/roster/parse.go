@@ -15,6 +15,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/chibo-vn/chibo/server/domain"
+	"github.com/chibo-vn/chibo/server/export"
 	"github.com/chibo-vn/chibo/server/store"
 )
 
@@ -251,7 +252,7 @@ func (s *csvRows) next() (rawRow, bool, error) {
 	}
 	line, _ := s.r.FieldPos(0)
 	for i, c := range rec {
-		if len(c) > 1 && c[0] == '\'' && strings.ContainsRune(formulaStarts, rune(c[1])) {
+		if len(c) > 1 && c[0] == '\'' && strings.ContainsRune(export.FormulaStarts, rune(c[1])) {
 			rec[i] = c[1:] // escaped by ExportCSV
 		}
 	}
