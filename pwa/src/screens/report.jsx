@@ -4,13 +4,12 @@
 // absent with reason more than 3 meetings in a row. "In báo cáo" prints it on A4 (style.css, @media print): no
 // navigation or buttons, black on white, rows never split across pages. The last report read is kept in
 // localStorage so it can be read (and printed) offline.
-import { useState, useEffect } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { t, vnDate, vnDateTime, lang } from '../i18n.js';
-import { online } from '../state.js';
 import { today } from '../data.js';
 import { api } from '../sync.js';
 import { LineChart, Bars, StatusBars, Table, RecStatsTable, pct, monthLabel } from '../chart.jsx';
-import { unitOptions, OnlySupervisors, readCached } from './shared.jsx';
+import { unitOptions, OnlySupervisors, useKept } from './shared.jsx';
 
 const call = (path) => api('GET', path, undefined, lang.value);
 const errText = (e) => (e.offline ? t('sv_offline') : e.message);
@@ -61,8 +60,6 @@ async function load(unit, ym) {
   return { cov, trend, unvisited, weak, reports, recs, stats, absentees };
 }
 
-const readCache = () => readCached(CACHE);
-
 export function Report({ unit }) {
   return <OnlySupervisors title={t('rp_title')}><MonthReport unit={unit || ''} /></OnlySupervisors>;
 }
@@ -70,35 +67,9 @@ export function Report({ unit }) {
 function MonthReport({ unit }) {
   const [ym, setYm] = useState(lastMonth());
   const key = unit + '|' + ym + '|' + lang.value;
-  const [st, set] = useState(() => {
-    const c = readCache();
-    return c && c.key === key ? { d: c.d, at: c.at, error: '', key } : { d: null, at: '', error: '', key };
-  });
+  const st = useKept(CACHE, key, () => load(unit, ym), errText);
 
-  useEffect(() => {
-    let live = true;
-    set((s) => (s.key === key ? s : { d: null, at: '', error: '', key }));
-    load(unit, ym).then(
-      (d) => {
-        if (!live) return;
-        const at = new Date().toISOString();
-        set({ d, at, error: '', key });
-        try {
-          localStorage.setItem(CACHE, JSON.stringify({ key, d, at }));
-        } catch {
-          // Storage full: the report still works online.
-        }
-      },
-      (e) => {
-        if (!live) return;
-        const c = readCache();
-        set(c && c.key === key ? { d: c.d, at: c.at, error: errText(e), key } : { d: null, at: '', error: errText(e), key });
-      },
-    );
-    return () => (live = false);
-  }, [key, online.value]);
-
-  const d = st.d;
+  const d = st.data;
   const options = unitOptions();
   const current = unit || d?.cov.unit.id || '';
   return (

@@ -1,6 +1,6 @@
 // What the supervisors' screens share: the guard for other users, the last view kept on the device, the units the
 // device knows as a tree, and downloading an export with the caller's token. Only the supervisors' chunks import it.
-import { useState } from 'preact/hooks';
+import { useState, useEffect } from 'preact/hooks';
 import { t, lang } from '../i18n.js';
 import { online, list } from '../state.js';
 import { token } from '../sync.js';
@@ -24,6 +24,40 @@ export function readCached(key) {
   } catch {
     return null;
   }
+}
+
+// useKept loads what a screen shows with load() whenever key changes or the device comes back online, and keeps
+// the last one loaded on the device (localStorage, under store). While it cannot load, it shows the kept one if it
+// is for the same key, with the time it was loaded ({data, at, error}; errText says why it could not load).
+export function useKept(store, key, load, errText) {
+  const kept = () => {
+    const c = readCached(store);
+    return c && c.key === key ? c : null;
+  };
+  const [st, set] = useState(() => ({ key, data: kept()?.data ?? null, at: kept()?.at || '', error: '' }));
+  useEffect(() => {
+    let live = true;
+    set((s) => (s.key === key ? s : { key, data: null, at: '', error: '' }));
+    load().then(
+      (data) => {
+        if (!live) return;
+        const at = new Date().toISOString();
+        set({ key, data, at, error: '' });
+        try {
+          localStorage.setItem(store, JSON.stringify({ key, data, at }));
+        } catch {
+          // Storage full: the screen still works online.
+        }
+      },
+      (e) => {
+        if (!live) return;
+        const c = kept();
+        set({ key, data: c?.data ?? null, at: c?.at || '', error: errText(e) });
+      },
+    );
+    return () => (live = false);
+  }, [key, online.value]);
+  return st;
 }
 
 // unitOptions lists the units the device knows, as a tree (each under its parent, by name), without party groups.

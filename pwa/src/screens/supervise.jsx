@@ -1,16 +1,15 @@
 // The supervisors' coverage screen (#/supervise, #/supervise/<unit id>): a unit's visit coverage, reporting,
 // attendance and grades over a month, quarter or year, its children to drill into, month charts (uPlot lines, with
-// the figures as a table) and the grades (SVG bars), the cells needing attention, the members absent with reason
+// the figures as a table) and the grades (uPlot bars), the cells needing attention, the members absent with reason
 // more than 3 meetings in a row, each official's tally, the workbook to download and the way to the monthly report
 // (#/report). It reads the server directly; the last report read is kept in localStorage so it can still be read
 // offline.
-import { useState, useEffect } from 'preact/hooks';
+import { useState, useRef } from 'preact/hooks';
 import { t, vnDate, vnDateTime, lang } from '../i18n.js';
-import { online } from '../state.js';
 import { today } from '../data.js';
 import { api } from '../sync.js';
 import { usePaged } from '../paged.js';
-import { Download, OnlySupervisors, readCached } from './shared.jsx';
+import { Download, OnlySupervisors, readCached, useKept } from './shared.jsx';
 import { LineChart, Bars, Table, pct, monthLabel } from '../chart.jsx';
 
 const call = (path) => api('GET', path, undefined, lang.value);
@@ -26,50 +25,27 @@ export function periodOf(kind, day) {
   return day.slice(0, 7);
 }
 
-const readCache = () => readCached(CACHE);
-
 export function Supervise({ unit }) {
   return <OnlySupervisors title={t('sv_title')}><Report unit={unit || ''} /></OnlySupervisors>;
 }
 
 function Report({ unit }) {
-  const [kind, setKind] = useState(() => readCache()?.kind || 'month');
+  const [kind, setKind] = useState(() => readCached(CACHE)?.data?.kind || 'month');
   const period = periodOf(kind, today());
   const q = '?period=' + period + (unit ? '&unit=' + unit : '');
-  const [st, set] = useState(() => {
-    const c = readCache();
-    return c && c.q === q ? { rep: c.rep, at: c.at, cached: true, error: '' } : { rep: null, at: '', cached: false, error: '' };
-  });
-  const [trail, setTrail] = useState(() => readCache()?.trail || []);
+  // The breadcrumb: the units above this one that were drilled through, as of the last report loaded.
+  const lastTrail = useRef(readCached(CACHE)?.data?.trail || []);
+  const st = useKept(CACHE, q, async () => {
+    const rep = await call('/api/v1/coverage' + q);
+    const prev = lastTrail.current;
+    const i = prev.findIndex((u) => u.id === rep.unit.id);
+    const trail = [...(i >= 0 ? prev.slice(0, i) : unit ? prev : []), rep.unit];
+    lastTrail.current = trail;
+    return { rep, trail, kind };
+  }, errText);
+  const trail = st.data?.trail || [];
 
-  useEffect(() => {
-    let live = true;
-    (async () => {
-      try {
-        const rep = await call('/api/v1/coverage' + q);
-        if (!live) return;
-        const at = new Date().toISOString();
-        // The breadcrumb: the units above this one that were drilled through.
-        const i = trail.findIndex((u) => u.id === rep.unit.id);
-        const tr = i >= 0 ? trail.slice(0, i) : unit ? trail : [];
-        const next = [...tr, rep.unit];
-        setTrail(next);
-        set({ rep, at, cached: false, error: '' });
-        try {
-          localStorage.setItem(CACHE, JSON.stringify({ q, kind, rep, at, trail: next }));
-        } catch {
-          // Storage full: the screen still works online.
-        }
-      } catch (e) {
-        if (!live) return;
-        const c = readCache();
-        set(c && c.q === q ? { rep: c.rep, at: c.at, cached: true, error: errText(e) } : { rep: null, at: '', cached: false, error: errText(e) });
-      }
-    })();
-    return () => (live = false);
-  }, [q, online.value]);
-
-  const rep = st.rep;
+  const rep = st.data?.rep;
   return (
     <>
       <h1 class="title">{t('sv_title')}</h1>
