@@ -11,6 +11,21 @@ export const pct = (x) => (x === null || x === undefined ? '–' : Math.round(x 
 // monthLabel says "2026-11" as "11/2026".
 export const monthLabel = (m) => m.slice(5, 7) + '/' + m.slice(0, 4);
 
+// mount draws a uPlot chart into el and redraws it at el's width when that changes (after resized(), if given); it
+// returns what removes it.
+function mount(el, opts, data, resized) {
+  const plot = new uPlot(opts, data, el);
+  const ro = typeof ResizeObserver === 'function' ? new ResizeObserver(() => {
+    resized?.();
+    plot.setSize({ width: Math.max(200, el.clientWidth), height: opts.height });
+  }) : null;
+  ro?.observe(el);
+  return () => {
+    ro?.disconnect();
+    plot.destroy();
+  };
+}
+
 // LineChart draws rates (0..1, or null where nothing was expected) by label as a uPlot line with points, 0–100 %.
 export function LineChart({ title, labels, values, color = '#b71c1c' }) {
   const ref = useRef(null);
@@ -35,16 +50,7 @@ export function LineChart({ title, labels, values, color = '#b71c1c' }) {
       ],
       series: [{}, { label: title, stroke: color, width: 2, spanGaps: false, points: { show: true, size: 7, fill: color, stroke: color } }],
     };
-    const plot = new uPlot(opts, [xs, ys], el);
-    const ro = typeof ResizeObserver === 'function' ? new ResizeObserver(() => {
-      step = every(Math.max(200, el.clientWidth));
-      plot.setSize({ width: Math.max(200, el.clientWidth), height: 170 });
-    }) : null;
-    ro?.observe(el);
-    return () => {
-      ro?.disconnect();
-      plot.destroy();
-    };
+    return mount(el, opts, [xs, ys], () => (step = every(Math.max(200, el.clientWidth))));
   }, [title, labels.join(), values.join(), color]);
   return (
     <figure class="card chart screen-only">
@@ -111,13 +117,7 @@ function UBars({ title, labels, series, horizontal = false, aria, children }) {
         }],
       },
     };
-    const plot = new uPlot(opts, [xs, ...cum.slice().reverse()], el);
-    const ro = typeof ResizeObserver === 'function' ? new ResizeObserver(() => plot.setSize({ width: Math.max(200, el.clientWidth), height })) : null;
-    ro?.observe(el);
-    return () => {
-      ro?.disconnect();
-      plot.destroy();
-    };
+    return mount(el, opts, [xs, ...cum.slice().reverse()]);
   }, [key, horizontal]);
   return (
     <figure class="card chart screen-only">

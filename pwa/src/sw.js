@@ -23,14 +23,14 @@ self.addEventListener('install', (e) => {
   );
 });
 
-// usedLazy says whether an earlier version's cache holds a lazily loaded file: this device opened a supervisors'
-// screen.
+// usedLazy says whether an earlier version's cache holds one of the lazily loaded screens (by name, without the
+// hash: "/assets/recs-"): this device opened a supervisors' screen.
 async function usedLazy() {
-  const lazyName = /^\/assets\/(supervise|recs|report)-/;
+  const screens = LAZY.map((p) => p.replace(/-[^-/]+$/, '-')).filter((p) => !p.startsWith('/assets/chunk-'));
   for (const k of await caches.keys()) {
     if (k === CACHE || !k.startsWith('chibo-shell-')) continue;
     const reqs = await (await caches.open(k)).keys();
-    if (reqs.some((r) => lazyName.test(new URL(r.url).pathname))) return true;
+    if (reqs.some((r) => screens.some((s) => new URL(r.url).pathname.startsWith(s)))) return true;
   }
   return false;
 }
