@@ -241,6 +241,15 @@ func pageRequest(c echo.Context) (store.PageRequest, error) {
 	return p, nil
 }
 
+// sendSlice answers the page pr asks for of a list computed whole (store.SlicePage).
+func sendSlice[T any](c echo.Context, rows []T, pr store.PageRequest) error {
+	page, err := store.SlicePage(rows, pr)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, page)
+}
+
 // oneOf checks an optional enumerated query parameter.
 func oneOf[T ~string](c echo.Context, name string, valid func(T) bool) (T, error) {
 	v := T(c.QueryParam(name))

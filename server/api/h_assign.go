@@ -258,11 +258,7 @@ func (s *Server) suggestCells(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	page, err := store.SlicePage(rows, pr)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, page)
+	return sendSlice(c, rows, pr)
 }
 
 func (s *Server) officialLoads(c echo.Context) error {
@@ -278,9 +274,5 @@ func (s *Server) officialLoads(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	page, err := store.SlicePage(rows, pr)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, page)
+	return sendSlice(c, rows, pr)
 }

@@ -162,11 +162,7 @@ func (s *Server) coverageOfficials(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	page, err := store.SlicePage(rows, pr)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, page)
+	return sendSlice(c, rows, pr)
 }
 
 var priorityKinds = []string{store.PriorityUnvisited, store.PriorityWeak, store.PriorityOverdueReports, store.PriorityOverdueRecs}
@@ -214,11 +210,7 @@ func (s *Server) coveragePriorities(c echo.Context) error {
 			items = append(items, Priority{Kind: kind, Cell: &rows[i]})
 		}
 	}
-	page, err := store.SlicePage(items, pr)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, page)
+	return sendSlice(c, items, pr)
 }
 
 func (s *Server) coverageAbsentees(c echo.Context) error {
@@ -234,11 +226,7 @@ func (s *Server) coverageAbsentees(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	page, err := store.SlicePage(rows, pr)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, page)
+	return sendSlice(c, rows, pr)
 }
 
 // periodText says a period as the title block does: "01/11/2026 – 30/11/2026".

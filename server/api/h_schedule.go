@@ -181,11 +181,7 @@ func (s *Server) expectedMeetings(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	page, err := store.SlicePage(rows, pr)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, page)
+	return sendSlice(c, rows, pr)
 }
 
 // queryMonth reads an optional "2026-11" query parameter as the first day of the month.
