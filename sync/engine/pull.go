@@ -304,15 +304,27 @@ func (e *Engine) snapshot(ctx context.Context, tx bun.Tx, sc *store.Scoper, cur 
 		slice := reflect.New(reflect.SliceOf(reflect.TypeOf(model)))
 		want := limit - len(resp.Ops)
 		byMeeting := table == "attendance"
+		var lastMeeting string
 		if byMeeting {
 			// Attendance goes meeting by meeting: the rows of the next few meetings, found through the
 			// (meeting_id, member_id) index, rather than all of the scope's attendance sorted again for every page.
+			// The table is done when no meeting is left, not when the meetings taken have no attendance (planned
+			// ones have none): the next page goes on after the last meeting taken either way.
+			var ids []string
 			meetings := tx.NewSelect().Table("meetings").Column("id").Where("id IN (?)", attendanceMeetings(tx, def, win)).
 				OrderExpr("id").Limit(int64(max(1, want/attendancePerMeeting)))
 			if r.After != "" {
 				meetings = meetings.Where("id > ?", r.After)
 			}
-			q = tx.NewSelect().Model(slice.Interface()).Where("at.meeting_id IN (?)", meetings).OrderExpr("at.meeting_id, at.id")
+			if err := meetings.Scan(ctx, &ids); err != nil {
+				return domain.Internalf("snapshot meetings: %w", err)
+			}
+			if len(ids) == 0 {
+				r.Table, r.After = r.Table+1, ""
+				continue
+			}
+			lastMeeting = ids[len(ids)-1]
+			q = tx.NewSelect().Model(slice.Interface()).Where("at.meeting_id IN (?)", bun.List(ids)).OrderExpr("at.meeting_id, at.id")
 		} else {
 			q = q.Model(slice.Interface()).OrderExpr("?.id", bun.Ident(alias)).Limit(int64(want))
 			if r.After != "" {
@@ -345,10 +357,8 @@ func (e *Engine) snapshot(ctx context.Context, tx bun.Tx, sc *store.Scoper, cur 
 			r.MaxSeen = max(r.MaxSeen, b.Version)
 		}
 		switch {
-		case byMeeting && len(batch) == 0:
-			r.Table, r.After = r.Table+1, ""
 		case byMeeting:
-			r.After = batch[len(batch)-1].(*store.Attendance).MeetingID
+			r.After = lastMeeting
 		case len(batch) < want:
 			r.Table, r.After = r.Table+1, ""
 		default:

@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -297,4 +298,35 @@ func TestScopeChanges(t *testing.T) {
 	if st := push(t, c); st.Applied != 1 {
 		t.Fatalf("late push: %+v", st.Results)
 	}
+}
+
+// TestSnapshotPassesMeetingsWithoutAttendance: a new device's snapshot sends attendance a few meetings at a time;
+// meetings without any (planned ones) first in id order must not end it before the held meetings' attendance.
+func TestSnapshotPassesMeetingsWithoutAttendance(t *testing.T) {
+	h := newHarness(t)
+	h.write(func(ctx context.Context, tx bun.IDB) error {
+		for i := 0; i < 3; i++ {
+			m := &store.Meeting{CellID: h.cells["A"].ID, MeetingDate: h.today.AddDays(7 + i), Type: domain.MeetingRegular,
+				Mode: "in_person", Status: domain.MeetingPlanned}
+			m.ID = fmt.Sprintf("00000000-0000-4000-8000-%012d", i) // first in id order
+			if err := store.Insert(ctx, tx, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	held := h.writeMeeting("A", h.today)
+	c := h.device("off2")
+	c.Limit = 40 // one meeting's attendance a query
+	pull(t, c)
+	n := 0
+	for _, r := range c.Local.Table("attendance") {
+		if string(r.Field("meeting_id")) == `"`+held+`"` {
+			n++
+		}
+	}
+	if n != len(h.members["A"]) {
+		t.Errorf("the held meeting has %d attendance rows on the device, want %d", n, len(h.members["A"]))
+	}
+	wholeMeetings(t, c, len(h.members["A"]))
 }
