@@ -250,3 +250,21 @@ func oneOf[T comparable](v T, list []T) bool {
 	}
 	return false
 }
+
+// The ways a meeting is held (the meetings.mode column).
+const (
+	MeetingInPerson = "in_person"
+	MeetingOnline   = "online"
+)
+
+// The states of an official's visit report (the visit_reports.status column).
+const (
+	ReportDraft     = "draft"
+	ReportSubmitted = "submitted"
+)
+
+// The urgencies of a recommendation (the recommendations.urgency column).
+const (
+	UrgencyNormal = "normal"
+	UrgencyUrgent = "urgent"
+)
