@@ -286,4 +286,3 @@ func (s *Scoper) missing(ids []string, have func(string) bool) []string {
 
 // BaseOf returns the common columns of a synced row.
 func BaseOf(row SyncRow) *Base { return row.base() }
-
