@@ -268,3 +268,9 @@ const (
 	UrgencyNormal = "normal"
 	UrgencyUrgent = "urgent"
 )
+
+// The verdicts on a recommendation's answer (the recommendation_answers.verdict column; "" while none).
+const (
+	VerdictAccepted = "accepted"
+	VerdictSentBack = "sent_back"
+)
