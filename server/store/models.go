@@ -442,6 +442,17 @@ type Notification struct {
 	ReadAt *time.Time      `bun:"read_at" json:"read_at"`
 }
 
+// Normalize checks a notification names its user and its kind.
+func (n *Notification) Normalize() error {
+	switch {
+	case n.UserID == "":
+		return domain.Invalid("user_id", "error.required", "field", "user_id")
+	case n.Kind == "":
+		return domain.Invalid("kind", "error.required", "field", "kind")
+	}
+	return nil
+}
+
 // PushSubscription is one device's web push endpoint.
 type PushSubscription struct {
 	bun.BaseModel `bun:"table:push_subscriptions,alias:ps"`
