@@ -7,10 +7,14 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/uuid"
 
+	"github.com/chibo-vn/chibo/server/domain"
 	"github.com/chibo-vn/chibo/server/store"
+	"github.com/chibo-vn/chibo/sync/wire"
 )
 
 // TestOpenAPIDescribesSyncedTables checks the OpenAPI document gives, for every table of the sync registry, the
@@ -73,4 +77,41 @@ func jsonNames(t reflect.Type) []string {
 		}
 	}
 	return out
+}
+
+// TestAPIAndPushRefuseAlike checks that a recommendation's addressee text one character too long is refused the
+// same way whether a supervisor forwards it through the API or an official raises it through a push: both run
+// the model's one Normalize.
+func TestAPIAndPushRefuseAlike(t *testing.T) {
+	w := newWorld(t)
+	long := strings.Repeat("ý", 301)
+	r := w.do(http.MethodPost, "/api/v1/recommendations/"+w.recA.ID+"/forward", "sup1", map[string]any{
+		"addressee_org_unit_id": w.c1.ID, "addressee_text": long, "due_on": domain.DateOf(time.Now()).AddDays(30)})
+	var apiErr struct{ Code, Message, Field string }
+	r.json(t, &apiErr)
+	if r.status != http.StatusBadRequest || apiErr.Field != "addressee_text" {
+		t.Fatalf("API: %d %s", r.status, r.body)
+	}
+	r = w.do(http.MethodPost, "/api/v1/sync/push", "off1", wire.PushRequest{ClientID: uuid.NewString(), Mutations: []wire.Mutation{{
+		Seq: 1, Table: "recommendations", Op: wire.MutUpsert, RowID: uuid.NewString(),
+		Fields: map[string]json.RawMessage{"cell_id": jsonOf(t, w.cellA.ID), "content": jsonOf(t, "Đề nghị"), "addressee_text": jsonOf(t, long)},
+	}}})
+	var push wire.PushResponse
+	r.json(t, &push)
+	if r.status != http.StatusOK || len(push.Results) != 1 {
+		t.Fatalf("push: %d %s", r.status, r.body)
+	}
+	got := push.Results[0]
+	if got.Status != wire.StatusRejected || got.Code != apiErr.Code || got.Field != apiErr.Field || got.Message != apiErr.Message {
+		t.Errorf("the push refused with %+v, the API with %+v", got, apiErr)
+	}
+}
+
+func jsonOf(t *testing.T, v any) json.RawMessage {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"reflect"
 	"slices"
 	"strings"
@@ -183,4 +184,51 @@ func fieldOf(typ reflect.Type, col string) string {
 		}
 	}
 	return ""
+}
+
+// TestNormalizeRefusesBadRows checks each synced entity's one validation function names the field at fault.
+func TestNormalizeRefusesBadRows(t *testing.T) {
+	day := domain.NewDate(2026, 4, 10)
+	neg, lat := -1, 91.0
+	lng := 0.0
+	meeting := func(f func(m *store.Meeting)) *store.Meeting {
+		m := &store.Meeting{CellID: "c", MeetingDate: day}
+		f(m)
+		return m
+	}
+	for _, c := range []struct {
+		name  string
+		row   store.Normalizer
+		field string // "" when the row is valid
+	}{
+		{"meeting defaults", meeting(func(*store.Meeting) {}), ""},
+		{"meeting without date", meeting(func(m *store.Meeting) { m.MeetingDate = domain.Date{} }), "meeting_date"},
+		{"meeting mode", meeting(func(m *store.Meeting) { m.Mode = "radio" }), "mode"},
+		{"meeting count", meeting(func(m *store.Meeting) { m.MembersExempt = &neg }), "members_exempt"},
+		{"meeting topic", meeting(func(m *store.Meeting) { m.Topic = strings.Repeat("ơ", 501) }), "topic"},
+		{"attendance status", &store.Attendance{Status: "late"}, "status"},
+		{"attendance reason", &store.Attendance{Status: domain.AttendExcused, Reason: strings.Repeat("x", 501)}, "reason"},
+		{"report position", &store.VisitReport{Latitude: &lat, Longitude: &lng}, "latitude"},
+		{"report status", &store.VisitReport{Status: "sent"}, "status"},
+		{"recommendation content", &store.Recommendation{Content: "  ", Status: domain.RecNew}, "content"},
+		{"recommendation urgency", &store.Recommendation{Content: "x", Urgency: "now", Status: domain.RecNew}, "urgency"},
+		{"recommendation addressee", &store.Recommendation{Content: "x", AddresseeText: strings.Repeat("x", 301), Status: domain.RecNew}, "addressee_text"},
+		{"answer body", &store.RecommendationAnswer{Body: " "}, "body"},
+		{"event note", &store.RecommendationEvent{Note: strings.Repeat("x", 4001)}, "note"},
+		{"assignment frequency", &store.Assignment{StartsOn: day, Frequency: "daily"}, "frequency"},
+		{"conflict resolution", &store.Conflict{Resolution: strings.Repeat("x", 50001)}, "resolution"},
+		{"notification kind", &store.Notification{UserID: "u"}, "kind"},
+		{"member name", &store.Member{FullName: strings.Repeat("x", 121)}, "full_name"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			err := c.row.Normalize()
+			var de *domain.Error
+			switch {
+			case c.field == "" && err != nil:
+				t.Errorf("refused a valid row: %v", err)
+			case c.field != "" && (!errors.As(err, &de) || de.Code != domain.CodeInvalid || de.Field != c.field):
+				t.Errorf("got %v, want invalid %s", err, c.field)
+			}
+		})
+	}
 }
