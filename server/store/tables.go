@@ -84,6 +84,7 @@ type Normalizer interface {
 // UnitTable is the org tree; unit-owned buckets take their path from it.
 const UnitTable = "org_units"
 
+// own describes the synced table name whose model is T.
 func own[T any, P interface {
 	*T
 	SyncRow
@@ -91,7 +92,7 @@ func own[T any, P interface {
 	return Table{Name: name, New: func() SyncRow { return P(new(T)) }, Class: class, Owner: owner, Write: write}
 }
 
-// byUnit, byUser and byRef are the common owner rules.
+// byUnit and byRef are the common owner rules: the unit in a column, the province in province_id.
 func byUnit(col string) Owner { return Owner{Kind: OwnedByUnit, Column: col} }
 func byRef() Owner            { return Owner{Kind: OwnedByRef, Column: "province_id"} }
 
@@ -208,15 +209,6 @@ func NewRow(table string) SyncRow {
 func TableOf(row SyncRow) string {
 	if t := tableFor(row); t != nil {
 		return t.Name
-	}
-	return ""
-}
-
-// ClassOfTable returns the bucket class of a table's rows ("" for sync_conflicts, whose rows take the class of
-// the record they are about).
-func ClassOfTable(table string) string {
-	if t := tables.byName[table]; t != nil {
-		return t.Class
 	}
 	return ""
 }
