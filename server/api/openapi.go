@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/chibo-vn/chibo/server/domain"
+	"github.com/chibo-vn/chibo/server/store"
 )
 
 // openapiDoc builds the OpenAPI 3.1 document from the route table; schemas come from the Go types by reflection,
@@ -54,8 +55,14 @@ func (s *Server) buildOpenAPI() ([]byte, error) {
 		}
 		paths[p][strings.ToLower(r.method)] = d.operation(r)
 	}
+	// The rows a pull sends (wire.Op.Data) are the synced tables' models: their schemas, by table name.
+	synced := map[string]any{}
+	for _, t := range store.Tables() {
+		synced[t.Name] = d.schema(reflect.TypeOf(t.New()).Elem())
+	}
 	doc := map[string]any{
-		"openapi": "3.1.0",
+		"openapi":       "3.1.0",
+		"x-sync-tables": synced,
 		"info": map[string]any{
 			"title":   "Chibo API",
 			"version": "1",

@@ -131,7 +131,7 @@ func (cg *communeGen) cell(ctx context.Context, c *cell) error {
 	secretary, deputy := ms[0], ms[1]
 	for _, p := range plans {
 		d := p.date
-		mt := store.Meeting{CellID: c.unit.ID, MeetingDate: d, Type: p.typ, Mode: "in_person", Status: p.status,
+		mt := store.Meeting{CellID: c.unit.ID, MeetingDate: d, Type: p.typ, Mode: domain.MeetingInPerson, Status: p.status,
 			Topic: p.topic, Place: "Nhà văn hóa " + c.village,
 			ChairMemberID: ptr(secretary.row.ID), SecretaryMemberID: ptr(deputy.row.ID),
 			ChairName: secretary.row.FullName, SecretaryName: deputy.row.FullName}

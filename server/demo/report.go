@@ -40,16 +40,16 @@ const (
 
 // Visit report statuses used by the demo.
 const (
-	ReportDraft     = "draft"
-	ReportSubmitted = "submitted"
+	ReportDraft     = domain.ReportDraft
+	ReportSubmitted = domain.ReportSubmitted
 )
 
 // Recommendation urgencies and answer verdicts used by the demo.
 const (
-	UrgencyNormal   = "normal"
-	UrgencyUrgent   = "urgent"
-	VerdictAccepted = "accepted"
-	VerdictSentBack = "sent_back"
+	UrgencyNormal   = domain.UrgencyNormal
+	UrgencyUrgent   = domain.UrgencyUrgent
+	VerdictAccepted = domain.VerdictAccepted
+	VerdictSentBack = domain.VerdictSentBack
 )
 
 // reports writes the visit reports of the officials assigned to the cell who attended this regular meeting, and

@@ -250,3 +250,27 @@ func oneOf[T comparable](v T, list []T) bool {
 	}
 	return false
 }
+
+// The ways a meeting is held (the meetings.mode column).
+const (
+	MeetingInPerson = "in_person"
+	MeetingOnline   = "online"
+)
+
+// The states of an official's visit report (the visit_reports.status column).
+const (
+	ReportDraft     = "draft"
+	ReportSubmitted = "submitted"
+)
+
+// The urgencies of a recommendation (the recommendations.urgency column).
+const (
+	UrgencyNormal = "normal"
+	UrgencyUrgent = "urgent"
+)
+
+// The verdicts on a recommendation's answer (the recommendation_answers.verdict column; "" while none).
+const (
+	VerdictAccepted = "accepted"
+	VerdictSentBack = "sent_back"
+)

@@ -335,7 +335,7 @@ func compose(ctx context.Context, tx bun.IDB, r store.Reminder, now time.Time) (
 		var status string
 		err := tx.NewSelect().Model((*store.VisitReport)(nil)).Column("status").
 			Where("meeting_id = ? AND official_id = ?", m.ID, r.UserID).Scan(ctx, &status)
-		if err == nil && status == "submitted" {
+		if err == nil && status == domain.ReportSubmitted {
 			return nil, store.ReminderSkipped, "report submitted", nil
 		}
 		if now.After(r.NextAt.Add(48 * time.Hour)) {

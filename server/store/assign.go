@@ -11,31 +11,6 @@ import (
 	"github.com/chibo-vn/chibo/server/domain"
 )
 
-// normalizeAssignment checks an assignment's period and frequency.
-func normalizeAssignment(a *Assignment) error {
-	if a.StartsOn.IsZero() {
-		return domain.Invalid("starts_on", "error.required", "field", "starts_on")
-	}
-	if !a.EndsOn.IsZero() && a.EndsOn.Before(a.StartsOn) {
-		return domain.Invalid("ends_on", "error.ends_before_start")
-	}
-	if a.Frequency == "" {
-		a.Frequency = domain.FrequencyMonthly
-	}
-	if !a.Frequency.Valid() {
-		return domain.Invalid("frequency", "error.bad_value", "field", "frequency")
-	}
-	if a.Frequency == domain.FrequencyMonthly {
-		a.VisitsPerYear = 12
-	} else if a.VisitsPerYear < 1 || a.VisitsPerYear > 12 {
-		return domain.Invalid("visits_per_year", "error.visits_per_year")
-	}
-	if len([]rune(a.Note)) > 1000 {
-		return domain.Invalid("note", "error.too_long", "field", "note", "max", "1000")
-	}
-	return nil
-}
-
 // checkOverlap refuses a second live assignment of one official to one cell over overlapping periods.
 func checkOverlap(ctx context.Context, db bun.IDB, a *Assignment) error {
 	q := db.NewSelect().Model((*Assignment)(nil)).ColumnExpr("a.id").
@@ -63,7 +38,7 @@ func checkOverlap(ctx context.Context, db bun.IDB, a *Assignment) error {
 
 // CreateAssignment inserts a, checking its official, cell, period and that it does not repeat a live one.
 func CreateAssignment(ctx context.Context, db bun.IDB, a *Assignment) (*AssignmentView, error) {
-	if err := normalizeAssignment(a); err != nil {
+	if err := a.Normalize(); err != nil {
 		return nil, err
 	}
 	cell, err := checkCell(ctx, db, a.CellID)
@@ -98,7 +73,7 @@ func UpdateAssignment(ctx context.Context, db bun.IDB, before *AssignmentView, a
 	if before.Status != domain.AssignmentActive {
 		return domain.E(domain.CodeConflict, "error.assignment_ended")
 	}
-	if err := normalizeAssignment(a); err != nil {
+	if err := a.Normalize(); err != nil {
 		return err
 	}
 	if err := checkOverlap(ctx, db, a); err != nil {

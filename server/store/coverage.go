@@ -218,7 +218,9 @@ type covReport struct {
 	Grade       domain.Grade `bun:"grade"`
 }
 
-func (r *covReport) submitted() bool { return r.Status == "submitted" && r.SubmittedAt != nil }
+func (r *covReport) submitted() bool {
+	return r.Status == domain.ReportSubmitted && r.SubmittedAt != nil
+}
 
 // covMeeting is a meeting of the period with its attendance tally.
 type covMeeting struct {

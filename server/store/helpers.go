@@ -191,6 +191,25 @@ func checkLen(field, s string, max int) error {
 	return nil
 }
 
+// lenRule is one text field and the most runes it may hold.
+type lenRule struct {
+	field, v string
+	max      int
+}
+
+// checkLens checks each field's length in turn, returning the first that is too long.
+func checkLens(rules ...lenRule) error {
+	for _, r := range rules {
+		if err := checkLen(r.field, r.v, r.max); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// badValue refuses a field whose value is not one the field takes.
+func badValue(field string) error { return domain.Invalid(field, "error.bad_value", "field", field) }
+
 func itoa(n int) string {
 	b, _ := json.Marshal(n)
 	return string(b)

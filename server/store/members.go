@@ -46,15 +46,8 @@ func (m *Member) Normalize() error {
 	if m.Status != domain.StatusTempExempt {
 		m.TempExemptUntil = domain.Date{}
 	}
-	for _, c := range []struct {
-		field, v string
-		max      int
-	}{{"full_name", m.FullName, 120}, {"card_number", deref(m.CardNumber), 30}, {"status_note", m.StatusNote, 500}, {"cell_role", m.CellRole, 60}} {
-		if err := checkLen(c.field, c.v, c.max); err != nil {
-			return err
-		}
-	}
-	return nil
+	return checkLens(lenRule{"full_name", m.FullName, 120}, lenRule{"card_number", deref(m.CardNumber), 30},
+		lenRule{"status_note", m.StatusNote, 500}, lenRule{"cell_role", m.CellRole, 60})
 }
 
 // MemberView is a member with the cell it belongs to, as lists show it.

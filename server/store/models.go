@@ -117,6 +117,28 @@ type Assignment struct {
 	CreatedBy      *string                 `bun:"created_by" json:"created_by"`
 }
 
+// Normalize checks an assignment's period, frequency and note, filling the default frequency (monthly).
+func (a *Assignment) Normalize() error {
+	if a.StartsOn.IsZero() {
+		return domain.Invalid("starts_on", "error.required", "field", "starts_on")
+	}
+	if !a.EndsOn.IsZero() && a.EndsOn.Before(a.StartsOn) {
+		return domain.Invalid("ends_on", "error.ends_before_start")
+	}
+	if a.Frequency == "" {
+		a.Frequency = domain.FrequencyMonthly
+	}
+	if !a.Frequency.Valid() {
+		return badValue("frequency")
+	}
+	if a.Frequency == domain.FrequencyMonthly {
+		a.VisitsPerYear = 12
+	} else if a.VisitsPerYear < 1 || a.VisitsPerYear > 12 {
+		return domain.Invalid("visits_per_year", "error.visits_per_year")
+	}
+	return checkLen("note", a.Note, 1000)
+}
+
 // Meeting is one meeting of a cell, with the header of its minutes (biên bản).
 type Meeting struct {
 	bun.BaseModel `bun:"table:meetings,alias:mt"`
@@ -143,6 +165,41 @@ type Meeting struct {
 	Resolution          string               `bun:"resolution,notnull" json:"resolution"`
 }
 
+// Normalize fills the defaults of a meeting (a regular meeting held in person, planned) and checks its fields.
+func (m *Meeting) Normalize() error {
+	if m.Type == "" {
+		m.Type = domain.MeetingRegular
+	}
+	if m.Mode == "" {
+		m.Mode = domain.MeetingInPerson
+	}
+	if m.Status == "" {
+		m.Status = domain.MeetingPlanned
+	}
+	switch {
+	case m.MeetingDate.IsZero():
+		return domain.Invalid("meeting_date", "error.required", "field", "meeting_date")
+	case !m.Type.Valid():
+		return badValue("type")
+	case m.Mode != domain.MeetingInPerson && m.Mode != domain.MeetingOnline:
+		return badValue("mode")
+	case !m.Status.Valid():
+		return badValue("status")
+	}
+	for _, n := range []struct {
+		field string
+		v     *int
+	}{{"members_total", m.MembersTotal}, {"members_full", m.MembersFull}, {"members_probationary", m.MembersProbationary},
+		{"members_attached", m.MembersAttached}, {"members_exempt", m.MembersExempt}} {
+		if n.v != nil && *n.v < 0 {
+			return badValue(n.field)
+		}
+	}
+	return checkLens(lenRule{"topic", m.Topic, 500}, lenRule{"place", m.Place, 300}, lenRule{"chair_name", m.ChairName, 120},
+		lenRule{"secretary_name", m.SecretaryName, 120}, lenRule{"notes", string(m.Notes), 50000},
+		lenRule{"resolution", m.Resolution, 20000})
+}
+
 // Attendance is one member's attendance at one meeting.
 type Attendance struct {
 	bun.BaseModel `bun:"table:attendance,alias:at"`
@@ -151,6 +208,17 @@ type Attendance struct {
 	MemberID  string                  `bun:"member_id,notnull" json:"member_id"`
 	Status    domain.AttendanceStatus `bun:"status,notnull" json:"status"`
 	Reason    string                  `bun:"reason,notnull" json:"reason"`
+}
+
+// Normalize checks an attendance row; a member present has no reason for absence.
+func (at *Attendance) Normalize() error {
+	if !at.Status.Valid() {
+		return badValue("status")
+	}
+	if at.Status == domain.AttendPresent {
+		at.Reason = ""
+	}
+	return checkLen("reason", at.Reason, 500)
 }
 
 // VisitReport is what a visiting official reports after attending a meeting: notes, guidance, rubric scores
@@ -171,6 +239,25 @@ type VisitReport struct {
 	ScoreTotal  *int            `bun:"score_total" json:"score_total"`
 	Grade       domain.Grade    `bun:"grade,notnull" json:"grade"`
 	SubmittedAt *time.Time      `bun:"submitted_at" json:"submitted_at"`
+}
+
+// Normalize fills the defaults of a visit report (a draft; a submitted one is stamped now unless it says when) and
+// checks its fields. The scores are checked against the province's rubric where the rubric is known (the push).
+func (r *VisitReport) Normalize() error {
+	if r.Status == "" {
+		r.Status = domain.ReportDraft
+	}
+	if r.Status != domain.ReportDraft && r.Status != domain.ReportSubmitted {
+		return badValue("status")
+	}
+	if r.Status == domain.ReportSubmitted && r.SubmittedAt == nil {
+		now := Now()
+		r.SubmittedAt = &now
+	}
+	if (r.Latitude == nil) != (r.Longitude == nil) || (r.Latitude != nil && (*r.Latitude < -90 || *r.Latitude > 90 || *r.Longitude < -180 || *r.Longitude > 180)) {
+		return badValue("latitude")
+	}
+	return checkLens(lenRule{"notes", string(r.Notes), 50000}, lenRule{"guidance", r.Guidance, 20000})
 }
 
 // Rubric is a province's meeting-quality scoring rubric: criteria with maximum points and grade thresholds.
@@ -250,6 +337,25 @@ type Recommendation struct {
 	AnnouncedMeetingID *string `bun:"announced_meeting_id" json:"announced_meeting_id"`
 }
 
+// Normalize cleans a recommendation's text, folds it for search, fills the default urgency and checks the fields.
+func (r *Recommendation) Normalize() error {
+	r.Content = domain.CleanText(r.Content)
+	r.ContentFold = domain.Fold(r.Content)
+	r.AddresseeText = domain.CleanText(r.AddresseeText)
+	if r.Urgency == "" {
+		r.Urgency = domain.UrgencyNormal
+	}
+	switch {
+	case r.Content == "":
+		return domain.Invalid("content", "error.required", "field", "content")
+	case r.Urgency != domain.UrgencyNormal && r.Urgency != domain.UrgencyUrgent:
+		return badValue("urgency")
+	case !r.Status.Valid():
+		return badValue("status")
+	}
+	return checkLens(lenRule{"content", r.Content, 4000}, lenRule{"addressee_text", r.AddresseeText, 300})
+}
+
 // RecommendationAnswer is a written answer to a recommendation and the verdict on it (accepted or sent back).
 type RecommendationAnswer struct {
 	bun.BaseModel `bun:"table:recommendation_answers,alias:ra"`
@@ -263,6 +369,15 @@ type RecommendationAnswer struct {
 	VerdictReason    string     `bun:"verdict_reason,notnull" json:"verdict_reason"`
 	VerdictBy        *string    `bun:"verdict_by" json:"verdict_by"`
 	VerdictAt        *time.Time `bun:"verdict_at" json:"verdict_at"`
+}
+
+// Normalize cleans an answer's text and checks it: an answer has a body.
+func (a *RecommendationAnswer) Normalize() error {
+	a.Body = domain.CleanText(a.Body)
+	if a.Body == "" {
+		return domain.Invalid("body", "error.required", "field", "body")
+	}
+	return checkLen("body", a.Body, 20000)
 }
 
 // RecommendationEvent is one step of a recommendation's history in the Gia Lộc loop: who moved it from one status
@@ -282,6 +397,12 @@ type RecommendationEvent struct {
 	AnswerID           *string          `bun:"answer_id" json:"answer_id"`
 	MeetingID          *string          `bun:"meeting_id" json:"meeting_id"`
 	Note               string           `bun:"note,notnull" json:"note"`
+}
+
+// Normalize cleans the note of a step of a recommendation's history and checks its length.
+func (e *RecommendationEvent) Normalize() error {
+	e.Note = domain.CleanText(e.Note)
+	return checkLen("note", e.Note, 4000)
 }
 
 // RatingLabel is one label of an annual rating scheme (Quy định 366-QĐ/TW, or the older labels), kept as data.
@@ -319,6 +440,17 @@ type Notification struct {
 	Link   string          `bun:"link,notnull" json:"link"`
 	Data   domain.JSONText `bun:"data,notnull" json:"data"`
 	ReadAt *time.Time      `bun:"read_at" json:"read_at"`
+}
+
+// Normalize checks a notification names its user and its kind.
+func (n *Notification) Normalize() error {
+	switch {
+	case n.UserID == "":
+		return domain.Invalid("user_id", "error.required", "field", "user_id")
+	case n.Kind == "":
+		return domain.Invalid("kind", "error.required", "field", "kind")
+	}
+	return nil
 }
 
 // PushSubscription is one device's web push endpoint.
@@ -372,3 +504,6 @@ type Conflict struct {
 	ResolvedBy    *string    `bun:"resolved_by" json:"resolved_by"`
 	Resolution    string     `bun:"resolution,notnull" json:"resolution"`
 }
+
+// Normalize checks the resolution a user wrote for a conflict.
+func (c *Conflict) Normalize() error { return checkLen("resolution", c.Resolution, 50000) }

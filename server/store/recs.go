@@ -187,11 +187,11 @@ func StepRecommendation(ctx context.Context, db bun.IDB, before *Recommendation,
 	ev := &RecommendationEvent{RecommendationID: r.ID, Action: st.Action, FromStatus: before.Status, ToStatus: to, At: now,
 		ActorUserID: ptrOrNil(st.ActorID)}
 	res := &StepResult{Recommendation: &r, Event: ev}
-	note := domain.CleanText(st.Note)
-	if err := checkLen("note", note, 4000); err != nil {
+	ev.Note = st.Note
+	if err := ev.Normalize(); err != nil {
 		return nil, err
 	}
-	ev.Note = note
+	note := ev.Note
 	switch st.Action {
 	case domain.RecActionForward:
 		if st.AddresseeID == "" {
@@ -202,22 +202,15 @@ func StepRecommendation(ctx context.Context, db bun.IDB, before *Recommendation,
 		}
 		r.AddresseeOrgUnitID, r.DueOn, r.ForwardedAt, r.ForwardedBy = &st.AddresseeID, st.DueOn, &now, ptrOrNil(st.ActorID)
 		if st.AddresseeText != nil {
-			r.AddresseeText = domain.CleanText(*st.AddresseeText)
-			if err := checkLen("addressee_text", r.AddresseeText, 300); err != nil {
-				return nil, err
-			}
+			r.AddresseeText = *st.AddresseeText
 		}
 		ev.AddresseeOrgUnitID, ev.DueOn = &st.AddresseeID, st.DueOn
 	case domain.RecActionAnswer:
-		body := domain.CleanText(st.Body)
-		if body == "" {
-			return nil, domain.Invalid("body", "error.required", "field", "body")
-		}
-		if err := checkLen("body", body, 20000); err != nil {
+		a := &RecommendationAnswer{RecommendationID: r.ID, Body: st.Body, AnsweredBy: ptrOrNil(st.ActorID),
+			AnsweredForID: ptrOrNil(st.AnsweredForID), AnsweredAt: now}
+		if err := a.Normalize(); err != nil {
 			return nil, err
 		}
-		a := &RecommendationAnswer{RecommendationID: r.ID, Body: body, AnsweredBy: ptrOrNil(st.ActorID),
-			AnsweredForID: ptrOrNil(st.AnsweredForID), AnsweredAt: now}
 		if err := Insert(ctx, db, a); err != nil {
 			return nil, err
 		}
@@ -238,9 +231,9 @@ func StepRecommendation(ctx context.Context, db bun.IDB, before *Recommendation,
 			return nil, domain.Internalf("recommendation %s has no answer to judge: %w", r.ID, err)
 		}
 		a := last
-		a.Verdict, a.VerdictReason, a.VerdictBy, a.VerdictAt = "accepted", note, ptrOrNil(st.ActorID), &now
+		a.Verdict, a.VerdictReason, a.VerdictBy, a.VerdictAt = domain.VerdictAccepted, note, ptrOrNil(st.ActorID), &now
 		if st.Action == domain.RecActionSendBack {
-			a.Verdict = "sent_back"
+			a.Verdict = domain.VerdictSentBack
 		}
 		if err := Update(ctx, db, &last, &a); err != nil {
 			return nil, err
@@ -254,6 +247,9 @@ func StepRecommendation(ctx context.Context, db bun.IDB, before *Recommendation,
 	case domain.RecActionAnnounce:
 		r.AnnouncedAt, r.AnnouncedMeetingID = &now, ptrOrNil(st.MeetingID)
 		ev.MeetingID = r.AnnouncedMeetingID
+	}
+	if err := r.Normalize(); err != nil {
+		return nil, err
 	}
 	if err := Update(ctx, db, before, &r); err != nil {
 		return nil, err

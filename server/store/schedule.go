@@ -407,8 +407,11 @@ func PlanMeetings(ctx context.Context, db bun.IDB, from domain.Date, count int) 
 		if e.MeetingID != "" || taken[id] {
 			continue
 		}
-		m := &Meeting{CellID: e.CellID, MeetingDate: e.Date, Type: e.Type, Mode: "in_person", Status: domain.MeetingPlanned}
+		m := &Meeting{CellID: e.CellID, MeetingDate: e.Date, Type: e.Type, Mode: domain.MeetingInPerson, Status: domain.MeetingPlanned}
 		m.ID = id
+		if err := m.Normalize(); err != nil {
+			return n, err
+		}
 		if err := Insert(ctx, db, m); err != nil { // not deferred: reminders are planned from it in this transaction
 			return n, err
 		}
@@ -449,13 +452,16 @@ func MoveScheduledMeeting(ctx context.Context, db bun.IDB, cell *OrgUnit, month 
 		date = rules[cell.Path].Rule.MeetingDate(start.Year(), start.Month())
 	}
 	if e.MeetingID == "" {
-		m := &Meeting{CellID: cell.ID, MeetingDate: e.Date, Type: e.Type, Mode: "in_person", Status: domain.MeetingPlanned}
+		m := &Meeting{CellID: cell.ID, MeetingDate: e.Date, Type: e.Type, Mode: domain.MeetingInPerson, Status: domain.MeetingPlanned}
 		m.ID = wire.ScheduledMeetingID(cell.ID, month)
 		if !date.IsZero() {
 			m.MeetingDate = date
 		}
 		if cancel {
 			m.Status = domain.MeetingCancelled
+		}
+		if err := m.Normalize(); err != nil {
+			return nil, err
 		}
 		if err := Insert(ctx, db, m); err != nil {
 			return nil, uniqueOr(err, "@what.meeting")
@@ -476,6 +482,9 @@ func MoveScheduledMeeting(ctx context.Context, db bun.IDB, cell *OrgUnit, month 
 	default:
 		m.Status = domain.MeetingPlanned
 		m.MeetingDate = date
+	}
+	if err := m.Normalize(); err != nil {
+		return nil, err
 	}
 	if err := Update(ctx, db, before, &m); err != nil {
 		return nil, err

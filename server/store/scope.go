@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"reflect"
 
 	"github.com/uptrace/bun"
 
@@ -38,121 +39,36 @@ const (
 // DefaultRefScope owns the reference rows every province inherits (province_id NULL).
 const DefaultRefScope = "default"
 
-// syncedTables lists the tables the sync engine replicates, in the order a snapshot sends them (parents first).
-var syncedTables = []string{
-	"org_units", "annual_ratings", "users", "members", "assignments", "meetings", "attendance", "visit_reports",
-	"recommendation_fields", "rubrics", "rubric_criteria", "rating_labels", "recommendations",
-	"recommendation_answers", "recommendation_events", "notifications", "sync_conflicts",
-}
-
-// SyncedTables returns the replicated tables in snapshot order.
-func SyncedTables() []string { return append([]string(nil), syncedTables...) }
-
-// NewRow returns a new zero model of a synced table, or nil for an unknown table.
-func NewRow(table string) SyncRow {
-	switch table {
-	case "org_units":
-		return new(OrgUnit)
-	case "annual_ratings":
-		return new(AnnualRating)
-	case "users":
-		return new(User)
-	case "members":
-		return new(Member)
-	case "assignments":
-		return new(Assignment)
-	case "meetings":
-		return new(Meeting)
-	case "attendance":
-		return new(Attendance)
-	case "visit_reports":
-		return new(VisitReport)
-	case "recommendation_fields":
-		return new(RecommendationField)
-	case "rubrics":
-		return new(Rubric)
-	case "rubric_criteria":
-		return new(RubricCriterion)
-	case "rating_labels":
-		return new(RatingLabel)
-	case "recommendations":
-		return new(Recommendation)
-	case "recommendation_answers":
-		return new(RecommendationAnswer)
-	case "recommendation_events":
-		return new(RecommendationEvent)
-	case "notifications":
-		return new(Notification)
-	case "sync_conflicts":
-		return new(Conflict)
-	}
-	return nil
-}
-
 // SyncRow is a model of a synced table.
 type SyncRow interface {
 	base() *Base
 }
 
-// TableOf returns the table name of a synced model.
-func TableOf(row SyncRow) string {
-	switch row.(type) {
-	case *OrgUnit:
-		return "org_units"
-	case *AnnualRating:
-		return "annual_ratings"
-	case *User:
-		return "users"
-	case *Member:
-		return "members"
-	case *Assignment:
-		return "assignments"
-	case *Meeting:
-		return "meetings"
-	case *Attendance:
-		return "attendance"
-	case *VisitReport:
-		return "visit_reports"
-	case *RecommendationField:
-		return "recommendation_fields"
-	case *Rubric:
-		return "rubrics"
-	case *RubricCriterion:
-		return "rubric_criteria"
-	case *RatingLabel:
-		return "rating_labels"
-	case *Recommendation:
-		return "recommendations"
-	case *RecommendationAnswer:
-		return "recommendation_answers"
-	case *RecommendationEvent:
-		return "recommendation_events"
-	case *Notification:
-		return "notifications"
-	case *Conflict:
-		return "sync_conflicts"
-	}
-	return ""
-}
-
-// Scoper finds the bucket of rows, caching the lookups (unit paths, meetings, recommendations, rubrics) one
-// transaction or one pull page needs. It reads through db and is not safe for concurrent use.
+// Scoper finds the bucket of rows by their tables' owner rules (Table.Owner), caching what one transaction or one
+// pull page looks up: unit paths and the owner and part of parent rows (a meeting for its attendance). It reads
+// through db and is not safe for concurrent use.
 type Scoper struct {
-	db       bun.IDB
-	paths    map[string]string
-	meetings map[string]meetingKey
-	recCells map[string]string
-	rubrics  map[string]string
+	db      bun.IDB
+	paths   map[string]string
+	parents map[string]map[string]ownerKey // parent table → row id → the row's owner and part
 }
 
-type meetingKey struct {
-	cellID string
-	month  string
+// ownerKey is what a row's owner rule yields: its owner's id (null when the owner column is NULL) and its part.
+type ownerKey struct {
+	owner string
+	null  bool
+	part  string
 }
 
 // NewScoper returns a Scoper reading through db.
 func NewScoper(db bun.IDB) *Scoper {
-	return &Scoper{db: db, paths: map[string]string{}, meetings: map[string]meetingKey{}, recCells: map[string]string{}, rubrics: map[string]string{}}
+	s := &Scoper{db: db, paths: map[string]string{}, parents: map[string]map[string]ownerKey{}}
+	for _, t := range tables.list {
+		if t.parent {
+			s.parents[t.Name] = map[string]ownerKey{}
+		}
+	}
+	return s
 }
 
 // ScopeOf returns the bucket of a synced row as stored in db.
@@ -180,64 +96,76 @@ func (s *Scoper) unitPath(ctx context.Context, id string) (string, error) {
 	return p, nil
 }
 
-func (s *Scoper) meeting(ctx context.Context, id string) (meetingKey, error) {
-	if m, ok := s.meetings[id]; ok {
-		return m, nil
+func refScope(province string) string {
+	if province == "" {
+		return DefaultRefScope
 	}
-	var m Meeting
-	err := s.db.NewSelect().Model(&m).WhereAllWithDeleted().Column("cell_id", "meeting_date").Where("id = ?", id).Scan(ctx)
-	if err != nil {
-		return meetingKey{}, fmt.Errorf("scope: meeting %s: %w", id, err)
+	return province
+}
+
+// keyOf applies t's owner rule to row, remembering the result for rows that are parents of others and the path
+// of an org unit.
+func (s *Scoper) keyOf(ctx context.Context, t *Table, row SyncRow) (ownerKey, error) {
+	id := row.base().ID
+	if t.Name == UnitTable {
+		if p, _ := t.str(row, "path"); p != "" {
+			s.paths[id] = p
+		}
 	}
-	k := meetingKey{cellID: m.CellID, month: month(m.MeetingDate)}
-	s.meetings[id] = k
+	o := t.Owner
+	var k ownerKey
+	if o.Via != nil {
+		pk, err := s.parent(ctx, t, row, o.Via)
+		if err != nil {
+			return k, err
+		}
+		k = pk
+	} else if o.Column != "" {
+		v, ok := t.str(row, o.Column)
+		k = ownerKey{owner: v, null: !ok}
+	}
+	if o.Month != "" {
+		k.part = month(t.value(row, o.Month).Interface().(domain.Date))
+	}
+	if o.MonthVia != nil {
+		pk, err := s.parent(ctx, t, row, o.MonthVia)
+		if err != nil {
+			return k, err
+		}
+		k.part = pk.part
+	}
+	if t.parent {
+		s.parents[t.Name][id] = k
+	}
 	return k, nil
 }
 
-func (s *Scoper) recCell(ctx context.Context, id string) (string, error) {
-	if c, ok := s.recCells[id]; ok {
-		return c, nil
+// parent returns the owner and part of the row that column l of row refers to.
+func (s *Scoper) parent(ctx context.Context, t *Table, row SyncRow, l *Link) (ownerKey, error) {
+	id, _ := t.str(row, l.Column)
+	if k, ok := s.parents[l.Table][id]; ok {
+		return k, nil
 	}
-	var c string
-	err := s.db.NewSelect().Model((*Recommendation)(nil)).WhereAllWithDeleted().Column("cell_id").Where("id = ?", id).Scan(ctx, &c)
+	pt := tables.byName[l.Table]
+	p := pt.New()
+	err := s.db.NewSelect().Model(p).WhereAllWithDeleted().Column(pt.keyColumns()...).Where("id = ?", id).Scan(ctx)
 	if err != nil {
-		return "", fmt.Errorf("scope: recommendation %s: %w", id, err)
+		return ownerKey{}, fmt.Errorf("scope: %s %s: %w", l.Table, id, err)
 	}
-	s.recCells[id] = c
-	return c, nil
-}
-
-func (s *Scoper) rubricProvince(ctx context.Context, id string) (string, error) {
-	if p, ok := s.rubrics[id]; ok {
-		return p, nil
-	}
-	var p sql.NullString
-	err := s.db.NewSelect().Model((*Rubric)(nil)).WhereAllWithDeleted().Column("province_id").Where("id = ?", id).Scan(ctx, &p)
-	if err != nil {
-		return "", fmt.Errorf("scope: rubric %s: %w", id, err)
-	}
-	s.rubrics[id] = refScope(&p.String)
-	return s.rubrics[id], nil
-}
-
-func refScope(province *string) string {
-	if province == nil || *province == "" {
-		return DefaultRefScope
-	}
-	return *province
+	return s.keyOf(ctx, pt, p)
 }
 
 // forget drops cached facts about a row that this transaction changed (a meeting moved to another month).
 func (s *Scoper) forget(row SyncRow) {
-	switch r := row.(type) {
-	case *Meeting:
-		delete(s.meetings, r.ID)
-	case *OrgUnit:
-		delete(s.paths, r.ID)
-	case *Recommendation:
-		delete(s.recCells, r.ID)
-	case *Rubric:
-		delete(s.rubrics, r.ID)
+	t := tableFor(row)
+	if t == nil {
+		return
+	}
+	if t.parent {
+		delete(s.parents[t.Name], row.base().ID)
+	}
+	if t.Name == UnitTable {
+		delete(s.paths, row.base().ID)
 	}
 }
 
@@ -248,121 +176,87 @@ func (s *Scoper) unitScope(ctx context.Context, class, unitID, part string) (Sco
 
 // Scope returns the bucket of row.
 func (s *Scoper) Scope(ctx context.Context, row SyncRow) (Scope, error) {
-	switch r := row.(type) {
-	case *OrgUnit:
-		if r.Path != "" {
-			s.paths[r.ID] = r.Path
-		}
-		return s.unitScope(ctx, ClassUnit, r.ID, "")
-	case *AnnualRating:
-		return s.unitScope(ctx, ClassUnit, r.OrgUnitID, "")
-	case *User:
-		if r.HomeOrgUnitID == nil {
-			return Scope{Class: ClassUsers, Scope: "", Path: "/"}, nil
-		}
-		return s.unitScope(ctx, ClassUsers, *r.HomeOrgUnitID, "")
-	case *Member:
-		return s.unitScope(ctx, ClassRoster, r.CellID, "")
-	case *Assignment:
-		return s.unitScope(ctx, ClassAssign, r.CellID, "")
-	case *Meeting:
-		s.meetings[r.ID] = meetingKey{cellID: r.CellID, month: month(r.MeetingDate)}
-		return s.unitScope(ctx, ClassMeetings, r.CellID, month(r.MeetingDate))
-	case *Attendance:
-		m, err := s.meeting(ctx, r.MeetingID)
-		if err != nil {
-			return Scope{}, err
-		}
-		return s.unitScope(ctx, ClassMeetings, m.cellID, m.month)
-	case *VisitReport:
-		m, err := s.meeting(ctx, r.MeetingID)
-		if err != nil {
-			return Scope{}, err
-		}
-		return Scope{Class: ClassReports, Scope: r.OfficialID, Part: m.month}, nil
-	case *Recommendation:
-		s.recCells[r.ID] = r.CellID
-		return s.unitScope(ctx, ClassRecs, r.CellID, "")
-	case *RecommendationAnswer:
-		cell, err := s.recCell(ctx, r.RecommendationID)
-		if err != nil {
-			return Scope{}, err
-		}
-		return s.unitScope(ctx, ClassRecs, cell, "")
-	case *RecommendationEvent:
-		cell, err := s.recCell(ctx, r.RecommendationID)
-		if err != nil {
-			return Scope{}, err
-		}
-		return s.unitScope(ctx, ClassRecs, cell, "")
-	case *Notification:
-		return Scope{Class: ClassInbox, Scope: r.UserID}, nil
-	case *RecommendationField:
-		return Scope{Class: ClassRef, Scope: refScope(r.ProvinceID)}, nil
-	case *Rubric:
-		s.rubrics[r.ID] = refScope(r.ProvinceID)
-		return Scope{Class: ClassRef, Scope: refScope(r.ProvinceID)}, nil
-	case *RubricCriterion:
-		p, err := s.rubricProvince(ctx, r.RubricID)
-		return Scope{Class: ClassRef, Scope: p}, err
-	case *RatingLabel:
-		return Scope{Class: ClassRef, Scope: refScope(r.ProvinceID)}, nil
-	case *Conflict:
-		return Scope{Class: r.Class, Scope: r.Scope, Path: r.Path, Part: r.Part}, nil
+	t := tableFor(row)
+	if t == nil {
+		return Scope{}, fmt.Errorf("scope: %T is not synced", row)
 	}
-	return Scope{}, fmt.Errorf("scope: %T is not synced", row)
+	if t.Owner.Kind == OwnedByRow {
+		col := func(c string) string { v, _ := t.str(row, c); return v }
+		return Scope{Class: col("class"), Scope: col("scope"), Path: col("path"), Part: col("part")}, nil
+	}
+	k, err := s.keyOf(ctx, t, row)
+	if err != nil {
+		return Scope{}, err
+	}
+	switch t.Owner.Kind {
+	case OwnedByUnit:
+		if k.null && t.Owner.NullIsRoot {
+			return Scope{Class: t.Class, Path: "/", Part: k.part}, nil
+		}
+		return s.unitScope(ctx, t.Class, k.owner, k.part)
+	case OwnedByUser:
+		return Scope{Class: t.Class, Scope: k.owner, Part: k.part}, nil
+	case OwnedByRef:
+		return Scope{Class: t.Class, Scope: refScope(k.owner), Part: k.part}, nil
+	}
+	return Scope{}, fmt.Errorf("scope: %s has no owner rule", t.Name)
 }
 
 // Preload fills the Scoper's caches for many rows at once (a push batch or a snapshot page), so scope lookups
-// take one query per kind instead of one per row.
+// take one query per table and one for the units instead of one per row.
 func (s *Scoper) Preload(ctx context.Context, rows []SyncRow) error {
-	var units, meetings, recs []string
+	var units []string
+	parentIDs := map[string][]string{}
 	for _, row := range rows {
-		switch r := row.(type) {
-		case *Member:
-			units = append(units, r.CellID)
-		case *Assignment:
-			units = append(units, r.CellID)
-		case *Meeting:
-			units = append(units, r.CellID)
-		case *Recommendation:
-			units = append(units, r.CellID)
-		case *AnnualRating:
-			units = append(units, r.OrgUnitID)
-		case *User:
-			if r.HomeOrgUnitID != nil {
-				units = append(units, *r.HomeOrgUnitID)
+		t := tableFor(row)
+		if t == nil {
+			continue
+		}
+		if t.Name == UnitTable {
+			if p, _ := t.str(row, "path"); p != "" {
+				s.paths[row.base().ID] = p
 			}
-		case *Attendance:
-			meetings = append(meetings, r.MeetingID)
-		case *VisitReport:
-			meetings = append(meetings, r.MeetingID)
-		case *RecommendationAnswer:
-			recs = append(recs, r.RecommendationID)
-		case *RecommendationEvent:
-			recs = append(recs, r.RecommendationID)
+		}
+		o := t.Owner
+		for _, l := range []*Link{o.Via, o.MonthVia} {
+			if l != nil {
+				id, _ := t.str(row, l.Column)
+				parentIDs[l.Table] = append(parentIDs[l.Table], id)
+			}
+		}
+		if o.Kind == OwnedByUnit && o.Via == nil {
+			if id, ok := t.str(row, o.Column); ok {
+				units = append(units, id)
+			}
 		}
 	}
-	if ids := s.missing(meetings, func(id string) bool { _, ok := s.meetings[id]; return ok }); len(ids) > 0 {
-		var ms []Meeting
-		if err := s.db.NewSelect().Model(&ms).WhereAllWithDeleted().Column("id", "cell_id", "meeting_date").
+	for _, pt := range tables.list {
+		cache := s.parents[pt.Name]
+		ids := s.missing(parentIDs[pt.Name], func(id string) bool { _, ok := cache[id]; return ok })
+		if len(ids) == 0 {
+			continue
+		}
+		slice := reflect.New(reflect.SliceOf(reflect.TypeOf(pt.New())))
+		if err := s.db.NewSelect().Model(slice.Interface()).WhereAllWithDeleted().Column(pt.keyColumns()...).
 			Where("id IN (?)", bun.List(ids)).Scan(ctx); err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		for _, m := range ms {
-			s.meetings[m.ID] = meetingKey{cellID: m.CellID, month: month(m.MeetingDate)}
-			units = append(units, m.CellID)
+		list := slice.Elem()
+		parents := make([]SyncRow, list.Len())
+		for i := range parents {
+			parents[i] = list.Index(i).Interface().(SyncRow)
 		}
-	}
-	if ids := s.missing(recs, func(id string) bool { _, ok := s.recCells[id]; return ok }); len(ids) > 0 {
-		var rs []Recommendation
-		if err := s.db.NewSelect().Model(&rs).WhereAllWithDeleted().Column("id", "cell_id").
-			Where("id IN (?)", bun.List(ids)).Scan(ctx); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		if err := s.Preload(ctx, parents); err != nil {
 			return err
 		}
-		for _, r := range rs {
-			s.recCells[r.ID] = r.CellID
-			units = append(units, r.CellID)
+		for _, p := range parents {
+			k, err := s.keyOf(ctx, pt, p)
+			if err != nil {
+				return err
+			}
+			if pt.Owner.Kind == OwnedByUnit && !k.null {
+				units = append(units, k.owner)
+			}
 		}
 	}
 	if ids := s.missing(units, func(id string) bool { _, ok := s.paths[id]; return ok }); len(ids) > 0 {
@@ -392,29 +286,3 @@ func (s *Scoper) missing(ids []string, have func(string) bool) []string {
 
 // BaseOf returns the common columns of a synced row.
 func BaseOf(row SyncRow) *Base { return row.base() }
-
-// ClassOfTable returns the bucket class of a table's rows ("" for sync_conflicts, whose rows take the class of
-// the record they are about).
-func ClassOfTable(table string) string {
-	switch table {
-	case "org_units", "annual_ratings":
-		return ClassUnit
-	case "users":
-		return ClassUsers
-	case "members":
-		return ClassRoster
-	case "assignments":
-		return ClassAssign
-	case "meetings", "attendance":
-		return ClassMeetings
-	case "visit_reports":
-		return ClassReports
-	case "recommendations", "recommendation_answers", "recommendation_events":
-		return ClassRecs
-	case "notifications":
-		return ClassInbox
-	case "recommendation_fields", "rubrics", "rubric_criteria", "rating_labels":
-		return ClassRef
-	}
-	return ""
-}

@@ -35,15 +35,7 @@ func (u *User) Normalize() error {
 	case u.Locale != "vi" && u.Locale != "en":
 		return domain.Invalid("locale", "user.bad_locale")
 	}
-	for _, c := range []struct {
-		field, v string
-		max      int
-	}{{"display_name", u.DisplayName, 120}, {"phone", u.Phone, 30}, {"title", u.Title, 200}} {
-		if err := checkLen(c.field, c.v, c.max); err != nil {
-			return err
-		}
-	}
-	return nil
+	return checkLens(lenRule{"display_name", u.DisplayName, 120}, lenRule{"phone", u.Phone, 30}, lenRule{"title", u.Title, 200})
 }
 
 // UserView is a user with the path of the home unit (for scope checks) and the user's role grants.

@@ -158,7 +158,7 @@ func NewCoverageFixture(t testing.TB) *CoverageFixture {
 			if day.Month() == time.December || day.Month() == time.September {
 				typ = domain.MeetingThematic
 			}
-			m := &store.Meeting{Base: base(), CellID: cell.ID, MeetingDate: day, Type: typ, Mode: "in_person", Status: st}
+			m := &store.Meeting{Base: base(), CellID: cell.ID, MeetingDate: day, Type: typ, Mode: domain.MeetingInPerson, Status: st}
 			if st == domain.MeetingHeld {
 				m.MembersTotal, m.MembersExempt = &total, &exempt
 			}

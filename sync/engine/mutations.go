@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"unicode/utf8"
 
 	"github.com/uptrace/bun"
 
@@ -13,61 +12,68 @@ import (
 	"github.com/chibo-vn/chibo/sync/wire"
 )
 
-// spec says what devices may do to one table through sync.
+// spec says what devices may do to one table through sync: the table's write spec from the registry
+// (store.Table.Write) and its check.
 type spec struct {
 	// fields may be set on create and update; createOnly only on create; required must be set on create.
 	fields, createOnly, required []string
 	// deletable says whether devices may delete rows.
 	deletable bool
-	// check validates and completes a row about to be written (prev is nil on create) and checks the caller may
-	// write it.
+	// check completes and validates a row about to be written (prev is nil on create) and checks the caller may
+	// write it: the rule's prepare, the model's Normalize (the validation the API runs too), the rule's authorize.
 	check func(ctx context.Context, a *applier, prev, row store.SyncRow) error
 }
 
-// specs are the tables devices write. Others (org units, users, reference data) change through the API only.
-var specs = map[string]spec{
-	"meetings": {
-		fields: []string{"meeting_date", "type", "mode", "status", "topic", "place", "starts_at", "ends_at",
-			"chair_member_id", "secretary_member_id", "chair_name", "secretary_name", "members_total", "members_full",
-			"members_probationary", "members_attached", "members_exempt", "notes", "resolution"},
-		createOnly: []string{"cell_id"},
-		required:   []string{"cell_id", "meeting_date"},
-		deletable:  true,
-		check:      checkMeeting,
-	},
-	"attendance": {
-		fields:     []string{"status", "reason"},
-		createOnly: []string{"meeting_id", "member_id"},
-		required:   []string{"meeting_id", "member_id", "status"},
-		deletable:  true,
-		check:      checkAttendance,
-	},
-	"visit_reports": {
-		fields:     []string{"status", "checked_in_at", "latitude", "longitude", "notes", "guidance", "rubric_id", "scores", "submitted_at"},
-		createOnly: []string{"meeting_id"},
-		required:   []string{"meeting_id"},
-		deletable:  true,
-		check:      checkReport,
-	},
-	"recommendations": {
-		fields: []string{"field_id", "content", "addressee_org_unit_id", "addressee_text", "urgency", "due_on",
-			"meeting_id", "visit_report_id", "raised_on"},
-		createOnly: []string{"cell_id"},
-		required:   []string{"cell_id", "content"},
-		deletable:  true,
-		check:      checkRecommendation,
-	},
-	"members": {
-		fields: []string{"full_name", "birth_year", "gender", "card_number", "membership", "status", "temp_exempt_until",
-			"temporarily_attached", "cell_role", "joined_on", "official_on", "status_note"},
-		createOnly: []string{"cell_id"},
-		required:   []string{"cell_id", "full_name"},
-		deletable:  true,
-		check:      checkMember,
-	},
-	"notifications":  {fields: []string{"read_at"}, check: checkOwnNotification},
-	"assignments":    {fields: []string{"acknowledged_at"}, check: checkOwnAssignment},
-	"sync_conflicts": {fields: []string{"resolution", "resolved_at"}, check: checkConflict},
+// rule is what the engine adds to a writable table's descriptor: the checks that need the caller and the push's
+// view of the batch. Data-level validation is not here: it is the model's Normalize, shared with the API.
+type rule struct {
+	// prepare sets what the server decides rather than the device (the author, the status of a new row) and
+	// refuses what must be refused before anything else; it may be nil.
+	prepare func(ctx context.Context, a *applier, prev, row store.SyncRow) error
+	// authorize checks the caller may write the row and that the rows it refers to exist and fit.
+	authorize func(ctx context.Context, a *applier, prev, row store.SyncRow) error
+}
+
+// rules are the engine's checks, one for each table the registry lets devices write (TestEveryWritableTableHasARule).
+var rules = map[string]rule{
+	"meetings":        {authorize: authorizeMeeting},
+	"attendance":      {prepare: prepareAttendance, authorize: authorizeAttendance},
+	"visit_reports":   {prepare: prepareReport, authorize: authorizeReport},
+	"recommendations": {prepare: prepareRecommendation, authorize: authorizeRecommendation},
+	"members":         {authorize: authorizeMember},
+	"notifications":   {authorize: authorizeOwnNotification},
+	"assignments":     {authorize: authorizeOwnAssignment},
+	"sync_conflicts":  {prepare: prepareConflict, authorize: authorizeConflict},
+}
+
+// specs are the tables devices write, derived from the registry. Others (org units, users, reference data)
+// change through the API only.
+var specs = func() map[string]spec {
+	out := map[string]spec{}
+	for _, t := range store.Tables() {
+		r, ok := rules[t.Name]
+		if t.Write == nil || !ok {
+			continue
+		}
+		out[t.Name] = spec{fields: t.Write.Fields, createOnly: t.Write.CreateOnly, required: t.Write.Required,
+			deletable: t.Write.Deletable, check: checkWith(t, r)}
+	}
+	return out
+}()
+
+// checkWith composes a table's check: prepare, validate, authorize.
+func checkWith(t *store.Table, r rule) func(ctx context.Context, a *applier, prev, row store.SyncRow) error {
+	return func(ctx context.Context, a *applier, prev, row store.SyncRow) error {
+		if r.prepare != nil {
+			if err := r.prepare(ctx, a, prev, row); err != nil {
+				return err
+			}
+		}
+		if err := t.Validate(row); err != nil {
+			return err
+		}
+		return r.authorize(ctx, a, prev, row)
+	}
 }
 
 // applier applies one push's mutations for one caller inside one write transaction.
@@ -146,43 +152,8 @@ func (a *applier) meetingOf(ctx context.Context, id string) (*store.Meeting, err
 	return m, a.writableCell(ctx, m.CellID, m.MeetingDate)
 }
 
-func textLimit(field, s string, n int) error {
-	if utf8.RuneCountInString(s) > n {
-		return reject(field, "error.too_long", "field", field, "max", fmt.Sprint(n))
-	}
-	return nil
-}
-
-func checkMeeting(ctx context.Context, a *applier, prev, row store.SyncRow) error {
+func authorizeMeeting(ctx context.Context, a *applier, prev, row store.SyncRow) error {
 	m := row.(*store.Meeting)
-	if m.Type == "" {
-		m.Type = domain.MeetingRegular
-	}
-	if m.Mode == "" {
-		m.Mode = "in_person"
-	}
-	if m.Status == "" {
-		m.Status = domain.MeetingPlanned
-	}
-	switch {
-	case m.MeetingDate.IsZero():
-		return reject("meeting_date", "sync.required", "field", "meeting_date")
-	case !m.Type.Valid():
-		return reject("type", "error.bad_value", "field", "type")
-	case m.Mode != "in_person" && m.Mode != "online":
-		return reject("mode", "error.bad_value", "field", "mode")
-	case !m.Status.Valid():
-		return reject("status", "error.bad_value", "field", "status")
-	}
-	for _, f := range []struct {
-		name, v string
-		max     int
-	}{{"topic", m.Topic, 500}, {"place", m.Place, 300}, {"chair_name", m.ChairName, 120}, {"secretary_name", m.SecretaryName, 120},
-		{"notes", string(m.Notes), 50000}, {"resolution", m.Resolution, 20000}} {
-		if err := textLimit(f.name, f.v, f.max); err != nil {
-			return err
-		}
-	}
 	for _, ref := range []*string{m.ChairMemberID, m.SecretaryMemberID} {
 		if ref != nil {
 			if err := a.memberOfCell(ctx, *ref, m.CellID); err != nil {
@@ -211,20 +182,16 @@ func (a *applier) memberOfCell(ctx context.Context, memberID, cellID string) err
 	return nil
 }
 
-func checkAttendance(ctx context.Context, a *applier, prev, row store.SyncRow) error {
+func prepareAttendance(_ context.Context, _ *applier, prev, row store.SyncRow) error {
 	at := row.(*store.Attendance)
 	if want := wire.AttendanceID(at.MeetingID, at.MemberID); prev == nil && at.ID != want {
 		return reject("row_id", "sync.bad_id", "want", want)
 	}
-	if !at.Status.Valid() {
-		return reject("status", "error.bad_value", "field", "status")
-	}
-	if at.Status == domain.AttendPresent {
-		at.Reason = ""
-	}
-	if err := textLimit("reason", at.Reason, 500); err != nil {
-		return err
-	}
+	return nil
+}
+
+func authorizeAttendance(ctx context.Context, a *applier, prev, row store.SyncRow) error {
+	at := row.(*store.Attendance)
 	m, err := a.meetingOf(ctx, at.MeetingID)
 	if err != nil {
 		return err
@@ -235,7 +202,7 @@ func checkAttendance(ctx context.Context, a *applier, prev, row store.SyncRow) e
 	return nil
 }
 
-func checkReport(ctx context.Context, a *applier, prev, row store.SyncRow) error {
+func prepareReport(_ context.Context, a *applier, prev, row store.SyncRow) error {
 	r := row.(*store.VisitReport)
 	if prev == nil {
 		r.OfficialID = a.p.UserID
@@ -245,27 +212,11 @@ func checkReport(ctx context.Context, a *applier, prev, row store.SyncRow) error
 	if want := wire.ReportID(r.MeetingID, r.OfficialID); prev == nil && r.ID != want {
 		return reject("row_id", "sync.bad_id", "want", want)
 	}
-	if r.Status == "" {
-		r.Status = "draft"
-	}
-	if r.Status != "draft" && r.Status != "submitted" {
-		return reject("status", "error.bad_value", "field", "status")
-	}
-	if r.Status == "submitted" && r.SubmittedAt == nil {
-		now := store.Now()
-		r.SubmittedAt = &now
-	}
-	for _, f := range []struct {
-		name, v string
-		max     int
-	}{{"notes", string(r.Notes), 50000}, {"guidance", r.Guidance, 20000}} {
-		if err := textLimit(f.name, f.v, f.max); err != nil {
-			return err
-		}
-	}
-	if (r.Latitude == nil) != (r.Longitude == nil) || (r.Latitude != nil && (*r.Latitude < -90 || *r.Latitude > 90 || *r.Longitude < -180 || *r.Longitude > 180)) {
-		return reject("latitude", "error.bad_value", "field", "latitude")
-	}
+	return nil
+}
+
+func authorizeReport(ctx context.Context, a *applier, _, row store.SyncRow) error {
+	r := row.(*store.VisitReport)
 	m, err := a.meetingOf(ctx, r.MeetingID)
 	if err != nil {
 		return err
@@ -322,7 +273,7 @@ func (a *applier) score(ctx context.Context, r *store.VisitReport, m *store.Meet
 	return nil
 }
 
-func checkRecommendation(ctx context.Context, a *applier, prev, row store.SyncRow) error {
+func prepareRecommendation(_ context.Context, a *applier, prev, row store.SyncRow) error {
 	r := row.(*store.Recommendation)
 	if prev == nil {
 		r.Status = domain.RecNew
@@ -333,24 +284,11 @@ func checkRecommendation(ctx context.Context, a *applier, prev, row store.SyncRo
 	} else if prev.(*store.Recommendation).Status != domain.RecNew {
 		return reject("status", "sync.not_new")
 	}
-	r.Content = domain.CleanText(r.Content)
-	r.ContentFold = domain.Fold(r.Content)
-	r.AddresseeText = domain.CleanText(r.AddresseeText)
-	if r.Urgency == "" {
-		r.Urgency = "normal"
-	}
-	switch {
-	case r.Content == "":
-		return reject("content", "sync.required", "field", "content")
-	case r.Urgency != "normal" && r.Urgency != "urgent":
-		return reject("urgency", "error.bad_value", "field", "urgency")
-	}
-	if err := textLimit("content", r.Content, 4000); err != nil {
-		return err
-	}
-	if err := textLimit("addressee_text", r.AddresseeText, 300); err != nil {
-		return err
-	}
+	return nil
+}
+
+func authorizeRecommendation(ctx context.Context, a *applier, _, row store.SyncRow) error {
+	r := row.(*store.Recommendation)
 	if r.FieldID != nil {
 		cell, err := a.unit(ctx, r.CellID)
 		if err != nil {
@@ -386,11 +324,8 @@ func checkRecommendation(ctx context.Context, a *applier, prev, row store.SyncRo
 	return a.writableCell(ctx, r.CellID, r.RaisedOn)
 }
 
-func checkMember(ctx context.Context, a *applier, prev, row store.SyncRow) error {
+func authorizeMember(ctx context.Context, a *applier, _, row store.SyncRow) error {
 	m := row.(*store.Member)
-	if err := m.Normalize(); err != nil {
-		return err
-	}
 	u, err := a.unit(ctx, m.CellID)
 	if err != nil {
 		return reject("cell_id", "sync.out_of_scope")
@@ -404,21 +339,22 @@ func checkMember(ctx context.Context, a *applier, prev, row store.SyncRow) error
 	return nil
 }
 
-func checkOwnNotification(_ context.Context, a *applier, _, row store.SyncRow) error {
+func authorizeOwnNotification(_ context.Context, a *applier, _, row store.SyncRow) error {
 	if row.(*store.Notification).UserID != a.p.UserID {
 		return reject("user_id", "sync.out_of_scope")
 	}
 	return nil
 }
 
-func checkOwnAssignment(_ context.Context, a *applier, _, row store.SyncRow) error {
+func authorizeOwnAssignment(_ context.Context, a *applier, _, row store.SyncRow) error {
 	if row.(*store.Assignment).OfficialID != a.p.UserID {
 		return reject("official_id", "sync.out_of_scope")
 	}
 	return nil
 }
 
-func checkConflict(_ context.Context, a *applier, _, row store.SyncRow) error {
+// prepareConflict checks the caller sees the record a conflict is about before anything else.
+func prepareConflict(_ context.Context, a *applier, _, row store.SyncRow) error {
 	c := row.(*store.Conflict)
 	if c.Path != "" && !a.p.CanRead(c.Path) && c.Scope != a.p.UserID {
 		return reject("row_id", "sync.out_of_scope")
@@ -426,9 +362,11 @@ func checkConflict(_ context.Context, a *applier, _, row store.SyncRow) error {
 	if c.Path == "" && c.Scope != a.p.UserID {
 		return reject("row_id", "sync.out_of_scope")
 	}
-	if err := textLimit("resolution", c.Resolution, 50000); err != nil {
-		return err
-	}
+	return nil
+}
+
+func authorizeConflict(_ context.Context, a *applier, _, row store.SyncRow) error {
+	c := row.(*store.Conflict)
 	if c.ResolvedAt != nil {
 		c.ResolvedBy = &a.p.UserID
 	}

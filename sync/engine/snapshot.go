@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"reflect"
+
 	"github.com/uptrace/bun"
 
 	"github.com/chibo-vn/chibo/server/domain"
@@ -9,61 +11,94 @@ import (
 )
 
 // snapshotQuery returns the query selecting the live rows of table that def covers, or false when def covers none
-// of the table. Its conditions mirror the buckets the store computes for each row, so a snapshot and the bucket
-// checksums agree.
+// of the table. Its conditions are derived from the table's owner rule (store.Table.Owner), the rule the store's
+// Scoper computes each row's bucket from, so a snapshot and the bucket checksums agree
+// (TestSnapshotsMatchBuckets).
 func snapshotQuery(db bun.IDB, table string, def wire.ScopeDef, win string) (*bun.SelectQuery, bool) {
-	class := store.ClassOfTable(table)
-	if class != "" && !contains(def.Classes, class) {
+	t := store.TableNamed(table)
+	if t == nil || !covers(t, def) {
 		return nil, false
 	}
 	q := db.NewSelect()
-	lo, hi := def.Path, domain.PathUpper(def.Path)
-	units := db.NewSelect().Table("org_units").Column("id").Where("path >= ? AND path < ?", lo, hi)
-	start := win + "-01"
-	unitKind := def.Kind == wire.KindCell || def.Kind == wire.KindRoot
-	switch table {
-	case "org_units":
-		return q.Where("ou.path >= ? AND ou.path < ?", lo, hi), unitKind
-	case "annual_ratings":
-		return q.Where("ar.org_unit_id IN (?)", units), unitKind
-	case "users":
-		if def.Path == "/" {
-			return q.Where("(u.home_org_unit_id IN (?) OR u.home_org_unit_id IS NULL)", units), unitKind
-		}
-		return q.Where("u.home_org_unit_id IN (?)", units), unitKind
-	case "members":
-		return q.Where("m.cell_id IN (?)", units), unitKind
-	case "assignments":
-		return q.Where("a.cell_id IN (?)", units), unitKind
-	case "meetings":
-		return q.Where("mt.cell_id IN (?) AND mt.meeting_date >= ?", units, start), unitKind
-	case "attendance":
-		meetings := db.NewSelect().Table("meetings").Column("id").Where("cell_id IN (?) AND meeting_date >= ?", units, start)
-		return q.Where("at.meeting_id IN (?)", meetings), unitKind
-	case "recommendations":
-		return q.Where("r.cell_id IN (?)", units), unitKind
-	case "recommendation_answers":
-		recs := db.NewSelect().Table("recommendations").Column("id").Where("cell_id IN (?)", units)
-		return q.Where("ra.recommendation_id IN (?)", recs), unitKind
-	case "recommendation_events":
-		recs := db.NewSelect().Table("recommendations").Column("id").Where("cell_id IN (?)", units)
-		return q.Where("re.recommendation_id IN (?)", recs), unitKind
-	case "visit_reports":
-		meetings := db.NewSelect().Table("meetings").Column("id").Where("meeting_date >= ?", start)
-		return q.Where("vr.official_id = ? AND vr.meeting_id IN (?)", def.ID, meetings), def.Kind == wire.KindUser
-	case "notifications":
-		return q.Where("n.user_id = ?", def.ID), def.Kind == wire.KindUser
-	case "recommendation_fields", "rubrics", "rating_labels":
-		return refWhere(q, bun.Ident(aliasOf(table)+".province_id"), def), def.Kind == wire.KindRef
-	case "rubric_criteria":
-		rubrics := refWhere(db.NewSelect().Table("rubrics").Column("id"), bun.Ident("province_id"), def)
-		return q.Where("rc.rubric_id IN (?)", rubrics), def.Kind == wire.KindRef
-	case "sync_conflicts":
+	if t.Owner.Kind == store.OwnedByRow {
 		return q.ApplyQueryBuilder(func(qb bun.QueryBuilder) bun.QueryBuilder {
 			return qb.WhereGroup(" AND ", func(qb bun.QueryBuilder) bun.QueryBuilder { return where(qb, def, win) })
-		}), def.Kind != wire.KindRef
+		}), true
 	}
-	return nil, false
+	alias := db.Dialect().Tables().Get(reflect.TypeOf(t.New()).Elem()).Alias
+	return ownerWhere(db, q, t, alias, def, win), true
+}
+
+// covers reports whether scopes like def can receive rows of t at all: the class must be one of def's and the
+// kind of owner must match the kind of scope.
+func covers(t *store.Table, def wire.ScopeDef) bool {
+	if t.Class != "" && !contains(def.Classes, t.Class) {
+		return false
+	}
+	switch t.Owner.Kind {
+	case store.OwnedByUnit:
+		return def.Kind == wire.KindCell || def.Kind == wire.KindRoot
+	case store.OwnedByUser:
+		return def.Kind == wire.KindUser
+	case store.OwnedByRef:
+		return def.Kind == wire.KindRef
+	case store.OwnedByRow:
+		return def.Kind != wire.KindRef
+	}
+	return false
+}
+
+// ownerWhere limits q (over t, its columns qualified by alias, or unqualified when alias is "") to the rows whose
+// bucket def covers, within the window starting at month win.
+func ownerWhere(db bun.IDB, q *bun.SelectQuery, t *store.Table, alias string, def wire.ScopeDef, win string) *bun.SelectQuery {
+	col := func(c string) bun.Ident {
+		if alias == "" {
+			return bun.Ident(c)
+		}
+		return bun.Ident(alias + "." + c)
+	}
+	o := t.Owner
+	switch {
+	case o.Via != nil:
+		q = q.Where("? IN (?)", col(o.Via.Column), parentIDs(db, o.Via, def, win, false))
+	case o.Kind == store.OwnedByUnit && t.Name == store.UnitTable && o.Column == "id":
+		q = q.Where("? >= ? AND ? < ?", col("path"), def.Path, col("path"), domain.PathUpper(def.Path))
+	case o.Kind == store.OwnedByUnit:
+		units := db.NewSelect().Table(store.UnitTable).Column("id").Where("path >= ? AND path < ?", def.Path, domain.PathUpper(def.Path))
+		if o.NullIsRoot && def.Path == "/" {
+			q = q.Where("(? IN (?) OR ? IS NULL)", col(o.Column), units, col(o.Column))
+		} else {
+			q = q.Where("? IN (?)", col(o.Column), units)
+		}
+	case o.Kind == store.OwnedByUser:
+		q = q.Where("? = ?", col(o.Column), def.ID)
+	case o.Kind == store.OwnedByRef:
+		q = refWhere(q, col(o.Column), def)
+	}
+	return partWhere(db, q, t, col, def, win)
+}
+
+// partWhere limits q to the rows of t whose part is within the window starting at month win.
+func partWhere(db bun.IDB, q *bun.SelectQuery, t *store.Table, col func(string) bun.Ident, def wire.ScopeDef, win string) *bun.SelectQuery {
+	o := t.Owner
+	if o.Month != "" {
+		q = q.Where("? >= ?", col(o.Month), win+"-01")
+	}
+	if o.MonthVia != nil {
+		q = q.Where("? IN (?)", col(o.MonthVia.Column), parentIDs(db, o.MonthVia, def, win, true))
+	}
+	return q
+}
+
+// parentIDs selects the ids of the rows of l's table that def covers (with partOnly, those within the window,
+// whoever owns them).
+func parentIDs(db bun.IDB, l *store.Link, def wire.ScopeDef, win string, partOnly bool) *bun.SelectQuery {
+	pt := store.TableNamed(l.Table)
+	q := db.NewSelect().Table(pt.Name).Column("id")
+	if partOnly {
+		return partWhere(db, q, pt, func(c string) bun.Ident { return bun.Ident(c) }, def, win)
+	}
+	return ownerWhere(db, q, pt, "", def, win)
 }
 
 // attendancePerMeeting is the number of attendance rows a snapshot page expects per meeting when it picks how many
@@ -72,18 +107,7 @@ const attendancePerMeeting = 30
 
 // attendanceMeetings selects the ids of the meetings whose attendance def covers.
 func attendanceMeetings(db bun.IDB, def wire.ScopeDef, win string) *bun.SelectQuery {
-	units := db.NewSelect().Table("org_units").Column("id").Where("path >= ? AND path < ?", def.Path, domain.PathUpper(def.Path))
-	return db.NewSelect().Table("meetings").Column("id").Where("cell_id IN (?) AND meeting_date >= ?", units, win+"-01")
-}
-
-func aliasOf(table string) string {
-	switch table {
-	case "recommendation_fields":
-		return "rf"
-	case "rubrics":
-		return "rb"
-	}
-	return "rl"
+	return parentIDs(db, store.TableNamed("attendance").Owner.Via, def, win, false)
 }
 
 // refWhere limits q to reference rows of the provinces def covers (NULL province: the defaults).
