@@ -200,7 +200,13 @@ func TestRefreshRotationAndReuse(t *testing.T) {
 	if r := w.do(http.MethodGet, "/api/v1/me", "", nil, bearer(second.AccessToken)...); r.status != http.StatusOK {
 		t.Fatalf("new access token: %d", r.status)
 	}
-	// Using the first refresh token again is a replay: it fails and revokes the whole family.
+	r, third := refresh(second.RefreshToken)
+	if r.status != http.StatusOK {
+		t.Fatalf("second refresh: %d %s", r.status, r.body)
+	}
+	second = third
+	// Using the first refresh token again, two rotations back, is a replay: it fails and revokes the whole
+	// family (grace or not: it is not the immediately previous token).
 	r, _ = refresh(first.RefreshToken)
 	if r.status != http.StatusUnauthorized {
 		t.Fatalf("reuse: %d %s", r.status, r.body)
