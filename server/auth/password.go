@@ -61,6 +61,9 @@ func CheckPolicy(password string) error {
 	return nil
 }
 
+// CommonPasswordCount returns the number of passwords in the list.
+func CommonPasswordCount() int { return len(commonPasswords) }
+
 // IsCommonPassword reports whether password is in the embedded list of common passwords, ignoring case.
 func IsCommonPassword(password string) bool {
 	_, ok := commonPasswords[strings.ToLower(strings.TrimSpace(password))]
