@@ -164,6 +164,8 @@ func jsonError(err error) error {
 		return domain.E(domain.CodeInvalid, "error.bad_json", "detail", fmt.Sprintf("syntax error at byte %d", se.Offset))
 	case errors.As(err, &te) && te.Type == reflect.TypeFor[domain.Date]():
 		return domain.Invalid(te.Field, "error.bad_date_field", "field", te.Field, "min", itoa(domain.MinYear), "max", itoa(domain.MaxYear))
+	case errors.As(err, &te) && te.Field == "": // the body itself has the wrong type (an array for an object)
+		return domain.E(domain.CodeInvalid, "error.bad_body")
 	case errors.As(err, &te):
 		e := domain.E(domain.CodeInvalid, "error.bad_value", "field", te.Field)
 		e.Field = te.Field

@@ -320,7 +320,7 @@ func TestSyncErrorsSanitised(t *testing.T) {
 		if r.status != http.StatusBadRequest || e.Code != "invalid" {
 			t.Errorf("%s: %d %s", body, r.status, r.body)
 		}
-		for _, leak := range []string{"json:", "wire.", "Go ", "PushRequest", "unmarshal", "[]"} {
+		for _, leak := range []string{"json:", "wire.", "Go ", "PushRequest", "unmarshal", "[]", " ."} {
 			if strings.Contains(e.Message, leak) {
 				t.Errorf("%s: message shows %q: %s", body, leak, e.Message)
 			}
