@@ -105,6 +105,13 @@ func TestIPRateLimit(t *testing.T) {
 	for i := 0; i < 40 && !limited; i++ {
 		r, _ := login(t, w, "nobody", "x")
 		limited = r.status == http.StatusTooManyRequests
+		if limited { // the message and Retry-After give the same wait
+			var e api.ErrorBody
+			r.json(t, &e)
+			if ra := r.header.Get("Retry-After"); ra != "6" || !strings.Contains(e.Message, "sau "+ra+" giây") {
+				t.Errorf("Retry-After %q, message %q", ra, e.Message)
+			}
+		}
 	}
 	if !limited {
 		t.Error("40 quick logins from one address were never limited")

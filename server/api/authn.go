@@ -54,20 +54,21 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// mustChangeAllowed are the routes a user who must change the password may still call (logout is public).
+// mustChangeAllowed are the routes a user who must change the password may still call: its account, the change,
+// and what signing out takes (logout itself is public).
 var mustChangeAllowed = map[string]bool{
-	http.MethodGet + " /api/v1/me":          true,
-	http.MethodHead + " /api/v1/me":         true,
-	http.MethodPut + " /api/v1/me/password": true,
+	http.MethodGet + " /api/v1/me":                    true,
+	http.MethodPut + " /api/v1/me/password":           true,
+	http.MethodDelete + " /api/v1/push/subscriptions": true,
 }
 
 // mustChangeGate refuses route r, with must_change_password, to a caller an administrator requires to choose a
-// new password, unless r is one of the routes that lets the caller do so.
+// new password, unless r is one of the routes that lets the caller do so (a GET route's HEAD included).
 func (s *Server) mustChangeGate(r route) echo.MiddlewareFunc {
 	allowed := mustChangeAllowed[r.method+" "+r.path]
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			if p := principal(c); p != nil && p.MustChangePassword && !allowed && !mustChangeAllowed[c.Request().Method+" "+r.path] {
+			if p := principal(c); p != nil && p.MustChangePassword && !allowed {
 				return domain.E(domain.CodeMustChangePassword, "auth.must_change_password")
 			}
 			return next(c)

@@ -83,6 +83,13 @@ func TestInputRejectsNulAndInvalidUTF8(t *testing.T) {
 	if n := w.countMembers("Probe"); n != 0 {
 		t.Errorf("%d probe members stored", n)
 	}
+	// A change with invalid UTF-8 leaves a real member's name as it was (it used to become U+FFFD).
+	if r := w.do(http.MethodPatch, "/api/v1/members/"+w.memberA.ID, "admin1", []byte("{\"full_name\":\"Nguy\xe1\xbb n\"}")); r.status != http.StatusBadRequest {
+		t.Errorf("patch with invalid UTF-8: %d %s", r.status, r.body)
+	}
+	if m, err := store.GetMember(context.Background(), w.db.R, w.memberA.ID); err != nil || m.FullName != w.memberA.FullName {
+		t.Errorf("member after the refused patch: %+v %v", m, err)
+	}
 	// The same requests with clean text go through: escapes of real characters, surrogate pairs, a binary file.
 	for _, name := range []string{`Probe Nguy\u1ec5n`, `Probe \ud83c\udf3e`, `Probe \\u0000 literal`} {
 		if r := w.do(http.MethodPost, "/api/v1/members", "admin1", member(name)); r.status != http.StatusCreated {
