@@ -205,9 +205,15 @@ func TestOrgUnitKindHierarchy(t *testing.T) {
 	}
 	var group store.OrgUnit
 	r.json(t, &group)
-	units := map[domain.OrgKind]*store.OrgUnit{domain.KindProvince: w.province, domain.KindCommune: w.c1,
+	r = create(w.province, domain.KindDistrict, "Đảng bộ huyện Hải Lăng")
+	if r.status != http.StatusCreated {
+		t.Fatalf("district: %d %s", r.status, r.body)
+	}
+	var district store.OrgUnit
+	r.json(t, &district)
+	units := map[domain.OrgKind]*store.OrgUnit{domain.KindProvince: w.province, domain.KindDistrict: &district, domain.KindCommune: w.c1,
 		domain.KindGrassroots: &grassroots, domain.KindCell: w.cellA, domain.KindPartyGroup: &group}
-	for _, parentKind := range []domain.OrgKind{domain.KindProvince, domain.KindCommune, domain.KindGrassroots, domain.KindCell, domain.KindPartyGroup} {
+	for _, parentKind := range domain.OrgKinds {
 		for _, kind := range domain.OrgKinds {
 			name := fmt.Sprintf("Thử %s dưới %s", kind, parentKind)
 			r := create(units[parentKind], kind, name)
