@@ -2,6 +2,7 @@ import { signal, effect } from '@preact/signals';
 import { t, ago } from './i18n.js';
 import { session, ready, pending, rejected, syncMeta, online, syncing, syncError, updateReady, run, list } from './state.js';
 import { Login } from './screens/login.jsx';
+import { ChangePassword } from './screens/password.jsx';
 import { Home } from './screens/home.jsx';
 import { Meeting } from './screens/meeting.jsx';
 import { Visits, Conflicts, Rejected } from './screens/lists.jsx';
@@ -117,6 +118,7 @@ export function App() {
   if (!ready.value) return <p class="boot">{t('loading')}</p>;
   const r = route.value;
   if (!session.value?.user || r[0] === 'login') return <Login />;
+  if (session.value.user.must_change_password) return <ChangePassword />;
   let screen;
   switch (r[0]) {
     case 'm':

@@ -128,6 +128,7 @@ export function schedule(ms = 0) {
 
 export async function run(wantChecksums) {
   if (!session.value?.refresh && !session.value?.access) return;
+  if (session.value?.user?.must_change_password) return; // the server refuses it until the password is changed
   if (syncing.value) return schedule(2000);
   syncing.value = true;
   try {
@@ -186,6 +187,13 @@ export async function signIn(username, password) {
   await reload();
   askPersist();
   await run(true);
+}
+
+// changePassword sets a new password the administrator required, then signs in with it (the change ends every
+// session of the user, this one included) and starts syncing.
+export async function changePassword(current, next) {
+  await sync.api('PUT', '/api/v1/me/password', { current_password: current, new_password: next }, lang.value);
+  await signIn(session.value.username, next);
 }
 
 export async function signOut() {

@@ -105,6 +105,13 @@ func TestIPRateLimit(t *testing.T) {
 	for i := 0; i < 40 && !limited; i++ {
 		r, _ := login(t, w, "nobody", "x")
 		limited = r.status == http.StatusTooManyRequests
+		if limited { // the message and Retry-After give the same wait
+			var e api.ErrorBody
+			r.json(t, &e)
+			if ra := r.header.Get("Retry-After"); ra != "6" || !strings.Contains(e.Message, "sau "+ra+" giây") {
+				t.Errorf("Retry-After %q, message %q", ra, e.Message)
+			}
+		}
 	}
 	if !limited {
 		t.Error("40 quick logins from one address were never limited")
@@ -200,7 +207,13 @@ func TestRefreshRotationAndReuse(t *testing.T) {
 	if r := w.do(http.MethodGet, "/api/v1/me", "", nil, bearer(second.AccessToken)...); r.status != http.StatusOK {
 		t.Fatalf("new access token: %d", r.status)
 	}
-	// Using the first refresh token again is a replay: it fails and revokes the whole family.
+	r, third := refresh(second.RefreshToken)
+	if r.status != http.StatusOK {
+		t.Fatalf("second refresh: %d %s", r.status, r.body)
+	}
+	second = third
+	// Using the first refresh token again, two rotations back, is a replay: it fails and revokes the whole
+	// family (grace or not: it is not the immediately previous token).
 	r, _ = refresh(first.RefreshToken)
 	if r.status != http.StatusUnauthorized {
 		t.Fatalf("reuse: %d %s", r.status, r.body)

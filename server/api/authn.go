@@ -54,6 +54,28 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// mustChangeAllowed are the routes a user who must change the password may still call: its account, the change,
+// and what signing out takes (logout itself is public).
+var mustChangeAllowed = map[string]bool{
+	http.MethodGet + " /api/v1/me":                    true,
+	http.MethodPut + " /api/v1/me/password":           true,
+	http.MethodDelete + " /api/v1/push/subscriptions": true,
+}
+
+// mustChangeGate refuses route r, with must_change_password, to a caller an administrator requires to choose a
+// new password, unless r is one of the routes that lets the caller do so (a GET route's HEAD included).
+func (s *Server) mustChangeGate(r route) echo.MiddlewareFunc {
+	allowed := mustChangeAllowed[r.method+" "+r.path]
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if p := principal(c); p != nil && p.MustChangePassword && !allowed {
+				return domain.E(domain.CodeMustChangePassword, "auth.must_change_password")
+			}
+			return next(c)
+		}
+	}
+}
+
 // LoginRequest is the body of POST /auth/login.
 type LoginRequest struct {
 	Username string `json:"username"`
@@ -74,6 +96,9 @@ type TokenResponse struct {
 	RefreshToken     string    `json:"refresh_token"`
 	RefreshExpiresAt time.Time `json:"refresh_expires_at"`
 	User             *Me       `json:"user"`
+	// MustChangePassword: the user must choose a new password (PUT /me/password) before anything else; every
+	// other call is refused with the code must_change_password until then.
+	MustChangePassword bool `json:"must_change_password"`
 }
 
 // Me is the caller: the account, its grants and the cells it is assigned to.
@@ -95,7 +120,7 @@ func (s *Server) login(c echo.Context) error {
 	}
 	if !s.limiter.Allow(c.RealIP()) {
 		s.metrics.logins.WithLabelValues("ip_limited").Inc()
-		return domain.E(domain.CodeRateLimited, "auth.ip_limited")
+		return domain.E(domain.CodeRateLimited, "auth.ip_limited", "seconds", itoa(int(ipEvery/time.Second)), retryAfterArg, itoa(int(ipEvery/time.Second)))
 	}
 	ctx := c.Request().Context()
 	u, err := store.UserByUsername(ctx, s.db.R, req.Username)
@@ -109,8 +134,8 @@ func (s *Server) login(c echo.Context) error {
 	}
 	if u.LockedUntil != nil && time.Now().Before(*u.LockedUntil) {
 		s.metrics.logins.WithLabelValues("locked").Inc()
-		mins := int(time.Until(*u.LockedUntil).Minutes()) + 1
-		return domain.E(domain.CodeRateLimited, "auth.locked", "minutes", itoa(mins))
+		secs := int((time.Until(*u.LockedUntil) + time.Second - 1) / time.Second)
+		return domain.E(domain.CodeRateLimited, "auth.locked", "minutes", itoa((secs+59)/60), retryAfterArg, itoa(secs))
 	}
 	ok, err := auth.CheckPassword(req.Password, u.PasswordHash)
 	if err != nil && !errors.Is(err, auth.ErrBadHash) {
@@ -137,27 +162,41 @@ func (s *Server) login(c echo.Context) error {
 			return err
 		}
 		var err error
-		resp, err = s.newSession(ctx, tx, u.ID, "", c.Request().UserAgent())
+		token, hash, err := auth.NewRefreshToken()
+		if err != nil {
+			return domain.Internal(err)
+		}
+		resp, err = s.newSession(ctx, tx, u.ID, "", token, hash, c.Request().UserAgent())
 		return err
 	})
 	if err != nil {
 		return err
 	}
 	s.metrics.logins.WithLabelValues("ok").Inc()
+	noStore(c)
 	return c.JSON(http.StatusOK, resp)
 }
 
-// newSession stores the next refresh token of family (a new family when "") and issues an access token.
-func (s *Server) newSession(ctx context.Context, db bun.IDB, userID, family, userAgent string) (*TokenResponse, error) {
-	token, hash, err := auth.NewRefreshToken()
-	if err != nil {
-		return nil, domain.Internal(err)
-	}
+// noStore keeps an answer carrying credentials or the caller's account out of every cache.
+func noStore(c echo.Context) {
+	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+	c.Response().Header().Set("Pragma", "no-cache")
+}
+
+// newSession stores refresh token (its hash) as the next of family (a new family when "") and issues an access
+// token.
+func (s *Server) newSession(ctx context.Context, db bun.IDB, userID, family, token, hash, userAgent string) (*TokenResponse, error) {
 	rt := &store.RefreshToken{FamilyID: family, UserID: userID, TokenHash: hash, UserAgent: truncate(userAgent, 300),
 		ExpiresAt: store.Now().Add(auth.RefreshTTL)}
 	if err := store.CreateRefreshToken(ctx, db, rt); err != nil {
 		return nil, err
 	}
+	return s.sessionAnswer(ctx, db, rt, token)
+}
+
+// sessionAnswer issues an access token for the session of refresh token rt (whose plain form is token).
+func (s *Server) sessionAnswer(ctx context.Context, db bun.IDB, rt *store.RefreshToken, token string) (*TokenResponse, error) {
+	userID := rt.UserID
 	access, exp, err := s.tokens.Issue(userID, rt.FamilyID)
 	if err != nil {
 		return nil, domain.Internal(err)
@@ -168,10 +207,13 @@ func (s *Server) newSession(ctx context.Context, db bun.IDB, userID, family, use
 	}
 	return &TokenResponse{
 		AccessToken: access, TokenType: "Bearer", ExpiresIn: int(s.tokens.TTL().Seconds()), ExpiresAt: exp.UTC(),
-		RefreshToken: token, RefreshExpiresAt: rt.ExpiresAt, User: me,
+		RefreshToken: token, RefreshExpiresAt: rt.ExpiresAt, User: me, MustChangePassword: me.MustChange,
 	}, nil
 }
 
+// refresh trades a refresh token for a new session. Marking the token used and storing its successor happen in
+// one transaction, so a failure leaves the token usable; a successor whose answer was lost is handed out again
+// for the same token within auth.RefreshGrace (store.UseRefreshToken).
 func (s *Server) refresh(c echo.Context) error {
 	var req RefreshRequest
 	if err := decode(c, &req); err != nil {
@@ -181,28 +223,42 @@ func (s *Server) refresh(c echo.Context) error {
 		return domain.Invalid("refresh_token", "error.required", "field", "refresh_token")
 	}
 	ctx := c.Request().Context()
+	next, nextHash := s.tokens.SuccessorToken(req.RefreshToken)
 	var resp *TokenResponse
-	// The reuse check must commit even though the request fails, so it is not in the same transaction as the
-	// new token.
-	old, err := store.UseRefreshToken(ctx, s.db.W, auth.HashRefreshToken(req.RefreshToken))
-	if err != nil {
-		if domain.ErrorCode(err) == domain.CodeUnauthorized {
-			s.metrics.logins.WithLabelValues("refresh_refused").Inc()
-			s.cache.forget() // a reused token revoked its family
+	var refused error
+	err := s.db.Write(ctx, func(ctx context.Context, tx bun.Tx) error {
+		resp, refused = nil, nil
+		use, err := store.UseRefreshToken(ctx, tx, auth.HashRefreshToken(req.RefreshToken), nextHash, auth.RefreshGrace)
+		if err != nil {
+			return err
 		}
-		return err
-	}
-	if _, err := store.LoadPrincipal(ctx, s.db.W, old.UserID); err != nil {
-		return err
-	}
-	err = s.db.Write(ctx, func(ctx context.Context, tx bun.Tx) error {
-		var err error
-		resp, err = s.newSession(ctx, tx, old.UserID, old.FamilyID, c.Request().UserAgent())
+		if use.Refused != nil {
+			refused = use.Refused // commit: a reuse revoked the family
+			return nil
+		}
+		rt := use.Successor
+		if rt == nil {
+			rt = use.Token
+		}
+		if _, err := store.LoadPrincipal(ctx, tx, rt.UserID); err != nil {
+			return err
+		}
+		if use.Successor != nil {
+			resp, err = s.sessionAnswer(ctx, tx, use.Successor, next)
+			return err
+		}
+		resp, err = s.newSession(ctx, tx, rt.UserID, rt.FamilyID, next, nextHash, c.Request().UserAgent())
 		return err
 	})
 	if err != nil {
 		return err
 	}
+	if refused != nil {
+		s.metrics.logins.WithLabelValues("refresh_refused").Inc()
+		s.cache.forget() // a reused token revoked its family
+		return refused
+	}
+	noStore(c)
 	return c.JSON(http.StatusOK, resp)
 }
 
@@ -251,6 +307,7 @@ func (s *Server) getMe(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	noStore(c)
 	return c.JSON(http.StatusOK, me)
 }
 
@@ -278,8 +335,14 @@ func (s *Server) changePassword(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if ok, _ := auth.CheckPassword(req.NewPassword, u.PasswordHash); ok {
+		return domain.Invalid("new_password", "auth.same_password")
+	}
 	if err := s.db.Write(ctx, func(ctx context.Context, tx bun.Tx) error {
-		return store.SetPassword(ctx, tx, p.UserID, hash)
+		if err := store.SetPassword(ctx, tx, p.UserID, hash); err != nil {
+			return err
+		}
+		return store.SetMustChangePassword(ctx, tx, p.UserID, false)
 	}); err != nil {
 		return err
 	}
@@ -287,9 +350,13 @@ func (s *Server) changePassword(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
+// hashNewPassword checks a new password against the policy (auth.CheckPolicy) and hashes it.
 func (s *Server) hashNewPassword(pw, field string) (string, error) {
-	if len([]rune(pw)) < auth.MinPasswordLen {
+	switch err := auth.CheckPolicy(pw); {
+	case errors.Is(err, auth.ErrPasswordShort):
 		return "", domain.Invalid(field, "auth.weak_password", "min", itoa(auth.MinPasswordLen))
+	case errors.Is(err, auth.ErrPasswordCommon):
+		return "", domain.Invalid(field, "auth.common_password")
 	}
 	h, err := auth.HashPassword(pw, s.cfg.Argon2)
 	if err != nil {

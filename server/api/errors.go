@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -20,17 +21,21 @@ import (
 
 // statusOf maps each error code to its HTTP status. This is the only place that does.
 var statusOf = map[domain.Code]int{
-	domain.CodeInvalid:           http.StatusBadRequest,
-	domain.CodeNotFound:          http.StatusNotFound,
-	domain.CodeConflict:          http.StatusConflict,
-	domain.CodeInvalidTransition: http.StatusConflict,
-	domain.CodeUnauthorized:      http.StatusUnauthorized,
-	domain.CodeForbidden:         http.StatusForbidden,
-	domain.CodeRateLimited:       http.StatusTooManyRequests,
-	domain.CodeTooLarge:          http.StatusRequestEntityTooLarge,
-	domain.CodeBadMethod:         http.StatusMethodNotAllowed,
-	domain.CodeInternal:          http.StatusInternalServerError,
+	domain.CodeInvalid:            http.StatusBadRequest,
+	domain.CodeNotFound:           http.StatusNotFound,
+	domain.CodeConflict:           http.StatusConflict,
+	domain.CodeInvalidTransition:  http.StatusConflict,
+	domain.CodeUnauthorized:       http.StatusUnauthorized,
+	domain.CodeForbidden:          http.StatusForbidden,
+	domain.CodeMustChangePassword: http.StatusForbidden,
+	domain.CodeRateLimited:        http.StatusTooManyRequests,
+	domain.CodeTooLarge:           http.StatusRequestEntityTooLarge,
+	domain.CodeBadMethod:          http.StatusMethodNotAllowed,
+	domain.CodeInternal:           http.StatusInternalServerError,
 }
+
+// retryAfterArg is the argument of a rate_limited error giving the seconds to wait, sent as Retry-After.
+const retryAfterArg = "retry_after"
 
 // ErrorBody is the JSON body of every error response.
 type ErrorBody struct {
@@ -82,7 +87,11 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	body := ErrorBody{Code: e.Code, Message: i18n.T(lang(c), e.Key, e.Args), Field: e.Field, RequestID: rid, Details: details}
 	if e.Code == domain.CodeRateLimited {
-		c.Response().Header().Set("Retry-After", "60")
+		retry := e.Args[retryAfterArg] // the same number of seconds the message counts in
+		if retry == "" {
+			retry = "60"
+		}
+		c.Response().Header().Set("Retry-After", retry)
 	}
 	if e.Code == domain.CodeUnauthorized {
 		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="chibo"`)
@@ -153,6 +162,10 @@ func jsonError(err error) error {
 		return domain.E(domain.CodeInvalid, "error.bad_json", "detail", "empty body")
 	case errors.As(err, &se):
 		return domain.E(domain.CodeInvalid, "error.bad_json", "detail", fmt.Sprintf("syntax error at byte %d", se.Offset))
+	case errors.As(err, &te) && te.Type == reflect.TypeFor[domain.Date]():
+		return domain.Invalid(te.Field, "error.bad_date_field", "field", te.Field, "min", itoa(domain.MinYear), "max", itoa(domain.MaxYear))
+	case errors.As(err, &te) && te.Field == "": // the body itself has the wrong type (an array for an object)
+		return domain.E(domain.CodeInvalid, "error.bad_body")
 	case errors.As(err, &te):
 		e := domain.E(domain.CodeInvalid, "error.bad_value", "field", te.Field)
 		e.Field = te.Field
@@ -163,7 +176,12 @@ func jsonError(err error) error {
 		e.Field = f
 		return e
 	}
-	return domain.E(domain.CodeInvalid, "error.bad_json", "detail", err.Error())
+	var de *domain.Error
+	if errors.As(err, &de) { // a value's own check (a date out of range): its message, never Go's
+		return de
+	}
+	// Anything else would show Go's own wording (type names, offsets): say only that the body is invalid.
+	return domain.E(domain.CodeInvalid, "error.bad_body")
 }
 
 // idParam reads a UUID path parameter; a malformed id is simply not found.
@@ -209,6 +227,9 @@ func queryDate(c echo.Context, name string) (domain.Date, error) {
 		return domain.Date{}, nil
 	}
 	d, err := domain.ParseDate(v)
+	if errors.Is(err, domain.ErrDateRange) {
+		return d, domain.Invalid(name, "error.date_range", "min", itoa(domain.MinYear), "max", itoa(domain.MaxYear))
+	}
 	if err != nil {
 		return d, domain.Invalid(name, "error.bad_date")
 	}

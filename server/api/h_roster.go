@@ -62,10 +62,7 @@ func (s *Server) importRoster(c echo.Context) error {
 		return err
 	}
 	if !p.Can(unit.Path, rosterRoles...) {
-		if !p.CanRead(unit.Path) {
-			return domain.NotFound("@what.org_unit")
-		}
-		return domain.Forbidden()
+		return domain.Forbidden() // an import is a write: 403 whether or not the caller can see the unit
 	}
 	file, err := roster.Parse(f, fh.Filename)
 	if err != nil {

@@ -1,8 +1,11 @@
 package api
 
 import (
+	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -34,7 +37,7 @@ func (s *Server) syncPush(c echo.Context) error {
 	}
 	req, err := wire.DecodePush(body)
 	if err != nil {
-		return domain.E(domain.CodeInvalid, "sync.bad_request", "detail", err.Error())
+		return pushError(err)
 	}
 	resp, err := s.sync.Push(c.Request().Context(), principal(c), req)
 	if err != nil {
@@ -42,4 +45,18 @@ func (s *Server) syncPush(c echo.Context) error {
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusOK, resp)
+}
+
+// pushError explains a push the wire format refuses. A JSON decoding error is explained like any other body's,
+// never in Go's words (type names like wire.PushRequest); a shape error (wire.PushRequest.Validate, e.g.
+// "mutations[3].seq: must follow 2") is the protocol's own description and is passed on.
+func pushError(err error) error {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	msg := err.Error()
+	if errors.As(err, &se) || errors.As(err, &te) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		strings.HasPrefix(msg, "json:") || strings.Contains(msg, "wire.") || strings.Contains(msg, "Go ") {
+		return jsonError(err)
+	}
+	return domain.E(domain.CodeInvalid, "sync.bad_request", "detail", msg)
 }

@@ -22,6 +22,8 @@ type UserInput struct {
 	Locale        string  `json:"locale"`
 	HomeOrgUnitID *string `json:"home_org_unit_id"`
 	Active        *bool   `json:"active"`
+	// MustChangePassword makes the user choose a new password at the first login.
+	MustChangePassword bool `json:"must_change_password"`
 }
 
 // UserPatch is the body of PATCH /users/{id}: only the fields present change. A password resets the user's
@@ -35,6 +37,9 @@ type UserPatch struct {
 	Locale        Opt[string] `json:"locale"`
 	HomeOrgUnitID Opt[string] `json:"home_org_unit_id"`
 	Active        Opt[bool]   `json:"active"`
+	// MustChangePassword true makes the user choose a new password at the next login (and refuses every other
+	// call of a session already open until then); false lifts it.
+	MustChangePassword Opt[bool] `json:"must_change_password"`
 }
 
 // GrantInput is the body of POST /users/{id}/grants. No org unit means the whole installation (admins only).
@@ -113,7 +118,7 @@ func (s *Server) createUser(c echo.Context) error {
 		return err
 	}
 	u := &store.User{Username: in.Username, DisplayName: in.DisplayName, Phone: in.Phone, Title: in.Title,
-		Locale: in.Locale, PasswordHash: hash, Active: in.Active == nil || *in.Active}
+		Locale: in.Locale, PasswordHash: hash, Active: in.Active == nil || *in.Active, MustChangePassword: in.MustChangePassword}
 	if err := clientID(in.ID, &u.ID); err != nil {
 		return err
 	}
@@ -200,7 +205,12 @@ func (s *Server) updateUser(c echo.Context) error {
 			return err
 		}
 		if hash != "" {
-			return store.SetPassword(ctx, tx, id, hash)
+			if err := store.SetPassword(ctx, tx, id, hash); err != nil {
+				return err
+			}
+		}
+		if in.MustChangePassword.Set {
+			return store.SetMustChangePassword(ctx, tx, id, in.MustChangePassword.Value)
 		}
 		return nil
 	})

@@ -78,9 +78,14 @@ func TestRosterImportOverHTTP(t *testing.T) {
 	if r.status != http.StatusForbidden {
 		t.Errorf("supervisor import: %d, want 403", r.status)
 	}
+	// An import is a write: out of scope it is refused as forbidden, like every other write, not "not found".
 	r = w.upload("admin2", w.cellA.ID, "commit", "an-loi.xlsx", good)
-	if r.status != http.StatusNotFound {
-		t.Errorf("foreign admin import: %d, want 404", r.status)
+	if r.status != http.StatusForbidden {
+		t.Errorf("foreign admin import: %d, want 403", r.status)
+	}
+	r = w.upload("admin2", w.cellA.ID, "preview", "an-loi.xlsx", good)
+	if r.status != http.StatusForbidden {
+		t.Errorf("foreign admin preview: %d, want 403", r.status)
 	}
 	r = w.upload("admin1", w.cellA.ID, "commit", "an-loi.xlsx", good)
 	r.json(t, &res)

@@ -196,8 +196,9 @@ func (s *Server) register(e *echo.Echo) {
 			mw = append(mw, s.gzip.middleware)
 		}
 		if !r.public {
-			mw = append(mw, s.authenticate)
+			mw = append(mw, s.authenticate, s.mustChangeGate(r))
 		}
+		mw = append(mw, s.checkInput) // after authentication: an upload is not parsed for a stranger
 		e.Add(r.method, r.path, r.handler, mw...)
 		if r.method == http.MethodGet {
 			e.Add(http.MethodHead, r.path, r.handler, mw...)

@@ -5,10 +5,12 @@ package auth
 import (
 	"crypto/rand"
 	"crypto/subtle"
+	_ "embed"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -25,7 +27,48 @@ type Argon2Params struct {
 var DefaultArgon2 = Argon2Params{Memory: 19 * 1024, Time: 2, Threads: 1}
 
 // MinPasswordLen is the shortest password accepted for a new or changed password.
-const MinPasswordLen = 8
+const MinPasswordLen = 10
+
+//go:embed common_passwords.txt
+var commonPasswordsText string
+
+// commonPasswords are the lower-case forms of the passwords attackers try first.
+var commonPasswords = func() map[string]struct{} {
+	m := map[string]struct{}{}
+	for _, line := range strings.Split(commonPasswordsText, "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			m[strings.ToLower(line)] = struct{}{}
+		}
+	}
+	return m
+}()
+
+// The reasons CheckPolicy refuses a new password.
+var (
+	ErrPasswordShort  = errors.New("auth: password too short")
+	ErrPasswordCommon = errors.New("auth: password too common")
+)
+
+// CheckPolicy checks a new password: at least MinPasswordLen characters and not one of the most common passwords
+// (compared without regard to case or surrounding spaces).
+func CheckPolicy(password string) error {
+	if utf8.RuneCountInString(password) < MinPasswordLen {
+		return ErrPasswordShort
+	}
+	if IsCommonPassword(password) {
+		return ErrPasswordCommon
+	}
+	return nil
+}
+
+// CommonPasswordCount returns the number of passwords in the list.
+func CommonPasswordCount() int { return len(commonPasswords) }
+
+// IsCommonPassword reports whether password is in the embedded list of common passwords, ignoring case.
+func IsCommonPassword(password string) bool {
+	_, ok := commonPasswords[strings.ToLower(strings.TrimSpace(password))]
+	return ok
+}
 
 // HashPassword returns the PHC-format argon2id hash of password: $argon2id$v=19$m=…,t=…,p=…$salt$hash.
 func HashPassword(password string, p Argon2Params) (string, error) {

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -18,6 +19,14 @@ const AccessTTL = 15 * time.Minute
 // RefreshTTL is the lifetime of a refresh token. Officials can be out of signal for weeks, so it is long; it
 // rotates on every use and is revoked on logout, password change or reuse.
 const RefreshTTL = 60 * 24 * time.Hour
+
+// RefreshGrace is how long after a refresh token was traded the same token still gets the same successor
+// instead of revoking its family: an official whose phone lost the answer to a refresh (a dropped connection in
+// the field) retries with the old token and carries on. Any other reuse still revokes the family.
+const RefreshGrace = 30 * time.Second
+
+// clockSkew is the clock difference tolerated between instances when checking a token's times.
+const clockSkew = 30 * time.Second
 
 // Claims are the claims of an access token.
 type Claims struct {
@@ -49,7 +58,7 @@ func NewTokens(key []byte, issuer, audience string) (*Tokens, error) {
 		jwt.WithAudience(audience),
 		jwt.WithExpirationRequired(),
 		jwt.WithIssuedAt(),
-		jwt.WithLeeway(30*time.Second),
+		jwt.WithLeeway(clockSkew),
 		jwt.WithTimeFunc(func() time.Time { return t.now() }),
 	)
 	return t, nil
@@ -83,6 +92,11 @@ func (t *Tokens) Parse(token string) (*Claims, error) {
 	if c.Subject == "" {
 		return nil, errors.New("auth: token without subject")
 	}
+	// A token signed to live longer than this server issues (a leaked key, or a token from a misconfigured
+	// instance) is refused: its lifetime, not only its expiry, must be one the server would have given.
+	if c.IssuedAt == nil || c.ExpiresAt.Sub(c.IssuedAt.Time) > t.ttl+clockSkew {
+		return nil, errors.New("auth: token lifetime beyond the access token TTL")
+	}
 	return c, nil
 }
 
@@ -108,6 +122,17 @@ func NewRefreshToken() (token, hash string, err error) {
 	}
 	token = base64.RawURLEncoding.EncodeToString(b)
 	return token, HashRefreshToken(token), nil
+}
+
+// SuccessorToken returns the refresh token that follows prev in its family, and its hash. It is derived from prev
+// with the signing key (HMAC-SHA256), so a server instance that receives prev again within RefreshGrace can hand
+// back the same successor without storing it; nobody without the key can compute it.
+func (t *Tokens) SuccessorToken(prev string) (token, hash string) {
+	m := hmac.New(sha256.New, t.key)
+	m.Write([]byte("chibo refresh successor\x00"))
+	m.Write([]byte(prev))
+	token = base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+	return token, HashRefreshToken(token)
 }
 
 // HashRefreshToken returns the stored form of a refresh token. A plain SHA-256 is right here: the token has 256

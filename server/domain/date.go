@@ -3,7 +3,10 @@ package domain
 import (
 	"database/sql/driver"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"reflect"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -27,7 +30,26 @@ func DateOf(t time.Time) Date {
 	return NewDate(y, m, d)
 }
 
-// ParseDate reads "2006-01-02" (the API form) or "02/01/2006" and "2/1/2006" (the Vietnamese form).
+// The years a date may fall in. Every date Chibo keeps (births, admissions, meetings, due dates) lies well
+// inside; outside is a typing error (year 0, 9999), which SQLite would store and PostgreSQL refuse.
+const (
+	MinYear = 1900
+	MaxYear = 2100
+)
+
+// ErrDateRange is a date outside MinYear–MaxYear.
+var ErrDateRange = errors.New("date outside the years 1900 to 2100")
+
+// InRange reports whether the date falls in the years MinYear to MaxYear (the zero date, "no date", does).
+func (d Date) InRange() bool {
+	return d.IsZero() || (d.t.Year() >= MinYear && d.t.Year() <= MaxYear)
+}
+
+func yearInRange(t time.Time) bool { return t.Year() >= MinYear && t.Year() <= MaxYear }
+
+// ParseDate reads "2006-01-02" (the API form) or "02/01/2006" and "2/1/2006" (the Vietnamese form). A date
+// outside MinYear–MaxYear fails with ErrDateRange. Every date read from input goes through here or through
+// UnmarshalJSON, so the range holds for the API, the sync push and roster files alike.
 func ParseDate(s string) (Date, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -35,6 +57,9 @@ func ParseDate(s string) (Date, error) {
 	}
 	for _, layout := range []string{"2006-01-02", "02/01/2006", "2/1/2006", "02-01-2006", "2-1-2006", "02.01.2006", "2.1.2006"} {
 		if t, err := time.Parse(layout, s); err == nil {
+			if !yearInRange(t) { // 0001-01-01 included: it is also Go's zero time, which would read as "no date"
+				return Date{}, ErrDateRange
+			}
 			return Date{t}, nil
 		}
 	}
@@ -95,7 +120,8 @@ func (d Date) MarshalJSON() ([]byte, error) {
 	return []byte(`"` + d.String() + `"`), nil
 }
 
-// UnmarshalJSON reads "2006-01-02" or null.
+// UnmarshalJSON reads "2006-01-02" or null. A malformed date, or one outside MinYear–MaxYear, fails with a
+// *json.UnmarshalTypeError, so the decoder names the field (the API and the sync push both report it).
 func (d *Date) UnmarshalJSON(b []byte) error {
 	if string(b) == "null" {
 		*d = Date{}
@@ -106,8 +132,8 @@ func (d *Date) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	t, err := time.Parse("2006-01-02", s)
-	if s != "" && err != nil {
-		return fmt.Errorf("date %q: want YYYY-MM-DD", s)
+	if s != "" && (err != nil || !yearInRange(t)) {
+		return &json.UnmarshalTypeError{Value: "date " + strconv.Quote(s), Type: reflect.TypeFor[Date]()}
 	}
 	*d = Date{t}
 	return nil

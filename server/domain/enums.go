@@ -1,5 +1,7 @@
 package domain
 
+import "slices"
+
 // Role is what a role grant lets a user do within the org subtree it covers.
 type Role string
 
@@ -44,6 +46,18 @@ var OrgKinds = []OrgKind{KindProvince, KindDistrict, KindCommune, KindGrassroots
 
 // Valid reports whether k is a known kind.
 func (k OrgKind) Valid() bool { return oneOf(k, OrgKinds) }
+
+// CanBeUnder reports whether a unit of kind k may sit directly under one of kind parent. Kinds only go down the
+// tree, in the order of OrgKinds, skipping levels as the structure allows (a commune straight under a province
+// since 2025, a cell under a district's grassroots unit or under a commune); a party group belongs to a cell
+// only. A root may be of any kind (an installation may cover one commune).
+func (k OrgKind) CanBeUnder(parent OrgKind) bool {
+	if k == KindPartyGroup {
+		return parent == KindCell
+	}
+	ki, pi := slices.Index(OrgKinds, k), slices.Index(OrgKinds, parent)
+	return ki >= 0 && pi >= 0 && pi < ki && parent != KindPartyGroup
+}
 
 // Membership is a member's standing: full (chính thức) or probationary (dự bị).
 type Membership string

@@ -25,6 +25,9 @@ const (
 	CodeTooLarge          Code = "too_large"
 	CodeBadMethod         Code = "method_not_allowed"
 	CodeInternal          Code = "internal"
+	// CodeMustChangePassword refuses every call but changing the password (and reading one's own account) to a
+	// user an administrator requires to choose a new password; HTTP 403.
+	CodeMustChangePassword Code = "must_change_password"
 )
 
 // Error is the one error type that crosses package boundaries. Key names a message in the catalogue

@@ -23,6 +23,9 @@ type Principal struct {
 	Grants   []Grant
 	// Assigned are the cells the user is currently assigned to as an official.
 	Assigned []UnitRef
+	// MustChangePassword: an administrator requires a new password; until then the user may only read its own
+	// account, change the password and log out.
+	MustChangePassword bool
 }
 
 // UnitRef names an org unit and its path.

@@ -79,11 +79,13 @@ func parseDate(s string, date1904 bool) (d domain.Date, ok bool) {
 		if err != nil {
 			return domain.Date{}, false
 		}
-		return domain.NewDate(t.Year(), t.Month(), t.Day()), true
+		d := domain.NewDate(t.Year(), t.Month(), t.Day())
+		return d, d.InRange()
 	}
 	if len(s) > 10 && (s[10] == ' ' || s[10] == 'T') {
 		if t, err := time.Parse("2006-01-02", s[:10]); err == nil {
-			return domain.NewDate(t.Year(), t.Month(), t.Day()), true
+			d := domain.NewDate(t.Year(), t.Month(), t.Day())
+			return d, d.InRange()
 		}
 	}
 	d, err := domain.ParseDate(s)

@@ -76,6 +76,9 @@ type User struct {
 	FailedLogins  int        `bun:"failed_logins,notnull" json:"-"`
 	LockedUntil   *time.Time `bun:"locked_until" json:"-"`
 	LastLoginAt   *time.Time `bun:"last_login_at" json:"last_login_at,omitempty"`
+	// MustChangePassword makes the user choose a new password before doing anything else (set by an admin).
+	// Not synced: UserView shows it to the user and the admins.
+	MustChangePassword bool `bun:"must_change_password,notnull" json:"-"`
 }
 
 // RoleGrant gives a user a role over the subtree of an org unit; a nil OrgUnitID (admins only) covers everything.

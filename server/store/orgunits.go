@@ -55,6 +55,9 @@ func CreateOrgUnit(ctx context.Context, db bun.IDB, u *OrgUnit) error {
 		if err != nil {
 			return err
 		}
+		if err := checkPlace(ctx, db, u, parent, false); err != nil {
+			return err
+		}
 		u.Path, u.Depth = parent.Path+u.ID+"/", parent.Depth+1
 	}
 	if err := Insert(ctx, db, u); err != nil {
@@ -75,6 +78,20 @@ func UpdateOrgUnit(ctx context.Context, db bun.IDB, u *OrgUnit) error {
 		return err
 	}
 	u.CreatedAt, u.Path, u.Depth = before.CreatedAt, before.Path, before.Depth
+	if moved := deref(u.ParentID) != deref(before.ParentID); moved || u.Kind != before.Kind {
+		var parent *OrgUnit
+		if u.ParentID != nil {
+			if parent, err = GetOrgUnit(ctx, db, *u.ParentID); err != nil {
+				return err
+			}
+			if moved && domain.Under(parent.Path, before.Path) {
+				return domain.Invalid("parent_id", "org.cycle")
+			}
+		}
+		if err := checkPlace(ctx, db, u, parent, u.Kind != before.Kind); err != nil {
+			return err
+		}
+	}
 	if deref(u.ParentID) != deref(before.ParentID) {
 		newPath, newDepth := "/"+u.ID+"/", 0
 		if u.ParentID != nil {
@@ -108,6 +125,28 @@ func UpdateOrgUnit(ctx context.Context, db bun.IDB, u *OrgUnit) error {
 		return uniqueOr(err, "@what.code")
 	}
 	return Audit(ctx, db, "update", "org_unit", u.ID, &u.ID, before, u)
+}
+
+// checkPlace enforces the kind hierarchy (domain.OrgKind.CanBeUnder) for unit u under parent (nil: a root), and,
+// when u's kind changes, between u and its live children. Creating and moving a unit both go through it.
+func checkPlace(ctx context.Context, db bun.IDB, u, parent *OrgUnit, kindChanged bool) error {
+	if parent != nil && !u.Kind.CanBeUnder(parent.Kind) {
+		return domain.Invalid("parent_id", "org.bad_place", "kind", "@org.kind."+string(u.Kind), "parent", "@org.kind."+string(parent.Kind))
+	}
+	if !kindChanged {
+		return nil
+	}
+	var kinds []domain.OrgKind
+	if err := db.NewSelect().Model((*OrgUnit)(nil)).ColumnExpr("DISTINCT ou.kind").Where("ou.parent_id = ?", u.ID).
+		Scan(ctx, &kinds); err != nil {
+		return domain.Internal(err)
+	}
+	for _, k := range kinds {
+		if !k.CanBeUnder(u.Kind) {
+			return domain.Invalid("kind", "org.bad_place", "kind", "@org.kind."+string(k), "parent", "@org.kind."+string(u.Kind))
+		}
+	}
+	return nil
 }
 
 // DeleteOrgUnit soft-deletes a unit that has no live children, members or users.

@@ -26,35 +26,67 @@ func CreateRefreshToken(ctx context.Context, db bun.IDB, t *RefreshToken) error 
 	return nil
 }
 
-// UseRefreshToken spends the refresh token with this hash: it is marked used and returned, so the caller can
-// issue the next token of the family. A token used a second time revokes its whole family (the token leaked,
-// or a client replayed it) and fails with auth.refresh_reused; an expired, revoked or unknown token fails with
-// auth.refresh_invalid.
-func UseRefreshToken(ctx context.Context, db bun.IDB, hash string) (*RefreshToken, error) {
+// TokenUse is what became of a refresh token presented for a new session.
+type TokenUse struct {
+	// Token is the presented token, now marked used: the caller issues its successor in the same transaction.
+	Token *RefreshToken
+	// Successor, instead, is the successor already issued for the presented token, which was traded within the
+	// grace window and is presented again (its answer was lost): the caller hands it back, issuing no other.
+	Successor *RefreshToken
+	// Refused is why the token gives no session: unknown, expired, revoked, or reused (which revoked its whole
+	// family). The transaction must still commit, so that the revocation holds.
+	Refused error
+}
+
+// UseRefreshToken spends the refresh token with this hash in the caller's transaction, which must also store its
+// successor (whose hash is successorHash), so a token is never marked used without a successor to show for it.
+//
+// A token used a second time normally revokes its whole family (the token leaked, or a client replayed it) and is
+// refused with auth.refresh_reused. There is one exception, for answers lost on the way to the device: within
+// grace of its use, the immediately previous token (its successor is live and itself unused) gets that same
+// successor back. Everything the check needs is in the database, so it holds across server instances.
+// An expired, revoked or unknown token is refused with auth.refresh_invalid.
+func UseRefreshToken(ctx context.Context, db bun.IDB, hash, successorHash string, grace time.Duration) (TokenUse, error) {
 	t := new(RefreshToken)
 	if err := db.NewSelect().Model(t).Where("token_hash = ?", hash).Scan(ctx); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil, domain.Unauthorized("auth.refresh_invalid")
+			return TokenUse{Refused: domain.Unauthorized("auth.refresh_invalid")}, nil
 		}
-		return nil, domain.Internal(err)
+		return TokenUse{}, domain.Internal(err)
 	}
 	now := Now()
 	if t.RevokedAt != nil || now.After(t.ExpiresAt) {
-		return nil, domain.Unauthorized("auth.refresh_invalid")
+		return TokenUse{Refused: domain.Unauthorized("auth.refresh_invalid")}, nil
 	}
 	res, err := db.NewUpdate().Model((*RefreshToken)(nil)).Set("used_at = ?", now).
 		Where("id = ?", t.ID).Where("used_at IS NULL").Exec(ctx)
 	if err != nil {
-		return nil, domain.Internal(err)
+		return TokenUse{}, domain.Internal(err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		if err := RevokeFamily(ctx, db, t.FamilyID); err != nil {
-			return nil, err
+	if n, _ := res.RowsAffected(); n == 1 {
+		t.UsedAt = &now
+		return TokenUse{Token: t}, nil
+	}
+	// Used already. Read when, afresh: a concurrent refresh with the same token may just have committed.
+	var usedAt time.Time
+	if err := db.NewSelect().Model((*RefreshToken)(nil)).Column("used_at").Where("id = ?", t.ID).Scan(ctx, &usedAt); err != nil {
+		return TokenUse{}, domain.Internal(err)
+	}
+	if !now.After(usedAt.Add(grace)) {
+		succ := new(RefreshToken)
+		err := db.NewSelect().Model(succ).Where("token_hash = ?", successorHash).Where("family_id = ?", t.FamilyID).
+			Where("used_at IS NULL").Where("revoked_at IS NULL").Where("expires_at > ?", now).Scan(ctx)
+		if err == nil {
+			return TokenUse{Successor: succ}, nil
 		}
-		return nil, domain.Unauthorized("auth.refresh_reused")
+		if !errors.Is(err, sql.ErrNoRows) {
+			return TokenUse{}, domain.Internal(err)
+		}
 	}
-	t.UsedAt = &now
-	return t, nil
+	if err := RevokeFamily(ctx, db, t.FamilyID); err != nil {
+		return TokenUse{}, err
+	}
+	return TokenUse{Refused: domain.Unauthorized("auth.refresh_reused")}, nil
 }
 
 // RevokeFamily revokes every token of a family.

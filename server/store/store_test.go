@@ -111,8 +111,13 @@ func TestMoveSubtreeRewritesPaths(t *testing.T) {
 	db := testdb.New(t)
 	ctx := context.Background()
 	u := tree(t, db)
+	district := &store.OrgUnit{Name: "Huyện Triệu Phong", Kind: domain.KindDistrict, ParentID: &u["Tỉnh Quảng Trị"].ID}
+	if err := inTx(db, func(ctx context.Context, tx bun.IDB) error { return store.CreateOrgUnit(ctx, tx, district) }); err != nil {
+		t.Fatal(err)
+	}
+	u["Xã Ái Tử"] = district // the commune moves under the district
 	commune := u["Xã Triệu Phong"]
-	commune.ParentID = &u["Xã Ái Tử"].ID
+	commune.ParentID = &district.ID
 	if err := inTx(db, func(ctx context.Context, tx bun.IDB) error { return store.UpdateOrgUnit(ctx, tx, commune) }); err != nil {
 		t.Fatal(err)
 	}
@@ -127,8 +132,8 @@ func TestMoveSubtreeRewritesPaths(t *testing.T) {
 	// Moving a unit under its own descendant is refused.
 	prov := u["Tỉnh Quảng Trị"]
 	prov.ParentID = &cell.ID
-	if err := inTx(db, func(ctx context.Context, tx bun.IDB) error { return store.UpdateOrgUnit(ctx, tx, prov) }); domain.ErrorCode(err) != domain.CodeInvalid {
-		t.Errorf("cycle: got %v, want invalid", err)
+	if err := inTx(db, func(ctx context.Context, tx bun.IDB) error { return store.UpdateOrgUnit(ctx, tx, prov) }); domain.AsError(err).Key != "org.cycle" {
+		t.Errorf("cycle: got %v, want org.cycle", err)
 	}
 }
 

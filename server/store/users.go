@@ -43,6 +43,8 @@ type UserView struct {
 	User     `bun:",extend"`
 	HomePath string      `bun:"home_path" json:"-"`
 	Grants   []GrantView `bun:"-" json:"grants"`
+	// MustChange shows User.MustChangePassword, which the sync protocol does not carry, to the API.
+	MustChange bool `bun:"-" json:"must_change_password"`
 }
 
 // GrantView is a role grant with the name of the unit it covers.
@@ -69,6 +71,7 @@ func GetUser(ctx context.Context, db bun.IDB, id string) (*UserView, error) {
 		return nil, err
 	}
 	u.Grants = grants
+	u.MustChange = u.MustChangePassword
 	return u, nil
 }
 
@@ -191,6 +194,7 @@ func ListUsers(ctx context.Context, db bun.IDB, f UserFilter, roots []string, p 
 		if page.Items[i].Grants, err = UserGrants(ctx, db, page.Items[i].ID); err != nil {
 			return page, err
 		}
+		page.Items[i].MustChange = page.Items[i].MustChangePassword
 	}
 	return page, nil
 }
@@ -252,7 +256,8 @@ func LoadPrincipal(ctx context.Context, db bun.IDB, userID string) (*domain.Prin
 }
 
 // LoadSession is LoadPrincipal for a request carrying an access token of session family (may be ""): it also
-// fails with unauthorized when that session was revoked. It is one query, since every API request runs it.
+// fails with unauthorized when that session was revoked or never existed for this user (a token signed with a
+// made-up session id). It is one query, since every API request runs it.
 func LoadSession(ctx context.Context, db bun.IDB, userID, family string) (*domain.Principal, error) {
 	type row struct {
 		K string `bun:"k"`
@@ -262,7 +267,8 @@ func LoadSession(ctx context.Context, db bun.IDB, userID, family string) (*domai
 	}
 	today := domain.DateOf(time.Now())
 	parts := []string{
-		`SELECT 'user' AS k, u.username AS a, u.locale AS b, CASE WHEN u.active THEN '1' ELSE '0' END AS c
+		`SELECT 'user' AS k, u.username AS a, u.locale AS b,
+				CASE WHEN NOT u.active THEN '0' WHEN u.must_change_password THEN 'm' ELSE '1' END AS c
 			FROM users AS u WHERE u.id = ? AND u.deleted_at IS NULL`,
 		`SELECT 'grant', rg.role, COALESCE(CAST(rg.org_unit_id AS TEXT), ''),
 				CASE WHEN rg.org_unit_id IS NULL THEN '/' ELSE COALESCE(ou.path, '') END
@@ -275,23 +281,27 @@ func LoadSession(ctx context.Context, db bun.IDB, userID, family string) (*domai
 	args := []any{userID, userID, userID, today}
 	if family != "" {
 		parts = append(parts, `SELECT 'revoked', '', '', '' WHERE EXISTS
-			(SELECT 1 FROM refresh_tokens WHERE family_id = ? AND revoked_at IS NOT NULL)`)
-		args = append(args, family)
+			(SELECT 1 FROM refresh_tokens WHERE family_id = ? AND revoked_at IS NOT NULL)`,
+			`SELECT 'session', '', '', '' WHERE EXISTS
+			(SELECT 1 FROM refresh_tokens WHERE family_id = ? AND user_id = ?)`)
+		args = append(args, family, family, userID)
 	}
 	var rows []row
 	if err := db.NewRaw(strings.Join(parts, " UNION ALL "), args...).Scan(ctx, &rows); err != nil {
 		return nil, domain.Internal(err)
 	}
 	p := &domain.Principal{UserID: userID}
-	found := false
+	found, session := false, family == ""
 	for _, r := range rows {
 		switch r.K {
 		case "user":
 			found = true
-			if r.C != "1" {
+			if r.C == "0" {
 				return nil, domain.Unauthorized("auth.inactive")
 			}
-			p.Username, p.Locale = r.A, r.B
+			p.Username, p.Locale, p.MustChangePassword = r.A, r.B, r.C == "m"
+		case "session":
+			session = true
 		case "revoked":
 			return nil, domain.Unauthorized("auth.refresh_invalid")
 		case "grant":
@@ -302,7 +312,7 @@ func LoadSession(ctx context.Context, db bun.IDB, userID, family string) (*domai
 			p.Assigned = append(p.Assigned, domain.UnitRef{ID: r.A, Path: r.B})
 		}
 	}
-	if !found {
+	if !found || !session {
 		return nil, domain.Unauthorized("auth.bad_token")
 	}
 	if !p.HasRole(domain.RoleOfficial) {
@@ -340,4 +350,17 @@ func AssignedCells(ctx context.Context, db bun.IDB, officialID string, day domai
 		out[i] = domain.UnitRef{ID: r.ID, Path: r.Path}
 	}
 	return out, nil
+}
+
+// SetMustChangePassword sets or clears the user's obligation to choose a new password before anything else.
+func SetMustChangePassword(ctx context.Context, db bun.IDB, userID string, must bool) error {
+	res, err := db.NewUpdate().Model((*User)(nil)).Set("must_change_password = ?", must).Set("updated_at = ?", Now()).
+		Where("id = ?", userID).Where("must_change_password <> ?", must).Exec(ctx)
+	if err != nil {
+		return domain.Internal(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil
+	}
+	return Audit(ctx, db, "must_change_password", "user", userID, nil, nil, map[string]bool{"must_change_password": must})
 }
