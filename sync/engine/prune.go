@@ -72,12 +72,12 @@ func (e *Engine) PruneBatched(ctx context.Context, b store.Batch) (removed int64
 	return removed, nil
 }
 
-// RunPruner prunes once an hour until ctx ends.
-func (e *Engine) RunPruner(ctx context.Context) {
+// RunPruner prunes once an hour until ctx ends, in transactions of at most b's size.
+func (e *Engine) RunPruner(ctx context.Context, b store.Batch) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
-		if n, err := e.Prune(ctx); err != nil {
+		if n, err := e.PruneBatched(ctx, b); err != nil {
 			e.log.ErrorContext(ctx, "sync prune failed", "err", err)
 		} else if n > 0 {
 			e.log.InfoContext(ctx, "sync log pruned", "changes", n)
