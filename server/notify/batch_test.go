@@ -141,3 +141,44 @@ func TestPlanInBoundedBatches(t *testing.T) {
 		t.Errorf("%d transactions for %d reminders, want at least %d", got, reminders, (reminders+2)/3)
 	}
 }
+
+// TestRetainUnderLease: the retention job runs on one instance at a time, at most every RetainEvery, and deletes
+// finished pushes older than the retention period.
+func TestRetainUnderLease(t *testing.T) {
+	f := newFixture(t, ict(2026, 11, 1, 10, 0))
+	p := newPusher()
+	opt := func(holder string) notify.Options {
+		return notify.Options{Now: f.clock.Now, Holder: holder, Lease: time.Minute, RetainEvery: time.Hour,
+			Retention: store.Retention{Pushes: 24 * time.Hour}}
+	}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a := notify.NewWorker(f.db, p, quiet, nil, opt("a"))
+	b := notify.NewWorker(f.db, p, quiet, nil, opt("b"))
+	ctx := context.Background()
+	f.write(func(ctx context.Context, tx bun.Tx) error {
+		_, err := notify.Send(ctx, tx, notify.AssignmentNote(notify.KindAssignmentCreated, f.assignA, "Chi bộ thôn An Lợi", "vi"), f.clock.Now())
+		return err
+	})
+	if _, err := a.Deliver(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := store.PushCounts(ctx, f.db.R); c[store.PushSent] != 2 {
+		t.Fatalf("push counts %v, want 2 sent", c)
+	}
+	// Two days later: a runs and deletes both; b, within the hour, does not run.
+	f.clock.Add(48 * time.Hour)
+	ran, got, err := a.Retain(ctx, false)
+	if err != nil || !ran || got.Pushes != 2 {
+		t.Fatalf("a: ran %v, deleted %+v, %v; want 2 pushes", ran, got, err)
+	}
+	if ran, _, err := b.Retain(ctx, false); err != nil || ran {
+		t.Errorf("b within the hour: ran %v, %v; want not run", ran, err)
+	}
+	f.clock.Add(61 * time.Minute)
+	if ran, got, err := b.Retain(ctx, false); err != nil || !ran || got.Total() != 0 {
+		t.Errorf("b an hour later: ran %v, deleted %+v, %v; want run, nothing left", ran, got, err)
+	}
+	if c, _ := store.PushCounts(ctx, f.db.R); len(c) != 0 {
+		t.Errorf("push counts %v, want none left", c)
+	}
+}
