@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"log/slog"
+	"slices"
 	"sort"
 	"sync"
 	"testing"
@@ -25,6 +26,7 @@ const jobsDBName = "chibo_bench_jobs"
 type txTimes struct {
 	mu      sync.Mutex
 	longest map[string]time.Duration
+	all     map[string][]time.Duration
 	txs     map[string]int
 	rows    map[string]int
 }
@@ -34,7 +36,9 @@ func (t *txTimes) observe(step string, rows int, took time.Duration) {
 	defer t.mu.Unlock()
 	if t.longest == nil {
 		t.longest, t.txs, t.rows = map[string]time.Duration{}, map[string]int{}, map[string]int{}
+		t.all = map[string][]time.Duration{}
 	}
+	t.all[step] = append(t.all[step], took)
 	t.longest[step] = max(t.longest[step], took)
 	t.txs[step]++
 	t.rows[step] += rows
@@ -159,7 +163,10 @@ func BenchmarkJobsProvince(b *testing.B) {
 		d := times.longest[s]
 		longest = max(longest, d)
 		b.ReportMetric(float64(d.Microseconds())/1000, s+"-max-tx-ms")
-		b.Logf("%-18s %6d transactions, %8d rows, longest %s", s, times.txs[s], times.rows[s], d.Round(100*time.Microsecond))
+		all := times.all[s]
+		slices.Sort(all)
+		b.Logf("%-16s %5d transactions, %8d rows, median %s, 95th percentile %s, longest %s", s, times.txs[s], times.rows[s],
+			all[len(all)/2].Round(100*time.Microsecond), all[len(all)*95/100].Round(100*time.Microsecond), d.Round(100*time.Microsecond))
 	}
 	b.ReportMetric(float64(longest.Microseconds())/1000, "longest-tx-ms")
 	if longest > store.JobTxBudget {

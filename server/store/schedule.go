@@ -425,7 +425,8 @@ func planMeetings(ctx context.Context, db bun.IDB, exp []ExpectedMeeting) (int, 
 		}
 		m := &Meeting{CellID: e.CellID, MeetingDate: e.Date, Type: e.Type, Mode: "in_person", Status: domain.MeetingPlanned}
 		m.ID = ids[i]
-		if err := Insert(ctx, db, m); err != nil {
+		// Queued, and written in one statement at commit: reminders are planned after this transaction.
+		if err := InsertDeferred(ctx, db, m); err != nil {
 			return n, err
 		}
 		n++
