@@ -418,20 +418,28 @@ func planMeetings(ctx context.Context, db bun.IDB, exp []ExpectedMeeting) (int, 
 			taken[id] = true
 		}
 	}
-	n := 0
+	var rows []SyncRow
 	for i, e := range exp {
 		if taken[ids[i]] {
 			continue
 		}
 		m := &Meeting{CellID: e.CellID, MeetingDate: e.Date, Type: e.Type, Mode: "in_person", Status: domain.MeetingPlanned}
 		m.ID = ids[i]
+		rows = append(rows, m)
+	}
+	// The cells' paths in one query rather than one per meeting.
+	if st := syncState(ctx); st != nil {
+		if err := st.scoper.Preload(ctx, rows); err != nil {
+			return 0, domain.Internal(err)
+		}
+	}
+	for i, m := range rows {
 		// Queued, and written in one statement at commit: reminders are planned after this transaction.
 		if err := InsertDeferred(ctx, db, m); err != nil {
-			return n, err
+			return i, err
 		}
-		n++
 	}
-	return n, nil
+	return len(rows), nil
 }
 
 // scheduleChange is what the audit log keeps of a move or cancellation: the meeting and the reason given.
