@@ -86,9 +86,12 @@ func BenchmarkJobsProvince(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() {
+	b.Cleanup(func() { // after the deferred close of adb, so with a connection of its own
 		db.Close()
-		_, _ = adb.ExecContext(context.Background(), `DROP DATABASE IF EXISTS `+jobsDBName+` WITH (FORCE)`)
+		if adb, err := sql.Open("postgres", admin); err == nil {
+			_, _ = adb.ExecContext(context.Background(), `DROP DATABASE IF EXISTS `+jobsDBName+` WITH (FORCE)`)
+			adb.Close()
+		}
 	})
 	// The backlogs, as a year of a province's use would leave them.
 	for _, stmt := range []string{
