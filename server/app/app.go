@@ -192,7 +192,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	s := api.New(m.db, tokens, m.log, api.Config{PublicURL: public, TrustedProxies: proxies, Version: Version,
 		PushPublicKey: keys.Public, PushAllowHTTP: allowHTTP})
 	poll, _ := time.ParseDuration(cfg.PushPoll)
-	worker := notify.NewWorker(m.db, pusher{sender}, m.log.With("worker", "notify"), s.NotifyMetrics(), notify.Options{PollEvery: poll})
+	retention, _ := cfg.retention()
+	batch, _ := cfg.jobBatch()
+	worker := notify.NewWorker(m.db, pusher{sender}, m.log.With("worker", "notify"), s.NotifyMetrics(),
+		notify.Options{PollEvery: poll, Retention: retention, JobBatch: batch})
 	m.db.OnCommit(func(tables map[string]bool) {
 		if tables["notifications"] || tables["assignments"] || tables["meetings"] {
 			worker.Wake() // a push was queued or a reminder may have changed here; other instances poll
@@ -213,7 +216,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.workers.Add(1)
 	go func() {
 		defer m.workers.Done()
-		s.Sync().RunPruner(workers)
+		s.Sync().RunPruner(workers, store.Batch{Size: batch})
 	}()
 	m.workers.Add(1)
 	go func() {

@@ -258,6 +258,10 @@ func TestBadConfiguration(t *testing.T) {
 		{"bad log level", nil, map[string]string{"CHIBO_LOG_LEVEL": "loud"}},
 		{"unknown command", []string{"frobnicate"}, nil},
 		{"unsupported database", nil, map[string]string{"CHIBO_DATABASE_URL": "mysql://x"}},
+		{"retention not a duration", nil, map[string]string{"CHIBO_RETAIN_PUSHES": "30d"}},
+		{"reminders kept too briefly", []string{"-retain-reminders", "240h"}, nil},
+		{"sessions kept too briefly", nil, map[string]string{"CHIBO_RETAIN_SESSIONS": "1h"}},
+		{"job batch too large", nil, map[string]string{"CHIBO_JOB_BATCH": "1000000"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

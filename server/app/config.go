@@ -9,8 +9,11 @@ import (
 	"io"
 	"log/slog"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/chibo-vn/chibo/server/store"
 )
 
 // Config is read once at start from flags, then CHIBO_* environment variables, then defaults, and passed down.
@@ -27,6 +30,10 @@ type Config struct {
 	PushSubject    string // CHIBO_PUSH_SUBJECT: the contact (mailto: or https:) push services see
 	PushAllowHTTP  string // CHIBO_PUSH_ALLOW_HTTP: accept push endpoints over plain http (tests only)
 	PushPoll       string // CHIBO_PUSH_POLL: how often the notification worker polls its tables
+	RetainPushes   string // CHIBO_RETAIN_PUSHES: how long finished push deliveries are kept
+	RetainRemind   string // CHIBO_RETAIN_REMINDERS: how long spent reminders are kept
+	RetainSessions string // CHIBO_RETAIN_SESSIONS: how long expired or revoked sessions are kept
+	JobBatch       string // CHIBO_JOB_BATCH: rows a background job's transaction touches at most
 	Demo           bool   // CHIBO_DEMO: seed the demo data set into an empty database
 }
 
@@ -50,6 +57,10 @@ func (c *Config) settings() []setting {
 		{"push-subject", "CHIBO_PUSH_SUBJECT", "", "contact sent to push services (mailto:… or https://…); default the https public URL", &c.PushSubject},
 		{"push-allow-http", "CHIBO_PUSH_ALLOW_HTTP", "false", "accept push endpoints over plain http (tests with a local push service only)", &c.PushAllowHTTP},
 		{"push-poll", "CHIBO_PUSH_POLL", "5s", "how often the notification worker looks for due reminders and pushes", &c.PushPoll},
+		{"retain-pushes", "CHIBO_RETAIN_PUSHES", "720h", "how long push deliveries are kept after they were sent or failed for good (at least 24h)", &c.RetainPushes},
+		{"retain-reminders", "CHIBO_RETAIN_REMINDERS", "2160h", "how long reminders are kept after they came due and were sent, skipped or withdrawn (at least 1080h)", &c.RetainRemind},
+		{"retain-sessions", "CHIBO_RETAIN_SESSIONS", "720h", "how long sessions (refresh tokens) are kept after they expired or were revoked (at least 24h)", &c.RetainSessions},
+		{"job-batch", "CHIBO_JOB_BATCH", "1000", "rows a background job's transaction touches at most (50–20000)", &c.JobBatch},
 	}
 }
 
@@ -81,6 +92,12 @@ func (c *Config) parse(fs *flag.FlagSet, args []string, getenv func(string) stri
 	if d, err := time.ParseDuration(c.PushPoll); err != nil || d < 100*time.Millisecond || d > time.Hour {
 		return errors.New("CHIBO_PUSH_POLL must be a duration between 100ms and 1h")
 	}
+	if _, err := c.retention(); err != nil {
+		return err
+	}
+	if _, err := c.jobBatch(); err != nil {
+		return err
+	}
 	if s := strings.TrimSpace(c.PushSubject); s != "" && !strings.HasPrefix(s, "mailto:") && !strings.HasPrefix(s, "https://") {
 		return errors.New("CHIBO_PUSH_SUBJECT must start with mailto: or https://")
 	}
@@ -91,6 +108,34 @@ func (c *Config) parse(fs *flag.FlagSet, args []string, getenv func(string) stri
 		return err
 	}
 	return nil
+}
+
+// retention returns the retention periods of the retention job.
+func (c *Config) retention() (store.Retention, error) {
+	var r store.Retention
+	for _, v := range []struct {
+		env, s string
+		least  time.Duration
+		dst    *time.Duration
+	}{{"CHIBO_RETAIN_PUSHES", c.RetainPushes, 24 * time.Hour, &r.Pushes},
+		{"CHIBO_RETAIN_REMINDERS", c.RetainRemind, store.MinReminderRetention, &r.Reminders},
+		{"CHIBO_RETAIN_SESSIONS", c.RetainSessions, 24 * time.Hour, &r.Sessions}} {
+		d, err := time.ParseDuration(v.s)
+		if err != nil || d < v.least {
+			return r, fmt.Errorf("%s must be a duration of at least %s", v.env, v.least)
+		}
+		*v.dst = d
+	}
+	return r, nil
+}
+
+// jobBatch returns the most rows a background job's transaction touches.
+func (c *Config) jobBatch() (int, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(c.JobBatch))
+	if err != nil || n < 50 || n > 20000 {
+		return 0, errors.New("CHIBO_JOB_BATCH must be a number from 50 to 20000")
+	}
+	return n, nil
 }
 
 func isTrue(s string) bool {

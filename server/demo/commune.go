@@ -135,7 +135,12 @@ func (cg *communeGen) cell(ctx context.Context, c *cell) error {
 			Topic: p.topic, Place: "Nhà văn hóa " + c.village,
 			ChairMemberID: ptr(secretary.row.ID), SecretaryMemberID: ptr(deputy.row.ID),
 			ChairName: secretary.row.FullName, SecretaryName: deputy.row.FullName}
-		mt.ID = r.id()
+		mt.ID = r.id() // drawn even when not used, so the rest of the data set stays as it was
+		if p.typ == domain.MeetingRegular {
+			// A cell's regular meeting of a month is its scheduled meeting: it has the id the protocol prescribes,
+			// so a device that starts the month's meeting under that id updates this one rather than adding a second.
+			mt.ID = wire.ScheduledMeetingID(c.unit.ID, d.String()[:7])
+		}
 		var tasks []string
 		if p.status != domain.MeetingCancelled {
 			start, end := at(d, 19, 30), at(d, 21, 15)

@@ -23,7 +23,7 @@ var provinceConfig = demo.Config{Seed: 1, Communes: 100, CellsPerCommune: 100, O
 	Months: 12, Today: domain.NewDate(2026, time.December, 1)}
 
 // provinceDBName names the cached province database; change it when provinceConfig or the generator changes.
-const provinceDBName = "chibo_bench_province_v3"
+const provinceDBName = "chibo_bench_province_v4"
 
 // provinceDB opens the province-sized PostgreSQL database, generating it on the first run only (it takes
 // minutes): it is kept on the server between runs under provinceDBName, and migrated to the current schema on

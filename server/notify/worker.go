@@ -75,6 +75,14 @@ type Options struct {
 	Now func() time.Time
 	// Holder names this worker in claims; a random id by default.
 	Holder string
+	// JobBatch is how many rows one transaction of planning or retention touches at most: store.DefaultJobBatch.
+	JobBatch int
+	// Observe, if set, is told of each transaction of planning and retention (tests and benchmarks).
+	Observe func(step string, rows int, took time.Duration)
+	// RetainEvery is how often the retention job runs (one instance at a time): an hour.
+	RetainEvery time.Duration
+	// Retention says how long finished rows are kept; zero fields take store.DefaultRetention's.
+	Retention store.Retention
 }
 
 // Worker is the background worker of one server process.
@@ -110,6 +118,10 @@ func NewWorker(db *store.DB, pusher Pusher, log *slog.Logger, metrics Metrics, o
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
+	if opt.RetainEvery <= 0 {
+		opt.RetainEvery = time.Hour
+	}
+	opt.Retention = opt.Retention.WithDefaults()
 	if opt.Holder == "" {
 		host, _ := os.Hostname()
 		var b [4]byte
@@ -133,7 +145,10 @@ func (w *Worker) Run(ctx context.Context) {
 	defer plan.Stop()
 	poll := time.NewTicker(w.opt.PollEvery)
 	defer poll.Stop()
+	retain := time.NewTicker(w.opt.RetainEvery)
+	defer retain.Stop()
 	w.tryPlan(ctx)
+	w.tryRetain(ctx)
 	for {
 		w.work(ctx)
 		select {
@@ -141,6 +156,8 @@ func (w *Worker) Run(ctx context.Context) {
 			return
 		case <-plan.C:
 			w.tryPlan(ctx)
+		case <-retain.C:
+			w.tryRetain(ctx)
 		case <-poll.C:
 		case <-w.wake:
 		}
@@ -151,6 +168,27 @@ func (w *Worker) tryPlan(ctx context.Context) {
 	if _, err := w.Plan(ctx, false); err != nil && ctx.Err() == nil {
 		w.log.Error("planning meetings and reminders", "err", err)
 	}
+}
+
+func (w *Worker) tryRetain(ctx context.Context) {
+	if _, _, err := w.Retain(ctx, false); err != nil && ctx.Err() == nil {
+		w.log.Error("pruning finished rows", "err", err)
+	}
+}
+
+// errLeaseLost stops a job whose lease ran out and was taken by another instance.
+var errLeaseLost = errors.New("notify: job lease taken by another instance")
+
+// batch returns how the job holding lease name writes: JobBatch rows a transaction, renewing the lease before
+// each one (so a long run at province scale keeps it), stopping if another instance took it meanwhile.
+func (w *Worker) batch(name string) store.Batch {
+	return store.Batch{Size: w.opt.JobBatch, Observe: w.opt.Observe, Before: func(ctx context.Context) error {
+		ok, err := store.RenewLease(ctx, w.db.W, name, w.opt.Holder, w.opt.Now().Add(w.opt.Lease))
+		if err == nil && !ok {
+			err = errLeaseLost
+		}
+		return err
+	}}
 }
 
 // work fires due reminders and delivers due pushes until none are left.
@@ -183,18 +221,20 @@ func (w *Worker) Plan(ctx context.Context, force bool) (bool, error) {
 	if err != nil || !ok {
 		return false, err
 	}
+	// Each step writes in short transactions (a long one would stall every device's pull on PostgreSQL) and
+	// can be cut short anywhere: the next run finishes it.
 	var ended, meetings, added, withdrawn int
-	err = w.db.Write(ctx, func(ctx context.Context, tx bun.Tx) error {
-		var err error
-		if ended, err = store.EndDueAssignments(ctx, tx, domain.DateOf(now)); err != nil {
-			return err
-		}
-		if meetings, err = store.PlanMeetings(ctx, tx, domain.DateOf(now), w.opt.MonthsAhead); err != nil {
-			return err
-		}
-		added, withdrawn, err = store.PlanReminders(ctx, tx, now, nil)
-		return err
+	b := w.batch("plan")
+	today := domain.DateOf(now)
+	ended, err = b.Run(ctx, w.db, "end_assignments", func(ctx context.Context, tx bun.Tx, limit int) (int, bool, error) {
+		return store.EndDueAssignments(ctx, tx, today, limit)
 	})
+	if err == nil {
+		meetings, err = store.PlanMeetings(ctx, w.db, today, w.opt.MonthsAhead, b)
+	}
+	if err == nil {
+		added, withdrawn, err = store.PlanAllReminders(ctx, w.db, now, b)
+	}
 	// Keep the coverage summary of the last twelve months current, so that supervisors' reads seldom rebuild.
 	var warmed int
 	if err == nil {
@@ -202,7 +242,7 @@ func (w *Worker) Plan(ctx context.Context, force bool) (bool, error) {
 		month = domain.NewDate(month.Year(), month.Month(), 1)
 		warmed, err = store.WarmCoverage(ctx, w.db.R, w.db.W, month.AddMonths(-11), month)
 	}
-	if relErr := store.ReleaseLease(ctx, w.db.W, "plan", w.opt.Holder); err == nil {
+	if relErr := store.ReleaseLease(context.WithoutCancel(ctx), w.db.W, "plan", w.opt.Holder); err == nil {
 		err = relErr
 	}
 	if err != nil {
@@ -220,6 +260,31 @@ func (w *Worker) Plan(ctx context.Context, force bool) (bool, error) {
 func PlanFor(ctx context.Context, tx bun.IDB, officials []string, now time.Time) error {
 	_, _, err := store.PlanReminders(ctx, tx, now, officials)
 	return err
+}
+
+// Retain deletes what has been finished for longer than the retention periods (store.PruneRetained), if no other
+// instance did so within RetainEvery (force skips that check). It reports whether it ran and what it deleted.
+func (w *Worker) Retain(ctx context.Context, force bool) (bool, store.Retained, error) {
+	now := w.opt.Now()
+	every := w.opt.RetainEvery
+	if force {
+		every = 0
+	}
+	ok, err := store.TryLease(ctx, w.db.W, "retention", w.opt.Holder, now, w.opt.Lease, every)
+	if err != nil || !ok {
+		return false, store.Retained{}, err
+	}
+	got, err := store.PruneRetained(ctx, w.db, now, w.opt.Retention, w.batch("retention"))
+	if relErr := store.ReleaseLease(context.WithoutCancel(ctx), w.db.W, "retention", w.opt.Holder); err == nil {
+		err = relErr
+	}
+	if err != nil {
+		return true, got, err
+	}
+	if got.Total() > 0 {
+		w.log.Info("pruned finished rows", "pushes", got.Pushes, "reminders", got.Reminders, "sessions", got.Sessions)
+	}
+	return true, got, nil
 }
 
 // errLost rolls back a reminder's transaction when another worker finished it first.

@@ -136,25 +136,30 @@ func AcknowledgeAssignment(ctx context.Context, db bun.IDB, before *AssignmentVi
 }
 
 // EndDueAssignments marks ended the active assignments whose end day has passed (the planner runs it), audited
-// without an actor.
-func EndDueAssignments(ctx context.Context, db bun.IDB, today domain.Date) (int, error) {
+// without an actor: at most limit of them (0: all), oldest end first, reporting whether more may be left. Ended
+// assignments no longer match, so calling it again goes on where it stopped.
+func EndDueAssignments(ctx context.Context, db bun.IDB, today domain.Date, limit int) (int, bool, error) {
 	var due []Assignment
-	if err := db.NewSelect().Model(&due).Where("status = ? AND ends_on IS NOT NULL AND ends_on < ?", domain.AssignmentActive, today).
-		Scan(ctx); err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return 0, domain.Internal(err)
+	q := db.NewSelect().Model(&due).Where("status = ? AND ends_on IS NOT NULL AND ends_on < ?", domain.AssignmentActive, today).
+		OrderExpr("ends_on, id")
+	if limit > 0 {
+		q = q.Limit(int64(limit))
+	}
+	if err := q.Scan(ctx); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, false, domain.Internal(err)
 	}
 	for i := range due {
 		before := due[i]
 		a := due[i]
 		a.Status = domain.AssignmentEnded
 		if err := Update(ctx, db, &before, &a); err != nil {
-			return i, err
+			return i, false, err
 		}
 		if err := Audit(ctx, db, "end", "assignment", a.ID, &a.CellID, &before, &a); err != nil {
-			return i, err
+			return i, false, err
 		}
 	}
-	return len(due), nil
+	return len(due), limit > 0 && len(due) == limit, nil
 }
 
 // CellSuggestion is a cell worth assigning someone to, and why.

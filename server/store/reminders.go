@@ -51,6 +51,9 @@ const sqlTime = "2006-01-02 15:04:05.999999999-07:00"
 // ReminderWindow is how far ahead reminders are planned; PlanReminders must run more often than this.
 const ReminderWindow = 35 * 24 * time.Hour
 
+// reminderLookback is how many days back planning looks for the meetings it reminds of (late reports).
+const reminderLookback = 40
+
 // assignedMeeting is a meeting an official is assigned to attend.
 type assignedMeeting struct {
 	OfficialID  string               `bun:"official_id"`
@@ -70,8 +73,49 @@ type assignedMeeting struct {
 // reminder only, and a late notice only for meetings whose report they started.
 func PlanReminders(ctx context.Context, db bun.IDB, now time.Time, officials []string) (added, withdrawn int, err error) {
 	now = now.UTC() // stored times are UTC, so SQLite compares them as text correctly
+	if officials != nil && len(officials) == 0 {
+		return 0, 0, nil
+	}
+	want, err := wantReminders(ctx, db, now, officials)
+	if err != nil {
+		return 0, 0, err
+	}
+	diff, err := diffReminders(ctx, db, now, want, officials)
+	if err != nil {
+		return 0, 0, err
+	}
+	if _, _, err := diff.apply(ctx, db, now, len(diff.fresh)+len(diff.revive)+len(diff.drop)); err != nil {
+		return 0, 0, err
+	}
+	return len(diff.fresh) + len(diff.revive), len(diff.drop), nil
+}
+
+// PlanAllReminders is PlanReminders for everyone, as the planner runs it: it works out what to add and withdraw
+// outside any transaction, then writes it in transactions of at most b's size. Each write is idempotent (insert
+// unless the key exists, revive only what is withdrawn, withdraw only what is pending), and a reminder that no
+// longer applies when it comes due is withdrawn then, so an assignment changed meanwhile is never wrongly reminded.
+func PlanAllReminders(ctx context.Context, d *DB, now time.Time, b Batch) (added, withdrawn int, err error) {
+	now = now.UTC()
+	want, err := wantReminders(ctx, d.R, now, nil)
+	if err != nil {
+		return 0, 0, err
+	}
+	diff, err := diffReminders(ctx, d.R, now, want, nil)
+	if err != nil {
+		return 0, 0, err
+	}
+	_, err = b.Run(ctx, d, "plan_reminders", func(ctx context.Context, tx bun.Tx, limit int) (int, bool, error) {
+		a, w, err := diff.apply(ctx, tx, now, limit)
+		added, withdrawn = added+a, withdrawn+w
+		return a + w, len(diff.fresh)+len(diff.revive)+len(diff.drop) > 0, err
+	})
+	return added, withdrawn, err
+}
+
+// wantReminders returns the reminders the assignments, meetings and rules call for at now, by key.
+func wantReminders(ctx context.Context, db bun.IDB, now time.Time, officials []string) (map[string]Reminder, error) {
 	today := domain.DateOf(now)
-	lo, hi := today.AddDays(-40), domain.DateOf(now.Add(ReminderWindow))
+	lo, hi := today.AddDays(-reminderLookback), domain.DateOf(now.Add(ReminderWindow))
 	q := db.NewSelect().TableExpr("assignments AS a").
 		ColumnExpr("a.official_id, a.frequency, m.id AS meeting_id, m.meeting_date, m.status, ou.path AS cell_path").
 		Join("JOIN meetings AS m ON m.cell_id = a.cell_id").
@@ -83,14 +127,11 @@ func PlanReminders(ctx context.Context, db bun.IDB, now time.Time, officials []s
 		Where("m.meeting_date >= a.starts_on AND (a.ends_on IS NULL OR m.meeting_date <= a.ends_on)").
 		Where("m.meeting_date >= ? AND m.meeting_date <= ?", lo, hi)
 	if officials != nil {
-		if len(officials) == 0 {
-			return 0, 0, nil
-		}
 		q = q.Where("a.official_id IN (?)", bun.List(officials))
 	}
 	var rows []assignedMeeting
 	if err := q.Scan(ctx, &rows); err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return 0, 0, domain.Internal(err)
+		return nil, domain.Internal(err)
 	}
 	paths := make([]string, 0, len(rows))
 	for _, r := range rows {
@@ -98,11 +139,11 @@ func PlanReminders(ctx context.Context, db bun.IDB, now time.Time, officials []s
 	}
 	rules, err := RulesFor(ctx, db, paths)
 	if err != nil {
-		return 0, 0, err
+		return nil, err
 	}
 	started, err := startedReports(ctx, db, rows)
 	if err != nil {
-		return 0, 0, err
+		return nil, err
 	}
 	want := map[string]Reminder{}
 	add := func(kind, user, meeting string, day domain.Date, at time.Time) {
@@ -131,10 +172,10 @@ func PlanReminders(ctx context.Context, db bun.IDB, now time.Time, officials []s
 			key := ReminderDigest + ":" + user + ":" + day.String()
 			want[key] = Reminder{Key: key, Kind: ReminderDigest, UserID: user, NextAt: at.UTC()}
 		}); err != nil {
-			return 0, 0, err
+			return nil, err
 		}
 	}
-	return syncReminders(ctx, db, now, want, officials)
+	return want, nil
 }
 
 // startedReports returns which (official, meeting) pairs of rows have a visit report.
@@ -197,9 +238,16 @@ func wantDigests(ctx context.Context, db bun.IDB, now time.Time, add func(user s
 	return nil
 }
 
-// syncReminders adds the wanted reminders that are missing (or brings back withdrawn ones) and withdraws the
-// pending ones of the planned users that are no longer wanted.
-func syncReminders(ctx context.Context, db bun.IDB, now time.Time, want map[string]Reminder, officials []string) (added, withdrawn int, err error) {
+// reminderDiff is what planning changes: reminders to add, withdrawn ones to bring back, pending ones to withdraw.
+type reminderDiff struct {
+	fresh  []Reminder
+	revive []string
+	drop   []string
+}
+
+// diffReminders works out how the stored reminders differ from want: the wanted ones that are missing (or were
+// withdrawn) and the pending ones of the planned users that are no longer wanted.
+func diffReminders(ctx context.Context, db bun.IDB, now time.Time, want map[string]Reminder, officials []string) (*reminderDiff, error) {
 	keys := make([]string, 0, len(want))
 	for k := range want {
 		keys = append(keys, k)
@@ -210,35 +258,22 @@ func syncReminders(ctx context.Context, db bun.IDB, now time.Time, want map[stri
 		var rs []Reminder
 		if err := db.NewSelect().Model(&rs).Column("id", "key", "status").Where("key IN (?)", bun.List(chunk)).
 			Scan(ctx); err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return 0, 0, domain.Internal(err)
+			return nil, domain.Internal(err)
 		}
 		for _, r := range rs {
 			have[r.Key] = r
 		}
 	}
-	var fresh []Reminder
-	var revive []string
+	diff := &reminderDiff{}
 	for _, k := range keys {
 		r, ok := have[k]
 		switch {
 		case !ok:
 			w := want[k]
 			w.ID, w.Status, w.CreatedAt, w.UpdatedAt = domain.NewID(), ReminderPending, now, now
-			fresh = append(fresh, w)
+			diff.fresh = append(diff.fresh, w)
 		case r.Status == ReminderWithdrawn:
-			revive = append(revive, r.ID)
-		}
-	}
-	for i := 0; i < len(fresh); i += 500 {
-		batch := fresh[i:min(len(fresh), i+500)]
-		if _, err := db.NewInsert().Model(&batch).On("CONFLICT (key) DO NOTHING").Exec(ctx); err != nil {
-			return 0, 0, domain.Internal(err)
-		}
-	}
-	for _, chunk := range chunks(revive, 500) {
-		if _, err := db.NewUpdate().Model((*Reminder)(nil)).Set("status = ?", ReminderPending).Set("updated_at = ?", now).
-			Where("id IN (?)", bun.List(chunk)).Exec(ctx); err != nil {
-			return 0, 0, domain.Internal(err)
+			diff.revive = append(diff.revive, r.ID)
 		}
 	}
 	// Withdraw what is pending but no longer wanted.
@@ -248,12 +283,33 @@ func syncReminders(ctx context.Context, db bun.IDB, now time.Time, want map[stri
 	}
 	var pending []Reminder
 	if err := q.Scan(ctx, &pending); err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return 0, 0, domain.Internal(err)
+		return nil, domain.Internal(err)
 	}
-	var drop []string
 	for _, r := range pending {
 		if _, ok := want[r.Key]; !ok {
-			drop = append(drop, r.ID)
+			diff.drop = append(diff.drop, r.ID)
+		}
+	}
+	return diff, nil
+}
+
+// apply writes up to limit rows of the diff (additions first) and removes them from it. It returns how many it
+// added or revived, and how many it withdrew.
+func (diff *reminderDiff) apply(ctx context.Context, db bun.IDB, now time.Time, limit int) (added, withdrawn int, err error) {
+	take := func(n int) int { n = min(n, limit); limit -= n; return n }
+	fresh := diff.fresh[:take(len(diff.fresh))]
+	revive := diff.revive[:take(len(diff.revive))]
+	drop := diff.drop[:take(len(diff.drop))]
+	for i := 0; i < len(fresh); i += 500 {
+		batch := fresh[i:min(len(fresh), i+500)]
+		if _, err := db.NewInsert().Model(&batch).On("CONFLICT (key) DO NOTHING").Exec(ctx); err != nil {
+			return 0, 0, domain.Internal(err)
+		}
+	}
+	for _, chunk := range chunks(revive, 500) {
+		if _, err := db.NewUpdate().Model((*Reminder)(nil)).Set("status = ?", ReminderPending).Set("updated_at = ?", now).
+			Where("id IN (?)", bun.List(chunk)).Where("status = ?", ReminderWithdrawn).Exec(ctx); err != nil {
+			return 0, 0, domain.Internal(err)
 		}
 	}
 	for _, chunk := range chunks(drop, 500) {
@@ -262,6 +318,7 @@ func syncReminders(ctx context.Context, db bun.IDB, now time.Time, want map[stri
 			return 0, 0, domain.Internal(err)
 		}
 	}
+	diff.fresh, diff.revive, diff.drop = diff.fresh[len(fresh):], diff.revive[len(revive):], diff.drop[len(drop):]
 	return len(fresh) + len(revive), len(drop), nil
 }
 

@@ -376,48 +376,73 @@ func chunks(ids []string, n int) [][]string {
 
 // PlanMeetings records, for every open cell, the scheduled meeting of each of the months from month `from` on
 // (count months) that has none yet, as a planned meeting under its scheduled id, so that officials' devices and
-// the reminders see it. It returns how many it created. It must run inside DB.Write.
-func PlanMeetings(ctx context.Context, db bun.IDB, from domain.Date, count int) (int, error) {
+// the reminders see it. It returns how many it created. It reads what is expected outside any transaction and
+// writes in transactions of at most b's size; each checks again that the ids are free, so another instance (or a
+// device recording the meeting first) is never doubled, and a run cut short is finished by the next.
+func PlanMeetings(ctx context.Context, d *DB, from domain.Date, count int, b Batch) (int, error) {
 	to := domain.NewDate(from.Year(), from.Month(), 1).AddMonths(count - 1)
-	exp, err := Expected(ctx, db, []string{"/"}, nil, from, to)
+	exp, err := Expected(ctx, d.R, []string{"/"}, nil, from, to)
 	if err != nil {
 		return 0, err
 	}
-	var want []string
+	var want []ExpectedMeeting
 	for _, e := range exp {
 		if e.MeetingID == "" {
-			want = append(want, wire.ScheduledMeetingID(e.CellID, e.Month))
+			want = append(want, e)
 		}
 	}
-	// A scheduled id may be taken by a meeting deleted since: the month then stays as its people left it.
+	return b.Run(ctx, d, "plan_meetings", func(ctx context.Context, tx bun.Tx, limit int) (int, bool, error) {
+		// A meeting writes about four rows: itself, its change in the log, its bucket's checksum, its cell's stamp.
+		batch := want[:min(max(1, limit/4), len(want))]
+		want = want[len(batch):]
+		n, err := planMeetings(ctx, tx, batch)
+		return n, len(want) > 0, err
+	})
+}
+
+// planMeetings inserts the scheduled meetings of exp whose ids are free.
+func planMeetings(ctx context.Context, db bun.IDB, exp []ExpectedMeeting) (int, error) {
+	ids := make([]string, len(exp))
+	for i, e := range exp {
+		ids[i] = wire.ScheduledMeetingID(e.CellID, e.Month)
+	}
+	// A scheduled id may be taken by a meeting recorded or deleted since: the month then stays as its people left it.
 	taken := map[string]bool{}
-	for _, chunk := range chunks(want, 500) {
-		var ids []string
+	for _, chunk := range chunks(ids, 500) {
+		var got []string
 		if err := db.NewSelect().Model((*Meeting)(nil)).WhereAllWithDeleted().Column("id").
-			Where("id IN (?)", bun.List(chunk)).Scan(ctx, &ids); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			Where("id IN (?)", bun.List(chunk)).Scan(ctx, &got); err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return 0, domain.Internal(err)
 		}
-		for _, id := range ids {
+		for _, id := range got {
 			taken[id] = true
 		}
 	}
-	n := 0
-	for _, e := range exp {
-		id := wire.ScheduledMeetingID(e.CellID, e.Month)
-		if e.MeetingID != "" || taken[id] {
+	var rows []SyncRow
+	for i, e := range exp {
+		if taken[ids[i]] {
 			continue
 		}
 		m := &Meeting{CellID: e.CellID, MeetingDate: e.Date, Type: e.Type, Mode: domain.MeetingInPerson, Status: domain.MeetingPlanned}
-		m.ID = id
+		m.ID = ids[i]
 		if err := m.Normalize(); err != nil {
-			return n, err
+			return 0, err
 		}
-		if err := Insert(ctx, db, m); err != nil { // not deferred: reminders are planned from it in this transaction
-			return n, err
-		}
-		n++
+		rows = append(rows, m)
 	}
-	return n, nil
+	// The cells' paths in one query rather than one per meeting.
+	if st := syncState(ctx); st != nil {
+		if err := st.scoper.Preload(ctx, rows); err != nil {
+			return 0, domain.Internal(err)
+		}
+	}
+	for i, m := range rows {
+		// Queued, and written in one statement at commit: reminders are planned after this transaction.
+		if err := InsertDeferred(ctx, db, m); err != nil {
+			return i, err
+		}
+	}
+	return len(rows), nil
 }
 
 // scheduleChange is what the audit log keeps of a move or cancellation: the meeting and the reason given.
