@@ -8,6 +8,7 @@ import (
 	"errors"
 	"reflect"
 	"sort"
+	"strings"
 
 	"github.com/uptrace/bun"
 
@@ -38,7 +39,9 @@ type resultRow struct {
 	MessageKey    string `bun:"message_key"`
 	Args          string `bun:"args"`
 	Version       int64  `bun:"version"`
-	At            any    `bun:"at"`
+	// Conflicts are the fields an applied mutation recorded as conflicts, comma-separated.
+	Conflicts string `bun:"conflicts"`
+	At        any    `bun:"at"`
 }
 
 // errRetrySlowly makes Push redo a batch one mutation per transaction, after a database error the checks did not
@@ -177,7 +180,8 @@ func (e *Engine) pushBatch(ctx context.Context, tx bun.Tx, p *domain.Principal, 
 			e.log.ErrorContext(ctx, "sync mutation failed", "client_id", req.ClientID, "seq", m.Seq, "table", m.Table, "err", err)
 			return nil, err
 		}
-		row := resultRow{ClientID: req.ClientID, Seq: m.Seq, MutationID: m.ID, Status: res.status, Version: res.version, At: store.Now()}
+		row := resultRow{ClientID: req.ClientID, Seq: m.Seq, MutationID: m.ID, Status: res.status, Version: res.version,
+			Conflicts: strings.Join(res.conflicts, ","), At: store.Now()}
 		if res.err != nil {
 			row.Code, row.MessageKey = string(res.err.Code), res.err.Key
 			if res.err.Field != "" || len(res.err.Args) > 0 {
@@ -189,17 +193,14 @@ func (e *Engine) pushBatch(ctx context.Context, tx bun.Tx, p *domain.Principal, 
 				row.Args = string(b)
 			}
 		}
-		if row.Status != wire.StatusApplied {
-			// Only refusals are stored: a processed mutation without a stored outcome was applied.
-			stored = append(stored, row)
-		}
-		r := resultOf(row, lang)
-		r.Conflicts = res.conflicts
-		resp.Results = append(resp.Results, r)
+		// Every outcome is stored, so a resent mutation is answered with it whole (its version and conflicts).
+		stored = append(stored, row)
+		resp.Results = append(resp.Results, resultOf(row, lang))
 		last = m.Seq
 	}
-	if len(stored) > 0 {
-		if _, err := tx.NewInsert().Model(&stored).Exec(ctx); err != nil {
+	for start := 0; start < len(stored); start += 500 {
+		chunk := stored[start:min(start+500, len(stored))]
+		if _, err := tx.NewInsert().Model(&chunk).Exec(ctx); err != nil {
 			return nil, domain.Internal(err)
 		}
 	}
@@ -268,7 +269,8 @@ func (e *Engine) replayResults(ctx context.Context, tx bun.Tx, clientID string, 
 			rr.Duplicate, rr.ID = true, r.ID
 			resp.Results[i] = rr
 		} else {
-			// No stored refusal: it was applied (or refused so long ago that the outcome was pruned).
+			// No stored outcome: processed before outcomes were kept for applied mutations (then it was applied), or
+			// so long ago that the outcome was pruned; the version is not known any more.
 			resp.Results[i].Status = wire.StatusApplied
 		}
 	}
@@ -277,6 +279,9 @@ func (e *Engine) replayResults(ctx context.Context, tx bun.Tx, clientID string, 
 
 func resultOf(row resultRow, lang i18n.Lang) wire.Result {
 	r := wire.Result{Seq: row.Seq, ID: row.MutationID, Status: row.Status, Code: row.Code, Version: row.Version}
+	if row.Conflicts != "" {
+		r.Conflicts = strings.Split(row.Conflicts, ",")
+	}
 	if row.MessageKey != "" {
 		args := map[string]string{}
 		if row.Args != "" {
