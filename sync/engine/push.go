@@ -340,7 +340,7 @@ func (a *applier) applyOne(ctx context.Context, m wire.Mutation) (outcome, error
 		return a.delete(ctx, sp, m, cur)
 	}
 	if exists && store.BaseOf(cur).DeletedAt != nil {
-		return refused(reject("row_id", "sync.deleted"))
+		return a.revive(ctx, sp, m, cur)
 	}
 	if !exists {
 		return a.create(ctx, sp, m, id)
@@ -435,6 +435,105 @@ func (a *applier) create(ctx context.Context, sp spec, m wire.Mutation, id strin
 		return outcome{}, err
 	}
 	return outcome{status: wire.StatusApplied, version: b.Version}, nil
+}
+
+// revive applies an upsert to a deleted row (its tombstone): the row lives again, as a new version above the
+// tombstone's, and pulling devices receive it as a put. Ids are fixed by the protocol for attendance, visit reports
+// and scheduled meetings, so a record cleared by mistake can only be recorded again this way.
+//
+// With base_version 0 the device creates the record: it did not see the deleted one, so nothing is in dispute and
+// the mutation is checked and written as a create (the fields a create needs, none of the old content). With a
+// base_version the device changed the record it saw, which someone deleted meanwhile: the later write wins, as for
+// any conflict, so the record lives again with the device's fields over its last content, and a conflict on "*"
+// records the disagreement (server_value null: the record was deleted; client_value the record as revived).
+func (a *applier) revive(ctx context.Context, sp spec, m wire.Mutation, tomb store.SyncRow) (outcome, error) {
+	if !sp.deletable {
+		return refused(reject("row_id", "sync.deleted"))
+	}
+	creating := m.BaseVersion == 0
+	if err := fieldSet(sp, m, creating); err != nil {
+		return refused(err)
+	}
+	old, err := json.Marshal(tomb)
+	if err != nil {
+		return outcome{}, domain.Internal(err)
+	}
+	for _, f := range sp.createOnly {
+		// The record is the same one: what identifies it (its meeting, member, cell) cannot change.
+		if v, ok := m.Fields[f]; ok {
+			want, err := canonical(m.Table, f, v)
+			if err != nil {
+				return refused(err)
+			}
+			if now, err := fieldJSON(tomb, f); err != nil {
+				return outcome{}, err
+			} else if want != now {
+				return refused(reject(f, "sync.field_readonly", "field", f))
+			}
+		}
+	}
+	var row store.SyncRow
+	var prev store.SyncRow
+	if creating {
+		for _, f := range sp.required {
+			if v, ok := m.Fields[f]; (!ok && !contains(sp.createOnly, f)) || (ok && bytes.Equal(bytes.TrimSpace(v), []byte("null"))) {
+				return refused(reject(f, "sync.required", "field", f))
+			}
+		}
+		row = store.NewRow(m.Table)
+		keep := map[string]json.RawMessage{}
+		var all map[string]json.RawMessage
+		_ = json.Unmarshal(old, &all)
+		for _, f := range sp.createOnly {
+			keep[f] = all[f]
+		}
+		if err := overlay(row, keep); err != nil {
+			return outcome{}, domain.Internal(err)
+		}
+		if r, ok := row.(*store.VisitReport); ok {
+			r.OfficialID = tomb.(*store.VisitReport).OfficialID
+		}
+	} else {
+		row, prev = store.Clone(tomb), tomb
+	}
+	if err := overlay(row, m.Fields); err != nil {
+		return refused(err)
+	}
+	b := store.BaseOf(row)
+	b.ID, b.DeletedAt, b.Version = store.BaseOf(tomb).ID, nil, store.BaseOf(tomb).Version
+	b.CreatedAt = store.BaseOf(tomb).CreatedAt
+	if creating {
+		b.CreatedAt = store.Now()
+	}
+	if err := sp.check(ctx, a, prev, row); err != nil {
+		return refused(err)
+	}
+	if err := store.Update(ctx, a.tx, tomb, row); err != nil {
+		return outcome{}, err
+	}
+	a.remember(m.Table, row)
+	var conflicts []string
+	if !creating && store.BaseOf(tomb).Version > m.BaseVersion {
+		data, err := json.Marshal(row)
+		if err != nil {
+			return outcome{}, domain.Internal(err)
+		}
+		sc, err := store.TxScoper(ctx).Scope(ctx, row)
+		if err != nil {
+			return outcome{}, err
+		}
+		c := &store.Conflict{Table: m.Table, RowID: b.ID, Field: "*", ServerVersion: store.BaseOf(tomb).Version,
+			ClientID: a.clientID, UserID: &a.p.UserID, ServerValue: nil, ClientValue: strptr(string(data)),
+			Class: sc.Class, Scope: sc.Scope, Path: sc.Path, Part: sc.Part}
+		if err := store.InsertDeferred(ctx, a.tx, c); err != nil {
+			return outcome{}, err
+		}
+		conflicts = []string{"*"}
+	}
+	if err := store.Audit(ctx, a.tx, "sync.revive", m.Table, b.ID, a.orgUnit(ctx, row), nil, row); err != nil {
+		return outcome{}, err
+	}
+	return outcome{status: wire.StatusApplied, version: b.Version, conflicts: conflicts}, nil
 }
 
 func (a *applier) update(ctx context.Context, sp spec, m wire.Mutation, cur store.SyncRow) (outcome, error) {

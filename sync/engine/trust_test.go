@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
 
+	"github.com/chibo-vn/chibo/sync/client"
 	"github.com/chibo-vn/chibo/sync/wire"
 )
 
@@ -60,5 +61,159 @@ func TestDuplicateAnswersRepeatTheFirstOutcome(t *testing.T) {
 		if again.LastSeq != 4 {
 			t.Errorf("resent from seq %d: last_seq %d, want 4", from+1, again.LastSeq)
 		}
+	}
+}
+
+// revivable is a kind of record whose id the protocol fixes, with the fields that create it and a text field two
+// devices can disagree on.
+type revivable struct {
+	table, id, field string
+	create           func(value string) map[string]json.RawMessage
+	values           [4]string // the field's values set along the test
+}
+
+func revivables(h *harness) map[string]revivable {
+	member := h.members["A"][0].ID
+	next := h.today.AddMonths(1)
+	scheduled := wire.ScheduledMeetingID(h.cells["A"].ID, next.String()[:7])
+	return map[string]revivable{
+		"attendance": {table: "attendance", id: wire.AttendanceID(h.meeting.ID, member), field: "status",
+			create: func(v string) map[string]json.RawMessage {
+				return fields("meeting_id", h.meeting.ID, "member_id", member, "status", v)
+			},
+			values: [4]string{"present", "excused", "unexcused", "excused"}},
+		"visit_reports": {table: "visit_reports", id: wire.ReportID(h.meeting.ID, h.users["off1"].ID), field: "guidance",
+			create: func(v string) map[string]json.RawMessage { return fields("meeting_id", h.meeting.ID, "guidance", v) },
+			values: [4]string{"Một", "Hai", "Ba", "Bốn"}},
+		"scheduled meeting": {table: "meetings", id: scheduled, field: "topic",
+			create: func(v string) map[string]json.RawMessage {
+				return fields("cell_id", h.cells["A"].ID, "meeting_date", next.String(), "topic", v)
+			},
+			values: [4]string{"Một", "Hai", "Ba", "Bốn"}},
+	}
+}
+
+// TestDeletedRecordsCanBeRecordedAgain: a record with a prescribed id (attendance, a visit report, a scheduled
+// meeting) that was deleted can be recorded again, by the device that deleted it or another one, online or after
+// weeks offline: it lives again as a new version above the tombstone's and reaches every device as a put. Where
+// two devices disagree (one deletes while another edits, or both record it again with different values) the later
+// write wins and a conflict is recorded, as for any other field.
+func TestDeletedRecordsCanBeRecordedAgain(t *testing.T) {
+	h := newHarness(t)
+	for name, k := range revivables(h) {
+		t.Run(name, func(t *testing.T) {
+			a, b, c := h.device("off1"), h.device("off1"), h.device("off1")
+			val := func(d *client.Client) string {
+				r := d.Local.Row(k.table, k.id)
+				if r == nil {
+					return ""
+				}
+				var s string
+				_ = json.Unmarshal(r.Field(k.field), &s)
+				return s
+			}
+			sync := func(ds ...*client.Client) {
+				t.Helper()
+				for _, d := range ds {
+					pull(t, d)
+				}
+			}
+			one := func(d *client.Client, m wire.Mutation) wire.Result {
+				t.Helper()
+				d.Mutate(m)
+				st := push(t, d)
+				if len(st.Results) != 1 || st.Results[0].Status != wire.StatusApplied {
+					t.Fatalf("%s %s: %+v", m.Op, k.table, st.Results)
+				}
+				return st.Results[0]
+			}
+			upsert := func(base int64, fs map[string]json.RawMessage) wire.Mutation {
+				return wire.Mutation{Table: k.table, Op: wire.MutUpsert, RowID: k.id, BaseVersion: base, Fields: fs}
+			}
+			del := func(base int64) wire.Mutation {
+				return wire.Mutation{Table: k.table, Op: wire.MutDelete, RowID: k.id, BaseVersion: base}
+			}
+			sync(a, b, c)
+
+			// Created, then cleared, then recorded again on the same device, online.
+			created := one(a, upsert(0, k.create(k.values[0])))
+			sync(a, b, c) // c keeps this version and goes offline
+			gone := one(a, del(created.Version))
+			sync(a, b)
+			if b.Local.Row(k.table, k.id) != nil {
+				t.Fatal("the delete did not reach the other device")
+			}
+			again := one(a, upsert(0, k.create(k.values[1])))
+			if again.Version <= gone.Version || len(again.Conflicts) != 0 {
+				t.Fatalf("recorded again: %+v after the delete at %d", again, gone.Version)
+			}
+			st := pull(t, b)
+			if val(b) != k.values[1] || b.Local.Row(k.table, k.id).Version != again.Version {
+				t.Fatalf("the other device holds %q, want %q at version %d (ops %d)", val(b), k.values[1], again.Version, st.Ops)
+			}
+
+			// Cleared on one device, recorded again on another.
+			gone = one(b, del(again.Version))
+			sync(a)
+			again = one(a, upsert(0, k.create(k.values[2])))
+			if again.Version <= gone.Version || len(again.Conflicts) != 0 {
+				t.Fatalf("recorded again by another device: %+v", again)
+			}
+
+			// c, offline all along, clears its old copy and records it again: its delete meets a record changed
+			// since (a conflict keeping what it overwrote); its upsert lives again with c's value.
+			old := c.Local.Row(k.table, k.id).Version
+			c.Mutate(del(old))
+			c.Mutate(upsert(0, k.create(k.values[3])))
+			st2 := push(t, c)
+			if st2.Applied != 2 || !cmp.Equal(st2.Results[0].Conflicts, []string{"*"}) || len(st2.Results[1].Conflicts) != 0 {
+				t.Fatalf("offline device: %+v", st2.Results)
+			}
+			sync(a, b, c)
+			for n, d := range map[string]*client.Client{"a": a, "b": b, "c": c} {
+				if val(d) != k.values[3] {
+					t.Errorf("device %s holds %q, want %q", n, val(d), k.values[3])
+				}
+			}
+
+			// One device deletes while another, offline, edits the record it saw: the edit comes later in server
+			// order, so the record lives again with it, and a conflict says it had been deleted.
+			seen := b.Local.Row(k.table, k.id)
+			one(a, del(seen.Version))
+			edit := one(b, wire.Mutation{Table: k.table, Op: wire.MutUpsert, RowID: k.id, BaseVersion: seen.Version,
+				Fields: fields(k.field, k.values[0]), Base: map[string]json.RawMessage{k.field: seen.Field(k.field)}})
+			if !cmp.Equal(edit.Conflicts, []string{"*"}) {
+				t.Fatalf("edit of a deleted record: %+v", edit)
+			}
+			sync(a, b)
+			if val(a) != k.values[0] {
+				t.Errorf("after delete vs edit the record holds %q, want the edit %q", val(a), k.values[0])
+			}
+			found := false
+			for _, cf := range a.Local.Table("sync_conflicts") {
+				var f, row string
+				_ = json.Unmarshal(cf.Field("field"), &f)
+				_ = json.Unmarshal(cf.Field("row_id"), &row)
+				found = found || (f == "*" && row == k.id && string(cf.Field("server_value")) == "null")
+			}
+			if !found {
+				t.Error("no conflict recorded for the edit of a deleted record")
+			}
+
+			// Both record it again with different values: the second one meets a record it did not know, and
+			// its field is a conflict.
+			cur := a.Local.Row(k.table, k.id)
+			one(a, del(cur.Version))
+			sync(a, b)
+			one(a, upsert(0, k.create(k.values[1])))
+			second := one(b, upsert(0, k.create(k.values[2])))
+			if !cmp.Equal(second.Conflicts, []string{k.field}) {
+				t.Fatalf("both recorded it again: second %+v", second)
+			}
+			sync(a, b, c)
+			if val(a) != k.values[2] || val(c) != k.values[2] {
+				t.Errorf("after both recorded it again: a %q, c %q, want %q", val(a), val(c), k.values[2])
+			}
+		})
 	}
 }
