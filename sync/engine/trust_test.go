@@ -1,11 +1,17 @@
 package engine_test
 
 import (
+	"context"
 	"encoding/json"
+	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/chibo-vn/chibo/server/store"
 
 	"github.com/chibo-vn/chibo/sync/client"
 	"github.com/chibo-vn/chibo/sync/wire"
@@ -215,5 +221,82 @@ func TestDeletedRecordsCanBeRecordedAgain(t *testing.T) {
 				t.Errorf("after both recorded it again: a %q, c %q, want %q", val(a), val(c), k.values[2])
 			}
 		})
+	}
+}
+
+// hookTransport runs after once after the first response it passes on.
+type hookTransport struct {
+	after func()
+	done  bool
+}
+
+func (t *hookTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(r)
+	if err == nil && !t.done {
+		t.done = true
+		t.after()
+	}
+	return resp, err
+}
+
+// TestEpochChangeMidRoundRestartsTheRound: reset and drop come on a round's first page only. When the database is
+// restored (a new epoch) while a device is in the middle of a round, the next page is refused with 409 conflict;
+// the device throws the round away and starts again from its stored cursor, which brings the reset, and ends up
+// holding exactly the restored data.
+func TestEpochChangeMidRoundRestartsTheRound(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	gone := h.members["A"][1]
+	restore := func() {
+		h.write(func(ctx context.Context, tx bun.IDB) error {
+			// The backup did not have this member; it is gone from the data and the checksums, not via the log.
+			m := *gone
+			if err := store.SoftDelete(ctx, tx, &m); err != nil {
+				return err
+			}
+			return store.NewEpoch(ctx, tx, "test: restored")
+		})
+	}
+
+	// The protocol itself: a page after the epoch changed is a 409, never a reset on a later page.
+	c0 := h.device("off1")
+	pull(t, c0)
+	for i := 0; i < 3; i++ {
+		h.writeMeeting("A", h.today.AddDays(-i))
+	}
+	var first wire.PullResponse
+	h.post("/api/v1/sync/pull", "off1", wire.PullRequest{Cursor: c0.Local.Cursor, Limit: 2}, &first)
+	if !first.HasMore {
+		t.Fatal("the round fits one page; the test needs several")
+	}
+	h.write(func(ctx context.Context, tx bun.IDB) error { return store.NewEpoch(ctx, tx, "test") })
+	status, body := h.postStatus("/api/v1/sync/pull", "off1", wire.PullRequest{Cursor: first.Cursor, Limit: 2})
+	if status != http.StatusConflict || !strings.Contains(body, `"code":"conflict"`) {
+		t.Fatalf("a page after a new epoch: %d %s, want 409 conflict", status, body)
+	}
+
+	// A device in the middle of a round when the restore happens.
+	c := h.device("off1")
+	pull(t, c)
+	for i := 0; i < 3; i++ {
+		h.writeMeeting("A", h.today.AddDays(-10-i))
+	}
+	c.Limit = 2
+	c.HTTP = &http.Client{Transport: &hookTransport{after: restore}}
+	st, err := c.Pull(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !st.Reset || len(st.Mismatch) > 0 {
+		t.Fatalf("after a restore mid-round: reset %v, mismatch %v", st.Reset, st.Mismatch)
+	}
+	if c.Local.Row("members", gone.ID) != nil {
+		t.Error("the device still holds a member the restored database does not have")
+	}
+	if c.Local.Stats["rounds_restarted"] != 1 {
+		t.Errorf("rounds restarted: %d, want 1", c.Local.Stats["rounds_restarted"])
+	}
+	if st, err := c.PullChecksums(ctx); err != nil || len(st.Mismatch) > 0 || st.Verified == 0 {
+		t.Fatalf("checksums after the restart: %+v %v", st, err)
 	}
 }
