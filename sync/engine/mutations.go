@@ -183,6 +183,9 @@ func checkMeeting(ctx context.Context, a *applier, prev, row store.SyncRow) erro
 			return err
 		}
 	}
+	if !jsonObject(m.Notes) {
+		return reject("notes", "error.bad_value", "field", "notes")
+	}
 	for _, ref := range []*string{m.ChairMemberID, m.SecretaryMemberID} {
 		if ref != nil {
 			if err := a.memberOfCell(ctx, *ref, m.CellID); err != nil {
@@ -262,6 +265,9 @@ func checkReport(ctx context.Context, a *applier, prev, row store.SyncRow) error
 		if err := textLimit(f.name, f.v, f.max); err != nil {
 			return err
 		}
+	}
+	if !jsonObject(r.Notes) {
+		return reject("notes", "error.bad_value", "field", "notes")
 	}
 	if (r.Latitude == nil) != (r.Longitude == nil) || (r.Latitude != nil && (*r.Latitude < -90 || *r.Latitude > 90 || *r.Longitude < -180 || *r.Longitude > 180)) {
 		return reject("latitude", "error.bad_value", "field", "latitude")
@@ -433,4 +439,13 @@ func checkConflict(_ context.Context, a *applier, _, row store.SyncRow) error {
 		c.ResolvedBy = &a.p.UserID
 	}
 	return nil
+}
+
+// jsonObject reports whether a JSON document field holds an object, or nothing (null).
+func jsonObject(j domain.JSONText) bool {
+	if j == "" {
+		return true
+	}
+	var obj map[string]json.RawMessage
+	return json.Unmarshal([]byte(j), &obj) == nil && obj != nil
 }

@@ -205,8 +205,10 @@ func TestEachMutationIsCheckedAlone(t *testing.T) {
 		{Table: "meetings", Op: wire.MutUpsert, RowID: "not-a-uuid", Fields: fields("topic", "x")},
 		{Table: "meetings", Op: wire.MutUpsert, RowID: uuid.NewString(), Fields: fields("cell_id", h.cells["A"].ID, "meeting_date", "03/11/2026")},
 		{Table: "visit_reports", Op: wire.MutUpsert, RowID: wire.ReportID(h.meeting.ID, h.users["off1"].ID), Fields: fields("meeting_id", h.meeting.ID, "scores", map[string]int{"chuan_bi_noi_dung": 50})},
+		{Table: "meetings", Op: wire.MutUpsert, RowID: h.meeting.ID, BaseVersion: h.meeting.Version, Fields: fields("notes", "ghi chép không phải đối tượng")},
+		{Table: "visit_reports", Op: wire.MutUpsert, RowID: wire.ReportID(h.meeting.ID, h.users["off1"].ID), Fields: fields("meeting_id", h.meeting.ID, "notes", []string{"a"})},
 	}
-	wantCodes := []string{"invalid", "invalid", "invalid", "invalid", "invalid", "invalid", "invalid", "invalid", "invalid", "invalid", "invalid", "invalid"}
+	wantCodes := []string{"invalid", "invalid", "invalid", "invalid", "invalid", "invalid", "invalid", "invalid", "invalid", "invalid", "invalid", "invalid", "invalid", "invalid"}
 	var all []wire.Mutation
 	all = append(all, wire.Mutation{Table: "meetings", Op: wire.MutUpsert, RowID: good, Fields: fields("cell_id", h.cells["A"].ID, "meeting_date", h.today.String())})
 	all = append(all, bad...)
