@@ -174,6 +174,7 @@ func TestProtocolExamplesMatchTheServer(t *testing.T) {
 	other.Mutate(*changed)
 	other.Mutate(*cleared)
 	push(t, other)
+	h.waitHorizon()
 
 	// Pull.
 	var preq wire.PullRequest

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
@@ -118,10 +119,11 @@ func TestDeletedRecordsCanBeRecordedAgain(t *testing.T) {
 				_ = json.Unmarshal(r.Field(k.field), &s)
 				return s
 			}
+			var top int64 // the newest version written: devices pull until they hold it
 			sync := func(ds ...*client.Client) {
 				t.Helper()
 				for _, d := range ds {
-					pull(t, d)
+					pullPast(t, d, top)
 				}
 			}
 			one := func(d *client.Client, m wire.Mutation) wire.Result {
@@ -131,6 +133,7 @@ func TestDeletedRecordsCanBeRecordedAgain(t *testing.T) {
 				if len(st.Results) != 1 || st.Results[0].Status != wire.StatusApplied {
 					t.Fatalf("%s %s: %+v", m.Op, k.table, st.Results)
 				}
+				top = max(top, st.Results[0].Version)
 				return st.Results[0]
 			}
 			upsert := func(base int64, fs map[string]json.RawMessage) wire.Mutation {
@@ -153,7 +156,7 @@ func TestDeletedRecordsCanBeRecordedAgain(t *testing.T) {
 			if again.Version <= gone.Version || len(again.Conflicts) != 0 {
 				t.Fatalf("recorded again: %+v after the delete at %d", again, gone.Version)
 			}
-			st := pull(t, b)
+			st := pullPast(t, b, top)
 			if val(b) != k.values[1] || b.Local.Row(k.table, k.id).Version != again.Version {
 				t.Fatalf("the other device holds %q, want %q at version %d (ops %d)", val(b), k.values[1], again.Version, st.Ops)
 			}
@@ -172,6 +175,9 @@ func TestDeletedRecordsCanBeRecordedAgain(t *testing.T) {
 			c.Mutate(del(old))
 			c.Mutate(upsert(0, k.create(k.values[3])))
 			st2 := push(t, c)
+			for _, r := range st2.Results {
+				top = max(top, r.Version)
+			}
 			if st2.Applied != 2 || !cmp.Equal(st2.Results[0].Conflicts, []string{"*"}) || len(st2.Results[1].Conflicts) != 0 {
 				t.Fatalf("offline device: %+v", st2.Results)
 			}
@@ -264,6 +270,7 @@ func TestEpochChangeMidRoundRestartsTheRound(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		h.writeMeeting("A", h.today.AddDays(-i))
 	}
+	h.waitHorizon()
 	var first wire.PullResponse
 	h.post("/api/v1/sync/pull", "off1", wire.PullRequest{Cursor: c0.Local.Cursor, Limit: 2}, &first)
 	if !first.HasMore {
@@ -281,6 +288,7 @@ func TestEpochChangeMidRoundRestartsTheRound(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		h.writeMeeting("A", h.today.AddDays(-10-i))
 	}
+	h.waitHorizon()
 	c.Limit = 2
 	c.HTTP = &http.Client{Transport: &hookTransport{after: restore}}
 	st, err := c.Pull(ctx)
@@ -298,5 +306,43 @@ func TestEpochChangeMidRoundRestartsTheRound(t *testing.T) {
 	}
 	if st, err := c.PullChecksums(ctx); err != nil || len(st.Mismatch) > 0 || st.Verified == 0 {
 		t.Fatalf("checksums after the restart: %+v %v", st, err)
+	}
+}
+
+// pullPast pulls rounds until the device's position reaches version v. On PostgreSQL the horizon is the oldest
+// transaction running in the whole cluster, so a change can take a while to become visible while other databases
+// of the same server hold transactions open (other tests running beside this one).
+func pullPast(t testing.TB, c *client.Client, v int64) *client.RoundStats {
+	t.Helper()
+	c.Local.Landed = max(c.Local.Landed, v)
+	return pull(t, c)
+}
+
+// waitHorizon waits until every transaction up to the newest version in the database has finished, so a pull
+// sees them.
+func (h *harness) waitHorizon() {
+	h.t.Helper()
+	ctx := context.Background()
+	var top int64
+	for _, table := range []string{"meetings", "attendance", "members", "sync_conflicts"} {
+		var v int64
+		if err := h.db.R.NewRaw("SELECT COALESCE(max(version), 0) FROM ?", bun.Ident(table)).Scan(ctx, &v); err != nil {
+			h.t.Fatal(err)
+		}
+		top = max(top, v)
+	}
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		si, err := store.ReadSyncInfo(ctx, h.db.R)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		if si.Horizon > top {
+			return
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("the horizon stayed at %d, below version %d", si.Horizon, top)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
