@@ -19,6 +19,10 @@ import (
 // so they say what the handlers really read and write.
 type openapiDoc struct {
 	schemas map[string]any
+	// seen are the struct types met under each Go name; ambiguous names (two packages' types called Result) are
+	// qualified with the package name in the document (see nameOf).
+	seen      map[string]map[reflect.Type]bool
+	ambiguous map[string]bool
 }
 
 var pathParam = regexp.MustCompile(`:([a-z_]+)`)
@@ -46,7 +50,15 @@ type docCache struct {
 }
 
 func (s *Server) buildOpenAPI() ([]byte, error) {
-	d := &openapiDoc{schemas: map[string]any{}}
+	// A first pass finds the Go names that two types share; the second builds the document with them qualified.
+	first := &openapiDoc{schemas: map[string]any{}, seen: map[string]map[reflect.Type]bool{}}
+	for _, r := range s.routes() {
+		first.operation(r)
+	}
+	d := &openapiDoc{schemas: map[string]any{}, seen: map[string]map[reflect.Type]bool{}, ambiguous: map[string]bool{}}
+	for n, ts := range first.seen {
+		d.ambiguous[n] = len(ts) > 1
+	}
 	paths := map[string]map[string]any{}
 	for _, r := range s.routes() {
 		p := pathParam.ReplaceAllString(r.path, "{$1}")
@@ -193,6 +205,8 @@ var (
 	timeType = reflect.TypeOf(time.Time{})
 	dateType = reflect.TypeOf(domain.Date{})
 	rawType  = reflect.TypeOf(json.RawMessage{})
+	// jsonTextType is sent as the JSON object it holds, not as a string.
+	jsonTextType = reflect.TypeOf(domain.JSONText(""))
 )
 
 // schema returns the JSON schema of t, registering named struct types as components.
@@ -204,6 +218,10 @@ func (d *openapiDoc) schema(t reflect.Type) map[string]any {
 		return map[string]any{"type": []string{"string", "null"}, "format": "date"}
 	case t == rawType:
 		return map[string]any{}
+	case t == jsonTextType:
+		// A JSON document kept as text: meeting and report notes ({"items": [...]}), report scores
+		// ({criterion code: points}); null when empty.
+		return map[string]any{"type": []string{"object", "null"}}
 	}
 	if t.Kind() == reflect.Struct && strings.HasPrefix(t.Name(), "Opt[") {
 		inner := d.schema(t.Field(2).Type)
@@ -227,7 +245,7 @@ func (d *openapiDoc) schema(t reflect.Type) map[string]any {
 	case reflect.Interface:
 		return map[string]any{}
 	case reflect.Struct:
-		name := schemaName(t)
+		name := d.nameOf(t)
 		if _, ok := d.schemas[name]; !ok {
 			d.schemas[name] = map[string]any{} // placeholder against recursion
 			props := map[string]any{}
@@ -283,6 +301,31 @@ func nullable(s map[string]any) map[string]any {
 		out["type"] = t
 	}
 	return out
+}
+
+// nameOf returns the component name of struct type t: its Go name, prefixed with its package's name when a type
+// of another package has the same name (wire.Result and roster.Result become WireResult and RosterResult).
+func (d *openapiDoc) nameOf(t reflect.Type) string {
+	n := schemaName(t)
+	if d.seen[n] == nil {
+		d.seen[n] = map[reflect.Type]bool{}
+	}
+	d.seen[n][t] = true
+	if d.ambiguous[n] {
+		return qualified(t)
+	}
+	return n
+}
+
+func qualified(t reflect.Type) string {
+	pkg := t.PkgPath()
+	if i := strings.LastIndexByte(pkg, '/'); i >= 0 {
+		pkg = pkg[i+1:]
+	}
+	if pkg == "" {
+		return schemaName(t)
+	}
+	return strings.ToUpper(pkg[:1]) + pkg[1:] + schemaName(t)
 }
 
 var nonWord = regexp.MustCompile(`[^A-Za-z0-9]+`)

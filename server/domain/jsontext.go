@@ -53,3 +53,13 @@ func (j *JSONText) Scan(src any) error {
 	}
 	return nil
 }
+
+// IsObject reports whether the document is a JSON object, or empty (none): minutes and scores are objects keyed
+// by agenda item or criterion, never a bare string or a list.
+func (j JSONText) IsObject() bool {
+	if j == "" {
+		return true
+	}
+	var obj map[string]json.RawMessage
+	return json.Unmarshal([]byte(j), &obj) == nil && obj != nil
+}

@@ -49,4 +49,5 @@ var syncMessages = map[string]msg{
 	"sync.client_taken":      {"Mã thiết bị đã thuộc người dùng khác. Đăng xuất rồi đăng nhập lại.", "This device id belongs to another user. Sign out and in again."},
 	"sync.internal":          {"Lỗi máy chủ khi lưu thay đổi này; bạn có thể gửi lại.", "Server error saving this change; you can send it again."},
 	"sync.bad_request":       {"Yêu cầu đồng bộ không hợp lệ: {detail}.", "Invalid sync request: {detail}."},
+	"sync.epoch_changed":     {"Dữ liệu trên máy chủ vừa được khôi phục hoặc làm mới trong lúc đồng bộ. Ứng dụng sẽ đồng bộ lại.", "The server's data was restored or reset during this sync. The app will sync again."},
 }

@@ -39,6 +39,7 @@ type DB struct {
 	Path string
 
 	commitHooks []func(tables map[string]bool)
+	mark        *highWaterMark // SQLite files: the note of the highest transaction reached (restore.go)
 }
 
 // Options says which database to open.
@@ -176,6 +177,7 @@ func pingRetry(ctx context.Context, db *bun.DB, wait time.Duration) error {
 
 // Close closes both pools.
 func (d *DB) Close() error {
+	d.markHighWater(context.Background(), true)
 	err := d.W.Close()
 	if d.R != d.W {
 		err = errors.Join(err, d.R.Close())
@@ -236,6 +238,9 @@ func (d *DB) Migrate(ctx context.Context) ([]string, error) {
 	}
 	if err := EnsureSyncState(ctx, d.W); err != nil {
 		return names, fmt.Errorf("store: sync state: %w", err)
+	}
+	if _, err := d.checkRestored(ctx); err != nil {
+		return names, err
 	}
 	if rebuild {
 		// Rows written before change tracking existed (the reference data) get their bucket checksums.

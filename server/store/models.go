@@ -198,6 +198,9 @@ func (m *Meeting) Normalize() error {
 			return badValue(n.field)
 		}
 	}
+	if !m.Notes.IsObject() {
+		return badValue("notes")
+	}
 	return checkLens(lenRule{"topic", m.Topic, 500}, lenRule{"place", m.Place, 300}, lenRule{"chair_name", m.ChairName, 120},
 		lenRule{"secretary_name", m.SecretaryName, 120}, lenRule{"notes", string(m.Notes), 50000},
 		lenRule{"resolution", m.Resolution, 20000})
@@ -259,6 +262,12 @@ func (r *VisitReport) Normalize() error {
 	}
 	if (r.Latitude == nil) != (r.Longitude == nil) || (r.Latitude != nil && (*r.Latitude < -90 || *r.Latitude > 90 || *r.Longitude < -180 || *r.Longitude > 180)) {
 		return badValue("latitude")
+	}
+	if !r.Notes.IsObject() {
+		return badValue("notes")
+	}
+	if !r.Scores.IsObject() {
+		return badValue("scores")
 	}
 	return checkLens(lenRule{"notes", string(r.Notes), 50000}, lenRule{"guidance", r.Guidance, 20000})
 }

@@ -277,7 +277,11 @@ func UpdateMoved(ctx context.Context, db bun.IDB, oldScope *Scope, before, row S
 	if replacePending(ctx, row) {
 		return TrackMoved(ctx, db, oldScope, before, row)
 	}
-	res, err := db.NewUpdate().Model(row).WherePK().Where("version = ?", before.base().Version).Exec(ctx)
+	q := db.NewUpdate().Model(row).WherePK().Where("version = ?", before.base().Version)
+	if before.base().DeletedAt != nil {
+		q = q.WhereAllWithDeleted() // a deleted row written live again (revived by a device)
+	}
+	res, err := q.Exec(ctx)
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -129,6 +130,20 @@ func (c *Client) PullChecksums(ctx context.Context) (*RoundStats, error) {
 func (c *Client) round(ctx context.Context) (*RoundStats, error) { return c.roundWith(ctx, false) }
 
 func (c *Client) roundWith(ctx context.Context, checksums bool) (*RoundStats, error) {
+	for try := 0; ; try++ {
+		st, err := c.roundOnce(ctx, checksums)
+		var e *Error
+		if try < 3 && errors.As(err, &e) && e.Status == http.StatusConflict {
+			// The server's epoch changed during the round: throw the round away and start again from the stored
+			// cursor; that round begins with the reset.
+			c.Local.Stats["rounds_restarted"]++
+			continue
+		}
+		return st, err
+	}
+}
+
+func (c *Client) roundOnce(ctx context.Context, checksums bool) (*RoundStats, error) {
 	st := &RoundStats{}
 	r := &round{}
 	req := wire.PullRequest{Cursor: c.Local.Cursor, Limit: c.Limit, Resync: c.Local.Resync, Checksums: checksums}

@@ -54,7 +54,7 @@ func TestPushedWritesReachOtherDevices(t *testing.T) {
 			Fields: fields("meeting_id", meetingID, "member_id", m.ID, "status", "present")})
 	}
 	off1.Mutate(wire.Mutation{Table: "visit_reports", Op: wire.MutUpsert, RowID: wire.ReportID(meetingID, h.users["off1"].ID),
-		Fields: fields("meeting_id", meetingID, "notes", "Ghi chép", "scores", map[string]int{"chuan_bi_noi_dung": 9, "tien_hanh_thao_luan": 14})})
+		Fields: fields("meeting_id", meetingID, "notes", map[string]any{"items": []any{map[string]any{"key": "opening", "text": "Ghi chép"}}}, "scores", map[string]int{"chuan_bi_noi_dung": 9, "tien_hanh_thao_luan": 14})})
 	off1.Mutate(wire.Mutation{Table: "recommendations", Op: wire.MutUpsert, RowID: uuid.NewString(),
 		Fields: fields("cell_id", h.cells["A"].ID, "meeting_id", meetingID, "content", "Đề nghị sửa đường liên thôn")})
 	ps := push(t, off1)

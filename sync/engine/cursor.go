@@ -26,6 +26,7 @@ type round struct {
 	Fresh   []string `json:"n,omitempty"` // the scopes snapshotted in this round
 	MaxSeen int64    `json:"m,omitempty"` // highest version a snapshot sent: the round ends past it
 	Changed bool     `json:"c,omitempty"` // the round has delivered something
+	Sums    bool     `json:"k,omitempty"` // the client asked for checksums on a page of the round
 }
 
 const cursorVersion = 1

@@ -251,3 +251,19 @@ func logOut() io.Writer {
 	}
 	return io.Discard
 }
+
+// postStatus sends a JSON request as user and returns the status and body, whatever they are.
+func (h *harness) postStatus(path, user string, in any) (int, string) {
+	h.t.Helper()
+	body, _ := json.Marshal(in)
+	r, _ := http.NewRequest(http.MethodPost, h.srv.URL+path, bytes.NewReader(body))
+	tok, _, _ := h.tokens.Issue(h.users[user].ID, "")
+	r.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := http.DefaultClient.Do(r)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}

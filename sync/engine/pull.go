@@ -46,11 +46,15 @@ func (e *Engine) Pull(ctx context.Context, p *domain.Principal, req wire.PullReq
 		if cur.Round == nil {
 			e.startRound(cur, resp, info, defs, win, req.Resync)
 		} else if cur.Epoch != info.Epoch {
-			// The epoch changed in the middle of a round: start again from scratch.
-			cur = &cursor{}
-			e.startRound(cur, resp, info, defs, win, nil)
+			// The epoch changed in the middle of a round (the database was restored or reset): what the round
+			// sent so far belongs to the old one. reset and drop only ever come on a round's first page, so the
+			// round ends here; the client throws it away and starts again from its stored cursor, which gets the
+			// reset.
+			return domain.E(domain.CodeConflict, "sync.epoch_changed")
 		}
 		r := cur.Round
+		// Checksums asked on any page of the round (the first one is enough) come with its last page.
+		r.Sums = r.Sums || req.Checksums
 		sc := store.NewScoper(tx)
 		if err := e.snapshot(ctx, tx, sc, cur, defs, win, limit, resp); err != nil {
 			return err
@@ -72,7 +76,7 @@ func (e *Engine) Pull(ctx context.Context, p *domain.Principal, req wire.PullReq
 			resp.RetryAfterMS = 500
 		}
 		if !resp.HasMore {
-			if r.Changed || req.Checksums {
+			if r.Changed || r.Sums {
 				if resp.Checksums, err = checksums(ctx, tx, defs, win); err != nil {
 					return err
 				}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"reflect"
 	"sort"
+	"strings"
 
 	"github.com/uptrace/bun"
 
@@ -38,7 +39,9 @@ type resultRow struct {
 	MessageKey    string `bun:"message_key"`
 	Args          string `bun:"args"`
 	Version       int64  `bun:"version"`
-	At            any    `bun:"at"`
+	// Conflicts are the fields an applied mutation recorded as conflicts, comma-separated.
+	Conflicts string `bun:"conflicts"`
+	At        any    `bun:"at"`
 }
 
 // errRetrySlowly makes Push redo a batch one mutation per transaction, after a database error the checks did not
@@ -177,7 +180,8 @@ func (e *Engine) pushBatch(ctx context.Context, tx bun.Tx, p *domain.Principal, 
 			e.log.ErrorContext(ctx, "sync mutation failed", "client_id", req.ClientID, "seq", m.Seq, "table", m.Table, "err", err)
 			return nil, err
 		}
-		row := resultRow{ClientID: req.ClientID, Seq: m.Seq, MutationID: m.ID, Status: res.status, Version: res.version, At: store.Now()}
+		row := resultRow{ClientID: req.ClientID, Seq: m.Seq, MutationID: m.ID, Status: res.status, Version: res.version,
+			Conflicts: strings.Join(res.conflicts, ","), At: store.Now()}
 		if res.err != nil {
 			row.Code, row.MessageKey = string(res.err.Code), res.err.Key
 			if res.err.Field != "" || len(res.err.Args) > 0 {
@@ -189,17 +193,14 @@ func (e *Engine) pushBatch(ctx context.Context, tx bun.Tx, p *domain.Principal, 
 				row.Args = string(b)
 			}
 		}
-		if row.Status != wire.StatusApplied {
-			// Only refusals are stored: a processed mutation without a stored outcome was applied.
-			stored = append(stored, row)
-		}
-		r := resultOf(row, lang)
-		r.Conflicts = res.conflicts
-		resp.Results = append(resp.Results, r)
+		// Every outcome is stored, so a resent mutation is answered with it whole (its version and conflicts).
+		stored = append(stored, row)
+		resp.Results = append(resp.Results, resultOf(row, lang))
 		last = m.Seq
 	}
-	if len(stored) > 0 {
-		if _, err := tx.NewInsert().Model(&stored).Exec(ctx); err != nil {
+	for start := 0; start < len(stored); start += 500 {
+		chunk := stored[start:min(start+500, len(stored))]
+		if _, err := tx.NewInsert().Model(&chunk).Exec(ctx); err != nil {
 			return nil, domain.Internal(err)
 		}
 	}
@@ -268,7 +269,8 @@ func (e *Engine) replayResults(ctx context.Context, tx bun.Tx, clientID string, 
 			rr.Duplicate, rr.ID = true, r.ID
 			resp.Results[i] = rr
 		} else {
-			// No stored refusal: it was applied (or refused so long ago that the outcome was pruned).
+			// No stored outcome: processed before outcomes were kept for applied mutations (then it was applied), or
+			// so long ago that the outcome was pruned; the version is not known any more.
 			resp.Results[i].Status = wire.StatusApplied
 		}
 	}
@@ -277,6 +279,9 @@ func (e *Engine) replayResults(ctx context.Context, tx bun.Tx, clientID string, 
 
 func resultOf(row resultRow, lang i18n.Lang) wire.Result {
 	r := wire.Result{Seq: row.Seq, ID: row.MutationID, Status: row.Status, Code: row.Code, Version: row.Version}
+	if row.Conflicts != "" {
+		r.Conflicts = strings.Split(row.Conflicts, ",")
+	}
 	if row.MessageKey != "" {
 		args := map[string]string{}
 		if row.Args != "" {
@@ -335,7 +340,7 @@ func (a *applier) applyOne(ctx context.Context, m wire.Mutation) (outcome, error
 		return a.delete(ctx, sp, m, cur)
 	}
 	if exists && store.BaseOf(cur).DeletedAt != nil {
-		return refused(reject("row_id", "sync.deleted"))
+		return a.revive(ctx, sp, m, cur)
 	}
 	if !exists {
 		return a.create(ctx, sp, m, id)
@@ -430,6 +435,105 @@ func (a *applier) create(ctx context.Context, sp spec, m wire.Mutation, id strin
 		return outcome{}, err
 	}
 	return outcome{status: wire.StatusApplied, version: b.Version}, nil
+}
+
+// revive applies an upsert to a deleted row (its tombstone): the row lives again, as a new version above the
+// tombstone's, and pulling devices receive it as a put. Ids are fixed by the protocol for attendance, visit reports
+// and scheduled meetings, so a record cleared by mistake can only be recorded again this way.
+//
+// With base_version 0 the device creates the record: it did not see the deleted one, so nothing is in dispute and
+// the mutation is checked and written as a create (the fields a create needs, none of the old content). With a
+// base_version the device changed the record it saw, which someone deleted meanwhile: the later write wins, as for
+// any conflict, so the record lives again with the device's fields over its last content, and a conflict on "*"
+// records the disagreement (server_value null: the record was deleted; client_value the record as revived).
+func (a *applier) revive(ctx context.Context, sp spec, m wire.Mutation, tomb store.SyncRow) (outcome, error) {
+	if !sp.deletable {
+		return refused(reject("row_id", "sync.deleted"))
+	}
+	creating := m.BaseVersion == 0
+	if err := fieldSet(sp, m, creating); err != nil {
+		return refused(err)
+	}
+	old, err := json.Marshal(tomb)
+	if err != nil {
+		return outcome{}, domain.Internal(err)
+	}
+	for _, f := range sp.createOnly {
+		// The record is the same one: what identifies it (its meeting, member, cell) cannot change.
+		if v, ok := m.Fields[f]; ok {
+			want, err := canonical(m.Table, f, v)
+			if err != nil {
+				return refused(err)
+			}
+			if now, err := fieldJSON(tomb, f); err != nil {
+				return outcome{}, err
+			} else if want != now {
+				return refused(reject(f, "sync.field_readonly", "field", f))
+			}
+		}
+	}
+	var row store.SyncRow
+	var prev store.SyncRow
+	if creating {
+		for _, f := range sp.required {
+			if v, ok := m.Fields[f]; (!ok && !contains(sp.createOnly, f)) || (ok && bytes.Equal(bytes.TrimSpace(v), []byte("null"))) {
+				return refused(reject(f, "sync.required", "field", f))
+			}
+		}
+		row = store.NewRow(m.Table)
+		keep := map[string]json.RawMessage{}
+		var all map[string]json.RawMessage
+		_ = json.Unmarshal(old, &all)
+		for _, f := range sp.createOnly {
+			keep[f] = all[f]
+		}
+		if err := overlay(row, keep); err != nil {
+			return outcome{}, domain.Internal(err)
+		}
+		if r, ok := row.(*store.VisitReport); ok {
+			r.OfficialID = tomb.(*store.VisitReport).OfficialID
+		}
+	} else {
+		row, prev = store.Clone(tomb), tomb
+	}
+	if err := overlay(row, m.Fields); err != nil {
+		return refused(err)
+	}
+	b := store.BaseOf(row)
+	b.ID, b.DeletedAt, b.Version = store.BaseOf(tomb).ID, nil, store.BaseOf(tomb).Version
+	b.CreatedAt = store.BaseOf(tomb).CreatedAt
+	if creating {
+		b.CreatedAt = store.Now()
+	}
+	if err := sp.check(ctx, a, prev, row); err != nil {
+		return refused(err)
+	}
+	if err := store.Update(ctx, a.tx, tomb, row); err != nil {
+		return outcome{}, err
+	}
+	a.remember(m.Table, row)
+	var conflicts []string
+	if !creating && store.BaseOf(tomb).Version > m.BaseVersion {
+		data, err := json.Marshal(row)
+		if err != nil {
+			return outcome{}, domain.Internal(err)
+		}
+		sc, err := store.TxScoper(ctx).Scope(ctx, row)
+		if err != nil {
+			return outcome{}, err
+		}
+		c := &store.Conflict{Table: m.Table, RowID: b.ID, Field: "*", ServerVersion: store.BaseOf(tomb).Version,
+			ClientID: a.clientID, UserID: &a.p.UserID, ServerValue: nil, ClientValue: strptr(string(data)),
+			Class: sc.Class, Scope: sc.Scope, Path: sc.Path, Part: sc.Part}
+		if err := store.InsertDeferred(ctx, a.tx, c); err != nil {
+			return outcome{}, err
+		}
+		conflicts = []string{"*"}
+	}
+	if err := store.Audit(ctx, a.tx, "sync.revive", m.Table, b.ID, a.orgUnit(ctx, row), nil, row); err != nil {
+		return outcome{}, err
+	}
+	return outcome{status: wire.StatusApplied, version: b.Version, conflicts: conflicts}, nil
 }
 
 func (a *applier) update(ctx context.Context, sp spec, m wire.Mutation, cur store.SyncRow) (outcome, error) {

@@ -207,8 +207,9 @@ func TestEachMutationIsCheckedAlone(t *testing.T) {
 		{Table: "visit_reports", Op: wire.MutUpsert, RowID: wire.ReportID(h.meeting.ID, h.users["off1"].ID), Fields: fields("meeting_id", h.meeting.ID, "scores", map[string]int{"chuan_bi_noi_dung": 50})},
 		{Table: "meetings", Op: wire.MutUpsert, RowID: uuid.NewString(), Fields: fields("cell_id", h.cells["A"].ID, "meeting_date", h.today.String(), "members_total", -1)},
 		{Table: "recommendations", Op: wire.MutUpsert, RowID: uuid.NewString(), Fields: fields("cell_id", h.cells["A"].ID, "content", strings.Repeat("ý", 4001))},
+		{Table: "meetings", Op: wire.MutUpsert, RowID: h.meeting.ID, BaseVersion: h.meeting.Version, Fields: fields("notes", "ghi chép không phải đối tượng")},
+		{Table: "visit_reports", Op: wire.MutUpsert, RowID: wire.ReportID(h.meeting.ID, h.users["off1"].ID), Fields: fields("meeting_id", h.meeting.ID, "notes", []string{"a"})},
 	}
-	wantCodes := []string{"invalid", "invalid", "invalid", "invalid", "invalid", "invalid", "invalid", "invalid", "invalid", "invalid", "invalid", "invalid", "invalid", "invalid"}
 	var all []wire.Mutation
 	all = append(all, wire.Mutation{Table: "meetings", Op: wire.MutUpsert, RowID: good, Fields: fields("cell_id", h.cells["A"].ID, "meeting_date", h.today.String())})
 	all = append(all, bad...)
@@ -223,7 +224,7 @@ func TestEachMutationIsCheckedAlone(t *testing.T) {
 		t.Fatalf("applied %d, rejected %d: %+v", st.Applied, st.Rejected, st.Results)
 	}
 	for i, r := range st.Results[1 : 1+len(bad)] {
-		if r.Status != wire.StatusRejected || r.Code != wantCodes[i] || r.Message == "" {
+		if r.Status != wire.StatusRejected || r.Code != "invalid" || r.Message == "" {
 			t.Errorf("bad mutation %d: %+v", i, r)
 		}
 	}
