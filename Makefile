@@ -16,7 +16,7 @@ help:
 	@echo "make budgets        the app's size and Lighthouse budgets against a fresh demo server"
 	@echo "make lint           go vet, gofmt, staticcheck, govulncheck"
 	@echo "make bench          benchmarks on both databases, as a table"
-	@echo "make soak           the sync convergence test over many seeds, both databases"
+	@echo "make soak           the sync convergence test over many seeds, both databases; 20 min of lock waits and kills"
 	@echo "make sim            the sync simulator against a server started here with the demo data"
 
 ## run: build and start the server on SQLite in ./data, seeding the demo data set on first start.
@@ -86,12 +86,15 @@ bench: postgres
 	@{ echo "# SQLite"; CHIBO_TEST_DB=sqlite $(GO) test $(BENCHFLAGS) ./...; \
 	   echo "# PostgreSQL"; CHIBO_TEST_DB=postgres $(GO) test $(BENCHFLAGS) ./...; } | $(GO) run ./sync/cmd/benchtable
 
-## soak: the sync convergence test with many random seeds (SOAK seeds on SQLite, SOAK_PG on PostgreSQL).
+## soak: the sync convergence test with many random seeds (SOAK seeds on SQLite, SOAK_PG on PostgreSQL), then
+## the randomized lock-wait test for SOAK_MINUTES minutes on PostgreSQL against the real binary, SIGKILLed now and then.
 SOAK ?= 1000
 SOAK_PG ?= 200
+SOAK_MINUTES ?= 20
 soak: postgres
 	CHIBO_SOAK=$(SOAK) CHIBO_TEST_DB=sqlite $(GO) test -count=1 -timeout 2h -run 'TestDevicesConverge|TestReplayed|TestPullIsGapFree' ./sync/engine/
 	CHIBO_SOAK=$(SOAK_PG) CHIBO_TEST_DB=postgres $(GO) test -count=1 -timeout 2h -run 'TestDevicesConverge|TestReplayed|TestPullIsGapFree' ./sync/engine/
+	CHIBO_SOAK_MINUTES=$(SOAK_MINUTES) CHIBO_TEST_DB=postgres $(GO) test -count=1 -timeout 2h -v -run 'TestVersionsOnlyGrowUnderRandomLockWaits' ./sync/engine/
 
 ## sim: run the server on a fresh SQLite database with the demo data and 12 simulated devices against it.
 sim:

@@ -45,6 +45,8 @@ type txState struct {
 	// lastRow and lastJSON are the row Track last encoded and its JSON.
 	lastRow  SyncRow
 	lastJSON *string
+	// ahead is set when the transaction found a row it writes at a version above tx: it must run again.
+	ahead bool
 }
 
 func syncState(ctx context.Context) *txState {
@@ -56,11 +58,22 @@ func syncState(ctx context.Context) *txState {
 // through the store's functions inside fn are recorded in the change log in the same transaction.
 //
 // A transaction PostgreSQL aborts to break a deadlock, or as a serialization failure, is run again (fn must only
-// touch the database, which rolled back), up to four times.
+// touch the database, which rolled back), up to four times. So is one that found a row it writes already at a
+// version above its own (see errVersionAhead), up to aheadAttempts times: the new transaction's number is higher
+// than every version committed before it started.
 func (d *DB) Write(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
 	var err error
+	ahead := 0
 	for attempt := 0; ; attempt++ {
 		err = d.write(ctx, fn)
+		if errors.Is(err, errVersionAhead) {
+			if ahead++; ahead == aheadAttempts {
+				// Rows kept changing under this transaction; the caller sees it as a concurrent change.
+				return errStale()
+			}
+			attempt-- // does not count against the deadlock retries
+			continue
+		}
 		if attempt == 3 || !retryable(err) {
 			return err
 		}
@@ -72,13 +85,41 @@ func (d *DB) Write(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) 
 	}
 }
 
+// aheadAttempts is how many times Write runs a transaction that keeps finding rows at versions above its own.
+// Each run can only fail again if, while it waited for a row lock, a younger transaction committed a change to a
+// row it then writes; under heavy lock waits a few runs are needed, rarely more.
+const aheadAttempts = 10
+
+// errVersionAhead aborts a PostgreSQL transaction that is about to write a row whose current version is above the
+// transaction's own number. Numbers are transaction ids, handed out when a transaction first writes (or locks),
+// not when it commits: a transaction that took its id, then waited for a row lock while a younger one changed a
+// row and committed, would otherwise stamp that row with a lower version than the one devices already have, and
+// they would ignore the change. Run again, the transaction gets an id above every committed version.
+var errVersionAhead = errors.New("store: a row is at a version above this transaction's; run it again")
+
+// checkAhead reports errVersionAhead (and marks the transaction so it cannot commit, whatever the caller does
+// with the error) when a row about to be overwritten, at version cur, is ahead of the transaction's number tx.
+func checkAhead(ctx context.Context, tx, cur int64) error {
+	if cur <= tx {
+		return nil
+	}
+	if st := syncState(ctx); st != nil {
+		st.ahead = true
+	}
+	return domain.Internal(errVersionAhead)
+}
+
 func (d *DB) write(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
 	touched := map[string]bool{}
 	err := d.W.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		st := &txState{now: Now(), buckets: map[bucketKey]*bucketDelta{}, inserts: map[string][]SyncRow{}, pending: map[string]int{}}
 		st.scoper = NewScoper(tx)
 		ctx = context.WithValue(ctx, txStateKey{}, st)
-		if err := fn(ctx, tx); err != nil {
+		err := fn(ctx, tx)
+		if st.ahead {
+			return errVersionAhead // even if fn went on: the transaction must not commit
+		}
+		if err != nil {
 			return err
 		}
 		for _, e := range st.entries {

@@ -185,6 +185,10 @@ func (st *txState) flush(ctx context.Context, db bun.IDB) error {
 			keys = append(keys, k)
 		}
 	}
+	greatest := "MAX" // SQLite's two-argument max
+	if db.Dialect().Name().String() == "pg" {
+		greatest = "GREATEST"
+	}
 	sort.Slice(keys, func(i, j int) bool {
 		a, b := keys[i], keys[j]
 		if a.class != b.class {
@@ -208,8 +212,10 @@ func (st *txState) flush(ctx context.Context, db bun.IDB) error {
 			b := st.buckets[k]
 			args = append(args, k.class, k.scope, k.part, b.path, b.count, b.sum, tx)
 		}
+		// A bucket's tx (the checksum's as_of) only grows: on PostgreSQL a transaction with a lower number can
+		// commit after one with a higher number that changed the same bucket.
 		sb.WriteString(` ON CONFLICT (class, scope, part) DO UPDATE SET count = sync_buckets.count + excluded.count,
-			sum = sync_buckets.sum + excluded.sum, tx = excluded.tx, path = excluded.path`)
+			sum = sync_buckets.sum + excluded.sum, tx = ` + greatest + `(sync_buckets.tx, excluded.tx), path = excluded.path`)
 		if _, err := db.NewRaw(sb.String(), args...).Exec(ctx); err != nil {
 			return domain.Internalf("sync buckets: %w", err)
 		}
@@ -269,9 +275,14 @@ func Update(ctx context.Context, db bun.IDB, before, row SyncRow) error {
 //
 // The write only succeeds if the row still has the version before was read at: a concurrent transaction that
 // changed it first makes this one fail with error.conflict_version rather than overwrite a change it never saw
-// (and keep the change log and checksums right).
+// (and keep the change log and checksums right). A row at a version above this transaction's number (written
+// by a younger transaction that committed while this one waited) makes DB.Write run the transaction again, so a
+// row's version never goes down.
 func UpdateMoved(ctx context.Context, db bun.IDB, oldScope *Scope, before, row SyncRow) error {
 	if err := stamp(ctx, db, row.base()); err != nil {
+		return err
+	}
+	if err := checkAhead(ctx, row.base().Version, before.base().Version); err != nil {
 		return err
 	}
 	if replacePending(ctx, row) {
@@ -311,10 +322,14 @@ func TxScoper(ctx context.Context) *Scoper {
 	return nil
 }
 
-// SoftDelete marks a synced row deleted and records the delete.
+// SoftDelete marks a synced row deleted and records the delete. Like Update, it only writes the row at the version
+// it was read at, and never below it.
 func SoftDelete(ctx context.Context, db bun.IDB, row SyncRow) error {
 	before := Clone(row)
 	if err := stamp(ctx, db, row.base()); err != nil {
+		return err
+	}
+	if err := checkAhead(ctx, row.base().Version, before.base().Version); err != nil {
 		return err
 	}
 	at := row.base().UpdatedAt
