@@ -89,7 +89,7 @@ bench: postgres
 ## soak: the sync convergence test with many random seeds (SOAK seeds on SQLite, SOAK_PG on PostgreSQL), then
 ## the randomized lock-wait test for SOAK_MINUTES minutes on PostgreSQL against the real binary, SIGKILLed now and then.
 SOAK ?= 1000
-SOAK_PG ?= 200
+SOAK_PG ?= 1000
 SOAK_MINUTES ?= 20
 soak: postgres
 	CHIBO_SOAK=$(SOAK) CHIBO_TEST_DB=sqlite $(GO) test -count=1 -timeout 2h -run 'TestDevicesConverge|TestReplayed|TestPullIsGapFree' ./sync/engine/

@@ -11,6 +11,7 @@ import (
 
 	"github.com/chibo-vn/chibo/server/api"
 	"github.com/chibo-vn/chibo/server/auth"
+	"github.com/chibo-vn/chibo/server/testdb"
 )
 
 func login(t *testing.T, w *world, username, password string) (response, api.TokenResponse) {
@@ -121,6 +122,7 @@ func TestIPRateLimit(t *testing.T) {
 func TestRejectedTokens(t *testing.T) {
 	w := newWorld(t)
 	uid := w.users["root"].ID
+	sid := testdb.Session(t, w.db, uid)
 	sign := func(method jwt.SigningMethod, key any, claims jwt.MapClaims) string {
 		s, err := jwt.NewWithClaims(method, claims).SignedString(key)
 		if err != nil {
@@ -129,7 +131,7 @@ func TestRejectedTokens(t *testing.T) {
 		return s
 	}
 	good := func() jwt.MapClaims {
-		return jwt.MapClaims{"sub": uid, "iss": "chibo", "aud": "chibo-api", "exp": time.Now().Add(5 * time.Minute).Unix(), "iat": time.Now().Unix()}
+		return jwt.MapClaims{"sub": uid, "iss": "chibo", "aud": "chibo-api", "exp": time.Now().Add(5 * time.Minute).Unix(), "iat": time.Now().Unix(), "sid": sid}
 	}
 	with := func(k string, v any) jwt.MapClaims { c := good(); c[k] = v; return c }
 	without := func(k string) jwt.MapClaims { c := good(); delete(c, k); return c }

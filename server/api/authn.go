@@ -37,7 +37,9 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			return domain.Unauthorized("auth.bad_token")
 		}
 		ctx := c.Request().Context()
-		if _, ok := domain.ParseID(claims.Subject); !ok || (claims.Family != "" && !validID(claims.Family)) {
+		// Every access token the server issues names its session (the refresh token family): one that names none,
+		// or one that does not exist, was not issued by a login here and is refused.
+		if _, ok := domain.ParseID(claims.Subject); !ok || !validID(claims.Family) {
 			return domain.Unauthorized("auth.bad_token")
 		}
 		key := claims.Subject + "|" + claims.Family

@@ -154,7 +154,7 @@ func newWorld(t *testing.T) *world {
 // token returns an access token for username, issued directly (login itself has its own tests).
 func (w *world) token(username string) string {
 	w.t.Helper()
-	tok, _, err := w.tokens.Issue(w.users[username].ID, "")
+	tok, _, err := w.tokens.Issue(w.users[username].ID, testdb.Session(w.t, w.db, w.users[username].ID))
 	if err != nil {
 		w.t.Fatal(err)
 	}

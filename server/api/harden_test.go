@@ -286,6 +286,7 @@ func TestTokensBeyondTTLOrSession(t *testing.T) {
 		{"iat back-dated to stretch the life", sign(claim(uid, claims.Family, now.Add(-time.Hour), now.Add(10*time.Minute))), false},
 		{"no iat", sign(jwt.MapClaims{"sub": uid, "iss": "chibo", "aud": "chibo-api", "exp": now.Add(10 * time.Minute).Unix(), "sid": claims.Family}), false},
 		{"unknown session id", sign(claim(uid, domain.NewID(), now, now.Add(15*time.Minute))), false},
+		{"no session id", sign(claim(uid, "", now, now.Add(15*time.Minute))), false},
 		{"another user's session", sign(claim(w.users["root"].ID, claims.Family, now, now.Add(15*time.Minute))), false},
 	}
 	for _, tc := range tests {

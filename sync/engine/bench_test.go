@@ -40,6 +40,7 @@ type benchWorld struct {
 	members   [][]*store.Member
 	officials []*store.User
 	engine    *engine.Engine
+	sessions  sessions
 }
 
 func newBenchWorld(b *testing.B, n, perCell int) *benchWorld {
@@ -100,7 +101,7 @@ func newBenchWorld(b *testing.B, n, perCell int) *benchWorld {
 func (w *benchWorld) device(i int) *client.Client {
 	id := w.officials[i].ID
 	return &client.Client{BaseURL: w.srv.URL, Local: client.NewLocal(uuid.NewString()),
-		Token: func(context.Context) (string, error) { t, _, err := w.tokens.Issue(id, ""); return t, err }}
+		Token: func(context.Context) (string, error) { return w.issue(id) }}
 }
 
 // meetingBatch returns 50 mutations: two meetings of cell i with the attendance of 24 members each.
@@ -251,7 +252,7 @@ func BenchmarkInitialPull(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	tok, _, _ := w.tokens.Issue(w.officials[0].ID, "")
+	tok, _ := w.issue(w.officials[0].ID)
 	var rows, gz int64
 	var took time.Duration
 	for i := 0; i < b.N; i++ {
@@ -312,7 +313,7 @@ func BenchmarkEmptyPoll(b *testing.B) {
 			b.Fatal(err)
 		}
 		cursors[i] = c.Local.Cursor
-		tokens[i], _, _ = w.tokens.Issue(w.officials[i%20].ID, "")
+		tokens[i], _ = w.issue(w.officials[i%20].ID)
 	}
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: pollers}}
 	var lat []time.Duration

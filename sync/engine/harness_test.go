@@ -41,6 +41,7 @@ type harness struct {
 	users    map[string]*store.User
 	meeting  *store.Meeting // held in A last month
 	today    domain.Date
+	sessions sessions
 }
 
 func newHarness(t testing.TB) *harness {
@@ -153,8 +154,7 @@ func (h *harness) device(user string) *client.Client {
 		BaseURL: h.srv.URL,
 		Local:   client.NewLocal(uuid.NewString()),
 		Token: func(context.Context) (string, error) {
-			tok, _, err := h.tokens.Issue(id, "")
-			return tok, err
+			return h.issue(id)
 		},
 	}
 }
@@ -228,7 +228,7 @@ func (h *harness) post(path, user string, in, out any) {
 	h.t.Helper()
 	body, _ := json.Marshal(in)
 	r, _ := http.NewRequest(http.MethodPost, h.srv.URL+path, bytes.NewReader(body))
-	tok, _, _ := h.tokens.Issue(h.users[user].ID, "")
+	tok, _ := h.issue(h.users[user].ID)
 	r.Header.Set("Authorization", "Bearer "+tok)
 	resp, err := http.DefaultClient.Do(r)
 	if err != nil {
@@ -257,7 +257,7 @@ func (h *harness) postStatus(path, user string, in any) (int, string) {
 	h.t.Helper()
 	body, _ := json.Marshal(in)
 	r, _ := http.NewRequest(http.MethodPost, h.srv.URL+path, bytes.NewReader(body))
-	tok, _, _ := h.tokens.Issue(h.users[user].ID, "")
+	tok, _ := h.issue(h.users[user].ID)
 	r.Header.Set("Authorization", "Bearer "+tok)
 	resp, err := http.DefaultClient.Do(r)
 	if err != nil {
