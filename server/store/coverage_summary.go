@@ -10,6 +10,7 @@ import (
 	"github.com/uptrace/bun/dialect"
 
 	"github.com/chibo-vn/chibo/server/domain"
+	"github.com/chibo-vn/chibo/sync/changelog"
 )
 
 // The coverage summary keeps each cell's figures month by month (coverage_months), so that coverage over a
@@ -224,7 +225,7 @@ func refreshCoverage(ctx context.Context, r, w bun.IDB, cells []coverageCell, fr
 		for len(cs) > 0 {
 			n := min(len(cs), coverageBatch)
 			k, err := rebuildCoverage(ctx, r, w, cs[:n], sp.from, sp.to)
-			if err != nil && !retryable(err) {
+			if err != nil && !changelog.Retryable(err) {
 				return built, err
 			}
 			built += k

@@ -20,9 +20,6 @@ import (
 	"github.com/chibo-vn/chibo/server/domain"
 )
 
-// Now returns the current time as stored: UTC, truncated to the microsecond both databases keep.
-func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
-
 // touch sets the timestamps of a row being written: created_at once, updated_at every time.
 func touch(b *Base, at time.Time) {
 	if b.ID == "" {
@@ -148,16 +145,6 @@ func isUnique(err error) bool {
 	var se *sqlite.Error
 	if errors.As(err, &se) {
 		return se.Code() == 2067 || se.Code() == 1555 // SQLITE_CONSTRAINT_UNIQUE, SQLITE_CONSTRAINT_PRIMARYKEY
-	}
-	return false
-}
-
-// retryable reports whether err is a transaction PostgreSQL aborted to break a deadlock or a serialization
-// conflict: running it again is the fix.
-func retryable(err error) bool {
-	var pe *pq.Error
-	if errors.As(err, &pe) {
-		return pe.Code == "40P01" || pe.Code == "40001"
 	}
 	return false
 }
