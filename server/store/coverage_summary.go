@@ -7,7 +7,6 @@ import (
 	"sort"
 
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect"
 
 	"github.com/chibo-vn/chibo/server/domain"
 	"github.com/chibo-vn/chibo/sync/changelog"
@@ -234,7 +233,7 @@ func refreshCoverage(ctx context.Context, r, w bun.IDB, cells []coverageCell, fr
 	}
 	// After a large rebuild (a first read of a province, a rule changed for it) PostgreSQL's planner needs to know
 	// the summary's new size at once, not when autovacuum next gets to it.
-	if built >= coverageAnalyze && w.Dialect().Name() == dialect.PG {
+	if built >= coverageAnalyze && changelog.IsPG(w) {
 		if _, err := w.NewRaw("ANALYZE coverage_months, coverage_cells").Exec(ctx); err != nil {
 			return built, domain.Internal(err)
 		}
@@ -277,7 +276,7 @@ func rebuildCoverage(ctx context.Context, r, w bun.IDB, cells []coverageCell, fr
 		// for each other): that cell is left for the next round, like one written since.
 		var now []coverageState
 		q := tx.NewSelect().Model(&now).Column("cell_id", "stamp").Where("cell_id IN (?)", bun.List(ids)).OrderExpr("cell_id")
-		if tx.Dialect().Name() == dialect.PG {
+		if changelog.IsPG(tx) {
 			q = q.For("UPDATE SKIP LOCKED")
 		}
 		if err := q.Scan(ctx); err != nil && !errors.Is(err, sql.ErrNoRows) {

@@ -1,8 +1,8 @@
 // Package engine is the server side of the delta-sync protocol (sync/PROTOCOL.md): pull rounds that replay the
-// change log the store keeps in every write transaction, with snapshots for new scopes; pushes applied exactly
-// once and in order per device, each mutation validated and checked against the caller's scope; conflicts
-// recorded field by field; and pruning of the log after the retention period. It works on server/store and knows
-// nothing of HTTP: server/api mounts it.
+// change log that sync/changelog writes in every write transaction, with snapshots for new scopes; pushes applied
+// exactly once and in order per device, each mutation validated and checked against the caller's scope; conflicts
+// recorded field by field; and pruning of the log after the retention period. It writes through sync/changelog,
+// takes the synced tables and their models from server/store, and knows nothing of HTTP: server/api mounts it.
 package engine
 
 import (
