@@ -1,5 +1,8 @@
 package store
 
+// The registry of synced tables: which model is which table, its bucket class, its owner rule and what devices may
+// write. The machinery that reads it (Table, Owner, the Scoper, the change log) is sync/changelog.
+
 import (
 	"github.com/chibo-vn/chibo/sync/changelog"
 )
