@@ -11,8 +11,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"reflect"
-
 	"github.com/lib/pq"
 	"github.com/uptrace/bun"
 	"modernc.org/sqlite"
@@ -208,11 +206,6 @@ func deref[T any](p *T) T {
 		return zero
 	}
 	return *p
-}
-
-// tableAlias returns the alias bun gives a model's table (a pointer to a model).
-func tableAlias(db bun.IDB, model any) string {
-	return db.Dialect().Tables().Get(reflect.TypeOf(model).Elem()).Alias
 }
 
 // ConstraintError turns a unique or foreign-key violation into the error a user can act on, or returns nil for any
