@@ -104,7 +104,7 @@ func (a *applier) load(ctx context.Context, table string, ids []string, lock boo
 	model := store.NewRow(table)
 	slice := reflect.New(reflect.SliceOf(reflect.TypeOf(model)))
 	q := a.tx.NewSelect().Model(slice.Interface()).WhereAllWithDeleted().Where("?TableAlias.id IN (?)", bun.List(ids))
-	if lock && a.e.db.Dialect == "pg" {
+	if lock && changelog.IsPG(a.e.db.W) {
 		q = q.For("UPDATE")
 	}
 	if err := q.Scan(ctx); err != nil {

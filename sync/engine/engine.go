@@ -15,6 +15,7 @@ import (
 
 	"github.com/chibo-vn/chibo/server/domain"
 	"github.com/chibo-vn/chibo/server/store"
+	"github.com/chibo-vn/chibo/sync/changelog"
 )
 
 // Retention is how long the change log keeps changes (deletes included). A device whose cursor is older than
@@ -54,7 +55,7 @@ func window(t time.Time) string {
 // PostgreSQL, a WAL read transaction on SQLite.
 func (e *Engine) read(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
 	opts := &sql.TxOptions{ReadOnly: true}
-	if e.db.Dialect == "pg" {
+	if changelog.IsPG(e.db.W) {
 		opts.Isolation = sql.LevelRepeatableRead
 	}
 	return e.db.R.RunInTx(ctx, opts, fn)

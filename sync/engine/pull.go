@@ -121,11 +121,11 @@ func (e *Engine) quickPoll(ctx context.Context, cur *cursor, defs []wire.ScopeDe
 		return false, domain.Internal(err)
 	}
 	e.recent.put(logState{epoch: epoch, pruned: pruned, maxLogged: logged})
-	if more || epoch != cur.Epoch || cur.Tx < pruned || (e.db.Dialect != "pg" && cur.Tx > maxTx) {
+	if more || epoch != cur.Epoch || cur.Tx < pruned || (!changelog.IsPG(e.db.W) && cur.Tx > maxTx) {
 		return false, nil
 	}
 	resp.Epoch = epoch
-	if e.db.Dialect == "pg" && cur.Tx >= horizon {
+	if changelog.IsPG(e.db.W) && cur.Tx >= horizon {
 		// A cursor at or past the horizon: nothing new below it, and it must not go back.
 		horizon = cur.Tx + 1
 	}

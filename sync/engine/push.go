@@ -225,7 +225,7 @@ func (e *Engine) pushBatch(ctx context.Context, tx bun.Tx, p *domain.Principal, 
 func (e *Engine) lockClient(ctx context.Context, tx bun.Tx, p *domain.Principal, id string) (*syncClient, error) {
 	c := new(syncClient)
 	q := tx.NewSelect().Model(c).Where("client_id = ?", id)
-	if e.db.Dialect == "pg" {
+	if changelog.IsPG(e.db.W) {
 		q = q.For("UPDATE")
 	}
 	err := q.Scan(ctx)
@@ -237,7 +237,7 @@ func (e *Engine) lockClient(ctx context.Context, tx bun.Tx, p *domain.Principal,
 		}
 		c = new(syncClient)
 		q := tx.NewSelect().Model(c).Where("client_id = ?", id)
-		if e.db.Dialect == "pg" {
+		if changelog.IsPG(e.db.W) {
 			q = q.For("UPDATE")
 		}
 		err = q.Scan(ctx)
@@ -661,7 +661,7 @@ func (a *applier) children(ctx context.Context, table, meetingID string) ([]chan
 	model := store.NewRow(table)
 	slice := reflect.New(reflect.SliceOf(reflect.TypeOf(model)))
 	q := a.tx.NewSelect().Model(slice.Interface()).Where("?TableAlias.meeting_id = ?", meetingID)
-	if a.e.db.Dialect == "pg" {
+	if changelog.IsPG(a.e.db.W) {
 		q = q.For("UPDATE")
 	}
 	if err := q.Scan(ctx); err != nil {
