@@ -7,6 +7,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/chibo-vn/chibo/server/domain"
+	"github.com/chibo-vn/chibo/sync/changelog"
 )
 
 // Audit appends one entry to the audit log in db, which should be the transaction that made the change, so the
@@ -29,15 +30,16 @@ func Audit(ctx context.Context, db bun.IDB, action, entity, entityID string, org
 	if e.Before, err = jsonOrNil(before); err != nil {
 		return domain.Internal(err)
 	}
-	st := syncState(ctx)
-	if row, ok := after.(SyncRow); ok && st != nil && st.lastRow == row {
-		e.After = st.lastJSON
-	} else if e.After, err = jsonOrNil(after); err != nil {
-		return domain.Internal(err)
+	if row, ok := after.(SyncRow); ok {
+		e.After = changelog.LastJSON(ctx, row) // the JSON the change log just recorded for it, if it did
 	}
-	if st != nil {
-		st.audit = append(st.audit, *e) // written with the transaction's other queued rows
-		return nil
+	if e.After == nil {
+		if e.After, err = jsonOrNil(after); err != nil {
+			return domain.Internal(err)
+		}
+	}
+	if changelog.Queue(ctx, *e) {
+		return nil // written with the transaction's other queued rows
 	}
 	if _, err := db.NewInsert().Model(e).Exec(ctx); err != nil {
 		return domain.Internalf("audit: %w", err)

@@ -7,9 +7,9 @@ import (
 	"sort"
 
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect"
 
 	"github.com/chibo-vn/chibo/server/domain"
+	"github.com/chibo-vn/chibo/sync/changelog"
 )
 
 // The coverage summary keeps each cell's figures month by month (coverage_months), so that coverage over a
@@ -224,7 +224,7 @@ func refreshCoverage(ctx context.Context, r, w bun.IDB, cells []coverageCell, fr
 		for len(cs) > 0 {
 			n := min(len(cs), coverageBatch)
 			k, err := rebuildCoverage(ctx, r, w, cs[:n], sp.from, sp.to)
-			if err != nil && !retryable(err) {
+			if err != nil && !changelog.Retryable(err) {
 				return built, err
 			}
 			built += k
@@ -233,7 +233,7 @@ func refreshCoverage(ctx context.Context, r, w bun.IDB, cells []coverageCell, fr
 	}
 	// After a large rebuild (a first read of a province, a rule changed for it) PostgreSQL's planner needs to know
 	// the summary's new size at once, not when autovacuum next gets to it.
-	if built >= coverageAnalyze && w.Dialect().Name() == dialect.PG {
+	if built >= coverageAnalyze && changelog.IsPG(w) {
 		if _, err := w.NewRaw("ANALYZE coverage_months, coverage_cells").Exec(ctx); err != nil {
 			return built, domain.Internal(err)
 		}
@@ -276,7 +276,7 @@ func rebuildCoverage(ctx context.Context, r, w bun.IDB, cells []coverageCell, fr
 		// for each other): that cell is left for the next round, like one written since.
 		var now []coverageState
 		q := tx.NewSelect().Model(&now).Column("cell_id", "stamp").Where("cell_id IN (?)", bun.List(ids)).OrderExpr("cell_id")
-		if tx.Dialect().Name() == dialect.PG {
+		if changelog.IsPG(tx) {
 			q = q.For("UPDATE SKIP LOCKED")
 		}
 		if err := q.Scan(ctx); err != nil && !errors.Is(err, sql.ErrNoRows) {

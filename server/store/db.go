@@ -25,6 +25,7 @@ import (
 	_ "modernc.org/sqlite" // SQLite driver "sqlite", pure Go
 
 	"github.com/chibo-vn/chibo/migrations"
+	"github.com/chibo-vn/chibo/sync/changelog"
 )
 
 // DB is an open database: a write pool and a read pool. On SQLite the write pool has a single connection whose
@@ -39,7 +40,7 @@ type DB struct {
 	Path string
 
 	commitHooks []func(tables map[string]bool)
-	mark        *highWaterMark // SQLite files: the note of the highest transaction reached (restore.go)
+	mark        *changelog.Mark // SQLite files: the note of the highest transaction reached (sync/changelog)
 }
 
 // Options says which database to open.
@@ -177,7 +178,7 @@ func pingRetry(ctx context.Context, db *bun.DB, wait time.Duration) error {
 
 // Close closes both pools.
 func (d *DB) Close() error {
-	d.markHighWater(context.Background(), true)
+	d.mark.Update(context.Background(), d.W, true)
 	err := d.W.Close()
 	if d.R != d.W {
 		err = errors.Join(err, d.R.Close())

@@ -11,17 +11,12 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"reflect"
-
 	"github.com/lib/pq"
 	"github.com/uptrace/bun"
 	"modernc.org/sqlite"
 
 	"github.com/chibo-vn/chibo/server/domain"
 )
-
-// Now returns the current time as stored: UTC, truncated to the microsecond both databases keep.
-func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
 // touch sets the timestamps of a row being written: created_at once, updated_at every time.
 func touch(b *Base, at time.Time) {
@@ -152,16 +147,6 @@ func isUnique(err error) bool {
 	return false
 }
 
-// retryable reports whether err is a transaction PostgreSQL aborted to break a deadlock or a serialization
-// conflict: running it again is the fix.
-func retryable(err error) bool {
-	var pe *pq.Error
-	if errors.As(err, &pe) {
-		return pe.Code == "40P01" || pe.Code == "40001"
-	}
-	return false
-}
-
 // isForeignKey reports whether err is a foreign-key violation on either database.
 func isForeignKey(err error) bool {
 	var pe *pq.Error
@@ -221,11 +206,6 @@ func deref[T any](p *T) T {
 		return zero
 	}
 	return *p
-}
-
-// tableAlias returns the alias bun gives a model's table (a pointer to a model).
-func tableAlias(db bun.IDB, model any) string {
-	return db.Dialect().Tables().Get(reflect.TypeOf(model).Elem()).Alias
 }
 
 // ConstraintError turns a unique or foreign-key violation into the error a user can act on, or returns nil for any

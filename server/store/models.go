@@ -8,20 +8,6 @@ import (
 	"github.com/chibo-vn/chibo/server/domain"
 )
 
-// Base is embedded in every synced table: a UUID a client may generate, creation and update times, a soft-delete
-// marker and the sync version (the sync transaction of the row's last write). bun leaves soft-deleted rows out of
-// SELECTs unless a query asks for them.
-type Base struct {
-	ID        string     `bun:"id,pk" json:"id"`
-	CreatedAt time.Time  `bun:"created_at,notnull" json:"created_at"`
-	UpdatedAt time.Time  `bun:"updated_at,notnull" json:"updated_at"`
-	DeletedAt *time.Time `bun:"deleted_at,soft_delete,nullzero" json:"deleted_at,omitempty"`
-	Version   int64      `bun:"version,notnull" json:"version"`
-}
-
-// base returns the embedded Base, so tracking code handles every synced model alike.
-func (b *Base) base() *Base { return b }
-
 // OrgUnit is a node of the organisation tree: a province, commune, grassroots organisation, cell or party group.
 // Path is "/" followed by "id/" for each unit from the root down to this one, so a subtree is one index range.
 type OrgUnit struct {

@@ -9,6 +9,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/chibo-vn/chibo/server/domain"
+	"github.com/chibo-vn/chibo/sync/changelog"
 )
 
 // The states of a queued push delivery.
@@ -96,7 +97,7 @@ type PushJob struct {
 func ClaimPush(ctx context.Context, db bun.IDB, now time.Time, lease time.Duration, holder string, limit int) ([]PushJob, error) {
 	now = now.UTC()
 	lock := ""
-	if db.Dialect().Name().String() == "pg" {
+	if changelog.IsPG(db) {
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
 	var ids []string

@@ -10,6 +10,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/chibo-vn/chibo/server/domain"
+	"github.com/chibo-vn/chibo/sync/changelog"
 )
 
 // The kinds of reminder.
@@ -326,7 +327,7 @@ func (diff *reminderDiff) apply(ctx context.Context, db bun.IDB, now time.Time, 
 func ClaimReminders(ctx context.Context, db bun.IDB, now time.Time, lease time.Duration, limit int) ([]Reminder, error) {
 	now = now.UTC()
 	lock := ""
-	if db.Dialect().Name().String() == "pg" {
+	if changelog.IsPG(db) {
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
 	var ids []string

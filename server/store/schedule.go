@@ -431,8 +431,8 @@ func planMeetings(ctx context.Context, db bun.IDB, exp []ExpectedMeeting) (int, 
 		rows = append(rows, m)
 	}
 	// The cells' paths in one query rather than one per meeting.
-	if st := syncState(ctx); st != nil {
-		if err := st.scoper.Preload(ctx, rows); err != nil {
+	if sc := TxScoper(ctx); sc != nil {
+		if err := sc.Preload(ctx, rows); err != nil {
 			return 0, domain.Internal(err)
 		}
 	}

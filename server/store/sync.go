@@ -2,131 +2,80 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"errors"
-	"fmt"
-	"math"
 	"time"
 
 	"github.com/uptrace/bun"
 
-	"github.com/chibo-vn/chibo/server/domain"
+	"github.com/chibo-vn/chibo/sync/changelog"
 )
 
-// Sync transactions. Every write transaction that changes a synced row gets a number, its "tx", which becomes
-// the version of each row it writes and the position of its entries in the change log (sync_changes). Pulls read
-// the log in tx order up to a horizon below which every transaction has finished, so no change is ever skipped:
-//
-//   - SQLite has a single writer, so a counter in sync_state, incremented inside the writing transaction, orders
-//     transactions exactly as they commit; the horizon is the counter + 1.
-//   - PostgreSQL commits concurrently, so a counter would hand out numbers out of commit order. There the tx is
-//     the transaction id (pg_current_xact_id) plus a per-database offset, and the horizon is the oldest transaction
-//     id still running (pg_snapshot_xmin): everything below it has committed or aborted. A transaction held open
-//     delays the horizon, and with it the visibility of later changes, until it ends; it never hides one.
+// The change log, the horizon, the buckets and the registry machinery live in sync/changelog. The store declares
+// the synced tables (tables.go) and writes through the change log with them; the names below keep the store's API
+// (used across server/ and sync/) as it was, forwarding to sync/changelog with the store's registry.
 
-type txStateKey struct{}
+// Synced models and their descriptors (see sync/changelog).
+type (
+	// Base is embedded in every synced table (changelog.Base).
+	Base = changelog.Base
+	// SyncRow is a model of a synced table (changelog.Row).
+	SyncRow = changelog.Row
+	// Table describes one synced table (changelog.Table).
+	Table = changelog.Table
+	// Owner is the rule placing a row in its bucket (changelog.Owner).
+	Owner = changelog.Owner
+	// OwnerKind says what owns the bucket of a synced row (changelog.OwnerKind).
+	OwnerKind = changelog.OwnerKind
+	// Link is a column referring to a row of another synced table (changelog.Link).
+	Link = changelog.Link
+	// WriteSpec says what devices may do to a table through a push (changelog.WriteSpec).
+	WriteSpec = changelog.WriteSpec
+	// Normalizer is a synced model with data-level validation (changelog.Normalizer).
+	Normalizer = changelog.Normalizer
+	// Scope is the bucket a synced row belongs to (changelog.Scope).
+	Scope = changelog.Scope
+	// Scoper finds the bucket of rows (changelog.Scoper).
+	Scoper = changelog.Scoper
+	// SyncInfo is the database's sync identity and position (changelog.SyncInfo).
+	SyncInfo = changelog.SyncInfo
+	// BucketSum is the count and checksum of one bucket (changelog.BucketSum).
+	BucketSum = changelog.BucketSum
+)
 
-// txState collects what a write transaction must add to the change log and bucket checksums; DB.Write flushes it
-// just before commit.
-type txState struct {
-	tx      int64
-	now     time.Time
-	entries []changeEntry
-	buckets map[bucketKey]*bucketDelta
-	scoper  *Scoper
-	// inserts are rows queued by InsertDeferred, by table, written in one statement per table at flush;
-	// pending finds a queued row by table/id.
-	inserts map[string][]SyncRow
-	pending map[string]int
-	// audit are audit entries queued for one insert at flush.
-	audit []AuditEntry
-	// lastRow and lastJSON are the row Track last encoded and its JSON.
-	lastRow  SyncRow
-	lastJSON *string
-	// ahead is set when the transaction found a row it writes at a version above tx: it must run again.
-	ahead bool
-}
+// The owner kinds, bucket classes and change log operations (see sync/changelog).
+const (
+	OwnedByUnit = changelog.OwnedByUnit
+	OwnedByUser = changelog.OwnedByUser
+	OwnedByRef  = changelog.OwnedByRef
+	OwnedByRow  = changelog.OwnedByRow
 
-func syncState(ctx context.Context) *txState {
-	st, _ := ctx.Value(txStateKey{}).(*txState)
-	return st
-}
+	ClassUnit     = changelog.ClassUnit
+	ClassRoster   = changelog.ClassRoster
+	ClassMeetings = changelog.ClassMeetings
+	ClassRecs     = changelog.ClassRecs
+	ClassAssign   = changelog.ClassAssign
+	ClassUsers    = changelog.ClassUsers
+	ClassReports  = changelog.ClassReports
+	ClassInbox    = changelog.ClassInbox
+	ClassRef      = changelog.ClassRef
+
+	// DefaultRefScope owns the reference rows every province inherits (province_id NULL).
+	DefaultRefScope = changelog.DefaultRefScope
+	// UnitTable is the org tree; unit-owned buckets take their path from it.
+	UnitTable = changelog.UnitTable
+
+	OpPut = changelog.OpPut
+	OpDel = changelog.OpDel
+)
+
+// Now returns the current time as stored: UTC, truncated to the microsecond both databases keep.
+func Now() time.Time { return changelog.Now() }
 
 // Write runs fn in a transaction on the write pool, committing when fn returns nil. Changes to synced rows made
-// through the store's functions inside fn are recorded in the change log in the same transaction.
-//
-// A transaction PostgreSQL aborts to break a deadlock, or as a serialization failure, is run again (fn must only
-// touch the database, which rolled back), up to four times. So is one that found a row it writes already at a
-// version above its own (see errVersionAhead), up to aheadAttempts times: the new transaction's number is higher
-// than every version committed before it started.
+// through the store's functions inside fn are recorded in the change log in the same transaction
+// (changelog.Write, which also runs again a transaction PostgreSQL aborted or that found a row ahead of it). The
+// OnCommit hooks run after it committed.
 func (d *DB) Write(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
-	var err error
-	ahead := 0
-	for attempt := 0; ; attempt++ {
-		err = d.write(ctx, fn)
-		if errors.Is(err, errVersionAhead) {
-			if ahead++; ahead == aheadAttempts {
-				// Rows kept changing under this transaction; the caller sees it as a concurrent change.
-				return errStale()
-			}
-			attempt-- // does not count against the deadlock retries
-			continue
-		}
-		if attempt == 3 || !retryable(err) {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return err
-		case <-time.After(time.Duration(1+attempt*attempt*5) * time.Millisecond):
-		}
-	}
-}
-
-// aheadAttempts is how many times Write runs a transaction that keeps finding rows at versions above its own.
-// Each run can only fail again if, while it waited for a row lock, a younger transaction committed a change to a
-// row it then writes; under heavy lock waits a few runs are needed, rarely more.
-const aheadAttempts = 10
-
-// errVersionAhead aborts a PostgreSQL transaction that is about to write a row whose current version is above the
-// transaction's own number. Numbers are transaction ids, handed out when a transaction first writes (or locks),
-// not when it commits: a transaction that took its id, then waited for a row lock while a younger one changed a
-// row and committed, would otherwise stamp that row with a lower version than the one devices already have, and
-// they would ignore the change. Run again, the transaction gets an id above every committed version.
-var errVersionAhead = errors.New("store: a row is at a version above this transaction's; run it again")
-
-// checkAhead reports errVersionAhead (and marks the transaction so it cannot commit, whatever the caller does
-// with the error) when a row about to be overwritten, at version cur, is ahead of the transaction's number tx.
-func checkAhead(ctx context.Context, tx, cur int64) error {
-	if cur <= tx {
-		return nil
-	}
-	if st := syncState(ctx); st != nil {
-		st.ahead = true
-	}
-	return domain.Internal(errVersionAhead)
-}
-
-func (d *DB) write(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
-	touched := map[string]bool{}
-	err := d.W.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		st := &txState{now: Now(), buckets: map[bucketKey]*bucketDelta{}, inserts: map[string][]SyncRow{}, pending: map[string]int{}}
-		st.scoper = NewScoper(tx)
-		ctx = context.WithValue(ctx, txStateKey{}, st)
-		err := fn(ctx, tx)
-		if st.ahead {
-			return errVersionAhead // even if fn went on: the transaction must not commit
-		}
-		if err != nil {
-			return err
-		}
-		for _, e := range st.entries {
-			touched[e.Table] = true
-		}
-		return st.flush(ctx, tx)
-	})
+	touched, err := changelog.Write(ctx, d.W, tables, fn)
 	if err == nil {
 		for _, h := range d.commitHooks {
 			h(touched)
@@ -140,163 +89,108 @@ func (d *DB) write(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) 
 // before any write.
 func (d *DB) OnCommit(fn func(tables map[string]bool)) { d.commitHooks = append(d.commitHooks, fn) }
 
-// errNoWrite reports a synced write made outside DB.Write, which could not be logged.
-var errNoWrite = errors.New("store: synced rows must be written inside DB.Write")
+// SyncTx returns the sync transaction number of the current write transaction (changelog.SyncTx).
+func SyncTx(ctx context.Context, db bun.IDB) (int64, error) { return changelog.SyncTx(ctx, db) }
 
-// SyncTx returns the sync transaction number of the current write transaction, allocating it on first use.
-func SyncTx(ctx context.Context, db bun.IDB) (int64, error) {
-	st := syncState(ctx)
-	if st == nil {
-		return 0, domain.Internal(errNoWrite)
-	}
-	if st.tx != 0 {
-		return st.tx, nil
-	}
-	var tx int64
-	var err error
-	if db.Dialect().Name().String() == "pg" {
-		err = db.NewRaw(`SELECT pg_current_xact_id()::text::bigint + tx_offset FROM sync_state WHERE id = 1`).Scan(ctx, &tx)
-	} else {
-		err = db.NewRaw(`UPDATE sync_state SET tx = tx + 1 WHERE id = 1 RETURNING tx`).Scan(ctx, &tx)
-	}
-	if err != nil {
-		return 0, domain.Internalf("sync tx: %w", err)
-	}
-	st.tx = tx
-	return tx, nil
-}
-
-// stamp prepares a synced row for writing: a new id if it has none, the creation time once, the update time and
-// the version (this transaction's sync tx) every time.
-func stamp(ctx context.Context, db bun.IDB, b *Base) error {
-	tx, err := SyncTx(ctx, db)
-	if err != nil {
-		return err
-	}
-	now := syncState(ctx).now
-	if b.ID == "" {
-		b.ID = domain.NewID()
-	}
-	if b.CreatedAt.IsZero() {
-		b.CreatedAt = now
-	}
-	b.UpdatedAt = now
-	b.Version = tx
-	return nil
-}
-
-// SyncInfo is the database's sync identity and position.
-type SyncInfo struct {
-	Epoch    string // changes when the database is reset or restored; clients then resync
-	Horizon  int64  // every sync transaction below it has finished
-	PrunedTx int64  // changes up to this tx were pruned from the log
-	MaxTx    int64  // the newest tx handed out (SQLite), or the horizon's upper bound (PostgreSQL)
-}
-
-// ReadSyncInfo reads the epoch, horizon and pruning point, in db's snapshot (use the read transaction the pull
-// reads the log in).
+// ReadSyncInfo reads the epoch, horizon and pruning point in db's snapshot (changelog.ReadSyncInfo).
 func ReadSyncInfo(ctx context.Context, db bun.IDB) (SyncInfo, error) {
-	var si SyncInfo
-	var err error
-	if db.Dialect().Name().String() == "pg" {
-		err = db.NewRaw(`SELECT epoch, pruned_tx,
-				pg_snapshot_xmin(pg_current_snapshot())::text::bigint + tx_offset,
-				pg_snapshot_xmax(pg_current_snapshot())::text::bigint + tx_offset
-			FROM sync_state WHERE id = 1`).Scan(ctx, &si.Epoch, &si.PrunedTx, &si.Horizon, &si.MaxTx)
-	} else {
-		err = db.NewRaw(`SELECT epoch, pruned_tx, tx + 1, tx FROM sync_state WHERE id = 1`).
-			Scan(ctx, &si.Epoch, &si.PrunedTx, &si.Horizon, &si.MaxTx)
-	}
-	if err != nil {
-		return si, domain.Internalf("sync state: %w", err)
-	}
-	return si, nil
+	return changelog.ReadSyncInfo(ctx, db)
 }
 
-func newEpoch() string {
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
-}
-
-// EnsureSyncState creates the sync state on a new database and, on PostgreSQL, notices a database that now runs in
-// another cluster or on another timeline (restored from a dump or a backup): it then starts a new epoch, so
-// clients resync, and moves the transaction offset so versions keep growing.
+// EnsureSyncState creates the sync state on a new database and starts a new epoch on a restored PostgreSQL
+// database (changelog.EnsureSyncState).
 func EnsureSyncState(ctx context.Context, db bun.IDB) error {
-	pg := db.Dialect().Name().String() == "pg"
-	system := ""
-	if pg {
-		var sysid, timeline string
-		if err := db.NewRaw(`SELECT system_identifier::text FROM pg_control_system()`).Scan(ctx, &sysid); err == nil {
-			if err := db.NewRaw(`SELECT timeline_id::text FROM pg_control_checkpoint()`).Scan(ctx, &timeline); err == nil {
-				system = sysid + "/" + timeline
-			}
-		}
-	}
-	var cur struct {
-		Epoch  string `bun:"epoch"`
-		System string `bun:"system_id"`
-	}
-	err := db.NewRaw(`SELECT epoch, system_id FROM sync_state WHERE id = 1`).Scan(ctx, &cur.Epoch, &cur.System)
-	now := Now()
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		_, err = db.NewRaw(`INSERT INTO sync_state (id, epoch, tx, tx_offset, pruned_tx, system_id, created_at, updated_at)
-			VALUES (1, ?, 0, 0, 0, ?, ?, ?) ON CONFLICT (id) DO NOTHING`, newEpoch(), system, now, now).Exec(ctx)
-		return err
-	case err != nil:
-		return err
-	case !pg || system == "" || cur.System == system:
-		return nil
-	case cur.System == "":
-		_, err = db.NewRaw(`UPDATE sync_state SET system_id = ?, updated_at = ? WHERE id = 1`, system, now).Exec(ctx)
-		return err
-	}
-	return NewEpoch(ctx, db, "the database now runs in another PostgreSQL cluster or timeline")
+	return changelog.EnsureSyncState(ctx, db, tables)
 }
 
-// NewEpoch starts a new sync epoch: every client discards its synced data (keeping its unsent changes) and
-// resyncs. Run it after restoring a backup. On PostgreSQL it also moves the transaction offset above every
-// version in the database, so versions keep growing even if transaction ids started again from a lower number.
+// NewEpoch starts a new sync epoch: every client resyncs (changelog.NewEpoch). Run it after restoring a backup.
 func NewEpoch(ctx context.Context, db bun.IDB, reason string) error {
-	_ = reason
-	now := Now()
-	if db.Dialect().Name().String() != "pg" {
-		_, err := db.NewRaw(`UPDATE sync_state SET epoch = ?, updated_at = ? WHERE id = 1`, newEpoch(), now).Exec(ctx)
-		return err
+	return changelog.NewEpoch(ctx, db, tables, reason)
+}
+
+// Track records in the change log that a synced row changed in this transaction (changelog.Track).
+func Track(ctx context.Context, db bun.IDB, before, after SyncRow) error {
+	return changelog.Track(ctx, db, before, after)
+}
+
+// TrackMoved is Track for a row whose bucket changed because of another row (changelog.TrackMoved).
+func TrackMoved(ctx context.Context, db bun.IDB, oldScope *Scope, before, after SyncRow) error {
+	return changelog.TrackMoved(ctx, db, oldScope, before, after)
+}
+
+// Preload warms the scope caches of the write transaction for rows about to be tracked (changelog.Preload).
+func Preload(ctx context.Context, rows []SyncRow) error { return changelog.Preload(ctx, rows) }
+
+// Insert stamps and inserts a synced row and records it in the change log (changelog.Insert).
+func Insert(ctx context.Context, db bun.IDB, row SyncRow) error {
+	return changelog.Insert(ctx, db, row)
+}
+
+// InsertDeferred is Insert with the INSERT queued until the transaction commits (changelog.InsertDeferred).
+func InsertDeferred(ctx context.Context, db bun.IDB, row SyncRow) error {
+	return changelog.InsertDeferred(ctx, db, row)
+}
+
+// Update stamps and writes a changed synced row and records it; before is the row as read (changelog.Update).
+func Update(ctx context.Context, db bun.IDB, before, row SyncRow) error {
+	return changelog.Update(ctx, db, before, row)
+}
+
+// UpdateMoved is Update with the row's bucket before the change given (changelog.UpdateMoved).
+func UpdateMoved(ctx context.Context, db bun.IDB, oldScope *Scope, before, row SyncRow) error {
+	return changelog.UpdateMoved(ctx, db, oldScope, before, row)
+}
+
+// SoftDelete marks a synced row deleted and records the delete (changelog.SoftDelete).
+func SoftDelete(ctx context.Context, db bun.IDB, row SyncRow) error {
+	return changelog.SoftDelete(ctx, db, row)
+}
+
+// Clone returns a shallow copy of a synced row.
+func Clone(row SyncRow) SyncRow { return changelog.Clone(row) }
+
+// BaseOf returns the common columns of a synced row.
+func BaseOf(row SyncRow) *Base { return row.SyncBase() }
+
+// TxScoper returns the scope finder of the current write transaction, or nil outside one (changelog.TxScoper).
+func TxScoper(ctx context.Context) *Scoper { return changelog.TxScoper(ctx) }
+
+// NewScoper returns a scope finder of the synced tables reading through db.
+func NewScoper(db bun.IDB) *Scoper { return changelog.NewScoper(tables, db) }
+
+// ScopeOf returns the bucket of a synced row as stored in db.
+func ScopeOf(ctx context.Context, db bun.IDB, row SyncRow) (Scope, error) {
+	return changelog.ScopeOf(ctx, tables, db, row)
+}
+
+// ComputeBuckets recomputes every bucket's count and checksum from the live rows (changelog.ComputeBuckets).
+func ComputeBuckets(ctx context.Context, db bun.IDB) (map[changelog.BucketKey]*BucketSum, error) {
+	return changelog.ComputeBuckets(ctx, db, tables)
+}
+
+// RebuildBuckets replaces sync_buckets with a recomputation (changelog.RebuildBuckets).
+func RebuildBuckets(ctx context.Context, db bun.IDB) error {
+	return changelog.RebuildBuckets(ctx, db, tables)
+}
+
+// StoredBuckets returns the buckets as sync_buckets keeps them, without empty ones (changelog.StoredBuckets).
+func StoredBuckets(ctx context.Context, db bun.IDB) (map[changelog.BucketKey]*BucketSum, error) {
+	return changelog.StoredBuckets(ctx, db)
+}
+
+// HighWaterPath returns the path of the note kept beside the SQLite file path (changelog.HighWaterPath).
+func HighWaterPath(path string) string { return changelog.HighWaterPath(path) }
+
+// checkRestored starts a new epoch when the SQLite file is behind the note beside it, then brings the note up to
+// date and keeps it so (changelog.CheckRestored). It does nothing on PostgreSQL and in-memory databases.
+func (d *DB) checkRestored(ctx context.Context) (restored bool, err error) {
+	if d.Dialect != "sqlite" || d.Path == "" {
+		return false, nil
 	}
-	var top int64
-	for _, t := range syncedTables {
-		var v sql.NullInt64
-		if err := db.NewRaw(`SELECT max(version) FROM ?`, bun.Ident(t)).Scan(ctx, &v); err != nil {
-			return fmt.Errorf("new epoch: %w", err)
-		}
-		top = max(top, v.Int64)
+	m, restored, err := changelog.CheckRestored(ctx, d.W, tables, d.Path, d.mark)
+	if d.mark == nil && m != nil {
+		d.mark = m
+		d.OnCommit(func(map[string]bool) { d.mark.Update(context.Background(), d.W, false) })
 	}
-	var logTop sql.NullInt64
-	if err := db.NewRaw(`SELECT max(tx) FROM sync_changes`).Scan(ctx, &logTop); err != nil {
-		return fmt.Errorf("new epoch: %w", err)
-	}
-	top = max(top, logTop.Int64)
-	var xid int64
-	if err := db.NewRaw(`SELECT pg_current_xact_id()::text::bigint`).Scan(ctx, &xid); err != nil {
-		return err
-	}
-	var system string
-	var sysid, timeline string
-	if err := db.NewRaw(`SELECT system_identifier::text FROM pg_control_system()`).Scan(ctx, &sysid); err == nil {
-		if err := db.NewRaw(`SELECT timeline_id::text FROM pg_control_checkpoint()`).Scan(ctx, &timeline); err == nil {
-			system = sysid + "/" + timeline
-		}
-	}
-	offset := int64(0)
-	if top >= xid {
-		offset = top - xid + 1
-	}
-	if offset > math.MaxInt64/2 {
-		return errors.New("new epoch: transaction offset out of range")
-	}
-	_, err := db.NewRaw(`UPDATE sync_state SET epoch = ?, tx_offset = GREATEST(tx_offset, ?), system_id = ?, updated_at = ? WHERE id = 1`,
-		newEpoch(), offset, system, now).Exec(ctx)
-	return err
+	return restored, err
 }

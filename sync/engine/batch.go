@@ -9,6 +9,7 @@ import (
 
 	"github.com/chibo-vn/chibo/server/domain"
 	"github.com/chibo-vn/chibo/server/store"
+	"github.com/chibo-vn/chibo/sync/changelog"
 	"github.com/chibo-vn/chibo/sync/wire"
 )
 
@@ -54,7 +55,7 @@ func (a *applier) preload(ctx context.Context, ms []wire.Mutation) error {
 			a.rows[rowKey(table, id)] = nil // known absent unless loaded below
 		}
 		for _, r := range rows {
-			a.rows[rowKey(table, store.BaseOf(r).ID)] = r
+			a.rows[rowKey(table, r.SyncBase().ID)] = r
 			switch x := r.(type) {
 			case *store.Attendance:
 				meetingIDs, memberIDs = append(meetingIDs, x.MeetingID), append(memberIDs, x.MemberID)
@@ -99,19 +100,19 @@ func (a *applier) preload(ctx context.Context, ms []wire.Mutation) error {
 }
 
 // load reads rows of table by id (deleted ones too), locking them on PostgreSQL when lock is set.
-func (a *applier) load(ctx context.Context, table string, ids []string, lock bool) ([]store.SyncRow, error) {
+func (a *applier) load(ctx context.Context, table string, ids []string, lock bool) ([]changelog.Row, error) {
 	model := store.NewRow(table)
 	slice := reflect.New(reflect.SliceOf(reflect.TypeOf(model)))
 	q := a.tx.NewSelect().Model(slice.Interface()).WhereAllWithDeleted().Where("?TableAlias.id IN (?)", bun.List(ids))
-	if lock && a.e.db.Dialect == "pg" {
+	if lock && changelog.IsPG(a.e.db.W) {
 		q = q.For("UPDATE")
 	}
 	if err := q.Scan(ctx); err != nil {
 		return nil, domain.Internal(err)
 	}
-	out := make([]store.SyncRow, slice.Elem().Len())
+	out := make([]changelog.Row, slice.Elem().Len())
 	for i := range out {
-		out[i] = slice.Elem().Index(i).Interface().(store.SyncRow)
+		out[i] = slice.Elem().Index(i).Interface().(changelog.Row)
 	}
 	return out, nil
 }
@@ -129,7 +130,7 @@ func valid(ids []string) []string {
 }
 
 // current returns the row table/id as the batch knows it (nil if it does not exist).
-func (a *applier) current(ctx context.Context, table, id string) (store.SyncRow, error) {
+func (a *applier) current(ctx context.Context, table, id string) (changelog.Row, error) {
 	if r, ok := a.rows[rowKey(table, id)]; ok {
 		return r, nil
 	}
@@ -137,7 +138,7 @@ func (a *applier) current(ctx context.Context, table, id string) (store.SyncRow,
 	if err != nil {
 		return nil, err
 	}
-	var r store.SyncRow
+	var r changelog.Row
 	if len(rows) == 1 {
 		r = rows[0]
 	}
@@ -146,9 +147,9 @@ func (a *applier) current(ctx context.Context, table, id string) (store.SyncRow,
 }
 
 // remember records the new state of a row the batch wrote.
-func (a *applier) remember(table string, row store.SyncRow) {
-	a.rows[rowKey(table, store.BaseOf(row).ID)] = row
-	live := store.BaseOf(row).DeletedAt == nil
+func (a *applier) remember(table string, row changelog.Row) {
+	a.rows[rowKey(table, row.SyncBase().ID)] = row
+	live := row.SyncBase().DeletedAt == nil
 	switch x := row.(type) {
 	case *store.Meeting:
 		if live {

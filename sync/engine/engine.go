@@ -1,8 +1,8 @@
 // Package engine is the server side of the delta-sync protocol (sync/PROTOCOL.md): pull rounds that replay the
-// change log the store keeps in every write transaction, with snapshots for new scopes; pushes applied exactly
-// once and in order per device, each mutation validated and checked against the caller's scope; conflicts
-// recorded field by field; and pruning of the log after the retention period. It works on server/store and knows
-// nothing of HTTP: server/api mounts it.
+// change log that sync/changelog writes in every write transaction, with snapshots for new scopes; pushes applied
+// exactly once and in order per device, each mutation validated and checked against the caller's scope; conflicts
+// recorded field by field; and pruning of the log after the retention period. It writes through sync/changelog,
+// takes the synced tables and their models from server/store, and knows nothing of HTTP: server/api mounts it.
 package engine
 
 import (
@@ -15,6 +15,7 @@ import (
 
 	"github.com/chibo-vn/chibo/server/domain"
 	"github.com/chibo-vn/chibo/server/store"
+	"github.com/chibo-vn/chibo/sync/changelog"
 )
 
 // Retention is how long the change log keeps changes (deletes included). A device whose cursor is older than
@@ -54,7 +55,7 @@ func window(t time.Time) string {
 // PostgreSQL, a WAL read transaction on SQLite.
 func (e *Engine) read(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
 	opts := &sql.TxOptions{ReadOnly: true}
-	if e.db.Dialect == "pg" {
+	if changelog.IsPG(e.db.W) {
 		opts.Isolation = sql.LevelRepeatableRead
 	}
 	return e.db.R.RunInTx(ctx, opts, fn)

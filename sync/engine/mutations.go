@@ -9,11 +9,12 @@ import (
 
 	"github.com/chibo-vn/chibo/server/domain"
 	"github.com/chibo-vn/chibo/server/store"
+	"github.com/chibo-vn/chibo/sync/changelog"
 	"github.com/chibo-vn/chibo/sync/wire"
 )
 
 // spec says what devices may do to one table through sync: the table's write spec from the registry
-// (store.Table.Write) and its check.
+// (changelog.Table.Write) and its check.
 type spec struct {
 	// fields may be set on create and update; createOnly only on create; required must be set on create.
 	fields, createOnly, required []string
@@ -21,7 +22,7 @@ type spec struct {
 	deletable bool
 	// check completes and validates a row about to be written (prev is nil on create) and checks the caller may
 	// write it: the rule's prepare, the model's Normalize (the validation the API runs too), the rule's authorize.
-	check func(ctx context.Context, a *applier, prev, row store.SyncRow) error
+	check func(ctx context.Context, a *applier, prev, row changelog.Row) error
 }
 
 // rule is what the engine adds to a writable table's descriptor: the checks that need the caller and the push's
@@ -29,9 +30,9 @@ type spec struct {
 type rule struct {
 	// prepare sets what the server decides rather than the device (the author, the status of a new row) and
 	// refuses what must be refused before anything else; it may be nil.
-	prepare func(ctx context.Context, a *applier, prev, row store.SyncRow) error
+	prepare func(ctx context.Context, a *applier, prev, row changelog.Row) error
 	// authorize checks the caller may write the row and that the rows it refers to exist and fit.
-	authorize func(ctx context.Context, a *applier, prev, row store.SyncRow) error
+	authorize func(ctx context.Context, a *applier, prev, row changelog.Row) error
 }
 
 // rules are the engine's checks, one for each table the registry lets devices write (TestEveryWritableTableHasARule).
@@ -62,8 +63,8 @@ var specs = func() map[string]spec {
 }()
 
 // checkWith composes a table's check: prepare, validate, authorize.
-func checkWith(t *store.Table, r rule) func(ctx context.Context, a *applier, prev, row store.SyncRow) error {
-	return func(ctx context.Context, a *applier, prev, row store.SyncRow) error {
+func checkWith(t *changelog.Table, r rule) func(ctx context.Context, a *applier, prev, row changelog.Row) error {
+	return func(ctx context.Context, a *applier, prev, row changelog.Row) error {
 		if r.prepare != nil {
 			if err := r.prepare(ctx, a, prev, row); err != nil {
 				return err
@@ -84,7 +85,7 @@ type applier struct {
 	clientID string
 	today    domain.Date
 	// the batch's view (batch.go)
-	rows     map[string]store.SyncRow
+	rows     map[string]changelog.Row
 	units    map[string]*store.OrgUnit
 	meetings map[string]*store.Meeting
 	members  map[string]*store.Member
@@ -94,7 +95,7 @@ type applier struct {
 
 func newApplier(e *Engine, p *domain.Principal, tx bun.IDB, clientID string) *applier {
 	return &applier{e: e, p: p, tx: tx, clientID: clientID, today: domain.DateOf(e.now()),
-		rows: map[string]store.SyncRow{}, units: map[string]*store.OrgUnit{}, meetings: map[string]*store.Meeting{},
+		rows: map[string]changelog.Row{}, units: map[string]*store.OrgUnit{}, meetings: map[string]*store.Meeting{},
 		members: map[string]*store.Member{}, refs: map[string]*store.ReferenceData{}}
 }
 
@@ -152,7 +153,7 @@ func (a *applier) meetingOf(ctx context.Context, id string) (*store.Meeting, err
 	return m, a.writableCell(ctx, m.CellID, m.MeetingDate)
 }
 
-func authorizeMeeting(ctx context.Context, a *applier, prev, row store.SyncRow) error {
+func authorizeMeeting(ctx context.Context, a *applier, prev, row changelog.Row) error {
 	m := row.(*store.Meeting)
 	for _, ref := range []*string{m.ChairMemberID, m.SecretaryMemberID} {
 		if ref != nil {
@@ -182,7 +183,7 @@ func (a *applier) memberOfCell(ctx context.Context, memberID, cellID string) err
 	return nil
 }
 
-func prepareAttendance(_ context.Context, _ *applier, prev, row store.SyncRow) error {
+func prepareAttendance(_ context.Context, _ *applier, prev, row changelog.Row) error {
 	at := row.(*store.Attendance)
 	if want := wire.AttendanceID(at.MeetingID, at.MemberID); prev == nil && at.ID != want {
 		return reject("row_id", "sync.bad_id", "want", want)
@@ -190,7 +191,7 @@ func prepareAttendance(_ context.Context, _ *applier, prev, row store.SyncRow) e
 	return nil
 }
 
-func authorizeAttendance(ctx context.Context, a *applier, prev, row store.SyncRow) error {
+func authorizeAttendance(ctx context.Context, a *applier, prev, row changelog.Row) error {
 	at := row.(*store.Attendance)
 	m, err := a.meetingOf(ctx, at.MeetingID)
 	if err != nil {
@@ -202,7 +203,7 @@ func authorizeAttendance(ctx context.Context, a *applier, prev, row store.SyncRo
 	return nil
 }
 
-func prepareReport(_ context.Context, a *applier, prev, row store.SyncRow) error {
+func prepareReport(_ context.Context, a *applier, prev, row changelog.Row) error {
 	r := row.(*store.VisitReport)
 	if prev == nil {
 		r.OfficialID = a.p.UserID
@@ -215,7 +216,7 @@ func prepareReport(_ context.Context, a *applier, prev, row store.SyncRow) error
 	return nil
 }
 
-func authorizeReport(ctx context.Context, a *applier, _, row store.SyncRow) error {
+func authorizeReport(ctx context.Context, a *applier, _, row changelog.Row) error {
 	r := row.(*store.VisitReport)
 	m, err := a.meetingOf(ctx, r.MeetingID)
 	if err != nil {
@@ -273,7 +274,7 @@ func (a *applier) score(ctx context.Context, r *store.VisitReport, m *store.Meet
 	return nil
 }
 
-func prepareRecommendation(_ context.Context, a *applier, prev, row store.SyncRow) error {
+func prepareRecommendation(_ context.Context, a *applier, prev, row changelog.Row) error {
 	r := row.(*store.Recommendation)
 	if prev == nil {
 		r.Status = domain.RecNew
@@ -287,7 +288,7 @@ func prepareRecommendation(_ context.Context, a *applier, prev, row store.SyncRo
 	return nil
 }
 
-func authorizeRecommendation(ctx context.Context, a *applier, _, row store.SyncRow) error {
+func authorizeRecommendation(ctx context.Context, a *applier, _, row changelog.Row) error {
 	r := row.(*store.Recommendation)
 	if r.FieldID != nil {
 		cell, err := a.unit(ctx, r.CellID)
@@ -324,7 +325,7 @@ func authorizeRecommendation(ctx context.Context, a *applier, _, row store.SyncR
 	return a.writableCell(ctx, r.CellID, r.RaisedOn)
 }
 
-func authorizeMember(ctx context.Context, a *applier, _, row store.SyncRow) error {
+func authorizeMember(ctx context.Context, a *applier, _, row changelog.Row) error {
 	m := row.(*store.Member)
 	u, err := a.unit(ctx, m.CellID)
 	if err != nil {
@@ -339,14 +340,14 @@ func authorizeMember(ctx context.Context, a *applier, _, row store.SyncRow) erro
 	return nil
 }
 
-func authorizeOwnNotification(_ context.Context, a *applier, _, row store.SyncRow) error {
+func authorizeOwnNotification(_ context.Context, a *applier, _, row changelog.Row) error {
 	if row.(*store.Notification).UserID != a.p.UserID {
 		return reject("user_id", "sync.out_of_scope")
 	}
 	return nil
 }
 
-func authorizeOwnAssignment(_ context.Context, a *applier, _, row store.SyncRow) error {
+func authorizeOwnAssignment(_ context.Context, a *applier, _, row changelog.Row) error {
 	if row.(*store.Assignment).OfficialID != a.p.UserID {
 		return reject("official_id", "sync.out_of_scope")
 	}
@@ -354,7 +355,7 @@ func authorizeOwnAssignment(_ context.Context, a *applier, _, row store.SyncRow)
 }
 
 // prepareConflict checks the caller sees the record a conflict is about before anything else.
-func prepareConflict(_ context.Context, a *applier, _, row store.SyncRow) error {
+func prepareConflict(_ context.Context, a *applier, _, row changelog.Row) error {
 	c := row.(*store.Conflict)
 	if c.Path != "" && !a.p.CanRead(c.Path) && c.Scope != a.p.UserID {
 		return reject("row_id", "sync.out_of_scope")
@@ -365,7 +366,7 @@ func prepareConflict(_ context.Context, a *applier, _, row store.SyncRow) error 
 	return nil
 }
 
-func authorizeConflict(_ context.Context, a *applier, _, row store.SyncRow) error {
+func authorizeConflict(_ context.Context, a *applier, _, row changelog.Row) error {
 	c := row.(*store.Conflict)
 	if c.ResolvedAt != nil {
 		c.ResolvedBy = &a.p.UserID

@@ -11,6 +11,7 @@ import (
 
 	"github.com/chibo-vn/chibo/server/domain"
 	"github.com/chibo-vn/chibo/server/store"
+	"github.com/chibo-vn/chibo/sync/changelog"
 )
 
 // Prune removes changes older than the retention period from the log, and the stored outcomes of mutations as
@@ -31,7 +32,7 @@ func (e *Engine) PruneBatched(ctx context.Context, b store.Batch) (removed int64
 		return 0, domain.Internalf("prune: %w", err)
 	}
 	upd := `UPDATE sync_state SET pruned_tx = MAX(pruned_tx, ?) WHERE id = 1`
-	if e.db.Dialect == "pg" {
+	if changelog.IsPG(e.db.W) {
 		upd = `UPDATE sync_state SET pruned_tx = GREATEST(pruned_tx, ?) WHERE id = 1`
 	}
 	if top.Valid {

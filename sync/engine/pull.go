@@ -12,6 +12,7 @@ import (
 
 	"github.com/chibo-vn/chibo/server/domain"
 	"github.com/chibo-vn/chibo/server/store"
+	"github.com/chibo-vn/chibo/sync/changelog"
 	"github.com/chibo-vn/chibo/sync/wire"
 )
 
@@ -38,7 +39,7 @@ func (e *Engine) Pull(ctx context.Context, p *domain.Principal, req wire.PullReq
 		}
 	}
 	err = e.read(ctx, func(ctx context.Context, tx bun.Tx) error {
-		info, err := store.ReadSyncInfo(ctx, tx)
+		info, err := changelog.ReadSyncInfo(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -103,22 +104,12 @@ func (e *Engine) quickPoll(ctx context.Context, cur *cursor, defs []wire.ScopeDe
 		resp.Epoch, resp.Position, resp.Cursor = st.epoch, cur.Tx, cur.encode()
 		return true, nil
 	}
-	var q string
-	if e.db.Dialect == "pg" {
-		q = `SELECT s.epoch, s.pruned_tx, pg_snapshot_xmin(pg_current_snapshot())::text::bigint + s.tx_offset AS horizon,
-				s.tx AS maxtx, COALESCE((SELECT max(tx) FROM sync_changes), 0) AS logged, EXISTS (?) AS pending
-			FROM sync_state AS s WHERE s.id = 1`
-	} else {
-		q = `SELECT s.epoch, s.pruned_tx, s.tx + 1 AS horizon, s.tx AS maxtx,
-				COALESCE((SELECT max(tx) FROM sync_changes), 0) AS logged, EXISTS (?) AS pending
-			FROM sync_state AS s WHERE s.id = 1`
-	}
-	var horizonExpr string
-	if e.db.Dialect == "pg" {
-		horizonExpr = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint + (SELECT tx_offset FROM sync_state WHERE id = 1)"
-	} else {
-		horizonExpr = "(SELECT tx + 1 FROM sync_state WHERE id = 1)"
-	}
+	// The horizon is changelog.HorizonSQL, over the sync_state row.
+	hz := changelog.HorizonSQL(e.db.R)
+	q := `SELECT epoch, pruned_tx, ` + hz + ` AS horizon, tx AS maxtx,
+			COALESCE((SELECT max(tx) FROM sync_changes), 0) AS logged, EXISTS (?) AS pending
+		FROM sync_state WHERE id = 1`
+	horizonExpr := "(SELECT " + hz + " FROM sync_state WHERE id = 1)"
 	pending := e.db.R.NewSelect().Table("sync_changes").ColumnExpr("1").
 		Where("tx > ?", cur.Tx).Where("tx < " + horizonExpr).
 		ApplyQueryBuilder(func(qb bun.QueryBuilder) bun.QueryBuilder { return coverWhere(qb, defs, win, nil, 0) }).
@@ -130,11 +121,11 @@ func (e *Engine) quickPoll(ctx context.Context, cur *cursor, defs []wire.ScopeDe
 		return false, domain.Internal(err)
 	}
 	e.recent.put(logState{epoch: epoch, pruned: pruned, maxLogged: logged})
-	if more || epoch != cur.Epoch || cur.Tx < pruned || (e.db.Dialect != "pg" && cur.Tx > maxTx) {
+	if more || epoch != cur.Epoch || cur.Tx < pruned || (!changelog.IsPG(e.db.W) && cur.Tx > maxTx) {
 		return false, nil
 	}
 	resp.Epoch = epoch
-	if e.db.Dialect == "pg" && cur.Tx >= horizon {
+	if changelog.IsPG(e.db.W) && cur.Tx >= horizon {
 		// A cursor at or past the horizon: nothing new below it, and it must not go back.
 		horizon = cur.Tx + 1
 	}
@@ -194,7 +185,7 @@ func sameScopes(keys []string, defs []wire.ScopeDef) bool {
 // startRound begins a round from cursor cur: a full snapshot when the cursor is empty, from another epoch, from
 // the future (the database went back in time) or older than the log; otherwise snapshots of the scopes the device
 // does not hold yet or asked to resync, and changes after the cursor for the others.
-func (e *Engine) startRound(cur *cursor, resp *wire.PullResponse, info store.SyncInfo, defs []wire.ScopeDef, win string, resync []string) {
+func (e *Engine) startRound(cur *cursor, resp *wire.PullResponse, info changelog.SyncInfo, defs []wire.ScopeDef, win string, resync []string) {
 	r := &round{Since: info.Horizon - 1}
 	reset := cur.V != cursorVersion || cur.Epoch != info.Epoch || cur.Tx > info.MaxTx || cur.Tx < info.PrunedTx
 	held := map[string]bool{}
@@ -229,7 +220,7 @@ func (e *Engine) startRound(cur *cursor, resp *wire.PullResponse, info store.Syn
 
 // delta appends the logged changes after cur.Tx that the scopes cover, in transaction order, up to limit rows but
 // never splitting a transaction, and moves the cursor. It reports whether more changes wait below the horizon.
-func (e *Engine) delta(ctx context.Context, tx bun.Tx, sc *store.Scoper, cur *cursor, defs []wire.ScopeDef, win string,
+func (e *Engine) delta(ctx context.Context, tx bun.Tx, sc *changelog.Scoper, cur *cursor, defs []wire.ScopeDef, win string,
 	fresh map[string]bool, horizon int64, limit int, resp *wire.PullResponse) (bool, error) {
 	if limit < 1 {
 		return true, nil
@@ -283,7 +274,7 @@ func (e *Engine) delta(ctx context.Context, tx bun.Tx, sc *store.Scoper, cur *cu
 
 // snapshot appends the current rows of the scopes waiting for a snapshot, table by table in id order, up to limit
 // rows, remembering where it stopped in the cursor.
-func (e *Engine) snapshot(ctx context.Context, tx bun.Tx, sc *store.Scoper, cur *cursor, defs []wire.ScopeDef, win string,
+func (e *Engine) snapshot(ctx context.Context, tx bun.Tx, sc *changelog.Scoper, cur *cursor, defs []wire.ScopeDef, win string,
 	limit int, resp *wire.PullResponse) error {
 	r := cur.Round
 	byKey := map[string]wire.ScopeDef{}
@@ -339,9 +330,9 @@ func (e *Engine) snapshot(ctx context.Context, tx bun.Tx, sc *store.Scoper, cur 
 			return domain.Internalf("snapshot %s: %w", table, err)
 		}
 		rows := slice.Elem()
-		batch := make([]store.SyncRow, rows.Len())
+		batch := make([]changelog.Row, rows.Len())
 		for i := range batch {
-			batch[i] = rows.Index(i).Interface().(store.SyncRow)
+			batch[i] = rows.Index(i).Interface().(changelog.Row)
 		}
 		if err := sc.Preload(ctx, batch); err != nil {
 			return domain.Internal(err)
@@ -355,7 +346,7 @@ func (e *Engine) snapshot(ctx context.Context, tx bun.Tx, sc *store.Scoper, cur 
 			if err != nil {
 				return domain.Internal(err)
 			}
-			b := store.BaseOf(row)
+			b := row.SyncBase()
 			resp.Ops = append(resp.Ops, wire.Op{Op: wire.OpPut, Table: table, ID: b.ID, Version: b.Version,
 				Class: s.Class, Scope: s.Scope, Path: s.Path, Part: s.Part, Data: data})
 			r.MaxSeen = max(r.MaxSeen, b.Version)
@@ -366,7 +357,7 @@ func (e *Engine) snapshot(ctx context.Context, tx bun.Tx, sc *store.Scoper, cur 
 		case len(batch) < want:
 			r.Table, r.After = r.Table+1, ""
 		default:
-			r.After = store.BaseOf(batch[len(batch)-1]).ID
+			r.After = batch[len(batch)-1].SyncBase().ID
 		}
 	}
 	return nil
@@ -376,7 +367,7 @@ func (e *Engine) snapshot(ctx context.Context, tx bun.Tx, sc *store.Scoper, cur 
 func checksums(ctx context.Context, tx bun.Tx, defs []wire.ScopeDef, win string) ([]wire.Checksum, error) {
 	out := make([]wire.Checksum, 0, len(defs))
 	for _, d := range defs {
-		var rows []store.BucketSum
+		var rows []changelog.BucketSum
 		q := tx.NewSelect().Table("sync_buckets").Column("class", "scope", "part", "path", "count", "sum", "tx").
 			ApplyQueryBuilder(func(qb bun.QueryBuilder) bun.QueryBuilder { return where(qb, d, win) })
 		if err := q.Scan(ctx, &rows); err != nil {

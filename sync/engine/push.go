@@ -15,6 +15,7 @@ import (
 	"github.com/chibo-vn/chibo/server/domain"
 	"github.com/chibo-vn/chibo/server/i18n"
 	"github.com/chibo-vn/chibo/server/store"
+	"github.com/chibo-vn/chibo/sync/changelog"
 	"github.com/chibo-vn/chibo/sync/wire"
 )
 
@@ -123,7 +124,7 @@ func (e *Engine) recordRejection(ctx context.Context, tx bun.Tx, p *domain.Princ
 		return e.pushBatch(ctx, tx, p, &wire.PushRequest{ClientID: clientID, Mutations: []wire.Mutation{m}}, lang, true)
 	}
 	row := resultRow{ClientID: clientID, Seq: m.Seq, MutationID: m.ID, Status: wire.StatusRejected,
-		Code: string(reason.Code), MessageKey: reason.Key, At: store.Now()}
+		Code: string(reason.Code), MessageKey: reason.Key, At: changelog.Now()}
 	if len(reason.Args) > 0 {
 		b, _ := json.Marshal(reason.Args)
 		row.Args = string(b)
@@ -131,7 +132,7 @@ func (e *Engine) recordRejection(ctx context.Context, tx bun.Tx, p *domain.Princ
 	if _, err := tx.NewInsert().Model(&row).Exec(ctx); err != nil {
 		return nil, domain.Internal(err)
 	}
-	if _, err := tx.NewUpdate().Model((*syncClient)(nil)).Set("last_seq = ?", m.Seq).Set("updated_at = ?", store.Now()).
+	if _, err := tx.NewUpdate().Model((*syncClient)(nil)).Set("last_seq = ?", m.Seq).Set("updated_at = ?", changelog.Now()).
 		Where("client_id = ?", clientID).Exec(ctx); err != nil {
 		return nil, domain.Internal(err)
 	}
@@ -181,7 +182,7 @@ func (e *Engine) pushBatch(ctx context.Context, tx bun.Tx, p *domain.Principal, 
 			return nil, err
 		}
 		row := resultRow{ClientID: req.ClientID, Seq: m.Seq, MutationID: m.ID, Status: res.status, Version: res.version,
-			Conflicts: strings.Join(res.conflicts, ","), At: store.Now()}
+			Conflicts: strings.Join(res.conflicts, ","), At: changelog.Now()}
 		if res.err != nil {
 			row.Code, row.MessageKey = string(res.err.Code), res.err.Key
 			if res.err.Field != "" || len(res.err.Args) > 0 {
@@ -205,7 +206,7 @@ func (e *Engine) pushBatch(ctx context.Context, tx bun.Tx, p *domain.Principal, 
 		}
 	}
 	if last != client.LastSeq {
-		if _, err := tx.NewUpdate().Model((*syncClient)(nil)).Set("last_seq = ?", last).Set("updated_at = ?", store.Now()).
+		if _, err := tx.NewUpdate().Model((*syncClient)(nil)).Set("last_seq = ?", last).Set("updated_at = ?", changelog.Now()).
 			Where("client_id = ?", req.ClientID).Exec(ctx); err != nil {
 			return nil, domain.Internal(err)
 		}
@@ -224,19 +225,19 @@ func (e *Engine) pushBatch(ctx context.Context, tx bun.Tx, p *domain.Principal, 
 func (e *Engine) lockClient(ctx context.Context, tx bun.Tx, p *domain.Principal, id string) (*syncClient, error) {
 	c := new(syncClient)
 	q := tx.NewSelect().Model(c).Where("client_id = ?", id)
-	if e.db.Dialect == "pg" {
+	if changelog.IsPG(e.db.W) {
 		q = q.For("UPDATE")
 	}
 	err := q.Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
-		now := store.Now()
+		now := changelog.Now()
 		c = &syncClient{ClientID: id, UserID: p.UserID, CreatedAt: now, UpdatedAt: now}
 		if _, err := tx.NewInsert().Model(c).On("CONFLICT (client_id) DO NOTHING").Exec(ctx); err != nil {
 			return nil, domain.Internal(err)
 		}
 		c = new(syncClient)
 		q := tx.NewSelect().Model(c).Where("client_id = ?", id)
-		if e.db.Dialect == "pg" {
+		if changelog.IsPG(e.db.W) {
 			q = q.For("UPDATE")
 		}
 		err = q.Scan(ctx)
@@ -334,12 +335,12 @@ func (a *applier) applyOne(ctx context.Context, m wire.Mutation) (outcome, error
 		if !sp.deletable {
 			return refused(reject("op", "sync.field_readonly", "field", "op"))
 		}
-		if !exists || store.BaseOf(cur).DeletedAt != nil {
+		if !exists || cur.SyncBase().DeletedAt != nil {
 			return outcome{status: wire.StatusApplied}, nil // already gone: deleting again changes nothing
 		}
 		return a.delete(ctx, sp, m, cur)
 	}
-	if exists && store.BaseOf(cur).DeletedAt != nil {
+	if exists && cur.SyncBase().DeletedAt != nil {
 		return a.revive(ctx, sp, m, cur)
 	}
 	if !exists {
@@ -365,7 +366,7 @@ func fieldSet(sp spec, m wire.Mutation, creating bool) error {
 
 // overlay writes fields onto row through JSON, so values are read exactly as the API reads them: decoding an
 // object into a struct sets the fields the object names and leaves the others alone.
-func overlay(row store.SyncRow, fields map[string]json.RawMessage) error {
+func overlay(row changelog.Row, fields map[string]json.RawMessage) error {
 	b, err := json.Marshal(fields)
 	if err != nil {
 		return reject("fields", "sync.bad_request", "detail", err.Error())
@@ -390,7 +391,7 @@ func canonical(table, field string, v json.RawMessage) (string, error) {
 	return fieldJSON(row, field)
 }
 
-func fieldJSON(row store.SyncRow, field string) (string, error) {
+func fieldJSON(row changelog.Row, field string) (string, error) {
 	b, err := json.Marshal(row)
 	if err != nil {
 		return "", domain.Internal(err)
@@ -422,12 +423,12 @@ func (a *applier) create(ctx context.Context, sp spec, m wire.Mutation, id strin
 	if err := overlay(row, m.Fields); err != nil {
 		return refused(err)
 	}
-	b := store.BaseOf(row)
-	b.ID, b.CreatedAt, b.DeletedAt, b.Version = id, store.Now(), nil, 0
+	b := row.SyncBase()
+	b.ID, b.CreatedAt, b.DeletedAt, b.Version = id, changelog.Now(), nil, 0
 	if err := sp.check(ctx, a, nil, row); err != nil {
 		return refused(err)
 	}
-	if err := store.InsertDeferred(ctx, a.tx, row); err != nil {
+	if err := changelog.InsertDeferred(ctx, a.tx, row); err != nil {
 		return outcome{}, err
 	}
 	a.remember(m.Table, row)
@@ -446,7 +447,7 @@ func (a *applier) create(ctx context.Context, sp spec, m wire.Mutation, id strin
 // base_version the device changed the record it saw, which someone deleted meanwhile: the later write wins, as for
 // any conflict, so the record lives again with the device's fields over its last content, and a conflict on "*"
 // records the disagreement (server_value null: the record was deleted; client_value the record as revived).
-func (a *applier) revive(ctx context.Context, sp spec, m wire.Mutation, tomb store.SyncRow) (outcome, error) {
+func (a *applier) revive(ctx context.Context, sp spec, m wire.Mutation, tomb changelog.Row) (outcome, error) {
 	if !sp.deletable {
 		return refused(reject("row_id", "sync.deleted"))
 	}
@@ -472,8 +473,8 @@ func (a *applier) revive(ctx context.Context, sp spec, m wire.Mutation, tomb sto
 			}
 		}
 	}
-	var row store.SyncRow
-	var prev store.SyncRow
+	var row changelog.Row
+	var prev changelog.Row
 	if creating {
 		for _, f := range sp.required {
 			if v, ok := m.Fields[f]; (!ok && !contains(sp.createOnly, f)) || (ok && bytes.Equal(bytes.TrimSpace(v), []byte("null"))) {
@@ -494,38 +495,38 @@ func (a *applier) revive(ctx context.Context, sp spec, m wire.Mutation, tomb sto
 			r.OfficialID = tomb.(*store.VisitReport).OfficialID
 		}
 	} else {
-		row, prev = store.Clone(tomb), tomb
+		row, prev = changelog.Clone(tomb), tomb
 	}
 	if err := overlay(row, m.Fields); err != nil {
 		return refused(err)
 	}
-	b := store.BaseOf(row)
-	b.ID, b.DeletedAt, b.Version = store.BaseOf(tomb).ID, nil, store.BaseOf(tomb).Version
-	b.CreatedAt = store.BaseOf(tomb).CreatedAt
+	b := row.SyncBase()
+	b.ID, b.DeletedAt, b.Version = tomb.SyncBase().ID, nil, tomb.SyncBase().Version
+	b.CreatedAt = tomb.SyncBase().CreatedAt
 	if creating {
-		b.CreatedAt = store.Now()
+		b.CreatedAt = changelog.Now()
 	}
 	if err := sp.check(ctx, a, prev, row); err != nil {
 		return refused(err)
 	}
-	if err := store.Update(ctx, a.tx, tomb, row); err != nil {
+	if err := changelog.Update(ctx, a.tx, tomb, row); err != nil {
 		return outcome{}, err
 	}
 	a.remember(m.Table, row)
 	var conflicts []string
-	if !creating && store.BaseOf(tomb).Version > m.BaseVersion {
+	if !creating && tomb.SyncBase().Version > m.BaseVersion {
 		data, err := json.Marshal(row)
 		if err != nil {
 			return outcome{}, domain.Internal(err)
 		}
-		sc, err := store.TxScoper(ctx).Scope(ctx, row)
+		sc, err := changelog.TxScoper(ctx).Scope(ctx, row)
 		if err != nil {
 			return outcome{}, err
 		}
-		c := &store.Conflict{Table: m.Table, RowID: b.ID, Field: "*", ServerVersion: store.BaseOf(tomb).Version,
+		c := &store.Conflict{Table: m.Table, RowID: b.ID, Field: "*", ServerVersion: tomb.SyncBase().Version,
 			ClientID: a.clientID, UserID: &a.p.UserID, ServerValue: nil, ClientValue: strptr(string(data)),
 			Class: sc.Class, Scope: sc.Scope, Path: sc.Path, Part: sc.Part}
-		if err := store.InsertDeferred(ctx, a.tx, c); err != nil {
+		if err := changelog.InsertDeferred(ctx, a.tx, c); err != nil {
 			return outcome{}, err
 		}
 		conflicts = []string{"*"}
@@ -536,12 +537,12 @@ func (a *applier) revive(ctx context.Context, sp spec, m wire.Mutation, tomb sto
 	return outcome{status: wire.StatusApplied, version: b.Version, conflicts: conflicts}, nil
 }
 
-func (a *applier) update(ctx context.Context, sp spec, m wire.Mutation, cur store.SyncRow) (outcome, error) {
+func (a *applier) update(ctx context.Context, sp spec, m wire.Mutation, cur changelog.Row) (outcome, error) {
 	if err := fieldSet(sp, m, false); err != nil {
 		return refused(err)
 	}
-	before := store.Clone(cur)
-	curBase := store.BaseOf(cur)
+	before := changelog.Clone(cur)
+	curBase := cur.SyncBase()
 	changed := map[string]json.RawMessage{}
 	var conflictFields []string
 	var conflicts []*store.Conflict
@@ -586,7 +587,7 @@ func (a *applier) update(ctx context.Context, sp spec, m wire.Mutation, cur stor
 	if len(changed) == 0 {
 		return outcome{status: wire.StatusApplied, version: curBase.Version}, nil
 	}
-	row := store.Clone(cur)
+	row := changelog.Clone(cur)
 	if err := overlay(row, changed); err != nil {
 		return refused(err)
 	}
@@ -598,14 +599,14 @@ func (a *applier) update(ctx context.Context, sp spec, m wire.Mutation, cur stor
 	}
 	a.remember(m.Table, row)
 	if len(conflicts) > 0 {
-		sc, err := store.TxScoper(ctx).Scope(ctx, row)
+		sc, err := changelog.TxScoper(ctx).Scope(ctx, row)
 		if err != nil {
 			return outcome{}, err
 		}
 		sort.Slice(conflicts, func(i, j int) bool { return conflicts[i].Field < conflicts[j].Field })
 		for _, c := range conflicts {
 			c.Class, c.Scope, c.Path, c.Part = sc.Class, sc.Scope, sc.Path, sc.Part
-			if err := store.InsertDeferred(ctx, a.tx, c); err != nil {
+			if err := changelog.InsertDeferred(ctx, a.tx, c); err != nil {
 				return outcome{}, err
 			}
 		}
@@ -614,15 +615,15 @@ func (a *applier) update(ctx context.Context, sp spec, m wire.Mutation, cur stor
 	if err := store.Audit(ctx, a.tx, "sync.update", m.Table, curBase.ID, a.orgUnit(ctx, row), before, row); err != nil {
 		return outcome{}, err
 	}
-	return outcome{status: wire.StatusApplied, version: store.BaseOf(row).Version, conflicts: conflictFields}, nil
+	return outcome{status: wire.StatusApplied, version: row.SyncBase().Version, conflicts: conflictFields}, nil
 }
 
 // write stores an updated row. A meeting moved to another month takes its attendance and visit reports to that
 // month's bucket.
-func (a *applier) write(ctx context.Context, before, row store.SyncRow) error {
+func (a *applier) write(ctx context.Context, before, row changelog.Row) error {
 	mb, ok := before.(*store.Meeting)
 	if !ok || mb.MeetingDate.String()[:7] == row.(*store.Meeting).MeetingDate.String()[:7] {
-		return store.Update(ctx, a.tx, before, row)
+		return changelog.Update(ctx, a.tx, before, row)
 	}
 	att, err := a.children(ctx, "attendance", mb.ID)
 	if err != nil {
@@ -632,9 +633,9 @@ func (a *applier) write(ctx context.Context, before, row store.SyncRow) error {
 	if err != nil {
 		return err
 	}
-	sc := store.TxScoper(ctx)
+	sc := changelog.TxScoper(ctx)
 	moved := append(att, reps...)
-	old := make([]store.Scope, len(moved))
+	old := make([]changelog.Scope, len(moved))
 	for i, r := range moved {
 		s, err := sc.Scope(ctx, r)
 		if err != nil {
@@ -642,11 +643,11 @@ func (a *applier) write(ctx context.Context, before, row store.SyncRow) error {
 		}
 		old[i] = s
 	}
-	if err := store.Update(ctx, a.tx, before, row); err != nil {
+	if err := changelog.Update(ctx, a.tx, before, row); err != nil {
 		return err
 	}
 	for i, r := range moved {
-		if err := store.UpdateMoved(ctx, a.tx, &old[i], store.Clone(r), r); err != nil {
+		if err := changelog.UpdateMoved(ctx, a.tx, &old[i], changelog.Clone(r), r); err != nil {
 			return err
 		}
 		a.remember(store.TableOf(r), r)
@@ -656,31 +657,31 @@ func (a *applier) write(ctx context.Context, before, row store.SyncRow) error {
 
 // children returns the live rows of table (attendance or visit_reports) of a meeting: those in the database,
 // locked, and those this batch created, each in its latest state.
-func (a *applier) children(ctx context.Context, table, meetingID string) ([]store.SyncRow, error) {
+func (a *applier) children(ctx context.Context, table, meetingID string) ([]changelog.Row, error) {
 	model := store.NewRow(table)
 	slice := reflect.New(reflect.SliceOf(reflect.TypeOf(model)))
 	q := a.tx.NewSelect().Model(slice.Interface()).Where("?TableAlias.meeting_id = ?", meetingID)
-	if a.e.db.Dialect == "pg" {
+	if changelog.IsPG(a.e.db.W) {
 		q = q.For("UPDATE")
 	}
 	if err := q.Scan(ctx); err != nil {
 		return nil, domain.Internal(err)
 	}
 	seen := map[string]bool{}
-	var out []store.SyncRow
+	var out []changelog.Row
 	for i := 0; i < slice.Elem().Len(); i++ {
-		r := slice.Elem().Index(i).Interface().(store.SyncRow)
-		id := store.BaseOf(r).ID
+		r := slice.Elem().Index(i).Interface().(changelog.Row)
+		id := r.SyncBase().ID
 		if known, ok := a.rows[rowKey(table, id)]; ok && known != nil {
 			r = known
 		}
 		seen[id] = true
-		if store.BaseOf(r).DeletedAt == nil {
+		if r.SyncBase().DeletedAt == nil {
 			out = append(out, r)
 		}
 	}
 	for k, r := range a.rows {
-		if r == nil || store.TableOf(r) != table || seen[store.BaseOf(r).ID] || store.BaseOf(r).DeletedAt != nil {
+		if r == nil || store.TableOf(r) != table || seen[r.SyncBase().ID] || r.SyncBase().DeletedAt != nil {
 			continue
 		}
 		_ = k
@@ -695,28 +696,28 @@ func (a *applier) children(ctx context.Context, table, meetingID string) ([]stor
 			out = append(out, r)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return store.BaseOf(out[i]).ID < store.BaseOf(out[j]).ID })
+	sort.Slice(out, func(i, j int) bool { return out[i].SyncBase().ID < out[j].SyncBase().ID })
 	return out, nil
 }
 
-func (a *applier) delete(ctx context.Context, sp spec, m wire.Mutation, cur store.SyncRow) (outcome, error) {
-	if err := sp.check(ctx, a, cur, store.Clone(cur)); err != nil {
+func (a *applier) delete(ctx context.Context, sp spec, m wire.Mutation, cur changelog.Row) (outcome, error) {
+	if err := sp.check(ctx, a, cur, changelog.Clone(cur)); err != nil {
 		return refused(err)
 	}
-	before := store.Clone(cur)
-	curBase := store.BaseOf(cur)
+	before := changelog.Clone(cur)
+	curBase := cur.SyncBase()
 	var conflicts []string
 	if curBase.Version > m.BaseVersion {
 		// Deleting a row someone changed meanwhile: the delete stands, and the row's last content is kept.
 		data, _ := json.Marshal(before)
-		sc, err := store.TxScoper(ctx).Scope(ctx, before)
+		sc, err := changelog.TxScoper(ctx).Scope(ctx, before)
 		if err != nil {
 			return outcome{}, err
 		}
 		c := &store.Conflict{Table: m.Table, RowID: curBase.ID, Field: "*", ServerVersion: curBase.Version,
 			ClientID: a.clientID, UserID: &a.p.UserID, ServerValue: strptr(string(data)),
 			Class: sc.Class, Scope: sc.Scope, Path: sc.Path, Part: sc.Part}
-		if err := store.InsertDeferred(ctx, a.tx, c); err != nil {
+		if err := changelog.InsertDeferred(ctx, a.tx, c); err != nil {
 			return outcome{}, err
 		}
 		conflicts = []string{"*"}
@@ -727,13 +728,13 @@ func (a *applier) delete(ctx context.Context, sp spec, m wire.Mutation, cur stor
 			return outcome{}, err
 		}
 		for _, r := range att {
-			if err := store.SoftDelete(ctx, a.tx, r); err != nil {
+			if err := changelog.SoftDelete(ctx, a.tx, r); err != nil {
 				return outcome{}, err
 			}
 			a.remember("attendance", r)
 		}
 	}
-	if err := store.SoftDelete(ctx, a.tx, cur); err != nil {
+	if err := changelog.SoftDelete(ctx, a.tx, cur); err != nil {
 		return outcome{}, err
 	}
 	a.remember(m.Table, cur)
@@ -744,8 +745,8 @@ func (a *applier) delete(ctx context.Context, sp spec, m wire.Mutation, cur stor
 }
 
 // orgUnit names the unit of a row for the audit log (its cell), when it has one.
-func (a *applier) orgUnit(ctx context.Context, row store.SyncRow) *string {
-	sc, err := store.TxScoper(ctx).Scope(ctx, row)
+func (a *applier) orgUnit(ctx context.Context, row changelog.Row) *string {
+	sc, err := changelog.TxScoper(ctx).Scope(ctx, row)
 	if err != nil || sc.Path == "" {
 		return nil
 	}

@@ -7,16 +7,16 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/chibo-vn/chibo/server/domain"
-	"github.com/chibo-vn/chibo/server/store"
+	"github.com/chibo-vn/chibo/sync/changelog"
 	"github.com/chibo-vn/chibo/sync/wire"
 )
 
 // The classes each scope kind covers.
 var (
-	cellClasses = []string{store.ClassUnit, store.ClassRoster, store.ClassMeetings, store.ClassRecs, store.ClassAssign}
-	rootClasses = []string{store.ClassUnit, store.ClassUsers, store.ClassAssign, store.ClassRecs}
-	userClasses = []string{store.ClassReports, store.ClassInbox}
-	refClasses  = []string{store.ClassRef}
+	cellClasses = []string{changelog.ClassUnit, changelog.ClassRoster, changelog.ClassMeetings, changelog.ClassRecs, changelog.ClassAssign}
+	rootClasses = []string{changelog.ClassUnit, changelog.ClassUsers, changelog.ClassAssign, changelog.ClassRecs}
+	userClasses = []string{changelog.ClassReports, changelog.ClassInbox}
+	refClasses  = []string{changelog.ClassRef}
 )
 
 // scopesFor returns the scopes of a caller: a cell scope for each cell it is assigned to (official) or keeps
@@ -52,7 +52,7 @@ func scopesFor(p *domain.Principal) []wire.ScopeDef {
 		}
 	}
 	add(wire.ScopeDef{Key: wire.KindUser + ":" + p.UserID, Kind: wire.KindUser, ID: p.UserID, Classes: userClasses})
-	refs := []string{store.DefaultRefScope}
+	refs := []string{changelog.DefaultRefScope}
 	if global {
 		refs = []string{"*"}
 	} else {

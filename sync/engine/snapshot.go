@@ -7,12 +7,13 @@ import (
 
 	"github.com/chibo-vn/chibo/server/domain"
 	"github.com/chibo-vn/chibo/server/store"
+	"github.com/chibo-vn/chibo/sync/changelog"
 	"github.com/chibo-vn/chibo/sync/wire"
 )
 
 // snapshotQuery returns the query selecting the live rows of table that def covers, or false when def covers none
-// of the table. Its conditions are derived from the table's owner rule (store.Table.Owner), the rule the store's
-// Scoper computes each row's bucket from, so a snapshot and the bucket checksums agree
+// of the table. Its conditions are derived from the table's owner rule (changelog.Table.Owner), the rule
+// changelog.Scoper computes each row's bucket from, so a snapshot and the bucket checksums agree
 // (TestSnapshotsMatchBuckets).
 func snapshotQuery(db bun.IDB, table string, def wire.ScopeDef, win string) (*bun.SelectQuery, bool) {
 	t := store.TableNamed(table)
@@ -20,7 +21,7 @@ func snapshotQuery(db bun.IDB, table string, def wire.ScopeDef, win string) (*bu
 		return nil, false
 	}
 	q := db.NewSelect()
-	if t.Owner.Kind == store.OwnedByRow {
+	if t.Owner.Kind == changelog.OwnedByRow {
 		return q.ApplyQueryBuilder(func(qb bun.QueryBuilder) bun.QueryBuilder {
 			return qb.WhereGroup(" AND ", func(qb bun.QueryBuilder) bun.QueryBuilder { return where(qb, def, win) })
 		}), true
@@ -31,18 +32,18 @@ func snapshotQuery(db bun.IDB, table string, def wire.ScopeDef, win string) (*bu
 
 // covers reports whether scopes like def can receive rows of t at all: the class must be one of def's and the
 // kind of owner must match the kind of scope.
-func covers(t *store.Table, def wire.ScopeDef) bool {
+func covers(t *changelog.Table, def wire.ScopeDef) bool {
 	if t.Class != "" && !contains(def.Classes, t.Class) {
 		return false
 	}
 	switch t.Owner.Kind {
-	case store.OwnedByUnit:
+	case changelog.OwnedByUnit:
 		return def.Kind == wire.KindCell || def.Kind == wire.KindRoot
-	case store.OwnedByUser:
+	case changelog.OwnedByUser:
 		return def.Kind == wire.KindUser
-	case store.OwnedByRef:
+	case changelog.OwnedByRef:
 		return def.Kind == wire.KindRef
-	case store.OwnedByRow:
+	case changelog.OwnedByRow:
 		return def.Kind != wire.KindRef
 	}
 	return false
@@ -50,7 +51,7 @@ func covers(t *store.Table, def wire.ScopeDef) bool {
 
 // ownerWhere limits q (over t, its columns qualified by alias, or unqualified when alias is "") to the rows whose
 // bucket def covers, within the window starting at month win.
-func ownerWhere(db bun.IDB, q *bun.SelectQuery, t *store.Table, alias string, def wire.ScopeDef, win string) *bun.SelectQuery {
+func ownerWhere(db bun.IDB, q *bun.SelectQuery, t *changelog.Table, alias string, def wire.ScopeDef, win string) *bun.SelectQuery {
 	col := func(c string) bun.Ident {
 		if alias == "" {
 			return bun.Ident(c)
@@ -61,25 +62,25 @@ func ownerWhere(db bun.IDB, q *bun.SelectQuery, t *store.Table, alias string, de
 	switch {
 	case o.Via != nil:
 		q = q.Where("? IN (?)", col(o.Via.Column), parentIDs(db, o.Via, def, win, false))
-	case o.Kind == store.OwnedByUnit && t.Name == store.UnitTable && o.Column == "id":
+	case o.Kind == changelog.OwnedByUnit && t.Name == changelog.UnitTable && o.Column == "id":
 		q = q.Where("? >= ? AND ? < ?", col("path"), def.Path, col("path"), domain.PathUpper(def.Path))
-	case o.Kind == store.OwnedByUnit:
-		units := db.NewSelect().Table(store.UnitTable).Column("id").Where("path >= ? AND path < ?", def.Path, domain.PathUpper(def.Path))
+	case o.Kind == changelog.OwnedByUnit:
+		units := db.NewSelect().Table(changelog.UnitTable).Column("id").Where("path >= ? AND path < ?", def.Path, domain.PathUpper(def.Path))
 		if o.NullIsRoot && def.Path == "/" {
 			q = q.Where("(? IN (?) OR ? IS NULL)", col(o.Column), units, col(o.Column))
 		} else {
 			q = q.Where("? IN (?)", col(o.Column), units)
 		}
-	case o.Kind == store.OwnedByUser:
+	case o.Kind == changelog.OwnedByUser:
 		q = q.Where("? = ?", col(o.Column), def.ID)
-	case o.Kind == store.OwnedByRef:
+	case o.Kind == changelog.OwnedByRef:
 		q = refWhere(q, col(o.Column), def)
 	}
 	return partWhere(db, q, t, col, def, win)
 }
 
 // partWhere limits q to the rows of t whose part is within the window starting at month win.
-func partWhere(db bun.IDB, q *bun.SelectQuery, t *store.Table, col func(string) bun.Ident, def wire.ScopeDef, win string) *bun.SelectQuery {
+func partWhere(db bun.IDB, q *bun.SelectQuery, t *changelog.Table, col func(string) bun.Ident, def wire.ScopeDef, win string) *bun.SelectQuery {
 	o := t.Owner
 	if o.Month != "" {
 		q = q.Where("? >= ?", col(o.Month), win+"-01")
@@ -92,7 +93,7 @@ func partWhere(db bun.IDB, q *bun.SelectQuery, t *store.Table, col func(string) 
 
 // parentIDs selects the ids of the rows of l's table that def covers (with partOnly, those within the window,
 // whoever owns them).
-func parentIDs(db bun.IDB, l *store.Link, def wire.ScopeDef, win string, partOnly bool) *bun.SelectQuery {
+func parentIDs(db bun.IDB, l *changelog.Link, def wire.ScopeDef, win string, partOnly bool) *bun.SelectQuery {
 	pt := store.TableNamed(l.Table)
 	q := db.NewSelect().Table(pt.Name).Column("id")
 	if partOnly {
@@ -118,7 +119,7 @@ func refWhere(q *bun.SelectQuery, col bun.Ident, def wire.ScopeDef) *bun.SelectQ
 	var provinces []string
 	dflt := false
 	for _, r := range def.Refs {
-		if r == store.DefaultRefScope {
+		if r == changelog.DefaultRefScope {
 			dflt = true
 		} else {
 			provinces = append(provinces, r)

@@ -1,4 +1,4 @@
-package store
+package changelog
 
 import (
 	"context"
@@ -39,15 +39,11 @@ const (
 // DefaultRefScope owns the reference rows every province inherits (province_id NULL).
 const DefaultRefScope = "default"
 
-// SyncRow is a model of a synced table.
-type SyncRow interface {
-	base() *Base
-}
-
 // Scoper finds the bucket of rows by their tables' owner rules (Table.Owner), caching what one transaction or one
 // pull page looks up: unit paths and the owner and part of parent rows (a meeting for its attendance). It reads
 // through db and is not safe for concurrent use.
 type Scoper struct {
+	reg     *Registry
 	db      bun.IDB
 	paths   map[string]string
 	parents map[string]map[string]ownerKey // parent table → row id → the row's owner and part
@@ -60,10 +56,10 @@ type ownerKey struct {
 	part  string
 }
 
-// NewScoper returns a Scoper reading through db.
-func NewScoper(db bun.IDB) *Scoper {
-	s := &Scoper{db: db, paths: map[string]string{}, parents: map[string]map[string]ownerKey{}}
-	for _, t := range tables.list {
+// NewScoper returns a Scoper of the tables of reg reading through db.
+func NewScoper(reg *Registry, db bun.IDB) *Scoper {
+	s := &Scoper{reg: reg, db: db, paths: map[string]string{}, parents: map[string]map[string]ownerKey{}}
+	for _, t := range reg.list {
 		if t.parent {
 			s.parents[t.Name] = map[string]ownerKey{}
 		}
@@ -71,9 +67,9 @@ func NewScoper(db bun.IDB) *Scoper {
 	return s
 }
 
-// ScopeOf returns the bucket of a synced row as stored in db.
-func ScopeOf(ctx context.Context, db bun.IDB, row SyncRow) (Scope, error) {
-	return NewScoper(db).Scope(ctx, row)
+// ScopeOf returns the bucket of a synced row (of a table of reg) as stored in db.
+func ScopeOf(ctx context.Context, reg *Registry, db bun.IDB, row Row) (Scope, error) {
+	return NewScoper(reg, db).Scope(ctx, row)
 }
 
 func month(d domain.Date) string {
@@ -83,15 +79,27 @@ func month(d domain.Date) string {
 	return d.String()[:7]
 }
 
+// units returns the org tree's table, whose rows give unit-owned buckets their path.
+func (s *Scoper) units() (*Table, error) {
+	if t := s.reg.byName[UnitTable]; t != nil {
+		return t, nil
+	}
+	return nil, fmt.Errorf("scope: %s is not a synced table", UnitTable)
+}
+
 func (s *Scoper) unitPath(ctx context.Context, id string) (string, error) {
 	if p, ok := s.paths[id]; ok {
 		return p, nil
 	}
-	var p string
-	err := s.db.NewSelect().Model((*OrgUnit)(nil)).WhereAllWithDeleted().Column("path").Where("id = ?", id).Scan(ctx, &p)
+	ut, err := s.units()
 	if err != nil {
+		return "", err
+	}
+	u := ut.New()
+	if err := s.db.NewSelect().Model(u).WhereAllWithDeleted().Column("path").Where("id = ?", id).Scan(ctx); err != nil {
 		return "", fmt.Errorf("scope: unit %s: %w", id, err)
 	}
+	p, _ := ut.str(u, "path")
 	s.paths[id] = p
 	return p, nil
 }
@@ -105,8 +113,8 @@ func refScope(province string) string {
 
 // keyOf applies t's owner rule to row, remembering the result for rows that are parents of others and the path
 // of an org unit.
-func (s *Scoper) keyOf(ctx context.Context, t *Table, row SyncRow) (ownerKey, error) {
-	id := row.base().ID
+func (s *Scoper) keyOf(ctx context.Context, t *Table, row Row) (ownerKey, error) {
+	id := row.SyncBase().ID
 	if t.Name == UnitTable {
 		if p, _ := t.str(row, "path"); p != "" {
 			s.paths[id] = p
@@ -141,12 +149,12 @@ func (s *Scoper) keyOf(ctx context.Context, t *Table, row SyncRow) (ownerKey, er
 }
 
 // parent returns the owner and part of the row that column l of row refers to.
-func (s *Scoper) parent(ctx context.Context, t *Table, row SyncRow, l *Link) (ownerKey, error) {
+func (s *Scoper) parent(ctx context.Context, t *Table, row Row, l *Link) (ownerKey, error) {
 	id, _ := t.str(row, l.Column)
 	if k, ok := s.parents[l.Table][id]; ok {
 		return k, nil
 	}
-	pt := tables.byName[l.Table]
+	pt := s.reg.byName[l.Table]
 	p := pt.New()
 	err := s.db.NewSelect().Model(p).WhereAllWithDeleted().Column(pt.keyColumns()...).Where("id = ?", id).Scan(ctx)
 	if err != nil {
@@ -156,16 +164,16 @@ func (s *Scoper) parent(ctx context.Context, t *Table, row SyncRow, l *Link) (ow
 }
 
 // forget drops cached facts about a row that this transaction changed (a meeting moved to another month).
-func (s *Scoper) forget(row SyncRow) {
-	t := tableFor(row)
+func (s *Scoper) forget(row Row) {
+	t := s.reg.For(row)
 	if t == nil {
 		return
 	}
 	if t.parent {
-		delete(s.parents[t.Name], row.base().ID)
+		delete(s.parents[t.Name], row.SyncBase().ID)
 	}
 	if t.Name == UnitTable {
-		delete(s.paths, row.base().ID)
+		delete(s.paths, row.SyncBase().ID)
 	}
 }
 
@@ -175,8 +183,8 @@ func (s *Scoper) unitScope(ctx context.Context, class, unitID, part string) (Sco
 }
 
 // Scope returns the bucket of row.
-func (s *Scoper) Scope(ctx context.Context, row SyncRow) (Scope, error) {
-	t := tableFor(row)
+func (s *Scoper) Scope(ctx context.Context, row Row) (Scope, error) {
+	t := s.reg.For(row)
 	if t == nil {
 		return Scope{}, fmt.Errorf("scope: %T is not synced", row)
 	}
@@ -204,17 +212,17 @@ func (s *Scoper) Scope(ctx context.Context, row SyncRow) (Scope, error) {
 
 // Preload fills the Scoper's caches for many rows at once (a push batch or a snapshot page), so scope lookups
 // take one query per table and one for the units instead of one per row.
-func (s *Scoper) Preload(ctx context.Context, rows []SyncRow) error {
+func (s *Scoper) Preload(ctx context.Context, rows []Row) error {
 	var units []string
 	parentIDs := map[string][]string{}
 	for _, row := range rows {
-		t := tableFor(row)
+		t := s.reg.For(row)
 		if t == nil {
 			continue
 		}
 		if t.Name == UnitTable {
 			if p, _ := t.str(row, "path"); p != "" {
-				s.paths[row.base().ID] = p
+				s.paths[row.SyncBase().ID] = p
 			}
 		}
 		o := t.Owner
@@ -230,21 +238,15 @@ func (s *Scoper) Preload(ctx context.Context, rows []SyncRow) error {
 			}
 		}
 	}
-	for _, pt := range tables.list {
+	for _, pt := range s.reg.list {
 		cache := s.parents[pt.Name]
 		ids := s.missing(parentIDs[pt.Name], func(id string) bool { _, ok := cache[id]; return ok })
 		if len(ids) == 0 {
 			continue
 		}
-		slice := reflect.New(reflect.SliceOf(reflect.TypeOf(pt.New())))
-		if err := s.db.NewSelect().Model(slice.Interface()).WhereAllWithDeleted().Column(pt.keyColumns()...).
-			Where("id IN (?)", bun.List(ids)).Scan(ctx); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		parents, err := s.load(ctx, pt, pt.keyColumns(), ids)
+		if err != nil {
 			return err
-		}
-		list := slice.Elem()
-		parents := make([]SyncRow, list.Len())
-		for i := range parents {
-			parents[i] = list.Index(i).Interface().(SyncRow)
 		}
 		if err := s.Preload(ctx, parents); err != nil {
 			return err
@@ -260,16 +262,34 @@ func (s *Scoper) Preload(ctx context.Context, rows []SyncRow) error {
 		}
 	}
 	if ids := s.missing(units, func(id string) bool { _, ok := s.paths[id]; return ok }); len(ids) > 0 {
-		var us []OrgUnit
-		if err := s.db.NewSelect().Model(&us).WhereAllWithDeleted().Column("id", "path").
-			Where("id IN (?)", bun.List(ids)).Scan(ctx); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		ut, err := s.units()
+		if err != nil {
+			return err
+		}
+		us, err := s.load(ctx, ut, []string{"id", "path"}, ids)
+		if err != nil {
 			return err
 		}
 		for _, u := range us {
-			s.paths[u.ID] = u.Path
+			s.paths[u.SyncBase().ID], _ = ut.str(u, "path")
 		}
 	}
 	return nil
+}
+
+// load reads the columns cols of the rows of t with the given ids, deleted ones included.
+func (s *Scoper) load(ctx context.Context, t *Table, cols, ids []string) ([]Row, error) {
+	slice := reflect.New(reflect.SliceOf(reflect.TypeOf(t.New())))
+	if err := s.db.NewSelect().Model(slice.Interface()).WhereAllWithDeleted().Column(cols...).
+		Where("id IN (?)", bun.List(ids)).Scan(ctx); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
+	list := slice.Elem()
+	out := make([]Row, list.Len())
+	for i := range out {
+		out[i] = list.Index(i).Interface().(Row)
+	}
+	return out, nil
 }
 
 func (s *Scoper) missing(ids []string, have func(string) bool) []string {
@@ -283,6 +303,3 @@ func (s *Scoper) missing(ids []string, have func(string) bool) []string {
 	}
 	return out
 }
-
-// BaseOf returns the common columns of a synced row.
-func BaseOf(row SyncRow) *Base { return row.base() }

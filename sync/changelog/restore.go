@@ -1,4 +1,4 @@
-package store
+package changelog
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/uptrace/bun"
 )
 
 // Restored SQLite files. PostgreSQL tells a restored database by its cluster and timeline (EnsureSyncState); a
@@ -28,8 +30,8 @@ type highWater struct {
 // markInterval is how often at most the note is rewritten after writes.
 const markInterval = time.Second
 
-// highWaterMark keeps a SQLite file's note up to date.
-type highWaterMark struct {
+// Mark keeps a SQLite file's note up to date.
+type Mark struct {
 	mu   sync.Mutex
 	path string
 	last time.Time
@@ -39,40 +41,38 @@ type highWaterMark struct {
 // HighWaterPath returns the path of the note kept beside the SQLite file path.
 func HighWaterPath(path string) string { return path + ".sync-mark" }
 
-// checkRestored starts a new epoch when the SQLite file is behind the note beside it, then brings the note up to
-// date and keeps it so. It does nothing on PostgreSQL and in-memory databases.
-func (d *DB) checkRestored(ctx context.Context) (restored bool, err error) {
-	if d.Dialect != "sqlite" || d.Path == "" {
-		return false, nil
-	}
-	now, err := d.readHighWater(ctx)
+// CheckRestored starts a new epoch (see NewEpoch) when the SQLite file at path, open as db, is behind the note
+// beside it, then brings the note up to date. m is the mark CheckRestored returned before for this file (nil the
+// first time); the mark returned keeps the note up to date (Mark.Update) and is returned even when writing the note
+// failed.
+func CheckRestored(ctx context.Context, db bun.IDB, reg *Registry, path string, m *Mark) (_ *Mark, restored bool, err error) {
+	now, err := readHighWater(ctx, db)
 	if err != nil {
-		return false, err
+		return m, false, err
 	}
-	note, err := readNote(HighWaterPath(d.Path))
+	note, err := readNote(HighWaterPath(path))
 	if err != nil {
-		return false, err
+		return m, false, err
 	}
 	if note != nil && note.Epoch == now.Epoch && now.Tx < note.Tx {
-		if err := NewEpoch(ctx, d.W, "the SQLite file is behind the transactions it had reached: restored from a backup"); err != nil {
-			return false, fmt.Errorf("store: new epoch after a restore: %w", err)
+		if err := NewEpoch(ctx, db, reg, "the SQLite file is behind the transactions it had reached: restored from a backup"); err != nil {
+			return m, false, fmt.Errorf("changelog: new epoch after a restore: %w", err)
 		}
 		restored = true
-		if now, err = d.readHighWater(ctx); err != nil {
-			return false, err
+		if now, err = readHighWater(ctx, db); err != nil {
+			return m, false, err
 		}
 	}
-	if d.mark == nil {
-		d.mark = &highWaterMark{path: HighWaterPath(d.Path)}
-		d.OnCommit(func(map[string]bool) { d.markHighWater(context.Background(), false) })
+	if m == nil {
+		m = &Mark{path: HighWaterPath(path)}
 	}
-	d.mark.seen = highWater{}
-	return restored, d.mark.write(now)
+	m.seen = highWater{}
+	return m, restored, m.write(now)
 }
 
-// markHighWater rewrites the note if the database moved on, at most once per markInterval unless now is set.
-func (d *DB) markHighWater(ctx context.Context, now bool) {
-	m := d.mark
+// Update rewrites the note if the database db moved on, at most once per markInterval unless now is set. A nil
+// mark does nothing.
+func (m *Mark) Update(ctx context.Context, db bun.IDB, now bool) {
 	if m == nil {
 		return
 	}
@@ -82,23 +82,23 @@ func (d *DB) markHighWater(ctx context.Context, now bool) {
 	if !due {
 		return
 	}
-	hw, err := d.readHighWater(ctx)
+	hw, err := readHighWater(ctx, db)
 	if err != nil {
 		return // the next write tries again
 	}
 	_ = m.write(hw)
 }
 
-func (d *DB) readHighWater(ctx context.Context) (highWater, error) {
+func readHighWater(ctx context.Context, db bun.IDB) (highWater, error) {
 	var hw highWater
-	if err := d.W.NewRaw(`SELECT epoch, tx FROM sync_state WHERE id = 1`).Scan(ctx, &hw.Epoch, &hw.Tx); err != nil {
-		return hw, fmt.Errorf("store: sync state: %w", err)
+	if err := db.NewRaw(`SELECT epoch, tx FROM sync_state WHERE id = 1`).Scan(ctx, &hw.Epoch, &hw.Tx); err != nil {
+		return hw, fmt.Errorf("changelog: sync state: %w", err)
 	}
 	return hw, nil
 }
 
 // write replaces the note atomically (a temporary file renamed over it), unless it already says hw.
-func (m *highWaterMark) write(hw highWater) error {
+func (m *Mark) write(hw highWater) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.last = time.Now()
@@ -108,7 +108,7 @@ func (m *highWaterMark) write(hw highWater) error {
 	b, _ := json.Marshal(hw)
 	tmp, err := os.CreateTemp(filepath.Dir(m.path), ".sync-mark-*")
 	if err != nil {
-		return fmt.Errorf("store: high-water note: %w", err)
+		return fmt.Errorf("changelog: high-water note: %w", err)
 	}
 	_, err = tmp.Write(b)
 	if cerr := tmp.Close(); err == nil {
@@ -119,7 +119,7 @@ func (m *highWaterMark) write(hw highWater) error {
 	}
 	if err != nil {
 		_ = os.Remove(tmp.Name())
-		return fmt.Errorf("store: high-water note: %w", err)
+		return fmt.Errorf("changelog: high-water note: %w", err)
 	}
 	m.seen = hw
 	return nil
@@ -131,7 +131,7 @@ func readNote(path string) (*highWater, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("store: high-water note: %w", err)
+		return nil, fmt.Errorf("changelog: high-water note: %w", err)
 	}
 	var hw highWater
 	if err := json.Unmarshal(b, &hw); err != nil {

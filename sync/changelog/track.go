@@ -1,4 +1,4 @@
-package store
+package changelog
 
 import (
 	"context"
@@ -36,7 +36,8 @@ type changeEntry struct {
 	At            any     `bun:"at"`
 }
 
-type bucketKey struct{ class, scope, part string }
+// BucketKey names a bucket: its class, scope and part.
+type BucketKey struct{ Class, Scope, Part string }
 
 type bucketDelta struct {
 	path  string
@@ -45,7 +46,7 @@ type bucketDelta struct {
 }
 
 func (st *txState) bucket(sc Scope) *bucketDelta {
-	k := bucketKey{sc.Class, sc.Scope, sc.Part}
+	k := BucketKey{sc.Class, sc.Scope, sc.Part}
 	b := st.buckets[k]
 	if b == nil {
 		b = &bucketDelta{path: sc.Path}
@@ -58,14 +59,14 @@ func (st *txState) bucket(sc Scope) *bucketDelta {
 // (nil for an insert) and after as it is now (nil, or soft-deleted, for a delete); both are the models the caller
 // read and wrote, after's version already stamped. A row that moved to another bucket leaves a delete in the old
 // bucket and a put in the new one. Bucket counts and checksums follow.
-func Track(ctx context.Context, db bun.IDB, before, after SyncRow) error {
+func Track(ctx context.Context, db bun.IDB, before, after Row) error {
 	return TrackMoved(ctx, db, nil, before, after)
 }
 
 // TrackMoved is Track for a row whose bucket changed because of another row (attendance whose meeting moved to
 // another month): oldScope, computed before that change, is the bucket before was in. A nil oldScope means
 // "compute it now", as Track does.
-func TrackMoved(ctx context.Context, db bun.IDB, oldScope *Scope, before, after SyncRow) error {
+func TrackMoved(ctx context.Context, db bun.IDB, oldScope *Scope, before, after Row) error {
 	st := syncState(ctx)
 	if st == nil {
 		return domain.Internal(errNoWrite)
@@ -73,7 +74,7 @@ func TrackMoved(ctx context.Context, db bun.IDB, oldScope *Scope, before, after 
 	var table, id string
 	var old, cur *Scope
 	var oldVer, newVer int64
-	if before != nil && before.base().DeletedAt == nil {
+	if before != nil && before.SyncBase().DeletedAt == nil {
 		if oldScope == nil {
 			sc, err := st.scoper.Scope(ctx, before)
 			if err != nil {
@@ -81,18 +82,18 @@ func TrackMoved(ctx context.Context, db bun.IDB, oldScope *Scope, before, after 
 			}
 			oldScope = &sc
 		}
-		old, oldVer = oldScope, before.base().Version
-		table, id = TableOf(before), before.base().ID
+		old, oldVer = oldScope, before.SyncBase().Version
+		table, id = st.reg.TableOf(before), before.SyncBase().ID
 	}
 	if after != nil {
 		st.scoper.forget(after)
-		table, id = TableOf(after), after.base().ID
-		if after.base().DeletedAt == nil {
+		table, id = st.reg.TableOf(after), after.SyncBase().ID
+		if after.SyncBase().DeletedAt == nil {
 			sc, err := st.scoper.Scope(ctx, after)
 			if err != nil {
 				return domain.Internal(err)
 			}
-			cur, newVer = &sc, after.base().Version
+			cur, newVer = &sc, after.SyncBase().Version
 		}
 	}
 	if table == "" {
@@ -124,7 +125,7 @@ func TrackMoved(ctx context.Context, db bun.IDB, oldScope *Scope, before, after 
 }
 
 // Preload warms the scope caches for rows about to be tracked, so a batch costs one lookup query per kind.
-func Preload(ctx context.Context, rows []SyncRow) error {
+func Preload(ctx context.Context, rows []Row) error {
 	st := syncState(ctx)
 	if st == nil {
 		return domain.Internal(errNoWrite)
@@ -138,8 +139,8 @@ func Preload(ctx context.Context, rows []SyncRow) error {
 // flush writes the transaction's change log entries and bucket deltas. Buckets are updated in key order so
 // concurrent transactions lock them in the same order.
 func (st *txState) flush(ctx context.Context, db bun.IDB) error {
-	// Rows queued by InsertDeferred go first, parents before children (the order of syncedTables).
-	for _, table := range syncedTables {
+	// Rows queued by InsertDeferred go first, parents before children (the order of the registry).
+	for _, table := range st.reg.names {
 		rows := st.inserts[table]
 		for start := 0; start < len(rows); start += 500 {
 			chunk := rows[start:min(start+500, len(rows))]
@@ -154,14 +155,32 @@ func (st *txState) flush(ctx context.Context, db bun.IDB) error {
 			}
 		}
 	}
-	st.inserts, st.pending = map[string][]SyncRow{}, map[string]int{}
-	for start := 0; start < len(st.audit); start += 500 {
-		chunk := st.audit[start:min(start+500, len(st.audit))]
-		if _, err := db.NewInsert().Model(&chunk).Exec(ctx); err != nil {
-			return domain.Internalf("audit: %w", err)
+	st.inserts, st.pending = map[string][]Row{}, map[string]int{}
+	// Then the rows of other tables queued by Queue (the audit entries).
+	for _, t := range st.types {
+		rows := st.queued[t]
+		elem := t
+		if elem.Kind() == reflect.Pointer {
+			elem = elem.Elem()
+		}
+		for start := 0; start < len(rows); start += 500 {
+			chunk := rows[start:min(start+500, len(rows))]
+			slice := reflect.MakeSlice(reflect.SliceOf(elem), len(chunk), len(chunk))
+			for i, r := range chunk {
+				v := reflect.ValueOf(r)
+				if v.Kind() == reflect.Pointer {
+					v = v.Elem()
+				}
+				slice.Index(i).Set(v)
+			}
+			ptr := reflect.New(slice.Type())
+			ptr.Elem().Set(slice)
+			if _, err := db.NewInsert().Model(ptr.Interface()).Exec(ctx); err != nil {
+				return domain.Internalf("queued %s: %w", elem.Name(), err)
+			}
 		}
 	}
-	st.audit = nil
+	st.queued, st.types = map[reflect.Type][]any{}, nil
 	if len(st.entries) == 0 && len(st.buckets) == 0 {
 		return nil
 	}
@@ -179,25 +198,25 @@ func (st *txState) flush(ctx context.Context, db bun.IDB) error {
 			return domain.Internalf("sync log: %w", err)
 		}
 	}
-	keys := make([]bucketKey, 0, len(st.buckets))
+	keys := make([]BucketKey, 0, len(st.buckets))
 	for k, b := range st.buckets {
 		if b.count != 0 || b.sum != 0 {
 			keys = append(keys, k)
 		}
 	}
 	greatest := "MAX" // SQLite's two-argument max
-	if db.Dialect().Name().String() == "pg" {
+	if IsPG(db) {
 		greatest = "GREATEST"
 	}
 	sort.Slice(keys, func(i, j int) bool {
 		a, b := keys[i], keys[j]
-		if a.class != b.class {
-			return a.class < b.class
+		if a.Class != b.Class {
+			return a.Class < b.Class
 		}
-		if a.scope != b.scope {
-			return a.scope < b.scope
+		if a.Scope != b.Scope {
+			return a.Scope < b.Scope
 		}
-		return a.part < b.part
+		return a.Part < b.Part
 	})
 	for start := 0; start < len(keys); start += 200 {
 		chunk := keys[start:min(start+200, len(keys))]
@@ -210,7 +229,7 @@ func (st *txState) flush(ctx context.Context, db bun.IDB) error {
 			}
 			sb.WriteString("(?, ?, ?, ?, ?, ?, ?)")
 			b := st.buckets[k]
-			args = append(args, k.class, k.scope, k.part, b.path, b.count, b.sum, tx)
+			args = append(args, k.Class, k.Scope, k.Part, b.path, b.count, b.sum, tx)
 		}
 		// A bucket's tx (the checksum's as_of) only grows: on PostgreSQL a transaction with a lower number can
 		// commit after one with a higher number that changed the same bucket.
@@ -220,13 +239,13 @@ func (st *txState) flush(ctx context.Context, db bun.IDB) error {
 			return domain.Internalf("sync buckets: %w", err)
 		}
 	}
-	st.entries, st.buckets = nil, map[bucketKey]*bucketDelta{}
+	st.entries, st.buckets = nil, map[BucketKey]*bucketDelta{}
 	return nil
 }
 
 // Insert stamps and inserts a synced row and records it in the change log.
-func Insert(ctx context.Context, db bun.IDB, row SyncRow) error {
-	if err := stamp(ctx, db, row.base()); err != nil {
+func Insert(ctx context.Context, db bun.IDB, row Row) error {
+	if err := stamp(ctx, db, row.SyncBase()); err != nil {
 		return err
 	}
 	if _, err := db.NewInsert().Model(row).Exec(ctx); err != nil {
@@ -238,28 +257,28 @@ func Insert(ctx context.Context, db bun.IDB, row SyncRow) error {
 // InsertDeferred stamps a synced row and records it like Insert, but queues the INSERT itself: the rows queued in a
 // transaction go to the database in one statement per table when it commits. Reads inside the transaction do not
 // see them; the sync engine, which keeps its own view of the batch, uses it to apply a push in a few statements.
-func InsertDeferred(ctx context.Context, db bun.IDB, row SyncRow) error {
+func InsertDeferred(ctx context.Context, db bun.IDB, row Row) error {
 	st := syncState(ctx)
 	if st == nil {
 		return domain.Internal(errNoWrite)
 	}
-	if err := stamp(ctx, db, row.base()); err != nil {
+	if err := stamp(ctx, db, row.SyncBase()); err != nil {
 		return err
 	}
-	table := TableOf(row)
-	st.pending[table+"/"+row.base().ID] = len(st.inserts[table])
+	table := st.reg.TableOf(row)
+	st.pending[table+"/"+row.SyncBase().ID] = len(st.inserts[table])
 	st.inserts[table] = append(st.inserts[table], row)
 	return Track(ctx, db, nil, row)
 }
 
 // replacePending swaps a queued row for its newer state; it reports whether the row was queued.
-func replacePending(ctx context.Context, row SyncRow) bool {
+func replacePending(ctx context.Context, row Row) bool {
 	st := syncState(ctx)
 	if st == nil {
 		return false
 	}
-	table := TableOf(row)
-	i, ok := st.pending[table+"/"+row.base().ID]
+	table := st.reg.TableOf(row)
+	i, ok := st.pending[table+"/"+row.SyncBase().ID]
 	if ok {
 		st.inserts[table][i] = row
 	}
@@ -267,7 +286,7 @@ func replacePending(ctx context.Context, row SyncRow) bool {
 }
 
 // Update stamps and writes a changed synced row (all columns) and records it; before is the row as read.
-func Update(ctx context.Context, db bun.IDB, before, row SyncRow) error {
+func Update(ctx context.Context, db bun.IDB, before, row Row) error {
 	return UpdateMoved(ctx, db, nil, before, row)
 }
 
@@ -278,18 +297,18 @@ func Update(ctx context.Context, db bun.IDB, before, row SyncRow) error {
 // (and keep the change log and checksums right). A row at a version above this transaction's number (written
 // by a younger transaction that committed while this one waited) makes DB.Write run the transaction again, so a
 // row's version never goes down.
-func UpdateMoved(ctx context.Context, db bun.IDB, oldScope *Scope, before, row SyncRow) error {
-	if err := stamp(ctx, db, row.base()); err != nil {
+func UpdateMoved(ctx context.Context, db bun.IDB, oldScope *Scope, before, row Row) error {
+	if err := stamp(ctx, db, row.SyncBase()); err != nil {
 		return err
 	}
-	if err := checkAhead(ctx, row.base().Version, before.base().Version); err != nil {
+	if err := checkAhead(ctx, row.SyncBase().Version, before.SyncBase().Version); err != nil {
 		return err
 	}
 	if replacePending(ctx, row) {
 		return TrackMoved(ctx, db, oldScope, before, row)
 	}
-	q := db.NewUpdate().Model(row).WherePK().Where("version = ?", before.base().Version)
-	if before.base().DeletedAt != nil {
+	q := db.NewUpdate().Model(row).WherePK().Where("version = ?", before.SyncBase().Version)
+	if before.SyncBase().DeletedAt != nil {
 		q = q.WhereAllWithDeleted() // a deleted row written live again (revived by a device)
 	}
 	res, err := q.Exec(ctx)
@@ -324,21 +343,21 @@ func TxScoper(ctx context.Context) *Scoper {
 
 // SoftDelete marks a synced row deleted and records the delete. Like Update, it only writes the row at the version
 // it was read at, and never below it.
-func SoftDelete(ctx context.Context, db bun.IDB, row SyncRow) error {
+func SoftDelete(ctx context.Context, db bun.IDB, row Row) error {
 	before := Clone(row)
-	if err := stamp(ctx, db, row.base()); err != nil {
+	if err := stamp(ctx, db, row.SyncBase()); err != nil {
 		return err
 	}
-	if err := checkAhead(ctx, row.base().Version, before.base().Version); err != nil {
+	if err := checkAhead(ctx, row.SyncBase().Version, before.SyncBase().Version); err != nil {
 		return err
 	}
-	at := row.base().UpdatedAt
-	row.base().DeletedAt = &at
+	at := row.SyncBase().UpdatedAt
+	row.SyncBase().DeletedAt = &at
 	if replacePending(ctx, row) {
 		return Track(ctx, db, before, row)
 	}
 	res, err := db.NewUpdate().Model(row).Column("deleted_at", "updated_at", "version").WherePK().
-		Where("version = ?", before.base().Version).Exec(ctx)
+		Where("version = ?", before.SyncBase().Version).Exec(ctx)
 	if err != nil {
 		return domain.Internal(err)
 	}
@@ -346,11 +365,4 @@ func SoftDelete(ctx context.Context, db bun.IDB, row SyncRow) error {
 		return err
 	}
 	return Track(ctx, db, before, row)
-}
-
-// Clone returns a shallow copy of a synced row.
-func Clone(row SyncRow) SyncRow {
-	v := reflect.New(reflect.TypeOf(row).Elem())
-	v.Elem().Set(reflect.ValueOf(row).Elem())
-	return v.Interface().(SyncRow)
 }

@@ -1,4 +1,4 @@
-package store
+package changelog
 
 import (
 	"context"
@@ -21,15 +21,15 @@ type BucketSum struct {
 	Tx    int64  `bun:"tx"`
 }
 
-// ComputeBuckets recomputes every bucket's count and checksum from the live rows of the synced tables, reading in
-// batches. It is the reference the incrementally kept sync_buckets must equal.
-func ComputeBuckets(ctx context.Context, db bun.IDB) (map[bucketKey]*BucketSum, error) {
-	out := map[bucketKey]*BucketSum{}
-	sc := NewScoper(db)
-	for _, table := range syncedTables {
+// ComputeBuckets recomputes every bucket's count and checksum from the live rows of the synced tables of reg,
+// reading in batches. It is the reference the incrementally kept sync_buckets must equal.
+func ComputeBuckets(ctx context.Context, db bun.IDB, reg *Registry) (map[BucketKey]*BucketSum, error) {
+	out := map[BucketKey]*BucketSum{}
+	sc := NewScoper(reg, db)
+	for _, table := range reg.names {
 		after := ""
 		for {
-			model := NewRow(table)
+			model := reg.NewRow(table)
 			slice := reflect.New(reflect.SliceOf(reflect.TypeOf(model))).Interface()
 			q := db.NewSelect().Model(slice).OrderExpr("?.id", bun.Ident(tableAlias(db, model))).Limit(2000)
 			if after != "" {
@@ -42,9 +42,9 @@ func ComputeBuckets(ctx context.Context, db bun.IDB) (map[bucketKey]*BucketSum, 
 			if rows.Len() == 0 {
 				break
 			}
-			batch := make([]SyncRow, rows.Len())
+			batch := make([]Row, rows.Len())
 			for i := range batch {
-				batch[i] = rows.Index(i).Interface().(SyncRow)
+				batch[i] = rows.Index(i).Interface().(Row)
 			}
 			if err := sc.Preload(ctx, batch); err != nil {
 				return nil, err
@@ -54,17 +54,17 @@ func ComputeBuckets(ctx context.Context, db bun.IDB) (map[bucketKey]*BucketSum, 
 				if err != nil {
 					return nil, err
 				}
-				k := bucketKey{s.Class, s.Scope, s.Part}
+				k := BucketKey{s.Class, s.Scope, s.Part}
 				b := out[k]
 				if b == nil {
 					b = &BucketSum{Class: s.Class, Scope: s.Scope, Part: s.Part, Path: s.Path}
 					out[k] = b
 				}
 				b.Count++
-				b.Sum += int64(wire.RowHash(table, r.base().ID, r.base().Version))
-				b.Tx = max(b.Tx, r.base().Version)
+				b.Sum += int64(wire.RowHash(table, r.SyncBase().ID, r.SyncBase().Version))
+				b.Tx = max(b.Tx, r.SyncBase().Version)
 			}
-			after = batch[len(batch)-1].base().ID
+			after = batch[len(batch)-1].SyncBase().ID
 			if len(batch) < 2000 {
 				break
 			}
@@ -75,8 +75,8 @@ func ComputeBuckets(ctx context.Context, db bun.IDB) (map[bucketKey]*BucketSum, 
 
 // RebuildBuckets replaces sync_buckets with a recomputation. Run it after rows were written without Track (the
 // demo generator's bulk inserts, the migrations' reference data) and after an org subtree moved.
-func RebuildBuckets(ctx context.Context, db bun.IDB) error {
-	sums, err := ComputeBuckets(ctx, db)
+func RebuildBuckets(ctx context.Context, db bun.IDB, reg *Registry) error {
+	sums, err := ComputeBuckets(ctx, db, reg)
 	if err != nil {
 		return domain.Internalf("rebuild buckets: %w", err)
 	}
@@ -97,14 +97,19 @@ func RebuildBuckets(ctx context.Context, db bun.IDB) error {
 }
 
 // StoredBuckets returns the buckets as sync_buckets keeps them, without empty ones.
-func StoredBuckets(ctx context.Context, db bun.IDB) (map[bucketKey]*BucketSum, error) {
+func StoredBuckets(ctx context.Context, db bun.IDB) (map[BucketKey]*BucketSum, error) {
 	var rows []BucketSum
 	if err := db.NewRaw(`SELECT class, scope, part, path, count, sum, tx FROM sync_buckets WHERE count <> 0 OR sum <> 0`).Scan(ctx, &rows); err != nil {
 		return nil, err
 	}
-	out := map[bucketKey]*BucketSum{}
+	out := map[BucketKey]*BucketSum{}
 	for i := range rows {
-		out[bucketKey{rows[i].Class, rows[i].Scope, rows[i].Part}] = &rows[i]
+		out[BucketKey{rows[i].Class, rows[i].Scope, rows[i].Part}] = &rows[i]
 	}
 	return out, nil
+}
+
+// tableAlias returns the alias bun gives a model's table (a pointer to a model).
+func tableAlias(db bun.IDB, model any) string {
+	return db.Dialect().Tables().Get(reflect.TypeOf(model).Elem()).Alias
 }

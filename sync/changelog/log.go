@@ -1,0 +1,336 @@
+package changelog
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math"
+	"reflect"
+	"time"
+
+	"github.com/lib/pq"
+	"github.com/uptrace/bun"
+
+	"github.com/chibo-vn/chibo/server/domain"
+)
+
+type txStateKey struct{}
+
+// txState collects what a write transaction must add to the change log and bucket checksums; Write flushes it
+// just before commit.
+type txState struct {
+	reg     *Registry
+	tx      int64
+	now     time.Time
+	entries []changeEntry
+	buckets map[BucketKey]*bucketDelta
+	scoper  *Scoper
+	// inserts are rows queued by InsertDeferred, by table, written in one statement per table at flush;
+	// pending finds a queued row by table/id.
+	inserts map[string][]Row
+	pending map[string]int
+	// queued are rows of other tables (audit entries) queued by Queue for one insert per type at flush, in the
+	// order their types were first queued.
+	queued map[reflect.Type][]any
+	types  []reflect.Type
+	// lastRow and lastJSON are the row Track last encoded and its JSON.
+	lastRow  Row
+	lastJSON *string
+	// ahead is set when the transaction found a row it writes at a version above tx: it must run again.
+	ahead bool
+}
+
+func syncState(ctx context.Context) *txState {
+	st, _ := ctx.Value(txStateKey{}).(*txState)
+	return st
+}
+
+// Write runs fn in a transaction on w (the write pool), committing when fn returns nil, and returns the synced
+// tables it changed (maybe none). Changes to synced rows (tables of reg) made through this package's functions
+// inside fn are recorded in the change log in the same transaction.
+//
+// A transaction PostgreSQL aborts to break a deadlock, or as a serialization failure, is run again (fn must only
+// touch the database, which rolled back), up to four times. So is one that found a row it writes
+// already at a version above its own (see errVersionAhead), up to aheadAttempts times: the new transaction's
+// number is higher than every version committed before it started.
+func Write(ctx context.Context, w *bun.DB, reg *Registry, fn func(ctx context.Context, tx bun.Tx) error) (map[string]bool, error) {
+	ahead := 0
+	for attempt := 0; ; attempt++ {
+		touched, err := write(ctx, w, reg, fn)
+		if errors.Is(err, errVersionAhead) {
+			if ahead++; ahead == aheadAttempts {
+				// Rows kept changing under this transaction; the caller sees it as a concurrent change.
+				return nil, errStale()
+			}
+			attempt-- // does not count against the deadlock retries
+			continue
+		}
+		if err == nil || attempt == 3 || !Retryable(err) {
+			return touched, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(time.Duration(1+attempt*attempt*5) * time.Millisecond):
+		}
+	}
+}
+
+// aheadAttempts is how many times Write runs a transaction that keeps finding rows at versions above its own.
+// Each run can only fail again if, while it waited for a row lock, a younger transaction committed a change to a
+// row it then writes; under heavy lock waits a few runs are needed, rarely more.
+const aheadAttempts = 10
+
+// errVersionAhead aborts a PostgreSQL transaction that is about to write a row whose current version is above the
+// transaction's own number. Numbers are transaction ids, handed out when a transaction first writes (or locks),
+// not when it commits: a transaction that took its id, then waited for a row lock while a younger one changed a
+// row and committed, would otherwise stamp that row with a lower version than the one devices already have, and
+// they would ignore the change. Run again, the transaction gets an id above every committed version.
+var errVersionAhead = errors.New("changelog: a row is at a version above this transaction's; run it again")
+
+// checkAhead reports errVersionAhead (and marks the transaction so it cannot commit, whatever the caller does
+// with the error) when a row about to be overwritten, at version cur, is ahead of the transaction's number tx.
+func checkAhead(ctx context.Context, tx, cur int64) error {
+	if cur <= tx {
+		return nil
+	}
+	if st := syncState(ctx); st != nil {
+		st.ahead = true
+	}
+	return domain.Internal(errVersionAhead)
+}
+
+// Retryable reports whether PostgreSQL aborted a transaction to break a deadlock or as a serialization failure, so
+// running it again may succeed.
+func Retryable(err error) bool {
+	var pe *pq.Error
+	if errors.As(err, &pe) {
+		return pe.Code == "40P01" || pe.Code == "40001"
+	}
+	return false
+}
+
+func write(ctx context.Context, w *bun.DB, reg *Registry, fn func(ctx context.Context, tx bun.Tx) error) (map[string]bool, error) {
+	touched := map[string]bool{}
+	err := w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		st := &txState{reg: reg, now: Now(), buckets: map[BucketKey]*bucketDelta{}, inserts: map[string][]Row{},
+			pending: map[string]int{}, queued: map[reflect.Type][]any{}}
+		st.scoper = NewScoper(reg, tx)
+		ctx = context.WithValue(ctx, txStateKey{}, st)
+		err := fn(ctx, tx)
+		if st.ahead {
+			return errVersionAhead // even if fn went on: the transaction must not commit
+		}
+		if err != nil {
+			return err
+		}
+		for _, e := range st.entries {
+			touched[e.Table] = true
+		}
+		return st.flush(ctx, tx)
+	})
+	return touched, err
+}
+
+// errNoWrite reports a synced write made outside Write, which could not be logged.
+var errNoWrite = errors.New("changelog: synced rows must be written inside DB.Write")
+
+// InWrite reports whether ctx is inside a Write.
+func InWrite(ctx context.Context) bool { return syncState(ctx) != nil }
+
+// Queue adds row (a model of a table that is not synced, such as an audit entry) to the rows the current write
+// transaction inserts just before it commits, one statement per type and 500 rows. It reports false, queuing
+// nothing, outside a Write.
+func Queue(ctx context.Context, row any) bool {
+	st := syncState(ctx)
+	if st == nil {
+		return false
+	}
+	t := reflect.TypeOf(row)
+	if _, ok := st.queued[t]; !ok {
+		st.types = append(st.types, t)
+	}
+	st.queued[t] = append(st.queued[t], row)
+	return true
+}
+
+// LastJSON returns the JSON the change log recorded for row, when row is the last row tracked in the current write
+// transaction (the audit entry that usually follows a write reuses it), or nil.
+func LastJSON(ctx context.Context, row Row) *string {
+	if st := syncState(ctx); st != nil && st.lastRow == row {
+		return st.lastJSON
+	}
+	return nil
+}
+
+// SyncTx returns the sync transaction number of the current write transaction, allocating it on first use.
+func SyncTx(ctx context.Context, db bun.IDB) (int64, error) {
+	st := syncState(ctx)
+	if st == nil {
+		return 0, domain.Internal(errNoWrite)
+	}
+	if st.tx != 0 {
+		return st.tx, nil
+	}
+	var tx int64
+	var err error
+	if IsPG(db) {
+		err = db.NewRaw(`SELECT pg_current_xact_id()::text::bigint + tx_offset FROM sync_state WHERE id = 1`).Scan(ctx, &tx)
+	} else {
+		err = db.NewRaw(`UPDATE sync_state SET tx = tx + 1 WHERE id = 1 RETURNING tx`).Scan(ctx, &tx)
+	}
+	if err != nil {
+		return 0, domain.Internalf("sync tx: %w", err)
+	}
+	st.tx = tx
+	return tx, nil
+}
+
+// stamp prepares a synced row for writing: a new id if it has none, the creation time once, the update time and
+// the version (this transaction's sync tx) every time.
+func stamp(ctx context.Context, db bun.IDB, b *Base) error {
+	tx, err := SyncTx(ctx, db)
+	if err != nil {
+		return err
+	}
+	now := syncState(ctx).now
+	if b.ID == "" {
+		b.ID = domain.NewID()
+	}
+	if b.CreatedAt.IsZero() {
+		b.CreatedAt = now
+	}
+	b.UpdatedAt = now
+	b.Version = tx
+	return nil
+}
+
+// SyncInfo is the database's sync identity and position.
+type SyncInfo struct {
+	Epoch    string // changes when the database is reset or restored; clients then resync
+	Horizon  int64  // every sync transaction below it has finished
+	PrunedTx int64  // changes up to this tx were pruned from the log
+	MaxTx    int64  // the newest tx handed out (SQLite), or the horizon's upper bound (PostgreSQL)
+}
+
+// HorizonSQL is the horizon as an SQL expression over the columns of the sync_state row: every sync transaction
+// below it has finished, in the snapshot of the statement (or of the read transaction) it is evaluated in. It is
+// the one definition of the horizon; ReadSyncInfo and the engine's quick poll both use it.
+func HorizonSQL(db bun.IDB) string {
+	if IsPG(db) {
+		return "pg_snapshot_xmin(pg_current_snapshot())::text::bigint + tx_offset"
+	}
+	return "tx + 1"
+}
+
+// maxTxSQL is SyncInfo.MaxTx as an SQL expression over the columns of the sync_state row.
+func maxTxSQL(db bun.IDB) string {
+	if IsPG(db) {
+		return "pg_snapshot_xmax(pg_current_snapshot())::text::bigint + tx_offset"
+	}
+	return "tx"
+}
+
+// ReadSyncInfo reads the epoch, horizon and pruning point, in db's snapshot (use the read transaction the pull
+// reads the log in).
+func ReadSyncInfo(ctx context.Context, db bun.IDB) (SyncInfo, error) {
+	var si SyncInfo
+	err := db.NewRaw(`SELECT epoch, pruned_tx, `+HorizonSQL(db)+`, `+maxTxSQL(db)+` FROM sync_state WHERE id = 1`).
+		Scan(ctx, &si.Epoch, &si.PrunedTx, &si.Horizon, &si.MaxTx)
+	if err != nil {
+		return si, domain.Internalf("sync state: %w", err)
+	}
+	return si, nil
+}
+
+func newEpoch() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// systemID names the PostgreSQL cluster and timeline db runs in ("" when it cannot be read).
+func systemID(ctx context.Context, db bun.IDB) string {
+	var sysid, timeline string
+	if err := db.NewRaw(`SELECT system_identifier::text FROM pg_control_system()`).Scan(ctx, &sysid); err == nil {
+		if err := db.NewRaw(`SELECT timeline_id::text FROM pg_control_checkpoint()`).Scan(ctx, &timeline); err == nil {
+			return sysid + "/" + timeline
+		}
+	}
+	return ""
+}
+
+// EnsureSyncState creates the sync state on a new database and, on PostgreSQL, notices a database that now runs in
+// another cluster or on another timeline (restored from a dump or a backup): it then starts a new epoch, so
+// clients resync, and moves the transaction offset so versions keep growing.
+func EnsureSyncState(ctx context.Context, db bun.IDB, reg *Registry) error {
+	pg := IsPG(db)
+	system := ""
+	if pg {
+		system = systemID(ctx, db)
+	}
+	var cur struct {
+		Epoch  string `bun:"epoch"`
+		System string `bun:"system_id"`
+	}
+	err := db.NewRaw(`SELECT epoch, system_id FROM sync_state WHERE id = 1`).Scan(ctx, &cur.Epoch, &cur.System)
+	now := Now()
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		_, err = db.NewRaw(`INSERT INTO sync_state (id, epoch, tx, tx_offset, pruned_tx, system_id, created_at, updated_at)
+			VALUES (1, ?, 0, 0, 0, ?, ?, ?) ON CONFLICT (id) DO NOTHING`, newEpoch(), system, now, now).Exec(ctx)
+		return err
+	case err != nil:
+		return err
+	case !pg || system == "" || cur.System == system:
+		return nil
+	case cur.System == "":
+		_, err = db.NewRaw(`UPDATE sync_state SET system_id = ?, updated_at = ? WHERE id = 1`, system, now).Exec(ctx)
+		return err
+	}
+	return NewEpoch(ctx, db, reg, "the database now runs in another PostgreSQL cluster or timeline")
+}
+
+// NewEpoch starts a new sync epoch: every client discards its synced data (keeping its unsent changes) and
+// resyncs. Run it after restoring a backup. On PostgreSQL it also moves the transaction offset above every
+// version in the database (in the tables of reg and the log), so versions keep growing even if transaction ids
+// started again from a lower number.
+func NewEpoch(ctx context.Context, db bun.IDB, reg *Registry, reason string) error {
+	_ = reason
+	now := Now()
+	if !IsPG(db) {
+		_, err := db.NewRaw(`UPDATE sync_state SET epoch = ?, updated_at = ? WHERE id = 1`, newEpoch(), now).Exec(ctx)
+		return err
+	}
+	var top int64
+	for _, t := range reg.names {
+		var v sql.NullInt64
+		if err := db.NewRaw(`SELECT max(version) FROM ?`, bun.Ident(t)).Scan(ctx, &v); err != nil {
+			return fmt.Errorf("new epoch: %w", err)
+		}
+		top = max(top, v.Int64)
+	}
+	var logTop sql.NullInt64
+	if err := db.NewRaw(`SELECT max(tx) FROM sync_changes`).Scan(ctx, &logTop); err != nil {
+		return fmt.Errorf("new epoch: %w", err)
+	}
+	top = max(top, logTop.Int64)
+	var xid int64
+	if err := db.NewRaw(`SELECT pg_current_xact_id()::text::bigint`).Scan(ctx, &xid); err != nil {
+		return err
+	}
+	system := systemID(ctx, db)
+	offset := int64(0)
+	if top >= xid {
+		offset = top - xid + 1
+	}
+	if offset > math.MaxInt64/2 {
+		return errors.New("new epoch: transaction offset out of range")
+	}
+	_, err := db.NewRaw(`UPDATE sync_state SET epoch = ?, tx_offset = GREATEST(tx_offset, ?), system_id = ?, updated_at = ? WHERE id = 1`,
+		newEpoch(), offset, system, now).Exec(ctx)
+	return err
+}
