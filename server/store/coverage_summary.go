@@ -40,8 +40,14 @@ var errBusy = errors.New("coverage summary: cells kept changing")
 // coverageAnalyze is how many cells a rebuild takes to be followed by ANALYZE on PostgreSQL.
 const coverageAnalyze = 2000
 
-// coverageBatch is how many cells one rebuild reads and writes at a time.
-const coverageBatch = 500
+// coverageBatch is how many cells one rebuild reads at a time; coverageWriteBatch how many of them one transaction
+// stores. A transaction writes about 12 rows a cell (a year of months): on PostgreSQL every write transaction holds
+// back the horizon devices' pulls wait for, so it stays short (store.JobTxBudget), while the reads, which hold
+// nothing back, go in larger batches.
+const (
+	coverageBatch      = 500
+	coverageWriteBatch = 100
+)
 
 // coverageMonth is one cell's figures in one month (a row of coverage_months). The C* fields are running sums
 // from the first month the cell's summary holds, before rounding and capping, so that the sums of any span of months
@@ -269,8 +275,24 @@ func rebuildCoverage(ctx context.Context, r, w bun.IDB, cells []coverageCell, fr
 	for _, c := range cells {
 		read[c.ID] = c.Stamp
 	}
+	stored := 0
+	for len(ids) > 0 {
+		n := min(len(ids), coverageWriteBatch)
+		k, err := storeCoverage(ctx, w, ids[:n], read, months, from, to)
+		if err != nil {
+			return stored, err
+		}
+		stored += k
+		ids = ids[n:]
+	}
+	return stored, nil
+}
+
+// storeCoverage stores, in one transaction, the months of the cells ids whose stamps are still those read before
+// their data was (read), and returns how many it stored.
+func storeCoverage(ctx context.Context, w bun.IDB, ids []string, read map[string]int64, months []coverageMonth, from, to domain.Date) (int, error) {
 	var built []string
-	err = w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		// Lock the cells' state rows and keep the cells whose stamp is still the one read before their data. On
 		// PostgreSQL a row a write holds is skipped, never waited for (a rebuild and a write could otherwise wait
 		// for each other): that cell is left for the next round, like one written since.

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	gosync "sync"
 	"testing"
 	"time"
 
@@ -150,18 +151,55 @@ func (h *harness) assign(official, cell string) *store.Assignment {
 func (h *harness) device(user string) *client.Client {
 	h.t.Helper()
 	id := h.users[user].ID
-	return &client.Client{
+	c := &client.Client{
 		BaseURL: h.srv.URL,
 		Local:   client.NewLocal(uuid.NewString()),
 		Token: func(context.Context) (string, error) {
 			return h.issue(id)
 		},
 	}
+	deviceDBs.Store(c, h.db)
+	h.t.Cleanup(func() { deviceDBs.Delete(c) })
+	return c
 }
 
-// pull runs a pull round and fails the test on an error or a checksum mismatch.
+// deviceDBs maps each test device made by harness.device to the database its server writes, so that pull can wait
+// until that database's committed writes are below the horizon.
+var deviceDBs gosync.Map // *client.Client → *store.DB
+
+// waitCommitted waits until every change committed to db so far is below the sync horizon. On PostgreSQL the
+// horizon is the oldest transaction running anywhere on the server, so a transaction of another test (another
+// package's, on the same server) can hold it back for a while: a test that reads its own writes waits for it, as a
+// device does for its own pushes (client.Local.Landed).
+func waitCommitted(t testing.TB, db *store.DB) {
+	t.Helper()
+	ctx := context.Background()
+	var top int64
+	if err := db.R.NewRaw("SELECT COALESCE(max(tx), 0) FROM sync_changes").Scan(ctx, &top); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(2 * time.Minute); ; {
+		si, err := store.ReadSyncInfo(ctx, db.R)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if si.Horizon > top {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the sync horizon stays at %d, at or below the newest committed change %d", si.Horizon, top)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// pull runs a pull round, once every write committed so far can be read, and fails the test on an error or a
+// checksum mismatch.
 func pull(t testing.TB, c *client.Client) *client.RoundStats {
 	t.Helper()
+	if db, ok := deviceDBs.Load(c); ok {
+		waitCommitted(t, db.(*store.DB))
+	}
 	st, err := c.Pull(context.Background())
 	if err != nil {
 		t.Fatalf("pull: %v", err)
