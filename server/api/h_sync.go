@@ -1,11 +1,9 @@
 package api
 
 import (
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -47,16 +45,13 @@ func (s *Server) syncPush(c echo.Context) error {
 	return c.JSON(http.StatusOK, resp)
 }
 
-// pushError explains a push the wire format refuses. A JSON decoding error is explained like any other body's,
-// never in Go's words (type names like wire.PushRequest); a shape error (wire.PushRequest.Validate, e.g.
-// "mutations[3].seq: must follow 2") is the protocol's own description and is passed on.
+// pushError explains a push the wire format refuses. A shape error (wire.ShapeError, e.g. "mutations[3].seq: must
+// follow 2") is the protocol's own description and is passed on; a JSON decoding error is explained like any other
+// body's, never in Go's words (type names like wire.PushRequest).
 func pushError(err error) error {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	msg := err.Error()
-	if errors.As(err, &se) || errors.As(err, &te) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
-		strings.HasPrefix(msg, "json:") || strings.Contains(msg, "wire.") || strings.Contains(msg, "Go ") {
-		return jsonError(err)
+	var se *wire.ShapeError
+	if errors.As(err, &se) {
+		return domain.E(domain.CodeInvalid, "sync.bad_request", "detail", se.Error())
 	}
-	return domain.E(domain.CodeInvalid, "sync.bad_request", "detail", msg)
+	return jsonError(err)
 }

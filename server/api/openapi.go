@@ -52,26 +52,12 @@ type docCache struct {
 func (s *Server) buildOpenAPI() ([]byte, error) {
 	// A first pass finds the Go names that two types share; the second builds the document with them qualified.
 	first := &openapiDoc{schemas: map[string]any{}, seen: map[string]map[reflect.Type]bool{}}
-	for _, r := range s.routes() {
-		first.operation(r)
-	}
+	s.describe(first)
 	d := &openapiDoc{schemas: map[string]any{}, seen: map[string]map[reflect.Type]bool{}, ambiguous: map[string]bool{}}
 	for n, ts := range first.seen {
 		d.ambiguous[n] = len(ts) > 1
 	}
-	paths := map[string]map[string]any{}
-	for _, r := range s.routes() {
-		p := pathParam.ReplaceAllString(r.path, "{$1}")
-		if paths[p] == nil {
-			paths[p] = map[string]any{}
-		}
-		paths[p][strings.ToLower(r.method)] = d.operation(r)
-	}
-	// The rows a pull sends (wire.Op.Data) are the synced tables' models: their schemas, by table name.
-	synced := map[string]any{}
-	for _, t := range store.Tables() {
-		synced[t.Name] = d.schema(reflect.TypeOf(t.New()).Elem())
-	}
+	paths, synced := s.describe(d)
 	doc := map[string]any{
 		"openapi":       "3.1.0",
 		"x-sync-tables": synced,
@@ -301,6 +287,24 @@ func nullable(s map[string]any) map[string]any {
 		out["type"] = t
 	}
 	return out
+}
+
+// describe adds to d the operations of every route, by path and method, and the schemas of the synced tables' rows
+// (what a pull sends as wire.Op.Data), by table name.
+func (s *Server) describe(d *openapiDoc) (paths map[string]map[string]any, synced map[string]any) {
+	paths = map[string]map[string]any{}
+	for _, r := range s.routes() {
+		p := pathParam.ReplaceAllString(r.path, "{$1}")
+		if paths[p] == nil {
+			paths[p] = map[string]any{}
+		}
+		paths[p][strings.ToLower(r.method)] = d.operation(r)
+	}
+	synced = map[string]any{}
+	for _, t := range store.Tables() {
+		synced[t.Name] = d.schema(reflect.TypeOf(t.New()).Elem())
+	}
+	return paths, synced
 }
 
 // nameOf returns the component name of struct type t: its Go name, prefixed with its package's name when a type

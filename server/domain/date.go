@@ -42,7 +42,7 @@ var ErrDateRange = errors.New("date outside the years 1900 to 2100")
 
 // InRange reports whether the date falls in the years MinYear to MaxYear (the zero date, "no date", does).
 func (d Date) InRange() bool {
-	return d.IsZero() || (d.t.Year() >= MinYear && d.t.Year() <= MaxYear)
+	return d.IsZero() || yearInRange(d.t)
 }
 
 func yearInRange(t time.Time) bool { return t.Year() >= MinYear && t.Year() <= MaxYear }

@@ -11,7 +11,6 @@ var messages = map[string]msg{
 	"error.too_large":          {"Dữ liệu gửi lên quá lớn (tối đa {limit}).", "Request body too large (at most {limit})."},
 	"error.bad_json":           {"Dữ liệu JSON không hợp lệ: {detail}.", "Invalid JSON: {detail}."},
 	"error.bad_body":           {"Dữ liệu gửi lên không hợp lệ.", "Invalid request body."},
-	"error.bad_body_field":     {"Dữ liệu gửi lên không hợp lệ ở trường {field}.", "Invalid request body at {field}."},
 	"error.bad_chars":          {"Dữ liệu gửi lên ({field}) chứa ký tự không hợp lệ (ký tự NUL hoặc mã hóa không phải UTF-8).", "The request ({field}) contains invalid characters (a NUL character or text that is not UTF-8)."},
 	"error.bad_utf8":           {"Dữ liệu gửi lên ({field}) không phải văn bản UTF-8 hợp lệ.", "The request ({field}) is not valid UTF-8 text."},
 	"error.bad_date_field":     {"Ngày ở trường {field} không hợp lệ: phải theo dạng YYYY-MM-DD, từ năm {min} đến năm {max}.", "Invalid date in {field}: use YYYY-MM-DD, between the years {min} and {max}."},
@@ -27,7 +26,7 @@ var messages = map[string]msg{
 	"error.bad_value":          {"Giá trị không hợp lệ cho {field}.", "Invalid value for {field}."},
 	"error.conflict_version":   {"Dữ liệu đã bị người khác thay đổi. Tải lại rồi thử lại.", "Someone else changed this. Reload and try again."},
 	"error.duplicate":          {"{what} đã tồn tại.", "{what} already exists."},
-	"error.in_use":             {"Không thể xoá {what} vì còn dữ liệu liên quan.", "Cannot delete {what}: other records still use it."},
+	"error.in_use":             {"Không thể xóa {what} vì còn dữ liệu liên quan.", "Cannot delete {what}: other records still use it."},
 
 	// Auth.
 	"auth.required":             {"Vui lòng đăng nhập.", "Please log in."},
@@ -87,6 +86,6 @@ var messages = map[string]msg{
 	"user.bad_username": {"Tên đăng nhập chỉ gồm chữ thường không dấu, số, dấu chấm, gạch dưới, gạch ngang (3–40 ký tự).", "Usernames use lower-case letters, digits, '.', '_' and '-' (3–40 characters)."},
 	"user.bad_role":     {"Vai trò không hợp lệ.", "Unknown role."},
 	"user.global_grant": {"Chỉ quyền quản trị mới có thể áp dụng cho toàn hệ thống.", "Only the admin role can cover the whole installation."},
-	"user.self_disable": {"Bạn không thể tự khoá hoặc xoá tài khoản của mình.", "You cannot disable or delete your own account."},
+	"user.self_disable": {"Bạn không thể tự khóa hoặc xóa tài khoản của mình.", "You cannot disable or delete your own account."},
 	"user.bad_locale":   {"Ngôn ngữ phải là vi hoặc en.", "Locale must be vi or en."},
 }

@@ -40,7 +40,7 @@ var coverageMessages = map[string]msg{
 	"export.col.overdue":      {"Báo cáo quá hạn", "Reports overdue"},
 	"export.status.planned":   {"Chưa họp", "Not held"},
 	"export.status.held":      {"Đã họp", "Held"},
-	"export.status.cancelled": {"Hoãn/huỷ", "Cancelled"},
+	"export.status.cancelled": {"Hoãn/hủy", "Cancelled"},
 	"export.grade.tot":        {"Tốt", "Good"},
 	"export.grade.kha":        {"Khá", "Fair"},
 	"export.grade.trung_binh": {"Trung bình", "Average"},

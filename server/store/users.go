@@ -280,11 +280,10 @@ func LoadSession(ctx context.Context, db bun.IDB, userID, family string) (*domai
 	}
 	args := []any{userID, userID, userID, today}
 	if family != "" {
-		parts = append(parts, `SELECT 'revoked', '', '', '' WHERE EXISTS
-			(SELECT 1 FROM refresh_tokens WHERE family_id = ? AND revoked_at IS NOT NULL)`,
-			`SELECT 'session', '', '', '' WHERE EXISTS
-			(SELECT 1 FROM refresh_tokens WHERE family_id = ? AND user_id = ?)`)
-		args = append(args, family, family, userID)
+		// The session exists for this user (a row), and whether any token of it was revoked (c > 0).
+		parts = append(parts, `SELECT 'session', '', '', CAST(count(revoked_at) AS TEXT)
+			FROM refresh_tokens WHERE family_id = ? AND user_id = ? HAVING count(*) > 0`)
+		args = append(args, family, userID)
 	}
 	var rows []row
 	if err := db.NewRaw(strings.Join(parts, " UNION ALL "), args...).Scan(ctx, &rows); err != nil {
@@ -301,9 +300,10 @@ func LoadSession(ctx context.Context, db bun.IDB, userID, family string) (*domai
 			}
 			p.Username, p.Locale, p.MustChangePassword = r.A, r.B, r.C == "m"
 		case "session":
+			if r.C != "0" {
+				return nil, domain.Unauthorized("auth.refresh_invalid")
+			}
 			session = true
-		case "revoked":
-			return nil, domain.Unauthorized("auth.refresh_invalid")
 		case "grant":
 			if r.C != "" { // a grant whose unit was deleted covers nothing
 				p.Grants = append(p.Grants, domain.Grant{Role: domain.Role(r.A), OrgUnitID: r.B, Path: r.C})

@@ -39,3 +39,12 @@ func Clone(row Row) Row {
 // IsPG reports whether db is PostgreSQL (otherwise it is SQLite). It is the one place that tells the dialects
 // apart for the change log and the engine.
 func IsPG(db bun.IDB) bool { return db.Dialect().Name().String() == "pg" }
+
+// Greatest names db's function returning the larger of two values: GREATEST on PostgreSQL, the two-argument MAX
+// on SQLite.
+func Greatest(db bun.IDB) string {
+	if IsPG(db) {
+		return "GREATEST"
+	}
+	return "MAX"
+}

@@ -26,14 +26,14 @@ type BucketSum struct {
 func ComputeBuckets(ctx context.Context, db bun.IDB, reg *Registry) (map[BucketKey]*BucketSum, error) {
 	out := map[BucketKey]*BucketSum{}
 	sc := NewScoper(reg, db)
-	for _, table := range reg.names {
+	for _, t := range reg.list {
+		table, alias := t.Name, bun.Ident(t.Alias(db))
 		after := ""
 		for {
-			model := reg.NewRow(table)
-			slice := reflect.New(reflect.SliceOf(reflect.TypeOf(model))).Interface()
-			q := db.NewSelect().Model(slice).OrderExpr("?.id", bun.Ident(tableAlias(db, model))).Limit(2000)
+			slice := reflect.New(reflect.SliceOf(reflect.TypeOf(t.New()))).Interface()
+			q := db.NewSelect().Model(slice).OrderExpr("?.id", alias).Limit(2000)
 			if after != "" {
-				q = q.Where("?.id > ?", bun.Ident(tableAlias(db, model)), after)
+				q = q.Where("?.id > ?", alias, after)
 			}
 			if err := q.Scan(ctx); err != nil {
 				return nil, err
@@ -107,9 +107,4 @@ func StoredBuckets(ctx context.Context, db bun.IDB) (map[BucketKey]*BucketSum, e
 		out[BucketKey{rows[i].Class, rows[i].Scope, rows[i].Part}] = &rows[i]
 	}
 	return out, nil
-}
-
-// tableAlias returns the alias bun gives a model's table (a pointer to a model).
-func tableAlias(db bun.IDB, model any) string {
-	return db.Dialect().Tables().Get(reflect.TypeOf(model).Elem()).Alias
 }

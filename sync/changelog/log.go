@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"reflect"
 	"time"
 
 	"github.com/lib/pq"
@@ -32,10 +31,10 @@ type txState struct {
 	// pending finds a queued row by table/id.
 	inserts map[string][]Row
 	pending map[string]int
-	// queued are rows of other tables (audit entries) queued by Queue for one insert per type at flush, in the
-	// order their types were first queued.
-	queued map[reflect.Type][]any
-	types  []reflect.Type
+	// queued are rows of other tables (audit entries) queued by Queue, one queue per model type (keyed by
+	// queueKey[T]), flushed in the order their types were first queued.
+	queued map[any]queue
+	order  []queue
 	// lastRow and lastJSON are the row Track last encoded and its JSON.
 	lastRow  Row
 	lastJSON *string
@@ -117,7 +116,7 @@ func write(ctx context.Context, w *bun.DB, reg *Registry, fn func(ctx context.Co
 	touched := map[string]bool{}
 	err := w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		st := &txState{reg: reg, now: Now(), buckets: map[BucketKey]*bucketDelta{}, inserts: map[string][]Row{},
-			pending: map[string]int{}, queued: map[reflect.Type][]any{}}
+			pending: map[string]int{}, queued: map[any]queue{}}
 		st.scoper = NewScoper(reg, tx)
 		ctx = context.WithValue(ctx, txStateKey{}, st)
 		err := fn(ctx, tx)
@@ -141,19 +140,43 @@ var errNoWrite = errors.New("changelog: synced rows must be written inside DB.Wr
 // InWrite reports whether ctx is inside a Write.
 func InWrite(ctx context.Context) bool { return syncState(ctx) != nil }
 
+// queue is the rows of one model type that Queue holds until the transaction's flush.
+type queue interface {
+	flush(ctx context.Context, db bun.IDB) error
+}
+
+// queueKey names the queue of model type T in txState.queued.
+type queueKey[T any] struct{}
+
+// rows are the queued rows of model type T, inserted 500 to a statement.
+type rows[T any] []T
+
+func (r *rows[T]) flush(ctx context.Context, db bun.IDB) error {
+	for start := 0; start < len(*r); start += 500 {
+		chunk := (*r)[start:min(start+500, len(*r))]
+		if _, err := db.NewInsert().Model(&chunk).Exec(ctx); err != nil {
+			return domain.Internalf("queued rows: %w", err)
+		}
+	}
+	*r = nil
+	return nil
+}
+
 // Queue adds row (a model of a table that is not synced, such as an audit entry) to the rows the current write
 // transaction inserts just before it commits, one statement per type and 500 rows. It reports false, queuing
 // nothing, outside a Write.
-func Queue(ctx context.Context, row any) bool {
+func Queue[T any](ctx context.Context, row T) bool {
 	st := syncState(ctx)
 	if st == nil {
 		return false
 	}
-	t := reflect.TypeOf(row)
-	if _, ok := st.queued[t]; !ok {
-		st.types = append(st.types, t)
+	q, ok := st.queued[queueKey[T]{}].(*rows[T])
+	if !ok {
+		q = &rows[T]{}
+		st.queued[queueKey[T]{}] = q
+		st.order = append(st.order, q)
 	}
-	st.queued[t] = append(st.queued[t], row)
+	*q = append(*q, row)
 	return true
 }
 

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+
+	"github.com/uptrace/bun"
 )
 
 // Table describes one synced table: everything the change log, the pull, the push and the API need to know about
@@ -178,6 +180,9 @@ func (t *Table) Validate(row Row) error {
 	}
 	return nil
 }
+
+// Alias returns the alias bun gives the table in db's queries (mt for meetings).
+func (t *Table) Alias(db bun.IDB) string { return db.Dialect().Tables().Get(t.typ).Alias }
 
 // HasColumn reports whether the table's model has the column.
 func (t *Table) HasColumn(col string) bool { _, ok := t.fields[col]; return ok }

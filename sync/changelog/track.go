@@ -157,30 +157,11 @@ func (st *txState) flush(ctx context.Context, db bun.IDB) error {
 	}
 	st.inserts, st.pending = map[string][]Row{}, map[string]int{}
 	// Then the rows of other tables queued by Queue (the audit entries).
-	for _, t := range st.types {
-		rows := st.queued[t]
-		elem := t
-		if elem.Kind() == reflect.Pointer {
-			elem = elem.Elem()
-		}
-		for start := 0; start < len(rows); start += 500 {
-			chunk := rows[start:min(start+500, len(rows))]
-			slice := reflect.MakeSlice(reflect.SliceOf(elem), len(chunk), len(chunk))
-			for i, r := range chunk {
-				v := reflect.ValueOf(r)
-				if v.Kind() == reflect.Pointer {
-					v = v.Elem()
-				}
-				slice.Index(i).Set(v)
-			}
-			ptr := reflect.New(slice.Type())
-			ptr.Elem().Set(slice)
-			if _, err := db.NewInsert().Model(ptr.Interface()).Exec(ctx); err != nil {
-				return domain.Internalf("queued %s: %w", elem.Name(), err)
-			}
+	for _, q := range st.order {
+		if err := q.flush(ctx, db); err != nil {
+			return err
 		}
 	}
-	st.queued, st.types = map[reflect.Type][]any{}, nil
 	if len(st.entries) == 0 && len(st.buckets) == 0 {
 		return nil
 	}
@@ -203,10 +184,6 @@ func (st *txState) flush(ctx context.Context, db bun.IDB) error {
 		if b.count != 0 || b.sum != 0 {
 			keys = append(keys, k)
 		}
-	}
-	greatest := "MAX" // SQLite's two-argument max
-	if IsPG(db) {
-		greatest = "GREATEST"
 	}
 	sort.Slice(keys, func(i, j int) bool {
 		a, b := keys[i], keys[j]
@@ -234,7 +211,7 @@ func (st *txState) flush(ctx context.Context, db bun.IDB) error {
 		// A bucket's tx (the checksum's as_of) only grows: on PostgreSQL a transaction with a lower number can
 		// commit after one with a higher number that changed the same bucket.
 		sb.WriteString(` ON CONFLICT (class, scope, part) DO UPDATE SET count = sync_buckets.count + excluded.count,
-			sum = sync_buckets.sum + excluded.sum, tx = ` + greatest + `(sync_buckets.tx, excluded.tx), path = excluded.path`)
+			sum = sync_buckets.sum + excluded.sum, tx = ` + Greatest(db) + `(sync_buckets.tx, excluded.tx), path = excluded.path`)
 		if _, err := db.NewRaw(sb.String(), args...).Exec(ctx); err != nil {
 			return domain.Internalf("sync buckets: %w", err)
 		}

@@ -14,12 +14,10 @@ import (
 )
 
 // spec says what devices may do to one table through sync: the table's write spec from the registry
-// (changelog.Table.Write) and its check.
+// (changelog.Table.Write: the fields, those set on create only, those a create needs, whether rows may be
+// deleted) and its check.
 type spec struct {
-	// fields may be set on create and update; createOnly only on create; required must be set on create.
-	fields, createOnly, required []string
-	// deletable says whether devices may delete rows.
-	deletable bool
+	*changelog.WriteSpec
 	// check completes and validates a row about to be written (prev is nil on create) and checks the caller may
 	// write it: the rule's prepare, the model's Normalize (the validation the API runs too), the rule's authorize.
 	check func(ctx context.Context, a *applier, prev, row changelog.Row) error
@@ -56,8 +54,7 @@ var specs = func() map[string]spec {
 		if t.Write == nil || !ok {
 			continue
 		}
-		out[t.Name] = spec{fields: t.Write.Fields, createOnly: t.Write.CreateOnly, required: t.Write.Required,
-			deletable: t.Write.Deletable, check: checkWith(t, r)}
+		out[t.Name] = spec{WriteSpec: t.Write, check: checkWith(t, r)}
 	}
 	return out
 }()

@@ -31,10 +31,7 @@ func (e *Engine) PruneBatched(ctx context.Context, b store.Batch) (removed int64
 	if err := e.db.W.NewRaw(`SELECT max(tx) FROM sync_changes WHERE at < ?`, cutoff).Scan(ctx, &top); err != nil {
 		return 0, domain.Internalf("prune: %w", err)
 	}
-	upd := `UPDATE sync_state SET pruned_tx = MAX(pruned_tx, ?) WHERE id = 1`
-	if changelog.IsPG(e.db.W) {
-		upd = `UPDATE sync_state SET pruned_tx = GREATEST(pruned_tx, ?) WHERE id = 1`
-	}
+	upd := `UPDATE sync_state SET pruned_tx = ` + changelog.Greatest(e.db.W) + `(pruned_tx, ?) WHERE id = 1`
 	if top.Valid {
 		n, err := b.Run(ctx, e.db, "prune_changes", func(ctx context.Context, tx bun.Tx, limit int) (int, bool, error) {
 			// The transactions come from what was deleted, not from a query before it: another instance may

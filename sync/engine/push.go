@@ -332,7 +332,7 @@ func (a *applier) applyOne(ctx context.Context, m wire.Mutation) (outcome, error
 	}
 	exists := cur != nil
 	if m.Op == wire.MutDelete {
-		if !sp.deletable {
+		if !sp.Deletable {
 			return refused(reject("op", "sync.field_readonly", "field", "op"))
 		}
 		if !exists || cur.SyncBase().DeletedAt != nil {
@@ -353,9 +353,9 @@ func (a *applier) applyOne(ctx context.Context, m wire.Mutation) (outcome, error
 func fieldSet(sp spec, m wire.Mutation, creating bool) error {
 	for f := range m.Fields {
 		switch {
-		case contains(sp.fields, f):
-		case contains(sp.createOnly, f) && creating:
-		case contains(sp.createOnly, f):
+		case contains(sp.Fields, f):
+		case contains(sp.CreateOnly, f) && creating:
+		case contains(sp.CreateOnly, f):
 			// Re-sending the value a row was created with is fine; changing it is not (checked by the caller).
 		default:
 			return reject(f, "sync.field_readonly", "field", f)
@@ -407,16 +407,26 @@ func fieldJSON(row changelog.Row, field string) (string, error) {
 	return string(v), nil
 }
 
+// requireFields refuses a create that does not set (or sets to null) a field a create needs, unless the row
+// already has it (kept: a revived record keeps what identifies it).
+func requireFields(sp spec, m wire.Mutation, kept []string) error {
+	for _, f := range sp.Required {
+		v, ok := m.Fields[f]
+		if (!ok && !contains(kept, f)) || (ok && bytes.Equal(bytes.TrimSpace(v), []byte("null"))) {
+			return reject(f, "sync.required", "field", f)
+		}
+	}
+	return nil
+}
+
 func (a *applier) create(ctx context.Context, sp spec, m wire.Mutation, id string) (outcome, error) {
 	if err := fieldSet(sp, m, true); err != nil {
 		return refused(err)
 	}
-	for _, f := range sp.required {
-		if v, ok := m.Fields[f]; !ok || bytes.Equal(bytes.TrimSpace(v), []byte("null")) {
-			return refused(reject(f, "sync.required", "field", f))
-		}
+	if err := requireFields(sp, m, nil); err != nil {
+		return refused(err)
 	}
-	if len(sp.required) == 0 {
+	if len(sp.Required) == 0 {
 		return refused(reject("row_id", "error.not_found", "what", m.Table))
 	}
 	row := store.NewRow(m.Table)
@@ -448,7 +458,7 @@ func (a *applier) create(ctx context.Context, sp spec, m wire.Mutation, id strin
 // any conflict, so the record lives again with the device's fields over its last content, and a conflict on "*"
 // records the disagreement (server_value null: the record was deleted; client_value the record as revived).
 func (a *applier) revive(ctx context.Context, sp spec, m wire.Mutation, tomb changelog.Row) (outcome, error) {
-	if !sp.deletable {
+	if !sp.Deletable {
 		return refused(reject("row_id", "sync.deleted"))
 	}
 	creating := m.BaseVersion == 0
@@ -459,7 +469,7 @@ func (a *applier) revive(ctx context.Context, sp spec, m wire.Mutation, tomb cha
 	if err != nil {
 		return outcome{}, domain.Internal(err)
 	}
-	for _, f := range sp.createOnly {
+	for _, f := range sp.CreateOnly {
 		// The record is the same one: what identifies it (its meeting, member, cell) cannot change.
 		if v, ok := m.Fields[f]; ok {
 			want, err := canonical(m.Table, f, v)
@@ -476,23 +486,18 @@ func (a *applier) revive(ctx context.Context, sp spec, m wire.Mutation, tomb cha
 	var row changelog.Row
 	var prev changelog.Row
 	if creating {
-		for _, f := range sp.required {
-			if v, ok := m.Fields[f]; (!ok && !contains(sp.createOnly, f)) || (ok && bytes.Equal(bytes.TrimSpace(v), []byte("null"))) {
-				return refused(reject(f, "sync.required", "field", f))
-			}
+		if err := requireFields(sp, m, sp.CreateOnly); err != nil {
+			return refused(err)
 		}
 		row = store.NewRow(m.Table)
 		keep := map[string]json.RawMessage{}
 		var all map[string]json.RawMessage
 		_ = json.Unmarshal(old, &all)
-		for _, f := range sp.createOnly {
+		for _, f := range sp.CreateOnly {
 			keep[f] = all[f]
 		}
 		if err := overlay(row, keep); err != nil {
 			return outcome{}, domain.Internal(err)
-		}
-		if r, ok := row.(*store.VisitReport); ok {
-			r.OfficialID = tomb.(*store.VisitReport).OfficialID
 		}
 	} else {
 		row, prev = changelog.Clone(tomb), tomb
@@ -555,7 +560,7 @@ func (a *applier) update(ctx context.Context, sp spec, m wire.Mutation, cur chan
 		if err != nil {
 			return refused(err)
 		}
-		if contains(sp.createOnly, f) {
+		if contains(sp.CreateOnly, f) {
 			if want != now {
 				return refused(reject(f, "sync.field_readonly", "field", f))
 			}

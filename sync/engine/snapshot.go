@@ -1,8 +1,6 @@
 package engine
 
 import (
-	"reflect"
-
 	"github.com/uptrace/bun"
 
 	"github.com/chibo-vn/chibo/server/domain"
@@ -26,8 +24,7 @@ func snapshotQuery(db bun.IDB, table string, def wire.ScopeDef, win string) (*bu
 			return qb.WhereGroup(" AND ", func(qb bun.QueryBuilder) bun.QueryBuilder { return where(qb, def, win) })
 		}), true
 	}
-	alias := db.Dialect().Tables().Get(reflect.TypeOf(t.New()).Elem()).Alias
-	return ownerWhere(db, q, t, alias, def, win), true
+	return ownerWhere(db, q, t, t.Alias(db), def, win), true
 }
 
 // covers reports whether scopes like def can receive rows of t at all: the class must be one of def's and the

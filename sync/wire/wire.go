@@ -198,6 +198,15 @@ const (
 	StatusGap      = "gap"
 )
 
+// ShapeError is a push request that is valid JSON of the right types but breaks the protocol's shape rules (its
+// message says which, in the protocol's terms: "mutations[3].seq: must follow 2"). DecodePush returns it, or the
+// JSON decoder's own error for a body that is not a push request at all.
+type ShapeError struct{ msg string }
+
+func (e *ShapeError) Error() string { return e.msg }
+
+func shapef(format string, args ...any) error { return &ShapeError{msg: fmt.Sprintf(format, args...)} }
+
 // DecodePush reads a push request strictly: unknown fields, trailing data and malformed mutations are errors.
 func DecodePush(b []byte) (*PushRequest, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
@@ -207,7 +216,7 @@ func DecodePush(b []byte) (*PushRequest, error) {
 		return nil, err
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, fmt.Errorf("trailing data after the request")
+		return nil, shapef("trailing data after the request")
 	}
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -215,29 +224,30 @@ func DecodePush(b []byte) (*PushRequest, error) {
 	return &req, nil
 }
 
-// Validate checks the shape of a push request (not its content, which the server checks per mutation).
+// Validate checks the shape of a push request (not its content, which the server checks per mutation); the error
+// is a *ShapeError.
 func (r *PushRequest) Validate() error {
 	if r.ClientID == "" || len(r.ClientID) > 64 {
-		return fmt.Errorf("client_id: 1 to 64 characters")
+		return shapef("client_id: 1 to 64 characters")
 	}
 	if len(r.Mutations) > MaxPushBatch {
-		return fmt.Errorf("mutations: at most %d per push", MaxPushBatch)
+		return shapef("mutations: at most %d per push", MaxPushBatch)
 	}
 	for i, m := range r.Mutations {
 		if m.Seq < 1 {
-			return fmt.Errorf("mutations[%d].seq: must be 1 or more", i)
+			return shapef("mutations[%d].seq: must be 1 or more", i)
 		}
 		if i > 0 && m.Seq != r.Mutations[i-1].Seq+1 {
-			return fmt.Errorf("mutations[%d].seq: must follow %d", i, r.Mutations[i-1].Seq)
+			return shapef("mutations[%d].seq: must follow %d", i, r.Mutations[i-1].Seq)
 		}
 		if m.Op != MutUpsert && m.Op != MutDelete {
-			return fmt.Errorf("mutations[%d].op: upsert or delete", i)
+			return shapef("mutations[%d].op: upsert or delete", i)
 		}
 		if m.Table == "" || m.RowID == "" {
-			return fmt.Errorf("mutations[%d]: t and row_id are required", i)
+			return shapef("mutations[%d]: t and row_id are required", i)
 		}
 		if m.BaseVersion < 0 {
-			return fmt.Errorf("mutations[%d].base_version: must not be negative", i)
+			return shapef("mutations[%d].base_version: must not be negative", i)
 		}
 	}
 	return nil
