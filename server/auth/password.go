@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -64,10 +65,25 @@ func CheckPolicy(password string) error {
 // CommonPasswordCount returns the number of passwords in the list.
 func CommonPasswordCount() int { return len(commonPasswords) }
 
-// IsCommonPassword reports whether password is in the embedded list of common passwords, ignoring case.
+// IsCommonPassword reports whether password is in the embedded list of common passwords, ignoring case, or is one
+// of them with digits and symbols added at the end: people told their password is too common add "12" or "@"
+// ("123456a@12", "matkhau2027!"), which guessing tools try just as early.
 func IsCommonPassword(password string) bool {
-	_, ok := commonPasswords[strings.ToLower(strings.TrimSpace(password))]
-	return ok
+	pw := strings.ToLower(strings.TrimSpace(password))
+	if _, ok := commonPasswords[pw]; ok {
+		return true
+	}
+	stem := strings.TrimRightFunc(pw, func(r rune) bool { return !unicode.IsLetter(r) })
+	if stem == pw || len(stem) < 4 {
+		return false
+	}
+	// "123456a@12" → "123456a" (+ "@"): the stem alone or with the endings that often close a common one.
+	for _, end := range []string{"", "@", "!", "#", "123", "@123"} {
+		if _, ok := commonPasswords[stem+end]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // HashPassword returns the PHC-format argon2id hash of password: $argon2id$v=19$m=…,t=…,p=…$salt$hash.

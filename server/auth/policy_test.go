@@ -23,6 +23,10 @@ func TestCheckPolicy(t *testing.T) {
 		{"MATKHAU123", auth.ErrPasswordCommon},
 		{" anhyeuem123 ", auth.ErrPasswordCommon},
 		{"Admin@12345", auth.ErrPasswordCommon},
+		{"123456a@12", auth.ErrPasswordCommon}, // a refused one padded at the end
+		{"matkhau2027!", auth.ErrPasswordCommon},
+		{"Password12345", auth.ErrPasswordCommon},
+		{"lúa-chiêm-2027", nil},
 		{"chibo-demo", nil},
 		{"mat-khau-dai", nil},
 	}
