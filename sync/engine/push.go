@@ -566,7 +566,7 @@ func (a *applier) update(ctx context.Context, sp spec, m wire.Mutation, cur chan
 			}
 			continue
 		}
-		if want == now {
+		if sameJSON(want, now) {
 			continue
 		}
 		changed[f] = v
@@ -578,7 +578,7 @@ func (a *applier) update(ctx context.Context, sp spec, m wire.Mutation, cur chan
 					return refused(err)
 				}
 			}
-			if baseVal != now || m.Base[f] == nil {
+			if !sameJSON(baseVal, now) || m.Base[f] == nil {
 				conflictFields = append(conflictFields, f)
 				c := &store.Conflict{Table: m.Table, RowID: curBase.ID, Field: f, ServerVersion: curBase.Version,
 					ClientID: a.clientID, UserID: &a.p.UserID, ServerValue: strptr(now), ClientValue: strptr(want)}
@@ -760,3 +760,18 @@ func (a *applier) orgUnit(ctx context.Context, row changelog.Row) *string {
 }
 
 func strptr(s string) *string { return &s }
+
+// sameJSON reports whether two canonical field values are the same value: JSON objects are compared by their
+// members, not the order of their keys. A device builds an object (the scores, the minutes) in the order its user
+// filled it, the server stores it with its keys sorted; without this a device's own earlier edit, stored by the
+// server, would look like someone else's and its next edit would be recorded as a conflict.
+func sameJSON(a, b string) bool {
+	if a == b {
+		return true
+	}
+	var x, y any
+	if json.Unmarshal([]byte(a), &x) != nil || json.Unmarshal([]byte(b), &y) != nil {
+		return false
+	}
+	return reflect.DeepEqual(x, y)
+}
