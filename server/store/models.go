@@ -231,6 +231,20 @@ type VisitReport struct {
 	ScoreTotal  *int            `bun:"score_total" json:"score_total"`
 	Grade       domain.Grade    `bun:"grade,notnull" json:"grade"`
 	SubmittedAt *time.Time      `bun:"submitted_at" json:"submitted_at"`
+	// ChangeReason is why the official reopened the submitted report for a change (set with status draft); it is
+	// emptied when the report is submitted again.
+	ChangeReason string `bun:"change_reason,notnull" json:"change_reason"`
+	// History is the server's record of the report's submissions and reopenings, oldest first: a JSON list of
+	// ReportEvent.
+	History domain.JSONText `bun:"history,notnull" json:"history"`
+}
+
+// ReportEvent is one entry of a visit report's history: submitted, or reopened for a change with a reason.
+type ReportEvent struct {
+	Action string    `json:"action"` // "submitted" or "reopened"
+	At     time.Time `json:"at"`
+	By     string    `json:"by"` // the user's id
+	Reason string    `json:"reason,omitempty"`
 }
 
 // Normalize fills the defaults of a visit report (a draft; a submitted one is stamped now unless it says when) and
@@ -255,7 +269,8 @@ func (r *VisitReport) Normalize() error {
 	if !r.Scores.IsObject() {
 		return badValue("scores")
 	}
-	return checkLens(lenRule{"notes", string(r.Notes), 50000}, lenRule{"guidance", r.Guidance, 20000})
+	return checkLens(lenRule{"notes", string(r.Notes), 50000}, lenRule{"guidance", r.Guidance, 20000},
+		lenRule{"change_reason", r.ChangeReason, 1000})
 }
 
 // Rubric is a province's meeting-quality scoring rubric: criteria with maximum points and grade thresholds.

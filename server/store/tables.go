@@ -39,7 +39,7 @@ var tables = changelog.NewRegistry(
 		Fields: []string{"status", "reason"}, CreateOnly: []string{"meeting_id", "member_id"},
 		Required: []string{"meeting_id", "member_id", "status"}, Deletable: true}),
 	own[VisitReport]("visit_reports", ClassReports, Owner{Kind: OwnedByUser, Column: "official_id", MonthVia: &Link{Column: "meeting_id", Table: "meetings"}}, &WriteSpec{
-		Fields:     []string{"status", "checked_in_at", "latitude", "longitude", "notes", "guidance", "rubric_id", "scores", "submitted_at"},
+		Fields:     []string{"status", "checked_in_at", "latitude", "longitude", "notes", "guidance", "rubric_id", "scores", "submitted_at", "change_reason"},
 		CreateOnly: []string{"meeting_id"}, Required: []string{"meeting_id"}, Deletable: true}),
 	own[RecommendationField]("recommendation_fields", ClassRef, byRef(), nil),
 	own[Rubric]("rubrics", ClassRef, byRef(), nil),

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -210,7 +212,53 @@ func prepareReport(_ context.Context, a *applier, prev, row changelog.Row) error
 	if want := wire.ReportID(r.MeetingID, r.OfficialID); prev == nil && r.ID != want {
 		return reject("row_id", "sync.bad_id", "want", want)
 	}
+	var was string
+	if prev != nil {
+		was = prev.(*store.VisitReport).Status
+	}
+	return a.reportStep(was, r)
+}
+
+// reportStep keeps a visit report's lock and history. A submitted report is locked: a plain change (or a delete) is
+// refused with code invalid_transition; the official reopens it explicitly, setting status draft with a
+// change_reason, and submits it again. Each submission and each reopening (who, when, why) is added to its history.
+func (a *applier) reportStep(was string, r *store.VisitReport) error {
+	var ev *store.ReportEvent
+	switch {
+	case was == domain.ReportSubmitted && r.Status == domain.ReportSubmitted:
+		return transition("status", "sync.report_submitted")
+	case was == domain.ReportSubmitted:
+		r.ChangeReason = strings.TrimSpace(r.ChangeReason)
+		if r.ChangeReason == "" {
+			return transition("change_reason", "sync.report_reason")
+		}
+		r.SubmittedAt = nil
+		ev = &store.ReportEvent{Action: "reopened", Reason: r.ChangeReason}
+	case r.Status == domain.ReportSubmitted:
+		r.ChangeReason = ""
+		ev = &store.ReportEvent{Action: "submitted"}
+	default:
+		return nil
+	}
+	var history []store.ReportEvent
+	if r.History != "" {
+		if err := json.Unmarshal([]byte(r.History), &history); err != nil {
+			return domain.Internal(err)
+		}
+	}
+	ev.At, ev.By = a.e.now().UTC().Truncate(time.Second), a.p.UserID
+	b, err := json.Marshal(append(history, *ev))
+	if err != nil {
+		return domain.Internal(err)
+	}
+	r.History = domain.JSONText(b)
 	return nil
+}
+
+func transition(field, key string) error {
+	e := domain.E(domain.CodeInvalidTransition, key)
+	e.Field = field
+	return e
 }
 
 func authorizeReport(ctx context.Context, a *applier, _, row changelog.Row) error {
