@@ -1,6 +1,6 @@
 import { signal, effect } from '@preact/signals';
 import { t, ago } from './i18n.js';
-import { session, ready, pending, rejected, syncMeta, online, syncing, syncError, updateReady, run, list } from './state.js';
+import { session, ready, pending, rejected, syncMeta, online, syncing, syncError, updateReady, run } from './state.js';
 import { Login } from './screens/login.jsx';
 import { ChangePassword } from './screens/password.jsx';
 import { Home } from './screens/home.jsx';
@@ -97,7 +97,6 @@ function InboxLink() {
 }
 
 function Nav() {
-  const open = list('sync_conflicts').filter((c) => !c.resolved_at).length;
   const r = route.value[0] || '';
   const item = (path, label, extra, also) => (
     <a href={'#/' + path} aria-current={r === path || also ? 'page' : undefined}>{label}{extra}</a>
@@ -106,7 +105,6 @@ function Nav() {
     <nav class="tabs-main" aria-label={t('menu')}>
       {item('', t('home'))}
       {item('visits', t('visits'))}
-      {item('conflicts', t('conflicts'), open ? <span class="badge">{open}</span> : null)}
       {isSupervisor() && item('supervise', t('supervise'), null, r === 'report')}
       {isSupervisor() && item('assign', t('assign'))}
       {item('settings', t('settings'))}

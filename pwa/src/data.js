@@ -34,6 +34,10 @@ export function myReport(meetingId) {
   return u ? get('visit_reports', reportId(meetingId, u.id)) : undefined;
 }
 
+// reportLocked says whether the user's visit report of a meeting is submitted: its attendance, minutes, score and
+// recommendations are then read-only in the app until the report is reopened with a reason.
+export const reportLocked = (meetingId) => myReport(meetingId)?.status === 'submitted';
+
 export function attendanceOf(meetingId) {
   const out = new Map();
   for (const a of list('attendance')) if (a.meeting_id === meetingId) out.set(a.member_id, a);

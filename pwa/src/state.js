@@ -5,6 +5,7 @@ import { db, getMeta, setMeta, wipe } from './db.js';
 import * as sync from './sync.js';
 import { lang } from './i18n.js';
 import { unsubscribe } from './push.js';
+import { clearDrafts } from './drafts.js';
 
 export const session = signal(null); // {user, username, ...}
 export const ready = signal(false);
@@ -182,6 +183,7 @@ export async function signIn(username, password) {
     // Another user signed in on this phone: start from nothing.
     const s = await getMeta('session');
     await wipe();
+    clearDrafts();
     await setMeta('session', s);
   }
   await reload();
@@ -200,6 +202,7 @@ export async function signOut() {
   await unsubscribe(); // while the tokens it needs are still here
   await sync.logout();
   await wipe();
+  clearDrafts();
   location.hash = '';
   location.reload();
 }

@@ -2,6 +2,7 @@ import { t, vnDate, weekday } from '../i18n.js';
 import { upcoming, unfinished, cells, startMeeting, myReport, me, myAssignments, isSupervisor } from '../data.js';
 import { go } from '../app.jsx';
 import { PushPrompt } from './push.jsx';
+import { ConflictNotice } from './lists.jsx';
 
 function When({ date }) {
   return <time datetime={date}>{weekday(date)} {vnDate(date)}</time>;
@@ -26,6 +27,7 @@ export function Home() {
   return (
     <>
       <h1 class="hello">{me()?.display_name}</h1>
+      <ConflictNotice />
       {fresh > 0 && <a class="card row notice" href="#/assignments"><span class="main"><strong>{t('new_assignments', { n: fresh })}</strong></span><span class="go" aria-hidden="true">›</span></a>}
       <section aria-labelledby="h-up">
         <h2 id="h-up">{t('upcoming')}</h2>

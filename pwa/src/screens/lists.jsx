@@ -1,7 +1,7 @@
 import { useState, useRef } from 'preact/hooks';
-import { t, vnDate, vnTime } from '../i18n.js';
+import { t, vnDate, vnDateTime } from '../i18n.js';
 import { list, get, mutate, rejected, discardRejected, resend } from '../state.js';
-import { myVisits, notesOf } from '../data.js';
+import { myVisits, notesOf, rubric } from '../data.js';
 
 export function Visits() {
   const vs = myVisits();
@@ -28,28 +28,111 @@ export function Visits() {
   );
 }
 
-// text renders a conflicting value: free text as is, a notes document as its items' texts.
-function text(v) {
-  if (v == null) return '';
-  let x = v;
-  try {
-    x = JSON.parse(v);
-  } catch {
-    return v;
+// What a conflict shows is read the way a person reads the record: labels in words, members by name, dates
+// dd/mm/yyyy, statuses in words, scores as a table of the criteria; never JSON.
+const HIDDEN = new Set(['id', 'created_at', 'updated_at', 'version', 'deleted_at', 'cell_id', 'meeting_id', 'official_id', 'rubric_id',
+  'raised_by', 'score_total', 'grade', 'history', 'visit_report_id', 'field_id', 'addressee_org_unit_id', 'latitude', 'longitude']);
+const DATES = new Set(['meeting_date', 'due_on', 'raised_on', 'temp_exempt_until', 'joined_on', 'official_on']);
+const TIMES = new Set(['starts_at', 'ends_at', 'checked_in_at', 'submitted_at', 'resolved_at', 'acknowledged_at', 'read_at']);
+const MEMBERS = new Set(['member_id', 'chair_member_id', 'secretary_member_id']);
+
+const word = (key, fallback) => {
+  const w = t(key);
+  return w === key ? fallback : w;
+};
+export const fieldLabel = (f) => (f === '*' ? t('tr_whole') : word('tr_f_' + f, t('tr_field_other')));
+
+// Value renders one field's value (parsed from the conflict's JSON) for people.
+function Value({ table, field, v, rubricOf }) {
+  if (v == null || v === '') return <span class="muted">{t('tr_empty')}</span>;
+  if (field === 'scores' && typeof v === 'object') {
+    const crit = rubricOf();
+    const name = (code) => crit.find((c) => c.code === code)?.name_vi || t('tr_field_other');
+    return (
+      <table class="cf-scores">
+        <thead><tr><th scope="col">{t('tr_criterion')}</th><th scope="col">{t('tr_points')}</th></tr></thead>
+        <tbody>{Object.keys(v).map((code) => <tr key={code}><td>{name(code)}</td><td>{v[code]}</td></tr>)}</tbody>
+      </table>
+    );
   }
-  if (x && Array.isArray(x.items)) return x.items.filter((i) => i.text).map((i) => t('item_' + i.key) + ': ' + i.text).join('\n');
-  return typeof x === 'string' ? x : JSON.stringify(x);
+  if (field === 'notes' && typeof v === 'object') {
+    const items = Array.isArray(v.items) ? v.items.filter((i) => i.text || i.speakers?.length) : [];
+    if (!items.length) return <span class="muted">{t('tr_empty')}</span>;
+    return (
+      <dl class="cf-items">
+        {items.map((i) => [<dt key={'t' + i.key}>{word('item_' + i.key, t('tr_field_other'))}</dt>,
+          <dd key={'d' + i.key}>{i.text}{i.speakers?.length ? ' (' + t('speakers') + ': ' + i.speakers.join(', ') + ')' : ''}</dd>])}
+      </dl>
+    );
+  }
+  return <span class="cf-text">{plain(table, field, v)}</span>;
 }
 
-const fieldLabel = (f) => ({ notes: t('tab_minutes'), resolution: t('resolution'), topic: t('topic'), place: t('place'), guidance: t('item_guidance'),
-  status: t('tab_attendance'), content: t('rec_content') })[f] || f;
+// plain renders a simple value in words.
+function plain(table, field, v) {
+  if (MEMBERS.has(field)) return get('members', v)?.full_name || t('tr_field_other');
+  if (DATES.has(field)) return vnDate(String(v));
+  if (TIMES.has(field)) return vnDateTime(String(v));
+  if (typeof v === 'boolean') return v ? t('tr_yes') : t('tr_no');
+  if (field === 'status') {
+    if (table === 'attendance') return word(v, v);
+    if (table === 'visit_reports') return word('tr_rs_' + v, v);
+    if (table === 'recommendations') return word('rs_' + v, v);
+    return word(v, v);
+  }
+  if (field === 'type') return word('tr_mt_' + v, v);
+  if (field === 'mode') return word('tr_mm_' + v, v);
+  if (field === 'urgency') return word('tr_' + v, v);
+  if (typeof v === 'object') {
+    return Object.keys(v).map((k) => fieldLabel(k) + ': ' + (typeof v[k] === 'object' ? '' : plain(table, k, v[k]))).join('; ');
+  }
+  return String(v);
+}
+
+// Record renders a whole record (a conflict on "*") as its fields, labelled.
+function Record({ table, v, rubricOf }) {
+  if (v == null) return <span class="muted">{t('tr_deleted')}</span>;
+  const keys = Object.keys(v).filter((k) => !HIDDEN.has(k) && v[k] != null && v[k] !== '' && t('tr_f_' + k) !== 'tr_f_' + k);
+  return (
+    <dl class="cf-items">
+      {keys.map((k) => [<dt key={'t' + k}>{fieldLabel(k)}</dt>, <dd key={'d' + k}><Value table={table} field={k} v={v[k]} rubricOf={rubricOf} /></dd>])}
+    </dl>
+  );
+}
+
+// what names the record a conflict is about: "Điểm danh · Nguyễn Văn A · buổi 03/11/2026".
+function what(c) {
+  const rec = get(c.table, c.row_id) || parseValue(c.server_value) || parseValue(c.client_value) || {};
+  const parts = [word('tr_t_' + c.table, t('tr_t_other'))];
+  if (c.table === 'attendance' && rec.member_id) parts.push(get('members', rec.member_id)?.full_name || '');
+  if (c.table === 'members' && rec.full_name) parts.push(rec.full_name);
+  const m = c.table === 'meetings' ? rec : rec.meeting_id ? get('meetings', rec.meeting_id) : null;
+  if (m?.meeting_date) parts.push((get('org_units', m.cell_id)?.name || '') + ' ' + t('tr_of_meeting', { date: vnDate(m.meeting_date) }));
+  return parts.filter(Boolean).join(' · ');
+}
+
+const openConflicts = () => list('sync_conflicts').filter((c) => !c.resolved_at);
+
+// ConflictNotice is the home screen's card when something changed in two places waits for the user: nothing
+// otherwise (the conflicts are no permanent menu item).
+export function ConflictNotice() {
+  const n = openConflicts().length;
+  if (!n) return null;
+  return (
+    <a class="card row notice" href="#/conflicts">
+      <span class="main"><strong>{t('tr_conflict_notice', { n })}</strong></span>
+      <span class="go" aria-hidden="true">›</span>
+    </a>
+  );
+}
 
 export function Conflicts() {
-  const cs = list('sync_conflicts').filter((c) => !c.resolved_at);
+  const cs = openConflicts();
   return (
     <>
+      <a class="back" href="#/">‹ {t('back')}</a>
       <h1 class="title">{t('conflicts')}</h1>
-      <p class="muted">{t('conflict_help')}</p>
+      <p class="muted">{t('tr_conflict_help')}</p>
       {cs.length === 0 && <p class="muted">{t('no_conflicts')}</p>}
       <ul class="cards">{cs.map((c) => <Conflict key={c.id} c={c} />)}</ul>
     </>
@@ -91,26 +174,32 @@ function Conflict({ c }) {
     await mutate(items);
   };
   const isNotes = c.field === 'notes';
+  const isText = isNotes || typeof parseValue(c.server_value) === 'string' || typeof parseValue(c.client_value) === 'string';
   const startMerge = () =>
-    setMerged(isNotes ? mergeNotes(c.server_value, c.client_value) : text(c.server_value) + '\n' + text(c.client_value));
+    setMerged(isNotes ? mergeNotes(c.server_value, c.client_value) : [parseValue(c.server_value), parseValue(c.client_value)].filter(Boolean).join('\n'));
   const saveMerge = () =>
     resolve(isNotes ? { items: merged.map(({ key, text: x, speakers }) => ({ key, text: x, speakers })) } : merged, 'merged');
+  const rubricOf = () => rubric()?.criteria || [];
+  const show = (raw) => (c.field === '*'
+    ? <Record table={c.table} v={parseValue(raw)} rubricOf={rubricOf} />
+    : <Value table={c.table} field={c.field} v={parseValue(raw)} rubricOf={rubricOf} />);
   return (
     <li class="card conflict">
-      <p><strong>{c.table === 'meetings' ? t('meeting') : c.table}</strong> · {fieldLabel(c.field)} · {vnDate(c.created_at)} {vnTime(c.created_at)}</p>
+      <p><strong>{what(c)}</strong></p>
+      <p class="muted">{fieldLabel(c.field)} · {vnDateTime(c.created_at)}</p>
       <div class="versions">
         <div>
-          <h2>{t('theirs')}</h2>
-          <pre>{text(c.server_value)}</pre>
-          <button class="btn small" onClick={() => resolve(parseValue(c.server_value), 'kept server value')}>{t('keep_this')}</button>
+          <h2>{t('tr_theirs')}</h2>
+          <div class="cf-value">{show(c.server_value)}</div>
+          <button class="btn small" onClick={() => resolve(parseValue(c.server_value), 'kept server value')}>{t('tr_keep')}</button>
         </div>
         <div>
-          <h2>{t('mine')}</h2>
-          <pre>{text(c.client_value)}</pre>
-          <button class="btn small" onClick={() => resolve(undefined, 'kept client value')}>{t('keep_this')}</button>
+          <h2>{t('tr_mine')}</h2>
+          <div class="cf-value">{show(c.client_value)}</div>
+          <button class="btn small" onClick={() => resolve(undefined, 'kept client value')}>{t('tr_keep')}</button>
         </div>
       </div>
-      {merged === null ? (
+      {!isText || c.field === '*' ? null : merged === null ? (
         <button class="btn ghost small" onClick={startMerge}>{t('merge')}</button>
       ) : isNotes ? (
         <div>

@@ -1,10 +1,12 @@
 import { useState, useEffect } from 'preact/hooks';
-import { t, vnDate, vnTime, weekday, lang } from '../i18n.js';
-import { get, mutate } from '../state.js';
+import { t, vnDate, vnTime, vnDateTime, weekday, lang } from '../i18n.js';
+import { get, mutate, online } from '../state.js';
 import * as data from '../data.js';
 import { uuid4 } from '../uuid.js';
 import { go } from '../app.jsx';
 import { Minutes, Score } from './minutes.jsx';
+import { useDebounced } from './fields.jsx';
+import { draftKey, keepDraft, readDraft, dropDraft } from '../drafts.js';
 
 const TABS = ['attendance', 'minutes', 'score', 'recs', 'review'];
 const REASONS = ['reason_sick', 'reason_away', 'reason_family', 'reason_work', 'reason_other'];
@@ -20,6 +22,7 @@ export function Meeting({ id, tab }) {
     );
   }
   const cell = get('org_units', meeting.cell_id);
+  const locked = data.reportLocked(id);
   const Tab = { attendance: Attendance, minutes: Minutes, score: Score, recs: Recs, review: Review }[tab] || Attendance;
   return (
     <>
@@ -31,7 +34,8 @@ export function Meeting({ id, tab }) {
           <a key={k} href={`#/m/${id}/${k}`} aria-current={tab === k ? 'page' : undefined}>{t('tab_' + k)}</a>
         ))}
       </nav>
-      <Tab meeting={meeting} cell={cell} />
+      {locked && tab !== 'review' && <p class="muted" role="status">🔒 {t('tr_locked')} <a href={`#/m/${id}/review`}>{t('tr_reopen')}</a></p>}
+      <Tab meeting={meeting} cell={cell} locked={locked} />
     </>
   );
 }
@@ -86,7 +90,7 @@ function Totals({ meeting }) {
   );
 }
 
-function CheckIn({ meeting }) {
+function CheckIn({ meeting, locked }) {
   const report = data.myReport(meeting.id);
   const [geo, setGeo] = useState('');
   const checkIn = () => data.ensureReport(meeting.id, { checked_in_at: new Date().toISOString() }).then(async (id) => {
@@ -105,12 +109,12 @@ function CheckIn({ meeting }) {
     );
   return (
     <section class="card checkin">
-      {report?.checked_in_at ? (
+      {report?.checked_in_at || locked ? (
         <p>✓ {t('checked_in', { time: vnTime(report.checked_in_at) })}</p>
       ) : (
         <button class="btn primary wide" onClick={checkIn}>{t('check_in')}</button>
       )}
-      {report?.latitude != null ? <p class="muted">{t('location_saved')}</p> : (
+      {report?.latitude != null || locked ? <p class="muted">{t('location_saved')}</p> : (
         <button class="btn ghost small" onClick={locate}>{t('with_location')}</button>
       )}
       {geo && <p class="muted" role="status">{geo}</p>}
@@ -118,18 +122,18 @@ function CheckIn({ meeting }) {
   );
 }
 
-function Attendance({ meeting }) {
+function Attendance({ meeting, locked }) {
   const roster = data.members(meeting.cell_id);
   const att = data.attendanceOf(meeting.id);
   const counted = roster.filter((m) => !data.exempt(m));
   const exempt = roster.filter(data.exempt);
   return (
     <>
-      <CheckIn meeting={meeting} />
-      <button class="btn wide" onClick={() => data.markAll(meeting.id, counted, 'present')}>{t('all_present')}</button>
+      <CheckIn meeting={meeting} locked={locked} />
+      <button class="btn wide" disabled={locked} onClick={() => data.markAll(meeting.id, counted, 'present')}>{t('all_present')}</button>
       <Totals meeting={meeting} />
       <ul class="roster" aria-label={t('tab_attendance')}>
-        {counted.map((m) => <MemberRow key={m.id} meeting={meeting} member={m} a={att.get(m.id)} />)}
+        {counted.map((m) => <MemberRow key={m.id} meeting={meeting} member={m} a={att.get(m.id)} locked={locked} />)}
       </ul>
       {exempt.length > 0 && (
         <section aria-labelledby="h-exempt">
@@ -145,11 +149,11 @@ function Attendance({ meeting }) {
   );
 }
 
-function MemberRow({ meeting, member, a }) {
+function MemberRow({ meeting, member, a, locked }) {
   const st = a?.status;
   const set = (s) => data.mark(meeting.id, member.id, s, s === 'excused' ? a?.reason || '' : '');
   const btn = (s, label, cls) => (
-    <button class={'seg ' + cls} aria-pressed={st === s ? 'true' : 'false'} onClick={() => set(s)}>{label}</button>
+    <button class={'seg ' + cls} disabled={locked} aria-pressed={st === s ? 'true' : 'false'} onClick={() => set(s)}>{label}</button>
   );
   return (
     <li class={'member ' + (st || 'unmarked')}>
@@ -166,38 +170,41 @@ function MemberRow({ meeting, member, a }) {
         {btn('excused', t('excused'), 'e')}
         {btn('unexcused', t('unexcused'), 'u')}
       </div>
-      {st === 'excused' && <Reason meeting={meeting} member={member} reason={a.reason || ''} />}
+      {st === 'excused' && <Reason meeting={meeting} member={member} reason={a.reason || ''} locked={locked} />}
     </li>
   );
 }
 
-function Reason({ meeting, member, reason }) {
-  const [text, setText] = useState(reason);
-  useEffect(() => setText(reason), [reason]);
-  const save = (v) => data.mark(meeting.id, member.id, 'excused', v);
+// Reason is an excused member's reason: a chip saves at once, what is typed is saved as it is typed (useDebounced).
+function Reason({ meeting, member, reason, locked }) {
   const id = 'r-' + member.id;
+  const { props, set } = useDebounced(reason, (v) => data.mark(meeting.id, member.id, 'excused', v), id, locked);
   return (
     <div class="reason">
       <label for={id}>{t('reason')}</label>
       <div class="chips">
         {REASONS.map((k) => (
-          <button key={k} class="chip" aria-pressed={text === t(k) ? 'true' : 'false'} onClick={() => { setText(t(k)); save(t(k)); }}>{t(k)}</button>
+          <button key={k} class="chip" disabled={locked} aria-pressed={props.value === t(k) ? 'true' : 'false'} onClick={() => set(t(k))}>{t(k)}</button>
         ))}
       </div>
-      <input id={id} value={text} onInput={(e) => setText(e.currentTarget.value)} onBlur={() => text !== reason && save(text)} />
+      <input id={id} readOnly={locked} {...props} />
     </div>
   );
 }
 
-function Recs({ meeting, cell }) {
-  const [editing, setEditing] = useState(null);
+// recDraft is the key of the draft of a recommendation being written (new) or changed, on this meeting's tab.
+const recDraft = (rec) => draftKey('rec-' + (rec.id || 'new'));
+
+function Recs({ meeting, cell, locked }) {
   const recs = data.recsOf(meeting.cell_id);
+  // A form left open with text in it (the page closed) opens again with the text.
+  const [editing, setEditing] = useState(() => (locked ? null : readDraft(recDraft({})) ? {} : recs.find((r) => readDraft(recDraft(r))) || null));
   const fields = data.fields();
   const fieldName = (id) => fields.find((f) => f.id === id)?.name_vi || '';
   const mine = (r) => r.status === 'new' && (r.meeting_id === meeting.id || r._pending);
   return (
     <>
-      {editing ? (
+      {locked ? null : editing ? (
         <RecForm rec={editing} fields={fields} onDone={() => setEditing(null)} meeting={meeting} />
       ) : (
         <button class="btn primary wide" onClick={() => setEditing({})}>{t('add_rec')}</button>
@@ -217,7 +224,7 @@ function Recs({ meeting, cell }) {
             {data.answersOf(r.id).map((a) => (
               <blockquote key={a.id}><strong>{t('answer')}:</strong> {a.body}</blockquote>
             ))}
-            {mine(r) && (
+            {mine(r) && !locked && (
               <p class="actions">
                 <button class="btn small" onClick={() => setEditing(r)}>{t('edit')}</button>
                 <button class="btn small ghost" onClick={() => mutate([{ t: 'recommendations', op: 'delete', id: r.id }])}>{t('remove')}</button>
@@ -230,8 +237,19 @@ function Recs({ meeting, cell }) {
   );
 }
 
+// RecForm writes a recommendation, committed with "Lưu"; until then what is typed is a draft on the device, kept at
+// every keystroke and shown again if the page closes.
 function RecForm({ rec, fields, onDone, meeting }) {
-  const [v, setV] = useState({ field_id: rec.field_id || fields[0]?.id || null, content: rec.content || '', addressee_text: rec.addressee_text || '', urgency: rec.urgency || 'normal' });
+  const key = recDraft(rec);
+  const [v, setState] = useState(() => readDraft(key) || { field_id: rec.field_id || fields[0]?.id || null, content: rec.content || '', addressee_text: rec.addressee_text || '', urgency: rec.urgency || 'normal' });
+  const setV = (x) => {
+    keepDraft(key, x);
+    setState(x);
+  };
+  const done = () => {
+    dropDraft(key);
+    onDone();
+  };
   const save = async (e) => {
     e.preventDefault();
     if (!v.content.trim()) return;
@@ -239,7 +257,7 @@ function RecForm({ rec, fields, onDone, meeting }) {
     const f = { ...v, content: v.content.trim() };
     if (!rec.id) Object.assign(f, { cell_id: meeting.cell_id, meeting_id: meeting.id, raised_on: meeting.meeting_date });
     await mutate([{ t: 'recommendations', id, fields: f }]);
-    onDone();
+    done();
   };
   return (
     <form class="card" onSubmit={save}>
@@ -257,10 +275,24 @@ function RecForm({ rec, fields, onDone, meeting }) {
       </label>
       <p class="actions">
         <button class="btn primary" type="submit">{t('save')}</button>
-        <button class="btn ghost" type="button" onClick={onDone}>{t('cancel')}</button>
+        <button class="btn ghost" type="button" onClick={done}>{t('cancel')}</button>
       </p>
     </form>
   );
+}
+
+// missing lists what a report still lacks: unmarked members, minutes items not written, no score.
+export function missing(meeting, report) {
+  const out = [];
+  const s = totals(meeting);
+  if (s.unmarked > 0) out.push(t('tr_missing_unmarked', { n: s.unmarked }));
+  for (const i of data.notesOf(meeting)) {
+    if (i.key === 'thematic' && meeting.type !== 'thematic') continue; // only a thematic meeting has a topic
+    if (!(i.text || '').trim()) out.push(t('tr_missing_item', { item: t('item_' + i.key) }));
+  }
+  const scores = report?.scores || {};
+  if (!Object.values(scores).some((v) => v > 0)) out.push(t('tr_missing_score'));
+  return out;
 }
 
 function Review({ meeting }) {
@@ -271,6 +303,8 @@ function Review({ meeting }) {
   const total = r ? r.criteria.reduce((x, c) => x + (scores[c.code] || 0), 0) : 0;
   const notes = data.notesOf(meeting).filter((i) => i.text).length;
   const recs = data.recsOf(meeting.cell_id).filter((x) => x.meeting_id === meeting.id).length;
+  const [asking, setAsking] = useState(false);
+  const submitted = report?.status === 'submitted';
   const submit = async () => {
     const rid = await data.ensureReport(meeting.id);
     const now = new Date().toISOString();
@@ -279,25 +313,101 @@ function Review({ meeting }) {
         members_probationary: s.probationary, members_attached: s.attached, members_exempt: s.exempt } },
       { t: 'visit_reports', id: rid, fields: { status: 'submitted', submitted_at: now } },
     ]);
+    setAsking(false);
     go('');
   };
+  const lacks = missing(meeting, report);
   return (
     <>
       <h2>{t('review')}</h2>
       <Totals meeting={meeting} />
       <section class="card">
-        <p>{t('tab_minutes')}: {notes} / {data.NOTE_ITEMS.length}</p>
+        <p>{t('tab_minutes')}: {notes} / {data.notesOf(meeting).length}</p>
         {r && <p>{t('score_total')}: {total} — {t('grade')}: {t('grade_' + data.gradeFor(r, total))}</p>}
         <p>{t('tab_recs')}: {recs}</p>
       </section>
-      {report?.status === 'submitted' ? (
-        <p class="ok" role="status">✓ {t('submitted', { time: vnTime(report.submitted_at) })}</p>
+      {submitted ? (
+        <>
+          <p class="ok" role="status">✓ {t('submitted', { time: vnTime(report.submitted_at) })}</p>
+          <Reopen report={report} />
+        </>
+      ) : asking ? (
+        <section class="card confirm-submit" role="alertdialog" aria-labelledby="h-confirm">
+          <h2 id="h-confirm">{t('tr_confirm_title')}</h2>
+          {lacks.length ? (
+            <>
+              <p class="warn">{t('tr_missing')}</p>
+              <ul class="missing">{lacks.map((x) => <li key={x}>{x}</li>)}</ul>
+            </>
+          ) : <p>{t('tr_complete')}</p>}
+          <p class="muted">{t('tr_lock_note')}</p>
+          <p class="actions">
+            <button class="btn primary" onClick={submit}>{lacks.length ? t('tr_send_anyway') : t('tr_send')}</button>
+            <button class="btn ghost" onClick={() => setAsking(false)}>{t('tr_go_back')}</button>
+          </p>
+        </section>
       ) : (
         <>
-          <button class="btn primary wide" onClick={submit}>{t('submit')}</button>
-          <p class="muted center">{t('submit_hint')}</p>
+          {report?.change_reason && <p class="warn">{t('tr_reopened_note', { reason: report.change_reason })}</p>}
+          <button class="btn primary wide" onClick={() => setAsking(true)}>{t('tr_submit')}</button>
+          {!online.value && <p class="muted center">{t('tr_offline_hint')}</p>}
         </>
       )}
+      <History report={report} />
     </>
+  );
+}
+
+// Reopen is the explicit "Sửa báo cáo đã gửi": a reason (kept as a draft while typed), then the report is a draft
+// again; the server records who reopened it, when and why in the report's history.
+function Reopen({ report }) {
+  const key = draftKey('reopen');
+  const [open, setOpen] = useState(() => readDraft(key) !== undefined);
+  const [reason, setReason] = useState(() => readDraft(key) || '');
+  const [err, setErr] = useState('');
+  if (!open) return <button class="btn wide" onClick={() => setOpen(true)}>{t('tr_reopen')}</button>;
+  const type = (v) => {
+    keepDraft(key, v);
+    setReason(v);
+  };
+  const go_ = async () => {
+    if (!reason.trim()) return setErr(t('tr_reopen_need'));
+    await mutate([{ t: 'visit_reports', id: report.id, fields: { status: 'draft', change_reason: reason.trim() } }]);
+    dropDraft(key);
+    setOpen(false);
+  };
+  return (
+    <section class="card">
+      <label for="reopen-reason">{t('tr_reopen_reason')}</label>
+      <textarea id="reopen-reason" rows={3} value={reason} aria-invalid={err ? 'true' : undefined} onInput={(e) => type(e.currentTarget.value)} />
+      {err && <p class="error" role="alert">{err}</p>}
+      <p class="actions">
+        <button class="btn primary" onClick={go_}>{t('tr_reopen_do')}</button>
+        <button class="btn ghost" onClick={() => (dropDraft(key), setOpen(false))}>{t('cancel')}</button>
+      </p>
+    </section>
+  );
+}
+
+// History lists the report's submissions and reopenings, as the server recorded them.
+export function History({ report }) {
+  let h = [];
+  try {
+    h = typeof report?.history === 'string' ? JSON.parse(report.history) : report?.history || [];
+  } catch {
+    h = [];
+  }
+  if (!h?.length) return null;
+  return (
+    <section class="card" aria-labelledby="h-history">
+      <h2 id="h-history">{t('tr_history')}</h2>
+      <ul class="history">
+        {h.map((e, i) => (
+          <li key={i}>{e.action === 'reopened'
+            ? t('tr_ev_reopened', { time: vnDateTime(e.at), reason: e.reason || '' })
+            : t('tr_ev_submitted', { time: vnDateTime(e.at) })}</li>
+        ))}
+      </ul>
+    </section>
   );
 }

@@ -4,7 +4,7 @@ import { get, mutate } from '../state.js';
 import * as data from '../data.js';
 import { Field } from './fields.jsx';
 
-export function Minutes({ meeting }) {
+export function Minutes({ meeting, locked }) {
   const items = data.notesOf(meeting);
   const roster = data.members(meeting.cell_id);
   const report = data.myReport(meeting.id);
@@ -17,24 +17,24 @@ export function Minutes({ meeting }) {
   return (
     <>
       <section class="card">
-        <Field id="topic" label={t('topic')} value={meeting.topic} save={(v) => mutate([{ t: 'meetings', id: meeting.id, fields: { topic: v } }])} />
-        <Field id="place" label={t('place')} value={meeting.place} save={(v) => mutate([{ t: 'meetings', id: meeting.id, fields: { place: v } }])} />
+        <Field locked={locked} id="topic" label={t('topic')} value={meeting.topic} save={(v) => mutate([{ t: 'meetings', id: meeting.id, fields: { topic: v } }])} />
+        <Field locked={locked} id="place" label={t('place')} value={meeting.place} save={(v) => mutate([{ t: 'meetings', id: meeting.id, fields: { place: v } }])} />
       </section>
       {items.map((item) => (
         <section class="card" key={item.key}>
-          <Field id={'n-' + item.key} label={t('item_' + item.key)} value={item.text} multiline save={(v) => saveItem(item.key, () => ({ text: v }))} />
-          <Speakers item={item} roster={roster} save={(f) => saveItem(item.key, (i) => ({ speakers: f(i.speakers || []) }))} />
+          <Field locked={locked} id={'n-' + item.key} label={t('item_' + item.key)} value={item.text} multiline save={(v) => saveItem(item.key, () => ({ text: v }))} />
+          <Speakers locked={locked} item={item} roster={roster} save={(f) => saveItem(item.key, (i) => ({ speakers: f(i.speakers || []) }))} />
         </section>
       ))}
       <section class="card">
-        <Field id="guidance" label={t('item_guidance')} value={report?.guidance} multiline
+        <Field locked={locked} id="guidance" label={t('item_guidance')} value={report?.guidance} multiline
           save={async (v) => {
             const rid = await data.ensureReport(meeting.id);
             await mutate([{ t: 'visit_reports', id: rid, fields: { guidance: v } }]);
           }} />
       </section>
       <section class="card">
-        <Field id="resolution" label={t('resolution')} value={meeting.resolution} multiline rows={5}
+        <Field locked={locked} id="resolution" label={t('resolution')} value={meeting.resolution} multiline rows={5}
           save={(v) => mutate([{ t: 'meetings', id: meeting.id, fields: { resolution: v } }])} />
       </section>
       <p class="muted center">{t('saved_local')}</p>
@@ -42,7 +42,7 @@ export function Minutes({ meeting }) {
   );
 }
 
-function Speakers({ item, roster, save }) {
+function Speakers({ item, roster, save, locked }) {
   const list_ = item.speakers || [];
   const id = 'sp-' + item.key;
   return (
@@ -50,10 +50,10 @@ function Speakers({ item, roster, save }) {
       <label for={id}>{t('speakers')}</label>
       <div class="chips">
         {list_.map((name) => (
-          <button key={name} class="chip on" aria-label={t('remove') + ' ' + name} onClick={() => save((l) => l.filter((x) => x !== name))}>{name} ×</button>
+          <button key={name} disabled={locked} class="chip on" aria-label={t('remove') + ' ' + name} onClick={() => save((l) => l.filter((x) => x !== name))}>{name} ×</button>
         ))}
       </div>
-      <select id={id} value="" onChange={(e) => {
+      <select id={id} value="" disabled={locked} onChange={(e) => {
         const name = e.currentTarget.value;
         if (name) save((l) => [...l.filter((x) => x !== name), name]);
       }}>
@@ -64,7 +64,7 @@ function Speakers({ item, roster, save }) {
   );
 }
 
-export function Score({ meeting }) {
+export function Score({ meeting, locked }) {
   const r = data.rubric();
   const report = data.myReport(meeting.id);
   if (!r) return <p class="muted">{t('no_rubric')}</p>;
@@ -97,10 +97,10 @@ export function Score({ meeting }) {
               <div class="criterion">
                 <span id={'c-' + c.code}>{name} <small>(0–{c.max_points})</small></span>
                 <div class="stepper" role="group" aria-labelledby={'c-' + c.code}>
-                  <button class="seg" aria-label="−" disabled={v <= 0} onClick={() => set(c, (x) => x - 1)}>−</button>
+                  <button class="seg" aria-label="−" disabled={locked || v <= 0} onClick={() => set(c, (x) => x - 1)}>−</button>
                   <output aria-live="polite">{v}</output>
-                  <button class="seg" aria-label="+" disabled={v >= c.max_points} onClick={() => set(c, (x) => x + 1)}>+</button>
-                  <button class="seg" onClick={() => set(c, () => c.max_points)}>{c.max_points}</button>
+                  <button class="seg" aria-label="+" disabled={locked || v >= c.max_points} onClick={() => set(c, (x) => x + 1)}>+</button>
+                  <button class="seg" disabled={locked} onClick={() => set(c, () => c.max_points)}>{c.max_points}</button>
                 </div>
               </div>
             </li>
