@@ -73,7 +73,8 @@ test('a visit recorded offline survives a restart and reaches the server once', 
   await shot(page, '05-recommendations');
 
   await page.click('.tabs >> text=Nộp');
-  await page.getByRole('button', { name: 'Nộp báo cáo' }).click();
+  await page.getByRole('button', { name: 'Gửi báo cáo' }).click();
+  await page.locator('.confirm-submit .btn.primary').click(); // the check lists what is missing and asks
   await page.waitForSelector('h1.hello');
   // The changes wait (between the retries, which show "syncing" a moment).
   await page.locator('.syncbar strong', { hasText: /\d+ thay đổi chờ gửi/ }).waitFor();

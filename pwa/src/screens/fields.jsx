@@ -21,19 +21,22 @@ export function useDebounced(value, save, id, locked) {
   const focused = useRef(false);
   const lock = useRef(locked);
   lock.current = locked;
+  const inflight = useRef(0); // saves handed over and not yet in the device's store
   const flush = () => {
     clearTimeout(timer.current);
     const v = latest.current;
     if (lock.current) return; // a submitted report: nothing is saved until it is opened for a change
     if (v === saved.current) {
-      if (key) dropDraft(key);
+      // Nothing new; the draft goes once no save is under way (a page closing fires this twice: hidden, then gone).
+      if (key && !inflight.current && readDraft(key) === v) dropDraft(key);
       return;
     }
     saved.current = v;
+    inflight.current++;
     Promise.resolve(saveRef.current(v)).then(
       () => key && readDraft(key) === v && dropDraft(key),
-      () => {}, // refused on the device (a locked report): the draft stays for the user to see again
-    );
+      () => {}, // refused on the device: the draft stays for the user to see again
+    ).finally(() => inflight.current--);
   };
   useEffect(() => {
     flush(); // a draft from a page closed mid-typing

@@ -1,0 +1,133 @@
+// Issue 10, defect 1: nothing typed is lost. In every text field of the official's meeting screens (the minutes,
+// an excused member's reason, a recommendation being written), text typed and left without leaving the field
+// (no blur) is there when the app is opened again: after the page is closed at once, and after the whole browser
+// is closed following 5 seconds of idleness.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { launch, device, login, synced, shot, chromePath, flags, phone } from './helpers.mjs';
+import { pickMeeting, screen, onDevice } from './trust.mjs';
+
+const browser = await launch();
+after(() => browser.close());
+
+const TEXTS = 'main input:not([type]), main input[type=text], main textarea';
+
+// fieldsOf lists the ids of the text fields a screen shows (whatever the minutes hold now).
+const fieldsOf = (page) => page.$$eval(TEXTS, (els) => els.filter((e) => !e.readOnly && e.id).map((e) => e.id));
+
+// excuse marks the first member of the roster excused and returns the id of its reason field.
+async function excuse(page) {
+  const row = page.locator('.roster:not(.exempt) > li').first();
+  if ((await row.locator('button.seg.e').getAttribute('aria-pressed')) !== 'true') await row.locator('button.seg.e').click();
+  const input = row.locator('.reason input');
+  await input.waitFor();
+  await synced(page);
+  return input.getAttribute('id');
+}
+
+test('text typed in every field is kept when the page closes at once', async () => {
+  const { ctx, page: first } = await device(browser);
+  await login(first, 'canbo8');
+  const id = await pickMeeting(first);
+  await screen(first, id, 'minutes', '#topic');
+  const fields = await fieldsOf(first);
+  assert.ok(fields.length >= 5, 'the minutes have text fields: ' + fields);
+  await first.close();
+  const stamp = Date.now().toString(36);
+  // One field at a time: typed into, the page closed at once, opened again.
+  const closeRightAfter = async (tab, ready, field, text, fill) => {
+    const p = await ctx.newPage();
+    await screen(p, id, tab, ready);
+    if (fill) await fill(p);
+    else await p.fill('#' + field, text);
+    await p.close();
+    const again = await ctx.newPage();
+    await screen(again, id, tab, ready);
+    return again;
+  };
+  for (const f of fields) {
+    const text = `Gõ dở ${f} ${stamp}`;
+    const again = await closeRightAfter('minutes', '#topic', f, text);
+    assert.equal(await again.inputValue('#' + f), text, `minutes field ${f} after the page closed`);
+    await onDevice(again, text); // and it became a change to send (or was sent already)
+    await again.close();
+  }
+  // An excused member's reason, typed (not a chip).
+  let p = await ctx.newPage();
+  await screen(p, id, 'attendance', '.roster');
+  const reason = await excuse(p);
+  await p.close();
+  const why = `Đi khám bệnh ở huyện ${stamp}`;
+  p = await closeRightAfter('attendance', '.roster', reason, why);
+  assert.equal(await p.inputValue('#' + reason), why, 'the reason after the page closed');
+  await onDevice(p, why);
+  await p.close();
+  // A recommendation being written, not saved yet: a draft on the device, the form open again with it.
+  const rec = `Kiến nghị đang viết ${stamp}`;
+  p = await closeRightAfter('recs', '.tabs', null, null, async (page) => {
+    await page.getByRole('button', { name: 'Thêm kiến nghị' }).click();
+    await page.fill('#rec-to', 'UBND xã');
+    await page.fill('#rec-content', rec);
+  });
+  await p.waitForSelector('#rec-content');
+  assert.equal(await p.inputValue('#rec-content'), rec, 'the recommendation being written');
+  assert.equal(await p.inputValue('#rec-to'), 'UBND xã');
+  await shot(p, 'typing-rec-draft');
+  await p.click('form >> text=Lưu');
+  await p.waitForSelector(`text=${rec}`);
+  await onDevice(p, rec);
+  await ctx.close();
+});
+
+test('text typed and left 5 seconds is kept when the browser closes', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'chibo-typing-'));
+  const open = async () => {
+    const ctx = await chromium.launchPersistentContext(dir, { ...phone, executablePath: chromePath, args: flags });
+    const page = ctx.pages()[0] || (await ctx.newPage());
+    return { ctx, page };
+  };
+  let { ctx, page } = await open();
+  await login(page, 'canbo8');
+  const id = await pickMeeting(page, 1);
+  const stamp = Date.now().toString(36);
+  // The minutes: every field typed into in turn, the last one left with the cursor in it.
+  await screen(page, id, 'minutes', '#topic');
+  const fields = await fieldsOf(page);
+  const want = {};
+  for (const f of fields) {
+    want[f] = `Để đó ${f} ${stamp}`;
+    await page.fill('#' + f, want[f]);
+  }
+  await page.waitForTimeout(5000);
+  await ctx.close();
+  ({ ctx, page } = await open());
+  await screen(page, id, 'minutes', '#topic');
+  for (const f of fields) assert.equal(await page.inputValue('#' + f), want[f], `minutes field ${f} after the browser closed`);
+  // The reason.
+  await screen(page, id, 'attendance', '.roster');
+  const reason = await excuse(page);
+  const why = `Đi công tác tỉnh ${stamp}`;
+  await page.fill('#' + reason, why);
+  await page.waitForTimeout(5000);
+  await ctx.close();
+  ({ ctx, page } = await open());
+  await screen(page, id, 'attendance', '.roster');
+  assert.equal(await page.inputValue('#' + reason), why, 'the reason after the browser closed');
+  // The recommendation being written.
+  await screen(page, id, 'recs', '.tabs');
+  await page.getByRole('button', { name: 'Thêm kiến nghị' }).click();
+  const rec = `Kiến nghị để dở ${stamp}`;
+  await page.fill('#rec-content', rec);
+  await page.waitForTimeout(5000);
+  await ctx.close();
+  ({ ctx, page } = await open());
+  await screen(page, id, 'recs', '#rec-content');
+  assert.equal(await page.inputValue('#rec-content'), rec, 'the recommendation after the browser closed');
+  // Everything reaches the server.
+  await synced(page, 45000);
+  await ctx.close();
+});
