@@ -396,7 +396,7 @@ export const vi = {
   tr_t_recommendations: 'Kiến nghị',
   tr_t_members: 'Đảng viên',
   tr_t_other: 'Bản ghi',
-  tr_of_meeting: 'buổi {date}',
+  tr_of_meeting: 'buổi sinh hoạt ngày {date}',
   tr_criterion: 'Tiêu chí',
   tr_points: 'Điểm',
   tr_yes: 'Có',

@@ -43,15 +43,22 @@ const word = (key, fallback) => {
 export const fieldLabel = (f) => (f === '*' ? t('tr_whole') : word('tr_f_' + f, t('tr_field_other')));
 
 // Value renders one field's value (parsed from the conflict's JSON) for people.
-function Value({ table, field, v, rubricOf }) {
+function Value({ table, field, v, other, rubricOf }) {
   if (v == null || v === '') return <span class="muted">{t('tr_empty')}</span>;
   if (field === 'scores' && typeof v === 'object') {
     const crit = rubricOf();
     const name = (code) => crit.find((c) => c.code === code)?.name_vi || t('tr_field_other');
+    // Only the criteria the two versions score differently (all of them when there is nothing to compare).
+    const o = other && typeof other === 'object' ? other : null;
+    const codes = o ? [...new Set([...Object.keys(v), ...Object.keys(o)])].filter((k) => (v[k] || 0) !== (o[k] || 0)) : Object.keys(v);
+    const total = Object.values(v).reduce((a, b) => a + (b || 0), 0);
     return (
       <table class="cf-scores">
         <thead><tr><th scope="col">{t('tr_criterion')}</th><th scope="col">{t('tr_points')}</th></tr></thead>
-        <tbody>{Object.keys(v).map((code) => <tr key={code}><td>{name(code)}</td><td>{v[code]}</td></tr>)}</tbody>
+        <tbody>
+          {codes.map((code) => <tr key={code}><td>{name(code)}</td><td>{v[code] || 0}</td></tr>)}
+          <tr><td><strong>{t('score_total')}</strong></td><td><strong>{total}</strong></td></tr>
+        </tbody>
       </table>
     );
   }
@@ -107,7 +114,7 @@ function what(c) {
   if (c.table === 'attendance' && rec.member_id) parts.push(get('members', rec.member_id)?.full_name || '');
   if (c.table === 'members' && rec.full_name) parts.push(rec.full_name);
   const m = c.table === 'meetings' ? rec : rec.meeting_id ? get('meetings', rec.meeting_id) : null;
-  if (m?.meeting_date) parts.push((get('org_units', m.cell_id)?.name || '') + ' ' + t('tr_of_meeting', { date: vnDate(m.meeting_date) }));
+  if (m?.meeting_date) parts.push([get('org_units', m.cell_id)?.name, t('tr_of_meeting', { date: vnDate(m.meeting_date) })].filter(Boolean).join(', '));
   return parts.filter(Boolean).join(' · ');
 }
 
@@ -180,9 +187,9 @@ function Conflict({ c }) {
   const saveMerge = () =>
     resolve(isNotes ? { items: merged.map(({ key, text: x, speakers }) => ({ key, text: x, speakers })) } : merged, 'merged');
   const rubricOf = () => rubric()?.criteria || [];
-  const show = (raw) => (c.field === '*'
+  const show = (raw, other) => (c.field === '*'
     ? <Record table={c.table} v={parseValue(raw)} rubricOf={rubricOf} />
-    : <Value table={c.table} field={c.field} v={parseValue(raw)} rubricOf={rubricOf} />);
+    : <Value table={c.table} field={c.field} v={parseValue(raw)} other={parseValue(other)} rubricOf={rubricOf} />);
   return (
     <li class="card conflict">
       <p><strong>{what(c)}</strong></p>
@@ -190,12 +197,12 @@ function Conflict({ c }) {
       <div class="versions">
         <div>
           <h2>{t('tr_theirs')}</h2>
-          <div class="cf-value">{show(c.server_value)}</div>
+          <div class="cf-value">{show(c.server_value, c.client_value)}</div>
           <button class="btn small" onClick={() => resolve(parseValue(c.server_value), 'kept server value')}>{t('tr_keep')}</button>
         </div>
         <div>
           <h2>{t('tr_mine')}</h2>
-          <div class="cf-value">{show(c.client_value)}</div>
+          <div class="cf-value">{show(c.client_value, c.server_value)}</div>
           <button class="btn small" onClick={() => resolve(undefined, 'kept client value')}>{t('tr_keep')}</button>
         </div>
       </div>
