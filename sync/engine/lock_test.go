@@ -1,9 +1,11 @@
 package engine_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/chibo-vn/chibo/server/store"
@@ -11,8 +13,8 @@ import (
 )
 
 // TestSubmittedReportIsLocked: once submitted, a visit report refuses plain changes and deletes (code
-// invalid_transition); reopening it needs a reason; the submission, the reopening with its reason and the second
-// submission are in its history, which the supervisor reads with the meeting.
+// invalid_transition); reopening it needs a reason and tells the supervisor; the submission, the reopening with its
+// reason and the second submission are in its history, which the supervisor reads with the meeting.
 func TestSubmittedReportIsLocked(t *testing.T) {
 	h := newHarness(t)
 	a := h.device("off1")
@@ -44,6 +46,11 @@ func TestSubmittedReportIsLocked(t *testing.T) {
 	}
 	if r := send(wire.MutUpsert, fields("status", "draft", "change_reason", "Ghi sót ý kiến chỉ đạo")); r.Status != wire.StatusApplied {
 		t.Fatalf("reopen: %+v", r)
+	}
+	var notes []store.Notification
+	must(t, h.db.R.NewSelect().Model(&notes).Where("user_id = ?", h.users["sup"].ID).Where("kind = ?", "report_reopened").Scan(context.Background()))
+	if len(notes) != 1 || !strings.Contains(notes[0].Body, "Ghi sót ý kiến chỉ đạo") || notes[0].Link != "#/mr/"+h.meeting.ID {
+		t.Errorf("the supervisor's notification of the reopening: %+v", notes)
 	}
 	if r := send(wire.MutUpsert, fields("guidance", "Cần chuẩn bị kỹ hơn; phân công rõ người phụ trách")); r.Status != wire.StatusApplied {
 		t.Fatalf("change after reopening: %+v", r)

@@ -10,6 +10,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/chibo-vn/chibo/server/domain"
+	"github.com/chibo-vn/chibo/server/notify"
 	"github.com/chibo-vn/chibo/server/store"
 	"github.com/chibo-vn/chibo/sync/changelog"
 	"github.com/chibo-vn/chibo/sync/wire"
@@ -261,7 +262,7 @@ func transition(field, key string) error {
 	return e
 }
 
-func authorizeReport(ctx context.Context, a *applier, _, row changelog.Row) error {
+func authorizeReport(ctx context.Context, a *applier, prev, row changelog.Row) error {
 	r := row.(*store.VisitReport)
 	m, err := a.meetingOf(ctx, r.MeetingID)
 	if err != nil {
@@ -270,7 +271,14 @@ func authorizeReport(ctx context.Context, a *applier, _, row changelog.Row) erro
 	if !a.p.HasRole(domain.RoleOfficial) {
 		return reject("meeting_id", "sync.not_assigned")
 	}
-	return a.score(ctx, r, m)
+	if err := a.score(ctx, r, m); err != nil {
+		return err
+	}
+	if prev != nil && prev.(*store.VisitReport).Status == domain.ReportSubmitted && r.Status == domain.ReportDraft {
+		// Reopened (reportStep checked the reason): the supervisors over the cell are told, in this transaction.
+		return notify.ReportReopened(ctx, a.tx, r, m, r.ChangeReason, a.e.now())
+	}
+	return nil
 }
 
 // score checks the report's scores against the rubric in force for the meeting's province and computes the total
