@@ -180,6 +180,26 @@ func Reference(ctx context.Context, db bun.IDB, provinceID string) (*ReferenceDa
 	return ref, nil
 }
 
+// RubricOn returns the rubric in force for a province on a day, with its criteria: the latest valid that day, the
+// province's own before the default. Nil when there is none.
+func RubricOn(ctx context.Context, db bun.IDB, provinceID string, day domain.Date) (*Rubric, error) {
+	var rubrics []*Rubric
+	err := db.NewSelect().Model(&rubrics).
+		Relation("Criteria", func(q *bun.SelectQuery) *bun.SelectQuery { return q.OrderExpr("rc.sort_order") }).
+		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("rb.province_id = ?", provinceID).WhereOr("rb.province_id IS NULL")
+		}).
+		Where("rb.valid_from <= ?", day).
+		OrderExpr("rb.province_id IS NULL, rb.valid_from DESC").Limit(1).Scan(ctx)
+	if err != nil {
+		return nil, domain.Internal(err)
+	}
+	if len(rubrics) == 0 {
+		return nil, nil
+	}
+	return rubrics[0], nil
+}
+
 func tableOf(col string) string {
 	switch col[:2] {
 	case "rf":
