@@ -286,7 +286,7 @@ function Review({ meeting }) {
       <h2>{t('review')}</h2>
       <Totals meeting={meeting} />
       <section class="card">
-        <p>{t('tab_minutes')}: {notes} / {data.NOTE_ITEMS.length}</p>
+        <p>{t('tab_minutes')}: {notes} / {data.notesOf(meeting).length}</p>
         {r && <p>{t('score_total')}: {total} — {t('grade')}: {t('grade_' + data.gradeFor(r, total))}</p>}
         <p>{t('tab_recs')}: {recs}</p>
       </section>
