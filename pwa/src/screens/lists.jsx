@@ -1,7 +1,7 @@
 import { useState, useRef } from 'preact/hooks';
 import { t, vnDate, vnTime } from '../i18n.js';
 import { list, get, mutate, rejected, discardRejected, resend } from '../state.js';
-import { myVisits, notesOf } from '../data.js';
+import { myVisits, minutesOf, template, itemLabel } from '../data.js';
 
 export function Visits() {
   const vs = myVisits();
@@ -37,7 +37,7 @@ function text(v) {
   } catch {
     return v;
   }
-  if (x && Array.isArray(x.items)) return x.items.filter((i) => i.text).map((i) => t('item_' + i.key) + ': ' + i.text).join('\n');
+  if (x && Array.isArray(x.items)) return x.items.filter((i) => i.text).map((i) => label(i.key) + ': ' + i.text).join('\n');
   return typeof x === 'string' ? x : JSON.stringify(x);
 }
 
@@ -56,21 +56,30 @@ export function Conflicts() {
   );
 }
 
-// mergeNotes starts a merge of two notes documents item by item: an item both versions agree on, or that only one
-// of them filled in, is taken as it is; an item both changed differently gets both texts, server's first, for the
-// user to edit. Speakers are the union of both lists.
-function mergeNotes(server, client) {
-  const a = notesOf({ notes: parseValue(server) });
-  const b = new Map(notesOf({ notes: parseValue(client) }).map((i) => [i.key, i]));
-  return a.map((x) => {
-    const y = b.get(x.key);
-    const speakers = [...new Set([...(x.speakers || []), ...(y.speakers || [])])];
-    const xt = (x.text || '').trim();
-    const yt = (y.text || '').trim();
-    let text_ = xt || yt;
-    if (xt && yt && xt !== yt) text_ = xt + '\n' + yt;
-    return { key: x.key, text: text_, speakers, both: !!(xt && yt && xt !== yt) };
+// label is the name of a minutes item in the template in force.
+const label = (key) => {
+  const d = template()?.items.find((x) => x.key === key);
+  return d ? itemLabel(d) : t('tab_minutes');
+};
+
+// mergeNotes starts a merge of two minutes documents item by item, against the version both started from: an item
+// only one of them changed is taken as that one has it; an item both changed differently gets both texts, server's
+// first, for the user to edit, with the speeches and tasks of both. The guests are the changed side's.
+function mergeNotes(base, server, client) {
+  const [o, a, b] = [base, server, client].map((v) => minutesOf({ notes: parseValue(v) }));
+  const same = (x, y) => JSON.stringify(x ?? null) === JSON.stringify(y ?? null);
+  const find = (doc, key) => doc.items.find((i) => i.key === key);
+  const keys = [...new Set([...a.items, ...b.items].map((i) => i.key))];
+  const items = keys.map((key) => {
+    const x = find(a, key), y = find(b, key), z = find(o, key);
+    if (same(x, y) || same(y, z)) return { ...(x || y), both: false };
+    if (same(x, z)) return { ...y, both: false };
+    const xt = (x?.text || '').trim(), yt = (y?.text || '').trim();
+    const byId = (l) => [...new Map(l.map((v) => [v.id || JSON.stringify(v), v])).values()];
+    return { ...y, ...x, text: xt && yt && xt !== yt ? xt + '\n' + yt : xt || yt, both: !!(xt && yt && xt !== yt),
+      speeches: byId([...(x?.speeches || []), ...(y?.speeches || [])]), tasks: byId([...(x?.tasks || []), ...(y?.tasks || [])]) };
   });
+  return { template_id: a.template_id || b.template_id, guests: same(a.guests, o.guests) ? b.guests : a.guests, items };
 }
 
 function parseValue(v) {
@@ -92,9 +101,9 @@ function Conflict({ c }) {
   };
   const isNotes = c.field === 'notes';
   const startMerge = () =>
-    setMerged(isNotes ? mergeNotes(c.server_value, c.client_value) : text(c.server_value) + '\n' + text(c.client_value));
+    setMerged(isNotes ? mergeNotes(c.base_value, c.server_value, c.client_value) : text(c.server_value) + '\n' + text(c.client_value));
   const saveMerge = () =>
-    resolve(isNotes ? { items: merged.map(({ key, text: x, speakers }) => ({ key, text: x, speakers })) } : merged, 'merged');
+    resolve(isNotes ? { ...merged, items: merged.items.map(({ both, ...i }) => i) } : merged, 'merged');
   return (
     <li class="card conflict">
       <p><strong>{c.table === 'meetings' ? t('meeting') : c.table}</strong> · {fieldLabel(c.field)} · {vnDate(c.created_at)} {vnTime(c.created_at)}</p>
@@ -114,13 +123,13 @@ function Conflict({ c }) {
         <button class="btn ghost small" onClick={startMerge}>{t('merge')}</button>
       ) : isNotes ? (
         <div>
-          {merged.filter((i) => i.text || i.both).map((i) => (
+          {merged.items.filter((i) => i.text || i.both).map((i) => (
             <div class="field" key={i.key}>
-              <label for={'mg-' + c.id + '-' + i.key}>{t('merge')}: {t('item_' + i.key)}</label>
+              <label for={'mg-' + c.id + '-' + i.key}>{t('merge')}: {label(i.key)}</label>
               <textarea id={'mg-' + c.id + '-' + i.key} rows={i.both ? 5 : 3} value={i.text}
                 onInput={(e) => {
                   const v = e.currentTarget.value;
-                  setMerged(merged.map((x) => (x.key === i.key ? { ...x, text: v } : x)));
+                  setMerged({ ...merged, items: merged.items.map((x) => (x.key === i.key ? { ...x, text: v } : x)) });
                 }} />
             </div>
           ))}
