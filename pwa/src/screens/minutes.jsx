@@ -63,13 +63,12 @@ export function Minutes({ meeting, locked }) {
           save={(m) => set({ chair_member_id: m?.id || null, chair_name: m?.full_name || '' })} />
         <Person id="m-secretary" label={t('mn_secretary')} roster={roster} locked={locked} memberId={meeting.secretary_member_id} name={meeting.secretary_name}
           save={(m) => set({ secretary_member_id: m?.id || null, secretary_name: m?.full_name || '' })} />
-        <div class="stats" aria-label={t('mn_figures')}>
-          <div class="stat"><span>{t('t_members')}</span><strong>{f.members}</strong></div>
-          <div class="stat"><span>{t('t_present')}</span><strong>{f.present}</strong></div>
-          <div class="stat"><span>{t('t_excused')}</span><strong>{f.excused}</strong></div>
-          <div class="stat"><span>{t('t_unexcused')}</span><strong>{f.unexcused}</strong></div>
-          <div class="stat"><span>{t('t_exempt')}</span><strong>{f.exempt}</strong></div>
-        </div>
+        <dl class="figs" aria-label={t('mn_figures')}>
+          {[['mn_f_members', meeting.members_total ?? f.members], ['mn_f_present', f.present], ['mn_f_excused', f.excused],
+            ['mn_f_unexcused', f.unexcused], ['mn_f_exempt', meeting.members_exempt ?? f.exempt]].map(([k, v]) => (
+            <div key={k}><dt>{t(k)}</dt><dd>{v}</dd></div>
+          ))}
+        </dl>
         <p class="muted">{t('mn_figures_hint')}</p>
       </section>
       <Guests meeting={meeting} guests={doc.guests} locked={locked} />
