@@ -166,16 +166,9 @@ func Reference(ctx context.Context, db bun.IDB, provinceID string) (*ReferenceDa
 		OrderExpr("rl.scheme, rl.sort_order").Scan(ctx); err != nil {
 		return nil, domain.Internal(err)
 	}
-	var rubrics []*Rubric
-	err := own(db.NewSelect().Model(&rubrics), "rb.province_id").
-		Relation("Criteria", func(q *bun.SelectQuery) *bun.SelectQuery { return q.OrderExpr("rc.sort_order") }).
-		Where("rb.valid_from <= ?", domain.DateOf(Now())).
-		OrderExpr("rb.province_id IS NULL, rb.valid_from DESC").Limit(1).Scan(ctx)
-	if err != nil {
-		return nil, domain.Internal(err)
-	}
-	if len(rubrics) > 0 {
-		ref.Rubric = rubrics[0]
+	var err error
+	if ref.Rubric, err = RubricOn(ctx, db, provinceID, domain.DateOf(Now())); err != nil {
+		return nil, err
 	}
 	return ref, nil
 }
