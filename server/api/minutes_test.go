@@ -168,4 +168,31 @@ func TestMinutesDOCX(t *testing.T) {
 	if r := w.do(http.MethodGet, "/api/v1/meetings/"+domain.NewID()+"/minutes.docx", "root", nil); r.status != http.StatusNotFound {
 		t.Errorf("unknown meeting: status %d", r.status)
 	}
+
+	// A thematic meeting has its topic (said once) and the thematic items, not the month's news or resolution.
+	if err := w.db.Write(ctx, func(ctx context.Context, tx bun.Tx) error {
+		_, err := tx.NewUpdate().Model(w.meetingB).Set("type = ?, topic = ?, notes = ?", domain.MeetingThematic,
+			"Sinh hoạt chuyên đề: Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh",
+			`{"items":[{"key":"thematic","text":"Đồng chí Bí thư trình bày chuyên đề."},{"key":"thematic_resolution","text":"Nghị quyết chuyên đề về học tập và làm theo Bác.","vote":{"for":5,"against":0}}]}`).
+			WherePK().Exec(ctx)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	r = w.do(http.MethodGet, "/api/v1/meetings/"+w.meetingB.ID+"/minutes.docx", "sup1", nil)
+	if r.status != http.StatusOK {
+		t.Fatalf("thematic: status %d: %s", r.status, r.body)
+	}
+	text = docxText(t, r.body)
+	for _, want := range []string{"Sinh hoạt chuyên đề: Học tập và làm theo tư tưởng", "Nội dung chuyên đề", "Đồng chí Bí thư trình bày chuyên đề.",
+		"Nghị quyết chuyên đề, biểu quyết", "Nghị quyết chuyên đề về học tập và làm theo Bác.", "Biểu quyết: 5 đồng chí tán thành"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the thematic minutes lack %q:\n%s", want, text)
+		}
+	}
+	for _, not := range []string{"chuyên đề: Sinh hoạt chuyên đề", "Thông tin thời sự", "Nghị quyết tháng, biểu quyết"} {
+		if strings.Contains(text, not) {
+			t.Errorf("the thematic minutes have %q:\n%s", not, text)
+		}
+	}
 }

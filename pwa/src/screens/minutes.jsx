@@ -347,7 +347,7 @@ export function Score({ meeting, locked }) {
               <div class="criterion">
                 <span id={'c-' + c.code}>{name} <small>(0–{c.max_points})</small></span>
                 {c.computed ? (
-                  <div class="computed" aria-labelledby={'c-' + c.code}>
+                  <div class="computed" role="group" aria-labelledby={'c-' + c.code}>
                     <output>{v}</output> <small>{t('sc_computed')}</small>
                   </div>
                 ) : (
