@@ -1,6 +1,7 @@
 // What the screens need, read from the view: the official's cells, meetings (held, planned and the ones the
 // schedule expects), rosters, visit reports, the province's reference data.
 import { list, get, session, mutate } from './state.js';
+import { lang } from './i18n.js';
 import { attendanceId, reportId, scheduledMeetingId } from './uuid.js';
 
 export const me = () => session.value?.user;
@@ -89,13 +90,20 @@ export function myVisits() {
     .sort((a, b) => b.meeting.meeting_date.localeCompare(a.meeting.meeting_date));
 }
 
-export function rubric() {
-  const rs = list('rubrics');
-  // A province's own rubric wins over the default.
-  const r = rs.find((x) => x.province_id) || rs[0];
+// inForce picks, of reference rows with a province and a first day, the one in force on a day: the latest valid
+// that day, a province's own before the default (no province).
+function inForce(rows, day) {
+  return rows
+    .filter((r) => !r.valid_from || r.valid_from <= day)
+    .sort((a, b) => (b.province_id ? 1 : 0) - (a.province_id ? 1 : 0) || (b.valid_from || '').localeCompare(a.valid_from || ''))[0] || null;
+}
+
+// rubric returns the scoring rubric in force on a day (default today) with its criteria and maximum.
+export function rubric(day = today()) {
+  const r = inForce(list('rubrics'), day);
   if (!r) return null;
   const criteria = list('rubric_criteria').filter((c) => c.rubric_id === r.id).sort((a, b) => a.sort_order - b.sort_order);
-  return { ...r, criteria };
+  return { ...r, criteria, max: criteria.reduce((s, c) => s + c.max_points, 0) };
 }
 
 export function gradeFor(r, total) {
@@ -151,12 +159,138 @@ export async function markAll(meetingId, memberList, status) {
   if (items.length) await mutate(items);
 }
 
-export const NOTE_ITEMS = ['opening', 'review', 'news', 'tasks', 'thematic'];
+// The minutes (biên bản): the province's template in force on the meeting day gives the agenda items; the
+// meeting's notes hold what was recorded ({template_id, guests: [{name, post, higher}], items: [{key, text,
+// speeches: [{name, text}], tasks: [{id, what, who, due}], vote: {for, against}, done: {task id: bool}}]}).
 
+// NOTE_ITEMS are the keys of the default template's items.
+export const NOTE_ITEMS = ['opening', 'review', 'news', 'thematic', 'discussion', 'guidance', 'conclusion', 'resolution', 'thematic_resolution'];
+
+// template returns the minutes template in force on a day with its item definitions.
+export function template(day = today()) {
+  const tp = inForce(list('minutes_templates'), day);
+  if (!tp) return null;
+  return { ...tp, items: Array.isArray(tp.items) ? tp.items : [] };
+}
+
+// minutesOf returns a meeting's recorded minutes.
+export function minutesOf(meeting) {
+  const n = meeting?.notes;
+  return { guests: Array.isArray(n?.guests) ? n.guests : [], items: Array.isArray(n?.items) ? n.items : [], template_id: n?.template_id };
+}
+
+// itemLabel is an item definition's label in the interface's language.
+export const itemLabel = (def) => (lang.value === 'en' && def.label_en) || def.label_vi;
+
+// notesOf returns the items of a meeting's minutes: each definition of the template that applies to the meeting's
+// type, with what was recorded under it (text, speeches, tasks, vote, done) and its label.
 export function notesOf(meeting) {
-  const items = meeting?.notes?.items || [];
-  const byKey = new Map(items.map((i) => [i.key, i]));
-  return NOTE_ITEMS.map((k) => byKey.get(k) || { key: k, text: '', speakers: [] });
+  const tp = template(meeting?.meeting_date || today());
+  const doc = minutesOf(meeting);
+  const byKey = new Map(doc.items.map((i) => [i.key, i]));
+  const defs = tp ? tp.items : NOTE_ITEMS.map((key) => ({ key, kind: 'text', required: false, types: [], label_vi: key }));
+  return defs
+    .filter((d) => !d.types?.length || d.types.includes(meeting?.type || 'regular'))
+    .map((d) => {
+      const rec = byKey.get(d.key) || {};
+      const item = { ...rec, key: d.key, kind: d.kind, required: !!d.required, label: itemLabel(d), text: rec.text || '' };
+      // The month's resolution was kept in the meeting's resolution before the minutes had items.
+      if (d.key === 'resolution' && !item.text) item.text = meeting?.resolution || '';
+      return item;
+    });
+}
+
+// previousMeeting is the cell's last meeting before this one that was not cancelled.
+export function previousMeeting(meeting) {
+  return meetingsOf(meeting.cell_id).find((m) => m.meeting_date < meeting.meeting_date && m.status !== 'cancelled') || null;
+}
+
+// tasksOf lists the tasks of every resolution of a meeting's minutes.
+export const tasksOf = (meeting) => minutesOf(meeting).items.flatMap((i) => (Array.isArray(i.tasks) ? i.tasks : []));
+
+// itemEmpty says whether nothing was recorded under an item (last month's tasks ticked off count for the evaluation).
+export function itemEmpty(item) {
+  const has = (x) => typeof x === 'string' && x.trim() !== '';
+  return !has(item.text) && !(item.speeches || []).some((s) => has(s.name)) && !(item.tasks || []).some((x) => has(x.what)) &&
+    !(item.done && Object.keys(item.done).length) && item.vote?.for == null;
+}
+
+// requiredMissing returns the labels of the required items of a meeting's minutes that are still empty.
+export function requiredMissing(meeting) {
+  return notesOf(meeting).filter((i) => i.required && itemEmpty(i)).map((i) => i.label);
+}
+
+// saveMinutes changes a meeting's minutes as they are now on the device (not as last drawn): change(doc) returns the
+// new document. extra are other fields of the meeting to write with it.
+export function saveMinutes(meetingId, change, extra = {}) {
+  const cur = get('meetings', meetingId);
+  const doc = minutesOf(cur);
+  const tp = template(cur?.meeting_date || today());
+  const next = change({ ...doc, template_id: doc.template_id || tp?.id });
+  const notes = { template_id: next.template_id, guests: next.guests, items: next.items };
+  if (!notes.template_id) delete notes.template_id;
+  return mutate([{ t: 'meetings', id: meetingId, fields: { notes, ...extra } }]);
+}
+
+// saveItem changes one item of the minutes: patch(item) returns the item's new fields.
+export function saveItem(meetingId, key, patch, extra) {
+  return saveMinutes(meetingId, (doc) => {
+    const items = doc.items.some((i) => i.key === key) ? doc.items : [...doc.items, { key }];
+    return { ...doc, items: items.map((i) => (i.key === key ? { ...i, ...patch(i) } : i)) };
+  }, extra);
+}
+
+// figures are a meeting's attendance figures: members on the roll, exempt, counted, present, absent with and
+// without reason, unmarked, and the rate present / counted.
+export function figures(meeting) {
+  const roster = members(meeting.cell_id);
+  const att = attendanceOf(meeting.id);
+  const counted = roster.filter((m) => !exempt(m));
+  const by = (s) => counted.filter((m) => att.get(m.id)?.status === s).length;
+  const present = by('present');
+  return {
+    members: roster.length, exempt: roster.length - counted.length, counted: counted.length, present,
+    excused: by('excused'), unexcused: by('unexcused'), unmarked: counted.filter((m) => !att.get(m.id)).length,
+    rate: counted.length ? present / counted.length : 0,
+  };
+}
+
+// longestExcusedRun is the longest run of absences with reason of any member of the cell at its meetings of the
+// meeting's year, up to and including it.
+export function longestExcusedRun(meeting) {
+  const year = meeting.meeting_date.slice(0, 4);
+  const ms = meetingsOf(meeting.cell_id)
+    .filter((m) => m.status !== 'cancelled' && m.meeting_date.slice(0, 4) === year && m.meeting_date <= meeting.meeting_date)
+    .reverse();
+  const byMeeting = new Map(ms.map((m) => [m.id, new Map()]));
+  for (const a of list('attendance')) byMeeting.get(a.meeting_id)?.set(a.member_id, a.status);
+  let best = 0;
+  for (const mem of members(meeting.cell_id)) {
+    let run = 0;
+    for (const m of ms) {
+      const st = byMeeting.get(m.id).get(mem.id);
+      if (st === 'excused') best = Math.max(best, ++run);
+      else if (st) run = 0;
+    }
+  }
+  return best;
+}
+
+// computedScore returns the points of a criterion the attendance decides (criterion.computed), or null for one the
+// official scores: attendance_rate full at 85 % and more, less below down to none at 60 %; no_unexcused full when
+// nobody was absent without reason; no_streak full when nobody was absent with reason more than 3 times in a row.
+export function computedScore(c, meeting) {
+  if (!c.computed) return null;
+  const f = figures(meeting);
+  switch (c.computed) {
+    case 'attendance_rate':
+      return f.rate >= 0.85 ? c.max_points : Math.floor(c.max_points * 0.6 * Math.min(1, Math.max(0, (f.rate - 0.6) / 0.25)));
+    case 'no_unexcused':
+      return f.unexcused === 0 ? c.max_points : 0;
+    case 'no_streak':
+      return longestExcusedRun(meeting) <= 3 ? c.max_points : 0;
+  }
+  return null;
 }
 
 // isSupervisor says whether the user may assign officials (a supervisor or admin grant).

@@ -25,9 +25,9 @@ test('two devices editing the same notes offline end with a visible conflict and
   const newsA = 'Máy A: phổ biến nghị quyết về chuyển đổi số.';
   await a.page.fill('#n-opening', textA);
   await a.page.fill('#n-news', newsA);
-  await a.page.click('#topic');
+  await a.page.click('#place');
   await b.page.fill('#n-opening', textB);
-  await b.page.click('#topic');
+  await b.page.click('#place');
   await savedOnDevice(a.page, textA);
   await savedOnDevice(a.page, newsA);
   await savedOnDevice(b.page, textB);

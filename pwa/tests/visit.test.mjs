@@ -41,23 +41,28 @@ test('a visit recorded offline survives a restart and reaches the server once', 
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
   await page.click('.tabs >> text=Biên bản');
   await page.fill('#n-opening', 'Đồng chí Bí thư khai mạc, thông báo tình hình thôn trong tháng.');
-  await page.selectOption('#sp-opening', { index: 1 });
-  await page.fill('#n-tasks', 'Tập trung thu hoạch lúa vụ mùa, phòng chống lụt bão.');
-  await page.fill('#guidance', 'Đề nghị chi bộ chú trọng công tác phát triển đảng viên trẻ.');
-  await page.fill('#resolution', 'Nghị quyết: hoàn thành thu hoạch trước ngày 20; vận động đóng góp quỹ khuyến học.');
-  await page.click('#topic'); // leave the last field, which saves it
+  await page.selectOption('#sp-discussion', { index: 1 });
+  await page.fill('#n-conclusion', 'Tập trung thu hoạch lúa vụ mùa, phòng chống lụt bão.');
+  await page.fill('#n-guidance', 'Đề nghị chi bộ chú trọng công tác phát triển đảng viên trẻ.');
+  await page.fill('#n-resolution', 'Nghị quyết: hoàn thành thu hoạch trước ngày 20; vận động đóng góp quỹ khuyến học.');
+  await page.click('#place'); // leave the last field, which saves it
   await savedOnDevice(page, 'Nghị quyết: hoàn thành thu hoạch trước ngày 20');
   await shot(page, '03-minutes');
 
-  // Score: every criterion at its maximum, tapped fast, then one point off the first; no tap undoes another.
+  // Score: every criterion the official scores at its maximum, tapped fast, then one point off the first; no tap
+  // undoes another. The attendance criteria follow the attendance: an unexcused absence takes that one's points.
   await page.click('.tabs >> text=Chấm điểm');
-  const crits = page.locator('.criterion');
+  const crits = page.locator('.criterion:has(.stepper)');
   await crits.first().waitFor();
   const n = await crits.count();
   assert.ok(n >= 5, 'a rubric to score');
   for (let i = 0; i < n; i++) await crits.nth(i).locator('.stepper button.seg').last().click();
   await crits.first().locator('button[aria-label="−"]').click();
-  await page.waitForSelector('text=99 / 100');
+  const maxes = (await crits.locator('.stepper button.seg:last-child').allTextContents()).map(Number);
+  const auto = (await page.locator('.criterion .computed output').allTextContents()).map(Number);
+  assert.equal(await page.locator('.criterion:has(.computed)', { hasText: 'vắng không có lý do' }).locator('output').textContent(), '0');
+  const expected = maxes.reduce((s, x) => s + x, 0) - 1 + auto.reduce((s, x) => s + x, 0);
+  await page.waitForSelector(`text=${expected} / 100`);
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
   await shot(page, '04-score');
 
@@ -85,7 +90,7 @@ test('a visit recorded offline survives a restart and reaches the server once', 
   await again.goto(base + '/#/m/' + meetingId + '/review');
   await again.waitForSelector('text=Đã nộp báo cáo');
   await again.goto(base + '/#/m/' + meetingId + '/minutes');
-  assert.equal(await again.inputValue('#resolution'), 'Nghị quyết: hoàn thành thu hoạch trước ngày 20; vận động đóng góp quỹ khuyến học.');
+  assert.equal(await again.inputValue('#n-resolution'), 'Nghị quyết: hoàn thành thu hoạch trước ngày 20; vận động đóng góp quỹ khuyến học.');
   await shot(again, '06-reopened-offline');
 
   // Back online: the outbox drains by itself.
@@ -97,7 +102,8 @@ test('a visit recorded offline survives a restart and reaches the server once', 
   assert.equal(m.status, 'held');
   assert.equal(m.resolution, 'Nghị quyết: hoàn thành thu hoạch trước ngày 20; vận động đóng góp quỹ khuyến học.');
   assert.equal(m.notes.items.find((i) => i.key === 'opening').text, 'Đồng chí Bí thư khai mạc, thông báo tình hình thôn trong tháng.');
-  assert.equal(m.notes.items.find((i) => i.key === 'opening').speakers.length, 1);
+  assert.equal(m.notes.items.find((i) => i.key === 'discussion').speeches.length, 1);
+  assert.equal(m.notes.items.find((i) => i.key === 'guidance').text, 'Đề nghị chi bộ chú trọng công tác phát triển đảng viên trẻ.');
   const statuses = m.attendance.map((a) => a.status).sort();
   assert.equal(m.attendance.length, count, 'one attendance row per member, once');
   assert.equal(statuses.filter((s) => s === 'excused').length, 1);
@@ -108,9 +114,8 @@ test('a visit recorded offline survives a restart and reaches the server once', 
   assert.equal(mine.length, 1, 'one report by this official, once');
   const r = mine[0];
   assert.equal(r.status, 'submitted');
-  assert.equal(r.score_total, 99);
+  assert.equal(r.score_total, expected);
   assert.equal(r.grade, 'tot');
-  assert.equal(r.guidance, 'Đề nghị chi bộ chú trọng công tác phát triển đảng viên trẻ.');
   assert.ok(r.checked_in_at);
   const recs = await get('/api/v1/recommendations?meeting_id=' + meetingId);
   assert.deepEqual(recs.items.map((x) => x.content).sort(), ['Kiến nghị hỗ trợ giống lúa cho các hộ bị thiệt hại do ngập úng.',
@@ -125,15 +130,17 @@ test('scores tapped fast online, while the service worker syncs in the backgroun
   await page.waitForSelector('.roster');
   const id = page.url().split('/m/')[1].split('/')[0];
   await page.click('.tabs >> text=Chấm điểm');
-  const crits = page.locator('.criterion');
+  const crits = page.locator('.criterion:has(.stepper)');
   await crits.first().waitFor();
   const n = await crits.count();
+  const typed = (await crits.locator('.stepper button.seg:last-child').allTextContents()).reduce((s, x) => s + Number(x), 0);
+  const auto = (await page.locator('.criterion .computed output').allTextContents()).reduce((s, x) => s + Number(x), 0);
   // Each change asks for a background sync, which the worker runs at once while the next taps come.
   const cdp = await ctx.newCDPSession(page);
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
   for (let i = 0; i < n; i++) await crits.nth(i).locator('.stepper button.seg').last().click();
   for (let i = 0; i < n; i++) await crits.nth(i).locator('button[aria-label="−"]').click();
-  await page.waitForSelector(`text=${100 - n} / 100`);
+  await page.waitForSelector(`text=${typed + auto - n} / 100`);
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
   await synced(page, 45000);
   const get = await api('canbo4');
@@ -142,8 +149,8 @@ test('scores tapped fast online, while the service worker syncs in the backgroun
   const me = await get('/api/v1/me');
   const mine = m.visit_reports.filter((r) => r.official_id === me.id);
   assert.equal(mine.length, 1);
-  assert.equal(mine[0].score_total, 100 - n);
+  assert.equal(mine[0].score_total, typed + auto - n);
   await page.reload();
-  await page.waitForSelector(`text=${100 - n} / 100`);
+  await page.waitForSelector(`text=${typed + auto - n} / 100`);
   await ctx.close();
 });

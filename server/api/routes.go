@@ -166,6 +166,8 @@ func (s *Server) routes() []route {
 		{method: http.MethodGet, path: "/api/v1/meetings", handler: s.listMeetings, tag: "visits", summary: "Meetings of cells in scope", paged: true, out: store.Page[store.MeetingView]{},
 			query: []param{q("cell_id", "uuid", ""), q("from", "date", ""), q("to", "date", ""), {name: "status", typ: "string", enum: []string{"planned", "held", "cancelled"}}}},
 		{method: http.MethodGet, path: "/api/v1/meetings/:id", handler: s.getMeeting, tag: "visits", summary: "A meeting with attendance and visit reports", out: MeetingDetail{}},
+		{method: http.MethodGet, path: "/api/v1/meetings/:id/minutes.docx", handler: s.meetingMinutesDOCX, tag: "visits", summary: "The meeting's minutes (biên bản sinh hoạt chi bộ) as a Word document in the party's layout, for the archive (lang=en for English)",
+			raw: []string{docxType}},
 		{method: http.MethodGet, path: "/api/v1/recommendations", handler: s.listRecommendations, tag: "recs", summary: "Recommendations of cells in scope, and those addressed to a responder's units; each with days_open and overdue", paged: true, out: store.Page[store.RecommendationView]{},
 			query: recFilterParams},
 		{method: http.MethodGet, path: "/api/v1/recommendations/stats", handler: s.recommendationStats, tag: "recs", summary: "Counts by field and status, days to answer (average, 90th percentile) and share sent back, for recommendations raised in a period", out: store.RecStats{},

@@ -186,10 +186,20 @@ func (cg *communeGen) cell(ctx context.Context, c *cell) error {
 			}
 			st.snap = snap
 			if p.typ != domain.MeetingRegular {
+				if err := cg.minutes(ctx, c, &mt, st, nil, nil, ""); err != nil {
+					return err
+				}
 				continue
 			}
-			vr, err := cg.reports(ctx, c, &mt, st, tasks)
+			vr, came, err := cg.reports(ctx, c, &mt, st, tasks)
 			if err != nil {
+				return err
+			}
+			guidance := ""
+			if vr != nil {
+				guidance = vr.Guidance
+			}
+			if err := cg.minutes(ctx, c, &mt, st, tasks, came, guidance); err != nil {
 				return err
 			}
 			if err := cg.recommendations(ctx, c, &mt, vr); err != nil {

@@ -23,7 +23,8 @@
 // {"criterion_code": points} for every criterion of the rubric in force, their Notes follow NotesDoc;
 // recommendations are "normal" or "urgent", answers carry the verdict "accepted", "sent_back" (with a reason) or
 // none yet, and each forwarded recommendation has its history (recommendation_events) step by step; meetings
-// are "in_person" and their Notes are empty (the minutes are in the visit reports and the Resolution);
+// are "in_person" and a held meeting's Notes are its minutes (store.MinutesDoc, the default template's items: who
+// came, who spoke, last month's tasks ticked off, the tasks with who and by when, the vote);
 // notifications are of kind "assignment_created", "meeting_eve", "report_overdue" or "recommendations_overdue",
 // with a JSON Data of ids.
 package demo

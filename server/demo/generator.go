@@ -72,6 +72,7 @@ type cell struct {
 	mergedInto        *cell  // for the closed cell
 	assignments       []*assignment
 	plannedMeeting    *store.Meeting
+	lastTasks         []store.MinutesTask // the tasks of the last held meeting's resolutions, for the next evaluation
 }
 
 type person struct {

@@ -53,13 +53,14 @@ const (
 )
 
 // reports writes the visit reports of the officials assigned to the cell who attended this regular meeting, and
-// returns the one recommendations link to (a submitted one if any), or nil. Monthly officials come to most
+// returns the one recommendations link to (a submitted one if any), or nil, and the officials who came. Monthly officials come to most
 // meetings, yearly ones to their quota; most report within three days, a few late, a few leave a draft, a few
 // never report.
-func (cg *communeGen) reports(ctx context.Context, c *cell, mt *store.Meeting, st stats, tasks []string) (*store.VisitReport, error) {
+func (cg *communeGen) reports(ctx context.Context, c *cell, mt *store.Meeting, st stats, tasks []string) (*store.VisitReport, []*official, error) {
 	g, r := cg.g, cg.r
 	d := mt.MeetingDate
 	var link *store.VisitReport
+	var came []*official
 	for _, a := range c.assignments {
 		if a.row.StartsOn.After(d) || (!a.row.EndsOn.IsZero() && a.row.EndsOn.Before(d)) {
 			continue
@@ -71,6 +72,7 @@ func (cg *communeGen) reports(ctx context.Context, c *cell, mt *store.Meeting, s
 		if !r.chance(p) {
 			continue
 		}
+		came = append(came, a.off)
 		status, late := ReportSubmitted, false
 		x := r.r.Float64()
 		switch {
@@ -120,13 +122,13 @@ func (cg *communeGen) reports(ctx context.Context, c *cell, mt *store.Meeting, s
 			}
 		}
 		if err := put(ctx, g.w, &g.w.reports, vr); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if link == nil || (link.Status != ReportSubmitted && vr.Status == ReportSubmitted) {
 			link = &vr
 		}
 	}
-	return link, nil
+	return link, came, nil
 }
 
 // score marks the meeting against the rubric. The attendance criteria follow from the attendance itself (85 %,

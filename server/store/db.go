@@ -235,7 +235,7 @@ func (d *DB) Migrate(ctx context.Context) ([]string, error) {
 	rebuild := false
 	for _, mg := range group.Migrations {
 		names = append(names, mg.Name+"_"+mg.Comment)
-		rebuild = rebuild || mg.Comment == "sync"
+		rebuild = rebuild || mg.Comment == "sync" || strings.HasPrefix(mg.Comment, "sync_")
 	}
 	if err := EnsureSyncState(ctx, d.W); err != nil {
 		return names, fmt.Errorf("store: sync state: %w", err)

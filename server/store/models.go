@@ -311,6 +311,21 @@ type RubricCriterion struct {
 	NameEN    string `bun:"name_en,notnull" json:"name_en"`
 	MaxPoints int    `bun:"max_points,notnull" json:"max_points"`
 	SortOrder int    `bun:"sort_order,notnull" json:"sort_order"`
+	// Computed names how the criterion follows from the attendance (attendance_rate, no_unexcused, no_streak);
+	// empty when the official scores it.
+	Computed string `bun:"computed,notnull" json:"computed"`
+}
+
+// MinutesTemplate is the agenda of the minutes (biên bản sinh hoạt chi bộ) a province's template defines, valid
+// from a day: a meeting uses the latest version valid on its day, a province's own before the default (no
+// province). Items is a JSON array of MinutesItemDef.
+type MinutesTemplate struct {
+	bun.BaseModel `bun:"table:minutes_templates,alias:mtp"`
+	Base
+	ProvinceID *string         `bun:"province_id" json:"province_id"`
+	Name       string          `bun:"name,notnull" json:"name"`
+	ValidFrom  domain.Date     `bun:"valid_from,type:date,notnull" json:"valid_from"`
+	Items      domain.JSONText `bun:"items,notnull" json:"items"`
 }
 
 // RecommendationField is one entry of a province's list of recommendation fields (lĩnh vực).

@@ -166,18 +166,31 @@ func Reference(ctx context.Context, db bun.IDB, provinceID string) (*ReferenceDa
 		OrderExpr("rl.scheme, rl.sort_order").Scan(ctx); err != nil {
 		return nil, domain.Internal(err)
 	}
+	var err error
+	if ref.Rubric, err = RubricOn(ctx, db, provinceID, domain.DateOf(Now())); err != nil {
+		return nil, err
+	}
+	return ref, nil
+}
+
+// RubricOn returns the rubric in force for a province on a day, with its criteria: the latest valid that day, the
+// province's own before the default. Nil when there is none.
+func RubricOn(ctx context.Context, db bun.IDB, provinceID string, day domain.Date) (*Rubric, error) {
 	var rubrics []*Rubric
-	err := own(db.NewSelect().Model(&rubrics), "rb.province_id").
+	err := db.NewSelect().Model(&rubrics).
 		Relation("Criteria", func(q *bun.SelectQuery) *bun.SelectQuery { return q.OrderExpr("rc.sort_order") }).
-		Where("rb.valid_from <= ?", domain.DateOf(Now())).
+		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("rb.province_id = ?", provinceID).WhereOr("rb.province_id IS NULL")
+		}).
+		Where("rb.valid_from <= ?", day).
 		OrderExpr("rb.province_id IS NULL, rb.valid_from DESC").Limit(1).Scan(ctx)
 	if err != nil {
 		return nil, domain.Internal(err)
 	}
-	if len(rubrics) > 0 {
-		ref.Rubric = rubrics[0]
+	if len(rubrics) == 0 {
+		return nil, nil
 	}
-	return ref, nil
+	return rubrics[0], nil
 }
 
 func tableOf(col string) string {

@@ -45,6 +45,7 @@ var tables = changelog.NewRegistry(
 	own[Rubric]("rubrics", ClassRef, byRef(), nil),
 	own[RubricCriterion]("rubric_criteria", ClassRef, Owner{Kind: OwnedByRef, Via: &Link{Column: "rubric_id", Table: "rubrics"}}, nil),
 	own[RatingLabel]("rating_labels", ClassRef, byRef(), nil),
+	own[MinutesTemplate]("minutes_templates", ClassRef, byRef(), nil),
 	own[Recommendation]("recommendations", ClassRecs, byUnit("cell_id"), &WriteSpec{
 		Fields: []string{"field_id", "content", "addressee_org_unit_id", "addressee_text", "urgency", "due_on",
 			"meeting_id", "visit_report_id", "raised_on"},

@@ -19,7 +19,7 @@ func TestFirstPullGivesTheScopes(t *testing.T) {
 	got := tables(off1)
 	want := map[string]int{
 		"org_units": 1, "members": 5, "assignments": 2, "meetings": 1, "attendance": 5,
-		"recommendation_fields": 8, "rubrics": 1, "rubric_criteria": 11, "rating_labels": 8,
+		"recommendation_fields": 8, "rubrics": 1, "rubric_criteria": 11, "rating_labels": 8, "minutes_templates": 1,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("off1's rows (-want +got):\n%s", diff)
@@ -35,7 +35,7 @@ func TestFirstPullGivesTheScopes(t *testing.T) {
 	sup := h.device("sup")
 	pull(t, sup)
 	got = tables(sup)
-	want = map[string]int{"org_units": 3, "users": 4, "assignments": 2, "recommendation_fields": 8, "rubrics": 1, "rubric_criteria": 11, "rating_labels": 8}
+	want = map[string]int{"org_units": 3, "users": 4, "assignments": 2, "recommendation_fields": 8, "rubrics": 1, "rubric_criteria": 11, "rating_labels": 8, "minutes_templates": 1}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("sup's rows (-want +got):\n%s", diff)
 	}

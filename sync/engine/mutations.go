@@ -297,15 +297,16 @@ func (a *applier) score(ctx context.Context, r *store.VisitReport, m *store.Meet
 	if err != nil {
 		return err
 	}
-	ref, err := a.reference(ctx, store.ProvinceOf(unit))
+	// The rubric in force on the meeting day: a rubric that changes later does not regrade a meeting.
+	rubric, err := store.RubricOn(ctx, a.tx, store.ProvinceOf(unit), m.MeetingDate)
 	if err != nil {
 		return err
 	}
-	if ref.Rubric == nil {
+	if rubric == nil {
 		return reject("scores", "error.not_found", "what", "@what.rubric")
 	}
 	maxOf := map[string]int{}
-	for _, c := range ref.Rubric.Criteria {
+	for _, c := range rubric.Criteria {
 		maxOf[c.Code] = c.MaxPoints
 	}
 	total := 0
@@ -321,9 +322,9 @@ func (a *applier) score(ctx context.Context, r *store.VisitReport, m *store.Meet
 	}
 	b, _ := json.Marshal(scores) // canonical: keys sorted
 	r.Scores = domain.JSONText(b)
-	r.RubricID = &ref.Rubric.ID
+	r.RubricID = &rubric.ID
 	r.ScoreTotal = &total
-	r.Grade = ref.Rubric.GradeFor(total)
+	r.Grade = rubric.GradeFor(total)
 	return nil
 }
 

@@ -1,7 +1,7 @@
 import { useState, useRef } from 'preact/hooks';
 import { t, vnDate, vnDateTime } from '../i18n.js';
 import { list, get, mutate, rejected, discardRejected, resend } from '../state.js';
-import { myVisits, notesOf, rubric } from '../data.js';
+import { myVisits, minutesOf, template, itemLabel, rubric } from '../data.js';
 
 export function Visits() {
   const vs = myVisits();
@@ -63,12 +63,12 @@ function Value({ table, field, v, other, rubricOf }) {
     );
   }
   if (field === 'notes' && typeof v === 'object') {
-    const items = Array.isArray(v.items) ? v.items.filter((i) => i.text || i.speakers?.length) : [];
+    const items = minutesOf({ notes: v }).items.filter((i) => i.text || i.speeches?.length || i.tasks?.length);
     if (!items.length) return <span class="muted">{t('tr_empty')}</span>;
     return (
       <dl class="cf-items">
-        {items.map((i) => [<dt key={'t' + i.key}>{word('item_' + i.key, t('tr_field_other'))}</dt>,
-          <dd key={'d' + i.key}>{i.text}{i.speakers?.length ? ' (' + t('speakers') + ': ' + i.speakers.join(', ') + ')' : ''}</dd>])}
+        {items.map((i) => [<dt key={'t' + i.key}>{label(i.key)}</dt>,
+          <dd key={'d' + i.key}>{i.text}{i.speeches?.length ? ' (' + t('speakers') + ': ' + i.speeches.map((x) => x.name || get('members', x.member_id)?.full_name || '').filter(Boolean).join(', ') + ')' : ''}</dd>])}
       </dl>
     );
   }
@@ -146,21 +146,30 @@ export function Conflicts() {
   );
 }
 
-// mergeNotes starts a merge of two notes documents item by item: an item both versions agree on, or that only one
-// of them filled in, is taken as it is; an item both changed differently gets both texts, server's first, for the
-// user to edit. Speakers are the union of both lists.
-function mergeNotes(server, client) {
-  const a = notesOf({ notes: parseValue(server) });
-  const b = new Map(notesOf({ notes: parseValue(client) }).map((i) => [i.key, i]));
-  return a.map((x) => {
-    const y = b.get(x.key);
-    const speakers = [...new Set([...(x.speakers || []), ...(y.speakers || [])])];
-    const xt = (x.text || '').trim();
-    const yt = (y.text || '').trim();
-    let text_ = xt || yt;
-    if (xt && yt && xt !== yt) text_ = xt + '\n' + yt;
-    return { key: x.key, text: text_, speakers, both: !!(xt && yt && xt !== yt) };
+// label is the name of a minutes item in the template in force.
+const label = (key) => {
+  const d = template()?.items.find((x) => x.key === key);
+  return d ? itemLabel(d) : t('tab_minutes');
+};
+
+// mergeNotes starts a merge of two minutes documents item by item, against the version both started from: an item
+// only one of them changed is taken as that one has it; an item both changed differently gets both texts, server's
+// first, for the user to edit, with the speeches and tasks of both. The guests are the changed side's.
+function mergeNotes(base, server, client) {
+  const [o, a, b] = [base, server, client].map((v) => minutesOf({ notes: parseValue(v) }));
+  const same = (x, y) => JSON.stringify(x ?? null) === JSON.stringify(y ?? null);
+  const find = (doc, key) => doc.items.find((i) => i.key === key);
+  const keys = [...new Set([...a.items, ...b.items].map((i) => i.key))];
+  const items = keys.map((key) => {
+    const x = find(a, key), y = find(b, key), z = find(o, key);
+    if (same(x, y) || same(y, z)) return { ...(x || y), both: false };
+    if (same(x, z)) return { ...y, both: false };
+    const xt = (x?.text || '').trim(), yt = (y?.text || '').trim();
+    const byId = (l) => [...new Map(l.map((v) => [v.id || JSON.stringify(v), v])).values()];
+    return { ...y, ...x, text: xt && yt && xt !== yt ? xt + '\n' + yt : xt || yt, both: !!(xt && yt && xt !== yt),
+      speeches: byId([...(x?.speeches || []), ...(y?.speeches || [])]), tasks: byId([...(x?.tasks || []), ...(y?.tasks || [])]) };
   });
+  return { template_id: a.template_id || b.template_id, guests: same(a.guests, o.guests) ? b.guests : a.guests, items };
 }
 
 function parseValue(v) {
@@ -183,9 +192,9 @@ function Conflict({ c }) {
   const isNotes = c.field === 'notes';
   const isText = isNotes || typeof parseValue(c.server_value) === 'string' || typeof parseValue(c.client_value) === 'string';
   const startMerge = () =>
-    setMerged(isNotes ? mergeNotes(c.server_value, c.client_value) : [parseValue(c.server_value), parseValue(c.client_value)].filter(Boolean).join('\n'));
+    setMerged(isNotes ? mergeNotes(c.base_value, c.server_value, c.client_value) : [parseValue(c.server_value), parseValue(c.client_value)].filter(Boolean).join('\n'));
   const saveMerge = () =>
-    resolve(isNotes ? { items: merged.map(({ key, text: x, speakers }) => ({ key, text: x, speakers })) } : merged, 'merged');
+    resolve(isNotes ? { ...merged, items: merged.items.map(({ both, ...i }) => i) } : merged, 'merged');
   const rubricOf = () => rubric()?.criteria || [];
   const show = (raw, other) => (c.field === '*'
     ? <Record table={c.table} v={parseValue(raw)} rubricOf={rubricOf} />
@@ -210,13 +219,13 @@ function Conflict({ c }) {
         <button class="btn ghost small" onClick={startMerge}>{t('merge')}</button>
       ) : isNotes ? (
         <div>
-          {merged.filter((i) => i.text || i.both).map((i) => (
+          {merged.items.filter((i) => i.text || i.both).map((i) => (
             <div class="field" key={i.key}>
-              <label for={'mg-' + c.id + '-' + i.key}>{t('merge')}: {t('item_' + i.key)}</label>
+              <label for={'mg-' + c.id + '-' + i.key}>{t('merge')}: {label(i.key)}</label>
               <textarea id={'mg-' + c.id + '-' + i.key} rows={i.both ? 5 : 3} value={i.text}
                 onInput={(e) => {
                   const v = e.currentTarget.value;
-                  setMerged(merged.map((x) => (x.key === i.key ? { ...x, text: v } : x)));
+                  setMerged({ ...merged, items: merged.items.map((x) => (x.key === i.key ? { ...x, text: v } : x)) });
                 }} />
             </div>
           ))}

@@ -1,0 +1,46 @@
+package api
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/chibo-vn/chibo/server/domain"
+	"github.com/chibo-vn/chibo/server/minutes"
+	"github.com/chibo-vn/chibo/server/store"
+)
+
+// docxType is the media type of a Word document.
+const docxType = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+// meetingMinutesDOCX sends the minutes (biên bản) of a meeting the caller reads as a DOCX for the archive.
+func (s *Server) meetingMinutesDOCX(c echo.Context) error {
+	id, err := idParam(c, "id", "@what.meeting")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	m, err := store.GetMeeting(ctx, s.db.R, id)
+	if err != nil {
+		return err
+	}
+	if !principal(c).CanRead(m.CellPath) {
+		return domain.NotFound("@what.meeting")
+	}
+	mins, err := store.MinutesOf(ctx, s.db.R, id)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := minutes.WriteDOCX(&buf, mins, lang(c)); err != nil {
+		return domain.Internal(err)
+	}
+	name := minutes.FileName(mins, lang(c))
+	c.Response().Header().Set("Content-Disposition",
+		fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, name, url.PathEscape(name)))
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.Blob(http.StatusOK, docxType, buf.Bytes())
+}
