@@ -513,3 +513,44 @@ func TestRecommendationFilters(t *testing.T) {
 		t.Errorf("bad older_than: %d", r.status)
 	}
 }
+
+// A forwarded recommendation reaches the inbox of the addressee's responders (a grant on the addressee or a unit
+// above it), and of nobody else: not another commune's responder, not a disabled one, not the supervisor.
+func TestRecommendationForwardNotifiesResponders(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	ubnd := w.addUser("ubnd1", domain.RoleResponder, w.c1)
+	prov := w.addUser("tinh1", domain.RoleResponder, w.province)
+	other := w.addUser("ubnd2", domain.RoleResponder, w.c2)
+	gone := w.addUser("ubnd3", domain.RoleResponder, w.c1)
+	if _, err := w.db.W.NewUpdate().Table("users").Set("active = ?", false).Where("id = ?", gone.ID).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	due := domain.DateOf(time.Now()).AddDays(20)
+	r := w.do(http.MethodPost, "/api/v1/recommendations/"+w.recA.ID+"/forward", "sup1", map[string]any{"addressee_org_unit_id": w.c1.ID, "due_on": due})
+	if r.status != http.StatusOK {
+		t.Fatalf("forward: %d %s", r.status, r.body)
+	}
+	var notes []store.Notification
+	if err := w.db.R.NewSelect().Model(&notes).Where("kind = 'recommendation_forwarded'").Scan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, n := range notes {
+		got[n.UserID] = n.Title + " | " + n.Body + " | " + n.Link
+	}
+	line := "Kiến nghị chờ trả lời | Chi bộ thôn An Lợi: Đề nghị sửa đường liên thôn (hạn trả lời " + due.VN() + ") | #/recs/" + w.recA.ID
+	want := map[string]string{ubnd.ID: line, prov.ID: line}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("notifications (-want +got):\n%s", diff)
+	}
+	for _, u := range []*store.User{other, gone, w.users["sup1"]} {
+		if got[u.ID] != "" {
+			t.Errorf("%s was notified", u.Username)
+		}
+	}
+	// The responder's inbox in the app: the notification is in its sync scope.
+	if r := w.do(http.MethodGet, "/api/v1/notifications?unread=true", "ubnd1", nil); r.status != 200 || !strings.Contains(string(r.body), "Kiến nghị chờ trả lời") {
+		t.Errorf("responder's notifications: %d %s", r.status, r.body)
+	}
+}
