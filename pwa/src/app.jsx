@@ -10,11 +10,11 @@ import { Settings } from './screens/settings.jsx';
 import { Inbox, Assignments } from './screens/inbox.jsx';
 import { applyUpdate } from './update.js';
 import { Assign } from './screens/assign.jsx';
-import { unread, isSupervisor } from './data.js';
+import { unread, isSupervisor, hasRole, me } from './data.js';
 
 // Lazy loads a screen's chunk on first use (the supervisors' screens stay out of the officials' main bundle).
 const lazyScreens = signal({});
-function lazy(name, load) {
+export function lazy(name, load) {
   return (props) => {
     const C = lazyScreens.value[name];
     if (C) return <C {...props} />;
@@ -96,19 +96,37 @@ function InboxLink() {
   );
 }
 
+// RecsBadge is the number of recommendations awaiting a responder's answer, as the home screen last counted them.
+function RecsBadge() {
+  let n = '';
+  try {
+    const d = JSON.parse(localStorage.getItem('chibo-home-responder') || 'null')?.data;
+    if (d) n = d.more ? '100+' : String(d.items.length);
+  } catch {
+    // Unreadable: no badge.
+  }
+  route.value;
+  return n && n !== '0' ? <span class="badge">{n}<span class="sr"> {t('home_rs_waiting')}</span></span> : null;
+}
+
 function Nav() {
   const open = list('sync_conflicts').filter((c) => !c.resolved_at).length;
   const r = route.value[0] || '';
+  const sup = isSupervisor();
+  const responder = hasRole('responder');
+  // The visits are an official's: a supervisor, responder or secretary without cells to attend does not get them.
+  const visitor = hasRole('official') || (me()?.assigned_cells?.length || 0) > 0 || (!sup && !responder && !hasRole('secretary'));
   const item = (path, label, extra, also) => (
     <a href={'#/' + path} aria-current={r === path || also ? 'page' : undefined}>{label}{extra}</a>
   );
   return (
     <nav class="tabs-main" aria-label={t('menu')}>
       {item('', t('home'))}
-      {item('visits', t('visits'))}
+      {visitor && item('visits', t('visits'))}
       {item('conflicts', t('conflicts'), open ? <span class="badge">{open}</span> : null)}
-      {isSupervisor() && item('supervise', t('supervise'), null, r === 'report')}
-      {isSupervisor() && item('assign', t('assign'))}
+      {sup && item('supervise', t('supervise'), null, r === 'report')}
+      {(sup || responder) && item('recs', t('recs'), responder && !sup ? <RecsBadge /> : null)}
+      {sup && item('assign', t('assign'))}
       {item('settings', t('settings'))}
     </nav>
   );

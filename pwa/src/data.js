@@ -155,6 +155,9 @@ export function notesOf(meeting) {
   return NOTE_ITEMS.map((k) => byKey.get(k) || { key: k, text: '', speakers: [] });
 }
 
+// hasRole says whether the user holds a role anywhere (admin, supervisor, official, secretary, responder).
+export const hasRole = (role) => !!me()?.grants?.some((g) => g.role === role);
+
 // isSupervisor says whether the user may assign officials (a supervisor or admin grant).
 export const isSupervisor = () => !!me()?.grants?.some((g) => g.role === 'supervisor' || g.role === 'admin');
 

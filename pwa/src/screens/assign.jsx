@@ -107,7 +107,7 @@ function AssignForm() {
               {s.parent_name}
               <span class="tags">
                 {s.unvisited && <span class="pill urgent">{t('sg_unvisited')}</span>}
-                {s.weak && <span class="pill urgent">{t('sg_weak')}{s.weak_reason ? ': ' + s.weak_reason : ''}</span>}
+                {s.weak && <span class="pill urgent">{s.weak_reason ? t('wr_' + s.weak_reason) : t('sg_weak')}</span>}
                 {s.overdue_recs > 0 && <span class="pill">{t('sg_overdue', { n: s.overdue_recs })}</span>}
                 {s.assigned > 0 && <span class="pill">{t('sg_assigned', { n: s.assigned })}</span>}
               </span>

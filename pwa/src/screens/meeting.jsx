@@ -1,5 +1,5 @@
 import { useState, useEffect } from 'preact/hooks';
-import { t, vnDate, vnTime, weekday, lang } from '../i18n.js';
+import { t, vnDate, vnTime, weekday, lang, pct } from '../i18n.js';
 import { get, mutate } from '../state.js';
 import * as data from '../data.js';
 import { uuid4 } from '../uuid.js';
@@ -78,7 +78,7 @@ function Totals({ meeting }) {
         {cell(t('t_present'), s.present, 'ok')}
         {cell(t('t_excused'), s.excused)}
         {cell(t('t_unexcused'), s.unexcused, s.unexcused ? 'bad' : '')}
-        {cell(t('t_rate'), Math.round(s.rate * 1000) / 10 + ' %', s.rate < 0.85 ? 'bad' : 'ok')}
+        {cell(t('t_rate'), pct(s.rate), s.rate < 0.85 ? 'bad' : 'ok')}
       </div>
       {s.rate < 0.85 && s.unmarked === 0 && <p class="warn" role="status">{t('rate_warning')}</p>}
       {s.unmarked > 0 && <p class="muted">{t('missing_attendance', { n: s.unmarked })}</p>}
@@ -86,6 +86,7 @@ function Totals({ meeting }) {
   );
 }
 
+// CheckIn is one small line: the official confirms being at the meeting (and may add the place).
 function CheckIn({ meeting }) {
   const report = data.myReport(meeting.id);
   const [geo, setGeo] = useState('');
@@ -104,17 +105,38 @@ function CheckIn({ meeting }) {
       { timeout: 15000, maximumAge: 60000 },
     );
   return (
-    <section class="card checkin">
+    <div class="checkin">
       {report?.checked_in_at ? (
-        <p>✓ {t('checked_in', { time: vnTime(report.checked_in_at) })}</p>
+        <span class="ok">✓ {t('checked_in', { time: vnTime(report.checked_in_at) })}</span>
       ) : (
-        <button class="btn primary wide" onClick={checkIn}>{t('check_in')}</button>
+        <button class="btn small" onClick={checkIn}>{t('check_in')}</button>
       )}
-      {report?.latitude != null ? <p class="muted">{t('location_saved')}</p> : (
+      {report?.latitude != null ? <span class="muted">{t('location_saved')}</span> : (
         <button class="btn ghost small" onClick={locate}>{t('with_location')}</button>
       )}
-      {geo && <p class="muted" role="status">{geo}</p>}
-    </section>
+      {geo && <span class="muted" role="status">{geo}</span>}
+    </div>
+  );
+}
+
+// Summary is the attendance in one line above the list: present out of those counted, the rate, the absent and
+// the members not marked yet (the full table is on the review tab).
+function Summary({ meeting, counted }) {
+  const s = totals(meeting);
+  return (
+    <div class="summary" role="status">
+      <p>
+        <strong class={s.rate < 0.85 ? 'bad' : 'ok'}>{t('sum_present', { p: s.present, n: s.counted, r: pct(s.rate) })}</strong>
+        {s.excused + s.unexcused > 0 && <> · {t('sum_absent', { e: s.excused, u: s.unexcused })}</>}
+        {s.exempt > 0 && <> · {t('sum_exempt', { n: s.exempt })}</>}
+      </p>
+      {s.unmarked > 0 && (
+        <p class="summary-todo">
+          <span class="warn">{t('missing_attendance', { n: s.unmarked })}</span>
+          <button class="btn small" onClick={() => data.markAll(meeting.id, counted, 'present')}>{t('all_present')}</button>
+        </p>
+      )}
+    </div>
   );
 }
 
@@ -126,8 +148,7 @@ function Attendance({ meeting }) {
   return (
     <>
       <CheckIn meeting={meeting} />
-      <button class="btn wide" onClick={() => data.markAll(meeting.id, counted, 'present')}>{t('all_present')}</button>
-      <Totals meeting={meeting} />
+      <Summary meeting={meeting} counted={counted} />
       <ul class="roster" aria-label={t('tab_attendance')}>
         {counted.map((m) => <MemberRow key={m.id} meeting={meeting} member={m} a={att.get(m.id)} />)}
       </ul>
