@@ -49,8 +49,8 @@ export const vi = {
   open: 'Mở',
   start_visit: 'Bắt đầu',
   sync_pending: '{n} thay đổi chờ gửi',
-  sync_none: 'Đã gửi hết dữ liệu',
-  sync_last: 'Lần đồng bộ gần nhất: {ago}',
+  sync_none: 'Đã gửi hết',
+  sync_last: 'Đã đồng bộ {ago}',
   sync_never: 'Chưa đồng bộ',
   sync_now: 'Đồng bộ',
   syncing: 'Đang đồng bộ…',
@@ -403,8 +403,8 @@ export const vi = {
   home_open_recs: 'Kiến nghị chưa giải quyết xong',
   home_open_recs_none: 'Không có kiến nghị nào đang chờ.',
   sum_present: 'Có mặt {p}/{n} ({r})',
-  sum_absent: 'vắng có lý do {e}, vắng không lý do {u}',
-  sum_exempt: 'miễn sinh hoạt {n}',
+  sum_excused: 'vắng có lý do {n}',
+  sum_unexcused: 'vắng không lý do {n}',
 };
 
 export const en = {
@@ -798,6 +798,6 @@ export const en = {
   home_open_recs: 'Open recommendations',
   home_open_recs_none: 'No open recommendation.',
   sum_present: 'Present {p}/{n} ({r})',
-  sum_absent: 'excused {e}, unexcused {u}',
-  sum_exempt: 'exempt {n}',
+  sum_excused: 'excused {n}',
+  sum_unexcused: 'unexcused {n}',
 };

@@ -226,8 +226,8 @@ func TestRecommendationLoop(t *testing.T) {
 	// Nothing follows a resolved and announced recommendation.
 	for _, tc := range []struct{ sub, who, body, message string }{
 		{"announce", "sup1", `{}`, "Không thể chuyển kiến nghị từ trạng thái “đã thông báo kết quả” sang “đã thông báo kết quả”."},
-		{"forward", "sup1", `{"addressee_org_unit_id":"` + w.c1.ID + `","due_on":"` + due.String() + `"}`, "Không thể chuyển kiến nghị từ trạng thái “đã giải quyết” sang “đã chuyển”."},
-		{"resolve", "sup1", ``, "Không thể chuyển kiến nghị từ trạng thái “đã giải quyết” sang “đã giải quyết”."},
+		{"forward", "sup1", `{"addressee_org_unit_id":"` + w.c1.ID + `","due_on":"` + due.String() + `"}`, "Không thể chuyển kiến nghị từ trạng thái “đã giải quyết dứt điểm” sang “đã chuyển”."},
+		{"resolve", "sup1", ``, "Không thể chuyển kiến nghị từ trạng thái “đã giải quyết dứt điểm” sang “đã giải quyết dứt điểm”."},
 	} {
 		r := w.do(http.MethodPost, path+"/"+tc.sub, tc.who, tc.body)
 		var e api.ErrorBody
@@ -268,7 +268,7 @@ func TestRecommendationStepsRefused(t *testing.T) {
 		// Transitions the status does not allow.
 		{"answer a new one", http.MethodPost, recA + "/answers", "sup1", `{"body":"Trả lời"}`, 409, "invalid_transition", "", "Không thể chuyển kiến nghị từ trạng thái “mới” sang “đã trả lời”."},
 		{"in English", http.MethodPost, recA + "/answers?lang=en", "sup1", `{"body":"Answer"}`, 409, "invalid_transition", "", "A recommendation cannot go from “new” to “answered”."},
-		{"accept unanswered", http.MethodPost, recA + "/verdict", "sup1", `{"verdict":"accepted","reason":""}`, 409, "invalid_transition", "", "Không thể chuyển kiến nghị từ trạng thái “mới” sang “đã chấp nhận”."},
+		{"accept unanswered", http.MethodPost, recA + "/verdict", "sup1", `{"verdict":"accepted","reason":""}`, 409, "invalid_transition", "", "Không thể chuyển kiến nghị từ trạng thái “mới” sang “trả lời thỏa đáng”."},
 		{"send back unanswered", http.MethodPost, recF + "/verdict", "sup1", `{"verdict":"sent_back","reason":"Chưa rõ"}`, 409, "invalid_transition", "", "Không thể chuyển kiến nghị từ trạng thái “đã chuyển” sang “yêu cầu trả lời lại”."},
 		{"resolve a new one", http.MethodPost, recA + "/resolve", "sup1", ``, 409, "invalid_transition", "", ""},
 		{"announce a forwarded one", http.MethodPost, recF + "/announce", "sup1", `{}`, 409, "invalid_transition", "", "Không thể chuyển kiến nghị từ trạng thái “đã chuyển” sang “đã thông báo kết quả”."},

@@ -127,8 +127,8 @@ function Summary({ meeting, counted }) {
     <div class="summary" role="status">
       <p>
         <strong class={s.rate < 0.85 ? 'bad' : 'ok'}>{t('sum_present', { p: s.present, n: s.counted, r: pct(s.rate) })}</strong>
-        {s.excused + s.unexcused > 0 && <> · {t('sum_absent', { e: s.excused, u: s.unexcused })}</>}
-        {s.exempt > 0 && <> · {t('sum_exempt', { n: s.exempt })}</>}
+        {s.excused > 0 && <> · {t('sum_excused', { n: s.excused })}</>}
+        {s.unexcused > 0 && <> · {t('sum_unexcused', { n: s.unexcused })}</>}
       </p>
       {s.unmarked > 0 && (
         <p class="summary-todo">
