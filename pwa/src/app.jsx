@@ -96,16 +96,19 @@ function InboxLink() {
   );
 }
 
-// RecsBadge is the number of recommendations awaiting a responder's answer, as the home screen last counted them.
-function RecsBadge() {
-  let n = '';
+// recsWaiting is the number of recommendations awaiting the responder's answer ("100+" past the first hundred), as
+// the home screen last counted them (kept on the device with its last view).
+export const recsWaiting = signal((() => {
   try {
     const d = JSON.parse(localStorage.getItem('chibo-home-responder') || 'null')?.data;
-    if (d) n = d.more ? '100+' : String(d.items.length);
+    return d ? (d.more ? '100+' : String(d.items.length)) : '';
   } catch {
-    // Unreadable: no badge.
+    return '';
   }
-  route.value;
+})());
+
+function RecsBadge() {
+  const n = recsWaiting.value;
   return n && n !== '0' ? <span class="badge">{n}<span class="sr"> {t('home_rs_waiting')}</span></span> : null;
 }
 
@@ -125,7 +128,7 @@ function Nav() {
       {visitor && item('visits', t('visits'))}
       {item('conflicts', t('conflicts'), open ? <span class="badge">{open}</span> : null)}
       {sup && item('supervise', t('supervise'), null, r === 'report')}
-      {(sup || responder) && item('recs', t('recs'), responder && !sup ? <RecsBadge /> : null)}
+      {(sup || responder || hasRole('secretary')) && item('recs', t('recs'), responder && !sup ? <RecsBadge /> : null)}
       {sup && item('assign', t('assign'))}
       {item('settings', t('settings'))}
     </nav>

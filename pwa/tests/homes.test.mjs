@@ -114,6 +114,7 @@ test('responder: the recommendations awaiting its answer, counted, in the menu, 
   // In the menu, with its count; no visits, no assignments.
   const menu = page.locator('nav.tabs-main').getByRole('link', { name: /^Kiến nghị/ });
   await menu.waitFor();
+  assert.equal((await menu.locator('.badge').textContent()).replace(/\D+$/, '').trim(), n);
   assert.equal(await page.locator('nav.tabs-main').getByRole('link', { name: 'Các lần dự' }).count(), 0);
   await fits(page, 'responder home');
   await shot(page, 'homes-responder');
@@ -124,6 +125,14 @@ test('responder: the recommendations awaiting its answer, counted, in the menu, 
   await page.locator('main', { hasText: 'Kiến nghị chờ trả lời' }).waitFor();
   await page.locator('main', { hasText: rec.content.slice(0, 40) }).waitFor();
   await shot(page, 'homes-responder-inbox');
+  // Offline, after a reload, the home still shows the list it last read, and says so.
+  await ctx.setOffline(true);
+  await page.goto(page.url().replace(/#.*/, '#/'));
+  await section.locator(`a[href="#/recs/${rec.id}"]`).waitFor();
+  await section.getByText('Chưa có mạng, đang hiện số liệu lần trước.').waitFor();
+  await shot(page, 'homes-responder-offline');
+  await ctx.setOffline(false);
+
   // From the menu to the list, and to the recommendation, where it can answer.
   await menu.click();
   await page.waitForSelector('h1.title >> text=Theo dõi kiến nghị');

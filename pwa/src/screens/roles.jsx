@@ -2,10 +2,12 @@
 // supervisor's month at a glance (visits done and still due, recommendations awaiting its action, assignments)
 // and a responder's recommendations awaiting its answer. Both read the API and keep their last view on the device
 // (useKept), so they still show, dated, offline. Loaded lazily: an official's phone never downloads it.
+import { useEffect } from 'preact/hooks';
 import { t, vnDate, vnDateTime, lang, pct } from '../i18n.js';
 import { me, today } from '../data.js';
 import { api } from '../sync.js';
 import { useKept } from './shared.jsx';
+import { recsWaiting } from '../app.jsx';
 
 const call = (path) => api('GET', path, undefined, lang.value);
 const errText = (e) => (e.offline ? t('home_offline') : e.message);
@@ -42,7 +44,7 @@ function Tile({ href, title, value, line, urgent }) {
 // step (new ones to forward, answers to judge, accepted ones to close) and the assignments in force.
 export function SupervisorHome() {
   const month = today().slice(0, 7);
-  const st = useKept('chibo-home-supervisor', month + lang.value, async () => {
+  const st = useKept('chibo-home-supervisor', (me()?.id || '') + month + lang.value, async () => {
     const [cov, stats, asg] = await Promise.all([
       call('/api/v1/coverage?period=' + month),
       call('/api/v1/recommendations/stats'),
@@ -79,7 +81,7 @@ export function SupervisorHome() {
 // (forwarded, or sent back for a new one), the overdue first.
 export function ResponderHome() {
   const units = (me()?.grants || []).filter((g) => g.role === 'responder' && g.org_unit_id).map((g) => g.org_unit_id);
-  const st = useKept('chibo-home-responder', units.join(',') + lang.value, async () => {
+  const st = useKept('chibo-home-responder', (me()?.id || '') + units.join(',') + lang.value, async () => {
     const pages = await Promise.all(units.map((u) =>
       call('/api/v1/recommendations?status=forwarded,sent_back&limit=' + LIMIT + '&addressee_id=' + u)));
     const seen = new Set();
@@ -90,6 +92,9 @@ export function ResponderHome() {
   }, errText);
   const d = st.data;
   const n = d ? (d.more ? LIMIT + '+' : String(d.items.length)) : '';
+  useEffect(() => {
+    if (d) recsWaiting.value = n;
+  }, [n]);
   return (
     <section aria-labelledby="h-rs-home">
       <h2 id="h-rs-home">{t('home_rs')}{d ? ' ' : null}{d ? <span class="badge count">{n}</span> : null}</h2>
@@ -101,7 +106,7 @@ export function ResponderHome() {
               <li key={r.id}>
                 <a class={'card row rec' + (r.overdue ? ' overdue' : '')} href={'#/recs/' + r.id}>
                   <span class="main">
-                    <strong>{r.content}</strong>
+                    <strong class="clip">{r.content}</strong>
                     <small>
                       {r.cell_name} · {t('rs_' + r.status)}
                       {r.due_on ? ' · ' + t('rc_due', { date: vnDate(r.due_on) }) : ''}
