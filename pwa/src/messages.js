@@ -362,7 +362,7 @@ export const vi = {
   rc_accept: 'Trả lời thỏa đáng',
   rc_reason: 'Lý do yêu cầu trả lời lại',
   rc_send_back: 'Yêu cầu trả lời lại',
-  rc_resolve: 'Đã giải quyết dứt điểm',
+  rc_resolve: 'Xác nhận đã giải quyết dứt điểm',
   rc_announce: 'Đã thông báo lại cho chi bộ',
   rs_new: 'Mới',
   rs_forwarded: 'Đã chuyển',
