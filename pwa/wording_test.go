@@ -62,6 +62,11 @@ func wordingProblems(r wordingRules, s string) []string {
 			out = append(out, "old-style tone mark "+w)
 		}
 	}
+	for _, w := range word.FindAllString(s, -1) {
+		if strings.EqualFold(w, "bạn") {
+			out = append(out, "addresses the user as "+w+" (Đồng chí)")
+		}
+	}
 	if m := snakeCase.FindString(s); m != "" {
 		out = append(out, "raw code "+m)
 	}
@@ -75,7 +80,7 @@ func wordingProblems(r wordingRules, s string) []string {
 // The rules themselves catch what they are for, and leave the party's ordinary words alone.
 func TestWordingRules(t *testing.T) {
 	r := loadRules(t)
-	bad := []string{"Điểm danh có mặt (check-in)", "Yếu kém: rating", "Trạng thái: sent_back", "Huỷ", "Xoá", "Đã hoà giải", "Sức khoẻ", "Uỷ ban", "Đồng bộ sync"}
+	bad := []string{"Điểm danh có mặt (check-in)", "Yếu kém: rating", "Trạng thái: sent_back", "Huỷ", "Xoá", "Đã hoà giải", "Sức khoẻ", "Uỷ ban", "Đồng bộ sync", "Bạn chưa được phân công"}
 	for _, s := range bad {
 		if len(wordingProblems(r, s)) == 0 {
 			t.Errorf("%q passes the rules", s)

@@ -1,5 +1,6 @@
 // Every role's screens in Vietnamese at 360 px: the text a person reads (the page's text, and the accessible names
-// and titles) has no English word, no raw code and one style of tone marks, and no page is wider than the phone.
+// and titles) has no English word, no raw code, one style of tone marks, calls the user "Đồng chí", and no page is
+// wider than the phone.
 // The rules are tests/wording.json, the ones the catalogue test (wording_test.go) applies to the messages.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,6 +20,7 @@ export function problems(text) {
   for (const w of s.match(/\p{L}+/gu) || []) {
     if (english.has(w.toLowerCase())) out.push('English word "' + w + '"');
     if (oldTone.test(w)) out.push('old-style tone mark "' + w + '"');
+    if (w.toLowerCase() === 'bạn') out.push('addresses the user as "' + w + '" (Đồng chí)');
   }
   const snake = s.match(/\b[a-z]+(?:_[a-z]+)+\b/);
   if (snake) out.push('raw code "' + snake[0] + '"');
@@ -28,7 +30,7 @@ export function problems(text) {
 }
 
 test('the rules catch what they are for', () => {
-  for (const s of ['Điểm danh có mặt (check-in)', 'Yếu kém: rating', 'sent_back', 'Huỷ', 'Sức khoẻ']) assert.notDeepEqual(problems(s), [], s);
+  for (const s of ['Điểm danh có mặt (check-in)', 'Yếu kém: rating', 'sent_back', 'Huỷ', 'Sức khoẻ', 'Bạn chưa được phân công']) assert.notDeepEqual(problems(s), [], s);
   for (const s of ['Hủy', 'Xóa', 'Trả lời thỏa đáng', 'Quý này', 'In báo cáo', 'Chibo']) assert.deepEqual(problems(s), [], s);
 });
 

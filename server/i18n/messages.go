@@ -5,7 +5,7 @@ var messages = map[string]msg{
 	// Generic errors.
 	"error.internal":           {"Lỗi hệ thống. Vui lòng thử lại sau.", "Internal error. Please try again later."},
 	"error.not_found":          {"Không tìm thấy {what}.", "{what} not found."},
-	"error.forbidden":          {"Bạn không có quyền thực hiện thao tác này.", "You are not allowed to do this."},
+	"error.forbidden":          {"Đồng chí không có quyền thực hiện thao tác này.", "You are not allowed to do this."},
 	"error.route_not_found":    {"Không có địa chỉ này.", "No such address."},
 	"error.method_not_allowed": {"Phương thức không được hỗ trợ.", "Method not allowed."},
 	"error.too_large":          {"Dữ liệu gửi lên quá lớn (tối đa {limit}).", "Request body too large (at most {limit})."},
@@ -86,6 +86,6 @@ var messages = map[string]msg{
 	"user.bad_username": {"Tên đăng nhập chỉ gồm chữ thường không dấu, số, dấu chấm, gạch dưới, gạch ngang (3–40 ký tự).", "Usernames use lower-case letters, digits, '.', '_' and '-' (3–40 characters)."},
 	"user.bad_role":     {"Vai trò không hợp lệ.", "Unknown role."},
 	"user.global_grant": {"Chỉ quyền quản trị mới có thể áp dụng cho toàn hệ thống.", "Only the admin role can cover the whole installation."},
-	"user.self_disable": {"Bạn không thể tự khóa hoặc xóa tài khoản của mình.", "You cannot disable or delete your own account."},
+	"user.self_disable": {"Đồng chí không thể tự khóa hoặc xóa tài khoản của mình.", "You cannot disable or delete your own account."},
 	"user.bad_locale":   {"Ngôn ngữ phải là vi hoặc en.", "Locale must be vi or en."},
 }
