@@ -1,1 +1,0 @@
-import{a as l,c as m}from"./chunk-CEQT6HX2.js";import"./chunk-M2R34U4J.js";import{K as t,N as i,V as o,W as n,Y as d,b as r,y as a}from"./chunk-XRWSTSG4.js";o();t().then(()=>{let e=document.getElementById("app");e.textContent="",r(d(m,{}),e),n(),l(),a.value&&i(0)});

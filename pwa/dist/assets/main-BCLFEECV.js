@@ -1,0 +1,1 @@
+import{a as l,c as m}from"./chunk-6WE2ZZL6.js";import"./chunk-XXIGY3YX.js";import{K as t,N as i,V as o,W as n,Y as d,b as r,y as a}from"./chunk-LUOSRSOE.js";o();t().then(()=>{let e=document.getElementById("app");e.textContent="",r(d(m,{}),e),n(),l(),a.value&&i(0)});
