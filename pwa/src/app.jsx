@@ -10,11 +10,11 @@ import { Settings } from './screens/settings.jsx';
 import { Inbox, Assignments } from './screens/inbox.jsx';
 import { applyUpdate } from './update.js';
 import { Assign } from './screens/assign.jsx';
-import { unread, isSupervisor } from './data.js';
+import { unread, isSupervisor, hasRole, me } from './data.js';
 
 // Lazy loads a screen's chunk on first use (the supervisors' screens stay out of the officials' main bundle).
 const lazyScreens = signal({});
-function lazy(name, load) {
+export function lazy(name, load) {
   return (props) => {
     const C = lazyScreens.value[name];
     if (C) return <C {...props} />;
@@ -96,17 +96,38 @@ function InboxLink() {
   );
 }
 
+// recsWaiting is the number of recommendations awaiting the responder's answer ("100+" past the first hundred), as
+// the home screen last counted them (kept on the device with its last view).
+export const recsWaiting = signal((() => {
+  try {
+    const d = JSON.parse(localStorage.getItem('chibo-home-responder') || 'null')?.data;
+    return d ? (d.more ? '100+' : String(d.items.length)) : '';
+  } catch {
+    return '';
+  }
+})());
+
+function RecsBadge() {
+  const n = recsWaiting.value;
+  return n && n !== '0' ? <span class="badge">{n}<span class="sr"> {t('home_rs_waiting')}</span></span> : null;
+}
+
 function Nav() {
   const r = route.value[0] || '';
+  const sup = isSupervisor();
+  const responder = hasRole('responder');
+  // The visits are an official's: a supervisor, responder or secretary without cells to attend does not get them.
+  const visitor = hasRole('official') || (me()?.assigned_cells?.length || 0) > 0 || (!sup && !responder && !hasRole('secretary'));
   const item = (path, label, extra, also) => (
     <a href={'#/' + path} aria-current={r === path || also ? 'page' : undefined}>{label}{extra}</a>
   );
   return (
     <nav class="tabs-main" aria-label={t('menu')}>
       {item('', t('home'))}
-      {item('visits', t('visits'))}
-      {isSupervisor() && item('supervise', t('supervise'), null, r === 'report')}
-      {isSupervisor() && item('assign', t('assign'))}
+      {visitor && item('visits', t('visits'))}
+      {sup && item('supervise', t('supervise'), null, r === 'report')}
+      {(sup || responder || hasRole('secretary')) && item('recs', t('recs'), responder && !sup ? <RecsBadge /> : null)}
+      {sup && item('assign', t('assign'))}
       {item('settings', t('settings'))}
     </nav>
   );

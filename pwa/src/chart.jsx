@@ -4,9 +4,9 @@
 // prints (a canvas prints poorly).
 import { useEffect, useRef, useId } from 'preact/hooks';
 import uPlot from 'uplot';
-import { t, lang } from './i18n.js';
+import { t, lang, pct, num } from './i18n.js';
 
-export const pct = (x) => (x === null || x === undefined ? '–' : Math.round(x * 100) + '%');
+export { pct };
 
 // monthLabel says "2026-11" as "11/2026".
 export const monthLabel = (m) => m.slice(5, 7) + '/' + m.slice(0, 4);
@@ -46,7 +46,7 @@ export function LineChart({ title, labels, values, color = '#b71c1c' }) {
       scales: { x: { time: false, range: [-0.4, Math.max(0.4, xs.length - 0.6)] }, y: { range: [0, 100] } },
       axes: [
         { stroke: '#1a1a1a', grid: { show: false }, splits: () => xs.filter((i) => (xs.length - 1 - i) % step === 0), values: (u, ticks) => ticks.map(short), font: '11px system-ui, sans-serif', size: 28 },
-        { stroke: '#1a1a1a', grid: { stroke: '#ddd', width: 1 }, splits: () => [0, 25, 50, 75, 100], values: (u, ticks) => ticks.map((v) => v + '%'), font: '11px system-ui, sans-serif', size: 46 },
+        { stroke: '#1a1a1a', grid: { stroke: '#ddd', width: 1 }, splits: () => [0, 25, 50, 75, 100], values: (u, ticks) => ticks.map((v) => num(v) + '%'), font: '11px system-ui, sans-serif', size: 46 },
       ],
       series: [{}, { label: title, stroke: color, width: 2, spanGaps: false, points: { show: true, size: 7, fill: color, stroke: color } }],
     };

@@ -1,8 +1,8 @@
 // What the screens need, read from the view: the official's cells, meetings (held, planned and the ones the
 // schedule expects), rosters, visit reports, the province's reference data.
 import { list, get, session, mutate } from './state.js';
-import { lang } from './i18n.js';
 import { attendanceId, reportId, scheduledMeetingId } from './uuid.js';
+import { t, lang } from './i18n.js';
 
 export const me = () => session.value?.user;
 
@@ -291,6 +291,17 @@ export function computedScore(c, meeting) {
       return longestExcusedRun(meeting) <= 3 ? c.max_points : 0;
   }
   return null;
+}
+
+// hasRole says whether the user holds a role anywhere (admin, supervisor, official, secretary, responder).
+export const hasRole = (role) => !!me()?.grants?.some((g) => g.role === role);
+
+// weakLabel names the lowest rating of the current scheme as the rating labels say it (QĐ 366: "Không hoàn thành
+// nhiệm vụ"), the province's own when it has one, the catalogue's when the device has none.
+export function weakLabel() {
+  const ls = list('rating_labels').filter((l) => l.weak && l.active !== false && l.scheme !== 'legacy');
+  const l = ls.find((x) => x.province_id) || ls[0];
+  return l ? (lang.value === 'en' && l.name_en ? l.name_en : l.name_vi) : t('sg_weak');
 }
 
 // isSupervisor says whether the user may assign officials (a supervisor or admin grant).

@@ -48,3 +48,14 @@ export function vnDateTime(ts) {
   const x = new Date(Date.parse(ts) + 7 * 3600e3).toISOString();
   return vnDate(x) + ' ' + x.slice(11, 16);
 }
+
+// num writes a number with at most `digits` decimals the language's way: "18,2" in Vietnamese, "18.2" in English.
+export function num(x, digits = 1) {
+  if (x === null || x === undefined || Number.isNaN(x)) return '–';
+  const f = 10 ** digits;
+  const s = String(Math.round(x * f) / f);
+  return lang.value === 'en' ? s : s.replace('.', ',');
+}
+
+// pct writes a rate (0..1) as a percentage with one decimal at most, without a space: "18,2%" ("–" when unknown).
+export const pct = (x, digits = 1) => (x === null || x === undefined ? '–' : num(x * 100, digits) + '%');

@@ -17,7 +17,7 @@ test('a supervisor assigns canbo to a cell; canbo sees and acknowledges it; the 
   // Suggestions and officials with their load.
   const cells = page.locator('fieldset', { hasText: 'Chi bộ cần được dự' });
   await cells.locator('input[type=checkbox]').first().waitFor();
-  assert.match(await cells.textContent(), /Chưa được dự 12 tháng|kiến nghị quá hạn|Yếu kém/);
+  assert.match(await cells.textContent(), /Chưa được dự 12 tháng|kiến nghị quá hạn|Không hoàn thành nhiệm vụ/);
   const vinh = page.getByRole('checkbox', { name: 'Lê Quang Vinh', exact: true });
   await vinh.waitFor();
   assert.match(await page.locator('label.pick', { hasText: 'Lê Quang Vinh' }).textContent(), /chi bộ \(\d+ hằng tháng\) · năm nay đã dự \d+\/\d+ lần/);
@@ -53,7 +53,7 @@ test('a supervisor assigns canbo to a cell; canbo sees and acknowledges it; the 
   // canbo is told, sees it and acknowledges it (which needs the network).
   const off = await device(browser);
   await login(off.page, 'canbo');
-  const notice = off.page.getByRole('link', { name: /Bạn có 1 phân công mới cần xác nhận/ });
+  const notice = off.page.getByRole('link', { name: /Đồng chí có 1 phân công mới cần xác nhận/ });
   await eventually(off.page, async () => (await notice.count()) === 1);
   await notice.click();
   await off.page.waitForURL(base + '/#/assignments');
@@ -80,9 +80,9 @@ test('a supervisor assigns canbo to a cell; canbo sees and acknowledges it; the 
   await page.reload();
   await row.waitFor();
   assert.match(await row.textContent(), /Đã xác nhận/);
-  await row.getByRole('button', { name: 'Huỷ phân công', exact: true }).click();
-  await row.locator('text=Huỷ phân công này?').waitFor();
-  await row.getByRole('button', { name: 'Huỷ phân công', exact: true }).click();
+  await row.getByRole('button', { name: 'Hủy phân công', exact: true }).click();
+  await row.locator('text=Hủy phân công này?').waitFor();
+  await row.getByRole('button', { name: 'Hủy phân công', exact: true }).click();
   await row.waitFor({ state: 'detached' });
   const after_ = await call('GET', '/api/v1/assignments/' + a.id);
   assert.equal(after_.body.status, 'cancelled');

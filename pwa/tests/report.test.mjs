@@ -11,7 +11,7 @@ after(() => browser.close());
 const { ctx, page } = await device(browser);
 const { call } = await client('giamsat');
 
-const pct = (x) => (x === null || x === undefined ? '–' : Math.round(x * 100) + '%');
+const pct = (x) => (x === null || x === undefined ? '–' : String(Math.round(x * 100 * 10) / 10).replace('.', ',') + '%');
 // Last month in Asia/Ho_Chi_Minh, "2026-11".
 const lastMonth = () => {
   const d = new Date(Date.now() + 7 * 3600e3);
@@ -29,7 +29,7 @@ async function rows(table) {
 
 test('giamsat reads and prints the monthly report', async () => {
   await login(page, 'giamsat');
-  await page.getByRole('link', { name: 'Giám sát', exact: true }).click();
+  await page.getByRole('link', { name: 'Theo dõi', exact: true }).click();
   await page.locator('section.figs .fig').first().waitFor();
   await page.getByRole('link', { name: 'Báo cáo tháng', exact: true }).click();
   await page.waitForSelector('h1.title >> text=Báo cáo tháng');
@@ -47,9 +47,9 @@ test('giamsat reads and prints the monthly report', async () => {
   assert.equal(s['Số lượt phải dự'], String(T.expected));
   assert.equal(s['Số lượt đã dự'], String(T.visited));
   assert.equal(s['Tỷ lệ dự'], pct(T.coverage));
-  assert.equal(s['Báo cáo đã nộp'], `${T.reported} (${pct(T.reporting_rate)})`);
+  assert.equal(s['Báo cáo đã gửi'], `${T.reported} (${pct(T.reporting_rate)})`);
   assert.equal(s['Báo cáo đúng hạn'], `${T.timely} (${pct(T.timely_rate)})`);
-  assert.equal(s['Tỷ lệ đảng viên dự họp'], pct(T.attendance_rate));
+  assert.equal(s['Tỷ lệ đảng viên dự sinh hoạt'], pct(T.attendance_rate));
   assert.equal(s['Chi bộ dưới 85%'], `${T.cells_low_attendance}/${T.cells}`);
   assert.equal(s['Lượt vắng không lý do'], String(T.unexcused));
   assert.equal(s['Buổi xếp loại Tốt'], String(T.grades.tot));
@@ -57,7 +57,7 @@ test('giamsat reads and prints the monthly report', async () => {
 
   // The priority lists: as many rows as the API has (or "none").
   const u = '&unit=' + rep.unit.id;
-  for (const [kind, caption] of [['unvisited', 'Chưa được dự trong 12 tháng'], ['weak', 'Chi bộ yếu kém'],
+  for (const [kind, caption] of [['unvisited', 'Chưa được dự trong 12 tháng'], ['weak', 'Chi bộ không hoàn thành nhiệm vụ'],
     ['overdue_reports', 'Báo cáo quá hạn (12 tháng đến nay)'], ['overdue_recs', 'Chi bộ có kiến nghị quá hạn']]) {
     const items = (await call('GET', '/api/v1/coverage/priorities?limit=500&kind=' + kind + u)).body.items;
     if (items.length) {

@@ -10,7 +10,7 @@ after(() => browser.close());
 const { ctx, page } = await device(browser);
 const { call } = await client('giamsat');
 
-const pct = (x) => (x === null || x === undefined ? '–' : Math.round(x * 100) + '%');
+const pct = (x) => (x === null || x === undefined ? '–' : String(Math.round(x * 100 * 10) / 10).replace('.', ',') + '%');
 const month = () => new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 7);
 const year = () => month().slice(0, 4);
 
@@ -24,16 +24,16 @@ async function figures(page) {
 
 test('giamsat reads coverage, drills down, downloads the workbook and reads the last view offline', async () => {
   await login(page, 'giamsat');
-  await page.getByRole('link', { name: 'Giám sát', exact: true }).click();
-  await page.waitForSelector('h1.title >> text=Giám sát dự sinh hoạt');
+  await page.getByRole('link', { name: 'Theo dõi', exact: true }).click();
+  await page.waitForSelector('h1.title >> text=Theo dõi dự sinh hoạt');
 
   // This month's figures are the API's.
   const rep = (await call('GET', '/api/v1/coverage?period=' + month())).body;
   let f = await figures(page);
   assert.equal(f['Tỷ lệ dự'], pct(rep.totals.coverage));
-  assert.equal(f['Báo cáo đã nộp'], String(rep.totals.reported));
+  assert.equal(f['Báo cáo đã gửi'], String(rep.totals.reported));
   assert.equal(f['Báo cáo đúng hạn'], pct(rep.totals.timely_rate));
-  assert.equal(f['Đảng viên dự họp'], pct(rep.totals.attendance_rate));
+  assert.equal(f['Đảng viên dự sinh hoạt'], pct(rep.totals.attendance_rate));
   assert.equal(f['Chi bộ dưới 85%'], String(rep.totals.cells_low_attendance));
   await page.locator('p[role=status]', { hasText: /Dữ liệu lúc \d\d\/\d\d\/\d{4} \d\d:\d\d/ }).waitFor();
 
@@ -43,8 +43,8 @@ test('giamsat reads coverage, drills down, downloads the workbook and reads the 
   await page.locator('p.muted', { hasText: '01/01/' + year() + ' –' }).waitFor();
   f = await figures(page);
   assert.equal(f['Tỷ lệ dự'], pct(yr.totals.coverage));
-  assert.equal(f['Báo cáo đã nộp'], String(yr.totals.reported));
-  assert.equal(f['Đảng viên dự họp'], pct(yr.totals.attendance_rate));
+  assert.equal(f['Báo cáo đã gửi'], String(yr.totals.reported));
+  assert.equal(f['Đảng viên dự sinh hoạt'], pct(yr.totals.attendance_rate));
   await page.getByRole('img', { name: /^Tỷ lệ dự theo tháng: 01\/\d{4}/ }).waitFor();
   await page.getByRole('img', { name: /^Xếp loại buổi sinh hoạt: Tốt \d+/ }).waitFor();
   await page.locator('li.official').first().waitFor();
@@ -59,7 +59,7 @@ test('giamsat reads coverage, drills down, downloads the workbook and reads the 
     unit = (await call('GET', '/api/v1/coverage?period=' + year() + '&unit=' + child.unit.id)).body;
     f = await figures(page);
     assert.equal(f['Tỷ lệ dự'], pct(unit.totals.coverage), child.unit.name);
-    assert.equal(f['Báo cáo đã nộp'], String(unit.totals.reported), child.unit.name);
+    assert.equal(f['Báo cáo đã gửi'], String(unit.totals.reported), child.unit.name);
   }
   assert.notEqual(unit.unit.id, yr.unit.id, 'drilled down');
   await shot(page, '14-supervise-drill');
@@ -67,7 +67,7 @@ test('giamsat reads coverage, drills down, downloads the workbook and reads the 
   await page.locator('p.muted', { hasText: yr.unit.name + ' ·' }).waitFor();
 
   // The workbook.
-  const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Xuất Excel', exact: true }).click()]);
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Tải bảng tính', exact: true }).click()]);
   assert.match(dl.suggestedFilename(), /\.xlsx$/);
   const stream = await dl.createReadStream();
   const chunks = [];
@@ -89,7 +89,7 @@ test('giamsat reads coverage, drills down, downloads the workbook and reads the 
 test('giamsat follows an overdue recommendation: forward, the commune answers, accept, resolve', async () => {
   await page.goto(base + '/#/');
   await page.waitForSelector('h1.hello');
-  await page.getByRole('link', { name: 'Theo dõi kiến nghị' }).click();
+  await page.locator('nav.tabs-main').getByRole('link', { name: 'Kiến nghị', exact: true }).click();
   await page.waitForSelector('h1.title >> text=Theo dõi kiến nghị');
   await page.getByRole('button', { name: 'Quá hạn', exact: true }).click();
   await page.waitForFunction(() => {
@@ -121,14 +121,14 @@ test('giamsat follows an overdue recommendation: forward, the commune answers, a
   await page.reload();
   await page.locator('li.answer', { hasText: 'UBND xã đã làm việc với thôn' }).waitFor();
   assert.equal((await page.textContent('#rec-status')).trim(), 'Đã trả lời');
-  await page.getByRole('button', { name: 'Chấp nhận trả lời', exact: true }).click();
-  await history.locator('li.event', { hasText: 'Chấp nhận trả lời' }).waitFor();
-  assert.equal((await page.textContent('#rec-status')).trim(), 'Đã chấp nhận');
-  await page.getByRole('button', { name: 'Kết thúc kiến nghị', exact: true }).click();
-  await history.locator('li.event', { hasText: 'Kết thúc' }).waitFor();
-  assert.equal((await page.textContent('#rec-status')).trim(), 'Đã giải quyết');
+  await page.getByRole('button', { name: 'Trả lời thỏa đáng', exact: true }).click();
+  await history.locator('li.event', { hasText: 'Trả lời thỏa đáng' }).waitFor();
+  assert.equal((await page.textContent('#rec-status')).trim(), 'Trả lời thỏa đáng');
+  await page.getByRole('button', { name: 'Xác nhận đã giải quyết dứt điểm', exact: true }).click();
+  await history.locator('li.event', { hasText: 'Đã giải quyết dứt điểm' }).waitFor();
+  assert.equal((await page.textContent('#rec-status')).trim(), 'Đã giải quyết dứt điểm');
   const text = await history.textContent();
-  for (const step of ['Chuyển cơ quan giải quyết', 'Có trả lời', 'Chấp nhận trả lời', 'Kết thúc']) assert.ok(text.includes(step), step);
+  for (const step of ['Chuyển cơ quan giải quyết', 'Có trả lời', 'Trả lời thỏa đáng', 'Đã giải quyết dứt điểm']) assert.ok(text.includes(step), step);
   await shot(page, '16-rec');
 
   const r = await call('GET', '/api/v1/recommendations/' + id);
@@ -165,7 +165,7 @@ test('giamsat narrows the recommendations by field and unit, and downloads them 
   const [req, dl] = await Promise.all([
     page.waitForRequest((r) => r.url().includes('/api/v1/exports/recommendations.xlsx')),
     page.waitForEvent('download'),
-    page.getByRole('button', { name: 'Xuất Excel', exact: true }).click(),
+    page.getByRole('button', { name: 'Tải bảng tính', exact: true }).click(),
   ]);
   const u = new URL(req.url());
   assert.equal(u.searchParams.get('field_id'), field);

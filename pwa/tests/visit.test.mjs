@@ -25,7 +25,7 @@ test('a visit recorded offline survives a restart and reaches the server once', 
   await page.click('#h-up + ul li:first-child .card');
   await page.waitForSelector('.roster');
   const meetingId = page.url().split('/m/')[1].split('/')[0];
-  await page.getByRole('button', { name: 'Điểm danh có mặt (check-in)' }).click();
+  await page.getByRole('button', { name: 'Xác nhận đến dự' }).click();
   await page.getByRole('button', { name: 'Tất cả có mặt' }).click();
   const rows = page.locator('.roster:not(.exempt) > li');
   const count = await rows.count();
@@ -33,7 +33,7 @@ test('a visit recorded offline survives a restart and reaches the server once', 
   await rows.nth(1).locator('button.seg.e').click();
   await rows.nth(1).locator('.reason .chip', { hasText: 'Ốm' }).click();
   await rows.nth(2).locator('button.seg.u').click();
-  await page.waitForSelector('.stat.bad'); // an unexcused absence shows
+  await page.locator('.summary', { hasText: 'vắng không lý do 1' }).waitFor(); // an unexcused absence shows
   await shot(page, '02-attendance');
 
   // Minutes and score on a slow phone (the CPU four times slower), where IndexedDB and drawing lag behind the taps.
@@ -77,7 +77,7 @@ test('a visit recorded offline survives a restart and reaches the server once', 
   await page.waitForSelector('text=ngập úng');
   await shot(page, '05-recommendations');
 
-  await page.click('.tabs >> text=Nộp');
+  await page.click('.tabs >> text=Gửi báo cáo');
   await page.getByRole('button', { name: 'Gửi báo cáo' }).click();
   await page.locator('.confirm-submit .btn.primary').click(); // the check lists what is missing and asks
   await page.waitForSelector('h1.hello');
@@ -88,7 +88,7 @@ test('a visit recorded offline survives a restart and reaches the server once', 
   await page.close();
   const again = await ctx.newPage();
   await again.goto(base + '/#/m/' + meetingId + '/review');
-  await again.waitForSelector('text=Đã nộp báo cáo');
+  await again.waitForSelector('text=Đã gửi báo cáo');
   await again.goto(base + '/#/m/' + meetingId + '/minutes');
   assert.equal(await again.inputValue('#n-resolution'), 'Nghị quyết: hoàn thành thu hoạch trước ngày 20; vận động đóng góp quỹ khuyến học.');
   await shot(again, '06-reopened-offline');

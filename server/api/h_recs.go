@@ -195,7 +195,7 @@ func (s *Server) getRecommendation(c echo.Context) error {
 // stepRecommendation runs one step of the loop on recommendation :id in a write transaction: prepare checks the
 // caller may take it and turns the input into a store.RecStep; the step is validated against the status,
 // recorded with its event and audited; an answer notifies the official who raised the recommendation and the
-// cell's secretaries. It answers the updated RecommendationDetail.
+// cell's secretaries, a forwarding the addressee's responders. It answers the updated RecommendationDetail.
 func (s *Server) stepRecommendation(c echo.Context, prepare func(ctx context.Context, tx bun.IDB, p *domain.Principal, v *store.RecommendationView) (store.RecStep, error)) error {
 	id, err := idParam(c, "id", "@what.recommendation")
 	if err != nil {
@@ -216,8 +216,11 @@ func (s *Server) stepRecommendation(c echo.Context, prepare func(ctx context.Con
 		if err != nil {
 			return err
 		}
-		if st.Action == domain.RecActionAnswer {
+		switch st.Action {
+		case domain.RecActionAnswer:
 			return notify.RecommendationAnswered(ctx, tx, res.Recommendation, res.Answer, time.Now())
+		case domain.RecActionForward:
+			return notify.RecommendationForwarded(ctx, tx, res.Recommendation, p.UserID, time.Now())
 		}
 		return nil
 	})

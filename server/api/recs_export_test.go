@@ -24,7 +24,7 @@ const recsXLSX, recsCSV = "/api/v1/exports/recommendations.xlsx", "/api/v1/expor
 
 // recStatusShown are the status labels a Vietnamese export shows.
 var recStatusShown = map[domain.RecStatus]string{"new": "Mới", "forwarded": "Đã chuyển", "answered": "Đã trả lời",
-	"sent_back": "Yêu cầu trả lời lại", "accepted": "Đã chấp nhận", "resolved": "Đã giải quyết"}
+	"sent_back": "Yêu cầu trả lời lại", "accepted": "Trả lời thỏa đáng", "resolved": "Đã giải quyết dứt điểm"}
 
 // recWorkbook is a downloaded workbook's sheets, as shown and raw, each row padded to the header's width.
 type recWorkbook struct {
@@ -286,7 +286,7 @@ func TestRecommendationsExportCountsMatchTheStatistics(t *testing.T) {
 		}
 		want = append(want, row("", map[string]string{"vi": "Tổng cộng", "en": "Total"}[l], st.Totals))
 		heads := map[string][]string{
-			"vi": {"STT", "Lĩnh vực", "Tổng số", "Mới", "Đã chuyển", "Đã trả lời", "Yêu cầu trả lời lại", "Đã chấp nhận", "Đã giải quyết"},
+			"vi": {"STT", "Lĩnh vực", "Tổng số", "Mới", "Đã chuyển", "Đã trả lời", "Yêu cầu trả lời lại", "Trả lời thỏa đáng", "Đã giải quyết dứt điểm"},
 			"en": {"No.", "Field", "Total", "New", "Forwarded", "Answered", "Sent back", "Accepted", "Resolved"},
 		}
 		if diff := cmp.Diff(heads[l], raw[5]); diff != "" {
@@ -418,7 +418,7 @@ func TestRecommendationsExportScope(t *testing.T) {
 		code             domain.Code
 		vi, en           string
 	}{
-		{"an official", "off1", "", 403, domain.CodeForbidden, "Chỉ quản trị viên, giám sát viên và cơ quan trả lời", "Only administrators, supervisors and responders"},
+		{"an official", "off1", "", 403, domain.CodeForbidden, "Chỉ quản trị viên, cán bộ được giao theo dõi và cơ quan trả lời", "Only administrators, supervisors and responders"},
 		{"a secretary", "sec1", "", 403, domain.CodeForbidden, "Chỉ quản trị viên", "Only administrators"},
 		{"an official naming its cell", "off1", "unit=" + w.cellA.ID, 403, domain.CodeForbidden, "", ""},
 		{"a supervisor naming another commune", "sup1", "unit=" + w.c2.ID, 404, domain.CodeNotFound, "", ""},

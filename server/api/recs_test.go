@@ -226,8 +226,8 @@ func TestRecommendationLoop(t *testing.T) {
 	// Nothing follows a resolved and announced recommendation.
 	for _, tc := range []struct{ sub, who, body, message string }{
 		{"announce", "sup1", `{}`, "Không thể chuyển kiến nghị từ trạng thái “đã thông báo kết quả” sang “đã thông báo kết quả”."},
-		{"forward", "sup1", `{"addressee_org_unit_id":"` + w.c1.ID + `","due_on":"` + due.String() + `"}`, "Không thể chuyển kiến nghị từ trạng thái “đã giải quyết” sang “đã chuyển”."},
-		{"resolve", "sup1", ``, "Không thể chuyển kiến nghị từ trạng thái “đã giải quyết” sang “đã giải quyết”."},
+		{"forward", "sup1", `{"addressee_org_unit_id":"` + w.c1.ID + `","due_on":"` + due.String() + `"}`, "Không thể chuyển kiến nghị từ trạng thái “đã giải quyết dứt điểm” sang “đã chuyển”."},
+		{"resolve", "sup1", ``, "Không thể chuyển kiến nghị từ trạng thái “đã giải quyết dứt điểm” sang “đã giải quyết dứt điểm”."},
 	} {
 		r := w.do(http.MethodPost, path+"/"+tc.sub, tc.who, tc.body)
 		var e api.ErrorBody
@@ -268,7 +268,7 @@ func TestRecommendationStepsRefused(t *testing.T) {
 		// Transitions the status does not allow.
 		{"answer a new one", http.MethodPost, recA + "/answers", "sup1", `{"body":"Trả lời"}`, 409, "invalid_transition", "", "Không thể chuyển kiến nghị từ trạng thái “mới” sang “đã trả lời”."},
 		{"in English", http.MethodPost, recA + "/answers?lang=en", "sup1", `{"body":"Answer"}`, 409, "invalid_transition", "", "A recommendation cannot go from “new” to “answered”."},
-		{"accept unanswered", http.MethodPost, recA + "/verdict", "sup1", `{"verdict":"accepted","reason":""}`, 409, "invalid_transition", "", "Không thể chuyển kiến nghị từ trạng thái “mới” sang “đã chấp nhận”."},
+		{"accept unanswered", http.MethodPost, recA + "/verdict", "sup1", `{"verdict":"accepted","reason":""}`, 409, "invalid_transition", "", "Không thể chuyển kiến nghị từ trạng thái “mới” sang “trả lời thỏa đáng”."},
 		{"send back unanswered", http.MethodPost, recF + "/verdict", "sup1", `{"verdict":"sent_back","reason":"Chưa rõ"}`, 409, "invalid_transition", "", "Không thể chuyển kiến nghị từ trạng thái “đã chuyển” sang “yêu cầu trả lời lại”."},
 		{"resolve a new one", http.MethodPost, recA + "/resolve", "sup1", ``, 409, "invalid_transition", "", ""},
 		{"announce a forwarded one", http.MethodPost, recF + "/announce", "sup1", `{}`, 409, "invalid_transition", "", "Không thể chuyển kiến nghị từ trạng thái “đã chuyển” sang “đã thông báo kết quả”."},
@@ -511,5 +511,46 @@ func TestRecommendationFilters(t *testing.T) {
 	}
 	if r := w.do(http.MethodGet, "/api/v1/recommendations?older_than=-1", "sup1", nil); r.status != 400 {
 		t.Errorf("bad older_than: %d", r.status)
+	}
+}
+
+// A forwarded recommendation reaches the inbox of the addressee's responders (a grant on the addressee or a unit
+// above it), and of nobody else: not another commune's responder, not a disabled one, not the supervisor.
+func TestRecommendationForwardNotifiesResponders(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	ubnd := w.addUser("ubnd1", domain.RoleResponder, w.c1)
+	prov := w.addUser("tinh1", domain.RoleResponder, w.province)
+	other := w.addUser("ubnd2", domain.RoleResponder, w.c2)
+	gone := w.addUser("ubnd3", domain.RoleResponder, w.c1)
+	if _, err := w.db.W.NewUpdate().Table("users").Set("active = ?", false).Where("id = ?", gone.ID).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	due := domain.DateOf(time.Now()).AddDays(20)
+	r := w.do(http.MethodPost, "/api/v1/recommendations/"+w.recA.ID+"/forward", "sup1", map[string]any{"addressee_org_unit_id": w.c1.ID, "due_on": due})
+	if r.status != http.StatusOK {
+		t.Fatalf("forward: %d %s", r.status, r.body)
+	}
+	var notes []store.Notification
+	if err := w.db.R.NewSelect().Model(&notes).Where("kind = 'recommendation_forwarded'").Scan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, n := range notes {
+		got[n.UserID] = n.Title + " | " + n.Body + " | " + n.Link
+	}
+	line := "Kiến nghị chờ trả lời | Chi bộ thôn An Lợi: Đề nghị sửa đường liên thôn (hạn trả lời " + due.VN() + ") | #/recs/" + w.recA.ID
+	want := map[string]string{ubnd.ID: line, prov.ID: line}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("notifications (-want +got):\n%s", diff)
+	}
+	for _, u := range []*store.User{other, gone, w.users["sup1"]} {
+		if got[u.ID] != "" {
+			t.Errorf("%s was notified", u.Username)
+		}
+	}
+	// The responder's inbox in the app: the notification is in its sync scope.
+	if r := w.do(http.MethodGet, "/api/v1/notifications?unread=true", "ubnd1", nil); r.status != 200 || !strings.Contains(string(r.body), "Kiến nghị chờ trả lời") {
+		t.Errorf("responder's notifications: %d %s", r.status, r.body)
 	}
 }

@@ -2,9 +2,9 @@ package i18n
 
 // coverageMessages are the messages of coverage reports and their exports (issue #6).
 var coverageMessages = map[string]msg{
-	"error.period":        {"Kỳ báo cáo không hợp lệ: dùng dạng 2026-11 (tháng), 2026-Q4 (quý), 2026 (năm) hoặc custom kèm from và to.", "Invalid period: use 2026-11 (month), 2026-Q4 (quarter), 2026 (year), or custom with from and to."},
+	"error.period":        {"Kỳ báo cáo không hợp lệ: dùng dạng 2026-11 (tháng), 2026-Q4 (quý), 2026 (năm) hoặc một khoảng ngày có ngày bắt đầu và ngày kết thúc.", "Invalid period: use 2026-11 (month), 2026-Q4 (quarter), 2026 (year), or custom with from and to."},
 	"error.period_range":  {"Khoảng thời gian không hợp lệ: ngày kết thúc phải từ ngày bắt đầu trở đi và không quá {max} tháng.", "Invalid range: the end must not be before the start, and the range at most {max} months."},
-	"error.coverage_role": {"Chỉ giám sát viên và quản trị viên xem được báo cáo dự sinh hoạt.", "Only supervisors and administrators can see coverage reports."},
+	"error.coverage_role": {"Chỉ cán bộ được giao theo dõi dự sinh hoạt và quản trị viên xem được báo cáo dự sinh hoạt.", "Only supervisors and administrators can see coverage reports."},
 
 	"export.coverage_title":   {"BÁO CÁO KẾT QUẢ DỰ SINH HOẠT CHI BỘ", "PARTY CELL VISIT COVERAGE REPORT"},
 	"export.officials_title":  {"KẾT QUẢ DỰ SINH HOẠT CHI BỘ CỦA CÁN BỘ ĐƯỢC PHÂN CÔNG", "VISITS BY ASSIGNED OFFICIALS"},

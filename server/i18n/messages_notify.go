@@ -25,6 +25,9 @@ var notifyMessages = map[string]msg{
 	"notify.digest.body":                   {"{count} báo cáo quá hạn: {names}.", "{count} overdue reports: {names}."},
 	"notify.recommendation_answered.title": {"Kiến nghị đã được trả lời", "Recommendation answered"},
 	"notify.recommendation_answered.body":  {"{cell}: {content}", "{cell}: {content}"},
+	// homes: a recommendation forwarded to a responder.
+	"notify.recommendation_forwarded.title": {"Kiến nghị chờ trả lời", "Recommendation awaiting your answer"},
+	"notify.recommendation_forwarded.body":  {"{cell}: {content} (hạn trả lời {due})", "{cell}: {content} (answer by {due})"},
 
 	// Errors.
 	"error.not_cell":           {"Đơn vị này không phải là chi bộ.", "This unit is not a party cell."},

@@ -8,8 +8,8 @@ var recsMessages = map[string]msg{
 	"rec.status.forwarded": {"đã chuyển", "forwarded"},
 	"rec.status.answered":  {"đã trả lời", "answered"},
 	"rec.status.sent_back": {"yêu cầu trả lời lại", "sent back"},
-	"rec.status.accepted":  {"đã chấp nhận", "accepted"},
-	"rec.status.resolved":  {"đã giải quyết", "resolved"},
+	"rec.status.accepted":  {"trả lời thỏa đáng", "accepted"},
+	"rec.status.resolved":  {"đã giải quyết dứt điểm", "resolved"},
 	"rec.status.announced": {"đã thông báo kết quả", "announced"},
 	"rec.due_before_today": {"Hạn trả lời không được trước hôm nay.", "The due date cannot be before today."},
 	"rec.addressee_other_province": {"Cơ quan trả lời phải thuộc cùng tỉnh với chi bộ.",
@@ -17,7 +17,7 @@ var recsMessages = map[string]msg{
 	"rec.answered_for": {"Đơn vị được trả lời thay phải là cơ quan nhận kiến nghị hoặc đơn vị trực thuộc.",
 		"The unit answered for must be the addressee or a unit under it."},
 	"rec.reason_required": {"Cần nêu lý do yêu cầu trả lời lại.", "Give the reason for sending the answer back."},
-	"rec.bad_verdict":     {"Kết luận phải là accepted hoặc sent_back.", "The verdict must be accepted or sent_back."},
+	"rec.bad_verdict":     {"Kết luận phải là trả lời thỏa đáng hoặc yêu cầu trả lời lại.", "The verdict must be accepted or sent_back."},
 	"rec.bad_period":      {"Ngày bắt đầu phải trước ngày kết thúc.", "The start date must be before the end date."},
 	"rec.bad_days":        {"{field} phải là số ngày từ 0 đến 36500.", "{field} must be a number of days from 0 to 36500."},
 	"rec.no_field":        {"Chưa phân loại", "No field"},
@@ -25,7 +25,7 @@ var recsMessages = map[string]msg{
 	"what.addressee": {"cơ quan nhận kiến nghị", "addressee"},
 
 	// The recommendations export (GET /api/v1/exports/recommendations.xlsx, .csv).
-	"error.rec_export_role": {"Chỉ quản trị viên, giám sát viên và cơ quan trả lời kiến nghị xuất được danh sách kiến nghị.",
+	"error.rec_export_role": {"Chỉ quản trị viên, cán bộ được giao theo dõi và cơ quan trả lời kiến nghị xuất được danh sách kiến nghị.",
 		"Only administrators, supervisors and responders can export recommendations."},
 	"rec.export_too_large": {"Danh sách có hơn {max} kiến nghị, quá nhiều cho một tệp; hãy thu hẹp điều kiện lọc (đơn vị, thời gian, tình trạng).",
 		"The list holds more than {max} recommendations, too many for one file; narrow the filter (unit, dates, status)."},

@@ -3,7 +3,7 @@
 import { useState, useEffect } from 'preact/hooks';
 import { t, vnDate, vnDateTime, lang } from '../i18n.js';
 import { online, list, get } from '../state.js';
-import { isSupervisor, today } from '../data.js';
+import { isSupervisor, today, weakLabel } from '../data.js';
 import { api } from '../sync.js';
 import { usePaged } from '../paged.js';
 import { freq, period } from './inbox.jsx';
@@ -107,7 +107,7 @@ function AssignForm() {
               {s.parent_name}
               <span class="tags">
                 {s.unvisited && <span class="pill urgent">{t('sg_unvisited')}</span>}
-                {s.weak && <span class="pill urgent">{t('sg_weak')}{s.weak_reason ? ': ' + s.weak_reason : ''}</span>}
+                {s.weak && <span class="pill urgent">{s.weak_reason ? t('wr_' + s.weak_reason, { label: weakLabel() }) : weakLabel()}</span>}
                 {s.overdue_recs > 0 && <span class="pill">{t('sg_overdue', { n: s.overdue_recs })}</span>}
                 {s.assigned > 0 && <span class="pill">{t('sg_assigned', { n: s.assigned })}</span>}
               </span>

@@ -1,5 +1,5 @@
 import { useState, useEffect } from 'preact/hooks';
-import { t, vnDate, vnTime, vnDateTime, weekday, lang } from '../i18n.js';
+import { t, vnDate, vnTime, vnDateTime, weekday, lang, pct } from '../i18n.js';
 import { get, mutate, online } from '../state.js';
 import * as data from '../data.js';
 import { uuid4 } from '../uuid.js';
@@ -82,7 +82,7 @@ function Totals({ meeting }) {
         {cell(t('t_present'), s.present, 'ok')}
         {cell(t('t_excused'), s.excused)}
         {cell(t('t_unexcused'), s.unexcused, s.unexcused ? 'bad' : '')}
-        {cell(t('t_rate'), Math.round(s.rate * 1000) / 10 + ' %', s.rate < 0.85 ? 'bad' : 'ok')}
+        {cell(t('t_rate'), pct(s.rate), s.rate < 0.85 ? 'bad' : 'ok')}
       </div>
       {s.rate < 0.85 && s.unmarked === 0 && <p class="warn" role="status">{t('rate_warning')}</p>}
       {s.unmarked > 0 && <p class="muted">{t('missing_attendance', { n: s.unmarked })}</p>}
@@ -90,6 +90,7 @@ function Totals({ meeting }) {
   );
 }
 
+// CheckIn is one small line: the official confirms being at the meeting (and may add the place).
 function CheckIn({ meeting, locked }) {
   const report = data.myReport(meeting.id);
   const [geo, setGeo] = useState('');
@@ -108,17 +109,38 @@ function CheckIn({ meeting, locked }) {
       { timeout: 15000, maximumAge: 60000 },
     );
   return (
-    <section class="card checkin">
-      {report?.checked_in_at || locked ? (
-        <p>✓ {t('checked_in', { time: vnTime(report.checked_in_at) })}</p>
-      ) : (
-        <button class="btn primary wide" onClick={checkIn}>{t('check_in')}</button>
+    <div class="checkin">
+      {report?.checked_in_at ? (
+        <span class="ok">✓ {t('checked_in', { time: vnTime(report.checked_in_at) })}</span>
+      ) : locked ? null : (
+        <button class="btn small" onClick={checkIn}>{t('check_in')}</button>
       )}
-      {report?.latitude != null || locked ? <p class="muted">{t('location_saved')}</p> : (
+      {report?.latitude != null ? <span class="muted">{t('location_saved')}</span> : locked ? null : (
         <button class="btn ghost small" onClick={locate}>{t('with_location')}</button>
       )}
-      {geo && <p class="muted" role="status">{geo}</p>}
-    </section>
+      {geo && <span class="muted" role="status">{geo}</span>}
+    </div>
+  );
+}
+
+// Summary is the attendance in one line above the list: present out of those counted, the rate, the absent and
+// the members not marked yet (the full table is on the review tab).
+function Summary({ meeting, counted, locked }) {
+  const s = totals(meeting);
+  return (
+    <div class="summary" role="status">
+      <p>
+        <strong class={s.rate < 0.85 ? 'bad' : 'ok'}>{t('sum_present', { p: s.present, n: s.counted, r: pct(s.rate) })}</strong>
+        {s.excused > 0 && <> · {t('sum_excused', { n: s.excused })}</>}
+        {s.unexcused > 0 && <> · {t('sum_unexcused', { n: s.unexcused })}</>}
+      </p>
+      {s.unmarked > 0 && !locked && (
+        <p class="summary-todo">
+          <span class="warn">{t('missing_attendance', { n: s.unmarked })}</span>
+          <button class="btn small" onClick={() => data.markAll(meeting.id, counted, 'present')}>{t('all_present')}</button>
+        </p>
+      )}
+    </div>
   );
 }
 
@@ -130,8 +152,7 @@ function Attendance({ meeting, locked }) {
   return (
     <>
       <CheckIn meeting={meeting} locked={locked} />
-      <button class="btn wide" disabled={locked} onClick={() => data.markAll(meeting.id, counted, 'present')}>{t('all_present')}</button>
-      <Totals meeting={meeting} />
+      <Summary meeting={meeting} counted={counted} locked={locked} />
       <ul class="roster" aria-label={t('tab_attendance')}>
         {counted.map((m) => <MemberRow key={m.id} meeting={meeting} member={m} a={att.get(m.id)} locked={locked} />)}
       </ul>

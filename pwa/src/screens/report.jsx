@@ -6,7 +6,7 @@
 // localStorage so it can be read (and printed) offline.
 import { useState } from 'preact/hooks';
 import { t, vnDate, vnDateTime, lang } from '../i18n.js';
-import { today } from '../data.js';
+import { today, weakLabel } from '../data.js';
 import { api } from '../sync.js';
 import { LineChart, Bars, StatusBars, Table, RecStatsTable, pct, monthLabel } from '../chart.jsx';
 import { unitOptions, OnlySupervisors, useKept } from './shared.jsx';
@@ -165,7 +165,7 @@ function Paper({ d, at, ym }) {
         {more(d.unvisited)}
         <Listed list={d.weak}>
           <Table caption={t('rp_weak')} head={[t('rp_cell'), t('rp_parent'), t('rp_why')]}
-            rows={d.weak.items.map((it) => [it.cell.cell_name, it.cell.parent_name, it.cell.weak_reason ? t('wr_' + it.cell.weak_reason) : ''])} />
+            rows={d.weak.items.map((it) => [it.cell.cell_name, it.cell.parent_name, it.cell.weak_reason ? t('wr_' + it.cell.weak_reason, { label: weakLabel() }) : ''])} />
         </Listed>
         {more(d.weak)}
         <Listed list={d.reports}>

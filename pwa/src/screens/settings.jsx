@@ -1,9 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
-import { t } from '../i18n.js';
+import { t, num } from '../i18n.js';
 import { settings, saveSettings, pending, signOut, session, askPersist } from '../state.js';
 import { PushSettings } from './push.jsx';
 
-const mb = (n) => (n / 1048576).toFixed(1) + ' MB';
+const mb = (n) => num(n / 1048576) + ' MB';
 
 export function Settings() {
   const [est, setEst] = useState(null);

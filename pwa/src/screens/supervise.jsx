@@ -6,7 +6,7 @@
 // offline.
 import { useState, useRef } from 'preact/hooks';
 import { t, vnDate, vnDateTime, lang } from '../i18n.js';
-import { today } from '../data.js';
+import { today, weakLabel } from '../data.js';
 import { api } from '../sync.js';
 import { usePaged } from '../paged.js';
 import { Download, OnlySupervisors, readCached, useKept } from './shared.jsx';
@@ -163,7 +163,7 @@ function Priorities({ q }) {
                   {c.parent_name}
                   {it.report ? ' · ' + t('pr_meeting', { date: vnDate(it.report.meeting_date) }) : ''}
                   {it.cell ? ' · ' + (it.cell.last_visit ? t('sg_last', { date: vnDate(it.cell.last_visit) }) : t('sg_never')) : ''}
-                  {it.cell?.weak_reason ? ' · ' + t('wr_' + it.cell.weak_reason) : ''}
+                  {it.cell?.weak_reason ? ' · ' + t('wr_' + it.cell.weak_reason, { label: weakLabel() }) : ''}
                   {it.cell?.overdue_recs ? ' · ' + t('sg_overdue', { n: it.cell.overdue_recs }) : ''}
                 </small>
               </li>
