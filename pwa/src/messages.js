@@ -382,6 +382,10 @@ export const vi = {
   screen_failed: 'Không tải được màn hình này. Hãy kiểm tra mạng rồi mở lại.',
   // minutes (helper "minutes"): the biên bản on the province's template, its print and download, the score.
   mn_header: 'Thông tin chung',
+  item_discussion: 'Thảo luận',
+  item_conclusion: 'Kết luận của đồng chí chủ trì',
+  item_resolution: 'Nghị quyết tháng, biểu quyết',
+  item_thematic_resolution: 'Nghị quyết chuyên đề, biểu quyết',
   mn_type: 'Hình thức sinh hoạt',
   mn_regular: 'Sinh hoạt thường kỳ',
   mn_thematic: 'Sinh hoạt chuyên đề',
@@ -836,6 +840,10 @@ export const en = {
   screen_failed: 'This screen could not be loaded. Check the network and open it again.',
   // minutes (helper "minutes"): the minutes on the province's template, their print and download, the score.
   mn_header: 'About the meeting',
+  item_discussion: 'Discussion',
+  item_conclusion: "The chair's conclusion",
+  item_resolution: "The month's resolution and vote",
+  item_thematic_resolution: 'Thematic resolution and vote',
   mn_type: 'Kind of meeting',
   mn_regular: 'Regular meeting',
   mn_thematic: 'Thematic meeting',
