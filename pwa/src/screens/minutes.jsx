@@ -40,6 +40,7 @@ export function Minutes({ meeting, locked }) {
           <select id="m-type" value={meeting.type} disabled={locked} onChange={(e) => set({ type: e.currentTarget.value })}>
             <option value="regular">{t('mn_regular')}</option>
             <option value="thematic">{t('mn_thematic')}</option>
+            <option value="extraordinary">{t('mn_extraordinary')}</option>
           </select>
         </div>
         <p class="muted">{t('mn_date')}: {vnDate(meeting.meeting_date)}</p>
