@@ -166,6 +166,12 @@ export async function markAll(meetingId, memberList, status) {
 // NOTE_ITEMS are the keys of the default template's items.
 export const NOTE_ITEMS = ['opening', 'review', 'news', 'thematic', 'discussion', 'guidance', 'conclusion', 'resolution', 'thematic_resolution'];
 
+// FALLBACK_ITEMS are the default template's items, for a device that has not received the templates yet:
+// key, kind, required, meeting types.
+const FALLBACK_ITEMS = [['opening', 'text', true, []], ['review', 'review', true, []], ['news', 'text', true, ['regular']],
+  ['thematic', 'text', true, ['thematic']], ['discussion', 'discussion', true, []], ['guidance', 'text', false, []],
+  ['conclusion', 'text', true, []], ['resolution', 'resolution', true, ['regular']], ['thematic_resolution', 'resolution', false, ['thematic']]];
+
 // template returns the minutes template in force on a day with its item definitions.
 export function template(day = today()) {
   const tp = inForce(list('minutes_templates'), day);
@@ -188,7 +194,7 @@ export function notesOf(meeting) {
   const tp = template(meeting?.meeting_date || today());
   const doc = minutesOf(meeting);
   const byKey = new Map(doc.items.map((i) => [i.key, i]));
-  const defs = tp ? tp.items : NOTE_ITEMS.map((key) => ({ key, kind: 'text', required: false, types: [], label_vi: key }));
+  const defs = tp ? tp.items : FALLBACK_ITEMS.map(([key, kind, required, types]) => ({ key, kind, required, types, label_vi: t('item_' + key), label_en: t('item_' + key) }));
   return defs
     .filter((d) => !d.types?.length || d.types.includes(meeting?.type || 'regular'))
     .map((d) => {

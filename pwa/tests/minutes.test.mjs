@@ -115,7 +115,7 @@ test('a past demo meeting shows its minutes, prints as a biên bản offline and
 
   // From the server, for the archive: the download button, then the same document read back.
   await synced(page, 45000);
-  const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Tải biên bản (Word)' }).click()]);
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Tải tệp biên bản để lưu trữ' }).click()]);
   assert.match(dl.suggestedFilename(), /\.docx$/);
   const docx = docxText(readFileSync(await dl.path()));
   expectPaper(docx, m, higher, 'the downloaded minutes');

@@ -7,6 +7,7 @@ var minutesMessages = map[string]msg{
 	"minutes.date_line":      {"{place}, ngày {d} tháng {m} năm {y}", "{place}, {y}-{m}-{d}"},
 	"minutes.title":          {"BIÊN BẢN SINH HOẠT CHI BỘ", "MINUTES OF THE PARTY CELL MEETING"},
 	"minutes.regular":        {"Sinh hoạt thường kỳ tháng {month}", "Regular meeting, {month}"},
+	"minutes.extraordinary":  {"Sinh hoạt bất thường ngày {date}", "Extraordinary meeting, {date}"},
 	"minutes.thematic":       {"Sinh hoạt chuyên đề: {topic}", "Thematic meeting: {topic}"},
 	"minutes.part_header":    {"I. THỜI GIAN, ĐỊA ĐIỂM, THÀNH PHẦN", "I. TIME, PLACE, PARTICIPANTS"},
 	"minutes.part_body":      {"II. NỘI DUNG", "II. PROCEEDINGS"},

@@ -72,7 +72,10 @@ func build(m *store.Minutes, l i18n.Lang) *document {
 	d.para(para{after: 240})
 	d.para(para{runs: []run{{text: T("minutes.title"), bold: true, size: 30}}, align: "center", after: 60})
 	sub := T("minutes.regular", "month", fmt.Sprintf("%02d/%d", int(date.Month()), date.Year()))
-	if mt.Type == domain.MeetingThematic {
+	switch mt.Type {
+	case domain.MeetingExtraordinary:
+		sub = T("minutes.extraordinary", "date", date.VN())
+	case domain.MeetingThematic:
 		// Topics are often written with the kind of meeting in front ("Sinh hoạt chuyên đề: …"); it is said once.
 		sub = T("minutes.thematic", "topic", strings.TrimSpace(strings.TrimPrefix(mt.Topic, "Sinh hoạt chuyên đề:")))
 	}

@@ -1,6 +1,6 @@
 // The meeting's minutes (biên bản) on the province's template, and the official's score of the meeting. Both take
 // `locked` (a submitted report): then they only show what was recorded.
-import { useEffect } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { t, lang, vnDate } from '../i18n.js';
 import { get, mutate, online } from '../state.js';
 import { token } from '../sync.js';
@@ -40,6 +40,7 @@ export function Minutes({ meeting, locked }) {
           <select id="m-type" value={meeting.type} disabled={locked} onChange={(e) => set({ type: e.currentTarget.value })}>
             <option value="regular">{t('mn_regular')}</option>
             <option value="thematic">{t('mn_thematic')}</option>
+            <option value="extraordinary">{t('mn_extraordinary')}</option>
           </select>
         </div>
         <p class="muted">{t('mn_date')}: {vnDate(meeting.meeting_date)}</p>
@@ -93,24 +94,32 @@ export function Minutes({ meeting, locked }) {
 
 // DocxButton downloads the minutes as a Word document from the server (online only).
 function DocxButton({ meeting }) {
+  const [err, setErr] = useState('');
   const go = async () => {
-    const r = await fetch(`/api/v1/meetings/${meeting.id}/minutes.docx`, {
-      headers: { Authorization: 'Bearer ' + (await token(lang.value)), 'Accept-Language': lang.value },
-    });
-    if (!r.ok) return alert(t('mn_docx_failed'));
-    const url = URL.createObjectURL(await r.blob());
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = `Bien-ban-sinh-hoat-${meeting.meeting_date}.docx`;
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10000);
+    setErr('');
+    try {
+      const r = await fetch(`/api/v1/meetings/${meeting.id}/minutes.docx`, {
+        headers: { Authorization: 'Bearer ' + (await token(lang.value)), 'Accept-Language': lang.value },
+      });
+      if (!r.ok) throw new Error(String(r.status));
+      const url = URL.createObjectURL(await r.blob());
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = `Bien-ban-sinh-hoat-${meeting.meeting_date}.docx`;
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+    } catch {
+      setErr(t('mn_docx_failed'));
+    }
   };
   return (
-    <button class="btn" onClick={go} disabled={!online.value || meeting._pending} title={online.value ? '' : t('mn_docx_offline')}>
-      {t('mn_docx')}
-    </button>
+    <>
+      <button class="btn" onClick={go} disabled={!online.value || meeting._pending}>{t('mn_docx')}</button>
+      {!online.value && <p class="muted">{t('mn_docx_offline')}</p>}
+      {err && <p class="error" role="alert">{err}</p>}
+    </>
   );
 }
 

@@ -59,7 +59,8 @@ export function MinutesPaper({ meeting }) {
         </tbody>
       </table>
       <h1 class="pm-title">{t('pm_title')}</h1>
-      <p class="pm-sub">{meeting.type === 'thematic' ? t('pm_thematic', { topic }) : t('pm_regular', { month: `${mo}/${y}` })}</p>
+      <p class="pm-sub">{meeting.type === 'thematic' ? t('pm_thematic', { topic }) : meeting.type === 'extraordinary'
+        ? t('pm_extraordinary', { date: vnDate(meeting.meeting_date) }) : t('pm_regular', { month: `${mo}/${y}` })}</p>
 
       <h2>{t('pm_part_header')}</h2>
       <p>- {meeting.starts_at ? t('pm_time', { time: clock(meeting.starts_at), date: vnDate(meeting.meeting_date) }) : t('pm_time_unknown', { date: vnDate(meeting.meeting_date) })}</p>

@@ -1,1 +1,0 @@
-import{a as l,c as m}from"./chunk-HPU5C6R2.js";import"./chunk-A53RO6EP.js";import{$ as n,D as t,P as a,S as i,_ as o,b as r,ba as d}from"./chunk-W7BV55DR.js";o();a().then(()=>{let e=document.getElementById("app");e.textContent="",r(d(m,{}),e),n(),l(),t.value&&i(0)});
