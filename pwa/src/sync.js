@@ -1,5 +1,5 @@
-// The sync client (sync/PROTOCOL.md), shared by the page and the service worker: sessions, pull rounds applied in
-// one IndexedDB transaction, pushes of the outbox, checksums. It touches no DOM.
+// The sync client (sync/PROTOCOL.md), shared by the page and the service worker: sessions, pull rounds applied page
+// by page (one IndexedDB transaction each), pushes of the outbox, checksums. It touches no DOM.
 import { db, getMeta, setMeta } from './db.js';
 import { rowHash, uuid4 } from './uuid.js';
 
@@ -115,57 +115,100 @@ export function covers(s, r, window) {
   return false;
 }
 
-// pullRound runs one pull round and applies it in one transaction. It returns what changed.
+// eachCovered calls fn(cursor) for every stored row scope s may cover, read through an index (a cell's rows by path,
+// a user's and the reference data's by scope), never all rows at once; fn decides with covers().
+async function eachCovered(rows, s, fn) {
+  const walk = async (c) => {
+    for (; c; c = await c.continue()) fn(c);
+  };
+  if (s.kind === 'cell' || s.kind === 'root') {
+    if (s.path) await walk(await rows.index('p').openCursor(IDBKeyRange.bound(s.path, s.path + '\uffff')));
+  } else if (s.kind === 'user') {
+    await walk(await rows.index('s').openCursor(IDBKeyRange.only(s.id)));
+  } else if (s.kind === 'ref' && !s.refs.includes('*')) {
+    for (const id of s.refs) await walk(await rows.index('s').openCursor(IDBKeyRange.only(id)));
+  } else {
+    await walk(await rows.openCursor());
+  }
+}
+
+// sameScopes reports whether two scope lists cover the same rows.
+const sameScopes = (a, b) => JSON.stringify(a || []) === JSON.stringify(b || []);
+
+// applyOps applies a page's ops to the rows store (sync/PROTOCOL.md, Response): all reads first, then the writes,
+// in the page's transaction.
+async function applyOps(rows, ops) {
+  const local = await Promise.all(ops.map((op) => rows.get(op.t + '/' + op.id)));
+  const seen = new Map(); // rows this page already wrote: an op's local copy may be an earlier op of the page
+  ops.forEach((op, i) => {
+    const k = op.t + '/' + op.id;
+    const v = seen.has(k) ? seen.get(k) : local[i]?.v;
+    if (op.op === 'put') {
+      if (v !== undefined && v !== null && v > op.v) return;
+      rows.put({ k, t: op.t, id: op.id, v: op.v, c: op.c, s: op.s, p: op.p || '', m: op.m || '', d: op.d });
+      seen.set(k, op.v);
+    } else if (v !== undefined && v !== null && v <= op.v) {
+      rows.delete(k);
+      seen.set(k, null);
+    }
+  });
+}
+
+// pullRound runs one pull round, applying each page as it comes in a transaction of its own, so that memory holds
+// one page, not the round; the cursor is stored with the last page, so a round cut short starts again from the
+// previous cursor and its pages apply again harmlessly (an op never replaces a newer version). It returns what
+// changed.
 export async function pullRound(lang, wantChecksums) {
   const st = await syncState();
+  const d = await db();
   let req = { cursor: st.cursor, limit: 2000, checksums: !!wantChecksums, resync: st.resync || [] };
-  const ops = [];
-  let first, last;
+  let first = true;
+  let reset = false;
+  let count = 0;
   for (;;) {
     const page = await authed('/api/v1/sync/pull', req, lang);
-    if (!first) first = page;
-    ops.push(...page.ops);
-    last = page;
-    if (!page.has_more) break;
-    if (page.retry_after_ms && !page.ops.length) await new Promise((r) => setTimeout(r, page.retry_after_ms));
-    req = { cursor: page.cursor, limit: 2000, checksums: !!wantChecksums };
-  }
-  const d = await db();
-  const tx = d.transaction(['rows', 'meta', 'outbox'], 'readwrite');
-  const rows = tx.objectStore('rows');
-  if (first.reset) await rows.clear();
-  const all = await rows.getAll();
-  const byKey = new Map(all.map((r) => [r.k, r]));
-  for (const key of first.drop || []) {
-    const def = (st.scopes || []).find((s) => s.key === key);
-    if (!def) continue;
-    for (const r of byKey.values()) {
-      if (covers(def, r, st.window) && !last.scopes.some((s) => s.key !== key && covers(s, r, last.window))) {
-        byKey.delete(r.k);
-        rows.delete(r.k);
+    count += page.ops.length;
+    const done = !page.has_more;
+    const tx = d.transaction(done ? ['rows', 'meta', 'outbox'] : ['rows'], 'readwrite');
+    const rows = tx.objectStore('rows');
+    if (first) {
+      reset = !!page.reset;
+      if (reset) await rows.clear();
+      // Dropped scopes (resync): their rows go, unless another of the round's scopes covers them.
+      for (const key of page.drop || []) {
+        const def = (st.scopes || []).find((s) => s.key === key);
+        if (!def) continue;
+        await eachCovered(rows, def, (c) => {
+          const r = c.value;
+          if (covers(def, r, st.window) && !page.scopes.some((s) => s.key !== key && covers(s, r, page.window))) c.delete();
+        });
       }
+      first = false;
+    }
+    await applyOps(rows, page.ops);
+    if (!done) {
+      await tx.done;
+      if (page.retry_after_ms && !page.ops.length) await new Promise((r) => setTimeout(r, page.retry_after_ms));
+      req = { cursor: page.cursor, limit: 2000, checksums: !!wantChecksums };
+      continue;
+    }
+    const mismatch = await finishRound(tx, st, page, reset);
+    await tx.done;
+    return { ops: count, reset, mismatch };
+  }
+}
+
+// finishRound ends a round in its last page's transaction: rows no scope covers any more go (a cell whose
+// assignment ended, months that left the window: only when the scopes or the window changed, or after a reset, can
+// there be any), checksums are compared, the outbox forgets the changes the round brought back, and the cursor is
+// stored. It returns the scopes whose checksum failed.
+async function finishRound(tx, st, last, reset) {
+  const rows = tx.objectStore('rows');
+  if (reset || st.window !== last.window || !sameScopes(st.scopes, last.scopes)) {
+    for (let c = await rows.openCursor(); c; c = await c.continue()) {
+      if (!last.scopes.some((s) => covers(s, c.value, last.window))) c.delete();
     }
   }
-  for (const op of ops) {
-    const k = op.t + '/' + op.id;
-    const cur = byKey.get(k);
-    if (op.op === 'put') {
-      if (cur && cur.v > op.v) continue;
-      const r = { k, t: op.t, id: op.id, v: op.v, c: op.c, s: op.s, p: op.p || '', m: op.m || '', d: op.d };
-      byKey.set(k, r);
-      rows.put(r);
-    } else if (cur && cur.v <= op.v) {
-      byKey.delete(k);
-      rows.delete(k);
-    }
-  }
-  for (const r of byKey.values()) {
-    if (!last.scopes.some((s) => covers(s, r, last.window))) {
-      byKey.delete(r.k);
-      rows.delete(r.k);
-    }
-  }
-  // Checksums of the round, compared with what the device now holds.
   const mismatch = [];
   for (const cs of last.checksums || []) {
     if (cs.as_of > last.position) continue;
@@ -173,24 +216,24 @@ export async function pullRound(lang, wantChecksums) {
     if (!s) continue;
     let n = 0;
     let sum = 0;
-    for (const r of byKey.values()) {
+    await eachCovered(rows, s, (c) => {
+      const r = c.value;
       if (covers(s, r, last.window)) {
         n++;
         sum = (sum + rowHash(r.t, r.id, r.v)) >>> 0;
       }
-    }
+    });
     if (n !== cs.count || sum !== cs.sum) mismatch.push(s.key);
   }
   // Changes the server accepted are shown from the outbox until a round brings them back as rows.
-  for (const m of await tx.objectStore('outbox').getAll()) {
-    if (m.acked !== undefined && m.acked <= last.position) tx.objectStore('outbox').delete(m.seq);
+  const out = tx.objectStore('outbox');
+  for (const m of await out.getAll()) {
+    if (m.acked !== undefined && m.acked <= last.position) out.delete(m.seq);
   }
   const cur = (await tx.objectStore('meta').get('sync')) || st;
-  const next = { ...cur, cursor: last.cursor, position: last.position, epoch: last.epoch, scopes: last.scopes, window: last.window,
-    resync: mismatch, lastSync: Date.now(), lastError: '' };
-  tx.objectStore('meta').put(next, 'sync');
-  await tx.done;
-  return { ops: ops.length, reset: !!first.reset, mismatch };
+  tx.objectStore('meta').put({ ...cur, cursor: last.cursor, position: last.position, epoch: last.epoch, scopes: last.scopes,
+    window: last.window, resync: mismatch, lastSync: Date.now(), lastError: '' }, 'sync');
+  return mismatch;
 }
 
 // queue adds mutations to the outbox in one transaction (a meeting and its attendance go together). Each gets
@@ -292,7 +335,10 @@ export async function syncOnce(lang, wantChecksums) {
   const run = async () => {
     const sent = await push(lang);
     let res = await pullRound(lang, wantChecksums);
-    if (res.mismatch.length) res = await pullRound(lang, false);
+    if (res.mismatch.length) {
+      const again = await pullRound(lang, false);
+      res = { ...again, ops: res.ops + again.ops, reset: res.reset || again.reset };
+    }
     return { sent, ...res };
   };
   return navigator.locks ? navigator.locks.request('chibo-sync', run) : run();
