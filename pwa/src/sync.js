@@ -1,5 +1,6 @@
 // The sync client (sync/PROTOCOL.md), shared by the page and the service worker: sessions, pull rounds applied page
 // by page (one IndexedDB transaction each), pushes of the outbox, checksums. It touches no DOM.
+import { unwrap } from 'idb';
 import { db, getMeta, setMeta } from './db.js';
 import { rowHash, uuid4 } from './uuid.js';
 
@@ -115,49 +116,83 @@ export function covers(s, r, window) {
   return false;
 }
 
-// eachCovered calls fn(cursor) for every stored row scope s may cover, read through an index (a cell's rows by path,
-// a user's and the reference data's by scope), never all rows at once; fn decides with covers().
+// eachCovered calls fn(row) for every stored row scope s may cover, read through an index (a cell's rows by path, a
+// user's and the reference data's by scope: a scope's rows at a time), or, for a scope over everything, the whole
+// store a thousand rows at a time; fn decides with covers().
 async function eachCovered(rows, s, fn) {
-  const walk = async (c) => {
-    for (; c; c = await c.continue()) fn(c);
-  };
   if (s.kind === 'cell' || s.kind === 'root') {
-    if (s.path) await walk(await rows.index('p').openCursor(IDBKeyRange.bound(s.path, s.path + '\uffff')));
+    if (s.path) (await rows.index('p').getAll(IDBKeyRange.bound(s.path, s.path + '\uffff'))).forEach(fn);
   } else if (s.kind === 'user') {
-    await walk(await rows.index('s').openCursor(IDBKeyRange.only(s.id)));
+    (await rows.index('s').getAll(IDBKeyRange.only(s.id))).forEach(fn);
   } else if (s.kind === 'ref' && !s.refs.includes('*')) {
-    for (const id of s.refs) await walk(await rows.index('s').openCursor(IDBKeyRange.only(id)));
+    for (const id of s.refs) (await rows.index('s').getAll(IDBKeyRange.only(id))).forEach(fn);
   } else {
-    await walk(await rows.openCursor());
+    await eachRow(rows, fn);
+  }
+}
+
+// eachRow calls fn(row) for every stored row, a thousand at a time.
+async function eachRow(rows, fn) {
+  for (let after = null; ;) {
+    const batch = await rows.getAll(after === null ? null : IDBKeyRange.lowerBound(after, true), 1000);
+    batch.forEach(fn);
+    if (batch.length < 1000) return;
+    after = batch[batch.length - 1].k;
   }
 }
 
 // sameScopes reports whether two scope lists cover the same rows.
 const sameScopes = (a, b) => JSON.stringify(a || []) === JSON.stringify(b || []);
 
-// applyOps applies a page's ops to the rows store (sync/PROTOCOL.md, Response): all reads first, then the writes,
-// in the page's transaction.
-async function applyOps(rows, ops) {
-  const local = await Promise.all(ops.map((op) => rows.get(op.t + '/' + op.id)));
-  const seen = new Map(); // rows this page already wrote: an op's local copy may be an earlier op of the page
-  ops.forEach((op, i) => {
+// applyOps applies a page's ops to the rows store (sync/PROTOCOL.md, Response) without reading it: a row stored by an
+// earlier round is at most at that round's position (rounds run one at a time, under the "chibo-sync" lock), and
+// every op of a round that is not a snapshot's is a change after it, so only the round's own earlier ops can be
+// newer; seen maps the rows the round wrote to their versions (null: deleted). A snapshot's row is the current one,
+// never older than what the device holds. (A round cut short may have stored newer rows: the round that replaces it
+// sends their changes again, so the end is the same.) changes collects what the screens must show (see pullRound).
+function applyOps(store, ops, seen, changes) {
+  const rows = unwrap(store); // the plain requests: no promise for each of a thousand writes nobody awaits
+  for (const op of ops) {
     const k = op.t + '/' + op.id;
-    const v = seen.has(k) ? seen.get(k) : local[i]?.v;
+    const v = seen.get(k);
     if (op.op === 'put') {
-      if (v !== undefined && v !== null && v > op.v) return;
-      rows.put({ k, t: op.t, id: op.id, v: op.v, c: op.c, s: op.s, p: op.p || '', m: op.m || '', d: op.d });
+      if (v != null && v > op.v) continue;
+      const r = { k, t: op.t, id: op.id, v: op.v, c: op.c, s: op.s, p: op.p || '', m: op.m || '', d: op.d };
+      rows.put(r);
       seen.set(k, op.v);
-    } else if (v !== undefined && v !== null && v <= op.v) {
+      changes.put(k, r);
+    } else if (v === undefined || (v !== null && v <= op.v)) {
       rows.delete(k);
       seen.set(k, null);
+      changes.put(k, null);
     }
-  });
+  }
+}
+
+// Changes are the rows a round stored (row) or removed (null) by key, for the screens to update what they hold
+// rather than read every row again; past limit it gives up (all: true) and the screens read everything.
+class Changes {
+  constructor(limit = 5000) {
+    this.rows = new Map();
+    this.limit = limit;
+    this.all = false;
+  }
+
+  put(k, r) {
+    if (this.all) return;
+    this.rows.set(k, r);
+    if (this.rows.size > this.limit) {
+      this.all = true;
+      this.rows = new Map();
+    }
+  }
 }
 
 // pullRound runs one pull round, applying each page as it comes in a transaction of its own, so that memory holds
 // one page, not the round; the cursor is stored with the last page, so a round cut short starts again from the
-// previous cursor and its pages apply again harmlessly (an op never replaces a newer version). It returns what
-// changed.
+// previous cursor and its pages apply again harmlessly. It returns what changed: ops (how many), reset, the scopes
+// whose checksum failed (mismatch), and changes: null when the screens must read every row again (a reset, or more
+// than a few thousand rows changed), otherwise the rows stored or removed by key.
 export async function pullRound(lang, wantChecksums) {
   const st = await syncState();
   const d = await db();
@@ -165,36 +200,48 @@ export async function pullRound(lang, wantChecksums) {
   let first = true;
   let reset = false;
   let count = 0;
+  const seen = new Map();
+  const changes = new Changes();
+  let wait = 0; // time spent waiting for the server, for the benchmark's breakdown
   for (;;) {
+    const asked = performance.now();
     const page = await authed('/api/v1/sync/pull', req, lang);
+    wait += performance.now() - asked;
     count += page.ops.length;
     const done = !page.has_more;
     const tx = d.transaction(done ? ['rows', 'meta', 'outbox'] : ['rows'], 'readwrite');
     const rows = tx.objectStore('rows');
     if (first) {
       reset = !!page.reset;
-      if (reset) await rows.clear();
+      if (reset) {
+        await rows.clear();
+        changes.all = true;
+      }
       // Dropped scopes (resync): their rows go, unless another of the round's scopes covers them.
       for (const key of page.drop || []) {
         const def = (st.scopes || []).find((s) => s.key === key);
         if (!def) continue;
-        await eachCovered(rows, def, (c) => {
-          const r = c.value;
-          if (covers(def, r, st.window) && !page.scopes.some((s) => s.key !== key && covers(s, r, page.window))) c.delete();
+        await eachCovered(rows, def, (r) => {
+          if (covers(def, r, st.window) && !page.scopes.some((s) => s.key !== key && covers(s, r, page.window))) {
+            rows.delete(r.k);
+            seen.set(r.k, null);
+            changes.put(r.k, null);
+          }
         });
       }
       first = false;
     }
-    await applyOps(rows, page.ops);
+    applyOps(rows, page.ops, seen, changes);
     if (!done) {
       await tx.done;
       if (page.retry_after_ms && !page.ops.length) await new Promise((r) => setTimeout(r, page.retry_after_ms));
       req = { cursor: page.cursor, limit: 2000, checksums: !!wantChecksums };
       continue;
     }
-    const mismatch = await finishRound(tx, st, page, reset);
+    const finishing = performance.now();
+    const mismatch = await finishRound(tx, st, page, reset, changes);
     await tx.done;
-    return { ops: count, reset, mismatch };
+    return { ops: count, reset, mismatch, changes: changes.all ? null : changes.rows, wait, finish: performance.now() - finishing };
   }
 }
 
@@ -202,12 +249,15 @@ export async function pullRound(lang, wantChecksums) {
 // assignment ended, months that left the window: only when the scopes or the window changed, or after a reset, can
 // there be any), checksums are compared, the outbox forgets the changes the round brought back, and the cursor is
 // stored. It returns the scopes whose checksum failed.
-async function finishRound(tx, st, last, reset) {
+async function finishRound(tx, st, last, reset, changes) {
   const rows = tx.objectStore('rows');
   if (reset || st.window !== last.window || !sameScopes(st.scopes, last.scopes)) {
-    for (let c = await rows.openCursor(); c; c = await c.continue()) {
-      if (!last.scopes.some((s) => covers(s, c.value, last.window))) c.delete();
-    }
+    await eachRow(rows, (r) => {
+      if (!last.scopes.some((s) => covers(s, r, last.window))) {
+        rows.delete(r.k);
+        changes.put(r.k, null);
+      }
+    });
   }
   const mismatch = [];
   for (const cs of last.checksums || []) {
@@ -216,8 +266,7 @@ async function finishRound(tx, st, last, reset) {
     if (!s) continue;
     let n = 0;
     let sum = 0;
-    await eachCovered(rows, s, (c) => {
-      const r = c.value;
+    await eachCovered(rows, s, (r) => {
       if (covers(s, r, last.window)) {
         n++;
         sum = (sum + rowHash(r.t, r.id, r.v)) >>> 0;
@@ -333,11 +382,15 @@ export async function push(lang) {
 // syncOnce pushes, then pulls (once more at once when a checksum failed, to repair it); one at a time per origin.
 export async function syncOnce(lang, wantChecksums) {
   const run = async () => {
+    const started = performance.now();
     const sent = await push(lang);
+    const pushed = performance.now();
     let res = await pullRound(lang, wantChecksums);
+    res.push = pushed - started;
     if (res.mismatch.length) {
       const again = await pullRound(lang, false);
-      res = { ...again, ops: res.ops + again.ops, reset: res.reset || again.reset };
+      const changes = res.changes && again.changes && new Map([...res.changes, ...again.changes]);
+      res = { ...again, ops: res.ops + again.ops, reset: res.reset || again.reset, changes, wait: res.wait + again.wait, push: res.push };
     }
     return { sent, ...res };
   };
