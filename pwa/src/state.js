@@ -153,7 +153,7 @@ export async function run(wantChecksums) {
     schedule(backoff);
   } finally {
     syncing.value = false;
-    await reload(!res || res.reset || !res.changes ? true : res.changes.size ? res.changes : false);
+    await reload(!res || !res.changes ? true : res.reset ? { reset: true, changes: res.changes } : res.changes.size ? res.changes : false);
     // The sync's time, from its start to the screens showing its result (pwa/tests/device-scale.mjs reads it).
     performance.measure?.('chibo-sync', { start, detail: { ops: res?.ops ?? -1, reset: !!res?.reset, push: res?.push ?? 0,
       server: res?.wait ?? 0, finish: res?.finish ?? 0, screens: performance.now() - synced } });
@@ -164,7 +164,7 @@ export async function run(wantChecksums) {
 // reload refreshes the signals from IndexedDB (after a sync, or when the service worker synced), in one
 // transaction: the rows and the outbox a sync changed together are read together. withRows: true reads every row;
 // false keeps the rows shown (a sync that brought nothing); a Map (key → row, or null when removed) is what the sync
-// that just ran under the sync lock changed, applied to the rows shown. The rows are every row the device holds:
+// that just ran under the sync lock changed, applied to the rows shown ({reset, changes}: every row after a reset). The rows are every row the device holds:
 // the scopes give each role only what its screens show (an official's or a secretary's cells, its own reports and
 // inbox, the reference data: about a thousand rows), never a supervisor's subtree.
 export async function reload(withRows = true) {
@@ -181,8 +181,8 @@ export async function reload(withRows = true) {
   batch(() => {
     if (all) rows.value = new Map(all.map((r) => [r.k, r]));
     else if (withRows) {
-      const m = new Map(rows.value);
-      for (const [k, r] of withRows) r ? m.set(k, r) : m.delete(k);
+      const m = withRows.reset ? new Map() : new Map(rows.value);
+      for (const [k, r] of withRows.reset ? withRows.changes : withRows) r ? m.set(k, r) : m.delete(k);
       rows.value = m;
     }
     showOutbox();

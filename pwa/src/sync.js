@@ -151,21 +151,24 @@ const sameScopes = (a, b) => JSON.stringify(a || []) === JSON.stringify(b || [])
 // never older than what the device holds. (A round cut short may have stored newer rows: the round that replaces it
 // sends their changes again, so the end is the same.) changes collects what the screens must show (see pullRound).
 function applyOps(store, ops, seen, changes) {
-  const rows = unwrap(store); // the plain requests: no promise for each of a thousand writes nobody awaits
+  const page = new Map(); // key → the row to store, or null to remove: a row changed twice on a page is written once
   for (const op of ops) {
     const k = op.t + '/' + op.id;
     const v = seen.get(k);
     if (op.op === 'put') {
       if (v != null && v > op.v) continue;
-      const r = { k, t: op.t, id: op.id, v: op.v, c: op.c, s: op.s, p: op.p || '', m: op.m || '', d: op.d };
-      rows.put(r);
+      page.set(k, { k, t: op.t, id: op.id, v: op.v, c: op.c, s: op.s, p: op.p || '', m: op.m || '', d: op.d });
       seen.set(k, op.v);
-      changes.put(k, r);
     } else if (v === undefined || (v !== null && v <= op.v)) {
-      rows.delete(k);
+      page.set(k, null);
       seen.set(k, null);
-      changes.put(k, null);
     }
+  }
+  const rows = unwrap(store); // the plain requests: no promise for each of a thousand writes nobody awaits
+  for (const [k, r] of page) {
+    if (r) rows.put(r);
+    else rows.delete(k);
+    changes.put(k, r);
   }
 }
 
@@ -191,14 +194,15 @@ class Changes {
 // pullRound runs one pull round, applying each page as it comes in a transaction of its own, so that memory holds
 // one page, not the round; the cursor is stored with the last page, so a round cut short starts again from the
 // previous cursor and its pages apply again harmlessly. It returns what changed: ops (how many), reset, the scopes
-// whose checksum failed (mismatch), and changes: null when the screens must read every row again (a reset, or more
-// than a few thousand rows changed), otherwise the rows stored or removed by key.
+// whose checksum failed (mismatch), and changes: null when the screens must read every row again (more than a few
+// thousand rows changed), otherwise the rows stored or removed by key (after a reset: every row the device holds).
 export async function pullRound(lang, wantChecksums) {
   const st = await syncState();
   const d = await db();
   let req = { cursor: st.cursor, limit: 2000, checksums: !!wantChecksums, resync: st.resync || [] };
   let first = true;
   let reset = false;
+  let dropped = false;
   let count = 0;
   const seen = new Map();
   const changes = new Changes();
@@ -213,11 +217,9 @@ export async function pullRound(lang, wantChecksums) {
     const rows = tx.objectStore('rows');
     if (first) {
       reset = !!page.reset;
-      if (reset) {
-        await rows.clear();
-        changes.all = true;
-      }
+      if (reset) await rows.clear();
       // Dropped scopes (resync): their rows go, unless another of the round's scopes covers them.
+      dropped = !!page.drop?.length;
       for (const key of page.drop || []) {
         const def = (st.scopes || []).find((s) => s.key === key);
         if (!def) continue;
@@ -239,7 +241,8 @@ export async function pullRound(lang, wantChecksums) {
       continue;
     }
     const finishing = performance.now();
-    const mismatch = await finishRound(tx, st, page, reset, changes);
+    const verify = !!wantChecksums || reset || dropped;
+    const mismatch = await finishRound(tx, st, page, reset, changes, verify);
     await tx.done;
     return { ops: count, reset, mismatch, changes: changes.all ? null : changes.rows, wait, finish: performance.now() - finishing };
   }
@@ -247,9 +250,11 @@ export async function pullRound(lang, wantChecksums) {
 
 // finishRound ends a round in its last page's transaction: rows no scope covers any more go (a cell whose
 // assignment ended, months that left the window: only when the scopes or the window changed, or after a reset, can
-// there be any), checksums are compared, the outbox forgets the changes the round brought back, and the cursor is
+// there be any), checksums are compared (verify: when the round asked for them — the app does when it signs in and
+// when the user taps "Đồng bộ" — and after a reset or a drop; reading every row on each round a background sync runs
+// would cost a phone more than the round), the outbox forgets the changes the round brought back, and the cursor is
 // stored. It returns the scopes whose checksum failed.
-async function finishRound(tx, st, last, reset, changes) {
+async function finishRound(tx, st, last, reset, changes, verify) {
   const rows = tx.objectStore('rows');
   if (reset || st.window !== last.window || !sameScopes(st.scopes, last.scopes)) {
     await eachRow(rows, (r) => {
@@ -260,18 +265,21 @@ async function finishRound(tx, st, last, reset, changes) {
     });
   }
   const mismatch = [];
-  for (const cs of last.checksums || []) {
+  for (const cs of verify ? last.checksums || [] : []) {
     if (cs.as_of > last.position) continue;
     const s = last.scopes.find((x) => x.key === cs.scope);
     if (!s) continue;
     let n = 0;
     let sum = 0;
-    await eachCovered(rows, s, (r) => {
-      if (covers(s, r, last.window)) {
+    const add = (r) => {
+      if (r && covers(s, r, last.window)) {
         n++;
         sum = (sum + rowHash(r.t, r.id, r.v)) >>> 0;
       }
-    });
+    };
+    // After a reset the round's changes are every row the device holds: no need to read them back.
+    if (reset && !changes.all) changes.rows.forEach(add);
+    else await eachCovered(rows, s, add);
     if (n !== cs.count || sum !== cs.sum) mismatch.push(s.key);
   }
   // Changes the server accepted are shown from the outbox until a round brings them back as rows.
@@ -389,7 +397,7 @@ export async function syncOnce(lang, wantChecksums) {
     res.push = pushed - started;
     if (res.mismatch.length) {
       const again = await pullRound(lang, false);
-      const changes = res.changes && again.changes && new Map([...res.changes, ...again.changes]);
+      const changes = again.reset ? again.changes : res.changes && again.changes && new Map([...res.changes, ...again.changes]);
       res = { ...again, ops: res.ops + again.ops, reset: res.reset || again.reset, changes, wait: res.wait + again.wait, push: res.push };
     }
     return { sent, ...res };
