@@ -26,8 +26,9 @@ const rowsByTable = (page) => page.evaluate(() => new Promise((resolve, reject) 
   };
 }));
 
-// meetingCards are the home screen's cards naming a cell (meetings to attend, reports to write).
-const meetingCards = (page) => page.locator('main .card', { hasText: /Chi bộ/ }).count();
+// meetingCards are the home screen's meetings: the cards to attend (section "Buổi sinh hoạt sắp tới") and the links
+// to a meeting (reports to write).
+const meetingCards = (page) => page.locator('main section[aria-labelledby="h-up"] .card, main a[href^="#/m/"]').count();
 
 test("the province's supervisor holds none of the province and has no meeting to attend", async () => {
   const { ctx, page } = await device(browser);
