@@ -4,7 +4,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -s -w -X github.com/chibo-vn/chibo/server/app.Version=$(VERSION)
 TESTFLAGS ?= -race -count=1 -timeout 20m
 
-.PHONY: run build test test-sqlite test-postgres postgres pwa pwa-deps budgets lint bench soak sim clean help
+.PHONY: run build test test-sqlite test-postgres postgres pwa pwa-deps budgets bench-device lint bench soak sim clean help
 
 help:
 	@echo "make run            start the server with demo data on http://localhost:8080"
@@ -14,6 +14,7 @@ help:
 	@echo "make build          static binary in bin/chibo"
 	@echo "make pwa            rebuild the officials' app into pwa/dist (commit it)"
 	@echo "make budgets        the app's size and Lighthouse budgets against a fresh demo server"
+	@echo "make bench-device   the app's sync at province scale (CPU 4x) against the province benchmark database"
 	@echo "make lint           go vet, gofmt, staticcheck, govulncheck"
 	@echo "make bench          benchmarks on both databases, as a table"
 	@echo "make soak           the sync convergence test over many seeds, both databases; 20 min of lock waits and kills"
@@ -73,6 +74,26 @@ budgets: pwa-deps
 	@CHIBO_DATA_DIR=/tmp/chibo-budget-data CHIBO_ADDR=127.0.0.1:8098 bin/chibo -demo >/dev/null 2>&1 & pid=$$!; \
 	 for i in $$(seq 50); do curl -sf http://127.0.0.1:8098/readyz >/dev/null && break; sleep 0.2; done; \
 	 node pwa/tests/budgets.mjs http://127.0.0.1:8098; status=$$?; kill $$pid; exit $$status
+
+## bench-device: the app's sync at province scale, in Chromium with the CPU throttled 4x, for the province's
+## supervisor and an official (pwa/tests/device-scale.mjs: prints the figures, fails on a missed goal), against the
+## real server on the province benchmark database in PostgreSQL: 100 communes x 100 cells, generated on the first
+## run only (about 10 minutes) and kept as BENCH_DEVICE_DB; drop it to regenerate.
+BENCH_DEVICE_PG ?= postgres://postgres@127.0.0.1:5432
+BENCH_DEVICE_DB ?= chibo_bench_device_v1
+BENCH_DEVICE_ADDR ?= 127.0.0.1:8097
+bench-device: postgres pwa-deps
+	@$(GO) build -o bin/chibo ./server
+	@pg="$(BENCH_DEVICE_PG)"; db="$(BENCH_DEVICE_DB)"; \
+	 if ! psql "$$pg/postgres?sslmode=disable" -tAc "SELECT 1 FROM pg_database WHERE datname = '$$db'" | grep -q 1; then \
+		echo "generating the province into $$db (once)"; \
+		psql -q "$$pg/postgres?sslmode=disable" -c "DROP DATABASE IF EXISTS $${db}_new" -c "CREATE DATABASE $${db}_new" && \
+		bin/chibo demo -database-url "$$pg/$${db}_new?sslmode=disable" -communes 100 -cells 100 -officials 3300 -supervisors 101 && \
+		psql -q "$$pg/postgres?sslmode=disable" -c "ALTER DATABASE $${db}_new RENAME TO $$db" || exit 1; \
+	 fi; \
+	 CHIBO_DATABASE_URL="$$pg/$$db?sslmode=disable" CHIBO_ADDR=$(BENCH_DEVICE_ADDR) CHIBO_LOG_LEVEL=warn bin/chibo >/tmp/chibo-bench-device.log 2>&1 & pid=$$!; \
+	 for i in $$(seq 300); do curl -sf http://$(BENCH_DEVICE_ADDR)/readyz >/dev/null && break; sleep 0.2; done; \
+	 node pwa/tests/device-scale.mjs http://$(BENCH_DEVICE_ADDR); status=$$?; kill $$pid; exit $$status
 
 lint:
 	$(GO) vet ./...

@@ -11,8 +11,27 @@ export function today() {
   return new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 10);
 }
 
+// myCellIds are the cells the user works in, as the server's sync scopes have them (sync/engine/scopes.go): those
+// it is assigned to as an official (active assignments not ended, upcoming included) and those it is secretary of.
+// A supervisor's or admin's grant adds none: the units of its subtree are not "its cells".
+export function myCellIds() {
+  const u = me();
+  if (!u) return new Set();
+  const now = today();
+  const grants = u.grants || [];
+  const ids = new Set(grants.filter((g) => g.role === 'secretary' && g.org_unit_id).map((g) => g.org_unit_id));
+  if (grants.some((g) => g.role === 'official')) {
+    for (const a of list('assignments')) {
+      if (a.official_id === u.id && a.status === 'active' && (!a.ends_on || a.ends_on >= now)) ids.add(a.cell_id);
+    }
+  }
+  return ids;
+}
+
+// cells lists the user's cells (myCellIds) the device holds, by name.
 export function cells() {
-  return list('org_units').filter((u) => u.kind === 'cell').sort((a, b) => a.name.localeCompare(b.name, 'vi'));
+  const ids = myCellIds();
+  return [...ids].map((id) => get('org_units', id)).filter((u) => u && u.kind === 'cell').sort((a, b) => a.name.localeCompare(b.name, 'vi'));
 }
 
 export function members(cellId) {

@@ -8,13 +8,22 @@ const NAME = 'chibo';
 let dbp;
 export function db() {
   if (!dbp) {
-    dbp = openDB(NAME, 1, {
-      upgrade(d) {
-        const rows = d.createObjectStore('rows', { keyPath: 'k' });
-        rows.createIndex('t', 't');
-        d.createObjectStore('outbox', { keyPath: 'seq' });
-        d.createObjectStore('rejected', { keyPath: 'seq' });
-        d.createObjectStore('meta');
+    dbp = openDB(NAME, 2, {
+      // Version 1 made the stores; version 2 indexes the rows by path (p: a cell's rows) and scope (s: a user's
+      // and the reference data's), so the sync reads a scope's rows without reading them all. The rows a device
+      // holds stay.
+      upgrade(d, old, _new, tx) {
+        if (old < 1) {
+          d.createObjectStore('rows', { keyPath: 'k' }).createIndex('t', 't');
+          d.createObjectStore('outbox', { keyPath: 'seq' });
+          d.createObjectStore('rejected', { keyPath: 'seq' });
+          d.createObjectStore('meta');
+        }
+        if (old < 2) {
+          const rows = tx.objectStore('rows');
+          rows.createIndex('p', 'p');
+          rows.createIndex('s', 's');
+        }
       },
       blocked() {},
       blocking() {

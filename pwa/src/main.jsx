@@ -10,6 +10,7 @@ load().then(() => {
   const root = document.getElementById('app');
   root.textContent = ''; // the "loading" text of index.html
   render(<App />, root);
+  performance.mark('chibo-ready'); // the first screen is on the page (pwa/tests/device-scale.mjs reads it)
   watchConnectivity();
   registerWorker();
   if (session.value) schedule(0);

@@ -132,8 +132,12 @@ export async function run(wantChecksums) {
   if (session.value?.user?.must_change_password) return; // the server refuses it until the password is changed
   if (syncing.value) return schedule(2000);
   syncing.value = true;
+  let res;
+  const start = performance.now();
+  let synced = start;
   try {
-    await sync.syncOnce(lang.value, wantChecksums);
+    res = await sync.syncOnce(lang.value, wantChecksums);
+    synced = performance.now();
     backoff = 0;
     syncError.value = '';
     schedule(60000); // poll now and then while the app is open
@@ -150,26 +154,38 @@ export async function run(wantChecksums) {
     schedule(backoff);
   } finally {
     syncing.value = false;
-    await reload();
+    await reload(!res || !res.changes ? true : res.reset ? { reset: true, changes: res.changes } : res.changes.size ? res.changes : false);
+    // The sync's time, from its start to the screens showing its result (pwa/tests/device-scale.mjs reads it).
+    performance.measure?.('chibo-sync', { start, detail: { ops: res?.ops ?? -1, reset: !!res?.reset, push: res?.push ?? 0,
+      server: res?.wait ?? 0, finish: res?.finish ?? 0, screens: performance.now() - synced } });
     if (pendingRead.size) await flushPendingRead();
   }
 }
 
 // reload refreshes the signals from IndexedDB (after a sync, or when the service worker synced), in one
-// transaction: the rows and the outbox a sync changed together are read together.
-export async function reload() {
+// transaction: the rows and the outbox a sync changed together are read together. withRows: true reads every row;
+// false keeps the rows shown (a sync that brought nothing); a Map (key → row, or null when removed) is what the sync
+// that just ran under the sync lock changed, applied to the rows shown ({reset, changes}: every row after a reset). The rows are every row the device holds:
+// the scopes give each role only what its screens show (an official's or a secretary's cells, its own reports and
+// inbox, the reference data: about a thousand rows), never a supervisor's subtree.
+export async function reload(withRows = true) {
   const d = await db();
   const n = ++reads;
   const tx = d.transaction(['rows', 'outbox', 'rejected', 'meta'], 'readonly');
   const meta = tx.objectStore('meta');
-  const [all, out, rej, st, sess] = await Promise.all([tx.objectStore('rows').getAll(), tx.objectStore('outbox').getAll(),
+  const [all, out, rej, st, sess] = await Promise.all([withRows === true ? tx.objectStore('rows').getAll() : null, tx.objectStore('outbox').getAll(),
     tx.objectStore('rejected').getAll(), meta.get('sync'), meta.get('session')]);
   if (n < shown) return; // a later read is on the screens already
   shown = n;
   for (let i = unsaved.length - 1; i >= 0; i--) if (unsaved[i].after < n) unsaved.splice(i, 1);
   stored = out;
   batch(() => {
-    rows.value = new Map(all.map((r) => [r.k, r]));
+    if (all) rows.value = new Map(all.map((r) => [r.k, r]));
+    else if (withRows) {
+      const m = withRows.reset ? new Map() : new Map(rows.value);
+      for (const [k, r] of withRows.reset ? withRows.changes : withRows) r ? m.set(k, r) : m.delete(k);
+      rows.value = m;
+    }
     showOutbox();
     rejected.value = rej;
     syncMeta.value = st ?? {};

@@ -1,5 +1,6 @@
-// The sync client (sync/PROTOCOL.md), shared by the page and the service worker: sessions, pull rounds applied in
-// one IndexedDB transaction, pushes of the outbox, checksums. It touches no DOM.
+// The sync client (sync/PROTOCOL.md), shared by the page and the service worker: sessions, pull rounds applied page
+// by page (one IndexedDB transaction each), pushes of the outbox, checksums. It touches no DOM.
+import { unwrap } from 'idb';
 import { db, getMeta, setMeta } from './db.js';
 import { rowHash, uuid4 } from './uuid.js';
 
@@ -115,82 +116,181 @@ export function covers(s, r, window) {
   return false;
 }
 
-// pullRound runs one pull round and applies it in one transaction. It returns what changed.
-export async function pullRound(lang, wantChecksums) {
-  const st = await syncState();
-  let req = { cursor: st.cursor, limit: 2000, checksums: !!wantChecksums, resync: st.resync || [] };
-  const ops = [];
-  let first, last;
-  for (;;) {
-    const page = await authed('/api/v1/sync/pull', req, lang);
-    if (!first) first = page;
-    ops.push(...page.ops);
-    last = page;
-    if (!page.has_more) break;
-    if (page.retry_after_ms && !page.ops.length) await new Promise((r) => setTimeout(r, page.retry_after_ms));
-    req = { cursor: page.cursor, limit: 2000, checksums: !!wantChecksums };
+// eachCovered calls fn(row) for every stored row scope s may cover, read through an index (a cell's rows by path, a
+// user's and the reference data's by scope: a scope's rows at a time), or, for a scope over everything, the whole
+// store a thousand rows at a time; fn decides with covers().
+async function eachCovered(rows, s, fn) {
+  if (s.kind === 'cell' || s.kind === 'root') {
+    if (s.path) (await rows.index('p').getAll(IDBKeyRange.bound(s.path, s.path + '\uffff'))).forEach(fn);
+  } else if (s.kind === 'user') {
+    (await rows.index('s').getAll(IDBKeyRange.only(s.id))).forEach(fn);
+  } else if (s.kind === 'ref' && !s.refs.includes('*')) {
+    for (const id of s.refs) (await rows.index('s').getAll(IDBKeyRange.only(id))).forEach(fn);
+  } else {
+    await eachRow(rows, fn);
   }
-  const d = await db();
-  const tx = d.transaction(['rows', 'meta', 'outbox'], 'readwrite');
-  const rows = tx.objectStore('rows');
-  if (first.reset) await rows.clear();
-  const all = await rows.getAll();
-  const byKey = new Map(all.map((r) => [r.k, r]));
-  for (const key of first.drop || []) {
-    const def = (st.scopes || []).find((s) => s.key === key);
-    if (!def) continue;
-    for (const r of byKey.values()) {
-      if (covers(def, r, st.window) && !last.scopes.some((s) => s.key !== key && covers(s, r, last.window))) {
-        byKey.delete(r.k);
-        rows.delete(r.k);
-      }
-    }
+}
+
+// eachRow calls fn(row) for every stored row, a thousand at a time.
+async function eachRow(rows, fn) {
+  for (let after = null; ;) {
+    const batch = await rows.getAll(after === null ? null : IDBKeyRange.lowerBound(after, true), 1000);
+    batch.forEach(fn);
+    if (batch.length < 1000) return;
+    after = batch[batch.length - 1].k;
   }
+}
+
+// sameScopes reports whether two scope lists cover the same rows.
+const sameScopes = (a, b) => JSON.stringify(a || []) === JSON.stringify(b || []);
+
+// applyOps applies a page's ops to the rows store (sync/PROTOCOL.md, Response) without reading it: a row stored by an
+// earlier round is at most at that round's position (rounds run one at a time, under the "chibo-sync" lock), and
+// every op of a round that is not a snapshot's is a change after it, so only the round's own earlier ops can be
+// newer; seen maps the rows the round wrote to their versions (null: deleted). A snapshot's row is the current one,
+// never older than what the device holds. (A round cut short may have stored newer rows: the round that replaces it
+// sends their changes again, so the end is the same.) changes collects what the screens must show (see pullRound).
+function applyOps(store, ops, seen, changes) {
+  const page = new Map(); // key → the row to store, or null to remove: a row changed twice on a page is written once
   for (const op of ops) {
     const k = op.t + '/' + op.id;
-    const cur = byKey.get(k);
+    const v = seen.get(k);
     if (op.op === 'put') {
-      if (cur && cur.v > op.v) continue;
-      const r = { k, t: op.t, id: op.id, v: op.v, c: op.c, s: op.s, p: op.p || '', m: op.m || '', d: op.d };
-      byKey.set(k, r);
-      rows.put(r);
-    } else if (cur && cur.v <= op.v) {
-      byKey.delete(k);
-      rows.delete(k);
+      if (v != null && v > op.v) continue;
+      page.set(k, { k, t: op.t, id: op.id, v: op.v, c: op.c, s: op.s, p: op.p || '', m: op.m || '', d: op.d });
+      seen.set(k, op.v);
+    } else if (v === undefined || (v !== null && v <= op.v)) {
+      page.set(k, null);
+      seen.set(k, null);
     }
   }
-  for (const r of byKey.values()) {
-    if (!last.scopes.some((s) => covers(s, r, last.window))) {
-      byKey.delete(r.k);
-      rows.delete(r.k);
+  const rows = unwrap(store); // the plain requests: no promise for each of a thousand writes nobody awaits
+  for (const [k, r] of page) {
+    if (r) rows.put(r);
+    else rows.delete(k);
+    changes.put(k, r);
+  }
+}
+
+// Changes are the rows a round stored (row) or removed (null) by key, for the screens to update what they hold
+// rather than read every row again; past limit it gives up (all: true) and the screens read everything.
+class Changes {
+  constructor(limit = 5000) {
+    this.rows = new Map();
+    this.limit = limit;
+    this.all = false;
+  }
+
+  put(k, r) {
+    if (this.all) return;
+    this.rows.set(k, r);
+    if (this.rows.size > this.limit) {
+      this.all = true;
+      this.rows = new Map();
     }
   }
-  // Checksums of the round, compared with what the device now holds.
+}
+
+// pullRound runs one pull round, applying each page as it comes in a transaction of its own, so that memory holds
+// one page, not the round; the cursor is stored with the last page, so a round cut short starts again from the
+// previous cursor and its pages apply again harmlessly. It returns what changed: ops (how many), reset, the scopes
+// whose checksum failed (mismatch), and changes: null when the screens must read every row again (more than a few
+// thousand rows changed), otherwise the rows stored or removed by key (after a reset: every row the device holds).
+export async function pullRound(lang, wantChecksums) {
+  const st = await syncState();
+  const d = await db();
+  let req = { cursor: st.cursor, limit: 2000, checksums: !!wantChecksums, resync: st.resync || [] };
+  let first = true;
+  let reset = false;
+  let dropped = false;
+  let count = 0;
+  const seen = new Map();
+  const changes = new Changes();
+  let wait = 0; // time spent waiting for the server, for the benchmark's breakdown
+  for (;;) {
+    const asked = performance.now();
+    const page = await authed('/api/v1/sync/pull', req, lang);
+    wait += performance.now() - asked;
+    count += page.ops.length;
+    const done = !page.has_more;
+    const tx = d.transaction(done ? ['rows', 'meta', 'outbox'] : ['rows'], 'readwrite');
+    const rows = tx.objectStore('rows');
+    if (first) {
+      reset = !!page.reset;
+      if (reset) await rows.clear();
+      // Dropped scopes (resync): their rows go, unless another of the round's scopes covers them.
+      dropped = !!page.drop?.length;
+      for (const key of page.drop || []) {
+        const def = (st.scopes || []).find((s) => s.key === key);
+        if (!def) continue;
+        await eachCovered(rows, def, (r) => {
+          if (covers(def, r, st.window) && !page.scopes.some((s) => s.key !== key && covers(s, r, page.window))) {
+            rows.delete(r.k);
+            seen.set(r.k, null);
+            changes.put(r.k, null);
+          }
+        });
+      }
+      first = false;
+    }
+    applyOps(rows, page.ops, seen, changes);
+    if (!done) {
+      await tx.done;
+      if (page.retry_after_ms && !page.ops.length) await new Promise((r) => setTimeout(r, page.retry_after_ms));
+      req = { cursor: page.cursor, limit: 2000, checksums: !!wantChecksums };
+      continue;
+    }
+    const finishing = performance.now();
+    const verify = !!wantChecksums || reset || dropped;
+    const mismatch = await finishRound(tx, st, page, reset, changes, verify);
+    await tx.done;
+    return { ops: count, reset, mismatch, changes: changes.all ? null : changes.rows, wait, finish: performance.now() - finishing };
+  }
+}
+
+// finishRound ends a round in its last page's transaction: rows no scope covers any more go (a cell whose
+// assignment ended, months that left the window: only when the scopes or the window changed, or after a reset, can
+// there be any), checksums are compared (verify: when the round asked for them — the app does when it signs in and
+// when the user taps "Đồng bộ" — and after a reset or a drop; reading every row on each round a background sync runs
+// would cost a phone more than the round), the outbox forgets the changes the round brought back, and the cursor is
+// stored. It returns the scopes whose checksum failed.
+async function finishRound(tx, st, last, reset, changes, verify) {
+  const rows = tx.objectStore('rows');
+  if (reset || st.window !== last.window || !sameScopes(st.scopes, last.scopes)) {
+    await eachRow(rows, (r) => {
+      if (!last.scopes.some((s) => covers(s, r, last.window))) {
+        rows.delete(r.k);
+        changes.put(r.k, null);
+      }
+    });
+  }
   const mismatch = [];
-  for (const cs of last.checksums || []) {
+  for (const cs of verify ? last.checksums || [] : []) {
     if (cs.as_of > last.position) continue;
     const s = last.scopes.find((x) => x.key === cs.scope);
     if (!s) continue;
     let n = 0;
     let sum = 0;
-    for (const r of byKey.values()) {
-      if (covers(s, r, last.window)) {
+    const add = (r) => {
+      if (r && covers(s, r, last.window)) {
         n++;
         sum = (sum + rowHash(r.t, r.id, r.v)) >>> 0;
       }
-    }
+    };
+    // After a reset the round's changes are every row the device holds: no need to read them back.
+    if (reset && !changes.all) changes.rows.forEach(add);
+    else await eachCovered(rows, s, add);
     if (n !== cs.count || sum !== cs.sum) mismatch.push(s.key);
   }
   // Changes the server accepted are shown from the outbox until a round brings them back as rows.
-  for (const m of await tx.objectStore('outbox').getAll()) {
-    if (m.acked !== undefined && m.acked <= last.position) tx.objectStore('outbox').delete(m.seq);
+  const out = tx.objectStore('outbox');
+  for (const m of await out.getAll()) {
+    if (m.acked !== undefined && m.acked <= last.position) out.delete(m.seq);
   }
   const cur = (await tx.objectStore('meta').get('sync')) || st;
-  const next = { ...cur, cursor: last.cursor, position: last.position, epoch: last.epoch, scopes: last.scopes, window: last.window,
-    resync: mismatch, lastSync: Date.now(), lastError: '' };
-  tx.objectStore('meta').put(next, 'sync');
-  await tx.done;
-  return { ops: ops.length, reset: !!first.reset, mismatch };
+  tx.objectStore('meta').put({ ...cur, cursor: last.cursor, position: last.position, epoch: last.epoch, scopes: last.scopes,
+    window: last.window, resync: mismatch, lastSync: Date.now(), lastError: '' }, 'sync');
+  return mismatch;
 }
 
 // queue adds mutations to the outbox in one transaction (a meeting and its attendance go together). Each gets
@@ -290,9 +390,16 @@ export async function push(lang) {
 // syncOnce pushes, then pulls (once more at once when a checksum failed, to repair it); one at a time per origin.
 export async function syncOnce(lang, wantChecksums) {
   const run = async () => {
+    const started = performance.now();
     const sent = await push(lang);
+    const pushed = performance.now();
     let res = await pullRound(lang, wantChecksums);
-    if (res.mismatch.length) res = await pullRound(lang, false);
+    res.push = pushed - started;
+    if (res.mismatch.length) {
+      const again = await pullRound(lang, false);
+      const changes = again.reset ? again.changes : res.changes && again.changes && new Map([...res.changes, ...again.changes]);
+      res = { ...again, ops: res.ops + again.ops, reset: res.reset || again.reset, changes, wait: res.wait + again.wait, push: res.push };
+    }
     return { sent, ...res };
   };
   return navigator.locks ? navigator.locks.request('chibo-sync', run) : run();

@@ -73,10 +73,12 @@ function sha1(msg) {
 // rowHash is the protocol's FNV-1a-32 of "table:id:version", for checksums.
 export function rowHash(table, id, version) {
   let h = 0x811c9dc5;
-  const s = new TextEncoder().encode(table + ':' + id + ':' + version);
-  for (const c of s) {
-    h ^= c;
-    h = Math.imul(h, 0x01000193) >>> 0;
+  const str = table + ':' + id + ':' + version;
+  // Tables, ids and versions are ASCII, their own UTF-8; anything else goes through the encoder.
+  if (!/^[\x00-\x7f]*$/.test(str)) {
+    for (const c of new TextEncoder().encode(str)) h = Math.imul(h ^ c, 0x01000193) >>> 0;
+    return h;
   }
-  return h >>> 0;
+  for (let i = 0; i < str.length; i++) h = Math.imul(h ^ str.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
 }

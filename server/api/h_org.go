@@ -60,6 +60,11 @@ func (s *Server) listOrgUnits(c echo.Context) error {
 		return err
 	}
 	f.Roots = roots != nil && *roots
+	upper, err := queryBool(c, "upper")
+	if err != nil {
+		return err
+	}
+	f.Upper = upper != nil && *upper
 	page, err := store.ListOrgUnits(c.Request().Context(), s.db.R, f, principal(c).ReadRoots(), p)
 	if err != nil {
 		return err

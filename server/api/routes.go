@@ -74,7 +74,7 @@ func (s *Server) routes() []route {
 		{method: http.MethodGet, path: "/api/v1/org-units", handler: s.listOrgUnits, tag: "org", summary: "List org units in scope", paged: true, out: store.Page[store.OrgUnit]{},
 			query: []param{q("parent_id", "uuid", "direct children of this unit"), q("under", "uuid", "the whole subtree below this unit"),
 				{name: "kind", typ: "string", enum: []string{"province", "district", "commune", "grassroots", "cell", "party_group"}},
-				q("roots", "boolean", "only units without a parent"), search}},
+				q("roots", "boolean", "only units without a parent"), q("upper", "boolean", "only units above the cells (no cells, no party groups)"), search}},
 		{method: http.MethodPost, path: "/api/v1/org-units", handler: s.createOrgUnit, tag: "org", summary: "Create an org unit (admin of the parent)", in: OrgUnitInput{}, out: store.OrgUnit{}, status: http.StatusCreated},
 		{method: http.MethodGet, path: "/api/v1/org-units/:id", handler: s.getOrgUnit, tag: "org", summary: "An org unit with its visible ancestors", out: OrgUnitDetail{}},
 		{method: http.MethodPatch, path: "/api/v1/org-units/:id", handler: s.updateOrgUnit, tag: "org", summary: "Change or move an org unit", in: OrgUnitPatch{}, out: store.OrgUnit{}},

@@ -400,6 +400,7 @@ func demoCmd(ctx context.Context, args []string, getenv func(string) string, std
 		fs.IntVar(&dc.CellsPerCommune, "cells", 10, "cells per commune")
 		fs.IntVar(&dc.MembersPerCell, "members", 24, "average members per cell")
 		fs.IntVar(&dc.Officials, "officials", 10, "officials")
+		fs.IntVar(&dc.Supervisors, "supervisors", 2, "supervisors (giamsat over the province, the others over one commune each)")
 		fs.IntVar(&dc.Months, "months", 12, "months of meeting history")
 		fs.Uint64Var(&seed, "seed", 1, "random seed (the same seed gives the same data)")
 	}

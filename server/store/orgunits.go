@@ -197,6 +197,7 @@ type OrgUnitFilter struct {
 	Kind     domain.OrgKind // only this kind
 	Query    string         // name or code contains, ignoring diacritics and case
 	Roots    bool           // only units without a parent
+	Upper    bool           // only units above the cells: no cells, no party groups
 }
 
 // ListOrgUnits lists the units in the subtrees under roots that match f, by name.
@@ -218,6 +219,9 @@ func ListOrgUnits(ctx context.Context, db bun.IDB, f OrgUnitFilter, roots []stri
 	}
 	if f.Kind != "" {
 		q = q.Where("ou.kind = ?", f.Kind)
+	}
+	if f.Upper {
+		q = q.Where("ou.kind NOT IN (?)", bun.List([]domain.OrgKind{domain.KindCell, domain.KindPartyGroup}))
 	}
 	if f.Query != "" {
 		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {

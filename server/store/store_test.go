@@ -65,6 +65,8 @@ func TestOrgUnitSearchAndScope(t *testing.T) {
 		{"scope limits to subtree", store.OrgUnitFilter{Kind: domain.KindCell}, []string{commune}, []string{"Chi bộ thôn An Lợi", "Chi bộ thôn Đồng Bào"}},
 		{"no roots, nothing", store.OrgUnitFilter{}, nil, nil},
 		{"children", store.OrgUnitFilter{ParentID: u["Tỉnh Quảng Trị"].ID}, []string{"/"}, []string{"Xã Ái Tử", "Xã Triệu Phong"}},
+		{"above the cells", store.OrgUnitFilter{Upper: true}, []string{"/"}, []string{"Tỉnh Quảng Trị", "Xã Ái Tử", "Xã Triệu Phong"}},
+		{"above the cells, by name", store.OrgUnitFilter{Upper: true, Query: "tu"}, []string{"/"}, []string{"Xã Ái Tử"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

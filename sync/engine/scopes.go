@@ -11,29 +11,37 @@ import (
 	"github.com/chibo-vn/chibo/sync/wire"
 )
 
-// The classes each scope kind covers.
+// The classes each scope kind covers. No caller gets a root scope any more (see scopesFor); the kind stays in the
+// engine for the protocol's sake.
 var (
 	cellClasses = []string{changelog.ClassUnit, changelog.ClassRoster, changelog.ClassMeetings, changelog.ClassRecs, changelog.ClassAssign}
-	rootClasses = []string{changelog.ClassUnit, changelog.ClassUsers, changelog.ClassAssign, changelog.ClassRecs}
 	userClasses = []string{changelog.ClassReports, changelog.ClassInbox}
 	refClasses  = []string{changelog.ClassRef}
 )
 
 // scopesFor returns the scopes of a caller: a cell scope for each cell it is assigned to (official) or keeps
-// (secretary), a root scope for each subtree it supervises or administers, its own user scope, and the reference
-// data of the provinces it works in.
+// (secretary), its own user scope, and the reference data of the provinces it works in.
+//
+// A supervisor's or admin's grant gives no scope of its subtree: its screens (coverage, recommendations, the
+// monthly report, assignments) read the API and keep their last answer on the device, so a province's supervisor
+// does not download the province's units, users, assignments and recommendations with their history (hundreds of
+// thousands of rows) to a phone. The grant still brings the reference data of its province (the recommendation
+// fields its screens filter by).
 func scopesFor(p *domain.Principal) []wire.ScopeDef {
 	var defs []wire.ScopeDef
 	seen := map[string]bool{}
 	provinces := map[string]bool{}
+	province := func(path string) {
+		if path != "" && path != "/" {
+			provinces[strings.SplitN(strings.TrimPrefix(path, "/"), "/", 2)[0]] = true
+		}
+	}
 	add := func(d wire.ScopeDef) {
 		if !seen[d.Key] {
 			seen[d.Key] = true
 			defs = append(defs, d)
 		}
-		if d.Path != "" && d.Path != "/" {
-			provinces[strings.SplitN(strings.TrimPrefix(d.Path, "/"), "/", 2)[0]] = true
-		}
+		province(d.Path)
 	}
 	for _, c := range p.Assigned {
 		add(wire.ScopeDef{Key: wire.KindCell + ":" + c.ID, Kind: wire.KindCell, ID: c.ID, Path: c.Path, Classes: cellClasses})
@@ -44,11 +52,10 @@ func scopesFor(p *domain.Principal) []wire.ScopeDef {
 		case domain.RoleSecretary:
 			add(wire.ScopeDef{Key: wire.KindCell + ":" + g.OrgUnitID, Kind: wire.KindCell, ID: g.OrgUnitID, Path: g.Path, Classes: cellClasses})
 		case domain.RoleAdmin, domain.RoleSupervisor:
-			id := g.OrgUnitID
-			if id == "" {
-				id, global = "*", true
+			if g.OrgUnitID == "" {
+				global = true
 			}
-			add(wire.ScopeDef{Key: wire.KindRoot + ":" + id, Kind: wire.KindRoot, ID: id, Path: g.Path, Classes: rootClasses})
+			province(g.Path)
 		}
 	}
 	add(wire.ScopeDef{Key: wire.KindUser + ":" + p.UserID, Kind: wire.KindUser, ID: p.UserID, Classes: userClasses})

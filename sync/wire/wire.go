@@ -98,7 +98,7 @@ func (s ScopeDef) Covers(class, scope, path, part, window string) bool {
 		return scope == s.ID
 	case KindRef:
 		for _, r := range s.Refs {
-			if r == scope {
+			if r == scope || r == "*" {
 				return true
 			}
 		}

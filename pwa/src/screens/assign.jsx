@@ -2,17 +2,15 @@
 // cells for a period, and the current assignments to end or cancel. It talks to the server directly (online only).
 import { useState, useEffect } from 'preact/hooks';
 import { t, vnDate, vnDateTime, lang } from '../i18n.js';
-import { online, list, get } from '../state.js';
+import { online } from '../state.js';
 import { isSupervisor, today, weakLabel } from '../data.js';
 import { api } from '../sync.js';
 import { usePaged } from '../paged.js';
 import { freq, period } from './inbox.jsx';
+import { useUnits, unitName } from './shared.jsx';
 
 const call = (method, path, body) => api(method, path, body, lang.value);
 const errText = (e) => (e.offline ? t('assign_offline') : e.message);
-
-// fold drops diacritics and case, as the server's search does ("Triệu" finds "trieu").
-const fold = (s) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase();
 
 const usePage = (path) => usePaged((url) => call('GET', url), path, errText, true);
 
@@ -40,6 +38,29 @@ const toggle = (map, id, name, on) => {
   return m;
 };
 
+// useCellSearch finds the cells of the caller's subtree whose name holds q (two letters at least), through the
+// server's search, which ignores diacritics and case ("trieu" finds "Triệu"): the first 8, asked a moment after the
+// last keystroke. The device does not hold the subtree's cells.
+function useCellSearch(q) {
+  const [found, setFound] = useState([]);
+  useEffect(() => {
+    const text = q.trim();
+    if (text.length < 2 || !online.value) return setFound([]);
+    let live = true;
+    const timer = setTimeout(() => {
+      call('GET', '/api/v1/org-units?kind=cell&limit=8&q=' + encodeURIComponent(text)).then(
+        (r) => live && setFound(r.items),
+        () => live && setFound([]),
+      );
+    }, 250);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [q, online.value]);
+  return found;
+}
+
 export function Assign() {
   if (!isSupervisor()) {
     return (
@@ -64,10 +85,8 @@ function AssignForm() {
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState({ ok: '', error: '' });
 
-  const found = q.trim().length < 2 ? [] : list('org_units')
-    .filter((u) => u.kind === 'cell' && fold(u.name).includes(fold(q.trim())) && !sugg.items.some((s) => s.cell_id === u.id))
-    .sort((a, b) => a.name.localeCompare(b.name, 'vi'))
-    .slice(0, 8);
+  const units = useUnits();
+  const found = useCellSearch(q).filter((u) => !sugg.items.some((s) => s.cell_id === u.id));
 
   const submit = async (e) => {
     e.preventDefault();
@@ -119,7 +138,7 @@ function AssignForm() {
           <input id="find-cell" type="search" value={q} onInput={(e) => setQ(e.currentTarget.value)} />
           {found.map((u) => (
             <Pick key={u.id} id={'c-' + u.id} name={u.name} checked={cells.has(u.id)} onChange={(on) => setCells(toggle(cells, u.id, u.name, on))}>
-              {get('org_units', u.parent_id)?.name || ''}
+              {unitName(units, u.parent_id)}
             </Pick>
           ))}
           {cells.size > 0 && <p class="muted" aria-live="polite">{t('selected', { names: [...cells.values()].join(', ') })}</p>}

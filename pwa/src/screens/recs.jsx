@@ -5,11 +5,11 @@
 // talks to the server directly (online only).
 import { useState, useEffect } from 'preact/hooks';
 import { t, vnDate, vnDateTime, lang } from '../i18n.js';
-import { online, list, get } from '../state.js';
+import { online } from '../state.js';
 import { isSupervisor, today, fields } from '../data.js';
 import { api } from '../sync.js';
 import { usePaged } from '../paged.js';
-import { Download, unitOptions } from './shared.jsx';
+import { Download, unitOptions, useUnits, unitName } from './shared.jsx';
 import { StatusBars, RecStatsTable, pct } from '../chart.jsx';
 
 const call = (method, path, body) => api(method, path, body, lang.value);
@@ -35,7 +35,8 @@ function RecList() {
     <button class={'chip' + (on ? ' on' : '')} aria-pressed={on} onClick={click}>{label}</button>
   );
   const set = (k) => (e) => setMore({ ...more, [k]: e.currentTarget.value });
-  const units = isSupervisor() ? unitOptions() : [];
+  const all = useUnits();
+  const units = isSupervisor() ? unitOptions(all) : [];
   const select = (id, k, label, options) => (
     <>
       <label for={id}>{label}</label>
@@ -119,6 +120,7 @@ function Stats() {
 const plus = (days) => new Date(Date.parse(today()) + days * 864e5).toISOString().slice(0, 10);
 
 function Detail({ id }) {
+  const units = useUnits();
   const [r, setR] = useState(null);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
@@ -158,7 +160,7 @@ function Detail({ id }) {
               {r.due_on ? <><br />{t('rc_due', { date: vnDate(r.due_on) })}</> : null}
             </p>
           </section>
-          <Actions r={r} step={step} busy={busy} />
+          <Actions r={r} step={step} busy={busy} all={units} />
           {r.answers?.length > 0 && (
             <section class="card">
               <h2>{t('rc_answers')}</h2>
@@ -185,7 +187,7 @@ function Detail({ id }) {
                   <small>
                     {vnDateTime(e.at)}
                     {e.to_status && e.to_status !== e.from_status ? ' · ' + t('rs_' + e.to_status) : ''}
-                    {e.addressee_org_unit_id ? ' · ' + (get('org_units', e.addressee_org_unit_id)?.name || '') : ''}
+                    {e.addressee_org_unit_id ? ' · ' + unitName(units, e.addressee_org_unit_id) : ''}
                     {e.due_on ? ' · ' + t('rc_due', { date: vnDate(e.due_on) }) : ''}
                     {e.note ? ' · ' + e.note : ''}
                   </small>
@@ -199,13 +201,17 @@ function Detail({ id }) {
   );
 }
 
-function Actions({ r, step, busy }) {
+function Actions({ r, step, busy, all }) {
   const sup = isSupervisor();
-  const [to, setTo] = useState(r.addressee_org_unit_id || get('org_units', r.cell_id)?.parent_id || '');
+  const [to, setTo] = useState(r.addressee_org_unit_id || '');
+  useEffect(() => {
+    // A new recommendation goes to the cell's commune unless the supervisor picks another unit.
+    if (!to && sup && r.cell_id) call('GET', '/api/v1/org-units/' + r.cell_id).then((u) => setTo((cur) => cur || u.parent_id || ''), () => {});
+  }, [r.cell_id]);
   const [due, setDue] = useState(plus(15));
   const [reason, setReason] = useState('');
   const [answer, setAnswer] = useState('');
-  const units = list('org_units').filter((u) => u.kind !== 'cell' && u.kind !== 'party_group').sort((a, b) => a.name.localeCompare(b.name, 'vi'));
+  const units = [...all].sort((a, b) => a.name.localeCompare(b.name, 'vi'));
   const forward = sup && (r.status === 'new' || r.status === 'forwarded');
   const answerable = r.status === 'forwarded' || r.status === 'sent_back';
   const judge = sup && r.status === 'answered';

@@ -9,7 +9,7 @@ import { t, vnDate, vnDateTime, lang } from '../i18n.js';
 import { today, weakLabel } from '../data.js';
 import { api } from '../sync.js';
 import { LineChart, Bars, StatusBars, Table, RecStatsTable, pct, monthLabel } from '../chart.jsx';
-import { unitOptions, OnlySupervisors, useKept } from './shared.jsx';
+import { unitOptions, useUnits, OnlySupervisors, useKept } from './shared.jsx';
 
 const call = (path) => api('GET', path, undefined, lang.value);
 const errText = (e) => (e.offline ? t('sv_offline') : e.message);
@@ -70,7 +70,7 @@ function MonthReport({ unit }) {
   const st = useKept(CACHE, key, () => load(unit, ym), errText);
 
   const d = st.data;
-  const options = unitOptions();
+  const options = unitOptions(useUnits());
   const current = unit || d?.cov.unit.id || '';
   return (
     <>

@@ -1,10 +1,10 @@
-// What the supervisors' screens share: the guard for other users, the last view kept on the device, the units the
-// device knows as a tree, and downloading an export with the caller's token. Only the supervisors' chunks import it.
+// What the supervisors' screens share: the guard for other users, the last view kept on the device, the units above
+// the cells as a tree (from the API, kept), and downloading an export with the caller's token. Only the supervisors' chunks import it.
 import { useState, useEffect } from 'preact/hooks';
 import { t, lang } from '../i18n.js';
-import { online, list } from '../state.js';
-import { token } from '../sync.js';
-import { isSupervisor } from '../data.js';
+import { online } from '../state.js';
+import { token, api } from '../sync.js';
+import { isSupervisor, me } from '../data.js';
 
 // OnlySupervisors shows the screen to supervisors, and to anyone else the title and why there is nothing more.
 export function OnlySupervisors({ title, children }) {
@@ -60,9 +60,33 @@ export function useKept(store, key, load, errText) {
   return st;
 }
 
-// unitOptions lists the units the device knows, as a tree (each under its parent, by name), without party groups.
-export function unitOptions() {
-  const units = list('org_units').filter((u) => u.kind !== 'party_group');
+// UNITS is where the units above the cells of the caller's subtree are kept (localStorage): the device syncs no
+// supervisor's subtree, so its pickers read the API and keep the last answer for offline use.
+const UNITS = 'chibo-units';
+
+// loadUnits reads the units above the cells (no cells, no party groups) the caller may read, every page of them.
+async function loadUnits() {
+  const out = [];
+  let cursor = '';
+  do {
+    const r = await api('GET', '/api/v1/org-units?upper=true&limit=500' + (cursor ? '&cursor=' + encodeURIComponent(cursor) : ''), undefined, lang.value);
+    for (const u of r.items) out.push({ id: u.id, name: u.name, kind: u.kind, parent_id: u.parent_id || '' });
+    cursor = r.next_cursor;
+  } while (cursor);
+  return out;
+}
+
+// useUnits returns the units above the cells of the caller's subtree (a province's districts and communes: a few
+// hundred at most), from the API, or as last kept while offline.
+export function useUnits() {
+  return useKept(UNITS, me()?.id || '', loadUnits, () => '').data || [];
+}
+
+// unitName finds a unit's name among units (a useUnits list), or ''.
+export const unitName = (units, id) => units.find((u) => u.id === id)?.name || '';
+
+// unitOptions lists units (a useUnits list) as a tree: each under its parent, by name.
+export function unitOptions(units) {
   const ids = new Set(units.map((u) => u.id));
   const kids = new Map();
   for (const u of units) {

@@ -1,1 +1,0 @@
-import{a as l,c as m}from"./chunk-DZEJJRDG.js";import"./chunk-5WIQVXII.js";import{$ as n,D as t,P as a,S as i,_ as o,b as r,ba as d}from"./chunk-EPA3VJQV.js";o();a().then(()=>{let e=document.getElementById("app");e.textContent="",r(d(m,{}),e),n(),l(),t.value&&i(0)});
