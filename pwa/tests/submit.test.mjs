@@ -4,7 +4,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { launch, device, login, synced, shot, client, today } from './helpers.mjs';
+import { launch, device, login, synced, shot, client, today, base } from './helpers.mjs';
 import { rowsOf, screen } from './trust.mjs';
 
 const browser = await launch();
@@ -103,4 +103,18 @@ test('a report is submitted after a check, then locked, and changed only with a 
   assert.equal(rep.history[1].reason, reason);
   assert.equal(rep.history[1].by, me);
   await ctx.close();
+
+  // The supervisor is told, and reads the report with its history in the app.
+  const notes = await sup.call('GET', '/api/v1/notifications?limit=100');
+  const note = (notes.body.items || []).find((n) => n.kind === 'report_reopened' && n.link === '#/mr/' + id);
+  assert.ok(note && note.body.includes(reason), 'the supervisor\'s notification');
+  const s = await device(browser);
+  await login(s.page, 'giamsat');
+  await s.page.goto(base + '/' + note.link);
+  await s.page.waitForSelector('.history');
+  const seen = await s.page.textContent('main');
+  assert.ok(seen.includes(reason) && seen.includes('Báo cáo đã được sửa sau khi gửi'), 'the supervisor reads the reason: ' + seen);
+  assert.ok(await s.page.evaluate(() => document.documentElement.scrollWidth <= 360));
+  await shot(s.page, 'submit-supervisor');
+  await s.ctx.close();
 });
