@@ -4,7 +4,7 @@
 // home-screen notice once resolved.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, device, login, synced, shot, base, eventually } from './helpers.mjs';
+import { launch, device, login, synced, shot, base, eventually, axe } from './helpers.mjs';
 import { pickMeeting, screen, rowsOf, outboxOf } from './trust.mjs';
 
 const browser = await launch();
@@ -121,6 +121,7 @@ test('a real conflict reads field by field, fits the phone and goes once resolve
   assert.ok(await b.page.locator('.card.conflict table.cf-scores').count(), 'the scores as a table');
   assert.ok(await b.page.evaluate(() => document.documentElement.scrollWidth <= 360), 'no wider than the phone');
   await shot(b.page, 'rapid-conflict');
+  await axe(b.page, 'a conflict');
   // Resolve every conflict of the meeting: the cards, the notice and the badge go.
   while (await b.page.locator('.card.conflict').count()) {
     await b.page.locator('.card.conflict').first().getByRole('button', { name: 'Giữ bản này' }).last().click();

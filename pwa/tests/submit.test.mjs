@@ -4,7 +4,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { launch, device, login, synced, shot, client, today, base } from './helpers.mjs';
+import { launch, device, login, synced, shot, client, today, base, axe } from './helpers.mjs';
 import { rowsOf, screen } from './trust.mjs';
 
 const browser = await launch();
@@ -36,6 +36,7 @@ test('a report is submitted after a check, then locked, and changed only with a 
   assert.match(lacks, /Chưa chấm điểm/);
   await ask.scrollIntoViewIfNeeded();
   await shot(page, 'submit-check');
+  await axe(page, 'the check before submitting');
   await ask.getByRole('button', { name: 'Quay lại bổ sung' }).click();
   assert.equal(await ask.count(), 0);
   assert.equal(await page.locator('text=Đã nộp báo cáo').count(), 0, 'nothing submitted without a yes');
@@ -116,5 +117,6 @@ test('a report is submitted after a check, then locked, and changed only with a 
   assert.ok(seen.includes(reason) && seen.includes('Báo cáo đã được sửa sau khi gửi'), 'the supervisor reads the reason: ' + seen);
   assert.ok(await s.page.evaluate(() => document.documentElement.scrollWidth <= 360));
   await shot(s.page, 'submit-supervisor');
+  await axe(s.page, 'the supervisor\'s view of the reports');
   await s.ctx.close();
 });
