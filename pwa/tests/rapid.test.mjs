@@ -41,7 +41,7 @@ test('one device editing fast never conflicts with itself', async () => {
   for (let round = 0; round < 2; round++) {
     for (let i = n - 1; i >= 0; i--) {
       const plus = crits.nth(i).locator('button[aria-label="+"]');
-      if (await plus.isEnabled()) await plus.click();
+      if ((await plus.count()) && (await plus.isEnabled())) await plus.click(); // computed criteria have none
       await pause(150);
     }
   }
@@ -57,15 +57,16 @@ test('one device editing fast never conflicts with itself', async () => {
     }
   }
   // Text typed in bursts, each saved while the sync sends the one before.
-  await screen(page, id, 'minutes', '#topic');
-  for (const f of ['#topic', '#n-opening', '#resolution']) {
+  await screen(page, id, 'minutes', '#place');
+  const texts = await page.$$eval('main input:not([type]), main textarea', (els) => els.filter((e) => !e.readOnly && e.id).map((e) => '#' + e.id));
+  for (const f of texts.slice(0, 3)) {
     await page.fill(f, '');
     for (let i = 0; i < 4; i++) {
       await page.type(f, ` phần ${i}`, { delay: 20 });
       await pause(700);
     }
   }
-  await page.click('#place');
+  await page.keyboard.press('Tab');
   await drain(page);
   await page.click('.syncbar button');
   await synced(page, 45000);

@@ -1,0 +1,1 @@
+import{b as l,c as s}from"./chunk-H3E7U4MZ.js";import"./chunk-7VEJG2E7.js";import{$ as d,B as t,N as a,Q as i,Y as o,Z as n,b as r}from"./chunk-ERAGC5T3.js";o();a().then(()=>{let e=document.getElementById("app");e.textContent="",r(d(s,{}),e),n(),l(),t.value&&i(0)});
