@@ -27,6 +27,7 @@ export function lazy(name, load) {
 const Recs = lazy('recs', () => import('./screens/recs.jsx').then((m) => m.Recs));
 const Supervise = lazy('supervise', () => import('./screens/supervise.jsx').then((m) => m.Supervise));
 const Report = lazy('report', () => import('./screens/report.jsx').then((m) => m.Report));
+const VisitReports = lazy('visitreports', () => import('./screens/visitreport.jsx').then((m) => m.VisitReports));
 
 // route is the part of the URL after "#/", split on "/".
 export const route = signal(parse());
@@ -172,6 +173,9 @@ export function App() {
       break;
     case 'report':
       screen = <Report unit={r[1]} />;
+      break;
+    case 'mr':
+      screen = <VisitReports id={r[1]} />;
       break;
     default:
       screen = <Home />;

@@ -26,8 +26,9 @@ export const outboxOf = (page) => page.evaluate(() => new Promise((resolve, reje
 }));
 
 // pickMeeting returns the id of a held meeting (up to today) of the signed-in official that its report does not
-// lock (no report, or a draft), the most recent first; skip passes over that many.
-export async function pickMeeting(page, skip = 0) {
+// lock (no report, or a draft), the most recent first; skip passes over that many. With fresh, only meetings the
+// official has no report of.
+export async function pickMeeting(page, skip = 0, fresh = false) {
   const me = await page.evaluate(() => new Promise((resolve) => {
     const open = indexedDB.open('chibo');
     open.onsuccess = () => {
@@ -38,7 +39,7 @@ export async function pickMeeting(page, skip = 0) {
   }));
   const today = new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 10);
   const reports = await rowsOf(page, 'visit_reports');
-  const locked = new Set(reports.filter((r) => r.official_id === me && r.status === 'submitted').map((r) => r.meeting_id));
+  const locked = new Set(reports.filter((r) => r.official_id === me && (fresh || r.status === 'submitted')).map((r) => r.meeting_id));
   const ms = (await rowsOf(page, 'meetings')).filter((m) => m.status === 'held' && m.meeting_date <= today && !locked.has(m.id))
     .sort((a, b) => b.meeting_date.localeCompare(a.meeting_date) || a.id.localeCompare(b.id));
   if (ms.length <= skip) throw new Error('no meeting left to use');

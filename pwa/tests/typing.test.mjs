@@ -33,7 +33,7 @@ test('text typed in every field is kept when the page closes at once', async () 
   const { ctx, page: first } = await device(browser);
   await login(first, 'canbo8');
   const id = await pickMeeting(first);
-  await screen(first, id, 'minutes', '#topic');
+  await screen(first, id, 'minutes', '#place');
   const fields = await fieldsOf(first);
   assert.ok(fields.length >= 5, 'the minutes have text fields: ' + fields);
   await first.close();
@@ -51,7 +51,7 @@ test('text typed in every field is kept when the page closes at once', async () 
   };
   for (const f of fields) {
     const text = `Gõ dở ${f} ${stamp}`;
-    const again = await closeRightAfter('minutes', '#topic', f, text);
+    const again = await closeRightAfter('minutes', '#place', f, text);
     assert.equal(await again.inputValue('#' + f), text, `minutes field ${f} after the page closed`);
     await onDevice(again, text); // and it became a change to send (or was sent already)
     await again.close();
@@ -95,7 +95,7 @@ test('text typed and left 5 seconds is kept when the browser closes', async () =
   const id = await pickMeeting(page, 1);
   const stamp = Date.now().toString(36);
   // The minutes: every field typed into in turn, the last one left with the cursor in it.
-  await screen(page, id, 'minutes', '#topic');
+  await screen(page, id, 'minutes', '#place');
   const fields = await fieldsOf(page);
   const want = {};
   for (const f of fields) {
@@ -105,7 +105,7 @@ test('text typed and left 5 seconds is kept when the browser closes', async () =
   await page.waitForTimeout(5000);
   await ctx.close();
   ({ ctx, page } = await open());
-  await screen(page, id, 'minutes', '#topic');
+  await screen(page, id, 'minutes', '#place');
   for (const f of fields) assert.equal(await page.inputValue('#' + f), want[f], `minutes field ${f} after the browser closed`);
   // The reason.
   await screen(page, id, 'attendance', '.roster');

@@ -2,6 +2,7 @@ import { useState, useRef } from 'preact/hooks';
 import { t, vnDate, vnDateTime } from '../i18n.js';
 import { list, get, mutate, rejected, discardRejected, resend } from '../state.js';
 import { myVisits, minutesOf, template, itemLabel, rubric } from '../data.js';
+import { draftKey, keepDraft, readDraft, dropDraft } from '../drafts.js';
 
 export function Visits() {
   const vs = myVisits();
@@ -181,13 +182,20 @@ function parseValue(v) {
 }
 
 function Conflict({ c }) {
-  const [merged, setMerged] = useState(null);
+  // A merge being written is a draft on the device until it is saved (drafts.js).
+  const key = draftKey('mg-' + c.id);
+  const [merged, setState] = useState(() => readDraft(key) ?? null);
+  const setMerged = (v) => {
+    keepDraft(key, v);
+    setState(v);
+  };
   const record = get(c.table, c.row_id);
   const resolve = async (value, how) => {
     const items = [];
     if (value !== undefined && c.field !== '*' && record) items.push({ t: c.table, id: c.row_id, fields: { [c.field]: value } });
     items.push({ t: 'sync_conflicts', id: c.id, fields: { resolution: how, resolved_at: new Date().toISOString() } });
     await mutate(items);
+    dropDraft(key);
   };
   const isNotes = c.field === 'notes';
   const isText = isNotes || typeof parseValue(c.server_value) === 'string' || typeof parseValue(c.client_value) === 'string';
@@ -254,9 +262,13 @@ export function Rejected() {
 }
 
 function RejectedItem({ r }) {
-  const [fields, setState] = useState(r.fields || {});
+  const key = draftKey('rj-' + r.seq); // what is typed is a draft on the device until it is sent again
+  const [fields, setState] = useState(() => readDraft(key) || r.fields || {});
   const latest = useRef(fields); // what is typed, even before the next render
-  const setFields = (f) => setState((latest.current = f));
+  const setFields = (f) => {
+    keepDraft(key, f);
+    setState((latest.current = f));
+  };
   const names = { t_meetings: t('meeting'), t_recommendations: t('tab_recs'), t_attendance: t('tab_attendance'), t_visit_reports: t('review') };
   return (
     <li class="card rejected">
@@ -271,8 +283,8 @@ function RejectedItem({ r }) {
         </div>
       ))}
       <p class="actions">
-        <button class="btn small primary" onClick={() => resend(r, r.op === 'delete' ? undefined : latest.current)}>{t('resend')}</button>
-        <button class="btn small ghost" onClick={() => discardRejected(r.seq)}>{t('discard')}</button>
+        <button class="btn small primary" onClick={() => resend(r, r.op === 'delete' ? undefined : latest.current).then(() => dropDraft(key))}>{t('resend')}</button>
+        <button class="btn small ghost" onClick={() => discardRejected(r.seq).then(() => dropDraft(key))}>{t('discard')}</button>
       </p>
     </li>
   );

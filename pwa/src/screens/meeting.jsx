@@ -308,8 +308,9 @@ export function missing(meeting, report) {
   const s = totals(meeting);
   if (s.unmarked > 0) out.push(t('tr_missing_unmarked', { n: s.unmarked }));
   for (const i of data.notesOf(meeting)) {
-    if (i.key === 'thematic' && meeting.type !== 'thematic') continue; // only a thematic meeting has a topic
-    if (!(i.text || '').trim()) out.push(t('tr_missing_item', { item: t('item_' + i.key) }));
+    // The items the template requires (only a thematic meeting has a topic when the items do not say).
+    if ('required' in i ? !i.required : i.key === 'thematic' && meeting.type !== 'thematic') continue;
+    if (!(i.text || '').trim()) out.push(t('tr_missing_item', { item: i.label || t('item_' + i.key) }));
   }
   const scores = report?.scores || {};
   if (!Object.values(scores).some((v) => v > 0)) out.push(t('tr_missing_score'));
