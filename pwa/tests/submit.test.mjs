@@ -103,6 +103,7 @@ test('a report is submitted after a check, then locked, and changed only with a 
   assert.deepEqual(rep.history.map((e) => e.action), ['submitted', 'reopened', 'submitted']);
   assert.equal(rep.history[1].reason, reason);
   assert.equal(rep.history[1].by, me);
+  assert.ok(rep.official_name, 'the report names its official');
   await ctx.close();
 
   // The supervisor is told, and reads the report with its history in the app.
@@ -115,6 +116,7 @@ test('a report is submitted after a check, then locked, and changed only with a 
   await s.page.waitForSelector('.history');
   const seen = await s.page.textContent('main');
   assert.ok(seen.includes(reason) && seen.includes('Báo cáo đã được sửa sau khi gửi'), 'the supervisor reads the reason: ' + seen);
+  assert.ok(seen.includes(rep.official_name), 'the supervisor reads who wrote the report (the device holds no users): ' + seen);
   assert.ok(await s.page.evaluate(() => document.documentElement.scrollWidth <= 360));
   await shot(s.page, 'submit-supervisor');
   await axe(s.page, 'the supervisor\'s view of the reports');

@@ -56,8 +56,8 @@ func (s *Server) getAssignment(c echo.Context) error {
 // MeetingDetail is a meeting with its attendance and visit reports.
 type MeetingDetail struct {
 	store.MeetingView
-	Attendance []store.Attendance  `json:"attendance"`
-	Reports    []store.VisitReport `json:"visit_reports"`
+	Attendance []store.Attendance `json:"attendance"`
+	Reports    []store.ReportView `json:"visit_reports"`
 }
 
 func (s *Server) listMeetings(c echo.Context) error {

@@ -121,10 +121,19 @@ func MeetingAttendance(ctx context.Context, db bun.IDB, meetingID string) ([]Att
 	return out, nil
 }
 
-// MeetingReports returns the visit reports written about a meeting.
-func MeetingReports(ctx context.Context, db bun.IDB, meetingID string) ([]VisitReport, error) {
-	out := []VisitReport{}
-	if err := db.NewSelect().Model(&out).Where("vr.meeting_id = ?", meetingID).OrderExpr("vr.id").Scan(ctx); err != nil {
+// ReportView is a visit report with the name of the official who wrote it.
+type ReportView struct {
+	VisitReport  `bun:",extend"`
+	OfficialName string `bun:"official_name" json:"official_name"`
+}
+
+// MeetingReports returns the visit reports written about a meeting, with their officials' names.
+func MeetingReports(ctx context.Context, db bun.IDB, meetingID string) ([]ReportView, error) {
+	out := []ReportView{}
+	err := db.NewSelect().Model(&out).Column("vr.*").ColumnExpr("u.display_name AS official_name").
+		Join("LEFT JOIN users AS u ON u.id = vr.official_id").
+		Where("vr.meeting_id = ?", meetingID).OrderExpr("vr.id").Scan(ctx)
+	if err != nil {
 		return nil, domain.Internal(err)
 	}
 	return out, nil

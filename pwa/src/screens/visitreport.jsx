@@ -4,7 +4,6 @@
 import { useState, useEffect } from 'preact/hooks';
 import { t, vnDate, lang } from '../i18n.js';
 import { api } from '../sync.js';
-import { get } from '../state.js';
 import { History } from './meeting.jsx';
 
 export function VisitReports({ id }) {
@@ -22,8 +21,8 @@ export function VisitReports({ id }) {
       {!d && !err && <p class="muted">{t('loading')}</p>}
       {d && d.visit_reports.length === 0 && <p class="muted">{t('report_none')}</p>}
       {d && d.visit_reports.map((r) => (
-        <section class="card" key={r.id} aria-label={get('users', r.official_id)?.display_name || t('tr_t_visit_reports')}>
-          <h2>{get('users', r.official_id)?.display_name || t('tr_t_visit_reports')}</h2>
+        <section class="card" key={r.id} aria-label={r.official_name || t('tr_t_visit_reports')}>
+          <h2>{r.official_name || t('tr_t_visit_reports')}</h2>
           <p>{t('tr_rs_' + r.status)}{r.score_total != null ? ' · ' + t('score_total') + ': ' + r.score_total : ''}
             {r.grade ? ' · ' + t('grade_' + r.grade) : ''}</p>
           {(r.history || []).some((e) => e.action === 'reopened') && <p class="warn">{t('tr_sv_history')}</p>}
