@@ -82,6 +82,7 @@ test('one device editing fast never conflicts with itself', async () => {
   const criteria = await rowsOf(page, 'rubric_criteria');
   for (const [code, v] of Object.entries(report.scores)) {
     const c = criteria.find((x) => x.code === code);
+    if (c.computed) continue; // follows the attendance, which this test flips
     assert.equal(v, Math.min((before[code] || 0) + 2, c.max_points), code);
   }
   await ctx.close();

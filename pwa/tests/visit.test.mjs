@@ -90,7 +90,9 @@ test('a visit recorded offline survives a restart and reaches the server once', 
   await again.goto(base + '/#/m/' + meetingId + '/review');
   await again.waitForSelector('text=Đã gửi báo cáo');
   await again.goto(base + '/#/m/' + meetingId + '/minutes');
-  assert.equal(await again.inputValue('#n-resolution'), 'Nghị quyết: hoàn thành thu hoạch trước ngày 20; vận động đóng góp quỹ khuyến học.');
+  // Submitted, the minutes are locked: shown as text, not as fields.
+  await again.waitForSelector('.ro-text >> text=Nghị quyết: hoàn thành thu hoạch trước ngày 20; vận động đóng góp quỹ khuyến học.');
+  assert.equal(await again.locator('#n-resolution').count(), 0, 'a submitted report\'s minutes are not editable');
   await shot(again, '06-reopened-offline');
 
   // Back online: the outbox drains by itself.
