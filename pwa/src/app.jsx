@@ -5,7 +5,7 @@ import { Login } from './screens/login.jsx';
 import { ChangePassword } from './screens/password.jsx';
 import { Home } from './screens/home.jsx';
 import { Meeting } from './screens/meeting.jsx';
-import { Visits, Conflicts, Rejected } from './screens/lists.jsx';
+import { Visits } from './screens/lists.jsx';
 import { Settings } from './screens/settings.jsx';
 import { Inbox, Assignments } from './screens/inbox.jsx';
 import { applyUpdate } from './update.js';
@@ -27,6 +27,9 @@ export function lazy(name, load) {
 const Recs = lazy('recs', () => import('./screens/recs.jsx').then((m) => m.Recs));
 const Supervise = lazy('supervise', () => import('./screens/supervise.jsx').then((m) => m.Supervise));
 const Report = lazy('report', () => import('./screens/report.jsx').then((m) => m.Report));
+// The conflicts and refused changes: rarely opened, so loaded when opened; the service worker precaches them.
+const Conflicts = lazy('conflicts', () => import('./screens/conflicts.jsx').then((m) => m.Conflicts));
+const Rejected = lazy('rejected', () => import('./screens/conflicts.jsx').then((m) => m.Rejected));
 const VisitReports = lazy('visitreports', () => import('./screens/visitreport.jsx').then((m) => m.VisitReports));
 
 // route is the part of the URL after "#/", split on "/".

@@ -1,13 +1,13 @@
 // The meeting's minutes (biên bản) on the province's template, and the official's score of the meeting. Both take
 // `locked` (a submitted report): then they only show what was recorded.
 import { useEffect, useState } from 'preact/hooks';
+import { signal } from '@preact/signals';
 import { t, lang, vnDate } from '../i18n.js';
 import { get, mutate, online } from '../state.js';
 import { token } from '../sync.js';
 import * as data from '../data.js';
 import { uuid4 } from '../uuid.js';
 import { Field } from './fields.jsx';
-import { MinutesPaper } from './paper.jsx';
 
 // F is a text field, or its text when the minutes are locked.
 function F({ locked, id, label, value, save, multiline, rows }) {
@@ -87,9 +87,19 @@ export function Minutes({ meeting, locked }) {
         <DocxButton meeting={meeting} />
       </section>
       {!locked && <p class="muted center">{t('saved_local')}</p>}
-      <MinutesPaper meeting={meeting} />
+      <Paper meeting={meeting} />
     </>
   );
+}
+
+// Paper is the printable biên bản (paper.jsx), hidden on screen: loaded with the minutes tab, not with the app (the
+// service worker precaches it, so it prints offline too).
+const paper = signal(null);
+function Paper(props) {
+  const C = paper.value;
+  if (C) return <C {...props} />;
+  import('./paper.jsx').then((m) => (paper.value = m.MinutesPaper));
+  return null;
 }
 
 // DocxButton downloads the minutes as a Word document from the server (online only).
