@@ -393,7 +393,15 @@ export async function syncOnce(lang, wantChecksums) {
     const started = performance.now();
     const sent = await push(lang);
     const pushed = performance.now();
-    let res = await pullRound(lang, wantChecksums);
+    let res;
+    try {
+      res = await pullRound(lang, wantChecksums);
+    } catch (e) {
+      // The database was restored between two pages (sync/PROTOCOL.md): the round starts again at once from the
+      // stored cursor, and the server answers it with a reset.
+      if (e.status !== 409 || e.code !== 'sync.epoch_changed') throw e;
+      res = await pullRound(lang, wantChecksums);
+    }
     res.push = pushed - started;
     if (res.mismatch.length) {
       const again = await pullRound(lang, false);

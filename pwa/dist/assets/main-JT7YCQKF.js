@@ -1,1 +1,0 @@
-import{b as l,d as m}from"./chunk-5LWDC3D6.js";import"./chunk-D6G5ZLWI.js";import"./chunk-RQWUBPIU.js";import{$ as n,D as t,P as a,S as i,_ as o,b as r,ba as d}from"./chunk-SUGJBLJD.js";o();a().then(()=>{let e=document.getElementById("app");e.textContent="",r(d(m,{}),e),performance.mark("chibo-ready"),n(),l(),t.value&&i(0)});
