@@ -42,6 +42,21 @@ export function clearDrafts() {
   }
 }
 
+// onDraft calls fn(value) when another page of the app keeps a draft of this key (a page closed mid-typing while this
+// one was opening: its last keystrokes reach this page a moment later). It returns the function that stops it.
+export function onDraft(key, fn) {
+  const on = (e) => {
+    if (e.key !== P + key || e.newValue == null) return;
+    try {
+      fn(JSON.parse(e.newValue));
+    } catch {
+      // Not a draft of ours.
+    }
+  };
+  addEventListener('storage', on);
+  return () => removeEventListener('storage', on);
+}
+
 // onLeave runs fn when the page is hidden or closed (the app sent to the background, the tab closed): the fields
 // save what is typed at once instead of waiting for their pause. It returns the function that stops it.
 const leaving = new Set();

@@ -52,6 +52,8 @@ test('text typed in every field is kept when the page closes at once', async () 
   for (const f of fields) {
     const text = `Gõ dở ${f} ${stamp}`;
     const again = await closeRightAfter('minutes', '#place', f, text);
+    // The closed page's last keystrokes may reach the new one a moment after it opened.
+    await again.waitForFunction(([f, text]) => document.getElementById(f)?.value === text, [f, text], { timeout: 5000 }).catch(() => {});
     assert.equal(await again.inputValue('#' + f), text, `minutes field ${f} after the page closed`);
     await onDevice(again, text); // and it became a change to send (or was sent already)
     await again.close();
@@ -63,6 +65,7 @@ test('text typed in every field is kept when the page closes at once', async () 
   await p.close();
   const why = `Đi khám bệnh ở huyện ${stamp}`;
   p = await closeRightAfter('attendance', '.roster', reason, why);
+  await p.waitForFunction(([f, text]) => document.getElementById(f)?.value === text, [reason, why], { timeout: 5000 }).catch(() => {});
   assert.equal(await p.inputValue('#' + reason), why, 'the reason after the page closed');
   await onDevice(p, why);
   await p.close();

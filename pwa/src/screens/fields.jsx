@@ -1,6 +1,6 @@
 // The text fields of the capture screens: each keeps what is typed and saves it (useDebounced).
 import { useState, useRef, useEffect } from 'preact/hooks';
-import { draftKey, keepDraft, readDraft, dropDraft, onLeave } from '../drafts.js';
+import { draftKey, keepDraft, readDraft, dropDraft, onLeave, onDraft } from '../drafts.js';
 
 // useDebounced keeps a text field's value locally and saves it as it is typed: a draft on the device at every
 // keystroke, the change itself a moment after the user pauses, at once when the page is hidden or closed, on blur
@@ -41,8 +41,17 @@ export function useDebounced(value, save, id, locked) {
   useEffect(() => {
     flush(); // a draft from a page closed mid-typing
     const off = onLeave(flush);
+    // A draft kept by a page closed just before this one opened arrives a moment later: shown and saved, unless
+    // something was typed here meanwhile.
+    const offDraft = key ? onDraft(key, (d) => {
+      if (typeof d !== 'string' || latest.current !== saved.current || d === latest.current) return;
+      latest.current = d;
+      setText(d);
+      flush();
+    }) : () => {};
     return () => {
       off();
+      offDraft();
       flush();
     };
   }, []);

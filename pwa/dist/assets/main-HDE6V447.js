@@ -1,1 +1,0 @@
-import{b as l,d as m}from"./chunk-E5H325EI.js";import"./chunk-CNEV4DKD.js";import"./chunk-SE5NVJEB.js";import{$ as n,D as t,P as a,S as i,_ as o,b as r,ba as d}from"./chunk-HSQ3IP2E.js";o();a().then(()=>{let e=document.getElementById("app");e.textContent="",r(d(m,{}),e),performance.mark("chibo-ready"),n(),l(),t.value&&i(0)});
