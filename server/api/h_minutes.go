@@ -18,19 +18,11 @@ const docxType = "application/vnd.openxmlformats-officedocument.wordprocessingml
 
 // meetingMinutesDOCX sends the minutes (biên bản) of a meeting the caller reads as a DOCX for the archive.
 func (s *Server) meetingMinutesDOCX(c echo.Context) error {
-	id, err := idParam(c, "id", "@what.meeting")
+	m, err := s.readableMeeting(c)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	m, err := store.GetMeeting(ctx, s.db.R, id)
-	if err != nil {
-		return err
-	}
-	if !principal(c).CanRead(m.CellPath) {
-		return domain.NotFound("@what.meeting")
-	}
-	mins, err := store.MinutesOf(ctx, s.db.R, id)
+	mins, err := store.MinutesOf(c.Request().Context(), s.db.R, m.ID)
 	if err != nil {
 		return err
 	}

@@ -85,19 +85,28 @@ func (s *Server) listMeetings(c echo.Context) error {
 	return c.JSON(http.StatusOK, page)
 }
 
-func (s *Server) getMeeting(c echo.Context) error {
+// readableMeeting loads the meeting named by the path's id, if the caller reads its cell (else not found).
+func (s *Server) readableMeeting(c echo.Context) (*store.MeetingView, error) {
 	id, err := idParam(c, "id", "@what.meeting")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	ctx := c.Request().Context()
-	m, err := store.GetMeeting(ctx, s.db.R, id)
+	m, err := store.GetMeeting(c.Request().Context(), s.db.R, id)
+	if err != nil {
+		return nil, err
+	}
+	if !principal(c).CanRead(m.CellPath) {
+		return nil, domain.NotFound("@what.meeting")
+	}
+	return m, nil
+}
+
+func (s *Server) getMeeting(c echo.Context) error {
+	m, err := s.readableMeeting(c)
 	if err != nil {
 		return err
 	}
-	if !principal(c).CanRead(m.CellPath) {
-		return domain.NotFound("@what.meeting")
-	}
+	ctx, id := c.Request().Context(), m.ID
 	d := MeetingDetail{MeetingView: *m}
 	if d.Attendance, err = store.MeetingAttendance(ctx, s.db.R, id); err != nil {
 		return err

@@ -235,3 +235,18 @@ func (a *applier) reference(ctx context.Context, province string) (*store.Refere
 	a.refs[province] = r
 	return r, nil
 }
+
+// rubricOn returns the rubric in force in a province on a day, read once per push (a phone's score taps come as
+// many mutations of one report).
+func (a *applier) rubricOn(ctx context.Context, province string, day domain.Date) (*store.Rubric, error) {
+	key := province + "|" + day.String()
+	if r, ok := a.rubrics[key]; ok {
+		return r, nil
+	}
+	r, err := store.RubricOn(ctx, a.tx, province, day)
+	if err != nil {
+		return nil, err
+	}
+	a.rubrics[key] = r
+	return r, nil
+}

@@ -90,13 +90,15 @@ type applier struct {
 	meetings map[string]*store.Meeting
 	members  map[string]*store.Member
 	refs     map[string]*store.ReferenceData
+	rubrics  map[string]*store.Rubric // by province and day: the rubric in force (nil: none)
 	assigns  []store.Assignment
 }
 
 func newApplier(e *Engine, p *domain.Principal, tx bun.IDB, clientID string) *applier {
 	return &applier{e: e, p: p, tx: tx, clientID: clientID, today: domain.DateOf(e.now()),
 		rows: map[string]changelog.Row{}, units: map[string]*store.OrgUnit{}, meetings: map[string]*store.Meeting{},
-		members: map[string]*store.Member{}, refs: map[string]*store.ReferenceData{}}
+		members: map[string]*store.Member{}, refs: map[string]*store.ReferenceData{},
+		rubrics: map[string]*store.Rubric{}}
 }
 
 func reject(field, key string, kv ...string) error {
@@ -298,7 +300,7 @@ func (a *applier) score(ctx context.Context, r *store.VisitReport, m *store.Meet
 		return err
 	}
 	// The rubric in force on the meeting day: a rubric that changes later does not regrade a meeting.
-	rubric, err := store.RubricOn(ctx, a.tx, store.ProvinceOf(unit), m.MeetingDate)
+	rubric, err := a.rubricOn(ctx, store.ProvinceOf(unit), m.MeetingDate)
 	if err != nil {
 		return err
 	}
