@@ -165,8 +165,8 @@ export async function run(wantChecksums) {
 // reload refreshes the signals from IndexedDB (after a sync, or when the service worker synced), in one
 // transaction: the rows and the outbox a sync changed together are read together. withRows: true reads every row;
 // false keeps the rows shown (a sync that brought nothing); a Map (key → row, or null when removed) is what the sync
-// that just ran under the sync lock changed, applied to the rows shown ({reset, changes}: every row after a reset). The rows are every row the device holds:
-// the scopes give each role only what its screens show (an official's or a secretary's cells, its own reports and
+// that just ran under the sync lock changed, applied to the rows shown ({reset, changes}: every row after a reset).
+// The rows are every row the device holds: the scopes give each role only what its screens show (an official's or a secretary's cells, its own reports and
 // inbox, the reference data: about a thousand rows), never a supervisor's subtree.
 export async function reload(withRows = true) {
   const d = await db();
