@@ -15,6 +15,7 @@
 //     transactions exactly as they commit; the horizon is the counter + 1.
 //   - PostgreSQL commits concurrently, so a counter would hand out numbers out of commit order. There the tx is
 //     the transaction id (pg_current_xact_id) plus a per-database offset, and the horizon is the oldest transaction
-//     id still running (pg_snapshot_xmin): everything below it has committed or aborted. A transaction held open
-//     delays the horizon, and with it the visibility of later changes, until it ends; it never hides one.
+//     id still running in this database (HorizonSQL): everything below it has committed or aborted. A
+//     transaction held open delays the horizon, and with it the visibility of later changes, until it ends; it
+//     never hides one.
 package changelog

@@ -242,12 +242,23 @@ type SyncInfo struct {
 // HorizonSQL is the horizon as an SQL expression over the columns of the sync_state row: every sync transaction
 // below it has finished, in the snapshot of the statement (or of the read transaction) it is evaluated in. It is
 // the one definition of the horizon; ReadSyncInfo and the engine's quick poll both use it.
+//
+// On PostgreSQL it is the oldest transaction the snapshot still sees running, leaving out those that
+// pg_stat_activity shows running in another database of the cluster: transaction ids are shared by the whole
+// cluster, and another application's (or another test's) long transaction must not hold back this database's
+// sync. Only a transaction known to be elsewhere is left out; one that ended after the snapshot, a prepared one
+// or a subtransaction still counts, so the horizon is never past a change this snapshot cannot see yet.
 func HorizonSQL(db bun.IDB) string {
 	if IsPG(db) {
-		return "pg_snapshot_xmin(pg_current_snapshot())::text::bigint + tx_offset"
+		return pgHorizon + " + tx_offset"
 	}
 	return "tx + 1"
 }
+
+// pgHorizon is the PostgreSQL horizon before the per-database offset (see HorizonSQL).
+const pgHorizon = `COALESCE((SELECT min(x::text::bigint) FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+		WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.backend_xid = x::xid AND a.datname <> current_database())),
+	pg_snapshot_xmax(pg_current_snapshot())::text::bigint)`
 
 // maxTxSQL is SyncInfo.MaxTx as an SQL expression over the columns of the sync_state row.
 func maxTxSQL(db bun.IDB) string {

@@ -246,3 +246,51 @@ func rowsOf(rows map[string]*client.Row) []string {
 	sort.Strings(out)
 	return out
 }
+
+// TestHorizonIgnoresOtherDatabases: on PostgreSQL transaction ids are shared by the cluster, but a write
+// transaction held open in another database of the same server does not hold back this database's horizon, while
+// one held open in this database does (TestPullIsGapFree checks it keeps the pull gap-free).
+func TestHorizonIgnoresOtherDatabases(t *testing.T) {
+	if testdb.Dialect() != "pg" {
+		t.Skip("SQLite has one writer per file and no shared transaction ids: nothing to test")
+	}
+	ctx := context.Background()
+	h := newHarness(t)
+	hold := func(db *store.DB) (int64, func()) {
+		tx, err := db.W.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var xid int64
+		if err := tx.NewRaw("SELECT pg_current_xact_id()::text::bigint").Scan(ctx, &xid); err != nil {
+			t.Fatal(err)
+		}
+		return xid, func() { _ = tx.Rollback() }
+	}
+	write := func() int64 {
+		m := &store.Meeting{CellID: h.cells["A"].ID, MeetingDate: h.today, Type: domain.MeetingThematic, Mode: "in_person", Status: domain.MeetingPlanned}
+		h.write(func(ctx context.Context, tx bun.IDB) error { return store.Insert(ctx, tx, m) })
+		return m.Version
+	}
+	horizon := func() int64 {
+		si, err := store.ReadSyncInfo(ctx, h.db.R)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return si.Horizon
+	}
+
+	_, release := hold(testdb.New(t))
+	v := write()
+	if hz := horizon(); hz <= v {
+		t.Errorf("a transaction open in another database held the horizon at %d, below the change at %d", hz, v)
+	}
+	release()
+
+	_, release = hold(h.db)
+	defer release()
+	v = write()
+	if hz := horizon(); hz > v {
+		t.Errorf("a transaction open in this database did not hold the horizon: %d, past the change at %d", hz, v)
+	}
+}

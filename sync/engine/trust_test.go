@@ -310,8 +310,8 @@ func TestEpochChangeMidRoundRestartsTheRound(t *testing.T) {
 }
 
 // pullPast pulls rounds until the device's position reaches version v. On PostgreSQL the horizon is the oldest
-// transaction running in the whole cluster, so a change can take a while to become visible while other databases
-// of the same server hold transactions open (other tests running beside this one).
+// transaction running in the database, so a change can take a while to become visible while another write of the
+// same database is still open.
 func pullPast(t testing.TB, c *client.Client, v int64) *client.RoundStats {
 	t.Helper()
 	c.Local.Landed = max(c.Local.Landed, v)
