@@ -31,6 +31,8 @@ const Report = lazy('report', () => import('./screens/report.jsx').then((m) => m
 const Conflicts = lazy('conflicts', () => import('./screens/conflicts.jsx').then((m) => m.Conflicts));
 const Rejected = lazy('rejected', () => import('./screens/conflicts.jsx').then((m) => m.Rejected));
 const VisitReports = lazy('visitreports', () => import('./screens/visitreport.jsx').then((m) => m.VisitReports));
+// The administration screens: online only, loaded when opened.
+const Admin = lazy('admin', () => import('./admin/admin.jsx').then((m) => m.Admin));
 
 // route is the part of the URL after "#/", split on "/".
 export const route = signal(parse());
@@ -132,6 +134,7 @@ function Nav() {
       {sup && item('supervise', t('supervise'), null, r === 'report')}
       {(sup || responder || hasRole('secretary')) && item('recs', t('recs'), responder && !sup ? <RecsBadge /> : null)}
       {sup && item('assign', t('assign'))}
+      {hasRole('admin') && item('admin', t('admin'))}
       {item('settings', t('settings'))}
     </nav>
   );
@@ -179,6 +182,9 @@ export function App() {
       break;
     case 'mr':
       screen = <VisitReports id={r[1]} />;
+      break;
+    case 'admin':
+      screen = <Admin path={r.slice(1)} />;
       break;
     default:
       screen = <Home />;

@@ -10,6 +10,12 @@ export const lang = signal('vi');
 
 const catalogue = { vi, en };
 
+// extend adds a lazily loaded chunk's messages ({vi, en}) to the catalogue.
+export function extend(m) {
+  Object.assign(vi, m.vi);
+  Object.assign(en, m.en);
+}
+
 export function t(key, args) {
   let s = (catalogue[lang.value] || vi)[key] ?? vi[key] ?? key;
   if (args) for (const k in args) s = s.replaceAll('{' + k + '}', String(args[k]));

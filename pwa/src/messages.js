@@ -13,6 +13,7 @@ export const sw = {
 };
 
 export const vi = {
+  admin: 'Quản trị',
   app: 'Chibo',
   loading: 'Đang tải…',
   login_title: 'Đăng nhập',
@@ -577,6 +578,7 @@ export const vi = {
 };
 
 export const en = {
+  admin: 'Administration',
   app: 'Chibo',
   loading: 'Loading…',
   login_title: 'Sign in',

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { t, num } from '../i18n.js';
 import { settings, saveSettings, pending, signOut, session, askPersist } from '../state.js';
 import { PushSettings } from './push.jsx';
+import { isSupervisor, hasRole } from '../data.js';
 
 const mb = (n) => num(n / 1048576) + ' MB';
 
@@ -34,6 +35,7 @@ export function Settings() {
     <>
       <h1 class="title">{t('settings')}</h1>
       <p class="muted">{t('signed_in_as', { name: session.value?.user?.display_name || '' })}</p>
+      {isSupervisor() && !hasRole('admin') && <p><a href="#/admin">{t('admin')}</a></p>}
       <fieldset class="card">
         <legend>{t('language')}</legend>
         {radio('lang', 'vi', 'Tiếng Việt')}

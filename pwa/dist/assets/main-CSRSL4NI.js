@@ -1,1 +1,0 @@
-import{b as l,d as m}from"./chunk-VLQKNTG6.js";import"./chunk-I3LUTKLV.js";import"./chunk-MFMZC5AO.js";import{$ as o,E as t,Q as a,T as i,aa as n,b as r,ca as d}from"./chunk-NCUNFRSU.js";o();a().then(()=>{let e=document.getElementById("app");e.textContent="",r(d(m,{}),e),performance.mark("chibo-ready"),n(),l(),t.value&&i(0)});
