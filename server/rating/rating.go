@@ -101,10 +101,10 @@ func headerKind(h string) colKind {
 		return colLabel
 	case h == "nam" || h == "nam xep loai" || h == "year":
 		return colYear
-	case h == "ma" || strings.HasPrefix(h, "ma ") || h == "code" || h == "ky hieu":
+	case h == "ma" || strings.HasPrefix(h, "ma ") || strings.Contains(h, "code") || h == "ky hieu":
 		return colCode
 	case strings.Contains(h, "chi bo") || strings.HasPrefix(h, "ten") || strings.Contains(h, "to chuc") ||
-		strings.Contains(h, "don vi") || h == "cell" || h == "name":
+		strings.Contains(h, "don vi") || strings.HasPrefix(h, "cell") || h == "name":
 		if strings.Contains(h, "truc thuoc") || strings.Contains(h, "cap tren") {
 			return colNone
 		}

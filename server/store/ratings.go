@@ -164,7 +164,7 @@ func PutRating(ctx context.Context, db bun.IDB, cell *OrgUnit, year int, labelID
 		ok = ok || l.ID == labelID
 	}
 	if !ok {
-		return "", domain.Invalid("label_id", "rating.bad_label", "year", itoa(year), "accepted", labelNames(labels))
+		return "", domain.Invalid("label_id", "rating.bad_label_id", "year", itoa(year), "accepted", labelNames(labels))
 	}
 	return putRating(ctx, db, cell, year, labelID)
 }
