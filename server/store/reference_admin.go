@@ -256,6 +256,8 @@ func UpdateField(ctx context.Context, db bun.IDB, province *OrgUnit, id string, 
 	}
 	if c, ok := copies[id]; ok {
 		id = c.ID
+	} else if id, err = ownCopy(ctx, db, "recommendation_fields", province.ID, id); err != nil {
+		return nil, err
 	}
 	before := new(RecommendationField)
 	if err := db.NewSelect().Model(before).Where("rf.id = ? AND rf.province_id = ?", id, province.ID).Scan(ctx); err != nil {
@@ -427,6 +429,8 @@ func UpdateLabel(ctx context.Context, db bun.IDB, province *OrgUnit, id string, 
 	}
 	if c, ok := copies[id]; ok {
 		id = c.ID
+	} else if id, err = ownCopy(ctx, db, "rating_labels", province.ID, id); err != nil {
+		return nil, err
 	}
 	before := new(RatingLabel)
 	if err := db.NewSelect().Model(before).Where("rl.id = ? AND rl.province_id = ?", id, province.ID).Scan(ctx); err != nil {
@@ -826,4 +830,23 @@ func conflictOn(field, key string, kv ...string) *domain.Error {
 	e := domain.E(domain.CodeConflict, key, kv...)
 	e.Field = field
 	return e
+}
+
+// ownCopy returns the id of the province's copy of a default row (same code, and scheme for labels) adopted
+// earlier, or id itself when it is not a default row.
+func ownCopy(ctx context.Context, db bun.IDB, table, provinceID, id string) (string, error) {
+	extra := ""
+	if table == "rating_labels" {
+		extra = " AND o.scheme = d.scheme"
+	}
+	var ids []string
+	err := db.NewRaw("SELECT o.id FROM ? AS d JOIN ? AS o ON o.code = d.code AND o.province_id = ?"+extra+
+		" AND o.deleted_at IS NULL WHERE d.id = ? AND d.province_id IS NULL", bun.Ident(table), bun.Ident(table), provinceID, id).Scan(ctx, &ids)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return "", domain.Internal(err)
+	}
+	if len(ids) == 1 {
+		return ids[0], nil
+	}
+	return id, nil
 }
