@@ -324,8 +324,11 @@ func checkFieldCode(ctx context.Context, db bun.IDB, provinceID string, f *Recom
 	if !codeRE.MatchString(f.Code) || len(f.Code) > 60 {
 		return domain.Invalid("code", "ref.bad_code")
 	}
-	n, err := db.NewSelect().Model((*RecommendationField)(nil)).
-		Where("rf.province_id = ? AND rf.code = ? AND rf.id <> ?", provinceID, f.Code, f.ID).Count(ctx)
+	q := db.NewSelect().Model((*RecommendationField)(nil)).Where("rf.province_id = ? AND rf.code = ?", provinceID, f.Code)
+	if f.ID != "" {
+		q = q.Where("rf.id <> ?", f.ID)
+	}
+	n, err := q.Count(ctx)
 	if err != nil {
 		return domain.Internal(err)
 	}
@@ -508,8 +511,11 @@ func checkLabelCode(ctx context.Context, db bun.IDB, provinceID string, l *Ratin
 	if !codeRE.MatchString(l.Code) || len(l.Code) > 60 {
 		return domain.Invalid("code", "ref.bad_code")
 	}
-	n, err := db.NewSelect().Model((*RatingLabel)(nil)).
-		Where("rl.province_id = ? AND rl.scheme = ? AND rl.code = ? AND rl.id <> ?", provinceID, l.Scheme, l.Code, l.ID).Count(ctx)
+	q := db.NewSelect().Model((*RatingLabel)(nil)).Where("rl.province_id = ? AND rl.scheme = ? AND rl.code = ?", provinceID, l.Scheme, l.Code)
+	if l.ID != "" {
+		q = q.Where("rl.id <> ?", l.ID)
+	}
+	n, err := q.Count(ctx)
 	if err != nil {
 		return domain.Internal(err)
 	}
@@ -679,8 +685,11 @@ func changeableRubric(ctx context.Context, db bun.IDB, province *OrgUnit, id str
 
 // rubricDayFree refuses a second version of a province's rubric from the same day.
 func rubricDayFree(ctx context.Context, db bun.IDB, provinceID string, day domain.Date, except string) error {
-	n, err := db.NewSelect().Model((*Rubric)(nil)).Where("rb.province_id = ? AND rb.valid_from = ? AND rb.id <> ?", provinceID, day, except+"").
-		Count(ctx)
+	q := db.NewSelect().Model((*Rubric)(nil)).Where("rb.province_id = ? AND rb.valid_from = ?", provinceID, day)
+	if except != "" {
+		q = q.Where("rb.id <> ?", except)
+	}
+	n, err := q.Count(ctx)
 	if err != nil {
 		return domain.Internal(err)
 	}
