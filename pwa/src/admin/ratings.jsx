@@ -123,7 +123,8 @@ async function upload(file, unit, year, mode) {
   try {
     r = await fetch('/api/v1/ratings/import', { method: 'POST', body: form, headers: { Authorization: 'Bearer ' + (await token(lang.value)), 'Accept-Language': lang.value } });
   } catch {
-    throw new Error(t('ad_offline'));
+    // A file changed on disk after it was chosen can no longer be read: choosing it again reads it anew.
+    throw new Error(navigator.onLine ? t('rt_reread') : t('ad_offline'));
   }
   const body = await r.json().catch(() => null);
   if (!r.ok) {
