@@ -70,10 +70,10 @@ test('reference data and annual ratings: versions from a day, entry per cell, a 
   const roots = await call('GET', '/api/v1/org-units?roots=true');
   const province = roots.body.items[0];
   const tag = Date.now().toString(36);
-  const commune = await call('POST', '/api/v1/org-units', { name: 'Đảng bộ xã Thử Xếp Loại ' + tag, kind: 'commune', parent_id: province.id });
+  const commune = await call('POST', '/api/v1/org-units', { name: 'Đảng bộ xã Yên Thử ' + tag, kind: 'commune', parent_id: province.id });
   assert.equal(commune.status, 201, JSON.stringify(commune.body));
   const cells = [];
-  for (const n of ['Chi bộ thôn Đông ' + tag, 'Chi bộ thôn Tây ' + tag]) {
+  for (const n of ['Chi bộ thôn Yên Đông ' + tag, 'Chi bộ thôn Yên Tây ' + tag]) {
     const r = await call('POST', '/api/v1/org-units', { name: n, kind: 'cell', parent_id: commune.body.id });
     assert.equal(r.status, 201, JSON.stringify(r.body));
     cells.push(r.body);
@@ -149,10 +149,10 @@ test('reference data and annual ratings: versions from a day, entry per cell, a 
     // A messy file: title rows, a numbering row, a name without "Chi bộ" in capitals, an acronym, a label that
     // does not exist: previewed line by line, nothing imported until it is fixed.
     const messy = xlsx([
-      ['ĐẢNG BỘ XÃ THỬ XẾP LOẠI'], [`KẾT QUẢ XẾP LOẠI CHI BỘ NĂM ${year}`], [],
+      ['ĐẢNG BỘ XÃ YÊN THỬ'], [`KẾT QUẢ XẾP LOẠI CHI BỘ NĂM ${year}`], [],
       ['STT', 'Tên chi bộ', 'Xếp loại', 'Ghi chú'], ['(1)', '(2)', '(3)', '(4)'],
-      [1, '  THÔN ĐÔNG ' + tag.toUpperCase(), 'htxsnv', ''],
-      [2, 'Chi bộ thôn Tây ' + tag, 'Khá', 'sai mức'],
+      [1, '  THÔN YÊN ĐÔNG ' + tag.toUpperCase(), 'htxsnv', ''],
+      [2, 'Chi bộ thôn Yên Tây ' + tag, 'Khá', 'sai mức'],
     ]);
     const file = `${artifacts}/xep-loai-${tag}.xlsx`;
     writeFileSync(file, messy);
@@ -169,8 +169,8 @@ test('reference data and annual ratings: versions from a day, entry per cell, a 
 
     const fixed = xlsx([
       ['STT', 'Tên chi bộ', 'Xếp loại'],
-      [1, '  THÔN ĐÔNG ' + tag.toUpperCase(), 'htxsnv'],
-      [2, 'Chi bộ thôn Tây ' + tag, 'KHONG HOAN THANH NHIEM VU'],
+      [1, '  THÔN YÊN ĐÔNG ' + tag.toUpperCase(), 'htxsnv'],
+      [2, 'Chi bộ thôn Yên Tây ' + tag, 'KHONG HOAN THANH NHIEM VU'],
     ]);
     const file2 = `${artifacts}/xep-loai-${tag}-sua.xlsx`;
     writeFileSync(file2, fixed);
@@ -209,5 +209,13 @@ test('reference data and annual ratings: versions from a day, entry per cell, a 
     await sup.ctx.close();
   } finally {
     await browser.close();
+    // Leave the demo as it was for the tests after this one: no cell rated weak, no commune of its own.
+    for (const c of cells) {
+      await call('DELETE', `/api/v1/org-units/${c.id}/ratings/${year}`);
+      const d = await call('DELETE', '/api/v1/org-units/' + c.id);
+      assert.equal(d.status, 204, 'cleanup: ' + JSON.stringify(d.body));
+    }
+    const d = await call('DELETE', '/api/v1/org-units/' + commune.body.id);
+    assert.equal(d.status, 204, 'cleanup: ' + JSON.stringify(d.body));
   }
 });
