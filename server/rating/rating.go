@@ -402,7 +402,7 @@ func (p *Plan) Apply(ctx context.Context, db bun.IDB) (map[string]int, error) {
 	var changes []store.RatingChange
 	for _, r := range p.Rows {
 		if r.Outcome == store.RatingCreate || r.Outcome == store.RatingUpdate || r.Outcome == store.RatingUnchanged {
-			changes = append(changes, store.RatingChange{Cell: r.cell, LabelID: r.LabelID})
+			changes = append(changes, store.RatingChange{Cell: r.cell, LabelID: r.LabelID, Outcome: r.Outcome})
 		}
 	}
 	return store.ApplyRatings(ctx, db, p.Year, changes)

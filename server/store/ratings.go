@@ -279,10 +279,12 @@ func RatingCells(ctx context.Context, db bun.IDB, unit *OrgUnit, year int) ([]Ra
 	return rows, nil
 }
 
-// RatingChange is one rating an import sets.
+// RatingChange is one rating an import sets. Outcome is what its plan found (read in the same transaction): an
+// unchanged rating is not read again, a new one is inserted without a look first.
 type RatingChange struct {
 	Cell    *OrgUnit
 	LabelID string
+	Outcome string
 }
 
 // ApplyRatings writes an import's ratings (all of them in the caller's transaction) and counts the outcomes.
@@ -290,6 +292,21 @@ func ApplyRatings(ctx context.Context, db bun.IDB, year int, changes []RatingCha
 	counts := map[string]int{RatingCreate: 0, RatingUpdate: 0, RatingUnchanged: 0}
 	sort.SliceStable(changes, func(i, j int) bool { return changes[i].Cell.ID < changes[j].Cell.ID })
 	for _, c := range changes {
+		switch c.Outcome {
+		case RatingUnchanged:
+			counts[RatingUnchanged]++
+			continue
+		case RatingCreate:
+			r := &AnnualRating{OrgUnitID: c.Cell.ID, Year: year, LabelID: c.LabelID}
+			if err := Insert(ctx, db, r); err != nil {
+				return nil, uniqueOr(err, "@what.rating")
+			}
+			if err := Audit(ctx, db, "create", "annual_rating", r.ID, &c.Cell.ID, nil, r); err != nil {
+				return nil, err
+			}
+			counts[RatingCreate]++
+			continue
+		}
 		out, err := putRating(ctx, db, c.Cell, year, c.LabelID)
 		if err != nil {
 			return nil, err
