@@ -146,6 +146,9 @@ func (s *Server) getCoverage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := store.AttachRatings(c.Request().Context(), s.db.R, rep); err != nil {
+		return err
+	}
 	return c.JSON(http.StatusOK, rep)
 }
 

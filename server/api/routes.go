@@ -43,6 +43,13 @@ var recFilterParams = []param{{name: "cell_id", typ: "uuid"}, {name: "unit", typ
 	{name: "raised_from", typ: "date"}, {name: "raised_to", typ: "date"},
 	searchParam}
 
+// provinceParam names the province whose reference data a call reads or changes.
+var provinceParam = param{name: "org_unit_id", typ: "uuid", required: true, desc: "any unit of the province"}
+
+// ratingParams are a unit and a year.
+var ratingParams = []param{{name: "org_unit_id", typ: "uuid", required: true, desc: "a unit: its subtree's cells"},
+	{name: "year", typ: "integer", desc: "default: last year"}}
+
 // searchParam is the text search of the lists.
 var searchParam = param{name: "q", typ: "string", desc: "contains, ignoring diacritics and case (\"trieu phong\" finds \"Triệu Phong\")"}
 
@@ -184,6 +191,41 @@ func (s *Server) routes() []route {
 		{method: http.MethodPost, path: "/api/v1/recommendations/:id/announce", handler: s.announceRecommendation, tag: "recs", summary: "Record that the outcome was reported back, optionally at a meeting (supervisor, admin or the cell's secretary)", in: AnnounceInput{}, out: RecommendationDetail{}},
 		{method: http.MethodGet, path: "/api/v1/reference", handler: s.getReference, tag: "reference", summary: "The province's recommendation fields, rubric and rating labels", out: store.ReferenceData{},
 			query: []param{{name: "org_unit_id", typ: "uuid", required: true, desc: "any unit of the province"}}},
+		// Reference data administration and annual ratings (issue #11).
+		{method: http.MethodGet, path: "/api/v1/reference/admin", handler: s.getReferenceAdmin, tag: "reference", summary: "Everything of a province's reference data with validity dates: fields and rating labels (retired ones too), every rubric and minutes template version, which is in force", out: store.ReferenceAdmin{},
+			query: []param{provinceParam}},
+		{method: http.MethodPost, path: "/api/v1/reference/fields", handler: s.createField, tag: "reference", summary: "Add a recommendation field to the province (admin of the province; the defaults are adopted first)", in: store.FieldInput{}, out: store.RecommendationField{}, status: http.StatusCreated,
+			query: []param{provinceParam}},
+		{method: http.MethodPatch, path: "/api/v1/reference/fields/:id", handler: s.updateField, tag: "reference", summary: "Rename, reorder, retire (active false, valid_to) or restore a recommendation field", in: store.FieldInput{}, out: store.RecommendationField{},
+			query: []param{provinceParam}},
+		{method: http.MethodPost, path: "/api/v1/reference/rubrics", handler: s.createRubric, tag: "reference", summary: "Add a rubric version valid from a day (today or later): criteria, maximum points, thresholds; earlier meetings keep their version", in: store.RubricInput{}, out: store.Rubric{}, status: http.StatusCreated,
+			query: []param{provinceParam}},
+		{method: http.MethodPut, path: "/api/v1/reference/rubrics/:id", handler: s.updateRubric, tag: "reference", summary: "Replace a rubric version not yet in force and not used for grading", in: store.RubricInput{}, out: store.Rubric{},
+			query: []param{provinceParam}},
+		{method: http.MethodDelete, path: "/api/v1/reference/rubrics/:id", handler: s.deleteRubric, tag: "reference", summary: "Delete a rubric version not yet in force and not used for grading", status: http.StatusNoContent,
+			query: []param{provinceParam}},
+		{method: http.MethodPost, path: "/api/v1/reference/minutes-templates", handler: s.createMinutesTemplate, tag: "reference", summary: "Add a minutes template version valid from a day (today or later)", in: store.TemplateInput{}, out: store.MinutesTemplate{}, status: http.StatusCreated,
+			query: []param{provinceParam}},
+		{method: http.MethodDelete, path: "/api/v1/reference/minutes-templates/:id", handler: s.deleteMinutesTemplate, tag: "reference", summary: "Delete a minutes template version not yet in force", status: http.StatusNoContent,
+			query: []param{provinceParam}},
+		{method: http.MethodPost, path: "/api/v1/reference/rating-labels", handler: s.createRatingLabel, tag: "reference", summary: "Add a rating label to a scheme of the province, with its validity dates", in: store.LabelInput{}, out: store.RatingLabel{}, status: http.StatusCreated,
+			query: []param{provinceParam}},
+		{method: http.MethodPatch, path: "/api/v1/reference/rating-labels/:id", handler: s.updateRatingLabel, tag: "reference", summary: "Change, retire or restore a rating label", in: store.LabelInput{}, out: store.RatingLabel{},
+			query: []param{provinceParam}},
+		{method: http.MethodGet, path: "/api/v1/ratings", handler: s.listRatings, tag: "ratings", summary: "The cells of a unit's subtree open in a year, each with its rating of the year (null: none)", paged: true, out: store.Page[store.RatingRow]{},
+			query: ratingParams},
+		{method: http.MethodGet, path: "/api/v1/ratings/labels", handler: s.ratingLabels, tag: "ratings", summary: "The rating labels given for a year in the unit's province", out: []store.RatingLabel{},
+			query: ratingParams},
+		{method: http.MethodGet, path: "/api/v1/ratings/template", handler: s.ratingsTemplate, tag: "ratings", summary: "The XLSX template of a year's ratings: the unit's cells with their code and current rating, the accepted labels",
+			query: ratingParams, raw: []string{"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}},
+		{method: http.MethodPost, path: "/api/v1/ratings/import", handler: s.importRatings, tag: "ratings", summary: "Preview or commit a year's ratings from an XLSX file (admin of the unit): rows matched to cells by code or name", out: RatingImportResult{},
+			multipart: []param{{name: "file", typ: "file", required: true, desc: ".xlsx with a cell name or code column and a “Xếp loại” column"},
+				{name: "org_unit_id", typ: "uuid", required: true, desc: "the unit whose cells the file rates"},
+				{name: "year", typ: "integer", required: true},
+				{name: "mode", typ: "string", enum: []string{"preview", "commit"}, desc: "preview (default) reports; commit imports all or nothing"}}},
+		{method: http.MethodGet, path: "/api/v1/org-units/:id/ratings/:year", handler: s.getRating, tag: "ratings", summary: "A cell's rating of a year", out: store.CellRating{}},
+		{method: http.MethodPut, path: "/api/v1/org-units/:id/ratings/:year", handler: s.putRating, tag: "ratings", summary: "Set a cell's rating of a year (admin of the cell)", in: RatingInput{}, out: RatingResult{}},
+		{method: http.MethodDelete, path: "/api/v1/org-units/:id/ratings/:year", handler: s.deleteRating, tag: "ratings", summary: "Remove a cell's rating of a year entered by mistake", status: http.StatusNoContent},
 		{method: http.MethodGet, path: "/api/v1/audit", handler: s.listAudit, tag: "audit", summary: "The audit log of the caller's admin subtrees, newest first", paged: true, out: store.Page[store.AuditEntry]{},
 			query: []param{q("entity", "string", "e.g. member, org_unit, user"), q("entity_id", "string", ""), q("actor_id", "uuid", "")}},
 	}

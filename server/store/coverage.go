@@ -80,6 +80,8 @@ type UnitSummary struct {
 type ChildCoverage struct {
 	Unit UnitSummary `json:"unit"`
 	Coverage
+	// Rating is a cell's latest annual rating up to the period's year (AttachRatings; nil: none, or not a cell).
+	Rating *CellRating `json:"rating,omitempty"`
 }
 
 // MonthCoverage is the coverage of one calendar month of the period (the period's first and last months cut to
@@ -132,6 +134,8 @@ type CoverageReport struct {
 	Children []ChildCoverage   `json:"children"`
 	ByMonth  []MonthCoverage   `json:"by_month"`
 	Meetings []MeetingCoverage `json:"meetings,omitempty"`
+	// Rating is the cell's latest annual rating up to the period's year (a cell only; AttachRatings).
+	Rating *CellRating `json:"rating,omitempty"`
 }
 
 // OfficialTally is one official's record over a period, the tally used in the annual evaluation: the cells

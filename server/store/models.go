@@ -338,6 +338,9 @@ type RecommendationField struct {
 	NameEN     string  `bun:"name_en,notnull" json:"name_en"`
 	SortOrder  int     `bun:"sort_order,notnull" json:"sort_order"`
 	Active     bool    `bun:"active,notnull" json:"active"`
+	// ValidFrom and ValidTo are the days the field was in use (zero: open-ended); a retired field keeps its row.
+	ValidFrom domain.Date `bun:"valid_from,type:date" json:"valid_from"`
+	ValidTo   domain.Date `bun:"valid_to,type:date" json:"valid_to"`
 }
 
 // Recommendation is a recommendation or proposal (kiến nghị, đề xuất) raised by a cell, tracked until answered.
@@ -446,6 +449,10 @@ type RatingLabel struct {
 	Weak       bool    `bun:"weak,notnull" json:"weak"`
 	SortOrder  int     `bun:"sort_order,notnull" json:"sort_order"`
 	Active     bool    `bun:"active,notnull" json:"active"`
+	// ValidFrom and ValidTo are the days the label was given (zero: open-ended): a year's rating takes the labels
+	// valid in that year.
+	ValidFrom domain.Date `bun:"valid_from,type:date" json:"valid_from"`
+	ValidTo   domain.Date `bun:"valid_to,type:date" json:"valid_to"`
 }
 
 // AnnualRating is the rating an org unit received for a year.
