@@ -40,9 +40,9 @@ func (m *Member) Normalize() error {
 		return domain.Invalid("membership", "member.bad_membership")
 	case !m.Status.Valid():
 		return domain.Invalid("status", "member.bad_status")
-	case m.Status == domain.StatusTempExempt && m.TempExemptUntil.IsZero():
-		return domain.Invalid("temp_exempt_until", "member.exempt_until_required")
 	}
+	// A temporary exemption may lack its end date: offices often do not write one, and a roster import keeps the
+	// member with a warning to complete it rather than refusing the row.
 	if m.Status != domain.StatusTempExempt {
 		m.TempExemptUntil = domain.Date{}
 	}
