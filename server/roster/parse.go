@@ -723,13 +723,16 @@ func validate(row Row, column func(field string) string) (errs, warns []Issue) {
 	}
 	thisYear := store.Now().Year()
 	maxYear, _ := strconv.Atoi(maxBirth())
+	birth := row.BirthYear // nil when unknown or itself wrong: the dates are then not compared with it
 	if b := row.BirthYear; b != nil {
 		v := strconv.Itoa(*b)
 		switch {
 		case *b > thisYear:
 			add(FieldBirthYear, "roster.birth_future", "value", v, "year", strconv.Itoa(thisYear))
+			birth = nil
 		case *b < 1900 || *b > maxYear:
 			add(FieldBirthYear, "roster.bad_birth", "value", v, "max", strconv.Itoa(maxYear))
+			birth = nil
 		}
 	}
 	today := domain.DateOf(store.Now())
@@ -738,10 +741,10 @@ func validate(row Row, column func(field string) string) (errs, warns []Issue) {
 		switch {
 		case j.After(today):
 			add(FieldJoinedOn, "roster.date_future", "value", j.VN())
-		case row.BirthYear != nil && j.Year() < *row.BirthYear:
-			add(FieldJoinedOn, "roster.joined_before_birth", "value", j.VN(), "birth", strconv.Itoa(*row.BirthYear))
-		case row.BirthYear != nil && j.Year()-*row.BirthYear < minJoinAge:
-			add(FieldJoinedOn, "roster.joined_under_18", "value", j.VN(), "age", strconv.Itoa(j.Year()-*row.BirthYear))
+		case birth != nil && j.Year() < *birth:
+			add(FieldJoinedOn, "roster.joined_before_birth", "value", j.VN(), "birth", strconv.Itoa(*birth))
+		case birth != nil && j.Year()-*birth < minJoinAge:
+			add(FieldJoinedOn, "roster.joined_under_18", "value", j.VN(), "age", strconv.Itoa(j.Year()-*birth))
 		}
 	}
 	if !row.OfficialOn.IsZero() {
