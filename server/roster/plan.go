@@ -527,7 +527,7 @@ func (p *Plan) Apply(ctx context.Context, db bun.IDB) (Result, error) {
 		switch c.Action {
 		case ActionCreate:
 			m := *c.member
-			if err := store.CreateMember(ctx, db, &m); err != nil {
+			if err := store.CreateMemberDeferred(ctx, db, &m); err != nil {
 				return res, fmt.Errorf("roster: line %d: %w", c.Line, err)
 			}
 			c.MemberID = m.ID
