@@ -82,6 +82,9 @@ func (s *Server) importRoster(c echo.Context) error {
 		return c.JSON(http.StatusOK, out)
 	}
 	err = s.db.Write(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := roster.LockProvince(ctx, tx, unit); err != nil {
+			return err
+		}
 		plan, err := roster.PlanImportWith(ctx, tx, unit, file, opts)
 		if err != nil {
 			return err

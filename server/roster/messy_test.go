@@ -474,3 +474,43 @@ func TestTemplate(t *testing.T) {
 		t.Errorf("template import: %+v %+v", res, plan.Rows)
 	}
 }
+
+// TestConcurrentCommits commits one file without card numbers twice at the same moment, as a double tap or two
+// administrators would: the second commit waits for the first and finds its members, so nobody is added twice.
+func TestConcurrentCommits(t *testing.T) {
+	db, u := openDB(t)
+	const n = 400
+	var b strings.Builder
+	b.WriteString("Họ và tên,Năm sinh,Trạng thái\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "Lê Văn Người %d,%d,Chính thức\n", i, 1950+i%50)
+	}
+	f := parse(t, []byte(b.String()), "x.csv")
+	errs := make(chan error, 2)
+	start := make(chan struct{})
+	for i := 0; i < 2; i++ {
+		go func() {
+			<-start
+			errs <- db.Write(context.Background(), func(ctx context.Context, tx bun.Tx) error {
+				if err := roster.LockProvince(ctx, tx, u.anLoi); err != nil {
+					return err
+				}
+				plan, err := roster.PlanImport(ctx, tx, u.anLoi, f)
+				if err != nil {
+					return err
+				}
+				_, err = plan.Apply(ctx, tx)
+				return err
+			})
+		}()
+	}
+	close(start)
+	for i := 0; i < 2; i++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := count(t, db, (*store.Member)(nil)); got != n {
+		t.Errorf("%d members after two concurrent commits of a %d-row file, want %d", got, n, n)
+	}
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/chibo-vn/chibo/server/domain"
 	"github.com/chibo-vn/chibo/server/store"
+	"github.com/chibo-vn/chibo/sync/changelog"
 )
 
 // Action is what an import does with one row.
@@ -508,6 +509,25 @@ func (p *planner) changes(items []*item, today domain.Date) {
 			p.plan.Unchanged++
 		}
 	}
+}
+
+// LockProvince makes concurrent commits of roster files in one province wait for each other: on PostgreSQL it
+// locks the province's row (FOR NO KEY UPDATE, which leaves members' and units' references to it free); SQLite's
+// single writer already does so. Call it first in the commit's transaction, before PlanImport, so two taps on
+// "import" or two administrators importing overlapping files never add a member twice.
+func LockProvince(ctx context.Context, db bun.IDB, target *store.OrgUnit) error {
+	if !changelog.IsPG(db) {
+		return nil
+	}
+	ids := domain.PathIDs(target.Path)
+	if len(ids) == 0 {
+		return nil
+	}
+	var id string
+	if err := db.NewRaw("SELECT id FROM org_units WHERE id = ? FOR NO KEY UPDATE", ids[0]).Scan(ctx, &id); err != nil {
+		return domain.Internal(err)
+	}
+	return nil
 }
 
 // Apply writes the plan: it creates and updates members through the store, so every change is audited, and does
