@@ -17,7 +17,10 @@ import (
 
 // ImportResult is the answer to a roster import: what the file would do (preview) or did (commit).
 type ImportResult struct {
-	Mode      string         `json:"mode"`
+	Mode string `json:"mode"`
+	// Lang is the caller's language (Accept-Language, the user's locale or ?lang=): the client shows each message's
+	// message_vi or message_en accordingly.
+	Lang      string         `json:"lang"`
 	Committed bool           `json:"committed"`
 	Plan      *roster.Plan   `json:"plan"`
 	Result    *roster.Result `json:"result,omitempty"`
@@ -68,15 +71,21 @@ func (s *Server) importRoster(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := ImportResult{Mode: mode}
+	out := ImportResult{Mode: mode, Lang: string(lang(c))}
+	// A member found by card number in another cell of the province moves here only if the caller may write
+	// that cell too.
+	opts := roster.Options{CanMove: func(path string) bool { return p.Can(path, rosterRoles...) }}
 	if mode == "preview" {
-		if out.Plan, err = roster.PlanImport(ctx, s.db.R, unit, file); err != nil {
+		if out.Plan, err = roster.PlanImportWith(ctx, s.db.R, unit, file, opts); err != nil {
 			return err
 		}
 		return c.JSON(http.StatusOK, out)
 	}
 	err = s.db.Write(ctx, func(ctx context.Context, tx bun.Tx) error {
-		plan, err := roster.PlanImport(ctx, tx, unit, file)
+		if err := roster.LockProvince(ctx, tx, unit); err != nil {
+			return err
+		}
+		plan, err := roster.PlanImportWith(ctx, tx, unit, file, opts)
 		if err != nil {
 			return err
 		}
@@ -135,6 +144,18 @@ func (s *Server) exportRoster(c echo.Context) error {
 		fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, name, url.PathEscape(name)))
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.Blob(http.StatusOK, ctype, body)
+}
+
+// rosterTemplate downloads an empty roster workbook with the accepted columns, values and a sample row.
+func (s *Server) rosterTemplate(c echo.Context) error {
+	body, err := roster.Template(lang(c))
+	if err != nil {
+		return err
+	}
+	const name = "mau-danh-sach-dang-vien.xlsx"
+	c.Response().Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, name))
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.Blob(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body)
 }
 
 // slug makes an ASCII file-name part from a Vietnamese name: "Chi bộ thôn An Lợi" → "chi-bo-thon-an-loi".

@@ -116,6 +116,8 @@ func (s *Server) routes() []route {
 		{method: http.MethodGet, path: "/api/v1/rosters/export", handler: s.exportRoster, tag: "members", summary: "Download the roster of a unit's subtree",
 			query: []param{{name: "org_unit_id", typ: "uuid", required: true}, {name: "format", typ: "string", enum: []string{"xlsx", "csv"}}},
 			raw:   []string{"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "text/csv"}},
+		{method: http.MethodGet, path: "/api/v1/rosters/template.xlsx", handler: s.rosterTemplate, tag: "members", summary: "Download an empty roster workbook: the accepted columns, their accepted values (a sheet and drop-down lists) and a sample row",
+			raw: []string{"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}},
 
 		// Delta sync (sync/PROTOCOL.md). Responses are gzip-compressed for clients that accept it.
 		{method: http.MethodPost, path: "/api/v1/sync/pull", handler: s.syncPull, tag: "sync", summary: "Pull the next page of changes in the caller's scopes", in: wire.PullRequest{}, out: wire.PullResponse{}, gzip: true},

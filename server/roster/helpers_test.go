@@ -25,6 +25,7 @@ var dateCmp = cmp.Comparer(func(a, b domain.Date) bool { return a.String() == b.
 // units is the org tree of the tests: a province with two communes and their cells.
 type units struct {
 	province, commune, anLoi, dongBao, thon3, otherCommune, khuPho1 *store.OrgUnit
+	farProvince, farCommune, farCell                                *store.OrgUnit // another province
 }
 
 func newTree(t *testing.T, db *store.DB) units {
@@ -48,6 +49,9 @@ func newTree(t *testing.T, db *store.DB) units {
 	u.thon3 = add("Chi bộ thôn 3", "TP-T3", domain.KindCell, u.commune)
 	u.otherCommune = add("Đảng bộ xã Ái Tử", "AT", domain.KindCommune, u.province)
 	u.khuPho1 = add("Chi bộ khu phố 1", "AT-KP1", domain.KindCell, u.otherCommune)
+	u.farProvince = add("Đảng bộ tỉnh Quảng Bình", "QB", domain.KindProvince, nil)
+	u.farCommune = add("Đảng bộ xã Quảng Phú", "QP", domain.KindCommune, u.farProvince)
+	u.farCell = add("Chi bộ thôn Xa", "QP-X", domain.KindCell, u.farCommune)
 	return u
 }
 
@@ -293,7 +297,7 @@ func manyMembers(n int) []officeMember {
 		if i >= 600 {
 			m.name += fmt.Sprintf(" %d", i)
 		}
-		joined := time.Date(1970+i%40, time.Month(1+i%12), 1+i%28, 0, 0, 0, 0, time.UTC)
+		joined := time.Date(min(1945+i%60+18+i%20, 2024), time.Month(1+i%12), 1+i%28, 0, 0, 0, 0, time.UTC)
 		official := joined.AddDate(1, 0, 0)
 		if i%2 == 0 {
 			m.joined, m.official = xlsxDate{joined, "dd/mm/yyyy"}, xlsxDate{official, "yyyy-mm-dd"}

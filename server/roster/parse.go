@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
@@ -119,7 +120,7 @@ func Parse(r io.Reader, filename string) (*File, error) {
 	if err != nil {
 		return nil, unreadable(err.Error())
 	}
-	f := &File{Name: filename, Columns: []Column{}, Fields: []string{}, Rows: []Row{}, Issues: []Issue{}}
+	f := &File{Name: filename, Columns: []Column{}, Fields: []string{}, Rows: []Row{}, Issues: []Issue{}, Warnings: []Issue{}}
 	switch format(filename, data) {
 	case FormatXLSX:
 		f.Format = FormatXLSX
@@ -338,10 +339,13 @@ type parser struct {
 	header map[colKind]string // its header as written
 	cols   []Column
 
-	rows         []Row
-	issues       []Issue
-	footer       bool // the signature block has begun
-	birthInMarks bool // a "Nam" / "Nữ" column held a birth year
+	rows     []Row
+	issues   []Issue
+	warnings []Issue
+	// membershipInStatus: the status column gave some row's membership ("Chính thức", "Dự bị").
+	membershipInStatus bool
+	footer             bool // the signature block has begun
+	birthInMarks       bool // a "Nam" / "Nữ" column held a birth year
 }
 
 func newParser(f *File, date1904 bool) *parser {
@@ -403,6 +407,8 @@ func (p *parser) read(src rowSource) error {
 	p.f.Fields = p.fields()
 	p.f.Rows = append(p.f.Rows, p.rows...)
 	p.f.Issues = append(p.f.Issues, p.issues...)
+	p.f.Warnings = append(p.f.Warnings, p.warnings...)
+	p.f.membershipColumn = p.has(kindMembership, kindFull, kindProb)
 	return nil
 }
 
@@ -584,33 +590,28 @@ func (p *parser) row(r rawRow) error {
 // could be read, for the first rule of store.Member.Normalize the row breaks.
 func (p *parser) member(line int, name string, get func(colKind) string) Row {
 	row := Row{Line: line, FullName: name}
-	bad := false
 	add := func(k colKind, code string, kv ...string) {
 		p.issues = append(p.issues, issue(line, p.header[k], code, kv...))
-		bad = true
-	}
-	if name == "" {
-		add(kindName, "roster.name_required")
 	}
 	birthCol := kindBirth
 	if v := get(kindBirth); v != "" {
 		if y, ok := parseBirth(v, p.date1904); ok {
 			row.BirthYear = &y
 		} else {
-			add(kindBirth, "roster.bad_birth", "value", v)
+			add(kindBirth, "roster.bad_birth", "value", v, "max", maxBirth())
 		}
 	}
 	if v := get(kindGender); v != "" {
 		if g, ok := parseGender(v); ok {
 			row.Gender = g
 		} else {
-			add(kindGender, "roster.bad_gender", "value", v)
+			add(kindGender, "roster.bad_gender", "value", v, "accepted", accepted(GenderValues))
 		}
 	}
 	male, female := get(kindMale), get(kindFemale)
 	switch {
 	case male != "" && female != "":
-		add(kindMale, "roster.bad_gender", "value", male+" / "+female)
+		add(kindMale, "roster.bad_gender", "value", male+" / "+female, "accepted", accepted(GenderValues))
 	case male != "" || female != "":
 		mark, k := male, kindMale
 		row.Gender = domain.GenderMale
@@ -621,7 +622,7 @@ func (p *parser) member(line int, name string, get func(colKind) string) Row {
 		// The birth year is often written under the gender instead of a cross.
 		if strings.ContainsAny(mark, "0123456789") && mark != "1" {
 			if y, ok := parseBirth(mark, p.date1904); !ok {
-				add(k, "roster.bad_birth", "value", mark)
+				add(k, "roster.bad_birth", "value", mark, "max", maxBirth())
 			} else if row.BirthYear == nil {
 				row.BirthYear, birthCol = &y, k
 				p.birthInMarks = true
@@ -644,10 +645,10 @@ func (p *parser) member(line int, name string, get func(colKind) string) Row {
 		if m, ok := parseMembership(v); ok {
 			row.Membership = m
 		} else {
-			add(kindMembership, "roster.bad_membership", "value", v)
+			add(kindMembership, "roster.bad_membership", "value", v, "accepted", accepted(MembershipValues))
 		}
 	} else if full, prob := get(kindFull), get(kindProb); full != "" && prob != "" {
-		add(kindFull, "roster.bad_membership", "value", full+" / "+prob)
+		add(kindFull, "roster.bad_membership", "value", full+" / "+prob, "accepted", accepted(MembershipValues))
 	} else if full != "" {
 		row.Membership = domain.MembershipFull
 	} else if prob != "" {
@@ -657,9 +658,13 @@ func (p *parser) member(line int, name string, get func(colKind) string) Row {
 	if _, ok := p.col[kindStatus]; ok {
 		st := parseStatus(get(kindStatus))
 		if st.unknown != "" {
-			add(kindStatus, "roster.bad_status", "value", st.unknown)
+			add(kindStatus, "roster.bad_status", "value", st.unknown, "accepted", accepted(StatusValues))
 		}
 		row.Status, row.TemporarilyAttached, row.TempExemptUntil = st.status, st.attached, st.until
+		if row.Membership == "" && st.membership != "" {
+			row.Membership = st.membership
+			p.membershipInStatus = true
+		}
 		row.StatusNote = domain.CleanText(get(kindNote))
 	} else if _, ok := p.col[kindNote]; ok {
 		// No status column: the note column says the status when it names one, and is a note otherwise.
@@ -681,29 +686,111 @@ func (p *parser) member(line int, name string, get func(colKind) string) Row {
 	row.CellCode = domain.CleanText(get(kindCellCode))
 	row.CellRole = domain.CleanText(get(kindRole))
 
-	if !bad {
-		if is, ok := check(row, func(field string) string {
-			switch field {
-			case FieldBirthYear:
-				return p.header[birthCol]
-			case FieldTempExemptUntil:
-				if h, ok := p.header[kindUntil]; ok {
-					return h
-				}
-				return p.header[statusCol]
+	errs, warns := validate(row, func(field string) string {
+		switch field {
+		case FieldBirthYear:
+			return p.header[birthCol]
+		case FieldTempExemptUntil:
+			if h, ok := p.header[kindUntil]; ok {
+				return h
 			}
-			return p.header[fieldKinds[field]]
-		}); !ok {
-			p.issues = append(p.issues, is)
+			return p.header[statusCol]
+		}
+		return p.header[fieldKinds[field]]
+	})
+	p.issues = append(p.issues, errs...)
+	p.warnings = append(p.warnings, warns...)
+	return row
+}
+
+// accepted lists accepted values for a message: "Nam", "Nữ" → "Nam, Nữ".
+func accepted(values []string) string { return strings.Join(values, ", ") }
+
+// maxBirth is the latest birth year store.Member.Normalize accepts.
+func maxBirth() string { return strconv.Itoa(time.Now().Year() - 16) }
+
+// minJoinAge is the age (in years) a member must have reached when joining the party.
+const minJoinAge = 18
+
+// validate checks a row that was read with the member rules and the rules of a plausible record, and returns
+// every problem at once: the errors, and the warnings (the row imports, with a note to complete). column names the
+// file's column of a member field.
+func validate(row Row, column func(field string) string) (errs, warns []Issue) {
+	line := row.Line
+	add := func(field, code string, kv ...string) { errs = append(errs, issue(line, column(field), code, kv...)) }
+	if row.FullName == "" {
+		add(FieldFullName, "roster.name_required")
+	}
+	thisYear := store.Now().Year()
+	maxYear, _ := strconv.Atoi(maxBirth())
+	birth := row.BirthYear // nil when unknown or itself wrong: the dates are then not compared with it
+	if b := row.BirthYear; b != nil {
+		v := strconv.Itoa(*b)
+		switch {
+		case *b > thisYear:
+			add(FieldBirthYear, "roster.birth_future", "value", v, "year", strconv.Itoa(thisYear))
+			birth = nil
+		case *b < 1900 || *b > maxYear:
+			add(FieldBirthYear, "roster.bad_birth", "value", v, "max", strconv.Itoa(maxYear))
+			birth = nil
 		}
 	}
-	return row
+	today := domain.DateOf(store.Now())
+	if !row.JoinedOn.IsZero() {
+		j := row.JoinedOn
+		switch {
+		case j.After(today):
+			add(FieldJoinedOn, "roster.date_future", "value", j.VN())
+		case birth != nil && j.Year() < *birth:
+			add(FieldJoinedOn, "roster.joined_before_birth", "value", j.VN(), "birth", strconv.Itoa(*birth))
+		case birth != nil && j.Year()-*birth < minJoinAge:
+			add(FieldJoinedOn, "roster.joined_under_18", "value", j.VN(), "age", strconv.Itoa(j.Year()-*birth))
+		}
+	}
+	if !row.OfficialOn.IsZero() {
+		switch o := row.OfficialOn; {
+		case o.After(today):
+			add(FieldOfficialOn, "roster.date_future", "value", o.VN())
+		case !row.JoinedOn.IsZero() && o.Before(row.JoinedOn):
+			add(FieldOfficialOn, "roster.official_before_joined", "value", o.VN(), "joined", row.JoinedOn.VN())
+		}
+	}
+	for _, l := range []struct {
+		field string
+		value string
+		max   int
+	}{{FieldFullName, row.FullName, 120}, {FieldCardNumber, row.CardNumber, 30}, {FieldStatusNote, row.StatusNote, 500},
+		{FieldCellRole, row.CellRole, 60}} {
+		if utf8.RuneCountInString(l.value) > l.max {
+			col := column(l.field)
+			if col == "" {
+				col = l.field
+			}
+			add(l.field, "roster.too_long", "column", col, "max", strconv.Itoa(l.max))
+		}
+	}
+	if row.Status == domain.StatusTempExempt && row.TempExemptUntil.IsZero() {
+		w := issue(line, column(FieldTempExemptUntil), "roster.exempt_until_missing")
+		w.Warning = true
+		warns = append(warns, w)
+	}
+	return errs, warns
 }
 
 // fieldKinds names the column a member field comes from, for error messages.
 var fieldKinds = map[string]colKind{
 	FieldFullName: kindName, FieldCardNumber: kindCard, FieldCellRole: kindRole, FieldStatusNote: kindNote,
 	FieldGender: kindGender, FieldStatus: kindStatus, FieldMembership: kindMembership, FieldJoinedOn: kindJoined, FieldOfficialOn: kindOfficial,
+}
+
+// has reports whether the file has a column of one of the kinds.
+func (p *parser) has(kinds ...colKind) bool {
+	for _, k := range kinds {
+		if _, ok := p.col[k]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *parser) hasStatus() bool {
@@ -714,20 +801,13 @@ func (p *parser) hasStatus() bool {
 
 // fields lists the member fields the file carries.
 func (p *parser) fields() []string {
-	has := func(kinds ...colKind) bool {
-		for _, k := range kinds {
-			if _, ok := p.col[k]; ok {
-				return true
-			}
-		}
-		return false
-	}
+	has := p.has
 	set := map[string]bool{
 		FieldFullName:            true,
 		FieldBirthYear:           has(kindBirth) || p.birthInMarks,
 		FieldGender:              has(kindGender, kindMale, kindFemale),
 		FieldCardNumber:          has(kindCard),
-		FieldMembership:          has(kindMembership, kindFull, kindProb),
+		FieldMembership:          has(kindMembership, kindFull, kindProb) || p.membershipInStatus,
 		FieldJoinedOn:            has(kindJoined),
 		FieldOfficialOn:          has(kindOfficial),
 		FieldStatus:              p.hasStatus(),
@@ -744,31 +824,6 @@ func (p *parser) fields() []string {
 		}
 	}
 	return out
-}
-
-// check validates a row with the rules of store.Member.Normalize and returns the first problem as an Issue, with
-// column naming the file's column of a member field.
-func check(row Row, column func(field string) string) (Issue, bool) {
-	m := memberOf(row)
-	err := m.Normalize()
-	if err == nil {
-		return Issue{}, true
-	}
-	return issueOf(row.Line, err, m, column), false
-}
-
-// memberOf is the member a row describes on its own, as it would be created.
-func memberOf(row Row) store.Member {
-	m := store.Member{
-		FullName: row.FullName, BirthYear: row.BirthYear, Gender: row.Gender, Membership: row.Membership,
-		Status: row.Status, TempExemptUntil: row.TempExemptUntil, TemporarilyAttached: row.TemporarilyAttached,
-		CellRole: row.CellRole, JoinedOn: row.JoinedOn, OfficialOn: row.OfficialOn, StatusNote: row.StatusNote,
-	}
-	if row.CardNumber != "" {
-		c := row.CardNumber
-		m.CardNumber = &c
-	}
-	return m
 }
 
 // issueOf turns a validation error of store.Member.Normalize into the roster's message for the row.

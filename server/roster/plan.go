@@ -11,6 +11,7 @@ import (
 
 	"github.com/chibo-vn/chibo/server/domain"
 	"github.com/chibo-vn/chibo/server/store"
+	"github.com/chibo-vn/chibo/sync/changelog"
 )
 
 // Action is what an import does with one row.
@@ -32,8 +33,41 @@ type Change struct {
 	CellID   string `json:"cell_id"`
 	// Fields lists the fields an update changes (Field* constants), in a fixed order.
 	Fields []string `json:"fields,omitempty"`
+	// TransferFrom is the cell a member found by card number in another cell of the province moves from.
+	TransferFrom *CellRef `json:"transfer_from,omitempty"`
 
 	member *store.Member // the member as it will be written
+}
+
+// CellRef names a cell.
+type CellRef struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// The outcomes of a row, as the preview shows them: an action, or a warning (the row imports, with a note), or an
+// error (the row blocks the import).
+const (
+	OutcomeCreate    = "create"
+	OutcomeUpdate    = "update"
+	OutcomeUnchanged = "unchanged"
+	OutcomeWarning   = "warning"
+	OutcomeError     = "error"
+)
+
+// RowOutcome is what the import does with one row of the file, with every message about it.
+type RowOutcome struct {
+	Line         int      `json:"line"`
+	Outcome      string   `json:"outcome"`          // one of the Outcome* constants
+	Action       Action   `json:"action,omitempty"` // what a row that imports does (also for a warning)
+	FullName     string   `json:"full_name"`
+	CellID       string   `json:"cell_id,omitempty"`
+	CellName     string   `json:"cell_name,omitempty"`
+	MemberID     string   `json:"member_id,omitempty"`
+	Fields       []string `json:"fields,omitempty"`
+	TransferFrom *CellRef `json:"transfer_from,omitempty"`
+	// Messages are the row's errors and warnings (Issue.Warning), each naming its column.
+	Messages []Issue `json:"messages"`
 }
 
 // Plan is what importing a File into an org unit would do: one Change per valid row, and every problem found.
@@ -55,8 +89,22 @@ type Plan struct {
 	ErrorRows int      `json:"error_rows"`
 	Errors    []Issue  `json:"errors"`
 	Changes   []Change `json:"changes"`
+	// WarningRows counts the rows that import with a note (their outcome is "warning"); Warnings lists the notes.
+	WarningRows int     `json:"warning_rows"`
+	Warnings    []Issue `json:"warnings"`
+	// Transfers counts the members moving in from other cells of the province.
+	Transfers int `json:"transfers"`
+	// Rows is every row of the file in order, with its outcome and messages, for the preview's table.
+	Rows []RowOutcome `json:"rows"`
 
 	applied bool
+}
+
+// Options adjust PlanImportWith.
+type Options struct {
+	// CanMove reports whether the importer may move a member out of the cell with this path; nil allows any cell of
+	// the province. A card number of a member the importer may not move is an error.
+	CanMove func(cellPath string) bool
 }
 
 // Result is what Apply did.
@@ -85,16 +133,30 @@ type Result struct {
 // Run PlanImport and Apply in one transaction (store.DB.Write), so nothing changes in between and the import is
 // all or nothing.
 func PlanImport(ctx context.Context, db bun.IDB, target *store.OrgUnit, f *File) (*Plan, error) {
+	return PlanImportWith(ctx, db, target, f, Options{})
+}
+
+// PlanImportWith is PlanImport with options.
+//
+// A card number belonging to a live member of another cell of target's province (outside target's subtree)
+// moves that member into the row's cell: an update shown as a transfer (Change.TransferFrom, a warning on the
+// row), unless opts.CanMove refuses that cell. A row without a matching card whose name and birth year match a
+// member of another cell of the province imports as a new member with a warning naming that cell.
+func PlanImportWith(ctx context.Context, db bun.IDB, target *store.OrgUnit, f *File, opts Options) (*Plan, error) {
 	if target == nil || f == nil {
 		return nil, domain.Internalf("roster: PlanImport needs a target and a file")
 	}
 	p := newPlanner(target, f)
+	p.opts = opts
 	cells, err := loadCells(ctx, db, target)
 	if err != nil {
 		return nil, err
 	}
 	items := p.resolve(cells)
 	if err := p.match(ctx, db, items); err != nil {
+		return nil, err
+	}
+	if err := p.elsewhere(ctx, db, items); err != nil {
 		return nil, err
 	}
 	p.changes(items, domain.DateOf(store.Now()))
@@ -104,7 +166,66 @@ func PlanImport(ctx context.Context, db bun.IDB, target *store.OrgUnit, f *File)
 		lines[is.Line] = true
 	}
 	p.plan.ErrorRows = len(lines)
+	p.outcomes(items)
 	return p.plan, nil
+}
+
+// warn adds a note to a row that imports.
+func (p *planner) warn(is Issue) {
+	is.Warning = true
+	p.warnings[is.Line] = append(p.warnings[is.Line], is)
+}
+
+// outcomes fills the plan's Rows, Warnings and WarningRows: each row of the file with its messages.
+func (p *planner) outcomes(items []*item) {
+	errs := map[int][]Issue{}
+	for _, is := range p.plan.Errors {
+		errs[is.Line] = append(errs[is.Line], is)
+	}
+	changes := map[int]*Change{}
+	for i := range p.plan.Changes {
+		changes[p.plan.Changes[i].Line] = &p.plan.Changes[i]
+	}
+	cellOf := map[int]*store.OrgUnit{}
+	for _, it := range items {
+		cellOf[it.row.Line] = it.cell
+	}
+	p.plan.Rows = make([]RowOutcome, 0, len(p.file.Rows))
+	p.plan.Warnings = []Issue{}
+	seen := map[int]bool{}
+	if e := errs[p.file.HeaderLine]; len(e) > 0 {
+		// A problem with the whole file (such as a missing "Chi bộ" column) is shown on the header's line.
+		p.plan.Rows = append(p.plan.Rows, RowOutcome{Line: p.file.HeaderLine, Outcome: OutcomeError, Messages: e})
+		seen[p.file.HeaderLine] = true
+	}
+	for _, row := range p.file.Rows {
+		if seen[row.Line] {
+			continue
+		}
+		seen[row.Line] = true
+		o := RowOutcome{Line: row.Line, FullName: row.FullName, Messages: []Issue{}}
+		if c := cellOf[row.Line]; c != nil {
+			o.CellID, o.CellName = c.ID, c.Name
+		}
+		o.Messages = append(o.Messages, errs[row.Line]...)
+		switch c := changes[row.Line]; {
+		case len(errs[row.Line]) > 0:
+			o.Outcome = OutcomeError
+		case c != nil:
+			o.Action, o.MemberID, o.Fields, o.TransferFrom = c.Action, c.MemberID, c.Fields, c.TransferFrom
+			o.FullName = c.FullName
+			o.Outcome = string(c.Action)
+			if w := p.warnings[row.Line]; len(w) > 0 {
+				o.Outcome = OutcomeWarning
+				o.Messages = append(o.Messages, w...)
+				p.plan.Warnings = append(p.plan.Warnings, w...)
+				p.plan.WarningRows++
+			}
+		default:
+			o.Outcome = OutcomeError // not reached: a row is either changed or has an error
+		}
+		p.plan.Rows = append(p.plan.Rows, o)
+	}
 }
 
 // planner holds the state of one PlanImport.
@@ -115,6 +236,9 @@ type planner struct {
 	has     map[string]bool   // the fields the file carries
 	headers map[string]string // column kind → header, for messages
 	bad     map[int]bool      // lines with an error
+	opts    Options
+	// warnings are the notes on rows, by line (only those of rows that import are shown).
+	warnings map[int][]Issue
 }
 
 // item is a row on its way to becoming a Change.
@@ -122,11 +246,13 @@ type item struct {
 	row   *Row
 	cell  *store.OrgUnit
 	match *store.MemberView // the existing member, or nil for a create
+	// transfer: match is a member of another cell of the province, found by card number, who moves to cell.
+	transfer bool
 }
 
 func newPlanner(target *store.OrgUnit, f *File) *planner {
 	p := &planner{target: target, file: f, plan: &Plan{RowsTotal: len(f.Rows), Errors: []Issue{}, Changes: []Change{}},
-		has: map[string]bool{}, headers: map[string]string{}, bad: map[int]bool{}}
+		has: map[string]bool{}, headers: map[string]string{}, bad: map[int]bool{}, warnings: map[int][]Issue{}}
 	for _, fd := range f.Fields {
 		p.has[fd] = true
 	}
@@ -140,6 +266,9 @@ func newPlanner(target *store.OrgUnit, f *File) *planner {
 	}
 	for _, is := range f.Issues {
 		p.report(is)
+	}
+	for _, is := range f.Warnings {
+		p.warn(is)
 	}
 	return p
 }
@@ -163,30 +292,31 @@ func (p *planner) resolve(cells *cellIndex) []*item {
 	}
 	var items []*item
 	byCard, byPerson := map[string]int{}, map[string]int{}
+	// Every row is checked, the bad ones too, so that every problem is reported in one pass.
 	for i := range p.file.Rows {
 		row := &p.file.Rows[i]
-		if p.bad[row.Line] {
-			continue
-		}
 		cell, is := cells.resolve(row, p.target, cellHeader)
 		if is != nil {
 			p.report(*is)
-			continue
 		}
 		if row.CardNumber != "" {
 			if l, dup := byCard[row.CardNumber]; dup {
 				p.report(issue(row.Line, p.header(kindCard), "roster.duplicate_card", "value", row.CardNumber, "line", strconv.Itoa(l)))
-				continue
+			} else {
+				byCard[row.CardNumber] = row.Line
 			}
-			byCard[row.CardNumber] = row.Line
 		}
-		pk := personKey(cell.ID, row.FullName, row.BirthYear, p.has[FieldBirthYear])
-		if l, dup := byPerson[pk]; dup {
-			p.report(issue(row.Line, p.header(kindName), "roster.duplicate_person", "line", strconv.Itoa(l)))
-			continue
+		if cell != nil && row.FullName != "" {
+			pk := personKey(cell.ID, row.FullName, row.BirthYear, p.has[FieldBirthYear])
+			if l, dup := byPerson[pk]; dup {
+				p.report(issue(row.Line, p.header(kindName), "roster.duplicate_person", "line", strconv.Itoa(l)))
+			} else {
+				byPerson[pk] = row.Line
+			}
 		}
-		byPerson[pk] = row.Line
-		items = append(items, &item{row: row, cell: cell})
+		if !p.bad[row.Line] {
+			items = append(items, &item{row: row, cell: cell})
+		}
 	}
 	return items
 }
@@ -222,8 +352,11 @@ func (p *planner) match(ctx context.Context, db bun.IDB, items []*item) error {
 	for _, it := range items {
 		if m, ok := byCard[it.row.CardNumber]; ok && it.row.CardNumber != "" {
 			if !domain.Under(m.CellPath, p.target.Path) {
-				p.report(issue(it.row.Line, p.header(kindCard), "roster.card_elsewhere", "value", it.row.CardNumber))
-				continue
+				if !domain.Under(m.CellPath, provinceOf(p.target.Path)) || (p.opts.CanMove != nil && !p.opts.CanMove(m.CellPath)) {
+					p.report(issue(it.row.Line, p.header(kindCard), "roster.card_elsewhere", "value", it.row.CardNumber))
+					continue
+				}
+				it.transfer = true
 			}
 			claim(it, m)
 			continue
@@ -260,6 +393,62 @@ func (p *planner) match(ctx context.Context, db bun.IDB, items []*item) error {
 	return nil
 }
 
+// provinceOf is the path of the root unit (the province) of a path: "/a/b/c/" → "/a/".
+func provinceOf(path string) string {
+	ids := domain.PathIDs(path)
+	if len(ids) == 0 {
+		return path
+	}
+	return "/" + ids[0] + "/"
+}
+
+// elsewhere warns about rows that create a member when a member of another cell of the province, outside the
+// target's subtree, has the same name and birth year: perhaps the same person, who should move rather than be
+// added twice.
+func (p *planner) elsewhere(ctx context.Context, db bun.IDB, items []*item) error {
+	if !p.has[FieldBirthYear] {
+		return nil
+	}
+	province := provinceOf(p.target.Path)
+	if province == p.target.Path {
+		return nil
+	}
+	foldSet := map[string]bool{}
+	for _, it := range items {
+		if it.match == nil && it.row.BirthYear != nil {
+			foldSet[domain.Fold(it.row.FullName)] = true
+		}
+	}
+	if len(foldSet) == 0 {
+		return nil
+	}
+	prov := &store.OrgUnit{Path: province}
+	others, err := membersByName(ctx, db, prov, sortedKeys(foldSet))
+	if err != nil {
+		return err
+	}
+	byPerson := map[string]*store.MemberView{}
+	for _, ms := range others {
+		for _, m := range ms {
+			if m.BirthYear != nil && !domain.Under(m.CellPath, p.target.Path) {
+				k := m.NameFold + "\x00" + strconv.Itoa(*m.BirthYear)
+				if _, dup := byPerson[k]; !dup {
+					byPerson[k] = m
+				}
+			}
+		}
+	}
+	for _, it := range items {
+		if it.match != nil || it.row.BirthYear == nil {
+			continue
+		}
+		if m, ok := byPerson[domain.Fold(it.row.FullName)+"\x00"+strconv.Itoa(*it.row.BirthYear)]; ok {
+			p.warn(issue(it.row.Line, p.header(kindName), "roster.maybe_elsewhere", "cell", m.CellName))
+		}
+	}
+	return nil
+}
+
 // changes works out the member each valid item writes and what changes.
 func (p *planner) changes(items []*item, today domain.Date) {
 	column := func(field string) string {
@@ -288,6 +477,12 @@ func (p *planner) changes(items []*item, today domain.Date) {
 			c.MemberID = m.ID
 		}
 		fill(&m, it.row, it.cell, p.has, it.match == nil, today)
+		if it.transfer {
+			m.CellID = it.cell.ID
+		}
+		if it.match != nil && !it.transfer && it.row.Membership == "" && !p.file.membershipColumn {
+			m.Membership = it.match.Membership // the status column named no membership on this row: keep it
+		}
 		if err := m.Normalize(); err != nil {
 			p.report(issueOf(it.row.Line, err, m, column))
 			continue
@@ -296,6 +491,11 @@ func (p *planner) changes(items []*item, today domain.Date) {
 			c.Action, c.Fields = ActionUpdate, diff(&it.match.Member, &m)
 			if len(c.Fields) == 0 {
 				c.Action, c.Fields = ActionUnchanged, nil
+			}
+			if it.transfer {
+				c.TransferFrom = &CellRef{ID: it.match.CellID, Name: it.match.CellName}
+				p.plan.Transfers++
+				p.warn(issue(it.row.Line, p.header(kindCard), "roster.transfer", "value", it.row.CardNumber, "cell", it.match.CellName))
 			}
 		}
 		c.FullName, c.CellID, c.member = m.FullName, m.CellID, &m
@@ -309,6 +509,25 @@ func (p *planner) changes(items []*item, today domain.Date) {
 			p.plan.Unchanged++
 		}
 	}
+}
+
+// LockProvince makes concurrent commits of roster files in one province wait for each other: on PostgreSQL it
+// locks the province's row (FOR NO KEY UPDATE, which leaves members' and units' references to it free); SQLite's
+// single writer already does so. Call it first in the commit's transaction, before PlanImport, so two taps on
+// "import" or two administrators importing overlapping files never add a member twice.
+func LockProvince(ctx context.Context, db bun.IDB, target *store.OrgUnit) error {
+	if !changelog.IsPG(db) {
+		return nil
+	}
+	ids := domain.PathIDs(target.Path)
+	if len(ids) == 0 {
+		return nil
+	}
+	var id string
+	if err := db.NewRaw("SELECT id FROM org_units WHERE id = ? FOR NO KEY UPDATE", ids[0]).Scan(ctx, &id); err != nil {
+		return domain.Internal(err)
+	}
+	return nil
 }
 
 // Apply writes the plan: it creates and updates members through the store, so every change is audited, and does
@@ -328,7 +547,7 @@ func (p *Plan) Apply(ctx context.Context, db bun.IDB) (Result, error) {
 		switch c.Action {
 		case ActionCreate:
 			m := *c.member
-			if err := store.CreateMember(ctx, db, &m); err != nil {
+			if err := store.CreateMemberDeferred(ctx, db, &m); err != nil {
 				return res, fmt.Errorf("roster: line %d: %w", c.Line, err)
 			}
 			c.MemberID = m.ID

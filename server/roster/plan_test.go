@@ -33,7 +33,7 @@ func TestImport500Rows(t *testing.T) {
 	bad[190].status = "Đi vắng"
 	bad[230].status = "Tạm miễn sinh hoạt"
 	bad[260].card = bad[10].card
-	bad[300].name, bad[300].birth, bad[300].female = bad[20].name, bad[20].birth, bad[20].female
+	bad[300].name, bad[300].birth, bad[300].female, bad[300].joined, bad[300].official = bad[20].name, bad[20].birth, bad[20].female, bad[20].joined, bad[20].official
 	bad[333].name = ""
 	bad[370].name = strings.Repeat("Nguyễn ", 20)
 	bad[410].card = strings.Repeat("7", 31)
@@ -45,7 +45,6 @@ func TestImport500Rows(t *testing.T) {
 		{line(101), "roster.bad_date", "2020"},
 		{line(150), "roster.bad_membership", "Chờ kết nạp"},
 		{line(190), "roster.bad_status", "Đi vắng"},
-		{line(230), "roster.exempt_until_required", ""},
 		{line(260), "roster.duplicate_card", strconv.Itoa(line(10))},
 		{line(300), "roster.duplicate_person", strconv.Itoa(line(20))},
 		{line(333), "roster.name_required", ""},
@@ -67,6 +66,10 @@ func TestImport500Rows(t *testing.T) {
 	}
 	if plan.RowsTotal != 500 || plan.ErrorRows != len(want) || plan.Creates != 500-len(want) {
 		t.Errorf("rows %d, error rows %d, creates %d", plan.RowsTotal, plan.ErrorRows, plan.Creates)
+	}
+	// A temporary exemption without an end date imports, with a warning on its row.
+	if diff := cmp.Diff([]lineCode{{line(230), "roster.exempt_until_missing", ""}}, lineCodes(plan.Warnings)); diff != "" {
+		t.Errorf("warnings (-want +got):\n%s", diff)
 	}
 	if errKey(err) != "roster.has_errors" || domain.ErrorCode(err) != domain.CodeInvalid {
 		t.Fatalf("apply: got %v, want invalid roster.has_errors", err)
@@ -125,7 +128,7 @@ func TestImportedValues(t *testing.T) {
 	}
 	an := got["Nguyễn Văn An"] // typed in NFD, stored in NFC
 	if an.CardNumber == nil || *an.CardNumber != "79.100000" || an.BirthYear == nil || *an.BirthYear != 1945 ||
-		an.Gender != domain.GenderMale || an.JoinedOn.String() != "1970-01-01" || an.OfficialOn.String() != "1971-01-01" ||
+		an.Gender != domain.GenderMale || an.JoinedOn.String() != "1963-01-01" || an.OfficialOn.String() != "1964-01-01" ||
 		an.Membership != domain.MembershipFull || an.CellID != u.anLoi.ID || an.StatusNote != "Đi làm ăn xa" || an.CellRole != "Chi ủy viên" {
 		t.Errorf("Nguyễn Văn An: %+v", an)
 	}
@@ -179,10 +182,16 @@ func TestMatching(t *testing.T) {
 		errors   []lineCode
 	}{
 		{
-			name:     "card of a member outside the unit",
-			existing: []existing{{"Lê Văn Tám", 1970, "79.9", func(u units) *store.OrgUnit { return u.khuPho1 }, false}},
+			name:     "card of a member of another province",
+			existing: []existing{{"Lê Văn Tám", 1970, "79.9", func(u units) *store.OrgUnit { return u.farCell }, false}},
 			csv:      "Họ và tên,Năm sinh,Số thẻ\nLê Văn Tám,1970,79.9\n",
 			errors:   []lineCode{{2, "roster.card_elsewhere", "79.9"}},
+		},
+		{
+			name:     "card of a member of another commune of the province: a transfer",
+			existing: []existing{{"Lê Văn Tám", 1970, "79.9", func(u units) *store.OrgUnit { return u.khuPho1 }, false}},
+			csv:      "Họ và tên,Năm sinh,Số thẻ\nLê Văn Tám,1970,79.9\n",
+			updates:  1, fields: []string{"cell_id"},
 		},
 		{
 			name:     "card of a member of another cell of the commune moves the member",
@@ -426,7 +435,8 @@ func TestPlanJSONAndDeterminism(t *testing.T) {
 	}
 	e := got.Errors[0]
 	if e.Line != 2 || e.Column != "Năm sinh" || e.Code != "roster.bad_birth" ||
-		e.MessageVI != `Năm sinh / ngày sinh "19a0" không hợp lệ.` || e.MessageEN != `Birth year or date "19a0" is not valid.` {
+		!strings.HasPrefix(e.MessageVI, `Dòng 2, cột "Năm sinh": Năm sinh / ngày sinh "19a0" không hợp lệ: ghi năm (1960), ngày (dd/mm/yyyy)`) ||
+		!strings.HasPrefix(e.MessageEN, `Line 2, column "Năm sinh": Birth year or date "19a0" is not valid`) {
 		t.Errorf("error JSON: %+v", e)
 	}
 	if got.Changes[0]["action"] != "create" || got.Changes[0]["full_name"] != "Lê Văn Chín" {

@@ -14,6 +14,7 @@ package roster
 
 import (
 	"encoding/json"
+	"strconv"
 
 	"github.com/chibo-vn/chibo/server/domain"
 	"github.com/chibo-vn/chibo/server/i18n"
@@ -66,8 +67,13 @@ type File struct {
 	// without a "Chức vụ" column leaves every member's cell role as it was.
 	Fields []string `json:"fields"`
 	Rows   []Row    `json:"rows"`
-	// Issues are the cells that could not be read, by line. A row with an issue is not imported.
+	// Issues are the cells that could not be read or break a rule, by line: every problem of every row, found in
+	// one pass. A row with an issue is not imported.
 	Issues []Issue `json:"issues"`
+	// Warnings are the rows that import but need completing, such as a temporary exemption without an end date.
+	Warnings []Issue `json:"warnings"`
+
+	membershipColumn bool // the file has a membership column (not only membership words in the status column)
 }
 
 // Column is a recognised column of the file.
@@ -108,10 +114,19 @@ type Issue struct {
 	Column string            `json:"column,omitempty"` // the column's header as written in the file
 	Code   string            `json:"code"`             // catalogue key, e.g. "roster.bad_birth"
 	Args   map[string]string `json:"args,omitempty"`
+	// Warning marks a note on a row that imports (such as a temporary exemption without an end date), not an error.
+	Warning bool `json:"warning,omitempty"`
 }
 
-// Message returns the issue in lang.
-func (i Issue) Message(lang i18n.Lang) string { return i18n.T(lang, i.Code, i.Args) }
+// Message returns the issue in lang, naming its line and column: "Dòng 12, cột "Năm sinh": Năm sinh … không hợp lệ…".
+func (i Issue) Message(lang i18n.Lang) string {
+	at := map[string]string{"line": strconv.Itoa(i.Line), "column": i.Column}
+	prefix := "roster.at_line_column"
+	if i.Column == "" {
+		prefix = "roster.at_line"
+	}
+	return i18n.T(lang, prefix, at) + i18n.T(lang, i.Code, i.Args)
+}
 
 // MarshalJSON adds the message in Vietnamese and English, so a client shows it without a catalogue of its own.
 func (i Issue) MarshalJSON() ([]byte, error) {

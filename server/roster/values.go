@@ -154,13 +154,27 @@ func cardNumber(s string) string {
 	return s
 }
 
+// The values a status column accepts, as the template lists them and as a message about an unrecognised value
+// names them. Each is matched ignoring case, spaces and the form of the diacritics.
+var (
+	// StatusValues are the values of a "Trạng thái" column: the membership, the activity, or both separated by
+	// ";" or ",".
+	StatusValues = []string{"Chính thức", "Dự bị", "Đang sinh hoạt", "Miễn sinh hoạt", "Tạm miễn sinh hoạt",
+		"Tạm miễn sinh hoạt đến dd/mm/yyyy", "Sinh hoạt tạm thời", "Chuyển sinh hoạt đi", "Từ trần"}
+	// MembershipValues are the values of a "Loại đảng viên" column.
+	MembershipValues = []string{"Chính thức", "Dự bị"}
+	// GenderValues are the values of a "Giới tính" column.
+	GenderValues = []string{"Nam", "Nữ"}
+)
+
 // statusText is what a status or note cell says.
 type statusText struct {
-	status   domain.MemberStatus // "" if the text names no status
-	attached bool                // "Sinh hoạt tạm thời"
-	until    domain.Date         // the end date of a temporary exemption, if the text gives one
-	note     string              // the parts that are not a status
-	unknown  string              // the first part not recognised, for the error message
+	membership domain.Membership   // "" if the text names no membership
+	status     domain.MemberStatus // "" if the text names no status
+	attached   bool                // "Sinh hoạt tạm thời"
+	until      domain.Date         // the end date of a temporary exemption, if the text gives one
+	note       string              // the parts that are not a status
+	unknown    string              // the first part not recognised, for the error message
 }
 
 // parseStatus reads a "Tình trạng" or "Ghi chú" cell. Parts separated by ";" or line breaks are read one by one,
@@ -170,10 +184,16 @@ type statusText struct {
 func parseStatus(s string) statusText {
 	var st statusText
 	var notes []string
-	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == '\n' || r == '\r' }) {
+	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == ',' || r == '+' || r == '\n' || r == '\r' }) {
 		part = domain.CleanText(part)
 		k := key(part)
 		if k == "" {
+			continue
+		}
+		if m, ok := parseMembership(part); ok && m != "" {
+			if st.membership == "" {
+				st.membership = m
+			}
 			continue
 		}
 		status, attached := statusOf(k)
