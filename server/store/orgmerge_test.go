@@ -21,13 +21,13 @@ func allowAll(*store.OrgUnit) error { return nil }
 // and February 2026 visited and reported by the official assigned to both, and recommendations (one of A's
 // resolved).
 type mergeWorld struct {
-	db               *store.DB
+	db                *store.DB
 	province, c, a, b *store.OrgUnit
-	official         *store.User
-	members          []string            // every member's id
-	meetings         map[string][]string // by cell id
-	openRecs         []string
-	resolvedRec      string
+	official          *store.User
+	members           []string            // every member's id
+	meetings          map[string][]string // by cell id
+	openRecs          []string
+	resolvedRec       string
 }
 
 func newMergeWorld(t *testing.T) *mergeWorld {
