@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -94,6 +95,10 @@ func newMergeWorld(t *testing.T) *mergeWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The rows inserted directly above bypassed the change log: bring the buckets in line with them.
+	if err := w.db.W.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return store.RebuildBuckets(ctx, tx) }); err != nil {
+		t.Fatal(err)
+	}
 	return w
 }
 
@@ -136,6 +141,18 @@ func TestMergeKeepsEverythingReachableAndCoverageRight(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := res.Successor
+	checkBuckets(t, w.db, "after the merge")
+	// Devices hear of every moved member: out of the old cell's roster bucket, into the successor's.
+	for _, id := range w.members {
+		var ops []string
+		if err := w.db.R.NewRaw(`SELECT op || ' ' || scope FROM sync_changes WHERE tbl = 'members' AND row_id = ? ORDER BY seq`, id).
+			Scan(ctx, &ops); err != nil {
+			t.Fatal(err)
+		}
+		if len(ops) < 3 || ops[len(ops)-1] != "put "+s.ID || !strings.HasPrefix(ops[len(ops)-2], "del ") {
+			t.Errorf("change log of member %s: %v", id, ops)
+		}
+	}
 	if diff := cmp.Diff(store.Carried{Members: 4, Recommendations: 2, Assignments: 1, Meetings: 4}, res.Carried); diff != "" {
 		t.Errorf("carried (-want +got):\n%s", diff)
 	}
@@ -278,6 +295,30 @@ func TestMergeKeepsEverythingReachableAndCoverageRight(t *testing.T) {
 	}
 }
 
+// checkBuckets compares the sync buckets as kept with a recomputation from the rows: a merge's moves reached the
+// change log like any other write.
+func checkBuckets(t *testing.T, db *store.DB, step string) {
+	t.Helper()
+	ctx := context.Background()
+	stored, err := store.StoredBuckets(ctx, db.R)
+	if err != nil {
+		t.Fatal(err)
+	}
+	computed, err := store.ComputeBuckets(ctx, db.R)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range computed {
+		b.Tx = 0
+	}
+	for _, b := range stored {
+		b.Tx = 0
+	}
+	if diff := cmp.Diff(computed, stored); diff != "" {
+		t.Errorf("%s the buckets differ from a recomputation (-computed +stored):\n%s", step, diff)
+	}
+}
+
 func deref(p *string) string {
 	if p == nil {
 		return ""
@@ -406,6 +447,7 @@ func TestMergeRefusals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkBuckets(t, w.db, "after a commune's merge")
 	c, _ = store.GetOrgUnit(ctx, w.db.R, w.c.ID)
 	if c.ClosedOn != domain.NewDate(2026, 2, 28) {
 		t.Errorf("the merged commune closed on %s", c.ClosedOn)
@@ -421,4 +463,22 @@ func TestMergeRefusals(t *testing.T) {
 	if a.ParentID == nil || *a.ParentID == w.c.ID {
 		t.Errorf("cell A stayed under the closed commune")
 	}
+}
+
+// A unit moved under another parent keeps its own bucket, under its new path (the change log once kept the old one).
+func TestMoveKeepsBucketPaths(t *testing.T) {
+	w := newMergeWorld(t)
+	ctx := context.Background()
+	err := w.db.Write(ctx, func(ctx context.Context, tx bun.Tx) error {
+		a, err := store.GetOrgUnit(ctx, tx, w.a.ID)
+		if err != nil {
+			return err
+		}
+		a.ParentID = &w.province.ID
+		return store.UpdateOrgUnit(ctx, tx, a)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkBuckets(t, w.db, "after a move")
 }
