@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 
@@ -52,6 +53,21 @@ type MergeTarget struct {
 	Code     string  `json:"code,omitempty"`
 	ParentID *string `json:"parent_id,omitempty"`
 	Address  string  `json:"address,omitempty"`
+}
+
+// UnmarshalJSON also takes the successor as a string: an existing unit's id, or else a new unit's name.
+func (m *MergeTarget) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		if id, ok := domain.ParseID(s); ok {
+			*m = MergeTarget{ID: id}
+		} else {
+			*m = MergeTarget{Name: s}
+		}
+		return nil
+	}
+	type plain MergeTarget
+	return json.Unmarshal(b, (*plain)(m))
 }
 
 // MergeInput is the body of POST /org-units/merge. With dry_run the merge is worked out and reported, then undone.

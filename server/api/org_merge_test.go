@@ -14,7 +14,7 @@ import (
 func TestMergeThroughTheAPI(t *testing.T) {
 	w := newWorld(t)
 	on := domain.DateOf(store.Now())
-	body := map[string]any{"into": map[string]any{"name": "Chi bộ thôn An Lợi - Phước Thị"},
+	body := map[string]any{"into": "Chi bộ thôn An Lợi - Phước Thị", // a new unit's name
 		"from": []string{w.cellA.ID, w.cellB.ID}, "on": on.String()}
 
 	for _, who := range []string{"admin2", "sup1", "off1"} {
@@ -86,6 +86,12 @@ func TestMergeThroughTheAPI(t *testing.T) {
 	r.json(t, &e)
 	if r.status != http.StatusBadRequest || e.Field != "from" || !strings.Contains(e.Message, "đã giải thể") {
 		t.Errorf("merging closed cells: %d %s", r.status, r.body)
+	}
+	// Into an existing unit, named by its id, in another commune:
+	// refused to admin1, who does not administer it.
+	r = w.do(http.MethodPost, "/api/v1/org-units/merge", "admin1", map[string]any{"into": w.cellX.ID, "from": []string{out.Successor.ID}, "on": on.AddDays(1).String()})
+	if r.status != http.StatusForbidden {
+		t.Errorf("merging into another admin's cell: %d %s", r.status, r.body)
 	}
 	// A split needs two parts with every member.
 	r = w.do(http.MethodPost, "/api/v1/org-units/"+out.Successor.ID+"/split", "admin1",
