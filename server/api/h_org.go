@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -34,10 +36,153 @@ type OrgUnitPatch struct {
 	Address  Opt[string]         `json:"address"`
 }
 
-// OrgUnitDetail is a unit with the ancestors the caller may see (for breadcrumbs).
+// OrgUnitDetail is a unit with the ancestors the caller may see (for breadcrumbs), and the units it came from
+// and went into by a merge or split (those the caller may see).
 type OrgUnitDetail struct {
 	store.OrgUnit
-	Ancestors []store.OrgUnit `json:"ancestors"`
+	Ancestors    []store.OrgUnit    `json:"ancestors"`
+	Predecessors []store.LinkedUnit `json:"predecessors"`
+	Successors   []store.LinkedUnit `json:"successors"`
+}
+
+// MergeTarget is the successor of a merge: an existing unit (id) or a new one (name, code, and parent_id unless
+// the merged units share their parent).
+type MergeTarget struct {
+	ID       string  `json:"id,omitempty"`
+	Name     string  `json:"name,omitempty"`
+	Code     string  `json:"code,omitempty"`
+	ParentID *string `json:"parent_id,omitempty"`
+	Address  string  `json:"address,omitempty"`
+}
+
+// UnmarshalJSON also takes the successor as a string: an existing unit's id, or else a new unit's name.
+func (m *MergeTarget) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		if id, ok := domain.ParseID(s); ok {
+			*m = MergeTarget{ID: id}
+		} else {
+			*m = MergeTarget{Name: s}
+		}
+		return nil
+	}
+	type plain MergeTarget
+	return json.Unmarshal(b, (*plain)(m))
+}
+
+// MergeInput is the body of POST /org-units/merge. With dry_run the merge is worked out and reported, then undone.
+type MergeInput struct {
+	Into   MergeTarget `json:"into"`
+	From   []string    `json:"from"`
+	On     domain.Date `json:"on"`
+	DryRun bool        `json:"dry_run"`
+}
+
+// MergeOutput is what a merge did (or, with dry_run, would do).
+type MergeOutput struct {
+	store.MergeResult
+	DryRun bool `json:"dry_run"`
+}
+
+// SplitInput is the body of POST /org-units/{id}/split. With dry_run the split is worked out and reported, then
+// undone.
+type SplitInput struct {
+	On     domain.Date       `json:"on"`
+	Parts  []store.SplitPart `json:"parts"`
+	DryRun bool              `json:"dry_run"`
+}
+
+// SplitOutput is what a split did (or, with dry_run, would do).
+type SplitOutput struct {
+	store.SplitResult
+	DryRun bool `json:"dry_run"`
+}
+
+// errDryRun rolls back the transaction of a dry run.
+var errDryRun = errors.New("dry run")
+
+// adminOf is the store.Allow of the caller: admin of the unit's subtree.
+func adminOf(p *domain.Principal) store.Allow {
+	return func(u *store.OrgUnit) error {
+		if !p.Can(u.Path, domain.RoleAdmin) {
+			return domain.Forbidden()
+		}
+		return nil
+	}
+}
+
+func (s *Server) mergeOrgUnits(c echo.Context) error {
+	var in MergeInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	spec := store.MergeSpec{From: in.From, On: in.On,
+		Into: store.OrgUnit{Name: in.Into.Name, Code: in.Into.Code, Address: in.Into.Address}}
+	if in.Into.ID != "" {
+		id, ok := domain.ParseID(in.Into.ID)
+		if !ok {
+			return domain.Invalid("into.id", "error.bad_id")
+		}
+		spec.Into.ID = id
+	}
+	if in.Into.ParentID != nil {
+		pid, ok := domain.ParseID(*in.Into.ParentID)
+		if !ok {
+			return domain.Invalid("into.parent_id", "error.bad_id")
+		}
+		spec.Into.ParentID = &pid
+	}
+	var out MergeOutput
+	err := s.db.Write(c.Request().Context(), func(ctx context.Context, tx bun.Tx) error {
+		res, err := store.MergeOrgUnits(ctx, tx, spec, adminOf(principal(c)))
+		if err != nil {
+			return err
+		}
+		out.MergeResult = *res
+		if in.DryRun {
+			return errDryRun
+		}
+		return nil
+	})
+	if errors.Is(err, errDryRun) {
+		out.DryRun = true
+		return c.JSON(http.StatusOK, out)
+	}
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) splitOrgUnit(c echo.Context) error {
+	id, err := idParam(c, "id", "@what.org_unit")
+	if err != nil {
+		return err
+	}
+	var in SplitInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	var out SplitOutput
+	err = s.db.Write(c.Request().Context(), func(ctx context.Context, tx bun.Tx) error {
+		res, err := store.SplitOrgUnit(ctx, tx, id, in.On, in.Parts, adminOf(principal(c)))
+		if err != nil {
+			return err
+		}
+		out.SplitResult = *res
+		if in.DryRun {
+			return errDryRun
+		}
+		return nil
+	})
+	if errors.Is(err, errDryRun) {
+		out.DryRun = true
+		return c.JSON(http.StatusOK, out)
+	}
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
 }
 
 func (s *Server) listOrgUnits(c echo.Context) error {
@@ -97,11 +242,25 @@ func (s *Server) getOrgUnit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d := OrgUnitDetail{OrgUnit: *u, Ancestors: []store.OrgUnit{}}
+	d := OrgUnitDetail{OrgUnit: *u, Ancestors: []store.OrgUnit{}, Predecessors: []store.LinkedUnit{}, Successors: []store.LinkedUnit{}}
 	p := principal(c)
 	for _, a := range anc {
 		if p.CanRead(a.Path) {
 			d.Ancestors = append(d.Ancestors, a)
+		}
+	}
+	preds, succs, err := store.Lineage(c.Request().Context(), s.db.R, u.ID)
+	if err != nil {
+		return err
+	}
+	for _, l := range preds {
+		if p.CanRead(l.Path) {
+			d.Predecessors = append(d.Predecessors, l)
+		}
+	}
+	for _, l := range succs {
+		if p.CanRead(l.Path) {
+			d.Successors = append(d.Successors, l)
 		}
 	}
 	return c.JSON(http.StatusOK, d)

@@ -83,7 +83,9 @@ func (s *Server) routes() []route {
 				{name: "kind", typ: "string", enum: []string{"province", "district", "commune", "grassroots", "cell", "party_group"}},
 				q("roots", "boolean", "only units without a parent"), q("upper", "boolean", "only units above the cells (no cells, no party groups)"), search}},
 		{method: http.MethodPost, path: "/api/v1/org-units", handler: s.createOrgUnit, tag: "org", summary: "Create an org unit (admin of the parent)", in: OrgUnitInput{}, out: store.OrgUnit{}, status: http.StatusCreated},
-		{method: http.MethodGet, path: "/api/v1/org-units/:id", handler: s.getOrgUnit, tag: "org", summary: "An org unit with its visible ancestors", out: OrgUnitDetail{}},
+		{method: http.MethodPost, path: "/api/v1/org-units/merge", handler: s.mergeOrgUnits, tag: "org", summary: "Merge units into an existing or a new one on a day, all or nothing (admin of them all)", in: MergeInput{}, out: MergeOutput{}},
+		{method: http.MethodGet, path: "/api/v1/org-units/:id", handler: s.getOrgUnit, tag: "org", summary: "An org unit with its visible ancestors, predecessors and successors", out: OrgUnitDetail{}},
+		{method: http.MethodPost, path: "/api/v1/org-units/:id/split", handler: s.splitOrgUnit, tag: "org", summary: "Split a unit into new ones on a day, all or nothing (admin of it and its parent)", in: SplitInput{}, out: SplitOutput{}},
 		{method: http.MethodPatch, path: "/api/v1/org-units/:id", handler: s.updateOrgUnit, tag: "org", summary: "Change or move an org unit", in: OrgUnitPatch{}, out: store.OrgUnit{}},
 		{method: http.MethodDelete, path: "/api/v1/org-units/:id", handler: s.deleteOrgUnit, tag: "org", summary: "Delete an empty org unit", status: http.StatusNoContent},
 

@@ -82,6 +82,10 @@ func checkCell(ctx context.Context, db bun.IDB, id string) (*OrgUnit, error) {
 	if cell.Kind != domain.KindCell {
 		return nil, domain.Invalid("cell_id", "org.not_cell")
 	}
+	// A closed cell takes no new members or assignments after its closing day.
+	if !cell.ClosedOn.IsZero() && cell.ClosedOn.Before(domain.DateOf(time.Now())) {
+		return nil, domain.Invalid("cell_id", "org.closed", "name", cell.Name, "date", cell.ClosedOn.VN())
+	}
 	return cell, nil
 }
 

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 
 	"github.com/uptrace/bun"
@@ -58,6 +59,9 @@ func CreateOrgUnit(ctx context.Context, db bun.IDB, u *OrgUnit) error {
 		if err := checkPlace(ctx, db, u, parent, false); err != nil {
 			return err
 		}
+		if err := checkParentOpen(u, parent); err != nil {
+			return err
+		}
 		u.Path, u.Depth = parent.Path+u.ID+"/", parent.Depth+1
 	}
 	if err := Insert(ctx, db, u); err != nil {
@@ -89,6 +93,16 @@ func UpdateOrgUnit(ctx context.Context, db bun.IDB, u *OrgUnit) error {
 			}
 		}
 		if err := checkPlace(ctx, db, u, parent, u.Kind != before.Kind); err != nil {
+			return err
+		}
+		if moved && parent != nil {
+			if err := checkParentOpen(u, parent); err != nil {
+				return err
+			}
+		}
+	}
+	if !u.ClosedOn.IsZero() && (before.ClosedOn.IsZero() || u.ClosedOn.After(before.ClosedOn)) {
+		if err := checkEmptyAfter(ctx, db, u); err != nil {
 			return err
 		}
 	}
@@ -125,6 +139,40 @@ func UpdateOrgUnit(ctx context.Context, db bun.IDB, u *OrgUnit) error {
 		return uniqueOr(err, "@what.code")
 	}
 	return Audit(ctx, db, "update", "org_unit", u.ID, &u.ID, before, u)
+}
+
+// checkParentOpen refuses to put unit u under a parent that closes before u does: a closed unit takes no new
+// children after its closing day.
+func checkParentOpen(u, parent *OrgUnit) error {
+	if parent.ClosedOn.IsZero() || (!u.ClosedOn.IsZero() && !u.ClosedOn.After(parent.ClosedOn)) {
+		return nil
+	}
+	return domain.Invalid("parent_id", "org.closed", "name", parent.Name, "date", parent.ClosedOn.VN())
+}
+
+// checkEmptyAfter refuses to close u on u.ClosedOn while a live child stays open after that day, or, for a cell,
+// while members are still on its roll: they are moved (or the unit merged) first.
+func checkEmptyAfter(ctx context.Context, db bun.IDB, u *OrgUnit) error {
+	var open []OrgUnit
+	if err := db.NewSelect().Model(&open).Column("ou.name").Where("ou.parent_id = ?", u.ID).
+		Where("ou.closed_on IS NULL OR ou.closed_on > ?", u.ClosedOn).OrderExpr("ou.name_fold").Limit(1).Scan(ctx); err != nil &&
+		!errors.Is(err, sql.ErrNoRows) {
+		return domain.Internal(err)
+	}
+	if len(open) > 0 {
+		return domain.Invalid("closed_on", "org.close_open_children", "name", open[0].Name)
+	}
+	if u.Kind != domain.KindCell {
+		return nil
+	}
+	n, err := db.NewSelect().Model((*Member)(nil)).Where("m.cell_id = ?", u.ID).Count(ctx)
+	if err != nil {
+		return domain.Internal(err)
+	}
+	if n > 0 {
+		return domain.Invalid("closed_on", "org.close_members", "n", itoa(int(n)))
+	}
+	return nil
 }
 
 // checkPlace enforces the kind hierarchy (domain.OrgKind.CanBeUnder) for unit u under parent (nil: a root), and,

@@ -116,6 +116,7 @@ func TrackMoved(ctx context.Context, db bun.IDB, oldScope *Scope, before, after 
 		s := string(data)
 		st.lastRow, st.lastJSON = after, &s // the audit entry that usually follows reuses it
 		b := st.bucket(*cur)
+		b.path = cur.Path // a unit that moved keeps its bucket under its new path
 		b.count++
 		b.sum += int64(wire.RowHash(table, id, newVer))
 		st.entries = append(st.entries, changeEntry{Table: table, RowID: id, Op: OpPut,

@@ -164,6 +164,10 @@ func authorizeMeeting(ctx context.Context, a *applier, prev, row changelog.Row) 
 			}
 		}
 	}
+	// A closed cell holds no meeting after its closing day (a merge's predecessor: its successor does).
+	if u, err := a.unit(ctx, m.CellID); err == nil && !u.ClosedOn.IsZero() && m.MeetingDate.After(u.ClosedOn) {
+		return reject("meeting_date", "org.closed", "name", u.Name, "date", u.ClosedOn.VN())
+	}
 	day := m.MeetingDate
 	if prev != nil && day.After(prev.(*store.Meeting).MeetingDate) {
 		day = prev.(*store.Meeting).MeetingDate
@@ -381,7 +385,7 @@ func authorizeRecommendation(ctx context.Context, a *applier, _, row changelog.R
 	return a.writableCell(ctx, r.CellID, r.RaisedOn)
 }
 
-func authorizeMember(ctx context.Context, a *applier, _, row changelog.Row) error {
+func authorizeMember(ctx context.Context, a *applier, prev, row changelog.Row) error {
 	m := row.(*store.Member)
 	u, err := a.unit(ctx, m.CellID)
 	if err != nil {
@@ -389,6 +393,10 @@ func authorizeMember(ctx context.Context, a *applier, _, row changelog.Row) erro
 	}
 	if u.Kind != domain.KindCell {
 		return reject("cell_id", "org.not_cell")
+	}
+	// A closed cell takes no new member after its closing day.
+	if prev == nil && !u.ClosedOn.IsZero() && u.ClosedOn.Before(domain.DateOf(time.Now())) {
+		return reject("cell_id", "org.closed", "name", u.Name, "date", u.ClosedOn.VN())
 	}
 	if !a.p.Can(u.Path, domain.RoleAdmin, domain.RoleSecretary) {
 		return reject("cell_id", "sync.out_of_scope")
