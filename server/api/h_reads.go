@@ -135,4 +135,3 @@ func (s *Server) getReference(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, ref)
 }
-

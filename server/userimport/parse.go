@@ -329,7 +329,7 @@ var roleWords = map[string]domain.Role{
 	"quan tri": domain.RoleAdmin, "quan tri vien": domain.RoleAdmin, "admin": domain.RoleAdmin,
 	"giam sat": domain.RoleSupervisor, "can bo giam sat": domain.RoleSupervisor, "theo doi giam sat": domain.RoleSupervisor,
 	"supervisor": domain.RoleSupervisor,
-	"can bo": domain.RoleOfficial, "can bo du sinh hoat": domain.RoleOfficial, "du sinh hoat": domain.RoleOfficial,
+	"can bo":     domain.RoleOfficial, "can bo du sinh hoat": domain.RoleOfficial, "du sinh hoat": domain.RoleOfficial,
 	"du sinh hoat chi bo": domain.RoleOfficial, "cap uy vien": domain.RoleOfficial, "official": domain.RoleOfficial,
 	"bi thu": domain.RoleSecretary, "bi thu chi bo": domain.RoleSecretary, "secretary": domain.RoleSecretary,
 	"tra loi kien nghi": domain.RoleResponder, "don vi tra loi": domain.RoleResponder, "responder": domain.RoleResponder,

@@ -186,8 +186,8 @@ func (x *units) find(name string, root *store.OrgUnit, ok func(*store.OrgUnit) b
 	return nil
 }
 
-func anyUnit(*store.OrgUnit) bool       { return true }
-func isCell(u *store.OrgUnit) bool      { return u.Kind == domain.KindCell }
+func anyUnit(*store.OrgUnit) bool  { return true }
+func isCell(u *store.OrgUnit) bool { return u.Kind == domain.KindCell }
 func unitNames(us []*store.OrgUnit) string {
 	names := make([]string, 0, len(us))
 	for i, u := range us {
