@@ -66,8 +66,7 @@ type AuditFilter struct {
 	ActorID  string // who made the change
 	// Unit limits the entries to those about units in this subtree (its path; "" for no limit).
 	Unit string
-	// From and To bound the day of the change (both included; zero for no bound), in the installation's time zone
-	// as stored (UTC).
+	// From and To bound the day of the change (both included; zero for no bound), days in Vietnam's time zone.
 	From, To domain.Date
 }
 
@@ -106,10 +105,10 @@ func ListAudit(ctx context.Context, db bun.IDB, f AuditFilter, roots []string, p
 		q = q.Where("al.actor_user_id = ?", f.ActorID)
 	}
 	if !f.From.IsZero() {
-		q = q.Where("al.at >= ?", f.From.Time())
+		q = q.Where("al.at >= ?", f.From.Time().UTC())
 	}
 	if !f.To.IsZero() {
-		q = q.Where("al.at < ?", f.To.AddDays(1).Time())
+		q = q.Where("al.at < ?", f.To.AddDays(1).Time().UTC())
 	}
 	if p.Cursor != "" {
 		keys, err := decodeCursor(p.Cursor, 1)

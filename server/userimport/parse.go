@@ -257,19 +257,19 @@ func (f *File) read(rows [][]string, date1904 bool) (bool, error) {
 			}
 			return strings.TrimSpace(cells[j])
 		}
-		empty := true
+		empty, anyFooter := true, false
 		for _, c := range cells {
-			if strings.TrimSpace(c) != "" {
+			if k := key(c); k != "" {
 				empty = false
+				anyFooter = anyFooter || isFooter(k)
 			}
 		}
 		if empty || footer {
 			continue
 		}
 		name := domain.CleanText(get(ColName))
-		nk := key(name)
-		if nk != "" && isFooter(nk) {
-			footer = true
+		if nk := key(name); (nk != "" && isFooter(nk)) || (nk == "" && anyFooter) {
+			footer = true // the signature block: nothing under it is an official
 			continue
 		}
 		if numbering(cells) {
