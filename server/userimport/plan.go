@@ -364,6 +364,11 @@ func (pl *planner) loadUsers(f *File) error {
 // diacritics: "Nguyễn Văn An" → "annv", "Lê Thị Thu Hà" → "haltt".
 func usernameBase(name string) string {
 	words := strings.Fields(key(name))
+	digits := ""
+	for len(words) > 1 && strings.Trim(words[len(words)-1], "0123456789") == "" {
+		digits = words[len(words)-1] + digits // "Nguyễn Văn An 2" → "annv2"
+		words = words[:len(words)-1]
+	}
 	if len(words) == 0 {
 		return ""
 	}
@@ -372,6 +377,7 @@ func usernameBase(name string) string {
 	for _, w := range words[:len(words)-1] {
 		b.WriteByte(w[0])
 	}
+	b.WriteString(digits)
 	s := b.String()
 	var out strings.Builder
 	for _, r := range s {

@@ -11,7 +11,7 @@ const TABLES = ['member', 'org_unit', 'user', 'role_grant', 'assignment', 'meeti
 
 // HIDDEN are the fields never shown: identifiers, bookkeeping and secrets.
 const HIDDEN = new Set(['id', 'created_at', 'updated_at', 'deleted_at', 'version', 'name_fold', 'content_fold', 'path', 'depth',
-  'password_hash', 'failed_logins', 'locked_until', 'history', 'row_version', 'server_version']);
+  'password_hash', 'failed_logins', 'locked_until', 'history', 'row_version', 'server_version', 'created_by']);
 
 // label names a field in words (an unknown one as "other detail").
 const label = (f) => {
@@ -76,7 +76,11 @@ function changes(e) {
     const x = JSON.stringify(b[f] ?? null);
     const y = JSON.stringify(a[f] ?? null);
     if (x === y) continue;
-    if (f.endsWith('_id') && !(e.before && e.after)) continue; // a reference of a new or deleted record says nothing
+    if (!(e.before && e.after)) {
+      // Of a new or deleted record, the filled fields; its references to other records say nothing in words.
+      const v = e.after ? a[f] : b[f];
+      if (f.endsWith('_id') || v === null || v === undefined || v === '') continue;
+    }
     out.push([f, b[f], a[f]]);
   }
   return out;
