@@ -237,7 +237,8 @@ func PlanImport(ctx context.Context, db bun.IDB, target *store.OrgUnit, f *File,
 		}
 	}
 	today := domain.DateOf(store.Now())
-	pl := &planner{ctx: ctx, db: db, target: target, units: x, head: head, today: today, dec: dec, people: map[string]*person{}}
+	pl := &planner{ctx: ctx, db: db, target: target, units: x, head: head, today: today, dec: dec, people: map[string]*person{},
+		byFold: map[string]*person{}}
 	if err := pl.loadUsers(f); err != nil {
 		return nil, err
 	}
@@ -318,6 +319,7 @@ type planner struct {
 	byName     map[string][]*store.UserView // the live users of target's subtree by folded display name
 	taken      map[string]bool              // usernames in use, or claimed by the file
 	people     map[string]*person
+	byFold     map[string]*person // the file's people by folded name, the first of each name
 }
 
 // loadUsers reads the users the file may mean: those with its usernames, those of the subtree by name, and the
@@ -508,16 +510,8 @@ func (pl *planner) person(r *Row, rp *RowPlan, home *store.OrgUnit) {
 	k := "n:" + domain.Fold(r.FullName)
 	if r.Username != "" {
 		k = "u:" + store.NormalizeUsername(r.Username)
-	} else if p, ok := pl.people["n:"+domain.Fold(r.FullName)]; !ok {
-		// A row without a username whose name matches an earlier row with one is that person.
-		for _, q := range pl.people {
-			if domain.Fold(q.want.DisplayName) == domain.Fold(r.FullName) {
-				k = q.key
-				break
-			}
-		}
-	} else {
-		k = p.key
+	} else if q, ok := pl.byFold[domain.Fold(r.FullName)]; ok {
+		k = q.key // a row without a username whose name matches an earlier row is that person
 	}
 	if p, ok := pl.people[k]; ok {
 		rp.person, rp.Username, rp.UserID = p, p.username, userID(p)
@@ -609,6 +603,9 @@ func (pl *planner) person(r *Row, rp *RowPlan, home *store.OrgUnit) {
 		}
 	}
 	pl.people[k] = p
+	if _, ok := pl.byFold[domain.Fold(r.FullName)]; !ok {
+		pl.byFold[domain.Fold(r.FullName)] = p
+	}
 	rp.person, rp.Username, rp.UserID = p, p.username, userID(p)
 	rp.NewUser, rp.UserChanges = p.user == nil, p.changes
 	if home != nil {
