@@ -298,6 +298,16 @@ func TestUserOneTimePasswordsAndGrantDates(t *testing.T) {
 	if r := w.do(http.MethodGet, "/api/v1/org-units/"+w.cellA.ID, "", nil, bearer(tr.AccessToken)...); r.status != http.StatusNotFound {
 		t.Errorf("a grant not yet in force reads a cell: %d", r.status)
 	}
+	var me api.Me
+	w.do(http.MethodGet, "/api/v1/me", "", nil, bearer(tr.AccessToken)...).json(t, &me)
+	if len(me.Grants) != 0 {
+		t.Errorf("/me shows a grant not yet in force: %+v", me.Grants)
+	}
+	var admins store.UserView
+	w.do(http.MethodGet, "/api/v1/users/"+created.ID, "admin1", nil).json(t, &admins)
+	if len(admins.Grants) != 1 {
+		t.Errorf("the admin sees the grant to come: %+v", admins.Grants)
+	}
 	r = w.do(http.MethodPatch, "/api/v1/grants/"+g.ID, "admin1", map[string]any{"valid_from": today})
 	if r.status != http.StatusOK {
 		t.Fatalf("move the start: %d %s", r.status, r.body)

@@ -254,6 +254,9 @@ func UpdateGrantPeriod(ctx context.Context, db bun.IDB, id string, from, to doma
 	return GetGrant(ctx, db, id)
 }
 
+// grantInForce is the condition on a grant aliased g that it holds on a day (the argument, twice).
+const grantInForce = "(g.valid_from IS NULL OR g.valid_from <= ?) AND (g.valid_to IS NULL OR g.valid_to >= ?)"
+
 // InForce reports whether a grant holds on day.
 func (g *RoleGrant) InForce(day domain.Date) bool {
 	return (g.ValidFrom.IsZero() || !day.Before(g.ValidFrom)) && (g.ValidTo.IsZero() || !day.After(g.ValidTo))
