@@ -402,3 +402,51 @@ func TestAuditFilters(t *testing.T) {
 		t.Errorf("to before from: %d", st)
 	}
 }
+
+// Rows about people the installation already has: a user found by name (without a username) whose title changes,
+// an earlier assignment to the same cell kept with a warning, a disabled account re-enabled with a warning, and one
+// person on two rows (two roles) who is one account.
+func TestUsersImportExistingPeople(t *testing.T) {
+	w := newWorld(t)
+	if r := w.do(http.MethodPatch, "/api/v1/users/"+w.users["sup1"].ID, "admin1", map[string]any{"active": false}); r.status != http.StatusOK {
+		t.Fatalf("disable: %d", r.status)
+	}
+	rows := [][]any{
+		{1, "người dùng OFF1", "Bí thư Đoàn xã", "", "", "Cán bộ", "", "01/02/2026", "", "Chi bộ thôn An Lợi", ""},
+		{2, "Người dùng sup1", "", "", "", "Giám sát", "", "", "", "", ""},
+		{3, "Đinh Công Hai", "", "", "", "Giám sát", "Triệu Phong", "", "", "", ""},
+		{4, "Đinh  Công Hai", "", "", "", "", "", "", "", "Phước Thị", ""},
+	}
+	r := w.importUsers("admin1", w.c1.ID, "preview", officialsBook(t, rows))
+	var res api.UsersImportResult
+	r.json(t, &res)
+	want := map[int]userimport.Outcome{7: userimport.OutcomeWarning, 8: userimport.OutcomeWarning, 9: userimport.OutcomeCreate, 10: userimport.OutcomeCreate}
+	if diff := cmp.Diff(want, outcomes(res.Plan)); diff != "" {
+		t.Fatalf("outcomes (-want +got):\n%s\n%s", diff, r.body)
+	}
+	if res.Plan.Rows[0].UserID != w.users["off1"].ID || res.Plan.Rows[0].Warnings[0].Code != "users_import.assignment_kept_open" ||
+		res.Plan.Rows[0].Cells[0].Action != "kept" || res.Plan.Rows[0].GrantAction != "update" ||
+		cmp.Diff([]string{"title"}, res.Plan.Rows[0].UserChanges) != "" || res.Plan.Rows[1].Warnings[0].Code != "users_import.reactivated" ||
+		res.Plan.Rows[2].Username != res.Plan.Rows[3].Username || res.Plan.NewUsers != 1 {
+		t.Errorf("rows: %s", r.body)
+	}
+	r = w.importUsers("admin1", w.c1.ID, "commit", officialsBook(t, rows))
+	r.json(t, &res)
+	if r.status != http.StatusOK || res.Result.UsersCreated != 1 || res.Result.UsersUpdated != 2 || res.Result.GrantsCreated != 2 ||
+		res.Result.GrantsUpdated != 1 || res.Result.AssignmentsCreated != 1 {
+		t.Fatalf("commit: %d %s", r.status, r.body)
+	}
+	var sup store.UserView
+	w.do(http.MethodGet, "/api/v1/users/"+w.users["sup1"].ID, "admin1", nil).json(t, &sup)
+	var off store.UserView
+	w.do(http.MethodGet, "/api/v1/users/"+w.users["off1"].ID, "admin1", nil).json(t, &off)
+	if !sup.Active || off.Title != "Bí thư Đoàn xã" {
+		t.Errorf("updated users: %+v %+v", sup.User, off.User)
+	}
+	// Again: the warnings stay (the earlier assignment is still kept), nothing else happens.
+	r = w.importUsers("admin1", w.c1.ID, "commit", officialsBook(t, rows))
+	r.json(t, &res)
+	if res.Result.UsersCreated+res.Result.UsersUpdated+res.Result.GrantsCreated+res.Result.GrantsUpdated+res.Result.AssignmentsCreated != 0 || res.Plan.Unchanged != 3 {
+		t.Errorf("second commit: %s", r.body)
+	}
+}

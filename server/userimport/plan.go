@@ -559,7 +559,9 @@ func (pl *planner) person(r *Row, rp *RowPlan, home *store.OrgUnit) {
 		pl.taken[p.username] = true
 		p.want = store.User{Username: p.username, Active: true, Locale: "vi", MustChangePassword: true}
 	}
-	p.want.DisplayName = r.FullName
+	if p.user == nil || domain.Fold(p.user.DisplayName) != domain.Fold(r.FullName) {
+		p.want.DisplayName = r.FullName // a name written another way (case, spaces, Unicode form) is the same name
+	}
 	if r.Title != "" {
 		p.want.Title = r.Title
 	}
@@ -755,11 +757,11 @@ func (pl *planner) matchAssignments(plan *Plan) error {
 					c.Action = "unchanged"
 				} else {
 					c.Action = "kept"
-					to := "—"
-					if !a.EndsOn.IsZero() {
-						to = a.EndsOn.VN()
+					if a.EndsOn.IsZero() {
+						pl.warn(rp, ColCells, "users_import.assignment_kept_open", "cell", c.CellName, "from", a.StartsOn.VN())
+					} else {
+						pl.warn(rp, ColCells, "users_import.assignment_kept", "cell", c.CellName, "from", a.StartsOn.VN(), "to", a.EndsOn.VN())
 					}
-					pl.warn(rp, ColCells, "users_import.assignment_kept", "cell", c.CellName, "from", a.StartsOn.VN(), "to", to)
 				}
 				break
 			}
