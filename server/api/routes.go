@@ -100,7 +100,7 @@ func (s *Server) routes() []route {
 				{name: "org_unit_id", typ: "uuid", required: true, desc: "the unit whose subtree the file's units and cells are looked for in (admin of it)"},
 				{name: "mode", typ: "string", enum: []string{"preview", "commit"}, desc: "preview (default) reports every row; commit imports all or nothing"},
 				{name: "decision_number", typ: "string", desc: "the decision's number, e.g. 125-QĐ/ĐU, recorded on the assignments made"},
-				{name: "decision_date", typ: "date", desc: "the decision's date (YYYY-MM-DD or dd/mm/yyyy); the default start of grants and assignments"}}},
+				{name: "decision_date", typ: "string", desc: "the decision's date, YYYY-MM-DD or dd/mm/yyyy; the default start of grants and assignments"}}},
 		{method: http.MethodGet, path: "/api/v1/users/template.xlsx", handler: s.usersTemplate, tag: "users", summary: "The workbook to fill in for an import of users: its columns, accepted values and a sample row",
 			raw: []string{"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}},
 		{method: http.MethodGet, path: "/api/v1/users/:id", handler: s.getUser, tag: "users", summary: "A user with its grants", out: store.UserView{}},
