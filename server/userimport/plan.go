@@ -238,7 +238,7 @@ func PlanImport(ctx context.Context, db bun.IDB, target *store.OrgUnit, f *File,
 	}
 	today := domain.DateOf(store.Now())
 	pl := &planner{ctx: ctx, db: db, target: target, units: x, head: head, today: today, dec: dec, people: map[string]*person{},
-		byFold: map[string]*person{}}
+		byFold: map[string]*person{}, loaded: map[string]bool{}}
 	if err := pl.loadUsers(f); err != nil {
 		return nil, err
 	}
@@ -320,6 +320,7 @@ type planner struct {
 	taken      map[string]bool              // usernames in use, or claimed by the file
 	people     map[string]*person
 	byFold     map[string]*person // the file's people by folded name, the first of each name
+	loaded     map[string]bool    // the username bases whose usernames in use are in taken
 }
 
 // loadUsers reads the users the file may mean: those with its usernames, those of the subtree by name, and the
@@ -331,6 +332,15 @@ func (pl *planner) loadUsers(f *File) error {
 		if r.Username != "" {
 			names = append(names, r.Username)
 		}
+	}
+	bases := map[string]bool{}
+	for _, r := range f.Rows {
+		if r.Username == "" && r.FullName != "" {
+			bases[usernameBase(r.FullName)] = true
+		}
+	}
+	if err := pl.loadTaken(keys(bases)); err != nil {
+		return err
 	}
 	for len(names) > 0 {
 		n := min(len(names), 500)
@@ -397,16 +407,39 @@ func usernameBase(name string) string {
 	return s
 }
 
+// loadTaken reads the usernames in use that start with one of bases (those of new users named from their names),
+// a few hundred bases a query.
+func (pl *planner) loadTaken(bases []string) error {
+	for len(bases) > 0 {
+		n := min(len(bases), 200)
+		var used []string
+		err := pl.db.NewSelect().Model((*store.User)(nil)).Column("username").WhereAllWithDeleted().
+			Where("deleted_at IS NULL").WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			for _, b := range bases[:n] {
+				q = q.WhereOr("(username >= ? AND username < ?)", b, b+"\x7f")
+			}
+			return q
+		}).Scan(pl.ctx, &used)
+		if err != nil {
+			return domain.Internal(err)
+		}
+		for _, u := range used {
+			pl.taken[u] = true
+		}
+		for _, b := range bases[:n] {
+			pl.loaded[b] = true
+		}
+		bases = bases[n:]
+	}
+	return nil
+}
+
 // freeUsername returns the first of base, base2, base3… that no user has and the file has not claimed.
 func (pl *planner) freeUsername(base string) (string, error) {
-	var used []string
-	err := pl.db.NewSelect().Model((*store.User)(nil)).Column("username").WhereAllWithDeleted().
-		Where("username >= ? AND username < ?", base, base+"\x7f").Where("deleted_at IS NULL").Scan(pl.ctx, &used)
-	if err != nil {
-		return "", domain.Internal(err)
-	}
-	for _, u := range used {
-		pl.taken[u] = true
+	if !pl.loaded[base] {
+		if err := pl.loadTaken([]string{base}); err != nil {
+			return "", err
+		}
 	}
 	for i := 1; ; i++ {
 		cand := base
