@@ -95,10 +95,12 @@ func TestBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Close()
+	empty := emptyInstallation(t)
 	artifacts, _ := filepath.Abs(filepath.Join("test-results", testdb.Dialect()))
 	cmd := exec.Command("node", "--test", "--test-concurrency=1", "--test-reporter=spec", "tests/")
 	cmd.Env = append(os.Environ(), "CHIBO_E2E_URL="+m.URL(), "CHIBO_E2E_ACCESS_TTL_S=8", "CHIBO_E2E_ARTIFACTS="+artifacts,
-		"CHIBO_CHROMIUM="+chromium)
+		"CHIBO_CHROMIUM="+chromium, "CHIBO_E2E_EMPTY_URL="+empty.URL(), "CHIBO_E2E_EMPTY_ADMIN=quantri",
+		"CHIBO_E2E_EMPTY_PASSWORD="+emptyAdminPassword)
 	stdout, _ := cmd.StdoutPipe()
 	cmd.Stderr = cmd.Stdout
 	if err := cmd.Start(); err != nil {
@@ -117,4 +119,30 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("browser tests failed (%v); screenshots in %s\n%s", err, artifacts, strings.Join(failed, "\n"))
 	}
 	fmt.Fprintf(os.Stderr, "browser tests passed; screenshots in %s\n", artifacts)
+}
+
+// emptyAdminPassword is the password of the first administrator of the empty installation the browser tests set up
+// a province on.
+const emptyAdminPassword = "mat-khau-quan-tri-1"
+
+// emptyInstallation starts a second server, as a province gets it: a fresh database of the selected engine with
+// no data, and the first administrator made with `chibo create-admin` (username quantri). It stops with the test.
+func emptyInstallation(t *testing.T) *app.Main {
+	t.Helper()
+	env := map[string]string{"CHIBO_DATABASE_URL": testdb.URL(t), "CHIBO_ADDR": "127.0.0.1:0", "CHIBO_ACCESS_TTL": "8s",
+		"CHIBO_DATA_DIR": t.TempDir(), "CHIBO_LOG_LEVEL": "warn", "CHIBO_ADMIN_PASSWORD": emptyAdminPassword}
+	getenv := func(k string) string { return env[k] }
+	ctx := context.Background()
+	if err := app.Run(ctx, []string{"create-admin", "-username", "quantri"}, getenv, nil, io.Discard, os.Stderr); err != nil {
+		t.Fatalf("create-admin on the empty installation: %v", err)
+	}
+	m := &app.Main{Stdout: io.Discard, Stderr: os.Stderr}
+	if err := m.ParseFlags(nil, getenv); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m
 }
