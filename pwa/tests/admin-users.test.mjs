@@ -7,7 +7,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { crc32 } from 'node:zlib';
-import { launch, device, login, shot, base, client, axe, today } from './helpers.mjs';
+import { launch, device, login, synced, shot, base, axe, today } from './helpers.mjs';
 
 const browser = await launch();
 after(() => browser.close());
@@ -73,22 +73,65 @@ function xlsx(rows) {
 const nfd = (s) => s.normalize('NFD');
 const fitsPhone = (page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
 
-// The test's own commune and cells, with a suffix so a second run on the same server makes new ones.
+// The import runs on the empty installation the suite provides (CHIBO_E2E_EMPTY_URL, its first administrator made
+// by `chibo create-admin`), in a province of the test's own; run alone against a demo server, it makes a commune of
+// its own under the demo province instead. Names carry a suffix so a second run on the same server makes new ones.
+const emptyUrl = process.env.CHIBO_E2E_EMPTY_URL;
+const site = emptyUrl || base;
+const adminLogin = emptyUrl ? process.env.CHIBO_E2E_EMPTY_ADMIN || 'quantri' : 'admin';
+const adminPassword = emptyUrl ? process.env.CHIBO_E2E_EMPTY_PASSWORD : 'chibo-demo';
 const sfx = String(Date.now() % 100000);
 const communeName = `Đảng bộ xã Hướng Lập ${sfx}`;
 const cellNames = [`Chi bộ thôn Cù Bai ${sfx}`, `Chi bộ thôn Tà Rùng ${sfx}`];
 
+// siteClient signs in to the site's API and returns call(method, path, body) → {status, body}, refreshing the access
+// token when it expires (the suite's tokens last 8 seconds).
+async function siteClient(username, password) {
+  const post = (path, body) => fetch(site + path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const r = await post('/api/v1/auth/login', { username, password });
+  assert.equal(r.status, 200, 'login for the API');
+  let { access_token, refresh_token } = await r.json();
+  const send = (method, path, body) => fetch(site + path, { method, headers: { Authorization: 'Bearer ' + access_token, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body) });
+  return async (method, path, body) => {
+    let res = await send(method, path, body);
+    if (res.status === 401) {
+      const rr = await post('/api/v1/auth/refresh', { refresh_token });
+      assert.equal(rr.status, 200, 'refresh for the API');
+      ({ access_token, refresh_token } = await rr.json());
+      res = await send(method, path, body);
+    }
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  };
+}
+
+// signIn signs in on the site's app and waits for the first sync.
+async function signIn(page, username, password) {
+  await page.goto(site + '/');
+  await page.fill('#username', username);
+  await page.fill('#password', password);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('h1.hello', { timeout: 20000 });
+  await page.waitForFunction(() => location.hash === '#/', null, { timeout: 60000 });
+  await synced(page);
+}
+
 test('import officials from a decision list, manage them, read the audit log; the official signs in and sees its cells', async () => {
-  const admin = await client('admin');
-  const roots = await admin.call('GET', '/api/v1/org-units?roots=true');
-  const province = roots.body.items[0];
-  const commune = (await admin.call('POST', '/api/v1/org-units', { name: communeName, kind: 'commune', parent_id: province.id })).body;
+  const call = await siteClient(adminLogin, adminPassword);
+  let province;
+  if (emptyUrl) {
+    const r = await call('POST', '/api/v1/org-units', { name: `Đảng bộ tỉnh Thử Nghiệm ${sfx}`, kind: 'province' });
+    assert.equal(r.status, 201, 'the province');
+    province = r.body;
+  } else {
+    province = (await call('GET', '/api/v1/org-units?roots=true')).body.items[0];
+  }
+  const commune = (await call('POST', '/api/v1/org-units', { name: communeName, kind: 'commune', parent_id: province.id })).body;
   assert.ok(commune.id, 'the commune was made');
-  const cells = [];
   for (const name of cellNames) {
-    const r = await admin.call('POST', '/api/v1/org-units', { name, kind: 'cell', parent_id: commune.id });
+    const r = await call('POST', '/api/v1/org-units', { name, kind: 'cell', parent_id: commune.id });
     assert.equal(r.status, 201, name);
-    cells.push(r.body);
   }
   const y = today().slice(0, 4);
   const head = [
@@ -109,8 +152,8 @@ test('import officials from a decision list, manage them, read the audit log; th
   const foot = [[], [null, null, null, null, null, 'T/M BAN THƯỜNG VỤ'], [null, null, null, null, null, 'BÍ THƯ']];
 
   const { ctx, page } = await device(browser);
-  await login(page, 'admin');
-  await page.goto(base + '/#/admin/users/import');
+  await signIn(page, adminLogin, adminPassword);
+  await page.goto(site + '/#/admin/users/import');
   await page.waitForSelector('#im-unit');
   await page.fill('#im-unit', `huong lap ${sfx}`);
   await page.click(`button:has-text("${communeName}")`);
@@ -153,7 +196,7 @@ test('import officials from a decision list, manage them, read the audit log; th
   await shot(page, 'admin-users-imported');
 
   // The user's page: its role with dates, its assignments with the decision; a password reset shows a new one once.
-  await page.goto(base + '/#/admin/users');
+  await page.goto(site + '/#/admin/users');
   await page.fill('#us-q', `ho van thu ${sfx}`);
   await page.click(`a.row:has-text("${official}")`);
   await page.waitForSelector('#ud-grants');
@@ -172,7 +215,7 @@ test('import officials from a decision list, manage them, read the audit log; th
   await shot(page, 'admin-user-page');
 
   // The audit log of the test's commune, assignments only: the decision in words, no raw data on screen.
-  await page.goto(base + '/#/admin/audit');
+  await page.goto(site + '/#/admin/audit');
   await page.fill('#au-unit', `huong lap ${sfx}`);
   await page.click(`button:has-text("${communeName}")`);
   await page.selectOption('#au-table', 'assignment');
@@ -189,7 +232,7 @@ test('import officials from a decision list, manage them, read the audit log; th
 
   // The imported official signs in with the password it was handed, must change it, then sees its two cells.
   const o = await device(browser);
-  await o.page.goto(base + '/');
+  await o.page.goto(site + '/');
   await o.page.fill('#username', username);
   await o.page.fill('#password', password);
   await o.page.click('button[type=submit]');
@@ -199,7 +242,7 @@ test('import officials from a decision list, manage them, read the audit log; th
   await o.page.fill('#new-password-again', 'que-huong-dat-do');
   await o.page.click('#change-password button[type=submit]');
   await o.page.waitForSelector('h1.hello', { timeout: 30000 });
-  await o.page.goto(base + '/#/assignments');
+  await o.page.goto(site + '/#/assignments');
   for (const name of cellNames) await o.page.waitForSelector(`text=${name}`, { timeout: 60000 });
   await shot(o.page, 'admin-users-official');
   await o.ctx.close();
