@@ -289,6 +289,15 @@ func (s *Server) me(ctx context.Context, db bun.IDB, userID string) (*Me, error)
 	if err != nil {
 		return nil, err
 	}
+	// The caller's own grants are those in force today: the app shows what the user may do now.
+	today := domain.DateOf(store.Now())
+	inForce := u.Grants[:0:0]
+	for _, g := range u.Grants {
+		if g.InForce(today) {
+			inForce = append(inForce, g)
+		}
+	}
+	u.Grants = inForce
 	me := &Me{UserView: u, AssignedCells: []store.OrgUnit{}}
 	p, err := store.LoadPrincipal(ctx, db, userID)
 	if err != nil {

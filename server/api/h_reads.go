@@ -135,23 +135,3 @@ func (s *Server) getReference(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, ref)
 }
-
-func (s *Server) listAudit(c echo.Context) error {
-	p, err := pageRequest(c)
-	if err != nil {
-		return err
-	}
-	f := store.AuditFilter{Entity: c.QueryParam("entity"), EntityID: c.QueryParam("entity_id")}
-	if f.ActorID, err = queryID(c, "actor_id"); err != nil {
-		return err
-	}
-	roots := principal(c).Roots(domain.RoleAdmin)
-	if len(roots) == 0 {
-		return domain.Forbidden()
-	}
-	page, err := store.ListAudit(c.Request().Context(), s.db.R, f, roots, p)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, page)
-}

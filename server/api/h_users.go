@@ -7,11 +7,13 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/uptrace/bun"
 
+	"github.com/chibo-vn/chibo/server/auth"
 	"github.com/chibo-vn/chibo/server/domain"
 	"github.com/chibo-vn/chibo/server/store"
 )
 
-// UserInput is the body of POST /users.
+// UserInput is the body of POST /users. Without a password the server makes a one-time password, returns it
+// once (UserCreated.OneTimePassword) and makes the user change it at the first sign-in.
 type UserInput struct {
 	ID            string  `json:"id,omitempty"`
 	Username      string  `json:"username"`
@@ -43,9 +45,33 @@ type UserPatch struct {
 }
 
 // GrantInput is the body of POST /users/{id}/grants. No org unit means the whole installation (admins only).
+// The grant holds from valid_from to valid_to (both included, both optional).
 type GrantInput struct {
 	Role      domain.Role `json:"role"`
 	OrgUnitID *string     `json:"org_unit_id"`
+	ValidFrom domain.Date `json:"valid_from"`
+	ValidTo   domain.Date `json:"valid_to"`
+}
+
+// GrantPeriod is the body of PATCH /grants/{id}: the days the grant holds (null or absent: no bound). Ending a
+// grant on a day keeps it in the user's history; DELETE revokes it outright.
+type GrantPeriod struct {
+	ValidFrom domain.Date `json:"valid_from"`
+	ValidTo   domain.Date `json:"valid_to"`
+}
+
+// UserCreated is the answer to POST /users: the user and, when the server chose the password, that one-time
+// password — shown this once, never stored in clear.
+type UserCreated struct {
+	store.UserView
+	OneTimePassword string `json:"one_time_password,omitempty"`
+}
+
+// PasswordReset is the answer to POST /users/{id}/password-reset: a new one-time password, shown this once. The
+// user's sessions are ended and the user must choose a new password at the next sign-in.
+type PasswordReset struct {
+	OneTimePassword string         `json:"one_time_password"`
+	User            store.UserView `json:"user"`
 }
 
 // userReadRoles may list users (supervisors pick officials to assign).
@@ -113,6 +139,11 @@ func (s *Server) createUser(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
+	oneTime := ""
+	if in.Password == "" {
+		oneTime = auth.OneTimePassword()
+		in.Password, in.MustChangePassword = oneTime, true
+	}
 	hash, err := s.hashNewPassword(in.Password, "password")
 	if err != nil {
 		return err
@@ -141,7 +172,43 @@ func (s *Server) createUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, view)
+	return c.JSON(http.StatusCreated, UserCreated{UserView: *view, OneTimePassword: oneTime})
+}
+
+// resetPassword gives a user a new one-time password, ends its sessions and makes it choose a new password at the
+// next sign-in.
+func (s *Server) resetPassword(c echo.Context) error {
+	id, err := idParam(c, "id", "@what.user")
+	if err != nil {
+		return err
+	}
+	p := principal(c)
+	if id == p.UserID {
+		return domain.Invalid("id", "user.self_reset")
+	}
+	pw := auth.OneTimePassword()
+	hash, err := s.hashNewPassword(pw, "password")
+	if err != nil {
+		return err
+	}
+	err = s.db.Write(c.Request().Context(), func(ctx context.Context, tx bun.Tx) error {
+		if _, err := adminOfUser(ctx, tx, p, id); err != nil {
+			return err
+		}
+		if err := store.SetPassword(ctx, tx, id, hash); err != nil {
+			return err
+		}
+		return store.SetMustChangePassword(ctx, tx, id, true)
+	})
+	if err != nil {
+		return err
+	}
+	s.cache.forget()
+	view, err := store.GetUser(c.Request().Context(), s.db.R, id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, PasswordReset{OneTimePassword: pw, User: *view})
 }
 
 // adminOfUser loads user id for a write and checks the caller administers it.
@@ -257,7 +324,7 @@ func (s *Server) createGrant(c echo.Context) error {
 		return err
 	}
 	p := principal(c)
-	g := &store.RoleGrant{UserID: id, Role: in.Role}
+	g := &store.RoleGrant{UserID: id, Role: in.Role, ValidFrom: in.ValidFrom, ValidTo: in.ValidTo}
 	err = s.db.Write(c.Request().Context(), func(ctx context.Context, tx bun.Tx) error {
 		if _, err := adminOfUser(ctx, tx, p, id); err != nil {
 			return err
@@ -310,4 +377,89 @@ func (s *Server) deleteGrant(c echo.Context) error {
 	}
 	s.cache.forget()
 	return c.NoContent(http.StatusNoContent)
+}
+
+// updateGrant changes the days a grant holds.
+func (s *Server) updateGrant(c echo.Context) error {
+	id, err := idParam(c, "id", "@what.grant")
+	if err != nil {
+		return err
+	}
+	var in GrantPeriod
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	p := principal(c)
+	var out *store.GrantView
+	err = s.db.Write(c.Request().Context(), func(ctx context.Context, tx bun.Tx) error {
+		g, err := store.GetGrant(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if _, err := adminOfUser(ctx, tx, p, g.UserID); err != nil {
+			return err
+		}
+		if g.OrgUnitPath != "" && !p.Can(g.OrgUnitPath, domain.RoleAdmin) {
+			return domain.Forbidden()
+		}
+		out, err = store.UpdateGrantPeriod(ctx, tx, id, in.ValidFrom, in.ValidTo)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	s.cache.forget()
+	return c.JSON(http.StatusOK, out)
+}
+
+// auditReadRoles may read the audit log of their subtrees: administrators, and supervisors (read only).
+var auditReadRoles = []domain.Role{domain.RoleAdmin, domain.RoleSupervisor}
+
+// listAudit lists the audit log of the caller's subtrees, filtered by unit (its subtree), user, table and period.
+func (s *Server) listAudit(c echo.Context) error {
+	p, err := pageRequest(c)
+	if err != nil {
+		return err
+	}
+	f := store.AuditFilter{Entity: c.QueryParam("entity"), EntityID: c.QueryParam("entity_id")}
+	if t := c.QueryParam("table"); t != "" {
+		f.Entity = t
+	}
+	if f.ActorID, err = queryID(c, "actor_id"); err != nil {
+		return err
+	}
+	if u, err := queryID(c, "user"); err != nil {
+		return err
+	} else if u != "" {
+		f.ActorID = u
+	}
+	if f.From, err = queryDate(c, "from"); err != nil {
+		return err
+	}
+	if f.To, err = queryDate(c, "to"); err != nil {
+		return err
+	}
+	if !f.From.IsZero() && !f.To.IsZero() && f.To.Before(f.From) {
+		return domain.Invalid("to", "error.ends_before_start")
+	}
+	roots := principal(c).Roots(auditReadRoles...)
+	if len(roots) == 0 {
+		return domain.Forbidden()
+	}
+	unitID, err := queryID(c, "unit")
+	if err != nil {
+		return err
+	}
+	if unitID != "" {
+		unit, err := s.readableUnit(c, s.db.R, unitID)
+		if err != nil {
+			return err
+		}
+		f.Unit = unit.Path
+	}
+	page, err := store.ListAudit(c.Request().Context(), s.db.R, f, roots, p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, page)
 }

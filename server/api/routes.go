@@ -103,11 +103,21 @@ func (s *Server) routes() []route {
 		{method: http.MethodGet, path: "/api/v1/users", handler: s.listUsers, tag: "users", summary: "List users in scope (admins, supervisors)", paged: true, out: store.Page[store.UserView]{},
 			query: []param{{name: "role", typ: "string", enum: []string{"admin", "supervisor", "official", "secretary", "responder"}},
 				q("org_unit_id", "uuid", "users whose home unit is in this subtree"), q("active", "boolean", ""), search}},
-		{method: http.MethodPost, path: "/api/v1/users", handler: s.createUser, tag: "users", summary: "Create a user (admin of the home unit)", in: UserInput{}, out: store.UserView{}, status: http.StatusCreated},
+		{method: http.MethodPost, path: "/api/v1/users", handler: s.createUser, tag: "users", summary: "Create a user (admin of the home unit); without a password, a one-time password is returned once and must be changed at the first sign-in", in: UserInput{}, out: UserCreated{}, status: http.StatusCreated},
+		{method: http.MethodPost, path: "/api/v1/users/import", handler: s.importUsers, tag: "users", summary: "Preview or commit a list of officials (XLSX) assigned by a standing-committee decision: users, role grants and assignments", out: UsersImportResult{},
+			multipart: []param{{name: "file", typ: "file", required: true, desc: ".xlsx list (see /api/v1/users/template.xlsx)"},
+				{name: "org_unit_id", typ: "uuid", required: true, desc: "the unit whose subtree the file's units and cells are looked for in (admin of it)"},
+				{name: "mode", typ: "string", enum: []string{"preview", "commit"}, desc: "preview (default) reports every row; commit imports all or nothing"},
+				{name: "decision_number", typ: "string", desc: "the decision's number, e.g. 125-QĐ/ĐU, recorded on the assignments made"},
+				{name: "decision_date", typ: "string", desc: "the decision's date, YYYY-MM-DD or dd/mm/yyyy; the default start of grants and assignments"}}},
+		{method: http.MethodGet, path: "/api/v1/users/template.xlsx", handler: s.usersTemplate, tag: "users", summary: "The workbook to fill in for an import of users: its columns, accepted values and a sample row",
+			raw: []string{"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}},
 		{method: http.MethodGet, path: "/api/v1/users/:id", handler: s.getUser, tag: "users", summary: "A user with its grants", out: store.UserView{}},
 		{method: http.MethodPatch, path: "/api/v1/users/:id", handler: s.updateUser, tag: "users", summary: "Change a user, reset its password, disable it", in: UserPatch{}, out: store.UserView{}},
 		{method: http.MethodDelete, path: "/api/v1/users/:id", handler: s.deleteUser, tag: "users", summary: "Delete a user and its grants and sessions", status: http.StatusNoContent},
-		{method: http.MethodPost, path: "/api/v1/users/:id/grants", handler: s.createGrant, tag: "users", summary: "Grant a role over a subtree", in: GrantInput{}, out: store.GrantView{}, status: http.StatusCreated},
+		{method: http.MethodPost, path: "/api/v1/users/:id/password-reset", handler: s.resetPassword, tag: "users", summary: "Give a user a new one-time password (returned once), end its sessions and make it choose a new one at the next sign-in", out: PasswordReset{}},
+		{method: http.MethodPost, path: "/api/v1/users/:id/grants", handler: s.createGrant, tag: "users", summary: "Grant a role over a subtree, from and to a day (both optional)", in: GrantInput{}, out: store.GrantView{}, status: http.StatusCreated},
+		{method: http.MethodPatch, path: "/api/v1/grants/:id", handler: s.updateGrant, tag: "users", summary: "Change the days a role grant holds (end it on a day)", in: GrantPeriod{}, out: store.GrantView{}},
 		{method: http.MethodDelete, path: "/api/v1/grants/:id", handler: s.deleteGrant, tag: "users", summary: "Revoke a role grant", status: http.StatusNoContent},
 
 		// Rosters.
@@ -230,8 +240,11 @@ func (s *Server) routes() []route {
 		{method: http.MethodGet, path: "/api/v1/org-units/:id/ratings/:year", handler: s.getRating, tag: "ratings", summary: "A cell's rating of a year", out: store.CellRating{}},
 		{method: http.MethodPut, path: "/api/v1/org-units/:id/ratings/:year", handler: s.putRating, tag: "ratings", summary: "Set a cell's rating of a year (admin of the cell)", in: RatingInput{}, out: RatingResult{}},
 		{method: http.MethodDelete, path: "/api/v1/org-units/:id/ratings/:year", handler: s.deleteRating, tag: "ratings", summary: "Remove a cell's rating of a year entered by mistake", status: http.StatusNoContent},
-		{method: http.MethodGet, path: "/api/v1/audit", handler: s.listAudit, tag: "audit", summary: "The audit log of the caller's admin subtrees, newest first", paged: true, out: store.Page[store.AuditEntry]{},
-			query: []param{q("entity", "string", "e.g. member, org_unit, user"), q("entity_id", "string", ""), q("actor_id", "uuid", "")}},
+		{method: http.MethodGet, path: "/api/v1/audit", handler: s.listAudit, tag: "audit", summary: "The audit log of the caller's subtrees (admins, supervisors), newest first, with each record before and after", paged: true, out: store.Page[store.AuditView]{},
+			query: []param{q("unit", "uuid", "changes about units in this subtree"), q("user", "uuid", "changes made by this user"),
+				q("table", "string", "the kind of record: member, org_unit, user, role_grant, assignment…"),
+				q("from", "date", "changed on or after this day"), q("to", "date", "changed on or before this day"),
+				q("entity", "string", "same as table"), q("entity_id", "string", "one record"), q("actor_id", "uuid", "same as user")}},
 	}
 }
 

@@ -291,7 +291,7 @@ func OfficialLoads(ctx context.Context, db bun.IDB, roots []string, today domain
 	var rows []OfficialLoad
 	sub := db.NewSelect().TableExpr("role_grants AS g").ColumnExpr("g.user_id").
 		Join("LEFT JOIN org_units AS gou ON gou.id = g.org_unit_id").
-		Where("g.role = ? AND g.deleted_at IS NULL", domain.RoleOfficial)
+		Where("g.role = ? AND g.deleted_at IS NULL", domain.RoleOfficial).Where(grantInForce, today, today)
 	sub = inSubtrees(sub, "COALESCE(gou.path, '/')", roots)
 	q := db.NewSelect().TableExpr("users AS u").
 		ColumnExpr("u.id AS user_id, u.display_name, u.title").

@@ -61,23 +61,39 @@ func jsonOrNil(v any) (*string, error) {
 
 // AuditFilter selects audit entries.
 type AuditFilter struct {
-	Entity   string
+	Entity   string // the kind of record (the table: member, org_unit, user, role_grant, assignment…)
 	EntityID string
-	ActorID  string
+	ActorID  string // who made the change
+	// Unit limits the entries to those about units in this subtree (its path; "" for no limit).
+	Unit string
+	// From and To bound the day of the change (both included; zero for no bound), days in Vietnam's time zone.
+	From, To domain.Date
+}
+
+// AuditView is an audit entry with the names of its actor and unit, for reading.
+type AuditView struct {
+	AuditEntry  `bun:",extend"`
+	ActorName   string `bun:"actor_name" json:"actor_name"`
+	ActorLogin  string `bun:"actor_login" json:"actor_login"`
+	OrgUnitName string `bun:"org_unit_name" json:"org_unit_name"`
 }
 
 // ListAudit returns audit entries, newest first, limited to entries about org units under roots (and entries
 // with no org unit only for callers whose roots include the whole installation, "/").
-func ListAudit(ctx context.Context, db bun.IDB, f AuditFilter, roots []string, p PageRequest) (Page[AuditEntry], error) {
-	var page Page[AuditEntry]
+func ListAudit(ctx context.Context, db bun.IDB, f AuditFilter, roots []string, p PageRequest) (Page[AuditView], error) {
+	var page Page[AuditView]
 	q := db.NewSelect().Model((*AuditEntry)(nil)).
-		Join("LEFT JOIN org_units AS ou ON ou.id = al.org_unit_id")
+		Join("LEFT JOIN org_units AS ou ON ou.id = al.org_unit_id").
+		Join("LEFT JOIN users AS au ON au.id = al.actor_user_id")
 	global := false
 	for _, r := range roots {
 		global = global || r == "/"
 	}
 	if !global {
 		q = inSubtrees(q, "ou.path", roots)
+	}
+	if f.Unit != "" {
+		q = q.Where("ou.path >= ? AND ou.path < ?", f.Unit, domain.PathUpper(f.Unit))
 	}
 	if f.Entity != "" {
 		q = q.Where("al.entity = ?", f.Entity)
@@ -87,6 +103,12 @@ func ListAudit(ctx context.Context, db bun.IDB, f AuditFilter, roots []string, p
 	}
 	if f.ActorID != "" {
 		q = q.Where("al.actor_user_id = ?", f.ActorID)
+	}
+	if !f.From.IsZero() {
+		q = q.Where("al.at >= ?", f.From.Time().UTC())
+	}
+	if !f.To.IsZero() {
+		q = q.Where("al.at < ?", f.To.AddDays(1).Time().UTC())
 	}
 	if p.Cursor != "" {
 		keys, err := decodeCursor(p.Cursor, 1)
@@ -100,8 +122,11 @@ func ListAudit(ctx context.Context, db bun.IDB, f AuditFilter, roots []string, p
 		q = q.Where("al.id < ?", id)
 	}
 	limit := p.limit()
-	var items []AuditEntry
-	if err := q.Column("al.*").OrderExpr("al.id DESC").Limit(int64(limit+1)).Scan(ctx, &items); err != nil {
+	var items []AuditView
+	err := q.Column("al.*").ColumnExpr("COALESCE(au.display_name, '') AS actor_name, COALESCE(au.username, '') AS actor_login").
+		ColumnExpr("COALESCE(ou.name, '') AS org_unit_name").
+		OrderExpr("al.id DESC").Limit(int64(limit+1)).Scan(ctx, &items)
+	if err != nil {
 		return page, domain.Internal(err)
 	}
 	if len(items) > limit {
@@ -109,7 +134,7 @@ func ListAudit(ctx context.Context, db bun.IDB, f AuditFilter, roots []string, p
 		page.NextCursor = encodeCursor(itoa(int(items[limit-1].ID)))
 	}
 	if items == nil {
-		items = []AuditEntry{}
+		items = []AuditView{}
 	}
 	page.Items = items
 	return page, nil

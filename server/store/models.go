@@ -74,6 +74,10 @@ type RoleGrant struct {
 	UserID    string      `bun:"user_id,notnull" json:"user_id"`
 	Role      domain.Role `bun:"role,notnull" json:"role"`
 	OrgUnitID *string     `bun:"org_unit_id" json:"org_unit_id"`
+	// ValidFrom and ValidTo bound the days the grant holds (both included); zero means no bound. A grant outside
+	// its period gives nothing (LoadPrincipal).
+	ValidFrom domain.Date `bun:"valid_from,type:date" json:"valid_from"`
+	ValidTo   domain.Date `bun:"valid_to,type:date" json:"valid_to"`
 }
 
 // RefreshToken is one link of a rotating refresh-token family. Only a hash of the token is stored.
@@ -104,6 +108,10 @@ type Assignment struct {
 	Note           string                  `bun:"note,notnull" json:"note"`
 	AcknowledgedAt *time.Time              `bun:"acknowledged_at" json:"acknowledged_at"`
 	CreatedBy      *string                 `bun:"created_by" json:"created_by"`
+	// DecisionNumber and DecisionDate name the standing committee's decision that made the assignment (set by an
+	// import of users from a decision's list; empty otherwise).
+	DecisionNumber string      `bun:"decision_number,notnull" json:"decision_number"`
+	DecisionDate   domain.Date `bun:"decision_date,type:date" json:"decision_date"`
 }
 
 // Normalize checks an assignment's period, frequency and note, filling the default frequency (monthly).
@@ -125,7 +133,8 @@ func (a *Assignment) Normalize() error {
 	} else if a.VisitsPerYear < 1 || a.VisitsPerYear > 12 {
 		return domain.Invalid("visits_per_year", "error.visits_per_year")
 	}
-	return checkLen("note", a.Note, 1000)
+	a.DecisionNumber = domain.CleanText(a.DecisionNumber)
+	return checkLens(lenRule{"note", a.Note, 1000}, lenRule{"decision_number", a.DecisionNumber, 100})
 }
 
 // Meeting is one meeting of a cell, with the header of its minutes (biên bản).

@@ -211,6 +211,7 @@ func wantDigests(ctx context.Context, db bun.IDB, now time.Time, add func(user s
 		Join("LEFT JOIN org_units AS ou ON ou.id = g.org_unit_id").
 		Join("JOIN users AS u ON u.id = g.user_id").
 		Where("g.role = ?", domain.RoleSupervisor).Where("u.deleted_at IS NULL AND u.active").
+		Where(grantInForce, domain.DateOf(now), domain.DateOf(now)).
 		Scan(ctx, &sups); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return domain.Internal(err)
 	}
@@ -397,6 +398,7 @@ func OverdueReports(ctx context.Context, db bun.IDB, supervisorID string, now ti
 	if err := db.NewSelect().TableExpr("role_grants AS g").ColumnExpr("COALESCE(ou.path, '/')").
 		Join("LEFT JOIN org_units AS ou ON ou.id = g.org_unit_id").
 		Where("g.user_id = ? AND g.role = ? AND g.deleted_at IS NULL", supervisorID, domain.RoleSupervisor).
+		Where(grantInForce, domain.DateOf(now), domain.DateOf(now)).
 		Scan(ctx, &roots); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, domain.Internal(err)
 	}

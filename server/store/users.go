@@ -207,6 +207,9 @@ func CreateGrant(ctx context.Context, db bun.IDB, g *RoleGrant) error {
 	if g.OrgUnitID == nil && g.Role != domain.RoleAdmin {
 		return domain.Invalid("org_unit_id", "user.global_grant")
 	}
+	if err := g.checkPeriod(); err != nil {
+		return err
+	}
 	if g.OrgUnitID != nil {
 		if _, err := GetOrgUnit(ctx, db, *g.OrgUnitID); err != nil {
 			return err
@@ -217,6 +220,46 @@ func CreateGrant(ctx context.Context, db bun.IDB, g *RoleGrant) error {
 		return uniqueOr(err, "@what.grant")
 	}
 	return Audit(ctx, db, "create", "role_grant", g.ID, g.OrgUnitID, nil, g)
+}
+
+// checkPeriod refuses a grant that ends before it starts.
+func (g *RoleGrant) checkPeriod() error {
+	if !g.ValidFrom.IsZero() && !g.ValidTo.IsZero() && g.ValidTo.Before(g.ValidFrom) {
+		return domain.Invalid("valid_to", "error.ends_before_start")
+	}
+	return nil
+}
+
+// UpdateGrantPeriod changes the days a grant holds (its start and end; a zero date removes the bound).
+func UpdateGrantPeriod(ctx context.Context, db bun.IDB, id string, from, to domain.Date) (*GrantView, error) {
+	before, err := GetGrant(ctx, db, id)
+	if err != nil {
+		return nil, err
+	}
+	g := before.RoleGrant
+	g.ValidFrom, g.ValidTo = from, to
+	if err := g.checkPeriod(); err != nil {
+		return nil, err
+	}
+	if g.ValidFrom.String() == before.ValidFrom.String() && g.ValidTo.String() == before.ValidTo.String() {
+		return before, nil
+	}
+	g.UpdatedAt = Now()
+	if _, err := db.NewUpdate().Model(&g).Column("valid_from", "valid_to", "updated_at").WherePK().Exec(ctx); err != nil {
+		return nil, domain.Internal(err)
+	}
+	if err := Audit(ctx, db, "update", "role_grant", id, g.OrgUnitID, &before.RoleGrant, &g); err != nil {
+		return nil, err
+	}
+	return GetGrant(ctx, db, id)
+}
+
+// grantInForce is the condition on a grant aliased g that it holds on a day (the argument, twice).
+const grantInForce = "(g.valid_from IS NULL OR g.valid_from <= ?) AND (g.valid_to IS NULL OR g.valid_to >= ?)"
+
+// InForce reports whether a grant holds on day.
+func (g *RoleGrant) InForce(day domain.Date) bool {
+	return (g.ValidFrom.IsZero() || !day.Before(g.ValidFrom)) && (g.ValidTo.IsZero() || !day.After(g.ValidTo))
 }
 
 // grantPathExpr is the path a grant covers: "/" for the whole installation, "" when its unit was deleted.
@@ -273,12 +316,13 @@ func LoadSession(ctx context.Context, db bun.IDB, userID, family string) (*domai
 		`SELECT 'grant', rg.role, COALESCE(CAST(rg.org_unit_id AS TEXT), ''),
 				CASE WHEN rg.org_unit_id IS NULL THEN '/' ELSE COALESCE(ou.path, '') END
 			FROM role_grants AS rg LEFT JOIN org_units AS ou ON ou.id = rg.org_unit_id AND ou.deleted_at IS NULL
-			WHERE rg.user_id = ? AND rg.deleted_at IS NULL`,
+			WHERE rg.user_id = ? AND rg.deleted_at IS NULL
+				AND (rg.valid_from IS NULL OR rg.valid_from <= ?) AND (rg.valid_to IS NULL OR rg.valid_to >= ?)`,
 		`SELECT DISTINCT 'cell', CAST(ou.id AS TEXT), ou.path, ''
 			FROM assignments AS a JOIN org_units AS ou ON ou.id = a.cell_id AND ou.deleted_at IS NULL
 			WHERE a.official_id = ? AND a.deleted_at IS NULL AND a.status = 'active' AND (a.ends_on IS NULL OR a.ends_on >= ?)`,
 	}
-	args := []any{userID, userID, userID, today}
+	args := []any{userID, userID, today, today, userID, today}
 	if family != "" {
 		// The session exists for this user (a row), and whether any token of it was revoked (c > 0).
 		parts = append(parts, `SELECT 'session', '', '', CAST(count(revoked_at) AS TEXT)
