@@ -379,26 +379,11 @@ func (s *Server) deleteRating(c echo.Context) error {
 // importRatings previews or commits a year's ratings from an XLSX file. A preview reports every row; a commit
 // writes every rating in one transaction or, if any row is wrong, nothing (400 with the plan as details).
 func (s *Server) importRatings(c echo.Context) error {
-	req := c.Request()
-	req.Body = http.MaxBytesReader(c.Response(), req.Body, fileBodyLimit)
-	if err := req.ParseMultipartForm(8 << 20); err != nil {
-		if strings.Contains(err.Error(), "too large") {
-			return domain.E(domain.CodeTooLarge, "error.too_large", "limit", "16 MiB")
-		}
-		return domain.Invalid("file", "error.required", "field", "file")
+	up, done, err := readUpload(c, s.db, domain.RoleAdmin)
+	if err != nil {
+		return err
 	}
-	defer req.MultipartForm.RemoveAll() //nolint:errcheck
-	mode := c.FormValue("mode")
-	if mode == "" {
-		mode = "preview"
-	}
-	if mode != "preview" && mode != "commit" {
-		return domain.Invalid("mode", "error.bad_value", "field", "mode")
-	}
-	unitID, ok := domain.ParseID(c.FormValue("org_unit_id"))
-	if !ok {
-		return domain.Invalid("org_unit_id", "error.bad_id")
-	}
+	defer done()
 	year, err := ratingYear(c.FormValue("year"))
 	if err != nil {
 		return err
@@ -406,24 +391,9 @@ func (s *Server) importRatings(c echo.Context) error {
 	if year < store.MinRatingYear || year > vnToday().Year() {
 		return domain.Invalid("year", "rating.bad_year", "min", strconv.Itoa(store.MinRatingYear), "max", strconv.Itoa(vnToday().Year()))
 	}
-	fh, err := c.FormFile("file")
-	if err != nil {
-		return domain.Invalid("file", "error.required", "field", "file")
-	}
-	f, err := fh.Open()
-	if err != nil {
-		return domain.Internal(err)
-	}
-	defer f.Close()
-	ctx := req.Context()
-	unit, err := store.GetOrgUnit(ctx, s.db.R, unitID)
-	if err != nil {
-		return err
-	}
-	if !principal(c).Can(unit.Path, domain.RoleAdmin) {
-		return domain.Forbidden()
-	}
-	file, err := rating.Parse(f)
+	ctx := c.Request().Context()
+	unit, mode := up.Unit, up.Mode
+	file, err := rating.Parse(up.File)
 	if err != nil {
 		return err
 	}

@@ -29,45 +29,15 @@ type ImportResult struct {
 // importRoster previews or commits a roster file. A preview reports every bad row; a commit imports the whole
 // file in one transaction or, if any row is bad, nothing (answering 400 with the plan as details).
 func (s *Server) importRoster(c echo.Context) error {
-	req := c.Request()
-	req.Body = http.MaxBytesReader(c.Response(), req.Body, fileBodyLimit)
-	if err := req.ParseMultipartForm(8 << 20); err != nil {
-		if strings.Contains(err.Error(), "too large") {
-			return domain.E(domain.CodeTooLarge, "error.too_large", "limit", "16 MiB")
-		}
-		return domain.Invalid("file", "error.required", "field", "file")
-	}
-	defer req.MultipartForm.RemoveAll() //nolint:errcheck
-	mode := c.FormValue("mode")
-	if mode == "" {
-		mode = "preview"
-	}
-	if mode != "preview" && mode != "commit" {
-		return domain.Invalid("mode", "error.bad_value", "field", "mode")
-	}
-	unitID, ok := domain.ParseID(c.FormValue("org_unit_id"))
-	if !ok {
-		return domain.Invalid("org_unit_id", "error.bad_id")
-	}
-	fh, err := c.FormFile("file")
-	if err != nil {
-		return domain.Invalid("file", "error.required", "field", "file")
-	}
-	f, err := fh.Open()
-	if err != nil {
-		return domain.Internal(err)
-	}
-	defer f.Close()
-	p := principal(c)
-	ctx := req.Context()
-	unit, err := store.GetOrgUnit(ctx, s.db.R, unitID)
+	up, done, err := readUpload(c, s.db, rosterRoles...)
 	if err != nil {
 		return err
 	}
-	if !p.Can(unit.Path, rosterRoles...) {
-		return domain.Forbidden() // an import is a write: 403 whether or not the caller can see the unit
-	}
-	file, err := roster.Parse(f, fh.Filename)
+	defer done()
+	p := principal(c)
+	ctx := c.Request().Context()
+	unit, mode := up.Unit, up.Mode
+	file, err := roster.Parse(up.File, up.Name)
 	if err != nil {
 		return err
 	}

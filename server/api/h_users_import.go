@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"runtime"
-	"strings"
 	"sync"
 
 	"github.com/labstack/echo/v4"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/chibo-vn/chibo/server/auth"
 	"github.com/chibo-vn/chibo/server/domain"
-	"github.com/chibo-vn/chibo/server/store"
 	"github.com/chibo-vn/chibo/server/userimport"
 )
 
@@ -28,53 +26,21 @@ type UsersImportResult struct {
 // importUsers previews or commits a list of officials. A preview reports every row's outcome; a commit imports
 // the whole file in one transaction or, if any row is bad, nothing (answering 400 with the plan as details).
 func (s *Server) importUsers(c echo.Context) error {
-	req := c.Request()
-	req.Body = http.MaxBytesReader(c.Response(), req.Body, fileBodyLimit)
-	if err := req.ParseMultipartForm(8 << 20); err != nil {
-		if strings.Contains(err.Error(), "too large") {
-			return domain.E(domain.CodeTooLarge, "error.too_large", "limit", "16 MiB")
-		}
-		return domain.Invalid("file", "error.required", "field", "file")
+	up, done, err := readUpload(c, s.db, domain.RoleAdmin)
+	if err != nil {
+		return err
 	}
-	defer req.MultipartForm.RemoveAll() //nolint:errcheck
-	mode := c.FormValue("mode")
-	if mode == "" {
-		mode = "preview"
-	}
-	if mode != "preview" && mode != "commit" {
-		return domain.Invalid("mode", "error.bad_value", "field", "mode")
-	}
-	unitID, ok := domain.ParseID(c.FormValue("org_unit_id"))
-	if !ok {
-		return domain.Invalid("org_unit_id", "error.bad_id")
-	}
+	defer done()
 	dec := userimport.Decision{Number: domain.CleanText(c.FormValue("decision_number"))}
 	if len([]rune(dec.Number)) > 100 {
 		return domain.Invalid("decision_number", "error.too_long", "field", "decision_number", "max", "100")
 	}
-	var err error
 	if dec.Date, err = userimport.ParseDecisionDate(c.FormValue("decision_date")); err != nil {
 		return err
 	}
-	fh, err := c.FormFile("file")
-	if err != nil {
-		return domain.Invalid("file", "error.required", "field", "file")
-	}
-	f, err := fh.Open()
-	if err != nil {
-		return domain.Internal(err)
-	}
-	defer f.Close()
-	p := principal(c)
-	ctx := req.Context()
-	unit, err := store.GetOrgUnit(ctx, s.db.R, unitID)
-	if err != nil {
-		return err
-	}
-	if !p.Can(unit.Path, domain.RoleAdmin) {
-		return domain.Forbidden() // an import is a write
-	}
-	file, err := userimport.Parse(f, fh.Filename)
+	ctx := c.Request().Context()
+	unit, mode := up.Unit, up.Mode
+	file, err := userimport.Parse(up.File, up.Name)
 	if err != nil {
 		return err
 	}
