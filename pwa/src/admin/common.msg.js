@@ -6,6 +6,8 @@ export const vi = {
   ad_only: 'Chỉ quản trị viên và cán bộ giám sát mới xem được mục này.',
   ad_offline: 'Mục quản trị cần kết nối mạng. Đồng chí hãy kết nối lại rồi thử lại.',
   ad_back: 'Về trang quản trị',
+  ad_choose_file: 'Chọn tệp',
+  ad_no_file: 'Chưa chọn tệp',
 };
 
 export const en = {
@@ -15,4 +17,6 @@ export const en = {
   ad_only: 'Only administrators and supervisors can see this.',
   ad_offline: 'Administration needs a connection. Connect again and retry.',
   ad_back: 'Back to administration',
+  ad_choose_file: 'Choose a file',
+  ad_no_file: 'No file chosen',
 };

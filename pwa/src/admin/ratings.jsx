@@ -3,6 +3,7 @@
 // The import is previewed first (every row's outcome by line, with the errors naming the line, the column and the
 // accepted labels) and committed all or nothing; the template lists the unit's cells with their current rating.
 import { useState, useEffect } from 'preact/hooks';
+import { FileField } from './file.jsx';
 import { t, lang } from '../i18n.js';
 import { online } from '../state.js';
 import { today } from '../data.js';
@@ -171,8 +172,7 @@ function Import({ unit, year, done }) {
   return (
     <form class="card" onSubmit={(e) => (e.preventDefault(), go('preview'))} aria-labelledby="rt-import">
       <h3 id="rt-import">{t('rt_import', { year })}</h3>
-      <label for="rt-upload">{t('rt_choose')}</label>
-      <input id="rt-upload" type="file" accept=".xlsx" onChange={(e) => (setFile(e.currentTarget.files[0] || null), setPlan(null))} />
+      <FileField id="rt-upload" label={t('rt_choose')} file={file} accept=".xlsx" onChange={(e) => (setFile(e.currentTarget.files[0] || null), setPlan(null))} />
       <button class="btn wide" disabled={!file || busy || !online.value}>{t('rt_preview')}</button>
       <p role={msg?.error ? 'alert' : 'status'} aria-live="polite" class={msg?.error ? 'error' : 'ok'}>{msg?.text || ''}</p>
       {plan && (

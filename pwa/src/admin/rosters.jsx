@@ -4,6 +4,7 @@
 //   <unit>               its roster (paginated), the template and exports, and (admins) the import with its preview;
 //   <unit>/<member>      one member: edit the fields, the status with its dates, a transfer to another cell.
 import { useState, useEffect, useRef } from 'preact/hooks';
+import { FileField } from './file.jsx';
 import { t, lang, vnDate } from '../i18n.js';
 import { online } from '../state.js';
 import { api, token } from '../sync.js';
@@ -180,11 +181,11 @@ function Import({ unit, onDone }) {
       <h2 id="ro-import">{t('ro_import')}</h2>
       <p class="muted">{t('ro_import_help')}</p>
       {unit.kind !== 'cell' && <p class="muted">{t('ro_import_commune')}</p>}
-      <label for="ro-file">{t('ro_file')}</label>
-      <input
+      <FileField
         id="ro-file"
-        ref={input}
-        type="file"
+        label={t('ro_file')}
+        inputRef={input}
+        file={file}
         accept=".xlsx,.csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,text/csv"
         onChange={(e) => {
           setFile(e.currentTarget.files[0] || null);

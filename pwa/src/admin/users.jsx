@@ -2,6 +2,7 @@
 // from a file. Supervisors read it; only an administrator of the unit changes it. rest is the part of the route after
 // "#/admin/users/": "" the list, "new" the form, "import" the import, or a user's id.
 import { useState, useEffect } from 'preact/hooks';
+import { FileField } from './file.jsx';
 import { t, lang, vnDate, vnDateTime } from '../i18n.js';
 import { online } from '../state.js';
 import { api, token } from '../sync.js';
@@ -484,8 +485,7 @@ function Import() {
         <input id="im-dn" value={dec.number} onInput={(e) => setDec({ ...dec, number: e.currentTarget.value })} />
         <label for="im-dd">{t('im_decision_date')}</label>
         <input id="im-dd" type="date" value={dec.date} onInput={(e) => setDec({ ...dec, date: e.currentTarget.value })} />
-        <label for="im-file">{t('im_file')}</label>
-        <input id="im-file" type="file" accept=".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        <FileField id="im-file" label={t('im_file')} file={file} accept=".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
           onChange={(e) => { setFile(e.currentTarget.files[0] || null); setSt({ plan: null, result: null, error: '' }); }} />
         <button class="btn primary wide" type="submit" disabled={busy || !online.value}>{busy ? t('im_working') : t('im_preview')}</button>
       </form>
