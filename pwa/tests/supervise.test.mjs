@@ -62,6 +62,11 @@ test('giamsat reads coverage, drills down, downloads the workbook and reads the 
     assert.equal(f['Báo cáo đã gửi'], String(unit.totals.reported), child.unit.name);
   }
   assert.notEqual(unit.unit.id, yr.unit.id, 'drilled down');
+  // The commune's cells with their last annual rating, as the API gives it.
+  const rated = unit.children.find((c) => c.rating);
+  assert.ok(rated, 'the demo commune has rated cells');
+  assert.match(await page.locator(`a.row[href="#/supervise/${rated.unit.id}"]`).textContent(),
+    new RegExp(`Xếp loại năm ${rated.rating.year}: ${rated.rating.name_vi}`));
   await shot(page, '14-supervise-drill');
   await page.getByRole('navigation', { name: 'Đơn vị cấp trên' }).getByRole('link', { name: yr.unit.name }).click();
   await page.locator('p.muted', { hasText: yr.unit.name + ' ·' }).waitFor();

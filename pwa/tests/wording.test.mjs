@@ -55,14 +55,15 @@ const read = (page) => page.evaluate(() => {
 });
 
 // walk visits each route as user and collects the problems, by route.
-async function walk(user, routes) {
+// ignore, when given, removes data the rules are not about (unit codes such as QT.AT.01, usernames) from the text.
+async function walk(user, routes, ignore) {
   const { ctx, page } = await device(browser);
   await login(page, user);
   const found = [];
   const visit = async (route) => {
     await page.evaluate((r) => (location.hash = r), route);
     await settle(page);
-    const text = await read(page);
+    const text = ignore ? (await read(page)).replace(ignore, ' ') : await read(page);
     for (const line of text.split('\n')) for (const p of problems(line)) found.push(`${user} ${route}: ${p} in "${line.trim().slice(0, 80)}"`);
     const w = await page.evaluate(() => document.documentElement.scrollWidth);
     if (w > 360) found.push(`${user} ${route}: the page is ${w} px wide`);
@@ -106,5 +107,16 @@ test('the responder: home, its recommendations and one of them, inbox, settings'
 
 test('the secretary: home, its cell\'s meeting, recommendations, settings', async () => {
   const found = await walk('bithu', ['#/', '#/recs', '#/inbox', '#/settings']);
+  assert.deepEqual(found, []);
+});
+
+test('the administrator: every administration screen, a unit, a user, a roster and a member', async () => {
+  const found = await walk('admin', async (page) => {
+    const unit = await firstHref(page, '#/admin/org', 'main a[href^="#/admin/org/"]');
+    const user = await firstHref(page, '#/admin/users', 'ul.rows a.row');
+    const cell = unit.replace('#/admin/org/', '');
+    return ['#/admin', '#/admin/org', unit, '#/admin/users', user, '#/admin/users/new', '#/admin/users/import',
+      '#/admin/rosters', '#/admin/schedules', '#/admin/schedules/' + cell, '#/admin/reference', '#/admin/ratings', '#/admin/audit'];
+  }, /\b[A-Z]{2}(?:\.[A-Z0-9]{1,4})+\b|^admin(?= · )/gm);
   assert.deepEqual(found, []);
 });

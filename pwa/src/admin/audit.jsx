@@ -31,6 +31,7 @@ const VALUES = {
   mode: (v) => 'au_v_mode_' + v,
   urgency: (v) => 'au_v_u_' + v,
   grade: (v) => 'au_v_gr_' + v,
+  verdict: (v) => 'au_v_vd_' + v,
 };
 
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;

@@ -283,6 +283,8 @@ export const vi = {
   au_v_mode_online: 'Trực tuyến',
   au_v_u_normal: 'Bình thường',
   au_v_u_urgent: 'Khẩn',
+  au_v_vd_accepted: 'Trả lời thỏa đáng',
+  au_v_vd_sent_back: 'Yêu cầu trả lời lại',
 };
 
 export const en = {
@@ -569,4 +571,6 @@ export const en = {
   au_v_mode_online: 'Online',
   au_v_u_normal: 'Normal',
   au_v_u_urgent: 'Urgent',
+  au_v_vd_accepted: 'Answer accepted',
+  au_v_vd_sent_back: 'Sent back for a new answer',
 };

@@ -82,6 +82,12 @@ function Fig({ label, value, sub }) {
   );
 }
 
+// Rating is a cell's latest annual quality rating (QĐ 366), a weak one marked.
+function Rating({ r }) {
+  if (!r) return null;
+  return <small class={'rating' + (r.weak ? ' warn' : '')}>{t('sv_rating', { year: r.year, label: (lang.value === 'en' && r.name_en) || r.name_vi })}</small>;
+}
+
 function Body({ rep, q }) {
   const T = rep.totals;
   const g = T.grades || {};
@@ -90,6 +96,7 @@ function Body({ rep, q }) {
   return (
     <>
       <p class="muted">{rep.unit.name} · {vnDate(rep.from)} – {vnDate(rep.to)}</p>
+      <Rating r={rep.rating} />
       <section class="figs" aria-label={t('sv_totals')}>
         <Fig label={t('sv_coverage')} value={pct(T.coverage)} sub={t('sv_visited', { v: T.visited, e: T.expected })} />
         <Fig label={t('sv_reported')} value={T.reported} sub={t('sv_reporting', { r: pct(T.reporting_rate) })} />
@@ -111,6 +118,7 @@ function Body({ rep, q }) {
                 <a class="row" href={'#/supervise/' + c.unit.id}>
                   <strong>{c.unit.name}</strong>
                   <small>{t('sv_child_line', { c: pct(c.coverage), v: c.visited, e: c.expected, a: pct(c.attendance_rate) })}</small>
+                  <Rating r={c.rating} />
                 </a>
               </li>
             ))}
