@@ -59,9 +59,12 @@ export function Admin({ path }) {
             <ul class="admin-menu">
               {areas.map(([a]) => (
                 <li key={a}>
-                  <a href={'#/admin/' + a}>
-                    <strong>{t('ad_' + a)}</strong>
-                    <span class="muted">{t('ad_' + a + '_about')}</span>
+                  <a class="card row" href={'#/admin/' + a}>
+                    <span class="main">
+                      <strong>{t('ad_' + a)}</strong>
+                      <small class="muted">{t('ad_' + a + '_about')}</small>
+                    </span>
+                    <span class="go" aria-hidden="true">›</span>
                   </a>
                 </li>
               ))}
