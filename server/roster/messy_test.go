@@ -436,6 +436,9 @@ func TestTemplate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(data) > 50<<10 {
+		t.Errorf("the template is %d KB: an office downloads it over 3G", len(data)>>10) // it was 400 KB
+	}
 	f := parse(t, data, "mau.xlsx")
 	var kinds []string
 	for _, c := range f.Columns {
