@@ -17,6 +17,7 @@ import (
 
 	"github.com/chibo-vn/chibo/server/domain"
 	"github.com/chibo-vn/chibo/server/export"
+	"github.com/chibo-vn/chibo/server/sheet"
 	"github.com/chibo-vn/chibo/server/store"
 )
 
@@ -101,8 +102,6 @@ const (
 	headerScan = 30  // the header row is looked for in this many first lines
 	maxCols    = 200 // cells beyond this many in a row are ignored
 )
-
-var reNumbering = regexp.MustCompile(`^\(?(?:[0-9]{1,2}|[A-Za-z])\)?$`)
 
 // errNoHeader says a sheet has no header row; Parse then tries the next sheet.
 var errNoHeader = domain.E(domain.CodeInvalid, "roster.no_header")
@@ -382,7 +381,7 @@ func (p *parser) read(src rowSource) error {
 	if p.layout(buf[h].cells, sub) {
 		next++
 	}
-	if next < len(buf) && numbering(buf[next].cells) {
+	if next < len(buf) && sheet.Numbering(buf[next].cells) {
 		next++
 	}
 	for _, r := range buf[min(next, len(buf)):] {
@@ -489,22 +488,6 @@ func (p *parser) layout(head, sub []string) bool {
 		p.header[kindName] = p.header[kindSurname] + " / " + p.header[kindGiven] // for messages only
 	}
 	return isSub
-}
-
-// numbering reports whether a row is the "(1) (2) (3)…" or "A B C…" line some forms put under the header.
-func numbering(cells []string) bool {
-	n := 0
-	for _, c := range cells {
-		c = strings.TrimSpace(c)
-		if c == "" {
-			continue
-		}
-		if !reNumbering.MatchString(c) {
-			return false
-		}
-		n++
-	}
-	return n >= 2
 }
 
 // isFooter reports whether folded text belongs to a signature block or a total line rather than to a member.
@@ -635,7 +618,7 @@ func (p *parser) member(line int, name string, get func(colKind) string) Row {
 		dst *domain.Date
 	}{{kindJoined, &row.JoinedOn}, {kindOfficial, &row.OfficialOn}} {
 		v := get(d.k)
-		if date, ok := parseDate(v, p.date1904); ok {
+		if date, ok := sheet.ParseDate(v, p.date1904); ok {
 			*d.dst = date
 		} else {
 			add(d.k, "roster.bad_date", "value", v)
@@ -673,7 +656,7 @@ func (p *parser) member(line int, name string, get func(colKind) string) Row {
 		statusCol = kindNote
 	}
 	if v := get(kindUntil); v != "" {
-		if d, ok := parseDate(v, p.date1904); !ok {
+		if d, ok := sheet.ParseDate(v, p.date1904); !ok {
 			add(kindUntil, "roster.bad_date", "value", v)
 		} else if !d.IsZero() {
 			row.TempExemptUntil = d

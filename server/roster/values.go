@@ -8,9 +8,8 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/chibo-vn/chibo/server/domain"
+	"github.com/chibo-vn/chibo/server/sheet"
 )
 
 // key folds text for comparison with the known words: no diacritics, lower case, and every run of characters
@@ -46,52 +45,6 @@ var (
 	reMonthIn   = regexp.MustCompile(`(?:^|[^0-9/.\-])([0-9]{1,2})/([0-9]{4})(?:$|[^0-9/])`)
 )
 
-// excelSerialMax is the serial number of 31/12/9999, the last day a workbook can hold.
-const excelSerialMax = 2958465
-
-// number reads a cell as a number: a workbook's raw numeric value or digits typed in a CSV file.
-func number(s string) (float64, bool) {
-	if s == "" || !strings.ContainsAny(s[:1], "0123456789+-.") {
-		return 0, false
-	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0, false
-	}
-	return v, true
-}
-
-// parseDate reads a date cell: dd/mm/yyyy, d/m/yyyy, dd-mm-yyyy, dd.mm.yyyy, yyyy-mm-dd (with a time after it,
-// as some programs write), or a workbook's date serial number, whatever format the cell displays it in.
-// ok is false for anything else, including a year alone.
-func parseDate(s string, date1904 bool) (d domain.Date, ok bool) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return domain.Date{}, true
-	}
-	if v, isNum := number(s); isNum {
-		// A bare year such as 1990 would be a serial number of 1905, and a small number a day of 1900: refuse
-		// both rather than guess.
-		if v < 1000 || v > excelSerialMax || (v < 10000 && v == math.Trunc(v)) {
-			return domain.Date{}, false
-		}
-		t, err := excelize.ExcelDateToTime(v, date1904)
-		if err != nil {
-			return domain.Date{}, false
-		}
-		d := domain.NewDate(t.Year(), t.Month(), t.Day())
-		return d, d.InRange()
-	}
-	if len(s) > 10 && (s[10] == ' ' || s[10] == 'T') {
-		if t, err := time.Parse("2006-01-02", s[:10]); err == nil {
-			d := domain.NewDate(t.Year(), t.Month(), t.Day())
-			return d, d.InRange()
-		}
-	}
-	d, err := domain.ParseDate(s)
-	return d, err == nil && d.Year() >= 1000
-}
-
 // parseBirth reads a birth year or birth date cell and returns the year: "1960", 1960 as a number, "03/1960", a
 // full date as text, or a workbook date.
 func parseBirth(s string, date1904 bool) (year int, ok bool) {
@@ -100,7 +53,7 @@ func parseBirth(s string, date1904 bool) (year int, ok bool) {
 		y, _ := strconv.Atoi(s)
 		return y, true
 	}
-	if v, isNum := number(s); isNum && v == math.Trunc(v) && v >= 1000 && v < 10000 {
+	if v, isNum := sheet.Number(s); isNum && v == math.Trunc(v) && v >= 1000 && v < 10000 {
 		return int(v), true
 	}
 	if m := reMonthYear.FindStringSubmatch(s); m != nil {
@@ -110,7 +63,7 @@ func parseBirth(s string, date1904 bool) (year int, ok bool) {
 		}
 		return 0, false
 	}
-	d, ok := parseDate(s, date1904)
+	d, ok := sheet.ParseDate(s, date1904)
 	if !ok || d.IsZero() {
 		return 0, false
 	}
@@ -147,7 +100,7 @@ func parseMembership(s string) (domain.Membership, bool) {
 func cardNumber(s string) string {
 	s = domain.CleanText(s)
 	if strings.ContainsAny(s, "eE") {
-		if v, ok := number(s); ok && v == math.Trunc(v) && v > 0 && v < 1e15 {
+		if v, ok := sheet.Number(s); ok && v == math.Trunc(v) && v > 0 && v < 1e15 {
 			return strconv.FormatFloat(v, 'f', -1, 64)
 		}
 	}

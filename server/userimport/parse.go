@@ -15,17 +15,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 	"unicode"
 
 	"github.com/xuri/excelize/v2"
 
 	"github.com/chibo-vn/chibo/server/domain"
 	"github.com/chibo-vn/chibo/server/i18n"
+	"github.com/chibo-vn/chibo/server/sheet"
 )
 
 // MaxRows is the most data rows one file may hold.
@@ -272,7 +271,7 @@ func (f *File) read(rows [][]string, date1904 bool) (bool, error) {
 			footer = true // the signature block: nothing under it is an official
 			continue
 		}
-		if numbering(cells) {
+		if sheet.Numbering(cells) {
 			continue // the "(1) (2) (3)" line under a header
 		}
 		rest := get(ColUsername) + get(ColRole) + get(ColScope) + get(ColCells) + get(ColHome)
@@ -302,7 +301,7 @@ func (f *File) read(rows [][]string, date1904 bool) (bool, error) {
 			dst *domain.Date
 		}{{ColFrom, &row.From}, {ColTo, &row.To}} {
 			v := get(d.k)
-			if date, ok := parseDate(v, date1904); ok {
+			if date, ok := sheet.ParseDate(v, date1904); ok {
 				*d.dst = date
 			} else {
 				f.Issues = append(f.Issues, issue(line, head[d.k], "users_import.bad_date", "value", v))
@@ -360,23 +359,6 @@ func RoleName(r domain.Role) string {
 	return ""
 }
 
-var reNumbering = regexp.MustCompile(`^\(?(?:[0-9]{1,2}|[A-Za-z])\)?$`)
-
-func numbering(cells []string) bool {
-	n := 0
-	for _, c := range cells {
-		c = strings.TrimSpace(c)
-		if c == "" {
-			continue
-		}
-		if !reNumbering.MatchString(c) {
-			return false
-		}
-		n++
-	}
-	return n >= 2
-}
-
 // isFooter reports whether folded text starts a signature block ("T/M BAN THƯỜNG VỤ", "Nơi nhận", "Bí thư").
 func isFooter(k string) bool {
 	for _, p := range []string{"t m", "tm", "thay mat", "noi nhan", "nguoi lap", "bi thu", "pho bi thu", "ky ten", "xac nhan", "tong cong", "tong so"} {
@@ -387,40 +369,9 @@ func isFooter(k string) bool {
 	return false
 }
 
-// excelSerialMax is the serial number of 31/12/9999.
-const excelSerialMax = 2958465
-
-// parseDate reads a date cell: dd/mm/yyyy (and its variants), yyyy-mm-dd, or a workbook's date serial. An empty
-// cell is the zero date.
-func parseDate(s string, date1904 bool) (domain.Date, bool) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return domain.Date{}, true
-	}
-	if v, err := strconv.ParseFloat(s, 64); err == nil && !math.IsNaN(v) && !math.IsInf(v, 0) {
-		if v < 1000 || v > excelSerialMax || (v < 10000 && v == math.Trunc(v)) {
-			return domain.Date{}, false
-		}
-		t, err := excelize.ExcelDateToTime(v, date1904)
-		if err != nil {
-			return domain.Date{}, false
-		}
-		d := domain.NewDate(t.Year(), t.Month(), t.Day())
-		return d, d.InRange()
-	}
-	if len(s) > 10 && (s[10] == ' ' || s[10] == 'T') {
-		if t, err := time.Parse("2006-01-02", s[:10]); err == nil {
-			d := domain.NewDate(t.Year(), t.Month(), t.Day())
-			return d, d.InRange()
-		}
-	}
-	d, err := domain.ParseDate(s)
-	return d, err == nil && d.Year() >= 1000
-}
-
 // ParseDecisionDate reads the decision date of the form: YYYY-MM-DD or dd/mm/yyyy.
 func ParseDecisionDate(s string) (domain.Date, error) {
-	d, ok := parseDate(s, false)
+	d, ok := sheet.ParseDate(s, false)
 	if !ok {
 		return d, domain.Invalid("decision_date", "users_import.bad_decision_date", "value", s)
 	}
