@@ -12,9 +12,11 @@ export function Login() {
     e.preventDefault();
     setBusy(true);
     setError('');
+    // The first sync can take a while; a user who opens another screen meanwhile stays there.
+    const at = location.hash;
     try {
       await signIn(username.trim(), password);
-      go('');
+      if (location.hash === at) go('');
     } catch (err) {
       setError(err.offline ? t('login_offline') : err.message);
     } finally {
