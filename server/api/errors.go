@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -56,6 +57,9 @@ type detailedError struct {
 func (d *detailedError) Error() string { return d.err.Error() }
 func (d *detailedError) Unwrap() error { return d.err }
 
+// statusClientClosed is the status of a request whose client went away before the answer (nginx's 499).
+const statusClientClosed = 499
+
 // handleError is Echo's HTTPErrorHandler: it turns any error into {code, message} with the right status, in the
 // caller's language. Internal errors are logged with the request id and shown only as "internal error".
 func (s *Server) handleError(err error, c echo.Context) {
@@ -67,6 +71,12 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if errors.As(err, &de) {
 		details = de.details
 		err = de.err
+	}
+	if errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil {
+		// The client went away (a page closed, a phone lost its signal): not a failure of the server. Answered
+		// 499 as nginx counts it, and logged as an ordinary request, not as an error.
+		_ = c.NoContent(statusClientClosed)
+		return
 	}
 	var he *echo.HTTPError
 	var e *domain.Error
