@@ -120,6 +120,63 @@ func (t MeetingType) Valid() bool {
 	return oneOf(t, []MeetingType{MeetingRegular, MeetingThematic, MeetingExtraordinary})
 }
 
+// MeetingForm is the form of a meeting: a cell's own meeting, or one of the commune's other meetings where cells'
+// matters are reported and recommendations raised.
+type MeetingForm string
+
+// The meeting forms.
+const (
+	FormCell      MeetingForm = "cell"      // sinh hoạt chi bộ
+	FormBriefing  MeetingForm = "briefing"  // giao ban bí thư chi bộ (by commune, or by zone in rotation)
+	FormDialogue  MeetingForm = "dialogue"  // đối thoại of the standing committee with secretaries, members, citizens
+	FormCommittee MeetingForm = "committee" // hội nghị Đảng ủy xã mở rộng
+)
+
+// MeetingForms lists every meeting form in display order.
+var MeetingForms = []MeetingForm{FormCell, FormBriefing, FormDialogue, FormCommittee}
+
+// Valid reports whether f is known.
+func (f MeetingForm) Valid() bool { return oneOf(f, MeetingForms) }
+
+// AddresseeKind is what kind of body an addressee of recommendations is.
+type AddresseeKind string
+
+// The addressee kinds.
+const (
+	AddrParty      AddresseeKind = "party"       // a party unit or committee: Đảng ủy, Ban Thường vụ, chi bộ
+	AddrPartyBoard AddresseeKind = "party_board" // a board of the party committee: Ban Tổ chức, Ban Tuyên giáo và Dân vận, UBKT
+	AddrGovernment AddresseeKind = "government"  // UBND, its offices and departments (Sở …)
+	AddrCouncil    AddresseeKind = "council"     // HĐND and its boards
+	AddrFront      AddresseeKind = "front"       // Ủy ban MTTQ and the mass organisations
+	AddrPolice     AddresseeKind = "police"      // Công an
+	AddrEnterprise AddresseeKind = "enterprise"  // Điện lực, cấp nước, other enterprises that answer
+	AddrOther      AddresseeKind = "other"
+)
+
+// AddresseeKinds lists every addressee kind in display order.
+var AddresseeKinds = []AddresseeKind{AddrParty, AddrPartyBoard, AddrGovernment, AddrCouncil, AddrFront, AddrPolice, AddrEnterprise, AddrOther}
+
+// Valid reports whether k is known.
+func (k AddresseeKind) Valid() bool { return oneOf(k, AddresseeKinds) }
+
+// AddresseeLevel is the administrative level of an addressee (after the 2025 reform: province and commune; the
+// district level stays for history and the bodies that kept it, like an electricity branch).
+type AddresseeLevel string
+
+// The addressee levels, highest first.
+const (
+	LevelCentral  AddresseeLevel = "central"
+	LevelProvince AddresseeLevel = "province"
+	LevelDistrict AddresseeLevel = "district"
+	LevelCommune  AddresseeLevel = "commune"
+)
+
+// AddresseeLevels lists every level, highest first.
+var AddresseeLevels = []AddresseeLevel{LevelCentral, LevelProvince, LevelDistrict, LevelCommune}
+
+// Valid reports whether l is known.
+func (l AddresseeLevel) Valid() bool { return oneOf(l, AddresseeLevels) }
+
 // MeetingStatus is where a meeting stands.
 type MeetingStatus string
 
@@ -197,6 +254,15 @@ const (
 	RecActionSendBack = "send_back" // answered → sent_back
 	RecActionResolve  = "resolve"   // accepted → resolved
 	RecActionAnnounce = "announce"  // accepted or resolved, status kept; once
+	// RecActionDirect records the standing committee's direction (chỉ đạo) on an open recommendation, before or
+	// with forwarding; the status is kept.
+	RecActionDirect = "direct"
+	// RecActionEscalate passes a forwarded (or sent back) recommendation up to a higher addressee when the body
+	// answers that it is beyond its competence (thuộc thẩm quyền cấp trên): forwarded again, history kept.
+	RecActionEscalate = "escalate"
+	// RecActionConfirm is the cell secretary's confirmation on the ground that the matter is settled: accepted →
+	// resolved.
+	RecActionConfirm = "confirm"
 )
 
 // recTransitions lists, for each step, the statuses it may start from and the status it leads to.
@@ -210,6 +276,9 @@ var recTransitions = map[string]struct {
 	RecActionSendBack: {[]RecStatus{RecAnswered}, RecSentBack},
 	RecActionResolve:  {[]RecStatus{RecAccepted}, RecResolved},
 	RecActionAnnounce: {[]RecStatus{RecAccepted, RecResolved}, ""},
+	RecActionDirect:   {[]RecStatus{RecNew, RecForwarded, RecSentBack}, ""},
+	RecActionEscalate: {[]RecStatus{RecForwarded, RecSentBack}, RecForwarded},
+	RecActionConfirm:  {[]RecStatus{RecAccepted}, RecResolved},
 }
 
 // RecTransition returns the status a step (one of the RecAction* constants) leads to from status from, or an

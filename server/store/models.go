@@ -23,6 +23,18 @@ type OrgUnit struct {
 	OpenedOn domain.Date    `bun:"opened_on,type:date" json:"opened_on"`
 	ClosedOn domain.Date    `bun:"closed_on,type:date" json:"closed_on"`
 	Address  string         `bun:"address,notnull" json:"address"`
+	// ZoneID is the zone (khu, cụm) of the commune a cell belongs to for the monthly briefing, if any.
+	ZoneID *string `bun:"zone_id" json:"zone_id"`
+}
+
+// Zone is a group of a commune's cells whose secretaries meet for the monthly briefing (giao ban), hosted in
+// rotation by one of its cells. A cell's zone is OrgUnit.ZoneID.
+type Zone struct {
+	bun.BaseModel `bun:"table:zones,alias:zn"`
+	Base
+	CommuneID string `bun:"commune_id,notnull" json:"commune_id"`
+	Name      string `bun:"name,notnull" json:"name"`
+	SortOrder int    `bun:"sort_order,notnull" json:"sort_order"`
 }
 
 // Member is a party member on a cell's roll.
@@ -112,6 +124,9 @@ type Assignment struct {
 	// import of users from a decision's list; empty otherwise).
 	DecisionNumber string      `bun:"decision_number,notnull" json:"decision_number"`
 	DecisionDate   domain.Date `bun:"decision_date,type:date" json:"decision_date"`
+	// Form is what the official attends: a cell's meetings (cell, CellID a cell) or a commune's expanded party
+	// committee meetings (committee, CellID the commune).
+	Form domain.MeetingForm `bun:"form,notnull" json:"form"`
 }
 
 // Normalize checks an assignment's period, frequency and note, filling the default frequency (monthly).
@@ -137,11 +152,19 @@ func (a *Assignment) Normalize() error {
 	return checkLens(lenRule{"note", a.Note, 1000}, lenRule{"decision_number", a.DecisionNumber, 100})
 }
 
-// Meeting is one meeting of a cell, with the header of its minutes (biên bản).
+// Meeting is one meeting of a cell, with the header of its minutes (biên bản), or one of a commune's other meetings
+// (Form: a briefing of cell secretaries, a dialogue, an expanded party committee meeting), whose CellID is the unit
+// holding it (the commune).
 type Meeting struct {
 	bun.BaseModel `bun:"table:meetings,alias:mt"`
 	Base
-	CellID              string               `bun:"cell_id,notnull" json:"cell_id"`
+	CellID string             `bun:"cell_id,notnull" json:"cell_id"`
+	Form   domain.MeetingForm `bun:"form,notnull" json:"form"`
+	// ZoneID and HostCellID: the zone whose briefing it is and the cell hosting it in rotation (briefings only).
+	ZoneID     *string `bun:"zone_id" json:"zone_id"`
+	HostCellID *string `bun:"host_cell_id" json:"host_cell_id"`
+	// Audience is whom a dialogue is with: secretaries, members or citizens (dialogues only).
+	Audience            string               `bun:"audience,notnull" json:"audience"`
 	MeetingDate         domain.Date          `bun:"meeting_date,type:date,notnull" json:"meeting_date"`
 	Type                domain.MeetingType   `bun:"type,notnull" json:"type"`
 	Mode                string               `bun:"mode,notnull" json:"mode"`
@@ -167,6 +190,12 @@ type Meeting struct {
 func (m *Meeting) Normalize() error {
 	if m.Type == "" {
 		m.Type = domain.MeetingRegular
+	}
+	if m.Form == "" {
+		m.Form = domain.FormCell
+	}
+	if !m.Form.Valid() {
+		return badValue("form")
 	}
 	if m.Mode == "" {
 		m.Mode = domain.MeetingInPerson
@@ -375,6 +404,18 @@ type Recommendation struct {
 	AnnouncedAt        *time.Time       `bun:"announced_at" json:"announced_at"`
 	// AnnouncedMeetingID is the meeting (a briefing, or the cell's own) where the outcome was reported back.
 	AnnouncedMeetingID *string `bun:"announced_meeting_id" json:"announced_meeting_id"`
+	// AddresseeID is the body of the directory the recommendation is addressed to (AddresseeOrgUnitID is kept for
+	// those forwarded to a party unit before the directory).
+	AddresseeID *string `bun:"addressee_id" json:"addressee_id"`
+	// Direction is the standing committee's direction (chỉ đạo) on the recommendation, with when and by whom.
+	Direction  string     `bun:"direction,notnull" json:"direction"`
+	DirectedAt *time.Time `bun:"directed_at" json:"directed_at"`
+	DirectedBy *string    `bun:"directed_by" json:"directed_by"`
+	// ConfirmedAt and ConfirmedBy: the cell secretary's confirmation on the ground that the matter is settled.
+	ConfirmedAt *time.Time `bun:"confirmed_at" json:"confirmed_at"`
+	ConfirmedBy *string    `bun:"confirmed_by" json:"confirmed_by"`
+	// Escalations counts the times it was passed up to a higher addressee as beyond a body's competence.
+	Escalations int `bun:"escalations,notnull" json:"escalations"`
 }
 
 // Normalize cleans a recommendation's text, folds it for search, fills the default urgency and checks the fields.
@@ -409,6 +450,12 @@ type RecommendationAnswer struct {
 	VerdictReason    string     `bun:"verdict_reason,notnull" json:"verdict_reason"`
 	VerdictBy        *string    `bun:"verdict_by" json:"verdict_by"`
 	VerdictAt        *time.Time `bun:"verdict_at" json:"verdict_at"`
+	// AddresseeID is the body of the directory the answer is given for; DocNumber and DocDate name the written
+	// answer (văn bản số … ngày …); BeyondCompetence says the body answered that the matter is for a higher level.
+	AddresseeID      *string     `bun:"addressee_id" json:"addressee_id"`
+	DocNumber        string      `bun:"doc_number,notnull" json:"doc_number"`
+	DocDate          domain.Date `bun:"doc_date,type:date" json:"doc_date"`
+	BeyondCompetence bool        `bun:"beyond_competence,notnull" json:"beyond_competence"`
 }
 
 // Normalize cleans an answer's text and checks it: an answer has a body.
@@ -437,12 +484,93 @@ type RecommendationEvent struct {
 	AnswerID           *string          `bun:"answer_id" json:"answer_id"`
 	MeetingID          *string          `bun:"meeting_id" json:"meeting_id"`
 	Note               string           `bun:"note,notnull" json:"note"`
+	// AddresseeID is the directory body of a forward, an escalation or an answer; DocNumber and DocDate the
+	// document of an answer.
+	AddresseeID *string     `bun:"addressee_id" json:"addressee_id"`
+	DocNumber   string      `bun:"doc_number,notnull" json:"doc_number"`
+	DocDate     domain.Date `bun:"doc_date,type:date" json:"doc_date"`
 }
 
 // Normalize cleans the note of a step of a recommendation's history and checks its length.
 func (e *RecommendationEvent) Normalize() error {
 	e.Note = domain.CleanText(e.Note)
 	return checkLen("note", e.Note, 4000)
+}
+
+// Addressee is one body of a province's directory of addressees of recommendations: a party unit or committee, a
+// government body, the Fatherland Front or a mass organisation, the police, an enterprise that answers. ParentID
+// is the body above it, where a matter beyond its competence goes; OrgUnitID the party unit it sits at (the
+// commune of a UBND xã). Aliases are other names officials write, one per line. Synced as reference data.
+type Addressee struct {
+	bun.BaseModel `bun:"table:addressees,alias:ad"`
+	Base
+	ProvinceID *string               `bun:"province_id" json:"province_id"`
+	ParentID   *string               `bun:"parent_id" json:"parent_id"`
+	OrgUnitID  *string               `bun:"org_unit_id" json:"org_unit_id"`
+	Kind       domain.AddresseeKind  `bun:"kind,notnull" json:"kind"`
+	Level      domain.AddresseeLevel `bun:"level,notnull" json:"level"`
+	Code       string                `bun:"code,notnull" json:"code"`
+	Name       string                `bun:"name,notnull" json:"name"`
+	ShortName  string                `bun:"short_name,notnull" json:"short_name"`
+	NameFold   string                `bun:"name_fold,notnull" json:"name_fold"`
+	Aliases    string                `bun:"aliases,notnull" json:"aliases"`
+	ActiveFrom domain.Date           `bun:"active_from,type:date" json:"active_from"`
+	ActiveTo   domain.Date           `bun:"active_to,type:date" json:"active_to"`
+	SortOrder  int                   `bun:"sort_order,notnull" json:"sort_order"`
+}
+
+// AddresseeResponder makes a user (holding the responder role) a responder of an addressee: it is notified of what
+// is forwarded there and answers for it. Not synced.
+type AddresseeResponder struct {
+	bun.BaseModel `bun:"table:addressee_responders,alias:adr"`
+	ID            string    `bun:"id,pk" json:"id"`
+	AddresseeID   string    `bun:"addressee_id,notnull" json:"addressee_id"`
+	UserID        string    `bun:"user_id,notnull" json:"user_id"`
+	CreatedAt     time.Time `bun:"created_at,notnull" json:"created_at"`
+}
+
+// MeetingParticipant is one person who took part in a meeting of the other forms (a briefing, a dialogue, an
+// expanded committee meeting) and in which capacity: chair, minute_taker, participant or guest.
+type MeetingParticipant struct {
+	bun.BaseModel `bun:"table:meeting_participants,alias:mp"`
+	Base
+	MeetingID string  `bun:"meeting_id,notnull" json:"meeting_id"`
+	Role      string  `bun:"role,notnull" json:"role"`
+	UserID    *string `bun:"user_id" json:"user_id"`
+	MemberID  *string `bun:"member_id" json:"member_id"`
+	CellID    *string `bun:"cell_id" json:"cell_id"`
+	Name      string  `bun:"name,notnull" json:"name"`
+	Title     string  `bun:"title,notnull" json:"title"`
+	Present   bool    `bun:"present,notnull" json:"present"`
+}
+
+// BriefingReport is what a cell's secretary reports of the cell's month at a briefing (giao ban): the situation,
+// what was done, the problems and the proposals.
+type BriefingReport struct {
+	bun.BaseModel `bun:"table:briefing_reports,alias:br"`
+	Base
+	MeetingID    string `bun:"meeting_id,notnull" json:"meeting_id"`
+	CellID       string `bun:"cell_id,notnull" json:"cell_id"`
+	ReporterName string `bun:"reporter_name,notnull" json:"reporter_name"`
+	Situation    string `bun:"situation,notnull" json:"situation"`
+	Done         string `bun:"done,notnull" json:"done"`
+	Problems     string `bun:"problems,notnull" json:"problems"`
+	Proposals    string `bun:"proposals,notnull" json:"proposals"`
+}
+
+// DialogueQuestion is a question raised at a dialogue (đối thoại) and the explanation given (giải trình);
+// RecommendationID is the recommendation it became, if it did.
+type DialogueQuestion struct {
+	bun.BaseModel `bun:"table:dialogue_questions,alias:dq"`
+	Base
+	MeetingID        string  `bun:"meeting_id,notnull" json:"meeting_id"`
+	SortOrder        int     `bun:"sort_order,notnull" json:"sort_order"`
+	AskerName        string  `bun:"asker_name,notnull" json:"asker_name"`
+	AskerCellID      *string `bun:"asker_cell_id" json:"asker_cell_id"`
+	Question         string  `bun:"question,notnull" json:"question"`
+	Explanation      string  `bun:"explanation,notnull" json:"explanation"`
+	ExplainedBy      string  `bun:"explained_by,notnull" json:"explained_by"`
+	RecommendationID *string `bun:"recommendation_id" json:"recommendation_id"`
 }
 
 // RatingLabel is one label of an annual rating scheme (Quy định 366-QĐ/TW, or the older labels), kept as data.
@@ -551,3 +679,34 @@ type Conflict struct {
 
 // Normalize checks the resolution a user wrote for a conflict.
 func (c *Conflict) Normalize() error { return checkLen("resolution", c.Resolution, 50000) }
+
+// Normalize checks a participant's capacity and cleans its name and title.
+func (p *MeetingParticipant) Normalize() error {
+	p.Name, p.Title = domain.CleanText(p.Name), domain.CleanText(p.Title)
+	if p.Role == "" {
+		p.Role = "participant"
+	}
+	switch p.Role {
+	case "chair", "minute_taker", "participant", "guest":
+	default:
+		return badValue("role")
+	}
+	return checkLens(lenRule{"name", p.Name, 120}, lenRule{"title", p.Title, 200})
+}
+
+// Normalize checks the lengths of a cell's briefing report.
+func (r *BriefingReport) Normalize() error {
+	r.ReporterName = domain.CleanText(r.ReporterName)
+	return checkLens(lenRule{"reporter_name", r.ReporterName, 120}, lenRule{"situation", r.Situation, 20000},
+		lenRule{"done", r.Done, 20000}, lenRule{"problems", r.Problems, 20000}, lenRule{"proposals", r.Proposals, 20000})
+}
+
+// Normalize checks a dialogue question: it has a text.
+func (q *DialogueQuestion) Normalize() error {
+	q.AskerName, q.ExplainedBy = domain.CleanText(q.AskerName), domain.CleanText(q.ExplainedBy)
+	if domain.CleanText(q.Question) == "" {
+		return domain.Invalid("question", "error.required", "field", "question")
+	}
+	return checkLens(lenRule{"asker_name", q.AskerName, 120}, lenRule{"question", q.Question, 4000},
+		lenRule{"explanation", q.Explanation, 20000}, lenRule{"explained_by", q.ExplainedBy, 120})
+}

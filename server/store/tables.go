@@ -24,6 +24,7 @@ func byRef() Owner            { return Owner{Kind: OwnedByRef, Column: "province
 var tables = changelog.NewRegistry(
 	own[OrgUnit](UnitTable, ClassUnit, byUnit("id"), nil),
 	own[AnnualRating]("annual_ratings", ClassUnit, byUnit("org_unit_id"), nil),
+	own[Zone]("zones", ClassUnit, byUnit("commune_id"), nil),
 	own[User]("users", ClassUsers, Owner{Kind: OwnedByUnit, Column: "home_org_unit_id", NullIsRoot: true}, nil),
 	own[Member]("members", ClassRoster, byUnit("cell_id"), &WriteSpec{
 		Fields: []string{"full_name", "birth_year", "gender", "card_number", "membership", "status", "temp_exempt_until",
@@ -31,10 +32,16 @@ var tables = changelog.NewRegistry(
 		CreateOnly: []string{"cell_id"}, Required: []string{"cell_id", "full_name"}, Deletable: true}),
 	own[Assignment]("assignments", ClassAssign, byUnit("cell_id"), &WriteSpec{Fields: []string{"acknowledged_at"}}),
 	own[Meeting]("meetings", ClassMeetings, Owner{Kind: OwnedByUnit, Column: "cell_id", Month: "meeting_date"}, &WriteSpec{
-		Fields: []string{"meeting_date", "type", "mode", "status", "topic", "place", "starts_at", "ends_at",
+		Fields: []string{"meeting_date", "type", "mode", "status", "topic", "place", "starts_at", "ends_at", "zone_id", "host_cell_id", "audience",
 			"chair_member_id", "secretary_member_id", "chair_name", "secretary_name", "members_total", "members_full",
 			"members_probationary", "members_attached", "members_exempt", "notes", "resolution"},
-		CreateOnly: []string{"cell_id"}, Required: []string{"cell_id", "meeting_date"}, Deletable: true}),
+		CreateOnly: []string{"cell_id", "form"}, Required: []string{"cell_id", "meeting_date"}, Deletable: true}),
+	own[MeetingParticipant]("meeting_participants", ClassMeetings, Owner{Kind: OwnedByUnit, Via: &Link{Column: "meeting_id", Table: "meetings"}}, &WriteSpec{
+		Fields: []string{"role", "user_id", "member_id", "cell_id", "name", "title", "present"}, CreateOnly: []string{"meeting_id"},
+		Required: []string{"meeting_id"}, Deletable: true}),
+	own[BriefingReport]("briefing_reports", ClassMeetings, Owner{Kind: OwnedByUnit, Via: &Link{Column: "meeting_id", Table: "meetings"}}, &WriteSpec{
+		Fields: []string{"reporter_name", "situation", "done", "problems", "proposals"}, CreateOnly: []string{"meeting_id", "cell_id"},
+		Required: []string{"meeting_id", "cell_id"}, Deletable: true}),
 	own[Attendance]("attendance", ClassMeetings, Owner{Kind: OwnedByUnit, Via: &Link{Column: "meeting_id", Table: "meetings"}}, &WriteSpec{
 		Fields: []string{"status", "reason"}, CreateOnly: []string{"meeting_id", "member_id"},
 		Required: []string{"meeting_id", "member_id", "status"}, Deletable: true}),
@@ -42,16 +49,20 @@ var tables = changelog.NewRegistry(
 		Fields:     []string{"status", "checked_in_at", "latitude", "longitude", "notes", "guidance", "rubric_id", "scores", "submitted_at", "change_reason"},
 		CreateOnly: []string{"meeting_id"}, Required: []string{"meeting_id"}, Deletable: true}),
 	own[RecommendationField]("recommendation_fields", ClassRef, byRef(), nil),
+	own[Addressee]("addressees", ClassRef, byRef(), nil),
 	own[Rubric]("rubrics", ClassRef, byRef(), nil),
 	own[RubricCriterion]("rubric_criteria", ClassRef, Owner{Kind: OwnedByRef, Via: &Link{Column: "rubric_id", Table: "rubrics"}}, nil),
 	own[RatingLabel]("rating_labels", ClassRef, byRef(), nil),
 	own[MinutesTemplate]("minutes_templates", ClassRef, byRef(), nil),
 	own[Recommendation]("recommendations", ClassRecs, byUnit("cell_id"), &WriteSpec{
-		Fields: []string{"field_id", "content", "addressee_org_unit_id", "addressee_text", "urgency", "due_on",
+		Fields: []string{"field_id", "content", "addressee_org_unit_id", "addressee_id", "addressee_text", "urgency", "due_on",
 			"meeting_id", "visit_report_id", "raised_on"},
 		CreateOnly: []string{"cell_id"}, Required: []string{"cell_id", "content"}, Deletable: true}),
 	own[RecommendationAnswer]("recommendation_answers", ClassRecs, Owner{Kind: OwnedByUnit, Via: &Link{Column: "recommendation_id", Table: "recommendations"}}, nil),
 	own[RecommendationEvent]("recommendation_events", ClassRecs, Owner{Kind: OwnedByUnit, Via: &Link{Column: "recommendation_id", Table: "recommendations"}}, nil),
+	own[DialogueQuestion]("dialogue_questions", ClassMeetings, Owner{Kind: OwnedByUnit, Via: &Link{Column: "meeting_id", Table: "meetings"}}, &WriteSpec{
+		Fields: []string{"sort_order", "asker_name", "asker_cell_id", "question", "explanation", "explained_by", "recommendation_id"},
+		CreateOnly: []string{"meeting_id"}, Required: []string{"meeting_id", "question"}, Deletable: true}),
 	own[Notification]("notifications", ClassInbox, Owner{Kind: OwnedByUser, Column: "user_id"}, &WriteSpec{Fields: []string{"read_at"}}),
 	own[Conflict]("sync_conflicts", "", Owner{Kind: OwnedByRow}, &WriteSpec{Fields: []string{"resolution", "resolved_at"}}),
 )
