@@ -37,7 +37,7 @@ type AddresseeMatch struct {
 func inProvince(p *domain.Principal, provinceID string) bool {
 	prefix := "/" + provinceID + "/"
 	for _, g := range p.Grants {
-		if strings.HasPrefix(g.Path, prefix) {
+		if g.Path == "/" || strings.HasPrefix(g.Path, prefix) {
 			return true
 		}
 	}

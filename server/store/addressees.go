@@ -463,7 +463,7 @@ func MatchAddressee(ctx context.Context, db bun.IDB, provinceID, text string, da
 	commune := map[string]bool{}
 	if cellID != "" {
 		if c, err := GetOrgUnit(ctx, db, cellID); err == nil {
-			for _, id := range splitPath(c.Path) {
+			for _, id := range splitPath(c.Path)[1:] { // the province's own bodies are no nearer than others
 				commune[id] = true
 			}
 		}
