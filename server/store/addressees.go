@@ -328,11 +328,7 @@ func AddAddresseeResponder(ctx context.Context, db bun.IDB, province *OrgUnit, i
 		if a.OrgUnitID != nil {
 			scope = *a.OrgUnitID
 		}
-		g := &RoleGrant{UserID: userID, Role: domain.RoleResponder, OrgUnitID: &scope}
-		if err := Insert(ctx, db, g); err != nil {
-			return nil, domain.Internal(err)
-		}
-		if err := Audit(ctx, db, "create", "role_grant", g.ID, &scope, nil, g); err != nil {
+		if err := CreateGrant(ctx, db, &RoleGrant{UserID: userID, Role: domain.RoleResponder, OrgUnitID: &scope}); err != nil {
 			return nil, err
 		}
 	}
