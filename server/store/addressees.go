@@ -454,16 +454,19 @@ func MatchAddressee(ctx context.Context, db bun.IDB, provinceID, text string, da
 	if !day.IsZero() {
 		q = q.Where("(ad.active_from IS NULL OR ad.active_from <= ?) AND (ad.active_to IS NULL OR ad.active_to >= ?)", day, day)
 	}
-	if err := q.Scan(ctx); err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, domain.Internal(err)
-	}
 	commune := map[string]bool{}
 	if cellID != "" {
 		if c, err := GetOrgUnit(ctx, db, cellID); err == nil {
-			for _, id := range splitPath(c.Path)[1:] { // the province's own bodies are no nearer than others
+			path := splitPath(c.Path)
+			for _, id := range path[1:] { // the province's own bodies are no nearer than others
 				commune[id] = true
 			}
+			// From a cell, the bodies of other communes are not read: a province has thousands of them.
+			q = q.Where("(ad.level <> ? OR ad.org_unit_id IS NULL OR ad.org_unit_id IN (?))", domain.LevelCommune, bun.In(path))
 		}
+	}
+	if err := q.Scan(ctx); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, domain.Internal(err)
 	}
 	return bestAddressee(query, all, commune), nil
 }
