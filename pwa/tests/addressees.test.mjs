@@ -6,7 +6,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { xlsx } from './xlsx.mjs';
-import { launch, device, login, synced, axe, shot, client, artifacts, savedOnDevice } from './helpers.mjs';
+import { launch, device, login, synced, axe, shot, client, artifacts, savedOnDevice, today } from './helpers.mjs';
 
 const browser = await launch();
 after(() => browser.close());
@@ -88,6 +88,25 @@ test('an admin imports a messy directory, previews it, commits and names a respo
     assert.deepEqual(after.body.responders.map((r) => r.username), ['traloi' + tag]);
     const user = await call('GET', '/api/v1/users/' + u.body.id);
     assert.ok(user.body.grants.some((g) => g.role === 'responder'), 'the responder was given the responder role');
+
+    // A body added by hand under UBND tỉnh, then retired from today.
+    await page.goto(page.url().split('#')[0] + '#/admin/addressees/new');
+    await page.fill('#as-name', 'Tổ công tác liên ngành ' + tag);
+    await page.locator('#as-level-e').selectOption('province');
+    await page.locator('#as-kind').selectOption('other');
+    await page.fill('#as-parent', 'uy ban nhan dan tinh');
+    await page.click('button:has-text("Ủy ban nhân dân tỉnh Quảng Trị")');
+    await page.fill('#as-aliases', 'Tổ liên ngành ' + tag);
+    await page.click('button:has-text("Thêm vào danh bạ")');
+    await page.getByRole('status').getByText(`Đã lưu “Tổ công tác liên ngành ${tag}”.`).waitFor();
+    await axe(page, 'addressee-new');
+    await page.getByRole('status').getByRole('link', { name: 'Mở' }).click();
+    await page.getByText('Cấp trên: Ủy ban nhân dân tỉnh Quảng Trị').waitFor();
+    await page.click('button:has-text("Ngừng sử dụng từ hôm nay")');
+    await page.getByRole('status').getByText('Đã ngừng sử dụng; các kiến nghị đã gửi vẫn giữ cơ quan này.').waitFor();
+    const mine = await call('GET', '/api/v1/addressees?province_id=' + province.id + '&q=' + encodeURIComponent('to lien nganh ' + tag));
+    assert.equal(mine.body.items.length, 1);
+    assert.equal(mine.body.items[0].active_to, today());
   } finally {
     await ctx.close();
   }
