@@ -328,26 +328,6 @@ func PlanImport(ctx context.Context, db bun.IDB, province *store.OrgUnit, f *Fil
 		if row.Name == "" {
 			bad(colName, "addrimp.no_name")
 		}
-		// The body it is: an existing one by code, else by name.
-		var ex *store.Addressee
-		if c := rr.v[colCode]; c != "" {
-			ex = exByCode[norm(c)]
-		}
-		if ex == nil && len(exByName[norm(row.Name)]) == 1 {
-			ex = exByName[norm(row.Name)][0]
-		}
-		if first, dup := seenName[norm(row.Name)+"|"+norm(rr.v[colUnit])]; dup && row.Name != "" {
-			bad(colName, "addrimp.duplicate", "first", strconv.Itoa(first))
-		} else {
-			seenName[norm(row.Name)+"|"+norm(rr.v[colUnit])] = rr.line
-		}
-		if ex != nil {
-			ids[i] = ex.ID
-		} else {
-			ids[i] = domain.NewID()
-			in.ID = ids[i]
-		}
-		row.ID = ids[i]
 		// Level and kind, in words.
 		if v := rr.v[colLevel]; v != "" {
 			if l, ok := parseLevel(v); ok {
@@ -355,8 +335,6 @@ func PlanImport(ctx context.Context, db bun.IDB, province *store.OrgUnit, f *Fil
 			} else {
 				bad(colLevel, "addrimp.bad_level", "value", v, "accepted", AcceptedLevels)
 			}
-		} else if ex == nil {
-			bad(colLevel, "addrimp.no_level", "accepted", AcceptedLevels)
 		}
 		if v := rr.v[colKind]; v != "" {
 			if k, ok := parseKind(v); ok {
@@ -364,8 +342,6 @@ func PlanImport(ctx context.Context, db bun.IDB, province *store.OrgUnit, f *Fil
 			} else {
 				bad(colKind, "addrimp.bad_kind", "value", v, "accepted", AcceptedKinds)
 			}
-		} else if ex == nil {
-			bad(colKind, "addrimp.no_kind", "accepted", AcceptedKinds)
 		}
 		// Dates.
 		for _, dc := range []struct {
@@ -388,8 +364,6 @@ func PlanImport(ctx context.Context, db bun.IDB, province *store.OrgUnit, f *Fil
 			} else {
 				in.SortOrder = ptr(int(n))
 			}
-		} else if ex == nil {
-			in.SortOrder = ptr((i + 1) * 10)
 		}
 		// The party unit: named, or the commune a commune body's name ends with.
 		if v := rr.v[colUnit]; v != "" {
@@ -406,9 +380,47 @@ func PlanImport(ctx context.Context, db bun.IDB, province *store.OrgUnit, f *Fil
 			if u := communeOf(row.Name, units); u != nil {
 				in.OrgUnitID, row.Unit = &u.ID, u.Name
 			}
-		} else if ex == nil && (row.Level == domain.LevelProvince || row.Level == domain.LevelCentral) {
+		}
+		// The body it is: an existing one by code, else by name.
+		var ex *store.Addressee
+		if c := rr.v[colCode]; c != "" {
+			ex = exByCode[norm(c)]
+		}
+		if ex == nil { // by name, at the same party unit when the row gives one ("Hội Nông dân" of each commune)
+			var same []*store.Addressee
+			for _, a := range exByName[norm(row.Name)] {
+				if in.OrgUnitID == nil || (a.OrgUnitID != nil && *a.OrgUnitID == *in.OrgUnitID) {
+					same = append(same, a)
+				}
+			}
+			if len(same) == 1 {
+				ex = same[0]
+			}
+		}
+		if ex == nil && in.OrgUnitID == nil && (row.Level == domain.LevelProvince || row.Level == domain.LevelCentral) {
 			in.OrgUnitID, row.Unit = &province.ID, province.Name
 		}
+		if first, dup := seenName[norm(row.Name)+"|"+norm(rr.v[colUnit])]; dup && row.Name != "" {
+			bad(colName, "addrimp.duplicate", "first", strconv.Itoa(first))
+		} else {
+			seenName[norm(row.Name)+"|"+norm(rr.v[colUnit])] = rr.line
+		}
+		if ex == nil && rr.v[colLevel] == "" {
+			bad(colLevel, "addrimp.no_level", "accepted", AcceptedLevels)
+		}
+		if ex == nil && rr.v[colKind] == "" {
+			bad(colKind, "addrimp.no_kind", "accepted", AcceptedKinds)
+		}
+		if ex == nil && in.SortOrder == nil {
+			in.SortOrder = ptr((i + 1) * 10)
+		}
+		if ex != nil {
+			ids[i] = ex.ID
+		} else {
+			ids[i] = domain.NewID()
+			in.ID = ids[i]
+		}
+		row.ID = ids[i]
 		// The parent: a body of the file, else of the directory.
 		if v := rr.v[colParent]; v != "" {
 			k := norm(v)

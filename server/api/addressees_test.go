@@ -334,6 +334,23 @@ func TestAddresseesImport(t *testing.T) {
 	if r.status != http.StatusOK || done.Written["unchanged"] != 7 {
 		t.Errorf("again: %d %s", r.status, r.body)
 	}
+	// The same short name in two communes: two bodies, each at its commune; again, each matches its own.
+	f := excelize.NewFile()
+	for i, r := range [][]any{{"Tên cơ quan", "Cấp", "Loại", "Xã, phường"}, {"Hội Nông dân", "Xã", "Đoàn thể", "xã Triệu Phong"},
+		{"Hội Nông dân", "Xã", "Đoàn thể", "Đảng bộ xã Ái Tử"}} {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		_ = f.SetSheetRow("Sheet1", cell, &r)
+	}
+	var two bytes.Buffer
+	_ = f.Write(&two)
+	f.Close()
+	for _, want := range []string{"create", "unchanged"} {
+		r = w.uploadDirectory("padmin", w.province.ID, "commit", two.Bytes())
+		r.json(t, &done)
+		if r.status != http.StatusOK || done.Written[want] != 2 {
+			t.Errorf("two communes' Hội Nông dân, want 2 %s: %d %s", want, r.status, r.body)
+		}
+	}
 	// The template opens and has the header the import reads.
 	tr := w.do(http.MethodGet, "/api/v1/addressees/template.xlsx", "padmin", nil)
 	if tr.status != http.StatusOK {
