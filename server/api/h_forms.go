@@ -5,6 +5,9 @@ package api
 
 import (
 	"context"
+	"net/http"
+
+	"github.com/uptrace/bun"
 
 	"github.com/labstack/echo/v4"
 
@@ -90,4 +93,203 @@ func (s *Server) formDetail(ctx context.Context, d *MeetingDetail) error {
 	}
 	d.Questions, err = store.MeetingDialogueQuestions(ctx, s.db.R, d.ID)
 	return err
+}
+
+// ZoneInput creates a zone of a commune.
+type ZoneInput struct {
+	ID        string `json:"id,omitempty"`
+	CommuneID string `json:"commune_id"`
+	Name      string `json:"name"`
+	SortOrder int    `json:"sort_order"`
+}
+
+// ZonePatch renames or reorders a zone.
+type ZonePatch struct {
+	Name      Opt[string] `json:"name"`
+	SortOrder Opt[int]    `json:"sort_order"`
+}
+
+// ZoneCells sets a zone's cells.
+type ZoneCells struct {
+	CellIDs []string `json:"cell_ids"`
+}
+
+// briefingCommune reads the commune of the query parameter unit, which the caller reads or works in.
+func (s *Server) briefingCommune(c echo.Context) (*store.OrgUnit, error) {
+	id, err := queryID(c, "unit")
+	if err != nil {
+		return nil, err
+	}
+	if id == "" {
+		return nil, domain.Invalid("unit", "error.required", "field", "unit")
+	}
+	communes, err := store.WorkCommunes(c.Request().Context(), s.db.R, principal(c))
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.formsUnit(c, id, communes)
+	if err != nil {
+		return nil, err
+	}
+	if u.Kind != domain.KindCommune {
+		return nil, domain.Invalid("unit", "error.not_commune")
+	}
+	return u, nil
+}
+
+func (s *Server) briefingMonth(c echo.Context) error {
+	p, err := pageRequest(c)
+	if err != nil {
+		return err
+	}
+	u, err := s.briefingCommune(c)
+	if err != nil {
+		return err
+	}
+	month := c.QueryParam("month")
+	if month == "" {
+		return domain.Invalid("month", "error.required", "field", "month")
+	}
+	page, err := store.BriefingMonth(c.Request().Context(), s.db.R, u, month, p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, page)
+}
+
+func (s *Server) listZones(c echo.Context) error {
+	p, err := pageRequest(c)
+	if err != nil {
+		return err
+	}
+	u, err := s.briefingCommune(c)
+	if err != nil {
+		return err
+	}
+	page, err := store.ListZones(c.Request().Context(), s.db.R, u.ID, p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, page)
+}
+
+func (s *Server) createZone(c echo.Context) error {
+	var in ZoneInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	cid, ok := domain.ParseID(in.CommuneID)
+	if !ok {
+		return domain.Invalid("commune_id", "error.bad_id")
+	}
+	z := &store.Zone{CommuneID: cid, Name: in.Name, SortOrder: in.SortOrder}
+	if err := clientID(in.ID, &z.ID); err != nil {
+		return err
+	}
+	p := principal(c)
+	err := s.db.Write(c.Request().Context(), func(ctx context.Context, tx bun.Tx) error {
+		u, err := store.GetOrgUnit(ctx, tx, cid)
+		if err != nil {
+			return err
+		}
+		if !p.Can(u.Path, domain.RoleAdmin) {
+			return domain.Forbidden()
+		}
+		return store.CreateZone(ctx, tx, z)
+	})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, z)
+}
+
+// adminZone loads the zone named by the path's id in tx, checking the caller administers its commune.
+func (s *Server) adminZone(ctx context.Context, c echo.Context, tx bun.IDB) (*store.Zone, error) {
+	id, err := idParam(c, "id", "@what.zone")
+	if err != nil {
+		return nil, err
+	}
+	z, err := store.GetZone(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	u, err := store.GetOrgUnit(ctx, tx, z.CommuneID)
+	if err != nil {
+		return nil, err
+	}
+	p := principal(c)
+	if !p.Can(u.Path, domain.RoleAdmin) {
+		if p.CanRead(u.Path) {
+			return nil, domain.Forbidden()
+		}
+		return nil, domain.NotFound("@what.zone")
+	}
+	return z, nil
+}
+
+func (s *Server) updateZone(c echo.Context) error {
+	var in ZonePatch
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	var z *store.Zone
+	err := s.db.Write(c.Request().Context(), func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		if z, err = s.adminZone(ctx, c, tx); err != nil {
+			return err
+		}
+		before := store.Clone(z).(*store.Zone)
+		in.Name.apply(&z.Name)
+		in.SortOrder.apply(&z.SortOrder)
+		return store.UpdateZone(ctx, tx, before, z)
+	})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, z)
+}
+
+func (s *Server) deleteZone(c echo.Context) error {
+	err := s.db.Write(c.Request().Context(), func(ctx context.Context, tx bun.Tx) error {
+		z, err := s.adminZone(ctx, c, tx)
+		if err != nil {
+			return err
+		}
+		return store.DeleteZone(ctx, tx, z)
+	})
+	if err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) setZoneCells(c echo.Context) error {
+	var in ZoneCells
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	ids := make([]string, 0, len(in.CellIDs))
+	for _, v := range in.CellIDs {
+		id, ok := domain.ParseID(v)
+		if !ok {
+			return domain.Invalid("cell_ids", "error.bad_id")
+		}
+		ids = append(ids, id)
+	}
+	var page store.Page[store.ZoneView]
+	err := s.db.Write(c.Request().Context(), func(ctx context.Context, tx bun.Tx) error {
+		z, err := s.adminZone(ctx, c, tx)
+		if err != nil {
+			return err
+		}
+		if err := store.SetZoneCells(ctx, tx, z, ids); err != nil {
+			return err
+		}
+		page, err = store.ListZones(ctx, tx, z.CommuneID, store.PageRequest{Limit: store.MaxLimit})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, page)
 }

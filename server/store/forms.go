@@ -155,3 +155,195 @@ func (a *Assignment) BeforeAppendModel(_ context.Context, _ bun.Query) error {
 	}
 	return nil
 }
+
+// ZoneView is a zone with the number of its cells.
+type ZoneView struct {
+	Zone  `bun:",extend"`
+	Cells int `bun:"cells" json:"cells"`
+}
+
+// ListZones lists the live zones of a commune by sort order then name.
+func ListZones(ctx context.Context, db bun.IDB, communeID string, p PageRequest) (Page[ZoneView], error) {
+	q := db.NewSelect().Model((*Zone)(nil)).Column("zn.*").
+		ColumnExpr("(SELECT count(*) FROM org_units AS ou WHERE ou.zone_id = zn.id AND ou.deleted_at IS NULL) AS cells").
+		Where("zn.commune_id = ?", communeID)
+	return keysetPage(ctx, q, p, "zn.name", "zn.id", func(z ZoneView) (string, string) { return z.Name, z.ID })
+}
+
+// GetZone returns the live zone id.
+func GetZone(ctx context.Context, db bun.IDB, id string) (*Zone, error) {
+	z := new(Zone)
+	if err := db.NewSelect().Model(z).Where("zn.id = ?", id).Scan(ctx); err != nil {
+		return nil, notFound(err, "@what.zone")
+	}
+	return z, nil
+}
+
+// Normalize cleans a zone's name and checks it.
+func (z *Zone) Normalize() error {
+	z.Name = domain.CleanText(z.Name)
+	if z.Name == "" {
+		return domain.Invalid("name", "error.required", "field", "name")
+	}
+	return checkLen("name", z.Name, 120)
+}
+
+// CreateZone adds a zone to a commune (which must be one), audited.
+func CreateZone(ctx context.Context, db bun.IDB, z *Zone) error {
+	if err := z.Normalize(); err != nil {
+		return err
+	}
+	u, err := GetOrgUnit(ctx, db, z.CommuneID)
+	if err != nil {
+		return err
+	}
+	if u.Kind != domain.KindCommune {
+		return domain.Invalid("commune_id", "error.not_commune")
+	}
+	if err := Insert(ctx, db, z); err != nil {
+		return domain.Internal(err)
+	}
+	return Audit(ctx, db, "create", "zone", z.ID, &z.CommuneID, nil, z)
+}
+
+// UpdateZone writes a zone's new name and order, audited.
+func UpdateZone(ctx context.Context, db bun.IDB, before, z *Zone) error {
+	if err := z.Normalize(); err != nil {
+		return err
+	}
+	if err := Update(ctx, db, before, z); err != nil {
+		return err
+	}
+	return Audit(ctx, db, "update", "zone", z.ID, &z.CommuneID, before, z)
+}
+
+// DeleteZone deletes a zone, its cells left without one, audited.
+func DeleteZone(ctx context.Context, db bun.IDB, z *Zone) error {
+	if err := SetZoneCells(ctx, db, z, nil); err != nil {
+		return err
+	}
+	before := Clone(z)
+	if err := SoftDelete(ctx, db, z); err != nil {
+		return err
+	}
+	return Audit(ctx, db, "delete", "zone", z.ID, &z.CommuneID, before, nil)
+}
+
+// SetZoneCells makes cellIDs (cells of the zone's commune) the zone's cells: they join it (leaving their former
+// zone) and the zone's other cells leave it. Each change of a cell is a tracked, audited update.
+func SetZoneCells(ctx context.Context, db bun.IDB, z *Zone, cellIDs []string) error {
+	commune, err := GetOrgUnit(ctx, db, z.CommuneID)
+	if err != nil {
+		return err
+	}
+	want := map[string]bool{}
+	for _, id := range cellIDs {
+		want[id] = true
+	}
+	var cells []OrgUnit
+	if err := db.NewSelect().Model(&cells).Where("ou.kind = ? AND ou.path >= ? AND ou.path < ?", domain.KindCell, commune.Path, domain.PathUpper(commune.Path)).
+		OrderExpr("ou.id").Scan(ctx); err != nil {
+		return domain.Internal(err)
+	}
+	found := 0
+	for i := range cells {
+		c := &cells[i]
+		in := c.ZoneID != nil && *c.ZoneID == z.ID
+		if want[c.ID] {
+			found++
+		}
+		if in == want[c.ID] {
+			continue
+		}
+		before := Clone(c).(*OrgUnit)
+		if want[c.ID] {
+			c.ZoneID = &z.ID
+		} else {
+			c.ZoneID = nil
+		}
+		if err := Update(ctx, db, before, c); err != nil {
+			return err
+		}
+		if err := Audit(ctx, db, "update", "org_unit", c.ID, &c.ID, before, c); err != nil {
+			return err
+		}
+	}
+	if found != len(want) {
+		return domain.Invalid("cell_ids", "sync.cell_not_in_commune", "name", commune.Name)
+	}
+	return nil
+}
+
+// BriefingMonthReport is one report of a cell at a briefing of the month, with the briefing's date, zone and host.
+type BriefingMonthReport struct {
+	BriefingReport `bun:",extend"`
+	MeetingDate    domain.Date `bun:"meeting_date" json:"meeting_date"`
+	ZoneID         *string     `bun:"zone_id" json:"zone_id"`
+	ZoneName       string      `bun:"zone_name" json:"zone_name"`
+	HostCellID     *string     `bun:"host_cell_id" json:"host_cell_id"`
+	HostName       string      `bun:"host_name" json:"host_name"`
+}
+
+// BriefingMonthCell is a cell of a commune in a month of briefings: its zone and its reports (none: not reported).
+type BriefingMonthCell struct {
+	CellID   string                `bun:"id" json:"cell_id"`
+	CellName string                `bun:"name" json:"cell_name"`
+	ZoneID   *string               `bun:"zone_id" json:"zone_id"`
+	ZoneName string                `bun:"zone_name" json:"zone_name"`
+	Reported bool                  `bun:"-" json:"reported"`
+	Reports  []BriefingMonthReport `bun:"-" json:"reports"`
+}
+
+// MonthBounds returns the first and last day of month "YYYY-MM".
+func MonthBounds(month string) (domain.Date, domain.Date, error) {
+	first, err := domain.ParseDate(month + "-01")
+	if err != nil || len(month) != 7 {
+		return domain.Date{}, domain.Date{}, domain.Invalid("month", "error.bad_month")
+	}
+	return first, first.AddMonths(1).AddDays(-1), nil
+}
+
+// BriefingMonth lists a commune's cells (open in the month, by name) with their reports at the month's briefings
+// of the commune (not cancelled), a page at a time.
+func BriefingMonth(ctx context.Context, db bun.IDB, commune *OrgUnit, month string, p PageRequest) (Page[BriefingMonthCell], error) {
+	from, to, err := MonthBounds(month)
+	if err != nil {
+		return Page[BriefingMonthCell]{}, err
+	}
+	q := db.NewSelect().TableExpr("org_units AS ou").ColumnExpr("ou.id, ou.name, ou.zone_id, COALESCE(zn.name, '') AS zone_name").
+		Join("LEFT JOIN zones AS zn ON zn.id = ou.zone_id AND zn.deleted_at IS NULL").
+		Where("ou.kind = ? AND ou.deleted_at IS NULL AND ou.path >= ? AND ou.path < ?", domain.KindCell, commune.Path, domain.PathUpper(commune.Path)).
+		Where("(ou.opened_on IS NULL OR ou.opened_on <= ?) AND (ou.closed_on IS NULL OR ou.closed_on >= ?)", to, from)
+	page, err := keysetPage(ctx, q, p, "ou.name", "ou.id", func(c BriefingMonthCell) (string, string) { return c.CellName, c.CellID })
+	if err != nil || len(page.Items) == 0 {
+		return page, err
+	}
+	ids := make([]string, len(page.Items))
+	for i, c := range page.Items {
+		ids[i] = c.CellID
+	}
+	var reps []BriefingMonthReport
+	if err := db.NewSelect().Model(&reps).ColumnExpr("br.*, mt.meeting_date, mt.zone_id, COALESCE(zn.name, '') AS zone_name, mt.host_cell_id, COALESCE(h.name, '') AS host_name").
+		Join("JOIN meetings AS mt ON mt.id = br.meeting_id AND mt.deleted_at IS NULL").
+		Join("LEFT JOIN zones AS zn ON zn.id = mt.zone_id").
+		Join("LEFT JOIN org_units AS h ON h.id = mt.host_cell_id").
+		Where("mt.form = ? AND mt.cell_id = ? AND mt.status <> ?", domain.FormBriefing, commune.ID, domain.MeetingCancelled).
+		Where("mt.meeting_date >= ? AND mt.meeting_date <= ?", from, to).
+		Where("br.cell_id IN (?)", bun.List(ids)).
+		OrderExpr("mt.meeting_date, br.id").Scan(ctx); err != nil {
+		return page, domain.Internal(err)
+	}
+	by := map[string][]BriefingMonthReport{}
+	for _, r := range reps {
+		by[r.CellID] = append(by[r.CellID], r)
+	}
+	for i := range page.Items {
+		c := &page.Items[i]
+		c.Reports = by[c.CellID]
+		if c.Reports == nil {
+			c.Reports = []BriefingMonthReport{}
+		}
+		c.Reported = len(c.Reports) > 0
+	}
+	return page, nil
+}
