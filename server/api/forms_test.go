@@ -119,3 +119,82 @@ func TestZonesAndTheBriefingMonth(t *testing.T) {
 		t.Errorf("zone audit entries: %d %v", audits, err)
 	}
 }
+
+// TestExpectedBriefingsAndCommitteeMeetings: the schedule expects, each month, a briefing per zone hosted in turn
+// by its cells (a commune without zones: one briefing), in the window of the commune's rule, and an expanded
+// committee meeting; one on record gives its date and status; the cells' expected meetings do not change.
+func TestExpectedBriefingsAndCommitteeMeetings(t *testing.T) {
+	w := newWorld(t)
+	var z store.Zone
+	w.do(http.MethodPost, "/api/v1/zones", "admin1", map[string]any{"commune_id": w.c1.ID, "name": "Khu Bắc"}).json(t, &z)
+	if r := w.do(http.MethodPut, "/api/v1/zones/"+z.ID+"/cells", "admin1", map[string]any{"cell_ids": []string{w.cellA.ID, w.cellB.ID}}); r.status != http.StatusOK {
+		t.Fatalf("cells: %d %s", r.status, r.body)
+	}
+	rule := map[string]any{"day_of_month": 3, "thematic_months": []int{3, 6, 9, 12}, "eve_reminder": "19:00", "morning_reminder": "07:00",
+		"report_due_days": 3, "digest_at": "08:00", "briefing_from": 6, "briefing_to": 12, "committee_day": 20}
+	if r := w.do(http.MethodPut, "/api/v1/org-units/"+w.c1.ID+"/schedule", "admin1", rule); r.status != http.StatusOK {
+		t.Fatalf("rule: %d %s", r.status, r.body)
+	}
+	bad := map[string]any{}
+	for k, v := range rule {
+		bad[k] = v
+	}
+	bad["briefing_from"], bad["briefing_to"] = 12, 6
+	if r := w.do(http.MethodPut, "/api/v1/org-units/"+w.c1.ID+"/schedule", "admin1", bad); r.status != http.StatusBadRequest {
+		t.Errorf("a window backwards: %d %s", r.status, r.body)
+	}
+	today := domain.DateOf(store.Now())
+	m0 := domain.NewDate(today.Year(), today.Month(), 1)
+	held := domain.NewDate(m0.Year(), m0.Month(), 8)
+	err := w.db.Write(context.Background(), func(ctx context.Context, tx bun.Tx) error {
+		return store.Insert(ctx, tx, &store.Meeting{CellID: w.c1.ID, Form: domain.FormBriefing, ZoneID: &z.ID, MeetingDate: held,
+			Type: domain.MeetingRegular, Mode: domain.MeetingInPerson, Status: domain.MeetingHeld})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	from, to := m0.String()[:7], m0.AddMonths(1).String()[:7]
+	var page store.Page[store.ExpectedMeeting]
+	r := w.do(http.MethodGet, "/api/v1/schedule/expected?form=briefing&from="+from+"&to="+to, "sup1", nil)
+	if r.status != http.StatusOK {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	page = store.Page[store.ExpectedMeeting]{}
+	r.json(t, &page)
+	if len(page.Items) != 2 {
+		t.Fatalf("sup1's briefings: %+v", page.Items)
+	}
+	first, second := page.Items[0], page.Items[1]
+	cells := []string{w.cellA.Name, w.cellB.Name} // by name: An Lợi, Phước Thị
+	if first.Status != domain.MeetingHeld || first.Date != held || first.ZoneName != "Khu Bắc" || first.HostName != cells[store.HostIndex(2, m0)] || first.Moved {
+		t.Errorf("this month: %+v", first)
+	}
+	if second.Status != domain.MeetingPlanned || second.Date.Day() != 6 || second.WindowTo.Day() != 12 || second.HostName != cells[store.HostIndex(2, m0.AddMonths(1))] || second.HostName == first.HostName {
+		t.Errorf("next month: %+v", second)
+	}
+	r = w.do(http.MethodGet, "/api/v1/schedule/expected?form=committee&from="+from+"&to="+from, "root", nil)
+	page = store.Page[store.ExpectedMeeting]{}
+	r.json(t, &page)
+	if len(page.Items) != 2 || page.Items[0].Form != domain.FormCommittee {
+		t.Fatalf("committee meetings: %+v", page.Items)
+	}
+	for _, e := range page.Items {
+		if e.CellID == w.c1.ID && e.Date.Day() != 20 || e.CellID == w.c2.ID && (e.Date.Day() != 1 || e.WindowTo.IsZero()) {
+			t.Errorf("committee: %+v", e)
+		}
+	}
+	// C2 has no zone: one briefing of the commune, on the default window.
+	r = w.do(http.MethodGet, "/api/v1/schedule/expected?form=briefing&from="+from+"&to="+from+"&org_unit_id="+w.c2.ID, "root", nil)
+	page = store.Page[store.ExpectedMeeting]{}
+	r.json(t, &page)
+	if len(page.Items) != 1 || page.Items[0].Date.Day() != 5 || page.Items[0].WindowTo.Day() != 10 || page.Items[0].ZoneID != "" {
+		t.Errorf("C2's briefing: %+v", page.Items)
+	}
+	// The cells' expected meetings are the cells' only.
+	r = w.do(http.MethodGet, "/api/v1/schedule/expected?from="+from+"&to="+from, "sup1", nil)
+	page = store.Page[store.ExpectedMeeting]{}
+	r.json(t, &page)
+	if len(page.Items) != 2 || page.Items[0].Form != "" {
+		t.Errorf("the cells' meetings: %+v", page.Items)
+	}
+}

@@ -173,7 +173,8 @@ func (s *Server) routes() []route {
 		{method: http.MethodDelete, path: "/api/v1/org-units/:id/schedule", handler: s.deleteSchedule, tag: "schedule", summary: "Remove a unit's own rule; it takes its parent's again", status: http.StatusNoContent},
 		{method: http.MethodPut, path: "/api/v1/org-units/:id/schedule/:month", handler: s.moveScheduledMeeting, tag: "schedule", summary: "Move or cancel a cell's scheduled meeting of a month (YYYY-MM)", in: ScheduleMove{}, out: store.Meeting{}},
 		{method: http.MethodGet, path: "/api/v1/schedule/expected", handler: s.expectedMeetings, tag: "schedule", summary: "The meetings the schedules expect, cell by cell and month by month", paged: true, out: store.Page[store.ExpectedMeeting]{},
-			query: []param{q("org_unit_id", "uuid", "a subtree (default: all the caller reads)"), q("from", "string", "first month, YYYY-MM (default: this month)"), q("to", "string", "last month, YYYY-MM (default: from; at most 24 months on)")}},
+			query: []param{q("org_unit_id", "uuid", "a subtree (default: all the caller reads)"), q("from", "string", "first month, YYYY-MM (default: this month)"), q("to", "string", "last month, YYYY-MM (default: from; at most 24 months on)"),
+				{name: "form", typ: "string", enum: []string{"cell", "briefing", "committee"}, desc: "cell (default): the cells' meetings; briefing: each commune's (or zone's, hosted in turn) monthly briefing in the window of its rule; committee: each commune's expanded party committee meeting"}}},
 
 		// Notifications and web push.
 		{method: http.MethodGet, path: "/api/v1/notifications", handler: s.listNotifications, tag: "notify", summary: "The caller's notifications, newest first", paged: true, out: store.Page[store.Notification]{},
