@@ -71,7 +71,7 @@ func TestDemoForms(t *testing.T) {
 		t.Errorf("summary: %+v", sum)
 	}
 	byMonth := map[string]map[string][]store.Meeting{} // commune → month → briefings
-	hosts := map[string]map[string]bool{}                // zone → hosts seen
+	hosts := map[string]map[string]bool{}              // zone → hosts seen
 	var dialogues, committee []store.Meeting
 	for _, m := range d.meetings {
 		switch m.Form {
