@@ -1,9 +1,14 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"net/http"
+	"slices"
+	"strconv"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/uptrace/bun"
 
@@ -319,5 +324,45 @@ func TestFormsCoverageEqualsARecount(t *testing.T) {
 	}
 	if r := w.do(http.MethodGet, "/api/v1/coverage/forms"+period, "off1", nil); r.status != http.StatusNotFound && r.status != http.StatusForbidden {
 		t.Errorf("an official reads the coverage: %d", r.status)
+	}
+
+	// The workbooks carry them on a sheet of their own: the same figures, and the committee's official.
+	sheetRows := func(path, sheet string) [][]string {
+		r := w.do(http.MethodGet, path, "root", nil)
+		if r.status != http.StatusOK {
+			t.Fatalf("%s: %d %s", path, r.status, r.body)
+		}
+		x, err := excelize.OpenReader(bytes.NewReader(r.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := x.GetRows(sheet)
+		if err != nil {
+			t.Fatalf("%s: sheet %q: %v (sheets %v)", path, sheet, err, x.GetSheetList())
+		}
+		return rows
+	}
+	rows := sheetRows("/api/v1/exports/coverage.xlsx"+period, "Giao ban, đối thoại")
+	var data [][]string
+	for _, r := range rows {
+		if len(r) == 10 && r[0] != "STT" {
+			data = append(data, r)
+		}
+	}
+	if len(data) != len(page.Items) {
+		t.Fatalf("forms sheet: %v", rows)
+	}
+	for i, it := range page.Items {
+		want := []string{strconv.Itoa(i + 1), it.CommuneName, it.Month[5:] + "/" + it.Month[:4], strconv.Itoa(it.BriefingsExpected),
+			strconv.Itoa(it.BriefingsHeld), strconv.Itoa(it.CellsReported), strconv.Itoa(it.Cells), strconv.Itoa(it.DialoguesHeld),
+			strconv.Itoa(it.CommitteeHeld), strconv.Itoa(it.CommitteeAttended)}
+		if !slices.Equal(data[i], want) {
+			t.Errorf("forms sheet row %d: %v, want %v", i, data[i], want)
+		}
+	}
+	rows = sheetRows("/api/v1/exports/officials.xlsx"+period, "Dự hội nghị mở rộng")
+	last := rows[len(rows)-1]
+	if !slices.Equal(last, []string{"1", w.users["off1"].DisplayName, w.c1.Name, "2", "1"}) {
+		t.Errorf("committee sheet: %v", rows)
 	}
 }
