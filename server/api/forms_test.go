@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -381,5 +382,50 @@ func TestFormsCoverageEqualsARecount(t *testing.T) {
 	last := rows[len(rows)-1]
 	if !slices.Equal(last, []string{"1", w.users["off1"].DisplayName, w.c1.Name, "2", "1"}) {
 		t.Errorf("committee sheet: %v", rows)
+	}
+}
+
+// TestCommitteeMeetingReminders: an official assigned to a commune's expanded committee meetings is reminded the
+// evening before and the morning of a planned one, with no visit report to chase; the briefings of the commune are
+// not its to be reminded of; an official of a cell is reminded of its cell's meetings only.
+func TestCommitteeMeetingReminders(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	today := domain.DateOf(store.Now())
+	if r := w.do(http.MethodPost, "/api/v1/assignments", "admin1", map[string]any{"official_ids": []string{w.users["off1"].ID},
+		"cell_ids": []string{w.c1.ID}, "form": "committee", "starts_on": today.AddDays(-30).String(), "frequency": "monthly"}); r.status != http.StatusCreated {
+		t.Fatalf("committee assignment: %d %s", r.status, r.body)
+	}
+	var committee, briefing *store.Meeting
+	err := w.db.Write(ctx, func(ctx context.Context, tx bun.Tx) error {
+		committee = &store.Meeting{CellID: w.c1.ID, Form: domain.FormCommittee, MeetingDate: today.AddDays(5), Type: domain.MeetingRegular,
+			Mode: domain.MeetingInPerson, Status: domain.MeetingPlanned}
+		briefing = &store.Meeting{CellID: w.c1.ID, Form: domain.FormBriefing, MeetingDate: today.AddDays(6), Type: domain.MeetingRegular,
+			Mode: domain.MeetingInPerson, Status: domain.MeetingPlanned}
+		for _, m := range []*store.Meeting{committee, briefing} {
+			if err := store.Insert(ctx, tx, m); err != nil {
+				return err
+			}
+		}
+		_, _, err := store.PlanReminders(ctx, tx, time.Now(), []string{w.users["off1"].ID})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rems []store.Reminder
+	if err := w.db.R.NewSelect().Model(&rems).Where("user_id = ?", w.users["off1"].ID).Where("status = 'pending'").Scan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string][]string{}
+	for _, r := range rems {
+		kinds[*r.MeetingID] = append(kinds[*r.MeetingID], r.Kind)
+	}
+	slices.Sort(kinds[committee.ID])
+	if !slices.Equal(kinds[committee.ID], []string{store.ReminderDay, store.ReminderEve}) {
+		t.Errorf("the committee meeting's reminders: %v", kinds[committee.ID])
+	}
+	if len(kinds[briefing.ID]) != 0 {
+		t.Errorf("the briefing's reminders to the committee's official: %v", kinds[briefing.ID])
 	}
 }

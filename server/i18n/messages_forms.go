@@ -32,6 +32,10 @@ var formsMessages = map[string]msg{
 	"export.col.committee_held":     {"Hội nghị Đảng ủy mở rộng đã tổ chức", "Committee meetings held"},
 	"export.col.committee_expected": {"Số hội nghị phải dự", "Meetings expected"},
 	"export.col.committee_attended": {"Số hội nghị có cán bộ tỉnh dự", "Attended by the assigned official"},
+	"notify.committee_eve.title":    {"Nhắc lịch: hội nghị Đảng ủy mở rộng ngày mai", "Reminder: expanded party committee meeting tomorrow"},
+	"notify.committee_eve.body":     {"{cell}, {date}{place}.", "{cell}, {date}{place}."},
+	"notify.committee_day.title":    {"Hôm nay: hội nghị Đảng ủy mở rộng", "Today: expanded party committee meeting"},
+	"notify.committee_day.body":     {"{cell}, {date}{place}.", "{cell}, {date}{place}."},
 	"what.zone":                     {"khu", "zone"},
 	"error.briefing_window":         {"Thời gian giao ban không hợp lệ: từ ngày 1 đến ngày 28, ngày bắt đầu không sau ngày kết thúc.", "Invalid briefing window: days 1 to 28, the first not after the last."},
 }
