@@ -175,6 +175,12 @@ func wantReminders(ctx context.Context, db bun.IDB, now time.Time, officials []s
 		}); err != nil {
 			return nil, err
 		}
+		if err := wantRecReminders(ctx, db, now, "", want); err != nil {
+			return nil, err
+		}
+		if err := wantRecDigests(ctx, db, now, want); err != nil {
+			return nil, err
+		}
 	}
 	return want, nil
 }
@@ -281,7 +287,7 @@ func diffReminders(ctx context.Context, db bun.IDB, now time.Time, want map[stri
 	// Withdraw what is pending but no longer wanted.
 	q := db.NewSelect().Model((*Reminder)(nil)).Column("id", "key").Where("status = ?", ReminderPending)
 	if officials != nil {
-		q = q.Where("user_id IN (?)", bun.List(officials)).Where("kind <> ?", ReminderDigest)
+		q = q.Where("user_id IN (?)", bun.List(officials)).Where("kind IN (?)", bun.List(officialKinds))
 	}
 	var pending []Reminder
 	if err := q.Scan(ctx, &pending); err != nil && !errors.Is(err, sql.ErrNoRows) {
