@@ -308,7 +308,7 @@ func TestLoopEscalation(t *testing.T) {
 	var st store.RecStats
 	w.do(http.MethodGet, "/api/v1/recommendations/stats?unit="+w.c1.ID, "sup1", nil).json(t, &st)
 	type row struct {
-		Name                                                             string
+		Name                                                     string
 		Received, Answered, OnTime, Overdue, SentBack, Escalated int
 	}
 	var rows []row
