@@ -295,7 +295,13 @@ func (s *Server) getRecommendation(c echo.Context) error {
 		return err
 	}
 	if v.AddresseeID == nil && v.AddresseeText != "" {
-		d.SuggestedAddresseeID = s.suggestAddressee(ctx, s.db.R, v, v.AddresseeText)
+		if d.SuggestedAddresseeID = s.suggestAddressee(ctx, s.db.R, v, v.AddresseeText); d.SuggestedAddresseeID != "" {
+			names, err := store.AddresseeNames(ctx, s.db.R, []string{d.SuggestedAddresseeID})
+			if err != nil {
+				return err
+			}
+			d.Bodies[d.SuggestedAddresseeID] = names[d.SuggestedAddresseeID]
+		}
 	}
 	return c.JSON(http.StatusOK, d)
 }
