@@ -426,3 +426,79 @@ func TestLoopReminders(t *testing.T) {
 		t.Errorf("digest (-want +got):\n%s", diff)
 	}
 }
+
+// TestLoopStatsByAddresseeRecomputed takes twenty recommendations through random paths of the loop (forward,
+// answer late or on time, send back, pass up, accept) and checks the statistics by addressee against a count kept
+// while taking the steps.
+func TestLoopStatsByAddresseeRecomputed(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	dir := w.addDirectory()
+	today := domain.DateOf(time.Now())
+	responder := map[string]string{dir.ubndTP.ID: "ubnd", dir.so.ID: "sonn"}
+	type row struct{ Received, Answered, OnTime, Overdue, SentBack, Escalated int }
+	want := map[string]*row{dir.ubndTP.ID: {}, dir.so.ID: {}, dir.ubndTinh.ID: {}}
+	seed := uint64(12)
+	rnd := func(n int) int { seed = seed*6364136223846793005 + 1442695040888963407; return int((seed >> 33) % uint64(n)) }
+	later := today.AddDays(40) // the day the statistics are taken: every due date has passed
+	for i := 0; i < 20; i++ {
+		rec := newRec(w.cellA, today.AddDays(-i), "", domain.RecNew)
+		w.insert(rec)
+		path := "/api/v1/recommendations/" + rec.ID
+		at := dir.ubndTP.ID
+		w.step(path, "sup1", "forward", map[string]any{"addressee_id": at, "due_on": today.AddDays(1 + rnd(20))})
+		want[at].Received++
+		answered, sent := map[string]bool{}, map[string]bool{}
+		open := true
+		for k := 0; k < 4 && open; k++ {
+			switch rnd(4) {
+			case 0: // left waiting: overdue on the day the statistics are taken
+				want[at].Overdue++
+				open = false
+			case 1: // passed up (only once, from the commune)
+				if at == dir.ubndTP.ID {
+					w.step(path, "ubnd", "escalate", map[string]any{"addressee_id": dir.so.ID, "doc_number": "1/UBND", "doc_date": today})
+					want[at].Escalated++
+					at = dir.so.ID
+					want[at].Received++
+					continue
+				}
+				fallthrough
+			default: // answered (today: on time, every due date is ahead), then accepted or sent back
+				w.step(path, responder[at], "answers", map[string]any{"body": "Trả lời", "doc_number": "2/VB", "doc_date": today})
+				if !answered[at] {
+					answered[at] = true
+					want[at].Answered++
+					want[at].OnTime++
+				}
+				if rnd(2) == 0 {
+					w.step(path, "sup1", "verdict", map[string]any{"verdict": "accepted"})
+					open = false
+				} else {
+					w.step(path, "sup1", "verdict", map[string]any{"verdict": "sent_back", "reason": "Chưa rõ"})
+					if !sent[at] {
+						sent[at] = true
+						want[at].SentBack++
+					}
+				}
+			}
+		}
+		if open {
+			want[at].Overdue++
+		}
+	}
+	st, err := store.RecommendationStatsByAddressee(ctx, w.db.R, []string{w.c1.Path}, domain.Date{}, domain.Date{}, later)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]*row{dir.ubndTP.ID: {}, dir.so.ID: {}, dir.ubndTinh.ID: {}}
+	for _, r := range st {
+		got[*r.AddresseeID] = &row{r.Received, r.Answered, r.AnsweredOnTime, r.Overdue, r.SentBack, r.Escalated}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("by addressee (-recomputed +stats):\n%s", diff)
+	}
+	if want[dir.so.ID].Received == 0 || want[dir.ubndTP.ID].Overdue == 0 {
+		t.Errorf("the random paths missed a case: %+v %+v", want[dir.ubndTP.ID], want[dir.so.ID])
+	}
+}
