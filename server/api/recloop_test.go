@@ -439,7 +439,10 @@ func TestLoopStatsByAddresseeRecomputed(t *testing.T) {
 	type row struct{ Received, Answered, OnTime, Overdue, SentBack, Escalated int }
 	want := map[string]*row{dir.ubndTP.ID: {}, dir.so.ID: {}, dir.ubndTinh.ID: {}}
 	seed := uint64(12)
-	rnd := func(n int) int { seed = seed*6364136223846793005 + 1442695040888963407; return int((seed >> 33) % uint64(n)) }
+	rnd := func(n int) int {
+		seed = seed*6364136223846793005 + 1442695040888963407
+		return int((seed >> 33) % uint64(n))
+	}
 	later := today.AddDays(40) // the day the statistics are taken: every due date has passed
 	for i := 0; i < 20; i++ {
 		rec := newRec(w.cellA, today.AddDays(-i), "", domain.RecNew)
