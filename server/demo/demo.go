@@ -144,6 +144,7 @@ type Summary struct {
 	RecommendationEvents  int         `json:"recommendation_events"`
 	AnnualRatings         int         `json:"annual_ratings"`
 	Notifications         int         `json:"notifications"`
+	Addressees            int         `json:"addressees"`
 	// Logins lists every demo user; all share the password Password.
 	Logins []Login `json:"logins"`
 }
@@ -152,7 +153,7 @@ type Summary struct {
 func (s *Summary) Rows() int {
 	return s.OrgUnits + s.Members + s.Users + s.RoleGrants + s.Assignments + s.Meetings + s.Attendance +
 		s.VisitReports + s.Recommendations + s.RecommendationAnswers + s.RecommendationEvents + s.AnnualRatings +
-		s.Notifications
+		s.Notifications + s.Addressees
 }
 
 // Login is one demo user.

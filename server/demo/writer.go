@@ -56,6 +56,8 @@ type writer struct {
 	events      sink[store.RecommendationEvent]
 	ratings     sink[store.AnnualRating]
 	notes       sink[store.Notification]
+	addressees  sink[store.Addressee]
+	responders  sink[store.AddresseeResponder]
 }
 
 func newWriter(db bun.IDB) *writer {
@@ -64,8 +66,8 @@ func newWriter(db bun.IDB) *writer {
 	w.assignments.name, w.members.name, w.meetings.name = "assignments", "members", "meetings"
 	w.attendance.name, w.reports.name, w.recs.name = "attendance", "visit_reports", "recommendations"
 	w.answers.name, w.ratings.name, w.notes.name = "recommendation_answers", "annual_ratings", "notifications"
-	w.events.name = "recommendation_events"
-	w.order = []table{&w.orgUnits, &w.users, &w.grants, &w.assignments, &w.members, &w.meetings, &w.attendance,
+	w.events.name, w.addressees.name, w.responders.name = "recommendation_events", "addressees", "addressee_responders"
+	w.order = []table{&w.orgUnits, &w.users, &w.grants, &w.addressees, &w.responders, &w.assignments, &w.members, &w.meetings, &w.attendance,
 		&w.reports, &w.recs, &w.answers, &w.events, &w.ratings, &w.notes}
 	return w
 }
