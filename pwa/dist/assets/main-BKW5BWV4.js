@@ -1,1 +1,0 @@
-import{b as l,d as m}from"./chunk-M53N3RTR.js";import"./chunk-ABAHMQ3W.js";import"./chunk-RA5NE23A.js";import{G as t,S as a,V as i,ba as o,c as r,ca as n,ea as d}from"./chunk-MCB45DIN.js";o();a().then(()=>{let e=document.getElementById("app");e.textContent="",r(d(m,{}),e),performance.mark("chibo-ready"),n(),l(),t.value&&i(0)});
