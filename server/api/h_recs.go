@@ -534,11 +534,14 @@ func (s *Server) directoryBody(ctx context.Context, tx bun.IDB, field, raw strin
 	return a, nil
 }
 
-// suggestAddressee returns the directory body whose name, short name or an alias matches the official's addressee
-// text (diacritics-insensitive), when exactly one body of the cell's province matches; "" otherwise.
+// suggestAddressee returns the directory body store.MatchAddressee finds for the official's addressee text (the
+// commune's own bodies first), in force today; "" when none.
 func (s *Server) suggestAddressee(ctx context.Context, tx bun.IDB, v *store.RecommendationView, text string) string {
-	id, _ := store.SuggestAddresseeFor(ctx, tx, store.ProvinceOf(&store.OrgUnit{Path: v.CellPath}), v.CellPath, text)
-	return id
+	a, err := store.MatchAddressee(ctx, tx, store.ProvinceOf(&store.OrgUnit{Path: v.CellPath}), text, domain.DateOf(time.Now()), v.CellID)
+	if err != nil || a == nil {
+		return ""
+	}
+	return a.ID
 }
 
 func (s *Server) directRecommendation(c echo.Context) error {

@@ -246,7 +246,7 @@ function useBriefings(r, on) {
   useEffect(() => {
     if (!on) return;
     call('GET', '/api/v1/org-units/' + r.cell_id)
-      .then((u) => call('GET', '/api/v1/meetings?form=briefing&limit=20&unit=' + (u.parent_id || r.cell_id)))
+      .then((u) => call('GET', '/api/v1/meetings?form=briefing&limit=50&from=' + plus(-92) + '&cell_id=' + (u.parent_id || r.cell_id)))
       .then((p) => setList((p.items || []).filter((m) => m.form === 'briefing').sort((a, b) => (a.meeting_date < b.meeting_date ? 1 : -1))), () => setList([]));
   }, [r.cell_id, on]);
   return list;
