@@ -130,6 +130,9 @@ func (g *generator) directory(ctx context.Context) error {
 // addresseeOf returns the directory body a recommendation of commune c addressed to key (a key of addressees in
 // text.go) goes to, nil when the directory has none.
 func (g *generator) addresseeOf(c *commune, key string) *string {
+	if key == "danguy" { // text.go's "danguy" is "Ban Thường vụ Đảng ủy {xa}"
+		key = "btvdu"
+	}
 	if id, ok := c.dir[key]; ok {
 		return &id
 	}

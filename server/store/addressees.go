@@ -154,6 +154,8 @@ func AddresseeDetailOf(ctx context.Context, db bun.IDB, provinceID, id string) (
 
 // AddresseeInput is what an admin writes of a body; nil fields keep their value on update.
 type AddresseeInput struct {
+	// ID is the new body's id, when the client (or an import) chose it; ignored on update.
+	ID         string                 `json:"id"`
 	Name       *string                `json:"name"`
 	ShortName  *string                `json:"short_name"`
 	Code       *string                `json:"code"`
@@ -231,6 +233,13 @@ func applyAddressee(ctx context.Context, db bun.IDB, province *OrgUnit, a *Addre
 func CreateAddressee(ctx context.Context, db bun.IDB, province *OrgUnit, in AddresseeInput) (*Addressee, error) {
 	a := &Addressee{ProvinceID: &province.ID, Kind: domain.AddrOther, Level: domain.LevelCommune}
 	a.ID = domain.NewID()
+	if in.ID != "" {
+		id, ok := domain.ParseID(in.ID)
+		if !ok {
+			return nil, domain.Invalid("id", "error.bad_id")
+		}
+		a.ID = id
+	}
 	if err := applyAddressee(ctx, db, province, a, in); err != nil {
 		return nil, err
 	}
@@ -454,7 +463,7 @@ func MatchAddressee(ctx context.Context, db bun.IDB, provinceID, text string, da
 	commune := map[string]bool{}
 	if cellID != "" {
 		if c, err := GetOrgUnit(ctx, db, cellID); err == nil {
-			for _, id := range splitPath(c.Path) {
+			for _, id := range splitPath(c.Path)[1:] { // the province's own bodies are no nearer than others
 				commune[id] = true
 			}
 		}
