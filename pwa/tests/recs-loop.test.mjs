@@ -170,3 +170,49 @@ test('a recommendation for "UBND xã" goes round the loop to the briefing', asyn
   assert.equal(left.body.items.length, 0, 'announced: off the list');
   await s.ctx.close();
 });
+
+test('UBND xã answers that the matter is beyond it: passed up to Sở Nông nghiệp và Môi trường, which answers', async () => {
+  const sup = await client('giamsat2');
+  const so = await client('songnmt');
+  const news = await sup.call('GET', '/api/v1/recommendations?status=new&limit=5');
+  const rec = news.body.items[0];
+  assert.ok(rec, 'a new recommendation of Triệu Phong');
+  const m = await sup.call('GET', '/api/v1/addressees/match?province_id=' + rec.cell_id + '&cell_id=' + rec.cell_id + '&text=' + encodeURIComponent('UBND xã'));
+  const body = m.body.addressee?.id;
+  assert.ok(body, 'UBND xã matched: ' + JSON.stringify(m.body));
+  const due = plus(10);
+  const fw = await sup.call('POST', '/api/v1/recommendations/' + rec.id + '/forward', { addressee_id: body, due_on: due });
+  assert.equal(fw.status, 200, JSON.stringify(fw.body));
+
+  // ubnd answers on its phone: beyond its competence, to the Sở, with the document.
+  const r = await device(browser);
+  await login(r.page, 'ubnd');
+  await r.page.goto(base + '/#/recs/' + rec.id);
+  await r.page.locator('#rc-answer').waitFor();
+  await r.page.fill('#rc-answer', 'Nạo vét kênh cấp 2 thuộc thẩm quyền của Sở Nông nghiệp và Môi trường.');
+  await r.page.fill('#rc-doc-number', '20/UBND-KT');
+  await r.page.check('#rc-beyond');
+  await r.page.fill('#rc-up-q', 'nong nghiep');
+  await r.page.locator('#rc-up option', { hasText: 'Sở Nông nghiệp và Môi trường' }).waitFor({ state: 'attached' });
+  await r.page.selectOption('#rc-up', { label: 'Sở Nông nghiệp và Môi trường' });
+  await r.page.getByRole('button', { name: 'Chuyển lên cơ quan cấp trên' }).click();
+  const history = r.page.locator('ol.history');
+  await history.locator('li.event', { hasText: 'Chuyển lên cấp trên' }).filter({ hasText: 'Sở Nông nghiệp và Môi trường' }).waitFor();
+  const newDue = plus(15);
+  assert.match(await history.textContent(), new RegExp('Văn bản số 20/UBND-KT ngày ' + vn(today()) + '.*hạn ' + vn(newDue)));
+  await shot(r.page, 'loop-3-escalated');
+  await r.ctx.close();
+
+  // The Sở's responder is told, and answers.
+  const notes = await so.call('GET', '/api/v1/notifications?unread=true&limit=50');
+  const note = notes.body.items.find((n) => n.kind === 'recommendation_escalated' && n.data?.recommendation_id === rec.id);
+  assert.ok(note, 'songnmt was notified');
+  assert.equal(note.title, 'Kiến nghị chuyển lên cấp trên');
+  assert.match(note.body, /UBND xã Triệu Phong trả lời thuộc thẩm quyền cấp trên/);
+  const ans = await so.call('POST', '/api/v1/recommendations/' + rec.id + '/answers', { body: 'Sở bố trí kinh phí nạo vét trong quý I.',
+    doc_number: '305/SNNMT-TL', doc_date: today() });
+  assert.equal(ans.status, 200, JSON.stringify(ans.body));
+  assert.equal(ans.body.status, 'answered');
+  assert.equal(ans.body.escalations, 1);
+  assert.equal(ans.body.due_on, newDue);
+});

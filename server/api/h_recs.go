@@ -165,6 +165,9 @@ func (s *Server) recommendationDetail(ctx context.Context, db bun.IDB, v *store.
 	if v.AddresseeID != nil {
 		ids = append(ids, *v.AddresseeID)
 	}
+	if v.AddresseeParentID != nil {
+		ids = append(ids, *v.AddresseeParentID)
+	}
 	if d.Bodies, err = store.AddresseeNames(ctx, db, ids); err != nil {
 		return nil, err
 	}

@@ -216,12 +216,12 @@ function Detail({ id }) {
 
 // BodyPicker picks a body of the directory of addressees (searched on the server, diacritics-insensitive), for
 // forwarding; the official's addressee text's match comes preselected.
-function BodyPicker({ r, value, onChange }) {
+function BodyPicker({ r, value, onChange, id = 'rc-body', label = 'lp_pick_body' }) {
   const [q, setQ] = useState('');
   const [items, setItems] = useState([]);
   useEffect(() => {
     const h = setTimeout(() => {
-      call('GET', '/api/v1/addressees?limit=50&org_unit_id=' + r.cell_id + (q.trim() ? '&q=' + encodeURIComponent(q.trim()) : ''))
+      call('GET', '/api/v1/addressees?limit=50&active_on=' + today() + '&province_id=' + r.cell_id + (q.trim() ? '&q=' + encodeURIComponent(q.trim()) : ''))
         .then((p) => setItems(p.items || []), () => setItems([]));
     }, 200);
     return () => clearTimeout(h);
@@ -229,10 +229,10 @@ function BodyPicker({ r, value, onChange }) {
   const chosen = value && !items.some((a) => a.id === value) && r.bodies?.[value] ? [{ id: value, name: r.bodies[value] }] : [];
   return (
     <>
-      <label for="rc-body-q">{t('lp_body_search')}</label>
-      <input id="rc-body-q" type="search" value={q} onInput={(e) => setQ(e.currentTarget.value)} />
-      <label for="rc-body">{t('lp_pick_body')}</label>
-      <select id="rc-body" value={value} onChange={(e) => onChange(e.currentTarget.value)}>
+      <label for={id + '-q'}>{t('lp_body_search')}</label>
+      <input id={id + '-q'} type="search" value={q} onInput={(e) => setQ(e.currentTarget.value)} />
+      <label for={id}>{t(label)}</label>
+      <select id={id} value={value} onChange={(e) => onChange(e.currentTarget.value)}>
         <option value="">{t('rc_pick')}</option>
         {[...chosen, ...items].map((a) => <option key={a.id} value={a.id}>{a.name}</option>)}
       </select>
@@ -265,6 +265,7 @@ function Actions({ r, step, busy, all }) {
   const [doc, setDoc] = useState({ number: '', date: today(), beyond: false });
   const [note, setNote] = useState('');
   const [briefing, setBriefing] = useState('');
+  const [up, setUp] = useState(r.addressee_parent_id || '');
   const forward = sup && (r.status === 'new' || r.status === 'forwarded');
   const direct = sup && (r.status === 'new' || r.status === 'forwarded' || r.status === 'sent_back');
   const answerable = (r.status === 'forwarded' || r.status === 'sent_back') && (r.responder || sup);
@@ -287,7 +288,7 @@ function Actions({ r, step, busy, all }) {
     e.preventDefault();
     const b = { body: answer.trim() };
     if (doc.number.trim()) Object.assign(b, { doc_number: doc.number.trim(), doc_date: doc.date });
-    if (doc.beyond) b.beyond_competence = true;
+    if (doc.beyond) Object.assign(b, { beyond_competence: true }, up ? { escalate_to: up } : {});
     if (await step('answers', b)) (setAnswer(''), setDoc({ number: '', date: today(), beyond: false }));
   };
   return (
@@ -330,6 +331,7 @@ function Actions({ r, step, busy, all }) {
             </label>
           )}
           {doc.beyond && <p class="muted">{t('lp_beyond_hint')}</p>}
+          {doc.beyond && <BodyPicker r={r} id="rc-up" label="lp_up_body" value={up} onChange={setUp} />}
           <button class="btn" disabled={busy || !online.value || !answer.trim()}>{t(doc.beyond ? 'lp_escalate' : 'rc_answer_send')}</button>
         </form>
       )}
