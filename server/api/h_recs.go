@@ -202,6 +202,11 @@ func (s *Server) recommendationFilter(c echo.Context) (store.RecommendationFilte
 	if f.DirectoryAddresseeID, err = queryID(c, "directory_id"); err != nil {
 		return f, err
 	}
+	answering, err := queryBool(c, "answering")
+	if err != nil {
+		return f, err
+	}
+	f.Answering = answering != nil && *answering
 	toAnnounce, err := queryBool(c, "to_announce")
 	if err != nil {
 		return f, err

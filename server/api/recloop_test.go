@@ -146,6 +146,12 @@ func TestLoopThroughTheDirectory(t *testing.T) {
 	if r := w.do(http.MethodGet, "/api/v1/recommendations", "ubnd", nil); !strings.Contains(string(r.body), w.recA.ID) || strings.Contains(string(r.body), w.recX.ID) {
 		t.Errorf("responder's list: %d %s", r.status, r.body)
 	}
+	for who, want := range map[string]bool{"ubnd": true, "ubndat": false, "sup1": false} {
+		r := w.do(http.MethodGet, "/api/v1/recommendations?answering=true&status=forwarded,sent_back", who, nil)
+		if r.status != http.StatusOK || strings.Contains(string(r.body), w.recA.ID) != want {
+			t.Errorf("%s's recommendations to answer: %d %s", who, r.status, r.body)
+		}
+	}
 	if r := w.do(http.MethodGet, path, "ubndat", nil); r.status != http.StatusNotFound {
 		t.Errorf("other body reads it: %d", r.status)
 	}

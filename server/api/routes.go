@@ -42,6 +42,7 @@ var recFilterParams = []param{{name: "cell_id", typ: "uuid"}, {name: "unit", typ
 	{name: "older_than", typ: "integer", desc: "raised more than this many days ago"},
 	{name: "raised_from", typ: "date"}, {name: "raised_to", typ: "date"},
 	{name: "directory_id", typ: "uuid", desc: "addressed to this body of the directory of addressees"},
+	{name: "answering", typ: "boolean", desc: "only those the caller answers for where they now stand (its directory bodies, its responder units)"},
 	{name: "to_announce", typ: "boolean", desc: "only accepted or resolved ones whose outcome is not yet announced (the list for the next briefing)"},
 	searchParam}
 

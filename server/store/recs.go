@@ -60,6 +60,9 @@ type RecommendationFilter struct {
 	ResponderOf []string
 	// DirectoryAddresseeID keeps recommendations addressed to this directory body.
 	DirectoryAddresseeID string
+	// Answering keeps the recommendations the caller answers for where they now stand: addressed to one of
+	// ResponderOf, or to a unit under ResponderRoots.
+	Answering bool
 	// ToAnnounce keeps the accepted or resolved recommendations whose outcome is not yet announced (the list for
 	// the next briefing).
 	ToAnnounce bool
@@ -118,6 +121,15 @@ func ListRecommendations(ctx context.Context, db bun.IDB, f RecommendationFilter
 	}
 	if f.AddresseePath != "" {
 		q = inSubtrees(q, "ad.path", []string{f.AddresseePath})
+	}
+	if f.Answering {
+		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			q = q.WhereGroup(" OR ", func(q *bun.SelectQuery) *bun.SelectQuery { return inSubtrees(q, "ad.path", f.ResponderRoots) })
+			if len(f.ResponderOf) > 0 {
+				q = q.WhereOr("r.addressee_id IN (?)", bun.List(f.ResponderOf))
+			}
+			return q
+		})
 	}
 	if f.DirectoryAddresseeID != "" {
 		q = q.Where("r.addressee_id = ?", f.DirectoryAddresseeID)
