@@ -143,9 +143,10 @@ test('a recommendation for "UBND xã" goes round the loop to the briefing', asyn
   assert.equal((await b.page.textContent('#rec-status')).trim(), 'Đã giải quyết dứt điểm');
   await b.ctx.close();
 
-  // 7. On the list for the next giao ban, and announced at it.
+  // 7. On the list for the next giao ban (recorded through sync by bithu, a secretary of the commune's cells, as
+  // the secretaries' devices do), and announced at it.
   const briefing = crypto.randomUUID();
-  const push = await sup.call('POST', '/api/v1/sync/push', { client_id: crypto.randomUUID(), mutations: [{ seq: 1, t: 'meetings', op: 'upsert',
+  const push = await bithu.call('POST', '/api/v1/sync/push', { client_id: crypto.randomUUID(), mutations: [{ seq: 1, t: 'meetings', op: 'upsert',
     row_id: briefing, base_version: 0, fields: { cell_id: commune, form: 'briefing', meeting_date: today(), status: 'held', type: 'regular',
       mode: 'in_person', place: 'Hội trường Đảng ủy xã' } }] });
   assert.equal(push.body.results[0].status, 'applied', JSON.stringify(push.body));
