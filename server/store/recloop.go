@@ -181,9 +181,35 @@ func wantRecReminders(ctx context.Context, db bun.IDB, now time.Time, recID stri
 	if err != nil {
 		return err
 	}
+	// The responders of the directory bodies, in one query (the old way's units are looked up one by one).
+	var bodies []string
 	for _, r := range recs {
-		users, err := RecResponders(ctx, db, &r.Recommendation)
-		if err != nil {
+		if r.AddresseeID != nil {
+			bodies = append(bodies, *r.AddresseeID)
+		}
+	}
+	byBody := map[string][]string{}
+	for _, chunk := range chunks(bodies, 500) {
+		var rows []struct {
+			AddresseeID string `bun:"addressee_id"`
+			UserID      string `bun:"user_id"`
+		}
+		if err := db.NewSelect().TableExpr("addressee_responders AS adr").Column("adr.addressee_id", "adr.user_id").
+			Join("JOIN users AS u ON u.id = adr.user_id").Where("adr.addressee_id IN (?)", bun.List(chunk)).
+			Where("u.active AND u.deleted_at IS NULL").OrderExpr("adr.user_id").Scan(ctx, &rows); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return domain.Internal(err)
+		}
+		for _, x := range rows {
+			if !contains(byBody[x.AddresseeID], x.UserID) {
+				byBody[x.AddresseeID] = append(byBody[x.AddresseeID], x.UserID)
+			}
+		}
+	}
+	for _, r := range recs {
+		var users []string
+		if r.AddresseeID != nil {
+			users = byBody[*r.AddresseeID]
+		} else if users, err = RecResponders(ctx, db, &r.Recommendation); err != nil {
 			return err
 		}
 		at := rules[r.CellPath].Rule.DigestAt
@@ -503,4 +529,13 @@ func addresseeStats(ctx context.Context, db bun.IDB, evs []RecommendationEvent, 
 		return deref(out[i].AddresseeID)+deref(out[i].OrgUnitID) < deref(out[j].AddresseeID)+deref(out[j].OrgUnitID)
 	})
 	return out, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
