@@ -511,3 +511,34 @@ func TestLoopStatsByAddresseeRecomputed(t *testing.T) {
 		t.Errorf("the random paths missed a case: %+v %+v", want[dir.ubndTP.ID], want[dir.so.ID])
 	}
 }
+
+// TestLoopExportByAddressee checks the export's sheet by addressee against the statistics' by_addressee.
+func TestLoopExportByAddressee(t *testing.T) {
+	w := newWorld(t)
+	dir := w.addDirectory()
+	today := domain.DateOf(time.Now())
+	path := "/api/v1/recommendations/" + w.recA.ID
+	w.step(path, "sup1", "forward", map[string]any{"addressee_id": dir.ubndTP.ID, "due_on": today.AddDays(5)})
+	w.step(path, "ubnd", "escalate", map[string]any{"addressee_id": dir.so.ID, "doc_number": "7/UBND", "doc_date": today})
+	w.step(path, "sonn", "answers", map[string]any{"body": "Sở trả lời", "doc_number": "9/SNNMT", "doc_date": today})
+	w.step(path, "sup1", "verdict", map[string]any{"verdict": "sent_back", "reason": "Chưa rõ kinh phí"})
+	r := w.do(http.MethodGet, "/api/v1/exports/recommendations.xlsx?unit="+w.c1.ID, "sup1", nil)
+	if r.status != http.StatusOK {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	wb := openRecWorkbook(t, r.body)
+	want := [][]string{
+		{"1", "Sở Nông nghiệp và Môi trường", "1", "1", "1", "0", "1", "0"},
+		{"2", "UBND xã Triệu Phong", "1", "0", "0", "0", "0", "1"},
+		{"", "Tổng cộng", "2", "1", "1", "0", "1", "1"},
+	}
+	var got [][]string
+	for _, row := range wb.raw["Theo cơ quan"] {
+		if len(row) >= 8 && (row[0] == "" || row[0] == "1" || row[0] == "2") && row[1] != "" && row[1] != "Cơ quan nhận kiến nghị" {
+			got = append(got, row[:8])
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("sheet by addressee (-want +got):\n%s", diff)
+	}
+}
