@@ -68,6 +68,7 @@ type Row struct {
 	Outcome    string                `json:"outcome"`
 	Issues     []Issue               `json:"issues,omitempty"`
 	input      store.AddresseeInput
+	existing   *store.Addressee
 	parentLine int // a parent given in the file: its line
 }
 
@@ -432,31 +433,31 @@ func PlanImport(ctx context.Context, db bun.IDB, province *store.OrgUnit, f *Fil
 				}
 			}
 		}
-		row.input = in
+		row.input, row.existing = in, ex
+		p.Rows = append(p.Rows, row)
+	}
+	// Parents given by a later row point into ids: make them values now that every id is known, then decide.
+	for i := range p.Rows {
+		row := &p.Rows[i]
+		if pid := row.input.ParentID; pid != nil {
+			v := *pid
+			row.input.ParentID = &v
+			if v == row.ID {
+				row.Issues = append(row.Issues, Issue{Line: row.Line, Column: f.headers[colParent], Code: "addrimp.self_parent"})
+			}
+		}
 		switch {
 		case len(row.Issues) > 0:
 			row.Outcome = OutcomeError
 			p.Errors += len(row.Issues)
-		case ex == nil:
+		case row.existing == nil:
 			row.Outcome = OutcomeCreate
-		case unchanged(ex, in):
+		case unchanged(row.existing, row.input):
 			row.Outcome = OutcomeUnchanged
 		default:
 			row.Outcome = OutcomeUpdate
 		}
 		p.Counts[row.Outcome]++
-		p.Rows = append(p.Rows, row)
-	}
-	// Pointers into ids are only read at commit; make them values now that every id is known.
-	for i := range p.Rows {
-		if pid := p.Rows[i].input.ParentID; pid != nil {
-			v := *pid
-			p.Rows[i].input.ParentID = &v
-			if v == p.Rows[i].ID {
-				p.Rows[i].Issues = append(p.Rows[i].Issues, Issue{Line: p.Rows[i].Line, Column: f.headers[colParent], Code: "addrimp.self_parent"})
-				p.Errors++
-			}
-		}
 	}
 	if len(p.Rows) == 0 {
 		p.Issues = append(p.Issues, Issue{Code: "addrimp.empty"})

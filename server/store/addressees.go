@@ -39,6 +39,8 @@ func (a *Addressee) Normalize() error {
 		return domain.Invalid("kind", "addr.bad_kind")
 	case !a.Level.Valid():
 		return domain.Invalid("level", "addr.bad_level")
+	case a.SortOrder < 0 || a.SortOrder > 9999999:
+		return badValue("sort_order")
 	case !a.ActiveFrom.IsZero() && !a.ActiveTo.IsZero() && a.ActiveTo.Before(a.ActiveFrom):
 		return domain.Invalid("active_to", "ref.valid_order")
 	}
@@ -85,7 +87,7 @@ func ListAddressees(ctx context.Context, db bun.IDB, f AddresseeFilter, p PageRe
 	}
 	// The sort key: level rank, sort order and folded name in one comparable text.
 	key := "(CASE ad.level WHEN 'central' THEN '0' WHEN 'province' THEN '1' WHEN 'district' THEN '2' ELSE '3' END" +
-		" || substr('00000000' || ad.sort_order, -8, 8) || ad.name_fold)"
+		" || CAST(ad.sort_order + 10000000 AS TEXT) || ad.name_fold)"
 	return keysetPage(ctx, q, p, key, "ad.id", func(a Addressee) (string, string) { return addresseeKey(&a), a.ID })
 }
 
@@ -94,8 +96,7 @@ func addresseeKey(a *Addressee) string {
 	if rank == "" {
 		rank = "3"
 	}
-	s := "00000000" + itoa(a.SortOrder)
-	return rank + s[len(s)-8:] + a.NameFold
+	return rank + itoa(a.SortOrder+10000000) + a.NameFold
 }
 
 // AddresseeResponderUser is a responder of a body as the directory shows it.
@@ -328,11 +329,7 @@ func AddAddresseeResponder(ctx context.Context, db bun.IDB, province *OrgUnit, i
 		if a.OrgUnitID != nil {
 			scope = *a.OrgUnitID
 		}
-		g := &RoleGrant{UserID: userID, Role: domain.RoleResponder, OrgUnitID: &scope}
-		if err := Insert(ctx, db, g); err != nil {
-			return nil, domain.Internal(err)
-		}
-		if err := Audit(ctx, db, "create", "role_grant", g.ID, &scope, nil, g); err != nil {
+		if err := CreateGrant(ctx, db, &RoleGrant{UserID: userID, Role: domain.RoleResponder, OrgUnitID: &scope}); err != nil {
 			return nil, err
 		}
 	}

@@ -32,6 +32,7 @@ const VALUES = {
   urgency: (v) => 'au_v_u_' + v,
   grade: (v) => 'au_v_gr_' + v,
   verdict: (v) => 'au_v_vd_' + v,
+  level: (v) => 'au_v_lv_' + v,
 };
 
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
