@@ -290,8 +290,8 @@ func TestLoopEscalation(t *testing.T) {
 		t.Errorf("escalation notices (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff([]string{"recommendation_due_soon sonn " + newDue.String(), "recommendation_overdue sonn " + newDue.String(),
-		"recommendation_overdue ubnd " + newDue.String()}, w.pendingRecReminders()); diff != "" {
-		// ubnd forwarded it up, so it hears when the Sở is late, as a forwarder does.
+		"recommendation_overdue sup1 " + newDue.String()}, w.pendingRecReminders()); diff != "" {
+		// The supervisor who forwarded it is still told when the Sở is late.
 		t.Errorf("reminders (-want +got):\n%s", diff)
 	}
 	// The lower body still reads it, but no longer answers for it.

@@ -285,7 +285,8 @@ func StepRecommendation(ctx context.Context, db bun.IDB, before *Recommendation,
 			}
 			res.Answer, ev.AnswerID, ev.DocNumber, ev.DocDate = a, &a.ID, a.DocNumber, a.DocDate
 		}
-		r.AddresseeOrgUnitID, r.AddresseeID, r.DueOn, r.ForwardedAt, r.ForwardedBy = nil, &st.DirectoryID, st.DueOn, &now, ptrOrNil(st.ActorID)
+		// ForwardedAt and ForwardedBy stay: the supervisor who forwarded it is still the one told when it is late.
+		r.AddresseeOrgUnitID, r.AddresseeID, r.DueOn = nil, &st.DirectoryID, st.DueOn
 		r.Escalations++
 		ev.AddresseeID, ev.DueOn = &st.DirectoryID, st.DueOn
 	case domain.RecActionConfirm:
