@@ -542,3 +542,28 @@ func TestLoopExportByAddressee(t *testing.T) {
 		t.Errorf("sheet by addressee (-want +got):\n%s", diff)
 	}
 }
+
+// TestLoopTapFast sends the same answer twice at once (a double tap, or two phones of the body): one is recorded,
+// the other refused as a step the status no longer allows, and the history has one answer.
+func TestLoopTapFast(t *testing.T) {
+	w := newWorld(t)
+	dir := w.addDirectory()
+	today := domain.DateOf(time.Now())
+	path := "/api/v1/recommendations/" + w.recA.ID
+	w.step(path, "sup1", "forward", map[string]any{"addressee_id": dir.ubndTP.ID, "due_on": today.AddDays(5)})
+	statuses := make(chan int, 2)
+	for i := 0; i < 2; i++ {
+		go func() {
+			statuses <- w.do(http.MethodPost, path+"/answers", "ubnd", map[string]any{"body": "Đã kiểm tra", "doc_number": "5/UBND", "doc_date": today}).status
+		}()
+	}
+	got := []int{<-statuses, <-statuses}
+	sort.Ints(got)
+	if got[0] != http.StatusOK || got[1] != http.StatusConflict {
+		t.Errorf("statuses %v, want one 200 and one 409", got)
+	}
+	d := detail(t, w.do(http.MethodGet, path, "sup1", nil))
+	if len(d.Answers) != 1 || len(d.Events) != 2 {
+		t.Errorf("%d answers, %d events", len(d.Answers), len(d.Events))
+	}
+}
