@@ -309,7 +309,9 @@ function Actions({ r, step, busy, all }) {
           <input id="rc-due" type="date" value={due} min={today()} onInput={(e) => setDue(e.currentTarget.value)} />
           <label for="rc-direction">{t('lp_direction')}</label>
           <textarea id="rc-direction" rows="2" value={direction} onInput={(e) => setDirection(e.currentTarget.value)} />
-          <button class="btn" disabled={busy || !online.value || (!body && !to)}>{t(r.status === 'new' ? 'rc_forward' : 'rc_reforward')}</button>
+          <button class="btn" disabled={busy || !online.value || (!body && !to)}>{t(r.status === 'new' ? 'rc_forward' : 'rc_reforward')}</button>{' '}
+          <button class="btn ghost" type="button" disabled={busy || !online.value || !direction.trim()}
+            onClick={async () => (await step('direct', { direction: direction.trim() })) && setDirection('')}>{t('lp_direct')}</button>
         </form>
       )}
       {direct && !forward && (
