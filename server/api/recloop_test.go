@@ -352,6 +352,11 @@ func TestLoopStepsRefused(t *testing.T) {
 		{"escalate a recommendation of a party unit", recX, "escalate", "admin2", `{}`, 400, "addressee_id"},
 		{"confirm before accepted", recA, "confirm", "root", `{}`, 403, ""},
 		{"answer by the supervisor without a document", recA, "answers", "sup1", `{"body":"Trả lời"}`, 400, "doc_number"},
+		{"answer by another body's responder", recA, "answers", "ubndat", `{"body":"Trả lời"` + doc + `}`, 403, ""},
+		{"answer by the official who raised it", recA, "answers", "off1", `{"body":"Trả lời"` + doc + `}`, 403, ""},
+		{"direction by the body's responder", recA, "direct", "ubnd", `{"direction":"Kiểm tra"}`, 403, ""},
+		{"forward by the body's responder", recA, "forward", "ubnd", `{"addressee_id":"` + dir.so.ID + `","due_on":"` + due + `"}`, 403, ""},
+		{"escalate with a due date passed", recA, "escalate", "sup1", `{"due_on":"` + today.AddDays(-1).String() + `"}`, 400, "due_on"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := w.do(http.MethodPost, tc.path+"/"+tc.sub, tc.who, tc.body)
