@@ -156,7 +156,7 @@ test('a recommendation for "UBND xã" goes round the loop to the briefing', asyn
   await s.page.locator('#rc-briefing').waitFor();
   await s.page.selectOption('#rc-briefing', briefing);
   await s.page.getByRole('button', { name: 'Thông báo tại buổi giao ban đã chọn' }).click();
-  await history.locator('li.event', { hasText: 'Thông báo lại cho chi bộ' }).waitFor();
+  await history.locator('li.event', { hasText: 'Thông báo lại cho chi bộ' }).filter({ hasText: 'tại giao ban ngày ' + vn(today()) }).waitFor();
   await shot(s.page, 'loop-2-announced');
   const text = await history.textContent();
   for (const step of ['Chỉ đạo', 'Chuyển cơ quan giải quyết', 'UBND xã Triệu Phong', 'Văn bản số 12/UBND ngày ' + vn(today()), 'Yêu cầu trả lời lại',

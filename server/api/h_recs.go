@@ -31,8 +31,16 @@ type RecommendationDetail struct {
 	Bodies map[string]string `json:"bodies"`
 	// Responder says the caller answers for the body the recommendation now stands with.
 	Responder bool `json:"responder"`
+	// Meetings names the meetings the history refers to (where the outcome was announced), by id.
+	Meetings map[string]RecMeetingRef `json:"meetings"`
 	// SuggestedAddresseeID is the directory body matching the official's addressee text, while none is chosen.
 	SuggestedAddresseeID string `json:"suggested_addressee_id,omitempty"`
+}
+
+// RecMeetingRef names a meeting of a recommendation's history: its form (a cell meeting, a briefing …) and day.
+type RecMeetingRef struct {
+	Form        domain.MeetingForm `json:"form"`
+	MeetingDate domain.Date        `json:"meeting_date"`
 }
 
 // ForwardInput forwards a recommendation to the body that must answer it, by a due date: AddresseeID, a body of
@@ -170,6 +178,15 @@ func (s *Server) recommendationDetail(ctx context.Context, db bun.IDB, v *store.
 	}
 	if d.Bodies, err = store.AddresseeNames(ctx, db, ids); err != nil {
 		return nil, err
+	}
+	d.Meetings = map[string]RecMeetingRef{}
+	for _, e := range d.Events {
+		if e.MeetingID == nil {
+			continue
+		}
+		if m, err := store.GetMeeting(ctx, db, *e.MeetingID); err == nil {
+			d.Meetings[m.ID] = RecMeetingRef{Form: m.Form, MeetingDate: m.MeetingDate}
+		}
 	}
 	return d, nil
 }

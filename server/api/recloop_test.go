@@ -230,8 +230,8 @@ func TestLoopThroughTheDirectory(t *testing.T) {
 		t.Errorf("announced at another commune's briefing: %d %s", r.status, r.body)
 	}
 	d = w.step(path, "sup1", "announce", map[string]any{"meeting_id": mine.ID})
-	if d.AnnouncedMeetingID == nil || *d.AnnouncedMeetingID != mine.ID {
-		t.Fatalf("announced: %+v", d.Recommendation)
+	if d.AnnouncedMeetingID == nil || *d.AnnouncedMeetingID != mine.ID || d.Meetings[mine.ID].Form != domain.FormBriefing || d.Meetings[mine.ID].MeetingDate != today {
+		t.Fatalf("announced: %+v %+v", d.Recommendation, d.Meetings)
 	}
 	if strings.Contains(list(), w.recA.ID) {
 		t.Errorf("announced one still on the list")

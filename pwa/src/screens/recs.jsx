@@ -201,6 +201,7 @@ function Detail({ id }) {
                     {e.addressee_id && r.bodies?.[e.addressee_id] ? ' · ' + r.bodies[e.addressee_id] : ''}
                     {!e.addressee_id && e.addressee_org_unit_id ? ' · ' + unitName(units, e.addressee_org_unit_id) : ''}
                     {e.doc_number ? ' · ' + t('lp_doc', { number: e.doc_number, date: vnDate(e.doc_date) }) : ''}
+                    {e.meeting_id && r.meetings?.[e.meeting_id] ? ' · ' + t(r.meetings[e.meeting_id].form === 'briefing' ? 'lp_at_briefing' : 'lp_at_meeting', { date: vnDate(r.meetings[e.meeting_id].meeting_date) }) : ''}
                     {e.due_on ? ' · ' + t('rc_due', { date: vnDate(e.due_on) }) : ''}
                     {e.note ? ' · ' + e.note : ''}
                   </small>
