@@ -85,10 +85,12 @@ func PlanReminders(ctx context.Context, db bun.IDB, now time.Time, officials []s
 	if err != nil {
 		return 0, 0, err
 	}
-	if _, _, err := diff.apply(ctx, db, now, len(diff.fresh)+len(diff.revive)+len(diff.drop)); err != nil {
+	// apply takes what it writes off the diff: count first.
+	added, withdrawn = len(diff.fresh)+len(diff.revive), len(diff.drop)
+	if _, _, err := diff.apply(ctx, db, now, added+withdrawn); err != nil {
 		return 0, 0, err
 	}
-	return len(diff.fresh) + len(diff.revive), len(diff.drop), nil
+	return added, withdrawn, nil
 }
 
 // PlanAllReminders is PlanReminders for everyone, as the planner runs it: it works out what to add and withdraw
