@@ -27,11 +27,30 @@ type RecommendationDetail struct {
 	store.RecommendationView
 	Answers []store.RecommendationAnswer `json:"answers"`
 	Events  []store.RecommendationEvent  `json:"events"`
+	// Bodies names the directory bodies the history and the answers refer to, by id.
+	Bodies map[string]string `json:"bodies"`
+	// Responder says the caller answers for the body the recommendation now stands with.
+	Responder bool `json:"responder"`
+	// Meetings names the meetings the history refers to (where the outcome was announced), by id.
+	Meetings map[string]RecMeetingRef `json:"meetings"`
+	// SuggestedAddresseeID is the directory body matching the official's addressee text, while none is chosen.
+	SuggestedAddresseeID string `json:"suggested_addressee_id,omitempty"`
 }
 
-// ForwardInput forwards a recommendation to the org unit that must answer it, by a due date.
+// RecMeetingRef names a meeting of a recommendation's history: its form (a cell meeting, a briefing …) and day.
+type RecMeetingRef struct {
+	Form        domain.MeetingForm `json:"form"`
+	MeetingDate domain.Date        `json:"meeting_date"`
+}
+
+// ForwardInput forwards a recommendation to the body that must answer it, by a due date: AddresseeID, a body of
+// the directory of addressees (or, the old way, AddresseeOrgUnitID, a party unit). A recommendation with only the
+// official's addressee text gets the directory's best match when neither is given (see suggested_addressee_id).
+// Direction, when given, is recorded as the standing committee's direction (chỉ đạo) just before.
 type ForwardInput struct {
-	AddresseeOrgUnitID string `json:"addressee_org_unit_id"`
+	AddresseeID        string `json:"addressee_id,omitempty"`
+	Direction          string `json:"direction,omitempty"`
+	AddresseeOrgUnitID string `json:"addressee_org_unit_id,omitempty"`
 	// AddresseeText names the addressee as users know it ("UBND xã", "Phòng Kinh tế"); it replaces the text the
 	// official recorded when given.
 	AddresseeText *string     `json:"addressee_text,omitempty"`
@@ -41,9 +60,40 @@ type ForwardInput struct {
 // AnswerInput records the addressee's written answer. AnsweredForID is the unit answered for: by default the
 // addressee; a supervisor or admin entering an answer received on paper may name it (the addressee or a unit
 // under it).
+//
+// For a body of the directory the answer is a document: DocNumber and DocDate (văn bản số … ngày …) are required.
+// BeyondCompetence answers that the matter is beyond the body's competence (thuộc thẩm quyền cấp trên): the
+// recommendation passes up at once, as POST …/escalate does, to EscalateTo or the body's parent, due DueOn.
 type AnswerInput struct {
-	Body          string `json:"body"`
-	AnsweredForID string `json:"answered_for_id,omitempty"`
+	Body             string      `json:"body"`
+	AnsweredForID    string      `json:"answered_for_id,omitempty"`
+	DocNumber        string      `json:"doc_number,omitempty"`
+	DocDate          domain.Date `json:"doc_date,omitempty"`
+	BeyondCompetence bool        `json:"beyond_competence,omitempty"`
+	EscalateTo       string      `json:"escalate_to,omitempty"`
+	DueOn            domain.Date `json:"due_on,omitempty"`
+}
+
+// DirectInput records the standing committee's direction (chỉ đạo) on a recommendation; its status is kept.
+type DirectInput struct {
+	Direction string `json:"direction"`
+}
+
+// EscalateInput passes a recommendation up to a higher body (AddresseeID; by default the parent of the body it
+// stands with) because the body answered that it is beyond its competence, with a new due date (15 days on by
+// default). The lower body's responder gives its answer's document (DocNumber, DocDate, Body); a supervisor
+// escalating on reading a paper answer may give it.
+type EscalateInput struct {
+	AddresseeID string      `json:"addressee_id,omitempty"`
+	DueOn       domain.Date `json:"due_on,omitempty"`
+	Body        string      `json:"body,omitempty"`
+	DocNumber   string      `json:"doc_number,omitempty"`
+	DocDate     domain.Date `json:"doc_date,omitempty"`
+}
+
+// ConfirmInput is the cell secretary's confirmation on the ground that the matter is settled, with a note.
+type ConfirmInput struct {
+	Note string `json:"note,omitempty"`
 }
 
 // VerdictInput accepts the latest answer or sends it back for a new one, with a reason. DueOn is the new due
@@ -70,6 +120,36 @@ func canReadRec(p *domain.Principal, v *store.RecommendationView) bool {
 	return p.CanRead(v.CellPath) || (v.AddresseePath != "" && p.Can(v.AddresseePath, domain.RoleResponder))
 }
 
+// isRecResponder reports whether p answers for the body recommendation v now stands with: a responder of its
+// directory body (addressee_responders), or a responder grant over its addressee unit (the old way).
+func isRecResponder(ctx context.Context, db bun.IDB, p *domain.Principal, v *store.RecommendationView) (bool, error) {
+	if v.AddresseePath != "" && p.Can(v.AddresseePath, domain.RoleResponder) {
+		return true, nil
+	}
+	if v.AddresseeID == nil || p.UserID == "" {
+		return false, nil
+	}
+	return store.IsAddresseeResponder(ctx, db, p.UserID, *v.AddresseeID)
+}
+
+// canReadRecDB is canReadRec, with the responders of directory bodies; a body that answered earlier (before an
+// escalation) still reads it.
+func canReadRecDB(ctx context.Context, db bun.IDB, p *domain.Principal, v *store.RecommendationView) (bool, error) {
+	if canReadRec(p, v) {
+		return true, nil
+	}
+	if ok, err := isRecResponder(ctx, db, p, v); ok || err != nil {
+		return ok, err
+	}
+	mine, err := store.ResponderOf(ctx, db, p.UserID)
+	if err != nil || len(mine) == 0 {
+		return false, err
+	}
+	n, err := db.NewSelect().Model((*store.RecommendationEvent)(nil)).Where("re.recommendation_id = ?", v.ID).
+		Where("re.addressee_id IN (?)", bun.List(mine)).Count(ctx)
+	return n > 0, err
+}
+
 func (s *Server) recommendationDetail(ctx context.Context, db bun.IDB, v *store.RecommendationView) (*RecommendationDetail, error) {
 	d := &RecommendationDetail{RecommendationView: *v}
 	var err error
@@ -78,6 +158,35 @@ func (s *Server) recommendationDetail(ctx context.Context, db bun.IDB, v *store.
 	}
 	if d.Events, err = store.RecommendationEvents(ctx, db, v.ID); err != nil {
 		return nil, err
+	}
+	var ids []string
+	for _, e := range d.Events {
+		if e.AddresseeID != nil {
+			ids = append(ids, *e.AddresseeID)
+		}
+	}
+	for _, a := range d.Answers {
+		if a.AddresseeID != nil {
+			ids = append(ids, *a.AddresseeID)
+		}
+	}
+	if v.AddresseeID != nil {
+		ids = append(ids, *v.AddresseeID)
+	}
+	if v.AddresseeParentID != nil {
+		ids = append(ids, *v.AddresseeParentID)
+	}
+	if d.Bodies, err = store.AddresseeNames(ctx, db, ids); err != nil {
+		return nil, err
+	}
+	d.Meetings = map[string]RecMeetingRef{}
+	for _, e := range d.Events {
+		if e.MeetingID == nil {
+			continue
+		}
+		if m, err := store.GetMeeting(ctx, db, *e.MeetingID); err == nil {
+			d.Meetings[m.ID] = RecMeetingRef{Form: m.Form, MeetingDate: m.MeetingDate}
+		}
 	}
 	return d, nil
 }
@@ -104,6 +213,22 @@ func (s *Server) recommendationFilter(c echo.Context) (store.RecommendationFilte
 	ctx := c.Request().Context()
 	f := store.RecommendationFilter{Query: c.QueryParam("q"), ResponderRoots: principal(c).Roots(domain.RoleResponder)}
 	var err error
+	if f.ResponderOf, err = store.ResponderOf(ctx, s.db.R, principal(c).UserID); err != nil {
+		return f, err
+	}
+	if f.DirectoryAddresseeID, err = queryID(c, "directory_id"); err != nil {
+		return f, err
+	}
+	answering, err := queryBool(c, "answering")
+	if err != nil {
+		return f, err
+	}
+	f.Answering = answering != nil && *answering
+	toAnnounce, err := queryBool(c, "to_announce")
+	if err != nil {
+		return f, err
+	}
+	f.ToAnnounce = toAnnounce != nil && *toAnnounce
 	if f.CellID, err = queryID(c, "cell_id"); err != nil {
 		return f, err
 	}
@@ -182,12 +307,26 @@ func (s *Server) getRecommendation(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if !canReadRec(principal(c), v) {
+	if ok, err := canReadRecDB(ctx, s.db.R, principal(c), v); err != nil {
+		return err
+	} else if !ok {
 		return domain.NotFound("@what.recommendation")
 	}
 	d, err := s.recommendationDetail(ctx, s.db.R, v)
 	if err != nil {
 		return err
+	}
+	if d.Responder, err = isRecResponder(ctx, s.db.R, principal(c), v); err != nil {
+		return err
+	}
+	if v.AddresseeID == nil && v.AddresseeText != "" {
+		if d.SuggestedAddresseeID = s.suggestAddressee(ctx, s.db.R, v, v.AddresseeText); d.SuggestedAddresseeID != "" {
+			names, err := store.AddresseeNames(ctx, s.db.R, []string{d.SuggestedAddresseeID})
+			if err != nil {
+				return err
+			}
+			d.Bodies[d.SuggestedAddresseeID] = names[d.SuggestedAddresseeID]
+		}
 	}
 	return c.JSON(http.StatusOK, d)
 }
@@ -216,13 +355,21 @@ func (s *Server) stepRecommendation(c echo.Context, prepare func(ctx context.Con
 		if err != nil {
 			return err
 		}
+		now := time.Now()
 		switch st.Action {
 		case domain.RecActionAnswer:
-			return notify.RecommendationAnswered(ctx, tx, res.Recommendation, res.Answer, time.Now())
+			err = notify.RecommendationAnswered(ctx, tx, res.Recommendation, res.Answer, now)
 		case domain.RecActionForward:
-			return notify.RecommendationForwarded(ctx, tx, res.Recommendation, p.UserID, time.Now())
+			err = notify.RecommendationForwarded(ctx, tx, res.Recommendation, p.UserID, now)
+		case domain.RecActionEscalate:
+			err = notify.RecommendationEscalated(ctx, tx, res.Recommendation, v.AddresseeName, p.UserID, now)
+		case domain.RecActionSendBack:
+			err = notify.RecommendationSentBack(ctx, tx, res.Recommendation, st.Note, p.UserID, now)
 		}
-		return nil
+		if err != nil {
+			return err
+		}
+		return store.PlanRecReminders(ctx, tx, res.Recommendation.ID, now)
 	})
 	if err != nil {
 		return err
@@ -245,13 +392,34 @@ func (s *Server) forwardRecommendation(c echo.Context) error {
 		return err
 	}
 	return s.stepRecommendation(c, func(ctx context.Context, tx bun.IDB, p *domain.Principal, v *store.RecommendationView) (store.RecStep, error) {
-		st := store.RecStep{Action: domain.RecActionForward, AddresseeText: in.AddresseeText, DueOn: in.DueOn}
+		st := store.RecStep{Action: domain.RecActionForward, AddresseeText: in.AddresseeText, DueOn: in.DueOn, Direction: in.Direction}
 		if !p.Can(v.CellPath, recRoles...) {
 			return st, domain.Forbidden()
 		}
+		if in.AddresseeID == "" && in.AddresseeOrgUnitID == "" {
+			// The official's addressee text, matched to the directory (suggested; the caller may pick another).
+			text := v.AddresseeText
+			if in.AddresseeText != nil {
+				text = *in.AddresseeText
+			}
+			if m := s.suggestAddressee(ctx, tx, v, text); m != "" {
+				in.AddresseeID = m
+			}
+		}
+		if in.AddresseeID != "" {
+			a, err := s.directoryBody(ctx, tx, "addressee_id", in.AddresseeID, v)
+			if err != nil {
+				return st, err
+			}
+			if err := checkDue(in.DueOn); err != nil {
+				return st, err
+			}
+			st.DirectoryID = a.ID
+			return st, nil
+		}
 		id, ok := domain.ParseID(in.AddresseeOrgUnitID)
 		if in.AddresseeOrgUnitID == "" {
-			return st, domain.Invalid("addressee_org_unit_id", "error.required", "field", "addressee_org_unit_id")
+			return st, domain.Invalid("addressee_id", "error.required", "field", "addressee_id")
 		}
 		if !ok {
 			return st, domain.Invalid("addressee_org_unit_id", "error.bad_id")
@@ -280,10 +448,24 @@ func (s *Server) answerRecommendation(c echo.Context) error {
 		return err
 	}
 	return s.stepRecommendation(c, func(ctx context.Context, tx bun.IDB, p *domain.Principal, v *store.RecommendationView) (store.RecStep, error) {
-		st := store.RecStep{Action: domain.RecActionAnswer, Body: in.Body}
-		responder := v.AddresseePath != "" && p.Can(v.AddresseePath, domain.RoleResponder)
+		if in.BeyondCompetence {
+			return s.prepareEscalate(ctx, tx, p, v, EscalateInput{AddresseeID: in.EscalateTo, DueOn: in.DueOn, Body: in.Body,
+				DocNumber: in.DocNumber, DocDate: in.DocDate})
+		}
+		st := store.RecStep{Action: domain.RecActionAnswer, Body: in.Body, DocNumber: in.DocNumber, DocDate: in.DocDate}
+		responder, err := isRecResponder(ctx, tx, p, v)
+		if err != nil {
+			return st, err
+		}
 		if !responder && !p.Can(v.CellPath, recRoles...) {
 			return st, domain.Forbidden()
+		}
+		if v.AddresseeID != nil {
+			if err := checkDocument(in.DocNumber, in.DocDate); err != nil {
+				return st, err
+			}
+		} else if !in.DocDate.IsZero() && in.DocDate.After(domain.DateOf(time.Now())) {
+			return st, domain.Invalid("doc_date", "loop.doc_date_future")
 		}
 		if v.AddresseeOrgUnitID != nil {
 			st.AnsweredForID = *v.AddresseeOrgUnitID
@@ -331,6 +513,151 @@ func (s *Server) judgeRecommendation(c echo.Context) error {
 	})
 }
 
+// checkDue checks the due date of a forwarding: given, and not before today.
+func checkDue(due domain.Date) error {
+	if due.IsZero() {
+		return domain.Invalid("due_on", "error.required", "field", "due_on")
+	}
+	if due.Before(domain.DateOf(time.Now())) {
+		return domain.Invalid("due_on", "rec.due_before_today")
+	}
+	return nil
+}
+
+// checkDocument checks a written answer's document: its number and its date, not after today.
+func checkDocument(number string, date domain.Date) error {
+	if domain.CleanText(number) == "" {
+		return domain.Invalid("doc_number", "loop.doc_number_required")
+	}
+	if date.IsZero() {
+		return domain.Invalid("doc_date", "loop.doc_date_required")
+	}
+	if date.After(domain.DateOf(time.Now())) {
+		return domain.Invalid("doc_date", "loop.doc_date_future")
+	}
+	return nil
+}
+
+// directoryBody reads the directory body named by id (input field field) for recommendation v: a live body of
+// the cell's province (or one with no province: a central body), in force today.
+func (s *Server) directoryBody(ctx context.Context, tx bun.IDB, field, raw string, v *store.RecommendationView) (*store.Addressee, error) {
+	id, ok := domain.ParseID(raw)
+	if !ok {
+		return nil, domain.Invalid(field, "error.bad_id")
+	}
+	a, err := store.GetAddresseeByID(ctx, tx, id)
+	if err != nil {
+		return nil, domain.Invalid(field, "error.not_found", "what", "@what.addressee")
+	}
+	if a.ProvinceID != nil && *a.ProvinceID != store.ProvinceOf(&store.OrgUnit{Path: v.CellPath}) {
+		return nil, domain.Invalid(field, "rec.addressee_other_province")
+	}
+	today := domain.DateOf(time.Now())
+	if (!a.ActiveTo.IsZero() && a.ActiveTo.Before(today)) || (!a.ActiveFrom.IsZero() && a.ActiveFrom.After(today)) {
+		return nil, domain.Invalid(field, "loop.body_inactive", "name", a.Name)
+	}
+	return a, nil
+}
+
+// suggestAddressee returns the directory body store.MatchAddressee finds for the official's addressee text (the
+// commune's own bodies first), in force today; "" when none.
+func (s *Server) suggestAddressee(ctx context.Context, tx bun.IDB, v *store.RecommendationView, text string) string {
+	a, err := store.MatchAddressee(ctx, tx, store.ProvinceOf(&store.OrgUnit{Path: v.CellPath}), text, domain.DateOf(time.Now()), v.CellID)
+	if err != nil || a == nil {
+		return ""
+	}
+	return a.ID
+}
+
+func (s *Server) directRecommendation(c echo.Context) error {
+	var in DirectInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	return s.stepRecommendation(c, func(ctx context.Context, tx bun.IDB, p *domain.Principal, v *store.RecommendationView) (store.RecStep, error) {
+		if !p.Can(v.CellPath, recRoles...) {
+			return store.RecStep{}, domain.Forbidden()
+		}
+		return store.RecStep{Action: domain.RecActionDirect, Note: in.Direction}, nil
+	})
+}
+
+func (s *Server) escalateRecommendation(c echo.Context) error {
+	var in EscalateInput
+	if err := decodeOptional(c, &in); err != nil {
+		return err
+	}
+	return s.stepRecommendation(c, func(ctx context.Context, tx bun.IDB, p *domain.Principal, v *store.RecommendationView) (store.RecStep, error) {
+		return s.prepareEscalate(ctx, tx, p, v, in)
+	})
+}
+
+// prepareEscalate checks an escalation: the responder of the body the recommendation stands with, with its
+// answer's document, or a supervisor or admin of the cell (the document optional); the higher body is the one
+// named, or the body's parent.
+func (s *Server) prepareEscalate(ctx context.Context, tx bun.IDB, p *domain.Principal, v *store.RecommendationView, in EscalateInput) (store.RecStep, error) {
+	st := store.RecStep{Action: domain.RecActionEscalate, Body: in.Body, DocNumber: in.DocNumber, DocDate: in.DocDate}
+	responder, err := isRecResponder(ctx, tx, p, v)
+	if err != nil {
+		return st, err
+	}
+	supervisor := p.Can(v.CellPath, recRoles...)
+	if !responder && !supervisor {
+		return st, domain.Forbidden()
+	}
+	if _, err := domain.RecTransition(domain.RecActionEscalate, v.Status); err != nil {
+		return st, err
+	}
+	if v.AddresseeID == nil {
+		return st, domain.Invalid("addressee_id", "loop.escalate_needs_directory")
+	}
+	if responder || in.DocNumber != "" || !in.DocDate.IsZero() {
+		if err := checkDocument(in.DocNumber, in.DocDate); err != nil {
+			return st, err
+		}
+	}
+	from, err := store.GetAddresseeByID(ctx, tx, *v.AddresseeID)
+	if err != nil {
+		return st, err
+	}
+	target := in.AddresseeID
+	if target == "" {
+		if from.ParentID == nil {
+			return st, domain.Invalid("addressee_id", "loop.no_higher_body")
+		}
+		target = *from.ParentID
+	}
+	to, err := s.directoryBody(ctx, tx, "addressee_id", target, v)
+	if err != nil {
+		return st, err
+	}
+	if ok, err := store.IsHigherBody(ctx, tx, from, to); err != nil {
+		return st, err
+	} else if !ok {
+		return st, domain.Invalid("addressee_id", "loop.not_higher", "name", to.Name)
+	}
+	st.DirectoryID, st.DueOn = to.ID, in.DueOn
+	if st.DueOn.IsZero() {
+		st.DueOn = domain.DateOf(time.Now()).AddDays(sentBackDays)
+	} else if err := checkDue(st.DueOn); err != nil {
+		return st, err
+	}
+	return st, nil
+}
+
+func (s *Server) confirmRecommendation(c echo.Context) error {
+	var in ConfirmInput
+	if err := decodeOptional(c, &in); err != nil {
+		return err
+	}
+	return s.stepRecommendation(c, func(ctx context.Context, tx bun.IDB, p *domain.Principal, v *store.RecommendationView) (store.RecStep, error) {
+		if !p.Can(v.CellPath, domain.RoleSecretary) {
+			return store.RecStep{}, domain.Forbidden()
+		}
+		return store.RecStep{Action: domain.RecActionConfirm, Note: in.Note}, nil
+	})
+}
+
 func (s *Server) resolveRecommendation(c echo.Context) error {
 	var in ResolveInput
 	if err := decodeOptional(c, &in); err != nil {
@@ -362,6 +689,13 @@ func (s *Server) announceRecommendation(c echo.Context) error {
 			m, err := store.GetMeeting(ctx, tx, id)
 			if err != nil || !p.CanRead(m.CellPath) {
 				return st, domain.Invalid("meeting_id", "error.not_found", "what", "@what.meeting")
+			}
+			// A briefing, dialogue or committee meeting is the commune's: it must be held over the cell.
+			if m.Form != domain.FormCell && m.Form != "" && !domain.Under(v.CellPath, m.CellPath) {
+				return st, domain.Invalid("meeting_id", "loop.briefing_other_unit")
+			}
+			if m.Form == domain.FormCell && m.CellID != v.CellID {
+				return st, domain.Invalid("meeting_id", "loop.briefing_other_unit")
 			}
 			st.MeetingID = m.ID
 		}
@@ -420,6 +754,9 @@ func (s *Server) recommendationStats(c echo.Context) error {
 		return err
 	}
 	nameFields(st, lang(c))
+	if st.ByAddressee, err = store.RecommendationStatsByAddressee(ctx, s.db.R, roots, from, to, domain.DateOf(time.Now())); err != nil {
+		return err
+	}
 	return c.JSON(http.StatusOK, st)
 }
 

@@ -76,7 +76,15 @@ func (s *Server) exportRecommendations(c echo.Context) error {
 	if exportFormat(c) == "csv" {
 		return sendSheets(c, name+".csv", list)
 	}
-	return sendSheets(c, name+".xlsx", list, recCountsSheet(x, info, l, now))
+	ids := make([]string, len(x.rows))
+	for i, v := range x.rows {
+		ids[i] = v.ID
+	}
+	byAddr, err := store.RecommendationStatsByAddresseeOf(ctx, s.db.R, ids, f.Today)
+	if err != nil {
+		return err
+	}
+	return sendSheets(c, name+".xlsx", list, recCountsSheet(x, info, l, now), recAddresseeSheet(byAddr, info, l, now))
 }
 
 // collectRecommendations reads every page of the list for f in p's scope, with the latest answers, the cells'
@@ -358,4 +366,26 @@ func recCountsSheet(x *recExport, info [][2]string, l i18n.Lang, now time.Time) 
 func capitalize(s string) string {
 	r, n := utf8.DecodeRuneInString(s)
 	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// recAddresseeSheet lays out the statistics by addressee of the exported recommendations, as GET
+// /recommendations/stats gives them in by_addressee, with a total line.
+func recAddresseeSheet(rows []store.RecAddresseeStats, info [][2]string, l i18n.Lang, now time.Time) *export.Sheet {
+	t := func(k string) string { return i18n.T(l, k, nil) }
+	sh := &export.Sheet{Name: t("loop.sheet.by_addressee"), Title: t("export.recs_stats_title"), Info: info,
+		GeneratedLabel: t("export.generated_at"), GeneratedAt: now,
+		Columns: []export.Column{{Header: t("export.col.stt"), Kind: export.Int, Width: 6},
+			{Header: t("loop.col.addressee"), Kind: export.Text, Width: 36}}}
+	for _, k := range []string{"received", "answered", "on_time", "overdue", "sent_back", "escalated"} {
+		sh.Columns = append(sh.Columns, export.Column{Header: t("loop.col." + k), Kind: export.Int, Width: 12})
+	}
+	var tot store.RecAddresseeStats
+	for i, r := range rows {
+		sh.Rows = append(sh.Rows, []any{i + 1, r.Name, r.Received, r.Answered, r.AnsweredOnTime, r.Overdue, r.SentBack, r.Escalated})
+		tot.Received, tot.Answered, tot.AnsweredOnTime = tot.Received+r.Received, tot.Answered+r.Answered, tot.AnsweredOnTime+r.AnsweredOnTime
+		tot.Overdue, tot.SentBack, tot.Escalated = tot.Overdue+r.Overdue, tot.SentBack+r.SentBack, tot.Escalated+r.Escalated
+	}
+	sh.Rows = append(sh.Rows, []any{nil, t("export.total"), tot.Received, tot.Answered, tot.AnsweredOnTime, tot.Overdue, tot.SentBack, tot.Escalated})
+	sh.BoldRows = []int{len(sh.Rows) - 1}
+	return sh
 }

@@ -193,7 +193,7 @@ func TestRecommendationsExportMatchesTheList(t *testing.T) {
 				t.Fatalf("%d %v %s", r.status, r.header, r.body)
 			}
 			wb := openRecWorkbook(t, r.body)
-			if diff := cmp.Diff([]string{"Kiến nghị", "Thống kê"}, wb.names); diff != "" {
+			if diff := cmp.Diff([]string{"Kiến nghị", "Thống kê", "Theo cơ quan"}, wb.names); diff != "" {
 				t.Errorf("sheets (-want +got):\n%s", diff)
 			}
 			shown, raw := wb.shown["Kiến nghị"], wb.raw["Kiến nghị"]

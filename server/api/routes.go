@@ -41,6 +41,9 @@ var recFilterParams = []param{{name: "cell_id", typ: "uuid"}, {name: "unit", typ
 	{name: "overdue", typ: "boolean", desc: "only new, forwarded or sent-back ones whose due date has passed"},
 	{name: "older_than", typ: "integer", desc: "raised more than this many days ago"},
 	{name: "raised_from", typ: "date"}, {name: "raised_to", typ: "date"},
+	{name: "directory_id", typ: "uuid", desc: "addressed to this body of the directory of addressees"},
+	{name: "answering", typ: "boolean", desc: "only those the caller answers for where they now stand (its directory bodies, its responder units)"},
+	{name: "to_announce", typ: "boolean", desc: "only accepted or resolved ones whose outcome is not yet announced (the list for the next briefing)"},
 	searchParam}
 
 // provinceParam names the province whose reference data a call reads or changes.
@@ -226,6 +229,9 @@ func (s *Server) routes() []route {
 		{method: http.MethodPost, path: "/api/v1/recommendations/:id/answers", handler: s.answerRecommendation, tag: "recs", summary: "Record the written answer (a responder of the addressee, or a supervisor or admin on its behalf); the official who raised it and the cell's secretaries are notified", in: AnswerInput{}, out: RecommendationDetail{}},
 		{method: http.MethodPost, path: "/api/v1/recommendations/:id/verdict", handler: s.judgeRecommendation, tag: "recs", summary: "Accept the answer, or send it back for a new one with a reason (supervisor or admin)", in: VerdictInput{}, out: RecommendationDetail{}},
 		{method: http.MethodPost, path: "/api/v1/recommendations/:id/resolve", handler: s.resolveRecommendation, tag: "recs", summary: "Close an accepted recommendation (supervisor or admin)", in: ResolveInput{}, out: RecommendationDetail{}},
+		{method: http.MethodPost, path: "/api/v1/recommendations/:id/direct", handler: s.directRecommendation, tag: "recs", summary: "Record the standing committee's direction (chỉ đạo); the status is kept (supervisor or admin of the cell)", in: DirectInput{}, out: RecommendationDetail{}},
+		{method: http.MethodPost, path: "/api/v1/recommendations/:id/escalate", handler: s.escalateRecommendation, tag: "recs", summary: "Pass it up to a higher directory body as beyond the body's competence, with a new due date (the body's responder with its answer's document, or a supervisor or admin); the new body's responders are notified", in: EscalateInput{}, out: RecommendationDetail{}},
+		{method: http.MethodPost, path: "/api/v1/recommendations/:id/confirm", handler: s.confirmRecommendation, tag: "recs", summary: "The cell secretary confirms on the ground that the matter is settled: accepted → resolved", in: ConfirmInput{}, out: RecommendationDetail{}},
 		{method: http.MethodPost, path: "/api/v1/recommendations/:id/announce", handler: s.announceRecommendation, tag: "recs", summary: "Record that the outcome was reported back, optionally at a meeting (supervisor, admin or the cell's secretary)", in: AnnounceInput{}, out: RecommendationDetail{}},
 		{method: http.MethodGet, path: "/api/v1/reference", handler: s.getReference, tag: "reference", summary: "The province's recommendation fields, rubric and rating labels", out: store.ReferenceData{},
 			query: []param{{name: "org_unit_id", typ: "uuid", required: true, desc: "any unit of the province"}}},

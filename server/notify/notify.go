@@ -162,51 +162,15 @@ func RecommendationAnswered(ctx context.Context, tx bun.IDB, rec *store.Recommen
 	return nil
 }
 
-// RecommendationForwarded tells the responders of the unit a recommendation was forwarded to (users with a
-// responder grant on that unit or a unit above it) that it awaits their answer, by its due date. It runs inside
-// the transaction that records the forwarding.
+// RecommendationForwarded tells the responders of the body a recommendation was forwarded to (the responders of
+// its directory body, or, the old way, the users with a responder grant on its addressee unit or a unit above it)
+// that it awaits their answer, by its due date. It runs inside the transaction that records the forwarding.
 func RecommendationForwarded(ctx context.Context, tx bun.IDB, rec *store.Recommendation, actorID string, now time.Time) error {
-	if rec.AddresseeOrgUnitID == nil {
-		return nil
+	users, err := store.RecResponders(ctx, tx, rec)
+	if err != nil {
+		return err
 	}
-	var to store.OrgUnit
-	if err := tx.NewSelect().Model(&to).Column("name", "path").Where("id = ?", *rec.AddresseeOrgUnitID).Scan(ctx); err != nil {
-		return domain.Internal(err)
-	}
-	var cell store.OrgUnit
-	if err := tx.NewSelect().Model(&cell).Column("name").Where("id = ?", rec.CellID).Scan(ctx); err != nil {
-		return domain.Internal(err)
-	}
-	// The units from the province down to the addressee: a responder of any of them answers for it.
-	var units []string
-	for _, id := range strings.Split(strings.Trim(to.Path, "/"), "/") {
-		if id != "" {
-			units = append(units, id)
-		}
-	}
-	if len(units) == 0 {
-		return nil
-	}
-	var users []string
-	if err := tx.NewSelect().Model((*store.RoleGrant)(nil)).ColumnExpr("DISTINCT rg.user_id").
-		Join("JOIN users AS u ON u.id = rg.user_id").
-		Where("rg.org_unit_id IN (?)", bun.In(units)).Where("rg.role = ?", domain.RoleResponder).Where("u.active").
-		OrderExpr("rg.user_id").Scan(ctx, &users); err != nil {
-		return domain.Internal(err)
-	}
-	for _, u := range users {
-		if u == actorID {
-			continue
-		}
-		_, err := Send(ctx, tx, Note{UserID: u, Kind: KindRecForwarded,
-			Args: map[string]string{"cell": cell.Name, "content": clip(rec.Content, 120), "to": to.Name, "due": rec.DueOn.VN()},
-			Link: "#/recs/" + rec.ID, Data: map[string]string{"recommendation_id": rec.ID},
-			TTL: 72 * time.Hour, Urgency: "normal", Topic: "rec:" + rec.ID}, now)
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return sendRec(ctx, tx, KindRecForwarded, rec, users, actorID, nil, now)
 }
 
 func clip(s string, n int) string {

@@ -343,6 +343,9 @@ func compose(ctx context.Context, tx bun.IDB, r store.Reminder, now time.Time) (
 	if r.Kind == store.ReminderDigest {
 		return digest(ctx, tx, r, now)
 	}
+	if isRecReminder(r.Kind) {
+		return composeRec(ctx, tx, r, now)
+	}
 	if r.MeetingID == nil {
 		return nil, store.ReminderWithdrawn, "no meeting", nil
 	}

@@ -216,8 +216,10 @@ func TestPlanMeetingsAndReminders(t *testing.T) {
 	if diff := cmp.Diff(want, f.reminders(f.off.ID, "2026-12")); diff != "" {
 		t.Errorf("December reminders (-want +got):\n%s", diff)
 	}
-	// The supervisor gets tomorrow's digest (today's 08:00 has passed).
-	if diff := cmp.Diff([]rem{{store.ReminderDigest, store.ReminderPending, "2026-11-26 08:00"}}, f.reminders(f.sup.ID, "2026-11")); diff != "" {
+	// The supervisor gets tomorrow's digest (today's 08:00 has passed), and the weekly digest of overdue
+	// recommendations on the coming Monday.
+	if diff := cmp.Diff([]rem{{store.ReminderDigest, store.ReminderPending, "2026-11-26 08:00"},
+		{store.ReminderRecDigest, store.ReminderPending, "2026-11-30 08:00"}}, f.reminders(f.sup.ID, "2026-11")); diff != "" {
 		t.Errorf("digest (-want +got):\n%s", diff)
 	}
 }

@@ -16,6 +16,8 @@ type RecommendationView struct {
 	CellPath       string `bun:"cell_path" json:"-"`
 	AddresseeName  string `bun:"addressee_name" json:"addressee_name"`
 	AddresseePath  string `bun:"addressee_path" json:"-"`
+	// AddresseeParentID is the body above the directory addressee (where an escalation goes by default).
+	AddresseeParentID *string `bun:"addressee_parent_id" json:"addressee_parent_id"`
 	// DaysOpen counts the days from raised_on to the day it was resolved, or to today while it is not.
 	DaysOpen int `bun:"-" json:"days_open"`
 	// Overdue says it still waits for an answer (new, forwarded or sent back) and its due date has passed.
@@ -53,15 +55,28 @@ type RecommendationFilter struct {
 	// ResponderRoots are the paths of the caller's responder grants: recommendations addressed to a unit under
 	// one of them are listed too, wherever their cell is.
 	ResponderRoots []string
+	// ResponderOf are the directory bodies the caller answers for (addressee_responders): recommendations
+	// addressed to them are listed too, wherever their cell is.
+	ResponderOf []string
+	// DirectoryAddresseeID keeps recommendations addressed to this directory body.
+	DirectoryAddresseeID string
+	// Answering keeps the recommendations the caller answers for where they now stand: addressed to one of
+	// ResponderOf, or to a unit under ResponderRoots.
+	Answering bool
+	// ToAnnounce keeps the accepted or resolved recommendations whose outcome is not yet announced (the list for
+	// the next briefing).
+	ToAnnounce bool
 	// Today is the day DaysOpen and Overdue are computed for (today in Asia/Ho_Chi_Minh when zero).
 	Today domain.Date
 }
 
 func recommendationQuery(db bun.IDB) *bun.SelectQuery {
 	return db.NewSelect().Model((*Recommendation)(nil)).Column("r.*").
-		ColumnExpr("ou.name AS cell_name, ou.path AS cell_path, ad.name AS addressee_name, ad.path AS addressee_path").
+		ColumnExpr("ou.name AS cell_name, ou.path AS cell_path, COALESCE(dir.name, ad.name) AS addressee_name, ad.path AS addressee_path").
+		ColumnExpr("dir.parent_id AS addressee_parent_id").
 		Join("JOIN org_units AS ou ON ou.id = r.cell_id").
-		Join("LEFT JOIN org_units AS ad ON ad.id = r.addressee_org_unit_id")
+		Join("LEFT JOIN org_units AS ad ON ad.id = r.addressee_org_unit_id").
+		Join("LEFT JOIN addressees AS dir ON dir.id = r.addressee_id")
 }
 
 // openStatuses are the statuses in which a passed due date makes a recommendation overdue.
@@ -80,6 +95,9 @@ func ListRecommendations(ctx context.Context, db bun.IDB, f RecommendationFilter
 			q = q.WhereGroup(" OR ", func(q *bun.SelectQuery) *bun.SelectQuery {
 				return inSubtrees(q, "ad.path", f.ResponderRoots)
 			})
+		}
+		if len(f.ResponderOf) > 0 {
+			q = q.WhereOr("r.addressee_id IN (?)", bun.List(f.ResponderOf))
 		}
 		return q
 	})
@@ -103,6 +121,21 @@ func ListRecommendations(ctx context.Context, db bun.IDB, f RecommendationFilter
 	}
 	if f.AddresseePath != "" {
 		q = inSubtrees(q, "ad.path", []string{f.AddresseePath})
+	}
+	if f.Answering {
+		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			q = q.WhereGroup(" OR ", func(q *bun.SelectQuery) *bun.SelectQuery { return inSubtrees(q, "ad.path", f.ResponderRoots) })
+			if len(f.ResponderOf) > 0 {
+				q = q.WhereOr("r.addressee_id IN (?)", bun.List(f.ResponderOf))
+			}
+			return q
+		})
+	}
+	if f.DirectoryAddresseeID != "" {
+		q = q.Where("r.addressee_id = ?", f.DirectoryAddresseeID)
+	}
+	if f.ToAnnounce {
+		q = q.Where("r.status IN (?) AND r.announced_at IS NULL", bun.List([]domain.RecStatus{domain.RecAccepted, domain.RecResolved}))
 	}
 	if f.Overdue {
 		q = q.Where("r.due_on IS NOT NULL AND r.due_on < ? AND r.status IN (?)", today, bun.List(openStatuses))
@@ -149,10 +182,19 @@ func RecommendationEvents(ctx context.Context, db bun.IDB, recID string) ([]Reco
 type RecStep struct {
 	Action  string
 	ActorID string
-	// Forward: the addressee org unit, optionally a new addressee text, and the due date.
+	// Forward: the addressee org unit (the old way) or DirectoryID, a body of the directory; optionally a new
+	// addressee text; and the due date. Escalate: DirectoryID is the higher body, DueOn the new due date, and the
+	// document fields the lower body's answer that the matter is beyond its competence (if it gave one).
 	AddresseeID   string
+	DirectoryID   string
 	AddresseeText *string
 	DueOn         domain.Date
+	// Answer and escalate: the document (văn bản số … ngày …) and the body it is given for.
+	DocNumber string
+	DocDate   domain.Date
+	// Direct: the direction (chỉ đạo) is Note. Forward: Direction, when set, is recorded as a direction step just
+	// before the forwarding.
+	Direction string
 	// Answer: the written answer and the unit it answers for (the addressee, or a unit under it).
 	Body          string
 	AnsweredForID string
@@ -173,6 +215,16 @@ type StepResult struct {
 // applies it, records the event in its history and audits the change, all through db (the caller's write
 // transaction). The caller has checked who may take the step.
 func StepRecommendation(ctx context.Context, db bun.IDB, before *Recommendation, st RecStep) (*StepResult, error) {
+	if st.Action == domain.RecActionForward && domain.CleanText(st.Direction) != "" {
+		if _, err := domain.RecTransition(st.Action, before.Status); err != nil {
+			return nil, err
+		}
+		d, err := StepRecommendation(ctx, db, before, RecStep{Action: domain.RecActionDirect, ActorID: st.ActorID, Note: st.Direction})
+		if err != nil {
+			return nil, err
+		}
+		before, st.Direction = d.Recommendation, ""
+	}
 	to, err := domain.RecTransition(st.Action, before.Status)
 	if err != nil {
 		return nil, err
@@ -194,30 +246,51 @@ func StepRecommendation(ctx context.Context, db bun.IDB, before *Recommendation,
 	note := ev.Note
 	switch st.Action {
 	case domain.RecActionForward:
-		if st.AddresseeID == "" {
-			return nil, domain.Invalid("addressee_org_unit_id", "error.required", "field", "addressee_org_unit_id")
+		if st.AddresseeID == "" && st.DirectoryID == "" {
+			return nil, domain.Invalid("addressee_id", "error.required", "field", "addressee_id")
 		}
 		if st.DueOn.IsZero() {
 			return nil, domain.Invalid("due_on", "error.required", "field", "due_on")
 		}
-		r.AddresseeOrgUnitID, r.DueOn, r.ForwardedAt, r.ForwardedBy = &st.AddresseeID, st.DueOn, &now, ptrOrNil(st.ActorID)
+		r.AddresseeOrgUnitID, r.AddresseeID = ptrOrNil(st.AddresseeID), ptrOrNil(st.DirectoryID)
+		r.DueOn, r.ForwardedAt, r.ForwardedBy = st.DueOn, &now, ptrOrNil(st.ActorID)
 		if st.AddresseeText != nil {
 			r.AddresseeText = *st.AddresseeText
 		}
-		ev.AddresseeOrgUnitID, ev.DueOn = &st.AddresseeID, st.DueOn
+		ev.AddresseeOrgUnitID, ev.AddresseeID, ev.DueOn = r.AddresseeOrgUnitID, r.AddresseeID, st.DueOn
 	case domain.RecActionAnswer:
-		a := &RecommendationAnswer{RecommendationID: r.ID, Body: st.Body, AnsweredBy: ptrOrNil(st.ActorID),
-			AnsweredForID: ptrOrNil(st.AnsweredForID), AnsweredAt: now}
-		if err := a.Normalize(); err != nil {
+		a, err := insertAnswer(ctx, db, &r, st, now, false)
+		if err != nil {
 			return nil, err
 		}
-		if err := Insert(ctx, db, a); err != nil {
-			return nil, err
+		res.Answer, ev.AnswerID, ev.AddresseeOrgUnitID, ev.AddresseeID = a, &a.ID, a.AnsweredForID, a.AddresseeID
+		ev.DocNumber, ev.DocDate = a.DocNumber, a.DocDate
+	case domain.RecActionDirect:
+		if note == "" {
+			return nil, domain.Invalid("direction", "loop.direction_required")
 		}
-		if err := Audit(ctx, db, "create", "recommendation_answer", a.ID, &r.CellID, nil, a); err != nil {
-			return nil, err
+		r.Direction, r.DirectedAt, r.DirectedBy = note, &now, ptrOrNil(st.ActorID)
+	case domain.RecActionEscalate:
+		if st.DirectoryID == "" {
+			return nil, domain.Invalid("addressee_id", "loop.no_higher_body")
 		}
-		res.Answer, ev.AnswerID, ev.AddresseeOrgUnitID = a, &a.ID, a.AnsweredForID
+		if st.DueOn.IsZero() {
+			return nil, domain.Invalid("due_on", "error.required", "field", "due_on")
+		}
+		if st.DocNumber != "" || st.Body != "" {
+			// The lower body's answer that the matter is beyond its competence, kept with the history.
+			a, err := insertAnswer(ctx, db, &r, st, now, true)
+			if err != nil {
+				return nil, err
+			}
+			res.Answer, ev.AnswerID, ev.DocNumber, ev.DocDate = a, &a.ID, a.DocNumber, a.DocDate
+		}
+		// ForwardedAt and ForwardedBy stay: the supervisor who forwarded it is still the one told when it is late.
+		r.AddresseeOrgUnitID, r.AddresseeID, r.DueOn = nil, &st.DirectoryID, st.DueOn
+		r.Escalations++
+		ev.AddresseeID, ev.DueOn = &st.DirectoryID, st.DueOn
+	case domain.RecActionConfirm:
+		r.ResolvedAt, r.ConfirmedAt, r.ConfirmedBy = &now, &now, ptrOrNil(st.ActorID)
 	case domain.RecActionAccept, domain.RecActionSendBack:
 		if st.Action == domain.RecActionSendBack {
 			if note == "" {
@@ -261,6 +334,30 @@ func StepRecommendation(ctx context.Context, db bun.IDB, before *Recommendation,
 		return nil, err
 	}
 	return res, nil
+}
+
+// insertAnswer records the answer of st on r: for the directory body r is addressed to (with its document), or
+// for the org unit st names (the old way); beyond marks an answer that the matter is beyond the body's competence.
+func insertAnswer(ctx context.Context, db bun.IDB, r *Recommendation, st RecStep, now time.Time, beyond bool) (*RecommendationAnswer, error) {
+	a := &RecommendationAnswer{RecommendationID: r.ID, Body: st.Body, AnsweredBy: ptrOrNil(st.ActorID),
+		AnsweredForID: ptrOrNil(st.AnsweredForID), AnsweredAt: now, AddresseeID: r.AddresseeID,
+		DocNumber: domain.CleanText(st.DocNumber), DocDate: st.DocDate, BeyondCompetence: beyond}
+	if beyond && domain.CleanText(a.Body) == "" {
+		a.Body = "Thuộc thẩm quyền cấp trên"
+	}
+	if err := a.Normalize(); err != nil {
+		return nil, err
+	}
+	if err := checkLen("doc_number", a.DocNumber, 100); err != nil {
+		return nil, err
+	}
+	if err := Insert(ctx, db, a); err != nil {
+		return nil, err
+	}
+	if err := Audit(ctx, db, "create", "recommendation_answer", a.ID, &r.CellID, nil, a); err != nil {
+		return nil, err
+	}
+	return a, nil
 }
 
 func ptrOrNil(s string) *string {

@@ -73,6 +73,8 @@ type RecStats struct {
 	AvgDaysToAnswer *float64        `json:"avg_days_to_answer"`
 	P90DaysToAnswer *float64        `json:"p90_days_to_answer"`
 	SentBackShare   *float64        `json:"sent_back_share"`
+	// ByAddressee is the table by addressee (RecommendationStatsByAddressee), filled by the API.
+	ByAddressee []RecAddresseeStats `json:"by_addressee"`
 }
 
 // RecommendationStats computes RecStats over the recommendations of cells under roots raised between from and to

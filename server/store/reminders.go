@@ -86,10 +86,12 @@ func PlanReminders(ctx context.Context, db bun.IDB, now time.Time, officials []s
 	if err != nil {
 		return 0, 0, err
 	}
-	if _, _, err := diff.apply(ctx, db, now, len(diff.fresh)+len(diff.revive)+len(diff.drop)); err != nil {
+	// apply takes what it writes off the diff: count first.
+	added, withdrawn = len(diff.fresh)+len(diff.revive), len(diff.drop)
+	if _, _, err := diff.apply(ctx, db, now, added+withdrawn); err != nil {
 		return 0, 0, err
 	}
-	return len(diff.fresh) + len(diff.revive), len(diff.drop), nil
+	return added, withdrawn, nil
 }
 
 // PlanAllReminders is PlanReminders for everyone, as the planner runs it: it works out what to add and withdraw
@@ -175,6 +177,12 @@ func wantReminders(ctx context.Context, db bun.IDB, now time.Time, officials []s
 			key := ReminderDigest + ":" + user + ":" + day.String()
 			want[key] = Reminder{Key: key, Kind: ReminderDigest, UserID: user, NextAt: at.UTC()}
 		}); err != nil {
+			return nil, err
+		}
+		if err := wantRecReminders(ctx, db, now, "", want); err != nil {
+			return nil, err
+		}
+		if err := wantRecDigests(ctx, db, now, want); err != nil {
 			return nil, err
 		}
 	}
@@ -283,7 +291,7 @@ func diffReminders(ctx context.Context, db bun.IDB, now time.Time, want map[stri
 	// Withdraw what is pending but no longer wanted.
 	q := db.NewSelect().Model((*Reminder)(nil)).Column("id", "key").Where("status = ?", ReminderPending)
 	if officials != nil {
-		q = q.Where("user_id IN (?)", bun.List(officials)).Where("kind <> ?", ReminderDigest)
+		q = q.Where("user_id IN (?)", bun.List(officials)).Where("kind IN (?)", bun.List(officialKinds))
 	}
 	var pending []Reminder
 	if err := q.Scan(ctx, &pending); err != nil && !errors.Is(err, sql.ErrNoRows) {

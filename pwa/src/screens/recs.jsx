@@ -4,13 +4,16 @@
 // and history with the steps the caller may take (forward, answer, accept or send back, resolve, announce). It
 // talks to the server directly (online only).
 import { useState, useEffect } from 'preact/hooks';
-import { t, vnDate, vnDateTime, lang } from '../i18n.js';
+import { t, vnDate, vnDateTime, lang, extend } from '../i18n.js';
 import { online } from '../state.js';
-import { isSupervisor, today, fields } from '../data.js';
+import { isSupervisor, today, fields, hasRole } from '../data.js';
+import * as loopMsg from './recs.msg.js';
 import { api } from '../sync.js';
 import { usePaged } from '../paged.js';
 import { Download, unitOptions, useUnits, unitName } from './shared.jsx';
 import { StatusBars, RecStatsTable, pct } from '../chart.jsx';
+
+extend(loopMsg);
 
 const call = (method, path, body) => api(method, path, body, lang.value);
 const errText = (e) => (e.offline ? t('rc_offline') : e.message);
@@ -26,8 +29,9 @@ const AGES = [30, 90, 180, 365];
 function RecList() {
   const [status, setStatus] = useState('');
   const [overdue, setOverdue] = useState(false);
+  const [announce, setAnnounce] = useState(/to_announce=1/.test(location.hash));
   const [more, setMore] = useState({ field_id: '', unit: '', addressee_id: '', older_than: '', q: '' });
-  const filters = (status ? '&status=' + status : '') + (overdue ? '&overdue=true' : '') +
+  const filters = (status ? '&status=' + status : '') + (overdue ? '&overdue=true' : '') + (announce ? '&to_announce=true' : '') +
     Object.entries(more).filter(([, v]) => v).map(([k, v]) => '&' + k + '=' + encodeURIComponent(v)).join('');
   const path = '/api/v1/recommendations?limit=20' + filters;
   const st = usePaged((url) => call('GET', url), path, errText);
@@ -52,6 +56,7 @@ function RecList() {
       {isSupervisor() && <Stats />}
       <div class="chips" role="group" aria-label={t('rc_filter')}>
         {chip(overdue, t('rc_overdue'), () => setOverdue(!overdue))}
+        {chip(announce, t('lp_to_announce'), () => setAnnounce(!announce))}
         {chip(!status, t('rc_all'), () => setStatus(''))}
         {STATUSES.map((s) => chip(status === s, t('rs_' + s), () => setStatus(s)))}
       </div>
@@ -158,7 +163,10 @@ function Detail({ id }) {
               {r.cell_name} · {t('rc_raised', { date: vnDate(r.raised_on) })} · {t('rc_days', { n: r.days_open })}
               {r.addressee_name ? <><br />{t('rc_to', { name: r.addressee_name })}</> : r.addressee_text ? <><br />{t('rc_to', { name: r.addressee_text })}</> : null}
               {r.due_on ? <><br />{t('rc_due', { date: vnDate(r.due_on) })}</> : null}
+              {r.escalations > 0 ? <><br />{t('lp_escalations', { n: r.escalations })}</> : null}
             </p>
+            {r.direction && <p class="direction">{t('lp_direction_of', { text: r.direction })}</p>}
+            {r.confirmed_at && <p class="muted">{t('lp_confirmed', { date: vnDate(r.confirmed_at) })}</p>}
           </section>
           <Actions r={r} step={step} busy={busy} all={units} />
           {r.answers?.length > 0 && (
@@ -169,6 +177,9 @@ function Detail({ id }) {
                   <li key={a.id} class="row answer">
                     <strong>{a.body}</strong>
                     <small>
+                      {a.addressee_id && r.bodies?.[a.addressee_id] ? r.bodies[a.addressee_id] + ' · ' : ''}
+                      {a.doc_number ? t('lp_doc', { number: a.doc_number, date: vnDate(a.doc_date) }) + ' · ' : ''}
+                      {a.beyond_competence ? t('lp_beyond') + ' · ' : ''}
                       {vnDateTime(a.answered_at)}
                       {a.verdict ? ' · ' + t('rv_' + a.verdict) : ''}
                       {a.verdict_reason ? ': ' + a.verdict_reason : ''}
@@ -187,7 +198,10 @@ function Detail({ id }) {
                   <small>
                     {vnDateTime(e.at)}
                     {e.to_status && e.to_status !== e.from_status ? ' · ' + t('rs_' + e.to_status) : ''}
-                    {e.addressee_org_unit_id ? ' · ' + unitName(units, e.addressee_org_unit_id) : ''}
+                    {e.addressee_id && r.bodies?.[e.addressee_id] ? ' · ' + r.bodies[e.addressee_id] : ''}
+                    {!e.addressee_id && e.addressee_org_unit_id ? ' · ' + unitName(units, e.addressee_org_unit_id) : ''}
+                    {e.doc_number ? ' · ' + t('lp_doc', { number: e.doc_number, date: vnDate(e.doc_date) }) : ''}
+                    {e.meeting_id && r.meetings?.[e.meeting_id] ? ' · ' + t(r.meetings[e.meeting_id].form === 'briefing' ? 'lp_at_briefing' : 'lp_at_meeting', { date: vnDate(r.meetings[e.meeting_id].meeting_date) }) : ''}
                     {e.due_on ? ' · ' + t('rc_due', { date: vnDate(e.due_on) }) : ''}
                     {e.note ? ' · ' + e.note : ''}
                   </small>
@@ -201,44 +215,131 @@ function Detail({ id }) {
   );
 }
 
+// BodyPicker picks a body of the directory of addressees (searched on the server, diacritics-insensitive), for
+// forwarding; the official's addressee text's match comes preselected.
+function BodyPicker({ r, value, onChange, id = 'rc-body', label = 'lp_pick_body' }) {
+  const [q, setQ] = useState('');
+  const [items, setItems] = useState([]);
+  useEffect(() => {
+    const h = setTimeout(() => {
+      call('GET', '/api/v1/addressees?limit=50&active_on=' + today() + '&province_id=' + r.cell_id + (q.trim() ? '&q=' + encodeURIComponent(q.trim()) : ''))
+        .then((p) => setItems(p.items || []), () => setItems([]));
+    }, 200);
+    return () => clearTimeout(h);
+  }, [q, r.cell_id]);
+  const chosen = value && !items.some((a) => a.id === value) && r.bodies?.[value] ? [{ id: value, name: r.bodies[value] }] : [];
+  return (
+    <>
+      <label for={id + '-q'}>{t('lp_body_search')}</label>
+      <input id={id + '-q'} type="search" value={q} onInput={(e) => setQ(e.currentTarget.value)} />
+      <label for={id}>{t(label)}</label>
+      <select id={id} value={value} onChange={(e) => onChange(e.currentTarget.value)}>
+        <option value="">{t('rc_pick')}</option>
+        {[...chosen, ...items].map((a) => <option key={a.id} value={a.id}>{a.name}</option>)}
+      </select>
+    </>
+  );
+}
+
+// Briefings lists the commune's briefings (giao ban) to announce the outcome at, latest first.
+function useBriefings(r, on) {
+  const [list, setList] = useState(null);
+  useEffect(() => {
+    if (!on) return;
+    call('GET', '/api/v1/org-units/' + r.cell_id)
+      .then((u) => call('GET', '/api/v1/meetings?form=briefing&limit=50&from=' + plus(-92) + '&cell_id=' + (u.parent_id || r.cell_id)))
+      .then((p) => setList((p.items || []).filter((m) => m.form === 'briefing').sort((a, b) => (a.meeting_date < b.meeting_date ? 1 : -1))), () => setList([]));
+  }, [r.cell_id, on]);
+  return list;
+}
+
 function Actions({ r, step, busy, all }) {
   const sup = isSupervisor();
-  const [to, setTo] = useState(r.addressee_org_unit_id || '');
-  useEffect(() => {
-    // A new recommendation goes to the cell's commune unless the supervisor picks another unit.
-    if (!to && sup && r.cell_id) call('GET', '/api/v1/org-units/' + r.cell_id).then((u) => setTo((cur) => cur || u.parent_id || ''), () => {});
-  }, [r.cell_id]);
+  const [body, setBody] = useState(r.addressee_id || r.suggested_addressee_id || '');
+  // The old way: a party unit (kept for the units the directory does not list).
+  const [to, setTo] = useState(r.addressee_id ? '' : r.addressee_org_unit_id || '');
+  const units = [...all].sort((a, b) => a.name.localeCompare(b.name, 'vi'));
+  const [direction, setDirection] = useState('');
   const [due, setDue] = useState(plus(15));
   const [reason, setReason] = useState('');
   const [answer, setAnswer] = useState('');
-  const units = [...all].sort((a, b) => a.name.localeCompare(b.name, 'vi'));
+  const [doc, setDoc] = useState({ number: '', date: today(), beyond: false });
+  const [note, setNote] = useState('');
+  const [briefing, setBriefing] = useState('');
+  const [up, setUp] = useState(r.addressee_parent_id || '');
   const forward = sup && (r.status === 'new' || r.status === 'forwarded');
-  const answerable = r.status === 'forwarded' || r.status === 'sent_back';
+  const direct = sup && (r.status === 'new' || r.status === 'forwarded' || r.status === 'sent_back');
+  const answerable = (r.status === 'forwarded' || r.status === 'sent_back') && (r.responder || sup);
+  const escalate = sup && r.addressee_id && (r.status === 'forwarded' || r.status === 'sent_back');
   const judge = sup && r.status === 'answered';
   const resolve = sup && r.status === 'accepted';
+  const confirm = hasRole('secretary') && r.status === 'accepted';
   const announce = (r.status === 'accepted' || r.status === 'resolved') && !r.announced_at;
-  if (!forward && !answerable && !judge && !resolve && !announce) return null;
+  const briefings = useBriefings(r, announce && sup);
+  if (!forward && !direct && !answerable && !judge && !resolve && !confirm && !announce) return null;
+  const docInput = (
+    <>
+      <label for="rc-doc-number">{t('lp_doc_number')}</label>
+      <input id="rc-doc-number" value={doc.number} placeholder="12/UBND" onInput={(e) => setDoc({ ...doc, number: e.currentTarget.value })} />
+      <label for="rc-doc-date">{t('lp_doc_date')}</label>
+      <input id="rc-doc-date" type="date" value={doc.date} max={today()} onInput={(e) => setDoc({ ...doc, date: e.currentTarget.value })} />
+    </>
+  );
+  const sendAnswer = async (e) => {
+    e.preventDefault();
+    const b = { body: answer.trim() };
+    if (doc.number.trim()) Object.assign(b, { doc_number: doc.number.trim(), doc_date: doc.date });
+    if (doc.beyond) Object.assign(b, { beyond_competence: true }, up ? { escalate_to: up } : {});
+    if (await step('answers', b)) (setAnswer(''), setDoc({ number: '', date: today(), beyond: false }));
+  };
   return (
     <section class="card actions">
       <h2>{t('rc_actions')}</h2>
       {forward && (
-        <form onSubmit={(e) => (e.preventDefault(), step('forward', { addressee_org_unit_id: to, due_on: due }))}>
-          <label for="rc-to">{t('rc_addressee')}</label>
-          <select id="rc-to" value={to} onChange={(e) => setTo(e.currentTarget.value)}>
+        <form onSubmit={(e) => (e.preventDefault(), step('forward', { ...(body ? { addressee_id: body } : { addressee_org_unit_id: to }), due_on: due, direction: direction.trim() || undefined }))}>
+          <BodyPicker r={r} value={body} onChange={(v) => (setBody(v), v && setTo(''))} />
+          {r.suggested_addressee_id && !r.addressee_id && r.bodies?.[r.suggested_addressee_id] && (
+            <p class="muted">{t('lp_suggested', { name: r.bodies[r.suggested_addressee_id] })}</p>
+          )}
+          <label for="rc-to">{t('lp_or_unit')}</label>
+          <select id="rc-to" value={to} onChange={(e) => (setTo(e.currentTarget.value), e.currentTarget.value && setBody(''))}>
             <option value="">{t('rc_pick')}</option>
             {units.map((u) => <option key={u.id} value={u.id}>{u.name}</option>)}
           </select>
           <label for="rc-due">{t('rc_due_on')}</label>
           <input id="rc-due" type="date" value={due} min={today()} onInput={(e) => setDue(e.currentTarget.value)} />
-          <button class="btn" disabled={busy || !online.value}>{t(r.status === 'new' ? 'rc_forward' : 'rc_reforward')}</button>
+          <label for="rc-direction">{t('lp_direction')}</label>
+          <textarea id="rc-direction" rows="2" value={direction} onInput={(e) => setDirection(e.currentTarget.value)} />
+          <button class="btn" disabled={busy || !online.value || (!body && !to)}>{t(r.status === 'new' ? 'rc_forward' : 'rc_reforward')}</button>{' '}
+          <button class="btn ghost" type="button" disabled={busy || !online.value || !direction.trim()}
+            onClick={async () => (await step('direct', { direction: direction.trim() })) && setDirection('')}>{t('lp_direct')}</button>
+        </form>
+      )}
+      {direct && !forward && (
+        <form onSubmit={async (e) => (e.preventDefault(), (await step('direct', { direction: direction.trim() })) && setDirection(''))}>
+          <label for="rc-direction">{t('lp_direction')}</label>
+          <textarea id="rc-direction" rows="2" value={direction} onInput={(e) => setDirection(e.currentTarget.value)} />
+          <button class="btn ghost" disabled={busy || !online.value || !direction.trim()}>{t('lp_direct')}</button>
         </form>
       )}
       {answerable && (
-        <form onSubmit={async (e) => (e.preventDefault(), (await step('answers', { body: answer.trim() })) && setAnswer(''))}>
+        <form onSubmit={sendAnswer}>
           <label for="rc-answer">{t('rc_answer')}</label>
           <textarea id="rc-answer" rows="3" value={answer} onInput={(e) => setAnswer(e.currentTarget.value)} />
-          <button class="btn" disabled={busy || !online.value || !answer.trim()}>{t('rc_answer_send')}</button>
+          {docInput}
+          {r.addressee_id && (
+            <label class="check">
+              <input type="checkbox" id="rc-beyond" checked={doc.beyond} onChange={(e) => setDoc({ ...doc, beyond: e.currentTarget.checked })} />{' '}
+              {t('lp_beyond')}
+            </label>
+          )}
+          {doc.beyond && <p class="muted">{t('lp_beyond_hint')}</p>}
+          {doc.beyond && <BodyPicker r={r} id="rc-up" label="lp_up_body" value={up} onChange={setUp} />}
+          <button class="btn" disabled={busy || !online.value || !answer.trim()}>{t(doc.beyond ? 'lp_escalate' : 'rc_answer_send')}</button>
         </form>
+      )}
+      {escalate && !doc.beyond && (
+        <button class="btn ghost" disabled={busy || !online.value} onClick={() => step('escalate', {})}>{t('lp_escalate')}</button>
       )}
       {judge && (
         <>
@@ -248,8 +349,29 @@ function Actions({ r, step, busy, all }) {
           <button class="btn ghost" disabled={busy || !online.value || !reason.trim()} onClick={() => step('verdict', { verdict: 'sent_back', reason: reason.trim() })}>{t('rc_send_back')}</button>
         </>
       )}
-      {resolve && <button class="btn" disabled={busy || !online.value} onClick={() => step('resolve')}>{t('rc_resolve')}</button>}{' '}
-      {announce && <button class="btn ghost" disabled={busy || !online.value} onClick={() => step('announce')}>{t('rc_announce')}</button>}
+      {confirm && (
+        <form onSubmit={(e) => (e.preventDefault(), step('confirm', { note: note.trim() }))}>
+          <label for="rc-confirm-note">{t('lp_confirm_note')}</label>
+          <textarea id="rc-confirm-note" rows="2" value={note} onInput={(e) => setNote(e.currentTarget.value)} />
+          <button class="btn" disabled={busy || !online.value}>{t('lp_confirm')}</button>
+        </form>
+      )}
+      {resolve && <button class="btn ghost" disabled={busy || !online.value} onClick={() => step('resolve')}>{t('rc_resolve')}</button>}{' '}
+      {announce && sup && briefings && (
+        <>
+          <label for="rc-briefing">{t('lp_briefing')}</label>
+          <select id="rc-briefing" value={briefing} onChange={(e) => setBriefing(e.currentTarget.value)}>
+            <option value="">{t('rc_pick')}</option>
+            {briefings.map((m) => <option key={m.id} value={m.id}>{t('lp_briefing_of', { date: vnDate(m.meeting_date) })}</option>)}
+          </select>
+          {!briefings.length && <p class="muted">{t('lp_no_briefing')}</p>}
+        </>
+      )}
+      {announce && (
+        <button class="btn ghost" disabled={busy || !online.value} onClick={() => step('announce', briefing ? { meeting_id: briefing } : {})}>
+          {t(briefing ? 'lp_announce_at' : 'rc_announce')}
+        </button>
+      )}
       {!online.value && <p class="warn" role="status">{t('rc_offline')}</p>}
     </section>
   );

@@ -7,12 +7,14 @@
 import { useState } from 'preact/hooks';
 import { t, vnDate, vnDateTime, lang, extend } from '../i18n.js';
 import * as formsMsg from './report_forms.msg.js';
+import * as loopMsg from './recs.msg.js';
 import { today, weakLabel } from '../data.js';
 import { api } from '../sync.js';
 import { LineChart, Bars, StatusBars, Table, RecStatsTable, pct, monthLabel } from '../chart.jsx';
 import { unitOptions, useUnits, OnlySupervisors, useKept } from './shared.jsx';
 
 extend(formsMsg);
+extend(loopMsg);
 
 const call = (path) => api('GET', path, undefined, lang.value);
 const errText = (e) => (e.offline ? t('sv_offline') : e.message);
@@ -201,6 +203,7 @@ function Paper({ d, at, ym }) {
         <h3 id="rp-s4">{t('rp_s_recs')}</h3>
         <StatusBars title={t('rp_recs_chart')} stats={d.stats} />
         <RecStatsTable stats={d.stats} caption={t('rp_recs_table', { month: monthLabel(ym) })} />
+        <ByAddressee rows={d.stats.by_addressee || []} />
       </section>
 
       <section aria-labelledby="rp-s5">
@@ -212,6 +215,20 @@ function Paper({ d, at, ym }) {
         {more(d.absentees)}
       </section>
     </article>
+  );
+}
+
+// ByAddressee is the table of the month's recommendations by the body they were forwarded to: received, answered
+// (on time), overdue, sent back, passed up.
+function ByAddressee({ rows }) {
+  if (!rows.length) return <p class="empty-list"><strong>{t('lp_by_addressee')}:</strong> {t('lp_none')}</p>;
+  const sum = (k) => rows.reduce((n, r) => n + r[k], 0);
+  const keys = ['received', 'answered', 'answered_on_time', 'overdue', 'sent_back', 'escalated'];
+  return (
+    <Table caption={t('lp_by_addressee')} cls="by-addressee"
+      head={[t('lp_col_body'), t('lp_col_received'), t('lp_col_answered'), t('lp_col_on_time'), t('lp_col_overdue'), t('lp_col_sent_back'), t('lp_col_escalated')]}
+      rows={rows.map((r) => [r.name, ...keys.map((k) => r[k])])}
+      foot={[t('rp_total'), ...keys.map(sum)]} />
   );
 }
 

@@ -77,13 +77,12 @@ export function SupervisorHome() {
   );
 }
 
-// ResponderHome lists the recommendations forwarded to the units the user answers for, still awaiting an answer
-// (forwarded, or sent back for a new one), the overdue first.
+// ResponderHome lists the recommendations the user answers for where they now stand (forwarded to its bodies of
+// the directory, or to the units of its responder grants), still awaiting an answer (forwarded, or sent back for a
+// new one), the overdue first.
 export function ResponderHome() {
-  const units = (me()?.grants || []).filter((g) => g.role === 'responder' && g.org_unit_id).map((g) => g.org_unit_id);
-  const st = useKept('chibo-home-responder', (me()?.id || '') + units.join(',') + lang.value, async () => {
-    const pages = await Promise.all(units.map((u) =>
-      call('/api/v1/recommendations?status=forwarded,sent_back&limit=' + LIMIT + '&addressee_id=' + u)));
+  const st = useKept('chibo-home-responder', (me()?.id || '') + lang.value, async () => {
+    const pages = [await call('/api/v1/recommendations?status=forwarded,sent_back&answering=true&limit=' + LIMIT)];
     const seen = new Set();
     const items = [];
     for (const p of pages) for (const r of p.items) if (!seen.has(r.id)) (seen.add(r.id), items.push(r));
