@@ -97,6 +97,7 @@ type item struct {
 	Name   string `json:"name"`
 	Kind   string `json:"kind"`
 	CellID string `json:"cell_id"`
+	Form   string `json:"form"`
 }
 
 // all follows next_cursor through every page of a list.
@@ -161,10 +162,20 @@ func TestDemoScopesEndToEnd(t *testing.T) {
 	if len(members) == 0 {
 		t.Error("canbo sees no members")
 	}
+	// Its cells' meetings, and the meetings of the other forms (briefings, dialogues) of the commune above them:
+	// one commune, none of its other cells' meetings.
+	formCommunes := map[string]bool{}
 	for _, mt := range canbo.all("/api/v1/meetings") {
+		if mt.Form != "" && mt.Form != "cell" {
+			formCommunes[mt.CellID] = true
+			continue
+		}
 		if !cells[mt.CellID] {
 			t.Fatalf("canbo sees a meeting of cell %s", mt.CellID)
 		}
+	}
+	if len(formCommunes) != 1 {
+		t.Errorf("canbo sees the briefings and dialogues of %d communes, want its own only", len(formCommunes))
 	}
 	// Any unit outside canbo's cells answers 404.
 	for _, u := range allUnits {
