@@ -33,6 +33,8 @@ const VALUES = {
   grade: (v) => 'au_v_gr_' + v,
   verdict: (v) => 'au_v_vd_' + v,
   level: (v) => 'au_v_lv_' + v,
+  form: (v) => 'au_v_form_' + v,
+  audience: (v) => 'au_v_aud_' + v,
 };
 
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
