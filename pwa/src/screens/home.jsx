@@ -47,6 +47,7 @@ export function Home() {
       {visits && <Visits />}
       <nav class="links" aria-label={t('home_more')}>
         {visits && <a class="card row" href="#/assignments"><span class="main"><strong>{t('my_assignments')}</strong></span><span class="go" aria-hidden="true">›</span></a>}
+        {(visits || secretaryOf.length > 0) && <a class="card row" href="#/f"><span class="main"><strong>{t('fo_link')}</strong></span><span class="go" aria-hidden="true">›</span></a>}
         {sup && <a class="card row" href="#/supervise"><span class="main"><strong>{t('sv_title')}</strong></span><span class="go" aria-hidden="true">›</span></a>}
       </nav>
       <PushPrompt />
