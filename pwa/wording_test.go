@@ -94,15 +94,16 @@ func TestWordingRules(t *testing.T) {
 	}
 }
 
-// Every Vietnamese string of the app's catalogue (pwa/src/messages.js, and the administration screens'
-// pwa/src/admin/messages.js) and of the server's (server/i18n) is
+// Every Vietnamese string of the app's catalogue (pwa/src/messages.js, the administration screens'
+// pwa/src/admin/messages.js, the commune meetings' pwa/src/forums/forums.msg.js) and of the server's (server/i18n) is
 // Vietnamese: no English word, no raw code, one style of tone marks.
 func TestCatalogueWording(t *testing.T) {
 	needNodeModules(t)
 	r := loadRules(t)
 	out, err := exec.Command("node", "--input-type=module", "-e",
 		`const m = await import('./src/messages.js'); const a = await import('./src/admin/messages.js');
-		console.log(JSON.stringify({ ...m.vi, ...m.sw.vi, ...a.vi }));`).Output()
+		const f = await import('./src/forums/forums.msg.js');
+		console.log(JSON.stringify({ ...m.vi, ...m.sw.vi, ...a.vi, ...f.vi }));`).Output()
 	if err != nil {
 		t.Fatalf("reading the app's catalogue: %v", err)
 	}
