@@ -104,10 +104,16 @@ function List() {
   const communes = [...myCommunes()];
   const ms = FORMS.flatMap(formsOf).filter((m) => communes.includes(m.cell_id) && m.meeting_date.slice(0, 7) === ym && m.status !== 'cancelled')
     .sort((a, b) => b.meeting_date.localeCompare(a.meeting_date));
+  // The one who records a meeting is its minute-taker (a participant with the user's id: the server then lets a cell's
+  // secretary write every cell's report of the briefing).
   const create = async (commune, form) => {
     const id = uuid4();
-    await mutate([{ t: 'meetings', id, fields: { cell_id: commune, form, meeting_date: today(), type: 'regular', mode: 'in_person',
-      status: 'held', audience: form === 'dialogue' ? 'secretaries' : '', notes: { items: [] } } }]);
+    const u = me();
+    await mutate([
+      { t: 'meetings', id, fields: { cell_id: commune, form, meeting_date: today(), type: 'regular', mode: 'in_person',
+        status: 'held', audience: form === 'dialogue' ? 'secretaries' : '', secretary_name: u?.display_name || '', notes: { items: [] } } },
+      { t: 'meeting_participants', id: uuid4(), fields: { meeting_id: id, role: 'minute_taker', user_id: u?.id, name: u?.display_name || '', present: true } },
+    ]);
     go('f/' + id);
   };
   return (
@@ -187,6 +193,12 @@ function MeetingScreen({ m }) {
   );
 }
 
+// saveTaker writes the minute-taker's name on the meeting and on its participant row.
+function saveTaker(m, name) {
+  const p = peopleOf(m.id).find((x) => x.role === 'minute_taker');
+  return mutate([{ t: 'meetings', id: m.id, fields: { secretary_name: name } }, ...(p ? [{ t: 'meeting_participants', id: p.id, fields: { name } }] : [])]);
+}
+
 // Header is the meeting's date, place, (briefing) zone and host cell, (dialogue) audience, chair and minute-taker.
 function Header({ m }) {
   const zones = list('zones').filter((z) => z.commune_id === m.cell_id).sort((a, b) => a.sort_order - b.sort_order || a.name.localeCompare(b.name, 'vi'));
@@ -222,7 +234,7 @@ function Header({ m }) {
         </>
       )}
       <Field id="fo-chair" label={t('fo_chair')} value={m.chair_name} save={(v) => saveMeeting(m, { chair_name: v })} />
-      <Field id="fo-taker" label={t('fo_minute_taker')} value={m.secretary_name} save={(v) => saveMeeting(m, { secretary_name: v })} />
+      <Field id="fo-taker" label={t('fo_minute_taker')} value={m.secretary_name} save={(v) => saveTaker(m, v)} />
     </section>
   );
 }
