@@ -111,6 +111,7 @@ export function covers(s, r, window) {
   if (!s.classes.includes(r.c)) return false;
   if (r.m && r.m < window) return false;
   if (s.kind === 'cell' || s.kind === 'root') return !!s.path && (r.p || '').startsWith(s.path);
+  if (s.kind === 'unit') return !!s.path && (r.c === 'unit' ? (r.p || '').startsWith(s.path) : r.p === s.path);
   if (s.kind === 'user') return r.s === s.id;
   if (s.kind === 'ref') return s.refs.includes('*') || s.refs.includes(r.s);
   return false;
@@ -120,7 +121,7 @@ export function covers(s, r, window) {
 // user's and the reference data's by scope: a scope's rows at a time), or, for a scope over everything, the whole
 // store a thousand rows at a time; fn decides with covers().
 async function eachCovered(rows, s, fn) {
-  if (s.kind === 'cell' || s.kind === 'root') {
+  if (s.kind === 'cell' || s.kind === 'root' || s.kind === 'unit') {
     if (s.path) (await rows.index('p').getAll(IDBKeyRange.bound(s.path, s.path + '\uffff'))).forEach(fn);
   } else if (s.kind === 'user') {
     (await rows.index('s').getAll(IDBKeyRange.only(s.id))).forEach(fn);

@@ -58,6 +58,10 @@ type MeetingDetail struct {
 	store.MeetingView
 	Attendance []store.Attendance `json:"attendance"`
 	Reports    []store.ReportView `json:"visit_reports"`
+	// Participants, BriefingReports and Questions: a meeting of the other forms' (h_forms.go); empty for a cell's.
+	Participants    []store.MeetingParticipant `json:"participants"`
+	BriefingReports []store.BriefingReportView `json:"briefing_reports"`
+	Questions       []store.DialogueQuestion   `json:"dialogue_questions"`
 }
 
 func (s *Server) listMeetings(c echo.Context) error {
@@ -78,6 +82,9 @@ func (s *Server) listMeetings(c echo.Context) error {
 	if f.Status, err = oneOf(c, "status", domain.MeetingStatus.Valid); err != nil {
 		return err
 	}
+	if err := s.meetingFormFilter(c, &f); err != nil {
+		return err
+	}
 	page, err := store.ListMeetings(c.Request().Context(), s.db.R, f, principal(c).ReadRoots(), p)
 	if err != nil {
 		return err
@@ -96,7 +103,9 @@ func (s *Server) readableMeeting(c echo.Context) (*store.MeetingView, error) {
 		return nil, err
 	}
 	if !principal(c).CanRead(m.CellPath) {
-		return nil, domain.NotFound("@what.meeting")
+		if ok, err := s.readsFormMeeting(c, m); err != nil || !ok {
+			return nil, orNotFound(err, "@what.meeting")
+		}
 	}
 	return m, nil
 }
@@ -112,6 +121,9 @@ func (s *Server) getMeeting(c echo.Context) error {
 		return err
 	}
 	if d.Reports, err = store.MeetingReports(ctx, s.db.R, id); err != nil {
+		return err
+	}
+	if err := s.formDetail(ctx, &d); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, d)

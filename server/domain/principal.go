@@ -23,6 +23,9 @@ type Principal struct {
 	Grants   []Grant
 	// Assigned are the cells the user is currently assigned to as an official.
 	Assigned []UnitRef
+	// Committees are the communes whose expanded party committee meetings the user is assigned to attend as an
+	// official (assignments of form committee); they give no read scope of the commune's cells.
+	Committees []UnitRef
 	// MustChangePassword: an administrator requires a new password; until then the user may only read its own
 	// account, change the password and log out.
 	MustChangePassword bool

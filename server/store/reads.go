@@ -77,6 +77,11 @@ type MeetingFilter struct {
 	From   domain.Date
 	To     domain.Date
 	Status domain.MeetingStatus
+	// Form: meetings of this form only; UnitPath: of units in this subtree; Communes: the paths of the communes
+	// whose own meetings of the other forms the caller reads besides its roots (WorkCommunes).
+	Form     domain.MeetingForm
+	UnitPath string
+	Communes []string
 }
 
 func meetingQuery(db bun.IDB) *bun.SelectQuery {
@@ -85,9 +90,16 @@ func meetingQuery(db bun.IDB) *bun.SelectQuery {
 		Join("JOIN org_units AS ou ON ou.id = mt.cell_id")
 }
 
-// ListMeetings lists the meetings of cells under roots, by date then id.
+// ListMeetings lists the meetings of cells under roots (and those of the other forms of f.Communes), by date then
+// id.
 func ListMeetings(ctx context.Context, db bun.IDB, f MeetingFilter, roots []string, p PageRequest) (Page[MeetingView], error) {
-	q := inSubtrees(meetingQuery(db), "ou.path", roots)
+	q := meetingsInScope(meetingQuery(db), roots, f.Communes)
+	if f.Form != "" {
+		q = q.Where("mt.form = ?", f.Form)
+	}
+	if f.UnitPath != "" {
+		q = q.Where("ou.path >= ? AND ou.path < ?", f.UnitPath, domain.PathUpper(f.UnitPath))
+	}
 	if f.CellID != "" {
 		q = q.Where("mt.cell_id = ?", f.CellID)
 	}

@@ -318,7 +318,7 @@ func LoadSession(ctx context.Context, db bun.IDB, userID, family string) (*domai
 			FROM role_grants AS rg LEFT JOIN org_units AS ou ON ou.id = rg.org_unit_id AND ou.deleted_at IS NULL
 			WHERE rg.user_id = ? AND rg.deleted_at IS NULL
 				AND (rg.valid_from IS NULL OR rg.valid_from <= ?) AND (rg.valid_to IS NULL OR rg.valid_to >= ?)`,
-		`SELECT DISTINCT 'cell', CAST(ou.id AS TEXT), ou.path, ''
+		`SELECT DISTINCT 'cell', CAST(ou.id AS TEXT), ou.path, a.form
 			FROM assignments AS a JOIN org_units AS ou ON ou.id = a.cell_id AND ou.deleted_at IS NULL
 			WHERE a.official_id = ? AND a.deleted_at IS NULL AND a.status = 'active' AND (a.ends_on IS NULL OR a.ends_on >= ?)`,
 	}
@@ -353,14 +353,18 @@ func LoadSession(ctx context.Context, db bun.IDB, userID, family string) (*domai
 				p.Grants = append(p.Grants, domain.Grant{Role: domain.Role(r.A), OrgUnitID: r.B, Path: r.C})
 			}
 		case "cell":
-			p.Assigned = append(p.Assigned, domain.UnitRef{ID: r.A, Path: r.B})
+			if r.C == string(domain.FormCommittee) {
+				p.Committees = append(p.Committees, domain.UnitRef{ID: r.A, Path: r.B})
+			} else {
+				p.Assigned = append(p.Assigned, domain.UnitRef{ID: r.A, Path: r.B})
+			}
 		}
 	}
 	if !found || !session {
 		return nil, domain.Unauthorized("auth.bad_token")
 	}
 	if !p.HasRole(domain.RoleOfficial) {
-		p.Assigned = nil
+		p.Assigned, p.Committees = nil, nil
 	}
 	sort.Slice(p.Grants, func(i, j int) bool {
 		if p.Grants[i].Role != p.Grants[j].Role {
@@ -372,7 +376,7 @@ func LoadSession(ctx context.Context, db bun.IDB, userID, family string) (*domai
 	return p, nil
 }
 
-// AssignedCells returns the cells an official is assigned to on day: active assignments that have not ended
+// AssignedCells returns the cells an official is assigned to on day (assignments of form cell): active assignments that have not ended
 // (upcoming ones included, so the official can prepare).
 func AssignedCells(ctx context.Context, db bun.IDB, officialID string, day domain.Date) ([]domain.UnitRef, error) {
 	var rows []struct {
@@ -383,6 +387,7 @@ func AssignedCells(ctx context.Context, db bun.IDB, officialID string, day domai
 		Join("JOIN org_units AS ou ON ou.id = a.cell_id AND ou.deleted_at IS NULL").
 		Where("a.official_id = ?", officialID).
 		Where("a.status = ?", domain.AssignmentActive).
+		Where("a.form = ?", domain.FormCell).
 		Where("(a.ends_on IS NULL OR a.ends_on >= ?)", day).
 		OrderExpr("ou.path").
 		Scan(ctx, &rows)

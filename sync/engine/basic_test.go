@@ -17,8 +17,9 @@ func TestFirstPullGivesTheScopes(t *testing.T) {
 		t.Error("a new device's first round is not a reset")
 	}
 	got := tables(off1)
+	// org_units: A, and its commune's unit scope: the commune, A and B.
 	want := map[string]int{
-		"org_units": 1, "members": 5, "assignments": 2, "meetings": 1, "attendance": 5,
+		"org_units": 3, "members": 5, "assignments": 2, "meetings": 1, "attendance": 5,
 		"recommendation_fields": 8, "rubrics": 1, "rubric_criteria": 11, "rating_labels": 8, "minutes_templates": 1,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

@@ -46,6 +46,10 @@ var rules = map[string]rule{
 	"notifications":   {authorize: authorizeOwnNotification},
 	"assignments":     {authorize: authorizeOwnAssignment},
 	"sync_conflicts":  {prepare: prepareConflict, authorize: authorizeConflict},
+	// the commune's meetings of the other forms (forms.go)
+	"meeting_participants": {authorize: authorizeParticipant},
+	"briefing_reports":     {authorize: authorizeBriefingReport},
+	"dialogue_questions":   {authorize: authorizeDialogueQuestion},
 }
 
 // specs are the tables devices write, derived from the registry. Others (org units, users, reference data)
@@ -152,11 +156,18 @@ func (a *applier) meetingOf(ctx context.Context, id string) (*store.Meeting, err
 		}
 		return nil, err
 	}
+	if m.Form != domain.FormCell {
+		// attendance and visit reports are of cell meetings; the other forms have participants (forms.go)
+		return nil, reject("meeting_id", "sync.form_mismatch", "form", "@form."+string(m.Form))
+	}
 	return m, a.writableCell(ctx, m.CellID, m.MeetingDate)
 }
 
 func authorizeMeeting(ctx context.Context, a *applier, prev, row changelog.Row) error {
 	m := row.(*store.Meeting)
+	if m.Form != domain.FormCell {
+		return authorizeFormMeeting(ctx, a, prev, row)
+	}
 	for _, ref := range []*string{m.ChairMemberID, m.SecretaryMemberID} {
 		if ref != nil {
 			if err := a.memberOfCell(ctx, *ref, m.CellID); err != nil {
@@ -373,6 +384,9 @@ func authorizeRecommendation(ctx context.Context, a *applier, _, row changelog.R
 		}
 	}
 	if r.MeetingID != nil {
+		if m, err := a.meeting(ctx, *r.MeetingID); err == nil && m.Form != domain.FormCell {
+			return authorizeFormRecommendation(ctx, a, r, m)
+		}
 		m, err := a.meetingOf(ctx, *r.MeetingID)
 		if err != nil {
 			return err
@@ -381,6 +395,10 @@ func authorizeRecommendation(ctx context.Context, a *applier, _, row changelog.R
 			return reject("meeting_id", "error.bad_value", "field", "meeting_id")
 		}
 		return nil
+	}
+	if u, err := a.unit(ctx, r.CellID); err == nil && u.Kind == domain.KindCommune {
+		// a commune-level recommendation is raised at one of its meetings of the other forms
+		return reject("meeting_id", "sync.commune_rec_meeting")
 	}
 	return a.writableCell(ctx, r.CellID, r.RaisedOn)
 }

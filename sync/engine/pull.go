@@ -30,7 +30,11 @@ func (e *Engine) Pull(ctx context.Context, p *domain.Principal, req wire.PullReq
 		return nil, err
 	}
 	win := window(e.now())
-	defs := scopesFor(p)
+	communes, err := communesOf(ctx, e.db.R, p)
+	if err != nil {
+		return nil, err
+	}
+	defs := scopesFor(p, communes)
 	resp := &wire.PullResponse{Protocol: wire.Protocol, Scopes: defs, Window: win, Ops: []wire.Op{}, Drop: []string{}}
 	if cur.Round == nil && len(req.Resync) == 0 && !req.Checksums && cur.V == cursorVersion && cur.Window == win && sameScopes(cur.Scopes, defs) {
 		done, err := e.quickPoll(ctx, cur, defs, win, resp)

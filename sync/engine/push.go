@@ -291,6 +291,9 @@ func resultOf(row resultRow, lang i18n.Lang) wire.Result {
 		r.Field = args["_field"]
 		delete(args, "_field")
 		r.Message = i18n.T(lang, row.MessageKey, args)
+		if row.Status == wire.StatusRejected {
+			r.Reason = row.MessageKey
+		}
 	}
 	return r
 }
@@ -660,7 +663,10 @@ func (a *applier) write(ctx context.Context, before, row changelog.Row) error {
 	return nil
 }
 
-// children returns the live rows of table (attendance or visit_reports) of a meeting: those in the database,
+// meetingChildren are the tables whose rows are deleted with their meeting.
+var meetingChildren = []string{"attendance", "meeting_participants", "briefing_reports", "dialogue_questions"}
+
+// children returns the live rows of table (attendance, visit_reports or another of a meeting's tables) of a meeting: those in the database,
 // locked, and those this batch created, each in its latest state.
 func (a *applier) children(ctx context.Context, table, meetingID string) ([]changelog.Row, error) {
 	model := store.NewRow(table)
@@ -696,6 +702,12 @@ func (a *applier) children(ctx context.Context, table, meetingID string) ([]chan
 			mid = x.MeetingID
 		case *store.VisitReport:
 			mid = x.MeetingID
+		case *store.MeetingParticipant:
+			mid = x.MeetingID
+		case *store.BriefingReport:
+			mid = x.MeetingID
+		case *store.DialogueQuestion:
+			mid = x.MeetingID
 		}
 		if mid == meetingID {
 			out = append(out, r)
@@ -728,15 +740,18 @@ func (a *applier) delete(ctx context.Context, sp spec, m wire.Mutation, cur chan
 		conflicts = []string{"*"}
 	}
 	if mt, ok := cur.(*store.Meeting); ok {
-		att, err := a.children(ctx, "attendance", mt.ID)
-		if err != nil {
-			return outcome{}, err
-		}
-		for _, r := range att {
-			if err := changelog.SoftDelete(ctx, a.tx, r); err != nil {
+		// A meeting's attendance, participants, briefing reports and dialogue questions go with it.
+		for _, table := range meetingChildren {
+			rows, err := a.children(ctx, table, mt.ID)
+			if err != nil {
 				return outcome{}, err
 			}
-			a.remember("attendance", r)
+			for _, r := range rows {
+				if err := changelog.SoftDelete(ctx, a.tx, r); err != nil {
+					return outcome{}, err
+				}
+				a.remember(table, r)
+			}
 		}
 	}
 	if err := changelog.SoftDelete(ctx, a.tx, cur); err != nil {

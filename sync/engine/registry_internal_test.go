@@ -30,7 +30,7 @@ func TestEveryWritableTableHasARule(t *testing.T) {
 		}
 		// Users are logged (a root scope would cover them) but no device holds a root scope since supervisors
 		// read their subtree through the API; every other class reaches devices.
-		reached := slices.ContainsFunc([][]string{cellClasses, userClasses, refClasses},
+		reached := slices.ContainsFunc([][]string{cellClasses, unitClasses, userClasses, refClasses},
 			func(cs []string) bool { return slices.Contains(cs, tb.Class) })
 		if tb.Class != "" && !reached && tb.Class != store.ClassUsers {
 			t.Errorf("%s: no scope kind covers class %s, so no device receives its rows", tb.Name, tb.Class)
@@ -57,6 +57,11 @@ func coveredBy(def wire.ScopeDef, s store.Scope, win string) bool {
 	switch def.Kind {
 	case wire.KindCell, wire.KindRoot:
 		return s.Path >= def.Path && s.Path < domain.PathUpper(def.Path)
+	case wire.KindUnit:
+		if slices.Contains(wire.SubtreeClasses, s.Class) {
+			return s.Path >= def.Path && s.Path < domain.PathUpper(def.Path)
+		}
+		return s.Path == def.Path
 	case wire.KindUser:
 		return s.Scope == def.ID
 	case wire.KindRef:
@@ -98,6 +103,9 @@ func TestSnapshotsMatchBuckets(t *testing.T) {
 			}
 		}
 		if err := store.Insert(ctx, tx, &store.RubricCriterion{RubricID: rb.ID, Code: "c1", MaxPoints: 100}); err != nil {
+			return err
+		}
+		if err := formRows(ctx, tx, cell, today); err != nil {
 			return err
 		}
 		s, err := store.ScopeOf(ctx, tx, rows[2])
@@ -157,12 +165,15 @@ func TestSnapshotsMatchBuckets(t *testing.T) {
 	if err := db.R.NewSelect().Model(&units).Scan(ctx); err != nil {
 		t.Fatal(err)
 	}
-	unitClasses := []string{store.ClassUnit, store.ClassRoster, store.ClassMeetings, store.ClassRecs, store.ClassAssign, store.ClassUsers}
-	defs := []wire.ScopeDef{{Key: "root:*", Kind: wire.KindRoot, ID: "*", Path: "/", Classes: unitClasses}}
+	allUnitClasses := []string{store.ClassUnit, store.ClassRoster, store.ClassMeetings, store.ClassRecs, store.ClassAssign, store.ClassUsers}
+	defs := []wire.ScopeDef{{Key: "root:*", Kind: wire.KindRoot, ID: "*", Path: "/", Classes: allUnitClasses}}
 	for _, u := range units {
-		defs = append(defs, wire.ScopeDef{Key: "root:" + u.ID, Kind: wire.KindRoot, ID: u.ID, Path: u.Path, Classes: unitClasses})
+		defs = append(defs, wire.ScopeDef{Key: "root:" + u.ID, Kind: wire.KindRoot, ID: u.ID, Path: u.Path, Classes: allUnitClasses})
 		if u.Kind == domain.KindCell {
 			defs = append(defs, wire.ScopeDef{Key: "cell:" + u.ID, Kind: wire.KindCell, ID: u.ID, Path: u.Path, Classes: cellClasses})
+		}
+		if u.Kind == domain.KindCommune {
+			defs = append(defs, wire.ScopeDef{Key: "unit:" + u.ID, Kind: wire.KindUnit, ID: u.ID, Path: u.Path, Classes: unitClasses})
 		}
 	}
 	var users []string
@@ -244,4 +255,47 @@ func TestSnapshotsMatchBuckets(t *testing.T) {
 			}
 		}
 	}
+}
+
+// formRows adds, in the commune of cell, the rows of the meetings of the other forms the demo of a test may lack: a
+// zone holding the cell, a briefing it hosts with a participant and its report, a dialogue with a question that
+// became a commune-level recommendation, and a committee assignment.
+func formRows(ctx context.Context, tx bun.IDB, cell store.OrgUnit, today domain.Date) error {
+	commune := *cell.ParentID
+	zone := &store.Zone{CommuneID: commune, Name: "Khu Bắc"}
+	if err := store.Insert(ctx, tx, zone); err != nil {
+		return err
+	}
+	before := store.Clone(&cell)
+	after := store.Clone(&cell)
+	after.(*store.OrgUnit).ZoneID = &zone.ID
+	if err := store.Update(ctx, tx, before, after); err != nil {
+		return err
+	}
+	day := today.AddDays(-5)
+	br := &store.Meeting{CellID: commune, Form: domain.FormBriefing, ZoneID: &zone.ID, HostCellID: &cell.ID, MeetingDate: day,
+		Type: domain.MeetingRegular, Mode: domain.MeetingInPerson, Status: domain.MeetingHeld}
+	dl := &store.Meeting{CellID: commune, Form: domain.FormDialogue, Audience: "citizens", MeetingDate: day,
+		Type: domain.MeetingRegular, Mode: domain.MeetingInPerson, Status: domain.MeetingHeld}
+	for _, m := range []*store.Meeting{br, dl} {
+		if err := store.Insert(ctx, tx, m); err != nil {
+			return err
+		}
+	}
+	rec := &store.Recommendation{CellID: commune, MeetingID: &dl.ID, Content: "Sửa đường liên thôn", Status: domain.RecNew, RaisedOn: day}
+	rows := []store.SyncRow{
+		&store.MeetingParticipant{MeetingID: br.ID, Role: "minute_taker", CellID: &cell.ID, Name: "Lê Văn Ký", Present: true},
+		&store.BriefingReport{MeetingID: br.ID, CellID: cell.ID, ReporterName: "Nguyễn Văn An", Situation: "Ổn định"},
+		rec,
+		&store.DialogueQuestion{MeetingID: dl.ID, Question: "Bao giờ sửa đường?", RecommendationID: &rec.ID},
+		// (the directory's rows, in case the demo has none)
+		&store.Addressee{ProvinceID: &domain.PathIDs(cell.Path)[0], Kind: domain.AddrGovernment, Level: domain.LevelCommune,
+			Code: "ubnd-test", Name: "UBND xã", NameFold: "ubnd xa"},
+	}
+	for _, r := range rows {
+		if err := store.Insert(ctx, tx, r); err != nil {
+			return err
+		}
+	}
+	return nil
 }

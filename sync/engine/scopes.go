@@ -1,12 +1,14 @@
 package engine
 
 import (
+	"context"
 	"sort"
 	"strings"
 
 	"github.com/uptrace/bun"
 
 	"github.com/chibo-vn/chibo/server/domain"
+	"github.com/chibo-vn/chibo/server/store"
 	"github.com/chibo-vn/chibo/sync/changelog"
 	"github.com/chibo-vn/chibo/sync/wire"
 )
@@ -17,17 +19,22 @@ var (
 	cellClasses = []string{changelog.ClassUnit, changelog.ClassRoster, changelog.ClassMeetings, changelog.ClassRecs, changelog.ClassAssign}
 	userClasses = []string{changelog.ClassReports, changelog.ClassInbox}
 	refClasses  = []string{changelog.ClassRef}
+	// unitClasses: a commune's unit scope covers the unit class over its subtree (wire.SubtreeClasses) and, at
+	// exactly its path, its own meetings of the other forms, its commune-level recommendations and its expanded
+	// committee meetings' assignments.
+	unitClasses = []string{changelog.ClassAssign, changelog.ClassMeetings, changelog.ClassRecs, changelog.ClassUnit}
 )
 
 // scopesFor returns the scopes of a caller: a cell scope for each cell it is assigned to (official) or keeps
-// (secretary), its own user scope, and the reference data of the provinces it works in.
+// (secretary), a unit scope for each commune it works in (communes, from communesOf), its own user scope, and the
+// reference data of the provinces it works in.
 //
 // A supervisor's or admin's grant gives no scope of its subtree: its screens (coverage, recommendations, the
 // monthly report, assignments) read the API and keep their last answer on the device, so a province's supervisor
 // does not download the province's units, users, assignments and recommendations with their history (hundreds of
 // thousands of rows) to a phone. The grant still brings the reference data of its province (the recommendation
 // fields its screens filter by).
-func scopesFor(p *domain.Principal) []wire.ScopeDef {
+func scopesFor(p *domain.Principal, communes []domain.UnitRef) []wire.ScopeDef {
 	var defs []wire.ScopeDef
 	seen := map[string]bool{}
 	provinces := map[string]bool{}
@@ -58,6 +65,9 @@ func scopesFor(p *domain.Principal) []wire.ScopeDef {
 			province(g.Path)
 		}
 	}
+	for _, c := range communes {
+		add(wire.ScopeDef{Key: wire.KindUnit + ":" + c.ID, Kind: wire.KindUnit, ID: c.ID, Path: c.Path, Classes: unitClasses})
+	}
 	add(wire.ScopeDef{Key: wire.KindUser + ":" + p.UserID, Kind: wire.KindUser, ID: p.UserID, Classes: userClasses})
 	refs := []string{changelog.DefaultRefScope}
 	if global {
@@ -80,6 +90,11 @@ func where(q bun.QueryBuilder, def wire.ScopeDef, window string) bun.QueryBuilde
 		switch def.Kind {
 		case wire.KindCell, wire.KindRoot:
 			q = q.Where("path >= ? AND path < ?", def.Path, domain.PathUpper(def.Path))
+		case wire.KindUnit:
+			q = q.WhereGroup(" AND ", func(q bun.QueryBuilder) bun.QueryBuilder {
+				return q.WhereOr("class IN (?) AND path >= ? AND path < ?", bun.List(wire.SubtreeClasses), def.Path, domain.PathUpper(def.Path)).
+					WhereOr("class NOT IN (?) AND path = ?", bun.List(wire.SubtreeClasses), def.Path)
+			})
 		case wire.KindUser:
 			q = q.Where("scope = ?", def.ID)
 		case wire.KindRef:
@@ -110,4 +125,9 @@ func coverWhere(q bun.QueryBuilder, defs []wire.ScopeDef, window string, fresh m
 		}
 		return q
 	})
+}
+
+// communesOf returns the communes whose unit scope the caller gets (PROTOCOL.md, Scopes): store.WorkCommunes.
+func communesOf(ctx context.Context, db bun.IDB, p *domain.Principal) ([]domain.UnitRef, error) {
+	return store.WorkCommunes(ctx, db, p)
 }

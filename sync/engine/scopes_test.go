@@ -36,13 +36,14 @@ func TestSupervisorsDeviceHoldsItsOwnCellsOnly(t *testing.T) {
 		}
 	}
 
-	// Made an official too and assigned to B: B's cell scope, as for any official.
+	// Made an official too and assigned to B: B's cell scope, as for any official, and the unit scope of B's commune
+	// (its own meetings of the other forms, and its units: the commune, A and B).
 	h.write(func(ctx context.Context, tx bun.IDB) error {
 		return store.CreateGrant(ctx, tx, &store.RoleGrant{UserID: h.users["sup"].ID, Role: domain.RoleOfficial, OrgUnitID: &h.c1.ID})
 	})
 	a := h.assign("sup", "B")
 	pull(t, sup)
-	if got := tables(sup); got["members"] != 5 || got["org_units"] != 1 || got["assignments"] != 1 {
+	if got := tables(sup); got["members"] != 5 || got["org_units"] != 3 || got["assignments"] != 1 {
 		t.Fatalf("after the assignment: %v", got)
 	}
 	h.write(func(ctx context.Context, tx bun.IDB) error {

@@ -35,7 +35,7 @@ func covers(t *changelog.Table, def wire.ScopeDef) bool {
 	}
 	switch t.Owner.Kind {
 	case changelog.OwnedByUnit:
-		return def.Kind == wire.KindCell || def.Kind == wire.KindRoot
+		return def.Kind == wire.KindCell || def.Kind == wire.KindRoot || def.Kind == wire.KindUnit
 	case changelog.OwnedByUser:
 		return def.Kind == wire.KindUser
 	case changelog.OwnedByRef:
@@ -59,6 +59,9 @@ func ownerWhere(db bun.IDB, q *bun.SelectQuery, t *changelog.Table, alias string
 	switch {
 	case o.Via != nil:
 		q = q.Where("? IN (?)", col(o.Via.Column), parentIDs(db, o.Via, def, win, false))
+	case o.Kind == changelog.OwnedByUnit && def.Kind == wire.KindUnit && !contains(wire.SubtreeClasses, t.Class):
+		// A unit scope's meetings and recommendations: the commune's own, at exactly its path.
+		q = q.Where("? = ?", col(o.Column), def.ID)
 	case o.Kind == changelog.OwnedByUnit && t.Name == changelog.UnitTable && o.Column == "id":
 		q = q.Where("? >= ? AND ? < ?", col("path"), def.Path, col("path"), domain.PathUpper(def.Path))
 	case o.Kind == changelog.OwnedByUnit:

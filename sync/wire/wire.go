@@ -64,7 +64,7 @@ type PullResponse struct {
 // ScopeDef describes one scope: which rows it covers.
 type ScopeDef struct {
 	Key     string   `json:"key"`            // "cell:ID", "root:ID", "user:ID", "ref:ID"
-	Kind    string   `json:"kind"`           // cell, root, user, ref
+	Kind    string   `json:"kind"`           // cell, unit, root, user, ref
 	ID      string   `json:"id"`             // the unit, user or province
 	Path    string   `json:"path,omitempty"` // cell and root: rows whose path starts with it
 	Classes []string `json:"classes"`        // the classes it covers
@@ -77,7 +77,15 @@ const (
 	KindRoot = "root" // a supervisor's or admin's subtree: units, users, assignments, recommendations
 	KindUser = "user" // the caller's own visit reports and notifications
 	KindRef  = "ref"  // a province's reference data and the defaults
+	// KindUnit is a commune's own rows: its meetings of the other forms (briefings, dialogues, expanded committee
+	// meetings) and the recommendations raised at the commune level, at exactly the commune's path, and the unit
+	// class (names, zones) of the commune's whole subtree.
+	KindUnit = "unit"
 )
+
+// SubtreeClasses are the classes a unit scope covers over the whole subtree; its other classes it covers at
+// exactly its path.
+var SubtreeClasses = []string{"unit"}
 
 // Covers reports whether the scope covers a row with this meta, given the window.
 func (s ScopeDef) Covers(class, scope, path, part, window string) bool {
@@ -94,6 +102,13 @@ func (s ScopeDef) Covers(class, scope, path, part, window string) bool {
 	switch s.Kind {
 	case KindCell, KindRoot:
 		return s.Path != "" && strings.HasPrefix(path, s.Path)
+	case KindUnit:
+		for _, c := range SubtreeClasses {
+			if c == class {
+				return s.Path != "" && strings.HasPrefix(path, s.Path)
+			}
+		}
+		return s.Path != "" && path == s.Path
 	case KindUser:
 		return scope == s.ID
 	case KindRef:
@@ -183,6 +198,8 @@ type Result struct {
 	Code      string `json:"code,omitempty"`
 	Message   string `json:"message,omitempty"`
 	Field     string `json:"field,omitempty"`
+	// Reason is the refusal's message key, a machine-readable reason (e.g. sync.not_own_cell) for a device to act on.
+	Reason string `json:"reason,omitempty"`
 	// Version is the row's version after an applied mutation.
 	Version int64 `json:"version,omitempty"`
 	// Conflicts names the fields recorded as conflicts (the row changed on the server meanwhile).

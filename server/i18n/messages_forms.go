@@ -1,0 +1,25 @@
+package i18n
+
+// formsMessages are the messages of the commune's meetings of the other forms (issue #12): monthly briefings of
+// the cell secretaries (giao ban), dialogues (đối thoại), expanded party committee meetings, and zones.
+var formsMessages = map[string]msg{
+	"form.cell":      {"sinh hoạt chi bộ", "cell meeting"},
+	"form.briefing":  {"giao ban bí thư chi bộ", "secretaries' briefing"},
+	"form.dialogue":  {"đối thoại", "dialogue"},
+	"form.committee": {"hội nghị Đảng ủy xã mở rộng", "expanded commune party committee meeting"},
+
+	"sync.not_commune":          {"Giao ban, đối thoại và hội nghị Đảng ủy mở rộng phải do một đảng bộ xã, phường tổ chức.", "Briefings, dialogues and expanded committee meetings must be held by a commune."},
+	"sync.form_mismatch":        {"Nội dung này không thuộc loại cuộc họp ({form}).", "This does not belong to a meeting of this form ({form})."},
+	"sync.briefing_only":        {"Khu và chi bộ đăng cai chỉ ghi cho buổi giao ban.", "A zone and a host cell are for briefings only."},
+	"sync.zone_not_in_commune":  {"Khu này không thuộc {name}.", "This zone is not one of {name}'s."},
+	"sync.host_not_in_zone":     {"{name} không thuộc khu của buổi giao ban.", "{name} is not a cell of the briefing's zone."},
+	"sync.cell_not_in_commune":  {"Chi bộ này không thuộc {name}.", "This cell is not one of {name}'s."},
+	"sync.not_own_cell":         {"Đồng chí chỉ ghi được báo cáo của chi bộ mình, không ghi được báo cáo của {name}.", "You can record only your own cell's report, not {name}'s."},
+	"sync.commune_rec_meeting":  {"Kiến nghị của cấp xã phải gắn với một buổi giao ban, đối thoại hoặc hội nghị.", "A commune-level recommendation must be raised at a briefing, dialogue or committee meeting."},
+	"error.zone_not_in_commune": {"Khu này không thuộc {name}.", "This zone is not one of {name}'s."},
+	"error.not_commune":         {"Đơn vị phải là một đảng bộ xã, phường.", "The unit must be a commune."},
+	"error.bad_month":           {"Tháng không hợp lệ: dùng dạng 2026-11.", "Invalid month: use 2026-11."},
+	"what.zone":                 {"khu", "zone"},
+}
+
+func init() { catalogue = append(catalogue, formsMessages) }
