@@ -96,7 +96,8 @@ test('a giao ban recorded offline with three cells\' monthly reports syncs and s
   }
   const present = (m.participants || []).filter((p) => p.present && p.cell_id);
   assert.equal(present.length, 3, 'three secretaries present');
-  const recs = (await call('GET', '/api/v1/recommendations?limit=200&q=' + encodeURIComponent(stamp))).body;
+  const sv = await client('giamsat'); // the province's supervisor reads every cell's recommendations
+  const recs = (await sv.call('GET', '/api/v1/recommendations?limit=200&q=' + encodeURIComponent(stamp))).body;
   assert.ok((recs.items || []).some((r) => r.content === rec && r.meeting_id === id && r.cell_id === texts[0].cell),
     'the recommendation raised at the briefing: ' + JSON.stringify(recs).slice(0, 300));
   await ctx.close();
@@ -174,7 +175,7 @@ test('a dialogue with two questions, one of which becomes a recommendation', asy
   assert.equal(byText(qs[1]).explanation, explain[1]);
   const rid = byText(qs[1]).recommendation_id;
   assert.ok(rid, 'the second question is linked to its recommendation');
-  const r = await call('GET', '/api/v1/recommendations/' + rid);
+  const r = await (await client('giamsat')).call('GET', '/api/v1/recommendations/' + rid);
   assert.equal(r.status, 200, JSON.stringify(r.body));
   assert.equal(r.body.content, qs[1]);
   assert.equal(r.body.meeting_id, id);
@@ -208,9 +209,35 @@ test('a report typed when the tab closes is there again, offline', async () => {
   await ctx.close();
 });
 
+// communeSecretary creates a secretary of the commune of SECRETARY's cell (who records its expanded committee
+// meetings) and returns its username and the commune's id.
+async function communeSecretary() {
+  const { call, user } = await client(SECRETARY);
+  const cell = user.grants.find((g) => g.role === 'secretary').org_unit_id;
+  const unit = await call('GET', '/api/v1/org-units/' + cell);
+  assert.equal(unit.status, 200, JSON.stringify(unit.body));
+  const commune = unit.body.parent_id;
+  const admin = await client('admin');
+  const username = 'bithuxa' + stamp;
+  const u = await admin.call('POST', '/api/v1/users', { username, password: 'chibo-demo', display_name: 'Nguyễn Thị Thu',
+    home_org_unit_id: commune });
+  assert.equal(u.status, 201, JSON.stringify(u.body));
+  const g = await admin.call('POST', `/api/v1/users/${u.body.user?.id || u.body.id}/grants`, { role: 'secretary', org_unit_id: commune });
+  assert.equal(g.status, 201, JSON.stringify(g.body));
+  return { username, commune };
+}
+
 test('the expanded committee meeting: guests, minutes, a recommendation of the commune, at 360 px', async () => {
-  const { ctx, page } = await device(browser);
+  const { username } = await communeSecretary();
+  let { ctx, page } = await device(browser);
+  // A cell's secretary is not offered it.
   await login(page, SECRETARY);
+  await hash(page, '#/f');
+  await page.getByRole('button', { name: 'Ghi giao ban mới' }).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Ghi hội nghị mở rộng mới' }).count(), 0);
+  await ctx.close();
+  ({ ctx, page } = await device(browser));
+  await login(page, username);
   const id = await start(page, 'Ghi hội nghị mở rộng mới', 'Hội nghị Đảng ủy xã mở rộng');
   await page.fill('#fo-p-name', 'Võ Văn Tâm');
   await page.fill('#fo-p-title', 'Ủy viên Ban Thường vụ Tỉnh ủy');
@@ -227,7 +254,7 @@ test('the expanded committee meeting: guests, minutes, a recommendation of the c
   await page.getByRole('button', { name: 'Lưu' }).click();
   await page.getByRole('heading', { name: 'Hội nghị Đảng ủy xã mở rộng', exact: true }).waitFor();
   await synced(page, 60000);
-  const { call } = await client(SECRETARY);
+  const { call } = await client(username);
   const m = await detail(call, id, (b) => (b.participants || []).some((p) => p.name === 'Võ Văn Tâm'));
   assert.equal(m.form, 'committee');
   assert.equal(m.participants.find((p) => p.name === 'Võ Văn Tâm').role, 'guest');

@@ -72,6 +72,14 @@ export function myCommunes() {
   return out;
 }
 
+// mayCommittee says whether the user records a commune's expanded committee meetings: the commune's secretary, or an
+// official assigned to them (the push rules say the same).
+function mayCommittee(commune) {
+  const u = me();
+  return !!u?.grants?.some((g) => g.role === 'secretary' && g.org_unit_id === commune) ||
+    list('assignments').some((a) => u && a.official_id === u.id && a.form === 'committee' && a.cell_id === commune && a.status === 'active');
+}
+
 // cellsOf lists the open cells of a commune the device holds (of a zone when given), by name.
 function cellsOf(commune, zone) {
   return list('org_units')
@@ -145,7 +153,7 @@ function List() {
       {communes.map((c) => (
         <section key={c} class="card" aria-label={communeName(c)}>
           {communes.length > 1 && <h2>{communeName(c)}</h2>}
-          {FORMS.map((f) => <button key={f} class="btn wide" onClick={() => create(c, f)}>{t('fo_new_' + f)}</button>)}
+          {FORMS.filter((f) => f !== 'committee' || mayCommittee(c)).map((f) => <button key={f} class="btn wide" onClick={() => create(c, f)}>{t('fo_new_' + f)}</button>)}
         </section>
       ))}
     </>
@@ -474,7 +482,21 @@ function RecPage({ m, unit, q }) {
 
 // MonthTable is the commune's month of briefing reports for supervisors (GET /api/v1/briefings/month): every cell,
 // reported or not, with the four parts; printable. The last one read is kept on the device for offline reading.
+// loadMonth reads every page of the commune's month of briefing reports.
+async function loadMonth(unit, month) {
+  let items = [], cursor = '';
+  do {
+    const r = await api('GET', `/api/v1/briefings/month?unit=${encodeURIComponent(unit)}&month=${month}&limit=200` +
+      (cursor ? '&cursor=' + encodeURIComponent(cursor) : ''), undefined, lang.value);
+    items = items.concat(r.items || []);
+    cursor = r.next_cursor || '';
+  } while (cursor);
+  return { items };
+}
+
 function MonthTable({ unit, month }) {
+  const units = useCommunes();
+  const name = units.find((u) => u.id === unit)?.name || '';
   const key = unit + '|' + month;
   const KEEP = 'chibo-briefing-month';
   const kept = () => {
@@ -491,7 +513,7 @@ function MonthTable({ unit, month }) {
     const k = kept();
     setSt({ key, data: k?.data || null, at: k?.at || '', error: '' });
     if (unit) {
-      api('GET', `/api/v1/briefings/month?unit=${encodeURIComponent(unit)}&month=${month}`, undefined, lang.value).then(
+      loadMonth(unit, month).then(
         (d) => {
           if (!live) return;
           const at = new Date().toISOString();
@@ -508,7 +530,7 @@ function MonthTable({ unit, month }) {
     return () => (live = false);
   }, [key, online.value]);
   const d = st.data;
-  const cells = (d && (d.cells || d.items)) || [];
+  const cells = d?.items || [];
   const reported = cells.filter((c) => (c.reports || []).length > 0).length;
   const to = (u, ym) => (location.hash = `#/f/month/${u}/${ym}`);
   return (
@@ -516,7 +538,7 @@ function MonthTable({ unit, month }) {
       <div class="no-print">
         <a class="back" href="#/supervise">‹ {t('back')}</a>
         <h1 class="title">{t('fo_month_title')}</h1>
-        <CommunePicker unit={unit} onPick={(u) => to(u, month)} />
+        <CommunePicker units={units} unit={unit} onPick={(u) => to(u, month)} />
         <div class="actions-row month-nav">
           <button class="btn small ghost" onClick={() => to(unit, monthOf(month, -1))} aria-label={t('fo_prev_month')}>‹</button>
           <strong>{t('fo_month', { m: monthText(month) })}</strong>
@@ -526,10 +548,10 @@ function MonthTable({ unit, month }) {
       </div>
       {d && (
         <section class="fo-month" aria-labelledby="h-fo-month">
-          <h2 id="h-fo-month" class="rp-head">{(d.unit?.name || d.commune?.name || '') + ' · ' + t('fo_month', { m: monthText(month) })}</h2>
+          <h2 id="h-fo-month" class="rp-head">{(name ? name + ' · ' : '') + t('fo_month', { m: monthText(month) })}</h2>
           <p>{t('fo_month_summary', { n: reported, c: cells.length })}</p>
           {cells.length === 0 && <p class="muted">{t('fo_month_empty')}</p>}
-          <div class="tscroll">
+          <div class="tscroll" role="region" aria-labelledby="h-fo-month" tabindex="0">
             <table class="data fo-table">
               <thead>
                 <tr>
@@ -563,7 +585,7 @@ function MonthRow({ c }) {
       <th scope="row">
         {name}
         {zone && <small><br />{zone}</small>}
-        <small><br />{rs.length ? rs.map((r) => t('fo_month_briefing', { date: vnDate(r.meeting_date) })).join(', ') : t('fo_not_reported')}</small>
+        <small><br />{rs.length ? rs.map((r) => t('fo_month_briefing', { date: vnDate(r.meeting_date) }) + (r.host_name ? ' · ' + r.host_name : '')).join(', ') : t('fo_not_reported')}</small>
       </th>
       <td>{part('situation')}</td>
       <td>{part('done')}</td>
@@ -573,13 +595,18 @@ function MonthRow({ c }) {
   );
 }
 
-// CommunePicker picks a commune of the supervisor's subtree (the units above the cells, from the API).
-function CommunePicker({ unit, onPick }) {
+// useCommunes reads the communes of the supervisor's subtree (the units above the cells, from the API).
+function useCommunes() {
   const [units, setUnits] = useState([]);
   useEffect(() => {
     api('GET', '/api/v1/org-units?upper=true&limit=500', undefined, lang.value).then(
       (r) => setUnits(r.items.filter((u) => u.kind === 'commune').sort((a, b) => a.name.localeCompare(b.name, 'vi'))), () => {});
   }, []);
+  return units;
+}
+
+// CommunePicker picks one of the communes.
+function CommunePicker({ units, unit, onPick }) {
   return (
     <>
       <label for="fo-commune">{t('fo_month_pick')}</label>
