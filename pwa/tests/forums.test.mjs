@@ -107,15 +107,25 @@ test('a giao ban recorded offline with three cells\' monthly reports syncs and s
   await login(sup.page, 'giamsat');
   const month = m.meeting_date.slice(0, 7);
   await hash(sup.page, `#/f/month/${m.cell_id}/${month}`);
-  await sup.page.locator('table.fo-table').waitFor({ timeout: 20000 });
+  await sup.page.locator('.fo-month-cell').first().waitFor({ timeout: 20000 });
   for (const t of texts) {
+    // On the phone a card per cell; on paper a row of the table.
+    const card = sup.page.locator(`li.fo-month-cell[data-cell="${t.cell}"]`);
     const row = sup.page.locator(`tr[data-cell="${t.cell}"]`);
     for (const k of ['situation', 'done', 'problems', 'proposals']) {
-      assert.ok((await row.textContent()).includes(t[k]), `the month table shows ${k} of cell ${t.cell}`);
+      assert.ok((await card.innerText()).includes(t[k]), `the month shows ${k} of cell ${t.cell}`);
+      assert.ok((await row.textContent()).includes(t[k]), `the printed table has ${k} of cell ${t.cell}`);
     }
   }
-  const all = await sup.page.locator('table.fo-table tbody tr').count();
-  assert.ok(all >= 3, 'every cell of the commune has a row');
+  const cards = await sup.page.locator('li.fo-month-cell').count();
+  assert.equal(await sup.page.locator('table.fo-table tbody tr').count(), cards, 'every cell of the commune has a row');
+  assert.ok(cards > 3, 'the cells that did not report are listed too');
+  assert.ok((await sup.page.locator('li.fo-month-cell', { hasText: 'Chưa báo cáo' }).count()) >= 1);
+  // Printed: the table, not the cards.
+  await sup.page.emulateMedia({ media: 'print' });
+  assert.equal(await sup.page.locator('table.fo-table').isVisible(), true);
+  assert.equal(await sup.page.locator('li.fo-month-cell').first().isVisible(), false);
+  await sup.page.emulateMedia({ media: 'screen' });
   await fits(sup.page, 'the month table');
   await axe(sup.page, 'the month table');
   await shot(sup.page, 'forums-month');

@@ -551,7 +551,10 @@ function MonthTable({ unit, month }) {
           <h2 id="h-fo-month" class="rp-head">{(name ? name + ' · ' : '') + t('fo_month', { m: monthText(month) })}</h2>
           <p>{t('fo_month_summary', { n: reported, c: cells.length })}</p>
           {cells.length === 0 && <p class="muted">{t('fo_month_empty')}</p>}
-          <div class="tscroll" role="region" aria-labelledby="h-fo-month" tabindex="0">
+          <ul class="cards screen-only">
+            {cells.map((c) => <MonthCard key={c.cell_id} c={c} />)}
+          </ul>
+          <div class="tscroll print-only">
             <table class="data fo-table">
               <thead>
                 <tr>
@@ -572,6 +575,26 @@ function MonthTable({ unit, month }) {
       )}
       {!d && !st.error && unit && <p class="muted">{t('loading')}</p>}
     </>
+  );
+}
+
+// MonthCard is a cell's month on the phone: its name and zone, reported or not, and the four parts.
+function MonthCard({ c }) {
+  const rs = c.reports || [];
+  return (
+    <li class="card fo-month-cell" data-cell={c.cell_id}>
+      <p class="rec-meta">
+        <strong>{c.cell_name}</strong>
+        <span class={'pill ' + (rs.length ? 'resolved' : 'upcoming')}>{rs.length ? t('fo_reported') : t('fo_not_reported')}</span>
+      </p>
+      {c.zone_name && <p class="muted">{c.zone_name}</p>}
+      {rs.map((r) => (
+        <dl key={r.id} class="fo-parts">
+          <dt class="muted">{t('fo_month_briefing', { date: vnDate(r.meeting_date) })}{r.host_name ? ' · ' + r.host_name : ''}{r.reporter_name ? ' · ' + r.reporter_name : ''}</dt>
+          {['situation', 'done', 'problems', 'proposals'].map((k) => r[k] ? [<dt key={k}>{t('fo_' + k)}</dt>, <dd key={k + 'v'}>{r[k]}</dd>] : null)}
+        </dl>
+      ))}
+    </li>
   );
 }
 
