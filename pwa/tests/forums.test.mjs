@@ -4,7 +4,7 @@
 // report is there again after the tab closes mid-typing; every screen fits a 360 px phone and passes axe.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, device, login, synced, shot, savedOnDevice, client, axe, base } from './helpers.mjs';
+import { launch, device, login, synced, shot, savedOnDevice, client, axe, base, eventually } from './helpers.mjs';
 
 const browser = await launch();
 after(() => browser.close());
@@ -275,4 +275,47 @@ test('the expanded committee meeting: guests, minutes, a recommendation of the c
   await axe(page, 'the list');
   await shot(page, 'forums-list');
   await ctx.close();
+});
+
+test('two devices: a cell\'s own secretary writes its report on its phone while the minute-taker records the others', async () => {
+  const taker = await device(browser);
+  await login(taker.page, SECRETARY);
+  const id = await start(taker.page, 'Ghi giao ban mới', 'Giao ban bí thư chi bộ');
+  await synced(taker.page, 60000);
+  // bithu keeps the first cell (thôn An Lợi): the briefing reaches its phone with the commune's scope.
+  const { user } = await client('bithu');
+  const own = user.grants.find((g) => g.role === 'secretary').org_unit_id;
+  const phone = await device(browser);
+  await login(phone.page, 'bithu');
+  await hash(phone.page, '#/f/' + id);
+  await phone.page.locator(`#br-${own}-situation`).waitFor({ state: 'attached', timeout: 30000 });
+  const mine = `Chi bộ họp đủ, thu đảng phí đầy đủ ${stamp}`;
+  await phone.ctx.setOffline(true);
+  await phone.page.locator(`details[data-cell="${own}"] summary`).click();
+  await phone.page.fill(`#br-${own}-situation`, mine);
+  await phone.page.locator(`#br-${own}-done`).focus();
+  await savedOnDevice(phone.page, mine);
+  // Meanwhile the minute-taker writes another cell's problems and the same cell's proposals.
+  const other = await taker.page.locator('details.fo-cell').evaluateAll((els, own) => els.map((e) => e.dataset.cell).find((c) => c !== own), own);
+  await taker.page.locator(`details[data-cell="${other}"] summary`).click();
+  await taker.page.fill(`#br-${other}-problems`, `Đường ngập khi mưa lớn ${stamp}`);
+  await taker.page.locator(`details[data-cell="${own}"] summary`).click();
+  await taker.page.fill(`#br-${own}-proposals`, `Đề nghị nạo vét kênh ${stamp}`);
+  await taker.page.locator('#fo-notes').focus();
+  await synced(taker.page, 60000);
+  await phone.ctx.setOffline(false);
+  await phone.page.click('.syncbar button');
+  await synced(phone.page, 60000);
+  // One report per cell, the two devices' fields together.
+  const { call } = await client(SECRETARY);
+  const m = await detail(call, id, (b) => (b.briefing_reports || []).some((r) => r.cell_id === own && r.situation === mine && r.proposals));
+  const ownReports = m.briefing_reports.filter((r) => r.cell_id === own);
+  assert.equal(ownReports.length, 1, 'one report of the cell');
+  assert.equal(ownReports[0].proposals, `Đề nghị nạo vét kênh ${stamp}`);
+  assert.equal(m.briefing_reports.find((r) => r.cell_id === other).problems, `Đường ngập khi mưa lớn ${stamp}`);
+  // And each device shows the other's text after a sync.
+  await eventually(taker.page, async () => (await taker.page.inputValue(`#br-${own}-situation`)) === mine);
+  await eventually(phone.page, async () => (await phone.page.inputValue(`#br-${own}-proposals`)) === `Đề nghị nạo vét kênh ${stamp}`);
+  await taker.ctx.close();
+  await phone.ctx.close();
 });
