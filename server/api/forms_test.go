@@ -119,3 +119,205 @@ func TestZonesAndTheBriefingMonth(t *testing.T) {
 		t.Errorf("zone audit entries: %d %v", audits, err)
 	}
 }
+
+// TestExpectedBriefingsAndCommitteeMeetings: the schedule expects, each month, a briefing per zone hosted in turn
+// by its cells (a commune without zones: one briefing), in the window of the commune's rule, and an expanded
+// committee meeting; one on record gives its date and status; the cells' expected meetings do not change.
+func TestExpectedBriefingsAndCommitteeMeetings(t *testing.T) {
+	w := newWorld(t)
+	var z store.Zone
+	w.do(http.MethodPost, "/api/v1/zones", "admin1", map[string]any{"commune_id": w.c1.ID, "name": "Khu Bắc"}).json(t, &z)
+	if r := w.do(http.MethodPut, "/api/v1/zones/"+z.ID+"/cells", "admin1", map[string]any{"cell_ids": []string{w.cellA.ID, w.cellB.ID}}); r.status != http.StatusOK {
+		t.Fatalf("cells: %d %s", r.status, r.body)
+	}
+	rule := map[string]any{"day_of_month": 3, "thematic_months": []int{3, 6, 9, 12}, "eve_reminder": "19:00", "morning_reminder": "07:00",
+		"report_due_days": 3, "digest_at": "08:00", "briefing_from": 6, "briefing_to": 12, "committee_day": 20}
+	if r := w.do(http.MethodPut, "/api/v1/org-units/"+w.c1.ID+"/schedule", "admin1", rule); r.status != http.StatusOK {
+		t.Fatalf("rule: %d %s", r.status, r.body)
+	}
+	bad := map[string]any{}
+	for k, v := range rule {
+		bad[k] = v
+	}
+	bad["briefing_from"], bad["briefing_to"] = 12, 6
+	if r := w.do(http.MethodPut, "/api/v1/org-units/"+w.c1.ID+"/schedule", "admin1", bad); r.status != http.StatusBadRequest {
+		t.Errorf("a window backwards: %d %s", r.status, r.body)
+	}
+	today := domain.DateOf(store.Now())
+	m0 := domain.NewDate(today.Year(), today.Month(), 1)
+	held := domain.NewDate(m0.Year(), m0.Month(), 8)
+	err := w.db.Write(context.Background(), func(ctx context.Context, tx bun.Tx) error {
+		return store.Insert(ctx, tx, &store.Meeting{CellID: w.c1.ID, Form: domain.FormBriefing, ZoneID: &z.ID, MeetingDate: held,
+			Type: domain.MeetingRegular, Mode: domain.MeetingInPerson, Status: domain.MeetingHeld})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	from, to := m0.String()[:7], m0.AddMonths(1).String()[:7]
+	var page store.Page[store.ExpectedMeeting]
+	r := w.do(http.MethodGet, "/api/v1/schedule/expected?form=briefing&from="+from+"&to="+to, "sup1", nil)
+	if r.status != http.StatusOK {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	page = store.Page[store.ExpectedMeeting]{}
+	r.json(t, &page)
+	if len(page.Items) != 2 {
+		t.Fatalf("sup1's briefings: %+v", page.Items)
+	}
+	first, second := page.Items[0], page.Items[1]
+	cells := []string{w.cellA.Name, w.cellB.Name} // by name: An Lợi, Phước Thị
+	if first.Status != domain.MeetingHeld || first.Date != held || first.ZoneName != "Khu Bắc" || first.HostName != cells[store.HostIndex(2, m0)] || first.Moved {
+		t.Errorf("this month: %+v", first)
+	}
+	if second.Status != domain.MeetingPlanned || second.Date.Day() != 6 || second.WindowTo.Day() != 12 || second.HostName != cells[store.HostIndex(2, m0.AddMonths(1))] || second.HostName == first.HostName {
+		t.Errorf("next month: %+v", second)
+	}
+	r = w.do(http.MethodGet, "/api/v1/schedule/expected?form=committee&from="+from+"&to="+from, "root", nil)
+	page = store.Page[store.ExpectedMeeting]{}
+	r.json(t, &page)
+	if len(page.Items) != 2 || page.Items[0].Form != domain.FormCommittee {
+		t.Fatalf("committee meetings: %+v", page.Items)
+	}
+	for _, e := range page.Items {
+		if e.CellID == w.c1.ID && e.Date.Day() != 20 || e.CellID == w.c2.ID && (e.Date.Day() != 1 || e.WindowTo.IsZero()) {
+			t.Errorf("committee: %+v", e)
+		}
+	}
+	// C2 has no zone: one briefing of the commune, on the default window.
+	r = w.do(http.MethodGet, "/api/v1/schedule/expected?form=briefing&from="+from+"&to="+from+"&org_unit_id="+w.c2.ID, "root", nil)
+	page = store.Page[store.ExpectedMeeting]{}
+	r.json(t, &page)
+	if len(page.Items) != 1 || page.Items[0].Date.Day() != 5 || page.Items[0].WindowTo.Day() != 10 || page.Items[0].ZoneID != "" {
+		t.Errorf("C2's briefing: %+v", page.Items)
+	}
+	// The cells' expected meetings are the cells' only.
+	r = w.do(http.MethodGet, "/api/v1/schedule/expected?from="+from+"&to="+from, "sup1", nil)
+	page = store.Page[store.ExpectedMeeting]{}
+	r.json(t, &page)
+	if len(page.Items) != 2 || page.Items[0].Form != "" {
+		t.Errorf("the cells' meetings: %+v", page.Items)
+	}
+}
+
+// TestFormsCoverageEqualsARecount: the coverage of the other forms, per commune and month, equals a count made
+// from the rows themselves; the committee's official's tally counts its expected and attended meetings; and the
+// cells' coverage, tally and exports are the same before and after the commune's meetings were recorded.
+func TestFormsCoverageEqualsARecount(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	today := domain.DateOf(store.Now())
+	m0 := domain.NewDate(today.Year(), today.Month(), 1)
+	prev := m0.AddMonths(-1)
+	period := "?unit=" + w.province.ID + "&period=custom&from=" + prev.String() + "&to=" + m0.AddMonths(1).AddDays(-1).String()
+	before := map[string]string{}
+	paths := []string{"/api/v1/coverage" + period, "/api/v1/coverage/officials" + period, "/api/v1/exports/coverage.csv" + period}
+	for _, p := range paths {
+		r := w.do(http.MethodGet, p, "root", nil)
+		if r.status != http.StatusOK {
+			t.Fatalf("%s: %d %s", p, r.status, r.body)
+		}
+		before[p] = string(r.body)
+	}
+
+	var z store.Zone
+	w.do(http.MethodPost, "/api/v1/zones", "admin1", map[string]any{"commune_id": w.c1.ID, "name": "Khu Bắc"}).json(t, &z)
+	r := w.do(http.MethodPost, "/api/v1/assignments", "admin1", map[string]any{"official_ids": []string{w.users["off1"].ID},
+		"cell_ids": []string{w.c1.ID}, "form": "committee", "starts_on": prev.String(), "frequency": "monthly"})
+	if r.status != http.StatusCreated {
+		t.Fatalf("committee assignment: %d %s", r.status, r.body)
+	}
+	if r := w.do(http.MethodPost, "/api/v1/assignments", "admin1", map[string]any{"official_ids": []string{w.users["off1"].ID},
+		"cell_ids": []string{w.cellA.ID}, "form": "committee", "starts_on": prev.String()}); r.status != http.StatusBadRequest {
+		t.Errorf("a committee assignment to a cell: %d %s", r.status, r.body)
+	}
+	off1 := w.users["off1"].ID
+	err := w.db.Write(ctx, func(ctx context.Context, tx bun.Tx) error {
+		meeting := func(unit *store.OrgUnit, form domain.MeetingForm, day domain.Date, status domain.MeetingStatus) *store.Meeting {
+			m := &store.Meeting{CellID: unit.ID, Form: form, MeetingDate: day, Type: domain.MeetingRegular, Mode: domain.MeetingInPerson, Status: status}
+			if err := store.Insert(ctx, tx, m); err != nil {
+				t.Fatal(err)
+			}
+			return m
+		}
+		b1 := meeting(w.c1, domain.FormBriefing, prev.AddDays(6), domain.MeetingHeld)
+		b2 := meeting(w.c1, domain.FormBriefing, m0.AddDays(6), domain.MeetingHeld)
+		meeting(w.c1, domain.FormBriefing, m0.AddDays(8), domain.MeetingCancelled)
+		meeting(w.c2, domain.FormBriefing, m0.AddDays(5), domain.MeetingHeld)
+		meeting(w.c1, domain.FormDialogue, m0.AddDays(12), domain.MeetingHeld)
+		c1 := meeting(w.c1, domain.FormCommittee, prev.AddDays(20), domain.MeetingHeld)
+		c2 := meeting(w.c1, domain.FormCommittee, m0.AddDays(20), domain.MeetingHeld)
+		for _, x := range []store.SyncRow{
+			&store.BriefingReport{MeetingID: b1.ID, CellID: w.cellA.ID, Situation: "Ổn định"},
+			&store.BriefingReport{MeetingID: b1.ID, CellID: w.cellB.ID, Situation: "Ổn định"},
+			&store.BriefingReport{MeetingID: b2.ID, CellID: w.cellB.ID, Situation: "Ổn định"},
+			&store.BriefingReport{MeetingID: b2.ID, CellID: w.cellB.ID, Situation: "Bổ sung"},
+			&store.MeetingParticipant{MeetingID: c1.ID, Role: "guest", UserID: &off1, Name: "Cán bộ tỉnh", Present: true},
+			&store.MeetingParticipant{MeetingID: c2.ID, Role: "guest", UserID: &off1, Name: "Cán bộ tỉnh", Present: false},
+		} {
+			if err := store.Insert(ctx, tx, x); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range paths {
+		if r := w.do(http.MethodGet, p, "root", nil); string(r.body) != before[p] {
+			t.Errorf("%s changed with the commune's meetings:\nbefore %s\nafter  %s", p, before[p], r.body)
+		}
+	}
+
+	var page store.Page[store.FormsCoverageRow]
+	r = w.do(http.MethodGet, "/api/v1/coverage/forms"+period, "root", nil)
+	if r.status != http.StatusOK {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	r.json(t, &page)
+	// The recount, from the rows.
+	count := func(q string, args ...any) int {
+		var n int
+		if err := w.db.R.NewRaw(q, args...).Scan(ctx, &n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if len(page.Items) != 4 {
+		t.Fatalf("rows: %+v", page.Items)
+	}
+	for _, row := range page.Items {
+		first, _, _ := store.MonthBounds(row.Month)
+		last := first.AddMonths(1).AddDays(-1)
+		held := func(form string) int {
+			return count("SELECT count(*) FROM meetings WHERE cell_id = ? AND form = ? AND status = 'held' AND deleted_at IS NULL AND meeting_date >= ? AND meeting_date <= ?",
+				row.CommuneID, form, first, last)
+		}
+		want := store.FormsCoverageRow{CommuneID: row.CommuneID, CommuneName: row.CommuneName, Month: row.Month,
+			BriefingsExpected: max(1, count("SELECT count(*) FROM zones WHERE commune_id = ? AND deleted_at IS NULL", row.CommuneID)),
+			BriefingsHeld:     held("briefing"), DialoguesHeld: held("dialogue"), CommitteeHeld: held("committee"),
+			Cells: count("SELECT count(*) FROM org_units WHERE parent_id = ? AND kind = 'cell' AND deleted_at IS NULL", row.CommuneID),
+			CellsReported: count(`SELECT count(DISTINCT br.cell_id) FROM briefing_reports br JOIN meetings m ON m.id = br.meeting_id
+				WHERE m.cell_id = ? AND m.form = 'briefing' AND m.status = 'held' AND m.deleted_at IS NULL AND br.deleted_at IS NULL
+				AND m.meeting_date >= ? AND m.meeting_date <= ?`, row.CommuneID, first, last),
+			CommitteeAttended: count(`SELECT count(*) FROM meetings m WHERE m.cell_id = ? AND m.form = 'committee' AND m.status = 'held'
+				AND m.deleted_at IS NULL AND m.meeting_date >= ? AND m.meeting_date <= ? AND EXISTS (SELECT 1 FROM meeting_participants p
+				JOIN assignments a ON a.official_id = p.user_id AND a.cell_id = m.cell_id AND a.form = 'committee' AND a.status <> 'cancelled'
+				AND a.starts_on <= m.meeting_date AND (a.ends_on IS NULL OR a.ends_on >= m.meeting_date)
+				WHERE p.meeting_id = m.id AND p.present AND p.deleted_at IS NULL AND a.deleted_at IS NULL)`, row.CommuneID, first, last),
+			CommitteeAssigned: count(`SELECT count(DISTINCT official_id) FROM assignments WHERE cell_id = ? AND form = 'committee'
+				AND status <> 'cancelled' AND deleted_at IS NULL AND starts_on <= ? AND (ends_on IS NULL OR ends_on >= ?)`, row.CommuneID, last, first),
+		}
+		if row != want {
+			t.Errorf("%s %s:\n got %+v\nwant %+v", row.CommuneName, row.Month, row, want)
+		}
+	}
+	var tally store.Page[store.CommitteeTally]
+	w.do(http.MethodGet, "/api/v1/coverage/committee"+period, "root", nil).json(t, &tally)
+	if len(tally.Items) != 1 || tally.Items[0].Expected != 2 || tally.Items[0].Attended != 1 || tally.Items[0].CommuneID != w.c1.ID {
+		t.Errorf("the committee tally: %+v", tally.Items)
+	}
+	if r := w.do(http.MethodGet, "/api/v1/coverage/forms"+period, "off1", nil); r.status != http.StatusNotFound && r.status != http.StatusForbidden {
+		t.Errorf("an official reads the coverage: %d", r.status)
+	}
+}

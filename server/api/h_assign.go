@@ -29,6 +29,9 @@ type AssignInput struct {
 	// VisitsPerYear applies to the per_year frequency (e.g. 2 for provincial committee members).
 	VisitsPerYear int    `json:"visits_per_year"`
 	Note          string `json:"note"`
+	// Form: cell (default) to attend the cells' meetings, or committee to attend the expanded party committee
+	// meetings of the communes cell_ids.
+	Form domain.MeetingForm `json:"form"`
 }
 
 // AssignResult lists the assignments one request created.
@@ -99,7 +102,7 @@ func (s *Server) createAssignments(c echo.Context) error {
 			}
 			for _, off := range officials {
 				a := &store.Assignment{OfficialID: off, CellID: cell, StartsOn: in.StartsOn, EndsOn: in.EndsOn,
-					Frequency: in.Frequency, VisitsPerYear: in.VisitsPerYear, Note: in.Note, CreatedBy: &p.UserID}
+					Frequency: in.Frequency, VisitsPerYear: in.VisitsPerYear, Note: in.Note, CreatedBy: &p.UserID, Form: in.Form}
 				v, err := store.CreateAssignment(ctx, tx, a)
 				if err != nil {
 					return err

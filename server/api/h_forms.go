@@ -293,3 +293,35 @@ func (s *Server) setZoneCells(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, page)
 }
+
+func (s *Server) coverageForms(c echo.Context) error {
+	pr, err := pageRequest(c)
+	if err != nil {
+		return err
+	}
+	cq, err := s.readCoverageQuery(c)
+	if err != nil {
+		return err
+	}
+	rows, err := store.FormsCoverage(c.Request().Context(), s.db.R, cq.unit.Path, cq.period)
+	if err != nil {
+		return err
+	}
+	return sendSlice(c, rows, pr)
+}
+
+func (s *Server) coverageCommittee(c echo.Context) error {
+	pr, err := pageRequest(c)
+	if err != nil {
+		return err
+	}
+	cq, err := s.readCoverageQuery(c)
+	if err != nil {
+		return err
+	}
+	rows, err := store.CommitteeTallies(c.Request().Context(), s.db.R, cq.unit.Path, cq.period)
+	if err != nil {
+		return err
+	}
+	return sendSlice(c, rows, pr)
+}

@@ -177,7 +177,16 @@ func (s *Server) expectedMeetings(c echo.Context) error {
 	if to.Before(from) || from.AddMonths(24).Before(to) {
 		return domain.Invalid("to", "error.bad_value", "field", "to")
 	}
-	rows, err := store.Expected(c.Request().Context(), s.db.R, roots, nil, from, to)
+	form, err := oneOf(c, "form", domain.MeetingForm.Valid)
+	if err != nil {
+		return err
+	}
+	var rows []store.ExpectedMeeting
+	if form == domain.FormBriefing || form == domain.FormCommittee {
+		rows, err = store.ExpectedForms(c.Request().Context(), s.db.R, roots, "", form, from, to)
+	} else {
+		rows, err = store.Expected(c.Request().Context(), s.db.R, roots, nil, from, to)
+	}
 	if err != nil {
 		return err
 	}

@@ -154,6 +154,10 @@ func (s *Server) routes() []route {
 			query: coverageParams},
 		{method: http.MethodGet, path: "/api/v1/coverage/officials", handler: s.coverageOfficials, tag: "coverage", summary: "Each assigned official's tally: cells, visits expected, attended, reported on time, overdue", paged: true, out: store.Page[store.OfficialTally]{},
 			query: coverageParams},
+		{method: http.MethodGet, path: "/api/v1/coverage/forms", handler: s.coverageForms, tag: "coverage", summary: "Per commune and month: briefings expected and held, cells reported at them of the commune's cells, dialogues held, expanded committee meetings held and attended by an assigned official", paged: true, out: store.Page[store.FormsCoverageRow]{},
+			query: coverageParams},
+		{method: http.MethodGet, path: "/api/v1/coverage/committee", handler: s.coverageCommittee, tag: "coverage", summary: "Each official assigned to a commune's expanded committee meetings: meetings expected (one a month) and attended", paged: true, out: store.Page[store.CommitteeTally]{},
+			query: coverageParams},
 		{method: http.MethodGet, path: "/api/v1/coverage/priorities", handler: s.coveragePriorities, tag: "coverage", summary: "Cells needing attention: unvisited for 12 months, weak last year, overdue reports or recommendations", paged: true, out: store.Page[Priority]{},
 			query: append([]param{{name: "kind", typ: "string", enum: priorityKinds, desc: "which list (default unvisited); overdue_reports covers the period, or the 12 months up to today"}}, coverageParams...)},
 		{method: http.MethodGet, path: "/api/v1/coverage/absentees", handler: s.coverageAbsentees, tag: "coverage", summary: "Members absent with reason at more than 3 meetings in a row (over the period, at least the 12 months to its end)", paged: true, out: store.Page[store.Absentee]{},
@@ -173,7 +177,8 @@ func (s *Server) routes() []route {
 		{method: http.MethodDelete, path: "/api/v1/org-units/:id/schedule", handler: s.deleteSchedule, tag: "schedule", summary: "Remove a unit's own rule; it takes its parent's again", status: http.StatusNoContent},
 		{method: http.MethodPut, path: "/api/v1/org-units/:id/schedule/:month", handler: s.moveScheduledMeeting, tag: "schedule", summary: "Move or cancel a cell's scheduled meeting of a month (YYYY-MM)", in: ScheduleMove{}, out: store.Meeting{}},
 		{method: http.MethodGet, path: "/api/v1/schedule/expected", handler: s.expectedMeetings, tag: "schedule", summary: "The meetings the schedules expect, cell by cell and month by month", paged: true, out: store.Page[store.ExpectedMeeting]{},
-			query: []param{q("org_unit_id", "uuid", "a subtree (default: all the caller reads)"), q("from", "string", "first month, YYYY-MM (default: this month)"), q("to", "string", "last month, YYYY-MM (default: from; at most 24 months on)")}},
+			query: []param{q("org_unit_id", "uuid", "a subtree (default: all the caller reads)"), q("from", "string", "first month, YYYY-MM (default: this month)"), q("to", "string", "last month, YYYY-MM (default: from; at most 24 months on)"),
+				{name: "form", typ: "string", enum: []string{"cell", "briefing", "committee"}, desc: "cell (default): the cells' meetings; briefing: each commune's (or zone's, hosted in turn) monthly briefing in the window of its rule; committee: each commune's expanded party committee meeting"}}},
 
 		// Notifications and web push.
 		{method: http.MethodGet, path: "/api/v1/notifications", handler: s.listNotifications, tag: "notify", summary: "The caller's notifications, newest first", paged: true, out: store.Page[store.Notification]{},

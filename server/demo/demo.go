@@ -144,6 +144,11 @@ type Summary struct {
 	RecommendationEvents  int         `json:"recommendation_events"`
 	AnnualRatings         int         `json:"annual_ratings"`
 	Notifications         int         `json:"notifications"`
+	// The commune's meetings of the other forms: zones, participants, briefing reports, dialogue questions.
+	Zones               int `json:"zones"`
+	MeetingParticipants int `json:"meeting_participants"`
+	BriefingReports     int `json:"briefing_reports"`
+	DialogueQuestions   int `json:"dialogue_questions"`
 	// Logins lists every demo user; all share the password Password.
 	Logins []Login `json:"logins"`
 }
@@ -152,7 +157,7 @@ type Summary struct {
 func (s *Summary) Rows() int {
 	return s.OrgUnits + s.Members + s.Users + s.RoleGrants + s.Assignments + s.Meetings + s.Attendance +
 		s.VisitReports + s.Recommendations + s.RecommendationAnswers + s.RecommendationEvents + s.AnnualRatings +
-		s.Notifications
+		s.Notifications + s.Zones + s.MeetingParticipants + s.BriefingReports + s.DialogueQuestions
 }
 
 // Login is one demo user.

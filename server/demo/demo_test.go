@@ -65,6 +65,11 @@ type data struct {
 	ratings     []store.AnnualRating
 	notes       []store.Notification
 	audit       []store.AuditEntry
+	// the commune's meetings of the other forms (forms_test.go)
+	zones        []store.Zone
+	participants []store.MeetingParticipant
+	briefings    []store.BriefingReport
+	questions    []store.DialogueQuestion
 }
 
 func load(t *testing.T, db *store.DB, sum *demo.Summary) *data {
@@ -72,7 +77,7 @@ func load(t *testing.T, db *store.DB, sum *demo.Summary) *data {
 	ctx := context.Background()
 	d := &data{sum: sum}
 	for _, s := range []any{&d.units, &d.members, &d.users, &d.grants, &d.assignments, &d.meetings, &d.attendance,
-		&d.reports, &d.recs, &d.answers, &d.events, &d.ratings, &d.notes, &d.audit} {
+		&d.reports, &d.recs, &d.answers, &d.events, &d.ratings, &d.notes, &d.audit, &d.zones, &d.participants, &d.briefings, &d.questions} {
 		if err := db.R.NewSelect().Model(s).OrderExpr("id").Scan(ctx); err != nil {
 			t.Fatalf("load %T: %v", s, err)
 		}
@@ -134,7 +139,7 @@ func TestDefaultDemo(t *testing.T) {
 			{"cells", kinds[domain.KindCell], 30, 30},
 			{"party groups", kinds[domain.KindPartyGroup], 2, 20},
 			{"members (≈720 ±15%)", len(d.members), 612, 828},
-			{"officials", roles[domain.RoleOfficial], 10, 10},
+			{"officials", roles[domain.RoleOfficial], 11, 11}, // tinhuy, of the committee meetings, included
 			{"supervisors", roles[domain.RoleSupervisor], 2, 2},
 			{"admins", roles[domain.RoleAdmin], 1, 1},
 			{"secretaries", roles[domain.RoleSecretary], 3, 3},
@@ -895,6 +900,10 @@ func checkInvariants(t *testing.T, d *data, today domain.Date) {
 	for _, m := range d.meetings {
 		meetings[m.ID] = m
 		stamp("meeting", m.CreatedAt, m.UpdatedAt)
+		if m.Form != domain.FormCell {
+			checkFormMeeting(t, d, m, today)
+			continue
+		}
 		cell := d.unit(m.CellID)
 		if m.MeetingDate.Before(cell.OpenedOn) || (!cell.ClosedOn.IsZero() && m.MeetingDate.After(cell.ClosedOn)) {
 			t.Errorf("%s meets on %s, outside %s..%s", cell.Name, m.MeetingDate, cell.OpenedOn, cell.ClosedOn)

@@ -151,6 +151,13 @@ func (g *generator) run(ctx context.Context) (*Summary, error) {
 			return nil, err
 		}
 	}
+	official, err := g.formsLogin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := g.forms(ctx, official); err != nil {
+		return nil, err
+	}
 	if err := g.notifications(ctx, newRNG(g.cfg.Seed, streamFinal)); err != nil {
 		return nil, err
 	}
@@ -162,6 +169,8 @@ func (g *generator) run(ctx context.Context) (*Summary, error) {
 	g.sum.Assignments, g.sum.Meetings, g.sum.Attendance = w.assignments.total, w.meetings.total, w.attendance.total
 	g.sum.VisitReports, g.sum.Recommendations, g.sum.RecommendationAnswers = w.reports.total, w.recs.total, w.answers.total
 	g.sum.AnnualRatings, g.sum.Notifications, g.sum.RecommendationEvents = w.ratings.total, w.notes.total, w.events.total
+	g.sum.Zones, g.sum.MeetingParticipants, g.sum.BriefingReports = w.zones.total, w.participants.total, w.briefings.total
+	g.sum.DialogueQuestions = w.questions.total
 	if err := store.Audit(ctx, g.w.db, "seed", "demo", g.province.ID, &g.province.ID, nil, &g.sum); err != nil {
 		return nil, err
 	}

@@ -49,7 +49,9 @@ func TestDemoMinutes(t *testing.T) {
 	}
 	byCell := map[string][]store.Meeting{}
 	for _, m := range d.meetings {
-		byCell[m.CellID] = append(byCell[m.CellID], m)
+		if m.Form == domain.FormCell { // the other forms' minutes are their reports and questions
+			byCell[m.CellID] = append(byCell[m.CellID], m)
+		}
 	}
 	held, ticked, guests := 0, 0, 0
 	for _, ms := range byCell {

@@ -32,7 +32,7 @@ func TestDemoScheduledMeetingIDs(t *testing.T) {
 	d := load(t, db, sum)
 	regular := map[string][]store.Meeting{} // cell + month
 	for _, m := range d.meetings {
-		if m.Type != domain.MeetingRegular {
+		if m.Type != domain.MeetingRegular || m.Form != domain.FormCell {
 			continue
 		}
 		month := m.MeetingDate.String()[:7]

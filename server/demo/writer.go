@@ -56,6 +56,11 @@ type writer struct {
 	events      sink[store.RecommendationEvent]
 	ratings     sink[store.AnnualRating]
 	notes       sink[store.Notification]
+	// the commune's meetings of the other forms (forms.go)
+	zones        sink[store.Zone]
+	participants sink[store.MeetingParticipant]
+	briefings    sink[store.BriefingReport]
+	questions    sink[store.DialogueQuestion]
 }
 
 func newWriter(db bun.IDB) *writer {
@@ -65,8 +70,9 @@ func newWriter(db bun.IDB) *writer {
 	w.attendance.name, w.reports.name, w.recs.name = "attendance", "visit_reports", "recommendations"
 	w.answers.name, w.ratings.name, w.notes.name = "recommendation_answers", "annual_ratings", "notifications"
 	w.events.name = "recommendation_events"
-	w.order = []table{&w.orgUnits, &w.users, &w.grants, &w.assignments, &w.members, &w.meetings, &w.attendance,
-		&w.reports, &w.recs, &w.answers, &w.events, &w.ratings, &w.notes}
+	w.zones.name, w.participants.name, w.briefings.name, w.questions.name = "zones", "meeting_participants", "briefing_reports", "dialogue_questions"
+	w.order = []table{&w.orgUnits, &w.zones, &w.users, &w.grants, &w.assignments, &w.members, &w.meetings, &w.participants,
+		&w.briefings, &w.attendance, &w.reports, &w.recs, &w.questions, &w.answers, &w.events, &w.ratings, &w.notes}
 	return w
 }
 

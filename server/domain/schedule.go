@@ -20,12 +20,16 @@ type ScheduleRule struct {
 	MorningReminder Clock
 	ReportDueDays   int
 	DigestAt        Clock
+	// BriefingFrom and BriefingTo are the window of the days of the month for the monthly briefing of the cell
+	// secretaries (giao ban, the 5th to the 10th by default); CommitteeDay the day of the expanded party committee
+	// meeting (0: any day of the month).
+	BriefingFrom, BriefingTo, CommitteeDay int
 }
 
 // DefaultScheduleRule is the rule of a cell no rule covers.
 func DefaultScheduleRule() ScheduleRule {
 	return ScheduleRule{DayOfMonth: 3, ThematicMonths: []int{3, 6, 9, 12}, EveReminder: Clock{19, 0},
-		MorningReminder: Clock{7, 0}, ReportDueDays: 3, DigestAt: Clock{8, 0}}
+		MorningReminder: Clock{7, 0}, ReportDueDays: 3, DigestAt: Clock{8, 0}, BriefingFrom: 5, BriefingTo: 10}
 }
 
 // Validate checks a rule, naming the field at fault.
@@ -48,6 +52,12 @@ func (r ScheduleRule) Validate() error {
 	}
 	if r.ReportDueDays < 1 || r.ReportDueDays > 31 {
 		return Invalid("report_due_days", "error.report_due_days")
+	}
+	if r.BriefingFrom < 1 || r.BriefingFrom > 28 || r.BriefingTo < r.BriefingFrom || r.BriefingTo > 28 {
+		return Invalid("briefing_to", "error.briefing_window")
+	}
+	if r.CommitteeDay < 0 || r.CommitteeDay > 31 {
+		return Invalid("committee_day", "error.schedule_day")
 	}
 	return nil
 }

@@ -20,6 +20,7 @@ var formsMessages = map[string]msg{
 	"error.not_commune":         {"Đơn vị phải là một đảng bộ xã, phường.", "The unit must be a commune."},
 	"error.bad_month":           {"Tháng không hợp lệ: dùng dạng 2026-11.", "Invalid month: use 2026-11."},
 	"what.zone":                 {"khu", "zone"},
+	"error.briefing_window":     {"Thời gian giao ban không hợp lệ: từ ngày 1 đến ngày 28, ngày bắt đầu không sau ngày kết thúc.", "Invalid briefing window: days 1 to 28, the first not after the last."},
 }
 
 func init() { catalogue = append(catalogue, formsMessages) }

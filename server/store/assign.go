@@ -41,7 +41,7 @@ func CreateAssignment(ctx context.Context, db bun.IDB, a *Assignment) (*Assignme
 	if err := a.Normalize(); err != nil {
 		return nil, err
 	}
-	cell, err := checkCell(ctx, db, a.CellID)
+	cell, err := checkAssignedUnit(ctx, db, a)
 	if err != nil {
 		return nil, err
 	}
@@ -295,9 +295,9 @@ func OfficialLoads(ctx context.Context, db bun.IDB, roots []string, today domain
 	sub = inSubtrees(sub, "COALESCE(gou.path, '/')", roots)
 	q := db.NewSelect().TableExpr("users AS u").
 		ColumnExpr("u.id AS user_id, u.display_name, u.title").
-		ColumnExpr(`(SELECT COUNT(*) FROM assignments AS a WHERE a.official_id = u.id AND a.deleted_at IS NULL
+		ColumnExpr(`(SELECT COUNT(*) FROM assignments AS a WHERE a.official_id = u.id AND a.deleted_at IS NULL AND a.form = 'cell'
 			AND a.status = 'active' AND a.starts_on <= ? AND (a.ends_on IS NULL OR a.ends_on >= ?)) AS cells`, today, today).
-		ColumnExpr(`(SELECT COUNT(*) FROM assignments AS a WHERE a.official_id = u.id AND a.deleted_at IS NULL
+		ColumnExpr(`(SELECT COUNT(*) FROM assignments AS a WHERE a.official_id = u.id AND a.deleted_at IS NULL AND a.form = 'cell'
 			AND a.status = 'active' AND a.frequency = 'monthly' AND a.starts_on <= ? AND (a.ends_on IS NULL OR a.ends_on >= ?)) AS monthly`, today, today).
 		ColumnExpr(`(SELECT COUNT(*) FROM visit_reports AS vr JOIN meetings AS m ON m.id = vr.meeting_id
 			WHERE vr.official_id = u.id AND vr.deleted_at IS NULL AND m.meeting_date >= ? AND m.meeting_date <= ?) AS visits`, yearStart, today).
@@ -308,7 +308,7 @@ func OfficialLoads(ctx context.Context, db bun.IDB, roots []string, today domain
 	}
 	// What the assignments ask for this year: 12 a year prorated for monthly, visits_per_year otherwise.
 	var asg []Assignment
-	if err := db.NewSelect().Model(&asg).Where("status = ?", domain.AssignmentActive).
+	if err := db.NewSelect().Model(&asg).Where("status = ? AND form = ?", domain.AssignmentActive, domain.FormCell).
 		Where("starts_on <= ? AND (ends_on IS NULL OR ends_on >= ?)", today, today).Scan(ctx); err != nil &&
 		!errors.Is(err, sql.ErrNoRows) {
 		return nil, domain.Internal(err)

@@ -310,6 +310,7 @@ func loadCells(ctx context.Context, db bun.IDB, cells []cellRow, root string, p 
 		Join("JOIN users AS u ON u.id = a.official_id")
 	if err := ofCells(q, "a.cell_id").
 		Where("a.deleted_at IS NULL AND a.status <> ?", domain.AssignmentCancelled).
+		Where("a.form = ?", domain.FormCell).
 		Where("a.starts_on <= ? AND (a.ends_on IS NULL OR a.ends_on >= ?)", p.To, p.From).
 		OrderExpr("a.cell_id, a.starts_on, a.id").Scan(ctx, &asg); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, domain.Internal(err)
@@ -323,7 +324,7 @@ func loadCells(ctx context.Context, db bun.IDB, cells []cellRow, root string, p 
 		Join("JOIN meetings AS m ON m.id = vr.meeting_id")
 	if err := ofCells(q, "m.cell_id").
 		Where("m.meeting_date >= ? AND m.meeting_date <= ?", p.From, p.To).
-		Where("vr.deleted_at IS NULL AND m.deleted_at IS NULL").
+		Where("vr.deleted_at IS NULL AND m.deleted_at IS NULL AND m.form = ?", domain.FormCell).
 		OrderExpr("vr.meeting_id, vr.submitted_at, vr.official_id").Scan(ctx, &reps); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, domain.Internal(err)
 	}
@@ -339,7 +340,7 @@ func loadCells(ctx context.Context, db bun.IDB, cells []cellRow, root string, p 
 		ColumnExpr("m.id, m.cell_id, m.meeting_date, m.type, m.status, m.members_total, m.members_exempt")
 	q = ofCells(q, "m.cell_id").
 		Where("m.meeting_date >= ? AND m.meeting_date < ?", first, end).
-		Where("m.deleted_at IS NULL")
+		Where("m.deleted_at IS NULL AND m.form = ?", domain.FormCell)
 	q = attendanceTally(q)
 	if err := q.OrderExpr("m.cell_id, m.meeting_date, m.id").Scan(ctx, &meetings); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, domain.Internal(err)
@@ -883,7 +884,7 @@ func Absentees(ctx context.Context, db bun.IDB, unit *OrgUnit, p Period) ([]Abse
 		Join("LEFT JOIN org_units AS p ON p.id = ou.parent_id").
 		Where("ou.path >= ? AND ou.path < ?", unit.Path, domain.PathUpper(unit.Path)).
 		Where("m.meeting_date >= ? AND m.meeting_date <= ? AND m.status = ?", from, p.To, domain.MeetingHeld).
-		Where("at.deleted_at IS NULL AND m.deleted_at IS NULL AND mb.deleted_at IS NULL").
+		Where("at.deleted_at IS NULL AND m.deleted_at IS NULL AND mb.deleted_at IS NULL AND m.form = ?", domain.FormCell).
 		// Only members with an absence with reason in the window can have a run.
 		Where(`at.member_id IN (SELECT a2.member_id FROM attendance AS a2 JOIN meetings AS m2 ON m2.id = a2.meeting_id
 			WHERE a2.status = ? AND a2.deleted_at IS NULL AND m2.meeting_date >= ? AND m2.meeting_date <= ?)`, domain.AttendExcused, from, p.To).

@@ -347,3 +347,168 @@ func BriefingMonth(ctx context.Context, db bun.IDB, commune *OrgUnit, month stri
 	}
 	return page, nil
 }
+
+// checkAssignedUnit checks the unit of an assignment: a cell for form cell (the default), an open commune for form
+// committee (its expanded party committee meetings).
+func checkAssignedUnit(ctx context.Context, db bun.IDB, a *Assignment) (*OrgUnit, error) {
+	switch a.Form {
+	case "", domain.FormCell:
+		a.Form = domain.FormCell
+		return checkCell(ctx, db, a.CellID)
+	case domain.FormCommittee:
+		u, err := GetOrgUnit(ctx, db, a.CellID)
+		if err != nil {
+			return nil, err
+		}
+		if u.Kind != domain.KindCommune {
+			return nil, domain.Invalid("cell_ids", "error.not_commune")
+		}
+		if !u.ClosedOn.IsZero() && u.ClosedOn.Before(domain.DateOf(Now())) {
+			return nil, domain.Invalid("cell_ids", "org.closed", "name", u.Name, "date", u.ClosedOn.VN())
+		}
+		return u, nil
+	}
+	return nil, domain.Invalid("form", "error.bad_value", "field", "form")
+}
+
+// zoneCells is a commune's zone with its open cells, by name then id.
+type zoneCells struct {
+	zone  *Zone
+	cells []OrgUnit
+}
+
+// HostIndex is the turn of a zone's cells to host the briefing of month: month after month each cell in turn (by
+// name, then id), the same on every server.
+func HostIndex(n int, month domain.Date) int {
+	if n <= 0 {
+		return -1
+	}
+	k := month.Year()*12 + int(month.Month()) - 1
+	return k % n
+}
+
+// ExpectedForms returns what the schedules expect of the communes in the subtrees of roots (communeID only, when
+// given) in the months from..to: each month, a briefing of the cell secretaries per zone (hosted in turn by the
+// zone's cells, HostIndex) or, for a commune without zones, one for the commune, in the rule's window; and an
+// expanded party committee meeting. A month's meeting of that form (and zone) on record gives its date and status.
+// form, when not empty, keeps the rows of that form.
+func ExpectedForms(ctx context.Context, db bun.IDB, roots []string, communeID string, form domain.MeetingForm, from, to domain.Date) ([]ExpectedMeeting, error) {
+	var communes []OrgUnit
+	q := db.NewSelect().Model(&communes).Where("ou.kind = ?", domain.KindCommune)
+	q = inSubtrees(q, "ou.path", roots)
+	if communeID != "" {
+		q = q.Where("ou.id = ?", communeID)
+	}
+	if err := q.OrderExpr("ou.path").Scan(ctx); err != nil {
+		return nil, domain.Internal(err)
+	}
+	if len(communes) == 0 {
+		return []ExpectedMeeting{}, nil
+	}
+	ids := make([]string, len(communes))
+	paths := make([]string, len(communes))
+	for i, c := range communes {
+		ids[i], paths[i] = c.ID, c.Path
+	}
+	rules, err := RulesFor(ctx, db, paths)
+	if err != nil {
+		return nil, err
+	}
+	first := domain.NewDate(from.Year(), from.Month(), 1)
+	end := domain.NewDate(to.Year(), to.Month(), 1).AddMonths(1)
+	var zones []Zone
+	if err := db.NewSelect().Model(&zones).Where("zn.commune_id IN (?)", bun.List(ids)).OrderExpr("zn.sort_order, zn.name, zn.id").Scan(ctx); err != nil {
+		return nil, domain.Internal(err)
+	}
+	var cells []OrgUnit
+	if len(zones) > 0 {
+		zids := make([]string, len(zones))
+		for i, z := range zones {
+			zids[i] = z.ID
+		}
+		if err := db.NewSelect().Model(&cells).Where("ou.zone_id IN (?) AND ou.kind = ?", bun.List(zids), domain.KindCell).
+			OrderExpr("ou.name, ou.id").Scan(ctx); err != nil {
+			return nil, domain.Internal(err)
+		}
+	}
+	byCommune := map[string][]*zoneCells{}
+	byZone := map[string]*zoneCells{}
+	for i := range zones {
+		zc := &zoneCells{zone: &zones[i]}
+		byZone[zones[i].ID] = zc
+		byCommune[zones[i].CommuneID] = append(byCommune[zones[i].CommuneID], zc)
+	}
+	for _, c := range cells {
+		if zc := byZone[*c.ZoneID]; zc != nil {
+			zc.cells = append(zc.cells, c)
+		}
+	}
+	var recorded []Meeting
+	if err := db.NewSelect().Model(&recorded).Where("mt.cell_id IN (?) AND mt.form IN (?)", bun.List(ids),
+		bun.List([]domain.MeetingForm{domain.FormBriefing, domain.FormCommittee})).
+		Where("mt.meeting_date >= ? AND mt.meeting_date < ?", first, end).OrderExpr("mt.meeting_date, mt.id").Scan(ctx); err != nil {
+		return nil, domain.Internal(err)
+	}
+	onRecord := func(commune string, f domain.MeetingForm, zone string, month domain.Date) *Meeting {
+		var best *Meeting
+		for i := range recorded {
+			m := &recorded[i]
+			if m.CellID != commune || m.Form != f || m.MeetingDate.String()[:7] != month.String()[:7] {
+				continue
+			}
+			if zone != "" && (m.ZoneID == nil || *m.ZoneID != zone) {
+				continue
+			}
+			if best == nil || best.Status == domain.MeetingCancelled && m.Status != domain.MeetingCancelled {
+				best = m
+			}
+		}
+		return best
+	}
+	out := []ExpectedMeeting{}
+	for _, c := range communes {
+		rule := rules[c.Path].Rule
+		for month := first; month.Before(end); month = month.AddMonths(1) {
+			if !c.ClosedOn.IsZero() && c.ClosedOn.Before(month) || !c.OpenedOn.IsZero() && c.OpenedOn.After(month.AddMonths(1).AddDays(-1)) {
+				continue
+			}
+			mk := month.String()[:7]
+			add := func(e ExpectedMeeting, rec *Meeting) {
+				e.CellID, e.CellName, e.Month, e.Type, e.Status = c.ID, c.Name, mk, domain.MeetingRegular, domain.MeetingPlanned
+				if rec != nil {
+					e.MeetingID, e.Status, e.Type = rec.ID, rec.Status, rec.Type
+					e.Moved = rec.MeetingDate.Before(e.Date) || (!e.WindowTo.IsZero() && rec.MeetingDate.After(e.WindowTo)) ||
+						(e.WindowTo.IsZero() && !e.Date.IsZero() && rec.MeetingDate != e.Date)
+					e.Date = rec.MeetingDate
+				}
+				out = append(out, e)
+			}
+			if form == "" || form == domain.FormBriefing {
+				win := ExpectedMeeting{Form: domain.FormBriefing, Date: domain.NewDate(month.Year(), month.Month(), rule.BriefingFrom),
+					WindowTo: domain.NewDate(month.Year(), month.Month(), rule.BriefingTo)}
+				if zs := byCommune[c.ID]; len(zs) > 0 {
+					for _, zc := range zs {
+						e := win
+						e.ZoneID, e.ZoneName = zc.zone.ID, zc.zone.Name
+						if i := HostIndex(len(zc.cells), month); i >= 0 {
+							e.HostCellID, e.HostName = zc.cells[i].ID, zc.cells[i].Name
+						}
+						add(e, onRecord(c.ID, domain.FormBriefing, zc.zone.ID, month))
+					}
+				} else {
+					add(win, onRecord(c.ID, domain.FormBriefing, "", month))
+				}
+			}
+			if form == "" || form == domain.FormCommittee {
+				e := ExpectedMeeting{Form: domain.FormCommittee}
+				if rule.CommitteeDay > 0 {
+					e.Date = domain.NewDate(month.Year(), month.Month(), min(rule.CommitteeDay, month.AddMonths(1).AddDays(-1).Day()))
+				} else {
+					e.Date, e.WindowTo = month, month.AddMonths(1).AddDays(-1)
+				}
+				add(e, onRecord(c.ID, domain.FormCommittee, "", month))
+			}
+		}
+	}
+	return out, nil
+}

@@ -119,7 +119,7 @@ func wantReminders(ctx context.Context, db bun.IDB, now time.Time, officials []s
 	lo, hi := today.AddDays(-reminderLookback), domain.DateOf(now.Add(ReminderWindow))
 	q := db.NewSelect().TableExpr("assignments AS a").
 		ColumnExpr("a.official_id, a.frequency, m.id AS meeting_id, m.meeting_date, m.status, ou.path AS cell_path").
-		Join("JOIN meetings AS m ON m.cell_id = a.cell_id").
+		Join("JOIN meetings AS m ON m.cell_id = a.cell_id AND m.form = a.form").
 		Join("JOIN org_units AS ou ON ou.id = a.cell_id").
 		Join("JOIN users AS u ON u.id = a.official_id").
 		Where("a.deleted_at IS NULL AND m.deleted_at IS NULL AND u.deleted_at IS NULL AND u.active").
@@ -413,6 +413,7 @@ func OverdueReports(ctx context.Context, db bun.IDB, supervisorID string, now ti
 		Join("JOIN assignments AS a ON a.cell_id = m.cell_id").
 		Join("JOIN users AS u ON u.id = a.official_id").
 		Where("m.deleted_at IS NULL AND a.deleted_at IS NULL AND u.deleted_at IS NULL").
+		Where("m.form = ? AND a.form = ?", domain.FormCell, domain.FormCell).
 		Where("m.status <> ?", domain.MeetingCancelled).
 		Where("a.status = ? AND a.frequency = ?", domain.AssignmentActive, domain.FrequencyMonthly).
 		Where("m.meeting_date >= a.starts_on AND (a.ends_on IS NULL OR m.meeting_date <= a.ends_on)").

@@ -23,6 +23,9 @@ type ScheduleRuleRow struct {
 	MorningReminder string     `bun:"morning_reminder,notnull" json:"morning_reminder"`
 	ReportDueDays   int        `bun:"report_due_days,notnull" json:"report_due_days"`
 	DigestAt        string     `bun:"digest_at,notnull" json:"digest_at"`
+	BriefingFrom    int        `bun:"briefing_from,notnull" json:"briefing_from"`
+	BriefingTo      int        `bun:"briefing_to,notnull" json:"briefing_to"`
+	CommitteeDay    int        `bun:"committee_day,notnull" json:"committee_day"`
 	CreatedAt       time.Time  `bun:"created_at,notnull" json:"created_at"`
 	UpdatedAt       time.Time  `bun:"updated_at,notnull" json:"updated_at"`
 	DeletedAt       *time.Time `bun:"deleted_at,soft_delete,nullzero" json:"-"`
@@ -30,7 +33,8 @@ type ScheduleRuleRow struct {
 
 // Rule decodes the stored row.
 func (r *ScheduleRuleRow) Rule() (domain.ScheduleRule, error) {
-	out := domain.ScheduleRule{DayOfMonth: r.DayOfMonth, ReportDueDays: r.ReportDueDays}
+	out := domain.ScheduleRule{DayOfMonth: r.DayOfMonth, ReportDueDays: r.ReportDueDays, BriefingFrom: r.BriefingFrom,
+		BriefingTo: r.BriefingTo, CommitteeDay: r.CommitteeDay}
 	var err error
 	if out.ThematicMonths, err = domain.ParseMonths(r.ThematicMonths); err != nil {
 		return out, err
@@ -53,6 +57,7 @@ func (r *ScheduleRuleRow) set(rule domain.ScheduleRule) {
 	r.MorningReminder = rule.MorningReminder.String()
 	r.ReportDueDays = rule.ReportDueDays
 	r.DigestAt = rule.DigestAt.String()
+	r.BriefingFrom, r.BriefingTo, r.CommitteeDay = rule.BriefingFrom, rule.BriefingTo, rule.CommitteeDay
 }
 
 // EffectiveRule is the rule that applies to a unit and where it comes from.
@@ -126,17 +131,28 @@ type ScheduleRuleJSON struct {
 	MorningReminder string `json:"morning_reminder"`
 	ReportDueDays   int    `json:"report_due_days"`
 	DigestAt        string `json:"digest_at"`
+	// BriefingFrom, BriefingTo: the briefing's window (left out: the 5th to the 10th); CommitteeDay: the expanded
+	// committee meeting's day (0: any).
+	BriefingFrom int `json:"briefing_from"`
+	BriefingTo   int `json:"briefing_to"`
+	CommitteeDay int `json:"committee_day"`
 }
 
 // RuleJSON encodes a rule for the API.
 func RuleJSON(r domain.ScheduleRule) ScheduleRuleJSON {
 	return ScheduleRuleJSON{DayOfMonth: r.DayOfMonth, ThematicMonths: r.ThematicMonths, EveReminder: r.EveReminder.String(),
-		MorningReminder: r.MorningReminder.String(), ReportDueDays: r.ReportDueDays, DigestAt: r.DigestAt.String()}
+		MorningReminder: r.MorningReminder.String(), ReportDueDays: r.ReportDueDays, DigestAt: r.DigestAt.String(),
+		BriefingFrom: r.BriefingFrom, BriefingTo: r.BriefingTo, CommitteeDay: r.CommitteeDay}
 }
 
 // Rule decodes and checks a rule from the API.
 func (j ScheduleRuleJSON) Rule() (domain.ScheduleRule, error) {
-	r := domain.ScheduleRule{DayOfMonth: j.DayOfMonth, ThematicMonths: j.ThematicMonths, ReportDueDays: j.ReportDueDays}
+	r := domain.ScheduleRule{DayOfMonth: j.DayOfMonth, ThematicMonths: j.ThematicMonths, ReportDueDays: j.ReportDueDays,
+		BriefingFrom: j.BriefingFrom, BriefingTo: j.BriefingTo, CommitteeDay: j.CommitteeDay}
+	if r.BriefingFrom == 0 && r.BriefingTo == 0 {
+		def := domain.DefaultScheduleRule()
+		r.BriefingFrom, r.BriefingTo = def.BriefingFrom, def.BriefingTo
+	}
 	for _, c := range []struct {
 		field, s string
 		dst      *domain.Clock
@@ -225,6 +241,14 @@ type ExpectedMeeting struct {
 	MeetingID string               `json:"meeting_id,omitempty"`
 	// Moved says the meeting on record is not on the rule's day.
 	Moved bool `json:"moved"`
+	// For the commune's meetings of the other forms (ExpectedForms; CellID is then the commune): the form, the zone
+	// and the host cell of a briefing in its turn, and the last day of the briefing's window (Date the first).
+	Form       domain.MeetingForm `json:"form,omitempty"`
+	ZoneID     string             `json:"zone_id,omitempty"`
+	ZoneName   string             `json:"zone_name,omitempty"`
+	HostCellID string             `json:"host_cell_id,omitempty"`
+	HostName   string             `json:"host_name,omitempty"`
+	WindowTo   domain.Date        `json:"window_to"`
 }
 
 // scheduledMeeting is a cell's regular or thematic meeting of a month as stored.
@@ -318,7 +342,8 @@ func expectedFor(ctx context.Context, db bun.IDB, cells []cellRow, root string, 
 		var ms []scheduledMeeting
 		q := db.NewSelect().Model((*Meeting)(nil)).Column("mt.id", "mt.cell_id", "mt.meeting_date", "mt.type", "mt.status").
 			Where("mt.meeting_date >= ? AND mt.meeting_date < ?", first, end).
-			Where("mt.type IN (?)", bun.List([]domain.MeetingType{domain.MeetingRegular, domain.MeetingThematic}))
+			Where("mt.type IN (?)", bun.List([]domain.MeetingType{domain.MeetingRegular, domain.MeetingThematic})).
+			Where("mt.form = ?", domain.FormCell)
 		if root != "" {
 			q = q.Join("JOIN org_units AS ou ON ou.id = mt.cell_id").Where("ou.path >= ? AND ou.path < ?", root, domain.PathUpper(root))
 		} else {

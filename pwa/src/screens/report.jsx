@@ -5,11 +5,14 @@
 // navigation or buttons, black on white, rows never split across pages. The last report read is kept in
 // localStorage so it can be read (and printed) offline.
 import { useState } from 'preact/hooks';
-import { t, vnDate, vnDateTime, lang } from '../i18n.js';
+import { t, vnDate, vnDateTime, lang, extend } from '../i18n.js';
+import * as formsMsg from './report_forms.msg.js';
 import { today, weakLabel } from '../data.js';
 import { api } from '../sync.js';
 import { LineChart, Bars, StatusBars, Table, RecStatsTable, pct, monthLabel } from '../chart.jsx';
 import { unitOptions, useUnits, OnlySupervisors, useKept } from './shared.jsx';
+
+extend(formsMsg);
 
 const call = (path) => api('GET', path, undefined, lang.value);
 const errText = (e) => (e.offline ? t('sv_offline') : e.message);
@@ -48,7 +51,7 @@ async function load(unit, ym) {
   const cov = await call('/api/v1/coverage?period=' + ym + (unit ? '&unit=' + unit : ''));
   const u = '&unit=' + cov.unit.id;
   const to = monthEnd(ym);
-  const [trend, unvisited, weak, reports, recs, stats, absentees] = await Promise.all([
+  const [trend, unvisited, weak, reports, recs, stats, absentees, forms] = await Promise.all([
     call('/api/v1/coverage?from=' + monthsBack(ym, 11) + '&to=' + to + u),
     all('/api/v1/coverage/priorities?kind=unvisited' + u),
     all('/api/v1/coverage/priorities?kind=weak' + u),
@@ -56,8 +59,9 @@ async function load(unit, ym) {
     all('/api/v1/coverage/priorities?kind=overdue_recs' + u),
     call('/api/v1/recommendations/stats?from=' + ym + '-01&to=' + to + u),
     all('/api/v1/coverage/absentees?period=' + ym + u),
+    all('/api/v1/coverage/forms?period=' + ym + u),
   ]);
-  return { cov, trend, unvisited, weak, reports, recs, stats, absentees };
+  return { cov, trend, unvisited, weak, reports, recs, stats, absentees, forms };
 }
 
 export function Report({ unit }) {
@@ -179,6 +183,19 @@ function Paper({ d, at, ym }) {
         </Listed>
         {more(d.recs)}
       </section>
+
+      {d.forms && (
+        <section aria-labelledby="rp-sf">
+          <h3 id="rp-sf">{t('rf_title')}</h3>
+          <Listed list={d.forms}>
+            <Table caption={t('rf_table', { month: monthLabel(ym) })} cls="forms"
+              head={[t('rf_commune'), t('rf_briefings'), t('rf_reported'), t('rf_dialogues'), t('rf_committee'), t('rf_attended')]}
+              rows={d.forms.items.map((f) => [f.commune_name, f.briefings_held + '/' + f.briefings_expected, f.cells_reported + '/' + f.cells,
+                f.dialogues_held, f.committee_held, f.committee_attended + '/' + f.committee_held])} />
+          </Listed>
+          {more(d.forms)}
+        </section>
+      )}
 
       <section aria-labelledby="rp-s4">
         <h3 id="rp-s4">{t('rp_s_recs')}</h3>
