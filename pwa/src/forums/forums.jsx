@@ -193,6 +193,7 @@ function MeetingScreen({ m }) {
       <section class="card" aria-labelledby="h-fo-notes">
         <h2 id="h-fo-notes">{t('fo_notes')}</h2>
         <Field id="fo-notes" label={t('fo_notes')} multiline rows={6} value={minutesText(m)} save={(v) => saveMinutesText(m.id, v)} />
+        <Field id="fo-conclusion" label={t('fo_conclusion')} multiline rows={3} value={m.resolution} save={(v) => saveMeeting(m, { resolution: v })} />
       </section>
       {m.form === 'briefing' && <Reports m={m} />}
       {m.form === 'dialogue' && <Questions m={m} />}
@@ -250,12 +251,11 @@ function Header({ m }) {
 // Secretaries are a briefing's participants: each cell's secretary, ticked present, with the name the minutes print.
 function Secretaries({ m }) {
   const cells = cellsOf(m.cell_id, m.zone_id);
-  const people = new Map(peopleOf(m.id).filter((p) => p.cell_id).map((p) => [p.cell_id, p]));
+  const people = new Map(peopleOf(m.id).filter((p) => p.cell_id && p.role === 'participant').map((p) => [p.cell_id, p]));
   const present = cells.filter((c) => people.get(c.id)?.present).length;
   const save = (c, fields) => {
-    const id = participantId(m.id, c.id);
-    const cur = get('meeting_participants', id);
-    return mutate([{ t: 'meeting_participants', id, fields: cur ? fields
+    const cur = get('meeting_participants', participantId(m.id, c.id)) || peopleOf(m.id).find((p) => p.cell_id === c.id && p.role === 'participant');
+    return mutate([{ t: 'meeting_participants', id: cur ? cur.id : participantId(m.id, c.id), fields: cur ? fields
       : { meeting_id: m.id, cell_id: c.id, role: 'participant', title: 'Bí thư ' + c.name, present: false, name: '', ...fields } }]);
   };
   return (
@@ -341,11 +341,16 @@ function Reports({ m }) {
   );
 }
 
+// reportOf is a cell's report at a briefing on the device: the one with the name-based id two devices compute alike,
+// or else one another client wrote (the demo, the API).
+const reportOf = (m, cell) => get('briefing_reports', reportId(m.id, cell.id)) || reportsOf(m.id).find((x) => x.cell_id === cell.id);
+
 function CellReport({ m, cell }) {
-  const id = reportId(m.id, cell.id);
-  const r = get('briefing_reports', id);
-  const save = (k) => (v) => mutate([{ t: 'briefing_reports', id, fields: get('briefing_reports', id) ? { [k]: v }
-    : { meeting_id: m.id, cell_id: cell.id, [k]: v } }]);
+  const r = reportOf(m, cell);
+  const save = (k) => (v) => {
+    const cur = reportOf(m, cell);
+    return mutate([{ t: 'briefing_reports', id: cur ? cur.id : reportId(m.id, cell.id), fields: cur ? { [k]: v } : { meeting_id: m.id, cell_id: cell.id, [k]: v } }]);
+  };
   const f = (k, rows) => (
     <Field id={`br-${cell.id}-${k}`} label={t('fo_' + k)} multiline={!!rows} rows={rows} value={(r && r[k]) || ''}
       save={save(k === 'reporter' ? 'reporter_name' : k)} />
