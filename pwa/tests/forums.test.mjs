@@ -319,3 +319,21 @@ test('two devices: a cell\'s own secretary writes its report on its phone while 
   await taker.ctx.close();
   await phone.ctx.close();
 });
+
+test('the demo\'s briefing of last month shows the reports the cells gave, on the official\'s device', async () => {
+  const { ctx, page } = await device(browser);
+  await login(page, 'canbo');
+  await hash(page, '#/f');
+  await page.getByRole('button', { name: 'Tháng trước' }).click();
+  const card = page.locator('ul.cards a.card', { hasText: 'Giao ban bí thư chi bộ' }).first();
+  await card.waitFor({ timeout: 20000 });
+  const [, n] = (await card.innerText()).match(/(\d+)\/\d+ chi bộ đã báo cáo/);
+  assert.ok(+n > 0, 'the demo\'s briefing has reports');
+  await card.click();
+  await page.locator('details.fo-cell').first().waitFor({ state: 'attached' });
+  assert.equal(await page.locator('details.fo-cell .pill', { hasText: 'Đã báo cáo' }).count(), +n, 'the list and the briefing agree');
+  const open = page.locator('details.fo-cell[open]').first();
+  assert.ok((await open.locator('textarea[id$="-situation"]').inputValue()).length > 10, 'a reported cell shows its situation');
+  await fits(page, 'the demo\'s briefing');
+  await ctx.close();
+});
