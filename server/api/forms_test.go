@@ -1,9 +1,17 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/uptrace/bun"
 
@@ -264,8 +272,23 @@ func TestFormsCoverageEqualsARecount(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range paths {
-		if r := w.do(http.MethodGet, p, "root", nil); string(r.body) != before[p] {
-			t.Errorf("%s changed with the commune's meetings:\nbefore %s\nafter  %s", p, before[p], r.body)
+		r := w.do(http.MethodGet, p, "root", nil)
+		body := string(r.body)
+		if strings.HasPrefix(p, "/api/v1/coverage/officials") {
+			// The tally gains the committee meetings, and nothing else changes.
+			var tally store.Page[store.OfficialTally]
+			r.json(t, &tally)
+			for i := range tally.Items {
+				if tally.Items[i].UserID == off1 && (tally.Items[i].CommitteeExpected != 2 || tally.Items[i].CommitteeAttended != 1) {
+					t.Errorf("off1's committee meetings in the tally: %+v", tally.Items[i])
+				}
+				tally.Items[i].CommitteeExpected, tally.Items[i].CommitteeAttended = 0, 0
+			}
+			b, _ := json.Marshal(tally)
+			body = string(b) + "\n"
+		}
+		if body != before[p] {
+			t.Errorf("%s changed with the commune's meetings:\nbefore %s\nafter  %s", p, before[p], body)
 		}
 	}
 
@@ -319,5 +342,90 @@ func TestFormsCoverageEqualsARecount(t *testing.T) {
 	}
 	if r := w.do(http.MethodGet, "/api/v1/coverage/forms"+period, "off1", nil); r.status != http.StatusNotFound && r.status != http.StatusForbidden {
 		t.Errorf("an official reads the coverage: %d", r.status)
+	}
+
+	// The workbooks carry them on a sheet of their own: the same figures, and the committee's official.
+	sheetRows := func(path, sheet string) [][]string {
+		r := w.do(http.MethodGet, path, "root", nil)
+		if r.status != http.StatusOK {
+			t.Fatalf("%s: %d %s", path, r.status, r.body)
+		}
+		x, err := excelize.OpenReader(bytes.NewReader(r.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := x.GetRows(sheet)
+		if err != nil {
+			t.Fatalf("%s: sheet %q: %v (sheets %v)", path, sheet, err, x.GetSheetList())
+		}
+		return rows
+	}
+	rows := sheetRows("/api/v1/exports/coverage.xlsx"+period, "Giao ban, đối thoại")
+	var data [][]string
+	for _, r := range rows {
+		if len(r) == 10 && r[0] != "STT" {
+			data = append(data, r)
+		}
+	}
+	if len(data) != len(page.Items) {
+		t.Fatalf("forms sheet: %v", rows)
+	}
+	for i, it := range page.Items {
+		want := []string{strconv.Itoa(i + 1), it.CommuneName, it.Month[5:] + "/" + it.Month[:4], strconv.Itoa(it.BriefingsExpected),
+			strconv.Itoa(it.BriefingsHeld), strconv.Itoa(it.CellsReported), strconv.Itoa(it.Cells), strconv.Itoa(it.DialoguesHeld),
+			strconv.Itoa(it.CommitteeHeld), strconv.Itoa(it.CommitteeAttended)}
+		if !slices.Equal(data[i], want) {
+			t.Errorf("forms sheet row %d: %v, want %v", i, data[i], want)
+		}
+	}
+	rows = sheetRows("/api/v1/exports/officials.xlsx"+period, "Dự hội nghị mở rộng")
+	last := rows[len(rows)-1]
+	if !slices.Equal(last, []string{"1", w.users["off1"].DisplayName, w.c1.Name, "2", "1"}) {
+		t.Errorf("committee sheet: %v", rows)
+	}
+}
+
+// TestCommitteeMeetingReminders: an official assigned to a commune's expanded committee meetings is reminded the
+// evening before and the morning of a planned one, with no visit report to chase; the briefings of the commune are
+// not its to be reminded of; an official of a cell is reminded of its cell's meetings only.
+func TestCommitteeMeetingReminders(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	today := domain.DateOf(store.Now())
+	if r := w.do(http.MethodPost, "/api/v1/assignments", "admin1", map[string]any{"official_ids": []string{w.users["off1"].ID},
+		"cell_ids": []string{w.c1.ID}, "form": "committee", "starts_on": today.AddDays(-30).String(), "frequency": "monthly"}); r.status != http.StatusCreated {
+		t.Fatalf("committee assignment: %d %s", r.status, r.body)
+	}
+	var committee, briefing *store.Meeting
+	err := w.db.Write(ctx, func(ctx context.Context, tx bun.Tx) error {
+		committee = &store.Meeting{CellID: w.c1.ID, Form: domain.FormCommittee, MeetingDate: today.AddDays(5), Type: domain.MeetingRegular,
+			Mode: domain.MeetingInPerson, Status: domain.MeetingPlanned}
+		briefing = &store.Meeting{CellID: w.c1.ID, Form: domain.FormBriefing, MeetingDate: today.AddDays(6), Type: domain.MeetingRegular,
+			Mode: domain.MeetingInPerson, Status: domain.MeetingPlanned}
+		for _, m := range []*store.Meeting{committee, briefing} {
+			if err := store.Insert(ctx, tx, m); err != nil {
+				return err
+			}
+		}
+		_, _, err := store.PlanReminders(ctx, tx, time.Now(), []string{w.users["off1"].ID})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rems []store.Reminder
+	if err := w.db.R.NewSelect().Model(&rems).Where("user_id = ?", w.users["off1"].ID).Where("status = 'pending'").Scan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string][]string{}
+	for _, r := range rems {
+		kinds[*r.MeetingID] = append(kinds[*r.MeetingID], r.Kind)
+	}
+	slices.Sort(kinds[committee.ID])
+	if !slices.Equal(kinds[committee.ID], []string{store.ReminderDay, store.ReminderEve}) {
+		t.Errorf("the committee meeting's reminders: %v", kinds[committee.ID])
+	}
+	if len(kinds[briefing.ID]) != 0 {
+		t.Errorf("the briefing's reminders to the committee's official: %v", kinds[briefing.ID])
 	}
 }

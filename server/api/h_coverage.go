@@ -369,7 +369,15 @@ func (s *Server) exportCoverage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return sendSheet(c, coverageSheet(rep, lang(c), time.Now()), "du-sinh-hoat", cq.unit, cq.period, exportFormat(c))
+	sheets := []*export.Sheet{coverageSheet(rep, lang(c), time.Now())}
+	if exportFormat(c) == "xlsx" { // the workbook also has the commune's other meetings (h_forms.go); the CSV is the cells'
+		forms, err := s.formsSheet(c, cq)
+		if err != nil {
+			return err
+		}
+		sheets = append(sheets, forms)
+	}
+	return sendSheets(c, fmt.Sprintf("%s-%s-%s-%s.%s", "du-sinh-hoat", slug(cq.unit.Name), cq.period.From.String(), cq.period.To.String(), exportFormat(c)), sheets...)
 }
 
 func (s *Server) exportOfficials(c echo.Context) error {
@@ -381,5 +389,13 @@ func (s *Server) exportOfficials(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return sendSheet(c, officialsSheet(cq.unit, cq.period, rows, lang(c), time.Now()), "can-bo-du-sinh-hoat", cq.unit, cq.period, exportFormat(c))
+	sheets := []*export.Sheet{officialsSheet(cq.unit, cq.period, rows, lang(c), time.Now())}
+	if exportFormat(c) == "xlsx" { // and the officials assigned to expanded committee meetings (h_forms.go)
+		committee, err := s.committeeSheet(c, cq)
+		if err != nil {
+			return err
+		}
+		sheets = append(sheets, committee)
+	}
+	return sendSheets(c, fmt.Sprintf("%s-%s-%s-%s.%s", "can-bo-du-sinh-hoat", slug(cq.unit.Name), cq.period.From.String(), cq.period.To.String(), exportFormat(c)), sheets...)
 }

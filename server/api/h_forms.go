@@ -6,12 +6,15 @@ package api
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/uptrace/bun"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/chibo-vn/chibo/server/domain"
+	"github.com/chibo-vn/chibo/server/export"
+	"github.com/chibo-vn/chibo/server/i18n"
 	"github.com/chibo-vn/chibo/server/store"
 )
 
@@ -324,4 +327,48 @@ func (s *Server) coverageCommittee(c echo.Context) error {
 		return err
 	}
 	return sendSlice(c, rows, pr)
+}
+
+// formsSheet is the coverage workbook's sheet of the commune's other meetings, per commune and month.
+func (s *Server) formsSheet(c echo.Context, cq *coverageQuery) (*export.Sheet, error) {
+	rows, err := store.FormsCoverage(c.Request().Context(), s.db.R, cq.unit.Path, cq.period)
+	if err != nil {
+		return nil, err
+	}
+	l := lang(c)
+	t := func(k string) string { return i18n.T(l, k, nil) }
+	sh := &export.Sheet{Name: t("export.forms_sheet"), Title: t("export.forms_title"),
+		Info:           [][2]string{{t("export.org_unit"), cq.unit.Name}, {t("export.period"), periodText(cq.period)}},
+		GeneratedLabel: t("export.generated_at"), GeneratedAt: time.Now(),
+		Columns: []export.Column{{Header: t("export.col.stt"), Kind: export.Int, Width: 6}, {Header: t("export.col.commune"), Kind: export.Text, Width: 28},
+			{Header: t("export.col.month"), Kind: export.Text, Width: 10}, {Header: t("export.col.briefings_expected"), Kind: export.Int},
+			{Header: t("export.col.briefings_held"), Kind: export.Int}, {Header: t("export.col.cells_reported"), Kind: export.Int},
+			{Header: t("export.col.cells"), Kind: export.Int}, {Header: t("export.col.dialogues"), Kind: export.Int},
+			{Header: t("export.col.committee_held"), Kind: export.Int}, {Header: t("export.col.committee_attended"), Kind: export.Int}}}
+	for i, r := range rows {
+		month := r.Month[5:7] + "/" + r.Month[:4]
+		sh.Rows = append(sh.Rows, []any{i + 1, r.CommuneName, month, r.BriefingsExpected, r.BriefingsHeld, r.CellsReported, r.Cells,
+			r.DialoguesHeld, r.CommitteeHeld, r.CommitteeAttended})
+	}
+	return sh, nil
+}
+
+// committeeSheet is the officials' workbook's sheet of the officials assigned to expanded committee meetings.
+func (s *Server) committeeSheet(c echo.Context, cq *coverageQuery) (*export.Sheet, error) {
+	rows, err := store.CommitteeTallies(c.Request().Context(), s.db.R, cq.unit.Path, cq.period)
+	if err != nil {
+		return nil, err
+	}
+	l := lang(c)
+	t := func(k string) string { return i18n.T(l, k, nil) }
+	sh := &export.Sheet{Name: t("export.committee_sheet"), Title: t("export.committee_title"),
+		Info:           [][2]string{{t("export.org_unit"), cq.unit.Name}, {t("export.period"), periodText(cq.period)}},
+		GeneratedLabel: t("export.generated_at"), GeneratedAt: time.Now(),
+		Columns: []export.Column{{Header: t("export.col.stt"), Kind: export.Int, Width: 6}, {Header: t("export.col.name"), Kind: export.Text, Width: 28},
+			{Header: t("export.col.commune"), Kind: export.Text, Width: 28}, {Header: t("export.col.committee_expected"), Kind: export.Int},
+			{Header: t("export.col.committee_attended"), Kind: export.Int}}}
+	for i, r := range rows {
+		sh.Rows = append(sh.Rows, []any{i + 1, r.OfficialName, r.CommuneName, r.Expected, r.Attended})
+	}
+	return sh, nil
 }

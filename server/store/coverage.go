@@ -153,7 +153,11 @@ type OfficialTally struct {
 	OnTime      int      `json:"on_time"`
 	Overdue     int      `json:"overdue"`
 	Coverage    *float64 `json:"coverage"`
-	nameFold    string
+	// CommitteeExpected and CommitteeAttended: the expanded committee meetings of communes the official is assigned
+	// to attend (one a month per commune) and those it attended (coverage_forms.go); not in Expected or Coverage.
+	CommitteeExpected int `json:"committee_expected"`
+	CommitteeAttended int `json:"committee_attended"`
+	nameFold          string
 }
 
 // OverdueReport is a visit report due and not submitted.
@@ -781,6 +785,9 @@ func OfficialTallies(ctx context.Context, db bun.IDB, unit *OrgUnit, p Period, t
 			t.OnTime += vc.timely
 			t.Overdue += vc.overdue
 		}
+	}
+	if err := addCommitteeTallies(ctx, db, unit, p, byID); err != nil {
+		return nil, err
 	}
 	out := make([]OfficialTally, 0, len(byID))
 	for _, t := range byID {

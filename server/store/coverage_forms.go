@@ -283,3 +283,33 @@ func CommitteeTallies(ctx context.Context, db bun.IDB, root string, p Period) ([
 	})
 	return out, nil
 }
+
+// addCommitteeTallies adds to the officials' tallies byID (by official) their expanded committee meetings under
+// unit in the period, adding the officials assigned only to those.
+func addCommitteeTallies(ctx context.Context, db bun.IDB, unit *OrgUnit, p Period, byID map[string]*OfficialTally) error {
+	rows, err := CommitteeTallies(ctx, db, unit.Path, p)
+	if err != nil || len(rows) == 0 {
+		return err
+	}
+	var missing []string
+	for _, r := range rows {
+		t := byID[r.OfficialID]
+		if t == nil {
+			t = &OfficialTally{UserID: r.OfficialID, DisplayName: r.OfficialName}
+			byID[r.OfficialID] = t
+			missing = append(missing, r.OfficialID)
+		}
+		t.CommitteeExpected += r.Expected
+		t.CommitteeAttended += r.Attended
+	}
+	if len(missing) > 0 {
+		var users []User
+		if err := db.NewSelect().Model(&users).Column("id", "title", "name_fold").Where("id IN (?)", bun.List(missing)).Scan(ctx); err != nil {
+			return domain.Internal(err)
+		}
+		for _, u := range users {
+			byID[u.ID].Title, byID[u.ID].nameFold = u.Title, u.NameFold
+		}
+	}
+	return nil
+}

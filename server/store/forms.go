@@ -468,6 +468,10 @@ func ExpectedForms(ctx context.Context, db bun.IDB, roots []string, communeID st
 	out := []ExpectedMeeting{}
 	for _, c := range communes {
 		rule := rules[c.Path].Rule
+		if rule.BriefingFrom == 0 || rule.BriefingTo == 0 {
+			def := domain.DefaultScheduleRule()
+			rule.BriefingFrom, rule.BriefingTo = def.BriefingFrom, def.BriefingTo
+		}
 		for month := first; month.Before(end); month = month.AddMonths(1) {
 			if !c.ClosedOn.IsZero() && c.ClosedOn.Before(month) || !c.OpenedOn.IsZero() && c.OpenedOn.After(month.AddMonths(1).AddDays(-1)) {
 				continue

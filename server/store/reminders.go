@@ -63,6 +63,7 @@ type assignedMeeting struct {
 	MeetingDate domain.Date          `bun:"meeting_date"`
 	Status      domain.MeetingStatus `bun:"status"`
 	CellPath    string               `bun:"cell_path"`
+	Form        domain.MeetingForm   `bun:"form"`
 }
 
 // PlanReminders brings the reminders in line with the assignments, meetings and rules as they are at now: it adds
@@ -118,7 +119,7 @@ func wantReminders(ctx context.Context, db bun.IDB, now time.Time, officials []s
 	today := domain.DateOf(now)
 	lo, hi := today.AddDays(-reminderLookback), domain.DateOf(now.Add(ReminderWindow))
 	q := db.NewSelect().TableExpr("assignments AS a").
-		ColumnExpr("a.official_id, a.frequency, m.id AS meeting_id, m.meeting_date, m.status, ou.path AS cell_path").
+		ColumnExpr("a.official_id, a.frequency, m.id AS meeting_id, m.meeting_date, m.status, ou.path AS cell_path, m.form").
 		Join("JOIN meetings AS m ON m.cell_id = a.cell_id AND m.form = a.form").
 		Join("JOIN org_units AS ou ON ou.id = a.cell_id").
 		Join("JOIN users AS u ON u.id = a.official_id").
@@ -163,7 +164,8 @@ func wantReminders(ctx context.Context, db bun.IDB, now time.Time, officials []s
 				add(ReminderDay, r.OfficialID, r.MeetingID, r.MeetingDate, at)
 			}
 		}
-		if monthly || started[r.OfficialID+r.MeetingID] {
+		// (an expanded committee meeting, the other form officials are assigned to, has no visit report to send)
+		if r.Form == domain.FormCell && (monthly || started[r.OfficialID+r.MeetingID]) {
 			due := r.MeetingDate.AddDays(rule.ReportDueDays)
 			add(ReminderOverdue, r.OfficialID, r.MeetingID, due, rule.DigestAt.On(due))
 		}

@@ -191,6 +191,10 @@ func GetScheduleRule(ctx context.Context, db bun.IDB, unit *OrgUnit) (*ScheduleR
 
 // PutScheduleRule sets the rule of unit's subtree, creating or replacing the unit's own rule.
 func PutScheduleRule(ctx context.Context, db bun.IDB, unit *OrgUnit, rule domain.ScheduleRule) (*ScheduleRuleRow, error) {
+	if rule.BriefingFrom == 0 && rule.BriefingTo == 0 { // a rule from before the briefings' window: the default one
+		def := domain.DefaultScheduleRule()
+		rule.BriefingFrom, rule.BriefingTo = def.BriefingFrom, def.BriefingTo
+	}
 	if err := rule.Validate(); err != nil {
 		return nil, err
 	}
