@@ -107,6 +107,10 @@ type TokenResponse struct {
 type Me struct {
 	*store.UserView
 	AssignedCells []store.OrgUnit `json:"assigned_cells"`
+	// Communes are the communes whose briefings, dialogues and expanded committee meetings the caller records
+	// (its unit scopes of sync: store.WorkCommunes); Committees those whose committee meetings it is assigned to.
+	Communes   []domain.UnitRef `json:"communes"`
+	Committees []domain.UnitRef `json:"committees"`
 }
 
 func (s *Server) login(c echo.Context) error {
@@ -310,6 +314,10 @@ func (s *Server) me(ctx context.Context, db bun.IDB, userID string) (*Me, error)
 		}
 		me.AssignedCells = page.Items
 	}
+	if me.Communes, err = store.WorkCommunes(ctx, db, p); err != nil {
+		return nil, err
+	}
+	me.Committees = append([]domain.UnitRef{}, p.Committees...)
 	return me, nil
 }
 

@@ -50,6 +50,15 @@ var provinceParam = param{name: "org_unit_id", typ: "uuid", required: true, desc
 var ratingParams = []param{{name: "org_unit_id", typ: "uuid", required: true, desc: "a unit: its subtree's cells"},
 	{name: "year", typ: "integer", desc: "default: last year"}}
 
+// addresseeProvinceParam names the province of a directory call; addresseeListParams filter the directory.
+var addresseeProvinceParam = param{name: "province_id", typ: "uuid", required: true, desc: "any unit of the province"}
+
+var addresseeListParams = []param{{name: "province_id", typ: "uuid", desc: "any unit of the province (or give org_unit_id)"},
+	{name: "level", typ: "string", enum: []string{"central", "province", "district", "commune"}},
+	{name: "kind", typ: "string", enum: []string{"party", "party_board", "government", "council", "front", "police", "enterprise", "other"}},
+	{name: "parent_id", typ: "uuid", desc: "bodies directly below this one"}, {name: "org_unit_id", typ: "uuid", desc: "bodies sitting at this party unit"},
+	{name: "active_on", typ: "date", desc: "only bodies active on this day"}, searchParam}
+
 // searchParam is the text search of the lists.
 var searchParam = param{name: "q", typ: "string", desc: "contains, ignoring diacritics and case (\"trieu phong\" finds \"Triệu Phong\")"}
 
@@ -252,6 +261,25 @@ func (s *Server) routes() []route {
 				{name: "org_unit_id", typ: "uuid", required: true, desc: "the unit whose cells the file rates"},
 				{name: "year", typ: "integer", required: true},
 				{name: "mode", typ: "string", enum: []string{"preview", "commit"}, desc: "preview (default) reports; commit imports all or nothing"}}},
+		// The directory of addressees (issue #12).
+		{method: http.MethodGet, path: "/api/v1/addressees", handler: s.listAddressees, tag: "addressees", summary: "A province's directory of addressees (any user of the province), by level, order and name", paged: true, out: store.Page[store.Addressee]{},
+			query: addresseeListParams},
+		{method: http.MethodPost, path: "/api/v1/addressees", handler: s.createAddressee, tag: "addressees", summary: "Add a body to the province's directory (admin of the province)", in: store.AddresseeInput{}, out: store.Addressee{}, status: http.StatusCreated,
+			query: []param{addresseeProvinceParam}},
+		{method: http.MethodGet, path: "/api/v1/addressees/match", handler: s.matchAddressee, tag: "addressees", summary: "The directory body that best matches a typed addressee (diacritics, abbreviations and aliases ignored; the cell's commune first)", out: AddresseeMatch{},
+			query: []param{addresseeProvinceParam, {name: "text", typ: "string", required: true, desc: "the addressee as typed, e.g. \"ubnd xa\""}, {name: "cell_id", typ: "uuid", desc: "the cell the recommendation comes from"}, {name: "day", typ: "date", desc: "active on this day (default today)"}}},
+		{method: http.MethodGet, path: "/api/v1/addressees/template.xlsx", handler: s.addresseesTemplate, tag: "addressees", summary: "The workbook to fill in for an import of the directory: its columns, accepted levels and kinds, sample rows",
+			raw: []string{"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}},
+		{method: http.MethodPost, path: "/api/v1/addressees/import", handler: s.importAddressees, tag: "addressees", summary: "Preview or commit a directory of addressees from an XLSX file (admin of the province): bodies created or updated, parents by name", out: AddresseeImportResult{},
+			multipart: []param{{name: "file", typ: "file", required: true, desc: ".xlsx list (see /api/v1/addressees/template.xlsx)"},
+				{name: "org_unit_id", typ: "uuid", required: true, desc: "the province (or any unit of it; admin of the province)"},
+				{name: "mode", typ: "string", enum: []string{"preview", "commit"}, desc: "preview (default) reports every row; commit imports all or nothing"}}},
+		{method: http.MethodGet, path: "/api/v1/addressees/:id", handler: s.getAddressee, tag: "addressees", summary: "A body of the directory with the chain of bodies above it and its responders", out: store.AddresseeDetail{}},
+		{method: http.MethodPatch, path: "/api/v1/addressees/:id", handler: s.updateAddressee, tag: "addressees", summary: "Change a body of the directory (admin of the province)", in: store.AddresseeInput{}, out: store.Addressee{}},
+		{method: http.MethodDelete, path: "/api/v1/addressees/:id", handler: s.deleteAddressee, tag: "addressees", summary: "Delete a body nothing refers to (a body in use is retired instead)", status: http.StatusNoContent},
+		{method: http.MethodPost, path: "/api/v1/addressees/:id/retire", handler: s.retireAddressee, tag: "addressees", summary: "Retire a body from a day (active_to, default today): what was addressed to it keeps it", in: RetireInput{}, out: store.Addressee{}},
+		{method: http.MethodPost, path: "/api/v1/addressees/:id/responders", handler: s.addAddresseeResponder, tag: "addressees", summary: "Make a user of the province a responder of the body; a user without the responder role is given a responder grant over the body's unit", in: ResponderInput{}, out: store.AddresseeDetail{}, status: http.StatusCreated},
+		{method: http.MethodDelete, path: "/api/v1/addressees/:id/responders/:user_id", handler: s.removeAddresseeResponder, tag: "addressees", summary: "Take a user off the body's responders (its role grant stays)", status: http.StatusNoContent},
 		{method: http.MethodGet, path: "/api/v1/org-units/:id/ratings/:year", handler: s.getRating, tag: "ratings", summary: "A cell's rating of a year", out: store.CellRating{}},
 		{method: http.MethodPut, path: "/api/v1/org-units/:id/ratings/:year", handler: s.putRating, tag: "ratings", summary: "Set a cell's rating of a year (admin of the cell)", in: RatingInput{}, out: RatingResult{}},
 		{method: http.MethodDelete, path: "/api/v1/org-units/:id/ratings/:year", handler: s.deleteRating, tag: "ratings", summary: "Remove a cell's rating of a year entered by mistake", status: http.StatusNoContent},

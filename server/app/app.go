@@ -272,6 +272,7 @@ var featuredLogins = [][2]string{
 	{"canbo", "cán bộ dự sinh hoạt 3 chi bộ / official assigned to 3 cells"},
 	{"bithu", "bí thư chi bộ / cell secretary"},
 	{"ubnd", "UBND xã trả lời kiến nghị / answers recommendations"},
+	{"songnmt", "Sở Nông nghiệp và Môi trường trả lời kiến nghị / answers for a provincial department"},
 }
 
 func printWelcome(w io.Writer, url string, demoOn bool, s *demo.Summary) {

@@ -144,6 +144,7 @@ type Summary struct {
 	RecommendationEvents  int         `json:"recommendation_events"`
 	AnnualRatings         int         `json:"annual_ratings"`
 	Notifications         int         `json:"notifications"`
+	Addressees            int         `json:"addressees"`
 	// The commune's meetings of the other forms: zones, participants, briefing reports, dialogue questions.
 	Zones               int `json:"zones"`
 	MeetingParticipants int `json:"meeting_participants"`
@@ -157,7 +158,7 @@ type Summary struct {
 func (s *Summary) Rows() int {
 	return s.OrgUnits + s.Members + s.Users + s.RoleGrants + s.Assignments + s.Meetings + s.Attendance +
 		s.VisitReports + s.Recommendations + s.RecommendationAnswers + s.RecommendationEvents + s.AnnualRatings +
-		s.Notifications + s.Zones + s.MeetingParticipants + s.BriefingReports + s.DialogueQuestions
+		s.Notifications + s.Addressees + s.Zones + s.MeetingParticipants + s.BriefingReports + s.DialogueQuestions
 }
 
 // Login is one demo user.

@@ -44,6 +44,9 @@ type generator struct {
 	sum         Summary
 	cards       int // membership cards issued so far
 	overdueRecs int
+
+	dir          map[string]string // the province-level bodies of the directory of addressees by key
+	dirResponder string            // songnmt's user id
 }
 
 type commune struct {
@@ -52,8 +55,9 @@ type commune struct {
 	label      string // "xã Triệu Phong"
 	lat, lon   float64
 	cells      []*cell
-	supervisor string // user id of the supervisor who forwards this commune's recommendations
-	responder  string // user id of the responder who answers for the commune (ubnd, first commune), if any
+	supervisor string            // user id of the supervisor who forwards this commune's recommendations
+	responder  string            // user id of the responder who answers for the commune (ubnd, first commune), if any
+	dir        map[string]string // the commune's bodies of the directory of addressees by key
 }
 
 type cell struct {
@@ -142,6 +146,9 @@ func (g *generator) run(ctx context.Context) (*Summary, error) {
 	if err := g.assign(ctx, rs); err != nil {
 		return nil, err
 	}
+	if err := g.directory(ctx); err != nil {
+		return nil, err
+	}
 	for _, c := range g.communes {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -169,6 +176,7 @@ func (g *generator) run(ctx context.Context) (*Summary, error) {
 	g.sum.Assignments, g.sum.Meetings, g.sum.Attendance = w.assignments.total, w.meetings.total, w.attendance.total
 	g.sum.VisitReports, g.sum.Recommendations, g.sum.RecommendationAnswers = w.reports.total, w.recs.total, w.answers.total
 	g.sum.AnnualRatings, g.sum.Notifications, g.sum.RecommendationEvents = w.ratings.total, w.notes.total, w.events.total
+	g.sum.Addressees = w.addressees.total
 	g.sum.Zones, g.sum.MeetingParticipants, g.sum.BriefingReports = w.zones.total, w.participants.total, w.briefings.total
 	g.sum.DialogueQuestions = w.questions.total
 	if err := store.Audit(ctx, g.w.db, "seed", "demo", g.province.ID, &g.province.ID, nil, &g.sum); err != nil {
@@ -521,6 +529,13 @@ func (g *generator) people(ctx context.Context, r *rng) error {
 		return err
 	}
 	first.responder = u.ID
+	// The responder of Sở Nông nghiệp và Môi trường, where matters beyond a commune's competence go (issue #12).
+	u, err = addUserWith(newRNG(g.cfg.Seed, streamDirUser), DirectoryResponder, "Lê Văn Thành",
+		"Chánh Văn phòng Sở Nông nghiệp và Môi trường", "", &g.province, domain.RoleResponder, &g.province)
+	if err != nil {
+		return err
+	}
+	g.dirResponder = u.ID
 	return nil
 }
 

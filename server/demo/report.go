@@ -246,6 +246,7 @@ func (cg *communeGen) recommendations(ctx context.Context, c *cell, mt *store.Me
 			Urgency: UrgencyNormal}
 		rec.ID = r.id()
 		rec.ContentFold = domain.Fold(rec.Content)
+		rec.AddresseeID = g.addresseeOf(c.com, t.to)
 		if to.commune {
 			rec.AddresseeOrgUnitID = ptr(c.com.unit.ID)
 		}
@@ -364,6 +365,7 @@ func (cg *communeGen) lifecycle(rec *store.Recommendation, status domain.RecStat
 		if rec.AddresseeOrgUnitID != nil {
 			a.AnsweredForID = ptr(*rec.AddresseeOrgUnitID)
 		}
+		a.AddresseeID = rec.AddresseeID
 		a.ID = r.id()
 		a.CreatedAt, a.UpdatedAt = when, when
 		last = when
@@ -430,14 +432,14 @@ func recEvents(rec *store.Recommendation, answers []store.RecommendationAnswer, 
 		return nil
 	}
 	e := add(domain.RecActionForward, domain.RecForwarded, *rec.ForwardedAt, rec.ForwardedBy)
-	e.AddresseeOrgUnitID, e.DueOn = rec.AddresseeOrgUnitID, domain.DateOf(*rec.ForwardedAt).AddDays(30)
+	e.AddresseeOrgUnitID, e.DueOn, e.AddresseeID = rec.AddresseeOrgUnitID, domain.DateOf(*rec.ForwardedAt).AddDays(30), rec.AddresseeID
 	if rec.Urgency == UrgencyUrgent {
 		e.DueOn = domain.DateOf(*rec.ForwardedAt).AddDays(15)
 	}
 	for i := range answers {
 		a := &answers[i]
 		e := add(domain.RecActionAnswer, domain.RecAnswered, a.AnsweredAt, a.AnsweredBy)
-		e.AnswerID, e.AddresseeOrgUnitID = &a.ID, a.AnsweredForID
+		e.AnswerID, e.AddresseeOrgUnitID, e.AddresseeID = &a.ID, a.AnsweredForID, a.AddresseeID
 		switch a.Verdict {
 		case VerdictAccepted:
 			add(domain.RecActionAccept, domain.RecAccepted, *a.VerdictAt, a.VerdictBy).AnswerID = &a.ID

@@ -18,6 +18,8 @@ const (
 	streamStructure = 1
 	streamFinal     = 2
 	streamResponder = 3 // the responder login, added after the others without changing their streams
+	streamDirectory = 4 // the directory of addressees (issue #12), likewise
+	streamDirUser   = 5 // songnmt, the responder of Sở Nông nghiệp và Môi trường, likewise
 	streamCommune   = 1000
 )
 

@@ -56,6 +56,8 @@ type writer struct {
 	events      sink[store.RecommendationEvent]
 	ratings     sink[store.AnnualRating]
 	notes       sink[store.Notification]
+	addressees  sink[store.Addressee]
+	responders  sink[store.AddresseeResponder]
 	// the commune's meetings of the other forms (forms.go)
 	zones        sink[store.Zone]
 	participants sink[store.MeetingParticipant]
@@ -69,9 +71,9 @@ func newWriter(db bun.IDB) *writer {
 	w.assignments.name, w.members.name, w.meetings.name = "assignments", "members", "meetings"
 	w.attendance.name, w.reports.name, w.recs.name = "attendance", "visit_reports", "recommendations"
 	w.answers.name, w.ratings.name, w.notes.name = "recommendation_answers", "annual_ratings", "notifications"
-	w.events.name = "recommendation_events"
+	w.events.name, w.addressees.name, w.responders.name = "recommendation_events", "addressees", "addressee_responders"
 	w.zones.name, w.participants.name, w.briefings.name, w.questions.name = "zones", "meeting_participants", "briefing_reports", "dialogue_questions"
-	w.order = []table{&w.orgUnits, &w.zones, &w.users, &w.grants, &w.assignments, &w.members, &w.meetings, &w.participants,
+	w.order = []table{&w.orgUnits, &w.zones, &w.users, &w.grants, &w.addressees, &w.responders, &w.assignments, &w.members, &w.meetings, &w.participants,
 		&w.briefings, &w.attendance, &w.reports, &w.recs, &w.questions, &w.answers, &w.events, &w.ratings, &w.notes}
 	return w
 }

@@ -33,8 +33,8 @@ type Principal struct {
 
 // UnitRef names an org unit and its path.
 type UnitRef struct {
-	ID   string
-	Path string
+	ID   string `json:"id"`
+	Path string `json:"path"`
 }
 
 // AssignedPaths returns the paths of the assigned cells.

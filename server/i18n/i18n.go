@@ -64,7 +64,7 @@ func Keys() []string {
 }
 
 // catalogue is the message catalogue, split by area into one map per file.
-var catalogue = []map[string]msg{messages, rosterMessages, syncMessages, notifyMessages, coverageMessages, recsMessages, trustMessages, minutesMessages, referenceMessages, orgMessages, usersMessages}
+var catalogue = []map[string]msg{messages, rosterMessages, syncMessages, notifyMessages, coverageMessages, recsMessages, trustMessages, minutesMessages, referenceMessages, orgMessages, usersMessages, addresseesMessages}
 
 func lookup(key string) (msg, bool) {
 	for _, part := range catalogue {

@@ -383,6 +383,15 @@ func authorizeRecommendation(ctx context.Context, a *applier, _, row changelog.R
 			return reject("addressee_org_unit_id", "error.not_found", "what", "@what.org_unit")
 		}
 	}
+	if r.AddresseeID != nil { // a body of the directory of the cell's province (issue #12)
+		cell, err := a.unit(ctx, r.CellID)
+		if err != nil {
+			return reject("cell_id", "sync.out_of_scope")
+		}
+		if _, err := store.GetAddressee(ctx, a.tx, store.ProvinceOf(cell), *r.AddresseeID); err != nil {
+			return reject("addressee_id", "error.not_found", "what", "@what.addressee")
+		}
+	}
 	if r.MeetingID != nil {
 		if m, err := a.meeting(ctx, *r.MeetingID); err == nil && m.Form != domain.FormCell {
 			return authorizeFormRecommendation(ctx, a, r, m)

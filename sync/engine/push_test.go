@@ -207,6 +207,7 @@ func TestEachMutationIsCheckedAlone(t *testing.T) {
 		{Table: "visit_reports", Op: wire.MutUpsert, RowID: wire.ReportID(h.meeting.ID, h.users["off1"].ID), Fields: fields("meeting_id", h.meeting.ID, "scores", map[string]int{"chuan_bi_noi_dung": 50})},
 		{Table: "meetings", Op: wire.MutUpsert, RowID: uuid.NewString(), Fields: fields("cell_id", h.cells["A"].ID, "meeting_date", h.today.String(), "members_total", -1)},
 		{Table: "recommendations", Op: wire.MutUpsert, RowID: uuid.NewString(), Fields: fields("cell_id", h.cells["A"].ID, "content", strings.Repeat("ý", 4001))},
+		{Table: "recommendations", Op: wire.MutUpsert, RowID: uuid.NewString(), Fields: fields("cell_id", h.cells["A"].ID, "content", "Kiến nghị", "addressee_id", uuid.NewString())}, // no such body in the directory
 		{Table: "meetings", Op: wire.MutUpsert, RowID: h.meeting.ID, BaseVersion: h.meeting.Version, Fields: fields("notes", "ghi chép không phải đối tượng")},
 		{Table: "visit_reports", Op: wire.MutUpsert, RowID: wire.ReportID(h.meeting.ID, h.users["off1"].ID), Fields: fields("meeting_id", h.meeting.ID, "notes", []string{"a"})},
 	}

@@ -11,6 +11,7 @@ import { Rosters } from './rosters.jsx';
 import { Schedules } from './schedules.jsx';
 import { Reference } from './reference.jsx';
 import { Ratings } from './ratings.jsx';
+import { Addressees } from './addressees.jsx';
 import { Audit } from './audit.jsx';
 
 extend(msgs);
@@ -23,6 +24,7 @@ const areas = [
   ['schedules', Schedules],
   ['reference', Reference],
   ['ratings', Ratings],
+  ['addressees', Addressees],
   ['audit', Audit],
 ];
 

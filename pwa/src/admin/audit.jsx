@@ -7,7 +7,7 @@ import { usePaged } from '../paged.js';
 import { call, errText, UnitPicker, roleName } from './users.jsx';
 
 // TABLES are the kinds of record the filter offers, in the order shown.
-const TABLES = ['member', 'org_unit', 'user', 'role_grant', 'assignment', 'meeting', 'recommendation', 'schedule_rule'];
+const TABLES = ['member', 'org_unit', 'user', 'role_grant', 'assignment', 'meeting', 'recommendation', 'schedule_rule', 'addressee'];
 
 // HIDDEN are the fields never shown: identifiers, bookkeeping and secrets.
 const HIDDEN = new Set(['id', 'created_at', 'updated_at', 'deleted_at', 'version', 'name_fold', 'content_fold', 'path', 'depth',
@@ -32,6 +32,7 @@ const VALUES = {
   urgency: (v) => 'au_v_u_' + v,
   grade: (v) => 'au_v_gr_' + v,
   verdict: (v) => 'au_v_vd_' + v,
+  level: (v) => 'au_v_lv_' + v,
 };
 
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;

@@ -5,7 +5,8 @@ import * as org from './org.msg.js';
 import * as users from './users.msg.js';
 import * as rosters from './rosters.msg.js';
 import * as reference from './reference.msg.js';
+import * as addressees from './addressees.msg.js';
 
-const parts = [common, org, users, rosters, reference];
+const parts = [common, org, users, rosters, reference, addressees];
 export const vi = Object.assign({}, ...parts.map((p) => p.vi));
 export const en = Object.assign({}, ...parts.map((p) => p.en));

@@ -1,6 +1,6 @@
 import { t, vnDate, weekday } from '../i18n.js';
 import { upcoming, unfinished, cells, startMeeting, myReport, me, myAssignments, isSupervisor, hasRole, today, members,
-  meetingsOf, recsOf, exempt } from '../data.js';
+  meetingsOf, recsOf, exempt, third } from '../data.js';
 import { get } from '../state.js';
 import { go, lazy } from '../app.jsx';
 import { PushPrompt } from './push.jsx';
@@ -112,9 +112,8 @@ function nextMeeting(cellId) {
   const now = today();
   const held = meetingsOf(cellId).filter((m) => m.meeting_date >= now && m.status !== 'cancelled');
   if (held.length) return { meeting: held[held.length - 1] };
-  const [y, mo] = now.split('-').map(Number);
   for (let i = 0; i < 2; i++) {
-    const d = new Date(Date.UTC(y, mo - 1 + i, 3)).toISOString().slice(0, 10);
+    const d = third(now, i);
     if (d >= now) return { expected: d };
   }
   return {};

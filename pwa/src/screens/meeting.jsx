@@ -3,7 +3,7 @@ import { t, vnDate, vnTime, vnDateTime, weekday, lang, pct } from '../i18n.js';
 import { get, mutate, online } from '../state.js';
 import * as data from '../data.js';
 import { uuid4 } from '../uuid.js';
-import { go } from '../app.jsx';
+import { go, lazy } from '../app.jsx';
 import { Minutes, Score } from './minutes.jsx';
 import { useDebounced } from './fields.jsx';
 import { draftKey, keepDraft, readDraft, dropDraft } from '../drafts.js';
@@ -250,9 +250,12 @@ function Recs({ meeting, cell, locked }) {
 // RecForm writes a recommendation, committed with "Lưu"; until then what is typed is a draft on the device, kept at
 // every keystroke and shown again if the page closes. link(id), when given, adds changes saved with it (a dialogue's
 // question that became this recommendation).
+// Suggest offers the directory's bodies for the typed addressee (screens/addressee.jsx, loaded on demand).
+const Suggest = lazy('addr', () => import('./addressee.jsx').then((m) => m.Suggest));
+
 export function RecForm({ rec, fields, onDone, meeting, link }) {
   const key = recDraft(rec);
-  const [v, setState] = useState(() => readDraft(key) || { field_id: rec.field_id || fields[0]?.id || null, content: rec.content || '', addressee_text: rec.addressee_text || '', urgency: rec.urgency || 'normal' });
+  const [v, setState] = useState(() => readDraft(key) || { field_id: rec.field_id || fields[0]?.id || null, content: rec.content || '', addressee_text: rec.addressee_text || '', addressee_id: rec.addressee_id || null, urgency: rec.urgency || 'normal' });
   const setV = (x) => {
     keepDraft(key, x);
     setState(x);
@@ -279,7 +282,8 @@ export function RecForm({ rec, fields, onDone, meeting, link }) {
       <label for="rec-content">{t('rec_content')}</label>
       <textarea id="rec-content" rows={4} required value={v.content} onInput={(e) => setV({ ...v, content: e.currentTarget.value })} />
       <label for="rec-to">{t('rec_addressee')}</label>
-      <input id="rec-to" value={v.addressee_text} onInput={(e) => setV({ ...v, addressee_text: e.currentTarget.value })} />
+      <input id="rec-to" value={v.addressee_text} onInput={(e) => setV({ ...v, addressee_text: e.currentTarget.value, addressee_id: null })} />
+      <Suggest text={v.addressee_text} cellId={meeting.cell_id} picked={v.addressee_id} pick={(a) => setV({ ...v, addressee_text: a.name, addressee_id: a.id })} />
       <label class="check">
         <input type="checkbox" checked={v.urgency === 'urgent'} onChange={(e) => setV({ ...v, urgency: e.currentTarget.checked ? 'urgent' : 'normal' })} />
         {t('rec_urgent')}

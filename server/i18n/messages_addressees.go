@@ -1,0 +1,43 @@
+package i18n
+
+// addresseesMessages are the messages of the directory of addressees and its import (issue #12).
+var addresseesMessages = map[string]msg{
+	"what.addressee": {"cơ quan, đơn vị nhận kiến nghị", "addressee"},
+	"what.responder": {"người trả lời kiến nghị", "responder"},
+
+	"addr.bad_kind":          {"Loại cơ quan không hợp lệ; chọn một trong: Tổ chức đảng, Ban của cấp ủy, Chính quyền, Hội đồng nhân dân, Mặt trận và đoàn thể, Công an, Doanh nghiệp, Khác.", "The kind is not valid; choose one of party, party board, government, council, front, police, enterprise, other."},
+	"addr.bad_level":         {"Cấp không hợp lệ; chọn một trong: Trung ương, Tỉnh, Huyện, Xã.", "The level is not valid; choose one of central, province, district, commune."},
+	"addr.bad_parent":        {"Cơ quan cấp trên không có trong danh bạ của tỉnh.", "The parent body is not in the province's directory."},
+	"addr.parent_cycle":      {"Cơ quan cấp trên không được là chính cơ quan này hay một cơ quan trực thuộc nó.", "The parent cannot be the body itself or one below it."},
+	"addr.bad_unit":          {"Tổ chức đảng nơi cơ quan đặt trụ sở không thuộc tỉnh.", "The party unit of the body is not in the province."},
+	"addr.in_use":            {"Cơ quan đã có kiến nghị, trả lời hoặc cơ quan trực thuộc nên không xóa được; hãy cho ngừng sử dụng.", "The body has recommendations, answers or bodies below it and cannot be deleted; retire it instead."},
+	"addr.bad_user":          {"Không tìm thấy người dùng này.", "No such user."},
+	"addr.responder_outside": {"Người dùng này không thuộc tỉnh nên không thể trả lời cho cơ quan của tỉnh.", "The user is outside the province and cannot answer for its bodies."},
+	"addr.responder_taken":   {"Người dùng này đã là người trả lời của cơ quan.", "The user already answers for this body."},
+	"addr.province_role":     {"Chỉ quản trị viên của tỉnh mới thay đổi được danh bạ cơ quan nhận kiến nghị.", "Only an administrator of the province can change the directory of addressees."},
+	"addr.need_province":     {"Hãy chọn tỉnh (hoặc một tổ chức đảng của tỉnh).", "Choose a province (or a unit of it)."},
+
+	"addrimp.unreadable":       {"Không đọc được tệp: cần tệp Excel (.xlsx).", "The file cannot be read: an Excel file (.xlsx) is needed."},
+	"addrimp.too_many":         {"Tệp có quá nhiều dòng (tối đa {max}).", "The file has too many rows (at most {max})."},
+	"addrimp.no_header":        {"Không tìm thấy dòng tiêu đề: tệp cần cột “Tên cơ quan, đơn vị” và các cột “Cấp”, “Loại” (hãy dùng tệp mẫu).", "No header row found: the file needs a “Tên cơ quan, đơn vị” column and “Cấp”, “Loại” columns (use the template)."},
+	"addrimp.empty":            {"Tệp không có dòng dữ liệu nào dưới dòng tiêu đề.", "The file has no data rows below the header."},
+	"addrimp.has_errors":       {"Tệp còn {n} lỗi; chưa nhập dòng nào. Hãy sửa tệp rồi nhập lại.", "The file has {n} errors; nothing was imported. Correct the file and import it again."},
+	"addrimp.no_name":          {"Dòng {line}, cột {column}: chưa có tên cơ quan, đơn vị.", "Line {line}, column {column}: the body has no name."},
+	"addrimp.duplicate":        {"Dòng {line}, cột {column}: cơ quan này đã có ở dòng {first}.", "Line {line}, column {column}: this body is already on line {first}."},
+	"addrimp.no_level":         {"Dòng {line}, cột {column}: chưa ghi cấp; ghi một trong: {accepted}.", "Line {line}, column {column}: no level; write one of: {accepted}."},
+	"addrimp.bad_level":        {"Dòng {line}, cột {column}: cấp “{value}” không hợp lệ; ghi một trong: {accepted}.", "Line {line}, column {column}: the level “{value}” is not valid; write one of: {accepted}."},
+	"addrimp.no_kind":          {"Dòng {line}, cột {column}: chưa ghi loại; ghi một trong: {accepted}.", "Line {line}, column {column}: no kind; write one of: {accepted}."},
+	"addrimp.bad_kind":         {"Dòng {line}, cột {column}: loại “{value}” không hợp lệ; ghi một trong: {accepted}.", "Line {line}, column {column}: the kind “{value}” is not valid; write one of: {accepted}."},
+	"addrimp.bad_date":         {"Dòng {line}, cột {column}: ngày “{value}” không hợp lệ; ghi theo dạng ngày/tháng/năm, ví dụ 01/07/2025.", "Line {line}, column {column}: the date “{value}” is not valid; write it as dd/mm/yyyy, e.g. 01/07/2025."},
+	"addrimp.bad_order":        {"Dòng {line}, cột {column}: thứ tự “{value}” phải là số nguyên không âm.", "Line {line}, column {column}: the order “{value}” must be a whole number, not negative."},
+	"addrimp.bad_unit":         {"Dòng {line}, cột {column}: không tìm thấy tổ chức đảng “{value}” trong {province}.", "Line {line}, column {column}: no party unit “{value}” in {province}."},
+	"addrimp.ambiguous_unit":   {"Dòng {line}, cột {column}: có nhiều tổ chức đảng tên “{value}”; hãy ghi rõ hơn.", "Line {line}, column {column}: several party units are called “{value}”; be more precise."},
+	"addrimp.bad_parent":       {"Dòng {line}, cột {column}: không tìm thấy cơ quan cấp trên “{value}” trong tệp hay trong danh bạ; ghi đúng tên đầy đủ hoặc mã của cơ quan cấp trên.", "Line {line}, column {column}: no parent body “{value}” in the file or the directory; write its full name or code."},
+	"addrimp.ambiguous_parent": {"Dòng {line}, cột {column}: có nhiều cơ quan tên “{value}”; hãy ghi mã hoặc tên đầy đủ (kèm tên xã).", "Line {line}, column {column}: several bodies are called “{value}”; write the code or the full name (with the commune)."},
+	"addrimp.self_parent":      {"Dòng {line}, cột {column}: cơ quan không thể là cấp trên của chính nó.", "Line {line}, column {column}: a body cannot be its own parent."},
+	"addrimp.parent_cycle":     {"Các cơ quan trong tệp là cấp trên của nhau theo vòng tròn; hãy sửa cột cơ quan cấp trên.", "The file's bodies are each other's parents in a circle; correct the parent column."},
+	"addrimp.tpl.sheet":        {"Danh bạ cơ quan", "Directory"},
+	"addrimp.tpl.values_sheet": {"Giá trị hợp lệ", "Accepted values"},
+	"addrimp.tpl.title":        {"DANH BẠ CƠ QUAN, ĐƠN VỊ NHẬN KIẾN NGHỊ", "DIRECTORY OF ADDRESSEES OF RECOMMENDATIONS"},
+	"addrimp.tpl.hint":         {"Mỗi dòng một cơ quan. Cấp và Loại chọn trong danh sách; cơ quan cấp trên ghi đúng tên đầy đủ; ngày ghi dd/mm/yyyy; tên gọi khác cách nhau bằng dấu chấm phẩy.", "One body per row. Choose the level and kind from the lists; write the parent's full name; dates dd/mm/yyyy; other names separated by semicolons."},
+}
