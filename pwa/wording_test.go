@@ -95,7 +95,8 @@ func TestWordingRules(t *testing.T) {
 }
 
 // Every Vietnamese string of the app's catalogue (pwa/src/messages.js, the administration screens'
-// pwa/src/admin/messages.js, the loop's pwa/src/screens/recs.msg.js) and of the server's (server/i18n) is
+// pwa/src/admin/messages.js, the loop's pwa/src/screens/recs.msg.js, the monthly report's forms table
+// pwa/src/screens/report_forms.msg.js, the commune meetings' pwa/src/forums/forums.msg.js) and of the server's (server/i18n) is
 // Vietnamese: no English word, no raw code, one style of tone marks.
 func TestCatalogueWording(t *testing.T) {
 	needNodeModules(t)
@@ -103,7 +104,9 @@ func TestCatalogueWording(t *testing.T) {
 	out, err := exec.Command("node", "--input-type=module", "-e",
 		`const m = await import('./src/messages.js'); const a = await import('./src/admin/messages.js');
 		const loop = await import('./src/screens/recs.msg.js');
-		console.log(JSON.stringify({ ...m.vi, ...m.sw.vi, ...a.vi, ...loop.vi }));`).Output()
+		const rf = await import('./src/screens/report_forms.msg.js');
+		const f = await import('./src/forums/forums.msg.js');
+		console.log(JSON.stringify({ ...m.vi, ...m.sw.vi, ...a.vi, ...loop.vi, ...rf.vi, ...f.vi }));`).Output()
 	if err != nil {
 		t.Fatalf("reading the app's catalogue: %v", err)
 	}

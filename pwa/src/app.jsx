@@ -31,6 +31,8 @@ const Report = lazy('report', () => import('./screens/report.jsx').then((m) => m
 const Conflicts = lazy('conflicts', () => import('./screens/conflicts.jsx').then((m) => m.Conflicts));
 const Rejected = lazy('rejected', () => import('./screens/conflicts.jsx').then((m) => m.Rejected));
 const VisitReports = lazy('visitreports', () => import('./screens/visitreport.jsx').then((m) => m.VisitReports));
+// The commune's briefings, dialogues and committee meetings: loaded when opened, precached like the conflicts.
+const Forums = lazy('f', () => import('./forums/forums.jsx').then((m) => m.Forums));
 // The administration screens: online only, loaded when opened.
 const Admin = lazy('admin', () => import('./admin/admin.jsx').then((m) => m.Admin));
 
@@ -182,6 +184,9 @@ export function App() {
       break;
     case 'mr':
       screen = <VisitReports id={r[1]} />;
+      break;
+    case 'f':
+      screen = <Forums path={r.slice(1)} />;
       break;
     case 'admin':
       screen = <Admin path={r.slice(1)} />;

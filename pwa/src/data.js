@@ -64,6 +64,13 @@ export function attendanceOf(meetingId) {
   return out;
 }
 
+// third is the 3rd of the month i months after the one of day ("2026-11-22", 1 → "2026-12-03"): the day the schedule
+// expects a cell's regular meeting.
+export function third(day, i) {
+  const [y, mo] = day.split('-').map(Number);
+  return new Date(Date.UTC(y, mo - 1 + i, 3)).toISOString().slice(0, 10);
+}
+
 // upcoming lists, for each of the official's cells, the meetings of today and later: the ones on record and, for
 // months without one, the regular meeting the schedule expects on the 3rd.
 export function upcoming(months = 2) {
@@ -72,9 +79,8 @@ export function upcoming(months = 2) {
   for (const c of cells()) {
     const recorded = meetingsOf(c.id);
     for (const m of recorded) if (m.meeting_date >= now && m.status !== 'cancelled') out.push({ cell: c, meeting: m });
-    const [y, mo] = now.split('-').map(Number);
     for (let i = 0; i < months; i++) {
-      const d = new Date(Date.UTC(y, mo - 1 + i, 3)).toISOString().slice(0, 10);
+      const d = third(now, i);
       const month = d.slice(0, 7);
       if (d < now || recorded.some((m) => m.meeting_date.slice(0, 7) === month && m.type === 'regular')) continue;
       out.push({ cell: c, expected: d });

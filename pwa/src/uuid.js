@@ -15,7 +15,7 @@ export const attendanceId = (meeting, member) => uuid5('attendance:' + meeting.t
 export const scheduledMeetingId = (cell, month) => uuid5('meeting:' + cell.toLowerCase() + ':' + month);
 export const reportId = (meeting, official) => uuid5('report:' + meeting.toLowerCase() + ':' + official.toLowerCase());
 
-function uuid5(name) {
+export function uuid5(name) {
   const ns = NS.replace(/-/g, '').match(/../g).map((h) => parseInt(h, 16));
   const bytes = new Uint8Array([...ns, ...new TextEncoder().encode(name)]);
   const h = sha1(bytes).slice(0, 16);

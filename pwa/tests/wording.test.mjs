@@ -89,10 +89,27 @@ test('the official: home, a meeting\'s every tab, visits, assignments, inbox, se
   assert.deepEqual(found, []);
 });
 
+test('the commune\'s briefing and dialogue screens, and a new recommendation there', async () => {
+  const found = await walk('bithu2', async (page) => {
+    const out = ['#/f'];
+    for (const name of ['Ghi giao ban mới', 'Ghi đối thoại mới']) {
+      await page.evaluate(() => (location.hash = '#/f'));
+      await page.getByRole('button', { name }).first().click();
+      await page.waitForFunction(() => /^#\/f\/[0-9a-f-]{36}$/.test(location.hash));
+      out.push(await page.evaluate(() => location.hash));
+    }
+    await page.evaluate((h) => (location.hash = h), out[1]);
+    await page.locator('details.fo-cell').first().waitFor({ timeout: 15000 });
+    out.push(await page.$eval('details.fo-cell a[href*="/rec/"]', (a) => a.getAttribute('href'))); // a cell's new recommendation
+    return out;
+  });
+  assert.deepEqual(found, []);
+});
+
 test('the supervisor: home, following attendance, the monthly report, recommendations, assignments', async () => {
   const found = await walk('giamsat', async (page) => {
     const rec = await firstHref(page, '#/recs', 'ul.rows a.rec');
-    return ['#/', '#/supervise', '#/report', '#/recs', rec, '#/assign', '#/assignments', '#/inbox', '#/settings'];
+    return ['#/', '#/supervise', '#/report', '#/recs', rec, '#/assign', '#/assignments', '#/inbox', '#/settings', '#/f/month'];
   });
   assert.deepEqual(found, []);
 });
@@ -106,7 +123,7 @@ test('the responder: home, its recommendations and one of them, inbox, settings'
 });
 
 test('the secretary: home, its cell\'s meeting, recommendations, settings', async () => {
-  const found = await walk('bithu', ['#/', '#/recs', '#/inbox', '#/settings']);
+  const found = await walk('bithu', ['#/', '#/recs', '#/inbox', '#/settings', '#/f']);
   assert.deepEqual(found, []);
 });
 

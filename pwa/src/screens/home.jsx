@@ -1,6 +1,6 @@
 import { t, vnDate, weekday } from '../i18n.js';
 import { upcoming, unfinished, cells, startMeeting, myReport, me, myAssignments, isSupervisor, hasRole, today, members,
-  meetingsOf, recsOf, exempt } from '../data.js';
+  meetingsOf, recsOf, exempt, third } from '../data.js';
 import { get } from '../state.js';
 import { go, lazy } from '../app.jsx';
 import { PushPrompt } from './push.jsx';
@@ -47,6 +47,7 @@ export function Home() {
       {visits && <Visits />}
       <nav class="links" aria-label={t('home_more')}>
         {visits && <a class="card row" href="#/assignments"><span class="main"><strong>{t('my_assignments')}</strong></span><span class="go" aria-hidden="true">›</span></a>}
+        {(visits || secretaryOf.length > 0) && <a class="card row" href="#/f"><span class="main"><strong>{t('fo_link')}</strong></span><span class="go" aria-hidden="true">›</span></a>}
         {sup && <a class="card row" href="#/supervise"><span class="main"><strong>{t('sv_title')}</strong></span><span class="go" aria-hidden="true">›</span></a>}
       </nav>
       <PushPrompt />
@@ -111,9 +112,8 @@ function nextMeeting(cellId) {
   const now = today();
   const held = meetingsOf(cellId).filter((m) => m.meeting_date >= now && m.status !== 'cancelled');
   if (held.length) return { meeting: held[held.length - 1] };
-  const [y, mo] = now.split('-').map(Number);
   for (let i = 0; i < 2; i++) {
-    const d = new Date(Date.UTC(y, mo - 1 + i, 3)).toISOString().slice(0, 10);
+    const d = third(now, i);
     if (d >= now) return { expected: d };
   }
   return {};

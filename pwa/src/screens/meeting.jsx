@@ -40,26 +40,15 @@ export function Meeting({ id, tab }) {
   );
 }
 
-// totals are the membership and attendance figures the minutes template asks for.
+// totals are the membership and attendance figures the minutes template asks for: the attendance (data.figures)
+// and the roll by membership.
 export function totals(meeting) {
   const roster = data.members(meeting.cell_id);
-  const att = data.attendanceOf(meeting.id);
-  const exempt = roster.filter(data.exempt);
-  const counted = roster.filter((m) => !data.exempt(m));
-  const by = (s) => counted.filter((m) => att.get(m.id)?.status === s).length;
-  const present = by('present');
   return {
-    members: roster.length,
+    ...data.figures(meeting),
     full: roster.filter((m) => m.membership === 'full').length,
     probationary: roster.filter((m) => m.membership === 'probationary').length,
     attached: roster.filter((m) => m.temporarily_attached).length,
-    exempt: exempt.length,
-    present,
-    excused: by('excused'),
-    unexcused: by('unexcused'),
-    unmarked: counted.filter((m) => !att.get(m.id)).length,
-    rate: counted.length ? present / counted.length : 0,
-    counted: counted.length,
   };
 }
 
@@ -259,11 +248,12 @@ function Recs({ meeting, cell, locked }) {
 }
 
 // RecForm writes a recommendation, committed with "Lưu"; until then what is typed is a draft on the device, kept at
-// every keystroke and shown again if the page closes.
+// every keystroke and shown again if the page closes. link(id), when given, adds changes saved with it (a dialogue's
+// question that became this recommendation).
 // Suggest offers the directory's bodies for the typed addressee (screens/addressee.jsx, loaded on demand).
 const Suggest = lazy('addr', () => import('./addressee.jsx').then((m) => m.Suggest));
 
-function RecForm({ rec, fields, onDone, meeting }) {
+export function RecForm({ rec, fields, onDone, meeting, link }) {
   const key = recDraft(rec);
   const [v, setState] = useState(() => readDraft(key) || { field_id: rec.field_id || fields[0]?.id || null, content: rec.content || '', addressee_text: rec.addressee_text || '', addressee_id: rec.addressee_id || null, urgency: rec.urgency || 'normal' });
   const setV = (x) => {
@@ -280,7 +270,7 @@ function RecForm({ rec, fields, onDone, meeting }) {
     const id = rec.id || uuid4();
     const f = { ...v, content: v.content.trim() };
     if (!rec.id) Object.assign(f, { cell_id: meeting.cell_id, meeting_id: meeting.id, raised_on: meeting.meeting_date });
-    await mutate([{ t: 'recommendations', id, fields: f }]);
+    await mutate([{ t: 'recommendations', id, fields: f }, ...(link ? link(id) : [])]);
     done();
   };
   return (

@@ -108,6 +108,7 @@ function Body({ rep, q }) {
         <Download path={'/api/v1/exports/coverage.xlsx' + q} file={'Bao-cao-du-sinh-hoat ' + rep.unit.name + ' ' + today() + '.xlsx'} label={t('sv_excel')} />
         <a class="btn" href={'#/report/' + rep.unit.id}>{t('rp_title')}</a>
         <a class="btn ghost" href="#/recs">{t('rc_title')}</a>
+        <a class="btn ghost" href={'#/f/month/' + (rep.unit.kind === 'commune' ? rep.unit.id : '')}>{t('fo_link')}</a>
       </div>
       {rep.children?.length > 0 && (
         <section class="card">
