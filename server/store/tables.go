@@ -54,7 +54,9 @@ var tables = changelog.NewRegistry(
 	own[RubricCriterion]("rubric_criteria", ClassRef, Owner{Kind: OwnedByRef, Via: &Link{Column: "rubric_id", Table: "rubrics"}}, nil),
 	own[RatingLabel]("rating_labels", ClassRef, byRef(), nil),
 	own[MinutesTemplate]("minutes_templates", ClassRef, byRef(), nil),
-	own[Recommendation]("recommendations", ClassRecs, byUnit("cell_id"), &WriteSpec{
+	// A recommendation sits with its cell, or with the commune's meeting of another form it was raised at (the
+	// briefing's minute-taker and every secretary attending keep it; a cell meeting's cell is its own).
+	own[Recommendation]("recommendations", ClassRecs, Owner{Kind: OwnedByUnit, Column: "cell_id", UnitVia: &Link{Column: "meeting_id", Table: "meetings"}}, &WriteSpec{
 		Fields: []string{"field_id", "content", "addressee_org_unit_id", "addressee_id", "addressee_text", "urgency", "due_on",
 			"meeting_id", "visit_report_id", "raised_on"},
 		CreateOnly: []string{"cell_id"}, Required: []string{"cell_id", "content"}, Deletable: true}),

@@ -63,6 +63,10 @@ type Owner struct {
 	Month string
 	// MonthVia: the bucket's part is the part of the parent row this column refers to.
 	MonthVia *Link
+	// UnitVia: when this column refers to a row (it is not NULL), the row's owner is that parent row's owner
+	// instead of Column's, its part staying its own. A recommendation raised at a commune's briefing sits with the
+	// briefing, at the commune, where everyone who attends it syncs it, not at the cell it concerns.
+	UnitVia *Link
 	// NullIsRoot puts a row whose Column is NULL in the root bucket (scope "", path "/"), seen by root scopes over
 	// the whole tree, instead of failing.
 	NullIsRoot bool
@@ -119,7 +123,7 @@ func NewRegistry(ts ...Table) *Registry {
 		r.byType[t.typ] = t
 	}
 	for _, t := range r.list {
-		for _, l := range []*Link{t.Owner.Via, t.Owner.MonthVia} {
+		for _, l := range []*Link{t.Owner.Via, t.Owner.MonthVia, t.Owner.UnitVia} {
 			if l != nil && r.byName[l.Table] != nil {
 				r.byName[l.Table].parent = true
 			}
@@ -217,7 +221,7 @@ func (t *Table) keyColumns() []string {
 			cols = append(cols, c)
 		}
 	}
-	for _, l := range []*Link{o.Via, o.MonthVia} {
+	for _, l := range []*Link{o.Via, o.MonthVia, o.UnitVia} {
 		if l != nil {
 			cols = append(cols, l.Column)
 		}

@@ -132,6 +132,15 @@ func (s *Scoper) keyOf(ctx context.Context, t *Table, row Row) (ownerKey, error)
 		v, ok := t.str(row, o.Column)
 		k = ownerKey{owner: v, null: !ok}
 	}
+	if o.UnitVia != nil {
+		if id, ok := t.str(row, o.UnitVia.Column); ok && id != "" {
+			pk, err := s.parent(ctx, t, row, o.UnitVia)
+			if err != nil {
+				return k, err
+			}
+			k.owner, k.null = pk.owner, pk.null
+		}
+	}
 	if o.Month != "" {
 		k.part = month(t.value(row, o.Month).Interface().(domain.Date))
 	}
@@ -226,7 +235,7 @@ func (s *Scoper) Preload(ctx context.Context, rows []Row) error {
 			}
 		}
 		o := t.Owner
-		for _, l := range []*Link{o.Via, o.MonthVia} {
+		for _, l := range []*Link{o.Via, o.MonthVia, o.UnitVia} {
 			if l != nil {
 				id, _ := t.str(row, l.Column)
 				parentIDs[l.Table] = append(parentIDs[l.Table], id)
