@@ -1,1 +1,0 @@
-import{b as l,d as m}from"./chunk-IFJHS74A.js";import"./chunk-VNPTYKKF.js";import"./chunk-2JKUAZHB.js";import{G as t,S as a,V as i,ba as o,c as r,ca as n,ea as d}from"./chunk-P3GBFLOP.js";o();a().then(()=>{let e=document.getElementById("app");e.textContent="",r(d(m,{}),e),performance.mark("chibo-ready"),n(),l(),t.value&&i(0)});
