@@ -63,7 +63,7 @@ var tables = changelog.NewRegistry(
 	own[RecommendationAnswer]("recommendation_answers", ClassRecs, Owner{Kind: OwnedByUnit, Via: &Link{Column: "recommendation_id", Table: "recommendations"}}, nil),
 	own[RecommendationEvent]("recommendation_events", ClassRecs, Owner{Kind: OwnedByUnit, Via: &Link{Column: "recommendation_id", Table: "recommendations"}}, nil),
 	own[DialogueQuestion]("dialogue_questions", ClassMeetings, Owner{Kind: OwnedByUnit, Via: &Link{Column: "meeting_id", Table: "meetings"}}, &WriteSpec{
-		Fields: []string{"sort_order", "asker_name", "asker_cell_id", "question", "explanation", "explained_by", "recommendation_id"},
+		Fields:     []string{"sort_order", "asker_name", "asker_cell_id", "question", "explanation", "explained_by", "recommendation_id"},
 		CreateOnly: []string{"meeting_id"}, Required: []string{"meeting_id", "question"}, Deletable: true}),
 	own[Notification]("notifications", ClassInbox, Owner{Kind: OwnedByUser, Column: "user_id"}, &WriteSpec{Fields: []string{"read_at"}}),
 	own[Conflict]("sync_conflicts", "", Owner{Kind: OwnedByRow}, &WriteSpec{Fields: []string{"resolution", "resolved_at"}}),
