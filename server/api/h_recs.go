@@ -365,6 +365,8 @@ func (s *Server) stepRecommendation(c echo.Context, prepare func(ctx context.Con
 			err = notify.RecommendationEscalated(ctx, tx, res.Recommendation, v.AddresseeName, p.UserID, now)
 		case domain.RecActionSendBack:
 			err = notify.RecommendationSentBack(ctx, tx, res.Recommendation, st.Note, p.UserID, now)
+		case domain.RecActionAccept:
+			err = notify.RecommendationAccepted(ctx, tx, res.Recommendation, p.UserID, now)
 		}
 		if err != nil {
 			return err

@@ -197,6 +197,11 @@ func TestLoopThroughTheDirectory(t *testing.T) {
 	if d.Status != domain.RecAccepted {
 		t.Fatalf("accepted: %+v", d.Recommendation)
 	}
+	// The cell's secretary is asked to confirm it on the ground, and only it.
+	if diff := cmp.Diff([]string{"secA: Kiến nghị đã được trả lời thỏa đáng | Chi bộ thôn An Lợi: Đề nghị sửa đường liên thôn. Đồng chí xác nhận khi vụ việc đã được giải quyết trên thực tế."},
+		w.notes(notify.KindRecAccepted)); diff != "" {
+		t.Errorf("accepted notices (-want +got):\n%s", diff)
+	}
 	// Only the cell's secretary confirms it settled on the ground.
 	for _, who := range []string{"sup1", "sec1", "ubnd", "off1"} {
 		if r := w.do(http.MethodPost, path+"/confirm", who, map[string]any{}); r.status != http.StatusForbidden && r.status != http.StatusNotFound {

@@ -18,6 +18,8 @@ var loopMessages = map[string]msg{
 	"notify.recommendation_escalated.body":  {"{from} trả lời thuộc thẩm quyền cấp trên. {cell}: {content} (hạn trả lời {due})", "{from} answered it is beyond its competence. {cell}: {content} (answer by {due})"},
 	"notify.recommendation_sent_back.title": {"Kiến nghị cần trả lời lại", "Recommendation sent back for a new answer"},
 	"notify.recommendation_sent_back.body":  {"{cell}: {content}. Lý do: {reason} (hạn trả lời mới {due})", "{cell}: {content}. Reason: {reason} (new due date {due})"},
+	"notify.recommendation_accepted.title":  {"Kiến nghị đã được trả lời thỏa đáng", "Recommendation's answer accepted"},
+	"notify.recommendation_accepted.body":   {"{cell}: {content}. Đồng chí xác nhận khi vụ việc đã được giải quyết trên thực tế.", "{cell}: {content}. Confirm once the matter is settled on the ground."},
 	"notify.recommendation_due_soon.title":  {"Kiến nghị sắp đến hạn trả lời", "Recommendation due soon"},
 	"notify.recommendation_due_soon.body":   {"{to}: {content} (hạn trả lời {due})", "{to}: {content} (answer by {due})"},
 	"notify.recommendation_overdue.title":   {"Kiến nghị quá hạn trả lời", "Recommendation overdue"},

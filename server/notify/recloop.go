@@ -18,6 +18,7 @@ import (
 const (
 	KindRecEscalated = "recommendation_escalated"
 	KindRecSentBack  = "recommendation_sent_back"
+	KindRecAccepted  = "recommendation_accepted"
 	KindRecDueSoon   = store.ReminderRecDueSoon
 	KindRecOverdue   = store.ReminderRecOverdue
 	KindRecDigest    = store.ReminderRecDigest
@@ -84,6 +85,19 @@ func RecommendationSentBack(ctx context.Context, tx bun.IDB, rec *store.Recommen
 		return err
 	}
 	return sendRec(ctx, tx, KindRecSentBack, rec, users, actorID, map[string]string{"reason": clip(reason, 200)}, now)
+}
+
+// RecommendationAccepted asks the secretaries of a recommendation's cell to confirm on the ground that the matter
+// is settled, now that its answer was accepted (the seeds: the cell checks that the answer was carried out before
+// the matter counts as resolved). A commune's own recommendation has no cell secretary to ask. It runs inside the
+// transaction that records the verdict.
+func RecommendationAccepted(ctx context.Context, tx bun.IDB, rec *store.Recommendation, actorID string, now time.Time) error {
+	var secs []string
+	if err := tx.NewSelect().Model((*store.RoleGrant)(nil)).Column("user_id").Where("org_unit_id = ?", rec.CellID).
+		Where("role = ?", domain.RoleSecretary).Scan(ctx, &secs); err != nil {
+		return domain.Internal(err)
+	}
+	return sendRec(ctx, tx, KindRecAccepted, rec, secs, actorID, nil, now)
 }
 
 // isRecReminder reports whether a reminder is one of the loop's.
