@@ -297,23 +297,12 @@ func (s *Server) setZoneCells(c echo.Context) error {
 	return c.JSON(http.StatusOK, page)
 }
 
-func (s *Server) coverageForms(c echo.Context) error {
-	pr, err := pageRequest(c)
-	if err != nil {
-		return err
-	}
-	cq, err := s.readCoverageQuery(c)
-	if err != nil {
-		return err
-	}
-	rows, err := store.FormsCoverage(c.Request().Context(), s.db.R, cq.unit.Path, cq.period)
-	if err != nil {
-		return err
-	}
-	return sendSlice(c, rows, pr)
-}
+func (s *Server) coverageForms(c echo.Context) error { return coverageRows(s, c, store.FormsCoverage) }
 
-func (s *Server) coverageCommittee(c echo.Context) error {
+func (s *Server) coverageCommittee(c echo.Context) error { return coverageRows(s, c, store.CommitteeTallies) }
+
+// coverageRows answers a coverage list that read computes for the asked unit's subtree and period, a page of it.
+func coverageRows[T any](s *Server, c echo.Context, read func(context.Context, bun.IDB, string, store.Period) ([]T, error)) error {
 	pr, err := pageRequest(c)
 	if err != nil {
 		return err
@@ -322,7 +311,7 @@ func (s *Server) coverageCommittee(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rows, err := store.CommitteeTallies(c.Request().Context(), s.db.R, cq.unit.Path, cq.period)
+	rows, err := read(c.Request().Context(), s.db.R, cq.unit.Path, cq.period)
 	if err != nil {
 		return err
 	}
