@@ -684,3 +684,23 @@ func TestRecommendationAnswered(t *testing.T) {
 		t.Errorf("outbox: the official's two devices (-want +got):\n%s", diff)
 	}
 }
+
+// TestNoDigestAfterTheGrantIsRevoked: a supervisor whose grant was revoked (soft-deleted) gets neither the daily
+// digest nor the weekly digest of overdue recommendations.
+func TestNoDigestAfterTheGrantIsRevoked(t *testing.T) {
+	f := newFixture(t, ict(2026, 11, 25, 10, 0))
+	ctx := context.Background()
+	var ids []string
+	if err := f.db.R.NewSelect().Model((*store.RoleGrant)(nil)).Column("id").Where("user_id = ?", f.sup.ID).Scan(ctx, &ids); err != nil || len(ids) == 0 {
+		t.Fatalf("the supervisor's grants: %v %v", ids, err)
+	}
+	for _, id := range ids {
+		if err := store.DeleteGrant(ctx, f.db.W, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.plan(f.worker(nil, "a"))
+	if got := f.reminders(f.sup.ID, "2026-11"); len(got) != 0 {
+		t.Errorf("digests of a supervisor whose grant was revoked: %v", got)
+	}
+}

@@ -238,23 +238,7 @@ func wantRecReminders(ctx context.Context, db bun.IDB, now time.Time, recID stri
 // wantRecDigests adds each supervisor's weekly digest of overdue recommendations: on the coming Monday (today if
 // it is Monday and the digest time is still to come), at the digest time of the supervisor's unit.
 func wantRecDigests(ctx context.Context, db bun.IDB, now time.Time, want map[string]Reminder) error {
-	var sups []struct {
-		UserID string `bun:"user_id"`
-		Path   string `bun:"path"`
-	}
-	if err := db.NewSelect().TableExpr("role_grants AS g").ColumnExpr("g.user_id, COALESCE(ou.path, '/') AS path").
-		Join("LEFT JOIN org_units AS ou ON ou.id = g.org_unit_id").
-		Join("JOIN users AS u ON u.id = g.user_id").
-		Where("g.role = ?", domain.RoleSupervisor).Where("g.deleted_at IS NULL AND u.deleted_at IS NULL AND u.active").
-		Where(grantInForce, domain.DateOf(now), domain.DateOf(now)).OrderExpr("g.user_id").
-		Scan(ctx, &sups); err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return domain.Internal(err)
-	}
-	paths := make([]string, len(sups))
-	for i, s := range sups {
-		paths[i] = s.Path
-	}
-	rules, err := RulesFor(ctx, db, paths)
+	sups, rules, err := supervisorsInForce(ctx, db, now)
 	if err != nil {
 		return err
 	}

@@ -211,25 +211,35 @@ func startedReports(ctx context.Context, db bun.IDB, rows []assignedMeeting) (ma
 	return out, nil
 }
 
-// wantDigests calls add for each supervisor's digest of today (if its time is still to come) and tomorrow.
-func wantDigests(ctx context.Context, db bun.IDB, now time.Time, add func(user string, day domain.Date, at time.Time)) error {
-	var sups []struct {
-		UserID string `bun:"user_id"`
-		Path   string `bun:"path"`
-	}
+// supervisorGrant is a supervisor's grant in force: the user and the path of the unit it covers ("/" for all).
+type supervisorGrant struct {
+	UserID string `bun:"user_id"`
+	Path   string `bun:"path"`
+}
+
+// supervisorsInForce returns the supervisors' grants in force on now's day, of active users, by user, and the
+// schedule rules of their units (the time of their digests).
+func supervisorsInForce(ctx context.Context, db bun.IDB, now time.Time) ([]supervisorGrant, map[string]EffectiveRule, error) {
+	var sups []supervisorGrant
 	if err := db.NewSelect().TableExpr("role_grants AS g").ColumnExpr("g.user_id, COALESCE(ou.path, '/') AS path").
 		Join("LEFT JOIN org_units AS ou ON ou.id = g.org_unit_id").
 		Join("JOIN users AS u ON u.id = g.user_id").
-		Where("g.role = ?", domain.RoleSupervisor).Where("u.deleted_at IS NULL AND u.active").
-		Where(grantInForce, domain.DateOf(now), domain.DateOf(now)).
+		Where("g.role = ?", domain.RoleSupervisor).Where("g.deleted_at IS NULL AND u.deleted_at IS NULL AND u.active").
+		Where(grantInForce, domain.DateOf(now), domain.DateOf(now)).OrderExpr("g.user_id, path").
 		Scan(ctx, &sups); err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return domain.Internal(err)
+		return nil, nil, domain.Internal(err)
 	}
 	paths := make([]string, len(sups))
 	for i, s := range sups {
 		paths[i] = s.Path
 	}
 	rules, err := RulesFor(ctx, db, paths)
+	return sups, rules, err
+}
+
+// wantDigests calls add for each supervisor's digest of today (if its time is still to come) and tomorrow.
+func wantDigests(ctx context.Context, db bun.IDB, now time.Time, add func(user string, day domain.Date, at time.Time)) error {
+	sups, rules, err := supervisorsInForce(ctx, db, now)
 	if err != nil {
 		return err
 	}
