@@ -299,7 +299,9 @@ func (s *Server) setZoneCells(c echo.Context) error {
 
 func (s *Server) coverageForms(c echo.Context) error { return coverageRows(s, c, store.FormsCoverage) }
 
-func (s *Server) coverageCommittee(c echo.Context) error { return coverageRows(s, c, store.CommitteeTallies) }
+func (s *Server) coverageCommittee(c echo.Context) error {
+	return coverageRows(s, c, store.CommitteeTallies)
+}
 
 // coverageRows answers a coverage list that read computes for the asked unit's subtree and period, a page of it.
 func coverageRows[T any](s *Server, c echo.Context, read func(context.Context, bun.IDB, string, store.Period) ([]T, error)) error {
