@@ -9,6 +9,8 @@ export const vi = {
   rf_dialogues: 'Đối thoại',
   rf_committee: 'Hội nghị Đảng ủy mở rộng',
   rf_attended: 'Có cán bộ tỉnh được phân công dự',
+  rf_line: 'giao ban {b}/{be} · chi bộ báo cáo {r}/{c} · đối thoại {d} · hội nghị Đảng ủy mở rộng {h}, cán bộ tỉnh dự {a}',
+  rf_tally: 'hội nghị Đảng ủy mở rộng dự {a}/{e}',
 };
 export const en = {
   rf_title: 'Briefings, dialogues, expanded committee meetings',
@@ -19,4 +21,6 @@ export const en = {
   rf_dialogues: 'Dialogues',
   rf_committee: 'Expanded committee meetings',
   rf_attended: 'Attended by the assigned official',
+  rf_line: 'briefings {b}/{be} · cells reported {r}/{c} · dialogues {d} · expanded committee meetings {h}, attended by the provincial official {a}',
+  rf_tally: 'expanded committee meetings attended {a}/{e}',
 };

@@ -5,12 +5,15 @@
 // (#/report). It reads the server directly; the last report read is kept in localStorage so it can still be read
 // offline.
 import { useState, useRef } from 'preact/hooks';
-import { t, vnDate, vnDateTime, lang } from '../i18n.js';
+import { t, vnDate, vnDateTime, lang, extend } from '../i18n.js';
+import * as formsMsg from './report_forms.msg.js';
 import { today, weakLabel } from '../data.js';
 import { api } from '../sync.js';
 import { usePaged } from '../paged.js';
 import { Download, OnlySupervisors, readCached, useKept } from './shared.jsx';
 import { LineChart, Bars, Table, pct, monthLabel } from '../chart.jsx';
+
+extend(formsMsg);
 
 const call = (path) => api('GET', path, undefined, lang.value);
 const errText = (e) => (e.offline ? t('sv_offline') : e.message);
@@ -139,6 +142,7 @@ function Body({ rep, q }) {
       <Bars title={t('sv_grades')} rows={grades.map(([k, n]) => ({ label: t('grade_' + k), n: n || 0, color: '#2e7d32' }))} />
       <Priorities q={q} />
       <Absentees q={q} />
+      <Forms q={q} />
       <Officials q={q} />
     </>
   );
@@ -214,6 +218,28 @@ function Absentees({ q }) {
   );
 }
 
+// Forms is, per commune, the period's briefings of the cell secretaries, the cells that reported at them, the
+// dialogues and the expanded committee meetings with the assigned provincial official's attendance.
+function Forms({ q }) {
+  const p = usePage('/api/v1/coverage/forms' + q + '&limit=20');
+  if (p.loaded && !p.items.length && !p.error) return null;
+  return (
+    <section class="card">
+      <h2>{t('rf_title')}</h2>
+      {p.error && <p class="error" role="alert">{p.error}</p>}
+      <ul class="rows">
+        {p.items.map((f) => (
+          <li key={f.commune_id + f.month} class="row forms">
+            <strong>{f.commune_name}{f.month ? ' · ' + monthLabel(f.month) : ''}</strong>
+            <small>{t('rf_line', { b: f.briefings_held, be: f.briefings_expected, r: f.cells_reported, c: f.cells, d: f.dialogues_held, h: f.committee_held, a: f.committee_attended })}</small>
+          </li>
+        ))}
+      </ul>
+      {p.next && <button class="btn small ghost" onClick={p.more}>{t('more')}</button>}
+    </section>
+  );
+}
+
 function Officials({ q }) {
   const p = usePage('/api/v1/coverage/officials' + q + '&limit=20');
   return (
@@ -225,7 +251,8 @@ function Officials({ q }) {
         {p.items.map((o) => (
           <li key={o.user_id} class="row official">
             <strong>{o.display_name}</strong>
-            <small>{t('sv_tally', { c: o.cells, a: o.attended, e: o.expected, r: o.reported, ot: o.on_time, od: o.overdue, p: pct(o.coverage) })}</small>
+            <small>{t('sv_tally', { c: o.cells, a: o.attended, e: o.expected, r: o.reported, ot: o.on_time, od: o.overdue, p: pct(o.coverage) })}
+              {o.committee_expected > 0 ? ' · ' + t('rf_tally', { a: o.committee_attended, e: o.committee_expected }) : ''}</small>
           </li>
         ))}
       </ul>
