@@ -40,7 +40,7 @@ export async function pickMeeting(page, skip = 0, fresh = false) {
   const today = new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 10);
   const reports = await rowsOf(page, 'visit_reports');
   const locked = new Set(reports.filter((r) => r.official_id === me && (fresh || r.status === 'submitted')).map((r) => r.meeting_id));
-  const ms = (await rowsOf(page, 'meetings')).filter((m) => m.status === 'held' && m.meeting_date <= today && !locked.has(m.id))
+  const ms = (await rowsOf(page, 'meetings')).filter((m) => (m.form || 'cell') === 'cell' && m.status === 'held' && m.meeting_date <= today && !locked.has(m.id))
     .sort((a, b) => b.meeting_date.localeCompare(a.meeting_date) || a.id.localeCompare(b.id));
   if (ms.length <= skip) throw new Error('no meeting left to use');
   return ms[skip].id;

@@ -22,8 +22,15 @@ import (
 // of the other forms the caller reads besides its read scope (a secretary's commune, an official's).
 func (s *Server) meetingFormFilter(c echo.Context, f *store.MeetingFilter) error {
 	var err error
-	if f.Form, err = oneOf(c, "form", domain.MeetingForm.Valid); err != nil {
-		return err
+	switch c.QueryParam("form") {
+	case "": // the cells' own meetings, as before the other forms
+		f.Form = domain.FormCell
+	case "all":
+		f.Form = ""
+	default:
+		if f.Form, err = oneOf(c, "form", domain.MeetingForm.Valid); err != nil {
+			return err
+		}
 	}
 	ctx, p := c.Request().Context(), principal(c)
 	communes, err := store.WorkCommunes(ctx, s.db.R, p)

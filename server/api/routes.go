@@ -203,7 +203,8 @@ func (s *Server) routes() []route {
 		{method: http.MethodDelete, path: "/api/v1/push/subscriptions", handler: s.deletePushSubscription, tag: "notify", summary: "Remove this device's push subscription (signing out)", in: PushEndpoint{}, status: http.StatusNoContent},
 		{method: http.MethodGet, path: "/api/v1/meetings", handler: s.listMeetings, tag: "visits", summary: "Meetings of cells in scope", paged: true, out: store.Page[store.MeetingView]{},
 			query: []param{q("cell_id", "uuid", ""), q("from", "date", ""), q("to", "date", ""), {name: "status", typ: "string", enum: []string{"planned", "held", "cancelled"}},
-				{name: "form", typ: "string", enum: []string{"cell", "briefing", "dialogue", "committee"}}, q("unit", "uuid", "meetings held by units in this subtree")}},
+				{name: "form", typ: "string", enum: []string{"cell", "briefing", "dialogue", "committee", "all"}, desc: "cell (default): the cells' own meetings; briefing, dialogue, committee: the communes' meetings of that form; all: every form"},
+				q("unit", "uuid", "meetings held by units in this subtree")}},
 		// Briefings, dialogues, expanded committee meetings; zones (h_forms.go).
 		{method: http.MethodGet, path: "/api/v1/briefings/month", handler: s.briefingMonth, tag: "forms", summary: "A commune's month of briefings: every cell of the commune with its report(s) at that month's briefing(s), or none (not reported), its zone and the briefings' hosts", paged: true, out: store.Page[store.BriefingMonthCell]{},
 			query: []param{{name: "unit", typ: "uuid", desc: "the commune", required: true}, {name: "month", typ: "string", desc: "YYYY-MM", required: true}}},

@@ -386,6 +386,9 @@ func compose(ctx context.Context, tx bun.IDB, r store.Reminder, now time.Time) (
 	}
 	note := &Note{UserID: r.UserID, Kind: r.Kind, Args: args, Link: "#/m/" + m.ID,
 		Data: map[string]string{"meeting_id": m.ID, "cell_id": m.CellID}, Topic: "meeting:" + m.ID}
+	if m.Form != "" && m.Form != domain.FormCell {
+		note.Link = "#/f/" + m.ID // the commune's meetings of the other forms open in their own screen
+	}
 	if m.Form == domain.FormCommittee && (r.Kind == store.ReminderEve || r.Kind == store.ReminderDay) {
 		// an expanded committee meeting of the commune: its own wording (notify.committee_eve, committee_day)
 		note.Kind = "committee_" + strings.TrimPrefix(r.Kind, "meeting_")
