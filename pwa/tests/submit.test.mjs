@@ -18,7 +18,7 @@ test('a report is submitted after a check, then locked, and changed only with a 
   const cells = new Map((await rowsOf(page, 'org_units')).map((u) => [u.id, u.name]));
   const reports = await rowsOf(page, 'visit_reports');
   const done = new Set(reports.filter((r) => r.official_id === me && r.status === 'submitted').map((r) => r.meeting_id));
-  const m = (await rowsOf(page, 'meetings')).filter((x) => x.meeting_date > today() && !done.has(x.id) && cells.get(x.cell_id) !== 'Chi bộ thôn Phước Thị')
+  const m = (await rowsOf(page, 'meetings')).filter((x) => (x.form || 'cell') === 'cell' && x.meeting_date > today() && !done.has(x.id) && cells.get(x.cell_id) !== 'Chi bộ thôn Phước Thị')
     .sort((a, b) => a.meeting_date.localeCompare(b.meeting_date) || a.id.localeCompare(b.id))[0];
   assert.ok(m, 'a coming meeting');
   const id = m.id;
