@@ -4,6 +4,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"io/fs"
 	"log/slog"
@@ -46,6 +47,9 @@ type Config struct {
 	// MaxExportRows caps the rows of a recommendations export; a larger one is refused with too_large rather than
 	// cut short (0: 20000).
 	MaxExportRows int
+	// LoginBurst is the sign-ins one client address may make at once before the per-address limiter makes it
+	// wait (0: 20). The limiter is per instance.
+	LoginBurst int
 }
 
 // Login throttling. The per-account lockout is in the database (shared by instances); the per-address limiter
@@ -53,7 +57,7 @@ type Config struct {
 const (
 	maxFailedLogins = 5
 	lockoutFor      = 15 * time.Minute
-	ipBurst         = 20
+	ipBurst         = 20 // the default of Config.LoginBurst
 	ipEvery         = 6 * time.Second
 	jsonBodyLimit   = 1 << 20  // 1 MiB for JSON requests
 	fileBodyLimit   = 16 << 20 // 16 MiB for roster uploads
@@ -85,7 +89,7 @@ func New(db *store.DB, tokens *auth.Tokens, log *slog.Logger, cfg Config) *Serve
 		tokens:  tokens,
 		log:     log,
 		cfg:     cfg,
-		limiter: auth.NewIPLimiter(ipBurst, ipEvery),
+		limiter: auth.NewIPLimiter(cmp.Or(cfg.LoginBurst, ipBurst), ipEvery),
 		metrics: newMetrics(db),
 		sync:    engine.New(db, log),
 		gzip:    newGzipper(),

@@ -189,8 +189,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return fmt.Errorf("web push: %w", err)
 	}
+	burst, _ := cfg.loginBurst()
 	s := api.New(m.db, tokens, m.log, api.Config{PublicURL: public, TrustedProxies: proxies, Version: Version,
-		PushPublicKey: keys.Public, PushAllowHTTP: allowHTTP})
+		PushPublicKey: keys.Public, PushAllowHTTP: allowHTTP, LoginBurst: burst})
 	poll, _ := time.ParseDuration(cfg.PushPoll)
 	retention, _ := cfg.retention()
 	batch, _ := cfg.jobBatch()

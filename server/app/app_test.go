@@ -273,6 +273,8 @@ func TestBadConfiguration(t *testing.T) {
 		{"reminders kept too briefly", []string{"-retain-reminders", "240h"}, nil},
 		{"sessions kept too briefly", nil, map[string]string{"CHIBO_RETAIN_SESSIONS": "1h"}},
 		{"job batch too large", nil, map[string]string{"CHIBO_JOB_BATCH": "1000000"}},
+		{"login burst not a number", nil, map[string]string{"CHIBO_LOGIN_BURST": "many"}},
+		{"login burst too small", nil, map[string]string{"CHIBO_LOGIN_BURST": "1"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

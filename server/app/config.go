@@ -34,6 +34,7 @@ type Config struct {
 	RetainRemind   string // CHIBO_RETAIN_REMINDERS: how long spent reminders are kept
 	RetainSessions string // CHIBO_RETAIN_SESSIONS: how long expired or revoked sessions are kept
 	JobBatch       string // CHIBO_JOB_BATCH: rows a background job's transaction touches at most
+	LoginBurst     string // CHIBO_LOGIN_BURST: sign-ins one client address may make at once, then one per 6 s
 	Demo           bool   // CHIBO_DEMO: seed the demo data set into an empty database
 }
 
@@ -61,6 +62,7 @@ func (c *Config) settings() []setting {
 		{"retain-reminders", "CHIBO_RETAIN_REMINDERS", "2160h", "how long reminders are kept after they came due and were sent, skipped or withdrawn (at least 1080h)", &c.RetainRemind},
 		{"retain-sessions", "CHIBO_RETAIN_SESSIONS", "720h", "how long sessions (refresh tokens) are kept after they expired or were revoked (at least 24h)", &c.RetainSessions},
 		{"job-batch", "CHIBO_JOB_BATCH", "1000", "rows a background job's transaction touches at most (50–20000)", &c.JobBatch},
+		{"login-burst", "CHIBO_LOGIN_BURST", "20", "sign-ins one client address may make at once before it waits 6 s per further sign-in (5–10000; raise it where many users share one address, like a commune office behind one router)", &c.LoginBurst},
 	}
 }
 
@@ -96,6 +98,9 @@ func (c *Config) parse(fs *flag.FlagSet, args []string, getenv func(string) stri
 		return err
 	}
 	if _, err := c.jobBatch(); err != nil {
+		return err
+	}
+	if _, err := c.loginBurst(); err != nil {
 		return err
 	}
 	if s := strings.TrimSpace(c.PushSubject); s != "" && !strings.HasPrefix(s, "mailto:") && !strings.HasPrefix(s, "https://") {
@@ -134,6 +139,15 @@ func (c *Config) jobBatch() (int, error) {
 	n, err := strconv.Atoi(strings.TrimSpace(c.JobBatch))
 	if err != nil || n < 50 || n > 20000 {
 		return 0, errors.New("CHIBO_JOB_BATCH must be a number from 50 to 20000")
+	}
+	return n, nil
+}
+
+// loginBurst returns the sign-ins one client address may make at once.
+func (c *Config) loginBurst() (int, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(c.LoginBurst))
+	if err != nil || n < 5 || n > 10000 {
+		return 0, errors.New("CHIBO_LOGIN_BURST must be a number from 5 to 10000")
 	}
 	return n, nil
 }
