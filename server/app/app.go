@@ -274,6 +274,7 @@ var featuredLogins = [][2]string{
 	{"bithu", "bí thư chi bộ / cell secretary"},
 	{"ubnd", "UBND xã trả lời kiến nghị / answers recommendations"},
 	{"songnmt", "Sở Nông nghiệp và Môi trường trả lời kiến nghị / answers for a provincial department"},
+	{"tinhuy", "cán bộ tỉnh dự hội nghị Đảng ủy xã mở rộng / provincial official at expanded committee meetings"},
 }
 
 func printWelcome(w io.Writer, url string, demoOn bool, s *demo.Summary) {
