@@ -704,3 +704,37 @@ func TestNoDigestAfterTheGrantIsRevoked(t *testing.T) {
 		t.Errorf("digests of a supervisor whose grant was revoked: %v", got)
 	}
 }
+
+// TestCommitteeReminderOpensTheCommuneMeeting: the eve reminder of an expanded committee meeting speaks of that
+// meeting and opens it in the commune meetings' screen (#/f/…), not the cell meeting screen.
+func TestCommitteeReminderOpensTheCommuneMeeting(t *testing.T) {
+	f := newFixture(t, ict(2026, 11, 25, 10, 0))
+	m := &store.Meeting{CellID: f.commune.ID, Form: domain.FormCommittee, MeetingDate: domain.NewDate(2026, 12, 10),
+		Type: domain.MeetingRegular, Mode: domain.MeetingInPerson, Status: domain.MeetingPlanned}
+	f.write(func(ctx context.Context, tx bun.Tx) error {
+		a := &store.Assignment{OfficialID: f.off.ID, CellID: f.commune.ID, Form: domain.FormCommittee,
+			StartsOn: domain.NewDate(2026, 1, 1), Frequency: domain.FrequencyMonthly}
+		if _, err := store.CreateAssignment(ctx, tx, a); err != nil {
+			return err
+		}
+		return store.Insert(ctx, tx, m)
+	})
+	w := f.worker(newPusher(), "a")
+	f.plan(w)
+	f.clock.Set(ict(2026, 12, 9, 19, 0))
+	if _, err := w.FireReminders(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, n := range f.notifications(f.off.ID) {
+		if strings.Contains(n.Link, m.ID) {
+			found = true
+			if n.Link != "#/f/"+m.ID || !strings.Contains(n.Title+n.Body, "10/12/2026") {
+				t.Errorf("the committee meeting's eve reminder: %q %q → %q", n.Title, n.Body, n.Link)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no eve reminder of the committee meeting among %d notifications", len(f.notifications(f.off.ID)))
+	}
+}
