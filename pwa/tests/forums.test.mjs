@@ -159,10 +159,10 @@ test('a dialogue with two questions, one of which becomes a recommendation', asy
   await page.fill('#fo-p-title', 'Trưởng thôn');
   await page.getByRole('button', { name: 'Thêm người tham dự' }).click();
   const qs = [`Bao giờ đường liên thôn được sửa ${stamp}`, `Vì sao chưa có điện chiếu sáng ngõ xóm ${stamp}`];
-  for (const q of qs) {
-    await page.fill('#fo-q-new', q);
+  for (let i = 0; i < qs.length; i++) {
+    await page.fill('#fo-q-new', qs[i]);
     await page.getByRole('button', { name: 'Thêm câu hỏi' }).click();
-    await page.locator('article.fo-question', { hasText: '' }).last().waitFor();
+    await page.waitForFunction((n) => document.querySelectorAll('article.fo-question').length === n, i + 1);
   }
   const arts = page.locator('article.fo-question');
   assert.equal(await arts.count(), 2);

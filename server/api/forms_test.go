@@ -180,6 +180,21 @@ func TestExpectedBriefingsAndCommitteeMeetings(t *testing.T) {
 	if second.Status != domain.MeetingPlanned || second.Date.Day() != 6 || second.WindowTo.Day() != 12 || second.HostName != cells[store.HostIndex(2, m0.AddMonths(1))] || second.HostName == first.HostName {
 		t.Errorf("next month: %+v", second)
 	}
+	// The cell whose turn it would be next month closes at the end of this month: it takes no turn after, and the
+	// other cell hosts next month.
+	ids := []string{w.cellA.ID, w.cellB.ID}
+	next := store.HostIndex(2, m0.AddMonths(1))
+	if err := w.db.Write(context.Background(), func(ctx context.Context, tx bun.Tx) error {
+		_, err := tx.NewUpdate().Table("org_units").Set("closed_on = ?", m0.AddMonths(1).AddDays(-1)).Where("id = ?", ids[next]).Exec(ctx)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	page = store.Page[store.ExpectedMeeting]{}
+	w.do(http.MethodGet, "/api/v1/schedule/expected?form=briefing&from="+from+"&to="+to, "sup1", nil).json(t, &page)
+	if len(page.Items) != 2 || page.Items[0].HostName != first.HostName || page.Items[1].HostName != cells[1-next] {
+		t.Errorf("hosts with %s closing this month: %+v", cells[next], page.Items)
+	}
 	r = w.do(http.MethodGet, "/api/v1/schedule/expected?form=committee&from="+from+"&to="+from, "root", nil)
 	page = store.Page[store.ExpectedMeeting]{}
 	r.json(t, &page)
@@ -310,7 +325,7 @@ func TestFormsCoverageEqualsARecount(t *testing.T) {
 		t.Fatalf("rows: %+v", page.Items)
 	}
 	for _, row := range page.Items {
-		first, _, _ := store.MonthBounds(row.Month)
+		first, _ := domain.ParseDate(row.Month + "-01")
 		last := first.AddMonths(1).AddDays(-1)
 		held := func(form string) int {
 			return count("SELECT count(*) FROM meetings WHERE cell_id = ? AND form = ? AND status = 'held' AND deleted_at IS NULL AND meeting_date >= ? AND meeting_date <= ?",

@@ -32,15 +32,21 @@ func (s *Server) meetingFormFilter(c echo.Context, f *store.MeetingFilter) error
 			return err
 		}
 	}
-	ctx, p := c.Request().Context(), principal(c)
-	communes, err := store.WorkCommunes(ctx, s.db.R, p)
+	id, err := queryID(c, "unit")
 	if err != nil {
 		return err
 	}
-	f.Communes = store.CommunePaths(communes)
-	id, err := queryID(c, "unit")
-	if err != nil || id == "" {
-		return err
+	// The communes a caller reads through its work there matter only for the meetings of the other forms, or to
+	// let it name its commune as the unit: the default list of cell meetings does without the lookup.
+	var communes []domain.UnitRef
+	if f.Form != domain.FormCell || id != "" {
+		if communes, err = store.WorkCommunes(c.Request().Context(), s.db.R, principal(c)); err != nil {
+			return err
+		}
+		f.Communes = store.CommunePaths(communes)
+	}
+	if id == "" {
+		return nil
 	}
 	u, err := s.formsUnit(c, id, communes)
 	if err != nil {
@@ -156,8 +162,11 @@ func (s *Server) briefingMonth(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	month := c.QueryParam("month")
-	if month == "" {
+	month, err := queryMonth(c, "month")
+	if err != nil {
+		return err
+	}
+	if month.IsZero() {
 		return domain.Invalid("month", "error.required", "field", "month")
 	}
 	page, err := store.BriefingMonth(c.Request().Context(), s.db.R, u, month, p)
@@ -198,12 +207,8 @@ func (s *Server) createZone(c echo.Context) error {
 	}
 	p := principal(c)
 	err := s.db.Write(c.Request().Context(), func(ctx context.Context, tx bun.Tx) error {
-		u, err := store.GetOrgUnit(ctx, tx, cid)
-		if err != nil {
+		if _, err := writableUnit(ctx, tx, p, cid, domain.RoleAdmin); err != nil {
 			return err
-		}
-		if !p.Can(u.Path, domain.RoleAdmin) {
-			return domain.Forbidden()
 		}
 		return store.CreateZone(ctx, tx, z)
 	})

@@ -547,7 +547,7 @@ func (s *Server) directoryBody(ctx context.Context, tx bun.IDB, field, raw strin
 	if !ok {
 		return nil, domain.Invalid(field, "error.bad_id")
 	}
-	a, err := store.GetAddresseeByID(ctx, tx, id)
+	a, err := store.GetAddressee(ctx, tx, "", id)
 	if err != nil {
 		return nil, domain.Invalid(field, "error.not_found", "what", "@what.addressee")
 	}
@@ -555,7 +555,7 @@ func (s *Server) directoryBody(ctx context.Context, tx bun.IDB, field, raw strin
 		return nil, domain.Invalid(field, "rec.addressee_other_province")
 	}
 	today := domain.DateOf(time.Now())
-	if (!a.ActiveTo.IsZero() && a.ActiveTo.Before(today)) || (!a.ActiveFrom.IsZero() && a.ActiveFrom.After(today)) {
+	if !a.ActiveOn(today) {
 		return nil, domain.Invalid(field, "loop.body_inactive", "name", a.Name)
 	}
 	return a, nil
@@ -618,7 +618,7 @@ func (s *Server) prepareEscalate(ctx context.Context, tx bun.IDB, p *domain.Prin
 			return st, err
 		}
 	}
-	from, err := store.GetAddresseeByID(ctx, tx, *v.AddresseeID)
+	from, err := store.GetAddressee(ctx, tx, "", *v.AddresseeID)
 	if err != nil {
 		return st, err
 	}

@@ -18,7 +18,6 @@ var formsMessages = map[string]msg{
 	"sync.commune_rec_meeting":      {"Kiến nghị của cấp xã phải gắn với một buổi giao ban, đối thoại hoặc hội nghị.", "A commune-level recommendation must be raised at a briefing, dialogue or committee meeting."},
 	"error.zone_not_in_commune":     {"Khu này không thuộc {name}.", "This zone is not one of {name}'s."},
 	"error.not_commune":             {"Đơn vị phải là một đảng bộ xã, phường.", "The unit must be a commune."},
-	"error.bad_month":               {"Tháng không hợp lệ: dùng dạng 2026-11.", "Invalid month: use 2026-11."},
 	"export.forms_sheet":            {"Giao ban, đối thoại", "Briefings, dialogues"},
 	"export.forms_title":            {"GIAO BAN BÍ THƯ CHI BỘ, ĐỐI THOẠI VÀ HỘI NGHỊ ĐẢNG ỦY MỞ RỘNG", "SECRETARIES' BRIEFINGS, DIALOGUES AND EXPANDED COMMITTEE MEETINGS"},
 	"export.committee_sheet":        {"Dự hội nghị mở rộng", "Committee meetings"},

@@ -314,10 +314,22 @@ func AddAddresseeResponder(ctx context.Context, db bun.IDB, province *OrgUnit, i
 	if err := db.NewSelect().Model(u).Where("u.id = ?", userID).Scan(ctx); err != nil {
 		return nil, domain.Invalid("user_id", "addr.bad_user")
 	}
+	// The user belongs to the province: its home unit is there, or (no home unit) one of its grants is.
+	inside := false
 	if u.HomeOrgUnitID != nil {
-		if home, err := GetOrgUnit(ctx, db, *u.HomeOrgUnitID); err == nil && ProvinceOf(home) != province.ID {
-			return nil, domain.Invalid("user_id", "addr.responder_outside")
+		home, err := GetOrgUnit(ctx, db, *u.HomeOrgUnitID)
+		inside = err == nil && ProvinceOf(home) == province.ID
+	} else {
+		n, err := db.NewSelect().TableExpr("role_grants AS rg").Join("JOIN org_units AS ou ON ou.id = rg.org_unit_id").
+			Where("rg.user_id = ? AND rg.deleted_at IS NULL AND ou.path >= ? AND ou.path < ?", userID, province.Path,
+				domain.PathUpper(province.Path)).Count(ctx)
+		if err != nil {
+			return nil, domain.Internal(err)
 		}
+		inside = n > 0
+	}
+	if !inside {
+		return nil, domain.Invalid("user_id", "addr.responder_outside")
 	}
 	n, err := db.NewSelect().Model((*RoleGrant)(nil)).Where("rg.user_id = ? AND rg.role = ?", userID, domain.RoleResponder).
 		Where("(rg.valid_to IS NULL OR rg.valid_to >= ?)", today).Count(ctx)
@@ -357,16 +369,6 @@ func RemoveAddresseeResponder(ctx context.Context, db bun.IDB, province *OrgUnit
 		return domain.Internal(err)
 	}
 	return Audit(ctx, db, "remove_responder", "addressee", a.ID, &province.ID, r, nil)
-}
-
-// AddresseesOfResponder returns the ids of the bodies a user answers for.
-func AddresseesOfResponder(ctx context.Context, db bun.IDB, userID string) ([]string, error) {
-	var ids []string
-	if err := db.NewSelect().Model((*AddresseeResponder)(nil)).Column("addressee_id").Where("adr.user_id = ?", userID).
-		Scan(ctx, &ids); err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, domain.Internal(err)
-	}
-	return ids, nil
 }
 
 // abbreviations are the short forms officials write, folded, and what they stand for.

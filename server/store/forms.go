@@ -294,22 +294,10 @@ type BriefingMonthCell struct {
 	Reports  []BriefingMonthReport `bun:"-" json:"reports"`
 }
 
-// MonthBounds returns the first and last day of month "YYYY-MM".
-func MonthBounds(month string) (domain.Date, domain.Date, error) {
-	first, err := domain.ParseDate(month + "-01")
-	if err != nil || len(month) != 7 {
-		return domain.Date{}, domain.Date{}, domain.Invalid("month", "error.bad_month")
-	}
-	return first, first.AddMonths(1).AddDays(-1), nil
-}
-
 // BriefingMonth lists a commune's cells (open in the month, by name) with their reports at the month's briefings
-// of the commune (not cancelled), a page at a time.
-func BriefingMonth(ctx context.Context, db bun.IDB, commune *OrgUnit, month string, p PageRequest) (Page[BriefingMonthCell], error) {
-	from, to, err := MonthBounds(month)
-	if err != nil {
-		return Page[BriefingMonthCell]{}, err
-	}
+// of the commune (not cancelled), a page at a time; from is the month's first day.
+func BriefingMonth(ctx context.Context, db bun.IDB, commune *OrgUnit, from domain.Date, p PageRequest) (Page[BriefingMonthCell], error) {
+	to := from.AddMonths(1).AddDays(-1)
 	q := db.NewSelect().TableExpr("org_units AS ou").ColumnExpr("ou.id, ou.name, ou.zone_id, COALESCE(zn.name, '') AS zone_name").
 		Join("LEFT JOIN zones AS zn ON zn.id = ou.zone_id AND zn.deleted_at IS NULL").
 		Where("ou.kind = ? AND ou.deleted_at IS NULL AND ou.path >= ? AND ou.path < ?", domain.KindCell, commune.Path, domain.PathUpper(commune.Path)).
@@ -377,6 +365,18 @@ type zoneCells struct {
 	cells []OrgUnit
 }
 
+// cellsOpenIn returns the cells open during some of month (the first day of a month).
+func cellsOpenIn(cells []OrgUnit, month domain.Date) []OrgUnit {
+	last := month.AddMonths(1).AddDays(-1)
+	out := make([]OrgUnit, 0, len(cells))
+	for _, c := range cells {
+		if (c.OpenedOn.IsZero() || !c.OpenedOn.After(last)) && (c.ClosedOn.IsZero() || !c.ClosedOn.Before(month)) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // HostIndex is the turn of a zone's cells to host the briefing of month: month after month each cell in turn (by
 // name, then id), the same on every server.
 func HostIndex(n int, month domain.Date) int {
@@ -427,6 +427,7 @@ func ExpectedForms(ctx context.Context, db bun.IDB, roots []string, communeID st
 			zids[i] = z.ID
 		}
 		if err := db.NewSelect().Model(&cells).Where("ou.zone_id IN (?) AND ou.kind = ?", bun.List(zids), domain.KindCell).
+			Where("(ou.opened_on IS NULL OR ou.opened_on < ?) AND (ou.closed_on IS NULL OR ou.closed_on >= ?)", end, first).
 			OrderExpr("ou.name, ou.id").Scan(ctx); err != nil {
 			return nil, domain.Internal(err)
 		}
@@ -494,8 +495,9 @@ func ExpectedForms(ctx context.Context, db bun.IDB, roots []string, communeID st
 					for _, zc := range zs {
 						e := win
 						e.ZoneID, e.ZoneName = zc.zone.ID, zc.zone.Name
-						if i := HostIndex(len(zc.cells), month); i >= 0 {
-							e.HostCellID, e.HostName = zc.cells[i].ID, zc.cells[i].Name
+						if open := cellsOpenIn(zc.cells, month); len(open) > 0 {
+							h := open[HostIndex(len(open), month)]
+							e.HostCellID, e.HostName = h.ID, h.Name
 						}
 						add(e, onRecord(c.ID, domain.FormBriefing, zc.zone.ID, month))
 					}

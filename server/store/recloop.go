@@ -31,15 +31,6 @@ const RecDueSoonDays = 3
 // officialKinds are the reminder kinds planned per official (PlanReminders with a list of officials).
 var officialKinds = []string{ReminderEve, ReminderDay, ReminderOverdue}
 
-// GetAddresseeByID returns the live directory body id (error not_found otherwise).
-func GetAddresseeByID(ctx context.Context, db bun.IDB, id string) (*Addressee, error) {
-	a := new(Addressee)
-	if err := db.NewSelect().Model(a).Where("ad.id = ?", id).Where("ad.deleted_at IS NULL").Scan(ctx); err != nil {
-		return nil, notFound(err, "@what.addressee")
-	}
-	return a, nil
-}
-
 // AddresseeResponderIDs returns the active users who answer for the directory body id, by id.
 func AddresseeResponderIDs(ctx context.Context, db bun.IDB, id string) ([]string, error) {
 	var out []string
@@ -114,7 +105,7 @@ func IsHigherBody(ctx context.Context, db bun.IDB, from, to *Addressee) (bool, e
 		if *cur.ParentID == to.ID {
 			return true, nil
 		}
-		next, err := GetAddresseeByID(ctx, db, *cur.ParentID)
+		next, err := GetAddressee(ctx, db, "", *cur.ParentID)
 		if err != nil {
 			return false, nil
 		}

@@ -30,7 +30,7 @@ func (e *Engine) Pull(ctx context.Context, p *domain.Principal, req wire.PullReq
 		return nil, err
 	}
 	win := window(e.now())
-	communes, err := communesOf(ctx, e.db.R, p)
+	communes, err := store.WorkCommunes(ctx, e.db.R, p)
 	if err != nil {
 		return nil, err
 	}

@@ -259,7 +259,8 @@ func TestSnapshotsMatchBuckets(t *testing.T) {
 
 // formRows adds, in the commune of cell, the rows of the meetings of the other forms the demo of a test may lack: a
 // zone holding the cell, a briefing it hosts with a participant and its report, a dialogue with a question that
-// became a commune-level recommendation, and a committee assignment.
+// became a commune-level recommendation, a recommendation of the cell raised at the briefing (which sits with the
+// briefing, at the commune), and a committee assignment.
 func formRows(ctx context.Context, tx bun.IDB, cell store.OrgUnit, today domain.Date) error {
 	commune := *cell.ParentID
 	zone := &store.Zone{CommuneID: commune, Name: "Khu Bắc"}
@@ -287,6 +288,7 @@ func formRows(ctx context.Context, tx bun.IDB, cell store.OrgUnit, today domain.
 		&store.MeetingParticipant{MeetingID: br.ID, Role: "minute_taker", CellID: &cell.ID, Name: "Lê Văn Ký", Present: true},
 		&store.BriefingReport{MeetingID: br.ID, CellID: cell.ID, ReporterName: "Nguyễn Văn An", Situation: "Ổn định"},
 		rec,
+		&store.Recommendation{CellID: cell.ID, MeetingID: &br.ID, Content: "Nạo vét kênh thôn", Status: domain.RecNew, RaisedOn: day},
 		&store.DialogueQuestion{MeetingID: dl.ID, Question: "Bao giờ sửa đường?", RecommendationID: &rec.ID},
 		// (the directory's rows, in case the demo has none)
 		&store.Addressee{ProvinceID: &domain.PathIDs(cell.Path)[0], Kind: domain.AddrGovernment, Level: domain.LevelCommune,

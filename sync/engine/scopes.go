@@ -1,14 +1,12 @@
 package engine
 
 import (
-	"context"
 	"sort"
 	"strings"
 
 	"github.com/uptrace/bun"
 
 	"github.com/chibo-vn/chibo/server/domain"
-	"github.com/chibo-vn/chibo/server/store"
 	"github.com/chibo-vn/chibo/sync/changelog"
 	"github.com/chibo-vn/chibo/sync/wire"
 )
@@ -26,7 +24,7 @@ var (
 )
 
 // scopesFor returns the scopes of a caller: a cell scope for each cell it is assigned to (official) or keeps
-// (secretary), a unit scope for each commune it works in (communes, from communesOf), its own user scope, and the
+// (secretary), a unit scope for each commune it works in (communes, from store.WorkCommunes), its own user scope, and the
 // reference data of the provinces it works in.
 //
 // A supervisor's or admin's grant gives no scope of its subtree: its screens (coverage, recommendations, the
@@ -125,9 +123,4 @@ func coverWhere(q bun.QueryBuilder, defs []wire.ScopeDef, window string, fresh m
 		}
 		return q
 	})
-}
-
-// communesOf returns the communes whose unit scope the caller gets (PROTOCOL.md, Scopes): store.WorkCommunes.
-func communesOf(ctx context.Context, db bun.IDB, p *domain.Principal) ([]domain.UnitRef, error) {
-	return store.WorkCommunes(ctx, db, p)
 }

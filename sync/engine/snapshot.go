@@ -56,20 +56,28 @@ func ownerWhere(db bun.IDB, q *bun.SelectQuery, t *changelog.Table, alias string
 		return bun.Ident(alias + "." + c)
 	}
 	o := t.Owner
+	// owner is the unit owning a unit-owned row: its column's, or, with UnitVia, the linked parent row's when the
+	// link is set (the Scoper's rule, changelog.Owner.UnitVia).
+	var owner any = col(o.Column)
+	if o.UnitVia != nil {
+		pt := store.TableNamed(o.UnitVia.Table)
+		owner = bun.SafeQuery("COALESCE((SELECT ? FROM ? AS uv WHERE uv.id = ?), ?)",
+			bun.Ident("uv."+pt.Owner.Column), bun.Ident(pt.Name), col(o.UnitVia.Column), col(o.Column))
+	}
 	switch {
 	case o.Via != nil:
 		q = q.Where("? IN (?)", col(o.Via.Column), parentIDs(db, o.Via, def, win, false))
 	case o.Kind == changelog.OwnedByUnit && def.Kind == wire.KindUnit && !contains(wire.SubtreeClasses, t.Class):
 		// A unit scope's meetings and recommendations: the commune's own, at exactly its path.
-		q = q.Where("? = ?", col(o.Column), def.ID)
+		q = q.Where("? = ?", owner, def.ID)
 	case o.Kind == changelog.OwnedByUnit && t.Name == changelog.UnitTable && o.Column == "id":
 		q = q.Where("? >= ? AND ? < ?", col("path"), def.Path, col("path"), domain.PathUpper(def.Path))
 	case o.Kind == changelog.OwnedByUnit:
 		units := db.NewSelect().Table(changelog.UnitTable).Column("id").Where("path >= ? AND path < ?", def.Path, domain.PathUpper(def.Path))
 		if o.NullIsRoot && def.Path == "/" {
-			q = q.Where("(? IN (?) OR ? IS NULL)", col(o.Column), units, col(o.Column))
+			q = q.Where("(? IN (?) OR ? IS NULL)", owner, units, owner)
 		} else {
-			q = q.Where("? IN (?)", col(o.Column), units)
+			q = q.Where("? IN (?)", owner, units)
 		}
 	case o.Kind == changelog.OwnedByUser:
 		q = q.Where("? = ?", col(o.Column), def.ID)

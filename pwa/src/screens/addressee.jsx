@@ -1,23 +1,22 @@
 // The directory of addressees on the device (issue #12): suggestions for what an official types as a
-// recommendation's addressee, and a picker other screens reuse. It reads the synced `addressees` table (the
+// recommendation's addressee. It reads the synced `addressees` table (the
 // province's reference data, which every device of the province receives), so it works offline. Matching ignores
 // diacritics and case, knows the usual abbreviations (UBND, HĐND, MTTQ, UB, CA …), reads a word being typed as a
 // prefix, and puts the bodies of the cell's commune first. Loaded on demand (the capture form imports it lazily);
 // the service worker precaches it.
-import { useState } from 'preact/hooks';
 import { list, get } from '../state.js';
 import { t, extend } from '../i18n.js';
 import { today } from '../data.js';
 
 extend({
-  vi: { addr_suggest: 'Gợi ý trong danh bạ cơ quan', addr_picked: 'Đã chọn trong danh bạ', addr_search: 'Tìm cơ quan nhận kiến nghị', addr_none: 'Không có cơ quan phù hợp trong danh bạ' },
-  en: { addr_suggest: 'Suggestions from the directory', addr_picked: 'Chosen from the directory', addr_search: 'Search the bodies that receive recommendations', addr_none: 'No matching body in the directory' },
+  vi: { addr_suggest: 'Gợi ý trong danh bạ cơ quan', addr_picked: 'Đã chọn trong danh bạ' },
+  en: { addr_suggest: 'Suggestions from the directory', addr_picked: 'Chosen from the directory' },
 });
 
 const ab = { ubnd: 'uy ban nhan dan', ub: 'uy ban', hdnd: 'hoi dong nhan dan', mttq: 'mat tran to quoc', ubmttq: 'uy ban mat tran to quoc', ubkt: 'uy ban kiem tra', btv: 'ban thuong vu', ca: 'cong an', cty: 'cong ty', cp: 'co phan', vp: 'van phong', nn: 'nong nghiep', mt: 'moi truong', bhxh: 'bao hiem xa hoi', bchqs: 'ban chi huy quan su' };
 
 // fold lowers a text and takes its diacritics off: "Ủy ban xã" → "uy ban xa".
-export const fold = (s) => (s || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase();
+const fold = (s) => (s || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase();
 const words = (s) => fold(s).split(/[^a-z0-9]+/).filter(Boolean).flatMap((w) => (ab[w] || w).split(' '));
 
 // score says how well the typed words name a body (0: not at all): the share of typed words found in its name,
@@ -68,31 +67,6 @@ export function Suggest({ text, cellId, picked, pick }) {
       {s.map((a) => (
         <button key={a.id} type="button" class="chip" onClick={() => pick(a)}>{a.name}</button>
       ))}
-    </div>
-  );
-}
-
-// AddresseePicker chooses a body of the directory: a search field and the matching bodies; value is the chosen
-// addressee's id, onChange(addressee) is called with the row picked. provinceUnits, when given, keeps the bodies
-// sitting at those units (or with no unit); cellId puts the cell's commune first.
-export function AddresseePicker({ id = 'addr-pick', value, onChange, provinceUnits, cellId, label }) {
-  const cur = value && get('addressees', value);
-  const [text, setText] = useState(cur ? cur.name : '');
-  const keep = (a) => !provinceUnits || !a.org_unit_id || provinceUnits.includes(a.org_unit_id);
-  const s = (text && !(cur && cur.name === text) ? suggest(text, cellId, 12) : []).filter(keep).slice(0, 6);
-  return (
-    <div class="field">
-      <label for={id}>{label || t('addr_search')}</label>
-      <input id={id} value={text} autocomplete="off" onInput={(e) => setText(e.currentTarget.value)} />
-      {cur && cur.name === text && <p class="muted">✓ {t('addr_picked')}</p>}
-      {text && !(cur && cur.name === text) && !s.length && <p class="muted">{t('addr_none')}</p>}
-      {s.length > 0 && (
-        <div class="chips" role="group" aria-label={t('addr_suggest')}>
-          {s.map((a) => (
-            <button key={a.id} type="button" class="chip" aria-pressed={a.id === value} onClick={() => (setText(a.name), onChange(a))}>{a.name}</button>
-          ))}
-        </div>
-      )}
     </div>
   );
 }

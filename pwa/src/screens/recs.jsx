@@ -273,10 +273,10 @@ function Actions({ r, step, busy, all }) {
   const escalate = sup && r.addressee_id && (r.status === 'forwarded' || r.status === 'sent_back');
   const judge = sup && r.status === 'answered';
   const resolve = sup && r.status === 'accepted';
-  const confirm = hasRole('secretary') && r.status === 'accepted';
+  const confirmable = hasRole('secretary') && r.status === 'accepted';
   const announce = (r.status === 'accepted' || r.status === 'resolved') && !r.announced_at;
   const briefings = useBriefings(r, announce && sup);
-  if (!forward && !direct && !answerable && !judge && !resolve && !confirm && !announce) return null;
+  if (!forward && !direct && !answerable && !judge && !resolve && !confirmable && !announce) return null;
   const docInput = (
     <>
       <label for="rc-doc-number">{t('lp_doc_number')}</label>
@@ -349,7 +349,7 @@ function Actions({ r, step, busy, all }) {
           <button class="btn ghost" disabled={busy || !online.value || !reason.trim()} onClick={() => step('verdict', { verdict: 'sent_back', reason: reason.trim() })}>{t('rc_send_back')}</button>
         </>
       )}
-      {confirm && (
+      {confirmable && (
         <form onSubmit={(e) => (e.preventDefault(), step('confirm', { note: note.trim() }))}>
           <label for="rc-confirm-note">{t('lp_confirm_note')}</label>
           <textarea id="rc-confirm-note" rows="2" value={note} onInput={(e) => setNote(e.currentTarget.value)} />

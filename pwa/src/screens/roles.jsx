@@ -82,12 +82,9 @@ export function SupervisorHome() {
 // new one), the overdue first.
 export function ResponderHome() {
   const st = useKept('chibo-home-responder', (me()?.id || '') + lang.value, async () => {
-    const pages = [await call('/api/v1/recommendations?status=forwarded,sent_back&answering=true&limit=' + LIMIT)];
-    const seen = new Set();
-    const items = [];
-    for (const p of pages) for (const r of p.items) if (!seen.has(r.id)) (seen.add(r.id), items.push(r));
-    items.sort((a, b) => (b.overdue ? 1 : 0) - (a.overdue ? 1 : 0) || (a.due_on || '').localeCompare(b.due_on || ''));
-    return { items, more: pages.some((p) => p.next_cursor) };
+    const p = await call('/api/v1/recommendations?status=forwarded,sent_back&answering=true&limit=' + LIMIT);
+    const items = p.items.slice().sort((a, b) => (b.overdue ? 1 : 0) - (a.overdue ? 1 : 0) || (a.due_on || '').localeCompare(b.due_on || ''));
+    return { items, more: !!p.next_cursor };
   }, errText);
   const d = st.data;
   const n = d ? (d.more ? LIMIT + '+' : String(d.items.length)) : '';
