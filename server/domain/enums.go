@@ -357,3 +357,44 @@ const (
 	VerdictAccepted = "accepted"
 	VerdictSentBack = "sent_back"
 )
+
+// ConfirmStatus is a cell secretary's word on a visiting official's presence at a meeting.
+type ConfirmStatus string
+
+// The confirmation statuses; no row means not confirmed (yet).
+const (
+	ConfirmConfirmed ConfirmStatus = "confirmed" // xác nhận có dự
+	ConfirmDisputed  ConfirmStatus = "disputed"  // không xác nhận, with a reason
+)
+
+// Valid reports whether s is known.
+func (s ConfirmStatus) Valid() bool {
+	return oneOf(s, []ConfirmStatus{ConfirmConfirmed, ConfirmDisputed})
+}
+
+// FileKind is what a meeting's photo or document shows.
+type FileKind string
+
+// The file kinds.
+const (
+	FileAttendanceSheet FileKind = "attendance_sheet" // danh sách ký tên dự họp
+	FileMinutesPage     FileKind = "minutes_page"     // trang sổ biên bản
+	FileMaterial        FileKind = "material"         // tài liệu sinh hoạt chuyên đề
+	FileOther           FileKind = "other"            // khác
+)
+
+// FileKinds lists the file kinds in display order.
+var FileKinds = []FileKind{FileAttendanceSheet, FileMinutesPage, FileMaterial, FileOther}
+
+// Valid reports whether k is known.
+func (k FileKind) Valid() bool { return oneOf(k, FileKinds) }
+
+// FileMimes are the content types a meeting's file may have: photos, and PDF.
+var FileMimes = []string{"image/jpeg", "image/webp", "image/png", "application/pdf"}
+
+// Limits of a meeting's files: the bytes of one file and the files of one meeting (the app compresses a photo to
+// about 300 KB, so these bound a misbehaving client, not a user).
+const (
+	MaxFileBytes       = 10 << 20
+	MaxFilesPerMeeting = 30
+)

@@ -25,6 +25,10 @@ var tables = changelog.NewRegistry(
 	own[OrgUnit](UnitTable, ClassUnit, byUnit("id"), nil),
 	own[AnnualRating]("annual_ratings", ClassUnit, byUnit("org_unit_id"), nil),
 	own[Zone]("zones", ClassUnit, byUnit("commune_id"), nil),
+	// where a cell meets: set on site by its secretary (or by an admin)
+	own[CellPosition]("cell_positions", ClassUnit, byUnit("cell_id"), &WriteSpec{
+		Fields: []string{"latitude", "longitude", "accuracy_m"}, CreateOnly: []string{"cell_id"},
+		Required: []string{"cell_id", "latitude", "longitude"}, Deletable: true}),
 	own[User]("users", ClassUsers, Owner{Kind: OwnedByUnit, Column: "home_org_unit_id", NullIsRoot: true}, nil),
 	own[Member]("members", ClassRoster, byUnit("cell_id"), &WriteSpec{
 		Fields: []string{"full_name", "birth_year", "gender", "card_number", "membership", "status", "temp_exempt_until",
@@ -45,6 +49,13 @@ var tables = changelog.NewRegistry(
 	own[Attendance]("attendance", ClassMeetings, Owner{Kind: OwnedByUnit, Via: &Link{Column: "meeting_id", Table: "meetings"}}, &WriteSpec{
 		Fields: []string{"status", "reason"}, CreateOnly: []string{"meeting_id", "member_id"},
 		Required: []string{"meeting_id", "member_id", "status"}, Deletable: true}),
+	// proof of attendance: the secretary's word on a visiting official, and photos of the paper record
+	own[VisitConfirmation]("visit_confirmations", ClassMeetings, Owner{Kind: OwnedByUnit, Via: &Link{Column: "meeting_id", Table: "meetings"}}, &WriteSpec{
+		Fields: []string{"status", "reason"}, CreateOnly: []string{"meeting_id", "official_id"},
+		Required: []string{"meeting_id", "official_id", "status"}, Deletable: true}),
+	own[MeetingFile]("meeting_files", ClassMeetings, Owner{Kind: OwnedByUnit, Via: &Link{Column: "meeting_id", Table: "meetings"}}, &WriteSpec{
+		Fields: []string{"kind", "caption", "sort_order"}, CreateOnly: []string{"meeting_id", "sha256", "size", "mime", "width", "height"},
+		Required: []string{"meeting_id", "sha256", "size", "mime"}, Deletable: true}),
 	own[VisitReport]("visit_reports", ClassReports, Owner{Kind: OwnedByUser, Column: "official_id", MonthVia: &Link{Column: "meeting_id", Table: "meetings"}}, &WriteSpec{
 		Fields:     []string{"status", "checked_in_at", "latitude", "longitude", "notes", "guidance", "rubric_id", "scores", "submitted_at", "change_reason"},
 		CreateOnly: []string{"meeting_id"}, Required: []string{"meeting_id"}, Deletable: true}),

@@ -50,6 +50,10 @@ var rules = map[string]rule{
 	"meeting_participants": {authorize: authorizeParticipant},
 	"briefing_reports":     {authorize: authorizeBriefingReport},
 	"dialogue_questions":   {authorize: authorizeDialogueQuestion},
+	// proof of attendance (proof.go)
+	"visit_confirmations": {prepare: prepareConfirmation, authorize: authorizeConfirmation},
+	"cell_positions":      {prepare: preparePosition, authorize: authorizePosition},
+	"meeting_files":       {prepare: prepareFile, authorize: authorizeFile},
 }
 
 // specs are the tables devices write, derived from the registry. Others (org units, users, reference data)

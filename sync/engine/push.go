@@ -664,7 +664,8 @@ func (a *applier) write(ctx context.Context, before, row changelog.Row) error {
 }
 
 // meetingChildren are the tables whose rows are deleted with their meeting.
-var meetingChildren = []string{"attendance", "meeting_participants", "briefing_reports", "dialogue_questions"}
+var meetingChildren = []string{"attendance", "meeting_participants", "briefing_reports", "dialogue_questions",
+	"visit_confirmations", "meeting_files"}
 
 // children returns the live rows of table (attendance, visit_reports or another of a meeting's tables) of a meeting: those in the database,
 // locked, and those this batch created, each in its latest state.
@@ -707,6 +708,10 @@ func (a *applier) children(ctx context.Context, table, meetingID string) ([]chan
 		case *store.BriefingReport:
 			mid = x.MeetingID
 		case *store.DialogueQuestion:
+			mid = x.MeetingID
+		case *store.VisitConfirmation:
+			mid = x.MeetingID
+		case *store.MeetingFile:
 			mid = x.MeetingID
 		}
 		if mid == meetingID {

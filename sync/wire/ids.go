@@ -48,3 +48,14 @@ func uuid5(name string) string {
 	u[8] = (u[8] & 0x3f) | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
 }
+
+// ConfirmationID returns the id of a cell secretary's confirmation that official attended meeting:
+// UUIDv5(namespace, "confirmation:" + meeting + ":" + official).
+func ConfirmationID(meetingID, officialID string) string {
+	return uuid5("confirmation:" + strings.ToLower(meetingID) + ":" + strings.ToLower(officialID))
+}
+
+// PositionID returns the id of a cell's position row: UUIDv5(namespace, "position:" + cell).
+func PositionID(cellID string) string {
+	return uuid5("position:" + strings.ToLower(cellID))
+}
