@@ -641,15 +641,28 @@ func checksAfterWrite(ctx context.Context, db bun.IDB, changes []changelog.Chang
 			}
 		}
 	}
-	for _, md := range meetingDays {
-		var officials []string
-		if err := db.NewSelect().TableExpr("visit_reports").Column("official_id").Where("meeting_id = ?", md.id).
-			Scan(ctx, &officials); err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return domain.Internal(err)
+	if len(meetingDays) > 0 {
+		days := map[string][]domain.Date{}
+		var ids []string
+		for _, md := range meetingDays {
+			if days[md.id] == nil {
+				ids = append(ids, md.id)
+			}
+			days[md.id] = append(days[md.id], md.days...)
 		}
-		for _, o := range officials {
-			for _, d := range md.days {
-				keys = append(keys, CheckKey{o, d})
+		for _, chunk := range chunks(ids, 500) {
+			var got []struct {
+				MeetingID  string `bun:"meeting_id"`
+				OfficialID string `bun:"official_id"`
+			}
+			if err := db.NewSelect().TableExpr("visit_reports").Column("meeting_id", "official_id").
+				Where("meeting_id IN (?)", bun.List(chunk)).Scan(ctx, &got); err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return domain.Internal(err)
+			}
+			for _, g := range got {
+				for _, d := range days[g.MeetingID] {
+					keys = append(keys, CheckKey{g.OfficialID, d})
+				}
 			}
 		}
 	}
