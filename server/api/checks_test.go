@@ -208,6 +208,12 @@ func TestCrossChecksAPI(t *testing.T) {
 	if len(p.Visits) != 1 || len(p.Visits[0].Clashes) != 0 || !p.Visits[0].Verified {
 		t.Errorf("after the withdrawal: %+v", p.Visits)
 	}
+	// B's dispute stays visible without a report: off1 is assigned to B on that day.
+	pb = w.proof(t, w.meetingB.ID, "sup1")
+	if len(pb.Visits) != 1 || pb.Visits[0].OfficialID != off1 || pb.Visits[0].Confirmation == nil ||
+		pb.Visits[0].Confirmation.Status != "disputed" || pb.Visits[0].Verified || len(pb.Visits[0].Clashes) != 0 {
+		t.Errorf("proof of B without the report: %+v", pb.Visits)
+	}
 	// Coverage counts the visit as verified: the commune's month (from the summary) and cell A's meetings.
 	month := w.meetingA.MeetingDate.String()[:7]
 	var cov struct {
