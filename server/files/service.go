@@ -121,8 +121,8 @@ func Open(ctx context.Context, cfg Config, db *store.DB, opt Options) (*Service,
 		DisableDownload:      true,
 		DisableConcatenation: true,
 		Cors:                 &tusd.CorsConfig{Disable: true},
-		// tusd logs each interrupted upload as an error; the service logs its own failures, the API each request.
-		Logger:                    expslog.New(expslog.NewTextHandler(io.Discard, nil)),
+		// tusd logs each request, and each interrupted upload as an error: only its internal errors are passed on.
+		Logger:                    expslog.New(tusdLog{opt.Log}),
 		PreUploadCreateCallback:   s.preCreate,
 		PreFinishResponseCallback: s.preFinish,
 		PreUploadTerminateCallback: func(tusd.HookEvent) (tusd.HTTPResponse, error) {
@@ -191,6 +191,10 @@ func (s *Service) dispatch(w http.ResponseWriter, r *http.Request) {
 	up, info, row, err := s.ownUpload(ctx, id)
 	if err != nil {
 		s.writeError(w, r, err)
+		return
+	}
+	if up == nil && r.Method != http.MethodPatch { // unknown, finished or refused: gone (a PATCH gets tusd's own 404)
+		s.writeError(w, r, domain.NotFound("@what.meeting_file"))
 		return
 	}
 	switch r.Method {
@@ -482,3 +486,25 @@ func (w relativeLocation) WriteHeader(code int) {
 }
 
 func (w relativeLocation) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// tusdLog passes tusd's internal errors on to the service's log and drops its other lines (one per request, and
+// an error for every upload a lost signal interrupts, which is normal on 3G).
+type tusdLog struct{ log *slog.Logger }
+
+func (h tusdLog) Enabled(context.Context, expslog.Level) bool { return true }
+
+func (h tusdLog) Handle(ctx context.Context, r expslog.Record) error {
+	if r.Message != "InternalServerError" {
+		return nil
+	}
+	var args []any
+	r.Attrs(func(a expslog.Attr) bool {
+		args = append(args, a.Key, a.Value.String())
+		return true
+	})
+	h.log.ErrorContext(ctx, "files: tusd internal error", args...)
+	return nil
+}
+
+func (h tusdLog) WithAttrs([]expslog.Attr) expslog.Handler { return h }
+func (h tusdLog) WithGroup(string) expslog.Handler         { return h }
