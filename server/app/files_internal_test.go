@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"os"
@@ -86,3 +87,60 @@ func TestServeOnS3(t *testing.T) {
 }
 
 func filesClient(c s3test.Config) (*minio.Client, error) { return files.NewS3Client(c) }
+
+// TestTwoInstancesOnS3 starts two servers on one database and one bucket, as the browser tests' two-instance run
+// does: both start (the second finds the bucket made), and a session opened on one is good on the other.
+func TestTwoInstancesOnS3(t *testing.T) {
+	s3 := s3test.Start(t)
+	dbURL := testdb.URL(t)
+	getenv := func(extra map[string]string) func(string) string {
+		env := s3.Env()
+		for k, v := range map[string]string{"CHIBO_DATABASE_URL": dbURL, "CHIBO_ADDR": "127.0.0.1:0", "CHIBO_LOG_LEVEL": "error",
+			"CHIBO_ADMIN_PASSWORD": "mat-khau-quan-tri-1"} {
+			env[k] = v
+		}
+		for k, v := range extra {
+			env[k] = v
+		}
+		return func(k string) string { return env[k] }
+	}
+	ctx := context.Background()
+	if err := Run(ctx, []string{"create-admin", "-username", "quantri"}, getenv(map[string]string{"CHIBO_DATA_DIR": t.TempDir()}), nil, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var mains []*Main
+	for range 2 {
+		m := &Main{Stdout: io.Discard, Stderr: io.Discard}
+		if err := m.ParseFlags(nil, getenv(map[string]string{"CHIBO_DATA_DIR": t.TempDir()})); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Run(ctx); err != nil {
+			t.Fatal(err)
+		}
+		defer m.Close()
+		mains = append(mains, m)
+	}
+	resp, err := http.Post(mains[0].URL()+"/api/v1/auth/login", "application/json",
+		strings.NewReader(`{"username":"quantri","password":"mat-khau-quan-tri-1"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&tok)
+	resp.Body.Close()
+	if err != nil || tok.AccessToken == "" {
+		t.Fatalf("login on the first instance: %d %v", resp.StatusCode, err)
+	}
+	req, _ := http.NewRequest(http.MethodGet, mains[1].URL()+"/api/v1/meeting-files/"+"00000000-0000-4000-8000-000000000000", nil)
+	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("an unknown file on the second instance with the first's session: %d, want 404", resp.StatusCode)
+	}
+}

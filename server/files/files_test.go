@@ -361,6 +361,14 @@ func TestUploadResumes(t *testing.T) {
 	if err := json.Unmarshal([]byte(last), &pulled); err != nil || pulled.UploadedAt == nil {
 		t.Fatalf("the change log's last entry of the row %s has no uploaded_at (%v)", last, err)
 	}
+	// The upload is audited, under the meeting's cell.
+	var audit store.AuditEntry
+	if err := e.db.R.NewSelect().Model(&audit).Where("entity = ? AND entity_id = ?", "meeting_file", f.ID).Scan(context.Background()); err != nil {
+		t.Fatalf("no audit entry of the upload: %v", err)
+	}
+	if audit.Action != "upload" || audit.OrgUnitID == nil || *audit.OrgUnitID != e.meetingA.CellID || audit.ActorUserID == nil || *audit.ActorUserID != e.sec.ID {
+		t.Fatalf("audit entry %+v", audit)
+	}
 	// A second upload of the same row is refused: the server has it.
 	if r, _ := in.create(t, e.sec, f, f.Size); r.status != http.StatusConflict || r.code(t) != "conflict" {
 		t.Fatalf("POST for an uploaded row: %d %s", r.status, r.body)
