@@ -550,6 +550,24 @@ func TestS3TwoInstances(t *testing.T) {
 	if len(keys) != 1 || keys[0] != "files/"+f.SHA256 {
 		t.Fatalf("bucket holds %v; want only files/%s (the upload's staging deleted)", keys, f.SHA256)
 	}
+	// A stale upload is pruned from the bucket: its objects and its multipart upload.
+	h := e.row(e.meetingA, jpeg(60<<10), "image/jpeg")
+	_, loc = a.create(t, e.sec, h, h.Size)
+	if r := a.patch(t, e.sec, loc, 0, jpeg(20<<10)); r.status != http.StatusNoContent {
+		t.Fatalf("PATCH: %d %s", r.status, r.body)
+	}
+	if n, err := b.svc.Prune(context.Background(), files.StaleUploads); err != nil || n != 0 {
+		t.Fatalf("Prune of a fresh upload on S3: %d, %v", n, err)
+	}
+	if n, err := b.svc.Prune(context.Background(), -time.Hour); err != nil || n != 1 {
+		t.Fatalf("Prune of every upload on S3: %d, %v; want 1", n, err)
+	}
+	if st, _ := a.offset(t, e.sec, loc); st != http.StatusNotFound {
+		t.Fatalf("HEAD of a pruned upload on S3: %d", st)
+	}
+	for u := range cl.ListIncompleteUploads(context.Background(), s3cfg.Bucket, "uploads/", true) {
+		t.Fatalf("multipart upload left: %+v", u)
+	}
 	// A hash mismatch on S3 is discarded too.
 	g := e.row(e.meetingA, jpeg(50<<10), "image/jpeg")
 	_, loc = b.create(t, e.sec, g, g.Size)
@@ -579,5 +597,38 @@ func TestS3ConfigChecked(t *testing.T) {
 	}
 	if !strings.HasPrefix(in.svc.Blobs().Where(), "s3://chibo-new-bucket/") {
 		t.Fatalf("Where() = %s", in.svc.Blobs().Where())
+	}
+}
+
+// TestPruneStaleUploads: an upload nobody continued for a week is deleted with its files; a recent one and the
+// kept contents stay.
+func TestPruneStaleUploads(t *testing.T) {
+	e := newEnv(t)
+	data := t.TempDir()
+	in := e.start(files.Config{DataDir: data})
+	content := jpeg(30 << 10)
+	f := e.row(e.meetingA, content, "image/jpeg")
+	_, loc := in.create(t, e.sec, f, f.Size)
+	if r := in.patch(t, e.sec, loc, 0, content[:10<<10]); r.status != http.StatusNoContent {
+		t.Fatalf("PATCH: %d %s", r.status, r.body)
+	}
+	if n, err := in.svc.Prune(context.Background(), files.StaleUploads); err != nil || n != 0 {
+		t.Fatalf("Prune of a fresh upload: %d, %v", n, err)
+	}
+	old := time.Now().Add(-8 * 24 * time.Hour)
+	entries, _ := os.ReadDir(filepath.Join(data, "uploads"))
+	for _, d := range entries {
+		if err := os.Chtimes(filepath.Join(data, "uploads", d.Name()), old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := in.svc.Prune(context.Background(), files.StaleUploads); err != nil || n != 1 {
+		t.Fatalf("Prune of a week-old upload: %d, %v; want 1", n, err)
+	}
+	if left, _ := os.ReadDir(filepath.Join(data, "uploads")); len(left) != 0 {
+		t.Fatalf("left in uploads/: %v", left)
+	}
+	if st, _ := in.offset(t, e.sec, loc); st != http.StatusNotFound {
+		t.Fatalf("HEAD of a pruned upload: %d", st)
 	}
 }
