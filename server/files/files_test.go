@@ -632,3 +632,38 @@ func TestPruneStaleUploads(t *testing.T) {
 		t.Fatalf("HEAD of a pruned upload: %d", st)
 	}
 }
+
+// TestHeadFinishes: when the last PATCH could not be finished (here the blob store fails), the upload stays whole
+// on the server; a HEAD, as a device sends to resume, finishes it and answers the full length.
+func TestHeadFinishes(t *testing.T) {
+	e := newEnv(t)
+	data := t.TempDir()
+	in := e.start(files.Config{DataDir: data})
+	content := jpeg(25 << 10)
+	f := e.row(e.meetingA, content, "image/jpeg")
+	_, loc := in.create(t, e.sec, f, f.Size)
+	// A file where the content's directory should be: the store cannot write it.
+	block := filepath.Join(data, "files", f.SHA256[:2])
+	if err := os.WriteFile(block, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r := in.patch(t, e.sec, loc, 0, content); r.status != http.StatusInternalServerError || r.code(t) != "internal" {
+		t.Fatalf("last PATCH with a failing store: %d %s", r.status, r.body)
+	}
+	if e.get(f.ID).UploadedAt != nil {
+		t.Fatal("row marked uploaded though the store failed")
+	}
+	if err := os.Remove(block); err != nil {
+		t.Fatal(err)
+	}
+	st, off := in.offset(t, e.sec, loc)
+	if st != http.StatusOK || off != f.Size {
+		t.Fatalf("HEAD: %d offset %d, want 200 and %d", st, off, f.Size)
+	}
+	if e.get(f.ID).UploadedAt == nil {
+		t.Fatal("the HEAD did not finish the upload")
+	}
+	if got := readBlob(t, in.svc.Blobs(), f.SHA256); !bytes.Equal(got, content) {
+		t.Fatal("kept content differs")
+	}
+}
