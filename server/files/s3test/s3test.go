@@ -14,7 +14,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -184,9 +183,9 @@ func build(dst string) (string, error) {
 	if isExec(dst) { // built by another process meanwhile
 		return dst, nil
 	}
-	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if !isExec(gobin) {
-		if gobin, err = exec.LookPath("go"); err != nil {
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		if gobin = filepath.Join(os.Getenv("GOROOT"), "bin", "go"); !isExec(gobin) {
 			return "", fmt.Errorf("the go command is needed to build SeaweedFS: %w", err)
 		}
 	}
