@@ -24,12 +24,51 @@ type ScheduleRule struct {
 	// secretaries (giao ban, the 5th to the 10th by default); CommitteeDay the day of the expanded party committee
 	// meeting (0: any day of the month).
 	BriefingFrom, BriefingTo, CommitteeDay int
+	// MeetsAt and MeetingMinutes are when the cells usually meet and for how long (19:30, 120 minutes by default):
+	// the planned interval of a meeting whose minutes record no times, which the cross-checks compare (issue #13).
+	MeetsAt        Clock
+	MeetingMinutes int
+	// LocationRadiusM is how far (metres) a check-in may be from the cell's position and still count as there
+	// (500 by default); with LocationRequired a visit is verified only by a check-in within it.
+	LocationRadiusM  int
+	LocationRequired bool
 }
 
 // DefaultScheduleRule is the rule of a cell no rule covers.
 func DefaultScheduleRule() ScheduleRule {
 	return ScheduleRule{DayOfMonth: 3, ThematicMonths: []int{3, 6, 9, 12}, EveReminder: Clock{19, 0},
-		MorningReminder: Clock{7, 0}, ReportDueDays: 3, DigestAt: Clock{8, 0}, BriefingFrom: 5, BriefingTo: 10}
+		MorningReminder: Clock{7, 0}, ReportDueDays: 3, DigestAt: Clock{8, 0}, BriefingFrom: 5, BriefingTo: 10,
+		MeetsAt: Clock{19, 30}, MeetingMinutes: 120, LocationRadiusM: 500}
+}
+
+// WithCheckDefaults fills the cross-checks' settings a rule leaves at zero (a rule from before them) with the
+// defaults.
+func (r ScheduleRule) WithCheckDefaults() ScheduleRule {
+	def := DefaultScheduleRule()
+	if r.MeetsAt == (Clock{}) && r.MeetingMinutes == 0 {
+		r.MeetsAt = def.MeetsAt
+	}
+	if r.MeetingMinutes == 0 {
+		r.MeetingMinutes = def.MeetingMinutes
+	}
+	if r.LocationRadiusM == 0 {
+		r.LocationRadiusM = def.LocationRadiusM
+	}
+	return r
+}
+
+// Limits of the cross-checks' settings.
+const (
+	MinMeetingMinutes = 15
+	MaxMeetingMinutes = 720
+	MinRadiusM        = 50
+	MaxRadiusM        = 50000
+)
+
+// PlannedInterval is the interval the rule plans for a meeting on day d: MeetsAt for MeetingMinutes.
+func (r ScheduleRule) PlannedInterval(d Date) (time.Time, time.Time) {
+	start := r.MeetsAt.On(d)
+	return start, start.Add(time.Duration(r.MeetingMinutes) * time.Minute)
 }
 
 // Validate checks a rule, naming the field at fault.
@@ -58,6 +97,12 @@ func (r ScheduleRule) Validate() error {
 	}
 	if r.CommitteeDay < 0 || r.CommitteeDay > 31 {
 		return Invalid("committee_day", "error.schedule_day")
+	}
+	if r.MeetingMinutes < MinMeetingMinutes || r.MeetingMinutes > MaxMeetingMinutes {
+		return Invalid("meeting_minutes", "error.meeting_minutes", "min", strconv.Itoa(MinMeetingMinutes), "max", strconv.Itoa(MaxMeetingMinutes))
+	}
+	if r.LocationRadiusM < MinRadiusM || r.LocationRadiusM > MaxRadiusM {
+		return Invalid("location_radius_m", "error.location_radius", "min", strconv.Itoa(MinRadiusM), "max", strconv.Itoa(MaxRadiusM))
 	}
 	return nil
 }

@@ -15,26 +15,32 @@ import (
 // ScheduleRuleRow is a stored schedule rule of an org unit's subtree.
 type ScheduleRuleRow struct {
 	bun.BaseModel   `bun:"table:schedule_rules,alias:sr"`
-	ID              string     `bun:"id,pk" json:"id"`
-	OrgUnitID       string     `bun:"org_unit_id,notnull" json:"org_unit_id"`
-	DayOfMonth      int        `bun:"day_of_month,notnull" json:"day_of_month"`
-	ThematicMonths  string     `bun:"thematic_months,notnull" json:"thematic_months"`
-	EveReminder     string     `bun:"eve_reminder,notnull" json:"eve_reminder"`
-	MorningReminder string     `bun:"morning_reminder,notnull" json:"morning_reminder"`
-	ReportDueDays   int        `bun:"report_due_days,notnull" json:"report_due_days"`
-	DigestAt        string     `bun:"digest_at,notnull" json:"digest_at"`
-	BriefingFrom    int        `bun:"briefing_from,notnull" json:"briefing_from"`
-	BriefingTo      int        `bun:"briefing_to,notnull" json:"briefing_to"`
-	CommitteeDay    int        `bun:"committee_day,notnull" json:"committee_day"`
-	CreatedAt       time.Time  `bun:"created_at,notnull" json:"created_at"`
-	UpdatedAt       time.Time  `bun:"updated_at,notnull" json:"updated_at"`
-	DeletedAt       *time.Time `bun:"deleted_at,soft_delete,nullzero" json:"-"`
+	ID              string `bun:"id,pk" json:"id"`
+	OrgUnitID       string `bun:"org_unit_id,notnull" json:"org_unit_id"`
+	DayOfMonth      int    `bun:"day_of_month,notnull" json:"day_of_month"`
+	ThematicMonths  string `bun:"thematic_months,notnull" json:"thematic_months"`
+	EveReminder     string `bun:"eve_reminder,notnull" json:"eve_reminder"`
+	MorningReminder string `bun:"morning_reminder,notnull" json:"morning_reminder"`
+	ReportDueDays   int    `bun:"report_due_days,notnull" json:"report_due_days"`
+	DigestAt        string `bun:"digest_at,notnull" json:"digest_at"`
+	BriefingFrom    int    `bun:"briefing_from,notnull" json:"briefing_from"`
+	BriefingTo      int    `bun:"briefing_to,notnull" json:"briefing_to"`
+	CommitteeDay    int    `bun:"committee_day,notnull" json:"committee_day"`
+	// The cross-checks' settings (issue #13): when the cells meet and for how long, and the check-in's radius.
+	MeetsAt          string     `bun:"meets_at,notnull" json:"meets_at"`
+	MeetingMinutes   int        `bun:"meeting_minutes,notnull" json:"meeting_minutes"`
+	LocationRadiusM  int        `bun:"location_radius_m,notnull" json:"location_radius_m"`
+	LocationRequired bool       `bun:"location_required,notnull" json:"location_required"`
+	CreatedAt        time.Time  `bun:"created_at,notnull" json:"created_at"`
+	UpdatedAt        time.Time  `bun:"updated_at,notnull" json:"updated_at"`
+	DeletedAt        *time.Time `bun:"deleted_at,soft_delete,nullzero" json:"-"`
 }
 
 // Rule decodes the stored row.
 func (r *ScheduleRuleRow) Rule() (domain.ScheduleRule, error) {
 	out := domain.ScheduleRule{DayOfMonth: r.DayOfMonth, ReportDueDays: r.ReportDueDays, BriefingFrom: r.BriefingFrom,
-		BriefingTo: r.BriefingTo, CommitteeDay: r.CommitteeDay}
+		BriefingTo: r.BriefingTo, CommitteeDay: r.CommitteeDay, MeetingMinutes: r.MeetingMinutes,
+		LocationRadiusM: r.LocationRadiusM, LocationRequired: r.LocationRequired}
 	var err error
 	if out.ThematicMonths, err = domain.ParseMonths(r.ThematicMonths); err != nil {
 		return out, err
@@ -42,12 +48,12 @@ func (r *ScheduleRuleRow) Rule() (domain.ScheduleRule, error) {
 	for _, c := range []struct {
 		s   string
 		dst *domain.Clock
-	}{{r.EveReminder, &out.EveReminder}, {r.MorningReminder, &out.MorningReminder}, {r.DigestAt, &out.DigestAt}} {
+	}{{r.EveReminder, &out.EveReminder}, {r.MorningReminder, &out.MorningReminder}, {r.DigestAt, &out.DigestAt}, {r.MeetsAt, &out.MeetsAt}} {
 		if *c.dst, err = domain.ParseClock(c.s); err != nil {
 			return out, err
 		}
 	}
-	return out, nil
+	return out.WithCheckDefaults(), nil
 }
 
 func (r *ScheduleRuleRow) set(rule domain.ScheduleRule) {
@@ -58,6 +64,8 @@ func (r *ScheduleRuleRow) set(rule domain.ScheduleRule) {
 	r.ReportDueDays = rule.ReportDueDays
 	r.DigestAt = rule.DigestAt.String()
 	r.BriefingFrom, r.BriefingTo, r.CommitteeDay = rule.BriefingFrom, rule.BriefingTo, rule.CommitteeDay
+	r.MeetsAt, r.MeetingMinutes = rule.MeetsAt.String(), rule.MeetingMinutes
+	r.LocationRadiusM, r.LocationRequired = rule.LocationRadiusM, rule.LocationRequired
 }
 
 // EffectiveRule is the rule that applies to a unit and where it comes from.
@@ -136,19 +144,33 @@ type ScheduleRuleJSON struct {
 	BriefingFrom int `json:"briefing_from"`
 	BriefingTo   int `json:"briefing_to"`
 	CommitteeDay int `json:"committee_day"`
+	// MeetsAt ("HH:MM", default 19:30) and MeetingMinutes (default 120): when the cells usually meet and for how
+	// long, the planned interval the cross-checks use when the minutes record no times. LocationRadiusM (default
+	// 500): a check-in farther than this from the cell's position is "far". LocationRequired: a visit is verified
+	// only by a check-in within the radius (the secretary's confirmation alone is not enough). Left out (zero):
+	// the defaults.
+	MeetsAt          string `json:"meets_at"`
+	MeetingMinutes   int    `json:"meeting_minutes"`
+	LocationRadiusM  int    `json:"location_radius_m"`
+	LocationRequired bool   `json:"location_required"`
 }
 
 // RuleJSON encodes a rule for the API.
 func RuleJSON(r domain.ScheduleRule) ScheduleRuleJSON {
 	return ScheduleRuleJSON{DayOfMonth: r.DayOfMonth, ThematicMonths: r.ThematicMonths, EveReminder: r.EveReminder.String(),
 		MorningReminder: r.MorningReminder.String(), ReportDueDays: r.ReportDueDays, DigestAt: r.DigestAt.String(),
-		BriefingFrom: r.BriefingFrom, BriefingTo: r.BriefingTo, CommitteeDay: r.CommitteeDay}
+		BriefingFrom: r.BriefingFrom, BriefingTo: r.BriefingTo, CommitteeDay: r.CommitteeDay, MeetsAt: r.MeetsAt.String(),
+		MeetingMinutes: r.MeetingMinutes, LocationRadiusM: r.LocationRadiusM, LocationRequired: r.LocationRequired}
 }
 
 // Rule decodes and checks a rule from the API.
 func (j ScheduleRuleJSON) Rule() (domain.ScheduleRule, error) {
 	r := domain.ScheduleRule{DayOfMonth: j.DayOfMonth, ThematicMonths: j.ThematicMonths, ReportDueDays: j.ReportDueDays,
-		BriefingFrom: j.BriefingFrom, BriefingTo: j.BriefingTo, CommitteeDay: j.CommitteeDay}
+		BriefingFrom: j.BriefingFrom, BriefingTo: j.BriefingTo, CommitteeDay: j.CommitteeDay, MeetingMinutes: j.MeetingMinutes,
+		LocationRadiusM: j.LocationRadiusM, LocationRequired: j.LocationRequired}
+	if j.MeetsAt == "" {
+		j.MeetsAt = domain.DefaultScheduleRule().MeetsAt.String()
+	}
 	if r.BriefingFrom == 0 && r.BriefingTo == 0 {
 		def := domain.DefaultScheduleRule()
 		r.BriefingFrom, r.BriefingTo = def.BriefingFrom, def.BriefingTo
@@ -157,12 +179,13 @@ func (j ScheduleRuleJSON) Rule() (domain.ScheduleRule, error) {
 		field, s string
 		dst      *domain.Clock
 	}{{"eve_reminder", j.EveReminder, &r.EveReminder}, {"morning_reminder", j.MorningReminder, &r.MorningReminder},
-		{"digest_at", j.DigestAt, &r.DigestAt}} {
+		{"digest_at", j.DigestAt, &r.DigestAt}, {"meets_at", j.MeetsAt, &r.MeetsAt}} {
 		var err error
 		if *c.dst, err = domain.ParseClock(c.s); err != nil {
 			return r, domain.Invalid(c.field, "error.clock")
 		}
 	}
+	r = r.WithCheckDefaults()
 	return r, r.Validate()
 }
 
@@ -190,17 +213,29 @@ func GetScheduleRule(ctx context.Context, db bun.IDB, unit *OrgUnit) (*ScheduleR
 }
 
 // PutScheduleRule sets the rule of unit's subtree, creating or replacing the unit's own rule.
-func PutScheduleRule(ctx context.Context, db bun.IDB, unit *OrgUnit, rule domain.ScheduleRule) (*ScheduleRuleRow, error) {
+func PutScheduleRule(ctx context.Context, db bun.IDB, unit *OrgUnit, rule domain.ScheduleRule) (_ *ScheduleRuleRow, err error) {
 	if rule.BriefingFrom == 0 && rule.BriefingTo == 0 { // a rule from before the briefings' window: the default one
 		def := domain.DefaultScheduleRule()
 		rule.BriefingFrom, rule.BriefingTo = def.BriefingFrom, def.BriefingTo
 	}
+	rule = rule.WithCheckDefaults()
 	if err := rule.Validate(); err != nil {
 		return nil, err
 	}
+	was, err := RulesFor(ctx, db, []string{unit.Path})
+	if err != nil {
+		return nil, err
+	}
+	if checksSettingsDiffer(was[unit.Path].Rule, rule) {
+		defer func() {
+			if err == nil {
+				err = RefreshChecksUnder(ctx, db, unit.Path)
+			}
+		}()
+	}
 	now := Now()
 	row := new(ScheduleRuleRow)
-	err := db.NewSelect().Model(row).Where("org_unit_id = ?", unit.ID).Scan(ctx)
+	err = db.NewSelect().Model(row).Where("org_unit_id = ?", unit.ID).Scan(ctx)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		row = &ScheduleRuleRow{ID: domain.NewID(), OrgUnitID: unit.ID, CreatedAt: now, UpdatedAt: now}
@@ -230,7 +265,17 @@ func DeleteScheduleRule(ctx context.Context, db bun.IDB, unit *OrgUnit) error {
 	if _, err := db.NewDelete().Model(row).WherePK().Exec(ctx); err != nil {
 		return domain.Internal(err)
 	}
+	if err := RefreshChecksUnder(ctx, db, unit.Path); err != nil {
+		return err
+	}
 	return Audit(ctx, db, "delete", "schedule_rule", row.ID, &unit.ID, row, nil)
+}
+
+// checksSettingsDiffer reports whether two rules differ in what the cross-checks read.
+func checksSettingsDiffer(a, b domain.ScheduleRule) bool {
+	a, b = a.WithCheckDefaults(), b.WithCheckDefaults()
+	return a.MeetsAt != b.MeetsAt || a.MeetingMinutes != b.MeetingMinutes || a.LocationRadiusM != b.LocationRadiusM ||
+		a.LocationRequired != b.LocationRequired
 }
 
 // ExpectedMeeting is the meeting a cell's schedule expects in a month: the one on record, if the month has one

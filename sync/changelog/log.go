@@ -38,6 +38,8 @@ type txState struct {
 	// lastRow and lastJSON are the row Track last encoded and its JSON.
 	lastRow  Row
 	lastJSON *string
+	// changes are the tracked changes of the tables the registry watches (Registry.OnFlush).
+	changes []Change
 	// ahead is set when the transaction found a row it writes at a version above tx: it must run again.
 	ahead bool
 }
@@ -129,7 +131,13 @@ func write(ctx context.Context, w *bun.DB, reg *Registry, fn func(ctx context.Co
 		for _, e := range st.entries {
 			touched[e.Table] = true
 		}
-		return st.flush(ctx, tx)
+		if err := st.flush(ctx, tx); err != nil {
+			return err
+		}
+		if len(st.changes) > 0 && reg.onFlush != nil {
+			return reg.onFlush(ctx, tx, st.changes)
+		}
+		return nil
 	})
 	return touched, err
 }

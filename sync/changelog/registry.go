@@ -1,6 +1,7 @@
 package changelog
 
 import (
+	"context"
 	"fmt"
 	"reflect"
 	"strings"
@@ -106,6 +107,27 @@ type Registry struct {
 	names  []string
 	byName map[string]*Table
 	byType map[reflect.Type]*Table
+	// watch and onFlush: see OnFlush.
+	watch   map[string]bool
+	onFlush func(ctx context.Context, db bun.IDB, changes []Change) error
+}
+
+// Change is a synced row's change in a write transaction: Before is nil for an insert, After nil or soft-deleted
+// for a delete (both are copies taken when the change was tracked).
+type Change struct {
+	Table         string
+	Before, After Row
+}
+
+// OnFlush registers fn to run at the end of every write transaction (Write) that changed rows of the tables given,
+// after its change log is written and before it commits, with those changes in order. fn keeps derived data that
+// is not synced in step with them (store's cross-checks); it must not write synced rows. Call it once, at start.
+func (r *Registry) OnFlush(tables []string, fn func(ctx context.Context, db bun.IDB, changes []Change) error) {
+	r.watch = map[string]bool{}
+	for _, t := range tables {
+		r.watch[t] = true
+	}
+	r.onFlush = fn
 }
 
 // NewRegistry indexes the synced tables ts, given in the order a snapshot sends them and a transaction inserts

@@ -99,6 +99,16 @@ func TrackMoved(ctx context.Context, db bun.IDB, oldScope *Scope, before, after 
 	if table == "" {
 		return domain.Internalf("track: unknown table")
 	}
+	if st.reg.watch[table] {
+		c := Change{Table: table}
+		if before != nil {
+			c.Before = Clone(before)
+		}
+		if after != nil {
+			c.After = Clone(after)
+		}
+		st.changes = append(st.changes, c)
+	}
 	if old != nil {
 		b := st.bucket(*old)
 		b.count--
