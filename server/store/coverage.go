@@ -36,6 +36,10 @@ import (
 //     Present and Unexcused its attendance rows; AttendanceRate = present / (members − exempt).
 //     CellsLowAttendance counts the cells whose rate over the period is under 85 %.
 //   - Grades counts the held meetings of the period by the grade of their latest submitted visit report.
+//   - Verified: expected meetings an assigned official attended with a verified visit (checks.go: not disputed by
+//     the secretary, in no clash, and confirmed by the secretary or checked in within the radius of the cell's
+//     position; with the rule's location_required, checked in within the radius), capped like Visited;
+//     VerifiedRate = verified / expected.
 //
 // Figures of a unit are the sums over its cells, so children add up to their parent.
 type Coverage struct {
@@ -46,6 +50,9 @@ type Coverage struct {
 	Coverage      *float64 `json:"coverage"`
 	ReportingRate *float64 `json:"reporting_rate"`
 	TimelyRate    *float64 `json:"timely_rate"`
+	// Verified counts the visited meetings with a verified visit; VerifiedRate = verified / expected.
+	Verified     int      `json:"verified"`
+	VerifiedRate *float64 `json:"verified_rate"`
 	// HeldMeetings counts the held meetings whose attendance the figures below sum.
 	HeldMeetings       int         `json:"held_meetings"`
 	Members            int         `json:"members"`
@@ -92,6 +99,7 @@ type MonthCoverage struct {
 	Visited        int      `json:"visited"`
 	Reported       int      `json:"reported"`
 	Timely         int      `json:"timely"`
+	Verified       int      `json:"verified"`
 	Coverage       *float64 `json:"coverage"`
 	Members        int      `json:"members"`
 	Exempt         int      `json:"exempt"`
@@ -112,6 +120,13 @@ type MeetingCoverage struct {
 	Visited  bool    `json:"visited"`
 	Reported bool    `json:"reported"`
 	Timely   bool    `json:"timely"`
+	// Verified: a visit of an assigned official is verified; Confirmation: the secretary's word on the visits
+	// ("disputed" if any is disputed, else "confirmed" if any is confirmed, else ""); Clash: a visit clashes with
+	// another of its official's; DistanceM: the nearest check-in's distance from the cell's position (null: none).
+	Verified     bool   `json:"verified"`
+	Confirmation string `json:"confirmation"`
+	Clash        bool   `json:"clash"`
+	DistanceM    *int   `json:"distance_m"`
 	// DueOn is the last day a timely report could be submitted.
 	DueOn          domain.Date  `json:"due_on"`
 	SubmittedAt    *time.Time   `json:"submitted_at"`
@@ -153,6 +168,11 @@ type OfficialTally struct {
 	OnTime      int      `json:"on_time"`
 	Overdue     int      `json:"overdue"`
 	Coverage    *float64 `json:"coverage"`
+	// Verified: attended visits that are verified (capped like Attended); Clashes: attended visits in a clash;
+	// Unconfirmed: attended visits the secretary has not confirmed (no word yet, or disputed).
+	Verified    int `json:"verified"`
+	Clashes     int `json:"clashes"`
+	Unconfirmed int `json:"unconfirmed"`
 	// CommitteeExpected and CommitteeAttended: the expanded committee meetings of communes the official is assigned
 	// to attend (one a month per commune) and those it attended (coverage_forms.go); not in Expected or Coverage.
 	CommitteeExpected int `json:"committee_expected"`
@@ -224,6 +244,11 @@ type covReport struct {
 	CheckedInAt *time.Time   `bun:"checked_in_at"`
 	SubmittedAt *time.Time   `bun:"submitted_at"`
 	Grade       domain.Grade `bun:"grade"`
+	// The cross-checks' outcome (visit_checks).
+	Verified     bool   `bun:"verified"`
+	Clash        bool   `bun:"clash"`
+	Confirmation string `bun:"confirmation"`
+	DistanceM    *int   `bun:"distance_m"`
 }
 
 func (r *covReport) submitted() bool {
@@ -325,7 +350,10 @@ func loadCells(ctx context.Context, db bun.IDB, cells []cellRow, root string, p 
 	var reps []covReport
 	q = db.NewSelect().TableExpr("visit_reports AS vr").
 		ColumnExpr("vr.meeting_id, vr.official_id, vr.status, vr.checked_in_at, vr.submitted_at, vr.grade").
-		Join("JOIN meetings AS m ON m.id = vr.meeting_id")
+		ColumnExpr("COALESCE(vk.verified, FALSE) AS verified, COALESCE(vk.clash, FALSE) AS clash").
+		ColumnExpr("COALESCE(vk.confirmation, '') AS confirmation, vk.distance_m").
+		Join("JOIN meetings AS m ON m.id = vr.meeting_id").
+		Join("LEFT JOIN visit_checks AS vk ON vk.meeting_id = vr.meeting_id AND vk.official_id = vr.official_id")
 	if err := ofCells(q, "m.cell_id").
 		Where("m.meeting_date >= ? AND m.meeting_date <= ?", p.From, p.To).
 		Where("vr.deleted_at IS NULL AND m.deleted_at IS NULL AND m.form = ?", domain.FormCell).
@@ -400,13 +428,16 @@ type visit struct {
 	visited  bool
 	reported bool
 	timely   bool
+	verified bool
+	// clash and unconfirmed (an official's visits only): its visit clashes; the secretary has not confirmed it.
+	clash, unconfirmed bool
 	// overdue: the report was due before today, is not submitted, and the subject was expected every month or
 	// attended.
 	overdue bool
 }
 
 // visitCounts are the visit figures of a list of visits.
-type visitCounts struct{ expected, visited, reported, timely, overdue int }
+type visitCounts struct{ expected, visited, reported, timely, verified, overdue, clashes, unconfirmed int }
 
 // roundHalfUp rounds a sum of weights given in twelfths to whole visits, half up.
 func roundHalfUp(w12 int) int { return (w12 + 6) / 12 }
@@ -426,7 +457,9 @@ type visitTotals struct {
 	visits                    int
 	w12                       int
 	visited, reported, timely int
+	verified                  int
 	overdue                   int
+	clashes, unconfirmed      int
 }
 
 func (t *visitTotals) add(v visit) {
@@ -435,13 +468,17 @@ func (t *visitTotals) add(v visit) {
 	t.visited += b2i(v.visited)
 	t.reported += b2i(v.reported)
 	t.timely += b2i(v.timely)
+	t.verified += b2i(v.verified)
 	t.overdue += b2i(v.overdue)
+	t.clashes += b2i(v.clash)
+	t.unconfirmed += b2i(v.unconfirmed)
 }
 
 // counts rounds the weights and caps the counts at the expected meetings.
 func (t visitTotals) counts() visitCounts {
-	c := visitCounts{expected: min(t.visits, roundHalfUp(t.w12)), overdue: t.overdue}
+	c := visitCounts{expected: min(t.visits, roundHalfUp(t.w12)), overdue: t.overdue, clashes: t.clashes, unconfirmed: t.unconfirmed}
 	c.visited = min(t.visited, c.expected)
+	c.verified = min(t.verified, c.expected)
 	c.reported = min(t.reported, c.expected)
 	c.timely = min(t.timely, c.expected)
 	return c
@@ -511,6 +548,9 @@ func (d *coverageData) visitOf(c cellRow, e ExpectedMeeting, rule domain.Schedul
 			}
 			v.visited = true
 			attended = true
+			v.verified = v.verified || r.Verified
+			v.clash = v.clash || r.Clash
+			v.unconfirmed = v.unconfirmed || r.Confirmation != string(domain.ConfirmConfirmed)
 			if r.submitted() {
 				v.reported = true
 				v.timely = v.timely || onTime(r.SubmittedAt, due)
@@ -538,6 +578,7 @@ func (c *Coverage) add(o Coverage) {
 	c.Visited += o.Visited
 	c.Reported += o.Reported
 	c.Timely += o.Timely
+	c.Verified += o.Verified
 	c.HeldMeetings += o.HeldMeetings
 	c.Members += o.Members
 	c.Exempt += o.Exempt
@@ -555,6 +596,7 @@ func (c *Coverage) rates() {
 	c.Coverage = ratio(c.Visited, c.Expected)
 	c.ReportingRate = ratio(c.Reported, c.Expected)
 	c.TimelyRate = ratio(c.Timely, c.Expected)
+	c.VerifiedRate = ratio(c.Verified, c.Expected)
 	c.AttendanceRate = ratio(c.Present, c.Members-c.Exempt)
 }
 
@@ -648,6 +690,7 @@ func (t *coverageTally) month(m MonthCoverage) {
 	mo.Visited += m.Visited
 	mo.Reported += m.Reported
 	mo.Timely += m.Timely
+	mo.Verified += m.Verified
 	mo.Members += m.Members
 	mo.Exempt += m.Exempt
 	mo.Present += m.Present
@@ -731,6 +774,16 @@ func (d *coverageData) cellMeetings(c cellRow) []MeetingCoverage {
 			if n := names[r.OfficialID]; n != "" {
 				mc.Officials = append(mc.Officials, n)
 			}
+			mc.Clash = mc.Clash || r.Clash
+			switch {
+			case r.Confirmation == string(domain.ConfirmDisputed):
+				mc.Confirmation = r.Confirmation
+			case r.Confirmation == string(domain.ConfirmConfirmed) && mc.Confirmation == "":
+				mc.Confirmation = r.Confirmation
+			}
+			if r.DistanceM != nil && (mc.DistanceM == nil || *r.DistanceM < *mc.DistanceM) {
+				mc.DistanceM = r.DistanceM
+			}
 			if r.submitted() && (mc.SubmittedAt == nil || r.SubmittedAt.Before(*mc.SubmittedAt)) {
 				mc.SubmittedAt = r.SubmittedAt
 			}
@@ -744,6 +797,7 @@ func (d *coverageData) cellMeetings(c cellRow) []MeetingCoverage {
 		mc := MeetingCoverage{MeetingID: e.MeetingID, Date: e.Date, Type: e.Type, Status: e.Status, Moved: e.Moved}
 		if v, ok := d.visitOf(c, e, rule, ""); ok {
 			mc.Expected, mc.Weight, mc.Visited, mc.Reported, mc.Timely = true, float64(v.w12)/12, v.visited, v.reported, v.timely
+			mc.Verified = v.verified
 		}
 		seen[e.MeetingID] = true
 		add(mc)
@@ -784,6 +838,9 @@ func OfficialTallies(ctx context.Context, db bun.IDB, unit *OrgUnit, p Period, t
 			t.Reported += vc.reported
 			t.OnTime += vc.timely
 			t.Overdue += vc.overdue
+			t.Verified += vc.verified
+			t.Clashes += vc.clashes
+			t.Unconfirmed += vc.unconfirmed
 		}
 	}
 	if err := addCommitteeTallies(ctx, db, unit, p, byID); err != nil {

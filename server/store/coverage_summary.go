@@ -26,7 +26,7 @@ import (
 
 // coverageAlgo versions how the months are computed: raise it whenever the coverage definitions change, so the
 // summaries built by an older server are rebuilt.
-const coverageAlgo = 1
+const coverageAlgo = 2 // 2: the verified visits (issue #13)
 
 // coverageMaxSpan bounds, in months, the span a cell's summary grows to when a reader asks for months next to it.
 const coverageMaxSpan = 36
@@ -65,6 +65,7 @@ type coverageMonth struct {
 	MVisited  int `bun:"m_visited"`
 	MReported int `bun:"m_reported"`
 	MTimely   int `bun:"m_timely"`
+	MVerified int `bun:"m_verified"`
 	MMembers  int `bun:"m_members"`
 	MExempt   int `bun:"m_exempt"`
 	MPresent  int `bun:"m_present"`
@@ -73,7 +74,7 @@ type coverageMonth struct {
 // own is the month's own figures, as ByMonth adds them up.
 func (m *coverageMonth) own() MonthCoverage {
 	return MonthCoverage{Month: m.Month.String()[:7], Expected: m.MExpected, Visited: m.MVisited, Reported: m.MReported,
-		Timely: m.MTimely, Members: m.MMembers, Exempt: m.MExempt, Present: m.MPresent}
+		Timely: m.MTimely, Verified: m.MVerified, Members: m.MMembers, Exempt: m.MExempt, Present: m.MPresent}
 }
 
 // cellSums are a cell's sums over some months, before rounding and capping.
@@ -83,6 +84,7 @@ type cellSums struct {
 	Visited   int `bun:"c_visited"`
 	Reported  int `bun:"c_reported"`
 	Timely    int `bun:"c_timely"`
+	Verified  int `bun:"c_verified"`
 	Held      int `bun:"c_held"`
 	Members   int `bun:"c_members"`
 	Exempt    int `bun:"c_exempt"`
@@ -100,6 +102,7 @@ func (s *cellSums) plus(o cellSums) {
 	s.Visited += o.Visited
 	s.Reported += o.Reported
 	s.Timely += o.Timely
+	s.Verified += o.Verified
 	s.Held += o.Held
 	s.Members += o.Members
 	s.Exempt += o.Exempt
@@ -113,8 +116,8 @@ func (s *cellSums) plus(o cellSums) {
 
 // coverage turns a cell's sums over a period into its figures (rates left to the caller).
 func (s cellSums) coverage() Coverage {
-	c := (visitTotals{visits: s.Visits, w12: s.W12, visited: s.Visited, reported: s.Reported, timely: s.Timely}).counts()
-	out := Coverage{Expected: c.expected, Visited: c.visited, Reported: c.reported, Timely: c.timely, HeldMeetings: s.Held,
+	c := (visitTotals{visits: s.Visits, w12: s.W12, visited: s.Visited, reported: s.Reported, timely: s.Timely, verified: s.Verified}).counts()
+	out := Coverage{Expected: c.expected, Visited: c.visited, Reported: c.reported, Timely: c.timely, Verified: c.verified, HeldMeetings: s.Held,
 		Members: s.Members, Exempt: s.Exempt, Present: s.Present, Unexcused: s.Unexcused, Cells: 1,
 		Grades: GradeCounts{Tot: s.Tot, Kha: s.Kha, TrungBinh: s.TrungBinh, Kem: s.Kem}}
 	if r := ratio(s.Present, s.Members-s.Exempt); r != nil && *r < LowAttendance {
@@ -360,8 +363,10 @@ func (d *coverageData) monthRows(c cellRow, from, to domain.Date) []coverageMont
 	}
 	for i, t := range totals {
 		own[i].Visits, own[i].W12, own[i].Visited, own[i].Reported, own[i].Timely = t.visits, t.w12, t.visited, t.reported, t.timely
+		own[i].Verified = t.verified
 		mc := t.counts()
 		out[i].MExpected, out[i].MVisited, out[i].MReported, out[i].MTimely = mc.expected, mc.visited, mc.reported, mc.timely
+		out[i].MVerified = mc.verified
 	}
 	for _, m := range d.meetings[c.ID] {
 		i, ok := at[m.MeetingDate.String()[:7]]
@@ -436,6 +441,7 @@ func coverageFromSummary(ctx context.Context, r, w bun.IDB, unit *OrgUnit, p Per
 		Visited  int         `bun:"visited"`
 		Reported int         `bun:"reported"`
 		Timely   int         `bun:"timely"`
+		Verified int         `bun:"verified"`
 		Members  int         `bun:"members"`
 		Exempt   int         `bun:"exempt"`
 		Present  int         `bun:"present"`
@@ -446,7 +452,7 @@ func coverageFromSummary(ctx context.Context, r, w bun.IDB, unit *OrgUnit, p Per
 		// the period (a row the cell has only when its summary starts earlier).
 		q := r.NewSelect().TableExpr("coverage_months AS cm").ColumnExpr("cm.cell_id, cm.path")
 		prev, last := from.AddMonths(-1), to
-		for _, c := range []string{"visits", "w12", "visited", "reported", "timely", "held", "members", "exempt", "present",
+		for _, c := range []string{"visits", "w12", "visited", "reported", "timely", "verified", "held", "members", "exempt", "present",
 			"unexcused", "tot", "kha", "trung_binh", "kem"} {
 			q = q.ColumnExpr("SUM(CASE WHEN cm.month = ? THEN cm.? ELSE -cm.? END) AS ?", last,
 				bun.Ident("c_"+c), bun.Ident("c_"+c), bun.Ident("c_"+c))
@@ -461,7 +467,7 @@ func coverageFromSummary(ctx context.Context, r, w bun.IDB, unit *OrgUnit, p Per
 		err := open(r.NewSelect().TableExpr("coverage_months AS cm").ColumnExpr("cm.month").
 			ColumnExpr("SUM(cm.m_expected) AS expected, SUM(cm.m_visited) AS visited, SUM(cm.m_reported) AS reported").
 			ColumnExpr("SUM(cm.m_timely) AS timely, SUM(cm.m_members) AS members, SUM(cm.m_exempt) AS exempt").
-			ColumnExpr("SUM(cm.m_present) AS present").
+			ColumnExpr("SUM(cm.m_present) AS present, SUM(cm.m_verified) AS verified").
 			Where("cm.month >= ? AND cm.month <= ?", from, to)).
 			GroupExpr("cm.month").Scan(ctx, &months)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -484,7 +490,7 @@ func coverageFromSummary(ctx context.Context, r, w bun.IDB, unit *OrgUnit, p Per
 	}
 	for _, m := range months {
 		t.month(MonthCoverage{Month: m.Month.String()[:7], Expected: m.Expected, Visited: m.Visited, Reported: m.Reported,
-			Timely: m.Timely, Members: m.Members, Exempt: m.Exempt, Present: m.Present})
+			Timely: m.Timely, Verified: m.Verified, Members: m.Members, Exempt: m.Exempt, Present: m.Present})
 	}
 	t.finish(p)
 	return nil

@@ -13,6 +13,7 @@ import (
 	"github.com/chibo-vn/chibo/server/domain"
 	"github.com/chibo-vn/chibo/server/store"
 	"github.com/chibo-vn/chibo/server/testdb"
+	"github.com/chibo-vn/chibo/sync/wire"
 )
 
 // TestCoverageSummaryEqualsRecomputation writes to everything coverage depends on, one kind of write at a time,
@@ -62,6 +63,7 @@ func TestCoverageSummaryEqualsRecomputation(t *testing.T) {
 		}
 	}
 	check(t, "the fixture")
+	crossChecksSteps(t, f, check)
 	// A rule for commune 1 once the summary exists: the 10th, reports due the next day, thematic every month.
 	rule := domain.DefaultScheduleRule()
 	rule.DayOfMonth, rule.ReportDueDays, rule.ThematicMonths = 10, 1, []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}
@@ -283,5 +285,128 @@ func TestCoverageSummaryUnderConcurrentWrites(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got, cmpopts.EquateComparable(domain.Date{})); diff != "" {
 		t.Errorf("after the writes (-recomputed +summary):\n%s", diff)
+	}
+}
+
+// crossChecksSteps writes, through the store's tracked writes (the paths of the sync push and the API), each kind
+// of write the cross-checks depend on, and after each checks the summary against a recomputation (check), the
+// visit_checks table against a recomputation of the checks, and the province's verified visits over the fourth
+// quarter against the figure worked out from the fixture's story.
+func crossChecksSteps(t *testing.T, f *testdb.CoverageFixture, check func(t *testing.T, step string)) {
+	ctx := context.Background()
+	db := f.DB
+	q4 := store.Period{From: testdb.CoverageFrom, To: testdb.CoverageTo}
+	o1, o3 := f.Users["off1"], f.Users["off3"]
+	local := func(day domain.Date, h, m int) *time.Time {
+		x := time.Date(day.Year(), day.Month(), day.Day(), h, m, 0, 0, domain.Zone).UTC()
+		return &x
+	}
+	var dDec store.Meeting
+	if err := db.R.NewSelect().Model(&dDec).Where("cell_id = ?", f.D.ID).Scan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	write := func(t *testing.T, fn func(ctx context.Context, tx bun.Tx) error) {
+		t.Helper()
+		if err := db.Write(ctx, fn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	confirm := func(m string, o *store.User, st domain.ConfirmStatus, reason string) func(ctx context.Context, tx bun.Tx) error {
+		return func(ctx context.Context, tx bun.Tx) error {
+			c := &store.VisitConfirmation{MeetingID: m, OfficialID: o.ID, Status: st, Reason: reason}
+			c.ID = wire.ConfirmationID(m, o.ID)
+			return store.Insert(ctx, tx, c)
+		}
+	}
+	update := func(row store.SyncRow, change func()) func(ctx context.Context, tx bun.Tx) error {
+		return func(ctx context.Context, tx bun.Tx) error {
+			if err := tx.NewSelect().Model(row).WherePK().Scan(ctx); err != nil {
+				return err
+			}
+			before := store.Clone(row)
+			change()
+			return store.Update(ctx, tx, before, row)
+		}
+	}
+	reportANov, confXN, confBDec := &store.VisitReport{}, &store.VisitConfirmation{}, &store.VisitConfirmation{}
+	reportANov.ID = f.ReportANov.ID
+	confXN.ID = wire.ConfirmationID(f.ReportXN.MeetingID, o3.ID)
+	dMeeting := &store.Meeting{}
+	dMeeting.ID = dDec.ID
+	reportADec := &store.VisitReport{}
+	if err := db.R.NewSelect().Model(reportADec).Where("meeting_id = ? AND official_id = ?", f.MeetingA["2026-12"].ID, o1.ID).
+		Scan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var bDec string
+	if err := db.R.NewSelect().Model((*store.Meeting)(nil)).Column("id").Where("cell_id = ? AND meeting_date = ?", f.B.ID,
+		domain.NewDate(2026, 12, 10)).Scan(ctx, &bDec); err != nil {
+		t.Fatal(err)
+	}
+	confBDec.ID = wire.ConfirmationID(bDec, o3.ID)
+	rule := domain.DefaultScheduleRule()
+	rule.LocationRequired = true
+	steps := []struct {
+		name     string
+		write    func(ctx context.Context, tx bun.Tx) error
+		verified int
+	}{
+		{"the secretary confirms o3 at X in November", confirm(f.ReportXN.MeetingID, o3, domain.ConfirmConfirmed, ""), 4},
+		{"A's position moves 2.2 km from o1's November check-in", func(ctx context.Context, tx bun.Tx) error {
+			_, err := store.SetCellPosition(ctx, tx, f.A, f.Users["sec1"].ID, 16.77, 107.19, nil)
+			return err
+		}, 3},
+		{"o1's November check-in moves next to it", update(reportANov, func() {
+			lat, lon := 16.7702, 107.19
+			reportANov.Latitude, reportANov.Longitude = &lat, &lon
+		}), 4},
+		{"o1 visits D on the evening it visits A", func(ctx context.Context, tx bun.Tx) error {
+			r := &store.VisitReport{MeetingID: dDec.ID, OfficialID: o1.ID, Status: "draft"}
+			r.ID = wire.ReportID(dDec.ID, o1.ID)
+			return store.Insert(ctx, tx, r)
+		}, 4},
+		{"o1's December check-in at A is corrected from 08:00 to 19:35", update(reportADec, func() {
+			reportADec.CheckedInAt = local(dDec.MeetingDate, 19, 35)
+		}), 4},
+		{"D's minutes record 18:00 to 19:20", update(dMeeting, func() {
+			dMeeting.StartsAt, dMeeting.EndsAt = local(dDec.MeetingDate, 18, 0), local(dDec.MeetingDate, 19, 20)
+		}), 4},
+		{"the secretary confirms o1 at D", confirm(dDec.ID, o1, domain.ConfirmConfirmed, ""), 5},
+		{"D's position is set 11 km from A: too far for the 10 minutes between", func(ctx context.Context, tx bun.Tx) error {
+			_, err := store.SetCellPosition(ctx, tx, f.D, f.Users["root"].ID, 16.87, 107.19, nil)
+			return err
+		}, 4},
+		{"B's December confirmation becomes a dispute", update(confBDec, func() {
+			confBDec.Status, confBDec.Reason = domain.ConfirmDisputed, "Không có mặt"
+		}), 3},
+		{"commune 1 requires the location", func(ctx context.Context, tx bun.Tx) error {
+			_, err := store.PutScheduleRule(ctx, tx, f.C1, rule)
+			return err
+		}, 2},
+		{"X's confirmation is withdrawn", func(ctx context.Context, tx bun.Tx) error {
+			if err := tx.NewSelect().Model(confXN).WherePK().Scan(ctx); err != nil {
+				return err
+			}
+			return store.SoftDelete(ctx, tx, confXN)
+		}, 1},
+		{"A's position is removed", func(ctx context.Context, tx bun.Tx) error { return store.DeleteCellPosition(ctx, tx, f.A) }, 0},
+		// A Oct (confirmed) again, and D Dec: with A's position gone, its distance from A is unknown, so no travel clash.
+		{"commune 1's rule is removed", func(ctx context.Context, tx bun.Tx) error { return store.DeleteScheduleRule(ctx, tx, f.C1) }, 2},
+	}
+	for i, s := range steps {
+		t.Run(fmt.Sprintf("checks %02d %s", i, s.name), func(t *testing.T) {
+			write(t, s.write)
+			check(t, s.name)
+			if bad, err := store.CheckVisitChecks(ctx, db.R); err != nil || len(bad) > 0 {
+				t.Errorf("after %s, visit_checks differ from a recomputation: %v %v", s.name, bad, err)
+			}
+			rep, err := store.CoverageOf(ctx, db.R, db.W, f.Province, q4, testdb.CoverageToday)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Totals.Verified != s.verified {
+				t.Errorf("after %s, %d verified visits, want %d", s.name, rep.Totals.Verified, s.verified)
+			}
+		})
 	}
 }

@@ -30,6 +30,10 @@ var q4 = store.Period{From: testdb.CoverageFrom, To: testdb.CoverageTo}
 //	E: nobody assigned → 0 expected. Held 1 × 2, all present.
 //	X: Oct cancelled; Nov, Dec (planned, not held) → 2; visited, reported, timely Nov → 1. Held 1 × (7, 2 exempt),
 //	   present 3, 1 unexcused → 3/5. Grade Tốt.
+//
+// Verified: A Oct (confirmed), A Nov (checked in 56 m from A's position), B Dec (confirmed); B Oct is disputed, A
+// Dec and X Nov unconfirmed without a position. A 2, B 1 (capped at its 2 expected), D and X 0 → 3. By month:
+// October A (B's disputed) → 1; November A → 1; December B's 2/12 rounds to 0 expected → 0.
 func TestCoverageFigures(t *testing.T) {
 	f := testdb.NewCoverageFixture(t)
 	ctx := context.Background()
@@ -41,23 +45,23 @@ func TestCoverageFigures(t *testing.T) {
 		Unit: store.UnitSummary{ID: f.Province.ID, Name: f.Province.Name, Kind: domain.KindProvince},
 		From: q4.From, To: q4.To,
 		Totals: store.Coverage{Expected: 8, Visited: 6, Reported: 5, Timely: 3, Coverage: pct(0.75), ReportingRate: pct(0.625),
-			TimelyRate: pct(0.375), HeldMeetings: 8, Members: 35, Exempt: 5, Present: 23, AttendanceRate: pct(0.7667), Unexcused: 2,
+			TimelyRate: pct(0.375), Verified: 3, VerifiedRate: pct(0.375), HeldMeetings: 8, Members: 35, Exempt: 5, Present: 23, AttendanceRate: pct(0.7667), Unexcused: 2,
 			Cells: 5, CellsLowAttendance: 2, Grades: store.GradeCounts{Tot: 2, Kha: 1, TrungBinh: 1, Kem: 1}},
 		Children: []store.ChildCoverage{
 			{Unit: store.UnitSummary{ID: f.C2.ID, Name: f.C2.Name, Kind: domain.KindCommune}, Coverage: store.Coverage{
 				Expected: 2, Visited: 1, Reported: 1, Timely: 1, Coverage: pct(0.5), ReportingRate: pct(0.5), TimelyRate: pct(0.5),
-				HeldMeetings: 1, Members: 7, Exempt: 2, Present: 3, AttendanceRate: pct(0.6), Unexcused: 1, Cells: 1, CellsLowAttendance: 1,
+				VerifiedRate: pct(0), HeldMeetings: 1, Members: 7, Exempt: 2, Present: 3, AttendanceRate: pct(0.6), Unexcused: 1, Cells: 1, CellsLowAttendance: 1,
 				Grades: store.GradeCounts{Tot: 1}}},
 			{Unit: store.UnitSummary{ID: f.C1.ID, Name: f.C1.Name, Kind: domain.KindCommune}, Coverage: store.Coverage{
 				Expected: 6, Visited: 5, Reported: 4, Timely: 2, Coverage: pct(0.8333), ReportingRate: pct(0.6667), TimelyRate: pct(0.3333),
-				HeldMeetings: 7, Members: 28, Exempt: 3, Present: 20, AttendanceRate: pct(0.8), Unexcused: 1, Cells: 4, CellsLowAttendance: 1,
+				Verified: 3, VerifiedRate: pct(0.5), HeldMeetings: 7, Members: 28, Exempt: 3, Present: 20, AttendanceRate: pct(0.8), Unexcused: 1, Cells: 4, CellsLowAttendance: 1,
 				Grades: store.GradeCounts{Tot: 1, Kha: 1, TrungBinh: 1, Kem: 1}}},
 		},
 		ByMonth: []store.MonthCoverage{
 			// October: A, B expected (X cancelled); attendance A 3/4, B 4/4, E 2/2.
-			{Month: "2026-10", Expected: 2, Visited: 2, Reported: 2, Timely: 2, Coverage: pct(1), Members: 11, Exempt: 1, Present: 9, AttendanceRate: pct(0.9)},
+			{Month: "2026-10", Expected: 2, Visited: 2, Reported: 2, Timely: 2, Verified: 1, Coverage: pct(1), Members: 11, Exempt: 1, Present: 9, AttendanceRate: pct(0.9)},
 			// November: A, B, X expected (D not open yet); B had no meeting; A's report late.
-			{Month: "2026-11", Expected: 3, Visited: 2, Reported: 2, Timely: 1, Coverage: pct(0.6667), Members: 12, Exempt: 3, Present: 6, AttendanceRate: pct(0.6667)},
+			{Month: "2026-11", Expected: 3, Visited: 2, Reported: 2, Timely: 1, Verified: 1, Coverage: pct(0.6667), Members: 12, Exempt: 3, Present: 6, AttendanceRate: pct(0.6667)},
 			// December: A, D, X expected; B's 2/12 rounds to 0 in a month of its own.
 			{Month: "2026-12", Expected: 3, Visited: 1, Reported: 0, Timely: 0, Coverage: pct(0.3333), Members: 12, Exempt: 1, Present: 8, AttendanceRate: pct(0.7273)},
 		},
@@ -72,7 +76,7 @@ func TestCoverageFigures(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantA := store.Coverage{Expected: 3, Visited: 3, Reported: 2, Timely: 1, Coverage: pct(1), ReportingRate: pct(0.6667), TimelyRate: pct(0.3333),
-		HeldMeetings: 3, Members: 15, Exempt: 3, Present: 8, AttendanceRate: pct(0.6667), Unexcused: 1, Cells: 1, CellsLowAttendance: 1,
+		Verified: 2, VerifiedRate: pct(0.6667), HeldMeetings: 3, Members: 15, Exempt: 3, Present: 8, AttendanceRate: pct(0.6667), Unexcused: 1, Cells: 1, CellsLowAttendance: 1,
 		Grades: store.GradeCounts{Tot: 1, Kha: 1}}
 	if diff := cmp.Diff(wantA, rep.Totals); diff != "" {
 		t.Errorf("cell A (-want +got):\n%s", diff)
@@ -89,16 +93,22 @@ func TestCoverageFigures(t *testing.T) {
 		Rate                                       *float64
 		Grade                                      domain.Grade
 		Officials                                  []string
+		Verified                                   bool
+		Confirmation                               string
+		DistanceM                                  *int
 	}
 	var got []row
 	for _, m := range rep.Meetings {
 		got = append(got, row{m.Date.String(), m.Moved, m.Expected, m.Visited, m.Reported, m.Timely, m.DueOn.String(),
-			m.Members, m.Exempt, m.Present, m.Unexcused, m.AttendanceRate, m.Grade, m.Officials})
+			m.Members, m.Exempt, m.Present, m.Unexcused, m.AttendanceRate, m.Grade, m.Officials, m.Verified, m.Confirmation, m.DistanceM})
+		if m.Clash {
+			t.Errorf("meeting %s: a clash", m.Date)
+		}
 	}
 	wantRows := []row{
-		{"2026-10-03", false, true, true, true, true, "2026-10-06", n(5), n(1), n(3), n(0), pct(0.75), domain.GradeGood, []string{"Cán bộ off1"}},
-		{"2026-11-07", true, true, true, true, false, "2026-11-10", n(5), n(1), n(3), n(0), pct(0.75), domain.GradeFair, []string{"Cán bộ off1"}},
-		{"2026-12-03", false, true, true, false, false, "2026-12-06", n(5), n(1), n(2), n(1), pct(0.5), "", []string{"Cán bộ off1"}},
+		{"2026-10-03", false, true, true, true, true, "2026-10-06", n(5), n(1), n(3), n(0), pct(0.75), domain.GradeGood, []string{"Cán bộ off1"}, true, "confirmed", nil},
+		{"2026-11-07", true, true, true, true, false, "2026-11-10", n(5), n(1), n(3), n(0), pct(0.75), domain.GradeFair, []string{"Cán bộ off1"}, true, "", n(56)},
+		{"2026-12-03", false, true, true, false, false, "2026-12-06", n(5), n(1), n(2), n(1), pct(0.5), "", []string{"Cán bộ off1"}, false, "", nil},
 	}
 	if diff := cmp.Diff(wantRows, got); diff != "" {
 		t.Errorf("cell A meetings (-want +got):\n%s", diff)
@@ -140,16 +150,16 @@ func TestOfficialTallies(t *testing.T) {
 	}{
 		{"province", f.Province, []store.OfficialTally{
 			// o1: A (3 expected, 3 attended, Oct and Nov reported, Oct on time, Dec a draft → overdue) and D (Dec, overdue).
-			{UserID: f.Users["off1"].ID, DisplayName: "Cán bộ off1", Title: "Ủy viên", Cells: 2, Expected: 4, Attended: 3, Reported: 2, OnTime: 1, Overdue: 2, Coverage: pct(0.75)},
-			// o2: B until Nov 15: Oct on time, Nov (no meeting, no report) overdue.
-			{UserID: f.Users["off2"].ID, DisplayName: "Cán bộ off2", Title: "Ủy viên", Cells: 1, Expected: 2, Attended: 1, Reported: 1, OnTime: 1, Overdue: 1, Coverage: pct(0.5)},
-			// o3: B 3 × 2/12 → 1, Dec reported late; X Nov on time, Dec overdue.
-			{UserID: f.Users["off3"].ID, DisplayName: "Cán bộ off3", Title: "Ủy viên", Cells: 2, Expected: 3, Attended: 2, Reported: 2, OnTime: 1, Overdue: 1, Coverage: pct(0.6667)},
+			{UserID: f.Users["off1"].ID, DisplayName: "Cán bộ off1", Title: "Ủy viên", Cells: 2, Expected: 4, Attended: 3, Reported: 2, OnTime: 1, Overdue: 2, Coverage: pct(0.75), Verified: 2, Unconfirmed: 2},
+			// o2: B until Nov 15: Oct on time (disputed), Nov (no meeting, no report) overdue.
+			{UserID: f.Users["off2"].ID, DisplayName: "Cán bộ off2", Title: "Ủy viên", Cells: 1, Expected: 2, Attended: 1, Reported: 1, OnTime: 1, Overdue: 1, Coverage: pct(0.5), Unconfirmed: 1},
+			// o3: B 3 × 2/12 → 1, Dec reported late (confirmed); X Nov on time (unconfirmed), Dec overdue.
+			{UserID: f.Users["off3"].ID, DisplayName: "Cán bộ off3", Title: "Ủy viên", Cells: 2, Expected: 3, Attended: 2, Reported: 2, OnTime: 1, Overdue: 1, Coverage: pct(0.6667), Verified: 1, Unconfirmed: 1},
 		}},
 		{"commune 1 leaves out o3's cell X", f.C1, []store.OfficialTally{
-			{UserID: f.Users["off1"].ID, DisplayName: "Cán bộ off1", Title: "Ủy viên", Cells: 2, Expected: 4, Attended: 3, Reported: 2, OnTime: 1, Overdue: 2, Coverage: pct(0.75)},
-			{UserID: f.Users["off2"].ID, DisplayName: "Cán bộ off2", Title: "Ủy viên", Cells: 1, Expected: 2, Attended: 1, Reported: 1, OnTime: 1, Overdue: 1, Coverage: pct(0.5)},
-			{UserID: f.Users["off3"].ID, DisplayName: "Cán bộ off3", Title: "Ủy viên", Cells: 1, Expected: 1, Attended: 1, Reported: 1, OnTime: 0, Overdue: 0, Coverage: pct(1)},
+			{UserID: f.Users["off1"].ID, DisplayName: "Cán bộ off1", Title: "Ủy viên", Cells: 2, Expected: 4, Attended: 3, Reported: 2, OnTime: 1, Overdue: 2, Coverage: pct(0.75), Verified: 2, Unconfirmed: 2},
+			{UserID: f.Users["off2"].ID, DisplayName: "Cán bộ off2", Title: "Ủy viên", Cells: 1, Expected: 2, Attended: 1, Reported: 1, OnTime: 1, Overdue: 1, Coverage: pct(0.5), Unconfirmed: 1},
+			{UserID: f.Users["off3"].ID, DisplayName: "Cán bộ off3", Title: "Ủy viên", Cells: 1, Expected: 1, Attended: 1, Reported: 1, OnTime: 0, Overdue: 0, Coverage: pct(1), Verified: 1},
 		}},
 	}
 	for _, tt := range tests {

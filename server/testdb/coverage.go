@@ -9,6 +9,7 @@ import (
 
 	"github.com/chibo-vn/chibo/server/domain"
 	"github.com/chibo-vn/chibo/server/store"
+	"github.com/chibo-vn/chibo/sync/wire"
 )
 
 // CoverageFixture is a small province built by hand for the coverage tests, whose figures over the fourth
@@ -30,6 +31,11 @@ import (
 //	           o3 reported on time (Tốt); Dec 3 still planned. 7 members, 2 exempt; "Trần Thị Xa" absent with
 //	           reason Jul, Aug, Sep, Nov (4 held meetings in a row).
 //
+// The cross-checks (issue #13): cell A meets at 16.75 N, 107.19 E. sec1 confirmed o1 at A in October; o1 checked
+// in at A in November 0.0005° (about 56 m) north of it, unconfirmed; A in December unconfirmed, no position. B in
+// October: o2 disputed ("Đến muộn, về sớm"); B in December: o3 confirmed. X in November: o3 unconfirmed. So the
+// verified visits are A Oct, A Nov and B Dec; no visit clashes (each official's visits are on different days).
+//
 // Users (password unset): root (admin of everything), sup1 (supervisor of C1), admin2 (admin of C2), o1, o2, o3
 // (officials; off1 with a grant over C1; o1, o2, o3 above are off1, off2, off3), sec1 (secretary of A).
 type CoverageFixture struct {
@@ -42,6 +48,8 @@ type CoverageFixture struct {
 	AttendanceA          map[string][]*store.Attendance // by month
 	AssignB1             *store.Assignment
 	ReportAOct, ReportXN *store.VisitReport
+	// ReportANov is o1's visit of A in November (checked in near A's position, unconfirmed).
+	ReportANov *store.VisitReport
 }
 
 // The fixture's period and day.
@@ -198,7 +206,7 @@ func NewCoverageFixture(t testing.TB) *CoverageFixture {
 		f.ReportAOct = report(f.MeetingA["2026-10"], o1, at(d(time.October, 5), 9), domain.GradeGood)
 		f.MeetingA["2026-11"] = meeting(f.A, d(time.November, 7), domain.MeetingHeld, 5, 1)
 		f.AttendanceA["2026-11"] = attend(f.MeetingA["2026-11"], mA, "eppp")
-		report(f.MeetingA["2026-11"], o1, at(d(time.November, 12), 10), domain.GradeFair)
+		f.ReportANov = report(f.MeetingA["2026-11"], o1, at(d(time.November, 12), 10), domain.GradeFair)
 		f.MeetingA["2026-12"] = meeting(f.A, d(time.December, 3), domain.MeetingHeld, 5, 1)
 		f.AttendanceA["2026-12"] = attend(f.MeetingA["2026-12"], mA, "eppu")
 		report(f.MeetingA["2026-12"], o1, nil, domain.GradeWeak) // a draft: its grade does not count
@@ -225,6 +233,31 @@ func NewCoverageFixture(t testing.TB) *CoverageFixture {
 		attend(m, mX, "epppu")
 		f.ReportXN = report(m, o3, at(d(time.November, 4), 16), domain.GradeGood)
 		meeting(f.X, d(time.December, 3), domain.MeetingPlanned, 0, 0)
+
+		// The cross-checks.
+		sec1 := f.Users["sec1"]
+		ins(&store.CellPosition{Base: store.Base{ID: wire.PositionID(f.A.ID), CreatedAt: now, UpdatedAt: now}, CellID: f.A.ID,
+			Latitude: 16.75, Longitude: 107.19, SetBy: &sec1.ID, SetAt: &now})
+		lat, lon := 16.7505, 107.19
+		if _, err := tx.NewUpdate().Model(f.ReportANov).Set("latitude = ?, longitude = ?", lat, lon).WherePK().Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		f.ReportANov.Latitude, f.ReportANov.Longitude = &lat, &lon
+		confirm := func(m *store.Meeting, o *store.User, st domain.ConfirmStatus, reason string) {
+			ins(&store.VisitConfirmation{Base: store.Base{ID: wire.ConfirmationID(m.ID, o.ID), CreatedAt: now, UpdatedAt: now},
+				MeetingID: m.ID, OfficialID: o.ID, Status: st, Reason: reason, ConfirmedBy: &sec1.ID, ConfirmedAt: &now})
+		}
+		confirm(f.MeetingA["2026-10"], o1, domain.ConfirmConfirmed, "")
+		var bMeetings []*store.Meeting
+		if err := tx.NewSelect().Model(&bMeetings).Where("cell_id = ?", f.B.ID).OrderExpr("meeting_date").Scan(ctx); err != nil {
+			t.Fatal(err)
+		}
+		confirm(bMeetings[0], o2, domain.ConfirmDisputed, "Đến muộn, về sớm")
+		confirm(bMeetings[1], o3, domain.ConfirmConfirmed, "")
+		// The rows above bypassed the change log (and its hook): compute the checks once.
+		if err := store.RebuildChecks(ctx, tx); err != nil {
+			t.Fatal(err)
+		}
 		return nil
 	})
 	if err != nil {
