@@ -203,8 +203,8 @@ test('the official\'s check-in shows its distance from the cell\'s position; whe
     // The province's requirement is said, with a line on privacy, before the check-in.
     const checkIn = page.getByRole('button', { name: 'Xác nhận đến dự' });
     if (await checkIn.count()) {
-      await page.getByText('Tỉnh yêu cầu ghi vị trí khi đến dự: buổi dự chỉ được xác thực khi Đồng chí ở trong bán kính 300 m quanh nơi sinh hoạt.').waitFor();
-      await page.getByText(/Chỉ lưu một điểm vị trí lúc Đồng chí xác nhận đến dự/).waitFor();
+      await page.getByText('Tỉnh yêu cầu ghi vị trí khi đến dự, trong bán kính 300 m quanh nơi sinh hoạt.').waitFor();
+      await page.getByText(/Chỉ lưu một điểm lúc xác nhận đến dự/).waitFor();
       await checkIn.click();
     }
     // Asked at once on check-in (no second tap), and the distance from the cell's position shows.
@@ -257,7 +257,7 @@ test('the assignment screen warns, without refusing, of an official given a cell
   await page.getByRole('checkbox', { name: pair.s.cell_name, exact: true }).check();
   await page.getByRole('checkbox', { name: pair.o.display_name, exact: true }).check();
   const warn = page.locator('.clash-warning');
-  await warn.getByText(`Lưu ý trùng lịch: đồng chí ${pair.o.display_name} đã được phân công ${pair.other.cell_name}`, { exact: false }).first().waitFor();
+  await warn.getByText(`Trùng lịch: đồng chí ${pair.o.display_name} đã được phân công ${pair.other.cell_name}`, { exact: false }).first().waitFor();
   assert.match(await warn.textContent(), new RegExp(`ngày ${pair.other.day_of_month} hằng tháng, ${pair.other.meets_at.slice(0, 5)}`));
   // A warning, not a refusal: the button still assigns.
   assert.equal(await page.getByRole('button', { name: 'Phân công 1 cán bộ × 1 chi bộ', exact: true }).isEnabled(), true);

@@ -6,7 +6,11 @@ import { useState, useEffect } from 'preact/hooks';
 import { t, lang, num, vnDateTime } from '../i18n.js';
 import { online } from '../state.js';
 import { api } from '../sync.js';
-import { here } from './geo.js';
+
+// here asks this device where it is (the administrator standing at the meeting place).
+const here = () => new Promise((resolve, reject) => navigator.geolocation
+  ? navigator.geolocation.getCurrentPosition((p) => resolve({ latitude: p.coords.latitude, longitude: p.coords.longitude, accuracy_m: Math.round(p.coords.accuracy || 0) }), reject, { enableHighAccuracy: true, timeout: 20000 })
+  : reject(new Error('none')));
 
 const call = (method, path, body) => api(method, path, body, lang.value);
 
@@ -57,7 +61,7 @@ export function CellPositionAdmin({ cell, admin }) {
       const p = await here();
       fill(p);
     } catch {
-      setSt({ busy: false, error: t('location_denied'), ok: '' });
+      setSt({ busy: false, error: t('og_pos_denied'), ok: '' });
     }
   };
   const set = (k) => (e) => setF({ ...f, [k]: e.currentTarget.value });
@@ -65,7 +69,7 @@ export function CellPositionAdmin({ cell, admin }) {
     <form class="card" onSubmit={save} aria-labelledby="og-pos-h">
       <h2 id="og-pos-h">{t('og_pos_title')}</h2>
       <p class="muted" role="status">
-        {pos ? t('pf_pos_saved', { date: pos.set_at ? vnDateTime(pos.set_at) : '', acc: pos.accuracy_m ? t('pf_pos_acc', { m: pos.accuracy_m }) : '' }) : pos === null ? t('pf_pos_none') : ''}
+        {pos ? t('og_pos_is', { date: pos.set_at ? vnDateTime(pos.set_at) : '', lat: show(pos.latitude), lng: show(pos.longitude), acc: pos.accuracy_m ?? '–' }) : pos === null ? t('og_pos_none') : ''}
       </p>
       {admin && (
         <>
@@ -76,15 +80,15 @@ export function CellPositionAdmin({ cell, admin }) {
           <label for="og-pos-acc">{t('og_pos_acc')}</label>
           <input id="og-pos-acc" type="number" inputmode="numeric" min="0" max="100000" value={f.acc} onInput={set('acc')} />
           <p class="actions">
-            <button class="btn small" type="button" onClick={fromDevice}>{t('with_location')}</button>
+            <button class="btn small" type="button" onClick={fromDevice}>{t('og_pos_device')}</button>
           </p>
           {st.error && <p class="error" role="alert">{st.error}</p>}
           {st.ok && <p class="ok" role="status">✓ {st.ok}</p>}
           <button class="btn primary wide" type="submit" disabled={st.busy || !online.value}>{t('og_pos_save')}</button>
-          {pos && <button class="btn ghost wide" type="button" disabled={st.busy || !online.value} onClick={clear}>{t('pf_pos_clear')}</button>}
+          {pos && <button class="btn ghost wide" type="button" disabled={st.busy || !online.value} onClick={clear}>{t('og_pos_clear')}</button>}
         </>
       )}
-      <p class="muted"><small>{t('pf_privacy_1')} {t('pf_privacy_2')}</small></p>
+      <p class="muted"><small>{t('og_pos_privacy')}</small></p>
     </form>
   );
 }

@@ -5,16 +5,21 @@
 // warning of the assignment screen (GET /api/v1/assignments/clashes). Only the supervisors' chunks import it, and
 // the assignment screen loads it when it needs it.
 import { useState, useEffect } from 'preact/hooks';
-import { t, extend, vnDate, vnDateTime, vnTime, lang, pct } from '../i18n.js';
-import * as msgs from './proof.msg.js';
+import { t, extend, vnDate, vnDateTime, vnTime, lang, pct, num } from '../i18n.js';
+import * as msgs from './check.msg.js';
 import { api } from '../sync.js';
 import { online } from '../state.js';
-import { meters } from './geo.js';
 import { useKept } from '../screens/shared.jsx';
 
 extend(msgs);
 
 const call = (path) => api('GET', path, undefined, lang.value);
+
+// meters writes a distance: "120 m" below a kilometre, "1,2 km" above (as ./geo.js does for the devices).
+const meters = (m) => (m == null ? '' : m < 1000 ? Math.round(m) + ' m' : num(m / 1000, 1) + ' km');
+
+// verifiedRow is the monthly report's line of verified visits, or none when the server gives no figure.
+export const verifiedRow = (T) => (T.verified != null ? [[t('pf_verified'), T.verified + ' (' + pct(T.verified_rate) + ')']] : []);
 
 // CrossCheck is a meeting's "Kiểm tra chéo" block.
 export function CrossCheck({ id }) {
@@ -38,7 +43,7 @@ function ProofBody({ d }) {
       <p class="muted">
         {cp ? t('pf_cell_pos', { date: cp.set_at ? vnDateTime(cp.set_at).slice(0, 10) : '',
           by: cp.set_by_name ? t('pf_by', { name: cp.set_by_name }) : '', acc: cp.accuracy_m ? t('pf_pos_acc', { m: cp.accuracy_m }) : '' })
-          : t('pf_no_cell_pos')}
+          : t('pf_loc_no_cell')}
         {' · '}{t('pf_radius', { r: meters(d.radius_m) })}
         {d.location_required ? ' · ' + t('pf_loc_required') : ''}
       </p>
@@ -76,18 +81,6 @@ function Visit({ v, d }) {
         </p>
       ))}
     </li>
-  );
-}
-
-// VerifiedFig is the coverage's verified figure, beside the visited one.
-export function VerifiedFig({ T }) {
-  if (T.verified == null) return null;
-  return (
-    <div class="fig">
-      <span class="label">{t('pf_fig_verified')}</span>
-      <strong>{T.verified}</strong>
-      <small>{t('pf_fig_verified_sub', { n: T.verified, v: T.visited, r: pct(T.verified_rate) })}</small>
-    </div>
   );
 }
 
@@ -151,7 +144,7 @@ export function ClashWarning({ officials, cells, f }) {
           // No warning when it cannot be checked: the assignment itself is allowed.
         }
       }));
-      if (live) setFound(out.sort((a, b) => a.key.localeCompare(b.key)));
+      if (live) setFound(out);
     }, 300);
     return () => {
       live = false;

@@ -20,7 +20,7 @@ export function distanceM(lat1, lng1, lat2, lng2) {
 }
 
 // meters writes a distance: "120 m" below a kilometre, "1,2 km" above (decimal comma in Vietnamese).
-export const meters = (m) => (m == null ? '' : m < 1000 ? Math.round(m) + ' m' : num(m / 1000, m < 10000 ? 1 : 0) + ' km');
+export const meters = (m) => (m == null ? '' : m < 1000 ? Math.round(m) + ' m' : num(m / 1000) + ' km');
 
 // here asks the phone where it is: {latitude, longitude, accuracy_m}, rounded to 6 decimals (about 10 cm).
 export function here() {
@@ -36,7 +36,7 @@ export function here() {
 }
 
 // cellPosition is the cell's synced position row, or undefined.
-export const cellPosition = (cellId) => get('cell_positions', positionId(cellId)) || list('cell_positions').find((p) => p.cell_id === cellId);
+export const cellPosition = (cellId) => get('cell_positions', positionId(cellId));
 
 const read = (k) => {
   try {

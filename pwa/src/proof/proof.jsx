@@ -26,7 +26,6 @@ export function MeetingProof({ meeting, locked }) {
       {secretary && (
         <section class="card" aria-labelledby="h-pf-confirm">
           <h2 id="h-pf-confirm">{t('pf_confirm_title')}</h2>
-          <p class="muted">{t('pf_confirm_about')}</p>
           <Confirmations meeting={meeting} />
         </section>
       )}
@@ -100,16 +99,13 @@ function Confirmations({ meeting }) {
   const officials = visitingOfficials(meeting);
   if (!officials.length) return <p class="muted">{t('pf_no_officials')}</p>;
   return (
-    <>
-      {officials.some((o) => !name(o)) && !online.value && <p class="muted">{t('pf_names_offline')}</p>}
-      <ul class="cards">
-        {officials.map((o) => <Confirm key={o} meeting={meeting} official={o} name={name(o) || t('pf_official')} />)}
-      </ul>
-    </>
+    <ul class="cards">
+      {officials.map((o) => <Confirm key={o} meeting={meeting} official={o} name={name(o) || t('pf_official')} />)}
+    </ul>
   );
 }
 
-const REASONS = ['pf_reason_absent', 'pf_reason_late', 'pf_reason_other_person'];
+const REASONS = ['pf_reason_absent', 'pf_reason_late'];
 
 // Confirm is one official: confirm with one tap, or not confirm with a reason (required); a word given can be
 // changed (confirm, then dispute) or withdrawn.
@@ -143,8 +139,8 @@ function Confirm({ meeting, official, name }) {
           <textarea id={rid} rows={2} value={reason} aria-invalid={err ? 'true' : undefined} onInput={(e) => setReason(e.currentTarget.value)} />
           {err && <p class="error" role="alert">{err}</p>}
           <p class="actions">
-            <button class="btn small primary" onClick={dispute}>{t('pf_save')}</button>
-            <button class="btn small ghost" onClick={() => (setAsking(false), setErr(''))}>{t('pf_cancel')}</button>
+            <button class="btn small primary" onClick={dispute}>{t('save')}</button>
+            <button class="btn small ghost" onClick={() => (setAsking(false), setErr(''))}>{t('cancel')}</button>
           </p>
         </div>
       ) : (
@@ -196,7 +192,7 @@ function CellPosition({ cellId }) {
       await mutate([{ t: 'cell_positions', id: positionId(cellId), fields: { cell_id: cellId, ...p } }]);
       setMsg('');
     } catch {
-      setMsg(navigator.geolocation ? t('location_denied') : t('pf_geo_none'));
+      setMsg(t('location_denied'));
     } finally {
       setBusy(false);
     }

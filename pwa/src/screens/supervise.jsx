@@ -12,7 +12,7 @@ import { api } from '../sync.js';
 import { usePaged } from '../paged.js';
 import { Download, OnlySupervisors, readCached, useKept } from './shared.jsx';
 import { LineChart, Bars, Table, pct, monthLabel } from '../chart.jsx';
-import { VerifiedFig, childVerified, tallyLine, CellMeetings } from '../proof/check.jsx';
+import { childVerified, tallyLine, CellMeetings } from '../proof/check.jsx';
 
 extend(formsMsg);
 
@@ -103,7 +103,7 @@ function Body({ rep, q }) {
       <Rating r={rep.rating} />
       <section class="figs" aria-label={t('sv_totals')}>
         <Fig label={t('sv_coverage')} value={pct(T.coverage)} sub={t('sv_visited', { v: T.visited, e: T.expected })} />
-        <VerifiedFig T={T} />
+        {T.verified != null && <Fig label={t('pf_verified')} value={T.verified} sub={t('pf_fig_verified_sub', { n: T.verified, v: T.visited, r: pct(T.verified_rate) })} />}
         <Fig label={t('sv_reported')} value={T.reported} sub={t('sv_reporting', { r: pct(T.reporting_rate) })} />
         <Fig label={t('sv_timely')} value={pct(T.timely_rate)} sub={t('sv_timely_n', { n: T.timely })} />
         <Fig label={t('sv_attendance')} value={pct(T.attendance_rate)} sub={t('sv_meetings', { n: T.held_meetings })} />
