@@ -264,8 +264,8 @@ func TestCoverageExportsMatchTheAPI(t *testing.T) {
 		t.Errorf("title block %q", shown[:4])
 	}
 	head := shown[5]
-	if diff := cmp.Diff([]string{"STT", "Đơn vị", "Số buổi phải dự", "Số buổi đã dự", "Đã báo cáo", "Báo cáo đúng hạn", "Tỷ lệ dự",
-		"Tỷ lệ báo cáo đúng hạn", "Tổng số đảng viên", "Miễn sinh hoạt", "Có mặt", "Tỷ lệ đảng viên dự họp", "Vắng không lý do",
+	if diff := cmp.Diff([]string{"STT", "Đơn vị", "Số buổi phải dự", "Số buổi đã dự", "Đã báo cáo", "Báo cáo đúng hạn",
+		"Số buổi dự đã xác minh", "Tỷ lệ dự", "Tỷ lệ báo cáo đúng hạn", "Tỷ lệ dự đã xác minh", "Tổng số đảng viên", "Miễn sinh hoạt", "Có mặt", "Tỷ lệ đảng viên dự họp", "Vắng không lý do",
 		"Số chi bộ", "Chi bộ dưới 85%", "Tốt", "Khá", "Trung bình", "Kém"}, head); diff != "" {
 		t.Errorf("headers (-want +got):\n%s", diff)
 	}
@@ -287,13 +287,14 @@ func TestCoverageExportsMatchTheAPI(t *testing.T) {
 		if l.name == "Tổng cộng" {
 			stt = ""
 		}
-		wantRaw := []string{stt, l.name, num(c.Expected), num(c.Visited), num(c.Reported), num(c.Timely), frac(c.Coverage), frac(c.TimelyRate),
+		wantRaw := []string{stt, l.name, num(c.Expected), num(c.Visited), num(c.Reported), num(c.Timely), num(c.Verified), frac(c.Coverage),
+			frac(c.TimelyRate), frac(c.VerifiedRate),
 			num(c.Members), num(c.Exempt), num(c.Present), frac(c.AttendanceRate), num(c.Unexcused), num(c.Cells), num(c.CellsLowAttendance),
 			num(c.Grades.Tot), num(c.Grades.Kha), num(c.Grades.TrungBinh), num(c.Grades.Kem)}
 		if diff := cmp.Diff(wantRaw, raw[6+i]); diff != "" {
 			t.Errorf("row %s (-api +xlsx):\n%s", l.name, diff)
 		}
-		if got := shown[6+i][6]; got != shownPct(c.Coverage) {
+		if got := shown[6+i][7]; got != shownPct(c.Coverage) {
 			t.Errorf("row %s shows coverage %q, want %q", l.name, got, shownPct(c.Coverage))
 		}
 	}
@@ -332,15 +333,20 @@ func TestCoverageExportsMatchTheAPI(t *testing.T) {
 	}
 	for i, m := range cell.Meetings {
 		row, rawRow := shown[6+i], raw[6+i]
-		if row[1] != m.Date.VN() || row[3] != m.DueOn.VN() || rawRow[1] == row[1] || row[13] != shownPct(m.AttendanceRate) || row[12] != num(*m.Present) {
+		if row[1] != m.Date.VN() || row[3] != m.DueOn.VN() || rawRow[1] == row[1] || row[15] != shownPct(m.AttendanceRate) || row[14] != num(*m.Present) ||
+			row[8] != num(b2n(m.Verified)) {
 			t.Errorf("meeting %s: shown %q raw %q", m.Date, row, rawRow)
 		}
 		if _, err := strconv.Atoi(rawRow[1]); err != nil {
 			t.Errorf("date %q is not a spreadsheet date serial", rawRow[1])
 		}
 	}
-	if shown[6][15] != "Good" || shown[7][15] != "Fair" {
-		t.Errorf("grades %q %q", shown[6][15], shown[7][15])
+	if shown[6][17] != "Good" || shown[7][17] != "Fair" {
+		t.Errorf("grades %q %q", shown[6][17], shown[7][17])
+	}
+	// The fixture's verified visits: A in October (confirmed) and November (checked in near A), not December.
+	if shown[6][8] != "1" || shown[7][8] != "1" || shown[8][8] != "0" || cell.Totals.Verified != 2 {
+		t.Errorf("verified %q %q %q, total %d", shown[6][8], shown[7][8], shown[8][8], cell.Totals.Verified)
 	}
 }
 
@@ -379,10 +385,18 @@ func TestOfficialsExportMatchesTheAPI(t *testing.T) {
 			if format == "csv" {
 				cov = shownPct(o.Coverage)
 			}
-			want := []string{num(i + 1), o.DisplayName, o.Title, num(o.Cells), num(o.Expected), num(o.Attended), num(o.Reported), num(o.OnTime), num(o.Overdue), cov}
+			want := []string{num(i + 1), o.DisplayName, o.Title, num(o.Cells), num(o.Expected), num(o.Attended), num(o.Reported), num(o.OnTime), num(o.Overdue), cov,
+				num(o.Verified), num(o.Clashes), num(o.Unconfirmed)}
 			if diff := cmp.Diff(want, rows[head+1+i]); diff != "" {
 				t.Errorf("%s row %d (-api +file):\n%s", format, i, diff)
 			}
 		}
 	}
+}
+
+func b2n(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -245,7 +245,9 @@ func coverageSheet(rep *store.CoverageReport, l i18n.Lang, now time.Time) *expor
 	figures := []export.Column{
 		{Header: t("export.col.expected"), Kind: export.Int}, {Header: t("export.col.visited"), Kind: export.Int},
 		{Header: t("export.col.reported"), Kind: export.Int}, {Header: t("export.col.timely"), Kind: export.Int},
+		{Header: t("export.col.verified"), Kind: export.Int},
 		{Header: t("export.col.coverage"), Kind: export.Percent}, {Header: t("export.col.timely_rate"), Kind: export.Percent},
+		{Header: t("export.col.verified_rate"), Kind: export.Percent},
 		{Header: t("export.col.members"), Kind: export.Int}, {Header: t("export.col.exempt"), Kind: export.Int},
 		{Header: t("export.col.present"), Kind: export.Int}, {Header: t("export.col.attendance"), Kind: export.Percent},
 		{Header: t("export.col.unexcused"), Kind: export.Int},
@@ -269,25 +271,25 @@ func coverageSheet(rep *store.CoverageReport, l i18n.Lang, now time.Time) *expor
 			return *p
 		}
 		for i, m := range rep.Meetings {
-			var exp, vis, rp, tm any
+			var exp, vis, rp, tm, ver any
 			if m.Expected {
-				exp, vis, rp, tm = b2i(m.Expected), b2i(m.Visited), b2i(m.Reported), b2i(m.Timely)
+				exp, vis, rp, tm, ver = b2i(m.Expected), b2i(m.Visited), b2i(m.Reported), b2i(m.Timely), b2i(m.Verified)
 			}
 			grade := ""
 			if m.Grade != "" {
 				grade = t("export.grade." + string(m.Grade))
 			}
-			var cov, timely any
+			var cov, timely, verified any
 			if m.Expected {
-				cov, timely = float64(b2i(m.Visited)), float64(b2i(m.Timely))
+				cov, timely, verified = float64(b2i(m.Visited)), float64(b2i(m.Timely)), float64(b2i(m.Verified))
 			}
 			sh.Rows = append(sh.Rows, []any{i + 1, m.Date, t("export.status." + string(m.Status)), m.DueOn,
-				exp, vis, rp, tm, cov, timely, intp(m.Members), intp(m.Exempt), intp(m.Present), m.AttendanceRate, intp(m.Unexcused),
+				exp, vis, rp, tm, ver, cov, timely, verified, intp(m.Members), intp(m.Exempt), intp(m.Present), m.AttendanceRate, intp(m.Unexcused),
 				grade, strings.Join(m.Officials, ", ")})
 		}
 		tt := rep.Totals
-		sh.Rows = append(sh.Rows, []any{nil, nil, t("export.total"), nil, tt.Expected, tt.Visited, tt.Reported, tt.Timely,
-			tt.Coverage, tt.TimelyRate, tt.Members, tt.Exempt, tt.Present, tt.AttendanceRate, tt.Unexcused, nil, nil})
+		sh.Rows = append(sh.Rows, []any{nil, nil, t("export.total"), nil, tt.Expected, tt.Visited, tt.Reported, tt.Timely, tt.Verified,
+			tt.Coverage, tt.TimelyRate, tt.VerifiedRate, tt.Members, tt.Exempt, tt.Present, tt.AttendanceRate, tt.Unexcused, nil, nil})
 		sh.BoldRows = []int{len(sh.Rows) - 1}
 		return sh
 	}
@@ -298,7 +300,7 @@ func coverageSheet(rep *store.CoverageReport, l i18n.Lang, now time.Time) *expor
 		{Header: t("export.col.trung_binh"), Kind: export.Int, Width: 8}, {Header: t("export.col.kem"), Kind: export.Int, Width: 8},
 	}...)
 	row := func(n any, name string, f store.Coverage) []any {
-		return []any{n, name, f.Expected, f.Visited, f.Reported, f.Timely, f.Coverage, f.TimelyRate, f.Members, f.Exempt,
+		return []any{n, name, f.Expected, f.Visited, f.Reported, f.Timely, f.Verified, f.Coverage, f.TimelyRate, f.VerifiedRate, f.Members, f.Exempt,
 			f.Present, f.AttendanceRate, f.Unexcused, f.Cells, f.CellsLowAttendance, f.Grades.Tot, f.Grades.Kha,
 			f.Grades.TrungBinh, f.Grades.Kem}
 	}
@@ -320,9 +322,12 @@ func officialsSheet(unit *store.OrgUnit, p store.Period, rows []store.OfficialTa
 			{Header: t("export.col.title"), Kind: export.Text, Width: 28}, {Header: t("export.col.assigned"), Kind: export.Int},
 			{Header: t("export.col.expected"), Kind: export.Int}, {Header: t("export.col.visited"), Kind: export.Int},
 			{Header: t("export.col.reported"), Kind: export.Int}, {Header: t("export.col.timely"), Kind: export.Int},
-			{Header: t("export.col.overdue"), Kind: export.Int}, {Header: t("export.col.coverage"), Kind: export.Percent}}}
+			{Header: t("export.col.overdue"), Kind: export.Int}, {Header: t("export.col.coverage"), Kind: export.Percent},
+			{Header: t("export.col.verified"), Kind: export.Int}, {Header: t("export.col.clashes"), Kind: export.Int},
+			{Header: t("export.col.unconfirmed"), Kind: export.Int}}}
 	for i, r := range rows {
-		sh.Rows = append(sh.Rows, []any{i + 1, r.DisplayName, r.Title, r.Cells, r.Expected, r.Attended, r.Reported, r.OnTime, r.Overdue, r.Coverage})
+		sh.Rows = append(sh.Rows, []any{i + 1, r.DisplayName, r.Title, r.Cells, r.Expected, r.Attended, r.Reported, r.OnTime, r.Overdue, r.Coverage,
+			r.Verified, r.Clashes, r.Unconfirmed})
 	}
 	return sh
 }

@@ -113,6 +113,9 @@ func (cg *communeGen) cell(ctx context.Context, c *cell) error {
 	if err != nil {
 		return err
 	}
+	if err := cg.cellPosition(ctx, c); err != nil {
+		return err
+	}
 	plans := cg.planMeetings(c)
 	var held []domain.Date
 	for _, p := range plans {

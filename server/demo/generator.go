@@ -47,6 +47,14 @@ type generator struct {
 
 	dir          map[string]string // the province-level bodies of the directory of addressees by key
 	dirResponder string            // songnmt's user id
+
+	// the cross-checks (checks.go): the evenings each official is at a meeting, the demo's one clash, and whether
+	// the one disputed visit is written
+	evenings   map[*official]map[domain.Date]bool
+	clashOff   *official
+	clashDate  domain.Date
+	clashCells [2]*cell
+	disputed   bool
 }
 
 type commune struct {
@@ -149,6 +157,7 @@ func (g *generator) run(ctx context.Context) (*Summary, error) {
 	if err := g.directory(ctx); err != nil {
 		return nil, err
 	}
+	g.planChecks()
 	for _, c := range g.communes {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -179,6 +188,7 @@ func (g *generator) run(ctx context.Context) (*Summary, error) {
 	g.sum.Addressees = w.addressees.total
 	g.sum.Zones, g.sum.MeetingParticipants, g.sum.BriefingReports = w.zones.total, w.participants.total, w.briefings.total
 	g.sum.DialogueQuestions = w.questions.total
+	g.sum.CellPositions, g.sum.VisitConfirmations = w.positions.total, w.confirmations.total
 	if err := store.Audit(ctx, g.w.db, "seed", "demo", g.province.ID, &g.province.ID, nil, &g.sum); err != nil {
 		return nil, err
 	}

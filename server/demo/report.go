@@ -72,7 +72,11 @@ func (cg *communeGen) reports(ctx context.Context, c *cell, mt *store.Meeting, s
 		if !r.chance(p) {
 			continue
 		}
-		came = append(came, a.off)
+		// At one meeting an evening (checks.go); the report is drawn all the same, so the data set stays as it was.
+		attends := cg.g.attends(a.off, c, d)
+		if attends {
+			came = append(came, a.off)
+		}
 		status, late := ReportSubmitted, false
 		x := r.r.Float64()
 		switch {
@@ -100,6 +104,7 @@ func (cg *communeGen) reports(ctx context.Context, c *cell, mt *store.Meeting, s
 		guidance := cg.guidance(c, d, st)
 		vr.Notes = domain.JSONText(cg.notes(c, mt, st, a.off, tasks, guidance))
 		vr.Guidance = guidance
+		checkInPosition(&vr, c)
 		end := *mt.EndsAt
 		vr.CreatedAt = checkIn
 		if status == ReportSubmitted {
@@ -116,12 +121,18 @@ func (cg *communeGen) reports(ctx context.Context, c *cell, mt *store.Meeting, s
 			vr.SubmittedAt, vr.UpdatedAt = &sub, sub
 		} else {
 			vr.UpdatedAt = g.clip(r, end.Add(time.Duration(r.between(1, 40))*time.Hour), end)
-			if a.off == g.canbo && (a.off.lastDraft == nil || !a.off.lastDraft.CreatedAt.After(vr.CreatedAt)) {
+			if attends && a.off == g.canbo && (a.off.lastDraft == nil || !a.off.lastDraft.CreatedAt.After(vr.CreatedAt)) {
 				draft := vr
 				a.off.lastDraft, a.off.lastDraftAt = &draft, c.unit.Name+" ngày "+d.VN()
 			}
 		}
+		if !attends {
+			continue
+		}
 		if err := put(ctx, g.w, &g.w.reports, vr); err != nil {
+			return nil, nil, err
+		}
+		if err := cg.confirm(ctx, c, mt, &vr); err != nil {
 			return nil, nil, err
 		}
 		if link == nil || (link.Status != ReportSubmitted && vr.Status == ReportSubmitted) {

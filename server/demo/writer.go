@@ -63,6 +63,9 @@ type writer struct {
 	participants sink[store.MeetingParticipant]
 	briefings    sink[store.BriefingReport]
 	questions    sink[store.DialogueQuestion]
+	// the cross-checks (checks.go)
+	positions     sink[store.CellPosition]
+	confirmations sink[store.VisitConfirmation]
 }
 
 func newWriter(db bun.IDB) *writer {
@@ -73,8 +76,9 @@ func newWriter(db bun.IDB) *writer {
 	w.answers.name, w.ratings.name, w.notes.name = "recommendation_answers", "annual_ratings", "notifications"
 	w.events.name, w.addressees.name, w.responders.name = "recommendation_events", "addressees", "addressee_responders"
 	w.zones.name, w.participants.name, w.briefings.name, w.questions.name = "zones", "meeting_participants", "briefing_reports", "dialogue_questions"
+	w.positions.name, w.confirmations.name = "cell_positions", "visit_confirmations"
 	w.order = []table{&w.orgUnits, &w.zones, &w.users, &w.grants, &w.addressees, &w.responders, &w.assignments, &w.members, &w.meetings, &w.participants,
-		&w.briefings, &w.attendance, &w.reports, &w.recs, &w.questions, &w.answers, &w.events, &w.ratings, &w.notes}
+		&w.briefings, &w.attendance, &w.reports, &w.confirmations, &w.positions, &w.recs, &w.questions, &w.answers, &w.events, &w.ratings, &w.notes}
 	return w
 }
 

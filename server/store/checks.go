@@ -574,6 +574,7 @@ func checksAfterWrite(ctx context.Context, db bun.IDB, changes []changelog.Chang
 		days []domain.Date
 	}
 	cells := map[string]bool{}
+	var moved []string
 	for _, c := range changes {
 		for _, r := range []changelog.Row{c.Before, c.After} {
 			switch x := r.(type) {
@@ -597,9 +598,15 @@ func checksAfterWrite(ctx context.Context, db bun.IDB, changes []changelog.Chang
 				days []domain.Date
 			}{a.ID, []domain.Date{b.MeetingDate, a.MeetingDate}})
 		case UnitTable:
+			// A unit moved takes its subtree to another rule (its cells' paths follow it by one statement, which
+			// the change log does not see); a cell deleted or changed to another kind leaves its visits.
 			b, _ := c.Before.(*OrgUnit)
 			a, _ := c.After.(*OrgUnit)
-			if b != nil && a != nil && a.Kind == domain.KindCell && (a.Path != b.Path || a.DeletedAt != nil) {
+			switch {
+			case b == nil || a == nil:
+			case a.Path != b.Path:
+				moved = append(moved, a.Path)
+			case b.Kind == domain.KindCell && (a.DeletedAt != nil || a.Kind != b.Kind):
 				cells[a.ID] = true
 			}
 		}
@@ -634,16 +641,34 @@ func checksAfterWrite(ctx context.Context, db bun.IDB, changes []changelog.Chang
 			}
 		}
 	}
-	for _, md := range meetingDays {
-		var officials []string
-		if err := db.NewSelect().TableExpr("visit_reports").Column("official_id").Where("meeting_id = ?", md.id).
-			Scan(ctx, &officials); err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return domain.Internal(err)
-		}
-		for _, o := range officials {
-			for _, d := range md.days {
-				keys = append(keys, CheckKey{o, d})
+	if len(meetingDays) > 0 {
+		days := map[string][]domain.Date{}
+		var ids []string
+		for _, md := range meetingDays {
+			if days[md.id] == nil {
+				ids = append(ids, md.id)
 			}
+			days[md.id] = append(days[md.id], md.days...)
+		}
+		for _, chunk := range chunks(ids, 500) {
+			var got []struct {
+				MeetingID  string `bun:"meeting_id"`
+				OfficialID string `bun:"official_id"`
+			}
+			if err := db.NewSelect().TableExpr("visit_reports").Column("meeting_id", "official_id").
+				Where("meeting_id IN (?)", bun.List(chunk)).Scan(ctx, &got); err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return domain.Internal(err)
+			}
+			for _, g := range got {
+				for _, d := range days[g.MeetingID] {
+					keys = append(keys, CheckKey{g.OfficialID, d})
+				}
+			}
+		}
+	}
+	for _, p := range moved {
+		if err := RefreshChecksUnder(ctx, db, p); err != nil {
+			return err
 		}
 	}
 	if len(cells) > 0 {

@@ -392,6 +392,19 @@ func crossChecksSteps(t *testing.T, f *testdb.CoverageFixture, check func(t *tes
 		{"A's position is removed", func(ctx context.Context, tx bun.Tx) error { return store.DeleteCellPosition(ctx, tx, f.A) }, 0},
 		// A Oct (confirmed) again, and D Dec: with A's position gone, its distance from A is unknown, so no travel clash.
 		{"commune 1's rule is removed", func(ctx context.Context, tx bun.Tx) error { return store.DeleteScheduleRule(ctx, tx, f.C1) }, 2},
+		{"commune 2 requires the location", func(ctx context.Context, tx bun.Tx) error {
+			_, err := store.PutScheduleRule(ctx, tx, f.C2, rule)
+			return err
+		}, 2},
+		// D Dec, confirmed but without a check-in position, is no longer verified under commune 2's rule.
+		{"cell D moves to commune 2", func(ctx context.Context, tx bun.Tx) error {
+			u, err := store.GetOrgUnit(ctx, tx, f.D.ID)
+			if err != nil {
+				return err
+			}
+			u.ParentID = &f.C2.ID
+			return store.UpdateOrgUnit(ctx, tx, u)
+		}, 1},
 	}
 	for i, s := range steps {
 		t.Run(fmt.Sprintf("checks %02d %s", i, s.name), func(t *testing.T) {

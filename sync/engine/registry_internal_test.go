@@ -109,14 +109,13 @@ func TestSnapshotsMatchBuckets(t *testing.T) {
 		if err := formRows(ctx, tx, cell, today); err != nil {
 			return err
 		}
-		// proof of attendance: a position, a confirmation and a photo
+		// proof of attendance: a confirmation and a photo (the demo gives every cell its position)
 		m2 := &store.Meeting{CellID: cell.ID, MeetingDate: today.AddDays(-5), Status: domain.MeetingHeld}
 		official := rows[0].(*store.User).ID
 		if err := store.Insert(ctx, tx, m2); err != nil {
 			return err
 		}
 		for _, r := range []store.SyncRow{
-			&store.CellPosition{Base: store.Base{ID: wire.PositionID(cell.ID)}, CellID: cell.ID, Latitude: 16.75, Longitude: 107.19},
 			&store.VisitConfirmation{Base: store.Base{ID: wire.ConfirmationID(m2.ID, official)}, MeetingID: m2.ID, OfficialID: official, Status: domain.ConfirmConfirmed},
 			&store.MeetingFile{MeetingID: m2.ID, Kind: domain.FileAttendanceSheet, SHA256: strings.Repeat("ab", 32), Size: 1000, Mime: "image/jpeg"},
 		} {
