@@ -53,6 +53,37 @@ async function anLoiMeeting(sup) {
 
 const ANLOI = { latitude: 16.7512, longitude: 107.1734 };
 
+// restore puts back, through the secretary's app, the word the demo had given on canbo at the first meeting of the
+// secretary's list (none, confirmed, or disputed with its reason), so that the data set stays as it came.
+async function restore(page, before) {
+  const block = page.locator('.pf-meeting').first();
+  if (!before) {
+    if (await block.getByRole('button', { name: 'Rút lại' }).count()) await block.getByRole('button', { name: 'Rút lại' }).click();
+  } else if (before.status === 'confirmed') {
+    if (await block.getByRole('button', { name: 'Xác nhận đồng chí Lê Quang Vinh có dự' }).count()) {
+      await block.getByRole('button', { name: 'Xác nhận đồng chí Lê Quang Vinh có dự' }).click();
+    }
+  } else {
+    await block.getByRole('button', { name: 'Không xác nhận' }).click();
+    await block.getByLabel('Lý do không xác nhận (bắt buộc)').fill(before.reason);
+    await block.getByRole('button', { name: 'Lưu' }).click();
+  }
+  await synced(page);
+}
+
+// positionOf reads a cell's position as the server holds it (through the proof of one of its meetings), or null.
+async function positionOf(sup, cell) {
+  const ms = (await sup.call('GET', `/api/v1/meetings?limit=1&unit=${cell}`)).body.items;
+  return ms.length ? (await sup.call('GET', `/api/v1/meetings/${ms[0].id}/proof`)).body.cell_position : null;
+}
+
+// putBack sets a cell's position back as it was (or removes it), as an admin.
+async function putBack(admin, cell, pos) {
+  const r = pos ? await admin.call('PUT', `/api/v1/cells/${cell}/position`, { latitude: pos.latitude, longitude: pos.longitude, accuracy_m: pos.accuracy_m })
+    : await admin.call('DELETE', `/api/v1/cells/${cell}/position`);
+  assert.ok(r.status === 200 || r.status === 204, 'position put back: ' + r.status);
+}
+
 test('from the contract: the secretary\'s confirmation and the cell\'s position carry the protocol\'s ids, and the proof says who confirmed', async () => {
   const sup = await client('giamsat');
   const canbo = await client('canbo');
@@ -63,7 +94,8 @@ test('from the contract: the secretary\'s confirmation and the cell\'s position 
   const block = page.locator('.pf-meeting').first();
   await block.waitFor();
   const meetingId = (await block.locator('a').first().getAttribute('href')).split('/m/')[1];
-  const before = (await sup.call('GET', `/api/v1/meetings/${meetingId}/proof`)).body.visits.find((v) => v.official_id === canbo.user.id);
+  const proof0 = (await sup.call('GET', `/api/v1/meetings/${meetingId}/proof`)).body;
+  const before = proof0.visits.find((v) => v.official_id === canbo.user.id);
   // Start from no word given (a run before this one, or the demo, may have left one).
   if (await block.getByRole('button', { name: 'Rút lại' }).count()) {
     await block.getByRole('button', { name: 'Rút lại' }).click();
@@ -98,11 +130,9 @@ test('from the contract: the secretary\'s confirmation and the cell\'s position 
     assert.ok(Math.abs(v.distance_m - d) <= 2, `distance ${v.distance_m} ≈ ${d}`);
     assert.equal(v.within_radius, v.distance_m <= proof.radius_m);
   } else assert.equal(v.distance_m, null);
-  // Put back what was there (the demo's word), so that the data set stays as it came.
-  if (!before?.confirmation) {
-    await page.locator('.pf-meeting').first().getByRole('button', { name: 'Rút lại' }).click();
-    await synced(page);
-  }
+  // Put back what was there (the demo's word and position), so that the data set stays as it came.
+  await restore(page, before?.confirmation);
+  await putBack(await client('admin'), cellId, proof0.cell_position);
   await ctx.close();
 });
 
@@ -115,6 +145,7 @@ test('the secretary confirms offline, changes to a dispute with a reason, the su
   const block = page.locator('.pf-meeting').first();
   await block.waitFor();
   const meetingId = (await block.locator('a').first().getAttribute('href')).split('/m/')[1];
+  const before = (await sup.call('GET', `/api/v1/meetings/${meetingId}/proof`)).body.visits.find((v) => v.official_id === canbo.user.id)?.confirmation;
   if (await block.getByRole('button', { name: 'Rút lại' }).count()) {
     await block.getByRole('button', { name: 'Rút lại' }).click();
     await synced(page);
@@ -166,6 +197,7 @@ test('the secretary confirms offline, changes to a dispute with a reason, the su
   await page.locator('.pf-meeting').first().getByRole('button', { name: 'Xác nhận đồng chí Lê Quang Vinh có dự' }).waitFor();
   await synced(page);
   assert.equal(await status(), null);
+  await restore(page, before);
   await sec.ctx.close();
   await sv.ctx.close();
 });
@@ -186,7 +218,7 @@ test('the official\'s check-in shows its distance from the cell\'s position; whe
   try {
     for (const id of cells) {
       const rule = (await admin.call('GET', `/api/v1/org-units/${id}/schedule`)).body;
-      kept.push({ id, own: rule.own });
+      kept.push({ id, own: rule.own, pos: await positionOf(admin, id) });
       const put = await admin.call('PUT', `/api/v1/cells/${id}/position`, { ...P, accuracy_m: 8 });
       assert.equal(put.status, 200, JSON.stringify(put.body));
       const e = rule.effective;
@@ -224,7 +256,7 @@ test('the official\'s check-in shows its distance from the cell\'s position; whe
     await ctx.close();
   } finally {
     for (const k of kept) {
-      await admin.call('DELETE', `/api/v1/cells/${k.id}/position`);
+      await putBack(admin, k.id, k.pos);
       if (k.own) await admin.call('PUT', `/api/v1/org-units/${k.id}/schedule`, k.own);
       else await admin.call('DELETE', `/api/v1/org-units/${k.id}/schedule`);
     }
@@ -270,27 +302,49 @@ test('the assignment screen warns, without refusing, of an official given a cell
 
 test('the supervisor finds the demo\'s clash: on the officials\' tally, the cell\'s meetings and the meeting\'s cross-checks', async () => {
   const sup = await client('giamsat');
-  // The officials' tally counts it (from the API: which official, which period).
-  const cov = (await sup.call('GET', '/api/v1/coverage/officials?period=' + new Date().getUTCFullYear() + '&limit=100')).body;
-  let who = cov.items.find((o) => o.clashes > 0);
-  let period = String(new Date().getUTCFullYear());
-  if (!who) {
-    period = String(new Date().getUTCFullYear() - 1);
-    who = (await sup.call('GET', '/api/v1/coverage/officials?period=' + period + '&limit=100')).body.items.find((o) => o.clashes > 0);
-  }
+  const day = (ms) => new Date(ms + 7 * 3600e3).toISOString().slice(0, 10);
+  const q = `period=custom&from=${day(Date.now() - 200 * 86400e3)}&to=${day(Date.now())}`;
+  // Which official, which meetings (from the API): the tally counts the clash, two cells' meetings carry it.
+  const who = (await sup.call('GET', `/api/v1/coverage/officials?${q}&limit=100`)).body.items.find((o) => o.clashes > 0);
   assert.ok(who, 'the demo holds one clash');
+  const asg = (await sup.call('GET', `/api/v1/assignments?official_id=${who.user_id}&limit=50`)).body.items;
+  const clashing = [];
+  for (const a of asg) {
+    const cov = (await sup.call('GET', `/api/v1/coverage?unit=${a.cell_id}&${q}`)).body;
+    for (const m of cov.meetings || []) if (m.clash) clashing.push({ cell: a.cell_id, name: a.cell_name, ...m });
+  }
+  assert.equal(clashing.length, 2, 'two meetings, one evening: ' + JSON.stringify(clashing));
+  assert.equal(clashing[0].date, clashing[1].date);
+  assert.ok(clashing.every((m) => !m.verified), 'a visit in a clash is never verified');
+  const [first, second] = clashing;
+  const vn = first.date.split('-').reverse().join('/');
+  const thisYear = first.date.slice(0, 4) === day(Date.now()).slice(0, 4);
+
   const { page, ctx } = await device(browser);
   await login(page, 'giamsat');
-  await page.getByRole('link', { name: 'Theo dõi', exact: true }).click();
-  await page.waitForSelector('.figs');
-  // The verified figure stands next to visited.
-  await page.locator('.figs .fig', { hasText: 'Đã xác thực' }).waitFor();
-  const line = page.locator('li.official', { hasText: who.display_name });
-  if (period !== String(new Date().getUTCFullYear()) || !(await line.count())) {
-    await page.getByRole('button', { name: 'Năm', exact: true }).click();
+  if (thisYear) {
+    // The officials' tally over the year: verified, clashes, unconfirmed.
+    await page.getByRole('link', { name: 'Theo dõi', exact: true }).click();
+    await page.waitForSelector('.figs');
+    await page.locator('.figs .fig', { hasText: 'Đã xác thực' }).waitFor();
+    await page.getByRole('button', { name: 'Năm nay', exact: true }).click();
+    const line = page.locator('li.official', { hasText: who.display_name }).first();
+    await line.waitFor();
+    assert.match(await line.textContent(), /xác thực \d+ · trùng lịch [1-9]\d* · chưa xác nhận \d+/);
+    // The cell's meetings over the year: the clash is marked, and opens the meeting's cross-checks.
+    await page.goto(base + '/#/supervise/' + first.cell);
+    await page.locator('.figs').waitFor();
+    const row = page.locator('#h-pf-meetings + ul li', { hasText: vn });
+    await row.getByText('trùng lịch').waitFor();
+    await row.getByRole('link').click();
+  } else {
+    await page.goto(base + '/#/mr/' + first.meeting_id);
   }
-  await line.first().waitFor();
-  assert.match(await line.first().textContent(), new RegExp(`trùng lịch ${who.clashes}`));
+  await page.waitForURL(/#\/mr\//);
+  const visit = page.locator('section.crosscheck li', { hasText: who.display_name });
+  await visit.getByText(new RegExp(`^⚠ (Trùng giờ với buổi sinh hoạt của|Không kịp di chuyển:) ${second.name} ngày ${vn}`)).waitFor();
+  assert.equal((await visit.locator('.pill').textContent()).trim(), 'Chưa xác thực');
+  await shot(page, 'proof-06-clash');
   await ctx.close();
 });
 
