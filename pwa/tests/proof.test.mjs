@@ -218,7 +218,7 @@ test('the official\'s check-in shows its distance from the cell\'s position; whe
   try {
     for (const id of cells) {
       const rule = (await admin.call('GET', `/api/v1/org-units/${id}/schedule`)).body;
-      kept.push({ id, own: rule.own, pos: await positionOf(admin, id) });
+      kept.push({ id, own: rule.own ? rule.effective : null, pos: await positionOf(admin, id) }); // a unit's own rule is the one in effect
       const put = await admin.call('PUT', `/api/v1/cells/${id}/position`, { ...P, accuracy_m: 8 });
       assert.equal(put.status, 200, JSON.stringify(put.body));
       const e = rule.effective;
@@ -348,6 +348,52 @@ test('the supervisor finds the demo\'s clash: on the officials\' tally, the cell
   await ctx.close();
 });
 
+test('the administrator sets the rule\'s cross-check settings and a cell\'s position, typed with a decimal comma', async () => {
+  const admin = await client('admin');
+  const sup = await client('giamsat');
+  const bithu = await client('bithu');
+  const cell = bithu.user.grants.find((g) => g.role === 'secretary').org_unit_id;
+  const rule0 = (await admin.call('GET', `/api/v1/org-units/${cell}/schedule`)).body;
+  const pos0 = await positionOf(sup, cell);
+  const { page, ctx } = await device(browser);
+  try {
+    await login(page, 'admin');
+    await page.goto(base + '/#/admin/schedules/' + cell);
+    await page.getByLabel('Giờ sinh hoạt thường lệ').fill('19:00');
+    await page.getByLabel('Thời lượng buổi sinh hoạt (phút)').fill('90');
+    await page.getByLabel('Bán kính đối chiếu vị trí (m)').fill('250');
+    await page.getByLabel('Bắt buộc ghi vị trí khi cán bộ đến dự').check();
+    await page.getByRole('button', { name: 'Lưu lịch' }).click();
+    await page.getByText('Đã lưu lịch.').waitFor();
+    const e = (await admin.call('GET', `/api/v1/org-units/${cell}/schedule`)).body.effective;
+    assert.deepEqual([e.meets_at.slice(0, 5), e.meeting_minutes, e.location_radius_m, e.location_required], ['19:00', 90, 250, true]);
+    await page.getByText('Sinh hoạt lúc 19:00, khoảng 90 phút').waitFor();
+
+    await page.goto(base + '/#/admin/org/' + cell);
+    await page.getByRole('heading', { name: 'Vị trí nơi sinh hoạt' }).waitFor();
+    await page.getByLabel('Vĩ độ').fill('16,7433');
+    await page.getByLabel('Kinh độ').fill('107,1875');
+    await page.getByLabel('Sai số (m)').fill('20');
+    await page.getByRole('button', { name: 'Lưu vị trí' }).click();
+    await page.getByText('Đã lưu vị trí.').waitFor();
+    const p = await positionOf(sup, cell);
+    assert.deepEqual([p.latitude, p.longitude, p.accuracy_m], [16.7433, 107.1875, 20]);
+    await page.getByText(/Đã ghi ngày \d\d\/\d\d\/\d{4} \d\d:\d\d: 16,7433, 107,1875 \(sai số 20 m\)/).waitFor();
+    // A coordinate that is not one is refused on the device, with the reason.
+    await page.getByLabel('Vĩ độ').fill('16.7.4');
+    await page.getByRole('button', { name: 'Lưu vị trí' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Tọa độ không hợp lệ' }).waitFor();
+    await page.getByRole('button', { name: 'Xóa vị trí' }).click();
+    await page.getByText('Đã xóa vị trí.').waitFor();
+    assert.equal(await positionOf(sup, cell), null);
+  } finally {
+    await putBack(admin, cell, pos0);
+    if (rule0.own) await admin.call('PUT', `/api/v1/org-units/${cell}/schedule`, rule0.effective);
+    else await admin.call('DELETE', `/api/v1/org-units/${cell}/schedule`);
+    await ctx.close();
+  }
+});
+
 test('the new blocks at 360 px: no horizontal scroll, touch targets of 44 px at least', async () => {
   const checkPage = async (page, sel, name) => {
     await page.locator(sel).first().waitFor();
@@ -362,6 +408,12 @@ test('the new blocks at 360 px: no horizontal scroll, touch targets of 44 px at 
   const sec = await device(browser);
   await login(sec.page, 'bithu');
   await checkPage(sec.page, '.pf-meeting', 'the secretary\'s home');
+  // The position's privacy, said in the app: what is kept, who sees it, optional unless the province requires it.
+  await sec.page.getByRole('button', { name: 'Về vị trí và quyền riêng tư' }).click();
+  for (const line of ['Chỉ lưu một điểm: nơi chi bộ sinh hoạt; không theo dõi ai.', 'Cán bộ được phân công và cấp ủy cấp trên thấy điểm này để đối chiếu.',
+    'Không bắt buộc, trừ khi tỉnh yêu cầu; ghi lại hoặc xóa lúc nào cũng được.']) await sec.page.getByText(line).waitFor();
+  await checkPage(sec.page, '.pf-meeting', 'the privacy note');
+  await shot(sec.page, 'proof-07-secretary-home');
   const href = await sec.page.locator('.pf-meeting a').first().getAttribute('href');
   await sec.page.goto(base + '/' + href);
   await checkPage(sec.page, 'li.confirm', 'the meeting\'s confirmation');

@@ -184,6 +184,7 @@ function CellPosition({ cellId }) {
   const pos = cellPosition(cellId);
   const [msg, setMsg] = useState('');
   const [busy, setBusy] = useState(false);
+  const [privacy, setPrivacy] = useState(false);
   const set = async () => {
     setBusy(true);
     setMsg(t('pf_locating'));
@@ -213,14 +214,14 @@ function CellPosition({ cellId }) {
         {pos && <button class="btn small ghost" onClick={() => mutate([{ t: 'cell_positions', op: 'delete', id: pos.id || positionId(cellId) }])}>{t('pf_pos_clear')}</button>}
       </p>
       {msg && <p class="muted" role="status">{msg}</p>}
-      <details>
-        <summary>{t('pf_privacy_title')}</summary>
+      <button class="btn small ghost" aria-expanded={privacy} onClick={() => setPrivacy(!privacy)}>{t('pf_privacy_title')}</button>
+      {privacy && (
         <ul>
           <li>{t('pf_privacy_1')}</li>
           <li>{t('pf_privacy_2')}</li>
           <li>{t('pf_privacy_3')}</li>
         </ul>
-      </details>
+      )}
     </section>
   );
 }
