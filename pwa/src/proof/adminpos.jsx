@@ -2,7 +2,7 @@
 // screen's cell: typed (a comma or a point for decimals), or taken from this device where it stands. The position
 // shown is the one the server holds (read through the cell's latest meeting's cross-checks). Part of the
 // administration chunk.
-import { useState, useEffect } from 'preact/hooks';
+import { useState, useEffect, useRef } from 'preact/hooks';
 import { t, lang, num, vnDateTime } from '../i18n.js';
 import { online } from '../state.js';
 import { api } from '../sync.js';
@@ -22,12 +22,13 @@ export function CellPositionAdmin({ cell, admin }) {
   const [pos, setPos] = useState(undefined); // the server's position, null when none, undefined while unknown
   const [f, setF] = useState({ lat: '', lng: '', acc: '' });
   const [st, setSt] = useState({ busy: false, error: '', ok: '' });
+  const typed = useRef(false); // what the administrator typed is never replaced by the position read late
   const fill = (p) => setF({ lat: show(p?.latitude), lng: show(p?.longitude), acc: p?.accuracy_m != null ? String(p.accuracy_m) : '' });
   useEffect(() => {
     let live = true;
     call('GET', '/api/v1/meetings?limit=1&unit=' + cell.id)
       .then((r) => (r.items?.[0] ? call('GET', '/api/v1/meetings/' + r.items[0].id + '/proof') : null))
-      .then((p) => live && p && (setPos(p.cell_position), fill(p.cell_position)), () => {});
+      .then((p) => live && p && (setPos(p.cell_position), typed.current || fill(p.cell_position)), () => {});
     return () => (live = false);
   }, [cell.id]);
   const run = async (fn, ok) => {
@@ -64,7 +65,11 @@ export function CellPositionAdmin({ cell, admin }) {
       setSt({ busy: false, error: t('og_pos_denied'), ok: '' });
     }
   };
-  const set = (k) => (e) => setF({ ...f, [k]: e.currentTarget.value });
+  const set = (k) => (e) => {
+    const v = e.currentTarget.value;
+    typed.current = true;
+    setF((x) => ({ ...x, [k]: v }));
+  };
   return (
     <form class="card" onSubmit={save} aria-labelledby="og-pos-h">
       <h2 id="og-pos-h">{t('og_pos_title')}</h2>
