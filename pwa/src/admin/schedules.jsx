@@ -142,7 +142,7 @@ function RuleForm({ id, view, done }) {
           <label for="sc-minutes">{t('sc_meeting_minutes')}</label>
           <input id="sc-minutes" type="number" inputmode="numeric" min="15" max="720" required value={f.minutes} onInput={set('minutes')} />
           <label for="sc-radius">{t('sc_radius')}</label>
-          <input id="sc-radius" type="number" inputmode="numeric" min="10" max="100000" required value={f.radius} onInput={set('radius')} />
+          <input id="sc-radius" type="number" inputmode="numeric" min="50" max="50000" required value={f.radius} onInput={set('radius')} />
           <label class="check">
             <input id="sc-required" type="checkbox" checked={f.required} onChange={(ev) => setF({ ...f, required: ev.currentTarget.checked })} />
             {t('sc_loc_required')}
