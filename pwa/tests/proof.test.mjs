@@ -400,7 +400,7 @@ test('the new blocks at 360 px: no horizontal scroll, touch targets of 44 px at 
     const w = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(w <= 360, `${name}: the page is ${w} px wide`);
     const small = await page.evaluate((sel) => [...document.querySelectorAll(sel)].flatMap((b) =>
-      [...b.querySelectorAll('button, summary, input, select, textarea')].filter((x) => x.offsetParent !== null)
+      [...b.querySelectorAll('button, summary, input, select, textarea, a.row')].filter((x) => x.offsetParent !== null)
         .map((x) => [x.textContent.trim().slice(0, 30), Math.round(x.getBoundingClientRect().height), Math.round(x.getBoundingClientRect().width)])
         .filter(([, h, wd]) => h < 44 || wd < 44)), sel);
     assert.deepEqual(small, [], `${name}: touch targets under 44 px`);
@@ -427,5 +427,10 @@ test('the new blocks at 360 px: no horizontal scroll, touch targets of 44 px at 
   await login(sv.page, 'giamsat');
   await sv.page.goto(base + '/#/mr/' + meetingId);
   await checkPage(sv.page, 'section.crosscheck li', 'the cross-checks');
+  // A cell's meetings on coverage, each verified or not.
+  const cell = (await (await client('giamsat')).call('GET', '/api/v1/meetings/' + meetingId)).body.cell_id;
+  await sv.page.goto(base + '/#/supervise/' + cell);
+  await checkPage(sv.page, 'section[aria-labelledby="h-pf-meetings"] li', 'the cell\'s meetings');
+  await shot(sv.page, 'proof-08-cell-meetings');
   await sv.ctx.close();
 });
