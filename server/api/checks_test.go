@@ -16,9 +16,10 @@ import (
 	"github.com/chibo-vn/chibo/sync/wire"
 )
 
-// The cross-checks through the API, as a device and a supervisor use them (written from CONTRACT.md and the
-// README's coverage definitions): a cell's position, check-ins pushed like a device's, the secretary's
-// confirmation, clashes, the proof of a meeting and the assignment clashes.
+// The cross-checks through the API, as a device and a supervisor use them (written from CONTRACT.md, the README's
+// coverage definitions and sync/PROTOCOL.md, over HTTP only): a cell's position, check-ins pushed like a device's,
+// the secretary's confirmation, clashes, the proof of a meeting and the assignment clashes. (The last check,
+// visit_checks against a recomputation, is the store's.)
 
 // pushRows pushes mutations as username from a new device and returns their results.
 func (w *world) pushRows(t *testing.T, username string, muts ...wire.Mutation) []wire.Result {
@@ -90,15 +91,15 @@ func TestCrossChecksAPI(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
 	off1 := w.users["off1"].ID
-	// off1 is assigned to cell B too: A and B meet on the same evening (the default rule, 19:30 for 120 minutes).
-	if err := w.db.Write(ctx, func(ctx context.Context, tx bun.Tx) error {
-		a := &store.Assignment{OfficialID: off1, CellID: w.cellB.ID, StartsOn: w.assignA.StartsOn, Frequency: domain.FrequencyMonthly,
-			VisitsPerYear: 12, Status: domain.AssignmentActive}
-		a.ID, a.CreatedAt, a.UpdatedAt = domain.NewID(), store.Now(), store.Now()
-		_, err := tx.NewInsert().Model(a).Exec(ctx)
-		return err
-	}); err != nil {
-		t.Fatal(err)
+	// The supervisor assigns off1 to cell B too, and is warned that A meets on the same evening (the default
+	// rule: the 3rd, 19:30 for 120 minutes).
+	r := w.do(http.MethodGet, "/api/v1/assignments/clashes?official_id="+off1+"&cell_id="+w.cellB.ID, "sup1", nil)
+	if r.status != http.StatusOK || !strings.Contains(string(r.body), `"cell_id":"`+w.cellA.ID+`"`) || !strings.Contains(string(r.body), `"meets_at":"19:30"`) {
+		t.Errorf("the assignment's warning: %d %s", r.status, r.body)
+	}
+	if r := w.do(http.MethodPost, "/api/v1/assignments", "sup1", map[string]any{"official_ids": []string{off1},
+		"cell_ids": []string{w.cellB.ID}, "starts_on": w.assignA.StartsOn, "frequency": "monthly"}); r.status != http.StatusCreated {
+		t.Fatalf("assign: %d %s", r.status, r.body)
 	}
 
 	// Positions: bad coordinates are a 400 with a message; the cell's secretary or an admin set it; another
@@ -118,7 +119,7 @@ func TestCrossChecksAPI(t *testing.T) {
 	if r := w.do(http.MethodPut, "/api/v1/cells/"+w.cellA.ID+"/position", "off2", `{"latitude":16.75,"longitude":107.19}`); r.status != http.StatusNotFound {
 		t.Errorf("another commune: %d %s", r.status, r.body)
 	}
-	r := w.do(http.MethodPut, "/api/v1/cells/"+w.cellA.ID+"/position", "admin1", `{"latitude":16.75,"longitude":107.19,"accuracy_m":12}`)
+	r = w.do(http.MethodPut, "/api/v1/cells/"+w.cellA.ID+"/position", "admin1", `{"latitude":16.75,"longitude":107.19,"accuracy_m":12}`)
 	if r.status != http.StatusOK {
 		t.Fatalf("PUT position: %d %s", r.status, r.body)
 	}
@@ -207,6 +208,29 @@ func TestCrossChecksAPI(t *testing.T) {
 	if len(p.Visits) != 1 || len(p.Visits[0].Clashes) != 0 || !p.Visits[0].Verified {
 		t.Errorf("after the withdrawal: %+v", p.Visits)
 	}
+	// Coverage counts the visit as verified: the commune's month (from the summary) and cell A's meetings.
+	month := w.meetingA.MeetingDate.String()[:7]
+	var cov struct {
+		Totals struct {
+			Visited, Verified int
+			VerifiedRate      *float64 `json:"verified_rate"`
+		}
+		Meetings []struct {
+			MeetingID    string `json:"meeting_id"`
+			Verified     bool
+			Confirmation string
+			Clash        bool
+			DistanceM    *int `json:"distance_m"`
+		}
+	}
+	w.do(http.MethodGet, "/api/v1/coverage?unit="+w.c1.ID+"&period="+month, "sup1", nil).json(t, &cov)
+	if cov.Totals.Visited != 1 || cov.Totals.Verified != 1 || cov.Totals.VerifiedRate == nil {
+		t.Errorf("commune coverage: %+v", cov.Totals)
+	}
+	w.do(http.MethodGet, "/api/v1/coverage?unit="+w.cellA.ID+"&period="+month, "sup1", nil).json(t, &cov)
+	if len(cov.Meetings) != 1 || !cov.Meetings[0].Verified || cov.Meetings[0].Clash || cov.Meetings[0].DistanceM == nil {
+		t.Errorf("cell A's meetings: %+v", cov.Meetings)
+	}
 	// With location_required and a radius of 100 m, the check-in 111 m away no longer verifies the visit.
 	if r := w.do(http.MethodPut, "/api/v1/org-units/"+w.c1.ID+"/schedule", "admin1", map[string]any{"day_of_month": 3,
 		"thematic_months": []int{3, 6, 9, 12}, "eve_reminder": "19:00", "morning_reminder": "07:00", "report_due_days": 3,
@@ -216,6 +240,10 @@ func TestCrossChecksAPI(t *testing.T) {
 	p = w.proof(t, w.meetingA.ID, "sup1")
 	if len(p.Visits) != 1 || p.Visits[0].WithinRadius == nil || *p.Visits[0].WithinRadius || p.Visits[0].Verified {
 		t.Errorf("with a 100 m radius: %+v", p.Visits)
+	}
+	w.do(http.MethodGet, "/api/v1/coverage?unit="+w.c1.ID+"&period="+month, "sup1", nil).json(t, &cov)
+	if cov.Totals.Visited != 1 || cov.Totals.Verified != 0 {
+		t.Errorf("commune coverage with the location required: %+v", cov.Totals)
 	}
 	if bad, err := store.CheckVisitChecks(ctx, w.db.R); err != nil || len(bad) > 0 {
 		t.Errorf("visit_checks differ from a recomputation: %v %v", bad, err)

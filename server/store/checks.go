@@ -416,23 +416,8 @@ func writeChecks(ctx context.Context, db bun.IDB, vs []*checkedVisit, have map[[
 			put = append(put, r)
 		}
 	}
-	var gone []*VisitCheck
-	for k, h := range have {
-		if !seen[k] {
-			gone = append(gone, h)
-		}
-	}
-	sort.Slice(gone, func(i, j int) bool {
-		return gone[i].MeetingID+gone[i].OfficialID < gone[j].MeetingID+gone[j].OfficialID
-	})
-	for _, g := range gone {
-		if _, err := db.NewDelete().Model((*VisitCheck)(nil)).Where("meeting_id = ? AND official_id = ?", g.MeetingID, g.OfficialID).
-			Exec(ctx); err != nil {
-			return domain.Internal(err)
-		}
-	}
-	// Rows held are updated one by one, new ones inserted in batches (not by an upsert: on SQLite an upsert's
-	// conflict clause overrides the INSERT OR IGNORE of the coverage triggers it fires).
+	// Not by an upsert: on SQLite an upsert's conflict clause overrides the INSERT OR IGNORE of the coverage
+	// triggers it fires.
 	var fresh []VisitCheck
 	var mids []string
 	for _, r := range put {
@@ -451,15 +436,36 @@ func writeChecks(ctx context.Context, db bun.IDB, vs []*checkedVisit, have map[[
 			held[[2]string{g.MeetingID, g.OfficialID}] = true
 		}
 	}
+	// Rows held are replaced, and those of visits gone deleted: official by official (a rule changed for a province
+	// changes many rows, of few officials each); then the new rows are inserted.
+	replace := map[string][]string{} // official → meetings
+	var officials []string
+	for k := range have {
+		if !seen[k] {
+			if replace[k[1]] == nil {
+				officials = append(officials, k[1])
+			}
+			replace[k[1]] = append(replace[k[1]], k[0])
+		}
+	}
 	for i := range put {
 		r := &put[i]
 		k := [2]string{r.MeetingID, r.OfficialID}
-		if have[k] == nil && !held[k] {
-			fresh = append(fresh, *r)
-			continue
+		if have[k] != nil || held[k] {
+			if replace[r.OfficialID] == nil {
+				officials = append(officials, r.OfficialID)
+			}
+			replace[r.OfficialID] = append(replace[r.OfficialID], r.MeetingID)
 		}
-		if _, err := db.NewUpdate().Model(r).WherePK().Exec(ctx); err != nil {
-			return domain.Internal(err)
+		fresh = append(fresh, *r)
+	}
+	sort.Strings(officials)
+	for _, o := range officials {
+		for _, chunk := range chunks(replace[o], 500) {
+			if _, err := db.NewDelete().Model((*VisitCheck)(nil)).Where("official_id = ? AND meeting_id IN (?)", o, bun.List(chunk)).
+				Exec(ctx); err != nil {
+				return domain.Internal(err)
+			}
 		}
 	}
 	for len(fresh) > 0 {
