@@ -2,10 +2,10 @@
 // status, score and guidance, and its history (submitted, reopened for a change and why). A reopening's notification
 // links here.
 import { useState, useEffect } from 'preact/hooks';
+import { CrossCheck } from '../proof/check.jsx';
 import { t, vnDate, lang } from '../i18n.js';
 import { api } from '../sync.js';
 import { History } from './meeting.jsx';
-import { CrossCheck } from '../proof/check.jsx';
 
 export function VisitReports({ id }) {
   const [d, setD] = useState(null);
