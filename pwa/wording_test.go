@@ -96,7 +96,8 @@ func TestWordingRules(t *testing.T) {
 
 // Every Vietnamese string of the app's catalogue (pwa/src/messages.js, the administration screens'
 // pwa/src/admin/messages.js, the loop's pwa/src/screens/recs.msg.js, the monthly report's forms table
-// pwa/src/screens/report_forms.msg.js, the commune meetings' pwa/src/forums/forums.msg.js) and of the server's (server/i18n) is
+// pwa/src/screens/report_forms.msg.js, the commune meetings' pwa/src/forums/forums.msg.js, the cross-checks'
+// pwa/src/proof/proof.msg.js and check.msg.js) and of the server's (server/i18n) is
 // Vietnamese: no English word, no raw code, one style of tone marks.
 func TestCatalogueWording(t *testing.T) {
 	needNodeModules(t)
@@ -106,7 +107,8 @@ func TestCatalogueWording(t *testing.T) {
 		const loop = await import('./src/screens/recs.msg.js');
 		const rf = await import('./src/screens/report_forms.msg.js');
 		const f = await import('./src/forums/forums.msg.js');
-		console.log(JSON.stringify({ ...m.vi, ...m.sw.vi, ...a.vi, ...loop.vi, ...rf.vi, ...f.vi }));`).Output()
+		const pf = await import('./src/proof/proof.msg.js'); const ck = await import('./src/proof/check.msg.js');
+		console.log(JSON.stringify({ ...m.vi, ...m.sw.vi, ...a.vi, ...loop.vi, ...rf.vi, ...f.vi, ...pf.vi, ...ck.vi }));`).Output()
 	if err != nil {
 		t.Fatalf("reading the app's catalogue: %v", err)
 	}

@@ -10,6 +10,7 @@ import { me, today } from '../data.js';
 import { api } from '../sync.js';
 import { usePaged } from '../paged.js';
 import { canAdmin } from './admin.jsx';
+import { CellPositionAdmin } from '../proof/adminpos.jsx';
 
 const call = (method, path, body) => api(method, path, body, lang.value);
 const errText = (e) => (e.offline ? t('ad_offline') : e.message);
@@ -211,6 +212,7 @@ function Unit({ id }) {
       {admin && open === 'move' && <Move u={d} done={() => (setOpen(''), refresh())} />}
       {admin && open === 'create' && <Create parent={d} done={() => (setOpen(''), kids.reload())} />}
       {admin && open === 'split' && <Split u={d} done={() => (setOpen(''), refresh())} />}
+      {d.kind === 'cell' && <CellPositionAdmin cell={d} admin={admin} />}
       {d.kind !== 'party_group' && (
         <section aria-labelledby="og-kids">
           <h2 id="og-kids">{t('og_children')}</h2>

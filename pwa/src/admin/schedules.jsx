@@ -72,6 +72,10 @@ function UnitSchedule({ id }) {
           <li>{t('sc_thematic_is', { months: e.thematic_months.join(', ') })}</li>
           <li>{t('sc_due_is', { n: e.report_due_days })}</li>
           <li>{t('sc_reminders_are', { eve: clock(e.eve_reminder), morning: clock(e.morning_reminder), digest: clock(e.digest_at) })}</li>
+          {e.meets_at !== undefined && <li>{t('sc_meets_is', { time: clock(e.meets_at), min: e.meeting_minutes })}</li>}
+          {e.location_radius_m !== undefined && (
+            <li>{t('sc_loc_is', { r: e.location_radius_m, req: t(e.location_required ? 'sc_loc_req_yes' : 'sc_loc_req_no') })}</li>
+          )}
         </ul>
       </section>
       {canAdmin() && <RuleForm id={id} view={v} done={load} />}
@@ -84,7 +88,10 @@ function UnitSchedule({ id }) {
 function RuleForm({ id, view, done }) {
   const e = view.effective;
   const [f, setF] = useState({ day: e.day_of_month, months: e.thematic_months, due: e.report_due_days, eve: clock(e.eve_reminder),
-    morning: clock(e.morning_reminder), digest: clock(e.digest_at) });
+    morning: clock(e.morning_reminder), digest: clock(e.digest_at), meets: clock(e.meets_at || '19:30'), minutes: e.meeting_minutes ?? 120,
+    radius: e.location_radius_m ?? 500, required: !!e.location_required });
+  // The cross-checks' settings (issue #13), sent once the server has them.
+  const proof = e.meets_at !== undefined;
   const [st, setSt] = useState({ busy: false, error: '', ok: '' });
   const run = async (fn, ok) => {
     setSt({ busy: true, error: '', ok: '' });
@@ -101,7 +108,8 @@ function RuleForm({ id, view, done }) {
   const save = (ev) => {
     ev.preventDefault();
     run(() => call('PUT', '/api/v1/org-units/' + id + '/schedule', { day_of_month: Number(f.day), thematic_months: f.months,
-      report_due_days: Number(f.due), eve_reminder: f.eve, morning_reminder: f.morning, digest_at: f.digest }), t('sc_saved'));
+      report_due_days: Number(f.due), eve_reminder: f.eve, morning_reminder: f.morning, digest_at: f.digest,
+      ...(proof ? { meets_at: f.meets, meeting_minutes: Number(f.minutes), location_radius_m: Number(f.radius), location_required: f.required } : {}) }), t('sc_saved'));
   };
   return (
     <form class="card" onSubmit={save} aria-labelledby="sc-edit-h">
@@ -127,6 +135,21 @@ function RuleForm({ id, view, done }) {
       <input id="sc-morning" type="time" required value={f.morning} onInput={set('morning')} />
       <label for="sc-digest">{t('sc_digest')}</label>
       <input id="sc-digest" type="time" required value={f.digest} onInput={set('digest')} />
+      {proof && (
+        <>
+          <label for="sc-meets">{t('sc_meets_at')}</label>
+          <input id="sc-meets" type="time" required value={f.meets} onInput={set('meets')} />
+          <label for="sc-minutes">{t('sc_meeting_minutes')}</label>
+          <input id="sc-minutes" type="number" inputmode="numeric" min="15" max="720" required value={f.minutes} onInput={set('minutes')} />
+          <label for="sc-radius">{t('sc_radius')}</label>
+          <input id="sc-radius" type="number" inputmode="numeric" min="50" max="50000" required value={f.radius} onInput={set('radius')} />
+          <label class="check">
+            <input id="sc-required" type="checkbox" checked={f.required} onChange={(ev) => setF({ ...f, required: ev.currentTarget.checked })} />
+            {t('sc_loc_required')}
+          </label>
+          <p class="muted"><small>{t('sc_loc_help')}</small></p>
+        </>
+      )}
       {st.error && <p class="error" role="alert">{st.error}</p>}
       {st.ok && <p class="ok" role="status">✓ {st.ok}</p>}
       <button class="btn primary wide" type="submit" disabled={st.busy || !online.value}>{t('sc_save')}</button>

@@ -8,6 +8,10 @@ import { api } from '../sync.js';
 import { usePaged } from '../paged.js';
 import { freq, period } from './inbox.jsx';
 import { useUnits, unitName } from './shared.jsx';
+import { lazy } from '../app.jsx';
+
+// The warning of a clash of meeting times (../proof/check.jsx), loaded when the screen is opened.
+const ClashWarning = lazy('clash', () => import('../proof/check.jsx').then((m) => m.ClashWarning));
 
 const call = (method, path, body) => api(method, path, body, lang.value);
 const errText = (e) => (e.offline ? t('assign_offline') : e.message);
@@ -182,6 +186,7 @@ function AssignForm() {
           <label for="assign-note">{t('note')}</label>
           <textarea id="assign-note" rows={2} value={f.note} onInput={set('note')} />
         </fieldset>
+        <ClashWarning officials={officials} cells={cells} f={f} />
         {result.error && <p class="error" role="alert">{result.error}</p>}
         {result.ok && <p class="ok" role="status">✓ {result.ok}</p>}
         <button class="btn primary wide" type="submit" disabled={busy || !online.value}>

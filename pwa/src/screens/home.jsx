@@ -9,6 +9,8 @@ import { ConflictNotice } from './lists.jsx';
 // The supervisor's and the responder's parts read the server: their own chunk, loaded only for them.
 const SupervisorHome = lazy('home-sv', () => import('./roles.jsx').then((m) => m.SupervisorHome));
 const ResponderHome = lazy('home-rs', () => import('./roles.jsx').then((m) => m.ResponderHome));
+// The secretary's cross-checks (the cell's position, the visiting officials to confirm): offline, precached.
+const SecretaryProof = lazy('proof-sec', () => import('../proof/proof.jsx').then((m) => m.SecretaryProof));
 
 function When({ date }) {
   return (
@@ -150,6 +152,7 @@ function SecretaryCell({ id }) {
           </div>
         )
       )}
+      <SecretaryProof id={id} />
       <details class="card roster-card">
         <summary>
           <strong>{t('home_roster', { n: roster.length })}</strong>

@@ -79,24 +79,15 @@ function Totals({ meeting }) {
   );
 }
 
-// CheckIn is one small line: the official confirms being at the meeting (and may add the place).
+// CheckIn is one small line: the official confirms being at the meeting. The location, its distance from the
+// cell's position and the secretary's confirmations are the cross-checks' chunk (../proof/proof.jsx).
+const Proof = lazy('proof', () => import('../proof/proof.jsx').then((m) => m.MeetingProof));
 function CheckIn({ meeting, locked }) {
   const report = data.myReport(meeting.id);
-  const [geo, setGeo] = useState('');
   const checkIn = () => data.ensureReport(meeting.id, { checked_in_at: new Date().toISOString() }).then(async (id) => {
     if (get('visit_reports', id)?.checked_in_at) return;
     await mutate([{ t: 'visit_reports', id, fields: { checked_in_at: new Date().toISOString() } }]);
   });
-  const locate = () =>
-    navigator.geolocation?.getCurrentPosition(
-      async (p) => {
-        const id = await data.ensureReport(meeting.id);
-        await mutate([{ t: 'visit_reports', id, fields: { latitude: +p.coords.latitude.toFixed(6), longitude: +p.coords.longitude.toFixed(6) } }]);
-        setGeo(t('location_saved'));
-      },
-      () => setGeo(t('location_denied')),
-      { timeout: 15000, maximumAge: 60000 },
-    );
   return (
     <div class="checkin">
       {report?.checked_in_at ? (
@@ -104,10 +95,6 @@ function CheckIn({ meeting, locked }) {
       ) : locked ? null : (
         <button class="btn small" onClick={checkIn}>{t('check_in')}</button>
       )}
-      {report?.latitude != null ? <span class="muted">{t('location_saved')}</span> : locked ? null : (
-        <button class="btn ghost small" onClick={locate}>{t('with_location')}</button>
-      )}
-      {geo && <span class="muted" role="status">{geo}</span>}
     </div>
   );
 }
@@ -141,6 +128,7 @@ function Attendance({ meeting, locked }) {
   return (
     <>
       <CheckIn meeting={meeting} locked={locked} />
+      <Proof meeting={meeting} locked={locked} />
       <Summary meeting={meeting} counted={counted} locked={locked} />
       <ul class="roster" aria-label={t('tab_attendance')}>
         {counted.map((m) => <MemberRow key={m.id} meeting={meeting} member={m} a={att.get(m.id)} locked={locked} />)}

@@ -8,6 +8,7 @@ import { useState } from 'preact/hooks';
 import { t, vnDate, vnDateTime, lang, extend } from '../i18n.js';
 import * as formsMsg from './report_forms.msg.js';
 import * as loopMsg from './recs.msg.js';
+import { verifiedRow } from '../proof/check.jsx';
 import { today, weakLabel } from '../data.js';
 import { api } from '../sync.js';
 import { LineChart, Bars, StatusBars, Table, RecStatsTable, pct, monthLabel } from '../chart.jsx';
@@ -119,6 +120,7 @@ function Paper({ d, at, ym }) {
   const summary = [
     ['rp_expected', T.expected],
     ['rp_visited', T.visited],
+    ...verifiedRow(T),
     ['sv_coverage', pct(T.coverage)],
     ['sv_reported', T.reported + ' (' + pct(T.reporting_rate) + ')'],
     ['sv_timely', T.timely + ' (' + pct(T.timely_rate) + ')'],

@@ -12,6 +12,7 @@ import { api } from '../sync.js';
 import { usePaged } from '../paged.js';
 import { Download, OnlySupervisors, readCached, useKept } from './shared.jsx';
 import { LineChart, Bars, Table, pct, monthLabel } from '../chart.jsx';
+import { childVerified, tallyLine, CellMeetings } from '../proof/check.jsx';
 
 extend(formsMsg);
 
@@ -102,6 +103,7 @@ function Body({ rep, q }) {
       <Rating r={rep.rating} />
       <section class="figs" aria-label={t('sv_totals')}>
         <Fig label={t('sv_coverage')} value={pct(T.coverage)} sub={t('sv_visited', { v: T.visited, e: T.expected })} />
+        {T.verified != null && <Fig label={t('pf_verified')} value={T.verified} sub={t('pf_fig_verified_sub', { n: T.verified, v: T.visited, r: pct(T.verified_rate) })} />}
         <Fig label={t('sv_reported')} value={T.reported} sub={t('sv_reporting', { r: pct(T.reporting_rate) })} />
         <Fig label={t('sv_timely')} value={pct(T.timely_rate)} sub={t('sv_timely_n', { n: T.timely })} />
         <Fig label={t('sv_attendance')} value={pct(T.attendance_rate)} sub={t('sv_meetings', { n: T.held_meetings })} />
@@ -121,7 +123,7 @@ function Body({ rep, q }) {
               <li key={c.unit.id}>
                 <a class="row" href={'#/supervise/' + c.unit.id}>
                   <strong>{c.unit.name}</strong>
-                  <small>{t('sv_child_line', { c: pct(c.coverage), v: c.visited, e: c.expected, a: pct(c.attendance_rate) })}</small>
+                  <small>{t('sv_child_line', { c: pct(c.coverage), v: c.visited, e: c.expected, a: pct(c.attendance_rate) })}{childVerified(c)}</small>
                   <Rating r={c.rating} />
                 </a>
               </li>
@@ -139,6 +141,7 @@ function Body({ rep, q }) {
           </details>
         </>
       )}
+      <CellMeetings meetings={rep.meetings} />
       <Bars title={t('sv_grades')} rows={grades.map(([k, n]) => ({ label: t('grade_' + k), n: n || 0, color: '#2e7d32' }))} />
       <Priorities q={q} />
       <Absentees q={q} />
@@ -252,7 +255,7 @@ function Officials({ q }) {
           <li key={o.user_id} class="row official">
             <strong>{o.display_name}</strong>
             <small>{t('sv_tally', { c: o.cells, a: o.attended, e: o.expected, r: o.reported, ot: o.on_time, od: o.overdue, p: pct(o.coverage) })}
-              {o.committee_expected > 0 ? ' · ' + t('rf_tally', { a: o.committee_attended, e: o.committee_expected }) : ''}</small>
+              {o.committee_expected > 0 ? ' · ' + t('rf_tally', { a: o.committee_attended, e: o.committee_expected }) : ''}{tallyLine(o)}</small>
           </li>
         ))}
       </ul>

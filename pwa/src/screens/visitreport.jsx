@@ -2,6 +2,7 @@
 // status, score and guidance, and its history (submitted, reopened for a change and why). A reopening's notification
 // links here.
 import { useState, useEffect } from 'preact/hooks';
+import { CrossCheck } from '../proof/check.jsx';
 import { t, vnDate, lang } from '../i18n.js';
 import { api } from '../sync.js';
 import { History } from './meeting.jsx';
@@ -19,6 +20,7 @@ export function VisitReports({ id }) {
       {d && <p class="sub">{t('meeting')} {vnDate(d.meeting_date)}</p>}
       {err && <p class="error" role="alert">{err}</p>}
       {!d && !err && <p class="muted">{t('loading')}</p>}
+      {d && <CrossCheck id={id} />}
       {d && d.visit_reports.length === 0 && <p class="muted">{t('report_none')}</p>}
       {d && d.visit_reports.map((r) => (
         <section class="card" key={r.id} aria-label={r.official_name || t('tr_t_visit_reports')}>
