@@ -5,6 +5,7 @@ import { useState, useEffect } from 'preact/hooks';
 import { t, vnDate, lang } from '../i18n.js';
 import { api } from '../sync.js';
 import { History } from './meeting.jsx';
+import { MeetingPhotos } from '../photos/photos.jsx';
 
 export function VisitReports({ id }) {
   const [d, setD] = useState(null);
@@ -30,6 +31,7 @@ export function VisitReports({ id }) {
           <History report={r} />
         </section>
       ))}
+      {d && <MeetingPhotos id={id} />}
     </>
   );
 }
