@@ -31,6 +31,7 @@ var statusOf = map[domain.Code]int{
 	domain.CodeMustChangePassword: http.StatusForbidden,
 	domain.CodeRateLimited:        http.StatusTooManyRequests,
 	domain.CodeTooLarge:           http.StatusRequestEntityTooLarge,
+	domain.CodeUnprocessable:      http.StatusUnprocessableEntity,
 	domain.CodeBadMethod:          http.StatusMethodNotAllowed,
 	domain.CodeInternal:           http.StatusInternalServerError,
 }

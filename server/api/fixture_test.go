@@ -16,8 +16,10 @@ import (
 	"github.com/chibo-vn/chibo/server/api"
 	"github.com/chibo-vn/chibo/server/auth"
 	"github.com/chibo-vn/chibo/server/domain"
+	"github.com/chibo-vn/chibo/server/files"
 	"github.com/chibo-vn/chibo/server/store"
 	"github.com/chibo-vn/chibo/server/testdb"
+	"github.com/chibo-vn/chibo/sync/engine"
 )
 
 // cheap argon2 parameters keep the tests fast; the hash format and checks are the real ones.
@@ -145,7 +147,11 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	w.api = api.New(w.db, w.tokens, log, api.Config{Argon2: cheap, PublicURL: "http://localhost"})
+	fsvc, err := files.Open(ctx, files.Config{DataDir: t.TempDir()}, w.db, files.Options{Authorize: engine.CanWriteFiles, RenderError: api.ErrorJSON, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.api = api.New(w.db, w.tokens, log, api.Config{Argon2: cheap, PublicURL: "http://localhost", Files: fsvc})
 	w.srv = httptest.NewServer(w.api.Handler())
 	t.Cleanup(w.srv.Close)
 	return w

@@ -98,6 +98,11 @@ func (s *Server) readableMeeting(c echo.Context) (*store.MeetingView, error) {
 	if err != nil {
 		return nil, err
 	}
+	return s.readableMeetingID(c, id)
+}
+
+// readableMeetingID loads meeting id, if the caller reads its cell (else not found).
+func (s *Server) readableMeetingID(c echo.Context, id string) (*store.MeetingView, error) {
 	m, err := store.GetMeeting(c.Request().Context(), s.db.R, id)
 	if err != nil {
 		return nil, err

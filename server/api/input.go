@@ -48,6 +48,9 @@ func (s *Server) checkInput(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		mt, _, _ := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType))
+		if mt == "application/offset+octet-stream" { // bytes of a file upload (tus): binary, checked by the upload
+			return next(c)
+		}
 		if mt == "multipart/form-data" {
 			if err := checkMultipart(c); err != nil {
 				return err

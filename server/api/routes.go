@@ -5,6 +5,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/chibo-vn/chibo/server/domain"
+	"github.com/chibo-vn/chibo/server/files"
 	"github.com/chibo-vn/chibo/server/store"
 	"github.com/chibo-vn/chibo/sync/wire"
 )
@@ -146,6 +148,21 @@ func (s *Server) routes() []route {
 		// Delta sync (sync/PROTOCOL.md). Responses are gzip-compressed for clients that accept it.
 		{method: http.MethodPost, path: "/api/v1/sync/pull", handler: s.syncPull, tag: "sync", summary: "Pull the next page of changes in the caller's scopes", in: wire.PullRequest{}, out: wire.PullResponse{}, gzip: true},
 		{method: http.MethodPost, path: "/api/v1/sync/push", handler: s.syncPush, tag: "sync", summary: "Push a device's mutations (applied once, in order)", in: wire.PushRequest{}, out: wire.PushResponse{}, gzip: true},
+
+		// Meetings' photos (issue #13, server/files): the row comes by the push, its bytes by a resumable upload
+		// (tus 1.0.0 with the creation and termination extensions; Tus-Resumable: 1.0.0 on every request).
+		{method: http.MethodPost, path: files.UploadsPath, handler: s.upload, tag: "files", status: http.StatusCreated, raw: []string{"application/json"},
+			summary: "Begin the upload of a meeting file's bytes (tus creation): Upload-Length = the row's size (at most 10 MiB), Upload-Metadata file_id (the row's id, base64), filename, filetype; answers Location. 404 row unknown or not the caller's to write, 413 too big, 409 already uploaded (field uploaded_at: send nothing)"},
+		{method: http.MethodHead, path: files.UploadsPath + ":id", handler: s.upload, tag: "files", raw: []string{"application/json"},
+			summary: "Where an upload stands (tus): Upload-Offset, the bytes the server holds; resume with a PATCH from there, on any instance"},
+		{method: http.MethodPatch, path: files.UploadsPath + ":id", handler: s.upload, tag: "files", status: http.StatusNoContent,
+			summary: "Send bytes of an upload from Upload-Offset (tus; Content-Type: application/offset+octet-stream). With the last byte the server checks the SHA-256 and type, keeps the content once and marks uploaded_at on every row of that content (devices pull it); 422 when the bytes are not the row's (the upload is discarded)"},
+		{method: http.MethodDelete, path: files.UploadsPath + ":id", handler: s.upload, tag: "files", status: http.StatusNoContent,
+			summary: "Abandon an upload (tus termination)"},
+		{method: http.MethodGet, path: "/api/v1/meeting-files/:id", handler: s.getMeetingFile, tag: "files", raw: domain.FileMimes,
+			summary: "A meeting file's bytes (read scope over the meeting, else 404; 404 until uploaded), private and immutable: ETag is the SHA-256; Range and If-None-Match work"},
+		{method: http.MethodGet, path: "/api/v1/meetings/:id/files", handler: s.listMeetingFiles, tag: "files", paged: true, out: store.Page[MeetingFileView]{},
+			summary: "The live file rows of a meeting (read scope), in display order, with where to download each"},
 
 		// Assignments, meetings, recommendations.
 		{method: http.MethodGet, path: "/api/v1/assignments", handler: s.listAssignments, tag: "visits", summary: "Assignments in scope, and the caller's own", paged: true, out: store.Page[store.AssignmentView]{},

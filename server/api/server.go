@@ -21,6 +21,7 @@ import (
 	"github.com/chibo-vn/chibo/pwa"
 	"github.com/chibo-vn/chibo/server/auth"
 	"github.com/chibo-vn/chibo/server/domain"
+	"github.com/chibo-vn/chibo/server/files"
 	"github.com/chibo-vn/chibo/server/notify"
 	"github.com/chibo-vn/chibo/server/store"
 	"github.com/chibo-vn/chibo/sync/engine"
@@ -50,6 +51,9 @@ type Config struct {
 	// LoginBurst is the sign-ins one client address may make at once before the per-address limiter makes it
 	// wait (0: 20). The limiter is per instance.
 	LoginBurst int
+	// Files keeps meetings' photos: the tus endpoint and the blob store (server/files); nil answers the upload and
+	// download routes with an internal error.
+	Files *files.Service
 }
 
 // Login throttling. The per-account lockout is in the database (shared by instances); the per-address limiter

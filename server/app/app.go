@@ -21,9 +21,11 @@ import (
 	"github.com/chibo-vn/chibo/server/auth"
 	"github.com/chibo-vn/chibo/server/demo"
 	"github.com/chibo-vn/chibo/server/domain"
+	"github.com/chibo-vn/chibo/server/files"
 	"github.com/chibo-vn/chibo/server/notify"
 	"github.com/chibo-vn/chibo/server/push"
 	"github.com/chibo-vn/chibo/server/store"
+	"github.com/chibo-vn/chibo/sync/engine"
 )
 
 // Version is the program's version, set at build time with -ldflags "-X …/server/app.Version=…".
@@ -190,8 +192,15 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return fmt.Errorf("web push: %w", err)
 	}
 	burst, _ := cfg.loginBurst()
+	fcfg, _ := cfg.files()
+	fsvc, err := files.Open(ctx, fcfg, m.db, files.Options{Authorize: engine.CanWriteFiles, RenderError: api.ErrorJSON, Log: m.log})
+	if err != nil {
+		m.listener.Close()
+		return err
+	}
+	m.log.Info("files", "blobs", fsvc.Blobs().Where())
 	s := api.New(m.db, tokens, m.log, api.Config{PublicURL: public, TrustedProxies: proxies, Version: Version,
-		PushPublicKey: keys.Public, PushAllowHTTP: allowHTTP, LoginBurst: burst})
+		PushPublicKey: keys.Public, PushAllowHTTP: allowHTTP, LoginBurst: burst, Files: fsvc})
 	poll, _ := time.ParseDuration(cfg.PushPoll)
 	retention, _ := cfg.retention()
 	batch, _ := cfg.jobBatch()

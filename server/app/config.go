@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chibo-vn/chibo/server/files"
 	"github.com/chibo-vn/chibo/server/store"
 )
 
@@ -35,6 +36,12 @@ type Config struct {
 	RetainSessions string // CHIBO_RETAIN_SESSIONS: how long expired or revoked sessions are kept
 	JobBatch       string // CHIBO_JOB_BATCH: rows a background job's transaction touches at most
 	LoginBurst     string // CHIBO_LOGIN_BURST: sign-ins one client address may make at once, then one per 6 s
+	S3Endpoint     string // CHIBO_S3_ENDPOINT: host:port of an S3-compatible object store for files; empty: the data directory
+	S3Bucket       string // CHIBO_S3_BUCKET
+	S3AccessKey    string // CHIBO_S3_ACCESS_KEY
+	S3SecretKey    string // CHIBO_S3_SECRET_KEY
+	S3Region       string // CHIBO_S3_REGION
+	S3TLS          string // CHIBO_S3_TLS: https to the object store
 	Demo           bool   // CHIBO_DEMO: seed the demo data set into an empty database
 }
 
@@ -63,6 +70,12 @@ func (c *Config) settings() []setting {
 		{"retain-sessions", "CHIBO_RETAIN_SESSIONS", "720h", "how long sessions (refresh tokens) are kept after they expired or were revoked (at least 24h)", &c.RetainSessions},
 		{"job-batch", "CHIBO_JOB_BATCH", "1000", "rows a background job's transaction touches at most (50–20000)", &c.JobBatch},
 		{"login-burst", "CHIBO_LOGIN_BURST", "20", "sign-ins one client address may make at once before it waits 6 s per further sign-in (5–10000; raise it where many users share one address, like a commune office behind one router)", &c.LoginBurst},
+		{"s3-endpoint", "CHIBO_S3_ENDPOINT", "", "host:port of an S3-compatible object store (AWS S3, MinIO, SeaweedFS…) for meetings' photos; empty keeps them in the data directory (files/, uploads/). Needed when several instances serve one installation", &c.S3Endpoint},
+		{"s3-bucket", "CHIBO_S3_BUCKET", "", "the object store's bucket (created at start-up if missing): contents under files/, uploads in progress under uploads/", &c.S3Bucket},
+		{"s3-access-key", "CHIBO_S3_ACCESS_KEY", "", "the object store's access key", &c.S3AccessKey},
+		{"s3-secret-key", "CHIBO_S3_SECRET_KEY", "", "the object store's secret key", &c.S3SecretKey},
+		{"s3-region", "CHIBO_S3_REGION", "us-east-1", "the object store's region", &c.S3Region},
+		{"s3-tls", "CHIBO_S3_TLS", "true", "https to the object store (false for plain http on a private network)", &c.S3TLS},
 	}
 }
 
@@ -112,7 +125,24 @@ func (c *Config) parse(fs *flag.FlagSet, args []string, getenv func(string) stri
 	if _, err := c.logLevel(); err != nil {
 		return err
 	}
+	if _, err := c.files(); err != nil {
+		return err
+	}
 	return nil
+}
+
+// files returns where meetings' photos are kept: the data directory, or the object store of CHIBO_S3_*.
+func (c *Config) files() (files.Config, error) {
+	tls, err := strconv.ParseBool(strings.TrimSpace(c.S3TLS))
+	if err != nil {
+		return files.Config{}, errors.New("CHIBO_S3_TLS must be true or false")
+	}
+	f := files.Config{DataDir: c.DataDir, S3: files.S3Config{Endpoint: strings.TrimSpace(c.S3Endpoint), Bucket: strings.TrimSpace(c.S3Bucket),
+		AccessKey: c.S3AccessKey, SecretKey: c.S3SecretKey, Region: strings.TrimSpace(c.S3Region), TLS: tls}}
+	if f.S3.Endpoint == "" && (f.S3.Bucket != "" || f.S3.AccessKey != "" || f.S3.SecretKey != "") {
+		return f, errors.New("CHIBO_S3_BUCKET or a CHIBO_S3_* key is set but CHIBO_S3_ENDPOINT is not: set the endpoint (host:port) too, or unset them to keep files in the data directory")
+	}
+	return f, f.S3.Check()
 }
 
 // retention returns the retention periods of the retention job.

@@ -23,8 +23,11 @@ const (
 	CodeForbidden         Code = "forbidden"
 	CodeRateLimited       Code = "rate_limited"
 	CodeTooLarge          Code = "too_large"
-	CodeBadMethod         Code = "method_not_allowed"
-	CodeInternal          Code = "internal"
+	// CodeUnprocessable refuses content that does not match what was declared about it (an upload whose bytes
+	// have another SHA-256 or type than its row says); HTTP 422.
+	CodeUnprocessable Code = "unprocessable"
+	CodeBadMethod     Code = "method_not_allowed"
+	CodeInternal      Code = "internal"
 	// CodeMustChangePassword refuses every call but changing the password (and reading one's own account) to a
 	// user an administrator requires to choose a new password; HTTP 403.
 	CodeMustChangePassword Code = "must_change_password"

@@ -5,6 +5,9 @@ package engine
 
 import (
 	"context"
+	"time"
+
+	"github.com/uptrace/bun"
 
 	"github.com/chibo-vn/chibo/server/domain"
 	"github.com/chibo-vn/chibo/server/store"
@@ -110,19 +113,7 @@ func prepareFile(ctx context.Context, a *applier, prev, row changelog.Row) error
 // authorizeFile lets whoever may record the meeting attach files to it, up to domain.MaxFilesPerMeeting.
 func authorizeFile(ctx context.Context, a *applier, prev, row changelog.Row) error {
 	f := row.(*store.MeetingFile)
-	m, err := a.meeting(ctx, f.MeetingID)
-	if err != nil {
-		if domain.ErrorCode(err) == domain.CodeNotFound {
-			return reject("meeting_id", "sync.out_of_scope")
-		}
-		return err
-	}
-	if m.Form == domain.FormCell {
-		err = a.writableCell(ctx, m.CellID, m.MeetingDate)
-	} else {
-		_, err = a.writableCommune(ctx, m.CellID, m.Form, m.MeetingDate)
-	}
-	if err != nil {
+	if err := a.fileWriter(ctx, f.MeetingID); err != nil {
 		return err
 	}
 	if prev != nil {
@@ -142,4 +133,26 @@ func authorizeFile(ctx context.Context, a *applier, prev, row changelog.Row) err
 		return reject("meeting_id", "file.too_many", "max", "30")
 	}
 	return nil
+}
+
+// fileWriter checks the caller may attach files to meeting meetingID: whoever may record the meeting.
+func (a *applier) fileWriter(ctx context.Context, meetingID string) error {
+	m, err := a.meeting(ctx, meetingID)
+	if err != nil {
+		if domain.ErrorCode(err) == domain.CodeNotFound {
+			return reject("meeting_id", "sync.out_of_scope")
+		}
+		return err
+	}
+	if m.Form == domain.FormCell {
+		return a.writableCell(ctx, m.CellID, m.MeetingDate)
+	}
+	_, err = a.writableCommune(ctx, m.CellID, m.Form, m.MeetingDate)
+	return err
+}
+
+// CanWriteFiles checks, reading db, that p may attach files to meeting meetingID and so send their bytes (the
+// upload, server/files): the push's rule for meeting_files rows. The error is the push's rejection.
+func CanWriteFiles(ctx context.Context, db bun.IDB, p *domain.Principal, meetingID string) error {
+	return newApplier(&Engine{now: time.Now}, p, db, "").fileWriter(ctx, meetingID)
 }
