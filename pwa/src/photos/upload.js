@@ -57,6 +57,7 @@ function setLocal(id, r) {
 }
 
 function setStatus(id, v) {
+  if (!v && !status.value.has(id)) return; // no change: no new map, no new render (which pumps again)
   const m = new Map(status.value);
   if (v) m.set(id, v);
   else m.delete(id);
@@ -77,10 +78,19 @@ export async function keep(items) {
   }
 }
 
+// saving holds the photos being written: pump leaves them alone meanwhile (it runs at every render, and a write
+// shows as a render).
+const saving = new Set();
+
 async function save(r) {
   const { thumbUrl, ...rec } = r;
-  await files('readwrite', (st) => st.put(rec));
-  setLocal(r.id, rec);
+  saving.add(r.id);
+  try {
+    await files('readwrite', (st) => st.put(rec));
+    setLocal(r.id, rec);
+  } finally {
+    saving.delete(r.id);
+  }
 }
 
 async function drop(id) {
@@ -115,10 +125,17 @@ const accepted = (row) => row && !row._pending;
 async function finished(id) {
   const r = local.value.get(id);
   setStatus(id, null);
-  if (r?.blob) await save({ ...r, blob: null, url: '' });
+  if (r?.blob) await save({ ...r, blob: null, url: '', ok: true });
 }
 
 let active = null; // the upload running: {id, up}; one at a time, so a slow network carries one photo at once
+
+// done ends an upload the server completed: the next starts once the photo's bytes are dropped (not before, or it
+// would be sent again).
+const done = (id) => finished(id).finally(() => {
+  active = null;
+  pump();
+});
 
 // pump looks at every photo the device holds: the server has it (drop the bytes), its row was taken by the server
 // and is gone since (deleted on another device: drop it all), or it is to send; and starts the next upload when
@@ -127,9 +144,11 @@ export function pump() {
   let next;
   for (const r of [...local.value.values()].sort((a, b) => a.at - b.at)) {
     const row = get('meeting_files', r.id);
+    if (saving.has(r.id)) continue;
     if (row?.uploaded_at && r.blob) finished(r.id);
     else if (!row && r.ok && active?.id !== r.id) drop(r.id);
     else if (accepted(row) && !r.ok) save({ ...r, ok: true });
+    else if (row?.uploaded_at && r.url) save({ ...r, url: '' });
     else if (!next && r.blob && accepted(row) && !status.value.get(r.id)?.error) next = r;
   }
   if (next && !active && navigator.onLine) start(next);
@@ -164,20 +183,21 @@ function start(r) {
         token(lang.value, true).catch(() => {});
         return true;
       }
-      return (s < 400 || s >= 500 || s === 409 || s === 423) && navigator.onLine;
+      // A PATCH at the wrong offset (409) or a locked upload (423) is tried again (tus asks the offset first); a
+      // creation refused with 409 is a content the server holds already (onError).
+      const patch = err.originalRequest?.getMethod() === 'PATCH';
+      return (s < 400 || s >= 500 || (patch && s === 409) || s === 423) && navigator.onLine;
     },
     onSuccess() {
-      if (active?.up !== up) return;
-      active = null;
-      finished(r.id).then(pump);
+      if (active?.up === up) done(r.id);
     },
     onError(err) {
       if (active?.up !== up) return;
-      active = null;
       const res = err.originalResponse;
       const s = res?.getStatus() || 0;
       // Created before, by this photo's earlier try or the same content sent by someone else: nothing to send.
-      if (s === 409 && err.originalRequest?.getMethod() === 'POST') return finished(r.id).then(pump);
+      if (s === 409 && err.originalRequest?.getMethod() === 'POST') return done(r.id);
+      active = null;
       if (s === 422 || s === 404) save({ ...local.value.get(r.id), url: '' }); // start again from nothing next time
       setStatus(r.id, { error: reason(s, res), net: !s });
       pump();
