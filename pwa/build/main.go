@@ -28,7 +28,7 @@ import (
 
 // offlineLazy are the lazily loaded modules the service worker precaches all the same.
 var offlineLazy = map[string]bool{"src/screens/conflicts.jsx": true, "src/screens/paper.jsx": true, "src/screens/addressee.jsx": true,
-	"src/forums/forums.jsx": true}
+	"src/forums/forums.jsx": true, "src/photos/tus.js": true}
 
 func main() {
 	out := flag.String("out", "pwa/dist", "output folder (replaced)")

@@ -146,6 +146,11 @@ test('two photos taken offline upload over a cut 3G connection, resume, and reac
   const perMeeting = mine.reduce((s, r) => s + r.blob + r.thumb, 0);
   const usage1 = (await page.evaluate(() => navigator.storage.estimate())).usage;
   await shot(page, 'photos-offline');
+  // The upload's code (tus-js-client, loaded when an upload starts) is precached with the shell.
+  assert.ok(await page.evaluate(async () => {
+    for (const k of await caches.keys()) for (const r of await (await caches.open(k)).keys()) if (/\/assets\/tus-\w+\.js$/.test(r.url)) return true;
+    return false;
+  }), 'tus-js-client is precached');
 
   // Record the meeting, still offline.
   await page.click('.tabs >> text=Điểm danh');

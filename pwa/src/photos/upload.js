@@ -5,7 +5,6 @@
 // cut by the network, or by the app closing, continues where the server's offset says. The bytes are dropped only
 // when the upload finished or the pulled row says the server holds them (uploaded_at); a small thumbnail stays.
 import { signal } from '@preact/signals';
-import { Upload } from 'tus-js-client';
 import { files } from './store.js';
 import { get, mutate } from '../state.js';
 import { token } from '../sync.js';
@@ -102,9 +101,9 @@ async function drop(id) {
 // remove deletes a photo: its row (through the outbox) and what the device holds, stopping its upload.
 export async function remove(id) {
   if (active?.id === id) {
-    const up = active.up;
+    const up = active.up; // none yet while tus loads
     active = null;
-    await up.abort(true).catch(() => {});
+    if (up) await up.abort(true).catch(() => {});
   }
   await mutate([{ t: 'meeting_files', op: 'delete', id }]);
   await drop(id);
@@ -154,8 +153,17 @@ export function pump() {
   if (next && !active && navigator.onLine) start(next);
 }
 
-function start(r) {
+async function start(r) {
+  active = { id: r.id }; // taken at once: the next pump must not start it again while tus loads
   setStatus(r.id, { p: 0 });
+  let Upload;
+  try {
+    ({ Upload } = await import('./tus.js'));
+  } catch {
+    active = null;
+    return setStatus(r.id, { error: t('ph_err_offline'), net: true });
+  }
+  if (active?.id !== r.id) return; // deleted meanwhile
   const up = new Upload(r.blob, {
     endpoint: '/api/v1/uploads/',
     uploadUrl: r.url || null,
@@ -203,7 +211,7 @@ function start(r) {
       pump();
     },
   });
-  active = { id: r.id, up };
+  active.up = up;
   up.start();
 }
 
