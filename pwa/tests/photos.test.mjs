@@ -337,3 +337,64 @@ async function accessToken(username) {
   assert.equal(r.status, 200);
   return (await r.json()).access_token;
 }
+
+// small draws a small picture (a colour and a few squares, from a seed) as PNG bytes.
+const small = (page, seed) => page.evaluate(async (seed) => {
+  const c = new OffscreenCanvas(120, 90);
+  const g = c.getContext('2d');
+  g.fillStyle = `hsl(${seed % 360} 60% 60%)`;
+  g.fillRect(0, 0, 120, 90);
+  g.fillStyle = '#123';
+  for (let i = 0; i < 6; i++) g.fillRect((seed * (i + 3)) % 110, (seed * (i + 7)) % 80, 6, 6);
+  const b = await c.convertToBlob({ type: 'image/png' });
+  return [...new Uint8Array(await b.arrayBuffer())];
+}, seed).then((a) => Buffer.from(a));
+
+test('the secretary: a content the server holds is not sent again, a photo is deleted, a meeting takes 30 photos', { timeout: 300000 }, async () => {
+  const stamp = Number(String(Date.now()).slice(-7));
+  const { ctx, page } = await device(browser);
+  await login(page, 'bithu');
+  const id = (await page.locator('main a.card.row[href^="#/m/"]').first().getAttribute('href')).split('/')[2];
+  await page.goto(base + '/#/m/' + id + '/minutes');
+  await page.locator('#ph-gallery').waitFor({ state: 'attached' });
+  await page.locator('#h-photos').waitFor();
+  const posts = [];
+  page.on('request', (r) => r.method() === 'POST' && r.url().includes('/api/v1/uploads/') && posts.push(r.headers()['upload-metadata'] || ''));
+  const item = (n) => page.locator('.ph-item').nth(n);
+  const saved = (loc) => loc.locator('.ph-st', { hasText: 'Đã lưu trên máy chủ' }).waitFor({ timeout: 60000 });
+  const n0 = await page.locator('.ph-item').count();
+  assert.ok(n0 <= 27, `room on the meeting (${n0} photos)`);
+
+  const img = await small(page, stamp);
+  await page.setInputFiles('#ph-gallery', { name: 'a.png', mimeType: 'image/png', buffer: img });
+  await saved(item(n0));
+  assert.equal(posts.length, 1, 'the photo was uploaded');
+  // The same photo again: its row comes back marked uploaded, and no byte is sent.
+  await page.setInputFiles('#ph-gallery', { name: 'b.png', mimeType: 'image/png', buffer: img });
+  await saved(item(n0 + 1));
+  const again = await item(n0 + 1).getAttribute('data-id');
+  assert.equal(posts.length, 1, 'no upload of a content the server holds');
+  const { call } = await client('bithu');
+  const listed = async () => (await call('GET', `/api/v1/meetings/${id}/files?limit=100`)).body.items;
+  assert.ok((await listed()).find((f) => f.id === again)?.uploaded_at, 'the second row is marked uploaded');
+
+  // Deleted: gone from the screen, the device and the server.
+  page.once('dialog', (d) => d.accept());
+  await item(n0 + 1).getByRole('button', { name: 'Xóa ảnh' }).click();
+  await page.locator(`.ph-item[data-id="${again}"]`).waitFor({ state: 'detached' });
+  for (const end = Date.now() + 30000; (await listed()).some((f) => f.id === again);) {
+    if (Date.now() > end) throw new Error('the deleted photo is still on the server');
+    await page.waitForTimeout(500);
+  }
+
+  // At most 30 a meeting: picking more than the room left takes what fits and says why.
+  const n1 = await page.locator('.ph-item').count();
+  const files = [];
+  for (let i = 0; i <= 30 - n1; i++) files.push({ name: `p${i}.png`, mimeType: 'image/png', buffer: await small(page, stamp + 11 * (i + 1)) });
+  await page.setInputFiles('#ph-gallery', files);
+  await page.locator('.ph .error', { hasText: `tối đa 30 ảnh; cuộc họp này chỉ còn chỗ cho ${30 - n1} ảnh` }).waitFor({ timeout: 60000 });
+  assert.equal(await page.locator('.ph-item').count(), 30);
+  assert.match(await page.locator('#h-photos').textContent(), /30\/30 ảnh/);
+  await shot(page, 'photos-secretary');
+  await ctx.close();
+});
