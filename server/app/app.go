@@ -233,6 +233,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		defer m.workers.Done()
 		worker.Run(workers)
 	}()
+	m.workers.Add(1)
+	go func() {
+		defer m.workers.Done()
+		fsvc.RunPruner(workers)
+	}()
 	m.log.Info("listening", "addr", m.listener.Addr().String(), "url", public)
 	printWelcome(m.stdout(), public, cfg.Demo, summary)
 	return nil

@@ -275,6 +275,10 @@ func TestBadConfiguration(t *testing.T) {
 		{"job batch too large", nil, map[string]string{"CHIBO_JOB_BATCH": "1000000"}},
 		{"login burst not a number", nil, map[string]string{"CHIBO_LOGIN_BURST": "many"}},
 		{"login burst too small", nil, map[string]string{"CHIBO_LOGIN_BURST": "1"}},
+		{"S3 endpoint without keys", nil, map[string]string{"CHIBO_S3_ENDPOINT": "127.0.0.1:9000", "CHIBO_S3_BUCKET": "chibo"}},
+		{"S3 keys without an endpoint", nil, map[string]string{"CHIBO_S3_BUCKET": "chibo", "CHIBO_S3_ACCESS_KEY": "a", "CHIBO_S3_SECRET_KEY": "b"}},
+		{"S3 endpoint with a scheme", nil, map[string]string{"CHIBO_S3_ENDPOINT": "https://s3.example.vn", "CHIBO_S3_BUCKET": "chibo", "CHIBO_S3_ACCESS_KEY": "a", "CHIBO_S3_SECRET_KEY": "b"}},
+		{"S3 TLS not a boolean", nil, map[string]string{"CHIBO_S3_TLS": "maybe"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

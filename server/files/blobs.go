@@ -2,8 +2,6 @@ package files
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -231,10 +229,4 @@ func (s *s3Blobs) Open(ctx context.Context, sha string) (Blob, error) {
 		return nil, domain.Internal(err)
 	}
 	return s3Blob{o, st.Size}, nil
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }

@@ -20,11 +20,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/minio/minio-go/v7"
 	"github.com/uptrace/bun"
 
 	"github.com/chibo-vn/chibo/server/api"
 	"github.com/chibo-vn/chibo/server/domain"
 	"github.com/chibo-vn/chibo/server/files"
+	"github.com/chibo-vn/chibo/server/files/s3test"
 	"github.com/chibo-vn/chibo/server/store"
 	"github.com/chibo-vn/chibo/server/testdb"
 	"github.com/chibo-vn/chibo/sync/engine"
@@ -359,6 +361,14 @@ func TestUploadResumes(t *testing.T) {
 	if err := json.Unmarshal([]byte(last), &pulled); err != nil || pulled.UploadedAt == nil {
 		t.Fatalf("the change log's last entry of the row %s has no uploaded_at (%v)", last, err)
 	}
+	// The upload is audited, under the meeting's cell.
+	var audit store.AuditEntry
+	if err := e.db.R.NewSelect().Model(&audit).Where("entity = ? AND entity_id = ?", "meeting_file", f.ID).Scan(context.Background()); err != nil {
+		t.Fatalf("no audit entry of the upload: %v", err)
+	}
+	if audit.Action != "upload" || audit.OrgUnitID == nil || *audit.OrgUnitID != e.meetingA.CellID || audit.ActorUserID == nil || *audit.ActorUserID != e.sec.ID {
+		t.Fatalf("audit entry %+v", audit)
+	}
 	// A second upload of the same row is refused: the server has it.
 	if r, _ := in.create(t, e.sec, f, f.Size); r.status != http.StatusConflict || r.code(t) != "conflict" {
 		t.Fatalf("POST for an uploaded row: %d %s", r.status, r.body)
@@ -488,3 +498,172 @@ func TestDedup(t *testing.T) {
 }
 
 func sleep() { time.Sleep(20 * time.Millisecond) }
+
+// TestS3TwoInstances runs the upload against a real S3-compatible store (SeaweedFS) shared by two instances on one
+// database: begun on A, cut, continued on B from the offset B reads in the bucket, finished on B; both read the
+// content, which is under files/<sha256> in the bucket; the upload's staging is gone.
+func TestS3TwoInstances(t *testing.T) {
+	e := newEnv(t)
+	s3cfg := s3test.Start(t)
+	a := e.start(files.Config{DataDir: t.TempDir(), S3: s3cfg})
+	b := e.start(files.Config{DataDir: t.TempDir(), S3: s3cfg})
+	content := jpeg(700 << 10)
+	f := e.row(e.meetingA, content, "image/jpeg")
+
+	r, loc := a.create(t, e.sec, f, f.Size)
+	if r.status != http.StatusCreated {
+		t.Fatalf("POST on A: %d %s", r.status, r.body)
+	}
+	if r := a.patch(t, e.sec, loc, 0, content[:200<<10]); r.status != http.StatusNoContent {
+		t.Fatalf("PATCH on A: %d %s", r.status, r.body)
+	}
+	a.cutPatch(t, e.sec, loc, 200<<10, content[200<<10:], 100<<10)
+	off := b.settledOffset(t, e.sec, loc)
+	if off < 200<<10 || off > 300<<10 {
+		t.Fatalf("offset B reads after the cut on A: %d, want between %d and %d", off, 200<<10, 300<<10)
+	}
+	if st, offA := a.offset(t, e.sec, loc); st != http.StatusOK || offA != off {
+		t.Fatalf("A and B disagree on the offset: %d vs %d", offA, off)
+	}
+	if r := b.patch(t, e.sec, loc, off, content[off:]); r.status != http.StatusNoContent {
+		t.Fatalf("PATCH on B: %d %s", r.status, r.body)
+	}
+	if e.get(f.ID).UploadedAt == nil {
+		t.Fatal("row not marked uploaded")
+	}
+	for name, in := range map[string]*instance{"A": a, "B": b} {
+		if got := readBlob(t, in.svc.Blobs(), f.SHA256); !bytes.Equal(got, content) {
+			t.Fatalf("instance %s reads other bytes", name)
+		}
+	}
+	cl, err := files.NewS3Client(s3cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for o := range cl.ListObjects(context.Background(), s3cfg.Bucket, minio.ListObjectsOptions{Recursive: true}) {
+		if o.Err != nil {
+			t.Fatal(o.Err)
+		}
+		keys = append(keys, o.Key)
+	}
+	if len(keys) != 1 || keys[0] != "files/"+f.SHA256 {
+		t.Fatalf("bucket holds %v; want only files/%s (the upload's staging deleted)", keys, f.SHA256)
+	}
+	// A stale upload is pruned from the bucket: its objects and its multipart upload.
+	h := e.row(e.meetingA, jpeg(60<<10), "image/jpeg")
+	_, loc = a.create(t, e.sec, h, h.Size)
+	if r := a.patch(t, e.sec, loc, 0, jpeg(20<<10)); r.status != http.StatusNoContent {
+		t.Fatalf("PATCH: %d %s", r.status, r.body)
+	}
+	if n, err := b.svc.Prune(context.Background(), files.StaleUploads); err != nil || n != 0 {
+		t.Fatalf("Prune of a fresh upload on S3: %d, %v", n, err)
+	}
+	if n, err := b.svc.Prune(context.Background(), -time.Hour); err != nil || n != 1 {
+		t.Fatalf("Prune of every upload on S3: %d, %v; want 1", n, err)
+	}
+	if st, _ := a.offset(t, e.sec, loc); st != http.StatusNotFound {
+		t.Fatalf("HEAD of a pruned upload on S3: %d", st)
+	}
+	for u := range cl.ListIncompleteUploads(context.Background(), s3cfg.Bucket, "uploads/", true) {
+		t.Fatalf("multipart upload left: %+v", u)
+	}
+	// A hash mismatch on S3 is discarded too.
+	g := e.row(e.meetingA, jpeg(50<<10), "image/jpeg")
+	_, loc = b.create(t, e.sec, g, g.Size)
+	if r := a.patch(t, e.sec, loc, 0, jpeg(50<<10)); r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("hash mismatch on S3: %d %s", r.status, r.body)
+	}
+	if st, _ := b.offset(t, e.sec, loc); st != http.StatusNotFound {
+		t.Fatalf("HEAD after a mismatch on S3: %d, want 404", st)
+	}
+}
+
+// TestS3ConfigChecked: an incomplete S3 configuration is refused with what is missing; a bucket that does not
+// exist is created.
+func TestS3ConfigChecked(t *testing.T) {
+	e := newEnv(t)
+	_, err := files.Open(context.Background(), files.Config{S3: files.S3Config{Endpoint: "127.0.0.1:1", Bucket: "b"}}, e.db,
+		files.Options{Authorize: engine.CanWriteFiles})
+	if err == nil || !strings.Contains(err.Error(), "CHIBO_S3_ACCESS_KEY") || !strings.Contains(err.Error(), "CHIBO_S3_SECRET_KEY") {
+		t.Fatalf("incomplete S3 configuration: %v", err)
+	}
+	s3cfg := s3test.Start(t)
+	s3cfg.Bucket = "chibo-new-bucket"
+	in := e.start(files.Config{S3: s3cfg})
+	cl, _ := files.NewS3Client(s3cfg)
+	if ok, err := cl.BucketExists(context.Background(), s3cfg.Bucket); err != nil || !ok {
+		t.Fatalf("bucket %s not created: %v", s3cfg.Bucket, err)
+	}
+	if !strings.HasPrefix(in.svc.Blobs().Where(), "s3://chibo-new-bucket/") {
+		t.Fatalf("Where() = %s", in.svc.Blobs().Where())
+	}
+}
+
+// TestPruneStaleUploads: an upload nobody continued for a week is deleted with its files; a recent one and the
+// kept contents stay.
+func TestPruneStaleUploads(t *testing.T) {
+	e := newEnv(t)
+	data := t.TempDir()
+	in := e.start(files.Config{DataDir: data})
+	content := jpeg(30 << 10)
+	f := e.row(e.meetingA, content, "image/jpeg")
+	_, loc := in.create(t, e.sec, f, f.Size)
+	if r := in.patch(t, e.sec, loc, 0, content[:10<<10]); r.status != http.StatusNoContent {
+		t.Fatalf("PATCH: %d %s", r.status, r.body)
+	}
+	if n, err := in.svc.Prune(context.Background(), files.StaleUploads); err != nil || n != 0 {
+		t.Fatalf("Prune of a fresh upload: %d, %v", n, err)
+	}
+	old := time.Now().Add(-8 * 24 * time.Hour)
+	entries, _ := os.ReadDir(filepath.Join(data, "uploads"))
+	for _, d := range entries {
+		if err := os.Chtimes(filepath.Join(data, "uploads", d.Name()), old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := in.svc.Prune(context.Background(), files.StaleUploads); err != nil || n != 1 {
+		t.Fatalf("Prune of a week-old upload: %d, %v; want 1", n, err)
+	}
+	if left, _ := os.ReadDir(filepath.Join(data, "uploads")); len(left) != 0 {
+		t.Fatalf("left in uploads/: %v", left)
+	}
+	if st, _ := in.offset(t, e.sec, loc); st != http.StatusNotFound {
+		t.Fatalf("HEAD of a pruned upload: %d", st)
+	}
+}
+
+// TestHeadFinishes: when the last PATCH could not be finished (here the blob store fails), the upload stays whole
+// on the server; a HEAD, as a device sends to resume, finishes it and answers the full length.
+func TestHeadFinishes(t *testing.T) {
+	e := newEnv(t)
+	data := t.TempDir()
+	in := e.start(files.Config{DataDir: data})
+	content := jpeg(25 << 10)
+	f := e.row(e.meetingA, content, "image/jpeg")
+	_, loc := in.create(t, e.sec, f, f.Size)
+	// A file where the content's directory should be: the store cannot write it.
+	block := filepath.Join(data, "files", f.SHA256[:2])
+	if err := os.WriteFile(block, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r := in.patch(t, e.sec, loc, 0, content); r.status != http.StatusInternalServerError || r.code(t) != "internal" {
+		t.Fatalf("last PATCH with a failing store: %d %s", r.status, r.body)
+	}
+	if e.get(f.ID).UploadedAt != nil {
+		t.Fatal("row marked uploaded though the store failed")
+	}
+	if err := os.Remove(block); err != nil {
+		t.Fatal(err)
+	}
+	st, off := in.offset(t, e.sec, loc)
+	if st != http.StatusOK || off != f.Size {
+		t.Fatalf("HEAD: %d offset %d, want 200 and %d", st, off, f.Size)
+	}
+	if e.get(f.ID).UploadedAt == nil {
+		t.Fatal("the HEAD did not finish the upload")
+	}
+	if got := readBlob(t, in.svc.Blobs(), f.SHA256); !bytes.Equal(got, content) {
+		t.Fatal("kept content differs")
+	}
+}

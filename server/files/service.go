@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/minio/minio-go/v7"
 	"github.com/tus/tusd/v2/pkg/filestore"
 	tusd "github.com/tus/tusd/v2/pkg/handler"
 	"github.com/tus/tusd/v2/pkg/memorylocker"
@@ -58,6 +59,9 @@ type Service struct {
 	blobs  Blobs
 	opt    Options
 	log    *slog.Logger
+	s3     *minio.Client // nil on the local disk
+	bucket string
+	dir    string // uploads in progress on the local disk
 	core   tusd.DataStore
 	term   func(tusd.Upload) tusd.TerminatableUpload
 	tus    *tusd.UnroutedHandler
@@ -91,6 +95,10 @@ func Open(ctx context.Context, cfg Config, db *store.DB, opt Options) (*Service,
 			return nil, err
 		}
 		s.blobs = blobs
+		if s.s3, err = NewS3Client(cfg.S3); err != nil {
+			return nil, err
+		}
+		s.bucket = cfg.S3.Bucket
 		ss := s3store.New(cfg.S3.Bucket, newS3API(cfg.S3))
 		ss.ObjectPrefix = uploadPrefix
 		ss.UseIn(composer)
@@ -108,6 +116,7 @@ func Open(ctx context.Context, cfg Config, db *store.DB, opt Options) (*Service,
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, fmt.Errorf("files: %w", err)
 		}
+		s.dir = dir
 		fs := filestore.New(dir)
 		fs.UseIn(composer)
 		s.core, s.term = fs, fs.AsTerminatableUpload
@@ -121,8 +130,8 @@ func Open(ctx context.Context, cfg Config, db *store.DB, opt Options) (*Service,
 		DisableDownload:      true,
 		DisableConcatenation: true,
 		Cors:                 &tusd.CorsConfig{Disable: true},
-		// tusd logs each interrupted upload as an error; the service logs its own failures, the API each request.
-		Logger:                    expslog.New(expslog.NewTextHandler(io.Discard, nil)),
+		// tusd logs each request, and each interrupted upload as an error: only its internal errors are passed on.
+		Logger:                    expslog.New(tusdLog{opt.Log}),
 		PreUploadCreateCallback:   s.preCreate,
 		PreFinishResponseCallback: s.preFinish,
 		PreUploadTerminateCallback: func(tusd.HookEvent) (tusd.HTTPResponse, error) {
@@ -191,6 +200,10 @@ func (s *Service) dispatch(w http.ResponseWriter, r *http.Request) {
 	up, info, row, err := s.ownUpload(ctx, id)
 	if err != nil {
 		s.writeError(w, r, err)
+		return
+	}
+	if up == nil && r.Method != http.MethodPatch { // unknown, finished or refused: gone (a PATCH gets tusd's own 404)
+		s.writeError(w, r, domain.NotFound("@what.meeting_file"))
 		return
 	}
 	switch r.Method {
@@ -482,3 +495,129 @@ func (w relativeLocation) WriteHeader(code int) {
 }
 
 func (w relativeLocation) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// tusdLog passes tusd's internal errors on to the service's log and drops its other lines (one per request, and
+// an error for every upload a lost signal interrupts, which is normal on 3G).
+type tusdLog struct{ log *slog.Logger }
+
+func (h tusdLog) Enabled(context.Context, expslog.Level) bool { return true }
+
+func (h tusdLog) Handle(ctx context.Context, r expslog.Record) error {
+	if r.Message != "InternalServerError" {
+		return nil
+	}
+	var args []any
+	r.Attrs(func(a expslog.Attr) bool {
+		args = append(args, a.Key, a.Value.String())
+		return true
+	})
+	h.log.ErrorContext(ctx, "files: tusd internal error", args...)
+	return nil
+}
+
+func (h tusdLog) WithAttrs([]expslog.Attr) expslog.Handler { return h }
+func (h tusdLog) WithGroup(string) expslog.Handler         { return h }
+
+// StaleUploads is how long an upload nobody continues is kept before Prune deletes it.
+const StaleUploads = 7 * 24 * time.Hour
+
+// Prune deletes the uploads in progress that nothing touched for olderThan (a device that gave up, a row deleted
+// before its bytes came): on the local disk their files under uploads/, in S3 their objects under uploads/ and
+// their unfinished multipart uploads. Contents (files/) are never touched. Several instances may prune at once.
+// It returns how many uploads it deleted.
+func (s *Service) Prune(ctx context.Context, olderThan time.Duration) (int, error) {
+	cutoff := s.opt.Now().Add(-olderThan)
+	if s.s3 == nil {
+		return pruneDir(s.dir, cutoff)
+	}
+	// An upload is uploads/<id>, <id>.info and <id>.part: stale when none of them changed since the cutoff.
+	newest := map[string]time.Time{}
+	keys := map[string][]string{}
+	for o := range s.s3.ListObjects(ctx, s.bucket, minio.ListObjectsOptions{Prefix: uploadPrefix, Recursive: true}) {
+		if o.Err != nil {
+			return 0, o.Err
+		}
+		id := strings.TrimSuffix(strings.TrimSuffix(o.Key, ".info"), ".part")
+		keys[id] = append(keys[id], o.Key)
+		if o.LastModified.After(newest[id]) {
+			newest[id] = o.LastModified
+		}
+	}
+	n := 0
+	for id, ks := range keys {
+		if !newest[id].Before(cutoff) {
+			continue
+		}
+		for _, k := range ks {
+			if err := s.s3.RemoveObject(ctx, s.bucket, k, minio.RemoveObjectOptions{}); err != nil {
+				return n, err
+			}
+		}
+		n++
+	}
+	for u := range s.s3.ListIncompleteUploads(ctx, s.bucket, uploadPrefix, true) {
+		if u.Err != nil {
+			return n, u.Err
+		}
+		if t, ok := newest[u.Key]; (ok && t.Before(cutoff) || !ok) && u.Initiated.Before(cutoff) {
+			if err := s.s3.RemoveIncompleteUpload(ctx, s.bucket, u.Key); err != nil {
+				return n, err
+			}
+			if !ok {
+				n++
+			}
+		}
+	}
+	return n, nil
+}
+
+// pruneDir deletes the uploads of dir (tusd's filestore: <id>, <id>.info, <id>.lock) none of whose files changed
+// since cutoff.
+func pruneDir(dir string, cutoff time.Time) (int, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return 0, err
+	}
+	newest := map[string]time.Time{}
+	for _, e := range entries {
+		fi, err := e.Info()
+		if err != nil || !fi.Mode().IsRegular() {
+			continue
+		}
+		id := strings.TrimSuffix(strings.TrimSuffix(e.Name(), ".info"), ".lock")
+		if fi.ModTime().After(newest[id]) {
+			newest[id] = fi.ModTime()
+		}
+	}
+	n := 0
+	for id, t := range newest {
+		if !t.Before(cutoff) {
+			continue
+		}
+		for _, name := range []string{id, id + ".info", id + ".lock"} {
+			if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return n, err
+			}
+		}
+		n++
+	}
+	return n, nil
+}
+
+// RunPruner prunes stale uploads (StaleUploads) at once and then every hour until ctx ends.
+func (s *Service) RunPruner(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := s.Prune(ctx, StaleUploads); err != nil && ctx.Err() == nil {
+			s.log.WarnContext(ctx, "files: pruning stale uploads", "err", err)
+		} else if n > 0 {
+			s.log.InfoContext(ctx, "files: stale uploads deleted", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -68,7 +68,11 @@ func MarkUploaded(ctx context.Context, db bun.IDB, b *FileBlob, at time.Time) ([
 		if err := Update(ctx, db, &before, &rows[i]); err != nil {
 			return nil, err
 		}
-		if err := Audit(ctx, db, "upload", "meeting_file", rows[i].ID, nil, nil,
+		var cellID string
+		if err := db.NewSelect().Model((*Meeting)(nil)).Column("cell_id").Where("id = ?", rows[i].MeetingID).Scan(ctx, &cellID); err != nil {
+			return nil, domain.Internal(err)
+		}
+		if err := Audit(ctx, db, "upload", "meeting_file", rows[i].ID, &cellID, nil,
 			map[string]any{"meeting_id": rows[i].MeetingID, "sha256": b.SHA256, "size": b.Size, "mime": b.Mime}); err != nil {
 			return nil, err
 		}

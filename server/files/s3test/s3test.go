@@ -14,7 +14,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -83,13 +82,9 @@ func Start(t testing.TB) Config {
 	exited := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(exited) }()
 	t.Cleanup(func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			<-exited
-		}
+		// Its data is thrown away with the temporary directory: no need for weed's slow orderly stop.
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-exited
 		logf.Close()
 	})
 	tail := func() string {
@@ -188,9 +183,9 @@ func build(dst string) (string, error) {
 	if isExec(dst) { // built by another process meanwhile
 		return dst, nil
 	}
-	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if !isExec(gobin) {
-		if gobin, err = exec.LookPath("go"); err != nil {
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		if gobin = filepath.Join(os.Getenv("GOROOT"), "bin", "go"); !isExec(gobin) {
 			return "", fmt.Errorf("the go command is needed to build SeaweedFS: %w", err)
 		}
 	}
