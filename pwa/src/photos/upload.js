@@ -207,7 +207,9 @@ async function start(r) {
       if (s === 409 && err.originalRequest?.getMethod() === 'POST') return done(r.id);
       active = null;
       if (s === 422 || s === 404) save({ ...local.value.get(r.id), url: '' }); // start again from nothing next time
-      setStatus(r.id, { error: reason(s, res), net: !s });
+      // No answer: the network, unless signing in again is what failed (the session ended).
+      const session = !s && err.causingError?.status === 401;
+      setStatus(r.id, { error: session ? t('ph_err_session') : reason(s, res), net: !s && !session });
       pump();
     },
   });
