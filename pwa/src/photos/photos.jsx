@@ -150,17 +150,15 @@ export function Photos({ meeting, locked }) {
       {locked ? <p class="muted">{t('ph_locked')}</p> : (
         <>
           <p class="muted">{t('ph_about')}</p>
-          <div class="two">
-            <div class="field">
-              <label for="ph-kind">{t('ph_kind')}</label>
-              <select id="ph-kind" value={kind} onChange={(e) => setKind(e.currentTarget.value)}>
-                {KINDS.map((k) => <option key={k} value={k}>{t('ph_kind_' + k)}</option>)}
-              </select>
-            </div>
-            <div class="field">
-              <label for="ph-caption">{t('ph_caption')}</label>
-              <input id="ph-caption" value={caption} maxLength={500} onInput={(e) => setCaption(e.currentTarget.value)} />
-            </div>
+          <div class="field">
+            <label for="ph-kind">{t('ph_kind')}</label>
+            <select id="ph-kind" value={kind} onChange={(e) => setKind(e.currentTarget.value)}>
+              {KINDS.map((k) => <option key={k} value={k}>{t('ph_kind_' + k)}</option>)}
+            </select>
+          </div>
+          <div class="field">
+            <label for="ph-caption">{t('ph_caption')}</label>
+            <input id="ph-caption" value={caption} maxLength={500} onInput={(e) => setCaption(e.currentTarget.value)} />
           </div>
           <p class="actions">
             <label class={'btn primary' + (busy ? ' disabled' : '')}>
