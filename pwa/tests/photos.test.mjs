@@ -321,9 +321,9 @@ test('two photos taken offline upload over a cut 3G connection, resume, and reac
   await sv.page.getByRole('button', { name: 'Đóng' }).click();
   await sv.ctx.close();
 
-  // A user of another commune (bithu3: the secretary of the second commune's first cell): 404 on the file's URL
-  // and on the meeting's list, where the commune's supervisor gets the photo.
-  const other = await client('bithu3');
+  // A user of another commune (canbo2: an official of the second commune's cells): 404 on the file's URL and on
+  // the meeting's list, where the commune's supervisor gets the photo.
+  const other = await client('canbo2');
   assert.equal((await (await client('giamsat2')).call('GET', `/api/v1/meetings/${meetingId}/files`)).status, 200);
   const r404 = await other.call('GET', '/api/v1/meeting-files/' + rows[0].id);
   assert.equal(r404.status, 404);

@@ -10,6 +10,7 @@ import { api } from '../sync.js';
 import { uuid4 } from '../uuid.js';
 import { shrink, sha256 } from './image.js';
 import { load, pump, local, status, keep, remove, retry, fileUrl } from './upload.js';
+import { draftKey, keepDraft, readDraft, dropDraft } from '../drafts.js';
 import * as msgs from './photos.msg.js';
 
 extend(msgs);
@@ -89,7 +90,14 @@ const label = (f, i) => t('ph_kind_' + f.kind) + (f.caption ? ' – ' + f.captio
 // Photos is the meeting's photos on its minutes: add (camera, gallery), the list with each one's state, delete.
 export function Photos({ meeting, locked }) {
   const [kind, setKind] = useState(KINDS[0]);
-  const [caption, setCaption] = useState('');
+  // The caption typed is a draft on the device until the photos it goes with are saved.
+  const captionKey = draftKey('ph-caption');
+  const [caption, setCaptionState] = useState(() => readDraft(captionKey) || '');
+  const setCaption = (v) => {
+    if (v) keepDraft(captionKey, v);
+    else dropDraft(captionKey);
+    setCaptionState(v);
+  };
   const [busy, setBusy] = useState(false);
   const [note, setNote] = useState('');
   const [errs, setErrs] = useState([]);
