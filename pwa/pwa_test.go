@@ -7,14 +7,20 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/chibo-vn/chibo/pwa"
 	"github.com/chibo-vn/chibo/server/app"
+	"github.com/chibo-vn/chibo/server/files/s3test"
 	"github.com/chibo-vn/chibo/server/testdb"
 )
 
@@ -99,10 +105,22 @@ func TestBrowser(t *testing.T) {
 	defer m.Close()
 	empty := emptyInstallation(t)
 	artifacts, _ := filepath.Abs(filepath.Join("test-results", testdb.Dialect()))
-	cmd := exec.Command("node", "--test", "--test-concurrency=1", "--test-reporter=spec", "tests/")
-	cmd.Env = append(os.Environ(), "CHIBO_E2E_URL="+m.URL(), "CHIBO_E2E_ACCESS_TTL_S=8", "CHIBO_E2E_ARTIFACTS="+artifacts,
-		"CHIBO_CHROMIUM="+chromium, "CHIBO_E2E_EMPTY_URL="+empty.URL(), "CHIBO_E2E_EMPTY_ADMIN=quantri",
-		"CHIBO_E2E_EMPTY_PASSWORD="+emptyAdminPassword)
+	runNode(t, "browser tests", artifacts, []string{"CHIBO_E2E_URL=" + m.URL(), "CHIBO_E2E_ACCESS_TTL_S=8", "CHIBO_E2E_ARTIFACTS=" + artifacts,
+		"CHIBO_CHROMIUM=" + chromium, "CHIBO_E2E_EMPTY_URL=" + empty.URL(), "CHIBO_E2E_EMPTY_ADMIN=quantri",
+		"CHIBO_E2E_EMPTY_PASSWORD=" + emptyAdminPassword}, "tests/")
+	// On PostgreSQL, the photos' upload again, as an installation of several instances runs it: two servers on one
+	// database and one S3 bucket (SeaweedFS), the resumed upload on the other instance.
+	if testdb.Dialect() == "pg" {
+		t.Run("photos on two instances and S3", func(t *testing.T) { photosTwoInstances(t, chromium) })
+	}
+}
+
+// runNode runs node's test runner on the given tests with the environment added, logging its output, and fails
+// the test with the failed lines when it fails.
+func runNode(t *testing.T, what, artifacts string, env []string, tests ...string) {
+	t.Helper()
+	cmd := exec.Command("node", append([]string{"--test", "--test-concurrency=1", "--test-reporter=spec"}, tests...)...)
+	cmd.Env = append(os.Environ(), env...)
 	stdout, _ := cmd.StdoutPipe()
 	cmd.Stderr = cmd.Stdout
 	if err := cmd.Start(); err != nil {
@@ -118,9 +136,100 @@ func TestBrowser(t *testing.T) {
 		}
 	}
 	if err := cmd.Wait(); err != nil {
-		t.Fatalf("browser tests failed (%v); screenshots in %s\n%s", err, artifacts, strings.Join(failed, "\n"))
+		t.Fatalf("%s failed (%v); screenshots in %s\n%s", what, err, artifacts, strings.Join(failed, "\n"))
 	}
-	fmt.Fprintf(os.Stderr, "browser tests passed; screenshots in %s\n", artifacts)
+	fmt.Fprintf(os.Stderr, "%s passed; screenshots in %s\n", what, artifacts)
+}
+
+// photosTwoInstances runs the photos' browser test (tests/photos.test.mjs) against two server instances sharing one
+// database and one S3 bucket (SeaweedFS's S3 gateway, server/files/s3test: a real one, never skipped), behind a
+// round-robin reverse proxy: requests go to the instances in turn, and each PATCH of an upload to the other
+// instance than its previous PATCH, so that the upload resumed after the test cuts the network lands on the
+// other instance than the one that took the bytes before the cut.
+func photosTwoInstances(t *testing.T, chromium string) {
+	s3 := s3test.Start(t)
+	db := testdb.URL(t)
+	var servers []*app.Main
+	for i, args := range [][]string{{"-demo"}, nil} {
+		env := map[string]string{"CHIBO_DATABASE_URL": db, "CHIBO_ADDR": "127.0.0.1:0", "CHIBO_ACCESS_TTL": "8s",
+			"CHIBO_DATA_DIR": t.TempDir(), "CHIBO_LOG_LEVEL": "warn", "CHIBO_LOGIN_BURST": "500"}
+		for k, v := range s3.Env() {
+			env[k] = v
+		}
+		m := &app.Main{Stdout: io.Discard, Stderr: os.Stderr}
+		if err := m.ParseFlags(args, func(k string) string { return env[k] }); err != nil {
+			t.Fatalf("instance %d: %v", i+1, err)
+		}
+		if err := m.Run(context.Background()); err != nil {
+			t.Fatalf("instance %d: %v", i+1, err)
+		}
+		t.Cleanup(func() { m.Close() })
+		servers = append(servers, m)
+	}
+	p := newRoundRobin(t, servers[0].URL(), servers[1].URL())
+	front := httptest.NewServer(p)
+	t.Cleanup(front.Close)
+	artifacts, _ := filepath.Abs(filepath.Join("test-results", "two-instances"))
+	runNode(t, "photos on two instances and S3", artifacts, []string{"CHIBO_E2E_URL=" + front.URL, "CHIBO_E2E_ACCESS_TTL_S=8",
+		"CHIBO_E2E_ARTIFACTS=" + artifacts, "CHIBO_CHROMIUM=" + chromium}, "tests/photos.test.mjs")
+	// The proxy saw uploads go on on the other instance: some upload's PATCHes reached both.
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	both := 0
+	for path, hits := range p.patches {
+		t.Logf("%s: PATCHes on instance 1: %d, on instance 2: %d", path, hits[0], hits[1])
+		if hits[0] > 0 && hits[1] > 0 {
+			both++
+		}
+	}
+	if both == 0 {
+		t.Fatalf("no upload had its PATCHes on both instances: %v", p.patches)
+	}
+	if p.served[0] == 0 || p.served[1] == 0 {
+		t.Fatalf("the instances served %d and %d requests", p.served[0], p.served[1])
+	}
+}
+
+// roundRobin is a reverse proxy in front of two instances: requests in turn, an upload's PATCHes alternating.
+type roundRobin struct {
+	proxies [2]*httputil.ReverseProxy
+	mu      sync.Mutex
+	next    int
+	served  [2]int
+	last    map[string]int     // an upload's path → the instance of its last PATCH
+	patches map[string]*[2]int // an upload's path → its PATCHes per instance
+}
+
+func newRoundRobin(t *testing.T, a, b string) *roundRobin {
+	p := &roundRobin{last: map[string]int{}, patches: map[string]*[2]int{}}
+	for i, s := range []string{a, b} {
+		u, err := url.Parse(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The Host header stays the proxy's: the upload's Location names the proxy, not the instance.
+		p.proxies[i] = httputil.NewSingleHostReverseProxy(u)
+	}
+	return p
+}
+
+func (p *roundRobin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p.mu.Lock()
+	i := p.next
+	p.next = 1 - p.next
+	if r.Method == http.MethodPatch && strings.HasPrefix(r.URL.Path, "/api/v1/uploads/") {
+		if prev, ok := p.last[r.URL.Path]; ok {
+			i = 1 - prev
+		}
+		p.last[r.URL.Path] = i
+		if p.patches[r.URL.Path] == nil {
+			p.patches[r.URL.Path] = &[2]int{}
+		}
+		p.patches[r.URL.Path][i]++
+	}
+	p.served[i]++
+	p.mu.Unlock()
+	p.proxies[i].ServeHTTP(w, r)
 }
 
 // emptyAdminPassword is the password of the first administrator of the empty installation the browser tests set up

@@ -3,8 +3,10 @@ package pwa_test
 import (
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -95,20 +97,28 @@ func TestWordingRules(t *testing.T) {
 }
 
 // Every Vietnamese string of the app's catalogue (pwa/src/messages.js, the administration screens'
-// pwa/src/admin/messages.js, the loop's pwa/src/screens/recs.msg.js, the monthly report's forms table
-// pwa/src/screens/report_forms.msg.js, the commune meetings' pwa/src/forums/forums.msg.js, the cross-checks'
-// pwa/src/proof/proof.msg.js and check.msg.js) and of the server's (server/i18n) is
-// Vietnamese: no English word, no raw code, one style of tone marks.
+// pwa/src/admin/messages.js, and every lazily loaded chunk's pwa/src/**/*.msg.js: the loop's, the monthly report's
+// forms table, the commune meetings', the photos'…) and of the server's (server/i18n) is Vietnamese: no English
+// word, no raw code, one style of tone marks.
 func TestCatalogueWording(t *testing.T) {
 	needNodeModules(t)
 	r := loadRules(t)
+	var chunks []string
+	err := filepath.WalkDir("src", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(p, ".msg.js") {
+			chunks = append(chunks, "./"+filepath.ToSlash(p))
+		}
+		return err
+	})
+	if err != nil || len(chunks) < 4 {
+		t.Fatalf("the chunks' messages: %v %v", chunks, err)
+	}
+	list, _ := json.Marshal(chunks)
 	out, err := exec.Command("node", "--input-type=module", "-e",
 		`const m = await import('./src/messages.js'); const a = await import('./src/admin/messages.js');
-		const loop = await import('./src/screens/recs.msg.js');
-		const rf = await import('./src/screens/report_forms.msg.js');
-		const f = await import('./src/forums/forums.msg.js');
-		const pf = await import('./src/proof/proof.msg.js'); const ck = await import('./src/proof/check.msg.js');
-		console.log(JSON.stringify({ ...m.vi, ...m.sw.vi, ...a.vi, ...loop.vi, ...rf.vi, ...f.vi, ...pf.vi, ...ck.vi }));`).Output()
+		const all = { ...m.vi, ...m.sw.vi, ...a.vi };
+		for (const f of `+string(list)+`) Object.assign(all, (await import(f)).vi);
+		console.log(JSON.stringify(all));`).Output()
 	if err != nil {
 		t.Fatalf("reading the app's catalogue: %v", err)
 	}

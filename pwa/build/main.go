@@ -28,7 +28,7 @@ import (
 
 // offlineLazy are the lazily loaded modules the service worker precaches all the same.
 var offlineLazy = map[string]bool{"src/screens/conflicts.jsx": true, "src/screens/paper.jsx": true, "src/screens/addressee.jsx": true,
-	"src/forums/forums.jsx": true, "src/proof/proof.jsx": true}
+	"src/forums/forums.jsx": true, "src/proof/proof.jsx": true, "src/photos/tus.js": true}
 
 func main() {
 	out := flag.String("out", "pwa/dist", "output folder (replaced)")
@@ -59,7 +59,9 @@ func build(src, out string) error {
 	if err := esbuild(src, "src/main.jsx", "--bundle", "--format=esm", "--splitting", "--minify", "--target=es2020",
 		"--jsx=automatic", "--jsx-import-source=preact", "--legal-comments=none", "--charset=utf8",
 		"--outdir="+filepath.Join(abs, "assets"), "--entry-names=[name]-[hash]", "--chunk-names=[name]-[hash]",
-		"--asset-names=[name]-[hash]", "--metafile="+meta); err != nil {
+		"--asset-names=[name]-[hash]", "--metafile="+meta,
+		// tus-js-client's one CommonJS dependency, replaced by the browser's URL (src/photos/url-parse.js).
+		"--alias:url-parse=./src/photos/url-parse.js"); err != nil {
 		return err
 	}
 	var m struct {

@@ -8,10 +8,11 @@ const NAME = 'chibo';
 let dbp;
 export function db() {
   if (!dbp) {
-    dbp = openDB(NAME, 2, {
+    dbp = openDB(NAME, 3, {
       // Version 1 made the stores; version 2 indexes the rows by path (p: a cell's rows) and scope (s: a user's
       // and the reference data's), so the sync reads a scope's rows without reading them all. The rows a device
-      // holds stay.
+      // holds stay. Version 3 adds files: a meeting's photos taken on the device, by the meeting_files row's id,
+      // kept until the server holds them (src/photos).
       upgrade(d, old, _new, tx) {
         if (old < 1) {
           d.createObjectStore('rows', { keyPath: 'k' }).createIndex('t', 't');
@@ -24,6 +25,7 @@ export function db() {
           rows.createIndex('p', 'p');
           rows.createIndex('s', 's');
         }
+        if (old < 3) d.createObjectStore('files', { keyPath: 'id' });
       },
       blocked() {},
       blocking() {

@@ -49,9 +49,10 @@ const adminJS = sum(adminExtra);
 const css = assets.filter((f) => f.endsWith('.css')).reduce((s, f) => s + gz(join(dist, 'assets', f)), 0);
 // The shell: every script the service worker precaches (the officials' route and the rare screens it precaches all
 // the same), the stylesheet, index.html, the manifest and the worker itself.
-// (pwa/build's offlineLazy: the conflicts, the printable minutes, the addressee suggestions, the commune's briefings
-// and dialogues, the cross-checks of the secretary and the official).
-const rare = closure(assets.filter((f) => /^(conflicts|paper|addressee|forums|proof)-[\w]+\.js$/.test(f)));
+// (pwa/build's offlineLazy: the conflicts, the printable minutes with the meeting's photos, the addressee suggestions,
+// the commune's briefings and dialogues, the cross-checks of the secretary and the official, tus-js-client for the
+// photos' upload).
+const rare = closure(assets.filter((f) => /^(conflicts|paper|addressee|forums|proof|tus)-[\w]+\.js$/.test(f)));
 const precachedJS = new Set([...officials.files, ...rare.files]);
 const shell = sum(precachedJS) + css + gz(join(dist, 'index.html')) + gz(join(dist, 'manifest.webmanifest')) + gz(join(dist, 'sw.js'));
 console.log(`officials' route: ${[...officials.files].join(', ')}\nsupervisors' screens add: ${extra.join(', ')}`);

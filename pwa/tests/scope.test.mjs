@@ -91,7 +91,8 @@ test('a device from before the indexes keeps its rows and its unsent changes', a
       tx.onerror = () => reject(tx.error);
     };
   }));
-  // The app opens it (nobody is signed in, so nothing syncs): version 2, the rows indexed, nothing lost.
+  // The app opens it (nobody is signed in, so nothing syncs): version 3 (2: the rows indexed; 3: the photos' files
+  // store), nothing lost.
   await page.goto(base + '/');
   await page.waitForSelector('#username');
   const after = await page.evaluate(() => new Promise((resolve, reject) => {
@@ -104,12 +105,13 @@ test('a device from before the indexes keeps its rows and its unsent changes', a
       const byPath = rows.index('p').getAll(IDBKeyRange.bound('/p/x/', '/p/x/\uffff'));
       const out = tx.objectStore('outbox').count();
       tx.oncomplete = () => {
-        resolve({ version: d.version, indexes: [...rows.indexNames].sort(), byPath: byPath.result.map((r) => r.d.name), outbox: out.result });
+        resolve({ version: d.version, indexes: [...rows.indexNames].sort(), byPath: byPath.result.map((r) => r.d.name), outbox: out.result,
+          files: d.objectStoreNames.contains('files') });
         d.close();
       };
       tx.onerror = () => reject(tx.error);
     };
   }));
-  assert.deepEqual(after, { version: 2, indexes: ['p', 's', 't'], byPath: ['Chi bộ cũ'], outbox: 1 });
+  assert.deepEqual(after, { version: 3, indexes: ['p', 's', 't'], byPath: ['Chi bộ cũ'], outbox: 1, files: true });
   await ctx.close();
 });

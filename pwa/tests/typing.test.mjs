@@ -49,7 +49,8 @@ test('text typed in every field is kept when the page closes at once', async () 
     await screen(again, id, tab, ready);
     return again;
   };
-  for (const f of fields) {
+  // (The photos' caption goes with photos not taken yet: it stays a draft, checked in the next test, not a change.)
+  for (const f of fields.filter((f) => f !== 'ph-caption')) {
     const text = `Gõ dở ${f} ${stamp}`;
     const again = await closeRightAfter('minutes', '#place', f, text);
     // The closed page's last keystrokes may reach the new one a moment after it opened.

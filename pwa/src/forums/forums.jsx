@@ -20,6 +20,7 @@ import { Field } from '../screens/fields.jsx';
 import { RecForm } from '../screens/meeting.jsx';
 import { draftKey, keepDraft, readDraft, dropDraft } from '../drafts.js';
 import { api } from '../sync.js';
+import { Photos } from '../photos/photos.jsx';
 import * as msgs from './forums.msg.js';
 
 extend(msgs);
@@ -198,6 +199,7 @@ function MeetingScreen({ m }) {
       {m.form === 'briefing' && <Reports m={m} />}
       {m.form === 'dialogue' && <Questions m={m} />}
       {m.form !== 'briefing' && <Recs m={m} unit={m.cell_id} title={t('fo_recs')} />}
+      <Photos meeting={m} />
     </>
   );
 }

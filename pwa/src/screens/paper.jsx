@@ -6,6 +6,8 @@
 import { t, lang, vnDate } from '../i18n.js';
 import { get } from '../state.js';
 import * as data from '../data.js';
+import { Attachments } from '../photos/attach.jsx';
+import { Photos } from '../photos/photos.jsx';
 
 // place is a unit's place name for the date line: "Đảng bộ xã Triệu Phong" gives "Triệu Phong".
 export function place(name) {
@@ -27,7 +29,19 @@ const clock = (ts) => {
   return t('pm_clock', { h: x.slice(11, 13), m: x.slice(14, 16) });
 };
 
+// MinutesPaper is what the minutes tab loads after its fields (screens/minutes.jsx): the meeting's photos of the
+// signed sheet and the minutes book (src/photos, on screen, not printed), and the paper (printed, not on screen).
+// The photos come in this chunk so that the officials' route carries no line of them.
 export function MinutesPaper({ meeting }) {
+  return (
+    <>
+      <Photos meeting={meeting} locked={data.reportLocked(meeting.id)} />
+      <Paper meeting={meeting} />
+    </>
+  );
+}
+
+function Paper({ meeting }) {
   const cell = get('org_units', meeting.cell_id);
   const higher = higherName(cell);
   const [y, mo, d] = meeting.meeting_date.split('-');
@@ -100,6 +114,7 @@ export function MinutesPaper({ meeting }) {
 
       <h2>{t('pm_part_end')}</h2>
       <p>{meeting.ends_at ? t('pm_ended', { time: clock(meeting.ends_at) }) : t('pm_ended_unknown')}</p>
+      <Attachments meeting={meeting} />
       <table class="pm-sign" role="presentation">
         <tbody>
           <tr>

@@ -6,6 +6,7 @@ import { CrossCheck } from '../proof/check.jsx';
 import { t, vnDate, lang } from '../i18n.js';
 import { api } from '../sync.js';
 import { History } from './meeting.jsx';
+import { MeetingPhotos } from '../photos/photos.jsx';
 
 export function VisitReports({ id }) {
   const [d, setD] = useState(null);
@@ -32,6 +33,7 @@ export function VisitReports({ id }) {
           <History report={r} />
         </section>
       ))}
+      {d && <MeetingPhotos id={id} />}
     </>
   );
 }
