@@ -3,7 +3,7 @@ package i18n
 // filesMessages are the messages of the upload and download of meetings' photos (issue #13, server/files).
 var filesMessages = map[string]msg{
 	"what.meeting_file":     {"tệp đính kèm", "attached file"},
-	"file.no_file_id":       {"Thiếu mã tệp (file_id) trong thông tin tải lên.", "The upload's metadata lacks the file's id (file_id)."},
+	"file.no_file_id":       {"Thiếu mã tệp trong thông tin tải lên.", "The upload's metadata lacks the file's id (file_id)."},
 	"file.size_mismatch":    {"Dung lượng tải lên ({got} byte) khác dung lượng đã khai báo của tệp ({want} byte).", "The upload's length ({got} bytes) differs from the file's declared size ({want} bytes)."},
 	"file.length_required":  {"Cần cho biết dung lượng tệp khi bắt đầu tải lên.", "The upload's length must be given when it starts."},
 	"file.already_uploaded": {"Máy chủ đã có tệp này, không cần gửi lại.", "The server already holds this file: there is nothing to send."},
