@@ -253,21 +253,43 @@ func png(n int) []byte {
 }
 
 // waitOffset polls HEAD until the upload's offset is settled after a cut (the server saves what it received).
-func (in *instance) settledOffset(t *testing.T, user *store.User, loc string) int64 {
+// settledOffset waits until the server has finished with a cut PATCH (it goes on writing after the client gave
+// up): until every instance given reads the same offset three times in a row, 100 ms apart (10 s at most: then
+// they disagree for good, and the test fails).
+func settledOffset(t *testing.T, user *store.User, loc string, ins ...*instance) int64 {
 	t.Helper()
 	var last int64 = -1
-	for i := 0; i < 50; i++ {
-		st, off := in.offset(t, user, loc)
-		if st != http.StatusOK {
-			t.Fatalf("HEAD %s: %d", loc, st)
+	same := 0
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		offs := make([]int64, len(ins))
+		for i, in := range ins {
+			st, off := in.offset(t, user, loc)
+			if st != http.StatusOK {
+				t.Fatalf("HEAD %s: %d", loc, st)
+			}
+			offs[i] = off
 		}
-		if off == last {
-			return off
+		agree := true
+		for _, o := range offs {
+			agree = agree && o == offs[0]
 		}
-		last = off
-		sleep()
+		if agree && offs[0] == last {
+			if same++; same == 2 {
+				return last
+			}
+		} else {
+			same = 0
+		}
+		if agree {
+			last = offs[0]
+		} else {
+			last = -1
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
-	return last
+	t.Fatalf("the instances never agreed on the offset of %s (last %d)", loc, last)
+	return 0
 }
 
 func readBlob(t *testing.T, b files.Blobs, sha string) []byte {
@@ -309,7 +331,7 @@ func TestUploadResumes(t *testing.T) {
 		t.Fatalf("HEAD: %d offset %d, want 200 and %d", st, off, 100<<10)
 	}
 	in.cutPatch(t, e.sec, loc, 100<<10, content[100<<10:], 64<<10)
-	off := in.settledOffset(t, e.sec, loc)
+	off := settledOffset(t, e.sec, loc, in)
 	if off < 100<<10 || off > 164<<10 {
 		t.Fatalf("offset after the cut %d, want between %d and %d", off, 100<<10, 164<<10)
 	}
@@ -518,7 +540,7 @@ func TestS3TwoInstances(t *testing.T) {
 		t.Fatalf("PATCH on A: %d %s", r.status, r.body)
 	}
 	a.cutPatch(t, e.sec, loc, 200<<10, content[200<<10:], 100<<10)
-	off := b.settledOffset(t, e.sec, loc)
+	off := settledOffset(t, e.sec, loc, b, a)
 	if off < 200<<10 || off > 300<<10 {
 		t.Fatalf("offset B reads after the cut on A: %d, want between %d and %d", off, 200<<10, 300<<10)
 	}
