@@ -160,6 +160,14 @@ func TestCrossChecksAPI(t *testing.T) {
 	if len(v.Clashes) != 1 || v.Clashes[0].Kind != "overlap" || v.Clashes[0].MeetingID != w.meetingB.ID || v.Verified {
 		t.Errorf("clash: %+v", v)
 	}
+	// B's secretary, who cannot read cell A, sees the clash as a warning without A's meeting or name
+	if pb := w.proof(t, w.meetingB.ID, "sec1"); len(pb.Visits) != 1 || len(pb.Visits[0].Clashes) != 1 ||
+		pb.Visits[0].Clashes[0].Kind != "overlap" || pb.Visits[0].Clashes[0].MeetingID != "" || pb.Visits[0].Clashes[0].CellName != "" {
+		t.Errorf("the clash as B's secretary reads it: %+v", pb.Visits)
+	}
+	if pb := w.proof(t, w.meetingB.ID, "sup1"); len(pb.Visits) != 1 || len(pb.Visits[0].Clashes) != 1 || pb.Visits[0].Clashes[0].MeetingID != w.meetingA.ID {
+		t.Errorf("the clash as the supervisor reads it: %+v", pb.Visits)
+	}
 
 	// Confirmations: the official itself is refused, and so is another cell's secretary; a dispute needs a reason.
 	conf := func(meetingID, status, reason string) wire.Mutation {

@@ -26,11 +26,45 @@ func (s *Server) getMeetingProof(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	proof, err := store.ProofOf(c.Request().Context(), s.db.R, m)
+	ctx := c.Request().Context()
+	proof, err := store.ProofOf(ctx, s.db.R, m)
 	if err != nil {
 		return err
 	}
+	if err := hideUnreadableClashes(ctx, s.db.R, principal(c), proof); err != nil {
+		return err
+	}
 	return c.JSON(http.StatusOK, proof)
+}
+
+// hideUnreadableClashes keeps a clash with a meeting of a cell out of the caller's reading scope (a secretary's
+// own cell clashing with another commune's) as a warning only: its kind, day and distance, not which meeting or cell.
+func hideUnreadableClashes(ctx context.Context, db bun.IDB, p *domain.Principal, proof *store.MeetingProof) error {
+	var ids []string
+	for _, v := range proof.Visits {
+		for _, k := range v.Clashes {
+			ids = append(ids, k.CellID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	var units []store.OrgUnit
+	if err := db.NewSelect().Model(&units).Column("id", "path").Where("id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+		return domain.Internal(err)
+	}
+	readable := map[string]bool{}
+	for _, u := range units {
+		readable[u.ID] = p.CanRead(u.Path)
+	}
+	for i := range proof.Visits {
+		for j := range proof.Visits[i].Clashes {
+			if k := &proof.Visits[i].Clashes[j]; !readable[k.CellID] {
+				k.MeetingID, k.CellID, k.CellName = "", "", ""
+			}
+		}
+	}
+	return nil
 }
 
 // writableCellForPosition reads cell id for a change of its position: out of the caller's reading scope it is not

@@ -417,6 +417,19 @@ func TestUploadRefusals(t *testing.T) {
 	if r, _ := in.create(t, e.sec, &unknown, f.Size); r.status != http.StatusNotFound {
 		t.Fatalf("unknown row: %d %s", r.status, r.body)
 	}
+	// an upload's id is never a path: the same upload reached through "../uploads/<id>" is nobody's
+	if r, loc := in.create(t, e.sec, f, f.Size); r.status != http.StatusCreated {
+		t.Fatalf("POST: %d %s", r.status, r.body)
+	} else {
+		if st, _ := in.offset(t, e.sec, loc); st != http.StatusOK {
+			t.Fatalf("HEAD %s: %d", loc, st)
+		}
+		id := loc[strings.LastIndex(loc, "/")+1:]
+		if st, _ := in.offset(t, e.sec, files.UploadsPath+"..%2Fuploads%2F"+id); st != http.StatusNotFound {
+			t.Fatalf("HEAD through ..%%2F: %d, want 404", st)
+		}
+		in.send(t, http.MethodDelete, loc, e.sec, nil)
+	}
 	if r, _ := in.create(t, e.sec, f, domain.MaxFileBytes+1); r.status != http.StatusRequestEntityTooLarge || r.code(t) != "too_large" {
 		t.Fatalf("too big: %d %s", r.status, r.body)
 	} else if !strings.Contains(string(r.body), "10 MB") {

@@ -195,6 +195,10 @@ func (s *Service) dispatch(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, domain.E(domain.CodeBadMethod, "error.method_not_allowed"))
 		return
 	}
+	if strings.ContainsAny(id, "/\\\x00") || strings.Contains(id, "..") { // never a path for the upload store: "../x" is nobody's upload
+		s.writeError(w, r, domain.NotFound("@what.meeting_file"))
+		return
+	}
 	// tusd's unrouted handler reads the upload's id as the whole path.
 	r.URL.Path, r.URL.RawPath = id, ""
 	up, info, row, err := s.ownUpload(ctx, id)
@@ -367,7 +371,14 @@ func (s *Service) finish(ctx context.Context, up tusd.Upload, info tusd.FileInfo
 	}
 	r, err := up.GetReader(ctx)
 	if err != nil {
-		return domain.Internal(err)
+		// On S3 tusd closes the upload (completes the multipart upload) before our callback: a last PATCH cut
+		// between its last part and that close leaves every byte stored but nothing to read. Close it here.
+		if ferr := up.FinishUpload(ctx); ferr != nil {
+			return domain.Internal(err)
+		}
+		if r, err = up.GetReader(ctx); err != nil {
+			return domain.Internal(err)
+		}
 	}
 	defer r.Close()
 	tmp, err := os.CreateTemp("", "chibo-upload-")

@@ -47,7 +47,7 @@ func GetFileBlob(ctx context.Context, db bun.IDB, sha256 string) (*FileBlob, err
 }
 
 // MarkUploaded records that the server holds content b (once: a second call keeps the first row) and sets
-// UploadedAt on every live file row of that content not yet marked, through the change log so that devices pull
+// UploadedAt on every live file row of that content (its size and type too) not yet marked, through the change log so that devices pull
 // it; each row marked is audited. It returns the rows it marked. Call it in a write transaction, after the bytes
 // are in the blob store.
 func MarkUploaded(ctx context.Context, db bun.IDB, b *FileBlob, at time.Time) ([]MeetingFile, error) {
@@ -58,7 +58,7 @@ func MarkUploaded(ctx context.Context, db bun.IDB, b *FileBlob, at time.Time) ([
 		return nil, domain.Internal(err)
 	}
 	var rows []MeetingFile
-	if err := db.NewSelect().Model(&rows).Where("mf.sha256 = ? AND mf.uploaded_at IS NULL", b.SHA256).
+	if err := db.NewSelect().Model(&rows).Where("mf.sha256 = ? AND mf.size = ? AND mf.mime = ? AND mf.uploaded_at IS NULL", b.SHA256, b.Size, b.Mime).
 		OrderExpr("mf.id").Scan(ctx); err != nil {
 		return nil, domain.Internal(err)
 	}

@@ -99,7 +99,7 @@ func prepareFile(ctx context.Context, a *applier, prev, row changelog.Row) error
 	}
 	by := a.p.UserID
 	f.CreatedBy, f.UploadedAt = &by, nil
-	n, err := a.tx.NewSelect().Model((*store.FileBlob)(nil)).Where("sha256 = ?", f.SHA256).Count(ctx)
+	n, err := a.tx.NewSelect().Model((*store.FileBlob)(nil)).Where("sha256 = ? AND size = ? AND mime = ?", f.SHA256, f.Size, f.Mime).Count(ctx)
 	if err != nil {
 		return domain.Internal(err)
 	}
