@@ -7,12 +7,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
 
 	"github.com/chibo-vn/chibo/server/domain"
+	"github.com/chibo-vn/chibo/server/store"
 )
 
 // Blobs is the content-addressed blob store: each content is kept once, under its SHA-256 in lower-case hex.
@@ -34,11 +34,8 @@ type Blob interface {
 	Size() int64
 }
 
-// sha256Hex is a SHA-256 in lower-case hex.
-var sha256Hex = regexp.MustCompile(`^[0-9a-f]{64}$`)
-
 func checkSHA(sha string) error {
-	if !sha256Hex.MatchString(sha) {
+	if !store.ValidSHA256(sha) {
 		return fmt.Errorf("files: %q is not a SHA-256 in lower-case hex", sha)
 	}
 	return nil

@@ -289,14 +289,7 @@ func annotateVisits(ctx context.Context, db bun.IDB, vs []*checkedVisit, all boo
 // day, as loadVisits reads them).
 func computeChecks(vs []*checkedVisit) {
 	for _, v := range vs {
-		v.start, v.end = v.rule.PlannedInterval(v.MeetingDate)
-		if v.StartsAt != nil {
-			v.start = *v.StartsAt
-			v.end = v.start.Add(time.Duration(v.rule.MeetingMinutes) * time.Minute)
-			if v.EndsAt != nil && v.EndsAt.After(v.start) {
-				v.end = *v.EndsAt
-			}
-		}
+		v.start, v.end = MeetingInterval(v.rule, v.MeetingDate, v.StartsAt, v.EndsAt)
 		if t := v.CheckedInAt; t != nil {
 			if t.Before(v.start) {
 				v.start = *t
@@ -305,12 +298,8 @@ func computeChecks(vs []*checkedVisit) {
 				v.end = *t
 			}
 		}
-		v.distance, v.within, v.clashes = nil, nil, nil
-		if v.Latitude != nil && v.Longitude != nil && v.pos != nil {
-			d := int(math.Round(DistanceM(*v.Latitude, *v.Longitude, v.pos.Latitude, v.pos.Longitude)))
-			in := d <= v.rule.LocationRadiusM
-			v.distance, v.within = &d, &in
-		}
+		v.clashes = nil
+		v.distance, v.within = distanceFrom(v.Latitude, v.Longitude, v.pos, v.rule.LocationRadiusM)
 	}
 	for i := 0; i < len(vs); {
 		j := i + 1
@@ -695,4 +684,15 @@ func meetingChecksChanged(b, a *Meeting) bool {
 	eqTime := func(x, y *time.Time) bool { return (x == nil) == (y == nil) && (x == nil || x.Equal(*y)) }
 	return b.MeetingDate != a.MeetingDate || b.CellID != a.CellID || b.Status != a.Status ||
 		(b.DeletedAt == nil) != (a.DeletedAt == nil) || !eqTime(b.StartsAt, a.StartsAt) || !eqTime(b.EndsAt, a.EndsAt)
+}
+
+// distanceFrom is how far a check-in at lat, lon is from the cell's position (metres, rounded) and whether that is
+// within radius metres; both nil when either place is unknown.
+func distanceFrom(lat, lon *float64, pos *CellPosition, radius int) (*int, *bool) {
+	if lat == nil || lon == nil || pos == nil {
+		return nil, nil
+	}
+	d := int(math.Round(DistanceM(*lat, *lon, pos.Latitude, pos.Longitude)))
+	in := d <= radius
+	return &d, &in
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"math"
 	"sort"
 	"time"
 
@@ -205,10 +204,8 @@ func ProofOf(ctx context.Context, db bun.IDB, m *MeetingView) (*MeetingProof, er
 			if v.clashes != nil {
 				pv.Clashes = v.clashes
 			}
-		} else if r.Latitude != nil && r.Longitude != nil && pos != nil { // a cancelled meeting: no visit to check
-			d := int(math.Round(DistanceM(*r.Latitude, *r.Longitude, pos.Latitude, pos.Longitude)))
-			in := d <= rule.LocationRadiusM
-			pv.DistanceM, pv.WithinRadius = &d, &in
+		} else { // a cancelled meeting: no visit to check
+			pv.DistanceM, pv.WithinRadius = distanceFrom(r.Latitude, r.Longitude, pos, rule.LocationRadiusM)
 		}
 		out.Visits = append(out.Visits, pv)
 	}

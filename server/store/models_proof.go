@@ -79,8 +79,11 @@ type MeetingFile struct {
 	UploadedAt *time.Time      `bun:"uploaded_at" json:"uploaded_at"`
 }
 
-// sha256Hex is a SHA-256 in lower-case hex.
+// sha256Hex is a SHA-256 in lower-case hex (a blob's key in the blob store too: server/files).
 var sha256Hex = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
+// ValidSHA256 reports whether s is a SHA-256 in lower-case hex, the only names the blob store takes.
+func ValidSHA256(s string) bool { return sha256Hex.MatchString(s) }
 
 // Normalize fills a file's default kind and checks its fields: a known kind and type, a SHA-256 in hex, a size
 // within the limit.
@@ -94,7 +97,7 @@ func (f *MeetingFile) Normalize() error {
 		return badValue("kind")
 	case !slices.Contains(domain.FileMimes, f.Mime):
 		return domain.Invalid("mime", "file.bad_type")
-	case !sha256Hex.MatchString(f.SHA256):
+	case !ValidSHA256(f.SHA256):
 		return badValue("sha256")
 	case f.Size <= 0:
 		return badValue("size")

@@ -44,11 +44,8 @@ func authorizeConfirmation(ctx context.Context, a *applier, _, row changelog.Row
 	if err != nil {
 		return reject("meeting_id", "sync.out_of_scope")
 	}
-	if !a.p.Can(u.Path, domain.RoleAdmin, domain.RoleSecretary) {
-		if a.p.CanRead(u.Path) {
-			return reject("meeting_id", "confirm.not_secretary")
-		}
-		return reject("meeting_id", "sync.out_of_scope")
+	if err := a.secretaryOf(u, "meeting_id", "confirm.not_secretary"); err != nil {
+		return err
 	}
 	n, err := a.tx.NewSelect().Model((*store.User)(nil)).Where("id = ? AND deleted_at IS NULL", c.OfficialID).Count(ctx)
 	if err != nil {
@@ -81,13 +78,7 @@ func authorizePosition(ctx context.Context, a *applier, _, row changelog.Row) er
 	if u.Kind != domain.KindCell {
 		return reject("cell_id", "org.not_cell")
 	}
-	if !a.p.Can(u.Path, domain.RoleAdmin, domain.RoleSecretary) {
-		if a.p.CanRead(u.Path) {
-			return reject("cell_id", "position.not_secretary")
-		}
-		return reject("cell_id", "sync.out_of_scope")
-	}
-	return nil
+	return a.secretaryOf(u, "cell_id", "position.not_secretary")
 }
 
 // prepareFile stamps a new file's author and, when the server holds its content already (the same photo sent
@@ -155,4 +146,16 @@ func (a *applier) fileWriter(ctx context.Context, meetingID string) error {
 // upload, server/files): the push's rule for meeting_files rows. The error is the push's rejection.
 func CanWriteFiles(ctx context.Context, db bun.IDB, p *domain.Principal, meetingID string) error {
 	return newApplier(&Engine{now: time.Now}, p, db, "").fileWriter(ctx, meetingID)
+}
+
+// secretaryOf checks the caller keeps unit u as its secretary or admin: otherwise the refusal key (on field) when
+// the caller can read u, out of scope when it cannot.
+func (a *applier) secretaryOf(u *store.OrgUnit, field, key string) error {
+	if a.p.Can(u.Path, domain.RoleAdmin, domain.RoleSecretary) {
+		return nil
+	}
+	if a.p.CanRead(u.Path) {
+		return reject(field, key)
+	}
+	return reject(field, "sync.out_of_scope")
 }
