@@ -150,6 +150,9 @@ test('the secretary confirms offline, changes to a dispute with a reason, the su
     await block.getByRole('button', { name: 'Rút lại' }).click();
     await synced(page);
   }
+  // The officials' names come from the server (the device syncs no user accounts): the screen shows the name once it
+  // has them, and keeps them for offline. A phone that goes offline before would say "Cán bộ được phân công".
+  await block.getByRole('button', { name: 'Xác nhận đồng chí Lê Quang Vinh có dự' }).waitFor();
 
   // Offline, the app from the service worker: one tap confirms; it stays through a reload and is sent once online.
   await sec.ctx.setOffline(true);
@@ -374,6 +377,12 @@ test('the administrator sets the rule\'s cross-check settings and a cell\'s posi
     await page.getByLabel('Vĩ độ').fill('16,7433');
     await page.getByLabel('Kinh độ').fill('107,1875');
     await page.getByLabel('Sai số (m)').fill('20');
+    // The page closed mid-typing: what was typed is there again, not the position read from the server.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Vị trí nơi sinh hoạt' }).waitFor();
+    await page.waitForTimeout(500);
+    assert.deepEqual([await page.getByLabel('Vĩ độ').inputValue(), await page.getByLabel('Kinh độ').inputValue(), await page.getByLabel('Sai số (m)').inputValue()],
+      ['16,7433', '107,1875', '20']);
     await page.getByRole('button', { name: 'Lưu vị trí' }).click();
     await page.getByText('Đã lưu vị trí.').waitFor();
     const p = await positionOf(sup, cell);

@@ -297,10 +297,17 @@ function People({ m }) {
   const add = async (e) => {
     e.preventDefault();
     if (!v.name.trim()) return;
-    await mutate([{ t: 'meeting_participants', id: uuid4(), fields: { meeting_id: m.id, role: v.guest ? 'guest' : 'participant',
-      name: v.name.trim(), title: v.title.trim(), present: true } }]);
+    const was = v;
+    // Emptied before the write (see Questions): the next person typed meanwhile is kept; a failed write comes back.
     dropDraft(key);
     setState(empty);
+    try {
+      await mutate([{ t: 'meeting_participants', id: uuid4(), fields: { meeting_id: m.id, role: was.guest ? 'guest' : 'participant',
+        name: was.name.trim(), title: was.title.trim(), present: true } }]);
+    } catch (err) {
+      setState((now) => (now.name ? now : (keepDraft(key, was), was)));
+      throw err;
+    }
   };
   return (
     <section class="card" aria-labelledby="h-fo-people">
@@ -424,9 +431,17 @@ function Questions({ m }) {
     e.preventDefault();
     if (!text.trim()) return setErr(t('fo_question_need'));
     const order = qs.reduce((n, q) => Math.max(n, q.sort_order || 0), 0) + 1;
-    await mutate([{ t: 'dialogue_questions', id: uuid4(), fields: { meeting_id: m.id, sort_order: order, question: text.trim() } }]);
+    const question = text.trim();
+    // The box is emptied before the write, not after: the next question typed while this one is being kept must
+    // not be wiped when the write ends. Should the write fail, the text comes back.
     dropDraft(key);
     setText('');
+    try {
+      await mutate([{ t: 'dialogue_questions', id: uuid4(), fields: { meeting_id: m.id, sort_order: order, question } }]);
+    } catch (e) {
+      setText((now) => now || (keepDraft(key, question), question));
+      throw e;
+    }
   };
   return (
     <section aria-labelledby="h-fo-q">

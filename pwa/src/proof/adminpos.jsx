@@ -6,6 +6,7 @@ import { useState, useEffect, useRef } from 'preact/hooks';
 import { t, lang, num, vnDateTime } from '../i18n.js';
 import { online } from '../state.js';
 import { api } from '../sync.js';
+import { keepDraft, readDraft, dropDraft } from '../drafts.js';
 
 // here asks this device where it is (the administrator standing at the meeting place).
 const here = () => new Promise((resolve, reject) => navigator.geolocation
@@ -19,10 +20,13 @@ const parse = (s) => (/^\s*-?\d+([.,]\d+)?\s*$/.test(s) ? Number(s.trim().replac
 const show = (x) => (x == null ? '' : num(x, 6));
 
 export function CellPositionAdmin({ cell, admin }) {
+  // What the administrator typed is kept as a draft of this cell (a closed tab, a screen drawn again) and is never
+  // replaced by the position read late.
+  const key = 'cell-position|' + cell.id;
   const [pos, setPos] = useState(undefined); // the server's position, null when none, undefined while unknown
-  const [f, setF] = useState({ lat: '', lng: '', acc: '' });
+  const [f, setF] = useState(() => readDraft(key) || { lat: '', lng: '', acc: '' });
   const [st, setSt] = useState({ busy: false, error: '', ok: '' });
-  const typed = useRef(false); // what the administrator typed is never replaced by the position read late
+  const typed = useRef(readDraft(key) !== undefined);
   const fill = (p) => setF({ lat: show(p?.latitude), lng: show(p?.longitude), acc: p?.accuracy_m != null ? String(p.accuracy_m) : '' });
   useEffect(() => {
     let live = true;
@@ -49,18 +53,25 @@ export function CellPositionAdmin({ cell, admin }) {
     run(async () => {
       const p = await call('PUT', '/api/v1/cells/' + cell.id + '/position', { latitude: lat, longitude: lng, accuracy_m: acc === null ? null : Math.round(acc) });
       setPos(p);
+      dropDraft(key);
+      typed.current = false;
       fill(p);
     }, t('og_pos_saved'));
   };
   const clear = () => run(async () => {
     await call('DELETE', '/api/v1/cells/' + cell.id + '/position');
     setPos(null);
+    dropDraft(key);
+    typed.current = false;
     fill(null);
   }, t('og_pos_cleared'));
   const fromDevice = async () => {
     try {
       const p = await here();
-      fill(p);
+      const y = { lat: show(p.latitude), lng: show(p.longitude), acc: String(p.accuracy_m) };
+      typed.current = true;
+      keepDraft(key, y);
+      setF(y);
     } catch {
       setSt({ busy: false, error: t('og_pos_denied'), ok: '' });
     }
@@ -68,7 +79,11 @@ export function CellPositionAdmin({ cell, admin }) {
   const set = (k) => (e) => {
     const v = e.currentTarget.value;
     typed.current = true;
-    setF((x) => ({ ...x, [k]: v }));
+    setF((x) => {
+      const y = { ...x, [k]: v };
+      keepDraft(key, y);
+      return y;
+    });
   };
   return (
     <form class="card" onSubmit={save} aria-labelledby="og-pos-h">
