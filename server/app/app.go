@@ -408,8 +408,12 @@ func withDB(ctx context.Context, name string, args []string, getenv func(string)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	return fn(ctx, &cfg, db, log)
+	err = fn(ctx, &cfg, db, log)
+	err = errors.Join(err, db.Close())
+	if cfg.DatabaseURL == "" {
+		err = errors.Join(err, handBack(cfg.DataDir))
+	}
+	return err
 }
 
 func createAdmin(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
