@@ -169,3 +169,22 @@ func contains(s, sub string) bool {
 	}
 	return false
 }
+
+// TestPoolSize: the PostgreSQL pool takes its size from the options (CHIBO_DB_MAX_CONNS), 20 by default; SQLite
+// keeps its single writer.
+func TestPoolSize(t *testing.T) {
+	ctx := context.Background()
+	url := testdb.URL(t)
+	for _, tc := range []struct{ conns, idle, want int }{{0, 0, store.DefaultPGMaxConns}, {5, 2, 5}} {
+		db, err := store.Open(ctx, store.Options{URL: url, MaxConns: tc.conns, MaxIdle: tc.idle})
+		must(t, err)
+		got := db.W.DB.Stats().MaxOpenConnections
+		must(t, db.Close())
+		if testdb.Dialect() == "pg" && got != tc.want {
+			t.Errorf("MaxConns %d: pool of %d, want %d", tc.conns, got, tc.want)
+		}
+		if testdb.Dialect() == "sqlite" && got != 1 {
+			t.Errorf("SQLite writer pool of %d, want 1", got)
+		}
+	}
+}
