@@ -516,9 +516,13 @@ func backupCmd(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	defer db.Close()
 	start := time.Now()
-	if err := db.Backup(ctx, out); err != nil {
+	err = db.Backup(ctx, out)
+	err = errors.Join(err, db.Close())
+	if cfg.DatabaseURL == "" {
+		err = errors.Join(err, handBack(cfg.DataDir)) // a WAL opened by root while the service was stopped
+	}
+	if err != nil {
 		return err
 	}
 	fi, err := os.Stat(out)
