@@ -114,7 +114,7 @@ func TestHealthReadyMetrics(t *testing.T) {
 		}
 	}
 	w.do(http.MethodGet, "/api/v1/me", "", nil)
-	r := w.do(http.MethodGet, "/metrics", "", nil)
+	r := w.do(http.MethodGet, "/metrics", "", nil, "Authorization", "Bearer "+testMetricsToken)
 	if r.status != http.StatusOK || !strings.Contains(string(r.body), `chibo_http_requests_total{method="GET",route="/api/v1/me",status="401"}`) {
 		t.Errorf("metrics: %d %.500s", r.status, r.body)
 	}

@@ -27,6 +27,9 @@ var cheap = auth.Argon2Params{Memory: 64, Time: 1, Threads: 1}
 
 const testKey = "test-signing-key-0123456789abcdef0123456789"
 
+// testMetricsToken opens /metrics on the test server's main listener.
+const testMetricsToken = "test-metrics-token-0123456789"
+
 // world is a small province with two communes, each with its cells, members, meetings and recommendations,
 // and one user per role. Users scoped to commune 1 (C1) have commune 2 (C2) as their foreign subtree.
 type world struct {
@@ -151,7 +154,8 @@ func newWorld(t *testing.T) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.api = api.New(w.db, w.tokens, log, api.Config{Argon2: cheap, PublicURL: "http://localhost", Files: fsvc})
+	w.api = api.New(w.db, w.tokens, log, api.Config{Argon2: cheap, PublicURL: "http://localhost", Files: fsvc,
+		MetricsToken: testMetricsToken})
 	w.srv = httptest.NewServer(w.api.Handler())
 	t.Cleanup(w.srv.Close)
 	return w

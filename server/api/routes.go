@@ -75,7 +75,7 @@ func (s *Server) routes() []route {
 		// Operations.
 		{method: http.MethodGet, path: "/healthz", handler: s.healthz, public: true, tag: "ops", summary: "The process is up", out: Health{}},
 		{method: http.MethodGet, path: "/readyz", handler: s.readyz, public: true, tag: "ops", summary: "The database answers and migrations are current", out: Health{}},
-		{method: http.MethodGet, path: "/metrics", handler: s.metricsHandler, public: true, tag: "ops", summary: "Prometheus metrics", raw: []string{"text/plain"}},
+		{method: http.MethodGet, path: "/metrics", handler: s.metricsHandler, public: true, tag: "ops", summary: "Prometheus metrics, with the metrics token as bearer (CHIBO_METRICS_TOKEN); without it, 404", raw: []string{"text/plain"}},
 		{method: http.MethodGet, path: "/api/v1/openapi.json", handler: s.openapi, public: true, tag: "ops", summary: "This OpenAPI 3.1 document", raw: []string{"application/json"}},
 		// The officials' app (pwa/), embedded.
 		{method: http.MethodGet, path: "/", handler: s.static, public: true, tag: "app", summary: "The officials' app", raw: []string{"text/html"}, gzip: true},
@@ -326,7 +326,7 @@ func (s *Server) register(e *echo.Echo) {
 	for _, r := range s.routes() {
 		var mw []echo.MiddlewareFunc
 		if r.gzip {
-			mw = append(mw, s.gzip.middleware)
+			mw = append(mw, s.gzip)
 		}
 		if !r.public {
 			mw = append(mw, s.authenticate, s.mustChangeGate(r))

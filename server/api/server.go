@@ -51,6 +51,10 @@ type Config struct {
 	// LoginBurst is the sign-ins one client address may make at once before the per-address limiter makes it
 	// wait (0: 20). The limiter is per instance.
 	LoginBurst int
+	// MetricsToken opens GET /metrics on the main listener to a request with "Authorization: Bearer <token>".
+	// Empty: /metrics there answers 404 like any unknown address, and only MetricsHandler (a listener of its own,
+	// CHIBO_METRICS_ADDR) serves the metrics.
+	MetricsToken string
 	// Files keeps meetings' photos: the tus endpoint and the blob store (server/files); nil answers the upload and
 	// download routes with an internal error.
 	Files *files.Service
@@ -76,7 +80,7 @@ type Server struct {
 	limiter *auth.IPLimiter
 	metrics *metrics
 	sync    *engine.Engine
-	gzip    *gzipper
+	gzip    echo.MiddlewareFunc
 	cache   *principalCache
 	app     fs.FS
 	echo    *echo.Echo
@@ -96,7 +100,7 @@ func New(db *store.DB, tokens *auth.Tokens, log *slog.Logger, cfg Config) *Serve
 		limiter: auth.NewIPLimiter(cmp.Or(cfg.LoginBurst, ipBurst), ipEvery),
 		metrics: newMetrics(db),
 		sync:    engine.New(db, log),
-		gzip:    newGzipper(),
+		gzip:    newGzip(),
 		cache:   newPrincipalCache(),
 		app:     cfg.App,
 	}

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -39,9 +40,12 @@ Usage:
   chibo create-admin [flags]   create the first administrator (password from CHIBO_ADMIN_PASSWORD or stdin)
   chibo demo [flags]           generate demo data into an empty database (-communes, -cells, -members for scale)
   chibo new-epoch [flags]      make every device resync from scratch (run it after restoring a backup)
+  chibo backup -out FILE       copy the SQLite database while the server runs (PostgreSQL: use pgBackRest or pg_dump)
   chibo version                print the version
 
-Every flag also reads a CHIBO_* environment variable; run "chibo serve -h" for the list.
+Every flag also reads a CHIBO_* environment variable; run "chibo serve -h" for the list. Every command but
+version takes -env-file FILE (e.g. /etc/chibo/chibo.env, the systemd unit's EnvironmentFile): its KEY=VALUE
+lines are read under the environment and the flags, so the command uses the same database as the service.
 `
 
 // Run is the whole program: it parses args and runs a subcommand until ctx is cancelled.
@@ -84,6 +88,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			fmt.Fprintln(stdout, "new sync epoch: devices will resync from scratch, keeping their unsent changes")
 			return nil
 		})
+	case "backup":
+		return backupCmd(ctx, args, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, Version)
 		return nil
@@ -107,6 +113,11 @@ type Main struct {
 	srv      *http.Server
 	listener net.Listener
 	done     chan error
+
+	// metricsSrv serves /metrics alone on CHIBO_METRICS_ADDR (nil when it is empty).
+	metricsSrv  *http.Server
+	metricsLn   net.Listener
+	metricsDone chan error
 
 	workers     sync.WaitGroup
 	stopWorkers context.CancelFunc
@@ -200,7 +211,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	m.log.Info("files", "blobs", fsvc.Blobs().Where())
 	s := api.New(m.db, tokens, m.log, api.Config{PublicURL: public, TrustedProxies: proxies, Version: Version,
-		PushPublicKey: keys.Public, PushAllowHTTP: allowHTTP, LoginBurst: burst, Files: fsvc})
+		PushPublicKey: keys.Public, PushAllowHTTP: allowHTTP, LoginBurst: burst, Files: fsvc, MetricsToken: cfg.MetricsToken})
+	if err := m.listenMetrics(s.MetricsHandler()); err != nil {
+		m.listener.Close()
+		return err
+	}
 	poll, _ := time.ParseDuration(cfg.PushPoll)
 	retention, _ := cfg.retention()
 	batch, _ := cfg.jobBatch()
@@ -243,8 +258,35 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	return nil
 }
 
+// listenMetrics starts the listener of CHIBO_METRICS_ADDR, which serves h (/metrics alone), if one is set.
+func (m *Main) listenMetrics(h http.Handler) error {
+	addr := strings.TrimSpace(m.Config.MetricsAddr)
+	if addr == "" {
+		return nil
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen %s (CHIBO_METRICS_ADDR): %w", addr, err)
+	}
+	m.metricsLn = ln
+	m.metricsSrv = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
+		WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(m.log.Handler(), slog.LevelWarn)}
+	m.metricsDone = make(chan error, 1)
+	go func() { m.metricsDone <- m.metricsSrv.Serve(ln) }()
+	m.log.Info("metrics listening", "addr", ln.Addr().String())
+	return nil
+}
+
 // URL returns the address the server listens on, e.g. http://127.0.0.1:41234.
 func (m *Main) URL() string { return "http://" + m.listener.Addr().String() }
+
+// MetricsURL returns the address of the metrics listener, e.g. http://127.0.0.1:9100, or "" without one.
+func (m *Main) MetricsURL() string {
+	if m.metricsLn == nil {
+		return ""
+	}
+	return "http://" + m.metricsLn.Addr().String()
+}
 
 // DB returns the open database (tests).
 func (m *Main) DB() *store.DB { return m.db }
@@ -258,6 +300,14 @@ func (m *Main) Close() error {
 		defer cancel()
 		err = m.srv.Shutdown(ctx)
 		if serr := <-m.done; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
+			err = errors.Join(err, serr)
+		}
+	}
+	if m.metricsSrv != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		err = errors.Join(err, m.metricsSrv.Shutdown(ctx))
+		if serr := <-m.metricsDone; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
 			err = errors.Join(err, serr)
 		}
 	}
@@ -307,7 +357,7 @@ func printWelcome(w io.Writer, url string, demoOn bool, s *demo.Summary) {
 }
 
 func openMigrated(ctx context.Context, cfg *Config, log *slog.Logger) (*store.DB, error) {
-	db, err := store.Open(ctx, store.Options{URL: cfg.DatabaseURL, DataDir: cfg.DataDir})
+	db, err := store.Open(ctx, cfg.storeOptions())
 	if err != nil {
 		return nil, err
 	}
@@ -351,15 +401,19 @@ func withDB(ctx context.Context, name string, args []string, getenv func(string)
 	var db *store.DB
 	var err error
 	if name == "migrate" { // the command itself migrates and reports what it applied
-		db, err = store.Open(ctx, store.Options{URL: cfg.DatabaseURL, DataDir: cfg.DataDir})
+		db, err = store.Open(ctx, cfg.storeOptions())
 	} else {
 		db, err = openMigrated(ctx, &cfg, log)
 	}
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	return fn(ctx, &cfg, db, log)
+	err = fn(ctx, &cfg, db, log)
+	err = errors.Join(err, db.Close())
+	if cfg.DatabaseURL == "" {
+		err = errors.Join(err, handBack(cfg.DataDir))
+	}
+	return err
 }
 
 func createAdmin(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -378,7 +432,7 @@ func createAdmin(ctx context.Context, args []string, getenv func(string) string,
 		if n > 0 && !force {
 			return errors.New("an administrator already exists; use -force to add another")
 		}
-		pw := getenv("CHIBO_ADMIN_PASSWORD")
+		pw := cfg.getenv("CHIBO_ADMIN_PASSWORD")
 		if pw == "" {
 			fmt.Fprint(stderr, "Mật khẩu / password: ")
 			line, err := bufio.NewReader(stdin).ReadString('\n')
@@ -432,4 +486,49 @@ func demoCmd(ctx context.Context, args []string, getenv func(string) string, std
 			time.Since(start).Round(time.Millisecond), s.OrgUnits, s.Members, s.Users, s.Meetings, s.Attendance, s.Recommendations)
 		return nil
 	}, flags)
+}
+
+// backupCmd copies the SQLite database to -out while the server may be running (store.DB.Backup). It opens the
+// file without migrating it or touching the note beside it; PostgreSQL is refused with where to turn instead.
+func backupCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("chibo backup", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var out string
+	fs.StringVar(&out, "out", "", "the backup file to write (replaced atomically if it exists)")
+	var cfg Config
+	if err := cfg.parse(fs, args, getenv); err != nil {
+		return err
+	}
+	if u := strings.TrimSpace(cfg.DatabaseURL); strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://") {
+		return errors.New("chibo backup copies a SQLite database only; back up PostgreSQL with pgBackRest " +
+			"(continuous archiving and point-in-time recovery) or pg_dump, then run chibo new-epoch after a restore")
+	}
+	if out == "" {
+		return errors.New("chibo backup: -out FILE is required")
+	}
+	if cfg.DatabaseURL == "" { // opening would create an empty database
+		path := filepath.Join(cfg.DataDir, "chibo.db")
+		if _, err := os.Stat(path); err != nil {
+			return fmt.Errorf("chibo backup: no database at %s (set CHIBO_DATA_DIR or -env-file): %w", path, err)
+		}
+	}
+	db, err := store.Open(ctx, cfg.storeOptions())
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	err = db.Backup(ctx, out)
+	err = errors.Join(err, db.Close())
+	if cfg.DatabaseURL == "" {
+		err = errors.Join(err, handBack(cfg.DataDir)) // a WAL opened by root while the service was stopped
+	}
+	if err != nil {
+		return err
+	}
+	fi, err := os.Stat(out)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "backed up %s to %s (%d bytes) in %s\n", cfg.redactedDB(), out, fi.Size(), time.Since(start).Round(time.Millisecond))
+	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -42,7 +43,16 @@ type Config struct {
 	S3SecretKey    string // CHIBO_S3_SECRET_KEY
 	S3Region       string // CHIBO_S3_REGION
 	S3TLS          string // CHIBO_S3_TLS: https to the object store
+	MetricsAddr    string // CHIBO_METRICS_ADDR: listen address of a listener serving only /metrics; empty: none
+	MetricsToken   string // CHIBO_METRICS_TOKEN: bearer token that opens /metrics on the main listener
+	DBMaxConns     string // CHIBO_DB_MAX_CONNS: PostgreSQL pool size
+	DBMaxIdle      string // CHIBO_DB_MAX_IDLE: idle PostgreSQL connections kept; empty: half the pool
 	Demo           bool   // CHIBO_DEMO: seed the demo data set into an empty database
+
+	// EnvFile is the -env-file flag: a file of KEY=VALUE lines (systemd's EnvironmentFile= format) read as
+	// defaults under the real environment and the flags.
+	EnvFile string
+	env     func(string) string // the environment, with the env file's values under it
 }
 
 // setting describes one configuration value for flags, the environment and the README's table.
@@ -76,19 +86,33 @@ func (c *Config) settings() []setting {
 		{"s3-secret-key", "CHIBO_S3_SECRET_KEY", "", "the object store's secret key", &c.S3SecretKey},
 		{"s3-region", "CHIBO_S3_REGION", "us-east-1", "the object store's region", &c.S3Region},
 		{"s3-tls", "CHIBO_S3_TLS", "true", "https to the object store (false for plain http on a private network)", &c.S3TLS},
+		{"metrics-addr", "CHIBO_METRICS_ADDR", "", "listen address of a second listener that serves only /metrics, without a token (e.g. 127.0.0.1:9100); empty: none", &c.MetricsAddr},
+		{"metrics-token", "CHIBO_METRICS_TOKEN", "", "bearer token that opens /metrics on the main listener (≥ 16 characters); empty: /metrics there answers 404", &c.MetricsToken},
+		{"db-max-conns", "CHIBO_DB_MAX_CONNS", "20", "PostgreSQL connection pool size of this instance (2–1000); SQLite keeps its own pools", &c.DBMaxConns},
+		{"db-max-idle", "CHIBO_DB_MAX_IDLE", "", "idle PostgreSQL connections kept open (1 to the pool size); default half the pool", &c.DBMaxIdle},
 	}
 }
 
-// parse fills c from args, then getenv, then defaults. Flags win over the environment.
+// parse fills c from args, then getenv, then the -env-file, then defaults. Flags win over the environment, the
+// environment over the file.
 func (c *Config) parse(fs *flag.FlagSet, args []string, getenv func(string) string) error {
 	sets := c.settings()
 	for _, s := range sets {
 		fs.StringVar(s.ptr, s.flag, "", s.help+" ["+s.env+"]")
 	}
 	demo := fs.Bool("demo", false, "seed the demo data set into an empty database [CHIBO_DEMO]")
+	fs.StringVar(&c.EnvFile, "env-file", "", "file of KEY=VALUE lines (systemd EnvironmentFile= format, e.g. /etc/chibo/chibo.env) read under the environment and the flags")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q (flags come as -name value)", fs.Arg(0))
+	}
+	getenv, err := withEnvFile(getenv, c.EnvFile)
+	if err != nil {
+		return err
+	}
+	c.env = getenv
 	for _, s := range sets {
 		if *s.ptr == "" {
 			*s.ptr = getenv(s.env)
@@ -127,6 +151,79 @@ func (c *Config) parse(fs *flag.FlagSet, args []string, getenv func(string) stri
 	}
 	if _, err := c.files(); err != nil {
 		return err
+	}
+	if _, _, err := c.dbPool(); err != nil {
+		return err
+	}
+	return c.checkMetrics()
+}
+
+// withEnvFile returns getenv with the values of the env file at path under it (getenv wins unless it is empty).
+func withEnvFile(getenv func(string) string, path string) (func(string) string, error) {
+	if path == "" {
+		return getenv, nil
+	}
+	file, err := readEnvFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return func(k string) string {
+		if v := getenv(k); v != "" {
+			return v
+		}
+		return file[k]
+	}, nil
+}
+
+// getenv reads a variable of the environment parse saw, the env file's values included.
+func (c *Config) getenv(k string) string {
+	if c.env == nil {
+		return ""
+	}
+	return c.env(k)
+}
+
+// dbPool returns the PostgreSQL pool size and the idle connections it keeps.
+func (c *Config) dbPool() (conns, idle int, err error) {
+	conns, err = strconv.Atoi(strings.TrimSpace(c.DBMaxConns))
+	if err != nil || conns < 2 || conns > 1000 {
+		return 0, 0, errors.New("CHIBO_DB_MAX_CONNS must be a number from 2 to 1000")
+	}
+	if strings.TrimSpace(c.DBMaxIdle) == "" {
+		return conns, max(1, conns/2), nil
+	}
+	idle, err = strconv.Atoi(strings.TrimSpace(c.DBMaxIdle))
+	if err != nil || idle < 1 || idle > conns {
+		return 0, 0, fmt.Errorf("CHIBO_DB_MAX_IDLE must be a number from 1 to CHIBO_DB_MAX_CONNS (%d)", conns)
+	}
+	return conns, idle, nil
+}
+
+// storeOptions says how to open the database: the pool settings apply to PostgreSQL only.
+func (c *Config) storeOptions() store.Options {
+	o := store.Options{URL: c.DatabaseURL, DataDir: c.DataDir}
+	if c.DatabaseURL != "" {
+		o.MaxConns, o.MaxIdle, _ = c.dbPool()
+	}
+	return o
+}
+
+// minMetricsToken is the shortest metrics token accepted: the token is a password a scanner could guess.
+const minMetricsToken = 16
+
+func (c *Config) checkMetrics() error {
+	c.MetricsToken = strings.TrimSpace(c.MetricsToken)
+	if c.MetricsToken != "" && len(c.MetricsToken) < minMetricsToken {
+		return fmt.Errorf("CHIBO_METRICS_TOKEN must be at least %d characters (e.g. openssl rand -hex 24)", minMetricsToken)
+	}
+	if a := strings.TrimSpace(c.MetricsAddr); a != "" {
+		_, port, err := net.SplitHostPort(a)
+		if err != nil {
+			return fmt.Errorf("CHIBO_METRICS_ADDR: %q is not host:port", a)
+		}
+		if a == strings.TrimSpace(c.Addr) && port != "0" {
+			return errors.New("CHIBO_METRICS_ADDR must differ from CHIBO_ADDR")
+		}
 	}
 	return nil
 }

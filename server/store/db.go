@@ -49,16 +49,25 @@ type Options struct {
 	URL string
 	// DataDir holds the SQLite file chibo.db when URL is empty.
 	DataDir string
-	// MaxConns caps the PostgreSQL pool and the SQLite read pool; 0 picks a default.
+	// MaxConns caps the PostgreSQL pool and the SQLite read pool; 0 picks a default (20 on PostgreSQL).
 	MaxConns int
+	// MaxIdle is how many idle PostgreSQL connections are kept; 0 picks half of MaxConns (at least 1). SQLite
+	// keeps its connections open.
+	MaxIdle int
 }
+
+// DefaultPGMaxConns is the PostgreSQL pool size when Options.MaxConns is 0.
+const DefaultPGMaxConns = 20
+
+// MinPGVersion is the oldest PostgreSQL release the server runs on (server_version_num of 14.0).
+const MinPGVersion = 140000
 
 // Open opens the database Options names. It does not migrate; call Migrate.
 func Open(ctx context.Context, o Options) (*DB, error) {
 	u := strings.TrimSpace(o.URL)
 	switch {
 	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
-		return openPostgres(ctx, u, o.MaxConns)
+		return openPostgres(ctx, u, o.MaxConns, o.MaxIdle)
 	case u == "":
 		if o.DataDir == "" {
 			return nil, errors.New("store: no database URL and no data directory")
@@ -77,23 +86,50 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 	return nil, fmt.Errorf("store: unsupported database URL (want postgres://… or sqlite:PATH)")
 }
 
-func openPostgres(ctx context.Context, url string, maxConns int) (*DB, error) {
+func openPostgres(ctx context.Context, url string, maxConns, maxIdle int) (*DB, error) {
 	sqldb, err := sql.Open("postgres", url)
 	if err != nil {
 		return nil, fmt.Errorf("store: open postgres: %w", err)
 	}
 	if maxConns <= 0 {
-		maxConns = 20
+		maxConns = DefaultPGMaxConns
+	}
+	if maxIdle <= 0 {
+		maxIdle = max(1, maxConns/2)
 	}
 	sqldb.SetMaxOpenConns(maxConns)
-	sqldb.SetMaxIdleConns(maxConns)
+	sqldb.SetMaxIdleConns(min(maxIdle, maxConns))
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
 	db := bun.NewDB(sqldb, pgdialect.New())
 	if err := pingRetry(ctx, db, 10*time.Second); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: connect postgres: %w", err)
 	}
+	if err := checkPGVersion(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return &DB{W: db, R: db, Dialect: "pg"}, nil
+}
+
+// checkPGVersion refuses a PostgreSQL server older than MinPGVersion, naming the version it found.
+func checkPGVersion(ctx context.Context, db bun.IDB) error {
+	var num int
+	var version string
+	if err := db.NewRaw("SELECT current_setting('server_version_num')::int, current_setting('server_version')").
+		Scan(ctx, &num, &version); err != nil {
+		return fmt.Errorf("store: postgres version: %w", err)
+	}
+	return PGVersionError(num, version)
+}
+
+// PGVersionError says why a PostgreSQL server of server_version_num num (and server_version version) cannot be
+// used, or returns nil when it can.
+func PGVersionError(num int, version string) error {
+	if num >= MinPGVersion {
+		return nil
+	}
+	return fmt.Errorf("store: PostgreSQL %s found (server_version_num %d); Chibo needs PostgreSQL 14 or newer", version, num)
 }
 
 // sqlitePragmas are run on every new connection. busy_timeout comes first so the others wait rather than fail

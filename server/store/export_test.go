@@ -22,3 +22,7 @@ func RebuildSummary(ctx context.Context, r, w bun.IDB, cells []coverageCell, fro
 	_, err := refreshCoverage(ctx, r, w, cells, from, to)
 	return err
 }
+
+// CheckRestored runs the start-up check of a SQLite file against the note beside it (changelog.CheckRestored) and
+// reports whether it found the file restored from a backup.
+func CheckRestored(ctx context.Context, d *DB) (bool, error) { return d.checkRestored(ctx) }

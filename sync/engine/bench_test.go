@@ -91,7 +91,7 @@ func newBenchWorld(b *testing.B, n, perCell int) *benchWorld {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s := api.New(w.db, w.tokens, slog.New(slog.NewTextHandler(io.Discard, nil)), api.Config{})
+	s := api.New(w.db, w.tokens, slog.New(slog.NewTextHandler(io.Discard, nil)), api.Config{MetricsToken: benchMetricsToken})
 	w.engine = s.Sync()
 	w.srv = httptest.NewServer(s.Handler())
 	b.Cleanup(w.srv.Close)
@@ -365,9 +365,14 @@ func BenchmarkEmptyPoll(b *testing.B) {
 	b.ReportMetric(float64(len(lat))/took.Seconds(), "polls/s")
 }
 
+// benchMetricsToken opens /metrics on the benchmark's server.
+const benchMetricsToken = "bench-metrics-token"
+
 // serverSeconds reads, from the server's metrics, the total time spent answering route.
 func serverSeconds(b *testing.B, base, route string) float64 {
-	resp, err := http.Get(base + "/metrics")
+	req, _ := http.NewRequest(http.MethodGet, base+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+benchMetricsToken)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		b.Fatal(err)
 	}
