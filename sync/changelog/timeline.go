@@ -56,7 +56,8 @@ const liveTimelineSQL = `(('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 
 
 // movedSQL is true, as an SQL expression over the columns of the sync_state row, when the stored timeline is not
 // the one the server writes on (never when no identity is stored: detection is off).
-const movedSQL = `(system_id <> '' AND split_part(system_id, '/', 2) <> ` + liveTimelineSQL + `)`
+// On a standby (a read pool on a replica) the WAL position cannot be read, and nothing is written: false.
+const movedSQL = `(system_id <> '' AND CASE WHEN pg_is_in_recovery() THEN false ELSE split_part(system_id, '/', 2) <> ` + liveTimelineSQL + ` END)`
 
 // Rebase is a recorded move to a new timeline: no version in (Floor, Base) exists in the database.
 type Rebase struct {
@@ -135,16 +136,12 @@ func EnsureSyncState(ctx context.Context, db bun.IDB, reg *Registry, log *slog.L
 func (t *timeline) ensure(ctx context.Context, db bun.IDB, start bool) error {
 	pg := IsPG(db)
 	var live identity
+	var readErr error
 	if pg {
-		var err error
-		if live, err = t.read(ctx, db); err != nil {
-			if start {
-				t.log.Warn("sync: cannot read the PostgreSQL system identifier; restore and failover detection is off "+
-					"(devices would keep data a restored or failed-over database no longer holds): grant the role "+
-					"pg_monitor to the database user (GRANT pg_monitor TO <user>), or connect as a superuser",
-					"err", err)
-			}
+		if live, readErr = t.read(ctx, db); readErr != nil {
+			// The timeline alone is public: moves of the cluster last seen can still be told.
 			live = identity{}
+			_ = db.NewRaw(`SELECT `+liveTimelineSQL).Scan(ctx, &live.timeline)
 		}
 	}
 	return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
@@ -160,10 +157,26 @@ func (t *timeline) ensure(ctx context.Context, db bun.IDB, start bool) error {
 		case errors.Is(err, sql.ErrNoRows):
 			_, err = tx.NewRaw(`INSERT INTO sync_state (id, epoch, tx, tx_offset, pruned_tx, system_id, created_at, updated_at)
 				VALUES (1, ?, 0, 0, 0, ?, ?, ?) ON CONFLICT (id) DO NOTHING`, newEpoch(), live.String(), now, now).Exec(ctx)
+			if readErr != nil && start {
+				t.warnUnreadable(readErr, false)
+			}
 			return err
 		case err != nil:
 			return err
-		case !pg || live.system == "" || stored == live.String():
+		case !pg:
+			return nil
+		case readErr != nil:
+			if start {
+				t.warnUnreadable(readErr, stored != "")
+			}
+			if stored == "" || live.timeline == "" || live.timeline == old.timeline {
+				return nil
+			}
+			// The stored timeline is not the live one: assume the cluster last seen (a failover under a server
+			// whose user lost the grant) rather than refuse every write.
+			live.system = old.system
+			return t.rebase(ctx, tx, old, live)
+		case stored == live.String():
 			return nil
 		case stored == "":
 			_, err = tx.NewRaw(`UPDATE sync_state SET system_id = ?, updated_at = ? WHERE id = 1`, live.String(), now).Exec(ctx)
@@ -175,6 +188,17 @@ func (t *timeline) ensure(ctx context.Context, db bun.IDB, start bool) error {
 		}
 		return t.rebase(ctx, tx, old, live)
 	})
+}
+
+// warnUnreadable logs that the system identifier cannot be read, what it turns off and the grant that fixes it.
+// known says an identity was stored before (failovers of that cluster are still noticed by their timeline).
+func (t *timeline) warnUnreadable(err error, known bool) {
+	off := "restore and failover detection is off (devices would keep data a restored or failed-over database no longer holds)"
+	if known {
+		off = "restore detection is off (a dump restored into another cluster is not noticed; failovers still are, by their timeline)"
+	}
+	t.log.Warn("sync: cannot read the PostgreSQL system identifier; "+off+
+		": grant the role pg_monitor to the database user (GRANT pg_monitor TO <user>), or connect as a superuser", "err", err)
 }
 
 // rebase moves the offset so versions start RebaseGap above the highest the database could have issued, records
