@@ -56,7 +56,7 @@ func TestTimelineChanges(t *testing.T) {
 			sqlite: outcome{epochKept: true, stored: ""}},
 		{name: "unreadable, and the live timeline moved", stored: "7/9999", readErr: errDenied,
 			pg:     outcome{epochKept: true, rebases: 1, stored: "7/LIVE", log: "epoch kept, versions rebased"},
-			sqlite: outcome{epochKept: true, stored: "7/9"}},
+			sqlite: outcome{epochKept: true, stored: "7/9999"}},
 		{name: "unreadable later", stored: "7/1", readErr: errDenied,
 			pg:     outcome{epochKept: true, stored: "7/1"},
 			sqlite: outcome{epochKept: true, stored: "7/1"}},
