@@ -79,9 +79,9 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "demo":
 		return demoCmd(ctx, args, getenv, stdout, stderr)
 	case "new-epoch":
-		return withDB(ctx, "new-epoch", args, getenv, stderr, func(ctx context.Context, _ *Config, db *store.DB, _ *slog.Logger) error {
+		return withDB(ctx, "new-epoch", args, getenv, stderr, func(ctx context.Context, _ *Config, db *store.DB, log *slog.Logger) error {
 			if err := db.Write(ctx, func(ctx context.Context, tx bun.Tx) error {
-				return store.NewEpoch(ctx, tx, "new-epoch command")
+				return store.NewEpoch(ctx, tx, log, "chibo new-epoch (run by hand after a restore)")
 			}); err != nil {
 				return err
 			}
@@ -361,6 +361,7 @@ func openMigrated(ctx context.Context, cfg *Config, log *slog.Logger) (*store.DB
 	if err != nil {
 		return nil, err
 	}
+	db.Log = log
 	names, err := db.Migrate(ctx)
 	if err != nil {
 		db.Close()
@@ -408,6 +409,7 @@ func withDB(ctx context.Context, name string, args []string, getenv func(string)
 	if err != nil {
 		return err
 	}
+	db.Log = log
 	err = fn(ctx, &cfg, db, log)
 	err = errors.Join(err, db.Close())
 	if cfg.DatabaseURL == "" {

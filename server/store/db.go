@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -41,6 +42,9 @@ type DB struct {
 
 	commitHooks []func(tables map[string]bool)
 	mark        *changelog.Mark // SQLite files: the note of the highest transaction reached (sync/changelog)
+	// Log receives what the sync state does on its own (a new epoch, a rebase after a failover, a warning that
+	// detection is off); nil: nowhere. Set it before Migrate.
+	Log *slog.Logger
 }
 
 // Options says which database to open.
@@ -273,7 +277,7 @@ func (d *DB) Migrate(ctx context.Context) ([]string, error) {
 		names = append(names, mg.Name+"_"+mg.Comment)
 		rebuild = rebuild || mg.Comment == "sync" || strings.HasPrefix(mg.Comment, "sync_")
 	}
-	if err := EnsureSyncState(ctx, d.W); err != nil {
+	if err := EnsureSyncState(ctx, d.W, d.Log); err != nil {
 		return names, fmt.Errorf("store: sync state: %w", err)
 	}
 	if _, err := d.checkRestored(ctx); err != nil {

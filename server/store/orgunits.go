@@ -130,7 +130,7 @@ func UpdateOrgUnit(ctx context.Context, db bun.IDB, u *OrgUnit) error {
 			newPath, len(before.Path)+1, before.Path, domain.PathUpper(before.Path)).Exec(ctx); err != nil {
 			return domain.Internal(err)
 		}
-		if err := NewEpoch(ctx, db, "org unit moved"); err != nil {
+		if err := NewEpoch(ctx, db, nil, "org unit moved"); err != nil {
 			return domain.Internal(err)
 		}
 		u.Path, u.Depth = newPath, newDepth

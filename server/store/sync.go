@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -75,7 +76,7 @@ func Now() time.Time { return changelog.Now() }
 // (changelog.Write, which also runs again a transaction PostgreSQL aborted or that found a row ahead of it). The
 // OnCommit hooks run after it committed.
 func (d *DB) Write(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
-	touched, err := changelog.Write(ctx, d.W, tables, fn)
+	touched, err := changelog.Write(ctx, d.W, tables, d.Log, fn)
 	if err == nil {
 		for _, h := range d.commitHooks {
 			h(touched)
@@ -97,15 +98,23 @@ func ReadSyncInfo(ctx context.Context, db bun.IDB) (SyncInfo, error) {
 	return changelog.ReadSyncInfo(ctx, db)
 }
 
-// EnsureSyncState creates the sync state on a new database and starts a new epoch on a restored PostgreSQL
-// database (changelog.EnsureSyncState).
-func EnsureSyncState(ctx context.Context, db bun.IDB) error {
-	return changelog.EnsureSyncState(ctx, db, tables)
+// EnsureSyncState creates the sync state on a new database and, on PostgreSQL, starts a new epoch on a database
+// restored into another cluster or rebases the versions of one on a new timeline (a failover, a point-in-time
+// restore), logging it on log (changelog.EnsureSyncState).
+func EnsureSyncState(ctx context.Context, db bun.IDB, log *slog.Logger) error {
+	return changelog.EnsureSyncState(ctx, db, tables, log)
+}
+
+// CheckTimeline rebases the versions, or starts a new epoch, if the PostgreSQL database moved to another timeline
+// or cluster since the server started (changelog.CheckTimeline); pulls call it when the sync state says so.
+func (d *DB) CheckTimeline(ctx context.Context) error {
+	return changelog.CheckTimeline(ctx, d.W, tables, d.Log)
 }
 
 // NewEpoch starts a new sync epoch: every client resyncs (changelog.NewEpoch). Run it after restoring a backup.
-func NewEpoch(ctx context.Context, db bun.IDB, reason string) error {
-	return changelog.NewEpoch(ctx, db, tables, reason)
+// The reason is logged on log (nil: nowhere).
+func NewEpoch(ctx context.Context, db bun.IDB, log *slog.Logger, reason string) error {
+	return changelog.NewEpoch(ctx, db, tables, log, reason)
 }
 
 // Track records in the change log that a synced row changed in this transaction (changelog.Track).
@@ -187,7 +196,7 @@ func (d *DB) checkRestored(ctx context.Context) (restored bool, err error) {
 	if d.Dialect != "sqlite" || d.Path == "" {
 		return false, nil
 	}
-	m, restored, err := changelog.CheckRestored(ctx, d.W, tables, d.Path, d.mark)
+	m, restored, err := changelog.CheckRestored(ctx, d.W, tables, d.Log, d.Path, d.mark)
 	if d.mark == nil && m != nil {
 		d.mark = m
 		d.OnCommit(func(map[string]bool) { d.mark.Update(context.Background(), d.W, false) })

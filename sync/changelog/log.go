@@ -3,10 +3,10 @@ package changelog
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"time"
 
@@ -42,6 +42,9 @@ type txState struct {
 	changes []Change
 	// ahead is set when the transaction found a row it writes at a version above tx: it must run again.
 	ahead bool
+	// moved is set when the database runs on another timeline than the stored one: Write rebases, then runs the
+	// transaction again.
+	moved bool
 }
 
 func syncState(ctx context.Context) *txState {
@@ -57,10 +60,22 @@ func syncState(ctx context.Context) *txState {
 // touch the database, which rolled back), up to four times. So is one that found a row it writes
 // already at a version above its own (see errVersionAhead), up to aheadAttempts times: the new transaction's
 // number is higher than every version committed before it started.
-func Write(ctx context.Context, w *bun.DB, reg *Registry, fn func(ctx context.Context, tx bun.Tx) error) (map[string]bool, error) {
-	ahead := 0
+//
+// A transaction that finds the database on another PostgreSQL timeline than the stored one (a failover happened
+// under the running server) is rolled back; Write rebases the versions (or starts a new epoch), logging it on log,
+// and runs it again.
+func Write(ctx context.Context, w *bun.DB, reg *Registry, log *slog.Logger, fn func(ctx context.Context, tx bun.Tx) error) (map[string]bool, error) {
+	ahead, moved := 0, 0
 	for attempt := 0; ; attempt++ {
 		touched, err := write(ctx, w, reg, fn)
+		if errors.Is(err, errMoved) && moved < 3 {
+			moved++
+			if err := newTimeline(reg, log).ensure(ctx, w, false); err != nil {
+				return nil, fmt.Errorf("changelog: the database moved to another timeline: %w", err)
+			}
+			attempt--
+			continue
+		}
 		if errors.Is(err, errVersionAhead) {
 			if ahead++; ahead == aheadAttempts {
 				// Rows kept changing under this transaction; the caller sees it as a concurrent change.
@@ -122,6 +137,9 @@ func write(ctx context.Context, w *bun.DB, reg *Registry, fn func(ctx context.Co
 		st.scoper = NewScoper(reg, tx)
 		ctx = context.WithValue(ctx, txStateKey{}, st)
 		err := fn(ctx, tx)
+		if st.moved {
+			return errMoved // even if fn went on: its versions belong to the old timeline
+		}
 		if st.ahead {
 			return errVersionAhead // even if fn went on: the transaction must not commit
 		}
@@ -209,7 +227,15 @@ func SyncTx(ctx context.Context, db bun.IDB) (int64, error) {
 	var tx int64
 	var err error
 	if IsPG(db) {
-		err = db.NewRaw(`SELECT pg_current_xact_id()::text::bigint + tx_offset FROM sync_state WHERE id = 1`).Scan(ctx, &tx)
+		// The number is only good on the timeline the offset was set for: a transaction on a new one (after a
+		// failover) waits for the rebase (see timeline.go).
+		var moved bool
+		err = db.NewRaw(`SELECT pg_current_xact_id()::text::bigint + tx_offset, `+movedSQL+` FROM sync_state WHERE id = 1`).
+			Scan(ctx, &tx, &moved)
+		if err == nil && moved {
+			st.moved = true
+			return 0, domain.Internal(errMoved)
+		}
 	} else {
 		err = db.NewRaw(`UPDATE sync_state SET tx = tx + 1 WHERE id = 1 RETURNING tx`).Scan(ctx, &tx)
 	}
@@ -245,6 +271,9 @@ type SyncInfo struct {
 	Horizon  int64  // every sync transaction below it has finished
 	PrunedTx int64  // changes up to this tx were pruned from the log
 	MaxTx    int64  // the newest tx handed out (SQLite), or the horizon's upper bound (PostgreSQL)
+	// Moved is set when the PostgreSQL database runs on another timeline than the one its versions were issued
+	// on, and the rebase has not been made yet (CheckTimeline makes it).
+	Moved bool
 }
 
 // HorizonSQL is the horizon as an SQL expression over the columns of the sync_state row: every sync transaction
@@ -280,8 +309,8 @@ func maxTxSQL(db bun.IDB) string {
 // reads the log in).
 func ReadSyncInfo(ctx context.Context, db bun.IDB) (SyncInfo, error) {
 	var si SyncInfo
-	err := db.NewRaw(`SELECT epoch, pruned_tx, `+HorizonSQL(db)+`, `+maxTxSQL(db)+` FROM sync_state WHERE id = 1`).
-		Scan(ctx, &si.Epoch, &si.PrunedTx, &si.Horizon, &si.MaxTx)
+	err := db.NewRaw(`SELECT epoch, pruned_tx, `+HorizonSQL(db)+`, `+maxTxSQL(db)+`, `+MovedSQL(db)+` FROM sync_state WHERE id = 1`).
+		Scan(ctx, &si.Epoch, &si.PrunedTx, &si.Horizon, &si.MaxTx, &si.Moved)
 	if err != nil {
 		return si, domain.Internalf("sync state: %w", err)
 	}
@@ -294,77 +323,35 @@ func newEpoch() string {
 	return hex.EncodeToString(b[:])
 }
 
-// systemID names the PostgreSQL cluster and timeline db runs in ("" when it cannot be read).
-func systemID(ctx context.Context, db bun.IDB) string {
-	var sysid, timeline string
-	if err := db.NewRaw(`SELECT system_identifier::text FROM pg_control_system()`).Scan(ctx, &sysid); err == nil {
-		if err := db.NewRaw(`SELECT timeline_id::text FROM pg_control_checkpoint()`).Scan(ctx, &timeline); err == nil {
-			return sysid + "/" + timeline
-		}
-	}
-	return ""
-}
-
-// EnsureSyncState creates the sync state on a new database and, on PostgreSQL, notices a database that now runs in
-// another cluster or on another timeline (restored from a dump or a backup): it then starts a new epoch, so
-// clients resync, and moves the transaction offset so versions keep growing.
-func EnsureSyncState(ctx context.Context, db bun.IDB, reg *Registry) error {
-	pg := IsPG(db)
-	system := ""
-	if pg {
-		system = systemID(ctx, db)
-	}
-	var cur struct {
-		Epoch  string `bun:"epoch"`
-		System string `bun:"system_id"`
-	}
-	err := db.NewRaw(`SELECT epoch, system_id FROM sync_state WHERE id = 1`).Scan(ctx, &cur.Epoch, &cur.System)
-	now := Now()
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		_, err = db.NewRaw(`INSERT INTO sync_state (id, epoch, tx, tx_offset, pruned_tx, system_id, created_at, updated_at)
-			VALUES (1, ?, 0, 0, 0, ?, ?, ?) ON CONFLICT (id) DO NOTHING`, newEpoch(), system, now, now).Exec(ctx)
-		return err
-	case err != nil:
-		return err
-	case !pg || system == "" || cur.System == system:
-		return nil
-	case cur.System == "":
-		_, err = db.NewRaw(`UPDATE sync_state SET system_id = ?, updated_at = ? WHERE id = 1`, system, now).Exec(ctx)
-		return err
-	}
-	return NewEpoch(ctx, db, reg, "the database now runs in another PostgreSQL cluster or timeline")
-}
-
 // NewEpoch starts a new sync epoch: every client discards its synced data (keeping its unsent changes) and
 // resyncs. Run it after restoring a backup. On PostgreSQL it also moves the transaction offset above every
 // version in the database (in the tables of reg and the log), so versions keep growing even if transaction ids
-// started again from a lower number.
-func NewEpoch(ctx context.Context, db bun.IDB, reg *Registry, reason string) error {
-	_ = reason
+// started again from a lower number. The new epoch and reason are logged on log (nil: nowhere).
+func NewEpoch(ctx context.Context, db bun.IDB, reg *Registry, log *slog.Logger, reason string) error {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	now := Now()
+	epoch := newEpoch()
 	if !IsPG(db) {
-		_, err := db.NewRaw(`UPDATE sync_state SET epoch = ?, updated_at = ? WHERE id = 1`, newEpoch(), now).Exec(ctx)
-		return err
-	}
-	var top int64
-	for _, t := range reg.names {
-		var v sql.NullInt64
-		if err := db.NewRaw(`SELECT max(version) FROM ?`, bun.Ident(t)).Scan(ctx, &v); err != nil {
-			return fmt.Errorf("new epoch: %w", err)
+		if _, err := db.NewRaw(`UPDATE sync_state SET epoch = ?, updated_at = ? WHERE id = 1`, epoch, now).Exec(ctx); err != nil {
+			return err
 		}
-		top = max(top, v.Int64)
+		log.Warn("sync: new epoch; every device resyncs from scratch, keeping its unsent changes", "reason", reason, "epoch", epoch)
+		return nil
 	}
-	var logTop sql.NullInt64
-	if err := db.NewRaw(`SELECT max(tx) FROM sync_changes`).Scan(ctx, &logTop); err != nil {
+	top, err := topVersion(ctx, db, reg)
+	if err != nil {
 		return fmt.Errorf("new epoch: %w", err)
 	}
-	top = max(top, logTop.Int64)
 	var xid int64
 	if err := db.NewRaw(`SELECT pg_current_xact_id()::text::bigint`).Scan(ctx, &xid); err != nil {
 		return err
 	}
-	system := systemID(ctx, db)
+	system := ""
+	if id, err := readIdentity(ctx, db); err == nil {
+		system = id.String()
+	}
 	offset := int64(0)
 	if top >= xid {
 		offset = top - xid + 1
@@ -372,7 +359,11 @@ func NewEpoch(ctx context.Context, db bun.IDB, reg *Registry, reason string) err
 	if offset > math.MaxInt64/2 {
 		return errors.New("new epoch: transaction offset out of range")
 	}
-	_, err := db.NewRaw(`UPDATE sync_state SET epoch = ?, tx_offset = GREATEST(tx_offset, ?), system_id = ?, updated_at = ? WHERE id = 1`,
-		newEpoch(), offset, system, now).Exec(ctx)
-	return err
+	if _, err := db.NewRaw(`UPDATE sync_state SET epoch = ?, tx_offset = GREATEST(tx_offset, ?), system_id = ?, updated_at = ? WHERE id = 1`,
+		epoch, offset, system, now).Exec(ctx); err != nil {
+		return err
+	}
+	log.Warn("sync: new epoch; every device resyncs from scratch, keeping its unsent changes", "reason", reason,
+		"epoch", epoch, "system", system)
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
@@ -45,7 +46,7 @@ func HighWaterPath(path string) string { return path + ".sync-mark" }
 // beside it, then brings the note up to date. m is the mark CheckRestored returned before for this file (nil the
 // first time); the mark returned keeps the note up to date (Mark.Update) and is returned even when writing the note
 // failed.
-func CheckRestored(ctx context.Context, db bun.IDB, reg *Registry, path string, m *Mark) (_ *Mark, restored bool, err error) {
+func CheckRestored(ctx context.Context, db bun.IDB, reg *Registry, log *slog.Logger, path string, m *Mark) (_ *Mark, restored bool, err error) {
 	now, err := readHighWater(ctx, db)
 	if err != nil {
 		return m, false, err
@@ -55,7 +56,7 @@ func CheckRestored(ctx context.Context, db bun.IDB, reg *Registry, path string, 
 		return m, false, err
 	}
 	if note != nil && note.Epoch == now.Epoch && now.Tx < note.Tx {
-		if err := NewEpoch(ctx, db, reg, "the SQLite file is behind the transactions it had reached: restored from a backup"); err != nil {
+		if err := NewEpoch(ctx, db, reg, log, "the SQLite file is behind the transactions it had reached: restored from a backup"); err != nil {
 			return m, false, fmt.Errorf("changelog: new epoch after a restore: %w", err)
 		}
 		restored = true

@@ -9,9 +9,14 @@ import (
 
 // cursor is what a pull cursor holds, base64url JSON. Clients treat it as opaque.
 type cursor struct {
-	V      int      `json:"v"`
-	Epoch  string   `json:"e"`
-	Tx     int64    `json:"x"` // every change with tx <= Tx has been delivered
+	V     int    `json:"v"`
+	Epoch string `json:"e"`
+	Tx    int64  `json:"x"` // every change with tx <= Tx has been delivered
+	// High is the highest version sent to the device (by a snapshot or a change) since its last reset. Tx follows
+	// the horizon, which moves past transactions that changed nothing synced; High says what the device saw. A
+	// device whose High lies in a rebase interval (changelog.Rebase) holds a change the database lost in a
+	// failover, and is reset. Cursors made before it existed read it as Tx, the most they can have seen.
+	High   int64    `json:"h"`
 	Scopes []string `json:"s"` // the scope keys the device holds
 	Window string   `json:"w"`
 	Round  *round   `json:"r,omitempty"` // set while a round is in progress
@@ -41,12 +46,16 @@ func decodeCursor(s string) (*cursor, error) {
 	if s == "" {
 		return c, nil
 	}
+	c.High = -1 // absent: an older cursor
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err == nil {
 		err = json.Unmarshal(b, c)
 	}
 	if err != nil || c.Tx < 0 || (c.Round != nil && (c.Round.Table < 0 || c.Round.Table > 64)) {
 		return nil, domain.Invalid("cursor", "sync.bad_cursor")
+	}
+	if c.High < 0 {
+		c.High = c.Tx
 	}
 	return c, nil
 }

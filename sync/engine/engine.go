@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/uptrace/bun"
 
 	"github.com/chibo-vn/chibo/server/domain"
@@ -28,18 +29,41 @@ const WindowMonths = 24
 
 // Engine serves pulls and pushes against one database.
 type Engine struct {
-	db     *store.DB
-	log    *slog.Logger
-	now    func() time.Time
-	recent recentLog
+	db      *store.DB
+	log     *slog.Logger
+	now     func() time.Time
+	recent  recentLog
+	rebases rebaseCache
+	// resets counts the rounds that start with a reset, by reason (see Reset reasons).
+	resets *prometheus.CounterVec
 }
+
+// Reset reasons, the label of chibo_sync_resets_total: why a device's round starts with a reset (a snapshot of
+// every scope, the device keeping its unsent changes). A device's first sync is not counted.
+const (
+	ResetEpoch    = "epoch"    // the database's epoch changed (restored elsewhere, chibo new-epoch, a unit moved)
+	ResetBehind   = "behind"   // the device saw a change the database lost in a failover or a point-in-time restore
+	ResetAhead    = "ahead"    // the cursor is past what the database has reached (it went back in time)
+	ResetExpired  = "expired"  // the cursor is older than the change log keeps
+	ResetProtocol = "protocol" // a cursor of another format
+)
 
 // New returns an engine over db.
 func New(db *store.DB, log *slog.Logger) *Engine {
-	e := &Engine{db: db, log: log, now: time.Now}
+	e := &Engine{db: db, log: log, now: time.Now,
+		resets: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "chibo_sync_resets_total",
+			Help: "Pull rounds that reset a device (a snapshot of every scope), by reason: epoch, behind (saw a change lost in a failover), ahead, expired, protocol.",
+		}, []string{"reason"})}
+	for _, r := range []string{ResetEpoch, ResetBehind, ResetAhead, ResetExpired, ResetProtocol} {
+		e.resets.WithLabelValues(r) // every reason shows, at 0, from the start
+	}
 	db.OnCommit(func(map[string]bool) { e.recent.forget() })
 	return e
 }
+
+// Metrics returns the engine's Prometheus metrics (chibo_sync_resets_total), for the server's registry.
+func (e *Engine) Metrics() prometheus.Collector { return e.resets }
 
 // SetClock replaces the clock (tests move it to age the window and the log).
 func (e *Engine) SetClock(now func() time.Time) { e.now = now }

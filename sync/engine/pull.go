@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"reflect"
 	"sort"
 	"sync"
@@ -42,19 +43,51 @@ func (e *Engine) Pull(ctx context.Context, p *domain.Principal, req wire.PullReq
 			return resp, err
 		}
 	}
-	err = e.read(ctx, func(ctx context.Context, tx bun.Tx) error {
+	for moved := 0; ; moved++ {
+		err = e.page(ctx, cur, req, defs, win, limit, resp)
+		if !errors.Is(err, errMoved) || moved == 2 {
+			break
+		}
+		// The database is on a new timeline (a failover under the running server) and nothing has written since:
+		// rebase (or start a new epoch) before answering from it.
+		if err = e.db.CheckTimeline(ctx); err != nil {
+			return nil, domain.Internal(err)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	resp.Position = cur.Tx
+	resp.Cursor = cur.encode()
+	return resp, nil
+}
+
+// errMoved stops a pull that read a sync state whose timeline is not the database's: Pull rebases and reads again.
+var errMoved = errors.New("engine: the database moved to another timeline")
+
+// page reads one page of the round that cur is in (starting one if none is), in one read transaction.
+func (e *Engine) page(ctx context.Context, cur *cursor, req wire.PullRequest, defs []wire.ScopeDef, win string, limit int,
+	resp *wire.PullResponse) error {
+	return e.read(ctx, func(ctx context.Context, tx bun.Tx) error {
 		info, err := changelog.ReadSyncInfo(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if info.Moved {
+			return errMoved
+		}
+		rebases, err := changelog.Rebases(ctx, tx)
 		if err != nil {
 			return err
 		}
 		resp.Epoch = info.Epoch
 		if cur.Round == nil {
-			e.startRound(cur, resp, info, defs, win, req.Resync)
-		} else if cur.Epoch != info.Epoch {
-			// The epoch changed in the middle of a round (the database was restored or reset): what the round
-			// sent so far belongs to the old one. reset and drop only ever come on a round's first page, so the
-			// round ends here; the client throws it away and starts again from its stored cursor, which gets the
-			// reset.
+			e.startRound(cur, resp, info, rebases, defs, win, req.Resync)
+		} else if cur.Epoch != info.Epoch || behind(rebases, cur.High) {
+			// The epoch changed in the middle of a round (the database was restored or reset), or the round sent
+			// a change the database lost in a failover since: what the round sent so far belongs to the old
+			// state. reset and drop only ever come on a round's first page, so the round ends here; the client
+			// throws it away and starts again from its stored cursor, which gets the reset.
 			return domain.E(domain.CodeConflict, "sync.epoch_changed")
 		}
 		r := cur.Round
@@ -90,18 +123,55 @@ func (e *Engine) Pull(ctx context.Context, p *domain.Principal, req wire.PullReq
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, err
+}
+
+// behind reports whether a device that was sent versions up to high may hold a change the database lost: high
+// lies in a rebase interval, where no version the database holds lies.
+func behind(rebases []changelog.Rebase, high int64) bool {
+	for _, r := range rebases {
+		if r.Within(high) {
+			return true
+		}
 	}
-	resp.Position = cur.Tx
-	resp.Cursor = cur.encode()
-	return resp, nil
+	return false
+}
+
+// rebaseCache is the rebase intervals as a quick poll last counted them, so that an up-to-date device's poll
+// answered without a query still notices a device that must be reset. Each instance keeps its own.
+type rebaseCache struct {
+	mu   sync.Mutex
+	list []changelog.Rebase
+}
+
+func (c *rebaseCache) get() []changelog.Rebase {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.list
+}
+
+// refresh reloads the intervals when there are n of them and the cache holds another number (rows are only ever
+// added).
+func (c *rebaseCache) refresh(ctx context.Context, db bun.IDB, n int) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.list) == n {
+		return nil
+	}
+	list, err := changelog.Rebases(ctx, db)
+	if err != nil {
+		return err
+	}
+	c.list = list
+	return nil
 }
 
 // quickPoll answers, in a single statement and without a transaction, the most common pull: a device that is up to
 // date asking whether anything changed. It reports false when there is something to send (or the epoch or the log
 // moved under the cursor), and the full path takes over.
 func (e *Engine) quickPoll(ctx context.Context, cur *cursor, defs []wire.ScopeDef, win string, resp *wire.PullResponse) (bool, error) {
+	if behind(e.rebases.get(), cur.High) {
+		return false, nil // a reset: the full path
+	}
 	if st, ok := e.recent.get(); ok && st.epoch == cur.Epoch && cur.Tx >= st.maxLogged && cur.Tx >= st.pruned {
 		// Nothing at all was logged after the cursor a moment ago: answer without asking the database, and keep
 		// the cursor where it is.
@@ -111,7 +181,8 @@ func (e *Engine) quickPoll(ctx context.Context, cur *cursor, defs []wire.ScopeDe
 	// The horizon is changelog.HorizonSQL, over the sync_state row.
 	hz := changelog.HorizonSQL(e.db.R)
 	q := `SELECT epoch, pruned_tx, ` + hz + ` AS horizon, tx AS maxtx,
-			COALESCE((SELECT max(tx) FROM sync_changes), 0) AS logged, EXISTS (?) AS pending
+			COALESCE((SELECT max(tx) FROM sync_changes), 0) AS logged, EXISTS (?) AS pending,
+			` + changelog.MovedSQL(e.db.R) + ` AS moved, (SELECT count(*) FROM sync_rebases) AS rebases
 		FROM sync_state WHERE id = 1`
 	horizonExpr := "(SELECT " + hz + " FROM sync_state WHERE id = 1)"
 	pending := e.db.R.NewSelect().Table("sync_changes").ColumnExpr("1").
@@ -120,12 +191,19 @@ func (e *Engine) quickPoll(ctx context.Context, cur *cursor, defs []wire.ScopeDe
 		Limit(1)
 	var epoch string
 	var pruned, horizon, maxTx, logged int64
-	var more bool
-	if err := e.db.R.NewRaw(q, pending).Scan(ctx, &epoch, &pruned, &horizon, &maxTx, &logged, &more); err != nil {
+	var more, moved bool
+	var rebases int
+	if err := e.db.R.NewRaw(q, pending).Scan(ctx, &epoch, &pruned, &horizon, &maxTx, &logged, &more, &moved, &rebases); err != nil {
 		return false, domain.Internal(err)
 	}
+	if err := e.rebases.refresh(ctx, e.db.R, rebases); err != nil {
+		return false, err
+	}
+	if moved {
+		return false, nil // the full path rebases first
+	}
 	e.recent.put(logState{epoch: epoch, pruned: pruned, maxLogged: logged})
-	if more || epoch != cur.Epoch || cur.Tx < pruned || (!changelog.IsPG(e.db.W) && cur.Tx > maxTx) {
+	if more || epoch != cur.Epoch || cur.Tx < pruned || (!changelog.IsPG(e.db.W) && cur.Tx > maxTx) || behind(e.rebases.get(), cur.High) {
 		return false, nil
 	}
 	resp.Epoch = epoch
@@ -187,11 +265,14 @@ func sameScopes(keys []string, defs []wire.ScopeDef) bool {
 }
 
 // startRound begins a round from cursor cur: a full snapshot when the cursor is empty, from another epoch, from
-// the future (the database went back in time) or older than the log; otherwise snapshots of the scopes the device
-// does not hold yet or asked to resync, and changes after the cursor for the others.
-func (e *Engine) startRound(cur *cursor, resp *wire.PullResponse, info changelog.SyncInfo, defs []wire.ScopeDef, win string, resync []string) {
+// the future (the database went back in time), older than the log, or from a device that was sent a version the
+// database lost in a failover (in a rebase interval); otherwise snapshots of the scopes the device does not hold
+// yet or asked to resync, and changes after the cursor for the others.
+func (e *Engine) startRound(cur *cursor, resp *wire.PullResponse, info changelog.SyncInfo, rebases []changelog.Rebase,
+	defs []wire.ScopeDef, win string, resync []string) {
 	r := &round{Since: info.Horizon - 1}
-	reset := cur.V != cursorVersion || cur.Epoch != info.Epoch || cur.Tx > info.MaxTx || cur.Tx < info.PrunedTx
+	why := resetReason(cur, info, rebases)
+	reset := why != ""
 	held := map[string]bool{}
 	for _, k := range cur.Scopes {
 		held[k] = true
@@ -212,6 +293,10 @@ func (e *Engine) startRound(cur *cursor, resp *wire.PullResponse, info changelog
 	if reset {
 		resp.Reset = true
 		cur.Tx = info.Horizon - 1
+		cur.High = 0 // the device discards what it was sent
+		if why != resetFirst {
+			e.resets.WithLabelValues(why).Inc()
+		}
 	}
 	r.Fresh = append([]string(nil), r.Snap...)
 	r.Changed = reset || len(resp.Drop) > 0 || cur.Window != win || len(held) != len(defs)
@@ -220,6 +305,28 @@ func (e *Engine) startRound(cur *cursor, resp *wire.PullResponse, info changelog
 	for _, d := range defs {
 		cur.Scopes = append(cur.Scopes, d.Key)
 	}
+}
+
+// resetFirst is the reset of a device's first sync (an empty cursor), not counted as a reset.
+const resetFirst = "first"
+
+// resetReason says why a round from cur must start with a reset, or "" if it need not.
+func resetReason(cur *cursor, info changelog.SyncInfo, rebases []changelog.Rebase) string {
+	switch {
+	case cur.V == 0 && cur.Epoch == "":
+		return resetFirst
+	case cur.V != cursorVersion:
+		return ResetProtocol
+	case cur.Epoch != info.Epoch:
+		return ResetEpoch
+	case cur.Tx > info.MaxTx:
+		return ResetAhead
+	case cur.Tx < info.PrunedTx:
+		return ResetExpired
+	case behind(rebases, cur.High):
+		return ResetBehind
+	}
+	return ""
 }
 
 // delta appends the logged changes after cur.Tx that the scopes cover, in transaction order, up to limit rows but
@@ -267,6 +374,7 @@ func (e *Engine) delta(ctx context.Context, tx bun.Tx, sc *changelog.Scoper, cur
 		cur.Tx = max(cur.Tx, horizon-1)
 	}
 	for _, r := range rows {
+		cur.High = max(cur.High, r.Tx)
 		op := wire.Op{Op: r.Op, Table: r.Table, ID: r.RowID, Version: r.Tx, Class: r.Class, Scope: r.Scope, Path: r.Path, Part: r.Part}
 		if r.Data != nil {
 			op.Data = json.RawMessage(*r.Data)
@@ -354,6 +462,7 @@ func (e *Engine) snapshot(ctx context.Context, tx bun.Tx, sc *changelog.Scoper, 
 			resp.Ops = append(resp.Ops, wire.Op{Op: wire.OpPut, Table: table, ID: b.ID, Version: b.Version,
 				Class: s.Class, Scope: s.Scope, Path: s.Path, Part: s.Part, Data: data})
 			r.MaxSeen = max(r.MaxSeen, b.Version)
+			cur.High = max(cur.High, b.Version)
 		}
 		switch {
 		case byMeeting:

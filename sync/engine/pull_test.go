@@ -155,7 +155,7 @@ func TestCursorNeverGoesBackAndEpochsResync(t *testing.T) {
 	mid := uuid.NewString()
 	c.Mutate(wire.Mutation{Table: "meetings", Op: wire.MutUpsert, RowID: mid, Fields: fields("cell_id", h.cells["A"].ID, "meeting_date", h.today.String(), "topic", "Chưa gửi")})
 	oldEpoch := c.Local.Epoch
-	h.write(func(ctx context.Context, tx bun.IDB) error { return store.NewEpoch(ctx, tx, "test") })
+	h.write(func(ctx context.Context, tx bun.IDB) error { return store.NewEpoch(ctx, tx, nil, "test") })
 	st := pull(t, c)
 	if !st.Reset || c.Local.Epoch == oldEpoch {
 		t.Fatalf("after a new epoch: reset %v, epoch %s → %s", st.Reset, oldEpoch, c.Local.Epoch)

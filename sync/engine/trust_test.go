@@ -260,7 +260,7 @@ func TestEpochChangeMidRoundRestartsTheRound(t *testing.T) {
 			if err := store.SoftDelete(ctx, tx, &m); err != nil {
 				return err
 			}
-			return store.NewEpoch(ctx, tx, "test: restored")
+			return store.NewEpoch(ctx, tx, nil, "test: restored")
 		})
 	}
 
@@ -276,7 +276,7 @@ func TestEpochChangeMidRoundRestartsTheRound(t *testing.T) {
 	if !first.HasMore {
 		t.Fatal("the round fits one page; the test needs several")
 	}
-	h.write(func(ctx context.Context, tx bun.IDB) error { return store.NewEpoch(ctx, tx, "test") })
+	h.write(func(ctx context.Context, tx bun.IDB) error { return store.NewEpoch(ctx, tx, nil, "test") })
 	status, body := h.postStatus("/api/v1/sync/pull", "off1", wire.PullRequest{Cursor: first.Cursor, Limit: 2})
 	if status != http.StatusConflict || !strings.Contains(body, `"code":"conflict"`) {
 		t.Fatalf("a page after a new epoch: %d %s, want 409 conflict", status, body)
