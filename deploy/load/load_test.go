@@ -108,7 +108,7 @@ func TestJudge(t *testing.T) {
 		want []string
 	}{
 		{"all met", Report{Officials: 2, Target99MS: 500, Officials2: OfficialFigures{FirstSyncs: 2},
-			Endpoints: map[string]EndpointStats{"POST /api/v1/sync/pull": fast, "POST /api/v1/auth/login": slow},
+			Endpoints:  map[string]EndpointStats{"POST /api/v1/sync/pull": fast, "POST /api/v1/auth/login": slow},
 			Duplicates: &Duplicates{}}, nil},
 		{"slow read, errors, duplicates, an official never synced", Report{Officials: 2, Target99MS: 500, Errors: 3,
 			Officials2: OfficialFigures{FirstSyncs: 1},
