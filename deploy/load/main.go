@@ -25,6 +25,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -59,7 +60,8 @@ type Config struct {
 	Officials    int
 	Supervisors  int
 	Duration     time.Duration
-	Ramp         time.Duration
+	WarmUp       int
+	NewDevices   float64
 	Poll         time.Duration
 	Visits       int
 	ReadEvery    time.Duration
@@ -70,6 +72,7 @@ type Config struct {
 	MetricsURLs  []string
 	MetricsToken string
 	P99          time.Duration
+	MemProfile   string
 }
 
 func parse(args []string, stderr io.Writer) (*Config, error) {
@@ -81,7 +84,8 @@ func parse(args []string, stderr io.Writer) (*Config, error) {
 	fs.IntVar(&c.Officials, "officials", 1000, "simulated officials (users canbo, canbo2 … of the demo province)")
 	fs.IntVar(&c.Supervisors, "supervisors", 5, "supervisors reading coverage (giamsat, giamsat2 …)")
 	fs.DurationVar(&c.Duration, "duration", 10*time.Minute, "how long the load lasts")
-	fs.DurationVar(&c.Ramp, "ramp", 0, "officials start over this time (default a fifth of the duration, at most 2m)")
+	fs.IntVar(&c.WarmUp, "warmup", 16, "before the measured time, officials log in and take their first sync this many at a time (phones already in use)")
+	fs.Float64Var(&c.NewDevices, "new-devices", 0.05, "share of officials whose phone is new: they log in and take their first sync during the measured time")
 	fs.DurationVar(&c.Poll, "poll", 30*time.Second, "between an official's polls (the app polls every 60 s while open)")
 	fs.IntVar(&c.Visits, "visits", 2, "whole visits each official records over the run")
 	fs.DurationVar(&c.ReadEvery, "read-every", 10*time.Second, "between a supervisor's coverage reads")
@@ -92,14 +96,15 @@ func parse(args []string, stderr io.Writer) (*Config, error) {
 	metrics := fs.String("metrics-url", "", "comma-separated metrics endpoints of the instances (default: URL/metrics)")
 	fs.StringVar(&c.MetricsToken, "metrics-token", "", "bearer token for the metrics endpoints (CHIBO_METRICS_TOKEN)")
 	fs.DurationVar(&c.P99, "p99", 500*time.Millisecond, "target: p99 latency of sync and coverage reads")
+	fs.StringVar(&c.MemProfile, "memprofile", "", "write the generator's heap profile to this file every 30 s (to find what its devices hold)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
 	if c.Officials < 1 || c.Supervisors < 0 || c.Duration <= 0 || c.Poll <= 0 || c.ReadEvery <= 0 {
 		return nil, errors.New("officials ≥ 1, supervisors ≥ 0, and positive duration, poll and read-every")
 	}
-	if c.Ramp <= 0 {
-		c.Ramp = min(c.Duration/5, 2*time.Minute)
+	if c.WarmUp < 1 || c.NewDevices < 0 || c.NewDevices > 1 {
+		return nil, errors.New("warmup ≥ 1 and new-devices between 0 and 1")
 	}
 	c.Backends = split(*backends)
 	c.MetricsURLs = split(*metrics)
@@ -202,11 +207,8 @@ func Load(ctx context.Context, cfg *Config, progress io.Writer) (*Report, error)
 	rss := newRSSProbe(cfg.MetricsURLs, cfg.MetricsToken)
 	var heapMax atomic.Uint64
 
-	start := time.Now()
-	end := start.Add(cfg.Duration)
-	runCtx, cancel := context.WithDeadline(ctx, end.Add(90*time.Second)) // requests under way at the end finish
-	defer cancel()
-
+	t0 := time.Now()
+	var measuring atomic.Bool // the database and RSS figures are of the measured time only
 	probeCtx, stopProbes := context.WithCancel(ctx)
 	var probes sync.WaitGroup
 	probes.Add(1)
@@ -215,22 +217,29 @@ func Load(ctx context.Context, cfg *Config, progress io.Writer) (*Report, error)
 		tick := time.NewTicker(2 * time.Second)
 		defer tick.Stop()
 		for n := 0; ; n++ {
-			if db != nil {
+			if db != nil && measuring.Load() {
 				if err := db.sample(probeCtx); err != nil && probeCtx.Err() == nil {
 					rec.Fail("database probe", err)
 				}
 			}
 			if n%5 == 0 {
-				rss.sample(probeCtx)
+				if measuring.Load() {
+					rss.sample(probeCtx)
+				}
 				var ms runtime.MemStats
 				runtime.ReadMemStats(&ms)
 				if ms.HeapInuse > heapMax.Load() {
 					heapMax.Store(ms.HeapInuse)
 				}
 			}
+			if n%15 == 0 && cfg.MemProfile != "" {
+				if err := writeHeapProfile(cfg.MemProfile); err != nil {
+					rec.Fail("heap profile", err)
+				}
+			}
 			if n%15 == 0 && progress != nil {
-				fmt.Fprintf(progress, "%5.0fs  devices %d  polls %d  visits %d  rows held %d  errors %d\n",
-					time.Since(start).Seconds(), t.Devices.Load(), t.Polls.Load(), t.Visits.Load(), t.RowsHeld.Load(), rec.nErrorsNow())
+				fmt.Fprintf(progress, "%5.0fs  phones synced %d  polls %d  visits %d  rows held %d  errors %d\n",
+					time.Since(t0).Seconds(), t.FirstSyncs.Load(), t.Polls.Load(), t.Visits.Load(), t.RowsHeld.Load(), rec.nErrorsNow())
 			}
 			select {
 			case <-probeCtx.Done():
@@ -240,8 +249,11 @@ func Load(ctx context.Context, cfg *Config, progress io.Writer) (*Report, error)
 		}
 	}()
 
-	var wg sync.WaitGroup
-	for i := range cfg.Officials {
+	// The officials; most of their phones are in use already: they log in and take their first sync before the
+	// measured time, a few at a time, as they did on other days.
+	officials := make([]*official, cfg.Officials)
+	plans := make([]plan, cfg.Officials)
+	for i := range officials {
 		rng := rand.New(rand.NewPCG(cfg.Seed, uint64(i)))
 		name := "canbo"
 		if i > 0 {
@@ -249,16 +261,55 @@ func Load(ctx context.Context, cfg *Config, progress io.Writer) (*Report, error)
 		}
 		sess := &session{hc: hc, base: cfg.URL, user: name, password: cfg.Password}
 		c := &client.Client{BaseURL: cfg.URL, HTTP: hc, Token: sess.Token, Local: client.NewLocal(uuid.NewString())}
-		o := &official{name: name, sess: sess, c: c, rng: rng, intern: in, rec: rec, tally: t}
-		p := plan{start: start.Add(time.Duration(rng.Float64() * float64(cfg.Ramp))), end: end, poll: cfg.Poll}
+		officials[i] = &official{name: name, sess: sess, c: c, rng: rng, intern: in, rec: rec, tally: t}
+		plans[i].fresh = rng.Float64() < cfg.NewDevices
+	}
+	warmStart := time.Now()
+	warmCtx := context.WithValue(ctx, phaseKey{}, warmUp)
+	sem := make(chan struct{}, cfg.WarmUp)
+	var warm sync.WaitGroup
+	for i, o := range officials {
+		if plans[i].fresh {
+			continue
+		}
+		warm.Add(1)
+		go func() {
+			defer warm.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			o.firstSync(warmCtx)
+		}()
+	}
+	warm.Wait()
+	warmed := WarmUpFigures{Seconds: round2(time.Since(warmStart).Seconds()), Devices: t.FirstSyncs.Load(), Rows: t.RowsHeld.Load()}
+	if warmed.Seconds > 0 {
+		warmed.RowsPerSecond = round2(float64(warmed.Rows) / warmed.Seconds)
+	}
+	if progress != nil {
+		fmt.Fprintf(progress, "warm-up: %d phones synced %d rows in %.0f s; the measured %s starts\n", warmed.Devices, warmed.Rows, warmed.Seconds, cfg.Duration)
+	}
+
+	measuring.Store(true)
+	start := time.Now()
+	end := start.Add(cfg.Duration)
+	runCtx, cancel := context.WithDeadline(ctx, end.Add(90*time.Second)) // requests under way at the end finish
+	defer cancel()
+	var wg sync.WaitGroup
+	for i, o := range officials {
+		p := &plans[i]
+		p.end, p.poll = end, cfg.Poll
+		p.start = start.Add(time.Duration(o.rng.Float64() * float64(cfg.Poll))) // polls spread over the interval
+		if p.fresh {
+			p.start = start.Add(time.Duration(o.rng.Float64() * float64(cfg.Duration) * 0.8))
+		}
 		for range cfg.Visits {
-			p.visits = append(p.visits, p.start.Add(time.Duration(rng.Float64()*float64(end.Sub(p.start)))))
+			p.visits = append(p.visits, p.start.Add(time.Duration(o.rng.Float64()*float64(end.Sub(p.start)))))
 		}
 		sortTimes(p.visits)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			o.run(runCtx, p)
+			o.run(runCtx, *p)
 		}()
 	}
 	for i := range cfg.Supervisors {
@@ -272,7 +323,7 @@ func Load(ctx context.Context, cfg *Config, progress io.Writer) (*Report, error)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s.run(runCtx, start.Add(time.Duration(rng.Float64()*float64(cfg.Ramp))), end, cfg.ReadEvery)
+			s.run(runCtx, start.Add(time.Duration(rng.Float64()*float64(cfg.ReadEvery))), end, cfg.ReadEvery)
 		}()
 	}
 	wg.Wait()
@@ -281,8 +332,9 @@ func Load(ctx context.Context, cfg *Config, progress io.Writer) (*Report, error)
 	stopProbes()
 	probes.Wait()
 
-	rep := &Report{Started: start.UTC(), Seconds: round2(elapsed.Seconds()), URL: cfg.URL, Backends: cfg.Backends,
+	rep := &Report{Started: start.UTC(), NewDevices: cfg.NewDevices, Seconds: round2(elapsed.Seconds()), URL: cfg.URL, Backends: cfg.Backends,
 		Officials: cfg.Officials, Supervisors: cfg.Supervisors, PollSeconds: cfg.Poll.Seconds(), Target99MS: float64(cfg.P99.Milliseconds())}
+	rep.WarmUp = warmed
 	rep.Endpoints, rep.Errors, rep.ErrorSamples = rec.Stats(elapsed)
 	rep.Officials2 = OfficialFigures{Devices: t.Devices.Load(), FirstSyncs: t.FirstSyncs.Load(), Polls: t.Polls.Load(),
 		Visits: t.Visits.Load(), VisitsWithoutCell: t.NoCell.Load(), Mutations: t.Mutations.Load(), Applied: t.Applied.Load(),
@@ -315,6 +367,18 @@ func (r *Recorder) nErrorsNow() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.nErrors
+}
+
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func sortTimes(ts []time.Time) {

@@ -82,7 +82,10 @@ var keepData = map[string]bool{"meetings": true, "members": true, "visit_reports
 // from the polls that follow.
 type phaseKey struct{}
 
-const firstSync = "first sync"
+const (
+	firstSync = "first sync" // a new phone during the measured time
+	warmUp    = "warm-up"    // phones set up before it
+)
 
 // official is one simulated official's phone: it logs in, takes its first sync, polls, and records whole visits.
 type official struct {
@@ -101,6 +104,25 @@ type plan struct {
 	end    time.Time     // stops polling
 	poll   time.Duration // between polls
 	visits []time.Time   // whole visits recorded, each followed by a sync
+	fresh  bool          // a new phone: it logs in and takes its first sync at start
+}
+
+// firstSync logs in and takes the first sync of the phone; false if it failed (counted).
+func (o *official) firstSync(ctx context.Context) bool {
+	o.tally.Devices.Add(1)
+	if _, err := o.sess.Token(ctx); err != nil {
+		o.rec.Fail("login "+o.name, err)
+		return false
+	}
+	if _, err := o.c.Pull(ctx); err != nil {
+		o.rec.Fail("first sync "+o.name, err)
+		return false
+	}
+	o.compact()
+	o.tally.FirstSyncs.Add(1)
+	o.tally.firstRows(o.c.Local.Rows)
+	o.tally.RowsHeld.Add(int64(len(o.c.Local.Rows)))
+	return true
 }
 
 // run plays the plan; errors are counted, never stop the run.
@@ -108,23 +130,14 @@ func (o *official) run(ctx context.Context, p plan) {
 	if !sleepUntil(ctx, p.start) {
 		return
 	}
-	o.tally.Devices.Add(1)
-	if _, err := o.sess.Token(ctx); err != nil {
-		o.rec.Fail("login "+o.name, err)
+	if p.fresh && !o.firstSync(context.WithValue(ctx, phaseKey{}, firstSync)) {
 		return
 	}
-	if _, err := o.c.Pull(context.WithValue(ctx, phaseKey{}, firstSync)); err != nil {
-		o.rec.Fail("first sync "+o.name, err)
-		return
+	if o.c.Local.Epoch == "" {
+		return // its warm-up failed (counted)
 	}
-	o.compact()
-	o.tally.FirstSyncs.Add(1)
-	o.tally.firstRows(o.c.Local.Rows)
-	o.tally.RowsHeld.Add(int64(len(o.c.Local.Rows)))
 	defer func() { o.tally.RowsHeld.Add(-int64(len(o.c.Local.Rows))) }()
-	next := time.Now()
-	for {
-		next = next.Add(jitter(o.rng, p.poll))
+	for next := time.Now(); ; next = next.Add(jitter(o.rng, p.poll)) {
 		if next.After(p.end) || !sleepUntil(ctx, next) {
 			break
 		}
