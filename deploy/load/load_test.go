@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -154,5 +156,32 @@ func TestProxyTakesTurns(t *testing.T) {
 	}
 	if got := [2]int64{hits[0].Load(), hits[1].Load()}; got != [2]int64{2, 2} {
 		t.Errorf("hits per backend = %v, want [2 2]", got)
+	}
+}
+
+// TestRSSProbe reads a Prometheus text page twice and checks the memory and the CPU used between the samples.
+func TestRSSProbe(t *testing.T) {
+	t.Parallel()
+	var cpu atomic.Int64
+	cpu.Store(10)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer tok" {
+			w.WriteHeader(http.StatusNotFound)
+			return
+		}
+		_, _ = fmt.Fprintf(w, "# HELP x\nprocess_cpu_seconds_total %d.5\nprocess_resident_memory_bytes 5.7802752e+07\n", cpu.Add(3))
+	}))
+	defer srv.Close()
+	p := newRSSProbe([]string{srv.URL}, "tok")
+	p.sample(context.Background())
+	p.sample(context.Background())
+	got := p.result()
+	if len(got) != 1 || got[0].Samples != 2 || got[0].MaxBytes != 57802752 || got[0].CPUSeconds != 3 {
+		t.Errorf("result = %+v, want 2 samples, 57802752 bytes, 3 CPU seconds", got)
+	}
+	bad := newRSSProbe([]string{srv.URL}, "wrong")
+	bad.sample(context.Background())
+	if r := bad.result(); r != nil {
+		t.Errorf("a metrics endpoint answering 404 gave %+v, want unavailable (nil)", r)
 	}
 }

@@ -20,7 +20,13 @@ type RSS struct {
 	Samples   int    `json:"samples"`
 	MaxBytes  int64  `json:"max_bytes"`
 	LastBytes int64  `json:"last_bytes"`
-	Error     string `json:"error,omitempty"`
+	// CPUSeconds is the CPU time the instance used between the first and the last sample
+	// (process_cpu_seconds_total); CPUCores that over the time between them.
+	CPUSeconds float64 `json:"cpu_seconds"`
+	CPUCores   float64 `json:"cpu_cores"`
+	Error      string  `json:"error,omitempty"`
+	firstCPU   float64
+	firstAt    time.Time
 }
 
 // rssProbe samples process_resident_memory_bytes from each instance's metrics endpoint.
@@ -41,46 +47,65 @@ func newRSSProbe(urls []string, token string) *rssProbe {
 
 func (p *rssProbe) sample(ctx context.Context) {
 	for _, r := range p.by {
-		v, err := p.read(ctx, r.URL)
+		v, cpu, err := p.read(ctx, r.URL)
+		now := time.Now()
 		p.mu.Lock()
-		if err != nil {
+		switch {
+		case err != nil:
 			r.Error = err.Error()
-		} else {
+		case r.Samples == 0:
+			r.firstCPU, r.firstAt = cpu, now
+			fallthrough
+		default:
 			r.Samples++
 			r.MaxBytes, r.LastBytes, r.Error = max(r.MaxBytes, v), v, ""
+			r.CPUSeconds = round2(cpu - r.firstCPU)
+			if d := now.Sub(r.firstAt).Seconds(); d > 0 {
+				r.CPUCores = round2(r.CPUSeconds / d)
+			}
 		}
 		p.mu.Unlock()
 	}
 }
 
-func (p *rssProbe) read(ctx context.Context, url string) (int64, error) {
+// read returns the instance's resident memory and the CPU seconds it has used.
+func (p *rssProbe) read(ctx context.Context, url string) (int64, float64, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	if p.token != "" {
 		req.Header.Set("Authorization", "Bearer "+p.token)
 	}
 	resp, err := p.hc.Do(req)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return 0, fmt.Errorf("metrics answered %d", resp.StatusCode)
+		return 0, 0, fmt.Errorf("metrics answered %d", resp.StatusCode)
 	}
+	var rss, cpu float64
+	found := 0
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "process_resident_memory_bytes "); ok {
-			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-			return int64(f), err
+		for name, dst := range map[string]*float64{"process_resident_memory_bytes ": &rss, "process_cpu_seconds_total ": &cpu} {
+			if v, ok := strings.CutPrefix(sc.Text(), name); ok {
+				if *dst, err = strconv.ParseFloat(strings.TrimSpace(v), 64); err != nil {
+					return 0, 0, fmt.Errorf("metrics: %s: %w", name, err)
+				}
+				found++
+			}
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	return 0, fmt.Errorf("no process_resident_memory_bytes in the metrics")
+	if found < 2 {
+		return 0, 0, fmt.Errorf("no process_resident_memory_bytes or process_cpu_seconds_total in the metrics")
+	}
+	return int64(rss), cpu, nil
 }
 
 // result returns the figures, or nil when no instance ever answered.

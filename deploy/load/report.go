@@ -167,7 +167,7 @@ func (r *Report) Print(w io.Writer) {
 			fmt.Fprintf(w, "server RSS %s: unavailable (%s)\n", s.URL, s.Error)
 			continue
 		}
-		fmt.Fprintf(w, "server RSS %s: max %.0f MB, last %.0f MB (%d samples)\n", s.URL, mb(s.MaxBytes), mb(s.LastBytes), s.Samples)
+		fmt.Fprintf(w, "server %s: RSS max %.0f MB, last %.0f MB (%d samples); CPU %.0f s, %.2f cores\n", s.URL, mb(s.MaxBytes), mb(s.LastBytes), s.Samples, s.CPUSeconds, s.CPUCores)
 	}
 	if c := r.DBConnections; c != nil {
 		fmt.Fprintf(w, "database connections: max %d (max active %d), mean %.1f over %d samples; max_connections %d\n", c.Max, c.MaxActive, c.Mean, c.Samples, c.MaxClients)
