@@ -150,7 +150,10 @@ func (d *drill) startPatroni(ctx context.Context, c *cluster) error {
 
 // startNode starts node n's Patroni (as postgres when root), with the application's password for post-bootstrap.
 func (d *drill) startNode(n node) error {
-	env := []string{"CHIBO_DB_PASSWORD=" + d.s.chiboDB, "PATH=" + os.Getenv("PATH") + ":/usr/bin"}
+	// archive_command finds this node's pgbackrest.conf through PGBACKREST_CONFIG, inherited by PostgreSQL (on a
+	// real node it is /etc/pgbackrest/pgbackrest.conf, pgBackRest's default).
+	env := []string{"CHIBO_DB_PASSWORD=" + d.s.chiboDB, "PGBACKREST_CONFIG=" + d.l.path(n.name, "pgbackrest.conf"),
+		"PATH=" + os.Getenv("PATH") + ":/usr/bin"}
 	_, err := d.p.start("patroni-"+n.name, env, true, "patroni", d.l.path(n.name, "patroni.yml"))
 	return err
 }

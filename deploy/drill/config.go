@@ -144,7 +144,6 @@ func renderPatroni(ref string, l layout, n node, s secrets, postBootstrap string
 		"/var/lib/postgresql/.pgpass_patroni", l.path(n.name, "pgpass"),
 		"/var/run/postgresql", l.path("run"),
 		"/etc/patroni/post-bootstrap.sh", postBootstrap,
-		"pgbackrest --stanza", "pgbackrest --config="+l.path(n.name, "pgbackrest.conf")+" --stanza",
 		// A drill's two clusters share one small machine.
 		"shared_buffers: 2GB", "shared_buffers: 128MB",
 		"effective_cache_size: 6GB", "effective_cache_size: 512MB",

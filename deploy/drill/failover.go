@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -154,6 +155,7 @@ func (d *drill) failover(ctx context.Context) error {
 		return err
 	}
 	resetsBefore := d.resetMetric()
+	epochBefore := d.epoch(ctx)
 	probe := startProber(ctx, c.https, c.url)
 	ld := startLoad(ctx, fleet)
 	time.Sleep(5 * time.Second)
@@ -204,7 +206,8 @@ func (d *drill) failover(ctx context.Context) error {
 	d.figure(name, "devices converged", "%d of %d", len(fleet.Devices)-len(bad), len(fleet.Devices))
 	d.figure(name, "rounds, mutations made, device syncs that failed", "%d rounds, %d mutations, %d failed syncs (retried)", rounds, fleet.Made(), fleet.Errors())
 
-	lost, dup, checked, err := d.checkAcks(ctx, fleet.Acks())
+	d.logErrorKinds(fleet)
+	lost, dup, checked, err := d.checkAcks(ctx, portPGPrimary, fleet.Acks())
 	if err != nil {
 		return err
 	}
@@ -219,10 +222,12 @@ func (d *drill) failover(ctx context.Context) error {
 	d.figure(name, "chibo_sync_resets_total (surviving instance)", "%s", d.resetMetric().minus(resetsBefore))
 	d.figure(name, "epoch/reset log lines (chibo logs)", "%d", d.countLogLines(`(?i)epoch|rebase|reset`))
 
+	epochAfter := d.epoch(ctx)
 	// chibo 1 back, for the next drills.
 	if err := d.startChibo(ctx, c, 1, false); err != nil {
 		return err
 	}
+	d.figure(name, "sync epoch: before the kill → after the drill → after chibo@1 restarted", "%s → %s → %s", epochBefore, epochAfter, d.epoch(ctx))
 	switch {
 	case convErr != nil:
 		return convErr
@@ -246,8 +251,8 @@ func (d *drill) killNode(n node) {
 
 // checkAcks looks up every acknowledged mutation in the database: its outcome must be recorded once, as applied,
 // and a row it created must have exactly one creation in the audit log.
-func (d *drill) checkAcks(ctx context.Context, acks []simulate.Ack) (lost, dup, checked int, err error) {
-	db, err := d.db(portPGPrimary)
+func (d *drill) checkAcks(ctx context.Context, port int, acks []simulate.Ack) (lost, dup, checked int, err error) {
+	db, err := d.db(port)
 	if err != nil {
 		return 0, 0, 0, err
 	}
@@ -355,4 +360,37 @@ func (d *drill) countLogLines(pattern string) int {
 		f.Close()
 	}
 	return n
+}
+
+// logErrorKinds logs the five most frequent errors of the devices' failed syncs.
+func (d *drill) logErrorKinds(f *simulate.Fleet) {
+	type kind struct {
+		msg string
+		n   int
+	}
+	var kinds []kind
+	for m, n := range f.ErrorKinds() {
+		kinds = append(kinds, kind{m, n})
+	}
+	sort.Slice(kinds, func(i, j int) bool { return kinds[i].n > kinds[j].n })
+	for i, k := range kinds {
+		if i == 5 {
+			break
+		}
+		d.log.Info("failed device syncs", "times", k.n, "error", k.msg)
+	}
+}
+
+// epoch reads the sync epoch through HAProxy ("?" when it cannot).
+func (d *drill) epoch(ctx context.Context) string {
+	db, err := d.db(portPGPrimary)
+	if err != nil {
+		return "?"
+	}
+	defer db.Close()
+	var e string
+	if err := db.QueryRowContext(ctx, `SELECT epoch FROM sync_state WHERE id = 1`).Scan(&e); err != nil {
+		return "?"
+	}
+	return e[:min(6, len(e))]
 }

@@ -34,6 +34,7 @@ type Fleet struct {
 	acks     []Ack
 	resets   map[string]int
 	errors   int
+	kinds    map[string]int
 	synced   map[string]time.Time
 }
 
@@ -109,7 +110,7 @@ func (s *Session) trade(ctx context.Context, refresh bool) (string, error) {
 
 // NewFleet creates n devices for the demo users (used in turn) against url, each synced once.
 func NewFleet(ctx context.Context, url string, hc *http.Client, users []string, password string, n int, seed uint64, dir string) (*Fleet, error) {
-	f := &Fleet{HTTP: hc, sessions: map[string]*Session{}, resets: map[string]int{}, synced: map[string]time.Time{}}
+	f := &Fleet{HTTP: hc, sessions: map[string]*Session{}, resets: map[string]int{}, synced: map[string]time.Time{}, kinds: map[string]int{}}
 	url = strings.TrimRight(url, "/")
 	for i := 0; i < n; i++ {
 		u := users[i%len(users)]
@@ -174,11 +175,27 @@ func (f *Fleet) Work(n int) {
 func (f *Fleet) SyncDevice(ctx context.Context, d *Device, faults bool) error {
 	err := f.syncDevice(ctx, d, faults)
 	if err != nil {
+		msg := err.Error()
+		if len(msg) > 120 {
+			msg = msg[:120]
+		}
 		f.mu.Lock()
 		f.errors++
+		f.kinds[msg]++
 		f.mu.Unlock()
 	}
 	return err
+}
+
+// ErrorKinds returns the failed syncs by error message (cut to 120 characters).
+func (f *Fleet) ErrorKinds() map[string]int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := map[string]int{}
+	for k, v := range f.kinds {
+		out[k] = v
+	}
+	return out
 }
 
 func (f *Fleet) syncDevice(ctx context.Context, d *Device, faults bool) error {
