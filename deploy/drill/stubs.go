@@ -1,5 +1,0 @@
-package main
-
-import "context"
-
-func (d *drill) load(ctx context.Context) error { return nil }
