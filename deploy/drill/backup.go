@@ -114,12 +114,12 @@ func (d *drill) backupPG(ctx context.Context) error {
 			after = append(after, a)
 		}
 	}
-	lostBefore, dupBefore, checked, err := d.checkAcks(ctx, portRestore, before)
+	lostBefore, dupBefore, checked, err := d.checkAcks(ctx, portRestore, before, false)
 	if err != nil {
 		return err
 	}
 	d.figure(name, "acknowledged before the point, present after the restore", "%d of %d (%d duplicated)", checked-lostBefore, checked, dupBefore)
-	lostAfter, _, checkedAfter, err := d.checkAcks(ctx, portRestore, after)
+	lostAfter, _, checkedAfter, err := d.checkAcks(ctx, portRestore, after, true)
 	if err != nil {
 		return err
 	}
@@ -146,6 +146,7 @@ func (d *drill) backupPG(ctx context.Context) error {
 	d.figure(name, "unsent work kept: mutations queued offline → applied, refused (kept on the device)", "%d → %d, %d",
 		unsent, len(fleet.Acks())-acks0, refused1-refused0)
 	d.figure(name, "devices converged on the restored cluster", "%d of %d", len(fleet.Devices)-len(bad), len(fleet.Devices))
+	d.figure(name, "devices whose pull waited for their own lost writes (sync/client Landed)", "%d", len(fleet.Stuck()))
 	if convErr != nil {
 		return convErr
 	}
@@ -302,6 +303,7 @@ func (d *drill) backupSQLite(ctx context.Context) error {
 	d.figure(name, "devices that had synced past the backup / told to resync", "%d / %d of %d", past, reset, len(fleet.Devices))
 	d.figure(name, "unsent work kept: queued offline → applied, refused", "%d → %d, %d", unsent, len(fleet.Acks())-acks0, refused1-refused0)
 	d.figure(name, "devices converged after the restore", "%d of %d", len(fleet.Devices)-len(bad), len(fleet.Devices))
+	d.figure(name, "devices whose pull waited for their own lost writes (sync/client Landed)", "%d", len(fleet.Stuck()))
 	return convErr
 }
 

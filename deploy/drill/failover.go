@@ -207,7 +207,7 @@ func (d *drill) failover(ctx context.Context) error {
 	d.figure(name, "rounds, mutations made, device syncs that failed", "%d rounds, %d mutations, %d failed syncs (retried)", rounds, fleet.Made(), fleet.Errors())
 
 	d.logErrorKinds(fleet)
-	lost, dup, checked, err := d.checkAcks(ctx, portPGPrimary, fleet.Acks())
+	lost, dup, checked, err := d.checkAcks(ctx, portPGPrimary, fleet.Acks(), false)
 	if err != nil {
 		return err
 	}
@@ -251,7 +251,11 @@ func (d *drill) killNode(n node) {
 
 // checkAcks looks up every acknowledged mutation in the database: its outcome must be recorded once, as applied,
 // and a row it created must have exactly one creation in the audit log.
-func (d *drill) checkAcks(ctx context.Context, port int, acks []simulate.Ack) (lost, dup, checked int, err error) {
+func (d *drill) checkAcks(ctx context.Context, port int, acks []simulate.Ack, expectGone bool) (lost, dup, checked int, err error) {
+	warn := d.log.Warn
+	if expectGone {
+		warn = d.log.Debug
+	}
 	db, err := d.db(port)
 	if err != nil {
 		return 0, 0, 0, err
@@ -273,7 +277,7 @@ func (d *drill) checkAcks(ctx context.Context, port int, acks []simulate.Ack) (l
 		}
 		if n == 0 || status != "applied" {
 			lost++
-			d.log.Warn("acknowledged mutation missing", "device", a.Device, "seq", a.Seq, "table", a.Table, "row", a.RowID)
+			warn("acknowledged mutation missing", "device", a.Device, "seq", a.Seq, "table", a.Table, "row", a.RowID)
 			continue
 		}
 		if !a.Create {
@@ -286,7 +290,7 @@ func (d *drill) checkAcks(ctx context.Context, port int, acks []simulate.Ack) (l
 		switch {
 		case n == 0:
 			lost++
-			d.log.Warn("acknowledged creation missing", "device", a.Device, "table", a.Table, "row", a.RowID)
+			warn("acknowledged creation missing", "device", a.Device, "table", a.Table, "row", a.RowID)
 		case n > 1:
 			dup++
 			d.log.Warn("acknowledged creation applied twice", "device", a.Device, "table", a.Table, "row", a.RowID, "times", n)

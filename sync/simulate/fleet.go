@@ -35,7 +35,23 @@ type Fleet struct {
 	resets   map[string]int
 	errors   int
 	kinds    map[string]int
+	stuck    map[string]int
 	synced   map[string]time.Time
+}
+
+// PullTimeout bounds one device's pull rounds in a fleet sync.
+const PullTimeout = 20 * time.Second
+
+// Stuck returns the devices whose pull waited for their own writes' versions after the server started a new
+// epoch (a restore) and were released by the fleet: a client bug the drills make visible.
+func (f *Fleet) Stuck() map[string]int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := map[string]int{}
+	for k, v := range f.stuck {
+		out[k] = v
+	}
+	return out
 }
 
 // Ack is a mutation the server acknowledged as applied.
@@ -110,7 +126,7 @@ func (s *Session) trade(ctx context.Context, refresh bool) (string, error) {
 
 // NewFleet creates n devices for the demo users (used in turn) against url, each synced once.
 func NewFleet(ctx context.Context, url string, hc *http.Client, users []string, password string, n int, seed uint64, dir string) (*Fleet, error) {
-	f := &Fleet{HTTP: hc, sessions: map[string]*Session{}, resets: map[string]int{}, synced: map[string]time.Time{}, kinds: map[string]int{}}
+	f := &Fleet{HTTP: hc, sessions: map[string]*Session{}, resets: map[string]int{}, synced: map[string]time.Time{}, kinds: map[string]int{}, stuck: map[string]int{}}
 	url = strings.TrimRight(url, "/")
 	for i := 0; i < n; i++ {
 		u := users[i%len(users)]
@@ -225,15 +241,28 @@ func (f *Fleet) syncDevice(ctx context.Context, d *Device, faults bool) error {
 		d.Faults["tiny_pages"]++
 	}
 	epoch := c.Local.Epoch
-	st, err := c.Pull(ctx)
+	pullCtx, cancel := context.WithTimeout(ctx, PullTimeout)
+	defer cancel()
+	st, err := c.Pull(pullCtx)
 	if err == nil && len(st.Mismatch) > 0 {
 		var again *client.RoundStats
-		again, err = c.Pull(ctx)
+		again, err = c.Pull(pullCtx)
 		if again != nil {
 			st.Reset = st.Reset || again.Reset
 		}
 	}
 	c.Limit = limit
+	if err != nil && errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil && c.Local.Landed > c.Local.Position &&
+		c.Local.Epoch != epoch {
+		// client.Pull waits until the server's position reaches the versions of the device's own applied writes
+		// (Landed). After a restore those writes and their versions are gone and the new epoch's positions start
+		// lower: the wait never ends. A device told to start over must forget them; the client does not (yet), so
+		// the fleet does it here and counts it (Stuck).
+		f.mu.Lock()
+		f.stuck[d.Name]++
+		f.mu.Unlock()
+		c.Local.Landed = c.Local.Position
+	}
 	if st != nil && (st.Reset || (epoch != "" && c.Local.Epoch != epoch)) {
 		f.mu.Lock()
 		f.resets[d.Name]++
