@@ -134,7 +134,7 @@ func (d *drill) backupPG(ctx context.Context) error {
 	unsent, refused0 := outboxLen(fleet)
 	fleet.ClearResets()
 	acks0 := len(fleet.Acks())
-	bad, convErr := fleet.Converge(ctx, 3*time.Minute)
+	bad, convErr := fleet.Converge(ctx, 5*time.Minute)
 	_, refused1 := outboxLen(fleet)
 	reset := 0
 	for _, k := range fleet.Resets() {
@@ -292,7 +292,7 @@ func (d *drill) backupSQLite(ctx context.Context) error {
 	unsent, refused0 := outboxLen(fleet)
 	fleet.ClearResets()
 	acks0 := len(fleet.Acks())
-	bad, convErr := fleet.Converge(ctx, 3*time.Minute)
+	bad, convErr := fleet.Converge(ctx, 5*time.Minute)
 	_, refused1 := outboxLen(fleet)
 	reset := 0
 	for _, k := range fleet.Resets() {

@@ -202,7 +202,7 @@ func (d *drill) failover(ctx context.Context) error {
 	d.figure(name, "probes failed / sent", "%d / %d in %d outage(s)", failed, total, outages)
 
 	d.log.Info("drill 1: every device syncs until it converges")
-	bad, convErr := fleet.Converge(ctx, 3*time.Minute)
+	bad, convErr := fleet.Converge(ctx, 5*time.Minute)
 	d.figure(name, "devices converged", "%d of %d", len(fleet.Devices)-len(bad), len(fleet.Devices))
 	d.figure(name, "rounds, mutations made, device syncs that failed", "%d rounds, %d mutations, %d failed syncs (retried)", rounds, fleet.Made(), fleet.Errors())
 
@@ -228,6 +228,19 @@ func (d *drill) failover(ctx context.Context) error {
 		return err
 	}
 	d.figure(name, "sync epoch: before the kill → after the drill → after chibo@1 restarted", "%s → %s → %s", epochBefore, epochAfter, d.epoch(ctx))
+	// An instance started on the new timeline may start a new epoch: the devices' next sync shows it.
+	fleet.ClearResets()
+	bad2, convErr2 := fleet.Converge(ctx, 5*time.Minute)
+	reset = 0
+	for _, n := range fleet.Resets() {
+		if n > 0 {
+			reset++
+		}
+	}
+	d.figure(name, "devices told to resync at their next sync, after chibo@1 restarted", "%d of %d (%d did not converge)", reset, len(fleet.Devices), len(bad2))
+	if convErr == nil {
+		convErr = convErr2
+	}
 	switch {
 	case convErr != nil:
 		return convErr

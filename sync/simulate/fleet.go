@@ -40,7 +40,7 @@ type Fleet struct {
 }
 
 // PullTimeout bounds one device's pull rounds in a fleet sync.
-const PullTimeout = 20 * time.Second
+const PullTimeout = 10 * time.Second
 
 // Stuck returns the devices whose pull waited for their own writes' versions after the server started a new
 // epoch (a restore) and were released by the fleet: a client bug the drills make visible.
