@@ -4,7 +4,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -s -w -X github.com/chibo-vn/chibo/server/app.Version=$(VERSION)
 TESTFLAGS ?= -race -count=1 -timeout 20m
 
-.PHONY: run build test test-sqlite test-postgres postgres pwa pwa-deps budgets bench-device lint bench soak sim clean help
+.PHONY: run build test test-sqlite test-postgres postgres pwa pwa-deps budgets bench-device lint bench soak sim drill drill-failover drill-backup drill-deps clean help
 
 help:
 	@echo "make run            start the server with demo data on http://localhost:8080"
@@ -19,6 +19,7 @@ help:
 	@echo "make bench          benchmarks on both databases, as a table"
 	@echo "make soak           the sync convergence test over many seeds, both databases; 20 min of lock waits and kills"
 	@echo "make sim            the sync simulator against a server started here with the demo data"
+	@echo "make drill          the province's reference deployment on loopback: failover, backup and restore, load"
 
 ## run: build and start the server on SQLite in ./data, seeding the demo data set on first start.
 run:
@@ -123,6 +124,34 @@ sim:
 	@CHIBO_DATA_DIR=/tmp/chibo-sim-data CHIBO_ADDR=127.0.0.1:8099 bin/chibo -demo >/dev/null 2>&1 & pid=$$!; \
 	 for i in $$(seq 50); do curl -sf http://127.0.0.1:8099/readyz >/dev/null && break; sleep 0.2; done; \
 	 bin/chibo-sim -url http://127.0.0.1:8099 -devices 12 -rounds 20; status=$$?; kill $$pid; exit $$status
+
+## drill: the reference deployment of deploy/province run on this machine's loopback (ports 20000-20999): etcd,
+## two Patroni nodes, HAProxy, two chibo instances, Caddy; drill 1 a failover under simulated devices, drill 2
+## pgBackRest point-in-time restore and the commune's SQLite backup and restore, drill 3 the load generator when
+## deploy/load exists. Prints the figures as a table. DRILL_FLAGS=-keep keeps its directory and logs.
+DRILL_PACKAGES := patroni etcd-server haproxy caddy pgbackrest prometheus
+DRILL_FLAGS ?=
+drill: drill-deps
+	$(GO) run ./deploy/drill $(DRILL_FLAGS)
+
+drill-failover: drill-deps
+	$(GO) run ./deploy/drill -only failover $(DRILL_FLAGS)
+
+drill-backup: drill-deps
+	$(GO) run ./deploy/drill -only backup $(DRILL_FLAGS)
+
+## drill-deps: Debian's packages for the drill, installed with apt-get when running as root; otherwise the command
+## to run is printed.
+drill-deps:
+	@missing=""; for p in $(DRILL_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	 if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "installing Debian packages for the drill:$$missing"; \
+			apt-get install -y $$missing || { apt-get update && apt-get install -y $$missing; }; \
+		else \
+			echo "the drill needs Debian packages: run 'sudo apt-get install -y$$missing'"; exit 1; \
+		fi; \
+	 fi
 
 clean:
 	rm -rf bin data
