@@ -305,3 +305,19 @@ func MarkNotificationRead(ctx context.Context, db bun.IDB, userID, id string, at
 	}
 	return &n, nil
 }
+
+// OldestPendingPush returns when the oldest delivery still waiting to be sent (pending, due or in backoff) was
+// queued, and false when none waits. The status index (push_outbox_due) narrows the read to the pending rows,
+// which the worker keeps few.
+func OldestPendingPush(ctx context.Context, db bun.IDB) (time.Time, bool, error) {
+	var at []time.Time
+	err := db.NewSelect().Model((*PushItem)(nil)).Column("created_at").Where("status = ?", PushPending).
+		OrderExpr("created_at").Limit(1).Scan(ctx, &at)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, false, domain.Internal(err)
+	}
+	if len(at) == 0 {
+		return time.Time{}, false, nil
+	}
+	return at[0], true, nil
+}
