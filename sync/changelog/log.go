@@ -3,11 +3,15 @@ package changelog
 import (
 	"context"
 	"crypto/rand"
+	"database/sql/driver"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math"
+	"net"
+	"strings"
 	"time"
 
 	"github.com/lib/pq"
@@ -67,7 +71,17 @@ func syncState(ctx context.Context) *txState {
 func Write(ctx context.Context, w *bun.DB, reg *Registry, log *slog.Logger, fn func(ctx context.Context, tx bun.Tx) error) (map[string]bool, error) {
 	ahead, moved := 0, 0
 	for attempt := 0; ; attempt++ {
-		touched, err := write(ctx, w, reg, fn)
+		touched, committing, err := write(ctx, w, reg, fn)
+		if err != nil && !committing && connLost(err) && attempt < 3 {
+			// A connection the pool kept from before a failover, or one the database closed: nothing of this
+			// transaction was committed (the failure came before COMMIT), so it runs again on another connection.
+			select {
+			case <-ctx.Done():
+				return nil, err
+			case <-time.After(time.Duration(50<<attempt) * time.Millisecond):
+			}
+			continue
+		}
 		if errors.Is(err, errMoved) && moved < 3 {
 			moved++
 			if err := newTimeline(reg, log).ensure(ctx, w, false); err != nil {
@@ -129,14 +143,17 @@ func Retryable(err error) bool {
 	return false
 }
 
-func write(ctx context.Context, w *bun.DB, reg *Registry, fn func(ctx context.Context, tx bun.Tx) error) (map[string]bool, error) {
+// write runs one attempt of Write. committing reports that fn and the flush succeeded, so that an error came from
+// COMMIT itself (whose outcome is then unknown: such a transaction is never run again for a lost connection).
+func write(ctx context.Context, w *bun.DB, reg *Registry, fn func(ctx context.Context, tx bun.Tx) error) (_ map[string]bool, committing bool, _ error) {
 	touched := map[string]bool{}
-	err := w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) (err error) {
+		defer func() { committing = err == nil }()
 		st := &txState{reg: reg, now: Now(), buckets: map[BucketKey]*bucketDelta{}, inserts: map[string][]Row{},
 			pending: map[string]int{}, queued: map[any]queue{}}
 		st.scoper = NewScoper(reg, tx)
 		ctx = context.WithValue(ctx, txStateKey{}, st)
-		err := fn(ctx, tx)
+		err = fn(ctx, tx)
 		if st.moved {
 			return errMoved // even if fn went on: its versions belong to the old timeline
 		}
@@ -157,7 +174,26 @@ func write(ctx context.Context, w *bun.DB, reg *Registry, fn func(ctx context.Co
 		}
 		return nil
 	})
-	return touched, err
+	return touched, committing, err
+}
+
+// connLost reports an error that means the connection, not the transaction, failed: the pool's connection was
+// closed under it (a PostgreSQL failover or restart: EOF, a bad connection, "terminating connection due to
+// administrator command"), or it reached a server that cannot take writes (a standby the proxy still routed to).
+func connLost(err error) bool {
+	if errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return true
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return true
+	}
+	var pe *pq.Error
+	if errors.As(err, &pe) {
+		c := string(pe.Code)
+		return strings.HasPrefix(c, "08") || c == "57P01" || c == "57P02" || c == "57P03" || c == "25006"
+	}
+	return false
 }
 
 // errNoWrite reports a synced write made outside Write, which could not be logged.
