@@ -15,8 +15,10 @@ import (
 const outboxAgeTimeout = 2 * time.Second
 
 // OutboxAge is the Prometheus collector of chibo_push_outbox_oldest_age_seconds: how long the oldest push delivery
-// still waiting to be sent has been queued, read from the database at scrape time (0 when none waits). A worker
-// that stopped, or a push service that keeps failing, shows as an age that grows.
+// that is due has waited to be sent (since it was queued, or since its backoff ended), read from the database at
+// scrape time; 0 when none is due. A worker that stopped or falls behind shows as an age that grows; a delivery
+// retried with backoff does not (chibo_push_total{outcome="retry"} counts those), so one failing device never
+// looks like a stuck queue.
 type OutboxAge struct {
 	db   bun.IDB
 	log  *slog.Logger
@@ -27,13 +29,13 @@ type OutboxAge struct {
 // NewOutboxAge returns the collector reading the outbox of db; now is the clock (time.Now in production).
 func NewOutboxAge(db bun.IDB, log *slog.Logger, now func() time.Time) *OutboxAge {
 	return &OutboxAge{db: db, log: log, now: now, desc: prometheus.NewDesc("chibo_push_outbox_oldest_age_seconds",
-		"Age in seconds of the oldest web push delivery still waiting to be sent (0 when the outbox is empty).", nil, nil)}
+		"Seconds the oldest due web push delivery has waited to be sent (0 when none is due).", nil, nil)}
 }
 
 // Describe sends the gauge's description.
 func (o *OutboxAge) Describe(ch chan<- *prometheus.Desc) { ch <- o.desc }
 
-// Collect reads the oldest pending delivery and sends its age. When the database does not answer in time the
+// Collect reads the oldest due delivery and sends its age. When the database does not answer in time the
 // gauge is left out of this scrape (and logged) rather than failing every other metric.
 func (o *OutboxAge) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), outboxAgeTimeout)
@@ -47,9 +49,10 @@ func (o *OutboxAge) Collect(ch chan<- prometheus.Metric) {
 }
 
 func (o *OutboxAge) age(ctx context.Context) (time.Duration, error) {
-	at, ok, err := store.OldestPendingPush(ctx, o.db)
+	now := o.now()
+	at, ok, err := store.OldestDuePush(ctx, o.db, now)
 	if err != nil || !ok {
 		return 0, err
 	}
-	return max(o.now().Sub(at), 0), nil
+	return max(now.Sub(at), 0), nil
 }

@@ -34,8 +34,9 @@ func outboxAge(t *testing.T, f *fixture) float64 {
 	return 0
 }
 
-// TestOutboxOldestAge: the gauge is 0 for an empty outbox, the age of the oldest delivery waiting to be sent
-// (due now or in backoff), and 0 again once everything was sent.
+// TestOutboxOldestAge: the gauge is 0 for an empty outbox, the age of the oldest due delivery (a newer one does
+// not lower it), 0 while the deliveries wait for a later attempt, the time since that attempt became due after
+// it, and 0 again once everything was sent.
 func TestOutboxOldestAge(t *testing.T) {
 	start := ict(2026, 3, 2, 9, 0)
 	f := newFixture(t, start)
@@ -47,13 +48,14 @@ func TestOutboxOldestAge(t *testing.T) {
 		{"empty outbox", func() {}, 0},
 		{"a delivery queued 5 minutes ago", func() { f.queue(1); f.clock.Add(5 * time.Minute) }, 300},
 		{"a newer one does not lower it", func() { f.queue(1); f.clock.Add(time.Minute) }, 360},
-		{"in backoff it still waits", func() {
+		{"in backoff: nothing is due", func() {
 			f.write(func(ctx context.Context, tx bun.Tx) error {
 				_, err := tx.NewUpdate().Model((*store.PushItem)(nil)).Set("next_at = ?", f.clock.Now().Add(time.Hour)).
 					Where("status = ?", store.PushPending).Exec(ctx)
 				return err
 			})
-		}, 360},
+		}, 0},
+		{"due again 30 minutes ago", func() { f.clock.Add(90 * time.Minute) }, 1800},
 		{"all sent", func() {
 			f.write(func(ctx context.Context, tx bun.Tx) error {
 				_, err := tx.NewUpdate().Model((*store.PushItem)(nil)).Set("status = ?", store.PushSent).

@@ -306,13 +306,13 @@ func MarkNotificationRead(ctx context.Context, db bun.IDB, userID, id string, at
 	return &n, nil
 }
 
-// OldestPendingPush returns when the oldest delivery still waiting to be sent (pending, due or in backoff) was
-// queued, and false when none waits. The status index (push_outbox_due) narrows the read to the pending rows,
-// which the worker keeps few.
-func OldestPendingPush(ctx context.Context, db bun.IDB) (time.Time, bool, error) {
+// OldestDuePush returns the time the oldest pending delivery due at now became due (when it was queued, or when
+// its backoff ended), and false when none is due. A delivery in backoff is not counted until its next attempt is
+// due. The read is one step down the push_outbox_due index (status, next_at).
+func OldestDuePush(ctx context.Context, db bun.IDB, now time.Time) (time.Time, bool, error) {
 	var at []time.Time
-	err := db.NewSelect().Model((*PushItem)(nil)).Column("created_at").Where("status = ?", PushPending).
-		OrderExpr("created_at").Limit(1).Scan(ctx, &at)
+	err := db.NewSelect().Model((*PushItem)(nil)).Column("next_at").Where("status = ?", PushPending).
+		Where("next_at <= ?", now.UTC()).OrderExpr("next_at").Limit(1).Scan(ctx, &at)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return time.Time{}, false, domain.Internal(err)
 	}
