@@ -48,7 +48,8 @@ type Local struct {
 	Rejected []Rejected      `json:"rejected"`
 	Resync   []string        `json:"resync,omitempty"`
 	// Landed is the highest version the server gave this device's applied mutations: a pull waits until its
-	// position reaches it, so the device reads its own writes.
+	// position reaches it, so the device reads its own writes. A reset round lowers it to its position: the
+	// versions above were lost with a restore or a failover and will never come.
 	Landed int64            `json:"landed,omitempty"`
 	Stats  map[string]int64 `json:"stats,omitempty"`
 }
