@@ -305,3 +305,19 @@ func MarkNotificationRead(ctx context.Context, db bun.IDB, userID, id string, at
 	}
 	return &n, nil
 }
+
+// OldestDuePush returns the time the oldest pending delivery due at now became due (when it was queued, or when
+// its backoff ended), and false when none is due. A delivery in backoff is not counted until its next attempt is
+// due. The read is one step down the push_outbox_due index (status, next_at).
+func OldestDuePush(ctx context.Context, db bun.IDB, now time.Time) (time.Time, bool, error) {
+	var at []time.Time
+	err := db.NewSelect().Model((*PushItem)(nil)).Column("next_at").Where("status = ?", PushPending).
+		Where("next_at <= ?", now.UTC()).OrderExpr("next_at").Limit(1).Scan(ctx, &at)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, false, domain.Internal(err)
+	}
+	if len(at) == 0 {
+		return time.Time{}, false, nil
+	}
+	return at[0], true, nil
+}

@@ -102,7 +102,7 @@ type RoundStats struct {
 
 // Pull runs pull rounds until the device holds its own applied writes (the server's position may trail them
 // while another transaction is open), each round paging until the server says there is no more, applied at
-// once, its checksums checked.
+// once, its checksums checked. A reset round ends the wait for writes the server lost (see Local.Landed).
 func (c *Client) Pull(ctx context.Context) (*RoundStats, error) {
 	st, err := c.round(ctx)
 	for err == nil && c.Local.Position < c.Local.Landed {
@@ -115,6 +115,7 @@ func (c *Client) Pull(ctx context.Context) (*RoundStats, error) {
 		if more, err = c.round(ctx); err == nil {
 			st.Pages, st.Ops = st.Pages+more.Pages, st.Ops+more.Ops
 			st.Mismatch, st.Verified = more.Mismatch, more.Verified
+			st.Reset, st.Dropped = st.Reset || more.Reset, append(st.Dropped, more.Dropped...)
 		}
 	}
 	return st, err

@@ -48,7 +48,8 @@ type Local struct {
 	Rejected []Rejected      `json:"rejected"`
 	Resync   []string        `json:"resync,omitempty"`
 	// Landed is the highest version the server gave this device's applied mutations: a pull waits until its
-	// position reaches it, so the device reads its own writes.
+	// position reaches it, so the device reads its own writes. A reset round lowers it to its position: the
+	// versions above were lost with a restore or a failover and will never come.
 	Landed int64            `json:"landed,omitempty"`
 	Stats  map[string]int64 `json:"stats,omitempty"`
 }
@@ -197,5 +198,14 @@ func (l *Local) apply(r *round, last *wire.PullResponse) {
 			l.Stats["uncovered_removed"]++
 		}
 	}
+	reset := r.reset || (l.Epoch != "" && last.Epoch != l.Epoch)
 	l.Epoch, l.Cursor, l.Position = last.Epoch, last.Cursor, last.Position
+	if reset && l.Landed > l.Position {
+		// A reset is a snapshot of the server's current rows, and the round ends once its position covers every
+		// version it sent: each applied write that survived is at or below the position now. Versions above it
+		// were lost with a restore or a failover (PROTOCOL.md, "Recovering") and will never come; waiting for them
+		// would never end.
+		l.Landed = l.Position
+		l.Stats["landed_forgotten"]++
+	}
 }

@@ -256,8 +256,8 @@ func (f *Fleet) syncDevice(ctx context.Context, d *Device, faults bool) error {
 		c.Local.Epoch != epoch {
 		// client.Pull waits until the server's position reaches the versions of the device's own applied writes
 		// (Landed). After a restore those writes and their versions are gone and the new epoch's positions start
-		// lower: the wait never ends. A device told to start over must forget them; the client does not (yet), so
-		// the fleet does it here and counts it (Stuck).
+		// lower. The client forgets them at the end of a reset round (client.Local.apply), so this should not
+		// happen any more; the fleet still unblocks such a device and counts it (Stuck), which a drill expects at 0.
 		f.mu.Lock()
 		f.stuck[d.Name]++
 		f.mu.Unlock()
