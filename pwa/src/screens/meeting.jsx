@@ -128,7 +128,6 @@ function Attendance({ meeting, locked }) {
   return (
     <>
       <CheckIn meeting={meeting} locked={locked} />
-      <Proof meeting={meeting} locked={locked} />
       <Summary meeting={meeting} counted={counted} locked={locked} />
       <ul class="roster" aria-label={t('tab_attendance')}>
         {counted.map((m) => <MemberRow key={m.id} meeting={meeting} member={m} a={att.get(m.id)} locked={locked} />)}
@@ -143,6 +142,9 @@ function Attendance({ meeting, locked }) {
           </ul>
         </section>
       )}
+      {/* The cross-checks (the location at check-in, the secretary's word) come after the list: the list is what
+          the official works on, near the top of the screen. */}
+      <Proof meeting={meeting} locked={locked} />
     </>
   );
 }
