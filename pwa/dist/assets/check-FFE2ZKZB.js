@@ -1,1 +1,0 @@
-import{a,b,c,d,e,f}from"./chunk-54J3ISZZ.js";import"./chunk-JZIZX7IB.js";import"./chunk-SPWTUDZ7.js";export{e as CellMeetings,f as ClashWarning,b as CrossCheck,c as childVerified,d as tallyLine,a as verifiedRow};

@@ -1,1 +1,0 @@
-import{d as l,g as m}from"./chunk-XPE6E5KO.js";import"./chunk-WZ77XT5O.js";import"./chunk-JZIZX7IB.js";import{H as t,T as a,W as i,c as r,ca as o,da as n,fa as d}from"./chunk-SPWTUDZ7.js";o();a().then(()=>{let e=document.getElementById("app");e.textContent="",r(d(m,{}),e),performance.mark("chibo-ready"),n(),l(),t.value&&i(0)});
