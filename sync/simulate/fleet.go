@@ -131,7 +131,7 @@ func NewFleet(ctx context.Context, url string, hc *http.Client, users []string, 
 	for i := 0; i < n; i++ {
 		u := users[i%len(users)]
 		if f.sessions[u] == nil {
-			f.sessions[u] = &Session{url: url, user: u, pass: password, hc: hc}
+			f.sessions[u] = NewSession(url, hc, u, password)
 		}
 		c := &client.Client{BaseURL: url, HTTP: hc, Local: client.NewLocal(uuid.NewString()), Token: f.sessions[u].Token}
 		name := u

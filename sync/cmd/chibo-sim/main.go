@@ -8,9 +8,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -36,52 +34,6 @@ func main() {
 	}
 }
 
-// session logs a user in and keeps an access token fresh.
-type session struct {
-	url, user, pass string
-	mu              sync.Mutex
-	access, refresh string
-	expires         time.Time
-}
-
-func (s *session) token(ctx context.Context) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.access != "" && time.Until(s.expires) > time.Minute {
-		return s.access, nil
-	}
-	var body any = map[string]string{"username": s.user, "password": s.pass}
-	path := "/api/v1/auth/login"
-	if s.refresh != "" {
-		body, path = map[string]string{"refresh_token": s.refresh}, "/api/v1/auth/refresh"
-	}
-	b, _ := json.Marshal(body)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.url+path, bytes.NewReader(b))
-	if err != nil {
-		return "", err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		msg, _ := io.ReadAll(resp.Body)
-		return "", fmt.Errorf("log in as %s: %d %s", s.user, resp.StatusCode, msg)
-	}
-	var tr struct {
-		AccessToken  string    `json:"access_token"`
-		RefreshToken string    `json:"refresh_token"`
-		ExpiresAt    time.Time `json:"expires_at"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&tr); err != nil {
-		return "", err
-	}
-	s.access, s.refresh, s.expires = tr.AccessToken, tr.RefreshToken, tr.ExpiresAt
-	return s.access, nil
-}
-
 func run(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("chibo-sim", flag.ContinueOnError)
 	url := fs.String("url", "http://localhost:8080", "server")
@@ -95,7 +47,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	names := strings.Split(*users, ",")
-	sessions := map[string]*session{}
+	sessions := map[string]*simulate.Session{}
 	dir, err := os.MkdirTemp("", "chibo-sim-")
 	if err != nil {
 		return err
@@ -106,9 +58,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	for i := range devs {
 		u := names[i%len(names)]
 		if sessions[u] == nil {
-			sessions[u] = &session{url: strings.TrimRight(*url, "/"), user: u, pass: *pass}
+			sessions[u] = simulate.NewSession(*url, http.DefaultClient, u, *pass)
 		}
-		c := &client.Client{BaseURL: *url, Local: client.NewLocal(uuid.NewString()), Token: sessions[u].token}
+		c := &client.Client{BaseURL: *url, Local: client.NewLocal(uuid.NewString()), Token: sessions[u].Token}
 		name := u
 		if u[:3] == "bit" {
 			name = "sec-" + u // simulate.Device edits rosters for names starting with "sec"
