@@ -153,6 +153,15 @@ func (d *drill) backupPG(ctx context.Context) error {
 	if lostBefore+dupBefore > 0 {
 		return fmt.Errorf("%d mutations acknowledged before the point are missing after the restore, %d duplicated", lostBefore, dupBefore)
 	}
+	return stuckErr(fleet)
+}
+
+// stuckErr fails a restore drill in which a device's pull kept waiting for its own writes the restore took away:
+// sync/client ends that wait on the reset (the fleet only releases such devices so that the drill can finish).
+func stuckErr(fleet *simulate.Fleet) error {
+	if n := len(fleet.Stuck()); n > 0 {
+		return fmt.Errorf("%d devices kept waiting for their own writes the restore took away (sync/client)", n)
+	}
 	return nil
 }
 
@@ -304,7 +313,10 @@ func (d *drill) backupSQLite(ctx context.Context) error {
 	d.figure(name, "unsent work kept: queued offline → applied, refused", "%d → %d, %d", unsent, len(fleet.Acks())-acks0, refused1-refused0)
 	d.figure(name, "devices converged after the restore", "%d of %d", len(fleet.Devices)-len(bad), len(fleet.Devices))
 	d.figure(name, "devices whose pull waited for their own lost writes (sync/client Landed)", "%d", len(fleet.Stuck()))
-	return convErr
+	if convErr != nil {
+		return convErr
+	}
+	return stuckErr(fleet)
 }
 
 func copyFile(from, to string) error {
