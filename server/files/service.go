@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -143,7 +144,16 @@ func Open(ctx context.Context, cfg Config, db *store.DB, opt Options) (*Service,
 	}
 	s.tus = h
 	mw := h.Middleware(http.HandlerFunc(s.dispatch))
-	s.upload = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { mw.ServeHTTP(relativeLocation{w}, r) })
+	s.upload = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tw := &tusWriter{ResponseWriter: w}
+		defer tw.end()
+		if r.Body == nil || r.Body == http.NoBody {
+			tw.received = true
+		} else {
+			r.Body = &tusBody{ReadCloser: r.Body, w: tw}
+		}
+		mw.ServeHTTP(tw, r)
+	})
 	return s, nil
 }
 
@@ -492,11 +502,40 @@ func plainError(_ context.Context, _ http.Header, err error) (int, []byte) {
 	return status, b
 }
 
-// relativeLocation turns the absolute Location tusd gives a new upload into a path, so that the address is right
-// behind any proxy (tus clients resolve it against the endpoint).
-type relativeLocation struct{ http.ResponseWriter }
+// tusWriter is the writer tusd answers through. It turns the absolute Location tusd gives a new upload into a
+// path, so that the address is right behind any proxy (tus clients resolve it against the endpoint).
+//
+// And it keeps tusd off the connection's read deadline once the request's body has all arrived. tusd stops an
+// upload that another request wants the lock of (a phone's retry overtaking its own PATCH, still arriving) by
+// setting the read deadline to now, from a goroutine. If that PATCH's body was already complete, net/http is by
+// then reading ahead on the connection for the next request; the deadline makes that read fail, net/http takes it
+// for a client that went away and cancels the connection's context, and the next request on the kept-alive
+// connection (a download right after an upload) starts canceled and is answered 499. Past the body the deadline
+// has nothing left to interrupt, so it is dropped; so is any deadline after tusd's request has ended.
+type tusWriter struct {
+	http.ResponseWriter
+	mu       sync.Mutex
+	received bool // the request's body has all been read
+	done     bool // tusd's request has ended
+}
 
-func (w relativeLocation) WriteHeader(code int) {
+// tusBody tells its tusWriter when the request's body has all been read.
+type tusBody struct {
+	io.ReadCloser
+	w *tusWriter
+}
+
+func (b *tusBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF {
+		b.w.mu.Lock()
+		b.w.received = true
+		b.w.mu.Unlock()
+	}
+	return n, err
+}
+
+func (w *tusWriter) WriteHeader(code int) {
 	if loc := w.Header().Get("Location"); loc != "" {
 		if i := strings.Index(loc, UploadsPath); i > 0 {
 			w.Header().Set("Location", loc[i:])
@@ -505,7 +544,35 @@ func (w relativeLocation) WriteHeader(code int) {
 	w.ResponseWriter.WriteHeader(code)
 }
 
-func (w relativeLocation) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+// SetReadDeadline sets the connection's read deadline while the body is being read, and does nothing after.
+func (w *tusWriter) SetReadDeadline(t time.Time) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.done || w.received {
+		return nil
+	}
+	return http.NewResponseController(w.ResponseWriter).SetReadDeadline(t)
+}
+
+// SetWriteDeadline sets the connection's write deadline while tusd's request runs, and does nothing after.
+func (w *tusWriter) SetWriteDeadline(t time.Time) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.done {
+		return nil
+	}
+	return http.NewResponseController(w.ResponseWriter).SetWriteDeadline(t)
+}
+
+// end marks tusd's request over: a deadline set from now on would land on the connection's next request.
+func (w *tusWriter) end() {
+	w.mu.Lock()
+	w.done = true
+	w.mu.Unlock()
+}
+
+// Unwrap lets http.ResponseController reach the server's writer (Flush).
+func (w *tusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // tusdLog passes tusd's internal errors on to the service's log and drops its other lines (one per request, and
 // an error for every upload a lost signal interrupts, which is normal on 3G).
