@@ -18,6 +18,7 @@ import (
 	"github.com/chibo-vn/chibo/server/domain"
 	"github.com/chibo-vn/chibo/server/i18n"
 	"github.com/chibo-vn/chibo/server/store"
+	"github.com/chibo-vn/chibo/sync/changelog"
 )
 
 // statusOf maps each error code to its HTTP status. This is the only place that does.
@@ -34,7 +35,12 @@ var statusOf = map[domain.Code]int{
 	domain.CodeUnprocessable:      http.StatusUnprocessableEntity,
 	domain.CodeBadMethod:          http.StatusMethodNotAllowed,
 	domain.CodeInternal:           http.StatusInternalServerError,
+	domain.CodeUnavailable:        http.StatusServiceUnavailable,
 }
+
+// unavailableRetryAfter is the Retry-After of a 503: about the time Patroni takes to promote a standby is too
+// long for a phone to wait in one go, so it asks again after a few seconds.
+const unavailableRetryAfter = "5"
 
 // retryAfterArg is the argument of a rate_limited error giving the seconds to wait, sent as Retry-After.
 const retryAfterArg = "retry_after"
@@ -88,12 +94,18 @@ func (s *Server) handleError(err error, c echo.Context) {
 	default:
 		e = domain.Internal(err)
 	}
+	if e.Code == domain.CodeInternal && changelog.ConnLost(err) {
+		// The database is out of reach for now (a failover, a restart): not a defect, and worth sending again.
+		e = domain.Unavailable(err)
+	}
 	status := statusOf[e.Code]
 	if status == 0 {
 		status = http.StatusInternalServerError
 	}
 	rid := c.Response().Header().Get(echo.HeaderXRequestID)
-	if status >= 500 {
+	if status == http.StatusServiceUnavailable {
+		s.log.WarnContext(c.Request().Context(), "database unavailable", "request_id", rid, "route", c.Path(), "err", err)
+	} else if status >= 500 {
 		s.log.ErrorContext(c.Request().Context(), "request failed", "request_id", rid, "route", c.Path(), "err", err)
 	}
 	body := ErrorBody{Code: e.Code, Message: i18n.T(lang(c), e.Key, e.Args), Field: e.Field, RequestID: rid, Details: details}
@@ -103,6 +115,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 			retry = "60"
 		}
 		c.Response().Header().Set("Retry-After", retry)
+	}
+	if e.Code == domain.CodeUnavailable {
+		c.Response().Header().Set("Retry-After", unavailableRetryAfter)
 	}
 	if e.Code == domain.CodeUnauthorized {
 		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="chibo"`)

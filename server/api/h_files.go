@@ -14,6 +14,7 @@ import (
 	"github.com/chibo-vn/chibo/server/domain"
 	"github.com/chibo-vn/chibo/server/i18n"
 	"github.com/chibo-vn/chibo/server/store"
+	"github.com/chibo-vn/chibo/sync/changelog"
 )
 
 // MeetingFileView is a meeting's file row with the address of its bytes.
@@ -100,6 +101,9 @@ func ErrorJSON(ctx context.Context, h http.Header, err error) (int, []byte) {
 	var e *domain.Error
 	if !errors.As(err, &e) {
 		e = domain.Internal(err)
+	}
+	if e.Code == domain.CodeInternal && changelog.ConnLost(err) {
+		e = domain.Unavailable(err)
 	}
 	status := statusOf[e.Code]
 	if status == 0 {

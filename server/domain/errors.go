@@ -28,6 +28,9 @@ const (
 	CodeUnprocessable Code = "unprocessable"
 	CodeBadMethod     Code = "method_not_allowed"
 	CodeInternal      Code = "internal"
+	// CodeUnavailable says the server cannot reach its database for now (a PostgreSQL failover, a restart): HTTP
+	// 503 with Retry-After. Nothing was written; the same request may be sent again.
+	CodeUnavailable Code = "unavailable"
 	// CodeMustChangePassword refuses every call but changing the password (and reading one's own account) to a
 	// user an administrator requires to choose a new password; HTTP 403.
 	CodeMustChangePassword Code = "must_change_password"
@@ -90,6 +93,11 @@ func Unauthorized(key string) *Error { return E(CodeUnauthorized, key) }
 
 // Internal wraps an unexpected error; users only see "internal error".
 func Internal(err error) *Error { return &Error{Code: CodeInternal, Key: "error.internal", Err: err} }
+
+// Unavailable wraps a lost or refused database connection: the request can be sent again shortly.
+func Unavailable(err error) *Error {
+	return &Error{Code: CodeUnavailable, Key: "error.unavailable", Err: err}
+}
 
 // Internalf wraps an unexpected error with context.
 func Internalf(format string, args ...any) *Error {

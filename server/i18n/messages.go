@@ -4,6 +4,7 @@ package i18n
 var messages = map[string]msg{
 	// Generic errors.
 	"error.internal":           {"Lỗi hệ thống. Vui lòng thử lại sau.", "Internal error. Please try again later."},
+	"error.unavailable":        {"Hệ thống đang tạm gián đoạn. Đồng chí vui lòng thử lại sau ít giây.", "The service is briefly unavailable. Please try again in a few seconds."},
 	"error.not_found":          {"Không tìm thấy {what}.", "{what} not found."},
 	"error.forbidden":          {"Đồng chí không có quyền thực hiện thao tác này.", "You are not allowed to do this."},
 	"error.route_not_found":    {"Không có địa chỉ này.", "No such address."},

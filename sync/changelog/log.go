@@ -72,7 +72,7 @@ func Write(ctx context.Context, w *bun.DB, reg *Registry, log *slog.Logger, fn f
 	ahead, moved := 0, 0
 	for attempt := 0; ; attempt++ {
 		touched, committing, err := write(ctx, w, reg, fn)
-		if err != nil && !committing && connLost(err) && attempt < 3 {
+		if err != nil && !committing && ConnLost(err) && attempt < 3 {
 			// A connection the pool kept from before a failover, or one the database closed: nothing of this
 			// transaction was committed (the failure came before COMMIT), so it runs again on another connection.
 			select {
@@ -177,10 +177,12 @@ func write(ctx context.Context, w *bun.DB, reg *Registry, fn func(ctx context.Co
 	return touched, committing, err
 }
 
-// connLost reports an error that means the connection, not the transaction, failed: the pool's connection was
+// ConnLost reports an error that means the connection, not the transaction, failed: the pool's connection was
 // closed under it (a PostgreSQL failover or restart: EOF, a bad connection, "terminating connection due to
-// administrator command"), or it reached a server that cannot take writes (a standby the proxy still routed to).
-func connLost(err error) bool {
+// administrator command"), no connection could be made (refused, timed out, "the database system is starting
+// up"), or it reached a server that cannot take writes (a standby the proxy still routed to). The API answers
+// such errors 503 with Retry-After.
+func ConnLost(err error) bool {
 	if errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return true
 	}
