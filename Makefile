@@ -4,7 +4,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -s -w -X github.com/chibo-vn/chibo/server/app.Version=$(VERSION)
 TESTFLAGS ?= -race -count=1 -timeout 20m
 
-.PHONY: run build test test-sqlite test-postgres postgres pwa pwa-deps budgets bench-device lint bench soak sim drill drill-failover drill-backup drill-deps clean help
+.PHONY: run build test test-sqlite test-postgres postgres pwa pwa-deps budgets bench-device lint bench soak sim drill drill-failover drill-backup drill-load drill-deps clean help
 
 help:
 	@echo "make run            start the server with demo data on http://localhost:8080"
@@ -139,6 +139,9 @@ drill-failover: drill-deps
 
 drill-backup: drill-deps
 	$(GO) run ./deploy/drill -only backup $(DRILL_FLAGS)
+
+drill-load: drill-deps
+	$(GO) run ./deploy/drill -only load $(DRILL_FLAGS)
 
 ## drill-deps: Debian's packages for the drill, installed with apt-get when running as root; otherwise the command
 ## to run is printed.

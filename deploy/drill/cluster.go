@@ -54,15 +54,22 @@ func (d *drill) up(ctx context.Context) (*cluster, error) {
 	if err := d.startHAProxy(ctx, c); err != nil {
 		return nil, err
 	}
+	data := "demo data"
+	if d.withLoad() {
+		if err := d.provinceDemo(ctx, c); err != nil {
+			return nil, err
+		}
+		data = "the load's province: 1,050 cells, 1,000 officials"
+	}
 	for i := 1; i <= 2; i++ {
-		if err := d.startChibo(ctx, c, i, i == 1); err != nil {
+		if err := d.startChibo(ctx, c, i, i == 1 && !d.withLoad()); err != nil {
 			return nil, err
 		}
 	}
 	if err := d.startCaddy(ctx, c); err != nil {
 		return nil, err
 	}
-	d.figure("setup", "province up (etcd ×3, Patroni ×2, HAProxy, chibo ×2, Caddy; demo data)", "%s", time.Since(start).Round(time.Second))
+	d.figure("setup", "province up (etcd ×3, Patroni ×2, HAProxy, chibo ×2, Caddy; "+data+")", "%s", time.Since(start).Round(time.Second))
 	return c, nil
 }
 
@@ -292,6 +299,9 @@ func (d *drill) startChibo(ctx context.Context, c *cluster, i int, demo bool) er
 		return err
 	}
 	env = append(env, "CHIBO_LOG_FORMAT=text", "CHIBO_LOG_LEVEL=info")
+	if d.withLoad() {
+		env = append(env, loadEnv...)
+	}
 	if demo {
 		env = append(env, "CHIBO_DEMO=1")
 	}
@@ -303,6 +313,40 @@ func (d *drill) startChibo(ctx context.Context, c *cluster, i int, demo bool) er
 		return err
 	}
 	return waitReady(ctx, c.plain, c.chibo[i], fmt.Sprintf("http://127.0.0.1:%d/readyz", 20080+i), 5*time.Minute)
+}
+
+// withLoad says whether this run includes drill 3, which needs the load's province and settings.
+func (d *drill) withLoad() bool { return d.o.only == "all" || d.o.only == "load" }
+
+// loadEnv is what the instances need for drill 3 beyond the reference chibo.env: the 1,000 simulated phones all
+// log in from 127.0.0.1 (a province's phones come from many addresses), and short access tokens make them
+// refresh during the run. Neither belongs in a real installation.
+var loadEnv = []string{"CHIBO_LOGIN_BURST=10000", "CHIBO_ACCESS_TTL=3m"}
+
+// provinceDemo fills the database with the load's province (deploy/SCALE.md: 30 communes of 35 cells, 25,000
+// members, 1,000 officials, 31 supervisors, 12 months of meetings) through HAProxy, with the unit's environment,
+// before chibo@1 starts; the drills run on it instead of the small demo of `make run`.
+func (d *drill) provinceDemo(ctx context.Context, c *cluster) error {
+	unit, err := os.ReadFile(d.l.ref("systemd/chibo@.service"))
+	if err != nil {
+		return err
+	}
+	envRef, err := d.l.read("chibo.env")
+	if err != nil {
+		return err
+	}
+	env, err := chiboEnv(string(unit), envRef, d.l, 1, d.s)
+	if err != nil {
+		return err
+	}
+	d.log.Info("step: the load's province (chibo demo -communes 30 -cells 35 -officials 1000 -supervisors 31)")
+	start := time.Now()
+	out, err := d.p.run(ctx, env, false, c.bin, "demo", "-communes", "30", "-cells", "35", "-officials", "1000", "-supervisors", "31")
+	if err != nil {
+		return fmt.Errorf("chibo demo: %w: %s", err, out)
+	}
+	d.figure("setup", "the load's province generated (chibo demo)", "%s: %s", time.Since(start).Round(time.Second), strings.TrimSpace(out))
+	return nil
 }
 
 func (d *drill) startCaddy(ctx context.Context, c *cluster) error {

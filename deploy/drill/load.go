@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,7 +24,11 @@ func (d *drill) load(ctx context.Context) error {
 	report := d.l.path("load-report.json")
 	root := d.l.path("caddy", "data", "caddy", "pki", "authorities", "local", "root.crt")
 	args := []string{"-C", d.l.repo, "run", "./deploy/load", "-url", d.c.url, "-officials", "1000",
-		"-duration", d.o.loadFlags, "-supervisors", "5", "-out", report}
+		"-duration", d.o.loadFlags, "-supervisors", "5", "-out", report,
+		// Duplicate notifications and connections are read from the primary through HAProxy, the servers' memory
+		// from their metrics listeners.
+		"-database-url", fmt.Sprintf("postgres://chibo:%s@127.0.0.1:%d/chibo?sslmode=disable", d.s.chiboDB, portPGPrimary),
+		"-metrics-url", "http://127.0.0.1:20181/metrics,http://127.0.0.1:20182/metrics"}
 	d.log.Info("drill 3: the load generator", "args", strings.Join(args[2:], " "))
 	start := time.Now()
 	out, err := d.p.run(ctx, []string{"SSL_CERT_FILE=" + root}, false, "go", args...)

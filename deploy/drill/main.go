@@ -49,17 +49,17 @@ type options struct {
 func run(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("drill", flag.ContinueOnError)
 	var o options
-	fs.StringVar(&o.only, "only", "all", "which drills: all, failover, backup")
+	fs.StringVar(&o.only, "only", "all", "which drills: all, failover, backup, load")
 	fs.IntVar(&o.devices, "devices", 40, "simulated devices")
 	fs.BoolVar(&o.keep, "keep", false, "keep the drill's directory (configurations, logs, data) at the end")
 	fs.StringVar(&o.repo, "repo", ".", "the repository's root")
 	fs.StringVar(&o.pgBin, "pg-bin", "/usr/lib/postgresql/15/bin", "PostgreSQL's binaries")
-	fs.StringVar(&o.loadFlags, "load-duration", "1m", "drill 3: how long the load generator runs")
+	fs.StringVar(&o.loadFlags, "load-duration", "10m", "drill 3: how long the load generator runs (the issue's 10 minutes)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if o.only != "all" && o.only != "failover" && o.only != "backup" && o.only != "up" {
-		return fmt.Errorf("-only %q: want all, failover, backup or up (bring the province up, then stop)", o.only)
+	if o.only != "all" && o.only != "failover" && o.only != "backup" && o.only != "load" && o.only != "up" {
+		return fmt.Errorf("-only %q: want all, failover, backup, load or up (bring the province up, then stop)", o.only)
 	}
 	if err := checkTools(o.pgBin); err != nil {
 		return err
@@ -178,7 +178,7 @@ func (d *drill) all(ctx context.Context) error {
 			errs = append(errs, fmt.Errorf("drill 2 (SQLite backup and restore): %w", err))
 		}
 	}
-	if d.o.only == "all" {
+	if d.o.only == "all" || d.o.only == "load" {
 		if err := d.load(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("drill 3 (load): %w", err))
 		}
