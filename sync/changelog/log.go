@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	mrand "math/rand/v2"
 	"net"
 	"strings"
 	"time"
@@ -61,7 +62,9 @@ func syncState(ctx context.Context) *txState {
 // inside fn are recorded in the change log in the same transaction.
 //
 // A transaction PostgreSQL aborts to break a deadlock, or as a serialization failure, is run again (fn must only
-// touch the database, which rolled back), up to four times. So is one that found a row it writes
+// touch the database, which rolled back), up to deadlockAttempts times in all, after a random pause that grows
+// with each attempt (two transactions that deadlocked must not meet again at the same moment: after a failover
+// every phone sends its push again at once). So is one that found a row it writes
 // already at a version above its own (see errVersionAhead), up to aheadAttempts times: the new transaction's
 // number is higher than every version committed before it started.
 //
@@ -69,16 +72,18 @@ func syncState(ctx context.Context) *txState {
 // under the running server) is rolled back; Write rebases the versions (or starts a new epoch), logging it on log,
 // and runs it again.
 func Write(ctx context.Context, w *bun.DB, reg *Registry, log *slog.Logger, fn func(ctx context.Context, tx bun.Tx) error) (map[string]bool, error) {
-	ahead, moved := 0, 0
+	ahead, moved, lost := 0, 0, 0
 	for attempt := 0; ; attempt++ {
 		touched, committing, err := write(ctx, w, reg, fn)
-		if err != nil && !committing && ConnLost(err) && attempt < 3 {
+		if err != nil && !committing && ConnLost(err) && lost < 3 {
+			lost++
+			attempt-- // does not count against the deadlock retries
 			// A connection the pool kept from before a failover, or one the database closed: nothing of this
 			// transaction was committed (the failure came before COMMIT), so it runs again on another connection.
 			select {
 			case <-ctx.Done():
 				return nil, err
-			case <-time.After(time.Duration(50<<attempt) * time.Millisecond):
+			case <-time.After(time.Duration(50<<(lost-1)) * time.Millisecond):
 			}
 			continue
 		}
@@ -98,13 +103,13 @@ func Write(ctx context.Context, w *bun.DB, reg *Registry, log *slog.Logger, fn f
 			attempt-- // does not count against the deadlock retries
 			continue
 		}
-		if err == nil || attempt == 3 || !Retryable(err) {
+		if err == nil || attempt == deadlockAttempts-1 || !Retryable(err) {
 			return touched, err
 		}
 		select {
 		case <-ctx.Done():
 			return nil, err
-		case <-time.After(time.Duration(1+attempt*attempt*5) * time.Millisecond):
+		case <-time.After(deadlockPause(attempt)):
 		}
 	}
 }
@@ -131,6 +136,17 @@ func checkAhead(ctx context.Context, tx, cur int64) error {
 		st.ahead = true
 	}
 	return domain.Internal(errVersionAhead)
+}
+
+// deadlockAttempts is how many times Write runs a transaction PostgreSQL keeps aborting as a deadlock victim or a
+// serialization failure.
+const deadlockAttempts = 8
+
+// deadlockPause is the random pause before attempt+2: up to 5 ms after the first failure, doubling to at most
+// 320 ms (about 0.6 s in all before the last attempt).
+func deadlockPause(attempt int) time.Duration {
+	limit := 5 * time.Millisecond << min(attempt, 6)
+	return limit/2 + mrand.N(limit/2+1)
 }
 
 // Retryable reports whether PostgreSQL aborted a transaction to break a deadlock or as a serialization failure, so
