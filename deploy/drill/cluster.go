@@ -292,6 +292,8 @@ func (d *drill) startChibo(ctx context.Context, c *cluster, i int, demo bool) er
 		return err
 	}
 	env = append(env, "CHIBO_LOG_FORMAT=text", "CHIBO_LOG_LEVEL=info")
+	// drill 3: the load generator's phones subscribe to web push at its own receiver, http://localhost:PORT
+	env = append(env, "CHIBO_PUSH_ALLOW_HTTP=true")
 	if demo {
 		env = append(env, "CHIBO_DEMO=1")
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,9 +23,13 @@ func (d *drill) load(ctx context.Context) error {
 	}
 	report := d.l.path("load-report.json")
 	root := d.l.path("caddy", "data", "caddy", "pki", "authorities", "local", "root.crt")
+	// -database-url (the primary, as the application's role) makes the duplicates check real: reminders brought
+	// due during the run, pushes to the phones compared with push_outbox (the instances allow http push
+	// endpoints, startChibo).
+	dbURL := fmt.Sprintf("postgres://chibo:%s@127.0.0.1:%d/chibo?sslmode=disable", d.s.chiboDB, portPGPrimary)
 	args := []string{"-C", d.l.repo, "run", "./deploy/load", "-url", d.c.url, "-officials", "1000",
-		"-duration", d.o.loadFlags, "-supervisors", "5", "-out", report}
-	d.log.Info("drill 3: the load generator", "args", strings.Join(args[2:], " "))
+		"-duration", d.o.loadFlags, "-supervisors", "5", "-out", report, "-database-url", dbURL}
+	d.log.Info("drill 3: the load generator", "args", strings.Join(args[2:len(args)-1], " ")+" postgres://chibo:…")
 	start := time.Now()
 	out, err := d.p.run(ctx, []string{"SSL_CERT_FILE=" + root}, false, "go", args...)
 	os.Stdout.WriteString(out)

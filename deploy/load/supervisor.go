@@ -50,8 +50,9 @@ func (s *supervisor) run(ctx context.Context, start, end time.Time, every time.D
 			break
 		}
 	}
-	s.t.Logins.Add(int64(s.sess.logins))
-	s.t.Refreshes.Add(int64(s.sess.refreshes))
+	logins, refreshes := s.sess.counts() // under the session's lock: the notifier may share the session
+	s.t.Logins.Add(int64(logins))
+	s.t.Refreshes.Add(int64(refreshes))
 }
 
 func (s *supervisor) get(ctx context.Context, path string) {
