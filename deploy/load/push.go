@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	// Decrypt only: the RFC 8291 reader the server's tests hold the sender to, written with the standard library.
 	"github.com/chibo-vn/chibo/server/push/pushtest"
 )
 
@@ -35,18 +36,16 @@ type receiver struct {
 	posts map[string]int
 	notes map[string]map[string]int
 	// bad counts the messages that could not be read (unknown id, no body, not decryptable), first reasons kept.
-	bad     int
-	badWhy  []string
-	vapid   map[string]int // the VAPID public keys (k=) the requests carried: one pair for all instances
-	last    time.Time      // the last POST
-	nothing bool           // no POST yet
+	bad    int
+	badWhy []string
+	vapid  map[string]int // the VAPID public keys (k=) the requests carried: one pair for all instances
+	last   time.Time      // the last POST (the start until one came)
 }
 
 // subKeys are the private parts of one subscription, as a browser keeps them.
 type subKeys struct {
 	priv *ecdh.PrivateKey
 	auth []byte
-	user string
 }
 
 // Subscription is what a phone sends to POST /api/v1/push/subscriptions (PushSubscription.toJSON()).
@@ -66,7 +65,7 @@ func newReceiver(listen, host string) (*receiver, error) {
 	}
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
 	r := &receiver{base: "http://" + net.JoinHostPort(host, port) + "/push/", subs: map[string]*subKeys{},
-		posts: map[string]int{}, notes: map[string]map[string]int{}, vapid: map[string]int{}, nothing: true}
+		posts: map[string]int{}, notes: map[string]map[string]int{}, vapid: map[string]int{}, last: time.Now()}
 	r.srv = &http.Server{Handler: r, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = r.srv.Serve(ln) }()
 	return r, nil
@@ -86,7 +85,7 @@ func (r *receiver) newSubscription(user string) Subscription {
 	_, _ = rand.Read(auth)
 	id := user + "-" + strings.ToLower(rand.Text()[:16])
 	r.mu.Lock()
-	r.subs[id] = &subKeys{priv: priv, auth: auth, user: user}
+	r.subs[id] = &subKeys{priv: priv, auth: auth}
 	r.mu.Unlock()
 	return Subscription{Endpoint: r.base + id, UserAgent: "chibo-load (simulated phone)", Keys: map[string]string{
 		"p256dh": base64.RawURLEncoding.EncodeToString(priv.PublicKey().Bytes()),
@@ -105,7 +104,7 @@ func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	body, err := io.ReadAll(io.LimitReader(req.Body, 8192))
 	r.mu.Lock()
 	r.posts[id]++
-	r.last, r.nothing = time.Now(), false
+	r.last = time.Now()
 	keys := r.subs[id]
 	if k := vapidKey(req.Header.Get("Authorization")); k != "" {
 		r.vapid[k]++
@@ -205,9 +204,7 @@ func (r *receiver) received() Received {
 			}
 		}
 	}
-	if !r.nothing {
-		out.Quiet = time.Since(r.last)
-	}
+	out.Quiet = time.Since(r.last)
 	return out
 }
 

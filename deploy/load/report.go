@@ -256,6 +256,9 @@ func (r *Report) printDuplicates(w io.Writer) {
 			for _, m := range o.Mismatches {
 				fmt.Fprintf(w, "    %s\n", m)
 			}
+			if n := o.ByStatus["pending"]; n > 0 {
+				fmt.Fprintf(w, "  NOTE: %d pushes still pending after waiting %.0f s (-push-settle): a POST received for one of them counts as beyond the rows sent\n", n, r.SettleSeconds)
+			}
 		}
 		for _, s := range append(p.TwiceSamples, p.UnreadableSamples...) {
 			fmt.Fprintf(w, "    %s\n", s)
