@@ -320,8 +320,9 @@ func (d *drill) withLoad() bool { return d.o.only == "all" || d.o.only == "load"
 
 // loadEnv is what the instances need for drill 3 beyond the reference chibo.env: the 1,000 simulated phones all
 // log in from 127.0.0.1 (a province's phones come from many addresses), and short access tokens make them
-// refresh during the run. Neither belongs in a real installation.
-var loadEnv = []string{"CHIBO_LOGIN_BURST=10000", "CHIBO_ACCESS_TTL=3m"}
+// refresh during the run, and the generator's phones subscribe to web push at its own receiver,
+// http://localhost:PORT. None of it belongs in a real installation.
+var loadEnv = []string{"CHIBO_LOGIN_BURST=10000", "CHIBO_ACCESS_TTL=3m", "CHIBO_PUSH_ALLOW_HTTP=true"}
 
 // provinceDemo fills the database with the load's province (deploy/SCALE.md: 30 communes of 35 cells, 25,000
 // members, 1,000 officials, 31 supervisors, 12 months of meetings) through HAProxy, with the unit's environment,

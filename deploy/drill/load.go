@@ -23,13 +23,15 @@ func (d *drill) load(ctx context.Context) error {
 	}
 	report := d.l.path("load-report.json")
 	root := d.l.path("caddy", "data", "caddy", "pki", "authorities", "local", "root.crt")
+	// -database-url (the primary, as the application's role) makes the duplicates check real: reminders brought
+	// due during the run, pushes to the phones compared with push_outbox (the instances allow http push
+	// endpoints, startChibo).
+	dbURL := fmt.Sprintf("postgres://chibo:%s@127.0.0.1:%d/chibo?sslmode=disable", d.s.chiboDB, portPGPrimary)
 	args := []string{"-C", d.l.repo, "run", "./deploy/load", "-url", d.c.url, "-officials", "1000",
 		"-duration", d.o.loadFlags, "-supervisors", "5", "-out", report,
-		// Duplicate notifications and connections are read from the primary through HAProxy, the servers' memory
-		// from their metrics listeners.
-		"-database-url", fmt.Sprintf("postgres://chibo:%s@127.0.0.1:%d/chibo?sslmode=disable", d.s.chiboDB, portPGPrimary),
-		"-metrics-url", "http://127.0.0.1:20181/metrics,http://127.0.0.1:20182/metrics"}
-	d.log.Info("drill 3: the load generator", "args", strings.Join(args[2:], " "))
+		// The servers' memory from their metrics listeners.
+		"-metrics-url", "http://127.0.0.1:20181/metrics,http://127.0.0.1:20182/metrics", "-database-url", dbURL}
+	d.log.Info("drill 3: the load generator", "args", strings.Join(args[2:len(args)-1], " ")+" postgres://chibo:…")
 	start := time.Now()
 	out, err := d.p.run(ctx, []string{"SSL_CERT_FILE=" + root}, false, "go", args...)
 	os.Stdout.WriteString(out)

@@ -111,11 +111,26 @@ func TestJudge(t *testing.T) {
 	}{
 		{"all met", Report{Officials: 2, Target99MS: 500, Officials2: OfficialFigures{FirstSyncs: 2},
 			Endpoints:  map[string]EndpointStats{"POST /api/v1/sync/pull": fast, "POST /api/v1/auth/login": slow},
-			Duplicates: &Duplicates{}}, nil},
+			Duplicates: &Duplicates{RemindersFired: 3}, Pushes: &PushFigures{Received: 5, VAPIDKeys: 1, Outbox: &OutboxFigures{}}}, nil},
+		{"no database: the receiver alone, nothing due is only a note", Report{Officials: 2, Target99MS: 500,
+			Officials2: OfficialFigures{FirstSyncs: 2}}, nil},
+		{"a 0 from a check where nothing came due", Report{Officials: 2, Target99MS: 500, Officials2: OfficialFigures{FirstSyncs: 2},
+			Duplicates: &Duplicates{NotificationsCreated: 220}}, []string{
+			"duplicates check empty (no reminder fired, no push delivered to a phone): a 0 that proves nothing",
+		}},
+		{"pushes delivered twice, seen by the receiver and against push_outbox", Report{Officials: 2, Target99MS: 500,
+			Officials2: OfficialFigures{FirstSyncs: 2}, Duplicates: &Duplicates{RemindersFired: 4, Reminders: 1},
+			Pushes: &PushFigures{Received: 9, ReceivedTwice: 1, Unreadable: 1, VAPIDKeys: 2,
+				Outbox: &OutboxFigures{ExtraPOSTs: 2, Unreceived: 1}}}, []string{
+			"3 duplicate notifications (target 0)",
+			"1 pushes marked sent never reached the phone",
+			"1 pushes the phone could not read",
+			"the instances pushed with 2 VAPID keys (want one)",
+		}},
 		{"slow read, errors, duplicates, an official never synced", Report{Officials: 2, Target99MS: 500, Errors: 3,
 			Officials2: OfficialFigures{FirstSyncs: 1},
 			Endpoints:  map[string]EndpointStats{"GET /api/v1/coverage/absentees": slow, "POST /api/v1/sync/push": fast},
-			Duplicates: &Duplicates{Notifications: 1}}, []string{
+			Duplicates: &Duplicates{Notifications: 1, RemindersFired: 1}, Pushes: &PushFigures{Received: 1}}, []string{
 			"p99 of GET /api/v1/coverage/absentees is 900 ms (target < 500 ms)",
 			"3 errors (target 0)",
 			"1 of 2 officials synced",
@@ -129,6 +144,12 @@ func TestJudge(t *testing.T) {
 		}
 		if tt.r.OK != (len(tt.want) == 0) {
 			t.Errorf("%s: OK = %v", tt.name, tt.r.OK)
+		}
+		var out strings.Builder
+		tt.r.Print(&out)
+		note := strings.Contains(out.String(), "NOTE: ")
+		if wantNote := tt.r.nothingDue() != ""; note != wantNote {
+			t.Errorf("%s: the report says NOTE %v, want %v:\n%s", tt.name, note, wantNote, out.String())
 		}
 	}
 }

@@ -11,10 +11,35 @@
 // before the measured time (-warmup at a time; -new-devices of them during it), then poll, refresh their tokens
 // and push whole visits for -duration. -backends starts a small round-robin proxy in front of several instances
 // and drives the load through it. deploy/SCALE.md has the figures it measured.
+//
+// The duplicates check. Across several instances a reminder must fire once and a push reach a phone once. So:
+//
+//   - -push-share of the phones (default half) register a web push subscription at their first login, as the
+//     app does (POST /api/v1/push/subscriptions: a P-256 key and an auth secret of their own), with an endpoint
+//     on the generator's push receiver (http://localhost:PORT/push/…, -push-listen, -push-host). The receiver
+//     answers 201 like a push service, decrypts every message and counts them per endpoint and notification.
+//     The instances must accept an http endpoint: start them with CHIBO_PUSH_ALLOW_HTTP=true (their VAPID keys
+//     are generated on the first start and shared in the database; each instance runs its notification worker,
+//     polling every CHIBO_PUSH_POLL, 5 s by default). The phones remove their subscriptions at the end.
+//   - With -database-url, a harness step (not something the product does) moves -due-reminders pending meeting
+//     and late-report reminders, those of the phones with a subscription first, into the measured time, in
+//     bursts about every 10 s, so that every instance's worker races to fire them. Those reminders are spent.
+//   - The first supervisor changes the notes of assignments of officials with a subscription (PATCH
+//     /api/v1/assignments/:id), which notifies each official at once, push included. With reminders brought due
+//     it does so just after each burst, one change straight to each instance of -backends: each instance wakes
+//     its worker on its own commit, so the workers claim the burst's reminders and the new pushes at the same
+//     moment (otherwise the instance whose poll comes first takes them all). Without, every -notify-every.
+//   - After the load the generator waits (at most -push-settle) until none of that is pending, then counts:
+//     duplicates in the database (push_outbox rows of one notification and device, reminders planned twice,
+//     notifications created twice), a notification received twice by one phone, and per endpoint the POSTs
+//     received against the push_outbox rows marked sent (more POSTs: a delivery made twice). Any duplicate fails
+//     the run; so does a check with -database-url in which no reminder fired or no push reached a phone, since
+//     its 0 would prove nothing.
 package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
@@ -75,6 +100,13 @@ type Config struct {
 	MetricsToken string
 	P99          time.Duration
 	MemProfile   string
+	// The duplicates check (push.go, due.go).
+	PushShare    float64
+	PushListen   string
+	PushHost     string
+	PushSettle   time.Duration
+	DueReminders int
+	NotifyEvery  time.Duration
 }
 
 func parse(args []string, stderr io.Writer) (*Config, error) {
@@ -99,6 +131,12 @@ func parse(args []string, stderr io.Writer) (*Config, error) {
 	fs.StringVar(&c.MetricsToken, "metrics-token", "", "bearer token for the metrics endpoints (CHIBO_METRICS_TOKEN)")
 	fs.DurationVar(&c.P99, "p99", 500*time.Millisecond, "target: p99 latency of sync and coverage reads")
 	fs.StringVar(&c.MemProfile, "memprofile", "", "write the generator's heap profile to this file every 30 s (to find what its devices hold)")
+	fs.Float64Var(&c.PushShare, "push-share", 0.5, "share of officials whose phone registers a web push subscription at login, to the generator's push receiver (the instances need CHIBO_PUSH_ALLOW_HTTP=true); 0: none")
+	fs.StringVar(&c.PushListen, "push-listen", "127.0.0.1:0", "address the push receiver listens on (it must be reachable from the instances)")
+	fs.StringVar(&c.PushHost, "push-host", "localhost", "host name of the push receiver in the subscriptions' endpoints (http://HOST:PORT/push/…)")
+	fs.DurationVar(&c.PushSettle, "push-settle", time.Minute, "after the load, wait at most this long for the reminders brought due and the pushes to the phones to be done")
+	fs.IntVar(&c.DueReminders, "due-reminders", 100, "with -database-url: move this many pending meeting and late-report reminders (of the phones with a subscription first) into the measured time, so that they come due on every instance during the run (a harness step: they are spent)")
+	fs.DurationVar(&c.NotifyEvery, "notify-every", 15*time.Second, "the first supervisor changes the notes of assignments of officials with a push subscription, which notifies them at once (inbox and push): with reminders brought due, one change through each instance just after each of their bursts, so that the instances' workers wake together and race; otherwise one change this often; 0: never")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -107,6 +145,9 @@ func parse(args []string, stderr io.Writer) (*Config, error) {
 	}
 	if c.WarmUp < 1 || c.NewDevices < 0 || c.NewDevices > 1 {
 		return nil, errors.New("warmup ≥ 1 and new-devices between 0 and 1")
+	}
+	if c.PushShare < 0 || c.PushShare > 1 || c.DueReminders < 0 || c.NotifyEvery < 0 || c.PushSettle < 0 {
+		return nil, errors.New("push-share between 0 and 1, and due-reminders, notify-every and push-settle ≥ 0")
 	}
 	c.Backends = split(*backends)
 	c.MetricsURLs = split(*metrics)
@@ -208,6 +249,15 @@ func Load(ctx context.Context, cfg *Config, progress io.Writer) (*Report, error)
 	}
 	rss := newRSSProbe(cfg.MetricsURLs, cfg.MetricsToken)
 	var heapMax atomic.Uint64
+	var rcv *receiver // the phones' push service
+	pushes := &pushTally{}
+	if cfg.PushShare > 0 {
+		var err error
+		if rcv, err = newReceiver(cfg.PushListen, cfg.PushHost); err != nil {
+			return nil, err
+		}
+		defer rcv.Close()
+	}
 
 	t0 := time.Now()
 	var measuring atomic.Bool // the database and RSS figures are of the measured time only
@@ -263,8 +313,11 @@ func Load(ctx context.Context, cfg *Config, progress io.Writer) (*Report, error)
 		}
 		sess := &session{hc: hc, base: cfg.URL, user: name, password: cfg.Password}
 		c := &client.Client{BaseURL: cfg.URL, HTTP: hc, Token: sess.Token, Local: client.NewLocal(uuid.NewString())}
-		officials[i] = &official{name: name, sess: sess, c: c, rng: rng, intern: in, rec: rec, tally: t}
+		officials[i] = &official{name: name, sess: sess, c: c, rng: rng, intern: in, rec: rec, tally: t, pushes: pushes}
 		plans[i].fresh = rng.Float64() < cfg.NewDevices
+		if rcv != nil && subscribes(i, cfg.PushShare) {
+			officials[i].push = rcv
+		}
 	}
 	warmStart := time.Now()
 	warmCtx := context.WithValue(ctx, phaseKey{}, warmUp)
@@ -294,9 +347,21 @@ func Load(ctx context.Context, cfg *Config, progress io.Writer) (*Report, error)
 	measuring.Store(true)
 	start := time.Now()
 	end := start.Add(cfg.Duration)
+	var due []string // the reminders brought into the measured time
+	if db != nil && cfg.DueReminders > 0 {
+		_, users := pushes.list()
+		var err error
+		if due, err = bringRemindersDue(ctx, db.db, users, cfg.DueReminders, start, cfg.Duration, cfg.Seed); err != nil {
+			rec.Fail("harness", err)
+		}
+		if progress != nil {
+			fmt.Fprintf(progress, "harness: %d pending reminders brought due during the measured time\n", len(due))
+		}
+	}
 	runCtx, cancel := context.WithDeadline(ctx, end.Add(90*time.Second)) // requests under way at the end finish
 	defer cancel()
 	var wg sync.WaitGroup
+	var notes *notifier
 	for i, o := range officials {
 		p := &plans[i]
 		p.end, p.poll = end, cfg.Poll
@@ -327,12 +392,46 @@ func Load(ctx context.Context, cfg *Config, progress io.Writer) (*Report, error)
 			defer wg.Done()
 			s.run(runCtx, start.Add(time.Duration(rng.Float64()*float64(cfg.ReadEvery))), end, cfg.ReadEvery)
 		}()
+		if i == 0 && rcv != nil && cfg.NotifyEvery > 0 {
+			n := &notifier{s: s, rng: rand.New(rand.NewPCG(cfg.Seed, 3_000_000)), users: func() []string { _, u := pushes.list(); return u },
+				targets: cfg.Backends}
+			if len(n.targets) == 0 {
+				n.targets = []string{cfg.URL}
+			}
+			// with reminders brought due, a round just after each burst (the workers race over it); else every
+			// -notify-every
+			var rounds []time.Time
+			if len(due) > 0 {
+				rounds = roundsAfter(dueTimes(len(due), start, cfg.Duration), 200*time.Millisecond)
+			}
+			notes = n
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				n.run(runCtx, start.Add(cfg.NotifyEvery/2), end, cfg.NotifyEvery, rounds)
+			}()
+		}
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
 	rss.sample(ctx)
 	stopProbes()
 	probes.Wait()
+
+	// The duplicates check: let what the run started finish (reminders brought due, pushes under way), then
+	// compare what the phones' push service got with what the database says was sent.
+	endpoints, _ := pushes.list()
+	var settled time.Duration
+	if rcv != nil || len(due) > 0 {
+		var sqldb *sql.DB
+		if db != nil {
+			sqldb = db.db
+		}
+		if progress != nil {
+			fmt.Fprintf(progress, "settling: waiting (at most %s) for the reminders brought due and the pushes to the phones\n", cfg.PushSettle)
+		}
+		settled = settle(ctx, sqldb, rcv, due, endpoints, cfg.PushSettle)
+	}
 
 	rep := &Report{Started: start.UTC(), NewDevices: cfg.NewDevices, Seconds: round2(elapsed.Seconds()), URL: cfg.URL, Backends: cfg.Backends,
 		Officials: cfg.Officials, Supervisors: cfg.Supervisors, PollSeconds: cfg.Poll.Seconds(), Target99MS: float64(cfg.P99.Milliseconds())}
@@ -360,9 +459,64 @@ func Load(ctx context.Context, cfg *Config, progress io.Writer) (*Report, error)
 		} else {
 			rep.Duplicates = &d
 		}
+		if len(due) > 0 || cfg.DueReminders > 0 {
+			st, err := dueStatus(ctx, db.db, due)
+			if err != nil && rep.DuplicatesError == "" {
+				rep.DuplicatesError = err.Error()
+			}
+			rep.Due = &DueFigures{Moved: len(due), ByStatus: st}
+		}
+	}
+	if rcv != nil {
+		rep.Pushes = pushFigures(ctx, db, rcv, pushes, endpoints, &rep.DuplicatesError)
+		rep.SettleSeconds = round2(settled.Seconds())
+		if notes != nil {
+			rep.NotesChanged = int(notes.changes.Load())
+		}
+		// The phones sign out: their subscriptions would otherwise outlive the receiver, and every later
+		// notification to these officials would be retried against a closed port until it expired.
+		cleanup := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+		removed := 0
+		for _, o := range officials {
+			if o.endpoint == "" {
+				continue
+			}
+			if err := unsubscribe(ctx, cleanup, cfg.URL, o.sess, o.endpoint); err == nil {
+				removed++
+			}
+		}
+		rep.Pushes.Removed = removed
 	}
 	rep.judge()
 	return rep, nil
+}
+
+// pushFigures gathers what the receiver got and, with a database, compares it with push_outbox; a failed query
+// is set in *failed.
+func pushFigures(ctx context.Context, db *dbProbe, rcv *receiver, pushes *pushTally, endpoints []string, failed *string) *PushFigures {
+	got := rcv.received()
+	pushes.mu.Lock()
+	f := &PushFigures{Subscriptions: len(endpoints), Refused: pushes.nRefused, RefusedSamples: append([]string(nil), pushes.refused...),
+		Received: got.Total, ReceivedTwice: got.Twice, TwiceSamples: got.TwiceSamples, Unreadable: got.Bad,
+		UnreadableSamples: got.BadSamples, VAPIDKeys: got.VAPIDKeys}
+	pushes.mu.Unlock()
+	if db == nil {
+		return f
+	}
+	byStatus, sent, byWorker, err := outbox(ctx, db.db, endpoints)
+	if err != nil {
+		if *failed == "" {
+			*failed = err.Error()
+		}
+		return f
+	}
+	o := &OutboxFigures{ByStatus: byStatus, ByWorker: byWorker}
+	for _, n := range byStatus {
+		o.Queued += n
+	}
+	o.ExtraPOSTs, o.Unreceived, o.Mismatches = compareDeliveries(got.Posts, sent)
+	f.Outbox = o
+	return f
 }
 
 func (r *Recorder) nErrorsNow() int {
@@ -381,6 +535,12 @@ func writeHeapProfile(path string) error {
 		return err
 	}
 	return f.Close()
+}
+
+// subscribes says whether official i's phone registers a push subscription: exactly a share of the officials,
+// spread evenly (with 0.5, every other one).
+func subscribes(i int, share float64) bool {
+	return int(float64(i+1)*share) > int(float64(i)*share)
 }
 
 func sortTimes(ts []time.Time) {

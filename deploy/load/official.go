@@ -96,6 +96,11 @@ type official struct {
 	intern *interner
 	rec    *Recorder
 	tally  *tally
+	// push is the receiver the phone subscribes to at its first login (nil: the phone has no push
+	// subscription); endpoint is its subscription once the server took it.
+	push     *receiver
+	pushes   *pushTally
+	endpoint string
 }
 
 // plan is when an official does what.
@@ -113,6 +118,16 @@ func (o *official) firstSync(ctx context.Context) bool {
 	if _, err := o.sess.Token(ctx); err != nil {
 		o.rec.Fail("login "+o.name, err)
 		return false
+	}
+	if o.push != nil {
+		// as the app does once signed in, when the user allows notifications
+		sub := o.push.newSubscription(o.name)
+		if err := subscribe(ctx, o.sess.hc, o.sess.base, o.sess, sub); err != nil {
+			o.pushes.refuse(err) // the recorder counts it as an error too
+		} else {
+			o.endpoint = sub.Endpoint
+			o.pushes.add(sub.Endpoint, o)
+		}
 	}
 	if _, err := o.c.Pull(ctx); err != nil {
 		o.rec.Fail("first sync "+o.name, err)

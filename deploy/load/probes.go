@@ -190,15 +190,21 @@ func (p *dbProbe) result(ctx context.Context) Conns {
 //     twice; the key itself, kind:subject:user:day, is unique);
 //   - notifications: notifications created during the run with the same user, kind, data, title and body (the
 //     same event told twice: a reminder fired by two instances, an answer announced twice).
+//
+// A push delivered twice (two POSTs to the push service for one push_outbox row) leaves no trace in these
+// tables: the push receiver's counts (PushFigures) see it.
 type Duplicates struct {
 	PushDeliveries int `json:"push_deliveries"`
 	Reminders      int `json:"reminders"`
 	Notifications  int `json:"notifications"`
-	// Created is how many notifications, reminders fired and push deliveries the run produced (so a zero above
-	// can be told from nothing having happened).
+	// What the run produced, so that a zero above can be told from nothing having happened: notifications
+	// created, reminders fired (sent: a notification was created; or skipped: nothing to say when it came due),
+	// pushes queued and pushes sent, to any device.
 	NotificationsCreated int `json:"notifications_created"`
 	RemindersFired       int `json:"reminders_fired"`
+	RemindersSent        int `json:"reminders_sent"`
 	PushesQueued         int `json:"pushes_queued"`
+	PushesSent           int `json:"pushes_sent"`
 }
 
 // Total is the number of duplicates of every kind.
@@ -216,8 +222,10 @@ func duplicates(ctx context.Context, db *sql.DB, since time.Time) (Duplicates, e
 		{&d.Notifications, `SELECT count(*) FROM (SELECT 1 FROM notifications WHERE created_at >= $1
 			GROUP BY user_id, kind, data, title, body HAVING count(*) > 1) g`},
 		{&d.NotificationsCreated, `SELECT count(*) FROM notifications WHERE created_at >= $1`},
-		{&d.RemindersFired, `SELECT count(*) FROM reminders WHERE status <> 'pending' AND updated_at >= $1`},
+		{&d.RemindersFired, `SELECT count(*) FROM reminders WHERE status IN ('sent', 'skipped') AND updated_at >= $1`},
+		{&d.RemindersSent, `SELECT count(*) FROM reminders WHERE status = 'sent' AND updated_at >= $1`},
 		{&d.PushesQueued, `SELECT count(*) FROM push_outbox WHERE created_at >= $1`},
+		{&d.PushesSent, `SELECT count(*) FROM push_outbox WHERE status = 'sent' AND sent_at >= $1`},
 	}
 	for _, q := range queries {
 		var args []any

@@ -32,6 +32,14 @@ type Report struct {
 	// Duplicates is nil without -database-url (not checked).
 	Duplicates      *Duplicates `json:"duplicates,omitempty"`
 	DuplicatesError string      `json:"duplicates_error,omitempty"`
+	// Pushes is the web pushes to the phones with a subscription (nil with -push-share 0); Due the reminders
+	// the harness brought into the measured time (nil without -database-url); NotesChanged the assignment
+	// notes the first supervisor changed (each a notification); SettleSeconds how long the run waited after the
+	// load for them to be done.
+	Pushes        *PushFigures `json:"pushes,omitempty"`
+	Due           *DueFigures  `json:"reminders_brought_due,omitempty"`
+	NotesChanged  int          `json:"assignment_notes_changed"`
+	SettleSeconds float64      `json:"settle_seconds"`
 	// ServerRSS is nil when no metrics endpoint answered ("unavailable").
 	ServerRSS     []RSS            `json:"server_rss"`
 	DBConnections *Conns           `json:"db_connections,omitempty"`
@@ -99,13 +107,50 @@ func (r *Report) judge() {
 	if r.Officials2.FirstSyncs < int64(r.Officials) {
 		r.Missed = append(r.Missed, fmt.Sprintf("%d of %d officials synced", r.Officials2.FirstSyncs, r.Officials))
 	}
-	if r.Duplicates != nil && r.Duplicates.Total() > 0 {
-		r.Missed = append(r.Missed, fmt.Sprintf("%d duplicate notifications (target 0)", r.Duplicates.Total()))
+	if n := r.duplicateCount(); n > 0 {
+		r.Missed = append(r.Missed, fmt.Sprintf("%d duplicate notifications (target 0)", n))
+	}
+	if p := r.Pushes; p != nil {
+		if p.Outbox != nil && p.Outbox.Unreceived > 0 {
+			r.Missed = append(r.Missed, fmt.Sprintf("%d pushes marked sent never reached the phone", p.Outbox.Unreceived))
+		}
+		if p.Unreadable > 0 {
+			r.Missed = append(r.Missed, fmt.Sprintf("%d pushes the phone could not read", p.Unreadable))
+		}
+		if p.VAPIDKeys > 1 {
+			r.Missed = append(r.Missed, fmt.Sprintf("the instances pushed with %d VAPID keys (want one)", p.VAPIDKeys))
+		}
 	}
 	if r.DuplicatesError != "" {
 		r.Missed = append(r.Missed, "duplicates not checked: "+r.DuplicatesError)
+	} else if r.Duplicates != nil {
+		if empty := r.nothingDue(); empty != "" {
+			r.Missed = append(r.Missed, "duplicates check empty ("+empty+"): a 0 that proves nothing")
+		}
 	}
 	r.OK = len(r.Missed) == 0
+}
+
+// duplicateCount is every duplicate the run found: the database's groups and the pushes delivered twice.
+func (r *Report) duplicateCount() int {
+	n := r.Pushes.Duplicates()
+	if r.Duplicates != nil {
+		n += r.Duplicates.Total()
+	}
+	return n
+}
+
+// nothingDue says what did not happen for the duplicates check to mean something: no reminder fired, no push
+// delivered to a phone ("" when both did).
+func (r *Report) nothingDue() string {
+	var why []string
+	if r.Duplicates != nil && r.Duplicates.RemindersFired == 0 {
+		why = append(why, "no reminder fired")
+	}
+	if r.Pushes == nil || r.Pushes.Received == 0 {
+		why = append(why, "no push delivered to a phone")
+	}
+	return strings.Join(why, ", ")
 }
 
 func (r *Report) sortedEndpoints() []string {
@@ -149,16 +194,7 @@ func (r *Report) Print(w io.Writer) {
 	for _, s := range r.ErrorSamples {
 		fmt.Fprintf(w, "  %s\n", s)
 	}
-	switch {
-	case r.Duplicates != nil:
-		d := r.Duplicates
-		fmt.Fprintf(w, "duplicate notifications: %d (push deliveries %d, reminders %d, notifications %d; the run created %d notifications, fired %d reminders, queued %d pushes)\n",
-			d.Total(), d.PushDeliveries, d.Reminders, d.Notifications, d.NotificationsCreated, d.RemindersFired, d.PushesQueued)
-	case r.DuplicatesError != "":
-		fmt.Fprintf(w, "duplicate notifications: not checked (%s)\n", r.DuplicatesError)
-	default:
-		fmt.Fprintln(w, "duplicate notifications: not checked (no -database-url)")
-	}
+	r.printDuplicates(w)
 	if r.ServerRSS == nil {
 		fmt.Fprintln(w, "server RSS: unavailable")
 	}
@@ -186,3 +222,66 @@ func (r *Report) Print(w io.Writer) {
 }
 
 func mb(b int64) float64 { return float64(b) / (1 << 20) }
+
+// printDuplicates writes the duplicates check: what was found, and what came due for it to be found.
+func (r *Report) printDuplicates(w io.Writer) {
+	p := r.Pushes
+	switch {
+	case r.Duplicates != nil:
+		d := r.Duplicates
+		fmt.Fprintf(w, "duplicate notifications: %d (push_outbox rows of one notification and device %d, reminders planned twice %d, notifications created twice %d, pushes delivered twice %d)\n",
+			r.duplicateCount(), d.PushDeliveries, d.Reminders, d.Notifications, p.Duplicates())
+		fmt.Fprintf(w, "  the run: %d reminders fired (%d into a notification), %d notifications created, %d pushes queued and %d sent to any device\n",
+			d.RemindersFired, d.RemindersSent, d.NotificationsCreated, d.PushesQueued, d.PushesSent)
+	case r.DuplicatesError != "":
+		fmt.Fprintf(w, "duplicate notifications: not checked in the database (%s); pushes delivered twice %d\n", r.DuplicatesError, p.Duplicates())
+	default:
+		fmt.Fprintf(w, "duplicate notifications: not checked in the database (no -database-url); pushes delivered twice %d\n", p.Duplicates())
+	}
+	if u := r.Due; u != nil {
+		fmt.Fprintf(w, "  harness: %d pending reminders brought into the measured time; at the end %s\n", u.Moved, counts(u.ByStatus))
+	}
+	if r.NotesChanged > 0 {
+		fmt.Fprintf(w, "  supervisor: %d assignment notes changed (each notifies its official)\n", r.NotesChanged)
+	}
+	if p != nil {
+		fmt.Fprintf(w, "  pushes to the %d phones with a subscription: %d received (%d twice, %d unreadable, %d VAPID key(s)); waited %.0f s after the load; %d subscriptions removed at the end\n",
+			p.Subscriptions, p.Received, p.ReceivedTwice, p.Unreadable, p.VAPIDKeys, r.SettleSeconds, p.Removed)
+		if p.Refused > 0 {
+			fmt.Fprintf(w, "  %d subscriptions refused (start the instances with CHIBO_PUSH_ALLOW_HTTP=true): %s\n", p.Refused, strings.Join(p.RefusedSamples, "; "))
+		}
+		if o := p.Outbox; o != nil {
+			fmt.Fprintf(w, "  push_outbox of these phones: %d rows (%s), sent by worker %s; POSTs beyond the rows sent %d, rows sent never received %d\n",
+				o.Queued, counts(o.ByStatus), counts(o.ByWorker), o.ExtraPOSTs, o.Unreceived)
+			for _, m := range o.Mismatches {
+				fmt.Fprintf(w, "    %s\n", m)
+			}
+			if n := o.ByStatus["pending"]; n > 0 {
+				fmt.Fprintf(w, "  NOTE: %d pushes still pending after waiting %.0f s (-push-settle): a POST received for one of them counts as beyond the rows sent\n", n, r.SettleSeconds)
+			}
+		}
+		for _, s := range append(p.TwiceSamples, p.UnreadableSamples...) {
+			fmt.Fprintf(w, "    %s\n", s)
+		}
+	}
+	if why := r.nothingDue(); why != "" {
+		fmt.Fprintf(w, "  NOTE: %s during the run, so a 0 above proves nothing; with -database-url the generator brings reminders due (-due-reminders) and phones subscribe (-push-share) to its receiver, which the instances reach only with CHIBO_PUSH_ALLOW_HTTP=true\n", why)
+	}
+}
+
+// counts writes a map of counts as "a 3, b 1", sorted by key ("none" when empty).
+func counts(m map[string]int) string {
+	if len(m) == 0 {
+		return "none"
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s %d", k, m[k])
+	}
+	return strings.Join(parts, ", ")
+}

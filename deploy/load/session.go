@@ -61,6 +61,13 @@ func (s *session) Token(ctx context.Context) (string, error) {
 	return s.access, nil
 }
 
+// counts returns how many times the session logged in and refreshed its token.
+func (s *session) counts() (logins, refreshes int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.logins, s.refreshes
+}
+
 // UserID returns the id of the logged-in user ("" before the first login).
 func (s *session) UserID() string {
 	s.mu.Lock()

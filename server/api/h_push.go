@@ -61,8 +61,8 @@ func b64(s string) ([]byte, error) {
 	return base64.RawStdEncoding.DecodeString(s)
 }
 
-// checkSubscription validates a subscription: an https endpoint (http only when the server allows it, for tests)
-// that is not an address literal, a P-256 public key and a 16-byte auth secret.
+// checkSubscription validates a subscription: an https endpoint without user information (http only when the
+// server allows it, for tests), a P-256 public key and a 16-byte auth secret.
 func (s *Server) checkSubscription(in *PushSubscriptionInput) error {
 	u, err := url.Parse(in.Endpoint)
 	if err != nil || u.Host == "" || len(in.Endpoint) > 1000 {
