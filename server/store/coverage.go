@@ -928,36 +928,47 @@ func Absentees(ctx context.Context, db bun.IDB, unit *OrgUnit, p Period) ([]Abse
 	if y := p.To.AddMonths(-12).AddDays(1); y.Before(from) {
 		from = y
 	}
-	var rows []struct {
+	// Only members with more than MaxExcusedInARow absences with reason in the window can have a run that long (a
+	// few percent of them, found in the partial index attendance_excused); only their rows are read, a slice of
+	// members at a time.
+	var ids []string
+	err := db.NewSelect().TableExpr("attendance AS a2").ColumnExpr("a2.member_id").
+		Join("JOIN meetings AS m2 ON m2.id = a2.meeting_id").
+		Join("JOIN org_units AS ou ON ou.id = m2.cell_id").
+		Where("a2.status = ? AND a2.deleted_at IS NULL", domain.AttendExcused).
+		Where("m2.deleted_at IS NULL AND m2.status = ? AND m2.form = ?", domain.MeetingHeld, domain.FormCell).
+		Where("m2.meeting_date >= ? AND m2.meeting_date <= ?", from, p.To).
+		Where("ou.path >= ? AND ou.path < ?", unit.Path, domain.PathUpper(unit.Path)).
+		GroupExpr("a2.member_id").Having("count(*) > ?", MaxExcusedInARow).
+		OrderExpr("a2.member_id").Scan(ctx, &ids)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, domain.Internal(err)
+	}
+	type row struct {
 		MemberID string                  `bun:"member_id"`
-		FullName string                  `bun:"full_name"`
-		NameFold string                  `bun:"name_fold"`
 		CellID   string                  `bun:"cell_id"`
-		CellName string                  `bun:"cell_name"`
-		Parent   string                  `bun:"parent_name"`
 		Date     domain.Date             `bun:"meeting_date"`
 		Status   domain.AttendanceStatus `bun:"status"`
 		Reason   string                  `bun:"reason"`
 	}
-	err := db.NewSelect().TableExpr("attendance AS at").
-		ColumnExpr("at.member_id, mb.full_name, mb.name_fold, m.cell_id, ou.name AS cell_name, COALESCE(p.name, '') AS parent_name").
-		ColumnExpr("m.meeting_date, at.status, at.reason").
-		Join("JOIN meetings AS m ON m.id = at.meeting_id").
-		Join("JOIN members AS mb ON mb.id = at.member_id").
-		Join("JOIN org_units AS ou ON ou.id = m.cell_id").
-		Join("LEFT JOIN org_units AS p ON p.id = ou.parent_id").
-		Where("ou.path >= ? AND ou.path < ?", unit.Path, domain.PathUpper(unit.Path)).
-		Where("m.meeting_date >= ? AND m.meeting_date <= ? AND m.status = ?", from, p.To, domain.MeetingHeld).
-		Where("at.deleted_at IS NULL AND m.deleted_at IS NULL AND mb.deleted_at IS NULL AND m.form = ?", domain.FormCell).
-		// Only members with more than MaxExcusedInARow absences with reason in the window can have a run that long
-		// (a few percent of them, found in the partial index attendance_excused): only their rows are read.
-		Where(`at.member_id IN (SELECT a2.member_id FROM attendance AS a2 JOIN meetings AS m2 ON m2.id = a2.meeting_id
-			WHERE a2.status = ? AND a2.deleted_at IS NULL AND m2.deleted_at IS NULL AND m2.status = ? AND m2.form = ?
-			AND m2.meeting_date >= ? AND m2.meeting_date <= ? GROUP BY a2.member_id HAVING count(*) > ?)`,
-			domain.AttendExcused, domain.MeetingHeld, domain.FormCell, from, p.To, MaxExcusedInARow).
-		OrderExpr("at.member_id, m.meeting_date, m.id").Scan(ctx, &rows)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, domain.Internal(err)
+	var rows []row
+	for len(ids) > 0 {
+		slice := ids[:min(len(ids), 2000)]
+		ids = ids[len(slice):]
+		var part []row
+		err := db.NewSelect().TableExpr("attendance AS at").
+			ColumnExpr("at.member_id, m.cell_id, m.meeting_date, at.status, at.reason").
+			Join("JOIN meetings AS m ON m.id = at.meeting_id").
+			Join("JOIN org_units AS ou ON ou.id = m.cell_id").
+			Where("at.member_id IN (?)", bun.In(slice)).
+			Where("ou.path >= ? AND ou.path < ?", unit.Path, domain.PathUpper(unit.Path)).
+			Where("m.meeting_date >= ? AND m.meeting_date <= ? AND m.status = ?", from, p.To, domain.MeetingHeld).
+			Where("at.deleted_at IS NULL AND m.deleted_at IS NULL AND m.form = ?", domain.FormCell).
+			OrderExpr("at.member_id, m.meeting_date, m.id").Scan(ctx, &part)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, domain.Internal(err)
+		}
+		rows = append(rows, part...)
 	}
 	out := []Absentee{}
 	var best, cur *Absentee
@@ -976,8 +987,7 @@ func Absentees(ctx context.Context, db bun.IDB, unit *OrgUnit, p Period) ([]Abse
 			continue
 		}
 		if cur == nil {
-			cur = &Absentee{MemberID: r.MemberID, FullName: r.FullName, CellID: r.CellID, CellName: r.CellName,
-				ParentName: r.Parent, From: r.Date, Reasons: []string{}, nameFold: r.NameFold}
+			cur = &Absentee{MemberID: r.MemberID, CellID: r.CellID, From: r.Date, Reasons: []string{}}
 		}
 		cur.Streak++
 		cur.To = r.Date
@@ -991,6 +1001,10 @@ func Absentees(ctx context.Context, db bun.IDB, unit *OrgUnit, p Period) ([]Abse
 		}
 	}
 	flush()
+	out, err = absenteeNames(ctx, db, out)
+	if err != nil {
+		return nil, err
+	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Streak != out[j].Streak {
 			return out[i].Streak > out[j].Streak
@@ -998,6 +1012,59 @@ func Absentees(ctx context.Context, db bun.IDB, unit *OrgUnit, p Period) ([]Abse
 		return out[i].nameFold < out[j].nameFold
 	})
 	return out, nil
+}
+
+// absenteeNames fills in the names of the absentees' members (leaving out deleted members), cells and the cells'
+// parents, read for them alone.
+func absenteeNames(ctx context.Context, db bun.IDB, out []Absentee) ([]Absentee, error) {
+	if len(out) == 0 {
+		return out, nil
+	}
+	var members, cells []string
+	for _, a := range out {
+		members = append(members, a.MemberID)
+		cells = append(cells, a.CellID)
+	}
+	var mb []struct {
+		ID       string `bun:"id"`
+		FullName string `bun:"full_name"`
+		NameFold string `bun:"name_fold"`
+	}
+	if err := db.NewSelect().TableExpr("members").Column("id", "full_name", "name_fold").
+		Where("id IN (?) AND deleted_at IS NULL", bun.In(members)).Scan(ctx, &mb); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, domain.Internal(err)
+	}
+	var ou []struct {
+		ID     string `bun:"id"`
+		Name   string `bun:"name"`
+		Parent string `bun:"parent_name"`
+	}
+	if err := db.NewSelect().TableExpr("org_units AS ou").ColumnExpr("ou.id, ou.name, COALESCE(p.name, '') AS parent_name").
+		Join("LEFT JOIN org_units AS p ON p.id = ou.parent_id").
+		Where("ou.id IN (?)", bun.In(cells)).Scan(ctx, &ou); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, domain.Internal(err)
+	}
+	names := make(map[string]int, len(mb))
+	for i, m := range mb {
+		names[m.ID] = i
+	}
+	units := make(map[string]int, len(ou))
+	for i, u := range ou {
+		units[u.ID] = i
+	}
+	kept := out[:0]
+	for _, a := range out {
+		i, ok := names[a.MemberID]
+		if !ok {
+			continue // deleted
+		}
+		a.FullName, a.nameFold = mb[i].FullName, mb[i].NameFold
+		if j, ok := units[a.CellID]; ok {
+			a.CellName, a.ParentName = ou[j].Name, ou[j].Parent
+		}
+		kept = append(kept, a)
+	}
+	return kept, nil
 }
 
 // The kinds of priority lists.
