@@ -129,7 +129,7 @@ sim:
 ## two Patroni nodes, HAProxy, two chibo instances, Caddy; drill 1 a failover under simulated devices, drill 2
 ## pgBackRest point-in-time restore and the commune's SQLite backup and restore, drill 3 the load generator when
 ## deploy/load exists. Prints the figures as a table. DRILL_FLAGS=-keep keeps its directory and logs.
-DRILL_PACKAGES := patroni etcd-server haproxy caddy pgbackrest prometheus
+DRILL_PACKAGES := patroni etcd-server haproxy caddy pgbackrest prometheus prometheus-node-exporter
 DRILL_FLAGS ?=
 drill: drill-deps
 	$(GO) run ./deploy/drill $(DRILL_FLAGS)

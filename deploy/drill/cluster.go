@@ -70,6 +70,9 @@ func (d *drill) up(ctx context.Context) (*cluster, error) {
 		return nil, err
 	}
 	d.figure("setup", "province up (etcd ×3, Patroni ×2, HAProxy, chibo ×2, Caddy; "+data+")", "%s", time.Since(start).Round(time.Second))
+	if err := d.startPrometheus(ctx); err != nil {
+		return nil, fmt.Errorf("prometheus: %w", err)
+	}
 	return c, nil
 }
 

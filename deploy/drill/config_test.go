@@ -37,10 +37,12 @@ func TestRenderedConfigsAreLoopbackOnly(t *testing.T) {
 		"chibo@1 env":     strings.Join(env1, "\n"),
 		"etcd app":        strings.Join(renderEtcd(read("etcd.env"), l, etcdMembers[2]), "\n"),
 		"etcd db2":        strings.Join(renderEtcd(read("etcd.env"), l, etcdMembers[1]), "\n"),
+		"prometheus.yml":  renderPrometheus(read("prometheus.yml")),
 	}
 	for name, text := range rendered {
 		text = withoutComments(text)
-		for _, bad := range []string{"10.20.0.", "CHANGE_ME", "/var/lib/", "/var/run/", "/var/log/", "/etc/patroni", "/run/haproxy", ":2379\n", ":5432", ":8008", "chibo.tinh.gov.vn"} {
+		for _, bad := range []string{"10.20.0.", "CHANGE_ME", "/var/lib/", "/var/run/", "/var/log/", "/etc/patroni", "/run/haproxy", ":2379\n", ":5432", ":8008", "chibo.tinh.gov.vn",
+			":9100", ":9181", ":9182", ":8404"} {
 			if strings.Contains(text, bad) {
 				t.Errorf("%s still holds %q:\n%s", name, bad, text)
 			}
@@ -63,6 +65,12 @@ func TestRenderedConfigsAreLoopbackOnly(t *testing.T) {
 		{"etcd app", "ETCD_NAME=app"},
 		{"Caddyfile", "localhost {"},
 		{"pgbackrest db2", "pg1-port=20433"},
+		{"prometheus.yml", "targets: ['127.0.0.1:20181', '127.0.0.1:20182']"},
+		{"prometheus.yml", "targets: ['127.0.0.1:20008', '127.0.0.1:20009']"},
+		{"prometheus.yml", "targets: ['127.0.0.1:20404']"},
+		{"prometheus.yml", "targets: ['127.0.0.1:20379', '127.0.0.1:20381', '127.0.0.1:20383']"},
+		{"prometheus.yml", "targets: ['127.0.0.1:20911', '127.0.0.1:20912', '127.0.0.1:20921']"},
+		{"prometheus.yml", "rule_files:\n  - alerts.yml"},
 	}
 	for _, c := range checks {
 		if !strings.Contains(rendered[c.name], c.want) {

@@ -8,8 +8,11 @@
 //	go run ./deploy/drill -only failover  # make drill-failover
 //	go run ./deploy/drill -only backup    # make drill-backup
 //
-// It needs Debian's patroni, etcd-server, haproxy, caddy, pgbackrest and PostgreSQL 15 (make drill installs
-// them when run as root). Ports 20000-20999 on 127.0.0.1.
+// Prometheus scrapes the province with the reference prometheus.yml and alerts.yml while the drills run; the
+// figures say which targets are up, which rules loaded and which alerts fired.
+//
+// It needs Debian's patroni, etcd-server, haproxy, caddy, pgbackrest, prometheus, prometheus-node-exporter and
+// PostgreSQL 15 (make drill installs them when run as root). Ports 20000-20999 on 127.0.0.1.
 package main
 
 import (
@@ -90,6 +93,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		}
 	}()
 	runErr := d.all(ctx)
+	d.promReport(ctx)
 	d.printFigures()
 	if runErr != nil && !o.keep {
 		log.Info("logs of the failed drill", "dir", filepath.Join(dir, "logs"), "hint", "run with -keep to keep them")
@@ -101,6 +105,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 var packages = [][2]string{
 	{"patroni", "patroni"}, {"etcd-server", "etcd"}, {"haproxy", "haproxy"}, {"caddy", "caddy"},
 	{"pgbackrest", "pgbackrest"}, {"prometheus", "promtool"},
+	{"prometheus-node-exporter", "prometheus-node-exporter"},
 }
 
 // checkTools fails with the command to run when a package is missing.
@@ -135,6 +140,7 @@ type drill struct {
 
 	figures []figure
 	c       *cluster
+	prom    *prom // the drill's Prometheus, once the province is up
 }
 
 // figure is one line of the final table.
