@@ -32,11 +32,13 @@ var nodeExporters = []struct {
 	{"10.20.0.21:9100", 20921, "textfile-app"},
 }
 
-// prom is the drill's Prometheus: where it answers and since when it scrapes.
+// prom is the drill's Prometheus: where it answers, since when it scrapes and since when every target was scraped
+// and every rule evaluated (alerts pending at its very first evaluations, before the first scrapes, are not the
+// drills').
 type prom struct {
-	url   string
-	start time.Time
-	hc    *http.Client
+	url            string
+	start, checked time.Time
+	hc             *http.Client
 }
 
 // renderPrometheus returns prometheus.yml for loopback: every target at its drill port. The scrape and evaluation
@@ -152,6 +154,7 @@ func (d *drill) startPrometheus(ctx context.Context) error {
 	if err != nil {
 		d.log.Warn("prometheus", "err", err)
 	}
+	p.checked = time.Now()
 	d.figure("setup", "Prometheus up (reference prometheus.yml, 15 s scrapes), 3 node exporters", "%s", time.Since(start).Round(time.Second))
 	d.figureTargets(targets)
 	d.figureRules(groups)
@@ -264,7 +267,7 @@ func (p *prom) alertSpans(ctx context.Context, state string) (string, error) {
 	end := time.Now()
 	q := url.Values{
 		"query": {fmt.Sprintf(`ALERTS{alertstate=%q}`, state)},
-		"start": {strconv.FormatInt(p.start.Unix(), 10)},
+		"start": {strconv.FormatInt(p.checked.Unix(), 10)},
 		"end":   {strconv.FormatInt(end.Unix(), 10)},
 		"step":  {"5"},
 	}
