@@ -220,17 +220,14 @@ func (d *drill) promReport(ctx context.Context) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
 	const name = "Prometheus"
-	for _, state := range []string{"firing", "pending"} {
-		v, err := p.alertSpans(ctx, state)
-		if err != nil {
-			d.figure(name, "alerts "+state, "? (%v)", err)
-			continue
-		}
-		measure := "alerts that fired during the run (from–to, UTC)"
-		if state == "pending" {
-			measure = "alerts pending during the run, not for long enough to fire"
-		}
-		d.figure(name, measure, "%s", v)
+	firing, err := p.alertSpans(ctx, "firing")
+	if err != nil {
+		d.figure(name, "alerts that fired during the run", "? (%v)", err)
+	} else {
+		d.figure(name, "alerts that fired during the run (from–to, UTC)", "%s", joinSpans(firing, nil))
+	}
+	if pending, err := p.alertSpans(ctx, "pending"); err == nil {
+		d.figure(name, "alerts pending during the run, not for long enough to fire", "%s", joinSpans(pending, firing))
 	}
 	if groups, err := p.rules(ctx); err == nil {
 		var bad []string
@@ -261,14 +258,13 @@ func (d *drill) promReport(ctx context.Context) {
 	}
 }
 
-// alertSpans returns the alerts in state (firing, pending) since Prometheus started: each alert and instance with
-// the first and last moment it was in that state, or "none".
-func (p *prom) alertSpans(ctx context.Context, state string) (string, error) {
-	end := time.Now()
+// alertSpans returns the alerts in state (firing, pending) since every target was first scraped: for each alert
+// (its name and labels, instances as reference addresses), the first and last moment it was in that state.
+func (p *prom) alertSpans(ctx context.Context, state string) (map[string]string, error) {
 	q := url.Values{
 		"query": {fmt.Sprintf(`ALERTS{alertstate=%q}`, state)},
 		"start": {strconv.FormatInt(p.checked.Unix(), 10)},
-		"end":   {strconv.FormatInt(end.Unix(), 10)},
+		"end":   {strconv.FormatInt(time.Now().Unix(), 10)},
 		"step":  {"5"},
 	}
 	var data struct {
@@ -278,20 +274,21 @@ func (p *prom) alertSpans(ctx context.Context, state string) (string, error) {
 		} `json:"result"`
 	}
 	if err := p.get(ctx, "/api/v1/query_range", q, &data); err != nil {
-		return "", err
+		return nil, err
 	}
-	var out []string
+	clock := func(t any) string {
+		f, _ := t.(float64)
+		return time.Unix(int64(f), 0).UTC().Format("15:04:05")
+	}
+	out := map[string]string{}
 	for _, s := range data.Result {
 		if len(s.Values) == 0 {
 			continue
 		}
-		first, _ := s.Values[0][0].(float64)
-		last, _ := s.Values[len(s.Values)-1][0].(float64)
-		who := s.Metric["alertname"]
 		var labels []string
 		for k, v := range s.Metric {
 			switch k {
-			case "alertname", "alertstate", "severity", "__name__":
+			case "alertname", "alertstate", "severity", "__name__", "scope":
 			case "instance":
 				labels = append(labels, k+"="+referenceAddr(v))
 			default:
@@ -299,17 +296,28 @@ func (p *prom) alertSpans(ctx context.Context, state string) (string, error) {
 			}
 		}
 		sort.Strings(labels)
+		who := s.Metric["alertname"]
 		if len(labels) > 0 {
 			who += "{" + strings.Join(labels, ",") + "}"
 		}
-		clock := func(t float64) string { return time.Unix(int64(t), 0).UTC().Format("15:04:05") }
-		out = append(out, fmt.Sprintf("%s %s–%s", who, clock(first), clock(last)))
+		out[who] = clock(s.Values[0][0]) + "–" + clock(s.Values[len(s.Values)-1][0])
+	}
+	return out, nil
+}
+
+// joinSpans lists the alerts of spans not in except, sorted, or "none".
+func joinSpans(spans, except map[string]string) string {
+	var out []string
+	for who, span := range spans {
+		if _, ok := except[who]; !ok {
+			out = append(out, who+" "+span)
+		}
 	}
 	if len(out) == 0 {
-		return "none", nil
+		return "none"
 	}
 	sort.Strings(out)
-	return strings.Join(out, "; "), nil
+	return strings.Join(out, "; ")
 }
 
 // promTarget is one active target of GET /api/v1/targets.
