@@ -156,7 +156,7 @@ func (d *drill) startPrometheus(ctx context.Context) error {
 	}
 	p.checked = time.Now()
 	d.figure("setup", "Prometheus up (reference prometheus.yml, 15 s scrapes), 3 node exporters", "%s", time.Since(start).Round(time.Second))
-	d.figureTargets(targets)
+	d.figureTargets("setup", "Prometheus targets up", targets)
 	d.figureRules(groups)
 	names, err := p.metricNames(ctx, p.start)
 	if err != nil {
@@ -167,7 +167,7 @@ func (d *drill) startPrometheus(ctx context.Context) error {
 }
 
 // figureTargets records the targets up, naming those that are not.
-func (d *drill) figureTargets(targets []promTarget) {
+func (d *drill) figureTargets(drill, measure string, targets []promTarget) {
 	up := 0
 	jobs := map[string]int{}
 	var down []string
@@ -188,7 +188,7 @@ func (d *drill) figureTargets(targets []promTarget) {
 	if len(down) > 0 {
 		v += "; NOT up: " + strings.Join(down, "; ")
 	}
-	d.figure("setup", "Prometheus targets up", "%s", v)
+	d.figure(drill, measure, "%s", v)
 }
 
 // figureRules records the rule groups and rules loaded, and the rules whose evaluation failed.
@@ -248,13 +248,7 @@ func (d *drill) promReport(ctx context.Context) {
 		}
 	}
 	if targets, err := p.targets(ctx); err == nil {
-		up := 0
-		for _, t := range targets {
-			if t.Health == "up" {
-				up++
-			}
-		}
-		d.figure(name, "targets up at the end", "%d of %d", up, len(targets))
+		d.figureTargets(name, "targets up at the end", targets)
 	}
 }
 
@@ -288,7 +282,7 @@ func (p *prom) alertSpans(ctx context.Context, state string) (map[string]string,
 		var labels []string
 		for k, v := range s.Metric {
 			switch k {
-			case "alertname", "alertstate", "severity", "__name__", "scope":
+			case "alertname", "alertstate", "severity", "__name__", "scope", "job", "state", "proxy", "device", "fstype":
 			case "instance":
 				labels = append(labels, k+"="+referenceAddr(v))
 			default:
