@@ -244,6 +244,14 @@ func newMetrics(db *store.DB) *metrics {
 	m.reminders = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "chibo_reminders_total", Help: "Reminders that came due, by what became of them (sent, skipped, withdrawn).",
 	}, []string{"status"})
+	// Every outcome shows, at 0, from the start: an alert on a rate of failures has a series to read before the
+	// first push (the drill's Prometheus found none).
+	for _, o := range []string{"sent", "retry", "gone", "rejected", "expired"} {
+		m.pushes.WithLabelValues(o)
+	}
+	for _, st := range []string{"sent", "skipped", "withdrawn"} {
+		m.reminders.WithLabelValues(st)
+	}
 	m.reg.MustRegister(m.requests, m.duration, m.logins, m.pushes, m.reminders,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(db.W.DB, "write"))
