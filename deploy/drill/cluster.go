@@ -289,15 +289,7 @@ func waitFor(ctx context.Context, timeout time.Duration, what string, cond func(
 
 // startChibo starts instance i as chibo@i.service would; the first also seeds the demo data.
 func (d *drill) startChibo(ctx context.Context, c *cluster, i int, demo bool) error {
-	unit, err := os.ReadFile(d.l.ref("systemd/chibo@.service"))
-	if err != nil {
-		return err
-	}
-	envRef, err := d.l.read("chibo.env")
-	if err != nil {
-		return err
-	}
-	env, err := chiboEnv(string(unit), envRef, d.l, i, d.s)
+	env, err := d.unitEnv(i)
 	if err != nil {
 		return err
 	}
@@ -318,6 +310,19 @@ func (d *drill) startChibo(ctx context.Context, c *cluster, i int, demo bool) er
 	return waitReady(ctx, c.plain, c.chibo[i], fmt.Sprintf("http://127.0.0.1:%d/readyz", 20080+i), 5*time.Minute)
 }
 
+// unitEnv is the environment chibo@i.service gives its process: the reference unit and chibo.env, rendered.
+func (d *drill) unitEnv(i int) ([]string, error) {
+	unit, err := os.ReadFile(d.l.ref("systemd/chibo@.service"))
+	if err != nil {
+		return nil, err
+	}
+	envRef, err := d.l.read("chibo.env")
+	if err != nil {
+		return nil, err
+	}
+	return chiboEnv(string(unit), envRef, d.l, i, d.s)
+}
+
 // withLoad says whether this run includes drill 3, which needs the load's province and settings.
 func (d *drill) withLoad() bool { return d.o.only == "all" || d.o.only == "load" }
 
@@ -331,15 +336,7 @@ var loadEnv = []string{"CHIBO_LOGIN_BURST=10000", "CHIBO_ACCESS_TTL=3m", "CHIBO_
 // members, 1,000 officials, 31 supervisors, 12 months of meetings) through HAProxy, with the unit's environment,
 // before chibo@1 starts; the drills run on it instead of the small demo of `make run`.
 func (d *drill) provinceDemo(ctx context.Context, c *cluster) error {
-	unit, err := os.ReadFile(d.l.ref("systemd/chibo@.service"))
-	if err != nil {
-		return err
-	}
-	envRef, err := d.l.read("chibo.env")
-	if err != nil {
-		return err
-	}
-	env, err := chiboEnv(string(unit), envRef, d.l, 1, d.s)
+	env, err := d.unitEnv(1)
 	if err != nil {
 		return err
 	}

@@ -87,16 +87,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	var he *echo.HTTPError
 	var e *domain.Error
-	switch {
-	case errors.As(err, &e):
-	case errors.As(err, &he):
+	if !errors.As(err, &e) && errors.As(err, &he) {
 		e = fromEcho(he)
-	default:
-		e = domain.Internal(err)
-	}
-	if e.Code == domain.CodeInternal && changelog.ConnLost(err) {
-		// The database is out of reach for now (a failover, a restart): not a defect, and worth sending again.
-		e = domain.Unavailable(err)
+	} else {
+		e = domainError(err)
 	}
 	status := statusOf[e.Code]
 	if status == 0 {
@@ -127,6 +121,20 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	_ = c.JSON(status, body)
+}
+
+// domainError is err as the API's error: the domain.Error it carries, or an internal error; either becomes
+// unavailable when it is a lost or refused database connection (a failover, a restart: not a defect, and worth
+// sending again). Both ways of answering errors (Echo's handler and ErrorJSON for the file service) use it.
+func domainError(err error) *domain.Error {
+	var e *domain.Error
+	if !errors.As(err, &e) {
+		e = domain.Internal(err)
+	}
+	if e.Code == domain.CodeInternal && changelog.ConnLost(err) {
+		e = domain.Unavailable(err)
+	}
+	return e
 }
 
 func fromEcho(he *echo.HTTPError) *domain.Error {

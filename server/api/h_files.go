@@ -6,7 +6,6 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -14,7 +13,6 @@ import (
 	"github.com/chibo-vn/chibo/server/domain"
 	"github.com/chibo-vn/chibo/server/i18n"
 	"github.com/chibo-vn/chibo/server/store"
-	"github.com/chibo-vn/chibo/sync/changelog"
 )
 
 // MeetingFileView is a meeting's file row with the address of its bytes.
@@ -98,13 +96,7 @@ func (s *Server) listMeetingFiles(c echo.Context) error {
 // ErrorJSON renders err as the API's error response (status and JSON body), in the language of the caller in
 // ctx or of the request's Accept-Language: the file service answers its refusals with it.
 func ErrorJSON(ctx context.Context, h http.Header, err error) (int, []byte) {
-	var e *domain.Error
-	if !errors.As(err, &e) {
-		e = domain.Internal(err)
-	}
-	if e.Code == domain.CodeInternal && changelog.ConnLost(err) {
-		e = domain.Unavailable(err)
-	}
+	e := domainError(err)
 	status := statusOf[e.Code]
 	if status == 0 {
 		status = http.StatusInternalServerError

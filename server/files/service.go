@@ -145,13 +145,8 @@ func Open(ctx context.Context, cfg Config, db *store.DB, opt Options) (*Service,
 	s.tus = h
 	mw := h.Middleware(http.HandlerFunc(s.dispatch))
 	s.upload = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tw := &tusWriter{ResponseWriter: w}
+		tw := newTusWriter(w, r)
 		defer tw.end()
-		if r.Body == nil || r.Body == http.NoBody {
-			tw.received = true
-		} else {
-			r.Body = &tusBody{ReadCloser: r.Body, w: tw}
-		}
 		mw.ServeHTTP(tw, r)
 	})
 	return s, nil
@@ -517,6 +512,17 @@ type tusWriter struct {
 	mu       sync.Mutex
 	received bool // the request's body has all been read
 	done     bool // tusd's request has ended
+}
+
+// newTusWriter wraps w for tusd's request r, and r's body so that the writer learns when it has all been read.
+func newTusWriter(w http.ResponseWriter, r *http.Request) *tusWriter {
+	tw := &tusWriter{ResponseWriter: w}
+	if r.Body == nil || r.Body == http.NoBody {
+		tw.received = true
+	} else {
+		r.Body = &tusBody{ReadCloser: r.Body, w: tw}
+	}
+	return tw
 }
 
 // tusBody tells its tusWriter when the request's body has all been read.
