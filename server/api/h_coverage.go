@@ -161,7 +161,7 @@ func (s *Server) coverageOfficials(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rows, err := store.OfficialTallies(c.Request().Context(), s.db.R, cq.unit, cq.period, cq.today)
+	rows, err := store.OfficialTallies(c.Request().Context(), s.db.R, s.db.W, cq.unit, cq.period, cq.today)
 	if err != nil {
 		return err
 	}
@@ -390,7 +390,7 @@ func (s *Server) exportOfficials(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rows, err := store.OfficialTallies(c.Request().Context(), s.db.R, cq.unit, cq.period, cq.today)
+	rows, err := store.OfficialTallies(c.Request().Context(), s.db.R, s.db.W, cq.unit, cq.period, cq.today)
 	if err != nil {
 		return err
 	}

@@ -1,10 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -431,9 +433,10 @@ type visit struct {
 	verified bool
 	// clash and unconfirmed (an official's visits only): its visit clashes; the secretary has not confirmed it.
 	clash, unconfirmed bool
-	// overdue: the report was due before today, is not submitted, and the subject was expected every month or
-	// attended.
-	overdue bool
+	// pending (an official's visits only): the report is not submitted, and the official was expected every month
+	// or attended; overdue: pending, and due (the last day of a timely report) is before today.
+	pending, overdue bool
+	due              domain.Date
 }
 
 // visitCounts are the visit figures of a list of visits.
@@ -557,7 +560,9 @@ func (d *coverageData) visitOf(c cellRow, e ExpectedMeeting, rule domain.Schedul
 			}
 		}
 	}
-	v.overdue = official != "" && !v.reported && due.Before(d.today) && (monthly || attended)
+	v.due = due
+	v.pending = official != "" && !v.reported && (monthly || attended)
+	v.overdue = v.pending && due.Before(d.today)
 	return v, true
 }
 
@@ -811,8 +816,25 @@ func (d *coverageData) cellMeetings(c cellRow) []MeetingCoverage {
 	return out
 }
 
-// OfficialTallies lists the officials assigned to cells under unit in the period with their tally, by name.
-func OfficialTallies(ctx context.Context, db bun.IDB, unit *OrgUnit, p Period, today domain.Date) ([]OfficialTally, error) {
+// OfficialTallies lists the officials assigned to cells under unit in the period with their tally, by name; today
+// decides which reports are overdue. Like CoverageOf, above a cell and over whole months it sums the coverage
+// summary (coverage_visits), bringing it up to date through w first; otherwise, and in OfficialTalliesRecomputed,
+// it computes from the meetings, reports and assignments themselves. Both give the same tallies.
+func OfficialTallies(ctx context.Context, r, w bun.IDB, unit *OrgUnit, p Period, today domain.Date) ([]OfficialTally, error) {
+	if unit.Kind == domain.KindCell || !p.monthAligned() {
+		return OfficialTalliesRecomputed(ctx, r, unit, p, today)
+	}
+	byID := map[string]*OfficialTally{}
+	if err := officialTalliesFromSummary(ctx, r, w, unit, p, today, byID); errors.Is(err, errBusy) {
+		return OfficialTalliesRecomputed(ctx, r, unit, p, today)
+	} else if err != nil {
+		return nil, err
+	}
+	return finishOfficialTallies(ctx, r, unit, p, byID)
+}
+
+// OfficialTalliesRecomputed is OfficialTallies computed from the meetings, reports and assignments themselves.
+func OfficialTalliesRecomputed(ctx context.Context, db bun.IDB, unit *OrgUnit, p Period, today domain.Date) ([]OfficialTally, error) {
 	d, err := loadCoverage(ctx, db, unit.Path, p, today)
 	if err != nil {
 		return nil, err
@@ -832,17 +854,14 @@ func OfficialTallies(ctx context.Context, db bun.IDB, unit *OrgUnit, p Period, t
 			}
 			cells[a.OfficialID][c.ID] = true
 			t.Cells++
-			vc := countVisits(d.cellVisits(c, a.OfficialID))
-			t.Expected += vc.expected
-			t.Attended += vc.visited
-			t.Reported += vc.reported
-			t.OnTime += vc.timely
-			t.Overdue += vc.overdue
-			t.Verified += vc.verified
-			t.Clashes += vc.clashes
-			t.Unconfirmed += vc.unconfirmed
+			t.addVisits(countVisits(d.cellVisits(c, a.OfficialID)))
 		}
 	}
+	return finishOfficialTallies(ctx, db, unit, p, byID)
+}
+
+// finishOfficialTallies adds the expanded committee meetings to the officials' tallies byID and lists them by name.
+func finishOfficialTallies(ctx context.Context, db bun.IDB, unit *OrgUnit, p Period, byID map[string]*OfficialTally) ([]OfficialTally, error) {
 	if err := addCommitteeTallies(ctx, db, unit, p, byID); err != nil {
 		return nil, err
 	}
@@ -945,11 +964,12 @@ func Absentees(ctx context.Context, db bun.IDB, unit *OrgUnit, p Period) ([]Abse
 		return nil, domain.Internal(err)
 	}
 	type row struct {
-		MemberID string                  `bun:"member_id"`
-		CellID   string                  `bun:"cell_id"`
-		Date     domain.Date             `bun:"meeting_date"`
-		Status   domain.AttendanceStatus `bun:"status"`
-		Reason   string                  `bun:"reason"`
+		MemberID  string                  `bun:"member_id"`
+		CellID    string                  `bun:"cell_id"`
+		MeetingID string                  `bun:"meeting_id"`
+		Date      domain.Date             `bun:"meeting_date"`
+		Status    domain.AttendanceStatus `bun:"status"`
+		Reason    string                  `bun:"reason"`
 	}
 	var rows []row
 	for len(ids) > 0 {
@@ -957,19 +977,22 @@ func Absentees(ctx context.Context, db bun.IDB, unit *OrgUnit, p Period) ([]Abse
 		ids = ids[len(slice):]
 		var part []row
 		err := db.NewSelect().TableExpr("attendance AS at").
-			ColumnExpr("at.member_id, m.cell_id, m.meeting_date, at.status, at.reason").
+			ColumnExpr("at.member_id, m.cell_id, m.id AS meeting_id, m.meeting_date, at.status, at.reason").
 			Join("JOIN meetings AS m ON m.id = at.meeting_id").
 			Join("JOIN org_units AS ou ON ou.id = m.cell_id").
 			Where("at.member_id IN (?)", bun.In(slice)).
 			Where("ou.path >= ? AND ou.path < ?", unit.Path, domain.PathUpper(unit.Path)).
 			Where("m.meeting_date >= ? AND m.meeting_date <= ? AND m.status = ?", from, p.To, domain.MeetingHeld).
 			Where("at.deleted_at IS NULL AND m.deleted_at IS NULL AND m.form = ?", domain.FormCell).
-			OrderExpr("at.member_id, m.meeting_date, m.id").Scan(ctx, &part)
+			Scan(ctx, &part) // sorted here: cheaper than by the database, which the whole province shares
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return nil, domain.Internal(err)
 		}
 		rows = append(rows, part...)
 	}
+	slices.SortFunc(rows, func(a, b row) int {
+		return cmp.Or(strings.Compare(a.MemberID, b.MemberID), a.Date.Time().Compare(b.Date.Time()), strings.Compare(a.MeetingID, b.MeetingID))
+	})
 	out := []Absentee{}
 	var best, cur *Absentee
 	flush := func() {

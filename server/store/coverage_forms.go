@@ -7,6 +7,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"sort"
 
 	"github.com/uptrace/bun"
@@ -48,16 +50,33 @@ type CommitteeTally struct {
 type formsData struct {
 	communes    []OrgUnit
 	zones       map[string]int // zones per commune
-	cells       []OrgUnit
-	meetings    []Meeting
-	reports     []BriefingReport
+	cells       []cellRow
+	meetings    []formsMeeting
+	reports     []briefingCell
 	present     map[string]map[string]bool // meeting → users present
 	assignments []Assignment
+	byCommune   map[string][]int  // commune id → indexes of its committee assignments
 	names       map[string]string // official id → display name
 }
 
-func loadFormsData(ctx context.Context, db bun.IDB, root string, p Period) (*formsData, error) {
-	d := &formsData{zones: map[string]int{}, present: map[string]map[string]bool{}, names: map[string]string{}}
+// formsMeeting is what the forms' coverage needs of a meeting of the other forms.
+type formsMeeting struct {
+	ID          string      `bun:"id"`
+	CellID      string      `bun:"cell_id"`
+	Form        string      `bun:"form"`
+	MeetingDate domain.Date `bun:"meeting_date"`
+}
+
+// briefingCell is a cell that reported at a briefing (a briefing_reports row, without its text).
+type briefingCell struct {
+	MeetingID string `bun:"meeting_id"`
+	CellID    string `bun:"cell_id"`
+}
+
+// loadFormsData reads the meetings of the other forms held under root in the period, with what their coverage
+// needs; committee limits it to the expanded committee meetings and their assignments (the officials' tallies).
+func loadFormsData(ctx context.Context, db bun.IDB, root string, p Period, committee bool) (*formsData, error) {
+	d := &formsData{zones: map[string]int{}, present: map[string]map[string]bool{}, byCommune: map[string][]int{}, names: map[string]string{}}
 	if err := db.NewSelect().Model(&d.communes).Where("ou.kind = ? AND ou.path >= ? AND ou.path < ?", domain.KindCommune, root, domain.PathUpper(root)).
 		OrderExpr("ou.name, ou.id").Scan(ctx); err != nil {
 		return nil, domain.Internal(err)
@@ -69,47 +88,66 @@ func loadFormsData(ctx context.Context, db bun.IDB, root string, p Period) (*for
 	for i, c := range d.communes {
 		ids[i] = c.ID
 	}
-	var zones []Zone
-	if err := db.NewSelect().Model(&zones).Where("zn.commune_id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
-		return nil, domain.Internal(err)
-	}
-	for _, z := range zones {
-		d.zones[z.CommuneID]++
-	}
-	if err := db.NewSelect().Model(&d.cells).Where("ou.kind = ? AND ou.path >= ? AND ou.path < ?", domain.KindCell, root, domain.PathUpper(root)).
-		Scan(ctx); err != nil {
-		return nil, domain.Internal(err)
-	}
-	if err := db.NewSelect().Model(&d.meetings).Where("mt.cell_id IN (?) AND mt.form <> ? AND mt.status = ?", bun.List(ids), domain.FormCell, domain.MeetingHeld).
-		Where("mt.meeting_date >= ? AND mt.meeting_date <= ?", p.From, p.To).Scan(ctx); err != nil {
-		return nil, domain.Internal(err)
-	}
-	if len(d.meetings) > 0 {
-		mids := make([]string, len(d.meetings))
-		for i, m := range d.meetings {
-			mids[i] = m.ID
+	forms := []domain.MeetingForm{domain.FormCommittee}
+	if !committee {
+		forms = append(forms, domain.FormBriefing, domain.FormDialogue)
+		var zones []Zone
+		if err := db.NewSelect().Model(&zones).Where("zn.commune_id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
+			return nil, domain.Internal(err)
 		}
-		for _, chunk := range chunks(mids, 500) {
-			var reps []BriefingReport
-			if err := db.NewSelect().Model(&reps).Where("br.meeting_id IN (?)", bun.List(chunk)).Scan(ctx); err != nil {
-				return nil, domain.Internal(err)
+		for _, z := range zones {
+			d.zones[z.CommuneID]++
+		}
+		var err error
+		if d.cells, err = cellsUnder(ctx, db, []string{root}, nil); err != nil {
+			return nil, err
+		}
+	}
+	if err := db.NewSelect().TableExpr("meetings AS mt").ColumnExpr("mt.id, mt.cell_id, mt.form, mt.meeting_date").
+		Where("mt.cell_id IN (?) AND mt.form IN (?) AND mt.status = ? AND mt.deleted_at IS NULL", bun.List(ids), bun.List(forms), domain.MeetingHeld).
+		Where("mt.meeting_date >= ? AND mt.meeting_date <= ?", p.From, p.To).Scan(ctx, &d.meetings); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, domain.Internal(err)
+	}
+	var briefings, committees []string
+	for _, m := range d.meetings {
+		switch domain.MeetingForm(m.Form) {
+		case domain.FormBriefing:
+			briefings = append(briefings, m.ID)
+		case domain.FormCommittee:
+			committees = append(committees, m.ID)
+		}
+	}
+	for _, chunk := range chunks(briefings, 500) {
+		var reps []briefingCell
+		if err := db.NewSelect().TableExpr("briefing_reports AS br").ColumnExpr("br.meeting_id, br.cell_id").
+			Where("br.meeting_id IN (?) AND br.deleted_at IS NULL", bun.List(chunk)).Scan(ctx, &reps); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, domain.Internal(err)
+		}
+		d.reports = append(d.reports, reps...)
+	}
+	for _, chunk := range chunks(committees, 500) {
+		var parts []struct {
+			MeetingID string `bun:"meeting_id"`
+			UserID    string `bun:"user_id"`
+		}
+		if err := db.NewSelect().TableExpr("meeting_participants AS mp").ColumnExpr("mp.meeting_id, mp.user_id").
+			Where("mp.meeting_id IN (?) AND mp.present AND mp.user_id IS NOT NULL AND mp.deleted_at IS NULL", bun.List(chunk)).
+			Scan(ctx, &parts); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, domain.Internal(err)
+		}
+		for _, x := range parts {
+			if d.present[x.MeetingID] == nil {
+				d.present[x.MeetingID] = map[string]bool{}
 			}
-			d.reports = append(d.reports, reps...)
-			var parts []MeetingParticipant
-			if err := db.NewSelect().Model(&parts).Where("mp.meeting_id IN (?) AND mp.present AND mp.user_id IS NOT NULL", bun.List(chunk)).Scan(ctx); err != nil {
-				return nil, domain.Internal(err)
-			}
-			for _, x := range parts {
-				if d.present[x.MeetingID] == nil {
-					d.present[x.MeetingID] = map[string]bool{}
-				}
-				d.present[x.MeetingID][*x.UserID] = true
-			}
+			d.present[x.MeetingID][x.UserID] = true
 		}
 	}
 	if err := db.NewSelect().Model(&d.assignments).Where("a.cell_id IN (?) AND a.form = ? AND a.status <> ?", bun.List(ids), domain.FormCommittee, domain.AssignmentCancelled).
 		Where("a.starts_on <= ? AND (a.ends_on IS NULL OR a.ends_on >= ?)", p.To, p.From).OrderExpr("a.official_id, a.cell_id, a.id").Scan(ctx); err != nil {
 		return nil, domain.Internal(err)
+	}
+	for i, a := range d.assignments {
+		d.byCommune[a.CellID] = append(d.byCommune[a.CellID], i)
 	}
 	if len(d.assignments) > 0 {
 		var users []User
@@ -146,11 +184,11 @@ func (a *Assignment) overlapsMonth(m domain.Date, p Period) bool {
 
 // attendedBy reports whether an official assigned (on the day) to the committee meetings of m's commune attended
 // m; officials is filled with those who did.
-func (d *formsData) attendedBy(m *Meeting, officials map[string]bool) bool {
+func (d *formsData) attendedBy(m *formsMeeting, officials map[string]bool) bool {
 	ok := false
-	for i := range d.assignments {
+	for _, i := range d.byCommune[m.CellID] {
 		a := &d.assignments[i]
-		if a.CellID == m.CellID && a.covers(m.MeetingDate) && d.present[m.ID][a.OfficialID] {
+		if a.covers(m.MeetingDate) && d.present[m.ID][a.OfficialID] {
 			ok = true
 			if officials != nil {
 				officials[a.OfficialID] = true
@@ -163,9 +201,39 @@ func (d *formsData) attendedBy(m *Meeting, officials map[string]bool) bool {
 // FormsCoverage reports, for each commune under root (itself included) and each month of the period, its
 // meetings of the other forms (FormsCoverageRow), communes by name, months in order.
 func FormsCoverage(ctx context.Context, db bun.IDB, root string, p Period) ([]FormsCoverageRow, error) {
-	d, err := loadFormsData(ctx, db, root, p)
+	d, err := loadFormsData(ctx, db, root, p, false)
 	if err != nil {
 		return nil, err
+	}
+	// The cells of each commune (the commune on their path), the meetings of each commune and month, the cells that
+	// reported at each briefing.
+	communeAt := make(map[string]string, len(d.communes)) // path → id
+	for _, c := range d.communes {
+		communeAt[c.Path] = c.ID
+	}
+	cellsOf := map[string][]*cellRow{}
+	for i := range d.cells {
+		cell := &d.cells[i]
+		for j := len(cell.Path) - 2; j > 0; j-- {
+			if cell.Path[j] != '/' {
+				continue
+			}
+			if id, ok := communeAt[cell.Path[:j+1]]; ok {
+				cellsOf[id] = append(cellsOf[id], cell)
+				break
+			}
+		}
+	}
+	type communeMonth struct{ commune, month string }
+	held := map[communeMonth][]*formsMeeting{}
+	for i := range d.meetings {
+		mt := &d.meetings[i]
+		k := communeMonth{mt.CellID, mt.MeetingDate.String()[:7]}
+		held[k] = append(held[k], mt)
+	}
+	reportsOf := map[string][]string{} // briefing → cells
+	for _, br := range d.reports {
+		reportsOf[br.MeetingID] = append(reportsOf[br.MeetingID], br.CellID)
 	}
 	out := []FormsCoverageRow{}
 	for _, c := range d.communes {
@@ -177,22 +245,22 @@ func FormsCoverage(ctx context.Context, db bun.IDB, root string, p Period) ([]Fo
 			}
 			r := FormsCoverageRow{CommuneID: c.ID, CommuneName: c.Name, Month: mk, BriefingsExpected: max(1, d.zones[c.ID])}
 			open := map[string]bool{}
-			for _, cell := range d.cells {
-				if domain.Under(cell.Path, c.Path) && (cell.ClosedOn.IsZero() || !cell.ClosedOn.Before(m)) && (cell.OpenedOn.IsZero() || !cell.OpenedOn.After(end)) {
+			for _, cell := range cellsOf[c.ID] {
+				if (cell.ClosedOn.IsZero() || !cell.ClosedOn.Before(m)) && (cell.OpenedOn.IsZero() || !cell.OpenedOn.After(end)) {
 					open[cell.ID] = true
 				}
 			}
 			r.Cells = len(open)
-			briefings := map[string]bool{}
-			for i := range d.meetings {
-				mt := &d.meetings[i]
-				if mt.CellID != c.ID || mt.MeetingDate.String()[:7] != mk {
-					continue
-				}
-				switch mt.Form {
+			reported := map[string]bool{}
+			for _, mt := range held[communeMonth{c.ID, mk}] {
+				switch domain.MeetingForm(mt.Form) {
 				case domain.FormBriefing:
 					r.BriefingsHeld++
-					briefings[mt.ID] = true
+					for _, cell := range reportsOf[mt.ID] {
+						if open[cell] {
+							reported[cell] = true
+						}
+					}
 				case domain.FormDialogue:
 					r.DialoguesHeld++
 				case domain.FormCommittee:
@@ -202,16 +270,10 @@ func FormsCoverage(ctx context.Context, db bun.IDB, root string, p Period) ([]Fo
 					}
 				}
 			}
-			reported := map[string]bool{}
-			for _, br := range d.reports {
-				if briefings[br.MeetingID] && open[br.CellID] {
-					reported[br.CellID] = true
-				}
-			}
 			r.CellsReported = len(reported)
 			officials := map[string]bool{}
-			for i := range d.assignments {
-				if a := &d.assignments[i]; a.CellID == c.ID && a.overlapsMonth(m, p) {
+			for _, i := range d.byCommune[c.ID] {
+				if a := &d.assignments[i]; a.overlapsMonth(m, p) {
 					officials[a.OfficialID] = true
 				}
 			}
@@ -226,7 +288,7 @@ func FormsCoverage(ctx context.Context, db bun.IDB, root string, p Period) ([]Fo
 // per commune, the months of the period its assignments cover (a meeting expected each) and the meetings it
 // attended; by official name, then commune.
 func CommitteeTallies(ctx context.Context, db bun.IDB, root string, p Period) ([]CommitteeTally, error) {
-	d, err := loadFormsData(ctx, db, root, p)
+	d, err := loadFormsData(ctx, db, root, p, true)
 	if err != nil {
 		return nil, err
 	}
@@ -257,7 +319,7 @@ func CommitteeTallies(ctx context.Context, db bun.IDB, root string, p Period) ([
 	}
 	for i := range d.meetings {
 		mt := &d.meetings[i]
-		if mt.Form != domain.FormCommittee {
+		if domain.MeetingForm(mt.Form) != domain.FormCommittee {
 			continue
 		}
 		offs := map[string]bool{}

@@ -26,7 +26,7 @@ import (
 
 // coverageAlgo versions how the months are computed: raise it whenever the coverage definitions change, so the
 // summaries built by an older server are rebuilt.
-const coverageAlgo = 2 // 2: the verified visits (issue #13)
+const coverageAlgo = 3 // 2: the verified visits (issue #13); 3: the officials' visits (coverage_visits, issue #14)
 
 // coverageMaxSpan bounds, in months, the span a cell's summary grows to when a reader asks for months next to it.
 const coverageMaxSpan = 36
@@ -38,7 +38,7 @@ const coverageRounds = 3
 var errBusy = errors.New("coverage summary: cells kept changing")
 
 // coverageAnalyze is how many cells a rebuild takes to be followed by ANALYZE on PostgreSQL.
-const coverageAnalyze = 2000
+const coverageAnalyze = 500
 
 // coverageBatch is how many cells one rebuild reads at a time; coverageWriteBatch how many of them one transaction
 // stores. A transaction writes about 12 rows a cell (a year of months): on PostgreSQL every write transaction holds
@@ -243,7 +243,7 @@ func refreshCoverage(ctx context.Context, r, w bun.IDB, cells []coverageCell, fr
 	// After a large rebuild (a first read of a province, a rule changed for it) PostgreSQL's planner needs to know
 	// the summary's new size at once, not when autovacuum next gets to it.
 	if built >= coverageAnalyze && changelog.IsPG(w) {
-		if _, err := w.NewRaw("ANALYZE coverage_months, coverage_cells").Exec(ctx); err != nil {
+		if _, err := w.NewRaw("ANALYZE coverage_months, coverage_visits, coverage_cells").Exec(ctx); err != nil {
 			return built, domain.Internal(err)
 		}
 	}
@@ -263,8 +263,10 @@ func rebuildCoverage(ctx context.Context, r, w bun.IDB, cells []coverageCell, fr
 		return 0, err
 	}
 	var months []coverageMonth
+	var visits []coverageVisit
 	for _, c := range rows {
 		months = append(months, d.monthRows(c, from, to)...)
+		visits = append(visits, d.visitRows(c)...)
 	}
 	// Rows in month and path order: a month's rows of the cells of one rebuild sit together on disk, which is how the
 	// month figures read them.
@@ -281,7 +283,7 @@ func rebuildCoverage(ctx context.Context, r, w bun.IDB, cells []coverageCell, fr
 	stored := 0
 	for len(ids) > 0 {
 		n := min(len(ids), coverageWriteBatch)
-		k, err := storeCoverage(ctx, w, ids[:n], read, months, from, to)
+		k, err := storeCoverage(ctx, w, ids[:n], read, months, visits, from, to)
 		if err != nil {
 			return stored, err
 		}
@@ -291,9 +293,10 @@ func rebuildCoverage(ctx context.Context, r, w bun.IDB, cells []coverageCell, fr
 	return stored, nil
 }
 
-// storeCoverage stores, in one transaction, the months of the cells ids whose stamps are still those read before
-// their data was (read), and returns how many it stored.
-func storeCoverage(ctx context.Context, w bun.IDB, ids []string, read map[string]int64, months []coverageMonth, from, to domain.Date) (int, error) {
+// storeCoverage stores, in one transaction, the months and the officials' visits of the cells ids whose stamps are
+// still those read before their data was (read), and returns how many it stored.
+func storeCoverage(ctx context.Context, w bun.IDB, ids []string, read map[string]int64, months []coverageMonth, visits []coverageVisit,
+	from, to domain.Date) (int, error) {
 	var built []string
 	err := w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		// Lock the cells' state rows and keep the cells whose stamp is still the one read before their data. On
@@ -317,8 +320,10 @@ func storeCoverage(ctx context.Context, w bun.IDB, ids []string, read map[string
 		if len(built) == 0 {
 			return nil
 		}
-		if _, err := tx.NewDelete().TableExpr("coverage_months").Where("cell_id IN (?)", bun.List(built)).Exec(ctx); err != nil {
-			return domain.Internal(err)
+		for _, table := range []string{"coverage_months", "coverage_visits"} {
+			if _, err := tx.NewDelete().TableExpr(table).Where("cell_id IN (?)", bun.List(built)).Exec(ctx); err != nil {
+				return domain.Internal(err)
+			}
 		}
 		if _, err := tx.NewUpdate().TableExpr("coverage_cells").Set("built_stamp = stamp, built_algo = ?", coverageAlgo).
 			Set("from_month = ?, to_month = ?", from, to).Where("cell_id IN (?)", bun.List(built)).Exec(ctx); err != nil {
@@ -337,6 +342,20 @@ func storeCoverage(ctx context.Context, w bun.IDB, ids []string, read map[string
 				return domain.Internal(err)
 			}
 			keep = keep[n:]
+		}
+		var kept []coverageVisit
+		for _, v := range visits {
+			if fresh[v.CellID] {
+				kept = append(kept, v)
+			}
+		}
+		for len(kept) > 0 {
+			n := min(len(kept), 1000)
+			batch := kept[:n]
+			if _, err := tx.NewInsert().Model(&batch).Exec(ctx); err != nil {
+				return domain.Internal(err)
+			}
+			kept = kept[n:]
 		}
 		return nil
 	})
@@ -400,28 +419,36 @@ func (d *coverageData) monthRows(c cellRow, from, to domain.Date) []coverageMont
 	return out
 }
 
+// summaryCurrent brings the summaries of the cells under unit up to date for the months of the period p, and
+// returns the first and last of those months (first days). It rebuilds until no cell is behind; a cell written
+// during every round (a busy sync) makes it give up with errBusy, and the reader compute directly instead.
+func summaryCurrent(ctx context.Context, r, w bun.IDB, unit *OrgUnit, p Period) (from, to domain.Date, err error) {
+	from = domain.NewDate(p.From.Year(), p.From.Month(), 1)
+	to = domain.NewDate(p.To.Year(), p.To.Month(), 1)
+	for round := 0; ; round++ {
+		stale, err := staleCells(ctx, r, unit.Path, from, to)
+		if err != nil {
+			return from, to, err
+		}
+		if len(stale) == 0 {
+			return from, to, nil
+		}
+		if round == coverageRounds {
+			return from, to, errBusy
+		}
+		if _, err := refreshCoverage(ctx, r, w, stale, from, to); err != nil {
+			return from, to, err
+		}
+	}
+}
+
 // coverageFromSummary is CoverageOf for a unit above cells and a period of whole months: it brings the summaries
 // of the unit's cells up to date, then sums them. The sums per cell (for the caps, the children and the cells under
 // 85 %) and per month are read at the same time, on two connections.
 func coverageFromSummary(ctx context.Context, r, w bun.IDB, unit *OrgUnit, p Period, rep *CoverageReport, kids []OrgUnit) error {
-	from := domain.NewDate(p.From.Year(), p.From.Month(), 1)
-	to := domain.NewDate(p.To.Year(), p.To.Month(), 1)
-	// Rebuild until no cell is behind; a cell written during every round (a busy sync) makes the report be computed
-	// directly instead.
-	for round := 0; ; round++ {
-		stale, err := staleCells(ctx, r, unit.Path, from, to)
-		if err != nil {
-			return err
-		}
-		if len(stale) == 0 {
-			break
-		}
-		if round == coverageRounds {
-			return errBusy
-		}
-		if _, err := refreshCoverage(ctx, r, w, stale, from, to); err != nil {
-			return err
-		}
+	from, to, err := summaryCurrent(ctx, r, w, unit, p)
+	if err != nil {
+		return err
 	}
 	root, upper := unit.Path, domain.PathUpper(unit.Path)
 	// open keeps the rows of the unit's cells open in the period.
@@ -475,7 +502,7 @@ func coverageFromSummary(ctx context.Context, r, w bun.IDB, unit *OrgUnit, p Per
 		}
 		errs <- err
 	}()
-	var err error
+	err = nil
 	for range 2 {
 		if e := <-errs; e != nil && err == nil {
 			err = e

@@ -53,6 +53,22 @@ func TestCoverageSummaryEqualsRecomputation(t *testing.T) {
 					t.Errorf("after %s, %s %s..%s: summary differs from a recomputation (-recomputed +summary):\n%s",
 						step, unit.Name, p.From, p.To, diff)
 				}
+				// The officials' tallies, on the fixture's day and on days when fewer reports are overdue: the last day
+				// a report on cell A's meeting of 3 December is timely (due 3 days after), the day after, and before.
+				for _, today := range []domain.Date{testdb.CoverageToday, d(2026, 12, 6), d(2026, 12, 7), d(2026, 11, 1)} {
+					got, err := store.OfficialTallies(ctx, db.R, db.W, &unit, p, today)
+					if err != nil {
+						t.Fatal(err)
+					}
+					want, err := store.OfficialTalliesRecomputed(ctx, db.R, &unit, p, today)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if diff := cmp.Diff(want, got, cmpopts.EquateComparable(domain.Date{}), cmp.AllowUnexported(store.OfficialTally{})); diff != "" {
+						t.Errorf("after %s, %s %s..%s, today %s: officials' tallies from the summary differ from a recomputation (-recomputed +summary):\n%s",
+							step, unit.Name, p.From, p.To, today, diff)
+					}
+				}
 			}
 		}
 	}

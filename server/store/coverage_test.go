@@ -164,7 +164,7 @@ func TestOfficialTallies(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := store.OfficialTallies(ctx, f.DB.R, tt.unit, q4, testdb.CoverageToday)
+			got, err := store.OfficialTallies(ctx, f.DB.R, f.DB.W, tt.unit, q4, testdb.CoverageToday)
 			if err != nil {
 				t.Fatal(err)
 			}

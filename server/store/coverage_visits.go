@@ -1,0 +1,170 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/uptrace/bun"
+
+	"github.com/chibo-vn/chibo/server/domain"
+)
+
+// The officials' part of the coverage summary (migration 0027): beside a cell's months, one row for each expected
+// meeting of the cell and each official assigned to it, with the visit's outcome as visitOf decides it. The rows
+// are built and stored with the cell's months (rebuildCoverage, storeCoverage), under the same stamp, so they are
+// current exactly when the months are; OfficialTallies over a province sums them instead of reading every meeting,
+// report and assignment of it.
+
+// coverageVisit is a row of coverage_visits: an official's visit (an expected meeting) of a cell. The flags are
+// 0 or 1 so that a reader sums them. Whether a report is overdue depends on the day of the read: the row keeps
+// whether it is still owed (Pending) and the last day it was timely (Due).
+type coverageVisit struct {
+	bun.BaseModel `bun:"table:coverage_visits"`
+	CellID        string      `bun:"cell_id"`
+	OfficialID    string      `bun:"official_id"`
+	Day           domain.Date `bun:"day"`
+	Due           domain.Date `bun:"due"`
+	W12           int         `bun:"w12"`
+	Visited       int         `bun:"visited"`
+	Reported      int         `bun:"reported"`
+	Timely        int         `bun:"timely"`
+	Verified      int         `bun:"verified"`
+	Clash         int         `bun:"clash"`
+	Unconfirmed   int         `bun:"unconfirmed"`
+	Pending       int         `bun:"pending"`
+}
+
+// visitRows are the officials' visits of cell c over d's period: for each official assigned to it, the expected
+// meetings visitOf counts for the official.
+func (d *coverageData) visitRows(c cellRow) []coverageVisit {
+	var out []coverageVisit
+	rule := d.rules[c.Path].Rule
+	seen := map[string]bool{}
+	for _, a := range d.assign[c.ID] {
+		if seen[a.OfficialID] {
+			continue
+		}
+		seen[a.OfficialID] = true
+		for _, e := range d.expected[c.ID] {
+			v, ok := d.visitOf(c, e, rule, a.OfficialID)
+			if !ok {
+				continue
+			}
+			out = append(out, coverageVisit{CellID: c.ID, OfficialID: a.OfficialID, Day: e.Date, Due: v.due, W12: v.w12,
+				Visited: b2i(v.visited), Reported: b2i(v.reported), Timely: b2i(v.timely), Verified: b2i(v.verified),
+				Clash: b2i(v.clash), Unconfirmed: b2i(v.unconfirmed), Pending: b2i(v.pending)})
+		}
+	}
+	return out
+}
+
+// officialPair is an official assigned to a cell in the period, with the sums of its visits there.
+type officialPair struct {
+	OfficialID  string `bun:"official_id"`
+	CellID      string `bun:"cell_id"`
+	DisplayName string `bun:"display_name"`
+	NameFold    string `bun:"name_fold"`
+	Title       string `bun:"title"`
+}
+
+// pairSums are an official's sums of visits of a cell (a group of coverage_visits rows).
+type pairSums struct {
+	OfficialID  string `bun:"official_id"`
+	CellID      string `bun:"cell_id"`
+	Visits      int    `bun:"visits"`
+	W12         int    `bun:"w12"`
+	Visited     int    `bun:"visited"`
+	Reported    int    `bun:"reported"`
+	Timely      int    `bun:"timely"`
+	Verified    int    `bun:"verified"`
+	Clashes     int    `bun:"clashes"`
+	Unconfirmed int    `bun:"unconfirmed"`
+	Overdue     int    `bun:"overdue"`
+}
+
+// officialTalliesFromSummary is OfficialTallies' cell part for a unit above cells and a period of whole months:
+// it brings the summaries of the unit's cells up to date, then reads the officials assigned to them and the sums of
+// their visits, on two connections at once, into byID.
+func officialTalliesFromSummary(ctx context.Context, r, w bun.IDB, unit *OrgUnit, p Period, today domain.Date, byID map[string]*OfficialTally) error {
+	if _, _, err := summaryCurrent(ctx, r, w, unit, p); err != nil {
+		return err
+	}
+	root, upper := unit.Path, domain.PathUpper(unit.Path)
+	// cells keeps the rows whose cell (column col) is under the unit, as the summary's readers find them.
+	cells := func(q *bun.SelectQuery, col string) *bun.SelectQuery {
+		return q.Join("JOIN org_units AS ou ON ou.id = ?", bun.Safe(col)).
+			Where("ou.kind = ? AND ou.path >= ? AND ou.path < ? AND ou.deleted_at IS NULL", domain.KindCell, root, upper)
+	}
+	var pairs []officialPair
+	var sums []pairSums
+	errs := make(chan error, 2)
+	go func() {
+		// As loadCoverage reads them: the assignments overlapping the period, of cells open in it.
+		err := cells(r.NewSelect().TableExpr("assignments AS a").
+			ColumnExpr("DISTINCT a.official_id, a.cell_id, u.display_name, u.name_fold, u.title").
+			Join("JOIN users AS u ON u.id = a.official_id"), "a.cell_id").
+			Where("(ou.opened_on IS NULL OR ou.opened_on <= ?) AND (ou.closed_on IS NULL OR ou.closed_on >= ?)", p.To, p.From).
+			Where("a.deleted_at IS NULL AND a.status <> ? AND a.form = ?", domain.AssignmentCancelled, domain.FormCell).
+			Where("a.starts_on <= ? AND (a.ends_on IS NULL OR a.ends_on >= ?)", p.To, p.From).
+			Scan(ctx, &pairs)
+		if errors.Is(err, sql.ErrNoRows) {
+			err = nil
+		}
+		errs <- err
+	}()
+	go func() {
+		err := cells(r.NewSelect().TableExpr("coverage_visits AS cv").ColumnExpr("cv.official_id, cv.cell_id, COUNT(*) AS visits").
+			ColumnExpr("SUM(cv.w12) AS w12, SUM(cv.visited) AS visited, SUM(cv.reported) AS reported, SUM(cv.timely) AS timely").
+			ColumnExpr("SUM(cv.verified) AS verified, SUM(cv.clash) AS clashes, SUM(cv.unconfirmed) AS unconfirmed").
+			ColumnExpr("SUM(CASE WHEN cv.pending = 1 AND cv.due < ? THEN 1 ELSE 0 END) AS overdue", today), "cv.cell_id").
+			Where("cv.day >= ? AND cv.day <= ?", p.From, p.To).
+			GroupExpr("cv.official_id, cv.cell_id").Scan(ctx, &sums)
+		if errors.Is(err, sql.ErrNoRows) {
+			err = nil
+		}
+		errs <- err
+	}()
+	var err error
+	for range 2 {
+		if e := <-errs; e != nil && err == nil {
+			err = e
+		}
+	}
+	if err != nil {
+		return domain.Internal(err)
+	}
+	type key struct{ official, cell string }
+	at := make(map[key]int, len(sums))
+	for i, s := range sums {
+		at[key{s.OfficialID, s.CellID}] = i
+	}
+	for _, pr := range pairs {
+		t := byID[pr.OfficialID]
+		if t == nil {
+			t = &OfficialTally{UserID: pr.OfficialID, DisplayName: pr.DisplayName, Title: pr.Title, nameFold: pr.NameFold}
+			byID[pr.OfficialID] = t
+		}
+		t.Cells++
+		i, ok := at[key{pr.OfficialID, pr.CellID}]
+		if !ok {
+			continue
+		}
+		s := sums[i]
+		t.addVisits(visitTotals{visits: s.Visits, w12: s.W12, visited: s.Visited, reported: s.Reported, timely: s.Timely,
+			verified: s.Verified, overdue: s.Overdue, clashes: s.Clashes, unconfirmed: s.Unconfirmed}.counts())
+	}
+	return nil
+}
+
+// addVisits adds the counts of the official's visits of one cell to its tally.
+func (t *OfficialTally) addVisits(vc visitCounts) {
+	t.Expected += vc.expected
+	t.Attended += vc.visited
+	t.Reported += vc.reported
+	t.OnTime += vc.timely
+	t.Overdue += vc.overdue
+	t.Verified += vc.verified
+	t.Clashes += vc.clashes
+	t.Unconfirmed += vc.unconfirmed
+}
