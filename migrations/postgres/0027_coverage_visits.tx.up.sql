@@ -10,6 +10,7 @@
 CREATE TABLE coverage_visits (
     cell_id      uuid NOT NULL,
     official_id  uuid NOT NULL,
+    meeting_id   uuid,
     day          date NOT NULL,
     due          date NOT NULL,
     w12          integer NOT NULL,

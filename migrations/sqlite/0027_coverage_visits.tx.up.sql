@@ -10,6 +10,7 @@
 CREATE TABLE coverage_visits (
     cell_id      text NOT NULL,
     official_id  text NOT NULL,
+    meeting_id   text,
     day          DATE NOT NULL,
     due          DATE NOT NULL,
     w12          integer NOT NULL,

@@ -98,9 +98,19 @@ test('a recommendation for "UBND xã" goes round the loop to the briefing', asyn
   await login(r.page, 'ubnd');
   const reg = await until(() => [...regs.values()].find((x) => x.scopeURL === base + '/' && !x.isDeleted), 'the registration');
   const tag = 'rec:' + id;
-  await cdp.send('ServiceWorker.deliverPushMessage', { origin: base, registrationId: reg.registrationId,
-    data: JSON.stringify({ id: note.id, kind: note.kind, title: note.title, body: note.body, link: note.link, tag }) });
-  const [n] = await until(async () => (await shown(r.page, tag)).length && shown(r.page, tag), 'the notification');
+  // Delivered once the worker is active, and again every few seconds until shown, as a push service retries: a
+  // message that reaches a worker still starting can be dropped (the test failed so now and then on a busy machine).
+  await r.page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+  let sent = 0;
+  const [n] = await until(async () => {
+    if (Date.now() - sent > 3000) {
+      sent = Date.now();
+      await cdp.send('ServiceWorker.deliverPushMessage', { origin: base, registrationId: reg.registrationId,
+        data: JSON.stringify({ id: note.id, kind: note.kind, title: note.title, body: note.body, link: note.link, tag }) });
+    }
+    const ns = await shown(r.page, tag);
+    return ns.length && ns;
+  }, 'the notification');
   assert.equal(n.title, 'Kiến nghị chờ trả lời');
   assert.equal(n.data.link, '#/recs/' + id);
 

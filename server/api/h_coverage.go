@@ -197,7 +197,7 @@ func (s *Server) coveragePriorities(c echo.Context) error {
 		if c.QueryParam("period") == "" && c.QueryParam("from") == "" && c.QueryParam("to") == "" {
 			cq.period = store.Period{From: cq.today.AddMonths(-12).AddDays(1), To: cq.today}
 		}
-		rows, err := store.OverdueVisitReports(ctx, s.db.R, cq.unit, cq.period, cq.today)
+		rows, err := store.OverdueVisitReports(ctx, s.db.R, s.db.W, cq.unit, cq.period, cq.today)
 		if err != nil {
 			return err
 		}

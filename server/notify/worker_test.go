@@ -738,3 +738,37 @@ func TestCommitteeReminderOpensTheCommuneMeeting(t *testing.T) {
 		t.Errorf("no eve reminder of the committee meeting among %d notifications", len(f.notifications(f.off.ID)))
 	}
 }
+
+// TestWarmKeepsCoverageCurrent: the worker's warming builds the coverage summary of every cell, one instance at a
+// time and at most once per WarmEvery; after a write only the written cell is rebuilt, on the next round.
+func TestWarmKeepsCoverageCurrent(t *testing.T) {
+	f := newFixture(t, ict(2026, time.December, 4, 20, 0))
+	ctx := context.Background()
+	w1, w2 := f.worker(nil, "one"), f.worker(nil, "two")
+	warm := func(w *notify.Worker, force bool) (bool, int) {
+		t.Helper()
+		ran, n, err := w.Warm(ctx, force)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ran, n
+	}
+	if ran, n := warm(w1, false); !ran || n != 2 {
+		t.Fatalf("first warming: ran %v, rebuilt %d cells; want the fixture's 2", ran, n)
+	}
+	if ran, _ := warm(w2, false); ran {
+		t.Error("the other instance warmed again within WarmEvery")
+	}
+	f.clock.Add(16 * time.Second)
+	if ran, n := warm(w2, false); !ran || n != 0 {
+		t.Errorf("warming with no write since: ran %v, rebuilt %d cells; want 0", ran, n)
+	}
+	f.write(func(ctx context.Context, tx bun.Tx) error {
+		_, err := tx.NewRaw(`UPDATE assignments SET note = 'x', ends_on = ? WHERE id = ?`, domain.NewDate(2026, 11, 30), f.assignA.ID).Exec(ctx)
+		return err
+	})
+	f.clock.Add(16 * time.Second)
+	if ran, n := warm(w1, false); !ran || n != 1 {
+		t.Errorf("warming after a write to cell A: ran %v, rebuilt %d cells; want 1", ran, n)
+	}
+}

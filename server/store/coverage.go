@@ -880,8 +880,21 @@ func finishOfficialTallies(ctx context.Context, db bun.IDB, unit *OrgUnit, p Per
 }
 
 // OverdueVisitReports lists the visit reports due before today and not submitted, for meetings of the period under
-// unit (as counted in OfficialTally.Overdue), the longest overdue first.
-func OverdueVisitReports(ctx context.Context, db bun.IDB, unit *OrgUnit, p Period, today domain.Date) ([]OverdueReport, error) {
+// unit (as counted in OfficialTally.Overdue), the longest overdue first. Like OfficialTallies, above a cell and over
+// whole months it reads the coverage summary; OverdueVisitReportsRecomputed gives the same list from the data.
+func OverdueVisitReports(ctx context.Context, r, w bun.IDB, unit *OrgUnit, p Period, today domain.Date) ([]OverdueReport, error) {
+	if unit.Kind == domain.KindCell || !p.monthAligned() {
+		return OverdueVisitReportsRecomputed(ctx, r, unit, p, today)
+	}
+	out, err := overdueFromSummary(ctx, r, w, unit, p, today)
+	if errors.Is(err, errBusy) {
+		return OverdueVisitReportsRecomputed(ctx, r, unit, p, today)
+	}
+	return out, err
+}
+
+// OverdueVisitReportsRecomputed is OverdueVisitReports computed from the meetings, reports and assignments.
+func OverdueVisitReportsRecomputed(ctx context.Context, db bun.IDB, unit *OrgUnit, p Period, today domain.Date) ([]OverdueReport, error) {
 	d, err := loadCoverage(ctx, db, unit.Path, p, today)
 	if err != nil {
 		return nil, err
@@ -910,12 +923,7 @@ func OverdueVisitReports(ctx context.Context, db bun.IDB, unit *OrgUnit, p Perio
 			}
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].DaysOverdue != out[j].DaysOverdue {
-			return out[i].DaysOverdue > out[j].DaysOverdue
-		}
-		return out[i].CellName < out[j].CellName
-	})
+	sortOverdue(out)
 	if out == nil {
 		out = []OverdueReport{}
 	}

@@ -68,6 +68,18 @@ func TestCoverageSummaryEqualsRecomputation(t *testing.T) {
 						t.Errorf("after %s, %s %s..%s, today %s: officials' tallies from the summary differ from a recomputation (-recomputed +summary):\n%s",
 							step, unit.Name, p.From, p.To, today, diff)
 					}
+					gotOverdue, err := store.OverdueVisitReports(ctx, db.R, db.W, &unit, p, today)
+					if err != nil {
+						t.Fatal(err)
+					}
+					wantOverdue, err := store.OverdueVisitReportsRecomputed(ctx, db.R, &unit, p, today)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if diff := cmp.Diff(wantOverdue, gotOverdue, cmpopts.EquateComparable(domain.Date{})); diff != "" {
+						t.Errorf("after %s, %s %s..%s, today %s: overdue reports from the summary differ from a recomputation (-recomputed +summary):\n%s",
+							step, unit.Name, p.From, p.To, today, diff)
+					}
 				}
 			}
 		}

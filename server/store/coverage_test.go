@@ -178,7 +178,7 @@ func TestOfficialTallies(t *testing.T) {
 func TestOverdueReportsAndAbsentees(t *testing.T) {
 	f := testdb.NewCoverageFixture(t)
 	ctx := context.Background()
-	rows, err := store.OverdueVisitReports(ctx, f.DB.R, f.Province, q4, testdb.CoverageToday)
+	rows, err := store.OverdueVisitReports(ctx, f.DB.R, f.DB.W, f.Province, q4, testdb.CoverageToday)
 	if err != nil {
 		t.Fatal(err)
 	}

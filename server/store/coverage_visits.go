@@ -1,9 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
+	"strings"
 
 	"github.com/uptrace/bun"
 
@@ -23,6 +26,7 @@ type coverageVisit struct {
 	bun.BaseModel `bun:"table:coverage_visits"`
 	CellID        string      `bun:"cell_id"`
 	OfficialID    string      `bun:"official_id"`
+	MeetingID     string      `bun:"meeting_id,nullzero"` // none when the meeting expected is not recorded
 	Day           domain.Date `bun:"day"`
 	Due           domain.Date `bun:"due"`
 	W12           int         `bun:"w12"`
@@ -51,7 +55,7 @@ func (d *coverageData) visitRows(c cellRow) []coverageVisit {
 			if !ok {
 				continue
 			}
-			out = append(out, coverageVisit{CellID: c.ID, OfficialID: a.OfficialID, Day: e.Date, Due: v.due, W12: v.w12,
+			out = append(out, coverageVisit{CellID: c.ID, OfficialID: a.OfficialID, MeetingID: e.MeetingID, Day: e.Date, Due: v.due, W12: v.w12,
 				Visited: b2i(v.visited), Reported: b2i(v.reported), Timely: b2i(v.timely), Verified: b2i(v.verified),
 				Clash: b2i(v.clash), Unconfirmed: b2i(v.unconfirmed), Pending: b2i(v.pending)})
 		}
@@ -167,4 +171,55 @@ func (t *OfficialTally) addVisits(vc visitCounts) {
 	t.Verified += vc.verified
 	t.Clashes += vc.clashes
 	t.Unconfirmed += vc.unconfirmed
+}
+
+// overdueFromSummary is OverdueVisitReports for a unit above cells and a period of whole months: the summary's
+// visits still owed whose due date has passed.
+func overdueFromSummary(ctx context.Context, r, w bun.IDB, unit *OrgUnit, p Period, today domain.Date) ([]OverdueReport, error) {
+	if _, _, err := summaryCurrent(ctx, r, w, unit, p); err != nil {
+		return nil, err
+	}
+	var rows []struct {
+		CellID       string      `bun:"cell_id"`
+		CellName     string      `bun:"cell_name"`
+		ParentName   string      `bun:"parent_name"`
+		MeetingID    *string     `bun:"meeting_id"`
+		Day          domain.Date `bun:"day"`
+		Due          domain.Date `bun:"due"`
+		OfficialID   string      `bun:"official_id"`
+		OfficialName string      `bun:"official_name"`
+		Visited      int         `bun:"visited"`
+	}
+	err := r.NewSelect().TableExpr("coverage_visits AS cv").
+		ColumnExpr("cv.cell_id, ou.name AS cell_name, COALESCE(par.name, '') AS parent_name, cv.meeting_id, cv.day, cv.due").
+		ColumnExpr("cv.official_id, u.display_name AS official_name, cv.visited").
+		Join("JOIN org_units AS ou ON ou.id = cv.cell_id").
+		Join("LEFT JOIN org_units AS par ON par.id = ou.parent_id").
+		Join("JOIN users AS u ON u.id = cv.official_id").
+		Where("ou.kind = ? AND ou.path >= ? AND ou.path < ? AND ou.deleted_at IS NULL", domain.KindCell, unit.Path, domain.PathUpper(unit.Path)).
+		Where("cv.day >= ? AND cv.day <= ? AND cv.pending = 1 AND cv.due < ?", p.From, p.To, today).
+		Scan(ctx, &rows)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, domain.Internal(err)
+	}
+	out := make([]OverdueReport, 0, len(rows))
+	for _, x := range rows {
+		o := OverdueReport{CellID: x.CellID, CellName: x.CellName, ParentName: x.ParentName, MeetingDate: x.Day, DueOn: x.Due,
+			DaysOverdue: domain.DaysBetween(x.Due, today), OfficialID: x.OfficialID, OfficialName: x.OfficialName, Attended: x.Visited == 1}
+		if x.MeetingID != nil {
+			o.MeetingID = *x.MeetingID
+		}
+		out = append(out, o)
+	}
+	sortOverdue(out)
+	return out, nil
+}
+
+// sortOverdue orders overdue reports the longest overdue first, then by cell name, cell, meeting date and official.
+func sortOverdue(out []OverdueReport) {
+	slices.SortFunc(out, func(a, b OverdueReport) int {
+		return cmp.Or(b.DaysOverdue-a.DaysOverdue, strings.Compare(a.CellName, b.CellName), strings.Compare(a.CellID, b.CellID),
+			a.MeetingDate.Time().Compare(b.MeetingDate.Time()), strings.Compare(a.MeetingID, b.MeetingID),
+			strings.Compare(a.OfficialName, b.OfficialName), strings.Compare(a.OfficialID, b.OfficialID))
+	})
 }
