@@ -152,9 +152,11 @@ type coverageCell struct {
 }
 
 // span is the months a rebuild of the cell computes for a reader of from..to: those, grown to take in the months
-// the cell already holds when it is only short of months, within coverageMaxSpan.
+// the cell held (whether it is short of months or written since), within coverageMaxSpan. A written cell keeps its
+// months: rebuilt for a month's read alone, it would leave the worker's twelve months (WarmCoverage) for the next
+// year's read to rebuild, and the worker would grow it back.
 func (c *coverageCell) span(from, to domain.Date) (domain.Date, domain.Date) {
-	if c.BuiltStamp != c.Stamp || c.BuiltAlgo != coverageAlgo || c.FromMonth.IsZero() {
+	if c.FromMonth.IsZero() || c.ToMonth.IsZero() {
 		return from, to
 	}
 	f, t := from, to
