@@ -171,6 +171,14 @@ func (d *drill) all(ctx context.Context) error {
 	}
 	d.c = c
 	var errs []error
+	// The load goes first, on the province as chibo demo made it: drill 1's simulated devices write as no cell does
+	// (a held meeting every few minutes, a fifth of the members excused at each), and after them drill 3 would read
+	// a province no office keeps.
+	if d.o.only == "all" || d.o.only == "load" {
+		if err := d.load(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("drill 3 (load): %w", err))
+		}
+	}
 	if d.o.only == "all" || d.o.only == "failover" {
 		if err := d.failover(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("drill 1 (failover): %w", err))
@@ -182,11 +190,6 @@ func (d *drill) all(ctx context.Context) error {
 		}
 		if err := d.backupSQLite(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("drill 2 (SQLite backup and restore): %w", err))
-		}
-	}
-	if d.o.only == "all" || d.o.only == "load" {
-		if err := d.load(ctx); err != nil {
-			errs = append(errs, fmt.Errorf("drill 3 (load): %w", err))
 		}
 	}
 	return errors.Join(errs...)
