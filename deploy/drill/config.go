@@ -144,10 +144,11 @@ func renderPatroni(ref string, l layout, n node, s secrets, postBootstrap string
 		"/var/lib/postgresql/.pgpass_patroni", l.path(n.name, "pgpass"),
 		"/var/run/postgresql", l.path("run"),
 		"/etc/patroni/post-bootstrap.sh", postBootstrap,
-		// A drill's two clusters share one small machine.
+		// A drill's two clusters share one small machine. wal_keep_size stays the reference's 1 GB: after drill 3's
+		// load, the old primary's pg_rewind needs the WAL back to its last checkpoint (300 MB of it), which 256 MB
+		// had already let the new primary remove.
 		"shared_buffers: 2GB", "shared_buffers: 128MB",
 		"effective_cache_size: 6GB", "effective_cache_size: 512MB",
-		"wal_keep_size: 1GB", "wal_keep_size: 256MB",
 	)
 	return replace(ref, pairs...)
 }

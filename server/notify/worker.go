@@ -82,7 +82,7 @@ type Options struct {
 	// RetainEvery is how often the retention job runs (one instance at a time): an hour.
 	RetainEvery time.Duration
 	// WarmEvery is how often the coverage summary of the last twelve months is brought up to date (one instance at a
-	// time): 15 seconds, so that a supervisor's read rebuilds only the cells written since, not an evening's worth.
+	// time): 5 seconds, so that a supervisor's read rebuilds only the few cells written since, not an evening's worth.
 	WarmEvery time.Duration
 	// Retention says how long finished rows are kept; zero fields take store.DefaultRetention's.
 	Retention store.Retention
@@ -125,7 +125,7 @@ func NewWorker(db *store.DB, pusher Pusher, log *slog.Logger, metrics Metrics, o
 		opt.RetainEvery = time.Hour
 	}
 	if opt.WarmEvery <= 0 {
-		opt.WarmEvery = 15 * time.Second
+		opt.WarmEvery = 5 * time.Second
 	}
 	opt.Retention = opt.Retention.WithDefaults()
 	if opt.Holder == "" {

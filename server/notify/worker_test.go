@@ -759,7 +759,7 @@ func TestWarmKeepsCoverageCurrent(t *testing.T) {
 	if ran, _ := warm(w2, false); ran {
 		t.Error("the other instance warmed again within WarmEvery")
 	}
-	f.clock.Add(16 * time.Second)
+	f.clock.Add(6 * time.Second)
 	if ran, n := warm(w2, false); !ran || n != 0 {
 		t.Errorf("warming with no write since: ran %v, rebuilt %d cells; want 0", ran, n)
 	}
@@ -767,7 +767,7 @@ func TestWarmKeepsCoverageCurrent(t *testing.T) {
 		_, err := tx.NewRaw(`UPDATE assignments SET note = 'x', ends_on = ? WHERE id = ?`, domain.NewDate(2026, 11, 30), f.assignA.ID).Exec(ctx)
 		return err
 	})
-	f.clock.Add(16 * time.Second)
+	f.clock.Add(6 * time.Second)
 	if ran, n := warm(w1, false); !ran || n != 1 {
 		t.Errorf("warming after a write to cell A: ran %v, rebuilt %d cells; want 1", ran, n)
 	}
