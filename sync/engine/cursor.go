@@ -24,14 +24,18 @@ type cursor struct {
 
 // round is the state of a pull round in progress.
 type round struct {
-	Snap    []string `json:"q,omitempty"` // scopes still to send as snapshots, the first one in progress
-	Table   int      `json:"t,omitempty"` // index into store.SyncedTables of the table in progress
-	After   string   `json:"a,omitempty"` // last id sent of that table
-	Since   int64    `json:"f,omitempty"` // snapshot scopes take changes only after this tx
-	Fresh   []string `json:"n,omitempty"` // the scopes snapshotted in this round
-	MaxSeen int64    `json:"m,omitempty"` // highest version a snapshot sent: the round ends past it
-	Changed bool     `json:"c,omitempty"` // the round has delivered something
-	Sums    bool     `json:"k,omitempty"` // the client asked for checksums on a page of the round
+	Snap  []string `json:"q,omitempty"` // scopes still to send as snapshots, the first one in progress
+	Table int      `json:"t,omitempty"` // index into store.SyncedTables of the table in progress
+	After string   `json:"a,omitempty"` // last id sent of that table (attendance: the last meeting all sent)
+	// Part and PartAfter: attendance only, a meeting after After whose rows are partly sent (a page ended inside a
+	// large cell's meeting), and the last of its rows sent.
+	Part      string   `json:"g,omitempty"`
+	PartAfter string   `json:"i,omitempty"`
+	Since     int64    `json:"f,omitempty"` // snapshot scopes take changes only after this tx
+	Fresh     []string `json:"n,omitempty"` // the scopes snapshotted in this round
+	MaxSeen   int64    `json:"m,omitempty"` // highest version a snapshot sent: the round ends past it
+	Changed   bool     `json:"c,omitempty"` // the round has delivered something
+	Sums      bool     `json:"k,omitempty"` // the client asked for checksums on a page of the round
 }
 
 const cursorVersion = 1

@@ -94,7 +94,8 @@ func (e *Engine) page(ctx context.Context, cur *cursor, req wire.PullRequest, de
 		// Checksums asked on any page of the round (the first one is enough) come with its last page.
 		r.Sums = r.Sums || req.Checksums
 		sc := store.NewScoper(tx)
-		if err := e.snapshot(ctx, tx, sc, cur, defs, win, limit, resp); err != nil {
+		bytes := 0 // of the rows' data on the page
+		if err := e.snapshot(ctx, tx, sc, cur, defs, win, limit, &bytes, resp); err != nil {
 			return err
 		}
 		more := len(r.Snap) > 0
@@ -103,7 +104,7 @@ func (e *Engine) page(ctx context.Context, cur *cursor, req wire.PullRequest, de
 			for _, k := range r.Fresh {
 				fresh[k] = true
 			}
-			if more, err = e.delta(ctx, tx, sc, cur, defs, win, fresh, info.Horizon, limit-len(resp.Ops), resp); err != nil {
+			if more, err = e.delta(ctx, tx, sc, cur, defs, win, fresh, info.Horizon, limit-len(resp.Ops), wire.MaxPageBytes-bytes, resp); err != nil {
 				return err
 			}
 		}
@@ -329,11 +330,12 @@ func resetReason(cur *cursor, info changelog.SyncInfo, rebases []changelog.Rebas
 	return ""
 }
 
-// delta appends the logged changes after cur.Tx that the scopes cover, in transaction order, up to limit rows but
-// never splitting a transaction, and moves the cursor. It reports whether more changes wait below the horizon.
+// delta appends the logged changes after cur.Tx that the scopes cover, in transaction order, up to limit rows and
+// about budget bytes of rows' data but never splitting a transaction, and moves the cursor. It reports whether
+// more changes wait below the horizon.
 func (e *Engine) delta(ctx context.Context, tx bun.Tx, sc *changelog.Scoper, cur *cursor, defs []wire.ScopeDef, win string,
-	fresh map[string]bool, horizon int64, limit int, resp *wire.PullResponse) (bool, error) {
-	if limit < 1 {
+	fresh map[string]bool, horizon int64, limit, budget int, resp *wire.PullResponse) (bool, error) {
+	if limit < 1 || budget < 1 {
 		return true, nil
 	}
 	type entry struct {
@@ -373,6 +375,17 @@ func (e *Engine) delta(ctx context.Context, tx bun.Tx, sc *changelog.Scoper, cur
 	} else {
 		cur.Tx = max(cur.Tx, horizon-1)
 	}
+	// The byte bound: the page ends with the transaction during which its rows' data passed budget.
+	size := 0
+	for i, r := range rows {
+		if i > 0 && r.Tx != rows[i-1].Tx && size >= budget {
+			rows, more, cur.Tx = rows[:i], true, rows[i-1].Tx
+			break
+		}
+		if r.Data != nil {
+			size += len(*r.Data)
+		}
+	}
 	for _, r := range rows {
 		cur.High = max(cur.High, r.Tx)
 		op := wire.Op{Op: r.Op, Table: r.Table, ID: r.RowID, Version: r.Tx, Class: r.Class, Scope: r.Scope, Path: r.Path, Part: r.Part}
@@ -385,16 +398,16 @@ func (e *Engine) delta(ctx context.Context, tx bun.Tx, sc *changelog.Scoper, cur
 }
 
 // snapshot appends the current rows of the scopes waiting for a snapshot, table by table in id order, up to limit
-// rows, remembering where it stopped in the cursor.
+// rows and wire.MaxPageBytes of rows' data (counted in *bytes), remembering where it stopped in the cursor.
 func (e *Engine) snapshot(ctx context.Context, tx bun.Tx, sc *changelog.Scoper, cur *cursor, defs []wire.ScopeDef, win string,
-	limit int, resp *wire.PullResponse) error {
+	limit int, bytes *int, resp *wire.PullResponse) error {
 	r := cur.Round
 	byKey := map[string]wire.ScopeDef{}
 	for _, d := range defs {
 		byKey[d.Key] = d
 	}
 	tables := store.SyncedTables()
-	for len(r.Snap) > 0 && len(resp.Ops) < limit {
+	for len(r.Snap) > 0 && len(resp.Ops) < limit && *bytes < wire.MaxPageBytes {
 		def, ok := byKey[r.Snap[0]]
 		if !ok || r.Table >= len(tables) {
 			r.Snap, r.Table, r.After = r.Snap[1:], 0, ""
@@ -411,27 +424,35 @@ func (e *Engine) snapshot(ctx context.Context, tx bun.Tx, sc *changelog.Scoper, 
 		slice := reflect.New(reflect.SliceOf(reflect.TypeOf(model)))
 		want := limit - len(resp.Ops)
 		byMeeting := table == "attendance"
-		var lastMeeting string
+		// done is the last meeting whose attendance this query completes, when it completes any.
+		var done string
 		if byMeeting {
 			// Attendance goes meeting by meeting: the rows of the next few meetings, found through the
 			// (meeting_id, member_id) index, rather than all of the scope's attendance sorted again for every page.
-			// The table is done when no meeting is left, not when the meetings taken have no attendance (planned
-			// ones have none): the next page goes on after the last meeting taken either way.
-			var ids []string
-			meetings := tx.NewSelect().Table("meetings").Column("id").Where("id IN (?)", attendanceMeetings(tx, def, win)).
-				OrderExpr("id").Limit(int64(max(1, want/attendancePerMeeting)))
-			if r.After != "" {
-				meetings = meetings.Where("id > ?", r.After)
+			// A page holds at most want rows: it may end inside a meeting (a cell of 500 members), which the next
+			// page finishes first (Part, PartAfter). The table is done when no meeting is left, not when the
+			// meetings taken have no attendance (planned ones have none).
+			if r.Part != "" {
+				q = tx.NewSelect().Model(slice.Interface()).Where("at.meeting_id = ? AND at.id > ?", r.Part, r.PartAfter).
+					OrderExpr("at.id").Limit(int64(want))
+			} else {
+				var ids []string
+				meetings := tx.NewSelect().Table("meetings").Column("id").Where("id IN (?)", attendanceMeetings(tx, def, win)).
+					OrderExpr("id").Limit(int64(max(1, want/attendancePerMeeting)))
+				if r.After != "" {
+					meetings = meetings.Where("id > ?", r.After)
+				}
+				if err := meetings.Scan(ctx, &ids); err != nil {
+					return domain.Internalf("snapshot meetings: %w", err)
+				}
+				if len(ids) == 0 {
+					r.Table, r.After = r.Table+1, ""
+					continue
+				}
+				done = ids[len(ids)-1]
+				q = tx.NewSelect().Model(slice.Interface()).Where("at.meeting_id IN (?)", bun.List(ids)).OrderExpr("at.meeting_id, at.id").
+					Limit(int64(want))
 			}
-			if err := meetings.Scan(ctx, &ids); err != nil {
-				return domain.Internalf("snapshot meetings: %w", err)
-			}
-			if len(ids) == 0 {
-				r.Table, r.After = r.Table+1, ""
-				continue
-			}
-			lastMeeting = ids[len(ids)-1]
-			q = tx.NewSelect().Model(slice.Interface()).Where("at.meeting_id IN (?)", bun.List(ids)).OrderExpr("at.meeting_id, at.id")
 		} else {
 			q = q.Model(slice.Interface()).OrderExpr("?.id", bun.Ident(alias)).Limit(int64(want))
 			if r.After != "" {
@@ -449,7 +470,12 @@ func (e *Engine) snapshot(ctx context.Context, tx bun.Tx, sc *changelog.Scoper, 
 		if err := sc.Preload(ctx, batch); err != nil {
 			return domain.Internal(err)
 		}
-		for _, row := range batch {
+		for i, row := range batch {
+			if *bytes >= wire.MaxPageBytes {
+				// The byte bound: the page ends here, as if the query had asked for these rows only.
+				batch, want = batch[:i], i
+				break
+			}
 			s, err := sc.Scope(ctx, row)
 			if err != nil {
 				return domain.Internal(err)
@@ -461,12 +487,31 @@ func (e *Engine) snapshot(ctx context.Context, tx bun.Tx, sc *changelog.Scoper, 
 			b := row.SyncBase()
 			resp.Ops = append(resp.Ops, wire.Op{Op: wire.OpPut, Table: table, ID: b.ID, Version: b.Version,
 				Class: s.Class, Scope: s.Scope, Path: s.Path, Part: s.Part, Data: data})
+			*bytes += len(data)
 			r.MaxSeen = max(r.MaxSeen, b.Version)
 			cur.High = max(cur.High, b.Version)
 		}
 		switch {
+		case byMeeting && len(batch) < want && r.Part != "":
+			// The meeting in progress is finished; the next meetings come on the next turn.
+			r.After, r.Part, r.PartAfter = r.Part, "", ""
+		case byMeeting && len(batch) < want:
+			r.After = done
 		case byMeeting:
-			r.After = lastMeeting
+			// The page is full: it may have ended inside the last row's meeting, which the next page finishes. The
+			// meetings before it are all sent.
+			last := batch[len(batch)-1].(*store.Attendance)
+			if r.Part == "" {
+				prev := r.After
+				for i := len(batch) - 1; i >= 0; i-- {
+					if m := batch[i].(*store.Attendance).MeetingID; m != last.MeetingID {
+						prev = m
+						break
+					}
+				}
+				r.After = prev
+			}
+			r.Part, r.PartAfter = last.MeetingID, last.ID
 		case len(batch) < want:
 			r.Table, r.After = r.Table+1, ""
 		default:

@@ -19,6 +19,10 @@ const (
 	MaxPushBytes     = 4 << 20
 )
 
+// MaxPageBytes bounds a pull page by its rows' data (JSON, before gzip), so that a low-end phone never parses much
+// more at once: a page ends with the row (in a snapshot) or the transaction (in the change log) that passes it.
+const MaxPageBytes = 1 << 20
+
 // PullRequest asks for the next page of changes after Cursor.
 type PullRequest struct {
 	// Cursor is the opaque cursor of the last page received; empty for a device that has nothing yet.
