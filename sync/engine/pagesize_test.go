@@ -11,6 +11,7 @@ import (
 
 	"github.com/chibo-vn/chibo/server/domain"
 	"github.com/chibo-vn/chibo/server/store"
+	"github.com/chibo-vn/chibo/sync/client"
 	"github.com/chibo-vn/chibo/sync/wire"
 )
 
@@ -57,11 +58,12 @@ func TestPagesKeepTheirLimit(t *testing.T) {
 			if want := 4 * 500; rows < want {
 				t.Errorf("the first sync sent %d rows in %d pages, want at least the %d attendance rows", rows, pages, want)
 			}
-			// A device pulling with that limit gets everything, whole.
+			// A device pulling with that limit gets everything, whole (the fixture's meeting of last month has
+			// the first 5 members' rows).
 			c := h.device("off1")
 			c.Limit = limit
 			pull(t, c)
-			wholeMeetings(t, c, 500)
+			whole(t, c, map[string]int{h.meeting.ID: 5}, 500)
 			if got := len(c.Local.Table("attendance")); got != 3*500+5 {
 				t.Errorf("device holds %d attendance rows, want %d", got, 3*500+5)
 			}
@@ -99,16 +101,17 @@ func TestPagesKeepTheirBytes(t *testing.T) {
 		}
 		return nil
 	})
-	size := func(resp wire.PullResponse) (n int) {
+	// size is the page's bytes of rows' data, and its largest row's.
+	size := func(resp wire.PullResponse) (n, one int) {
 		for _, op := range resp.Ops {
 			n += len(op.Data)
+			one = max(one, len(op.Data))
 		}
-		return n
+		return n, one
 	}
-	one := 220 << 10 // a meeting row with its notes, at most
 	resp, pages := h.rawPull("off1", wire.PullRequest{Limit: wire.MaxPullLimit}), 1
 	for {
-		if n := size(resp); n > wire.MaxPageBytes+one {
+		if n, one := size(resp); n > wire.MaxPageBytes+one {
 			t.Fatalf("page %d of the first sync: %d bytes of rows, bound %d", pages, n, wire.MaxPageBytes)
 		}
 		if !resp.HasMore {
@@ -132,7 +135,7 @@ func TestPagesKeepTheirBytes(t *testing.T) {
 		h.write(func(ctx context.Context, tx bun.IDB) error { return h.setNotes(ctx, tx, id, long+"!") })
 	}
 	resp = h.rawPull("off1", wire.PullRequest{Cursor: start.Cursor, Limit: wire.MaxPullLimit})
-	if n := size(resp); n > wire.MaxPageBytes+one || !resp.HasMore {
+	if n, one := size(resp); n > wire.MaxPageBytes+one || !resp.HasMore {
 		t.Errorf("a page of the change log: %d bytes of rows (more %v), bound %d", n, resp.HasMore, wire.MaxPageBytes)
 	}
 	pull(t, c)
@@ -152,4 +155,22 @@ func (h *harness) setNotes(ctx context.Context, tx bun.IDB, id, notes string) er
 	}
 	m.Notes = domain.JSONText(b)
 	return store.Update(ctx, tx, before, m)
+}
+
+// whole checks a device holds every meeting with all its attendance: per, or the count in odd for those listed.
+func whole(t testing.TB, c *client.Client, odd map[string]int, per int) {
+	t.Helper()
+	count := map[string]int{}
+	for _, r := range c.Local.Table("attendance") {
+		count[string(r.Field("meeting_id"))]++
+	}
+	for _, m := range c.Local.Table("meetings") {
+		want, ok := odd[m.ID]
+		if !ok {
+			want = per
+		}
+		if n := count[`"`+m.ID+`"`]; n != want && n != 0 {
+			t.Errorf("meeting %s has %d of %d attendance rows on the device", m.ID, n, want)
+		}
+	}
 }
