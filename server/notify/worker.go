@@ -228,64 +228,64 @@ func (w *Worker) work(ctx context.Context) {
 // Plan records the coming months' scheduled meetings and brings the reminders up to date, if no other instance did
 // so within PlanEvery (force skips that check). It reports whether it ran.
 func (w *Worker) Plan(ctx context.Context, force bool) (bool, error) {
+	return w.leased(ctx, "plan", w.opt.PlanEvery, force, w.plan)
+}
+
+// leased runs job under the lease of job name, if no instance ran it within every (force: whenever no instance is
+// running it), and releases the lease after. It reports whether job ran.
+func (w *Worker) leased(ctx context.Context, name string, every time.Duration, force bool, job func(ctx context.Context, now time.Time) error) (bool, error) {
 	now := w.opt.Now()
-	every := w.opt.PlanEvery
 	if force {
 		every = 0
 	}
-	ok, err := store.TryLease(ctx, w.db.W, "plan", w.opt.Holder, now, w.opt.Lease, every)
+	ok, err := store.TryLease(ctx, w.db.W, name, w.opt.Holder, now, w.opt.Lease, every)
 	if err != nil || !ok {
 		return false, err
 	}
+	err = job(ctx, now)
+	if relErr := store.ReleaseLease(context.WithoutCancel(ctx), w.db.W, name, w.opt.Holder); err == nil {
+		err = relErr
+	}
+	return true, err
+}
+
+func (w *Worker) plan(ctx context.Context, now time.Time) error {
 	// Each step writes in short transactions (a long one would stall every device's pull on PostgreSQL) and
 	// can be cut short anywhere: the next run finishes it.
-	var ended, meetings, added, withdrawn int
 	b := w.batch("plan")
 	today := domain.DateOf(now)
-	ended, err = b.Run(ctx, w.db, "end_assignments", func(ctx context.Context, tx bun.Tx, limit int) (int, bool, error) {
+	ended, err := b.Run(ctx, w.db, "end_assignments", func(ctx context.Context, tx bun.Tx, limit int) (int, bool, error) {
 		return store.EndDueAssignments(ctx, tx, today, limit)
 	})
+	var meetings, added, withdrawn int
 	if err == nil {
 		meetings, err = store.PlanMeetings(ctx, w.db, today, w.opt.MonthsAhead, b)
 	}
 	if err == nil {
 		added, withdrawn, err = store.PlanAllReminders(ctx, w.db, now, b)
 	}
-	if relErr := store.ReleaseLease(context.WithoutCancel(ctx), w.db.W, "plan", w.opt.Holder); err == nil {
-		err = relErr
-	}
-	if err != nil {
-		return true, err
-	}
-	if ended+meetings+added+withdrawn > 0 {
+	if err == nil && ended+meetings+added+withdrawn > 0 {
 		w.log.Info("planned", "assignments_ended", ended, "meetings", meetings, "reminders_added", added, "reminders_withdrawn", withdrawn)
 	}
-	return true, nil
+	return err
 }
 
 // Warm brings the coverage summary of the last twelve months up to date, if no other instance did so within
 // WarmEvery (force skips that check), so that supervisors' reads seldom rebuild. It reports whether it ran and how
 // many cells it rebuilt.
 func (w *Worker) Warm(ctx context.Context, force bool) (bool, int, error) {
-	now := w.opt.Now()
-	every := w.opt.WarmEvery
-	if force {
-		every = 0
-	}
-	ok, err := store.TryLease(ctx, w.db.W, "coverage", w.opt.Holder, now, w.opt.Lease, every)
-	if err != nil || !ok {
-		return false, 0, err
-	}
-	month := domain.DateOf(now)
-	month = domain.NewDate(month.Year(), month.Month(), 1)
-	warmed, err := store.WarmCoverage(ctx, w.db.R, w.db.W, month.AddMonths(-11), month)
-	if relErr := store.ReleaseLease(context.WithoutCancel(ctx), w.db.W, "coverage", w.opt.Holder); err == nil {
-		err = relErr
-	}
+	var warmed int
+	ran, err := w.leased(ctx, "coverage", w.opt.WarmEvery, force, func(ctx context.Context, now time.Time) error {
+		month := domain.DateOf(now)
+		month = domain.NewDate(month.Year(), month.Month(), 1)
+		var err error
+		warmed, err = store.WarmCoverage(ctx, w.db.R, w.db.W, month.AddMonths(-11), month)
+		return err
+	})
 	if warmed > 0 {
 		w.log.Debug("coverage summary warmed", "cells_rebuilt", warmed)
 	}
-	return true, warmed, err
+	return ran, warmed, err
 }
 
 // PlanFor brings the reminders of some officials up to date inside the caller's transaction (their assignments
@@ -298,26 +298,16 @@ func PlanFor(ctx context.Context, tx bun.IDB, officials []string, now time.Time)
 // Retain deletes what has been finished for longer than the retention periods (store.PruneRetained), if no other
 // instance did so within RetainEvery (force skips that check). It reports whether it ran and what it deleted.
 func (w *Worker) Retain(ctx context.Context, force bool) (bool, store.Retained, error) {
-	now := w.opt.Now()
-	every := w.opt.RetainEvery
-	if force {
-		every = 0
-	}
-	ok, err := store.TryLease(ctx, w.db.W, "retention", w.opt.Holder, now, w.opt.Lease, every)
-	if err != nil || !ok {
-		return false, store.Retained{}, err
-	}
-	got, err := store.PruneRetained(ctx, w.db, now, w.opt.Retention, w.batch("retention"))
-	if relErr := store.ReleaseLease(context.WithoutCancel(ctx), w.db.W, "retention", w.opt.Holder); err == nil {
-		err = relErr
-	}
-	if err != nil {
-		return true, got, err
-	}
-	if got.Total() > 0 {
+	var got store.Retained
+	ran, err := w.leased(ctx, "retention", w.opt.RetainEvery, force, func(ctx context.Context, now time.Time) error {
+		var err error
+		got, err = store.PruneRetained(ctx, w.db, now, w.opt.Retention, w.batch("retention"))
+		return err
+	})
+	if err == nil && got.Total() > 0 {
 		w.log.Info("pruned finished rows", "pushes", got.Pushes, "reminders", got.Reminders, "sessions", got.Sessions)
 	}
-	return true, got, nil
+	return ran, got, err
 }
 
 // errLost rolls back a reminder's transaction when another worker finished it first.

@@ -331,33 +331,11 @@ func storeCoverage(ctx context.Context, w bun.IDB, ids []string, read map[string
 			Set("from_month = ?, to_month = ?", from, to).Where("cell_id IN (?)", bun.List(built)).Exec(ctx); err != nil {
 			return domain.Internal(err)
 		}
-		var keep []coverageMonth
-		for _, m := range months {
-			if fresh[m.CellID] {
-				keep = append(keep, m)
-			}
+		if err := insertKept(ctx, tx, months, func(m *coverageMonth) bool { return fresh[m.CellID] }); err != nil {
+			return err
 		}
-		for len(keep) > 0 {
-			n := min(len(keep), 1000)
-			batch := keep[:n]
-			if _, err := tx.NewInsert().Model(&batch).Exec(ctx); err != nil {
-				return domain.Internal(err)
-			}
-			keep = keep[n:]
-		}
-		var kept []coverageVisit
-		for _, v := range visits {
-			if fresh[v.CellID] {
-				kept = append(kept, v)
-			}
-		}
-		for len(kept) > 0 {
-			n := min(len(kept), 1000)
-			batch := kept[:n]
-			if _, err := tx.NewInsert().Model(&batch).Exec(ctx); err != nil {
-				return domain.Internal(err)
-			}
-			kept = kept[n:]
+		if err := insertKept(ctx, tx, visits, func(v *coverageVisit) bool { return fresh[v.CellID] }); err != nil {
+			return err
 		}
 		return nil
 	})
@@ -475,8 +453,7 @@ func coverageFromSummary(ctx context.Context, r, w bun.IDB, unit *OrgUnit, p Per
 		Exempt   int         `bun:"exempt"`
 		Present  int         `bun:"present"`
 	}
-	errs := make(chan error, 2)
-	go func() {
+	err = bothReads(func() error {
 		// A cell's sums over the period: its running sums at the period's last month, less those at the month before
 		// the period (a row the cell has only when its summary starts earlier).
 		q := r.NewSelect().TableExpr("coverage_months AS cm").ColumnExpr("cm.cell_id, cm.path")
@@ -486,30 +463,15 @@ func coverageFromSummary(ctx context.Context, r, w bun.IDB, unit *OrgUnit, p Per
 			q = q.ColumnExpr("SUM(CASE WHEN cm.month = ? THEN cm.? ELSE -cm.? END) AS ?", last,
 				bun.Ident("c_"+c), bun.Ident("c_"+c), bun.Ident("c_"+c))
 		}
-		err := open(q.Where("cm.month IN (?, ?)", prev, last)).GroupExpr("cm.cell_id, cm.path").Scan(ctx, &sums)
-		if errors.Is(err, sql.ErrNoRows) {
-			err = nil
-		}
-		errs <- err
-	}()
-	go func() {
-		err := open(r.NewSelect().TableExpr("coverage_months AS cm").ColumnExpr("cm.month").
+		return open(q.Where("cm.month IN (?, ?)", prev, last)).GroupExpr("cm.cell_id, cm.path").Scan(ctx, &sums)
+	}, func() error {
+		return open(r.NewSelect().TableExpr("coverage_months AS cm").ColumnExpr("cm.month").
 			ColumnExpr("SUM(cm.m_expected) AS expected, SUM(cm.m_visited) AS visited, SUM(cm.m_reported) AS reported").
 			ColumnExpr("SUM(cm.m_timely) AS timely, SUM(cm.m_members) AS members, SUM(cm.m_exempt) AS exempt").
 			ColumnExpr("SUM(cm.m_present) AS present, SUM(cm.m_verified) AS verified").
 			Where("cm.month >= ? AND cm.month <= ?", from, to)).
 			GroupExpr("cm.month").Scan(ctx, &months)
-		if errors.Is(err, sql.ErrNoRows) {
-			err = nil
-		}
-		errs <- err
-	}()
-	err = nil
-	for range 2 {
-		if e := <-errs; e != nil && err == nil {
-			err = e
-		}
-	}
+	})
 	if err != nil {
 		return domain.Internal(err)
 	}
@@ -523,4 +485,41 @@ func coverageFromSummary(ctx context.Context, r, w bun.IDB, unit *OrgUnit, p Per
 	}
 	t.finish(p)
 	return nil
+}
+
+// insertKept inserts the rows keep selects, a thousand a statement.
+func insertKept[T any](ctx context.Context, tx bun.IDB, rows []T, keep func(*T) bool) error {
+	var kept []T
+	for i := range rows {
+		if keep(&rows[i]) {
+			kept = append(kept, rows[i])
+		}
+	}
+	for _, batch := range chunks(kept, 1000) {
+		if _, err := tx.NewInsert().Model(&batch).Exec(ctx); err != nil {
+			return domain.Internal(err)
+		}
+	}
+	return nil
+}
+
+// bothReads runs two reads at once (on two connections) and returns the first error, no rows being none.
+func bothReads(a, b func() error) error {
+	errs := make(chan error, 2)
+	for _, f := range []func() error{a, b} {
+		go func() {
+			err := f()
+			if errors.Is(err, sql.ErrNoRows) {
+				err = nil
+			}
+			errs <- err
+		}()
+	}
+	var err error
+	for range 2 {
+		if e := <-errs; e != nil && err == nil {
+			err = e
+		}
+	}
+	return err
 }

@@ -102,39 +102,23 @@ func officialTalliesFromSummary(ctx context.Context, r, w bun.IDB, unit *OrgUnit
 	}
 	var pairs []officialPair
 	var sums []pairSums
-	errs := make(chan error, 2)
-	go func() {
+	err := bothReads(func() error {
 		// As loadCoverage reads them: the assignments overlapping the period, of cells open in it.
-		err := cells(r.NewSelect().TableExpr("assignments AS a").
+		return cells(r.NewSelect().TableExpr("assignments AS a").
 			ColumnExpr("DISTINCT a.official_id, a.cell_id, u.display_name, u.name_fold, u.title").
 			Join("JOIN users AS u ON u.id = a.official_id"), "a.cell_id").
 			Where("(ou.opened_on IS NULL OR ou.opened_on <= ?) AND (ou.closed_on IS NULL OR ou.closed_on >= ?)", p.To, p.From).
 			Where("a.deleted_at IS NULL AND a.status <> ? AND a.form = ?", domain.AssignmentCancelled, domain.FormCell).
 			Where("a.starts_on <= ? AND (a.ends_on IS NULL OR a.ends_on >= ?)", p.To, p.From).
 			Scan(ctx, &pairs)
-		if errors.Is(err, sql.ErrNoRows) {
-			err = nil
-		}
-		errs <- err
-	}()
-	go func() {
-		err := cells(r.NewSelect().TableExpr("coverage_visits AS cv").ColumnExpr("cv.official_id, cv.cell_id, COUNT(*) AS visits").
+	}, func() error {
+		return cells(r.NewSelect().TableExpr("coverage_visits AS cv").ColumnExpr("cv.official_id, cv.cell_id, COUNT(*) AS visits").
 			ColumnExpr("SUM(cv.w12) AS w12, SUM(cv.visited) AS visited, SUM(cv.reported) AS reported, SUM(cv.timely) AS timely").
 			ColumnExpr("SUM(cv.verified) AS verified, SUM(cv.clash) AS clashes, SUM(cv.unconfirmed) AS unconfirmed").
 			ColumnExpr("SUM(CASE WHEN cv.pending = 1 AND cv.due < ? THEN 1 ELSE 0 END) AS overdue", today), "cv.cell_id").
 			Where("cv.day >= ? AND cv.day <= ?", p.From, p.To).
 			GroupExpr("cv.official_id, cv.cell_id").Scan(ctx, &sums)
-		if errors.Is(err, sql.ErrNoRows) {
-			err = nil
-		}
-		errs <- err
-	}()
-	var err error
-	for range 2 {
-		if e := <-errs; e != nil && err == nil {
-			err = e
-		}
-	}
+	})
 	if err != nil {
 		return domain.Internal(err)
 	}

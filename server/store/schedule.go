@@ -436,8 +436,8 @@ func scheduleRank(m scheduledMeeting) int {
 	return 2
 }
 
-func chunks(ids []string, n int) [][]string {
-	var out [][]string
+func chunks[T any](ids []T, n int) [][]T {
+	var out [][]T
 	for len(ids) > n {
 		out = append(out, ids[:n])
 		ids = ids[n:]
