@@ -1,9 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -187,14 +190,14 @@ type CellSuggestion struct {
 func SuggestCells(ctx context.Context, db bun.IDB, roots []string, today domain.Date) ([]CellSuggestion, error) {
 	yearAgo := today.AddMonths(-12)
 	var rows []CellSuggestion
+	// The last visit walks the cell's meetings from the newest and stops at the first with a report (one or two
+	// index probes a cell, where a MAX read them all); the open overdue recommendations and the assignments in force
+	// are counted below in one grouped read each over the subtree.
 	q := db.NewSelect().TableExpr("org_units AS ou").
 		ColumnExpr("ou.id AS cell_id, ou.name AS cell_name, ou.path AS cell_path, COALESCE(p.name, '') AS parent_name").
-		ColumnExpr(`(SELECT MAX(m.meeting_date) FROM meetings AS m JOIN visit_reports AS vr ON vr.meeting_id = m.id
-			WHERE m.cell_id = ou.id AND m.deleted_at IS NULL AND vr.deleted_at IS NULL) AS last_visit`).
-		ColumnExpr(`(SELECT COUNT(*) FROM recommendations AS r WHERE r.cell_id = ou.id AND r.deleted_at IS NULL
-			AND r.due_on IS NOT NULL AND r.due_on < ? AND r.status IN ('new', 'forwarded', 'sent_back')) AS overdue_recs`, today).
-		ColumnExpr(`(SELECT COUNT(*) FROM assignments AS a WHERE a.cell_id = ou.id AND a.deleted_at IS NULL
-			AND a.status = 'active' AND a.starts_on <= ? AND (a.ends_on IS NULL OR a.ends_on >= ?)) AS assigned`, today, today).
+		ColumnExpr(`(SELECT m.meeting_date FROM meetings AS m WHERE m.cell_id = ou.id AND m.deleted_at IS NULL
+			AND EXISTS (SELECT 1 FROM visit_reports AS vr WHERE vr.meeting_id = m.id AND vr.deleted_at IS NULL)
+			ORDER BY m.meeting_date DESC LIMIT 1) AS last_visit`).
 		Join("LEFT JOIN org_units AS p ON p.id = ou.parent_id").
 		Where("ou.kind = ? AND ou.deleted_at IS NULL", domain.KindCell).
 		Where("ou.closed_on IS NULL OR ou.closed_on >= ?", today)
@@ -202,12 +205,27 @@ func SuggestCells(ctx context.Context, db bun.IDB, roots []string, today domain.
 	if err := q.OrderExpr("ou.path").Scan(ctx, &rows); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, domain.Internal(err)
 	}
+	overdue, err := countByCell(ctx, inSubtrees(db.NewSelect().TableExpr("recommendations AS r").
+		Join("JOIN org_units AS ou ON ou.id = r.cell_id").
+		Where("r.status IN ('new', 'forwarded', 'sent_back') AND r.due_on < ? AND r.deleted_at IS NULL", today),
+		"ou.path", roots), "r.cell_id")
+	if err != nil {
+		return nil, err
+	}
+	assigned, err := countByCell(ctx, inSubtrees(db.NewSelect().TableExpr("assignments AS a").
+		Join("JOIN org_units AS ou ON ou.id = a.cell_id").
+		Where("a.deleted_at IS NULL AND a.status = 'active' AND a.starts_on <= ? AND (a.ends_on IS NULL OR a.ends_on >= ?)", today, today),
+		"ou.path", roots), "a.cell_id")
+	if err != nil {
+		return nil, err
+	}
 	weak, err := weakCells(ctx, db, roots, today.Year()-1)
 	if err != nil {
 		return nil, err
 	}
 	out := rows[:0]
 	for _, r := range rows {
+		r.OverdueRecs, r.Assigned = overdue[r.CellID], assigned[r.CellID]
 		r.Unvisited = r.LastVisit.IsZero() || r.LastVisit.Before(yearAgo)
 		r.WeakReason, r.Weak = weak[r.CellID]
 		r.Score = r.OverdueRecs
@@ -224,7 +242,27 @@ func SuggestCells(ctx context.Context, db bun.IDB, roots []string, today domain.
 			out = append(out, r)
 		}
 	}
-	sortSuggestions(out)
+	// Neediest first; equal needs in tree order.
+	slices.SortStableFunc(out, func(a, b CellSuggestion) int {
+		return cmp.Or(cmp.Compare(b.Score, a.Score), strings.Compare(a.CellPath, b.CellPath))
+	})
+	return out, nil
+}
+
+// countByCell runs q grouped by its cell column and returns the count of rows per cell.
+func countByCell(ctx context.Context, q *bun.SelectQuery, cellCol string) (map[string]int, error) {
+	var rows []struct {
+		CellID string `bun:"cell_id"`
+		N      int    `bun:"n"`
+	}
+	err := q.ColumnExpr("? AS cell_id, COUNT(*) AS n", bun.Safe(cellCol)).GroupExpr(cellCol).Scan(ctx, &rows)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, domain.Internal(err)
+	}
+	out := make(map[string]int, len(rows))
+	for _, r := range rows {
+		out[r.CellID] = r.N
+	}
 	return out, nil
 }
 
@@ -260,15 +298,6 @@ func weakCells(ctx context.Context, db bun.IDB, roots []string, year int) (map[s
 		}
 	}
 	return out, nil
-}
-
-func sortSuggestions(s []CellSuggestion) {
-	// Neediest first; equal needs in tree order.
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && (s[j].Score > s[j-1].Score || s[j].Score == s[j-1].Score && s[j].CellPath < s[j-1].CellPath); j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
 }
 
 // OfficialLoad is an official's current workload.

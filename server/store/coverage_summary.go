@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"sort"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -31,8 +32,9 @@ const coverageAlgo = 3 // 2: the verified visits (issue #13); 3: the officials' 
 // coverageMaxSpan bounds, in months, the span a cell's summary grows to when a reader asks for months next to it.
 const coverageMaxSpan = 36
 
-// coverageRounds is how many rebuilds a read tries before it computes its report directly.
-const coverageRounds = 3
+// coverageRounds is how many rebuilds a read tries before it computes its report directly: the pauses between
+// them (20 ms, doubling) wait up to 1.3 s in all for the writes that hold its cells.
+const coverageRounds = 7
 
 // errBusy says the summary could not be brought up to date because its cells kept being written.
 var errBusy = errors.New("coverage summary: cells kept changing")
@@ -400,26 +402,56 @@ func (d *coverageData) monthRows(c cellRow, from, to domain.Date) []coverageMont
 }
 
 // summaryCurrent brings the summaries of the cells under unit up to date for the months of the period p, and
-// returns the first and last of those months (first days). It rebuilds until no cell is behind; a cell written
-// during every round (a busy sync) makes it give up with errBusy, and the reader compute directly instead.
+// returns the first and last of those months (first days). A read must see every write committed before it
+// started, not those that commit while it runs: a cell stale at the start is current once its summary was built
+// at the stamp it had then or a later one, whatever was written since. A cell a write holds (skipped by the
+// rebuild) is tried again after a growing pause, for as long as such a write lasts; one still held after
+// coverageRounds rounds makes it give up with errBusy, and the reader compute directly instead.
 func summaryCurrent(ctx context.Context, r, w bun.IDB, unit *OrgUnit, p Period) (from, to domain.Date, err error) {
 	from = domain.NewDate(p.From.Year(), p.From.Month(), 1)
 	to = domain.NewDate(p.To.Year(), p.To.Month(), 1)
-	for round := 0; ; round++ {
-		stale, err := staleCells(ctx, r, unit.Path, from, to)
-		if err != nil {
-			return from, to, err
-		}
-		if len(stale) == 0 {
-			return from, to, nil
-		}
+	stale, err := staleCells(ctx, r, unit.Path, from, to)
+	if err != nil {
+		return from, to, err
+	}
+	seen := make(map[string]int64, len(stale)) // the stamps the stale cells had when the read started
+	for _, c := range stale {
+		seen[c.ID] = c.Stamp
+	}
+	pause := 20 * time.Millisecond
+	for round := 0; len(stale) > 0; round++ {
 		if round == coverageRounds {
 			return from, to, errBusy
+		}
+		if round > 0 {
+			select {
+			case <-ctx.Done():
+				return from, to, domain.Internal(ctx.Err())
+			case <-time.After(pause):
+			}
+			pause *= 2
 		}
 		if _, err := refreshCoverage(ctx, r, w, stale, from, to); err != nil {
 			return from, to, err
 		}
+		if stale, err = staleCells(ctx, r, unit.Path, from, to); err != nil {
+			return from, to, err
+		}
+		behind := stale[:0]
+		for _, c := range stale {
+			if s, ok := seen[c.ID]; ok && (c.BuiltStamp < s || !c.holds(from, to)) {
+				behind = append(behind, c)
+			}
+		}
+		stale = behind
 	}
+	return from, to, nil
+}
+
+// holds says whether the cell's summary, as last built, holds the months from..to under the current code.
+func (c *coverageCell) holds(from, to domain.Date) bool {
+	return c.Known && c.BuiltAlgo == coverageAlgo && !c.FromMonth.IsZero() && !c.FromMonth.After(from) &&
+		!c.ToMonth.IsZero() && !c.ToMonth.Before(to)
 }
 
 // coverageFromSummary is CoverageOf for a unit above cells and a period of whole months: it brings the summaries
