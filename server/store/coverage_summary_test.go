@@ -218,6 +218,62 @@ func TestCoverageSummaryRebuildRacingAWrite(t *testing.T) {
 	}
 }
 
+// TestCoverageReadWaitsForAHeldCell: a cell behind at the start of a read, and held by a write that commits a
+// moment later, is rebuilt by the read once the write ends (it does not give up and compute the province directly,
+// which is what made the province's reads slow under load), and the read shows the write.
+func TestCoverageReadWaitsForAHeldCell(t *testing.T) {
+	f := testdb.NewCoverageFixture(t)
+	if f.DB.Dialect != "pg" {
+		t.Skip("SQLite has one writer: a read never finds a cell held by a write")
+	}
+	ctx := context.Background()
+	db := f.DB
+	q4 := store.Period{From: testdb.CoverageFrom, To: testdb.CoverageTo}
+	if _, err := store.CoverageOf(ctx, db.R, db.W, f.Province, q4, testdb.CoverageToday); err != nil {
+		t.Fatal(err)
+	}
+	// Cell A falls behind (a write committed)...
+	if _, err := db.W.NewRaw(`UPDATE meetings SET topic = 'x' WHERE id = ?`, f.MeetingA["2026-10"].ID).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// ...and another write holds it for 300 ms, long past a read's first rounds.
+	held, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- db.Write(ctx, func(ctx context.Context, tx bun.Tx) error {
+			if _, err := tx.NewRaw(`UPDATE attendance SET status = 'unexcused' WHERE id = ?`, f.AttendanceA["2026-10"][1].ID).Exec(ctx); err != nil {
+				return err
+			}
+			close(held)
+			<-release
+			return nil
+		})
+	}()
+	<-held
+	time.AfterFunc(300*time.Millisecond, func() { close(release) })
+	got, err := store.CoverageOf(ctx, db.R, db.W, f.Province, q4, testdb.CoverageToday)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	var behind int
+	if err := db.R.NewRaw(`SELECT COUNT(*) FROM coverage_cells WHERE built_stamp <> stamp`).Scan(ctx, &behind); err != nil {
+		t.Fatal(err)
+	}
+	if behind != 0 {
+		t.Errorf("%d cells behind after the read: it gave up on the held cell instead of waiting for the write", behind)
+	}
+	want, err := store.CoverageRecomputed(ctx, db.R, f.Province, q4, testdb.CoverageToday)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got, cmpopts.EquateComparable(domain.Date{})); diff != "" {
+		t.Errorf("the read after the write (-recomputed +summary):\n%s", diff)
+	}
+}
+
 // TestWarmCoverage: the planner's warming leaves nothing for a read of those months to rebuild, and a second
 // warming with no write in between rebuilds nothing.
 func TestWarmCoverage(t *testing.T) {
