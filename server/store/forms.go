@@ -5,6 +5,7 @@ package store
 
 import (
 	"context"
+	"slices"
 
 	"github.com/uptrace/bun"
 
@@ -16,6 +17,9 @@ import (
 // kind commune; and each commune whose expanded committee meetings it is assigned to attend. It is the unit scope
 // of sync (sync/PROTOCOL.md) and the API's read of those meetings. One query by primary key.
 func WorkCommunes(ctx context.Context, db bun.IDB, p *domain.Principal) ([]domain.UnitRef, error) {
+	if p.WorkCommunes != nil { // loaded with the principal (LoadSession); a copy, the principal may be shared
+		return slices.Clone(p.WorkCommunes), nil
+	}
 	var sources []string
 	for _, g := range p.Grants {
 		if g.Role == domain.RoleSecretary && g.OrgUnitID != "" {
