@@ -48,6 +48,10 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			if p, err = store.LoadSession(ctx, s.db.R, claims.Subject, claims.Family); err != nil {
 				return err
 			}
+			// The communes the caller works with go with the cached principal: a sync poll then reads no org unit.
+			if p.WorkCommunes, err = store.WorkCommunes(ctx, s.db.R, p); err != nil {
+				return err
+			}
 			s.cache.put(key, p)
 		}
 		c.Set(principalKey, p)

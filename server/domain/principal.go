@@ -29,9 +29,8 @@ type Principal struct {
 	// MustChangePassword: an administrator requires a new password; until then the user may only read its own
 	// account, change the password and log out.
 	MustChangePassword bool
-	// WorkCommunes are the communes the user works with (store.WorkCommunes), found when the principal is loaded;
-	// nil when it was built otherwise, and then read when needed. A cached principal keeps them, so that a sync
-	// poll reads no org unit.
+	// WorkCommunes are the communes the user works with (store.WorkCommunes), found when the API loads the
+	// principal into its cache, so that a sync poll reads no org unit; nil otherwise, and then read when needed.
 	WorkCommunes []UnitRef
 }
 

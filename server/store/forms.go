@@ -15,9 +15,10 @@ import (
 // WorkCommunes returns the communes whose own meetings of the other forms (and commune-level recommendations) the
 // caller works with: for each cell it keeps as secretary or is assigned to as an official, the nearest ancestor of
 // kind commune; and each commune whose expanded committee meetings it is assigned to attend. It is the unit scope
-// of sync (sync/PROTOCOL.md) and the API's read of those meetings. One query by primary key.
+// of sync (sync/PROTOCOL.md) and the API's read of those meetings. One query by primary key; none for a principal
+// that carries them (Principal.WorkCommunes).
 func WorkCommunes(ctx context.Context, db bun.IDB, p *domain.Principal) ([]domain.UnitRef, error) {
-	if p.WorkCommunes != nil { // loaded with the principal (LoadSession); a copy, the principal may be shared
+	if p.WorkCommunes != nil { // kept with the cached principal; a copy, the principal is shared
 		return slices.Clone(p.WorkCommunes), nil
 	}
 	var sources []string

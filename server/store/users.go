@@ -300,8 +300,7 @@ func LoadPrincipal(ctx context.Context, db bun.IDB, userID string) (*domain.Prin
 
 // LoadSession is LoadPrincipal for a request carrying an access token of session family (may be ""): it also
 // fails with unauthorized when that session was revoked or never existed for this user (a token signed with a
-// made-up session id). It is one query, since every API request runs it (two for officials and secretaries:
-// their work communes, kept with the principal).
+// made-up session id). It is one query, since every API request runs it.
 func LoadSession(ctx context.Context, db bun.IDB, userID, family string) (*domain.Principal, error) {
 	type row struct {
 		K string `bun:"k"`
@@ -374,12 +373,6 @@ func LoadSession(ctx context.Context, db bun.IDB, userID, family string) (*domai
 		return p.Grants[i].Path < p.Grants[j].Path
 	})
 	sort.Slice(p.Assigned, func(i, j int) bool { return p.Assigned[i].Path < p.Assigned[j].Path })
-	// A second query, for officials and secretaries only: what their sync polls and the commune's screens need.
-	communes, err := WorkCommunes(ctx, db, p)
-	if err != nil {
-		return nil, err
-	}
-	p.WorkCommunes = communes
 	return p, nil
 }
 
