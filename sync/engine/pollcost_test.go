@@ -1,0 +1,53 @@
+package engine_test
+
+import (
+	"context"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/uptrace/bun"
+)
+
+// queryCounter counts the queries a bun.DB runs, and those that read org_units.
+type queryCounter struct{ all, units atomic.Int64 }
+
+func (q *queryCounter) BeforeQuery(ctx context.Context, e *bun.QueryEvent) context.Context {
+	return ctx
+}
+
+func (q *queryCounter) AfterQuery(ctx context.Context, e *bun.QueryEvent) {
+	q.all.Add(1)
+	if strings.Contains(e.Query, "org_units") {
+		q.units.Add(1)
+	}
+}
+
+// TestEmptyPollsReadNoOrgUnit: an official's device that is up to date polls again and again; its polls read no
+// org unit (the communes of its scope come with the cached principal) — a query on every poll halved the polls
+// one instance answers — and most of them no database at all (sync/README.md, Benchmarks).
+func TestEmptyPollsReadNoOrgUnit(t *testing.T) {
+	h := newHarness(t)
+	c := h.device("off2") // assigned to cells of two communes: its scope has their unit scopes
+	pull(t, c)
+	pull(t, c) // the cursor stands past every change
+	var q queryCounter
+	h.db.R.AddQueryHook(&q)
+	h.db.W.AddQueryHook(&q)
+	const polls = 20
+	for range polls {
+		st, err := c.Pull(context.Background()) // not pull(): its wait for the horizon queries the database
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Ops != 0 {
+			t.Fatalf("an up-to-date device got %d ops", st.Ops)
+		}
+	}
+	if n := q.units.Load(); n > 1 { // the principal's cache may expire once in the loop (3 s)
+		t.Errorf("%d of %d empty polls read org_units; want none (at most one cache refill)", n, polls)
+	}
+	if n := q.all.Load(); n > polls/2 {
+		t.Errorf("%d queries for %d empty polls; want most polls answered without the database", n, polls)
+	}
+}
