@@ -20,7 +20,12 @@ func (s *Server) syncPull(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	body, err := resp.AppendJSON(make([]byte, 0, 4096))
+	var body []byte
+	if resp.Protocol >= wire.Protocol2 {
+		body, err = resp.AppendJSONRuns(make([]byte, 0, 4096))
+	} else {
+		body, err = resp.AppendJSON(make([]byte, 0, 4096))
+	}
 	if err != nil {
 		return domain.Internal(err)
 	}

@@ -34,6 +34,9 @@ type changeEntry struct {
 	Part          string  `bun:"part"`
 	Data          *string `bun:"data"`
 	At            any     `bun:"at"`
+	// Origin is the client_id of the device that wrote the change and was told what the row became (see Own):
+	// its pulls skip the change.
+	Origin *string `bun:"origin"`
 }
 
 // BucketKey names a bucket: its class, scope and part.
@@ -114,7 +117,7 @@ func TrackMoved(ctx context.Context, db bun.IDB, oldScope *Scope, before, after 
 		b.count--
 		b.sum -= int64(wire.RowHash(table, id, oldVer))
 		if cur == nil || *cur != *old {
-			st.entries = append(st.entries, changeEntry{Table: table, RowID: id, Op: OpDel,
+			st.log(changeEntry{Table: table, RowID: id, Op: OpDel,
 				Class: old.Class, Scope: old.Scope, Path: old.Path, Part: old.Part})
 		}
 	}
@@ -129,10 +132,47 @@ func TrackMoved(ctx context.Context, db bun.IDB, oldScope *Scope, before, after 
 		b.path = cur.Path // a unit that moved keeps its bucket under its new path
 		b.count++
 		b.sum += int64(wire.RowHash(table, id, newVer))
-		st.entries = append(st.entries, changeEntry{Table: table, RowID: id, Op: OpPut,
+		st.log(changeEntry{Table: table, RowID: id, Op: OpPut,
 			Class: cur.Class, Scope: cur.Scope, Path: cur.Path, Part: cur.Part, Data: &s})
 	}
 	return nil
+}
+
+// log appends a change log entry and remembers it under its row.
+func (st *txState) log(e changeEntry) {
+	k := e.Table + "/" + e.RowID
+	st.byRow[k] = append(st.byRow[k], len(st.entries))
+	st.entries = append(st.entries, e)
+}
+
+// Logged is the one change a transaction logged for a row.
+type Logged struct {
+	Op                       string // OpPut or OpDel
+	Class, Scope, Path, Part string
+	Data                     *string // the row's JSON, for a put
+	index                    int
+}
+
+// LoggedOnce returns the change this transaction logged for the row table/id, when it logged exactly one (a
+// row that moved to another bucket has two: a delete and a put).
+func LoggedOnce(ctx context.Context, table, id string) (Logged, bool) {
+	st := syncState(ctx)
+	if st == nil {
+		return Logged{}, false
+	}
+	idx := st.byRow[table+"/"+id]
+	if len(idx) != 1 {
+		return Logged{}, false
+	}
+	e := st.entries[idx[0]]
+	return Logged{Op: e.Op, Class: e.Class, Scope: e.Scope, Path: e.Path, Part: e.Part, Data: e.Data, index: idx[0]}, true
+}
+
+// SetOrigin records that the device client wrote the change c and knows what the row became: its pulls skip it.
+func SetOrigin(ctx context.Context, c Logged, client string) {
+	if st := syncState(ctx); st != nil && c.index < len(st.entries) {
+		st.entries[c.index].Origin = &client
+	}
 }
 
 // Preload warms the scope caches for rows about to be tracked, so a batch costs one lookup query per kind.
@@ -227,7 +267,7 @@ func (st *txState) flush(ctx context.Context, db bun.IDB) error {
 			return domain.Internalf("sync buckets: %w", err)
 		}
 	}
-	st.entries, st.buckets = nil, map[BucketKey]*bucketDelta{}
+	st.entries, st.byRow, st.buckets = nil, map[string][]int{}, map[BucketKey]*bucketDelta{}
 	return nil
 }
 

@@ -31,6 +31,25 @@ type Client struct {
 	Limit int
 	// PushBatch is how many mutations one push carries (default 100).
 	PushBatch int
+	// Protocol is the version of the protocol the client speaks: 2 (the default) or 1.
+	Protocol int
+}
+
+// protocol returns the version the client asks for.
+func (c *Client) protocol() int {
+	if c.Protocol == 0 {
+		return wire.Protocol
+	}
+	return c.Protocol
+}
+
+// pullRequest is the request of a round's page.
+func (c *Client) pullRequest(cursor string, resync []string, checksums bool) wire.PullRequest {
+	req := wire.PullRequest{Protocol: c.protocol(), Cursor: cursor, Limit: c.Limit, Resync: resync, Checksums: checksums}
+	if req.Protocol >= wire.Protocol2 {
+		req.ClientID = c.Local.ClientID
+	}
+	return req
 }
 
 // Error is an error response of the server.
@@ -147,7 +166,7 @@ func (c *Client) roundWith(ctx context.Context, checksums bool) (*RoundStats, er
 func (c *Client) roundOnce(ctx context.Context, checksums bool) (*RoundStats, error) {
 	st := &RoundStats{}
 	r := &round{}
-	req := wire.PullRequest{Cursor: c.Local.Cursor, Limit: c.Limit, Resync: c.Local.Resync, Checksums: checksums}
+	req := c.pullRequest(c.Local.Cursor, c.Local.Resync, checksums)
 	var last *wire.PullResponse
 	for {
 		var resp wire.PullResponse
@@ -155,6 +174,13 @@ func (c *Client) roundOnce(ctx context.Context, checksums bool) (*RoundStats, er
 			return st, err
 		}
 		st.Pages++
+		if resp.Protocol >= wire.Protocol2 {
+			ops, err := wire.Expand(resp.Runs)
+			if err != nil {
+				return st, err
+			}
+			resp.Ops, resp.Runs = ops, nil
+		}
 		if st.Pages == 1 {
 			r.reset, r.drop = resp.Reset, resp.Drop
 		}
@@ -170,7 +196,7 @@ func (c *Client) roundOnce(ctx context.Context, checksums bool) (*RoundStats, er
 			case <-time.After(time.Duration(resp.RetryAfterMS) * time.Millisecond):
 			}
 		}
-		req = wire.PullRequest{Cursor: resp.Cursor, Limit: c.Limit, Checksums: checksums}
+		req = c.pullRequest(resp.Cursor, nil, checksums)
 	}
 	st.Ops, st.Reset, st.Dropped = len(r.ops), r.reset, r.drop
 	c.Local.apply(r, last)
@@ -222,6 +248,9 @@ func (c *Client) Push(ctx context.Context) (*PushStats, error) {
 	for len(c.Local.Outbox) > 0 {
 		n := min(batch, len(c.Local.Outbox))
 		req := wire.PushRequest{ClientID: c.Local.ClientID, Mutations: c.Local.Outbox[:n]}
+		if c.protocol() >= wire.Protocol2 {
+			req.Protocol = c.protocol()
+		}
 		var resp wire.PushResponse
 		if err := c.post(ctx, "/api/v1/sync/push", req, &resp); err != nil {
 			return st, err
@@ -266,6 +295,13 @@ func (c *Client) settle(resp *wire.PushResponse, st *PushStats) error {
 			st.Applied++
 			st.Conflicts += len(r.Conflicts)
 			c.Local.Landed = max(c.Local.Landed, r.Version)
+			if r.Own != nil {
+				for _, m := range c.Local.Outbox {
+					if m.Seq == r.Seq {
+						c.Local.own(m, r)
+					}
+				}
+			}
 		case wire.StatusRejected:
 			st.Rejected++
 		}

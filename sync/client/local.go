@@ -209,3 +209,51 @@ func (l *Local) apply(r *round, last *wire.PullResponse) {
 		l.Stats["landed_forgotten"]++
 	}
 }
+
+// own applies the answer to one of the device's mutations that says what the row became (protocol 2: the pulls do
+// not send it back): the row it held at base_version (none, for a create), the mutation's fields, the id, the new
+// version and the fields the server added (r.Own.Data).
+func (l *Local) own(m wire.Mutation, r wire.Result) {
+	k := key(m.Table, m.RowID)
+	cur := l.Rows[k]
+	if cur != nil && cur.Version >= r.Version {
+		return // already as new (a resent push answered after a pull)
+	}
+	if r.Own.Op == wire.OpDel {
+		delete(l.Rows, k)
+		l.Stats["own_deleted"]++
+		return
+	}
+	row := map[string]json.RawMessage{}
+	if cur != nil {
+		if cur.Version != m.BaseVersion {
+			// Not the row the server applied the mutation to (cannot happen but after a lost answer and a pull):
+			// drop it and have its scopes sent again.
+			delete(l.Rows, k)
+			for _, s := range l.Scopes {
+				if s.Covers(r.Own.Class, r.Own.Scope, r.Own.Path, r.Own.Part, l.Window) {
+					l.Resync = append(l.Resync, s.Key)
+				}
+			}
+			l.Stats["own_resync"]++
+			return
+		}
+		if err := json.Unmarshal(cur.Data, &row); err != nil {
+			row = map[string]json.RawMessage{}
+		}
+	}
+	for f, v := range m.Fields {
+		row[f] = v
+	}
+	var diff map[string]json.RawMessage
+	_ = json.Unmarshal(r.Own.Data, &diff)
+	for f, v := range diff {
+		row[f] = v
+	}
+	row["id"], _ = json.Marshal(m.RowID)
+	row["version"], _ = json.Marshal(r.Version)
+	data, _ := json.Marshal(row)
+	l.Rows[k] = &Row{Table: m.Table, ID: m.RowID, Version: r.Version, Class: r.Own.Class, Scope: r.Own.Scope,
+		Path: r.Own.Path, Part: r.Own.Part, Data: data}
+	l.Stats["own_put"]++
+}

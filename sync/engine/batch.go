@@ -149,6 +149,7 @@ func (a *applier) current(ctx context.Context, table, id string) (changelog.Row,
 // remember records the new state of a row the batch wrote.
 func (a *applier) remember(table string, row changelog.Row) {
 	a.rows[rowKey(table, row.SyncBase().ID)] = row
+	a.written[rowKey(table, row.SyncBase().ID)] = true
 	live := row.SyncBase().DeletedAt == nil
 	switch x := row.(type) {
 	case *store.Meeting:

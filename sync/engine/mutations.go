@@ -100,13 +100,15 @@ type applier struct {
 	refs     map[string]*store.ReferenceData
 	rubrics  map[string]*store.Rubric // by province and day: the rubric in force (nil: none)
 	assigns  []store.Assignment
+	// written are the rows (rowKey) this batch has written so far.
+	written map[string]bool
 }
 
 func newApplier(e *Engine, p *domain.Principal, tx bun.IDB, clientID string) *applier {
 	return &applier{e: e, p: p, tx: tx, clientID: clientID, today: domain.DateOf(e.now()),
 		rows: map[string]changelog.Row{}, units: map[string]*store.OrgUnit{}, meetings: map[string]*store.Meeting{},
 		members: map[string]*store.Member{}, refs: map[string]*store.ReferenceData{},
-		rubrics: map[string]*store.Rubric{}}
+		rubrics: map[string]*store.Rubric{}, written: map[string]bool{}}
 }
 
 func reject(field, key string, kv ...string) error {

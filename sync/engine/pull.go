@@ -36,9 +36,12 @@ func (e *Engine) Pull(ctx context.Context, p *domain.Principal, req wire.PullReq
 		return nil, err
 	}
 	defs := scopesFor(p, communes)
-	resp := &wire.PullResponse{Protocol: wire.Protocol, Scopes: defs, Window: win, Ops: []wire.Op{}, Drop: []string{}}
+	resp := &wire.PullResponse{Protocol: wire.Negotiate(req.Protocol), Scopes: defs, Window: win, Ops: []wire.Op{}, Drop: []string{}}
+	if resp.Protocol < wire.Protocol2 {
+		req.ClientID = "" // a protocol 1 device is sent back its own writes
+	}
 	if cur.Round == nil && len(req.Resync) == 0 && !req.Checksums && cur.V == cursorVersion && cur.Window == win && sameScopes(cur.Scopes, defs) {
-		done, err := e.quickPoll(ctx, cur, defs, win, resp)
+		done, err := e.quickPoll(ctx, cur, defs, win, req.ClientID, resp)
 		if err != nil || done {
 			return resp, err
 		}
@@ -104,7 +107,7 @@ func (e *Engine) page(ctx context.Context, cur *cursor, req wire.PullRequest, de
 			for _, k := range r.Fresh {
 				fresh[k] = true
 			}
-			if more, err = e.delta(ctx, tx, sc, cur, defs, win, fresh, info.Horizon, limit-len(resp.Ops), wire.MaxPageBytes-bytes, resp); err != nil {
+			if more, err = e.delta(ctx, tx, sc, cur, defs, win, req.ClientID, fresh, info.Horizon, limit-len(resp.Ops), wire.MaxPageBytes-bytes, resp); err != nil {
 				return err
 			}
 		}
@@ -169,7 +172,7 @@ func (c *rebaseCache) refresh(ctx context.Context, db bun.IDB, n int) error {
 // quickPoll answers, in a single statement and without a transaction, the most common pull: a device that is up to
 // date asking whether anything changed. It reports false when there is something to send (or the epoch or the log
 // moved under the cursor), and the full path takes over.
-func (e *Engine) quickPoll(ctx context.Context, cur *cursor, defs []wire.ScopeDef, win string, resp *wire.PullResponse) (bool, error) {
+func (e *Engine) quickPoll(ctx context.Context, cur *cursor, defs []wire.ScopeDef, win, client string, resp *wire.PullResponse) (bool, error) {
 	if behind(e.rebases.get(), cur.High) {
 		return false, nil // a reset: the full path
 	}
@@ -188,7 +191,7 @@ func (e *Engine) quickPoll(ctx context.Context, cur *cursor, defs []wire.ScopeDe
 	horizonExpr := "(SELECT " + hz + " FROM sync_state WHERE id = 1)"
 	pending := e.db.R.NewSelect().Table("sync_changes").ColumnExpr("1").
 		Where("tx > ?", cur.Tx).Where("tx < " + horizonExpr).
-		ApplyQueryBuilder(func(qb bun.QueryBuilder) bun.QueryBuilder { return coverWhere(qb, defs, win, nil, 0) }).
+		ApplyQueryBuilder(func(qb bun.QueryBuilder) bun.QueryBuilder { return notOwn(coverWhere(qb, defs, win, nil, 0), client) }).
 		Limit(1)
 	var epoch string
 	var pruned, horizon, maxTx, logged int64
@@ -333,7 +336,7 @@ func resetReason(cur *cursor, info changelog.SyncInfo, rebases []changelog.Rebas
 // delta appends the logged changes after cur.Tx that the scopes cover, in transaction order, up to limit rows and
 // about budget bytes of rows' data but never splitting a transaction, and moves the cursor. It reports whether
 // more changes wait below the horizon.
-func (e *Engine) delta(ctx context.Context, tx bun.Tx, sc *changelog.Scoper, cur *cursor, defs []wire.ScopeDef, win string,
+func (e *Engine) delta(ctx context.Context, tx bun.Tx, sc *changelog.Scoper, cur *cursor, defs []wire.ScopeDef, win, client string,
 	fresh map[string]bool, horizon int64, limit, budget int, resp *wire.PullResponse) (bool, error) {
 	if limit < 1 || budget < 1 {
 		return true, nil
@@ -354,7 +357,7 @@ func (e *Engine) delta(ctx context.Context, tx bun.Tx, sc *changelog.Scoper, cur
 		q = q.Table("sync_changes").Column("tx", "seq", "tbl", "row_id", "op", "class", "scope", "path", "part", "data").
 			Where("tx < ?", horizon)
 		return q.ApplyQueryBuilder(func(qb bun.QueryBuilder) bun.QueryBuilder {
-			return coverWhere(qb, defs, win, fresh, cur.Round.Since)
+			return notOwn(coverWhere(qb, defs, win, fresh, cur.Round.Since), client)
 		}).OrderExpr("tx, seq")
 	}
 	var rows []entry
@@ -395,6 +398,14 @@ func (e *Engine) delta(ctx context.Context, tx bun.Tx, sc *changelog.Scoper, cur
 		resp.Ops = append(resp.Ops, op)
 	}
 	return more, nil
+}
+
+// notOwn leaves out of a change log query the changes the device client wrote and was told of (protocol 2).
+func notOwn(qb bun.QueryBuilder, client string) bun.QueryBuilder {
+	if client == "" {
+		return qb
+	}
+	return qb.Where("(origin IS NULL OR origin <> ?)", client)
 }
 
 // snapshot appends the current rows of the scopes waiting for a snapshot, table by table in id order, up to limit

@@ -42,7 +42,9 @@ type resultRow struct {
 	Version       int64  `bun:"version"`
 	// Conflicts are the fields an applied mutation recorded as conflicts, comma-separated.
 	Conflicts string `bun:"conflicts"`
-	At        any    `bun:"at"`
+	// Own is the JSON of the result's Own (protocol 2), empty when it had none.
+	Own string `bun:"own"`
+	At  any    `bun:"at"`
 }
 
 // errRetrySlowly makes Push redo a batch one mutation per transaction, after a database error the checks did not
@@ -75,7 +77,7 @@ func (e *Engine) Push(ctx context.Context, p *domain.Principal, req *wire.PushRe
 func (e *Engine) pushSlowly(ctx context.Context, p *domain.Principal, req *wire.PushRequest, lang i18n.Lang) (*wire.PushResponse, error) {
 	resp := &wire.PushResponse{}
 	for _, m := range req.Mutations {
-		one := &wire.PushRequest{ClientID: req.ClientID, Mutations: []wire.Mutation{m}}
+		one := &wire.PushRequest{Protocol: req.Protocol, ClientID: req.ClientID, Mutations: []wire.Mutation{m}}
 		var r *wire.PushResponse
 		err := e.db.Write(ctx, func(ctx context.Context, tx bun.Tx) error {
 			var err error
@@ -170,7 +172,16 @@ func (e *Engine) pushBatch(ctx context.Context, tx bun.Tx, p *domain.Principal, 
 			resp.Results = append(resp.Results, wire.Result{Seq: m.Seq, ID: m.ID, Status: wire.StatusGap, Expected: last + 1})
 			continue
 		}
+		var own *ownCheck
+		if req.Protocol >= wire.Protocol2 {
+			if own, err = a.ownBefore(ctx, m); err != nil {
+				return nil, err
+			}
+		}
 		res, err := a.applyOne(ctx, m)
+		if err == nil && own != nil && res.status == wire.StatusApplied && len(res.conflicts) == 0 {
+			res.own, err = a.ownAfter(ctx, m, own, res.version)
+		}
 		if err != nil {
 			if !slow {
 				return nil, errRetrySlowly
@@ -183,6 +194,13 @@ func (e *Engine) pushBatch(ctx context.Context, tx bun.Tx, p *domain.Principal, 
 		}
 		row := resultRow{ClientID: req.ClientID, Seq: m.Seq, MutationID: m.ID, Status: res.status, Version: res.version,
 			Conflicts: strings.Join(res.conflicts, ","), At: changelog.Now()}
+		if res.own != nil {
+			b, err := json.Marshal(res.own)
+			if err != nil {
+				return nil, domain.Internal(err)
+			}
+			row.Own = string(b)
+		}
 		if res.err != nil {
 			row.Code, row.MessageKey = string(res.err.Code), res.err.Key
 			if res.err.Field != "" || len(res.err.Args) > 0 {
@@ -283,6 +301,12 @@ func resultOf(row resultRow, lang i18n.Lang) wire.Result {
 	if row.Conflicts != "" {
 		r.Conflicts = strings.Split(row.Conflicts, ",")
 	}
+	if row.Own != "" {
+		r.Own = new(wire.Own)
+		if json.Unmarshal([]byte(row.Own), r.Own) != nil {
+			r.Own = nil
+		}
+	}
 	if row.MessageKey != "" {
 		args := map[string]string{}
 		if row.Args != "" {
@@ -309,6 +333,7 @@ type outcome struct {
 	err       *domain.Error // why it was refused
 	version   int64
 	conflicts []string
+	own       *wire.Own
 }
 
 func refused(err error) (outcome, error) {

@@ -8,8 +8,27 @@ import (
 	"strings"
 )
 
-// Protocol is the version of the sync protocol these types describe.
-const Protocol = 1
+// Protocol is the newest version of the sync protocol these types describe. A client names the version it speaks
+// in each request (none: 1); the server answers in the highest version it speaks that is not above it.
+const Protocol = 2
+
+// The versions of the protocol.
+const (
+	// Protocol1 sends a page's rows as ops, each with its id twice and its bucket, and sends a device back the
+	// rows it wrote.
+	Protocol1 = 1
+	// Protocol2 sends a page's rows as runs (see Run), and never sends a device the rows it wrote itself: the push
+	// answer says what they became (Result.Own).
+	Protocol2 = 2
+)
+
+// Negotiate returns the version of the protocol to answer a client that asked for asked (0: it did not say).
+func Negotiate(asked int) int {
+	if asked <= Protocol1 {
+		return Protocol1
+	}
+	return min(asked, Protocol)
+}
 
 // Limits of one request.
 const (
@@ -25,6 +44,11 @@ const MaxPageBytes = 1 << 20
 
 // PullRequest asks for the next page of changes after Cursor.
 type PullRequest struct {
+	// Protocol is the version the client speaks (0 or 1: version 1).
+	Protocol int `json:"protocol,omitempty"`
+	// ClientID (protocol 2) is the device's push client_id: the rows it wrote itself, which the push answer
+	// described, are not sent back.
+	ClientID string `json:"client_id,omitempty"`
 	// Cursor is the opaque cursor of the last page received; empty for a device that has nothing yet.
 	Cursor string `json:"cursor"`
 	// Limit is the most rows the page may carry (default 1000, at most 5000). A page never splits a server
@@ -51,8 +75,10 @@ type PullResponse struct {
 	Scopes []ScopeDef `json:"scopes"`
 	// Window is the oldest month ("2024-12") of meetings and visit reports kept on the device.
 	Window string `json:"window"`
-	// Ops are the rows to apply, in order.
+	// Ops are the rows to apply, in order. Protocol 2 sends them as Runs instead (see AppendJSONRuns and Expand).
 	Ops []Op `json:"ops"`
+	// Runs are the ops of a protocol 2 page, as the client receives them.
+	Runs []Run `json:"runs,omitempty"`
 	// Cursor is the cursor to send next; store it only when HasMore is false (the end of a round).
 	Cursor string `json:"cursor"`
 	// Position is the sync transaction the cursor stands at: every change up to it is in this round or before.
@@ -156,6 +182,10 @@ type Checksum struct {
 
 // PushRequest sends a device's mutations, in order.
 type PushRequest struct {
+	// Protocol is the version the client speaks (0 or 1: version 1). With 2, an applied mutation's result says
+	// what the row became when the device can tell it from what it sent (Result.Own), and its pulls will not send
+	// that version of the row back.
+	Protocol int `json:"protocol,omitempty"`
 	// ClientID identifies the device (a UUID it generates once and keeps until it signs out).
 	ClientID  string     `json:"client_id"`
 	Mutations []Mutation `json:"mutations"`
@@ -210,6 +240,22 @@ type Result struct {
 	Conflicts []string `json:"conflicts,omitempty"`
 	// Expected is, for a gap, the sequence number the server expects next.
 	Expected int64 `json:"expected,omitempty"`
+	// Own (protocol 2) is, for an applied mutation, the op a pull would have sent for the row at Version, given
+	// as what the device lacks: Data holds only the fields of the stored row that differ from the device's row at
+	// base_version (nothing, for a create) with the mutation's fields set over it, and its id and version, which
+	// the device knows. Pulls of this client_id do not send the row at this version. Without Own, the row comes
+	// back by pull as in protocol 1.
+	Own *Own `json:"own,omitempty"`
+}
+
+// Own is what became of a row a device's mutation wrote, when the device can build it from what it sent.
+type Own struct {
+	Op    string          `json:"op"` // put or del
+	Class string          `json:"c,omitempty"`
+	Scope string          `json:"s,omitempty"`
+	Path  string          `json:"p,omitempty"`
+	Part  string          `json:"m,omitempty"`
+	Data  json.RawMessage `json:"d,omitempty"`
 }
 
 // The result statuses.
@@ -248,6 +294,9 @@ func DecodePush(b []byte) (*PushRequest, error) {
 // Validate checks the shape of a push request (not its content, which the server checks per mutation); the error
 // is a *ShapeError.
 func (r *PushRequest) Validate() error {
+	if r.Protocol < 0 {
+		return shapef("protocol: 1 or more")
+	}
 	if r.ClientID == "" || len(r.ClientID) > 64 {
 		return shapef("client_id: 1 to 64 characters")
 	}

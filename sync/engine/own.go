@@ -1,0 +1,115 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strconv"
+
+	"github.com/chibo-vn/chibo/server/domain"
+	"github.com/chibo-vn/chibo/sync/changelog"
+	"github.com/chibo-vn/chibo/sync/wire"
+)
+
+// No echo (protocol 2): a device that wrote a row knows what the row became when the server applied its mutation
+// to the very version the device held (base_version, or no row at all for a create), and nothing else in the batch
+// wrote the row before. The push answer then tells it the few fields it could not know (created_at, updated_at,
+// defaults, values the server normalized) and the row's bucket (Result.Own); the change is logged with the
+// device's client_id as its origin and its pulls skip it. Anything else — a conflict, a row another mutation of
+// the batch wrote first, a row that moved to another bucket — comes back by pull, as in protocol 1.
+
+// ownCheck is what ownBefore saw of a mutation's row before it applied.
+type ownCheck struct {
+	table, id string
+	// view is the row as the device holds it at base_version (nil for a create or a delete).
+	view map[string]json.RawMessage
+}
+
+// ownBefore returns the row as the device holds it when the mutation m may be answered with Own, or nil.
+func (a *applier) ownBefore(ctx context.Context, m wire.Mutation) (*ownCheck, error) {
+	if _, ok := specs[m.Table]; !ok {
+		return nil, nil
+	}
+	id, ok := domain.ParseID(m.RowID)
+	if !ok || a.written[rowKey(m.Table, id)] {
+		return nil, nil
+	}
+	cur, err := a.current(ctx, m.Table, id)
+	if err != nil {
+		return nil, err
+	}
+	live := cur != nil && cur.SyncBase().DeletedAt == nil
+	c := &ownCheck{table: m.Table, id: id}
+	switch {
+	case m.Op == wire.MutDelete:
+		if !live || cur.SyncBase().Version != m.BaseVersion {
+			return nil, nil
+		}
+	case !live:
+		if m.BaseVersion != 0 {
+			return nil, nil // the device changed a row deleted meanwhile: it comes back by pull
+		}
+		c.view = map[string]json.RawMessage{}
+	default:
+		if cur.SyncBase().Version != m.BaseVersion {
+			return nil, nil
+		}
+		b, err := json.Marshal(cur)
+		if err != nil {
+			return nil, domain.Internal(err)
+		}
+		if err := json.Unmarshal(b, &c.view); err != nil {
+			return nil, domain.Internal(err)
+		}
+	}
+	return c, nil
+}
+
+// ownAfter returns the Own of an applied mutation checked by ownBefore, and marks its change as the device's, or
+// returns nil when the device cannot build the row from it.
+func (a *applier) ownAfter(ctx context.Context, m wire.Mutation, c *ownCheck, version int64) (*wire.Own, error) {
+	logged, ok := changelog.LoggedOnce(ctx, c.table, c.id)
+	if !ok {
+		return nil, nil // nothing written (the row already held these values), or it moved to another bucket
+	}
+	own := &wire.Own{Op: logged.Op}
+	if m.Op == wire.MutDelete {
+		if logged.Op != changelog.OpDel {
+			return nil, nil
+		}
+		changelog.SetOrigin(ctx, logged, a.clientID)
+		return own, nil
+	}
+	if logged.Op != changelog.OpPut || logged.Data == nil {
+		return nil, nil
+	}
+	var row map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(*logged.Data), &row); err != nil {
+		return nil, domain.Internal(err)
+	}
+	// The device's row: what it held, with the mutation's fields, its id and the version it is told.
+	view := c.view
+	view["id"], _ = json.Marshal(c.id)
+	for f, v := range m.Fields {
+		view[f] = v
+	}
+	view["version"] = json.RawMessage(strconv.FormatInt(version, 10))
+	diff := map[string]json.RawMessage{}
+	for f := range view {
+		if _, ok := row[f]; !ok {
+			return nil, nil // a field the row does not have: let the pull replace the device's row
+		}
+	}
+	for f, v := range row {
+		if have, ok := view[f]; !ok || !bytes.Equal(bytes.TrimSpace(have), v) && !sameJSON(string(have), string(v)) {
+			diff[f] = v
+		}
+	}
+	d, err := json.Marshal(diff)
+	if err != nil {
+		return nil, domain.Internal(err)
+	}
+	own.Class, own.Scope, own.Path, own.Part, own.Data = logged.Class, logged.Scope, logged.Path, logged.Part, d
+	changelog.SetOrigin(ctx, logged, a.clientID)
+	return own, nil
+}

@@ -1,0 +1,462 @@
+package wire
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+)
+
+// Protocol 2 sends a page's ops as runs (PROTOCOL.md, "Protocol 2"): consecutive ops of one kind, table and bucket
+// whose rows have the same fields share one header, each row is a JSON array, the row's id and version appear once
+// (not again inside its data), and a field or version every row of the run shares is sent once for the run.
+
+// Run is a sequence of ops of the same kind, table and bucket, in the order of the page.
+type Run struct {
+	Op    string `json:"op"`
+	Table string `json:"t"`
+	Class string `json:"c"`
+	Scope string `json:"s"`
+	Path  string `json:"p,omitempty"`
+	Part  string `json:"m,omitempty"`
+	// Version, when set, is every row's version; the rows then leave it out.
+	Version int64 `json:"v,omitempty"`
+	// Same are the fields whose value is the same in every row of the run (put only).
+	Same map[string]json.RawMessage `json:"same,omitempty"`
+	// Cols names the other fields, in the order of each row's values (put only).
+	Cols []string `json:"cols,omitempty"`
+	// Rows are [id, version (unless Version is set), the values of Cols…].
+	Rows [][]json.RawMessage `json:"rows"`
+}
+
+// member is one top-level member of a JSON object: its key (unquoted; keys of the rows' JSON have no escapes) and
+// its raw value.
+type member struct {
+	key string
+	val []byte
+}
+
+// members splits a JSON object into its top-level members, in order, without decoding the values. It reports
+// false for anything but an object whose keys need no unescaping.
+func members(obj []byte, out []member) ([]member, bool) {
+	i := skipSpace(obj, 0)
+	if i >= len(obj) || obj[i] != '{' {
+		return out, false
+	}
+	i = skipSpace(obj, i+1)
+	if i < len(obj) && obj[i] == '}' {
+		return out, true
+	}
+	for i < len(obj) {
+		if obj[i] != '"' {
+			return out, false
+		}
+		end := bytes.IndexByte(obj[i+1:], '"')
+		if end < 0 {
+			return out, false
+		}
+		key := obj[i+1 : i+1+end]
+		if bytes.IndexByte(key, '\\') >= 0 {
+			return out, false
+		}
+		i = skipSpace(obj, i+2+end)
+		if i >= len(obj) || obj[i] != ':' {
+			return out, false
+		}
+		i = skipSpace(obj, i+1)
+		j, ok := skipValue(obj, i)
+		if !ok {
+			return out, false
+		}
+		out = append(out, member{key: string(key), val: obj[i:j]})
+		i = skipSpace(obj, j)
+		if i >= len(obj) {
+			return out, false
+		}
+		if obj[i] == '}' {
+			return out, skipSpace(obj, i+1) == len(obj)
+		}
+		if obj[i] != ',' {
+			return out, false
+		}
+		i = skipSpace(obj, i+1)
+	}
+	return out, false
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\n' || b[i] == '\t' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipValue returns the end of the JSON value starting at i.
+func skipValue(b []byte, i int) (int, bool) {
+	if i >= len(b) {
+		return i, false
+	}
+	switch b[i] {
+	case '"':
+		for j := i + 1; j < len(b); j++ {
+			switch b[j] {
+			case '\\':
+				j++
+			case '"':
+				return j + 1, true
+			}
+		}
+		return len(b), false
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(b); j++ {
+			switch b[j] {
+			case '"':
+				end, ok := skipValue(b, j)
+				if !ok {
+					return end, false
+				}
+				j = end - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return j + 1, true
+				}
+			}
+		}
+		return len(b), false
+	default:
+		j := i
+		for j < len(b) && b[j] != ',' && b[j] != '}' && b[j] != ']' && b[j] != ' ' && b[j] != '\n' && b[j] != '\t' && b[j] != '\r' {
+			j++
+		}
+		return j, j > i
+	}
+}
+
+// opRow is an op ready to go into a run: its data's fields other than an id and version equal to the op's.
+type opRow struct {
+	op      *Op
+	fields  []member
+	keys    string // the fields' keys, joined: ops whose rows have other fields start another run
+	derived bool   // the id is the one the protocol derives from the row's fields (DerivedID)
+}
+
+// AppendJSONRuns appends the response as protocol 2: the ops as runs. Protocol must already say 2.
+func (r *PullResponse) AppendJSONRuns(b []byte) ([]byte, error) {
+	head := *r
+	head.Ops = nil
+	hb, err := json.Marshal(head)
+	if err != nil {
+		return nil, err
+	}
+	const marker = `"ops":null`
+	i := indexOf(hb, marker)
+	if i < 0 {
+		return nil, errors.New("wire: no ops in the response")
+	}
+	b = append(b, hb[:i]...)
+	b = append(b, `"runs":[`...)
+	rows := make([]opRow, len(r.Ops))
+	var scratch []member
+	for k := range r.Ops {
+		op := &r.Ops[k]
+		rows[k].op = op
+		if op.Op != OpPut || len(op.Data) == 0 {
+			continue
+		}
+		var ok bool
+		scratch, ok = members(op.Data, scratch[:0])
+		if !ok {
+			return nil, fmt.Errorf("wire: the data of %s/%s is not a JSON object", op.Table, op.ID)
+		}
+		fields := make([]member, 0, len(scratch))
+		var keys []byte
+		for _, m := range scratch {
+			if (m.key == "id" && string(m.val) == strconv.Quote(op.ID)) ||
+				(m.key == "version" && string(m.val) == strconv.FormatInt(op.Version, 10)) {
+				continue
+			}
+			fields = append(fields, m)
+			keys = append(append(keys, m.key...), 0)
+		}
+		rows[k].fields, rows[k].keys = fields, string(keys)
+		rows[k].derived = derivable(op.Table, fields, op.ID)
+	}
+	first := true
+	for start := 0; start < len(rows); {
+		end := start + 1
+		for end < len(rows) && sameRun(rows[start], rows[end]) {
+			end++
+		}
+		for _, run := range splitRun(rows[start:end]) {
+			if !first {
+				b = append(b, ',')
+			}
+			first = false
+			b = appendRun(b, run)
+		}
+		start = end
+	}
+	b = append(b, ']')
+	return append(b, hb[i+len(marker):]...), nil
+}
+
+func sameRun(a, b opRow) bool {
+	x, y := a.op, b.op
+	return x.Op == y.Op && x.Table == y.Table && x.Class == y.Class && x.Scope == y.Scope && x.Path == y.Path &&
+		x.Part == y.Part && a.keys == b.keys && (len(x.Data) == 0) == (len(y.Data) == 0)
+}
+
+// splitRun cuts a sequence of rows that could make one run where a field that stays the same over long
+// stretches of it changes (a month's attendance: the meeting, its version and times change every few dozen
+// rows), so that each part sends that field once rather than in every row. A field that changes more often (a
+// member's presence) does not cut it.
+func splitRun(rows []opRow) [][]opRow {
+	const stretch = 8 // rows a field must keep its value for, on average, to cut at its changes
+	n := len(rows)
+	if n < 2*stretch {
+		return [][]opRow{rows}
+	}
+	nf := len(rows[0].fields)
+	changes := make([]int, nf+1) // the last is the version
+	for i := 1; i < n; i++ {
+		for f := 0; f < nf; f++ {
+			if !bytes.Equal(rows[i].fields[f].val, rows[i-1].fields[f].val) {
+				changes[f]++
+			}
+		}
+		if rows[i].op.Version != rows[i-1].op.Version {
+			changes[nf]++
+		}
+	}
+	var cut []int
+	for f, c := range changes {
+		if c > 0 && (c+1)*stretch <= n {
+			cut = append(cut, f)
+		}
+	}
+	if len(cut) == 0 {
+		return [][]opRow{rows}
+	}
+	var out [][]opRow
+	start := 0
+	for i := 1; i < n; i++ {
+		for _, f := range cut {
+			if (f == nf && rows[i].op.Version != rows[i-1].op.Version) ||
+				(f < nf && !bytes.Equal(rows[i].fields[f].val, rows[i-1].fields[f].val)) {
+				out = append(out, rows[start:i])
+				start = i
+				break
+			}
+		}
+	}
+	return append(out, rows[start:])
+}
+
+// appendRun writes one run: its header, the version and fields its rows share, and the rows.
+func appendRun(b []byte, rows []opRow) []byte {
+	op := rows[0].op
+	b = append(b, `{"op":`...)
+	b = appendString(b, op.Op)
+	b = append(b, `,"t":`...)
+	b = appendString(b, op.Table)
+	b = append(b, `,"c":`...)
+	b = appendString(b, op.Class)
+	b = append(b, `,"s":`...)
+	b = appendString(b, op.Scope)
+	if op.Path != "" {
+		b = append(b, `,"p":`...)
+		b = appendString(b, op.Path)
+	}
+	if op.Part != "" {
+		b = append(b, `,"m":`...)
+		b = appendString(b, op.Part)
+	}
+	shared := len(rows) > 1 && op.Version > 0
+	for _, r := range rows[1:] {
+		shared = shared && r.op.Version == op.Version
+	}
+	if shared {
+		b = append(b, `,"v":`...)
+		b = strconv.AppendInt(b, op.Version, 10)
+	}
+	fields := rows[0].fields
+	same := make([]bool, len(fields))
+	nsame := 0
+	if len(rows) > 1 {
+		for f := range fields {
+			same[f] = true
+			for _, r := range rows[1:] {
+				if !bytes.Equal(r.fields[f].val, fields[f].val) {
+					same[f] = false
+					break
+				}
+			}
+			if same[f] {
+				nsame++
+			}
+		}
+	}
+	if nsame > 0 {
+		b = append(b, `,"same":{`...)
+		n := 0
+		for f, m := range fields {
+			if !same[f] {
+				continue
+			}
+			if n > 0 {
+				b = append(b, ',')
+			}
+			n++
+			b = appendString(b, m.key)
+			b = append(b, ':')
+			b = append(b, m.val...)
+		}
+		b = append(b, '}')
+	}
+	if nsame < len(fields) {
+		b = append(b, `,"cols":[`...)
+		n := 0
+		for f, m := range fields {
+			if same[f] {
+				continue
+			}
+			if n > 0 {
+				b = append(b, ',')
+			}
+			n++
+			b = appendString(b, m.key)
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"rows":[`...)
+	for k, r := range rows {
+		if k > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '[')
+		if r.derived {
+			b = append(b, "null"...)
+		} else {
+			b = appendString(b, r.op.ID)
+		}
+		if !shared {
+			b = append(b, ',')
+			b = strconv.AppendInt(b, r.op.Version, 10)
+		}
+		for f, m := range r.fields {
+			if same[f] {
+				continue
+			}
+			b = append(b, ',')
+			b = append(b, m.val...)
+		}
+		b = append(b, ']')
+	}
+	return append(b, "]}"...)
+}
+
+// The tables whose ids are names of two of their fields (PROTOCOL.md, "Data model"): a run sends null for such an
+// id, and the client computes it.
+var derivedIDs = map[string]struct {
+	a, b string
+	fn   func(a, b string) string
+}{
+	"attendance":    {"meeting_id", "member_id", AttendanceID},
+	"visit_reports": {"meeting_id", "official_id", ReportID},
+}
+
+// DerivedID returns the id the protocol gives a row of table with this data, or "" when the table's ids are not
+// derived or the data lacks the fields.
+func DerivedID(table string, field func(name string) []byte) string {
+	rule, ok := derivedIDs[table]
+	if !ok {
+		return ""
+	}
+	var a, b string
+	if json.Unmarshal(field(rule.a), &a) != nil || json.Unmarshal(field(rule.b), &b) != nil || a == "" || b == "" {
+		return ""
+	}
+	return rule.fn(a, b)
+}
+
+// derivable reports whether id is the one DerivedID gives the row with these fields.
+func derivable(table string, fields []member, id string) bool {
+	if _, ok := derivedIDs[table]; !ok {
+		return false
+	}
+	return DerivedID(table, func(name string) []byte {
+		for _, m := range fields {
+			if m.key == name {
+				return m.val
+			}
+		}
+		return nil
+	}) == id
+}
+
+// Expand turns runs back into ops, as a protocol 2 client reads them: each row's data is its run's shared fields
+// and its own, with its id and version.
+func Expand(runs []Run) ([]Op, error) {
+	var ops []Op
+	for i, run := range runs {
+		for k, row := range run.Rows {
+			if len(row) == 0 {
+				return nil, fmt.Errorf("runs[%d].rows[%d]: empty", i, k)
+			}
+			op := Op{Op: run.Op, Table: run.Table, Class: run.Class, Scope: run.Scope, Path: run.Path, Part: run.Part, Version: run.Version}
+			derived := string(row[0]) == "null"
+			if !derived {
+				if err := json.Unmarshal(row[0], &op.ID); err != nil {
+					return nil, fmt.Errorf("runs[%d].rows[%d]: id: %w", i, k, err)
+				}
+			}
+			vals := row[1:]
+			if run.Version == 0 {
+				if len(vals) == 0 {
+					return nil, fmt.Errorf("runs[%d].rows[%d]: no version", i, k)
+				}
+				if err := json.Unmarshal(vals[0], &op.Version); err != nil {
+					return nil, fmt.Errorf("runs[%d].rows[%d]: version: %w", i, k, err)
+				}
+				vals = vals[1:]
+			}
+			if len(vals) != len(run.Cols) {
+				return nil, fmt.Errorf("runs[%d].rows[%d]: %d values for %d cols", i, k, len(vals), len(run.Cols))
+			}
+			if run.Op == OpPut {
+				d := make(map[string]json.RawMessage, 2+len(run.Same)+len(run.Cols))
+				for f, v := range run.Same {
+					d[f] = v
+				}
+				for c, f := range run.Cols {
+					d[f] = vals[c]
+				}
+				if derived {
+					if op.ID = DerivedID(run.Table, func(name string) []byte { return d[name] }); op.ID == "" {
+						return nil, fmt.Errorf("runs[%d].rows[%d]: no id, and none can be derived", i, k)
+					}
+				}
+				if _, ok := d["id"]; !ok {
+					d["id"], _ = json.Marshal(op.ID)
+				}
+				if _, ok := d["version"]; !ok {
+					d["version"] = json.RawMessage(strconv.FormatInt(op.Version, 10))
+				}
+				var err error
+				if op.Data, err = json.Marshal(d); err != nil {
+					return nil, err
+				}
+			}
+			if op.ID == "" {
+				return nil, fmt.Errorf("runs[%d].rows[%d]: no id", i, k)
+			}
+			ops = append(ops, op)
+		}
+	}
+	return ops, nil
+}
