@@ -2,7 +2,7 @@
 // by page (one IndexedDB transaction each), pushes of the outbox, checksums. It touches no DOM.
 import { unwrap } from 'idb';
 import { db, getMeta, setMeta } from './db.js';
-import { rowHash, uuid4 } from './uuid.js';
+import { attendanceId, reportId, rowHash, uuid4 } from './uuid.js';
 
 export class HttpError extends Error {
   constructor(status, body) {
@@ -145,6 +145,39 @@ async function eachRow(rows, fn) {
 // sameScopes reports whether two scope lists cover the same rows.
 const sameScopes = (a, b) => JSON.stringify(a || []) === JSON.stringify(b || []);
 
+// PROTOCOL is the version of the sync protocol the app speaks (sync/PROTOCOL.md): 2 sends a page's rows as runs and
+// does not send a device back the rows it wrote (the push answer's "own" says what they became).
+export const PROTOCOL = 2;
+
+// derived are the tables whose ids a run may leave out (null): the protocol's name-based ids of two fields.
+const derived = {
+  attendance: (d) => attendanceId(d.meeting_id, d.member_id),
+  visit_reports: (d) => reportId(d.meeting_id, d.official_id),
+};
+
+// expand turns a protocol 2 page's runs into the ops of protocol 1 (sync/PROTOCOL.md, "Runs").
+export function expand(runs) {
+  const ops = [];
+  for (const run of runs || []) {
+    const cols = run.cols || [];
+    for (const row of run.rows) {
+      let i = 1;
+      const v = run.v !== undefined ? run.v : row[i++];
+      const op = { op: run.op, t: run.t, id: row[0], v, c: run.c, s: run.s, p: run.p || '', m: run.m || '' };
+      if (run.op === 'put') {
+        const d = { ...run.same };
+        for (const c of cols) d[c] = row[i++];
+        if (op.id === null) op.id = derived[run.t](d);
+        if (!('id' in d)) d.id = op.id;
+        if (!('version' in d)) d.version = v;
+        op.d = d;
+      }
+      ops.push(op);
+    }
+  }
+  return ops;
+}
+
 // applyOps applies a page's ops to the rows store (sync/PROTOCOL.md, Response) without reading it: a row stored by an
 // earlier round is at most at that round's position (rounds run one at a time, under the "chibo-sync" lock), and
 // every op of a round that is not a snapshot's is a change after it, so only the round's own earlier ops can be
@@ -200,7 +233,7 @@ class Changes {
 export async function pullRound(lang, wantChecksums) {
   const st = await syncState();
   const d = await db();
-  let req = { cursor: st.cursor, limit: 2000, checksums: !!wantChecksums, resync: st.resync || [] };
+  let req = { protocol: PROTOCOL, client_id: st.clientId, cursor: st.cursor, limit: 2000, checksums: !!wantChecksums, resync: st.resync || [] };
   let first = true;
   let reset = false;
   let dropped = false;
@@ -212,6 +245,7 @@ export async function pullRound(lang, wantChecksums) {
     const asked = performance.now();
     const page = await authed('/api/v1/sync/pull', req, lang);
     wait += performance.now() - asked;
+    if (page.protocol >= 2) page.ops = expand(page.runs);
     count += page.ops.length;
     const done = !page.has_more;
     const tx = d.transaction(done ? ['rows', 'meta', 'outbox'] : ['rows'], 'readwrite');
@@ -238,7 +272,7 @@ export async function pullRound(lang, wantChecksums) {
     if (!done) {
       await tx.done;
       if (page.retry_after_ms && !page.ops.length) await new Promise((r) => setTimeout(r, page.retry_after_ms));
-      req = { cursor: page.cursor, limit: 2000, checksums: !!wantChecksums };
+      req = { protocol: PROTOCOL, client_id: st.clientId, cursor: page.cursor, limit: 2000, checksums: !!wantChecksums };
       continue;
     }
     const finishing = performance.now();
@@ -326,10 +360,11 @@ export async function queue(mutations, started) {
 }
 
 // push sends the outbox. A mutation the server applied stays in the outbox, marked with the version it got, until
-// a pull brings that version back (so the screens never show the old value meanwhile); a refused one moves to
-// "rejected" for the user. A device's changes are sent in order, a group never split. What is sent is marked
+// a pull brings that version back (so the screens never show the old value meanwhile), unless the answer says what
+// the row became ("own", protocol 2: the pulls will not send it): then the row is stored at once and the mutation
+// leaves the outbox; owned collects those rows for the screens. A refused one moves to "rejected" for the user. A device's changes are sent in order, a group never split. What is sent is marked
 // "sent" in the same transaction that reads it, so no change is merged into it afterwards.
-export async function push(lang) {
+export async function push(lang, owned = new Map()) {
   const d = await db();
   let st = await syncState();
   let sent = 0;
@@ -348,6 +383,7 @@ export async function push(lang) {
     }
     await take.done;
     const resp = await authed('/api/v1/sync/push', {
+      protocol: PROTOCOL,
       client_id: st.clientId,
       mutations: batch.map(({ seq, t, op, row_id, base_version, fields, base }) => ({ seq, t, op, row_id, base_version, fields, base })),
     }, lang);
@@ -363,7 +399,7 @@ export async function push(lang) {
       continue;
     }
     const bySeq = new Map(resp.results.map((r) => [r.seq, r]));
-    const tx = d.transaction(['outbox', 'rejected', 'meta'], 'readwrite');
+    const tx = d.transaction(['outbox', 'rejected', 'meta', 'rows'], 'readwrite');
     let landed = st.landed || 0;
     let progress = false;
     for (const m of batch) {
@@ -373,6 +409,9 @@ export async function push(lang) {
       if (r.status === 'rejected') {
         tx.objectStore('outbox').delete(m.seq);
         tx.objectStore('rejected').put({ ...m, code: r.code, message: r.message, field: r.field || '' });
+      } else if (r.own) {
+        owned.set(m.t + '/' + m.row_id, await own(tx.objectStore('rows'), m, r));
+        tx.objectStore('outbox').delete(m.seq);
       } else {
         tx.objectStore('outbox').put({ ...m, acked: r.version || 0 });
         landed = Math.max(landed, r.version || 0);
@@ -388,11 +427,30 @@ export async function push(lang) {
   return sent;
 }
 
+// own stores what the server says a mutation of this device made of its row (the push answer's "own"): the row
+// held at base_version (none, for a create), with the mutation's fields, the fields the server set, its id and new
+// version. It returns the row stored, or null when it was deleted.
+async function own(rows, m, r) {
+  const k = m.t + '/' + m.row_id;
+  const cur = await rows.get(k);
+  if (cur && cur.v >= r.version) return cur; // already as new: a resent push answered after a pull
+  if (r.own.op === 'del') {
+    rows.delete(k);
+    return null;
+  }
+  const base = cur && cur.v === m.base_version ? cur.d : {};
+  const row = { k, t: m.t, id: m.row_id, v: r.version, c: r.own.c, s: r.own.s, p: r.own.p || '', m: r.own.m || '',
+    d: { ...base, ...m.fields, ...r.own.d, id: m.row_id, version: r.version } };
+  rows.put(row);
+  return row;
+}
+
 // syncOnce pushes, then pulls (once more at once when a checksum failed, to repair it); one at a time per origin.
 export async function syncOnce(lang, wantChecksums) {
   const run = async () => {
     const started = performance.now();
-    const sent = await push(lang);
+    const owned = new Map();
+    const sent = await push(lang, owned);
     const pushed = performance.now();
     let res;
     try {
@@ -404,6 +462,8 @@ export async function syncOnce(lang, wantChecksums) {
       res = await pullRound(lang, wantChecksums);
     }
     res.push = pushed - started;
+    // The rows the push answers described, under what the pull brought after them.
+    if (owned.size && res.changes && !res.reset) res.changes = new Map([...owned, ...res.changes]);
     if (res.mismatch.length) {
       const again = await pullRound(lang, false);
       const changes = again.reset ? again.changes : res.changes && again.changes && new Map([...res.changes, ...again.changes]);

@@ -22,7 +22,7 @@ func docExamples(t *testing.T) map[string]json.RawMessage {
 	if err != nil {
 		t.Fatal(err)
 	}
-	blocks := regexp.MustCompile("(?s)(<!-- example: ([a-z-]+) -->\\n)?```json\\n(.*?)```").FindAllStringSubmatch(string(b), -1)
+	blocks := regexp.MustCompile("(?s)(<!-- example: ([a-z0-9-]+) -->\\n)?```json\\n(.*?)```").FindAllStringSubmatch(string(b), -1)
 	out := map[string]json.RawMessage{}
 	for _, m := range blocks {
 		if m[2] == "" {

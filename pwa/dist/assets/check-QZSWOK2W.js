@@ -1,1 +1,0 @@
-import{a,b,c,d,e,f}from"./chunk-4BP7PD2C.js";import"./chunk-AYJGVMXZ.js";import"./chunk-KJVZXBHO.js";export{e as CellMeetings,f as ClashWarning,b as CrossCheck,c as childVerified,d as tallyLine,a as verifiedRow};
