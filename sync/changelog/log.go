@@ -230,15 +230,12 @@ type queue interface {
 // queueKey names the queue of model type T in txState.queued.
 type queueKey[T any] struct{}
 
-// rows are the queued rows of model type T, inserted 500 to a statement.
+// rows are the queued rows of model type T, inserted by InsertRows.
 type rows[T any] []T
 
 func (r *rows[T]) flush(ctx context.Context, db bun.IDB) error {
-	for start := 0; start < len(*r); start += 500 {
-		chunk := (*r)[start:min(start+500, len(*r))]
-		if _, err := db.NewInsert().Model(&chunk).Exec(ctx); err != nil {
-			return domain.Internalf("queued rows: %w", err)
-		}
+	if err := InsertRows(ctx, db, (*[]T)(r)); err != nil {
+		return domain.Internalf("queued rows: %w", err)
 	}
 	*r = nil
 	return nil

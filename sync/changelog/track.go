@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -23,17 +24,17 @@ const (
 // changeEntry is one row of sync_changes.
 type changeEntry struct {
 	bun.BaseModel `bun:"table:sync_changes"`
-	Seq           int64   `bun:"seq,pk,autoincrement"`
-	Tx            int64   `bun:"tx"`
-	Table         string  `bun:"tbl"`
-	RowID         string  `bun:"row_id"`
-	Op            string  `bun:"op"`
-	Class         string  `bun:"class"`
-	Scope         string  `bun:"scope"`
-	Path          string  `bun:"path"`
-	Part          string  `bun:"part"`
-	Data          *string `bun:"data"`
-	At            any     `bun:"at"`
+	Seq           int64     `bun:"seq,pk,autoincrement"`
+	Tx            int64     `bun:"tx"`
+	Table         string    `bun:"tbl"`
+	RowID         string    `bun:"row_id"`
+	Op            string    `bun:"op"`
+	Class         string    `bun:"class"`
+	Scope         string    `bun:"scope"`
+	Path          string    `bun:"path"`
+	Part          string    `bun:"part"`
+	Data          *string   `bun:"data"`
+	At            time.Time `bun:"at"`
 	// Origin is the client_id of the device that wrote the change and was told what the row became (see Own):
 	// its pulls skip the change.
 	Origin *string `bun:"origin"`
@@ -193,17 +194,17 @@ func (st *txState) flush(ctx context.Context, db bun.IDB) error {
 	// Rows queued by InsertDeferred go first, parents before children (the order of the registry).
 	for _, table := range st.reg.names {
 		rows := st.inserts[table]
-		for start := 0; start < len(rows); start += 500 {
-			chunk := rows[start:min(start+500, len(rows))]
-			slice := reflect.MakeSlice(reflect.SliceOf(reflect.TypeOf(chunk[0])), len(chunk), len(chunk))
-			for i, r := range chunk {
-				slice.Index(i).Set(reflect.ValueOf(r))
-			}
-			ptr := reflect.New(slice.Type())
-			ptr.Elem().Set(slice)
-			if _, err := db.NewInsert().Model(ptr.Interface()).Exec(ctx); err != nil {
-				return err
-			}
+		if len(rows) == 0 {
+			continue
+		}
+		slice := reflect.MakeSlice(reflect.SliceOf(reflect.TypeOf(rows[0])), len(rows), len(rows))
+		for i, r := range rows {
+			slice.Index(i).Set(reflect.ValueOf(r))
+		}
+		ptr := reflect.New(slice.Type())
+		ptr.Elem().Set(slice)
+		if err := InsertRows(ctx, db, ptr.Interface()); err != nil {
+			return err
 		}
 	}
 	st.inserts, st.pending = map[string][]Row{}, map[string]int{}
@@ -224,11 +225,8 @@ func (st *txState) flush(ctx context.Context, db bun.IDB) error {
 		st.entries[i].Tx = tx
 		st.entries[i].At = st.now
 	}
-	for start := 0; start < len(st.entries); start += 500 {
-		chunk := st.entries[start:min(start+500, len(st.entries))]
-		if _, err := db.NewInsert().Model(&chunk).ExcludeColumn("seq").Exec(ctx); err != nil {
-			return domain.Internalf("sync log: %w", err)
-		}
+	if err := InsertRows(ctx, db, &st.entries, "seq"); err != nil {
+		return domain.Internalf("sync log: %w", err)
 	}
 	keys := make([]BucketKey, 0, len(st.buckets))
 	for k, b := range st.buckets {

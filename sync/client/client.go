@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -33,6 +35,8 @@ type Client struct {
 	PushBatch int
 	// Protocol is the version of the protocol the client speaks: 2 (the default) or 1.
 	Protocol int
+	// Pipeline is how many pushes may be in flight at once (default 1: each waits for the answer before).
+	Pipeline int
 }
 
 // protocol returns the version the client asks for.
@@ -238,34 +242,101 @@ type PushStats struct {
 }
 
 // Push sends the outbox in batches. A mutation leaves the outbox once the server has processed it: applied, or
-// refused (then it moves to Rejected, for the user to fix and send again as a new mutation).
+// refused (then it moves to Rejected, for the user to fix and send again as a new mutation). With Pipeline above
+// 1 it sends the next batch as soon as the previous one is on the wire, without waiting for its answer (the
+// server processes them in order, PROTOCOL.md "Push"); a batch answered "gap" (it overtook the one before) is sent
+// again.
 func (c *Client) Push(ctx context.Context) (*PushStats, error) {
 	st := &PushStats{}
 	batch := c.PushBatch
 	if batch <= 0 {
 		batch = 100
 	}
-	for len(c.Local.Outbox) > 0 {
-		n := min(batch, len(c.Local.Outbox))
-		req := wire.PushRequest{ClientID: c.Local.ClientID, Mutations: c.Local.Outbox[:n]}
-		if c.protocol() >= wire.Protocol2 {
-			req.Protocol = c.protocol()
+	depth := max(1, c.Pipeline)
+	type answer struct {
+		resp *wire.PushResponse
+		err  error
+	}
+	var inflight []chan answer
+	var firstErr error
+	sendFrom := int64(0) // the first seq not sent yet
+	for {
+		// Fill the pipeline: the next batch goes once the previous one is written.
+		for firstErr == nil && len(inflight) < depth {
+			i := 0
+			for i < len(c.Local.Outbox) && c.Local.Outbox[i].Seq < sendFrom {
+				i++
+			}
+			if i == len(c.Local.Outbox) {
+				break
+			}
+			n := min(batch, len(c.Local.Outbox)-i)
+			req := wire.PushRequest{ClientID: c.Local.ClientID, Mutations: append([]wire.Mutation(nil), c.Local.Outbox[i:i+n]...)}
+			if c.protocol() >= wire.Protocol2 {
+				req.Protocol = c.protocol()
+			}
+			sendFrom = req.Mutations[n-1].Seq + 1
+			done, wrote := make(chan answer, 1), make(chan struct{})
+			go func() {
+				var resp wire.PushResponse
+				var once sync.Once
+				tctx := httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) {
+					once.Do(func() { close(wrote) })
+				}})
+				err := c.post(tctx, "/api/v1/sync/push", req, &resp)
+				once.Do(func() { close(wrote) })
+				done <- answer{&resp, err}
+			}()
+			inflight = append(inflight, done)
+			if depth > 1 {
+				select {
+				case <-wrote:
+				case <-ctx.Done():
+				}
+			}
 		}
-		var resp wire.PushResponse
-		if err := c.post(ctx, "/api/v1/sync/push", req, &resp); err != nil {
-			return st, err
+		if len(inflight) == 0 {
+			return st, firstErr
 		}
-		if resp.LastSeq+1 < c.Local.Outbox[0].Seq {
-			// The server has forgotten mutations it acknowledged (it was restored from a backup): start again as a
-			// new device, numbering the unsent mutations from 1.
-			c.renumber()
+		a := <-inflight[0]
+		inflight = inflight[1:]
+		if firstErr != nil {
+			continue // drain what is in flight; their outcomes come again on the next push
+		}
+		if a.err != nil {
+			firstErr = a.err
 			continue
 		}
-		if err := c.settle(&resp, st); err != nil {
-			return st, err
+		if len(c.Local.Outbox) > 0 && a.resp.LastSeq+1 < c.Local.Outbox[0].Seq {
+			// The server has forgotten mutations it acknowledged (it was restored from a backup): start again as a
+			// new device, numbering the unsent mutations from 1.
+			for _, ch := range inflight {
+				<-ch
+			}
+			inflight = nil
+			c.renumber()
+			sendFrom = 0
+			continue
+		}
+		gap, err := c.settle(a.resp, st, len(inflight) > 0)
+		if err != nil {
+			firstErr = err
+			continue
+		}
+		if gap {
+			// This batch overtook the one before it (or the server lost track): what is in flight after it is
+			// behind a gap too; send everything left again once they are back.
+			for _, ch := range inflight {
+				if b := <-ch; b.err == nil {
+					if _, err := c.settle(b.resp, st, true); err != nil && firstErr == nil {
+						firstErr = err
+					}
+				}
+			}
+			inflight = nil
+			sendFrom = 0
 		}
 	}
-	return st, nil
 }
 
 // renumber gives the device a new id and numbers its unsent mutations from 1.
@@ -278,12 +349,16 @@ func (c *Client) renumber() {
 	c.Local.Stats["renumbered"]++
 }
 
-// settle removes processed mutations from the outbox.
-func (c *Client) settle(resp *wire.PushResponse, st *PushStats) error {
+// settle removes processed mutations from the outbox; it reports whether the answer had gaps. A push that made
+// no progress is an error, unless more pushes were in flight (pipelined): they may have made it.
+func (c *Client) settle(resp *wire.PushResponse, st *PushStats, pipelined bool) (bool, error) {
 	done := map[int64]wire.Result{}
+	gap := false
+	var bySeq map[int64]int // the outbox's mutations by seq, for the results that say what a row became
 	for _, r := range resp.Results {
 		st.Results = append(st.Results, r)
 		if r.Status == wire.StatusGap {
+			gap = true
 			continue
 		}
 		done[r.Seq] = r
@@ -296,10 +371,14 @@ func (c *Client) settle(resp *wire.PushResponse, st *PushStats) error {
 			st.Conflicts += len(r.Conflicts)
 			c.Local.Landed = max(c.Local.Landed, r.Version)
 			if r.Own != nil {
-				for _, m := range c.Local.Outbox {
-					if m.Seq == r.Seq {
-						c.Local.own(m, r)
+				if bySeq == nil {
+					bySeq = make(map[int64]int, len(c.Local.Outbox))
+					for i, m := range c.Local.Outbox {
+						bySeq[m.Seq] = i
 					}
+				}
+				if i, ok := bySeq[r.Seq]; ok {
+					c.Local.own(c.Local.Outbox[i], r)
 				}
 			}
 		case wire.StatusRejected:
@@ -318,11 +397,11 @@ func (c *Client) settle(resp *wire.PushResponse, st *PushStats) error {
 			c.Local.Rejected = append(c.Local.Rejected, Rejected{Mutation: m, Code: r.Code, Message: r.Message, Field: r.Field})
 		}
 	}
-	if len(keep) == len(c.Local.Outbox) && len(keep) > 0 {
-		return fmt.Errorf("push made no progress: the server expects seq %d next (first pending %d, results %+v)", resp.LastSeq+1, c.Local.Outbox[0].Seq, resp.Results)
+	if len(keep) == len(c.Local.Outbox) && len(keep) > 0 && !pipelined {
+		return gap, fmt.Errorf("push made no progress: the server expects seq %d next (first pending %d, results %+v)", resp.LastSeq+1, c.Local.Outbox[0].Seq, resp.Results)
 	}
 	c.Local.Outbox = keep
-	return nil
+	return gap, nil
 }
 
 // Sync pushes the outbox, then pulls a round (and a second one when a checksum failed, to repair it).

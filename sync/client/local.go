@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 
 	"github.com/chibo-vn/chibo/sync/wire"
 )
@@ -224,8 +225,25 @@ func (l *Local) own(m wire.Mutation, r wire.Result) {
 		l.Stats["own_deleted"]++
 		return
 	}
-	row := map[string]json.RawMessage{}
-	if cur != nil {
+	var data []byte
+	if cur == nil {
+		// A create: the fields sent and those the server set, written out as they are.
+		set := map[string]bool{}
+		data = append(data, '{')
+		wire.EachField(r.Own.Data, func(f string, v []byte) {
+			set[f] = true
+			data = append(append(append(append(append(data, '"'), f...), `":`...), v...), ',')
+		})
+		for f, v := range m.Fields {
+			if !set[f] && f != "id" && f != "version" {
+				data = append(append(append(append(append(data, '"'), f...), `":`...), v...), ',')
+			}
+		}
+		id, _ := json.Marshal(m.RowID)
+		data = append(append(append(data, `"id":`...), id...), `,"version":`...)
+		data = append(strconv.AppendInt(data, r.Version, 10), '}')
+	} else {
+		row := map[string]json.RawMessage{}
 		if cur.Version != m.BaseVersion {
 			// Not the row the server applied the mutation to (cannot happen but after a lost answer and a pull):
 			// drop it and have its scopes sent again.
@@ -241,18 +259,18 @@ func (l *Local) own(m wire.Mutation, r wire.Result) {
 		if err := json.Unmarshal(cur.Data, &row); err != nil {
 			row = map[string]json.RawMessage{}
 		}
+		for f, v := range m.Fields {
+			row[f] = v
+		}
+		var diff map[string]json.RawMessage
+		_ = json.Unmarshal(r.Own.Data, &diff)
+		for f, v := range diff {
+			row[f] = v
+		}
+		row["id"], _ = json.Marshal(m.RowID)
+		row["version"], _ = json.Marshal(r.Version)
+		data, _ = json.Marshal(row)
 	}
-	for f, v := range m.Fields {
-		row[f] = v
-	}
-	var diff map[string]json.RawMessage
-	_ = json.Unmarshal(r.Own.Data, &diff)
-	for f, v := range diff {
-		row[f] = v
-	}
-	row["id"], _ = json.Marshal(m.RowID)
-	row["version"], _ = json.Marshal(r.Version)
-	data, _ := json.Marshal(row)
 	l.Rows[k] = &Row{Table: m.Table, ID: m.RowID, Version: r.Version, Class: r.Own.Class, Scope: r.Own.Scope,
 		Path: r.Own.Path, Part: r.Own.Part, Data: data}
 	l.Stats["own_put"]++

@@ -83,32 +83,37 @@ func (a *applier) ownAfter(ctx context.Context, m wire.Mutation, c *ownCheck, ve
 	if logged.Op != changelog.OpPut || logged.Data == nil {
 		return nil, nil
 	}
-	var row map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(*logged.Data), &row); err != nil {
-		return nil, domain.Internal(err)
-	}
-	// The device's row: what it held, with the mutation's fields, its id and the version it is told.
-	view := c.view
-	view["id"], _ = json.Marshal(c.id)
-	for f, v := range m.Fields {
-		view[f] = v
-	}
-	view["version"] = json.RawMessage(strconv.FormatInt(version, 10))
-	diff := map[string]json.RawMessage{}
-	for f := range view {
-		if _, ok := row[f]; !ok {
-			return nil, nil // a field the row does not have: let the pull replace the device's row
+	// The device's row: what it held (view, nil for a create), with the mutation's fields, its id and the version
+	// it is told. The stored row's fields that differ from it go in Own.Data.
+	quotedID, _ := json.Marshal(c.id)
+	ver := strconv.FormatInt(version, 10)
+	d := []byte{'{'}
+	seen := 0
+	ok = wire.EachField([]byte(*logged.Data), func(f string, v []byte) {
+		var have []byte
+		switch {
+		case f == "id":
+			have = quotedID
+		case f == "version":
+			have = []byte(ver)
+		case m.Fields[f] != nil:
+			have = m.Fields[f]
+			seen++
+		case c.view != nil:
+			have = c.view[f]
 		}
-	}
-	for f, v := range row {
-		if have, ok := view[f]; !ok || !bytes.Equal(bytes.TrimSpace(have), v) && !sameJSON(string(have), string(v)) {
-			diff[f] = v
+		if have != nil && (bytes.Equal(bytes.TrimSpace(have), v) || sameJSON(string(have), string(v))) {
+			return
 		}
+		if len(d) > 1 {
+			d = append(d, ',')
+		}
+		d = append(append(append(append(d, '"'), f...), `":`...), v...)
+	})
+	if !ok || seen != len(m.Fields) {
+		return nil, nil // a field the row does not have: let the pull replace the device's row
 	}
-	d, err := json.Marshal(diff)
-	if err != nil {
-		return nil, domain.Internal(err)
-	}
+	d = append(d, '}')
 	own.Class, own.Scope, own.Path, own.Part, own.Data = logged.Class, logged.Scope, logged.Path, logged.Part, d
 	changelog.SetOrigin(ctx, logged, a.clientID)
 	return own, nil

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -43,8 +44,8 @@ type resultRow struct {
 	// Conflicts are the fields an applied mutation recorded as conflicts, comma-separated.
 	Conflicts string `bun:"conflicts"`
 	// Own is the JSON of the result's Own (protocol 2), empty when it had none.
-	Own string `bun:"own"`
-	At  any    `bun:"at"`
+	Own string    `bun:"own"`
+	At  time.Time `bun:"at"`
 }
 
 // errRetrySlowly makes Push redo a batch one mutation per transaction, after a database error the checks did not
@@ -60,16 +61,47 @@ func (e *Engine) Push(ctx context.Context, p *domain.Principal, req *wire.PushRe
 	}
 	lang := i18n.Parse(p.Locale)
 	var resp *wire.PushResponse
-	err := e.db.Write(ctx, func(ctx context.Context, tx bun.Tx) error {
-		var err error
-		resp, err = e.pushBatch(ctx, tx, p, req, lang, false)
-		return err
-	})
+	var err error
+	for pause, waited := 5*time.Millisecond, time.Duration(0); ; pause = min(2*pause, 50*time.Millisecond) {
+		err = e.db.Write(ctx, func(ctx context.Context, tx bun.Tx) error {
+			var err error
+			resp, err = e.pushBatch(ctx, tx, p, req, lang, false)
+			return err
+		})
+		if err != nil || !allGap(resp) || waited >= gapHold {
+			break
+		}
+		// The request starts after mutations the server has not seen: a device that pipelines its pushes sent
+		// them in the request before this one, which may still be on its way or waiting for the device's lock.
+		// Hold this one a moment rather than answer "gap" and have it sent again.
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(pause):
+		}
+		waited += pause
+	}
 	if errors.Is(err, errRetrySlowly) || store.ConstraintError(err) != nil {
 		// A constraint broke (inserts are written at commit, so it shows here): find the mutation that did it.
 		return e.pushSlowly(ctx, p, req, lang)
 	}
 	return resp, err
+}
+
+// gapHold is how long a push that starts after a gap waits for the device's earlier push (PROTOCOL.md, Push).
+const gapHold = time.Second
+
+// allGap reports whether every result of a push is a gap: nothing of it was processed.
+func allGap(resp *wire.PushResponse) bool {
+	if resp == nil || len(resp.Results) == 0 {
+		return false
+	}
+	for _, r := range resp.Results {
+		if r.Status != wire.StatusGap {
+			return false
+		}
+	}
+	return true
 }
 
 // pushSlowly processes a batch one mutation per transaction, so a mutation that breaks a constraint (a duplicate
@@ -157,6 +189,9 @@ func (e *Engine) pushBatch(ctx context.Context, tx bun.Tx, p *domain.Principal, 
 			todo = append(todo, m)
 		}
 	}
+	if len(todo) > 0 && todo[0].Seq > last+1 {
+		todo = nil // a gap: nothing is processed, nothing needs reading
+	}
 	if err := a.preload(ctx, todo); err != nil {
 		return nil, err
 	}
@@ -214,14 +249,15 @@ func (e *Engine) pushBatch(ctx context.Context, tx bun.Tx, p *domain.Principal, 
 		}
 		// Every outcome is stored, so a resent mutation is answered with it whole (its version and conflicts).
 		stored = append(stored, row)
-		resp.Results = append(resp.Results, resultOf(row, lang))
+		ownJSON := row.Own
+		row.Own = "" // given as it is, not read back
+		r := resultOf(row, lang)
+		r.Own, row.Own = res.own, ownJSON
+		resp.Results = append(resp.Results, r)
 		last = m.Seq
 	}
-	for start := 0; start < len(stored); start += 500 {
-		chunk := stored[start:min(start+500, len(stored))]
-		if _, err := tx.NewInsert().Model(&chunk).Exec(ctx); err != nil {
-			return nil, domain.Internal(err)
-		}
+	if err := changelog.InsertRows(ctx, tx, &stored); err != nil {
+		return nil, domain.Internal(err)
 	}
 	if last != client.LastSeq {
 		if _, err := tx.NewUpdate().Model((*syncClient)(nil)).Set("last_seq = ?", last).Set("updated_at = ?", changelog.Now()).

@@ -85,6 +85,19 @@ func members(obj []byte, out []member) ([]member, bool) {
 	return out, false
 }
 
+// EachField calls fn with each top-level member of the JSON object obj, in order: its key and its value's raw JSON.
+// It reports false for anything but an object whose keys need no unescaping (the rows' JSON always is).
+func EachField(obj []byte, fn func(key string, val []byte)) bool {
+	ms, ok := members(obj, nil)
+	if !ok {
+		return false
+	}
+	for _, m := range ms {
+		fn(m.key, m.val)
+	}
+	return true
+}
+
 func skipSpace(b []byte, i int) int {
 	for i < len(b) && (b[i] == ' ' || b[i] == '\n' || b[i] == '\t' || b[i] == '\r') {
 		i++
