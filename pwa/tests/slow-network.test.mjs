@@ -339,6 +339,8 @@ test('over 3G on a slow phone: an official\'s first sync ≤ 20 s, a visit\'s re
   } finally {
     report();
   }
-  assert.ok(figures.firstSync <= GOAL.firstSync, `first sync over 3G took ${sec(figures.firstSync)}, goal ${sec(GOAL.firstSync)}`);
-  assert.ok(figures.push <= GOAL.push, `the visit's report was pushed and acknowledged in ${sec(figures.push)}, goal ${sec(GOAL.push)}`);
+  const missed = [];
+  if (figures.firstSync > GOAL.firstSync) missed.push(`first sync over 3G took ${sec(figures.firstSync)}, goal ${sec(GOAL.firstSync)}`);
+  if (figures.push > GOAL.push) missed.push(`the visit's report was pushed and acknowledged in ${sec(figures.push)}, goal ${sec(GOAL.push)}`);
+  assert.deepEqual(missed, [], 'goals missed over 3G');
 });
