@@ -119,7 +119,7 @@ const probe = (worker) => worker.evaluate(async () => {
   return performance.now() - t;
 });
 
-// monthsOnDevice reads the device's IndexedDB: the months of its meetings and its cells' scopes.
+// onDevice reads the device's IndexedDB: its rows, attendance marks, months of held cell meetings and cell scopes.
 const onDevice = (page) => page.evaluate(() => new Promise((resolve, reject) => {
   const open = indexedDB.open('chibo');
   open.onerror = () => reject(open.error);
