@@ -2,7 +2,7 @@
 GO       ?= go
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -s -w -X github.com/chibo-vn/chibo/server/app.Version=$(VERSION)
-TESTFLAGS ?= -race -count=1 -timeout 20m
+TESTFLAGS ?= -race -count=1 -timeout 30m
 
 .PHONY: run build test test-sqlite test-postgres postgres pwa pwa-deps budgets bench-device lint bench soak sim drill drill-failover drill-backup drill-load drill-deps clean help
 

@@ -107,7 +107,7 @@ func TestBrowser(t *testing.T) {
 	artifacts, _ := filepath.Abs(filepath.Join("test-results", testdb.Dialect()))
 	runNode(t, "browser tests", artifacts, []string{"CHIBO_E2E_URL=" + m.URL(), "CHIBO_E2E_ACCESS_TTL_S=8", "CHIBO_E2E_ARTIFACTS=" + artifacts,
 		"CHIBO_CHROMIUM=" + chromium, "CHIBO_E2E_EMPTY_URL=" + empty.URL(), "CHIBO_E2E_EMPTY_ADMIN=quantri",
-		"CHIBO_E2E_EMPTY_PASSWORD=" + emptyAdminPassword}, "tests/")
+		"CHIBO_E2E_EMPTY_PASSWORD=" + emptyAdminPassword}, browserTests(t)...)
 	// On PostgreSQL, the photos' upload again, as an installation of several instances runs it: two servers on one
 	// database and one S3 bucket (SeaweedFS), the resumed upload on the other instance.
 	if testdb.Dialect() == "pg" {
@@ -115,9 +115,66 @@ func TestBrowser(t *testing.T) {
 	}
 }
 
+// ownServer are the browser tests that run against a server of their own, not TestBrowser's.
+var ownServer = map[string]bool{"slow-network.test.mjs": true}
+
+// browserTests lists the browser tests TestBrowser runs: tests/*.test.mjs but those of ownServer.
+func browserTests(t *testing.T) []string {
+	t.Helper()
+	all, err := filepath.Glob("tests/*.test.mjs")
+	if err != nil || len(all) == 0 {
+		t.Fatalf("no browser tests in pwa/tests (%v)", err)
+	}
+	var out []string
+	for _, f := range all {
+		if !ownServer[filepath.Base(f)] {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// TestSlowNetwork runs the 3G test (tests/slow-network.test.mjs: an official's first sync and a visit's report
+// pushed, over DevTools' emulation of 3G with the CPU throttled 4×; it fails on a missed goal) against a server of
+// its own: a fresh database of the selected engine with the demo data set over 24 months (`chibo demo -months 24`,
+// the months a device keeps) and the default token lifetime. The figures go to the test's output, pass or fail.
+func TestSlowNetwork(t *testing.T) {
+	needNodeModules(t, "playwright-core")
+	chromium := os.Getenv("CHIBO_CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		t.Fatalf("%s is missing: run `make pwa-deps` (as root it installs Debian's chromium; otherwise: sudo apt-get install chromium), or set CHIBO_CHROMIUM", chromium)
+	}
+	env := map[string]string{"CHIBO_DATABASE_URL": testdb.URL(t), "CHIBO_ADDR": "127.0.0.1:0", "CHIBO_DATA_DIR": t.TempDir(),
+		"CHIBO_LOG_LEVEL": "warn"}
+	getenv := func(k string) string { return env[k] }
+	ctx := context.Background()
+	if err := app.Run(ctx, []string{"demo", "-months", "24"}, getenv, nil, io.Discard, os.Stderr); err != nil {
+		t.Fatalf("demo data over 24 months: %v", err)
+	}
+	m := &app.Main{Stdout: io.Discard, Stderr: os.Stderr}
+	if err := m.ParseFlags(nil, getenv); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	artifacts, _ := filepath.Abs(filepath.Join("test-results", "slow-network-"+testdb.Dialect()))
+	out := runNode(t, "3G test", artifacts, []string{"CHIBO_E2E_URL=" + m.URL(), "CHIBO_E2E_ARTIFACTS=" + artifacts,
+		"CHIBO_CHROMIUM=" + chromium}, "tests/slow-network.test.mjs")
+	for _, line := range out {
+		if strings.HasPrefix(strings.TrimSpace(line), "3G first sync") {
+			fmt.Fprintf(os.Stderr, "%s: %s\n", testdb.Dialect(), strings.TrimSpace(line))
+		}
+	}
+}
+
 // runNode runs node's test runner on the given tests with the environment added, logging its output, and fails
-// the test with the failed lines when it fails.
-func runNode(t *testing.T, what, artifacts string, env []string, tests ...string) {
+// the test with the failed lines when it fails. It returns the output's lines.
+func runNode(t *testing.T, what, artifacts string, env []string, tests ...string) []string {
 	t.Helper()
 	cmd := exec.Command("node", append([]string{"--test", "--test-concurrency=1", "--test-reporter=spec"}, tests...)...)
 	cmd.Env = append(os.Environ(), env...)
@@ -127,10 +184,11 @@ func runNode(t *testing.T, what, artifacts string, env []string, tests ...string
 		t.Fatal(err)
 	}
 	sc := bufio.NewScanner(stdout)
-	var failed []string
+	var failed, lines []string
 	for sc.Scan() {
 		line := sc.Text()
 		t.Log(line)
+		lines = append(lines, line)
 		if strings.Contains(line, "✖") {
 			failed = append(failed, strings.TrimSpace(line))
 		}
@@ -139,6 +197,7 @@ func runNode(t *testing.T, what, artifacts string, env []string, tests ...string
 		t.Fatalf("%s failed (%v); screenshots in %s\n%s", what, err, artifacts, strings.Join(failed, "\n"))
 	}
 	fmt.Fprintf(os.Stderr, "%s passed; screenshots in %s\n", what, artifacts)
+	return lines
 }
 
 // photosTwoInstances runs the photos' browser test (tests/photos.test.mjs) against two server instances sharing one
