@@ -216,9 +216,16 @@ func BenchmarkPushOneDevice(b *testing.B) {
 	w := newBenchWorld(b, 1, members)
 	today := domain.DateOf(time.Now())
 	var pushRate, rawRate float64
+	var echo1, echo2 int64
 	for i := 0; i < b.N; i++ {
 		c := w.device(0)
 		c.PushBatch, c.Pipeline = batch, 2
+		tr := &countingTransport{}
+		c.HTTP = &http.Client{Transport: tr}
+		if _, err := c.Pull(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		before := c.Local.Cursor
 		for k := 0; k < meetings; k++ {
 			id := uuid.NewString()
 			c.Mutate(wire.Mutation{Table: "meetings", Op: wire.MutUpsert, RowID: id, Fields: map[string]json.RawMessage{
@@ -237,6 +244,22 @@ func BenchmarkPushOneDevice(b *testing.B) {
 		}
 		pushRate = float64(n) / time.Since(start).Seconds()
 		b.StopTimer()
+
+		// No echo: what the device pulls after its push (protocol 2), and what a protocol 1 device would pull from
+		// the same cursor (its own rows, back).
+		pulled := tr.pulled.Load()
+		if _, err := c.Pull(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		echo2 = tr.pulled.Load() - pulled
+		v1 := w.device(0)
+		v1.Protocol, v1.Local.Cursor = 1, before
+		v1.HTTP = &http.Client{Transport: tr}
+		pulled = tr.pulled.Load()
+		if _, err := v1.Pull(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		echo1 = tr.pulled.Load() - pulled
 
 		// The same rows, raw: a multi-row INSERT of 500 at a time, each in its transaction.
 		var rows int
@@ -265,6 +288,9 @@ func BenchmarkPushOneDevice(b *testing.B) {
 	b.ReportMetric(pushRate, "mutations/s")
 	b.ReportMetric(rawRate, "raw_rows/s")
 	b.ReportMetric(100*pushRate/rawRate, "%_of_raw")
+	b.ReportMetric(float64(echo2)/1024, "pulled_after_KB")
+	b.ReportMetric(float64(echo1)/1024, "v1_pulled_after_KB")
+	b.ReportMetric(100*float64(echo2)/float64(echo1), "%_of_v1_echo")
 }
 
 // rawMeeting is one held meeting of cell d on day with the attendance of its first n members, as rows.
