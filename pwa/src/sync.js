@@ -402,6 +402,7 @@ export async function push(lang, owned = new Map()) {
     const tx = d.transaction(['outbox', 'rejected', 'meta', 'rows'], 'readwrite');
     let landed = st.landed || 0;
     let progress = false;
+    let resync = st.resync || [];
     for (const m of batch) {
       const r = bySeq.get(m.seq);
       if (!r || r.status === 'gap') continue;
@@ -410,7 +411,12 @@ export async function push(lang, owned = new Map()) {
         tx.objectStore('outbox').delete(m.seq);
         tx.objectStore('rejected').put({ ...m, code: r.code, message: r.message, field: r.field || '' });
       } else if (r.own) {
-        owned.set(m.t + '/' + m.row_id, await own(tx.objectStore('rows'), m, r));
+        const row = await own(tx.objectStore('rows'), m, r);
+        if (row?.resync) {
+          const keys = (st.scopes || []).filter((sc) => covers(sc, row, st.window)).map((sc) => sc.key);
+          resync = [...new Set([...resync, ...keys])];
+          owned.set(m.t + '/' + m.row_id, null);
+        } else owned.set(m.t + '/' + m.row_id, row);
         tx.objectStore('outbox').delete(m.seq);
       } else {
         tx.objectStore('outbox').put({ ...m, acked: r.version || 0 });
@@ -419,7 +425,7 @@ export async function push(lang, owned = new Map()) {
       sent++;
     }
     const cur = await tx.objectStore('meta').get('sync');
-    st = { ...cur, landed };
+    st = { ...cur, landed, resync: [...new Set([...(cur.resync || []), ...resync])] };
     tx.objectStore('meta').put(st, 'sync');
     await tx.done;
     if (!progress) throw new Error('push made no progress');
@@ -438,7 +444,13 @@ async function own(rows, m, r) {
     rows.delete(k);
     return null;
   }
-  const base = cur && cur.v === m.base_version ? cur.d : {};
+  if (cur && cur.v !== m.base_version) {
+    // Not the row the server applied the mutation to (only after a lost answer and a pull): drop it, and have the
+    // scopes that hold it sent again.
+    rows.delete(k);
+    return { resync: true, c: r.own.c, s: r.own.s, p: r.own.p || '', m: r.own.m || '' };
+  }
+  const base = cur ? cur.d : {};
   const row = { k, t: m.t, id: m.row_id, v: r.version, c: r.own.c, s: r.own.s, p: r.own.p || '', m: r.own.m || '',
     d: { ...base, ...m.fields, ...r.own.d, id: m.row_id, version: r.version } };
   rows.put(row);

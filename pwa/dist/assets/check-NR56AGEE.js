@@ -1,1 +1,0 @@
-import{a,b,c,d,e,f}from"./chunk-ZWBSF65R.js";import"./chunk-R52QM52G.js";import"./chunk-QWE55RHI.js";export{e as CellMeetings,f as ClashWarning,b as CrossCheck,c as childVerified,d as tallyLine,a as verifiedRow};

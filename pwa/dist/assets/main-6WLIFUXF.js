@@ -1,1 +1,0 @@
-import{d as l,g as m}from"./chunk-JX6KRYEU.js";import"./chunk-AJPLXF55.js";import"./chunk-R52QM52G.js";import{H as t,T as a,W as i,c as r,ca as o,da as n,fa as d}from"./chunk-QWE55RHI.js";o();a().then(()=>{let e=document.getElementById("app");e.textContent="",r(d(m,{}),e),performance.mark("chibo-ready"),n(),l(),t.value&&i(0)});
