@@ -227,21 +227,16 @@ func (l *Local) own(m wire.Mutation, r wire.Result) {
 	}
 	var data []byte
 	if cur == nil {
-		// A create: the fields sent and those the server set, written out as they are.
-		set := map[string]bool{}
-		data = append(data, '{')
-		wire.EachField(r.Own.Data, func(f string, v []byte) {
-			set[f] = true
-			data = append(append(append(append(append(data, '"'), f...), `":`...), v...), ',')
-		})
+		// A create: the fields sent and those the server set, as one object (its keys sorted, as Expand writes
+		// a pulled row's).
+		row := make(map[string]json.RawMessage, len(m.Fields)+8)
 		for f, v := range m.Fields {
-			if !set[f] && f != "id" && f != "version" {
-				data = append(append(append(append(append(data, '"'), f...), `":`...), v...), ',')
-			}
+			row[f] = v
 		}
-		id, _ := json.Marshal(m.RowID)
-		data = append(append(append(data, `"id":`...), id...), `,"version":`...)
-		data = append(strconv.AppendInt(data, r.Version, 10), '}')
+		wire.EachField(r.Own.Data, func(f string, v []byte) { row[f] = v })
+		row["id"], _ = json.Marshal(m.RowID)
+		row["version"] = strconv.AppendInt(nil, r.Version, 10)
+		data, _ = json.Marshal(row)
 	} else {
 		row := map[string]json.RawMessage{}
 		if cur.Version != m.BaseVersion {
