@@ -233,7 +233,7 @@ class Changes {
 export async function pullRound(lang, wantChecksums) {
   const st = await syncState();
   const d = await db();
-  let req = { protocol: PROTOCOL, client_id: st.clientId, cursor: st.cursor, limit: 2000, checksums: !!wantChecksums, resync: st.resync || [] };
+  let req = { protocol: PROTOCOL, client_id: st.clientId, landed: st.landed || 0, cursor: st.cursor, limit: 2000, checksums: !!wantChecksums, resync: st.resync || [] };
   let first = true;
   let reset = false;
   let dropped = false;
@@ -272,7 +272,7 @@ export async function pullRound(lang, wantChecksums) {
     if (!done) {
       await tx.done;
       if (page.retry_after_ms && !page.ops.length) await new Promise((r) => setTimeout(r, page.retry_after_ms));
-      req = { protocol: PROTOCOL, client_id: st.clientId, cursor: page.cursor, limit: 2000, checksums: !!wantChecksums };
+      req = { protocol: PROTOCOL, client_id: st.clientId, landed: st.landed || 0, cursor: page.cursor, limit: 2000, checksums: !!wantChecksums };
       continue;
     }
     const finishing = performance.now();
@@ -323,7 +323,9 @@ async function finishRound(tx, st, last, reset, changes, verify) {
     if (m.acked !== undefined && m.acked <= last.position) out.delete(m.seq);
   }
   const cur = (await tx.objectStore('meta').get('sync')) || st;
-  tx.objectStore('meta').put({ ...cur, cursor: last.cursor, position: last.position, epoch: last.epoch, scopes: last.scopes,
+  // After a reset, versions above the position were lost with a restore or a failover: they will never come.
+  const landed = reset ? Math.min(cur.landed || 0, last.position) : cur.landed;
+  tx.objectStore('meta').put({ ...cur, landed, cursor: last.cursor, position: last.position, epoch: last.epoch, scopes: last.scopes,
     window: last.window, resync: mismatch, lastSync: Date.now(), lastError: '' }, 'sync');
   return mismatch;
 }
@@ -393,7 +395,9 @@ export async function push(lang, owned = new Map()) {
       const all = (await tx.objectStore('outbox').getAll()).filter((m) => m.acked === undefined);
       await tx.objectStore('outbox').clear();
       all.forEach((m, i) => tx.objectStore('outbox').put({ ...m, seq: i + 1 }));
-      st = { ...st, clientId: uuid4(), nextSeq: all.length + 1 };
+      // Rows stored from the answers to the forgotten mutations ("own") are gone from the server: the next pull
+      // starts from nothing (a reset).
+      st = { ...st, clientId: uuid4(), nextSeq: all.length + 1, cursor: '' };
       tx.objectStore('meta').put(st, 'sync');
       await tx.done;
       continue;

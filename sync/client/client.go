@@ -51,7 +51,7 @@ func (c *Client) protocol() int {
 func (c *Client) pullRequest(cursor string, resync []string, checksums bool) wire.PullRequest {
 	req := wire.PullRequest{Protocol: c.protocol(), Cursor: cursor, Limit: c.Limit, Resync: resync, Checksums: checksums}
 	if req.Protocol >= wire.Protocol2 {
-		req.ClientID = c.Local.ClientID
+		req.ClientID, req.Landed = c.Local.ClientID, c.Local.Landed
 	}
 	return req
 }
@@ -342,6 +342,11 @@ func (c *Client) Push(ctx context.Context) (*PushStats, error) {
 // renumber gives the device a new id and numbers its unsent mutations from 1.
 func (c *Client) renumber() {
 	c.Local.ClientID = uuid.NewString()
+	if c.protocol() >= wire.Protocol2 {
+		// Rows built from the answers to the forgotten mutations (Result.Own) are gone from the server: start
+		// the next pull from nothing (a reset), as a device that had pulled them would be reset.
+		c.Local.Cursor = ""
+	}
 	for i := range c.Local.Outbox {
 		c.Local.Outbox[i].Seq = int64(i + 1)
 	}

@@ -407,3 +407,35 @@ func TestTimelinesLeaveSQLiteAlone(t *testing.T) {
 	}
 	h.sameAsNew(c, "off1")
 }
+
+// TestFailoverLostOwnRowsReset (PostgreSQL): a protocol 2 device holds the rows its push answers described, which
+// no pull sent it; when a failover loses them, its next pull — with no push in between — is a reset (it says
+// which versions it landed), and it ends with the server's rows.
+func TestFailoverLostOwnRowsReset(t *testing.T) {
+	h := newHarness(t)
+	if h.db.Dialect != "pg" {
+		t.Skip("SQLite has no timelines (TestTimelinesLeaveSQLiteAlone)")
+	}
+	ctx := context.Background()
+	c := h.device("off1")
+	pull(t, c)
+	id := uuid.NewString()
+	c.Mutate(wire.Mutation{Table: "meetings", Op: wire.MutUpsert, RowID: id,
+		Fields: fields("cell_id", h.cells["A"].ID, "meeting_date", h.today.String(), "topic", "Mất")})
+	if res := push(t, c).Results; len(res) != 1 || res[0].Own == nil || c.Local.Row("meetings", id) == nil {
+		t.Fatalf("push: %+v", res)
+	}
+	h.lose(maxVersion(t, h.db, "meetings"))
+	_, err := h.db.W.NewRaw(`DELETE FROM sync_results WHERE client_id = ?`, c.Local.ClientID).Exec(ctx)
+	must(t, err)
+	_, err = h.db.W.NewRaw(`UPDATE sync_clients SET last_seq = 0 WHERE client_id = ?`, c.Local.ClientID).Exec(ctx)
+	must(t, err)
+	h.moveTimeline("")
+	if st := pull(t, c); !st.Reset {
+		t.Error("the device holding a lost row from a push answer was not reset")
+	}
+	if c.Local.Row("meetings", id) != nil {
+		t.Error("the device still holds the lost meeting")
+	}
+	h.sameAsNew(c, "off1")
+}

@@ -30,6 +30,10 @@ func (e *Engine) Pull(ctx context.Context, p *domain.Principal, req wire.PullReq
 	if err != nil {
 		return nil, err
 	}
+	if wire.Negotiate(req.Protocol) >= wire.Protocol2 && req.Landed > cur.High && cur.High >= 0 {
+		// Rows the device built from push answers count as seen: a failover that lost them resets it.
+		cur.High = req.Landed
+	}
 	win := window(e.now())
 	communes, err := store.WorkCommunes(ctx, e.db.R, p)
 	if err != nil {

@@ -49,6 +49,9 @@ type PullRequest struct {
 	// ClientID (protocol 2) is the device's push client_id: the rows it wrote itself, which the push answer
 	// described, are not sent back.
 	ClientID string `json:"client_id,omitempty"`
+	// Landed (protocol 2) is the highest version the device's push answers gave it: it holds rows at that version
+	// that no pull sent it (Result.Own), so a failover that lost them must reset it as if it had pulled them.
+	Landed int64 `json:"landed,omitempty"`
 	// Cursor is the opaque cursor of the last page received; empty for a device that has nothing yet.
 	Cursor string `json:"cursor"`
 	// Limit is the most rows the page may carry (default 1000, at most 5000). A page never splits a server

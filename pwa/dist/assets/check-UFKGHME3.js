@@ -1,1 +1,0 @@
-import{a,b,c,d,e,f}from"./chunk-2UOHNBWA.js";import"./chunk-3OE6EWTG.js";import"./chunk-UWAQC7J7.js";export{e as CellMeetings,f as ClashWarning,b as CrossCheck,c as childVerified,d as tallyLine,a as verifiedRow};

@@ -1,1 +1,0 @@
-import{d as l,g as m}from"./chunk-LCPXXDTR.js";import"./chunk-IQTTJYXF.js";import"./chunk-3OE6EWTG.js";import{H as t,T as a,W as i,c as r,ca as o,da as n,fa as d}from"./chunk-UWAQC7J7.js";o();a().then(()=>{let e=document.getElementById("app");e.textContent="",r(d(m,{}),e),performance.mark("chibo-ready"),n(),l(),t.value&&i(0)});
