@@ -448,9 +448,9 @@ async function own(rows, m, r) {
     rows.delete(k);
     return null;
   }
-  if (cur && cur.v !== m.base_version) {
-    // Not the row the server applied the mutation to (only after a lost answer and a pull): drop it, and have the
-    // scopes that hold it sent again.
+  if (cur ? cur.v !== m.base_version : m.base_version > 0) {
+    // Not the row the server applied the mutation to, or none (only after a lost answer and a pull, or a row
+    // that left the device meanwhile): drop it, and have the scopes that hold it sent again.
     rows.delete(k);
     return { resync: true, c: r.own.c, s: r.own.s, p: r.own.p || '', m: r.own.m || '' };
   }

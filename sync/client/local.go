@@ -225,6 +225,17 @@ func (l *Local) own(m wire.Mutation, r wire.Result) {
 		l.Stats["own_deleted"]++
 		return
 	}
+	if cur == nil && m.BaseVersion > 0 {
+		// The device changed a row it no longer holds (it left the device meanwhile): it cannot be built from the
+		// answer; have its scopes sent again.
+		for _, s := range l.Scopes {
+			if s.Covers(r.Own.Class, r.Own.Scope, r.Own.Path, r.Own.Part, l.Window) {
+				l.Resync = append(l.Resync, s.Key)
+			}
+		}
+		l.Stats["own_resync"]++
+		return
+	}
 	var data []byte
 	if cur == nil {
 		// A create: the fields sent and those the server set, as one object (its keys sorted, as Expand writes

@@ -1,1 +1,0 @@
-import{a,b,c,d,e,f}from"./chunk-RYHKHSYU.js";import"./chunk-VGIXRCNY.js";import"./chunk-YHAW4DPF.js";export{e as CellMeetings,f as ClashWarning,b as CrossCheck,c as childVerified,d as tallyLine,a as verifiedRow};

@@ -1,1 +1,0 @@
-import{d as l,g as m}from"./chunk-5NW3WIRZ.js";import"./chunk-KO3BZ4I6.js";import"./chunk-VGIXRCNY.js";import{H as t,T as a,W as i,c as r,ca as o,da as n,fa as d}from"./chunk-YHAW4DPF.js";o();a().then(()=>{let e=document.getElementById("app");e.textContent="",r(d(m,{}),e),performance.mark("chibo-ready"),n(),l(),t.value&&i(0)});
