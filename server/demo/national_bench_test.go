@@ -23,7 +23,7 @@ const nationalProvinces = 8
 
 // nationalDBName names the cached national database; change it when the province database (provinceDBName) or
 // the way it is cloned (nationalClone) changes.
-const nationalDBName = "chibo_bench_national_v1"
+const nationalDBName = "chibo_bench_national_v2"
 
 // nationalDB opens the national-sized PostgreSQL database: nationalProvinces provinces of 10,000 cells each
 // (80,000 cells, 1.9 million members, 1.4 million meetings, 28 million attendance rows), kept on the server
@@ -112,24 +112,41 @@ var nationalKeptIDs = map[string]bool{
 }
 
 // nationalValues are the columns of cloned tables whose values change otherwise than an id's, as SQL over the
-// original row and the copy's number n (1…copies).
+// original row t and the copy's number n (1…copies).
 var nationalValues = map[string]string{
 	// The ids of the path's units, as the ids are replaced.
 	"org_units.path": `'/' || (SELECT string_agg(md5(n::text || s)::uuid::text, '/' ORDER BY o)
-		FROM unnest(string_to_array(btrim(path, '/'), '/')) WITH ORDINALITY AS seg(s, o)) || '/'`,
-	"org_units.code":      `CASE WHEN code = '' THEN code ELSE code || '.' || n END`,
-	"org_units.name":      `CASE WHEN parent_id IS NULL THEN name || ' (' || (n + 1) || ')' ELSE name END`,
-	"org_units.name_fold": `CASE WHEN parent_id IS NULL THEN name_fold || ' (' || (n + 1) || ')' ELSE name_fold END`,
-	"users.username":      `username || '.' || n`,
-	"members.card_number": `card_number || '.' || n`,
+		FROM unnest(string_to_array(btrim(t.path, '/'), '/')) WITH ORDINALITY AS seg(s, o)) || '/'`,
+	"org_units.code":      `CASE WHEN t.code = '' THEN t.code ELSE t.code || '.' || n END`,
+	"org_units.name":      `CASE WHEN t.parent_id IS NULL THEN t.name || ' (' || (n + 1) || ')' ELSE t.name END`,
+	"org_units.name_fold": `CASE WHEN t.parent_id IS NULL THEN t.name_fold || ' (' || (n + 1) || ')' ELSE t.name_fold END`,
+	"users.username":      `t.username || '.' || n`,
+	"members.card_number": `t.card_number || '.' || n`,
 	// The copies' summaries are not built yet.
 	"coverage_cells.stamp": "1", "coverage_cells.built_stamp": "0", "coverage_cells.built_algo": "0",
 	"coverage_cells.from_month": "NULL", "coverage_cells.to_month": "NULL", "coverage_cells.bumped_tx": "NULL",
 }
 
+// nationalDerived are the ids two devices can compute for the same row (sync/wire: UUIDv5 of a name made of
+// other ids): a row whose id is so derived gets the id derived from its copy's ids, as the app would make it
+// (coverage finds a month's scheduled meeting by its id). Each is the name's prefix and the columns it is made of.
+var nationalDerived = map[string][]string{
+	"meetings":            {"meeting:", "cell_id", "month"},
+	"visit_reports":       {"report:", "meeting_id", "official_id"},
+	"attendance":          {"attendance:", "meeting_id", "member_id"},
+	"visit_confirmations": {"confirmation:", "meeting_id", "official_id"},
+	"cell_positions":      {"position:", "cell_id"},
+}
+
+// nationalNamespace is sync/wire's namespace of the derived ids.
+const nationalNamespace = "3a1d4e2c-7b9f-5c60-8e41-2f6a9d0b7c15"
+
 // nationalClone clones the province's rows copies times in the database at url (see nationalDB), one statement a
-// table for all the copies, with the triggers and foreign keys off (session_replication_role) and the secondary
-// indexes dropped and rebuilt; then it checks every foreign key of the cloned tables and vacuums.
+// table for all the copies, with the triggers and foreign keys off (session_replication_role) and the indexes
+// dropped and rebuilt (a primary key only where no foreign key needs it); then it checks every foreign key of the
+// cloned tables and vacuums. The new ids of meetings and visit reports, which other rows point at and which may
+// be derived, are worked out first into two tables (clone_meetings, clone_reports), dropped at the end with the
+// uuid-ossp extension that derives them.
 func nationalClone(ctx context.Context, b *testing.B, url string, copies int) error {
 	pool, err := sql.Open("postgres", url)
 	if err != nil {
@@ -178,50 +195,126 @@ func nationalClone(ctx context.Context, b *testing.B, url string, copies int) er
 			return fmt.Errorf("table %s: place it in nationalCloned or nationalKept", t)
 		}
 	}
+	// derive is the SQL of table's derived id over the ids given (SQL of uuids, by column; "month" is the meeting's).
+	v5 := func(table string, ids map[string]string) string {
+		d := nationalDerived[table]
+		parts := []string{"'" + d[0] + "'"}
+		for i, c := range d[1:] {
+			if i > 0 {
+				parts = append(parts, "':'")
+			}
+			parts = append(parts, ids[c]+"::text")
+		}
+		return `uuid_generate_v5('` + nationalNamespace + `'::uuid, ` + strings.Join(parts, " || ") + `)`
+	}
+	derived := func(table string, old map[string]string, fresh map[string]string) string {
+		return `CASE WHEN t.id = ` + v5(table, old) + ` THEN ` + v5(table, fresh) + ` ELSE md5(n::text || t.id::text)::uuid END`
+	}
+	month := `to_char(t.meeting_date, 'YYYY-MM')`
+	nid := func(col string) string { return `md5(n::text || t.` + col + `::text)::uuid` }
+	maps := []string{
+		`CREATE EXTENSION IF NOT EXISTS "uuid-ossp"`,
+		`CREATE TABLE clone_meetings AS SELECT n AS k, t.id AS old, ` +
+			derived("meetings", map[string]string{"cell_id": "t.cell_id", "month": month}, map[string]string{"cell_id": nid("cell_id"), "month": month}) +
+			` AS new FROM meetings t CROSS JOIN generate_series(1, ` + fmt.Sprint(copies) + `) AS copy(n)`,
+		`CREATE UNIQUE INDEX ON clone_meetings (old, k)`,
+		`CREATE TABLE clone_reports AS SELECT n AS k, t.id AS old, ` +
+			derived("visit_reports", map[string]string{"meeting_id": "t.meeting_id", "official_id": "t.official_id"},
+				map[string]string{"meeting_id": "m.new", "official_id": nid("official_id")}) +
+			` AS new FROM visit_reports t CROSS JOIN generate_series(1, ` + fmt.Sprint(copies) + `) AS copy(n)
+			JOIN clone_meetings m ON m.old = t.meeting_id AND m.k = copy.n`,
+		`CREATE UNIQUE INDEX ON clone_reports (old, k)`,
+		`ANALYZE clone_meetings, clone_reports`,
+	}
+	for _, q := range maps {
+		if err := exec(q); err != nil {
+			return err
+		}
+	}
 	for _, t := range tables {
 		where, ok := nationalCloned[t]
 		if !ok {
 			continue
 		}
 		start := time.Now()
-		// The secondary indexes (not those of constraints) are rebuilt after the rows are in: much faster than
-		// inserting 25 million rows into them, and the unique ones check the copies' uniqueness.
-		var idx []string
-		irows, err := conn.QueryContext(ctx, `SELECT indexname, indexdef FROM pg_indexes i WHERE schemaname = 'public' AND tablename = $1
-			AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname) ORDER BY indexname`, t)
+		// The indexes are rebuilt after the rows are in: much faster than inserting 25 million rows into them, and
+		// the unique ones check the copies' uniqueness. A primary key some foreign key needs stays.
+		var drops, rebuild []string
+		irows, err := conn.QueryContext(ctx, `SELECT i.indexname, i.indexdef, c.conname, pg_get_constraintdef(c.oid)
+			FROM pg_indexes i LEFT JOIN pg_constraint c ON c.conname = i.indexname AND c.conrelid = $1::text::regclass
+			WHERE i.schemaname = 'public' AND i.tablename = $1::text
+			AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.confrelid = $1::text::regclass AND c.oid IS NOT NULL)
+			ORDER BY 1`, t)
 		if err != nil {
 			return err
 		}
-		var names []string
 		for irows.Next() {
 			var name, def string
-			if err := irows.Scan(&name, &def); err != nil {
+			var con, condef sql.NullString
+			if err := irows.Scan(&name, &def, &con, &condef); err != nil {
 				return err
 			}
-			names, idx = append(names, name), append(idx, def)
+			if con.Valid {
+				drops = append(drops, `ALTER TABLE `+pq.QuoteIdentifier(t)+` DROP CONSTRAINT `+pq.QuoteIdentifier(name))
+				rebuild = append(rebuild, `ALTER TABLE `+pq.QuoteIdentifier(t)+` ADD CONSTRAINT `+pq.QuoteIdentifier(name)+` `+condef.String)
+			} else {
+				drops = append(drops, `DROP INDEX `+pq.QuoteIdentifier(name))
+				rebuild = append(rebuild, def)
+			}
 		}
 		if err := irows.Close(); err != nil {
 			return err
 		}
-		for _, name := range names {
-			if err := exec(`DROP INDEX ` + pq.QuoteIdentifier(name)); err != nil {
+		for _, q := range drops {
+			if err := exec(q); err != nil {
 				return err
 			}
 		}
-		var names2, exprs []string
+		// The new value of each uuid column: through clone_meetings and clone_reports for the ids of meetings and
+		// visit reports, kept for shared rows, md5(n || id) otherwise.
+		var joins []string
+		fresh := map[string]string{}
 		for _, c := range cols[t] {
 			key := t + "." + c.name
-			expr := pq.QuoteIdentifier(c.name)
+			mapped := ""
 			switch {
-			case nationalValues[key] != "":
-				expr = nationalValues[key]
-			case c.typ == "uuid" && !nationalKeptIDs[key]:
-				expr = `md5(n::text || ` + expr + `::text)::uuid` // NULL stays NULL
+			case c.typ != "uuid":
+				continue
+			case nationalKeptIDs[key]:
+				fresh[c.name] = "t." + pq.QuoteIdentifier(c.name)
+				continue
+			case t == "meetings" && c.name == "id" || strings.HasSuffix(c.name, "meeting_id"):
+				mapped = "clone_meetings"
+			case t == "visit_reports" && c.name == "id" || c.name == "visit_report_id":
+				mapped = "clone_reports"
+			default:
+				fresh[c.name] = nid(pq.QuoteIdentifier(c.name))
+				continue
 			}
-			names2, exprs = append(names2, pq.QuoteIdentifier(c.name)), append(exprs, expr)
+			alias := fmt.Sprintf("j%d", len(joins))
+			joins = append(joins, fmt.Sprintf(` LEFT JOIN %s %s ON %s.old = t.%s AND %s.k = copy.n`, mapped, alias, alias,
+				pq.QuoteIdentifier(c.name), alias))
+			fresh[c.name] = alias + ".new"
 		}
-		q := `INSERT INTO ` + pq.QuoteIdentifier(t) + ` (` + strings.Join(names2, ", ") + `) SELECT ` + strings.Join(exprs, ", ") +
-			` FROM ` + pq.QuoteIdentifier(t) + ` CROSS JOIN generate_series(1, ` + fmt.Sprint(copies) + `) AS copy(n)`
+		if d, ok := nationalDerived[t]; ok && t != "meetings" && t != "visit_reports" {
+			old := map[string]string{}
+			for _, c := range d[1:] {
+				old[c] = "t." + c
+			}
+			fresh["id"] = derived(t, old, fresh)
+		}
+		var names, exprs []string
+		for _, c := range cols[t] {
+			expr := "t." + pq.QuoteIdentifier(c.name)
+			if v := nationalValues[t+"."+c.name]; v != "" {
+				expr = v
+			} else if f, ok := fresh[c.name]; ok {
+				expr = f
+			}
+			names, exprs = append(names, pq.QuoteIdentifier(c.name)), append(exprs, expr)
+		}
+		q := `INSERT INTO ` + pq.QuoteIdentifier(t) + ` (` + strings.Join(names, ", ") + `) SELECT ` + strings.Join(exprs, ", ") +
+			` FROM ` + pq.QuoteIdentifier(t) + ` t CROSS JOIN generate_series(1, ` + fmt.Sprint(copies) + `) AS copy(n)` + strings.Join(joins, "")
 		if where != "" {
 			q += ` WHERE ` + where
 		}
@@ -230,13 +323,18 @@ func nationalClone(ctx context.Context, b *testing.B, url string, copies int) er
 			return fmt.Errorf("clone %s: %w\n%s", t, err, q)
 		}
 		n, _ := res.RowsAffected()
-		for _, def := range idx {
-			if err := exec(def); err != nil {
+		for _, q := range rebuild {
+			if err := exec(q); err != nil {
 				return err
 			}
 		}
 		if time.Since(start) > 5*time.Second {
 			b.Logf("cloned %s: %d rows in %s", t, n, time.Since(start).Round(time.Second))
+		}
+	}
+	for _, q := range []string{`DROP TABLE clone_meetings, clone_reports`, `DROP EXTENSION "uuid-ossp"`} {
+		if err := exec(q); err != nil {
+			return err
 		}
 	}
 	// Every foreign key of the cloned tables holds (they were not checked while the rows went in).
