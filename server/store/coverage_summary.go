@@ -339,7 +339,8 @@ func storeCoverage(ctx context.Context, w bun.IDB, ids []string, read map[string
 		if err := insertKept(ctx, tx, visits, func(v *coverageVisit) bool { return fresh[v.CellID] }); err != nil {
 			return err
 		}
-		return nil
+		// The rollups of the cells' parents no longer hold (coverage_rollup.go).
+		return bumpParents(ctx, tx, months, fresh)
 	})
 	if err != nil {
 		return 0, err
@@ -452,71 +453,6 @@ func summaryCurrent(ctx context.Context, r, w bun.IDB, unit *OrgUnit, p Period) 
 func (c *coverageCell) holds(from, to domain.Date) bool {
 	return c.Known && c.BuiltAlgo == coverageAlgo && !c.FromMonth.IsZero() && !c.FromMonth.After(from) &&
 		!c.ToMonth.IsZero() && !c.ToMonth.Before(to)
-}
-
-// coverageFromSummary is CoverageOf for a unit above cells and a period of whole months: it brings the summaries
-// of the unit's cells up to date, then sums them. The sums per cell (for the caps, the children and the cells under
-// 85 %) and per month are read at the same time, on two connections.
-func coverageFromSummary(ctx context.Context, r, w bun.IDB, unit *OrgUnit, p Period, rep *CoverageReport, kids []OrgUnit) error {
-	from, to, err := summaryCurrent(ctx, r, w, unit, p)
-	if err != nil {
-		return err
-	}
-	root, upper := unit.Path, domain.PathUpper(unit.Path)
-	// open keeps the rows of the unit's cells open in the period.
-	open := func(q *bun.SelectQuery) *bun.SelectQuery {
-		return q.Where("cm.path >= ? AND cm.path < ?", root, upper).
-			Where("(cm.opened_on IS NULL OR cm.opened_on <= ?) AND (cm.closed_on IS NULL OR cm.closed_on >= ?)", p.To, p.From)
-	}
-	type cellRowSums struct {
-		CellID string `bun:"cell_id"`
-		Path   string `bun:"path"`
-		cellSums
-	}
-	var sums []cellRowSums
-	var months []struct {
-		Month    domain.Date `bun:"month"`
-		Expected int         `bun:"expected"`
-		Visited  int         `bun:"visited"`
-		Reported int         `bun:"reported"`
-		Timely   int         `bun:"timely"`
-		Verified int         `bun:"verified"`
-		Members  int         `bun:"members"`
-		Exempt   int         `bun:"exempt"`
-		Present  int         `bun:"present"`
-	}
-	err = bothReads(func() error {
-		// A cell's sums over the period: its running sums at the period's last month, less those at the month before
-		// the period (a row the cell has only when its summary starts earlier).
-		q := r.NewSelect().TableExpr("coverage_months AS cm").ColumnExpr("cm.cell_id, cm.path")
-		prev, last := from.AddMonths(-1), to
-		for _, c := range []string{"visits", "w12", "visited", "reported", "timely", "verified", "held", "members", "exempt", "present",
-			"unexcused", "tot", "kha", "trung_binh", "kem"} {
-			q = q.ColumnExpr("SUM(CASE WHEN cm.month = ? THEN cm.? ELSE -cm.? END) AS ?", last,
-				bun.Ident("c_"+c), bun.Ident("c_"+c), bun.Ident("c_"+c))
-		}
-		return open(q.Where("cm.month IN (?, ?)", prev, last)).GroupExpr("cm.cell_id, cm.path").Scan(ctx, &sums)
-	}, func() error {
-		return open(r.NewSelect().TableExpr("coverage_months AS cm").ColumnExpr("cm.month").
-			ColumnExpr("SUM(cm.m_expected) AS expected, SUM(cm.m_visited) AS visited, SUM(cm.m_reported) AS reported").
-			ColumnExpr("SUM(cm.m_timely) AS timely, SUM(cm.m_members) AS members, SUM(cm.m_exempt) AS exempt").
-			ColumnExpr("SUM(cm.m_present) AS present, SUM(cm.m_verified) AS verified").
-			Where("cm.month >= ? AND cm.month <= ?", from, to)).
-			GroupExpr("cm.month").Scan(ctx, &months)
-	})
-	if err != nil {
-		return domain.Internal(err)
-	}
-	t := newCoverageTally(rep, root, kids)
-	for _, c := range sums {
-		t.cell(c.Path, c.cellSums)
-	}
-	for _, m := range months {
-		t.month(MonthCoverage{Month: m.Month.String()[:7], Expected: m.Expected, Visited: m.Visited, Reported: m.Reported,
-			Timely: m.Timely, Verified: m.Verified, Members: m.Members, Exempt: m.Exempt, Present: m.Present})
-	}
-	t.finish(p)
-	return nil
 }
 
 // insertKept inserts the rows keep selects, a thousand a statement.

@@ -1,0 +1,389 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"sort"
+	"strings"
+
+	"github.com/uptrace/bun"
+
+	"github.com/chibo-vn/chibo/server/domain"
+	"github.com/chibo-vn/chibo/sync/changelog"
+)
+
+// Coverage rollups (migration 0029, issue #15). A unit's report over whole months used to sum its cells' months
+// (coverage_months) on every read: a province-year is 120,000 rows, and on a server holding several provinces the
+// planner scanned all of them. Now the figures of the cells of one parent unit (a commune, most often) over a
+// period are kept as one row of coverage_rollups, computed here from those cells' months; a report sums its
+// parents' rollups and computes, and keeps, only those that no longer hold. The cells right under the unit read
+// (a commune's, whose report lists them one by one) are summed from their months as before.
+//
+// A rollup holds while its parent's generation (coverage_parents, bumped by every transaction that stores months
+// of one of the parent's cells: storeCoverage) and the parent's number of cells (a cell moved away or deleted drops
+// its months without a rebuild, migration 0007) are those it was computed at, and it was computed by the current
+// code (coverageRollupAlgo). The generation is read before the months are, so a rebuild that commits in between
+// leaves the rollup behind. Rollups are read only once every cell under the unit is current: figures from them
+// are those the cells' months give, which a recomputation gives (TestCoverageSummaryEqualsRecomputation).
+
+// coverageRollupAlgo versions how a rollup is computed from the months and stored: raise it when that changes.
+const coverageRollupAlgo = 1
+
+// coverageRollupRanges is how many parents (path ranges) a read recomputes one by one; with more, it reads the
+// months of the whole unit.
+const coverageRollupRanges = 32
+
+// A path is made of canonical UUIDs (36 characters and a slash each), so a cell's parent path is its own less 37
+// characters, in Go and in SQL alike.
+const pathStep = 37
+
+// parentPath returns the path of the parent of the unit at path ("/a/b/" → "/a/"), "" for a root.
+func parentPath(path string) string {
+	if len(path) <= pathStep {
+		return ""
+	}
+	return path[:len(path)-pathStep]
+}
+
+// parentPathSQL is parentPath of coverage_months' path in SQL.
+const parentPathSQL = "substr(cm.path, 1, length(cm.path) - 37)"
+
+// coverageParent is a row of coverage_parents.
+type coverageParent struct {
+	bun.BaseModel `bun:"table:coverage_parents"`
+	UnitID        string `bun:"unit_id,pk"`
+	Gen           int64  `bun:"gen"`
+}
+
+// coverageRollup is a row of coverage_rollups: the figures of a parent's cells over the months from..to.
+type coverageRollup struct {
+	bun.BaseModel `bun:"table:coverage_rollups"`
+	UnitID        string      `bun:"unit_id,pk"`
+	FromMonth     domain.Date `bun:"from_month,pk"`
+	ToMonth       domain.Date `bun:"to_month,pk"`
+	Gen           int64       `bun:"gen"`
+	Cells         int         `bun:"cells"`
+	Algo          int         `bun:"algo"`
+	Figures       string      `bun:"figures"`
+}
+
+// rollupFigures are a rollup's figures: T the sums of the cells' Coverage (open in the period, each rounded and
+// capped), in the order of coverageInts; M each month's sums from the first (MonthCoverage's, in monthInts' order).
+type rollupFigures struct {
+	T [16]int  `json:"t"`
+	M [][8]int `json:"m"`
+}
+
+func coverageInts(c *Coverage) [16]*int {
+	return [16]*int{&c.Expected, &c.Visited, &c.Reported, &c.Timely, &c.Verified, &c.HeldMeetings, &c.Members, &c.Exempt,
+		&c.Present, &c.Unexcused, &c.Cells, &c.CellsLowAttendance, &c.Grades.Tot, &c.Grades.Kha, &c.Grades.TrungBinh, &c.Grades.Kem}
+}
+
+func monthInts(m *MonthCoverage) [8]*int {
+	return [8]*int{&m.Expected, &m.Visited, &m.Reported, &m.Timely, &m.Verified, &m.Members, &m.Exempt, &m.Present}
+}
+
+func (f *rollupFigures) add(c Coverage) {
+	for i, v := range coverageInts(&c) {
+		f.T[i] += *v
+	}
+}
+
+func (f *rollupFigures) coverage() Coverage {
+	var c Coverage
+	for i, v := range coverageInts(&c) {
+		*v = f.T[i]
+	}
+	return c
+}
+
+func (f *rollupFigures) month(i int, m MonthCoverage) {
+	for j, v := range monthInts(&m) {
+		f.M[i][j] += *v
+	}
+}
+
+// parentState is a parent unit of cells under the unit read: its cells, how many of them are not current for the
+// months read, its generation, and its rollup for those months, if any.
+type parentState struct {
+	ParentID string  `bun:"parent_id"`
+	Path     string  `bun:"path"`
+	Cells    int     `bun:"cells"`
+	Stale    int     `bun:"stale"`
+	Gen      int64   `bun:"gen"`
+	RGen     *int64  `bun:"r_gen"`
+	RCells   *int    `bun:"r_cells"`
+	RAlgo    *int    `bun:"r_algo"`
+	Figures  *string `bun:"figures"`
+}
+
+// rollup returns the parent's rollup if it holds (n months from the first).
+func (s *parentState) rollup(n int) (*rollupFigures, bool) {
+	if s.RGen == nil || *s.RGen != s.Gen || s.RCells == nil || *s.RCells != s.Cells || s.RAlgo == nil ||
+		*s.RAlgo != coverageRollupAlgo || s.Figures == nil {
+		return nil, false
+	}
+	var f rollupFigures
+	if err := json.Unmarshal([]byte(*s.Figures), &f); err != nil || len(f.M) != n {
+		return nil, false
+	}
+	return &f, true
+}
+
+// parentStates lists the parents of the cells under root with their state for the months from..to, in one
+// statement: the cells' state (as staleCells decides it) and the rollups are of one moment.
+func parentStates(ctx context.Context, db bun.IDB, root string, from, to domain.Date) ([]parentState, error) {
+	var out []parentState
+	err := db.NewRaw(`SELECT q.parent_id, p.path, q.cells, q.stale, COALESCE(cp.gen, 0) AS gen,
+			r.gen AS r_gen, r.cells AS r_cells, r.algo AS r_algo, r.figures
+		FROM (SELECT ou.parent_id, COUNT(*) AS cells,
+				SUM(CASE WHEN cc.cell_id IS NULL OR cc.built_stamp <> cc.stamp OR cc.built_algo <> ? OR cc.from_month IS NULL
+					OR cc.from_month > ? OR cc.to_month < ? THEN 1 ELSE 0 END) AS stale
+			FROM org_units AS ou LEFT JOIN coverage_cells AS cc ON cc.cell_id = ou.id
+			WHERE ou.kind = ? AND ou.deleted_at IS NULL AND ou.path >= ? AND ou.path < ?
+			GROUP BY ou.parent_id) AS q
+		JOIN org_units AS p ON p.id = q.parent_id
+		LEFT JOIN coverage_parents AS cp ON cp.unit_id = q.parent_id
+		LEFT JOIN coverage_rollups AS r ON r.unit_id = q.parent_id AND r.from_month = ? AND r.to_month = ?`,
+		coverageAlgo, from, to, domain.KindCell, root, domain.PathUpper(root), from, to).Scan(ctx, &out)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, domain.Internal(err)
+	}
+	return out, nil
+}
+
+// bumpParents bumps, in the transaction that stores them, the generation of the parents of the cells whose months
+// are stored (fresh), in the order of their ids: concurrent rebuilds wait for each other there, never in a cycle.
+func bumpParents(ctx context.Context, tx bun.IDB, months []coverageMonth, fresh map[string]bool) error {
+	seen := map[string]bool{}
+	var ids []string
+	for i := range months {
+		m := &months[i]
+		if !fresh[m.CellID] {
+			continue
+		}
+		if p := domain.PathIDs(parentPath(m.Path)); len(p) > 0 && !seen[p[len(p)-1]] {
+			seen[p[len(p)-1]] = true
+			ids = append(ids, p[len(p)-1])
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	sort.Strings(ids)
+	for _, batch := range chunks(ids, 1000) {
+		values := strings.TrimSuffix(strings.Repeat("(?, 1), ", len(batch)), ", ")
+		args := make([]any, len(batch))
+		for i, id := range batch {
+			args[i] = id
+		}
+		if _, err := tx.NewRaw(`INSERT INTO coverage_parents (unit_id, gen) VALUES `+values+
+			` ON CONFLICT (unit_id) DO UPDATE SET gen = coverage_parents.gen + 1`, args...).Exec(ctx); err != nil {
+			return domain.Internal(err)
+		}
+	}
+	return nil
+}
+
+// coverageFromSummary is CoverageOf for a unit above cells and a period of whole months: it brings the summaries
+// of the unit's cells up to date, then sums the rollups of their parents (recomputing, and keeping, those that no
+// longer hold) and the months of the cells right under the unit.
+func coverageFromSummary(ctx context.Context, r, w bun.IDB, unit *OrgUnit, p Period, rep *CoverageReport, kids []OrgUnit) error {
+	from := domain.NewDate(p.From.Year(), p.From.Month(), 1)
+	to := domain.NewDate(p.To.Year(), p.To.Month(), 1)
+	states, err := parentStates(ctx, r, unit.Path, from, to)
+	if err != nil {
+		return err
+	}
+	for _, s := range states {
+		if s.Stale > 0 {
+			if _, _, err := summaryCurrent(ctx, r, w, unit, p); err != nil {
+				return err
+			}
+			if states, err = parentStates(ctx, r, unit.Path, from, to); err != nil {
+				return err
+			}
+			break
+		}
+	}
+	n := monthsBetween(from, to) + 1
+	t := newCoverageTally(rep, unit.Path, kids)
+	redo := map[string]*parentState{} // by path
+	direct := false
+	for i := range states {
+		s := &states[i]
+		if s.ParentID == unit.ID {
+			direct = true
+		} else if f, ok := s.rollup(n); ok {
+			t.rollup(s.Path, f, from)
+		} else {
+			redo[s.Path] = s
+		}
+	}
+	if len(redo) > 0 || direct {
+		figs, err := rollupsFromMonths(ctx, r, unit, p, from, to, redo, direct, t)
+		if err != nil {
+			return err
+		}
+		for path, f := range figs {
+			t.rollup(path, f, from)
+		}
+		if err := keepRollups(ctx, w, redo, figs, from, to); err != nil {
+			return err
+		}
+	}
+	t.finish(p)
+	return nil
+}
+
+// rollup adds the figures of a parent's cells (the unit at path) over the months from from.
+func (t *coverageTally) rollup(path string, f *rollupFigures, from domain.Date) {
+	t.add(path, f.coverage())
+	for i, m := range f.M {
+		mc := MonthCoverage{Month: from.AddMonths(i).String()[:7]}
+		for j, v := range monthInts(&mc) {
+			*v = m[j]
+		}
+		t.month(mc)
+	}
+}
+
+// rollupsFromMonths reads the months of the cells of the parents redo (by path) and, when direct, of the cells
+// right under the unit, over the period's months from..to: it adds the latter to t cell by cell, and returns the
+// rollups of the former. The sums per cell (for the caps and the cells under 85 %) and per month and parent are
+// read at the same time, on two connections.
+func rollupsFromMonths(ctx context.Context, r bun.IDB, unit *OrgUnit, p Period, from, to domain.Date, redo map[string]*parentState,
+	direct bool, t *coverageTally) (map[string]*rollupFigures, error) {
+	root, upper := unit.Path, domain.PathUpper(unit.Path)
+	// where keeps the rows of the cells wanted, open in the period: those of the parents' ranges and the unit's own
+	// cells, or all the unit's when they are many.
+	where := func(q *bun.SelectQuery) *bun.SelectQuery {
+		q = q.Where("cm.path >= ? AND cm.path < ?", root, upper).
+			Where("(cm.opened_on IS NULL OR cm.opened_on <= ?) AND (cm.closed_on IS NULL OR cm.closed_on >= ?)", p.To, p.From)
+		if len(redo)+b2i(direct) > coverageRollupRanges {
+			return q
+		}
+		return q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			for path := range redo {
+				q = q.WhereOr("cm.path >= ? AND cm.path < ?", path, domain.PathUpper(path))
+			}
+			if direct {
+				q = q.WhereOr("length(cm.path) = ?", len(root)+pathStep)
+			}
+			return q
+		})
+	}
+	type cellRowSums struct {
+		CellID string `bun:"cell_id"`
+		Path   string `bun:"path"`
+		cellSums
+	}
+	var sums []cellRowSums
+	var months []struct {
+		Month    domain.Date `bun:"month"`
+		Parent   string      `bun:"parent"`
+		Expected int         `bun:"expected"`
+		Visited  int         `bun:"visited"`
+		Reported int         `bun:"reported"`
+		Timely   int         `bun:"timely"`
+		Verified int         `bun:"verified"`
+		Members  int         `bun:"members"`
+		Exempt   int         `bun:"exempt"`
+		Present  int         `bun:"present"`
+	}
+	months12 := make([]domain.Date, 0, 13)
+	for m := from; !m.After(to); m = m.AddMonths(1) {
+		months12 = append(months12, m)
+	}
+	err := bothReads(func() error {
+		// A cell's sums over the period: its running sums at the period's last month, less those at the month before
+		// the period (a row the cell has only when its summary starts earlier).
+		q := r.NewSelect().TableExpr("coverage_months AS cm").ColumnExpr("cm.cell_id, cm.path")
+		prev, last := from.AddMonths(-1), to
+		for _, c := range []string{"visits", "w12", "visited", "reported", "timely", "verified", "held", "members", "exempt", "present",
+			"unexcused", "tot", "kha", "trung_binh", "kem"} {
+			q = q.ColumnExpr("SUM(CASE WHEN cm.month = ? THEN cm.? ELSE -cm.? END) AS ?", last,
+				bun.Ident("c_"+c), bun.Ident("c_"+c), bun.Ident("c_"+c))
+		}
+		return where(q.Where("cm.month IN (?, ?)", prev, last)).GroupExpr("cm.cell_id, cm.path").Scan(ctx, &sums)
+	}, func() error {
+		// The months one by one, so that the index (month, path) finds the unit's rows of each.
+		return where(r.NewSelect().TableExpr("coverage_months AS cm").ColumnExpr("cm.month").
+			ColumnExpr(parentPathSQL+" AS parent").
+			ColumnExpr("SUM(cm.m_expected) AS expected, SUM(cm.m_visited) AS visited, SUM(cm.m_reported) AS reported").
+			ColumnExpr("SUM(cm.m_timely) AS timely, SUM(cm.m_members) AS members, SUM(cm.m_exempt) AS exempt").
+			ColumnExpr("SUM(cm.m_present) AS present, SUM(cm.m_verified) AS verified").
+			Where("cm.month IN (?)", bun.List(months12))).
+			GroupExpr("cm.month, "+parentPathSQL).Scan(ctx, &months)
+	})
+	if err != nil {
+		return nil, domain.Internal(err)
+	}
+	figs := make(map[string]*rollupFigures, len(redo))
+	for path := range redo {
+		figs[path] = &rollupFigures{M: make([][8]int, len(months12))}
+	}
+	for _, c := range sums {
+		if pp := parentPath(c.Path); pp == root {
+			t.cell(c.Path, c.cellSums)
+		} else if f := figs[pp]; f != nil {
+			f.add(c.cellSums.coverage())
+		}
+	}
+	for _, m := range months {
+		mc := MonthCoverage{Month: m.Month.String()[:7], Expected: m.Expected, Visited: m.Visited, Reported: m.Reported,
+			Timely: m.Timely, Verified: m.Verified, Members: m.Members, Exempt: m.Exempt, Present: m.Present}
+		if m.Parent == root {
+			t.month(mc)
+		} else if f := figs[m.Parent]; f != nil {
+			f.month(monthsBetween(from, m.Month), mc)
+		}
+	}
+	return figs, nil
+}
+
+// keepRollups stores the rollups figs of the parents redo (by path) at the generation and number of cells read
+// before their months, and drops the parents' rollups of older generations. It is a cache: a write that fails
+// for a conflict with another is left for the next read.
+func keepRollups(ctx context.Context, w bun.IDB, redo map[string]*parentState, figs map[string]*rollupFigures, from, to domain.Date) error {
+	if len(figs) == 0 {
+		return nil
+	}
+	rows := make([]coverageRollup, 0, len(figs))
+	for path, f := range figs {
+		s := redo[path]
+		b, err := json.Marshal(f)
+		if err != nil {
+			return domain.Internal(err)
+		}
+		rows = append(rows, coverageRollup{UnitID: s.ParentID, FromMonth: from, ToMonth: to, Gen: s.Gen, Cells: s.Cells,
+			Algo: coverageRollupAlgo, Figures: string(b)})
+	}
+	sort.Slice(rows, func(i, j int) bool { return rows[i].UnitID < rows[j].UnitID })
+	ids := make([]string, len(rows))
+	for i := range rows {
+		ids[i] = rows[i].UnitID
+	}
+	err := w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		for _, batch := range chunks(ids, 1000) {
+			if _, err := tx.NewDelete().TableExpr("coverage_rollups").Where("unit_id IN (?)", bun.List(batch)).
+				Where("gen < COALESCE((SELECT cp.gen FROM coverage_parents AS cp WHERE cp.unit_id = coverage_rollups.unit_id), 0)").
+				Exec(ctx); err != nil {
+				return err
+			}
+		}
+		for _, batch := range chunks(rows, 500) {
+			if _, err := tx.NewInsert().Model(&batch).On("CONFLICT (unit_id, from_month, to_month) DO UPDATE").
+				Set("gen = EXCLUDED.gen, cells = EXCLUDED.cells, algo = EXCLUDED.algo, figures = EXCLUDED.figures").Exec(ctx); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil && !changelog.Retryable(err) {
+		return domain.Internal(err)
+	}
+	return nil
+}
