@@ -22,7 +22,7 @@ import (
 // (a commune's, whose report lists them one by one) are summed from their months as before.
 //
 // A rollup holds while its parent's generation (coverage_parents, bumped by every transaction that stores months
-// of one of the parent's cells: storeCoverage) and the parent's number of cells (a cell moved away or deleted drops
+// of one of the parent's cells: storeCoverage, and the trigger of migration 0029) and the parent's number of cells (a cell moved away or deleted drops
 // its months without a rebuild, migration 0007) are those it was computed at, and it was computed by the current
 // code (coverageRollupAlgo). The generation is read before the months are, so a rebuild that commits in between
 // leaves the rollup behind. Rollups are read only once every cell under the unit is current: figures from them
@@ -109,7 +109,7 @@ func (f *rollupFigures) month(i int, m MonthCoverage) {
 // months read, its generation, and its rollup for those months, if any.
 type parentState struct {
 	ParentID string  `bun:"parent_id"`
-	Path     string  `bun:"path"`
+	Path     string  `bun:"-"`
 	Cells    int     `bun:"cells"`
 	Stale    int     `bun:"stale"`
 	Gen      int64   `bun:"gen"`
@@ -132,30 +132,58 @@ func (s *parentState) rollup(n int) (*rollupFigures, bool) {
 	return &f, true
 }
 
-// parentStates lists the parents of the cells under root with their state for the months from..to, in one
-// statement: the cells' state (as staleCells decides it) and the rollups are of one moment.
-func parentStates(ctx context.Context, db bun.IDB, root string, from, to domain.Date) ([]parentState, error) {
-	var out []parentState
-	err := db.NewRaw(`SELECT q.parent_id, p.path, q.cells, q.stale, COALESCE(cp.gen, 0) AS gen,
-			r.gen AS r_gen, r.cells AS r_cells, r.algo AS r_algo, r.figures
-		FROM (SELECT ou.parent_id, COUNT(*) AS cells,
-				SUM(CASE WHEN cc.cell_id IS NULL OR cc.built_stamp <> cc.stamp OR cc.built_algo <> ? OR cc.from_month IS NULL
-					OR cc.from_month > ? OR cc.to_month < ? THEN 1 ELSE 0 END) AS stale
-			FROM org_units AS ou LEFT JOIN coverage_cells AS cc ON cc.cell_id = ou.id
-			WHERE ou.kind = ? AND ou.deleted_at IS NULL AND ou.path >= ? AND ou.path < ?
-			GROUP BY ou.parent_id) AS q
-		JOIN org_units AS p ON p.id = q.parent_id
-		LEFT JOIN coverage_parents AS cp ON cp.unit_id = q.parent_id
-		LEFT JOIN coverage_rollups AS r ON r.unit_id = q.parent_id AND r.from_month = ? AND r.to_month = ?`,
-		coverageAlgo, from, to, domain.KindCell, root, domain.PathUpper(root), from, to).Scan(ctx, &out)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, domain.Internal(err)
+// unitState reads, in one statement (one moment), the state of the summaries under root for the months from..to:
+// the parents of the cells, each with its cells, how many of them are stale, its generation and its rollup, and the
+// stale cells themselves, as staleCells lists them. A parent's path is its cells' less their own id (parentPath), so
+// no parent row is read.
+func unitState(ctx context.Context, db bun.IDB, root string, from, to domain.Date) ([]parentState, []coverageCell, error) {
+	var rows []struct {
+		IsCell int `bun:"is_cell"`
+		coverageCell
+		parentState
 	}
-	return out, nil
+	err := db.NewRaw(`WITH c AS (
+			SELECT ou.id, ou.name, ou.path, ou.opened_on, ou.closed_on, ou.parent_id,
+				COALESCE(cc.stamp, 0) AS stamp, COALESCE(cc.built_stamp, -1) AS built_stamp, COALESCE(cc.built_algo, 0) AS built_algo,
+				cc.from_month, cc.to_month, CASE WHEN cc.cell_id IS NULL THEN 0 ELSE 1 END AS known,
+				CASE WHEN cc.cell_id IS NULL OR cc.built_stamp <> cc.stamp OR cc.built_algo <> ? OR cc.from_month IS NULL
+					OR cc.from_month > ? OR cc.to_month < ? THEN 1 ELSE 0 END AS stale
+			FROM org_units AS ou LEFT JOIN coverage_cells AS cc ON cc.cell_id = ou.id
+			WHERE ou.kind = ? AND ou.deleted_at IS NULL AND ou.path >= ? AND ou.path < ?)
+		SELECT 0 AS is_cell, q.parent_id AS id, q.path, '' AS name, NULL AS opened_on, NULL AS closed_on,
+			0 AS stamp, 0 AS built_stamp, 0 AS built_algo, NULL AS from_month, NULL AS to_month, 0 AS known,
+			q.parent_id, q.cells, q.stale, COALESCE(cp.gen, 0) AS gen, r.gen AS r_gen, r.cells AS r_cells, r.algo AS r_algo, r.figures
+		FROM (SELECT c.parent_id, substr(c.path, 1, length(c.path) - 37) AS path, COUNT(*) AS cells, SUM(c.stale) AS stale
+			FROM c GROUP BY c.parent_id, substr(c.path, 1, length(c.path) - 37)) AS q
+		LEFT JOIN coverage_parents AS cp ON cp.unit_id = q.parent_id
+		LEFT JOIN coverage_rollups AS r ON r.unit_id = q.parent_id AND r.from_month = ? AND r.to_month = ?
+		UNION ALL
+		SELECT 1, c.id, c.path, c.name, c.opened_on, c.closed_on, c.stamp, c.built_stamp, c.built_algo, c.from_month, c.to_month,
+			c.known, NULL, 0, 0, 0, NULL, NULL, NULL, NULL
+		FROM c WHERE c.stale = 1
+		ORDER BY 1, 3`,
+		coverageAlgo, from, to, domain.KindCell, root, domain.PathUpper(root), from, to).Scan(ctx, &rows)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, domain.Internal(err)
+	}
+	var parents []parentState
+	var stale []coverageCell
+	for _, r := range rows {
+		if r.IsCell == 1 {
+			stale = append(stale, r.coverageCell)
+		} else {
+			r.parentState.Path = r.coverageCell.Path
+			parents = append(parents, r.parentState)
+		}
+	}
+	return parents, stale, nil
 }
 
-// bumpParents bumps, in the transaction that stores them, the generation of the parents of the cells whose months
-// are stored (fresh), in the order of their ids: concurrent rebuilds wait for each other there, never in a cycle.
+// bumpParents bumps, in the transaction that stores them and before it marks them built, the generation of the
+// parents of the cells whose months are stored (fresh), in the order of their ids. Marking them built bumps it too
+// (the trigger of migration 0029, which a rebuild by any version of the server fires), but in the order the rows
+// come: taken here first, the parents' rows are locked in one order by every rebuild, so that two never wait for each
+// other in a cycle; on PostgreSQL the trigger then finds them bumped in this transaction already.
 func bumpParents(ctx context.Context, tx bun.IDB, months []coverageMonth, fresh map[string]bool) error {
 	seen := map[string]bool{}
 	var ids []string
@@ -173,14 +201,18 @@ func bumpParents(ctx context.Context, tx bun.IDB, months []coverageMonth, fresh 
 		return nil
 	}
 	sort.Strings(ids)
+	row, set := "(?, 1, NULL), ", "gen = coverage_parents.gen + 1"
+	if changelog.IsPG(tx) {
+		row, set = "(?, 1, txid_current()), ", "gen = coverage_parents.gen + 1, bumped_tx = EXCLUDED.bumped_tx "+
+			"WHERE coverage_parents.bumped_tx IS DISTINCT FROM EXCLUDED.bumped_tx"
+	}
 	for _, batch := range chunks(ids, 1000) {
-		values := strings.TrimSuffix(strings.Repeat("(?, 1), ", len(batch)), ", ")
 		args := make([]any, len(batch))
 		for i, id := range batch {
 			args[i] = id
 		}
-		if _, err := tx.NewRaw(`INSERT INTO coverage_parents (unit_id, gen) VALUES `+values+
-			` ON CONFLICT (unit_id) DO UPDATE SET gen = coverage_parents.gen + 1`, args...).Exec(ctx); err != nil {
+		if _, err := tx.NewRaw(`INSERT INTO coverage_parents (unit_id, gen, bumped_tx) VALUES `+
+			strings.TrimSuffix(strings.Repeat(row, len(batch)), ", ")+` ON CONFLICT (unit_id) DO UPDATE SET `+set, args...).Exec(ctx); err != nil {
 			return domain.Internal(err)
 		}
 	}
@@ -193,20 +225,21 @@ func bumpParents(ctx context.Context, tx bun.IDB, months []coverageMonth, fresh 
 func coverageFromSummary(ctx context.Context, r, w bun.IDB, unit *OrgUnit, p Period, rep *CoverageReport, kids []OrgUnit) error {
 	from := domain.NewDate(p.From.Year(), p.From.Month(), 1)
 	to := domain.NewDate(p.To.Year(), p.To.Month(), 1)
-	states, err := parentStates(ctx, r, unit.Path, from, to)
+	// The cells stale when the read starts are rebuilt (as summaryCurrent does), and the parents' state is that of
+	// the last look at the cells, when none of them was behind.
+	var states []parentState
+	check := func() ([]coverageCell, error) {
+		var stale []coverageCell
+		var err error
+		states, stale, err = unitState(ctx, r, unit.Path, from, to)
+		return stale, err
+	}
+	stale, err := check()
 	if err != nil {
 		return err
 	}
-	for _, s := range states {
-		if s.Stale > 0 {
-			if _, _, err := summaryCurrent(ctx, r, w, unit, p); err != nil {
-				return err
-			}
-			if states, err = parentStates(ctx, r, unit.Path, from, to); err != nil {
-				return err
-			}
-			break
-		}
+	if err := bringCurrent(ctx, r, w, from, to, stale, check); err != nil {
+		return err
 	}
 	n := monthsBetween(from, to) + 1
 	t := newCoverageTally(rep, unit.Path, kids)

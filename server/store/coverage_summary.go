@@ -324,6 +324,10 @@ func storeCoverage(ctx context.Context, w bun.IDB, ids []string, read map[string
 		if len(built) == 0 {
 			return nil
 		}
+		// The rollups of the cells' parents no longer hold (coverage_rollup.go).
+		if err := bumpParents(ctx, tx, months, fresh); err != nil {
+			return err
+		}
 		for _, table := range []string{"coverage_months", "coverage_visits"} {
 			if _, err := tx.NewDelete().TableExpr(table).Where("cell_id IN (?)", bun.List(built)).Exec(ctx); err != nil {
 				return domain.Internal(err)
@@ -339,8 +343,7 @@ func storeCoverage(ctx context.Context, w bun.IDB, ids []string, read map[string
 		if err := insertKept(ctx, tx, visits, func(v *coverageVisit) bool { return fresh[v.CellID] }); err != nil {
 			return err
 		}
-		// The rollups of the cells' parents no longer hold (coverage_rollup.go).
-		return bumpParents(ctx, tx, months, fresh)
+		return nil
 	})
 	if err != nil {
 		return 0, err
@@ -411,10 +414,17 @@ func (d *coverageData) monthRows(c cellRow, from, to domain.Date) []coverageMont
 func summaryCurrent(ctx context.Context, r, w bun.IDB, unit *OrgUnit, p Period) (from, to domain.Date, err error) {
 	from = domain.NewDate(p.From.Year(), p.From.Month(), 1)
 	to = domain.NewDate(p.To.Year(), p.To.Month(), 1)
-	stale, err := staleCells(ctx, r, unit.Path, from, to)
+	check := func() ([]coverageCell, error) { return staleCells(ctx, r, unit.Path, from, to) }
+	stale, err := check()
 	if err != nil {
 		return from, to, err
 	}
+	return from, to, bringCurrent(ctx, r, w, from, to, stale, check)
+}
+
+// bringCurrent is summaryCurrent from the cells stale when the read started (stale, as staleCells lists them), check
+// listing the unit's stale cells again after each round.
+func bringCurrent(ctx context.Context, r, w bun.IDB, from, to domain.Date, stale []coverageCell, check func() ([]coverageCell, error)) error {
 	seen := make(map[string]int64, len(stale)) // the stamps the stale cells had when the read started
 	for _, c := range stale {
 		seen[c.ID] = c.Stamp
@@ -422,21 +432,22 @@ func summaryCurrent(ctx context.Context, r, w bun.IDB, unit *OrgUnit, p Period) 
 	pause := 20 * time.Millisecond
 	for round := 0; len(stale) > 0; round++ {
 		if round == coverageRounds {
-			return from, to, errBusy
+			return errBusy
 		}
 		if round > 0 {
 			select {
 			case <-ctx.Done():
-				return from, to, domain.Internal(ctx.Err())
+				return domain.Internal(ctx.Err())
 			case <-time.After(pause):
 			}
 			pause *= 2
 		}
 		if _, err := refreshCoverage(ctx, r, w, stale, from, to); err != nil {
-			return from, to, err
+			return err
 		}
-		if stale, err = staleCells(ctx, r, unit.Path, from, to); err != nil {
-			return from, to, err
+		var err error
+		if stale, err = check(); err != nil {
+			return err
 		}
 		behind := stale[:0]
 		for _, c := range stale {
@@ -446,7 +457,7 @@ func summaryCurrent(ctx context.Context, r, w bun.IDB, unit *OrgUnit, p Period) 
 		}
 		stale = behind
 	}
-	return from, to, nil
+	return nil
 }
 
 // holds says whether the cell's summary, as last built, holds the months from..to under the current code.
