@@ -180,43 +180,198 @@ func unitState(ctx context.Context, db bun.IDB, root string, from, to domain.Dat
 }
 
 // bumpParents bumps, in the transaction that stores them and before it marks them built, the generation of the
-// parents of the cells whose months are stored (fresh), in the order of their ids. Marking them built bumps it too
-// (the trigger of migration 0029, which a rebuild by any version of the server fires), but in the order the rows
-// come: taken here first, the parents' rows are locked in one order by every rebuild, so that two never wait for each
-// other in a cycle; on PostgreSQL the trigger then finds them bumped in this transaction already.
-func bumpParents(ctx context.Context, tx bun.IDB, months []coverageMonth, fresh map[string]bool) error {
-	seen := map[string]bool{}
-	var ids []string
-	for i := range months {
-		m := &months[i]
-		if !fresh[m.CellID] {
-			continue
-		}
-		if p := domain.PathIDs(parentPath(m.Path)); len(p) > 0 && !seen[p[len(p)-1]] {
-			seen[p[len(p)-1]] = true
-			ids = append(ids, p[len(p)-1])
-		}
-	}
-	if len(ids) == 0 {
-		return nil
-	}
+// parents (ids) of the cells whose months are stored, in the order of their ids, and returns the parents' new
+// generations. Marking the cells built bumps it too (the trigger of migration 0029, which a rebuild by any version
+// of the server fires), but in the order the rows come: taken here first, the parents' rows are locked in one order
+// by every rebuild, so that two never wait for each other in a cycle; on PostgreSQL the trigger then finds them
+// bumped in this transaction already.
+func bumpParents(ctx context.Context, tx bun.IDB, ids []string) (map[string]int64, error) {
 	sort.Strings(ids)
 	row, set := "(?, 1, NULL), ", "gen = coverage_parents.gen + 1"
 	if changelog.IsPG(tx) {
 		row, set = "(?, 1, txid_current()), ", "gen = coverage_parents.gen + 1, bumped_tx = EXCLUDED.bumped_tx "+
 			"WHERE coverage_parents.bumped_tx IS DISTINCT FROM EXCLUDED.bumped_tx"
 	}
+	gens := make(map[string]int64, len(ids))
 	for _, batch := range chunks(ids, 1000) {
 		args := make([]any, len(batch))
 		for i, id := range batch {
 			args[i] = id
 		}
-		if _, err := tx.NewRaw(`INSERT INTO coverage_parents (unit_id, gen, bumped_tx) VALUES `+
-			strings.TrimSuffix(strings.Repeat(row, len(batch)), ", ")+` ON CONFLICT (unit_id) DO UPDATE SET `+set, args...).Exec(ctx); err != nil {
-			return domain.Internal(err)
+		var rows []coverageParent
+		if err := tx.NewRaw(`INSERT INTO coverage_parents (unit_id, gen, bumped_tx) VALUES `+
+			strings.TrimSuffix(strings.Repeat(row, len(batch)), ", ")+` ON CONFLICT (unit_id) DO UPDATE SET `+set+
+			` RETURNING unit_id, gen`, args...).Scan(ctx, &rows); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, domain.Internal(err)
+		}
+		for _, r := range rows {
+			gens[r.UnitID] = r.Gen
 		}
 	}
-	return nil
+	return gens, nil
+}
+
+// carryRollups is the first half of storing the months of the cells fresh (months holds them, among others): before
+// their old months are deleted, it bumps their parents' generations (bumpParents) and reads the parents' rollups
+// that held until then, with the cells' old months. The function it returns, run once the new months are in,
+// carries those rollups over to the parents' new generation: each cell's old share of a rollup taken out and its
+// new one put in, exactly as rollupsFromMonths would sum them. A rollup it cannot carry (a cell's old or new months
+// do not span its period: a cell whose months the org-unit trigger dropped, one rebuilt over other months) and the
+// parents' rollups that no longer held are deleted. So a read after a few writes finds its communes' rollups
+// current once it has rebuilt their cells, and reads no months.
+func carryRollups(ctx context.Context, tx bun.IDB, months []coverageMonth, fresh map[string]bool) (func(context.Context, bun.IDB) error, error) {
+	parentOf := map[string]string{} // fresh cell → parent id
+	cellsOf := map[string][]string{}
+	newRows := map[string][]coverageMonth{}
+	for _, m := range months {
+		if !fresh[m.CellID] {
+			continue
+		}
+		if _, ok := parentOf[m.CellID]; !ok {
+			ids := domain.PathIDs(parentPath(m.Path))
+			if len(ids) == 0 {
+				parentOf[m.CellID] = ""
+				continue
+			}
+			parentOf[m.CellID] = ids[len(ids)-1]
+			cellsOf[ids[len(ids)-1]] = append(cellsOf[ids[len(ids)-1]], m.CellID)
+		}
+		newRows[m.CellID] = append(newRows[m.CellID], m)
+	}
+	nothing := func(context.Context, bun.IDB) error { return nil }
+	if len(cellsOf) == 0 {
+		return nothing, nil
+	}
+	parents := make([]string, 0, len(cellsOf))
+	for p := range cellsOf {
+		parents = append(parents, p)
+	}
+	gens, err := bumpParents(ctx, tx, parents)
+	if err != nil {
+		return nil, err
+	}
+	var rollups []coverageRollup
+	q := tx.NewSelect().Model(&rollups).Where("unit_id IN (?)", bun.List(parents)).OrderExpr("unit_id, from_month, to_month")
+	if changelog.IsPG(tx) {
+		q = q.For("UPDATE")
+	}
+	if err := q.Scan(ctx); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, domain.Internal(err)
+	}
+	if len(rollups) == 0 {
+		return nothing, nil
+	}
+	var cells []string // the cells of parents with a rollup that held
+	held := map[string]bool{}
+	for _, r := range rollups {
+		if g, ok := gens[r.UnitID]; ok && r.Gen == g-1 && r.Algo == coverageRollupAlgo && !held[r.UnitID] {
+			held[r.UnitID] = true
+			cells = append(cells, cellsOf[r.UnitID]...)
+		}
+	}
+	oldRows := map[string][]coverageMonth{}
+	if len(cells) > 0 {
+		var old []coverageMonth
+		if err := tx.NewSelect().Model(&old).Where("cell_id IN (?)", bun.List(cells)).Scan(ctx); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, domain.Internal(err)
+		}
+		for _, m := range old {
+			oldRows[m.CellID] = append(oldRows[m.CellID], m)
+		}
+	}
+	return func(ctx context.Context, tx bun.IDB) error {
+		// The parents' generations now (SQLite's trigger bumped them once a cell).
+		var now []coverageParent
+		if err := tx.NewSelect().Model(&now).Where("unit_id IN (?)", bun.List(parents)).Scan(ctx); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return domain.Internal(err)
+		}
+		gen := make(map[string]int64, len(now))
+		for _, p := range now {
+			gen[p.UnitID] = p.Gen
+		}
+		for _, r := range rollups {
+			key := "unit_id = ? AND from_month = ? AND to_month = ?"
+			var err error
+			if f, ok := carried(r, gens, cellsOf[r.UnitID], oldRows, newRows); ok {
+				b, jerr := json.Marshal(f)
+				if jerr != nil {
+					return domain.Internal(jerr)
+				}
+				_, err = tx.NewUpdate().TableExpr("coverage_rollups").Set("gen = ?, figures = ?", gen[r.UnitID], string(b)).
+					Where(key, r.UnitID, r.FromMonth, r.ToMonth).Exec(ctx)
+			} else {
+				_, err = tx.NewDelete().TableExpr("coverage_rollups").Where(key, r.UnitID, r.FromMonth, r.ToMonth).Exec(ctx)
+			}
+			if err != nil {
+				return domain.Internal(err)
+			}
+		}
+		return nil
+	}, nil
+}
+
+// carried returns rollup r carried over to its parent's new generation (gens: the generation bumpParents gave it,
+// one after the rollup's if it held), the old months of the parent's rebuilt cells replaced by their new ones.
+func carried(r coverageRollup, gens map[string]int64, cells []string, oldRows, newRows map[string][]coverageMonth) (*rollupFigures, bool) {
+	if g, ok := gens[r.UnitID]; !ok || r.Gen != g-1 || r.Algo != coverageRollupAlgo {
+		return nil, false
+	}
+	var f rollupFigures
+	n := monthsBetween(r.FromMonth, r.ToMonth) + 1
+	if err := json.Unmarshal([]byte(r.Figures), &f); err != nil || len(f.M) != n {
+		return nil, false
+	}
+	for _, c := range cells {
+		before, ok1 := cellShare(oldRows[c], r.FromMonth, r.ToMonth)
+		after, ok2 := cellShare(newRows[c], r.FromMonth, r.ToMonth)
+		if !ok1 || !ok2 {
+			return nil, false
+		}
+		for i := range f.T {
+			f.T[i] += after.T[i] - before.T[i]
+		}
+		for i := range f.M {
+			for j := range f.M[i] {
+				f.M[i][j] += after.M[i][j] - before.M[i][j]
+			}
+		}
+	}
+	return &f, true
+}
+
+// cellShare is a cell's share of a rollup over the months from..to, from its months rows (as rollupsFromMonths
+// sums them: nothing when the cell is not open in the period); false when the rows do not span the period.
+func cellShare(rows []coverageMonth, from, to domain.Date) (rollupFigures, bool) {
+	f := rollupFigures{M: make([][8]int, monthsBetween(from, to)+1)}
+	at := make(map[domain.Date]*coverageMonth, len(rows))
+	for i := range rows {
+		at[rows[i].Month] = &rows[i]
+	}
+	last := at[to]
+	if last == nil {
+		return f, false
+	}
+	for m := from; !m.After(to); m = m.AddMonths(1) {
+		if at[m] == nil {
+			return f, false
+		}
+	}
+	pFrom, pTo := from, to.AddMonths(1).AddDays(-1)
+	if (!last.OpenedOn.IsZero() && last.OpenedOn.After(pTo)) || (!last.ClosedOn.IsZero() && last.ClosedOn.Before(pFrom)) {
+		return f, true
+	}
+	sums := last.cellSums
+	if prev := at[from.AddMonths(-1)]; prev != nil {
+		sums.minus(prev.cellSums)
+	}
+	f.add(sums.coverage())
+	for i, m := 0, from; !m.After(to); i, m = i+1, m.AddMonths(1) {
+		own := at[m].own()
+		for j, v := range monthInts(&own) {
+			f.M[i][j] = *v
+		}
+	}
+	return f, true
 }
 
 // coverageFromSummary is CoverageOf for a unit above cells and a period of whole months: it brings the summaries
@@ -378,8 +533,9 @@ func rollupsFromMonths(ctx context.Context, r bun.IDB, unit *OrgUnit, p Period, 
 }
 
 // keepRollups stores the rollups figs of the parents redo (by path) at the generation and number of cells read
-// before their months, and drops the parents' rollups of older generations. It is a cache: a write that fails
-// for a conflict with another is left for the next read.
+// before their months, in the order of their keys (as carryRollups locks them). It is a cache: a write that fails
+// for a conflict with another is left for the next read; the rollups that no longer hold are deleted by the next
+// rebuild of one of their cells (carryRollups).
 func keepRollups(ctx context.Context, w bun.IDB, redo map[string]*parentState, figs map[string]*rollupFigures, from, to domain.Date) error {
 	if len(figs) == 0 {
 		return nil
@@ -400,13 +556,6 @@ func keepRollups(ctx context.Context, w bun.IDB, redo map[string]*parentState, f
 		ids[i] = rows[i].UnitID
 	}
 	err := w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		for _, batch := range chunks(ids, 1000) {
-			if _, err := tx.NewDelete().TableExpr("coverage_rollups").Where("unit_id IN (?)", bun.List(batch)).
-				Where("gen < COALESCE((SELECT cp.gen FROM coverage_parents AS cp WHERE cp.unit_id = coverage_rollups.unit_id), 0)").
-				Exec(ctx); err != nil {
-				return err
-			}
-		}
 		for _, batch := range chunks(rows, 500) {
 			if _, err := tx.NewInsert().Model(&batch).On("CONFLICT (unit_id, from_month, to_month) DO UPDATE").
 				Set("gen = EXCLUDED.gen, cells = EXCLUDED.cells, algo = EXCLUDED.algo, figures = EXCLUDED.figures").Exec(ctx); err != nil {

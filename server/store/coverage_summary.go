@@ -116,6 +116,24 @@ func (s *cellSums) plus(o cellSums) {
 	s.Kem += o.Kem
 }
 
+func (s *cellSums) minus(o cellSums) {
+	s.Visits -= o.Visits
+	s.W12 -= o.W12
+	s.Visited -= o.Visited
+	s.Reported -= o.Reported
+	s.Timely -= o.Timely
+	s.Verified -= o.Verified
+	s.Held -= o.Held
+	s.Members -= o.Members
+	s.Exempt -= o.Exempt
+	s.Present -= o.Present
+	s.Unexcused -= o.Unexcused
+	s.Tot -= o.Tot
+	s.Kha -= o.Kha
+	s.TrungBinh -= o.TrungBinh
+	s.Kem -= o.Kem
+}
+
 // coverage turns a cell's sums over a period into its figures (rates left to the caller).
 func (s cellSums) coverage() Coverage {
 	c := (visitTotals{visits: s.Visits, w12: s.W12, visited: s.Visited, reported: s.Reported, timely: s.Timely, verified: s.Verified}).counts()
@@ -324,8 +342,9 @@ func storeCoverage(ctx context.Context, w bun.IDB, ids []string, read map[string
 		if len(built) == 0 {
 			return nil
 		}
-		// The rollups of the cells' parents no longer hold (coverage_rollup.go).
-		if err := bumpParents(ctx, tx, months, fresh); err != nil {
+		// The cells' parents get a new generation, and their rollups are carried over to it (coverage_rollup.go).
+		carry, err := carryRollups(ctx, tx, months, fresh)
+		if err != nil {
 			return err
 		}
 		for _, table := range []string{"coverage_months", "coverage_visits"} {
@@ -343,7 +362,7 @@ func storeCoverage(ctx context.Context, w bun.IDB, ids []string, read map[string
 		if err := insertKept(ctx, tx, visits, func(v *coverageVisit) bool { return fresh[v.CellID] }); err != nil {
 			return err
 		}
-		return nil
+		return carry(ctx, tx)
 	})
 	if err != nil {
 		return 0, err
