@@ -5,7 +5,8 @@
 -- 150 ms alone, and on a server holding eight provinces a scan of all of them. Now the figures of the cells of one
 -- parent unit (a commune, most often) over a period are kept as one row (coverage_rollups), computed by the server
 -- from the cells' months (store.coverageFromSummary), never by SQL here. A province's read then sums its hundred
--- communes' rows, and recomputes only those whose cells changed.
+-- communes' rows; a rebuild of a cell's months carries its commune's rows over (store.carryRollups), and a row it
+-- cannot carry is computed again by the next read.
 --
 -- What keeps a rollup true is its parent's generation (coverage_parents.gen): every rebuild of a cell's months sets
 -- the cell's built_* columns in coverage_cells, and the trigger below bumps the generation of the cell's parent in

@@ -21,12 +21,15 @@ import (
 // parents' rollups and computes, and keeps, only those that no longer hold. The cells right under the unit read
 // (a commune's, whose report lists them one by one) are summed from their months as before.
 //
-// A rollup holds while its parent's generation (coverage_parents, bumped by every transaction that stores months
-// of one of the parent's cells: storeCoverage, and the trigger of migration 0029) and the parent's number of cells (a cell moved away or deleted drops
-// its months without a rebuild, migration 0007) are those it was computed at, and it was computed by the current
-// code (coverageRollupAlgo). The generation is read before the months are, so a rebuild that commits in between
-// leaves the rollup behind. Rollups are read only once every cell under the unit is current: figures from them
-// are those the cells' months give, which a recomputation gives (TestCoverageSummaryEqualsRecomputation).
+// A rollup holds while its parent's generation (coverage_parents: bumped by every transaction that stores months of
+// one of the parent's cells, by storeCoverage and by the trigger of migration 0029) and the parent's number of
+// cells (a cell moved away or deleted drops its months without a rebuild, migration 0007) are those it was computed
+// at, and it was computed by the current code (coverageRollupAlgo). The generation is read before the months are,
+// so a rebuild that commits in between leaves the rollup behind. A rebuild carries the rollups that held over to
+// the new generation, each rebuilt cell's old share taken out and its new one put in (carryRollups), so that after
+// a few writes a read rebuilds their cells and still reads no months. Rollups are read only once every cell under
+// the unit is current: figures from them are those the cells' months give, which a recomputation gives
+// (TestCoverageSummaryEqualsRecomputation).
 
 // coverageRollupAlgo versions how a rollup is computed from the months and stored: raise it when that changes.
 const coverageRollupAlgo = 1
