@@ -30,8 +30,16 @@ const provinceDBName = "chibo_bench_province_v4"
 // each run. It skips unless the run selected PostgreSQL.
 func provinceDB(b *testing.B) *store.DB {
 	b.Helper()
+	admin := benchAdmin(b)
+	ensureProvince(b, admin)
+	return openCached(b, admin, provinceDBName)
+}
+
+// benchAdmin skips unless the run selected PostgreSQL (and not -short), and returns the server's admin URL.
+func benchAdmin(b *testing.B) string {
+	b.Helper()
 	if testdb.Dialect() != "pg" {
-		b.Skip("the province benchmark runs on PostgreSQL (CHIBO_TEST_DB=postgres)")
+		b.Skip("the province benchmarks run on PostgreSQL (CHIBO_TEST_DB=postgres)")
 	}
 	if testing.Short() {
 		b.Skip("-short")
@@ -40,59 +48,80 @@ func provinceDB(b *testing.B) *store.DB {
 	if err != nil {
 		b.Fatal(err)
 	}
+	return admin
+}
+
+// dbExists reports whether the server holds the database name.
+func dbExists(b *testing.B, adb *sql.DB, name string) bool {
+	b.Helper()
+	var exists bool
+	if err := adb.QueryRowContext(context.Background(), `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).
+		Scan(&exists); err != nil {
+		b.Fatal(err)
+	}
+	return exists
+}
+
+// ensureProvince generates the province database under provinceDBName unless the server already holds it.
+func ensureProvince(b *testing.B, admin string) {
+	b.Helper()
 	ctx := context.Background()
 	adb, err := sql.Open("postgres", admin)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer adb.Close()
-	var exists bool
-	if err := adb.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, provinceDBName).Scan(&exists); err != nil {
+	if dbExists(b, adb, provinceDBName) {
+		return
+	}
+	building := provinceDBName + "_new"
+	_, _ = adb.ExecContext(ctx, `DROP DATABASE IF EXISTS `+building+` WITH (FORCE)`)
+	if _, err := adb.ExecContext(ctx, `CREATE DATABASE `+building); err != nil {
 		b.Fatal(err)
 	}
-	if !exists {
-		building := provinceDBName + "_new"
-		_, _ = adb.ExecContext(ctx, `DROP DATABASE IF EXISTS `+building+` WITH (FORCE)`)
-		if _, err := adb.ExecContext(ctx, `CREATE DATABASE `+building); err != nil {
-			b.Fatal(err)
-		}
-		db, err := store.Open(ctx, store.Options{URL: withDB(admin, building)})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := db.Migrate(ctx); err != nil {
-			b.Fatal(err)
-		}
-		cfg := provinceConfig
-		cfg.PasswordHash = hash(b)
-		start := time.Now()
-		// Bulk loading goes faster without the attendance tally trigger; the tallies are then computed as
-		// migration 0006 does, and checked against a recomputation.
-		if _, err := db.W.ExecContext(ctx, `ALTER TABLE attendance DISABLE TRIGGER attendance_tally`); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := demo.Generate(ctx, db, cfg); err != nil {
-			b.Fatal(err)
-		}
-		for _, stmt := range []string{`ALTER TABLE attendance ENABLE TRIGGER attendance_tally`, `DELETE FROM meeting_tallies`,
-			`INSERT INTO meeting_tallies (meeting_id, present, excused, unexcused, recorded)
-			 SELECT meeting_id, COUNT(*) FILTER (WHERE status = 'present'), COUNT(*) FILTER (WHERE status = 'excused'),
-			        COUNT(*) FILTER (WHERE status = 'unexcused'), COUNT(*)
-			 FROM attendance WHERE deleted_at IS NULL GROUP BY meeting_id`, `ANALYZE`} {
-			if _, err := db.W.ExecContext(ctx, stmt); err != nil {
-				b.Fatal(err)
-			}
-		}
-		if bad, err := store.CheckMeetingTallies(ctx, db.R); err != nil || len(bad) > 0 {
-			b.Fatalf("meeting tallies: %v, %d differ", err, len(bad))
-		}
-		b.Logf("generated the province in %s", time.Since(start).Round(time.Second))
-		db.Close()
-		if _, err := adb.ExecContext(ctx, `ALTER DATABASE `+building+` RENAME TO `+provinceDBName); err != nil {
+	db, err := store.Open(ctx, store.Options{URL: withDB(admin, building)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	cfg := provinceConfig
+	cfg.PasswordHash = hash(b)
+	start := time.Now()
+	// Bulk loading goes faster without the attendance tally trigger; the tallies are then computed as
+	// migration 0006 does, and checked against a recomputation.
+	if _, err := db.W.ExecContext(ctx, `ALTER TABLE attendance DISABLE TRIGGER attendance_tally`); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := demo.Generate(ctx, db, cfg); err != nil {
+		b.Fatal(err)
+	}
+	for _, stmt := range []string{`ALTER TABLE attendance ENABLE TRIGGER attendance_tally`, `DELETE FROM meeting_tallies`,
+		`INSERT INTO meeting_tallies (meeting_id, present, excused, unexcused, recorded)
+		 SELECT meeting_id, COUNT(*) FILTER (WHERE status = 'present'), COUNT(*) FILTER (WHERE status = 'excused'),
+		        COUNT(*) FILTER (WHERE status = 'unexcused'), COUNT(*)
+		 FROM attendance WHERE deleted_at IS NULL GROUP BY meeting_id`, `ANALYZE`} {
+		if _, err := db.W.ExecContext(ctx, stmt); err != nil {
 			b.Fatal(err)
 		}
 	}
-	db, err := store.Open(ctx, store.Options{URL: withDB(admin, provinceDBName)})
+	if bad, err := store.CheckMeetingTallies(ctx, db.R); err != nil || len(bad) > 0 {
+		b.Fatalf("meeting tallies: %v, %d differ", err, len(bad))
+	}
+	b.Logf("generated the province in %s", time.Since(start).Round(time.Second))
+	db.Close()
+	if _, err := adb.ExecContext(ctx, `ALTER DATABASE `+building+` RENAME TO `+provinceDBName); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// openCached opens the cached database name, closed when the benchmark ends, migrated to the current schema (and
+// analyzed when that changed it).
+func openCached(b *testing.B, admin, name string) *store.DB {
+	b.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, store.Options{URL: withDB(admin, name)})
 	if err != nil {
 		b.Fatal(err)
 	}

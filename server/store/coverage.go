@@ -670,15 +670,18 @@ func newCoverageTally(rep *CoverageReport, root string, kids []OrgUnit) *coverag
 }
 
 // cell adds the sums over the period of the cell at path, to the totals and to the child it is under.
-func (t *coverageTally) cell(path string, s cellSums) {
-	cov := s.coverage()
+func (t *coverageTally) cell(path string, s cellSums) { t.add(path, s.coverage()) }
+
+// add adds the figures of the cell, or of the cells of the unit, at path to the totals and to the child it is under
+// (marked used when the figures count a cell).
+func (t *coverageTally) add(path string, cov Coverage) {
 	t.rep.Totals.add(cov)
-	// The child: the unit's path and the next id of the cell's path.
+	// The child: the unit's path and the next id of the path.
 	if rest := path[len(t.root):]; rest != "" {
 		if j := strings.IndexByte(rest, '/'); j >= 0 {
 			if i, ok := t.kidAt[t.root+rest[:j+1]]; ok {
 				t.child[i].add(cov)
-				t.used[i] = true
+				t.used[i] = t.used[i] || cov.Cells > 0
 			}
 		}
 	}

@@ -116,6 +116,24 @@ func (s *cellSums) plus(o cellSums) {
 	s.Kem += o.Kem
 }
 
+func (s *cellSums) minus(o cellSums) {
+	s.Visits -= o.Visits
+	s.W12 -= o.W12
+	s.Visited -= o.Visited
+	s.Reported -= o.Reported
+	s.Timely -= o.Timely
+	s.Verified -= o.Verified
+	s.Held -= o.Held
+	s.Members -= o.Members
+	s.Exempt -= o.Exempt
+	s.Present -= o.Present
+	s.Unexcused -= o.Unexcused
+	s.Tot -= o.Tot
+	s.Kha -= o.Kha
+	s.TrungBinh -= o.TrungBinh
+	s.Kem -= o.Kem
+}
+
 // coverage turns a cell's sums over a period into its figures (rates left to the caller).
 func (s cellSums) coverage() Coverage {
 	c := (visitTotals{visits: s.Visits, w12: s.W12, visited: s.Visited, reported: s.Reported, timely: s.Timely, verified: s.Verified}).counts()
@@ -324,6 +342,11 @@ func storeCoverage(ctx context.Context, w bun.IDB, ids []string, read map[string
 		if len(built) == 0 {
 			return nil
 		}
+		// The cells' parents get a new generation, and their rollups are carried over to it (coverage_rollup.go).
+		carry, err := carryRollups(ctx, tx, months, fresh)
+		if err != nil {
+			return err
+		}
 		for _, table := range []string{"coverage_months", "coverage_visits"} {
 			if _, err := tx.NewDelete().TableExpr(table).Where("cell_id IN (?)", bun.List(built)).Exec(ctx); err != nil {
 				return domain.Internal(err)
@@ -339,7 +362,7 @@ func storeCoverage(ctx context.Context, w bun.IDB, ids []string, read map[string
 		if err := insertKept(ctx, tx, visits, func(v *coverageVisit) bool { return fresh[v.CellID] }); err != nil {
 			return err
 		}
-		return nil
+		return carry(ctx, tx)
 	})
 	if err != nil {
 		return 0, err
@@ -410,10 +433,17 @@ func (d *coverageData) monthRows(c cellRow, from, to domain.Date) []coverageMont
 func summaryCurrent(ctx context.Context, r, w bun.IDB, unit *OrgUnit, p Period) (from, to domain.Date, err error) {
 	from = domain.NewDate(p.From.Year(), p.From.Month(), 1)
 	to = domain.NewDate(p.To.Year(), p.To.Month(), 1)
-	stale, err := staleCells(ctx, r, unit.Path, from, to)
+	check := func() ([]coverageCell, error) { return staleCells(ctx, r, unit.Path, from, to) }
+	stale, err := check()
 	if err != nil {
 		return from, to, err
 	}
+	return from, to, bringCurrent(ctx, r, w, from, to, stale, check)
+}
+
+// bringCurrent is summaryCurrent from the cells stale when the read started (stale, as staleCells lists them), check
+// listing the unit's stale cells again after each round.
+func bringCurrent(ctx context.Context, r, w bun.IDB, from, to domain.Date, stale []coverageCell, check func() ([]coverageCell, error)) error {
 	seen := make(map[string]int64, len(stale)) // the stamps the stale cells had when the read started
 	for _, c := range stale {
 		seen[c.ID] = c.Stamp
@@ -421,21 +451,22 @@ func summaryCurrent(ctx context.Context, r, w bun.IDB, unit *OrgUnit, p Period) 
 	pause := 20 * time.Millisecond
 	for round := 0; len(stale) > 0; round++ {
 		if round == coverageRounds {
-			return from, to, errBusy
+			return errBusy
 		}
 		if round > 0 {
 			select {
 			case <-ctx.Done():
-				return from, to, domain.Internal(ctx.Err())
+				return domain.Internal(ctx.Err())
 			case <-time.After(pause):
 			}
 			pause *= 2
 		}
 		if _, err := refreshCoverage(ctx, r, w, stale, from, to); err != nil {
-			return from, to, err
+			return err
 		}
-		if stale, err = staleCells(ctx, r, unit.Path, from, to); err != nil {
-			return from, to, err
+		var err error
+		if stale, err = check(); err != nil {
+			return err
 		}
 		behind := stale[:0]
 		for _, c := range stale {
@@ -445,78 +476,13 @@ func summaryCurrent(ctx context.Context, r, w bun.IDB, unit *OrgUnit, p Period) 
 		}
 		stale = behind
 	}
-	return from, to, nil
+	return nil
 }
 
 // holds says whether the cell's summary, as last built, holds the months from..to under the current code.
 func (c *coverageCell) holds(from, to domain.Date) bool {
 	return c.Known && c.BuiltAlgo == coverageAlgo && !c.FromMonth.IsZero() && !c.FromMonth.After(from) &&
 		!c.ToMonth.IsZero() && !c.ToMonth.Before(to)
-}
-
-// coverageFromSummary is CoverageOf for a unit above cells and a period of whole months: it brings the summaries
-// of the unit's cells up to date, then sums them. The sums per cell (for the caps, the children and the cells under
-// 85 %) and per month are read at the same time, on two connections.
-func coverageFromSummary(ctx context.Context, r, w bun.IDB, unit *OrgUnit, p Period, rep *CoverageReport, kids []OrgUnit) error {
-	from, to, err := summaryCurrent(ctx, r, w, unit, p)
-	if err != nil {
-		return err
-	}
-	root, upper := unit.Path, domain.PathUpper(unit.Path)
-	// open keeps the rows of the unit's cells open in the period.
-	open := func(q *bun.SelectQuery) *bun.SelectQuery {
-		return q.Where("cm.path >= ? AND cm.path < ?", root, upper).
-			Where("(cm.opened_on IS NULL OR cm.opened_on <= ?) AND (cm.closed_on IS NULL OR cm.closed_on >= ?)", p.To, p.From)
-	}
-	type cellRowSums struct {
-		CellID string `bun:"cell_id"`
-		Path   string `bun:"path"`
-		cellSums
-	}
-	var sums []cellRowSums
-	var months []struct {
-		Month    domain.Date `bun:"month"`
-		Expected int         `bun:"expected"`
-		Visited  int         `bun:"visited"`
-		Reported int         `bun:"reported"`
-		Timely   int         `bun:"timely"`
-		Verified int         `bun:"verified"`
-		Members  int         `bun:"members"`
-		Exempt   int         `bun:"exempt"`
-		Present  int         `bun:"present"`
-	}
-	err = bothReads(func() error {
-		// A cell's sums over the period: its running sums at the period's last month, less those at the month before
-		// the period (a row the cell has only when its summary starts earlier).
-		q := r.NewSelect().TableExpr("coverage_months AS cm").ColumnExpr("cm.cell_id, cm.path")
-		prev, last := from.AddMonths(-1), to
-		for _, c := range []string{"visits", "w12", "visited", "reported", "timely", "verified", "held", "members", "exempt", "present",
-			"unexcused", "tot", "kha", "trung_binh", "kem"} {
-			q = q.ColumnExpr("SUM(CASE WHEN cm.month = ? THEN cm.? ELSE -cm.? END) AS ?", last,
-				bun.Ident("c_"+c), bun.Ident("c_"+c), bun.Ident("c_"+c))
-		}
-		return open(q.Where("cm.month IN (?, ?)", prev, last)).GroupExpr("cm.cell_id, cm.path").Scan(ctx, &sums)
-	}, func() error {
-		return open(r.NewSelect().TableExpr("coverage_months AS cm").ColumnExpr("cm.month").
-			ColumnExpr("SUM(cm.m_expected) AS expected, SUM(cm.m_visited) AS visited, SUM(cm.m_reported) AS reported").
-			ColumnExpr("SUM(cm.m_timely) AS timely, SUM(cm.m_members) AS members, SUM(cm.m_exempt) AS exempt").
-			ColumnExpr("SUM(cm.m_present) AS present, SUM(cm.m_verified) AS verified").
-			Where("cm.month >= ? AND cm.month <= ?", from, to)).
-			GroupExpr("cm.month").Scan(ctx, &months)
-	})
-	if err != nil {
-		return domain.Internal(err)
-	}
-	t := newCoverageTally(rep, root, kids)
-	for _, c := range sums {
-		t.cell(c.Path, c.cellSums)
-	}
-	for _, m := range months {
-		t.month(MonthCoverage{Month: m.Month.String()[:7], Expected: m.Expected, Visited: m.Visited, Reported: m.Reported,
-			Timely: m.Timely, Verified: m.Verified, Members: m.Members, Exempt: m.Exempt, Present: m.Present})
-	}
-	t.finish(p)
-	return nil
 }
 
 // insertKept inserts the rows keep selects, a thousand a statement.

@@ -299,6 +299,41 @@ func TestWarmCoverage(t *testing.T) {
 	}
 }
 
+// TestCoverageRollupsFollowEveryRebuild: a province's report sums its communes' rollups (migration 0029), and a
+// cell's months stored again drop its commune's rollup whoever stores them: here as a server without rollups would,
+// marking the cell built with no word about its parent (the trigger on coverage_cells bumps the parent). The months
+// are changed by hand so that a rollup kept by mistake would show.
+func TestCoverageRollupsFollowEveryRebuild(t *testing.T) {
+	f := testdb.NewCoverageFixture(t)
+	ctx := context.Background()
+	db := f.DB
+	q4 := store.Period{From: testdb.CoverageFrom, To: testdb.CoverageTo}
+	before, err := store.CoverageOf(ctx, db.R, db.W, f.Province, q4, testdb.CoverageToday)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rollups int
+	if err := db.R.NewRaw(`SELECT COUNT(*) FROM coverage_rollups`).Scan(ctx, &rollups); err != nil || rollups != 2 {
+		t.Fatalf("%d rollups after the province's read (%v), want its 2 communes'", rollups, err)
+	}
+	for _, q := range []string{`UPDATE coverage_months SET m_present = m_present + 1000 WHERE cell_id = ?`,
+		`UPDATE coverage_cells SET built_stamp = stamp WHERE cell_id = ?`} {
+		if _, err := db.W.NewRaw(q, f.A.ID).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	after, err := store.CoverageOf(ctx, db.R, db.W, f.Province, q4, testdb.CoverageToday)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, m := range after.ByMonth {
+		if m.Present != before.ByMonth[i].Present+1000 {
+			t.Errorf("%s: %d present, want %d: the commune's rollup outlived the cell's new months", m.Month, m.Present,
+				before.ByMonth[i].Present+1000)
+		}
+	}
+}
+
 // TestCoverageSummaryUnderConcurrentWrites reads coverage while writers change attendance, holding their locks a
 // moment: no read fails or waits on a writer's locks (a rebuild skips locked
 // cells, and falls back to a direct computation when cells keep changing), and once the writers stop the summary
