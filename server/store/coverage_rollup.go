@@ -14,7 +14,7 @@ import (
 	"github.com/chibo-vn/chibo/sync/changelog"
 )
 
-// Coverage rollups (migration 0029, issue #15). A unit's report over whole months used to sum its cells' months
+// Coverage rollups (migration 0031, issue #15). A unit's report over whole months used to sum its cells' months
 // (coverage_months) on every read: a province-year is 120,000 rows, and on a server holding several provinces the
 // planner scanned all of them. Now the figures of the cells of one parent unit (a commune, most often) over a
 // period are kept as one row of coverage_rollups, computed here from those cells' months; a report sums its
@@ -22,7 +22,7 @@ import (
 // (a commune's, whose report lists them one by one) are summed from their months as before.
 //
 // A rollup holds while its parent's generation (coverage_parents: bumped by every transaction that stores months of
-// one of the parent's cells, by storeCoverage and by the trigger of migration 0029) and the parent's number of
+// one of the parent's cells, by storeCoverage and by the trigger of migration 0031) and the parent's number of
 // cells (a cell moved away or deleted drops its months without a rebuild, migration 0007) are those it was computed
 // at, and it was computed by the current code (coverageRollupAlgo). The generation is read before the months are,
 // so a rebuild that commits in between leaves the rollup behind. A rebuild carries the rollups that held over to
@@ -184,7 +184,7 @@ func unitState(ctx context.Context, db bun.IDB, root string, from, to domain.Dat
 
 // bumpParents bumps, in the transaction that stores them and before it marks them built, the generation of the
 // parents (ids) of the cells whose months are stored, in the order of their ids, and returns the parents' new
-// generations. Marking the cells built bumps it too (the trigger of migration 0029, which a rebuild by any version
+// generations. Marking the cells built bumps it too (the trigger of migration 0031, which a rebuild by any version
 // of the server fires), but in the order the rows come: taken here first, the parents' rows are locked in one order
 // by every rebuild, so that two never wait for each other in a cycle; on PostgreSQL the trigger then finds them
 // bumped in this transaction already.

@@ -299,7 +299,7 @@ func TestWarmCoverage(t *testing.T) {
 	}
 }
 
-// TestCoverageRollupsFollowEveryRebuild: a province's report sums its communes' rollups (migration 0029), and a
+// TestCoverageRollupsFollowEveryRebuild: a province's report sums its communes' rollups (migration 0031), and a
 // cell's months stored again drop its commune's rollup whoever stores them: here as a server without rollups would,
 // marking the cell built with no word about its parent (the trigger on coverage_cells bumps the parent). The months
 // are changed by hand so that a rollup kept by mistake would show.

@@ -1,5 +1,5 @@
 -- Coverage rollups (issue #15: eight provinces on one server, every province's coverage in under a second). Keep in
--- step with ../sqlite/0029_coverage_rollups.tx.up.sql.
+-- step with ../sqlite/0031_coverage_rollups.tx.up.sql.
 --
 -- A province's report summed its 10,000 cells' months (coverage_months) on every read: 120,000 rows for a year,
 -- 150 ms alone, and on a server holding eight provinces a scan of all of them. Now the figures of the cells of one

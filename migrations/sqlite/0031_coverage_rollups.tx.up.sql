@@ -1,4 +1,4 @@
--- Coverage rollups (issue #15). Keep in step with ../postgres/0029_coverage_rollups.tx.up.sql, which explains them:
+-- Coverage rollups (issue #15). Keep in step with ../postgres/0031_coverage_rollups.tx.up.sql, which explains them:
 -- the figures of the cells of one parent unit over a period, kept as one row, true while the parent's generation
 -- (bumped by every rebuild of one of its cells' months, through the trigger below) and its number of cells are
 -- those it was computed at.
