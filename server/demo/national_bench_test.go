@@ -26,18 +26,21 @@ const nationalProvinces = 8
 const nationalDBName = "chibo_bench_national_v3"
 
 // nationalDB opens the national-sized PostgreSQL database: nationalProvinces provinces of 10,000 cells each
-// (80,000 cells, 1.9 million members, 1.4 million meetings, 28 million attendance rows), kept on the server
-// under nationalDBName like the province's, built on the first run only.
+// (80,000 cells, 1.9 million members, 1.4 million meetings, 28.6 million attendance rows, 14 GB), kept on the
+// server under nationalDBName like the province's, built on the first run only (8 minutes here).
 //
 // It is not generated: the demo generator makes one installation's province (it refuses a database that holds
 // one, and its logins are fixed), and generating eight would take eight times its 4.5 minutes. The province
 // database is copied (CREATE DATABASE … TEMPLATE, seconds) and its rows cloned seven times in SQL (nationalClone):
 // every uuid is replaced by md5(copy || uuid) in every table of a province's data, the ids inside org_units.path
-// too, so that each copy is a province of its own with the same shape, the same meetings and the same figures;
-// logins, membership cards and unit codes get the copy's number; the shared reference data (rubrics,
-// recommendation fields, rating labels, minutes templates) is kept once. Logs and sync state (audit, change
-// log, sync buckets and clients, notifications, push) are not cloned: nothing the coverage reads. The coverage
-// summaries of the copies are left to build, as after an upgrade.
+// too, and the ids the app derives from others (sync/wire: a month's scheduled meeting, a report, an attendance
+// row, a confirmation, a cell's position) derived again from the copy's, so that each copy is a province of its
+// own with the same shape, the same meetings and the same figures (the benchmark checks every copy's report
+// against the first's); logins, membership cards and unit codes get the copy's number; the shared reference data
+// (rubrics, recommendation fields, rating labels, minutes templates) is kept once. Logs and sync state (audit,
+// change log, sync buckets and clients, notifications, push) are not cloned: nothing the coverage reads. The
+// copies are loaded one after the other, so each province's rows sit together as if loaded one by one. The
+// coverage summaries of the copies are left to build, as after an upgrade.
 func nationalDB(b *testing.B) *store.DB {
 	b.Helper()
 	admin := benchAdmin(b)
