@@ -58,8 +58,9 @@ func (a *applier) ownBefore(ctx context.Context, m wire.Mutation) (*ownCheck, er
 		if err != nil {
 			return nil, domain.Internal(err)
 		}
-		if err := json.Unmarshal(b, &c.view); err != nil {
-			return nil, domain.Internal(err)
+		c.view = map[string]json.RawMessage{}
+		if !wire.EachField(b, func(f string, v []byte) { c.view[f] = v }) {
+			return nil, nil
 		}
 	}
 	return c, nil

@@ -249,10 +249,9 @@ func (e *Engine) pushBatch(ctx context.Context, tx bun.Tx, p *domain.Principal, 
 		}
 		// Every outcome is stored, so a resent mutation is answered with it whole (its version and conflicts).
 		stored = append(stored, row)
-		ownJSON := row.Own
-		row.Own = "" // given as it is, not read back
+		row.Own = "" // the answer gives res.own as it is rather than decode its JSON again
 		r := resultOf(row, lang)
-		r.Own, row.Own = res.own, ownJSON
+		r.Own = res.own
 		resp.Results = append(resp.Results, r)
 		last = m.Seq
 	}

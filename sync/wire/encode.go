@@ -11,19 +11,31 @@ import (
 // encoding/json would check and copy every byte of it again (on a snapshot page of thousands of rows that is
 // most of the encoding time). The output is what encoding/json would write for the struct.
 func (r *PullResponse) AppendJSON(b []byte) ([]byte, error) {
+	return r.spliceOps(b, func(b []byte) ([]byte, error) { return r.appendOps(b), nil })
+}
+
+// spliceOps appends the response as encoding/json writes it, with what body appends in place of `"ops":null`.
+func (r *PullResponse) spliceOps(b []byte, body func([]byte) ([]byte, error)) ([]byte, error) {
 	head := *r
 	head.Ops = nil
 	hb, err := json.Marshal(head)
 	if err != nil {
 		return nil, err
 	}
-	// hb ends with `"ops":null,…}`: write everything before "ops", the ops, then the rest.
+	// hb ends with `"ops":null,…}`: write everything before "ops", the body, then the rest.
 	const marker = `"ops":null`
 	i := indexOf(hb, marker)
 	if i < 0 {
 		return nil, io.ErrUnexpectedEOF
 	}
-	b = append(b, hb[:i]...)
+	if b, err = body(append(b, hb[:i]...)); err != nil {
+		return nil, err
+	}
+	return append(b, hb[i+len(marker):]...), nil
+}
+
+// appendOps appends "ops":[…], protocol 1's rows.
+func (r *PullResponse) appendOps(b []byte) []byte {
 	b = append(b, `"ops":[`...)
 	for k, op := range r.Ops {
 		if k > 0 {
@@ -37,26 +49,31 @@ func (r *PullResponse) AppendJSON(b []byte) ([]byte, error) {
 		b = appendString(b, op.ID)
 		b = append(b, `,"v":`...)
 		b = strconv.AppendInt(b, op.Version, 10)
-		b = append(b, `,"c":`...)
-		b = appendString(b, op.Class)
-		b = append(b, `,"s":`...)
-		b = appendString(b, op.Scope)
-		if op.Path != "" {
-			b = append(b, `,"p":`...)
-			b = appendString(b, op.Path)
-		}
-		if op.Part != "" {
-			b = append(b, `,"m":`...)
-			b = appendString(b, op.Part)
-		}
+		b = appendBucket(b, &op)
 		if len(op.Data) > 0 {
 			b = append(b, `,"d":`...)
 			b = append(b, op.Data...)
 		}
 		b = append(b, '}')
 	}
-	b = append(b, ']')
-	return append(b, hb[i+len(marker):]...), nil
+	return append(b, ']')
+}
+
+// appendBucket appends an op's bucket: ,"c":…,"s":… and "p", "m" when set.
+func appendBucket(b []byte, op *Op) []byte {
+	b = append(b, `,"c":`...)
+	b = appendString(b, op.Class)
+	b = append(b, `,"s":`...)
+	b = appendString(b, op.Scope)
+	if op.Path != "" {
+		b = append(b, `,"p":`...)
+		b = appendString(b, op.Path)
+	}
+	if op.Part != "" {
+		b = append(b, `,"m":`...)
+		b = appendString(b, op.Part)
+	}
+	return b
 }
 
 func indexOf(b []byte, s string) int {

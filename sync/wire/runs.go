@@ -3,7 +3,6 @@ package wire
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 )
@@ -160,18 +159,11 @@ type opRow struct {
 
 // AppendJSONRuns appends the response as protocol 2: the ops as runs. Protocol must already say 2.
 func (r *PullResponse) AppendJSONRuns(b []byte) ([]byte, error) {
-	head := *r
-	head.Ops = nil
-	hb, err := json.Marshal(head)
-	if err != nil {
-		return nil, err
-	}
-	const marker = `"ops":null`
-	i := indexOf(hb, marker)
-	if i < 0 {
-		return nil, errors.New("wire: no ops in the response")
-	}
-	b = append(b, hb[:i]...)
+	return r.spliceOps(b, r.appendRuns)
+}
+
+// appendRuns appends "runs":[…], protocol 2's rows.
+func (r *PullResponse) appendRuns(b []byte) ([]byte, error) {
 	b = append(b, `"runs":[`...)
 	rows := make([]opRow, len(r.Ops))
 	var scratch []member
@@ -214,8 +206,7 @@ func (r *PullResponse) AppendJSONRuns(b []byte) ([]byte, error) {
 		}
 		start = end
 	}
-	b = append(b, ']')
-	return append(b, hb[i+len(marker):]...), nil
+	return append(b, ']'), nil
 }
 
 func sameRun(a, b opRow) bool {
@@ -277,18 +268,7 @@ func appendRun(b []byte, rows []opRow) []byte {
 	b = appendString(b, op.Op)
 	b = append(b, `,"t":`...)
 	b = appendString(b, op.Table)
-	b = append(b, `,"c":`...)
-	b = appendString(b, op.Class)
-	b = append(b, `,"s":`...)
-	b = appendString(b, op.Scope)
-	if op.Path != "" {
-		b = append(b, `,"p":`...)
-		b = appendString(b, op.Path)
-	}
-	if op.Part != "" {
-		b = append(b, `,"m":`...)
-		b = appendString(b, op.Part)
-	}
+	b = appendBucket(b, op)
 	shared := len(rows) > 1 && op.Version > 0
 	for _, r := range rows[1:] {
 		shared = shared && r.op.Version == op.Version
