@@ -3,6 +3,9 @@ package main
 import (
 	"bufio"
 	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -283,12 +286,11 @@ func (d *drill) checkAcks(ctx context.Context, port int, acks []simulate.Ack, ex
 		seen[k] = true
 		checked++
 		var n int
-		var status string
-		if err := db.QueryRowContext(ctx, `SELECT count(*), coalesce(max(status), '') FROM sync_results WHERE client_id = $1 AND seq = $2`,
-			a.ClientID, a.Seq).Scan(&n, &status); err != nil {
+		status, err := storedStatus(ctx, db, a.ClientID, a.Seq)
+		if err != nil {
 			return 0, 0, 0, fmt.Errorf("check acknowledged mutations: %w", err)
 		}
-		if n == 0 || status != "applied" {
+		if status != "applied" {
 			lost++
 			warn("acknowledged mutation missing", "device", a.Device, "seq", a.Seq, "table", a.Table, "row", a.RowID)
 			continue
@@ -410,4 +412,32 @@ func (d *drill) epoch(ctx context.Context) string {
 		return "?"
 	}
 	return e[:min(6, len(e))]
+}
+
+// storedStatus returns the stored outcome of a device's mutation seq, "" when there is none: its own row of
+// sync_results, or the entry for it in the row of the push that carried it (status "batch", outcomes in batch).
+func storedStatus(ctx context.Context, db *sql.DB, clientID string, seq int64) (string, error) {
+	var status, batch string
+	err := db.QueryRowContext(ctx, `SELECT status, batch FROM sync_results
+		WHERE client_id = $1 AND seq >= $2 AND COALESCE(NULLIF(first_seq, 0), seq) <= $2 ORDER BY seq LIMIT 1`,
+		clientID, seq).Scan(&status, &batch)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil || status != "batch" {
+		return status, err
+	}
+	var outcomes []struct {
+		Seq    int64  `json:"q"`
+		Status string `json:"s"`
+	}
+	if err := json.Unmarshal([]byte(batch), &outcomes); err != nil {
+		return "", err
+	}
+	for _, o := range outcomes {
+		if o.Seq == seq {
+			return o.Status, nil
+		}
+	}
+	return "", nil
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -30,22 +31,61 @@ type syncClient struct {
 	UpdatedAt     any    `bun:"updated_at"`
 }
 
-// resultRow is a row of sync_results: the outcome of a processed mutation, kept to answer replays.
+// resultRow is a row of sync_results: the outcome of a processed mutation, kept to answer replays, or (Status
+// statusBatch) the outcomes of a push's mutations FirstSeq to Seq, packed in Batch as a JSON array of resultRow.
+// One row per push instead of one per mutation spares the database 500 rows and 1,000 index entries a batch.
 type resultRow struct {
 	bun.BaseModel `bun:"table:sync_results"`
-	ClientID      string `bun:"client_id,pk"`
-	Seq           int64  `bun:"seq,pk"`
-	MutationID    string `bun:"mutation_id"`
-	Status        string `bun:"status"`
-	Code          string `bun:"code"`
-	MessageKey    string `bun:"message_key"`
-	Args          string `bun:"args"`
-	Version       int64  `bun:"version"`
+	ClientID      string `bun:"client_id,pk" json:"-"`
+	Seq           int64  `bun:"seq,pk" json:"q"`
+	MutationID    string `bun:"mutation_id" json:"i,omitempty"`
+	Status        string `bun:"status" json:"s"`
+	Code          string `bun:"code" json:"c,omitempty"`
+	MessageKey    string `bun:"message_key" json:"k,omitempty"`
+	Args          string `bun:"args" json:"a,omitempty"`
+	Version       int64  `bun:"version" json:"v,omitempty"`
 	// Conflicts are the fields an applied mutation recorded as conflicts, comma-separated.
-	Conflicts string `bun:"conflicts"`
+	Conflicts string `bun:"conflicts" json:"x,omitempty"`
 	// Own is the JSON of the result's Own (protocol 2), empty when it had none.
-	Own string    `bun:"own"`
-	At  time.Time `bun:"at"`
+	Own string `bun:"own" json:"o,omitempty"`
+	// FirstSeq is the first mutation the row answers: Seq but for a batch row (zero in rows written before
+	// migration 0032).
+	FirstSeq int64 `bun:"first_seq" json:"-"`
+	// Batch is a batch row's outcomes.
+	Batch string    `bun:"batch" json:"-"`
+	At    time.Time `bun:"at" json:"-"`
+}
+
+// statusBatch is the status of a sync_results row that packs the outcomes of several mutations.
+const statusBatch = "batch"
+
+// packResults returns the rows to store for a push's outcomes: the row itself for one, one batch row for more.
+func packResults(rows []resultRow) ([]resultRow, error) {
+	if len(rows) < 2 {
+		return rows, nil
+	}
+	b, err := json.Marshal(rows)
+	if err != nil {
+		return nil, err
+	}
+	last := rows[len(rows)-1]
+	return []resultRow{{ClientID: last.ClientID, Seq: last.Seq, FirstSeq: rows[0].Seq, Status: statusBatch,
+		Batch: string(b), At: last.At}}, nil
+}
+
+// unpack returns the outcomes a stored row holds.
+func (r resultRow) unpack() ([]resultRow, error) {
+	if r.Status != statusBatch {
+		return []resultRow{r}, nil
+	}
+	var rows []resultRow
+	if err := json.Unmarshal([]byte(r.Batch), &rows); err != nil {
+		return nil, err
+	}
+	for i := range rows {
+		rows[i].ClientID, rows[i].At = r.ClientID, r.At
+	}
+	return rows, nil
 }
 
 // errRetrySlowly makes Push redo a batch one mutation per transaction, after a database error the checks did not
@@ -157,7 +197,7 @@ func (e *Engine) recordRejection(ctx context.Context, tx bun.Tx, p *domain.Princ
 	if client.LastSeq != m.Seq-1 { // another push of this device processed it meanwhile
 		return e.pushBatch(ctx, tx, p, &wire.PushRequest{ClientID: clientID, Mutations: []wire.Mutation{m}}, lang, true)
 	}
-	row := resultRow{ClientID: clientID, Seq: m.Seq, MutationID: m.ID, Status: wire.StatusRejected,
+	row := resultRow{ClientID: clientID, Seq: m.Seq, FirstSeq: m.Seq, MutationID: m.ID, Status: wire.StatusRejected,
 		Code: string(reason.Code), MessageKey: reason.Key, At: changelog.Now()}
 	if len(reason.Args) > 0 {
 		b, _ := json.Marshal(reason.Args)
@@ -227,7 +267,7 @@ func (e *Engine) pushBatch(ctx context.Context, tx bun.Tx, p *domain.Principal, 
 			e.log.ErrorContext(ctx, "sync mutation failed", "client_id", req.ClientID, "seq", m.Seq, "table", m.Table, "err", err)
 			return nil, err
 		}
-		row := resultRow{ClientID: req.ClientID, Seq: m.Seq, MutationID: m.ID, Status: res.status, Version: res.version,
+		row := resultRow{ClientID: req.ClientID, Seq: m.Seq, FirstSeq: m.Seq, MutationID: m.ID, Status: res.status, Version: res.version,
 			Conflicts: strings.Join(res.conflicts, ","), At: changelog.Now()}
 		if res.own != nil {
 			b, err := json.Marshal(res.own)
@@ -254,6 +294,9 @@ func (e *Engine) pushBatch(ctx context.Context, tx bun.Tx, p *domain.Principal, 
 		r.Own = res.own
 		resp.Results = append(resp.Results, r)
 		last = m.Seq
+	}
+	if stored, err = packResults(stored); err != nil {
+		return nil, domain.Internal(err)
 	}
 	if err := changelog.InsertRows(ctx, tx, &stored); err != nil {
 		return nil, domain.Internal(err)
@@ -307,12 +350,20 @@ func (e *Engine) lockClient(ctx context.Context, tx bun.Tx, p *domain.Principal,
 // replayResults fills the results of duplicate mutations from sync_results.
 func (e *Engine) replayResults(ctx context.Context, tx bun.Tx, clientID string, seqs []int64, resp *wire.PushResponse, lang i18n.Lang) error {
 	var rows []resultRow
-	if err := tx.NewSelect().Model(&rows).Where("client_id = ? AND seq IN (?)", clientID, bun.List(seqs)).Scan(ctx); err != nil {
+	// The rows that answer seqs: a batch row covers FirstSeq to Seq (rows from before batch rows have no FirstSeq).
+	if err := tx.NewSelect().Model(&rows).Where("client_id = ? AND seq >= ? AND COALESCE(NULLIF(first_seq, 0), seq) <= ?",
+		clientID, slices.Min(seqs), slices.Max(seqs)).Scan(ctx); err != nil {
 		return domain.Internal(err)
 	}
 	bySeq := map[int64]resultRow{}
-	for _, r := range rows {
-		bySeq[r.Seq] = r
+	for _, row := range rows {
+		outcomes, err := row.unpack()
+		if err != nil {
+			return domain.Internal(err)
+		}
+		for _, r := range outcomes {
+			bySeq[r.Seq] = r
+		}
 	}
 	for i, r := range resp.Results {
 		if !r.Duplicate {
