@@ -96,12 +96,14 @@ type applier struct {
 	rows     map[string]changelog.Row
 	units    map[string]*store.OrgUnit
 	meetings map[string]*store.Meeting
-	members  map[string]*store.Member
+	members  map[string]*store.Member // preloaded with their id and cell only
 	refs     map[string]*store.ReferenceData
 	rubrics  map[string]*store.Rubric // by province and day: the rubric in force (nil: none)
 	assigns  []store.Assignment
 	// written are the rows (rowKey) this batch has written so far.
 	written map[string]bool
+	// drafts are the new rows the upserts would create, by seq, decoded before the lock (push.go).
+	drafts map[int64]draft
 }
 
 func newApplier(e *Engine, p *domain.Principal, tx bun.IDB, clientID string) *applier {

@@ -100,12 +100,14 @@ func (e *Engine) Push(ctx context.Context, p *domain.Principal, req *wire.PushRe
 		return nil, domain.E(domain.CodeInvalid, "sync.bad_request", "detail", err.Error())
 	}
 	lang := i18n.Parse(p.Locale)
+	// What needs only the request is done before the device's lock, while its previous push may still hold it.
+	drafts := draftRows(req.Mutations)
 	var resp *wire.PushResponse
 	var err error
 	for pause, waited := 5*time.Millisecond, time.Duration(0); ; pause = min(2*pause, 50*time.Millisecond) {
 		err = e.db.Write(ctx, func(ctx context.Context, tx bun.Tx) error {
 			var err error
-			resp, err = e.pushBatch(ctx, tx, p, req, lang, false)
+			resp, err = e.pushBatch(ctx, tx, p, req, lang, false, drafts)
 			return err
 		})
 		if err != nil || !allGap(resp) || waited >= gapHold {
@@ -153,14 +155,14 @@ func (e *Engine) pushSlowly(ctx context.Context, p *domain.Principal, req *wire.
 		var r *wire.PushResponse
 		err := e.db.Write(ctx, func(ctx context.Context, tx bun.Tx) error {
 			var err error
-			r, err = e.pushBatch(ctx, tx, p, one, lang, true)
+			r, err = e.pushBatch(ctx, tx, p, one, lang, true, nil)
 			return err
 		})
 		for try := 0; try < 3 && domain.AsError(err).Key == "error.conflict_version"; try++ {
 			// Another transaction changed the row between our read and our write: read it again.
 			err = e.db.Write(ctx, func(ctx context.Context, tx bun.Tx) error {
 				var err error
-				r, err = e.pushBatch(ctx, tx, p, one, lang, true)
+				r, err = e.pushBatch(ctx, tx, p, one, lang, true, nil)
 				return err
 			})
 		}
@@ -195,7 +197,7 @@ func (e *Engine) recordRejection(ctx context.Context, tx bun.Tx, p *domain.Princ
 		return nil, err
 	}
 	if client.LastSeq != m.Seq-1 { // another push of this device processed it meanwhile
-		return e.pushBatch(ctx, tx, p, &wire.PushRequest{ClientID: clientID, Mutations: []wire.Mutation{m}}, lang, true)
+		return e.pushBatch(ctx, tx, p, &wire.PushRequest{ClientID: clientID, Mutations: []wire.Mutation{m}}, lang, true, nil)
 	}
 	row := resultRow{ClientID: clientID, Seq: m.Seq, FirstSeq: m.Seq, MutationID: m.ID, Status: wire.StatusRejected,
 		Code: string(reason.Code), MessageKey: reason.Key, At: changelog.Now()}
@@ -215,12 +217,14 @@ func (e *Engine) recordRejection(ctx context.Context, tx bun.Tx, p *domain.Princ
 
 // pushBatch processes req inside tx. In slow mode (one mutation) an unexpected database error is recorded as the
 // mutation's rejection in a fresh transaction instead of failing the push.
-func (e *Engine) pushBatch(ctx context.Context, tx bun.Tx, p *domain.Principal, req *wire.PushRequest, lang i18n.Lang, slow bool) (*wire.PushResponse, error) {
+func (e *Engine) pushBatch(ctx context.Context, tx bun.Tx, p *domain.Principal, req *wire.PushRequest, lang i18n.Lang, slow bool,
+	drafts map[int64]draft) (*wire.PushResponse, error) {
 	client, err := e.lockClient(ctx, tx, p, req.ClientID)
 	if err != nil {
 		return nil, err
 	}
 	a := newApplier(e, p, tx, req.ClientID)
+	a.drafts = drafts
 	resp := &wire.PushResponse{}
 	last := client.LastSeq
 	var todo []wire.Mutation
@@ -495,6 +499,38 @@ func overlay(row changelog.Row, fields map[string]json.RawMessage) error {
 	return nil
 }
 
+// draft is an upsert's fields decoded onto a new row (or why they cannot be), before the device's lock is taken.
+type draft struct {
+	row changelog.Row
+	err error
+}
+
+// draftRows decodes the fields of each upsert onto a new row of its table: what a create writes, prepared while
+// the device's previous push still holds its lock. A mutation that turns out to change an existing row does not
+// use its draft.
+func draftRows(ms []wire.Mutation) map[int64]draft {
+	out := make(map[int64]draft, len(ms))
+	for _, m := range ms {
+		if _, ok := specs[m.Table]; !ok || m.Op != wire.MutUpsert {
+			continue
+		}
+		row := store.NewRow(m.Table)
+		out[m.Seq] = draft{row: row, err: overlay(row, m.Fields)}
+	}
+	return out
+}
+
+// fresh returns a new row of m's table with m's fields: its draft, taken (a retried batch decodes again), or
+// decoded now.
+func (a *applier) fresh(m wire.Mutation) (changelog.Row, error) {
+	if d, ok := a.drafts[m.Seq]; ok {
+		delete(a.drafts, m.Seq)
+		return d.row, d.err
+	}
+	row := store.NewRow(m.Table)
+	return row, overlay(row, m.Fields)
+}
+
 // canonical returns a field's value as the row would store it, in JSON, so values are compared the way the row
 // stores them ("2026-11-03T19:30:00+07:00" and "2026-11-03T12:30:00Z" are one time).
 func canonical(table, field string, v json.RawMessage) (string, error) {
@@ -543,8 +579,8 @@ func (a *applier) create(ctx context.Context, sp spec, m wire.Mutation, id strin
 	if len(sp.Required) == 0 {
 		return refused(reject("row_id", "error.not_found", "what", m.Table))
 	}
-	row := store.NewRow(m.Table)
-	if err := overlay(row, m.Fields); err != nil {
+	row, err := a.fresh(m)
+	if err != nil {
 		return refused(err)
 	}
 	b := row.SyncBase()
