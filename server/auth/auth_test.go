@@ -57,6 +57,14 @@ func TestTokens(t *testing.T) {
 	if err != nil || c.Subject != "user-1" || c.Family != "fam-1" {
 		t.Fatalf("Parse = %+v, %v", c, err)
 	}
+	// A token verified once is answered from the instance's cache: the same claims, and only for the very token.
+	if again, err := tk.Parse(tok); err != nil || again.Subject != "user-1" || again.Family != "fam-1" {
+		t.Fatalf("Parse again = %+v, %v", again, err)
+	}
+	tampered := tok[:len(tok)-2] + map[bool]string{true: "AA", false: "BB"}[!strings.HasSuffix(tok, "AA")]
+	if _, err := tk.Parse(tampered); err == nil {
+		t.Error("a token with another signature was accepted after the real one")
+	}
 	other, _ := auth.NewTokens(key, "chibo", "other-audience")
 	if _, err := other.Parse(tok); err == nil {
 		t.Error("a token for another audience was accepted")

@@ -3,6 +3,7 @@ package engine
 import (
 	"encoding/base64"
 	"encoding/json"
+	"sync"
 
 	"github.com/chibo-vn/chibo/server/domain"
 )
@@ -61,5 +62,50 @@ func decodeCursor(s string) (*cursor, error) {
 	if c.High < 0 {
 		c.High = c.Tx
 	}
+	return c, nil
+}
+
+// clone returns a copy of c that shares nothing with it.
+func (c *cursor) clone() *cursor {
+	cp := *c
+	cp.Scopes = append([]string(nil), c.Scopes...)
+	if c.Round != nil {
+		r := *c.Round
+		r.Snap = append([]string(nil), r.Snap...)
+		r.Fresh = append([]string(nil), r.Fresh...)
+		cp.Round = &r
+	}
+	return &cp
+}
+
+// cursorCache keeps, per instance, the cursors it decoded lately: an up-to-date device sends the same cursor poll
+// after poll, and decoding its JSON was a tenth of an empty poll's cost. A cursor says the same wherever it is
+// decoded, so instances need not share this.
+type cursorCache struct {
+	mu sync.Mutex
+	m  map[string]*cursor
+}
+
+// cursorCacheMax bounds the cache: past it, the cache starts again empty.
+const cursorCacheMax = 8192
+
+// decode is decodeCursor, from the cache when it can.
+func (cc *cursorCache) decode(s string) (*cursor, error) {
+	cc.mu.Lock()
+	c, ok := cc.m[s]
+	cc.mu.Unlock()
+	if ok {
+		return c.clone(), nil
+	}
+	c, err := decodeCursor(s)
+	if err != nil || s == "" {
+		return c, err
+	}
+	cc.mu.Lock()
+	if cc.m == nil || len(cc.m) >= cursorCacheMax {
+		cc.m = make(map[string]*cursor, 256)
+	}
+	cc.m[s] = c.clone()
+	cc.mu.Unlock()
 	return c, nil
 }

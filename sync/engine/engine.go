@@ -34,6 +34,7 @@ type Engine struct {
 	now     func() time.Time
 	recent  recentLog
 	rebases rebaseCache
+	cursors cursorCache
 	// resets counts the rounds that start with a reset, by reason (see Reset reasons).
 	resets *prometheus.CounterVec
 }

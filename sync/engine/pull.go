@@ -26,7 +26,7 @@ func (e *Engine) Pull(ctx context.Context, p *domain.Principal, req wire.PullReq
 	if limit > wire.MaxPullLimit {
 		return nil, domain.Invalid("limit", "error.bad_limit", "max", "5000")
 	}
-	cur, err := decodeCursor(req.Cursor)
+	cur, err := e.cursors.decode(req.Cursor)
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +180,14 @@ func (e *Engine) quickPoll(ctx context.Context, cur *cursor, defs []wire.ScopeDe
 	if behind(e.rebases.get(), cur.High) {
 		return false, nil // a reset: the full path
 	}
-	if st, ok := e.recent.get(); ok && st.epoch == cur.Epoch && cur.Tx >= st.maxLogged && cur.Tx >= st.pruned {
+	st, err := e.recent.load(ctx, e.readLogState)
+	if err != nil {
+		return false, err
+	}
+	if st.moved {
+		return false, nil // the full path rebases first
+	}
+	if st.epoch == cur.Epoch && cur.Tx >= st.maxLogged && cur.Tx >= st.pruned && !behind(e.rebases.get(), cur.High) {
 		// Nothing at all was logged after the cursor a moment ago: answer without asking the database, and keep
 		// the cursor where it is.
 		resp.Epoch, resp.Position, resp.Cursor = st.epoch, cur.Tx, cur.encode()
@@ -210,7 +217,6 @@ func (e *Engine) quickPoll(ctx context.Context, cur *cursor, defs []wire.ScopeDe
 	if moved {
 		return false, nil // the full path rebases first
 	}
-	e.recent.put(logState{epoch: epoch, pruned: pruned, maxLogged: logged})
 	if more || epoch != cur.Epoch || cur.Tx < pruned || (!changelog.IsPG(e.db.W) && cur.Tx > maxTx) || behind(e.rebases.get(), cur.High) {
 		return false, nil
 	}
@@ -228,23 +234,76 @@ func (e *Engine) quickPoll(ctx context.Context, cur *cursor, defs []wire.ScopeDe
 // query. A change made meanwhile reaches a polling device at most this much later.
 const recentTTL = 250 * time.Millisecond
 
-// logState is what a quick poll last read of the log: the epoch, the pruning point and the newest logged tx.
+// logState is what a quick poll last read of the log: the epoch, the pruning point and the newest logged tx, and
+// whether the database moved to another timeline (the full path rebases first).
 type logState struct {
 	epoch             string
 	pruned, maxLogged int64
+	moved             bool
 }
 
-// recentLog caches the last logState for recentTTL. Each instance keeps its own; nothing needs sharing.
+// readLogState reads the log's state, and the rebases when their number changed.
+func (e *Engine) readLogState(ctx context.Context) (logState, error) {
+	var st logState
+	var rebases int
+	q := `SELECT epoch, pruned_tx, COALESCE((SELECT max(tx) FROM sync_changes), 0), ` + changelog.MovedSQL(e.db.R) + `,
+		(SELECT count(*) FROM sync_rebases) FROM sync_state WHERE id = 1`
+	if err := e.db.R.NewRaw(q).Scan(ctx, &st.epoch, &st.pruned, &st.maxLogged, &st.moved, &rebases); err != nil {
+		return st, domain.Internal(err)
+	}
+	return st, e.rebases.refresh(ctx, e.db.R, rebases)
+}
+
+// recentLog caches the last logState for recentTTL. Each instance keeps its own; nothing needs sharing. When it
+// is stale, one poll reads the state again and the polls arriving meanwhile wait for that read: before, each of
+// them queried the database, and at thousands of polls a second the pile-up stalled every poll for tens of
+// milliseconds four times a second.
 type recentLog struct {
-	mu sync.Mutex
-	st logState
-	at time.Time
+	mu       sync.Mutex
+	st       logState
+	at       time.Time
+	inflight chan struct{} // closed when the read in progress ends
+	gen      int           // counts forget: a read begun before one is not kept
 }
 
-func (r *recentLog) get() (logState, bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.st, !r.at.IsZero() && time.Since(r.at) < recentTTL
+// load returns the cached state, or reads it with read (once for all the callers that find it stale together).
+func (r *recentLog) load(ctx context.Context, read func(context.Context) (logState, error)) (logState, error) {
+	waited := false
+	for {
+		r.mu.Lock()
+		if !r.at.IsZero() && time.Since(r.at) < recentTTL {
+			st := r.st
+			r.mu.Unlock()
+			return st, nil
+		}
+		if ch := r.inflight; ch != nil && !waited {
+			r.mu.Unlock()
+			select {
+			case <-ch:
+			case <-ctx.Done():
+				return logState{}, ctx.Err()
+			}
+			waited = true // if that read failed (or was already stale), read for ourselves
+			continue
+		}
+		ch := make(chan struct{})
+		if r.inflight == nil {
+			r.inflight = ch
+		}
+		gen := r.gen
+		r.mu.Unlock()
+		st, err := read(ctx)
+		r.mu.Lock()
+		if err == nil && !st.moved && gen == r.gen {
+			r.st, r.at = st, time.Now()
+		}
+		if r.inflight == ch {
+			r.inflight = nil
+		}
+		r.mu.Unlock()
+		close(ch)
+		return st, err
+	}
 }
 
 // forget drops the cached state after a write of this instance, so its own changes are seen at once.
@@ -252,13 +311,9 @@ func (r *recentLog) forget() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.at = time.Time{}
+	r.gen++
 }
 
-func (r *recentLog) put(st logState) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.st, r.at = st, time.Now()
-}
 
 func sameScopes(keys []string, defs []wire.ScopeDef) bool {
 	if len(keys) != len(defs) {

@@ -1,0 +1,101 @@
+package engine
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// TestRecentLogReadsOnceForMany: polls that find the cached log state stale together wait for one read of the
+// database instead of each making its own; a write of the instance (forget) during that read is not hidden by it;
+// and a failed read is not cached.
+func TestRecentLogReadsOnceForMany(t *testing.T) {
+	var r recentLog
+	var reads atomic.Int32
+	release := make(chan struct{})
+	read := func(context.Context) (logState, error) {
+		reads.Add(1)
+		<-release
+		return logState{epoch: "e", maxLogged: 7}, nil
+	}
+	var wg sync.WaitGroup
+	got := make([]logState, 50)
+	for i := range got {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			st, err := r.load(context.Background(), read)
+			if err != nil {
+				t.Error(err)
+			}
+			got[i] = st
+		}(i)
+	}
+	time.Sleep(50 * time.Millisecond) // all 50 are waiting on the first read
+	close(release)
+	wg.Wait()
+	if n := reads.Load(); n != 1 {
+		t.Errorf("%d reads for 50 polls at once, want 1", n)
+	}
+	for i, st := range got {
+		if st.maxLogged != 7 {
+			t.Fatalf("poll %d got %+v", i, st)
+		}
+	}
+	if _, err := r.load(context.Background(), read); err != nil || reads.Load() != 1 {
+		t.Errorf("a fresh state was read again (%d reads, %v)", reads.Load(), err)
+	}
+
+	// A write lands while a read is on its way: that read's answer may predate the write, so it is not kept.
+	r.forget()
+	slow := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = r.load(context.Background(), func(context.Context) (logState, error) {
+			<-slow
+			return logState{epoch: "e", maxLogged: 7}, nil
+		})
+	}()
+	time.Sleep(20 * time.Millisecond)
+	r.forget()
+	close(slow)
+	<-done
+	st, _ := r.load(context.Background(), func(context.Context) (logState, error) { return logState{epoch: "e", maxLogged: 9}, nil })
+	if st.maxLogged != 9 {
+		t.Errorf("after a write during a read, the state read before it was kept: %+v", st)
+	}
+
+	// A failed read leaves nothing cached.
+	r.forget()
+	if _, err := r.load(context.Background(), func(context.Context) (logState, error) { return logState{}, context.DeadlineExceeded }); err == nil {
+		t.Error("a failed read was not reported")
+	}
+	st, _ = r.load(context.Background(), func(context.Context) (logState, error) { return logState{epoch: "e", maxLogged: 11}, nil })
+	if st.maxLogged != 11 {
+		t.Errorf("a failed read was cached: %+v", st)
+	}
+}
+
+// TestCursorCacheGivesCopies: a cursor decoded from the cache is the device's own copy; what a round changes in it
+// never shows in the next decoding of the same cursor.
+func TestCursorCacheGivesCopies(t *testing.T) {
+	var cc cursorCache
+	orig := (&cursor{V: cursorVersion, Epoch: "e", Tx: 5, High: 5, Scopes: []string{"a", "b"}, Window: "2025-01",
+		Round: &round{Snap: []string{"c"}, Fresh: []string{"d"}}}).encode()
+	for i := 0; i < 3; i++ {
+		c, err := cc.decode(orig)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Tx != 5 || c.Scopes[0] != "a" || c.Round.Snap[0] != "c" || c.Round.Fresh[0] != "d" {
+			t.Fatalf("decoding %d: %+v %+v", i, c, c.Round)
+		}
+		c.Tx, c.Scopes[0], c.Round.Snap[0], c.Round.Fresh[0], c.Round.Table = 99, "x", "y", "z", 3
+	}
+	if _, err := cc.decode("not a cursor"); err == nil {
+		t.Error("a bad cursor was accepted")
+	}
+}
