@@ -314,7 +314,6 @@ func (r *recentLog) forget() {
 	r.gen++
 }
 
-
 func sameScopes(keys []string, defs []wire.ScopeDef) bool {
 	if len(keys) != len(defs) {
 		return false
