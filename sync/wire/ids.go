@@ -3,7 +3,6 @@ package wire
 import (
 	"crypto/sha1"
 	"encoding/hex"
-	"fmt"
 	"strings"
 )
 
@@ -39,14 +38,23 @@ var namespaceBytes = func() []byte {
 }()
 
 func uuid5(name string) string {
-	h := sha1.New()
-	h.Write(namespaceBytes)
-	h.Write([]byte(name))
-	sum := h.Sum(nil)
+	buf := make([]byte, 0, 16+len(name))
+	buf = append(append(buf, namespaceBytes...), name...)
+	sum := sha1.Sum(buf)
 	u := sum[:16]
 	u[6] = (u[6] & 0x0f) | 0x50
 	u[8] = (u[8] & 0x3f) | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
+	var out [36]byte
+	hex.Encode(out[0:8], u[0:4])
+	out[8] = '-'
+	hex.Encode(out[9:13], u[4:6])
+	out[13] = '-'
+	hex.Encode(out[14:18], u[6:8])
+	out[18] = '-'
+	hex.Encode(out[19:23], u[8:10])
+	out[23] = '-'
+	hex.Encode(out[24:36], u[10:16])
+	return string(out[:])
 }
 
 // ConfirmationID returns the id of a cell secretary's confirmation that official attended meeting:
