@@ -1,12 +1,28 @@
 // The app's language and formats: t(key, args) looks a message up in the catalogue (messages.js) and fills its
 // {name} placeholders.
 import { signal } from '@preact/signals';
-import { vi as vi0, en as en0, sw } from './messages.js';
+import { vi as vi0, sw } from './messages.js';
 
 const vi = { ...vi0, ...sw.vi };
-const en = { ...en0, ...sw.en };
+const en = { ...sw.en }; // filled by loadLang('en'); until then t() falls back to Vietnamese
 
 export const lang = signal('vi');
+
+let english = null;
+
+// loadLang makes sure language l's catalogue is here before the app switches to it: English is a module of its own
+// (english.js), loaded on first use. Offline and not cached, the app stays readable, in Vietnamese.
+export async function loadLang(l) {
+  if (l !== 'en') return;
+  english ||= import('./english.js').then((m) => {
+    for (const k in m.en) if (!(k in en)) en[k] = m.en[k]; // messages a lazily loaded chunk added stay
+  });
+  try {
+    await english;
+  } catch {
+    english = null;
+  }
+}
 
 const catalogue = { vi, en };
 

@@ -3,7 +3,7 @@
 import { signal, computed, batch } from '@preact/signals';
 import { db, getMeta, setMeta, wipe } from './db.js';
 import * as sync from './sync.js';
-import { lang } from './i18n.js';
+import { lang, loadLang } from './i18n.js';
 import { unsubscribe } from './push.js';
 import { clearDrafts } from './drafts.js';
 
@@ -43,6 +43,7 @@ export const get = (t, id) => view.value.get(t)?.get(id);
 export async function load() {
   const st = await getMeta('settings', null);
   await reload();
+  await loadLang((st || settings.value).lang);
   batch(() => {
     if (st) settings.value = st;
     lang.value = settings.value.lang;
@@ -58,6 +59,7 @@ export function applySettings() {
 
 export async function saveSettings(patch) {
   settings.value = { ...settings.value, ...patch };
+  await loadLang(settings.value.lang);
   lang.value = settings.value.lang;
   applySettings();
   await setMeta('settings', settings.value);

@@ -40,7 +40,8 @@ const js = sum(officials.files);
 const assets = readdirSync(join(dist, 'assets'));
 // The administration screens are a chunk of their own (admin-*.js), measured apart from the supervisors' screens.
 const isAdmin = (f) => /^admin-[\w]+\.js$/.test(f);
-const supervisors = closure([...officials.dynamic].filter((f) => !isAdmin(f)));
+// The English catalogue (english-*.js, loaded by those who choose English) is no screen of the supervisors'.
+const supervisors = closure([...officials.dynamic].filter((f) => !isAdmin(f) && !/^english-/.test(f)));
 const extra = [...supervisors.files].filter((f) => !officials.files.has(f));
 const supJS = sum(extra);
 const admin = closure([...officials.dynamic].filter(isAdmin));

@@ -1,1 +1,0 @@
-import{a,b,c,d,e,f}from"./chunk-H6BU6OAY.js";import"./chunk-H54FT5WS.js";import"./chunk-GNJG7GRK.js";export{e as CellMeetings,f as ClashWarning,b as CrossCheck,c as childVerified,d as tallyLine,a as verifiedRow};

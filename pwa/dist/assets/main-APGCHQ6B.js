@@ -1,1 +1,0 @@
-import{d as l,g as m}from"./chunk-TWHYYEK3.js";import"./chunk-XXQI2WFZ.js";import"./chunk-H54FT5WS.js";import{H as t,T as a,W as i,c as r,ca as o,da as n,fa as d}from"./chunk-GNJG7GRK.js";o();a().then(()=>{let e=document.getElementById("app");e.textContent="",r(d(m,{}),e),performance.mark("chibo-ready"),n(),l(),t.value&&i(0)});
