@@ -23,6 +23,19 @@ func principal(c echo.Context) *domain.Principal {
 	return p
 }
 
+// loadPrincipal reads the caller's session, grants and assignments, and the communes the caller works with (they go
+// with the cached principal: a sync poll then reads no org unit).
+func (s *Server) loadPrincipal(ctx context.Context, claims *auth.Claims) (*domain.Principal, error) {
+	p, err := store.LoadSession(ctx, s.db.R, claims.Subject, claims.Family)
+	if err != nil {
+		return nil, err
+	}
+	if p.WorkCommunes, err = store.WorkCommunes(ctx, s.db.R, p); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
 // authenticate requires a valid bearer access token, loads the caller's grants and assignments from the database
 // and refuses sessions that were logged out or revoked.
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
@@ -43,16 +56,23 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			return domain.Unauthorized("auth.bad_token")
 		}
 		key := claims.Subject + "|" + claims.Family
-		p := s.cache.get(key)
+		p, refresh, gen := s.cache.get(key)
 		if p == nil {
-			if p, err = store.LoadSession(ctx, s.db.R, claims.Subject, claims.Family); err != nil {
+			if p, err = s.loadPrincipal(ctx, claims); err != nil {
 				return err
 			}
-			// The communes the caller works with go with the cached principal: a sync poll then reads no org unit.
-			if p.WorkCommunes, err = store.WorkCommunes(ctx, s.db.R, p); err != nil {
-				return err
-			}
-			s.cache.put(key, p)
+			s.cache.put(key, p, gen)
+		} else if refresh {
+			// Read it again before it expires, without keeping this request waiting.
+			go func(ctx context.Context) {
+				ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+				defer cancel()
+				if fresh, err := s.loadPrincipal(ctx, claims); err != nil {
+					s.cache.drop(key)
+				} else {
+					s.cache.put(key, fresh, gen)
+				}
+			}(context.WithoutCancel(ctx))
 		}
 		c.Set(principalKey, p)
 		c.SetRequest(c.Request().WithContext(domain.WithPrincipal(ctx, p)))
