@@ -6,6 +6,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/chibo-vn/chibo/server/domain"
+	"github.com/chibo-vn/chibo/sync/changelog"
 )
 
 // OrgUnit is a node of the organisation tree: a province, commune, grassroots organisation, cell or party group.
@@ -238,6 +239,21 @@ type Attendance struct {
 	MemberID  string                  `bun:"member_id,notnull" json:"member_id"`
 	Status    domain.AttendanceStatus `bun:"status,notnull" json:"status"`
 	Reason    string                  `bun:"reason,notnull" json:"reason"`
+}
+
+// AppendJSON appends the row's JSON, byte for byte what json.Marshal writes for it (changelog.Marshal uses it:
+// attendance is most of what a snapshot sends and a push logs).
+func (at *Attendance) AppendJSON(b []byte) []byte {
+	b = changelog.AppendBase(b, &at.Base)
+	b = append(b, `,"meeting_id":`...)
+	b = changelog.AppendString(b, at.MeetingID)
+	b = append(b, `,"member_id":`...)
+	b = changelog.AppendString(b, at.MemberID)
+	b = append(b, `,"status":`...)
+	b = changelog.AppendString(b, string(at.Status))
+	b = append(b, `,"reason":`...)
+	b = changelog.AppendString(b, at.Reason)
+	return append(b, '}')
 }
 
 // Normalize checks an attendance row; a member present has no reason for absence.

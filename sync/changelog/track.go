@@ -3,7 +3,6 @@ package changelog
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"reflect"
 	"sort"
 	"strings"
@@ -123,7 +122,7 @@ func TrackMoved(ctx context.Context, db bun.IDB, oldScope *Scope, before, after 
 		}
 	}
 	if cur != nil {
-		data, err := json.Marshal(after)
+		data, err := Marshal(after)
 		if err != nil {
 			return domain.Internal(err)
 		}

@@ -549,7 +549,7 @@ func (e *Engine) snapshot(ctx context.Context, tx bun.Tx, sc *changelog.Scoper, 
 			if err != nil {
 				return domain.Internal(err)
 			}
-			data, err := json.Marshal(row)
+			data, err := changelog.Marshal(row)
 			if err != nil {
 				return domain.Internal(err)
 			}

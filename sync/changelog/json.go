@@ -1,0 +1,123 @@
+package changelog
+
+import (
+	"encoding/json"
+	"time"
+	"unicode/utf8"
+)
+
+// appender is a synced model that writes its own JSON, byte for byte what encoding/json writes for it, without
+// reflection: attendance, the rows there are most of (a snapshot of 100,000 rows spent a sixth of its time in
+// json.Marshal).
+type appender interface {
+	AppendJSON(b []byte) []byte
+}
+
+// Marshal returns row's JSON: what json.Marshal gives, faster for the models that write their own.
+func Marshal(row any) ([]byte, error) {
+	if a, ok := row.(appender); ok {
+		return a.AppendJSON(make([]byte, 0, 320)), nil
+	}
+	return json.Marshal(row)
+}
+
+// AppendBase appends the JSON members of b, as encoding/json writes the embedded Base, after an opening brace.
+func AppendBase(out []byte, b *Base) []byte {
+	out = append(out, `{"id":`...)
+	out = AppendString(out, b.ID)
+	out = append(out, `,"created_at":`...)
+	out = AppendTime(out, b.CreatedAt)
+	out = append(out, `,"updated_at":`...)
+	out = AppendTime(out, b.UpdatedAt)
+	if b.DeletedAt != nil {
+		out = append(out, `,"deleted_at":`...)
+		out = AppendTime(out, *b.DeletedAt)
+	}
+	out = append(out, `,"version":`...)
+	return appendInt(out, b.Version)
+}
+
+// AppendTime appends t as encoding/json writes a time.Time.
+func AppendTime(out []byte, t time.Time) []byte {
+	out = append(out, '"')
+	out = t.AppendFormat(out, time.RFC3339Nano)
+	return append(out, '"')
+}
+
+func appendInt(out []byte, n int64) []byte {
+	if n == 0 {
+		return append(out, '0')
+	}
+	var buf [20]byte
+	i := len(buf)
+	neg := n < 0
+	u := uint64(n)
+	if neg {
+		u = uint64(-n)
+	}
+	for u > 0 {
+		i--
+		buf[i] = byte('0' + u%10)
+		u /= 10
+	}
+	if neg {
+		i--
+		buf[i] = '-'
+	}
+	return append(out, buf[i:]...)
+}
+
+const hexDigits = "0123456789abcdef"
+
+// AppendString appends s as a JSON string exactly as encoding/json writes it: HTML characters (<, >, &) and
+// U+2028, U+2029 escaped, invalid UTF-8 replaced by U+FFFD.
+func AppendString(out []byte, s string) []byte {
+	out = append(out, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			out = append(out, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				out = append(out, '\\', c)
+			case '\n':
+				out = append(out, '\\', 'n')
+			case '\r':
+				out = append(out, '\\', 'r')
+			case '\t':
+				out = append(out, '\\', 't')
+			case '\b':
+				out = append(out, '\\', 'b')
+			case '\f':
+				out = append(out, '\\', 'f')
+			default:
+				out = append(out, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			out = append(out, s[start:i]...)
+			out = append(out, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			out = append(out, s[start:i]...)
+			out = append(out, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	out = append(out, s[start:]...)
+	return append(out, '"')
+}
