@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"sort"
 	"strconv"
 )
 
@@ -410,6 +412,18 @@ func derivable(table string, fields []member, id string) bool {
 func Expand(runs []Run) ([]Op, error) {
 	var ops []Op
 	for i, run := range runs {
+		// The shared fields a row's data takes, in a fixed order; a column of the same name wins.
+		var same []string
+		for f := range run.Same {
+			if !slices.Contains(run.Cols, f) {
+				same = append(same, f)
+			}
+		}
+		sort.Strings(same)
+		sameKeys, colKeys := quoteKeys(same), quoteKeys(run.Cols)
+		_, sameID := run.Same["id"]
+		_, sameVersion := run.Same["version"]
+		hasID, hasVersion := sameID || slices.Contains(run.Cols, "id"), sameVersion || slices.Contains(run.Cols, "version")
 		for k, row := range run.Rows {
 			if len(row) == 0 {
 				return nil, fmt.Errorf("runs[%d].rows[%d]: empty", i, k)
@@ -417,8 +431,8 @@ func Expand(runs []Run) ([]Op, error) {
 			op := Op{Op: run.Op, Table: run.Table, Class: run.Class, Scope: run.Scope, Path: run.Path, Part: run.Part, Version: run.Version}
 			derived := string(row[0]) == "null"
 			if !derived {
-				if err := json.Unmarshal(row[0], &op.ID); err != nil {
-					return nil, fmt.Errorf("runs[%d].rows[%d]: id: %w", i, k, err)
+				if op.ID = jsonString(row[0]); op.ID == "" {
+					return nil, fmt.Errorf("runs[%d].rows[%d]: id %s is no string", i, k, row[0])
 				}
 			}
 			vals := row[1:]
@@ -426,37 +440,52 @@ func Expand(runs []Run) ([]Op, error) {
 				if len(vals) == 0 {
 					return nil, fmt.Errorf("runs[%d].rows[%d]: no version", i, k)
 				}
-				if err := json.Unmarshal(vals[0], &op.Version); err != nil {
+				v, err := strconv.ParseInt(string(vals[0]), 10, 64)
+				if err != nil {
 					return nil, fmt.Errorf("runs[%d].rows[%d]: version: %w", i, k, err)
 				}
-				vals = vals[1:]
+				op.Version, vals = v, vals[1:]
 			}
 			if len(vals) != len(run.Cols) {
 				return nil, fmt.Errorf("runs[%d].rows[%d]: %d values for %d cols", i, k, len(vals), len(run.Cols))
 			}
 			if run.Op == OpPut {
-				d := make(map[string]json.RawMessage, 2+len(run.Same)+len(run.Cols))
-				for f, v := range run.Same {
-					d[f] = v
-				}
-				for c, f := range run.Cols {
-					d[f] = vals[c]
-				}
 				if derived {
-					if op.ID = DerivedID(run.Table, func(name string) []byte { return d[name] }); op.ID == "" {
+					op.ID = DerivedID(run.Table, func(name string) []byte {
+						if c := slices.Index(run.Cols, name); c >= 0 {
+							return vals[c]
+						}
+						return run.Same[name]
+					})
+					if op.ID == "" {
 						return nil, fmt.Errorf("runs[%d].rows[%d]: no id, and none can be derived", i, k)
 					}
 				}
-				if _, ok := d["id"]; !ok {
-					d["id"], _ = json.Marshal(op.ID)
+				// The row's data: its shared fields, its own, and its id and version when no field gave them.
+				d := make([]byte, 0, 96+32*(len(same)+len(vals)))
+				d = append(d, '{')
+				for j, f := range same {
+					d = appendMember(d, sameKeys[j], run.Same[f])
 				}
-				if _, ok := d["version"]; !ok {
-					d["version"] = json.RawMessage(strconv.FormatInt(op.Version, 10))
+				for c := range run.Cols {
+					d = appendMember(d, colKeys[c], vals[c])
 				}
-				var err error
-				if op.Data, err = json.Marshal(d); err != nil {
-					return nil, err
+				if !hasID {
+					id, _ := json.Marshal(op.ID)
+					d = appendMember(d, `"id"`, id)
 				}
+				if !hasVersion {
+					d = appendMember(d, `"version"`, strconv.AppendInt(nil, op.Version, 10))
+				}
+				if len(d) > 1 {
+					d[len(d)-1] = '}' // the last member's comma
+				} else {
+					d = append(d, '}')
+				}
+				if !json.Valid(d) {
+					return nil, fmt.Errorf("runs[%d].rows[%d]: a value is not JSON", i, k)
+				}
+				op.Data = d
 			}
 			if op.ID == "" {
 				return nil, fmt.Errorf("runs[%d].rows[%d]: no id", i, k)
@@ -465,4 +494,22 @@ func Expand(runs []Run) ([]Op, error) {
 		}
 	}
 	return ops, nil
+}
+
+// appendMember appends key (quoted):value, to an object being written.
+func appendMember(b []byte, key string, v []byte) []byte {
+	b = append(b, key...)
+	b = append(b, ':')
+	b = append(b, v...)
+	return append(b, ',')
+}
+
+// quoteKeys returns the keys as JSON strings.
+func quoteKeys(keys []string) []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		q, _ := json.Marshal(k)
+		out[i] = string(q)
+	}
+	return out
 }
