@@ -52,13 +52,6 @@ func (c *principalCache) get(key string) (p *domain.Principal, refresh bool, gen
 	return e.p, false, c.gen
 }
 
-// generation returns the count of forget calls, to give put.
-func (c *principalCache) generation() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.gen
-}
-
 // put caches p, read when the generation was gen: not if a write changed who may do what since.
 func (c *principalCache) put(key string, p *domain.Principal, gen int) {
 	c.mu.Lock()
