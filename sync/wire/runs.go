@@ -412,18 +412,33 @@ func derivable(table string, fields []member, id string) bool {
 func Expand(runs []Run) ([]Op, error) {
 	var ops []Op
 	for i, run := range runs {
-		// The shared fields a row's data takes, in a fixed order; a column of the same name wins.
-		var same []string
+		// The members of a row's data in key order (as encoding/json writes a map, so a row reads the same bytes
+		// whichever run brought it): the shared fields, the row's own (a column of the same name wins over a shared
+		// field), and its id and version when no field gives them.
+		type slot struct {
+			key  string // the key, quoted
+			name string
+			col  int // the row's column, or -1: a shared field, or the id or version
+		}
+		var layout []slot
 		for f := range run.Same {
 			if !slices.Contains(run.Cols, f) {
-				same = append(same, f)
+				layout = append(layout, slot{name: f, col: -1})
 			}
 		}
-		sort.Strings(same)
-		sameKeys, colKeys := quoteKeys(same), quoteKeys(run.Cols)
-		_, sameID := run.Same["id"]
-		_, sameVersion := run.Same["version"]
-		hasID, hasVersion := sameID || slices.Contains(run.Cols, "id"), sameVersion || slices.Contains(run.Cols, "version")
+		for c, f := range run.Cols {
+			layout = append(layout, slot{name: f, col: c})
+		}
+		for _, f := range []string{"id", "version"} {
+			if _, ok := run.Same[f]; !ok && !slices.Contains(run.Cols, f) {
+				layout = append(layout, slot{name: f, col: -1})
+			}
+		}
+		sort.Slice(layout, func(a, b int) bool { return layout[a].name < layout[b].name })
+		for j := range layout {
+			q, _ := json.Marshal(layout[j].name)
+			layout[j].key = string(q)
+		}
 		for k, row := range run.Rows {
 			if len(row) == 0 {
 				return nil, fmt.Errorf("runs[%d].rows[%d]: empty", i, k)
@@ -461,21 +476,20 @@ func Expand(runs []Run) ([]Op, error) {
 						return nil, fmt.Errorf("runs[%d].rows[%d]: no id, and none can be derived", i, k)
 					}
 				}
-				// The row's data: its shared fields, its own, and its id and version when no field gave them.
-				d := make([]byte, 0, 96+32*(len(same)+len(vals)))
+				d := make([]byte, 0, 96+48*len(layout))
 				d = append(d, '{')
-				for j, f := range same {
-					d = appendMember(d, sameKeys[j], run.Same[f])
-				}
-				for c := range run.Cols {
-					d = appendMember(d, colKeys[c], vals[c])
-				}
-				if !hasID {
-					id, _ := json.Marshal(op.ID)
-					d = appendMember(d, `"id"`, id)
-				}
-				if !hasVersion {
-					d = appendMember(d, `"version"`, strconv.AppendInt(nil, op.Version, 10))
+				for _, m := range layout {
+					switch {
+					case m.col >= 0:
+						d = appendMember(d, m.key, vals[m.col])
+					case m.name == "id" && run.Same["id"] == nil:
+						id, _ := json.Marshal(op.ID)
+						d = appendMember(d, m.key, id)
+					case m.name == "version" && run.Same["version"] == nil:
+						d = appendMember(d, m.key, strconv.AppendInt(nil, op.Version, 10))
+					default:
+						d = appendMember(d, m.key, run.Same[m.name])
+					}
 				}
 				if len(d) > 1 {
 					d[len(d)-1] = '}' // the last member's comma
@@ -502,14 +516,4 @@ func appendMember(b []byte, key string, v []byte) []byte {
 	b = append(b, ':')
 	b = append(b, v...)
 	return append(b, ',')
-}
-
-// quoteKeys returns the keys as JSON strings.
-func quoteKeys(keys []string) []string {
-	out := make([]string, len(keys))
-	for i, k := range keys {
-		q, _ := json.Marshal(k)
-		out[i] = string(q)
-	}
-	return out
 }

@@ -32,13 +32,23 @@ func expandPage(t *testing.T, r *wire.PullResponse) []wire.Op {
 	return ops
 }
 
-// sameOps compares ops, their data as JSON values.
+// sameOps compares ops, their data as JSON values; and the data a client reads from runs is in one canonical form,
+// its keys in order (as encoding/json writes a map), so a row is the same bytes whichever run brought it.
 func sameOps(t *testing.T, got, want []wire.Op) {
 	t.Helper()
 	if len(got) != len(want) {
 		t.Fatalf("%d ops, want %d", len(got), len(want))
 	}
 	for i := range want {
+		if len(got[i].Data) > 0 {
+			var m map[string]json.RawMessage
+			if err := json.Unmarshal(got[i].Data, &m); err != nil {
+				t.Fatalf("op %d: %v", i, err)
+			}
+			if canon, _ := json.Marshal(m); string(canon) != string(got[i].Data) {
+				t.Fatalf("op %d's data is not in canonical form:\n got %s\nwant %s", i, got[i].Data, canon)
+			}
+		}
 		g, w := got[i], want[i]
 		var x, y any
 		if len(g.Data) > 0 {
