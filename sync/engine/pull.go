@@ -612,35 +612,29 @@ func scanAttendance(ctx context.Context, q *bun.SelectQuery) ([]changelog.Row, e
 	if err != nil {
 		return nil, err
 	}
-	var out []changelog.Row
+	// Each column's place in a row, found once: dest points into the row being read.
+	var a *store.Attendance
 	var deleted sql.NullTime
 	var status string
+	fields := map[string]func() any{
+		"id": func() any { return &a.ID }, "created_at": func() any { return &a.CreatedAt },
+		"updated_at": func() any { return &a.UpdatedAt }, "deleted_at": func() any { return &deleted },
+		"version": func() any { return &a.Version }, "meeting_id": func() any { return &a.MeetingID },
+		"member_id": func() any { return &a.MemberID }, "status": func() any { return &status },
+		"reason": func() any { return &a.Reason },
+	}
+	place := make([]func() any, len(cols))
+	for i, c := range cols {
+		if place[i] = fields[c]; place[i] == nil {
+			return nil, fmt.Errorf("attendance column %q unknown to the snapshot", c)
+		}
+	}
 	dest := make([]any, len(cols))
+	var out []changelog.Row
 	for rows.Next() {
-		a := new(store.Attendance)
-		for i, c := range cols {
-			switch c {
-			case "id":
-				dest[i] = &a.ID
-			case "created_at":
-				dest[i] = &a.CreatedAt
-			case "updated_at":
-				dest[i] = &a.UpdatedAt
-			case "deleted_at":
-				dest[i] = &deleted
-			case "version":
-				dest[i] = &a.Version
-			case "meeting_id":
-				dest[i] = &a.MeetingID
-			case "member_id":
-				dest[i] = &a.MemberID
-			case "status":
-				dest[i] = &status
-			case "reason":
-				dest[i] = &a.Reason
-			default:
-				return nil, fmt.Errorf("attendance column %q unknown to the snapshot", c)
-			}
+		a = new(store.Attendance)
+		for i, p := range place {
+			dest[i] = p()
 		}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, err
