@@ -197,8 +197,8 @@ func (e *Engine) quickPoll(ctx context.Context, cur *cursor, defs []wire.ScopeDe
 	}
 	// The horizon is changelog.HorizonSQL, over the sync_state row.
 	hz := changelog.HorizonSQL(e.db.R)
-	q := `SELECT epoch, pruned_tx, ` + hz + ` AS horizon, tx AS maxtx,
-			COALESCE((SELECT max(tx) FROM sync_changes), 0) AS logged, EXISTS (?) AS pending,
+	// Epoch, pruning point and timeline are read again with the horizon: the statement's answer is one snapshot.
+	q := `SELECT epoch, pruned_tx, ` + hz + ` AS horizon, tx AS maxtx, EXISTS (?) AS pending,
 			` + changelog.MovedSQL(e.db.R) + ` AS moved, (SELECT count(*) FROM sync_rebases) AS rebases
 		FROM sync_state WHERE id = 1`
 	horizonExpr := "(SELECT " + hz + " FROM sync_state WHERE id = 1)"
@@ -207,10 +207,10 @@ func (e *Engine) quickPoll(ctx context.Context, cur *cursor, defs []wire.ScopeDe
 		ApplyQueryBuilder(func(qb bun.QueryBuilder) bun.QueryBuilder { return notOwn(coverWhere(qb, defs, win, nil, 0), client) }).
 		Limit(1)
 	var epoch string
-	var pruned, horizon, maxTx, logged int64
+	var pruned, horizon, maxTx int64
 	var more, moved bool
 	var rebases int
-	if err := e.db.R.NewRaw(q, pending).Scan(ctx, &epoch, &pruned, &horizon, &maxTx, &logged, &more, &moved, &rebases); err != nil {
+	if err := e.db.R.NewRaw(q, pending).Scan(ctx, &epoch, &pruned, &horizon, &maxTx, &more, &moved, &rebases); err != nil {
 		return false, domain.Internal(err)
 	}
 	if err := e.rebases.refresh(ctx, e.db.R, rebases); err != nil {
