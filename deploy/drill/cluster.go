@@ -6,7 +6,6 @@ import (
 	"crypto/x509"
 	"database/sql"
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -414,31 +413,4 @@ func waitFile(ctx context.Context, path string, timeout time.Duration) error {
 // db opens the chibo database through HAProxy (the current primary) as the application's role.
 func (d *drill) db(port int) (*sql.DB, error) {
 	return sql.Open("postgres", fmt.Sprintf("postgres://chibo:%s@127.0.0.1:%d/chibo?sslmode=disable", d.s.chiboDB, port))
-}
-
-// patroniCluster returns Patroni's view of the members (GET /cluster).
-func (d *drill) patroniCluster(ctx context.Context) (map[string]string, error) {
-	for _, n := range nodes {
-		resp, err := d.c.plain.Get(fmt.Sprintf("http://127.0.0.1:%d/cluster", n.rest))
-		if err != nil {
-			continue
-		}
-		var body struct {
-			Members []struct {
-				Name, Role, State string
-				Timeline          int
-			}
-		}
-		err = json.NewDecoder(resp.Body).Decode(&body)
-		resp.Body.Close()
-		if err != nil {
-			continue
-		}
-		out := map[string]string{}
-		for _, m := range body.Members {
-			out[m.Name] = fmt.Sprintf("%s/%s/tl%d", m.Role, m.State, m.Timeline)
-		}
-		return out, nil
-	}
-	return nil, fmt.Errorf("no Patroni answers /cluster")
 }

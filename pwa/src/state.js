@@ -59,10 +59,13 @@ export function applySettings() {
 
 export async function saveSettings(patch) {
   settings.value = { ...settings.value, ...patch };
+  // Stored at once, not after the language loads: the screen changes with the signal, and a reload right after
+  // (a prompt put away, then the page reloaded) must find the choice kept.
+  const stored = setMeta('settings', settings.value);
   await loadLang(settings.value.lang);
   lang.value = settings.value.lang;
   applySettings();
-  await setMeta('settings', settings.value);
+  await stored;
 }
 
 // mutate records changes made on the device: they are written with their outbox entries in one transaction and

@@ -162,8 +162,13 @@ test('import officials from a decision list, manage them, read the audit log; th
   await page.fill('#au-unit', `huong lap ${sfx}`);
   await page.click(`button:has-text("${communeName}")`);
   await page.selectOption('#au-table', 'assignment');
-  await page.waitForSelector('ul.audit li');
-  const log = await page.textContent('ul.audit');
+  // The list is read in the same step that sees the filter applied: every entry an assignment, the decision among
+  // them (a list read after a separate wait could be the one the filter is about to replace, or empty meanwhile).
+  const log = await (await page.waitForFunction(() => {
+    const lis = [...document.querySelectorAll('ul.audit li')];
+    const text = document.querySelector('ul.audit')?.textContent || '';
+    return lis.length > 0 && lis.every((li) => / · Phân công/.test(li.querySelector('strong')?.textContent || '')) && /Thêm · Phân công/.test(text) && text;
+  })).jsonValue();
   assert.match(log, /Thêm · Phân công/);
   assert.match(log, /Số quyết định—125-QĐ\/ĐU/);
   assert.match(log, new RegExp(`Ngày bắt đầu—01/01/${y}`));

@@ -142,3 +142,51 @@ export async function client(username) {
 
 // today is the date in Asia/Ho_Chi_Minh, "2026-12-01".
 export const today = () => new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 10);
+
+// shown returns the notifications the service worker shows now: those with a tag, or all.
+export const shown = (page, tag) => page.evaluate((tag) => navigator.serviceWorker.ready
+  .then((r) => r.getNotifications(tag ? { tag } : undefined))
+  .then((ns) => ns.map((n) => ({ title: n.title, body: n.body, tag: n.tag, lang: n.lang, data: n.data }))), tag);
+
+// until calls f every 200 ms until it returns something truthy, and returns that; after timeout ms it throws
+// "timed out waiting for <what>".
+export async function until(f, what, timeout = 15000) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const v = await f();
+    if (v) return v;
+    if (Date.now() > end) throw new Error('timed out waiting for ' + what);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+// pushes lets a test send web pushes to the app in page, as a push service would: it allows notifications for the
+// app and watches its service worker's registration through a CDP session, which it returns (cdp) for the test's
+// other uses. Call it before signing in. push(data, tag) delivers data (CDP's ServiceWorker.deliverPushMessage) once
+// the worker is active, and again every 3 seconds until a notification with the tag is shown, as a push service
+// retries: a message that reaches a worker still starting (an idle one is stopped after 30 seconds) can be dropped,
+// and the tests failed so now and then on a busy machine. It returns the notifications shown with that tag.
+export async function pushes(ctx, page) {
+  await ctx.grantPermissions(['notifications'], { origin: base });
+  const cdp = await ctx.newCDPSession(page);
+  const regs = new Map();
+  cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => e.registrations.forEach((r) => regs.set(r.scopeURL, r)));
+  await cdp.send('ServiceWorker.enable');
+  const push = async (data, tag, timeout = 20000) => {
+    const reg = await until(() => [...regs.values()].find((r) => r.scopeURL === base + '/' && !r.isDeleted), 'the registration', 20000);
+    await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+    const end = Date.now() + timeout;
+    let sent = 0;
+    for (;;) {
+      if (Date.now() - sent > 3000) {
+        sent = Date.now();
+        await cdp.send('ServiceWorker.deliverPushMessage', { origin: base, registrationId: reg.registrationId, data });
+      }
+      const ns = await shown(page, tag);
+      if (ns.length) return ns;
+      if (Date.now() > end) throw new Error('timed out waiting for the notification ' + tag);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+  return { cdp, push };
+}

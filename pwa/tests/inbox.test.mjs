@@ -3,35 +3,15 @@
 // reaches the server.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, device, login, synced, shot, base, client, today, eventually, phone, savedOnDevice } from './helpers.mjs';
+import { launch, device, login, synced, shot, base, client, today, eventually, phone, savedOnDevice, shown, until, pushes } from './helpers.mjs';
 
 const browser = await launch();
 after(() => browser.close());
 
-// notifications returns what the service worker shows now, with a tag or all.
-const shown = (page, tag) => page.evaluate((tag) => navigator.serviceWorker.ready
-  .then((r) => r.getNotifications(tag ? { tag } : undefined))
-  .then((ns) => ns.map((n) => ({ title: n.title, body: n.body, tag: n.tag, lang: n.lang, data: n.data }))), tag);
-
-async function until(f, what, timeout = 15000) {
-  const end = Date.now() + timeout;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('timed out waiting for ' + what);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 test('a push is shown in Vietnamese, brings the inbox up to date, and tapping it opens the meeting', async () => {
   const { ctx, page } = await device(browser);
-  await ctx.grantPermissions(['notifications'], { origin: base });
-  const cdp = await ctx.newCDPSession(page);
-  const regs = new Map();
-  cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => e.registrations.forEach((r) => regs.set(r.scopeURL, r)));
-  await cdp.send('ServiceWorker.enable');
+  const { cdp, push } = await pushes(ctx, page);
   await login(page, 'canbo5');
-  const reg = await until(() => [...regs.values()].find((r) => r.scopeURL === base + '/' && !r.isDeleted), 'the registration');
   await page.goto(base + '/#/inbox');
   await page.waitForSelector('h1.title');
 
@@ -52,8 +32,7 @@ test('a push is shown in Vietnamese, brings the inbox up to date, and tapping it
     assert.ok(m, 'canbo5 has a planned meeting');
     const tag = 'meeting:' + m.id;
     const payload = { id: note.id, kind: note.kind, title: note.title, body: note.body, link: '#/m/' + m.id, tag };
-    await cdp.send('ServiceWorker.deliverPushMessage', { origin: base, registrationId: reg.registrationId, data: JSON.stringify(payload) });
-    const [n] = await until(async () => (await shown(page, tag)).length && shown(page, tag), 'the notification');
+    const [n] = await push(JSON.stringify(payload), tag);
     assert.equal(n.title, 'Phân công dự sinh hoạt chi bộ');
     assert.equal(n.body, note.body);
     assert.match(n.body, new RegExp(cell.cell_name));
@@ -66,8 +45,7 @@ test('a push is shown in Vietnamese, brings the inbox up to date, and tapping it
     await shot(page, '10-inbox-after-push');
 
     // A push the worker cannot read still says something, in Vietnamese.
-    await cdp.send('ServiceWorker.deliverPushMessage', { origin: base, registrationId: reg.registrationId, data: 'not json' });
-    const [g] = await until(async () => (await shown(page, 'chibo')).length && shown(page, 'chibo'), 'the generic notification');
+    const [g] = await push('not json', 'chibo');
     assert.equal(g.title, 'Chibo: có thông báo mới');
     assert.equal(g.body, 'Mở Chibo để xem trong mục Thông báo.');
 

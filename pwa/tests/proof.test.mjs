@@ -53,10 +53,10 @@ async function anLoiMeeting(sup) {
 
 const ANLOI = { latitude: 16.7512, longitude: 107.1734 };
 
-// restore puts back, through the secretary's app, the word the demo had given on canbo at the first meeting of the
-// secretary's list (none, confirmed, or disputed with its reason), so that the data set stays as it came.
-async function restore(page, before) {
-  const block = page.locator('.pf-meeting').first();
+// restore puts back, through the secretary's app, the word the demo had given on canbo at the meeting of block (the
+// first of the secretary's list when the test began: none, confirmed, or disputed with its reason), so that the
+// data set stays as it came.
+async function restore(page, block, before) {
   if (!before) {
     if (await block.getByRole('button', { name: 'Rút lại' }).count()) await block.getByRole('button', { name: 'Rút lại' }).click();
   } else if (before.status === 'confirmed') {
@@ -70,6 +70,9 @@ async function restore(page, before) {
   }
   await synced(page);
 }
+
+// meetingBlock is the secretary's block of one meeting in its list of recent meetings.
+const meetingBlock = (page, id) => page.locator('.pf-meeting').filter({ has: page.locator(`a[href="#/m/${id}"]`) });
 
 // positionOf reads a cell's position as the server holds it (through the proof of one of its meetings), or null.
 async function positionOf(sup, cell) {
@@ -91,9 +94,12 @@ test('from the contract: the secretary\'s confirmation and the cell\'s position 
   await ctx.grantPermissions(['geolocation'], { origin: base });
   await ctx.setGeolocation({ ...ANLOI, accuracy: 12 });
   await login(page, 'bithu');
-  const block = page.locator('.pf-meeting').first();
-  await block.waitFor();
-  const meetingId = (await block.locator('a').first().getAttribute('href')).split('/m/')[1];
+  const first = page.locator('.pf-meeting').first();
+  await first.waitFor();
+  const meetingId = (await first.locator('a').first().getAttribute('href')).split('/m/')[1];
+  // That meeting's block from now on: a meeting that starts while the test runs (the demo's evening meetings) comes
+  // first in the list once it has begun.
+  const block = meetingBlock(page, meetingId);
   const proof0 = (await sup.call('GET', `/api/v1/meetings/${meetingId}/proof`)).body;
   const before = proof0.visits.find((v) => v.official_id === canbo.user.id);
   // Start from no word given (a run before this one, or the demo, may have left one).
@@ -131,7 +137,7 @@ test('from the contract: the secretary\'s confirmation and the cell\'s position 
     assert.equal(v.within_radius, v.distance_m <= proof.radius_m);
   } else assert.equal(v.distance_m, null);
   // Put back what was there (the demo's word and position), so that the data set stays as it came.
-  await restore(page, before?.confirmation);
+  await restore(page, block, before?.confirmation);
   await putBack(await client('admin'), cellId, proof0.cell_position);
   await ctx.close();
 });
@@ -142,9 +148,12 @@ test('the secretary confirms offline, changes to a dispute with a reason, the su
   const sec = await device(browser);
   const page = sec.page;
   await login(page, 'bithu');
-  const block = page.locator('.pf-meeting').first();
-  await block.waitFor();
-  const meetingId = (await block.locator('a').first().getAttribute('href')).split('/m/')[1];
+  const first = page.locator('.pf-meeting').first();
+  await first.waitFor();
+  const meetingId = (await first.locator('a').first().getAttribute('href')).split('/m/')[1];
+  // That meeting's block from now on: a meeting that starts while the test runs (the demo's evening meetings) comes
+  // first in the list once it has begun.
+  const block = meetingBlock(page, meetingId);
   const before = (await sup.call('GET', `/api/v1/meetings/${meetingId}/proof`)).body.visits.find((v) => v.official_id === canbo.user.id)?.confirmation;
   if (await block.getByRole('button', { name: 'Rút lại' }).count()) {
     await block.getByRole('button', { name: 'Rút lại' }).click();
@@ -158,12 +167,12 @@ test('the secretary confirms offline, changes to a dispute with a reason, the su
   await sec.ctx.setOffline(true);
   await page.reload();
   await page.waitForSelector('h1.hello');
-  await page.locator('.pf-meeting').first().getByRole('button', { name: 'Xác nhận đồng chí Lê Quang Vinh có dự' }).click();
-  await page.locator('.pf-meeting').first().getByText('✓ Đã xác nhận đồng chí Lê Quang Vinh có dự').waitFor();
-  await page.locator('.pf-meeting').first().getByText('chưa gửi').waitFor();
+  await block.getByRole('button', { name: 'Xác nhận đồng chí Lê Quang Vinh có dự' }).click();
+  await block.getByText('✓ Đã xác nhận đồng chí Lê Quang Vinh có dự').waitFor();
+  await block.getByText('chưa gửi').waitFor();
   await savedOnDevice(page, '"status":"confirmed"');
   await page.reload();
-  await page.locator('.pf-meeting').first().getByText('✓ Đã xác nhận đồng chí Lê Quang Vinh có dự').waitFor();
+  await block.getByText('✓ Đã xác nhận đồng chí Lê Quang Vinh có dự').waitFor();
   await shot(page, 'proof-01-confirmed-offline');
   await sec.ctx.setOffline(false);
   await synced(page);
@@ -171,14 +180,13 @@ test('the secretary confirms offline, changes to a dispute with a reason, the su
   assert.equal((await status()).status, 'confirmed');
 
   // Changing the mind: not confirmed, and a reason is required.
-  const again = page.locator('.pf-meeting').first();
-  await again.getByRole('button', { name: 'Không xác nhận' }).click();
-  await again.getByRole('button', { name: 'Lưu' }).click();
-  await again.getByRole('alert').filter({ hasText: 'Cần ghi lý do không xác nhận.' }).waitFor();
+  await block.getByRole('button', { name: 'Không xác nhận' }).click();
+  await block.getByRole('button', { name: 'Lưu' }).click();
+  await block.getByRole('alert').filter({ hasText: 'Cần ghi lý do không xác nhận.' }).waitFor();
   const reason = 'Đồng chí đến muộn, về sớm ' + Date.now();
-  await again.getByLabel('Lý do không xác nhận (bắt buộc)').fill(reason);
-  await again.getByRole('button', { name: 'Lưu' }).click();
-  await again.getByText('✗ Không xác nhận đồng chí Lê Quang Vinh: ' + reason).waitFor();
+  await block.getByLabel('Lý do không xác nhận (bắt buộc)').fill(reason);
+  await block.getByRole('button', { name: 'Lưu' }).click();
+  await block.getByText('✗ Không xác nhận đồng chí Lê Quang Vinh: ' + reason).waitFor();
   await synced(page);
   const c = await status();
   assert.deepEqual([c.status, c.reason, c.confirmed_by_name], ['disputed', reason, 'Nguyễn Quang Thắng']);
@@ -196,11 +204,11 @@ test('the secretary confirms offline, changes to a dispute with a reason, the su
   await axe(sv.page, 'the cross-checks block');
 
   // Withdrawn: no word any more.
-  await page.locator('.pf-meeting').first().getByRole('button', { name: 'Rút lại' }).click();
-  await page.locator('.pf-meeting').first().getByRole('button', { name: 'Xác nhận đồng chí Lê Quang Vinh có dự' }).waitFor();
+  await block.getByRole('button', { name: 'Rút lại' }).click();
+  await block.getByRole('button', { name: 'Xác nhận đồng chí Lê Quang Vinh có dự' }).waitFor();
   await synced(page);
   assert.equal(await status(), null);
-  await restore(page, before);
+  await restore(page, block, before);
   await sec.ctx.close();
   await sv.ctx.close();
 });
@@ -331,7 +339,9 @@ test('the supervisor finds the demo\'s clash: on the officials\' tally, the cell
     await page.waitForSelector('.figs');
     await page.locator('.figs .fig', { hasText: 'Đã xác thực' }).waitFor();
     await page.getByRole('button', { name: 'Năm nay', exact: true }).click();
-    const line = page.locator('li.official', { hasText: who.display_name }).first();
+    // The year's line replaces the month's when its figures come: read it once it says a clash (the month's line,
+    // still on screen a moment after the tap, has none), or fail after the wait.
+    const line = page.locator('li.official', { hasText: who.display_name }).filter({ hasText: /trùng lịch [1-9]/ }).first();
     await line.waitFor();
     assert.match(await line.textContent(), /xác thực \d+ · trùng lịch [1-9]\d* · chưa xác nhận \d+/);
     // The cell's meetings over the year: the clash is marked, and opens the meeting's cross-checks.

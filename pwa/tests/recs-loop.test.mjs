@@ -7,26 +7,13 @@
 // test push service in server/app TestForwardReachesTheRespondersDevice.)
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, device, login, synced, shot, base, client, today, savedOnDevice } from './helpers.mjs';
+import { launch, device, login, synced, shot, base, client, today, savedOnDevice, pushes } from './helpers.mjs';
 
 const browser = await launch();
 after(() => browser.close());
 
 const vn = (iso) => iso.split('-').reverse().join('/');
 const plus = (days) => new Date(Date.now() + 7 * 3600e3 + days * 864e5).toISOString().slice(0, 10);
-const shown = (page, tag) => page.evaluate((tag) => navigator.serviceWorker.ready
-  .then((r) => r.getNotifications(tag ? { tag } : undefined))
-  .then((ns) => ns.map((n) => ({ title: n.title, body: n.body, tag: n.tag, lang: n.lang, data: n.data }))), tag);
-
-async function until(f, what, timeout = 20000) {
-  const end = Date.now() + timeout;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('timed out waiting for ' + what);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 // One stamp of digits names what the test leaves in the shared demo.
 const stamp = String(Date.now()).slice(-7);
@@ -90,27 +77,10 @@ test('a recommendation for "UBND xã" goes round the loop to the briefing', asyn
   assert.equal(note.title, 'Kiến nghị chờ trả lời');
   assert.match(note.body, new RegExp('hạn trả lời ' + vn(due)));
   const r = await device(browser);
-  await r.ctx.grantPermissions(['notifications'], { origin: base });
-  const cdp = await r.ctx.newCDPSession(r.page);
-  const regs = new Map();
-  cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => e.registrations.forEach((x) => regs.set(x.scopeURL, x)));
-  await cdp.send('ServiceWorker.enable');
+  const { push: sendPush } = await pushes(r.ctx, r.page);
   await login(r.page, 'ubnd');
-  const reg = await until(() => [...regs.values()].find((x) => x.scopeURL === base + '/' && !x.isDeleted), 'the registration');
   const tag = 'rec:' + id;
-  // Delivered once the worker is active, and again every few seconds until shown, as a push service retries: a
-  // message that reaches a worker still starting can be dropped (the test failed so now and then on a busy machine).
-  await r.page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
-  let sent = 0;
-  const [n] = await until(async () => {
-    if (Date.now() - sent > 3000) {
-      sent = Date.now();
-      await cdp.send('ServiceWorker.deliverPushMessage', { origin: base, registrationId: reg.registrationId,
-        data: JSON.stringify({ id: note.id, kind: note.kind, title: note.title, body: note.body, link: note.link, tag }) });
-    }
-    const ns = await shown(r.page, tag);
-    return ns.length && ns;
-  }, 'the notification');
+  const [n] = await sendPush(JSON.stringify({ id: note.id, kind: note.kind, title: note.title, body: note.body, link: note.link, tag }), tag);
   assert.equal(n.title, 'Kiến nghị chờ trả lời');
   assert.equal(n.data.link, '#/recs/' + id);
 

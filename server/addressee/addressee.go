@@ -291,7 +291,7 @@ func PlanImport(ctx context.Context, db bun.IDB, province *store.OrgUnit, f *Fil
 	}
 	var units []store.OrgUnit
 	if err := db.NewSelect().Model(&units).Where("ou.path LIKE ?", province.Path+"%").
-		Where("ou.kind IN (?)", bun.In([]domain.OrgKind{domain.KindProvince, domain.KindDistrict, domain.KindCommune, domain.KindGrassroots})).
+		Where("ou.kind IN (?)", bun.List([]domain.OrgKind{domain.KindProvince, domain.KindDistrict, domain.KindCommune, domain.KindGrassroots})).
 		Scan(ctx); err != nil {
 		return nil, domain.Internal(err)
 	}

@@ -19,7 +19,7 @@ const principalRefreshAhead = time.Second
 
 // principalCache remembers recently loaded principals by user and session.
 type principalCache struct {
-	mu      sync.Mutex
+	mu      sync.RWMutex // read by every request: readers do not queue behind each other
 	entries map[string]cachedPrincipal
 	gen     int // counts forget: a principal read before one is not kept
 }
@@ -37,19 +37,30 @@ func newPrincipalCache() *principalCache {
 // get returns the cached principal (nil when there is none or it expired) and, once as its expiry nears, refresh:
 // the caller should read it again in the background (and put it with the generation gen).
 func (c *principalCache) get(key string) (p *domain.Principal, refresh bool, gen int) {
+	now := time.Now()
+	c.mu.RLock()
+	e, ok := c.entries[key]
+	gen = c.gen
+	c.mu.RUnlock()
+	if !ok || now.After(e.expires) {
+		return nil, false, gen
+	}
+	if e.refreshing || !now.After(e.expires.Add(-principalRefreshAhead)) {
+		return e.p, false, gen
+	}
+	// Its expiry nears: the first caller to see it (under the write lock) refreshes it.
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	e, ok := c.entries[key]
-	now := time.Now()
+	e, ok = c.entries[key]
 	if !ok || now.After(e.expires) {
 		return nil, false, c.gen
 	}
-	if !e.refreshing && now.After(e.expires.Add(-principalRefreshAhead)) {
-		e.refreshing = true
-		c.entries[key] = e
-		return e.p, true, c.gen
+	if e.refreshing {
+		return e.p, false, c.gen
 	}
-	return e.p, false, c.gen
+	e.refreshing = true
+	c.entries[key] = e
+	return e.p, true, c.gen
 }
 
 // put caches p, read when the generation was gen: not if a write changed who may do what since.

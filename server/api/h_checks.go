@@ -50,7 +50,7 @@ func hideUnreadableClashes(ctx context.Context, db bun.IDB, p *domain.Principal,
 		return nil
 	}
 	var units []store.OrgUnit
-	if err := db.NewSelect().Model(&units).Column("id", "path").Where("id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+	if err := db.NewSelect().Model(&units).Column("id", "path").Where("id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
 		return domain.Internal(err)
 	}
 	readable := map[string]bool{}

@@ -332,11 +332,6 @@ func officialsSheet(unit *store.OrgUnit, p store.Period, rows []store.OfficialTa
 	return sh
 }
 
-// sendSheet answers with the sheet as .xlsx or .csv, named after the report, the unit and the period.
-func sendSheet(c echo.Context, sh *export.Sheet, base string, unit *store.OrgUnit, p store.Period, format string) error {
-	return sendSheets(c, fmt.Sprintf("%s-%s-%s-%s.%s", base, slug(unit.Name), p.From.String(), p.To.String(), format), sh)
-}
-
 // sendSheets answers with a download named name: the sheets as a workbook when it ends in .xlsx, else the first
 // as CSV.
 func sendSheets(c echo.Context, name string, sheets ...*export.Sheet) error {

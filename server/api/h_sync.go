@@ -20,18 +20,30 @@ func (s *Server) syncPull(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	buf, _ := s.bodies.Get().(*[]byte)
+	if buf == nil {
+		buf = new([]byte)
+	}
 	var body []byte
 	if resp.Protocol >= wire.Protocol2 {
-		body, err = resp.AppendJSONRuns(make([]byte, 0, 4096))
+		body, err = resp.AppendJSONRuns((*buf)[:0])
 	} else {
-		body, err = resp.AppendJSON(make([]byte, 0, 4096))
+		body, err = resp.AppendJSON((*buf)[:0])
 	}
 	if err != nil {
 		return domain.Internal(err)
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSONBlob(http.StatusOK, body)
+	err = c.JSONBlob(http.StatusOK, body) // written (and compressed) before it returns: the buffer is free again
+	if cap(body) <= maxPooledBody {
+		*buf = body
+		s.bodies.Put(buf)
+	}
+	return err
 }
+
+// maxPooledBody is the largest pull answer buffer kept for the next: a page of a first sync is let go.
+const maxPooledBody = 64 << 10
 
 func (s *Server) syncPush(c echo.Context) error {
 	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), c.Request().Body, wire.MaxPushBytes))

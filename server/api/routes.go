@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -33,13 +34,14 @@ type param struct {
 	name, typ, desc string // typ: string, uuid, date, boolean, integer, file
 	enum            []string
 	required        bool
+	repeatable      bool // a query parameter that may come more than once (?status=a&status=b)
 }
 
 // recFilterParams are the filters of the recommendation list and its export.
 var recFilterParams = []param{{name: "cell_id", typ: "uuid"}, {name: "unit", typ: "uuid", desc: "cells in this subtree"},
 	{name: "meeting_id", typ: "uuid"}, {name: "field_id", typ: "uuid"},
 	{name: "addressee_id", typ: "uuid", desc: "forwarded to a unit in this subtree"},
-	{name: "status", typ: "string", desc: "repeatable, or a comma-separated list of new, forwarded, answered, sent_back, accepted, resolved"},
+	{name: "status", typ: "string", repeatable: true, desc: "repeatable, or a comma-separated list of new, forwarded, answered, sent_back, accepted, resolved"},
 	{name: "overdue", typ: "boolean", desc: "only new, forwarded or sent-back ones whose due date has passed"},
 	{name: "older_than", typ: "integer", desc: "raised more than this many days ago"},
 	{name: "raised_from", typ: "date"}, {name: "raised_to", typ: "date"},
@@ -320,6 +322,57 @@ func (s *Server) routes() []route {
 	}
 }
 
+// globalParams are the query parameters every API route takes: the language of messages (errors.go).
+var globalParams = []string{"lang"}
+
+// knownParams refuses a request to an API route with a query parameter the route does not take (400
+// error.unknown_param, naming it and those it takes), or with one given twice that is not repeatable (400
+// error.repeated_param): a misspelt filter (unit= where the list filters by cell_id) would otherwise be ignored
+// and answer as if nothing were filtered, and of limit=5&limit=50 only the first would count. The app's own
+// pages (/, ?read=…) are not API routes.
+func knownParams(r route) echo.MiddlewareFunc {
+	repeatable := map[string]bool{} // the parameters the route takes: may each come more than once
+	var names []string
+	add := func(p param) {
+		if _, ok := repeatable[p.name]; !ok {
+			repeatable[p.name] = p.repeatable
+			names = append(names, p.name)
+		}
+	}
+	for _, p := range r.query {
+		add(p)
+	}
+	if r.paged {
+		add(param{name: "limit"})
+		add(param{name: "cursor"})
+	}
+	for _, n := range globalParams {
+		add(param{name: n})
+	}
+	allowed := strings.Join(names, ", ")
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if c.Request().URL.RawQuery == "" {
+				return next(c)
+			}
+			for k, vs := range c.QueryParams() {
+				many, ok := repeatable[k]
+				switch {
+				case !ok:
+					e := domain.E(domain.CodeInvalid, "error.unknown_param", "field", k, "allowed", allowed)
+					e.Field = k
+					return e
+				case len(vs) > 1 && !many:
+					e := domain.E(domain.CodeInvalid, "error.repeated_param", "field", k)
+					e.Field = k
+					return e
+				}
+			}
+			return next(c)
+		}
+	}
+}
+
 // register adds every route to e, behind authentication unless public. A GET route answers HEAD too, as net/http's
 // own mux does; the server discards the body of a HEAD response.
 func (s *Server) register(e *echo.Echo) {
@@ -332,6 +385,9 @@ func (s *Server) register(e *echo.Echo) {
 			mw = append(mw, s.authenticate, s.mustChangeGate(r))
 		}
 		mw = append(mw, s.checkInput) // after authentication: an upload is not parsed for a stranger
+		if strings.HasPrefix(r.path, "/api/") {
+			mw = append(mw, knownParams(r))
+		}
 		e.Add(r.method, r.path, r.handler, mw...)
 		if r.method == http.MethodGet {
 			e.Add(http.MethodHead, r.path, r.handler, mw...)

@@ -53,7 +53,7 @@ type Tokens struct {
 // empty poll's cost). Only what cannot change is cached: the times are checked again on every use. Instances
 // share nothing here; each verifies a token once.
 type verifiedCache struct {
-	mu sync.Mutex
+	mu sync.RWMutex // polls read it thousands of times a second: readers do not queue behind each other
 	m  map[string]*Claims
 }
 
@@ -61,8 +61,8 @@ type verifiedCache struct {
 const verifiedMax = 8192
 
 func (v *verifiedCache) get(token string) *Claims {
-	v.mu.Lock()
-	defer v.mu.Unlock()
+	v.mu.RLock()
+	defer v.mu.RUnlock()
 	return v.m[token]
 }
 

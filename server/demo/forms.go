@@ -228,7 +228,7 @@ func (g *generator) briefing(ctx context.Context, r *rng, c *commune, z *store.Z
 		return nil
 	}
 	for i, cl := range open {
-		if people[2+i].Present == false && r.chance(0.5) {
+		if !people[2+i].Present && r.chance(0.5) {
 			continue // absent, and its report not sent either: "not reported"
 		}
 		vars := formVars(cl, day)

@@ -532,8 +532,6 @@ func TestDedup(t *testing.T) {
 	}
 }
 
-func sleep() { time.Sleep(20 * time.Millisecond) }
-
 // TestS3TwoInstances runs the upload against a real S3-compatible store (SeaweedFS) shared by two instances on one
 // database: begun on A, cut, continued on B from the offset B reads in the bucket, finished on B; both read the
 // content, which is under files/<sha256> in the bucket; the upload's staging is gone.

@@ -17,6 +17,8 @@ var messages = map[string]msg{
 	"error.bad_date_field":     {"Ngày ở trường {field} không hợp lệ: phải theo dạng YYYY-MM-DD, từ năm {min} đến năm {max}.", "Invalid date in {field}: use YYYY-MM-DD, between the years {min} and {max}."},
 	"error.date_range":         {"Ngày phải nằm trong khoảng từ năm {min} đến năm {max}.", "The date must be between the years {min} and {max}."},
 	"error.unknown_field":      {"Trường không được hỗ trợ: {field}.", "Unknown field: {field}."},
+	"error.repeated_param":     {"Tham số {field} chỉ được ghi một lần.", "The query parameter {field} may be given only once."},
+	"error.unknown_param":      {"Tham số không được hỗ trợ ở địa chỉ này: {field} (địa chỉ này nhận: {allowed}).", "Unknown query parameter: {field} (this address takes: {allowed})."},
 	"error.bad_id":             {"Mã định danh không hợp lệ.", "Invalid identifier."},
 	"error.bad_cursor":         {"Con trỏ phân trang không hợp lệ.", "Invalid pagination cursor."},
 	"error.bad_limit":          {"Số dòng mỗi trang phải từ 1 đến {max}.", "Page size must be between 1 and {max}."},

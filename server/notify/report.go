@@ -30,7 +30,7 @@ func ReportReopened(ctx context.Context, tx bun.IDB, r *store.VisitReport, m *st
 	var sups []string
 	if err := tx.NewSelect().Model((*store.RoleGrant)(nil)).Column("user_id").Where("role = ?", domain.RoleSupervisor).
 		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Where("org_unit_id IN (?)", bun.In(units)).WhereOr("org_unit_id IS NULL")
+			return q.Where("org_unit_id IN (?)", bun.List(units)).WhereOr("org_unit_id IS NULL")
 		}).Scan(ctx, &sups); err != nil {
 		return domain.Internal(err)
 	}

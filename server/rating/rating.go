@@ -148,7 +148,6 @@ func cellKey(s string) string {
 type File struct {
 	headers map[colKind]string // column letter and header
 	rows    []rawRow
-	issues  []Issue
 }
 
 type rawRow struct {

@@ -464,7 +464,7 @@ func MatchAddressee(ctx context.Context, db bun.IDB, provinceID, text string, da
 				commune[id] = true
 			}
 			// From a cell, the bodies of other communes are not read: a province has thousands of them.
-			q = q.Where("(ad.level <> ? OR ad.org_unit_id IS NULL OR ad.org_unit_id IN (?))", domain.LevelCommune, bun.In(path))
+			q = q.Where("(ad.level <> ? OR ad.org_unit_id IS NULL OR ad.org_unit_id IN (?))", domain.LevelCommune, bun.List(path))
 		}
 	}
 	if err := q.Scan(ctx); err != nil && !errors.Is(err, sql.ErrNoRows) {

@@ -991,7 +991,7 @@ func Absentees(ctx context.Context, db bun.IDB, unit *OrgUnit, p Period) ([]Abse
 			ColumnExpr("at.member_id, m.cell_id, m.id AS meeting_id, m.meeting_date, at.status, at.reason").
 			Join("JOIN meetings AS m ON m.id = at.meeting_id").
 			Join("JOIN org_units AS ou ON ou.id = m.cell_id").
-			Where("at.member_id IN (?)", bun.In(slice)).
+			Where("at.member_id IN (?)", bun.List(slice)).
 			Where("ou.path >= ? AND ou.path < ?", unit.Path, domain.PathUpper(unit.Path)).
 			Where("m.meeting_date >= ? AND m.meeting_date <= ? AND m.status = ?", from, p.To, domain.MeetingHeld).
 			Where("at.deleted_at IS NULL AND m.deleted_at IS NULL AND m.form = ?", domain.FormCell).
@@ -1065,7 +1065,7 @@ func absenteeNames(ctx context.Context, db bun.IDB, out []Absentee) ([]Absentee,
 		NameFold string `bun:"name_fold"`
 	}
 	if err := db.NewSelect().TableExpr("members").Column("id", "full_name", "name_fold").
-		Where("id IN (?) AND deleted_at IS NULL", bun.In(members)).Scan(ctx, &mb); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		Where("id IN (?) AND deleted_at IS NULL", bun.List(members)).Scan(ctx, &mb); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, domain.Internal(err)
 	}
 	var ou []struct {
@@ -1075,7 +1075,7 @@ func absenteeNames(ctx context.Context, db bun.IDB, out []Absentee) ([]Absentee,
 	}
 	if err := db.NewSelect().TableExpr("org_units AS ou").ColumnExpr("ou.id, ou.name, COALESCE(p.name, '') AS parent_name").
 		Join("LEFT JOIN org_units AS p ON p.id = ou.parent_id").
-		Where("ou.id IN (?)", bun.In(cells)).Scan(ctx, &ou); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		Where("ou.id IN (?)", bun.List(cells)).Scan(ctx, &ou); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, domain.Internal(err)
 	}
 	names := make(map[string]int, len(mb))

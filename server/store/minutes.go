@@ -201,7 +201,7 @@ func MinutesOf(ctx context.Context, db bun.IDB, meetingID string) (*Minutes, err
 	}
 	roll := func() *bun.SelectQuery {
 		return db.NewSelect().Model((*Member)(nil)).Where("m.cell_id = ?", m.CellID).
-			Where("m.status NOT IN (?)", bun.In([]domain.MemberStatus{domain.StatusTransferred, domain.StatusDeceased}))
+			Where("m.status NOT IN (?)", bun.List([]domain.MemberStatus{domain.StatusTransferred, domain.StatusDeceased}))
 	}
 	if m.MembersTotal != nil {
 		out.Members = *m.MembersTotal

@@ -69,18 +69,6 @@ func checkYear(year int, today domain.Date) error {
 	return nil
 }
 
-// ratingCell reads a cell to rate: an open or closed cell (not a commune, not a party group).
-func ratingCell(ctx context.Context, db bun.IDB, id string) (*OrgUnit, error) {
-	u, err := GetOrgUnit(ctx, db, id)
-	if err != nil {
-		return nil, err
-	}
-	if u.Kind != domain.KindCell {
-		return nil, domain.Invalid("org_unit_id", "rating.not_cell")
-	}
-	return u, nil
-}
-
 // RatingOf returns a unit's rating of a year, or nil.
 func RatingOf(ctx context.Context, db bun.IDB, unitID string, year int) (*CellRating, error) {
 	m, err := ratingsOf(ctx, db, []string{unitID}, year, false)
@@ -116,7 +104,7 @@ func ratingsOf(ctx context.Context, db bun.IDB, unitIDs []string, year int, late
 		q := db.NewSelect().TableExpr("annual_ratings AS ar").
 			ColumnExpr("ar.org_unit_id, ar.year, ar.label_id, rl.code, rl.scheme, rl.name_vi, rl.name_en, rl.weak").
 			Join("JOIN rating_labels AS rl ON rl.id = ar.label_id").
-			Where("ar.deleted_at IS NULL AND ar.org_unit_id IN (?)", bun.In(ids))
+			Where("ar.deleted_at IS NULL AND ar.org_unit_id IN (?)", bun.List(ids))
 		if latest {
 			q = q.Where("ar.year <= ?", year)
 		} else {

@@ -134,7 +134,7 @@ func RecResponders(ctx context.Context, db bun.IDB, r *Recommendation) ([]string
 	var users []string
 	if err := db.NewSelect().Model((*RoleGrant)(nil)).ColumnExpr("DISTINCT rg.user_id").
 		Join("JOIN users AS u ON u.id = rg.user_id").
-		Where("rg.org_unit_id IN (?)", bun.In(units)).Where("rg.role = ?", domain.RoleResponder).Where("u.active").
+		Where("rg.org_unit_id IN (?)", bun.List(units)).Where("rg.role = ?", domain.RoleResponder).Where("u.active").
 		OrderExpr("rg.user_id").Scan(ctx, &users); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, domain.Internal(err)
 	}

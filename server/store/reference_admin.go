@@ -200,7 +200,7 @@ func adoptFields(ctx context.Context, db bun.IDB, province *OrgUnit) (map[string
 		var recs []Recommendation
 		if err := db.NewSelect().Model(&recs).Join("JOIN org_units AS ou ON ou.id = r.cell_id").
 			Where("ou.path >= ? AND ou.path < ?", province.Path, domain.PathUpper(province.Path)).
-			Where("r.field_id IN (?)", bun.In(ids)).Scan(ctx); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			Where("r.field_id IN (?)", bun.List(ids)).Scan(ctx); err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return nil, domain.Internal(err)
 		}
 		for i := range recs {
@@ -376,7 +376,7 @@ func adoptLabels(ctx context.Context, db bun.IDB, province *OrgUnit) (map[string
 		var rs []AnnualRating
 		if err := db.NewSelect().Model(&rs).Join("JOIN org_units AS ou ON ou.id = ar.org_unit_id").
 			Where("ou.path >= ? AND ou.path < ?", province.Path, domain.PathUpper(province.Path)).
-			Where("ar.label_id IN (?)", bun.In(ids)).Scan(ctx); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			Where("ar.label_id IN (?)", bun.List(ids)).Scan(ctx); err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return nil, domain.Internal(err)
 		}
 		for i := range rs {

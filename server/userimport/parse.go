@@ -66,9 +66,6 @@ var headers = map[string]string{
 	"ghi chu": ColNote,
 }
 
-// columnOrder is the order of the template's columns and of the messages listing them.
-var columnOrder = []string{ColName, ColUsername, ColTitle, ColPhone, ColHome, ColRole, ColScope, ColFrom, ColTo, ColCells, ColNote}
-
 // File is a parsed workbook: its recognised columns, its rows and the cells that could not be read.
 type File struct {
 	Name       string   `json:"name"`

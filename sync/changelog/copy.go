@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"reflect"
+	"strings"
 	"time"
 
 	"github.com/lib/pq"
@@ -89,9 +90,9 @@ func contains(list []string, s string) bool {
 func copyRows(ctx context.Context, tx bun.Tx, table *schema.Table, fields []*schema.Field, rows reflect.Value, ptr bool) (err error) {
 	cols := make([]string, len(fields))
 	for i, f := range fields {
-		cols[i] = f.Name
+		cols[i] = pq.QuoteIdentifier(f.Name)
 	}
-	stmt, err := tx.Tx.PrepareContext(ctx, pq.CopyIn(table.Name, cols...))
+	stmt, err := tx.Tx.PrepareContext(ctx, "COPY "+pq.QuoteIdentifier(table.Name)+" ("+strings.Join(cols, ", ")+") FROM STDIN")
 	if err != nil {
 		return err
 	}

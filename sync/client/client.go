@@ -10,6 +10,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptrace"
+	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -359,7 +361,6 @@ func (c *Client) renumber() {
 func (c *Client) settle(resp *wire.PushResponse, st *PushStats, pipelined bool) (bool, error) {
 	done := map[int64]wire.Result{}
 	gap := false
-	var bySeq map[int64]int // the outbox's mutations by seq, for the results that say what a row became
 	for _, r := range resp.Results {
 		st.Results = append(st.Results, r)
 		if r.Status == wire.StatusGap {
@@ -376,14 +377,14 @@ func (c *Client) settle(resp *wire.PushResponse, st *PushStats, pipelined bool) 
 			st.Conflicts += len(r.Conflicts)
 			c.Local.Landed = max(c.Local.Landed, r.Version)
 			if r.Own != nil {
-				if bySeq == nil {
-					bySeq = make(map[int64]int, len(c.Local.Outbox))
-					for i, m := range c.Local.Outbox {
-						bySeq[m.Seq] = i
-					}
+				// The outbox is in seq order (Mutate); one kept by other means is searched through.
+				out := c.Local.Outbox
+				i := sort.Search(len(out), func(i int) bool { return out[i].Seq >= r.Seq })
+				if i == len(out) || out[i].Seq != r.Seq {
+					i = slices.IndexFunc(out, func(m wire.Mutation) bool { return m.Seq == r.Seq })
 				}
-				if i, ok := bySeq[r.Seq]; ok {
-					c.Local.own(c.Local.Outbox[i], r)
+				if i >= 0 {
+					c.Local.own(out[i], r)
 				}
 			}
 		case wire.StatusRejected:

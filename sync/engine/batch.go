@@ -2,8 +2,9 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"reflect"
+	"slices"
+	"sort"
 
 	"github.com/uptrace/bun"
 
@@ -24,20 +25,18 @@ func rowKey(table, id string) string { return table + "/" + id }
 // for each other instead of overwriting blindly.
 func (a *applier) preload(ctx context.Context, ms []wire.Mutation) error {
 	ids := map[string][]string{}
+	meetingOf := map[string]string{} // the meeting_id a mutation of a byMeeting table gives its row
 	var meetingIDs, memberIDs, unitIDs []string
-	str := func(m wire.Mutation, f string) string {
-		var s string
-		if v, ok := m.Fields[f]; ok {
-			_ = json.Unmarshal(v, &s)
-		}
-		return s
-	}
+	str := func(m wire.Mutation, f string) string { return wire.JSONString(m.Fields[f]) }
 	for _, m := range ms {
 		if _, ok := specs[m.Table]; !ok {
 			continue
 		}
 		if id, ok := domain.ParseID(m.RowID); ok {
 			ids[m.Table] = append(ids[m.Table], id)
+			if mt, ok := domain.ParseID(str(m, "meeting_id")); ok && byMeeting[m.Table] {
+				meetingOf[rowKey(m.Table, id)] = mt
+			}
 		}
 		meetingIDs = append(meetingIDs, str(m, "meeting_id"))
 		memberIDs = append(memberIDs, str(m, "member_id"))
@@ -46,13 +45,43 @@ func (a *applier) preload(ctx context.Context, ms []wire.Mutation) error {
 			meetingIDs = append(meetingIDs, m.RowID)
 		}
 	}
-	for table, list := range ids {
+	// Meetings first: the rows of a meeting that does not exist yet (the batch creates it) cannot exist either,
+	// since their meeting_id references it, and are known absent without a read. A phone's report comes as a new
+	// meeting with its 30 (or 500) attendance marks.
+	tables := make([]string, 0, len(ids))
+	for table := range ids {
+		tables = append(tables, table)
+	}
+	sort.Slice(tables, func(i, j int) bool { return tables[i] == "meetings" && tables[j] != "meetings" })
+	newMeetings := map[string]bool{}
+	for _, table := range tables {
+		list := ids[table]
+		if byMeeting[table] && len(newMeetings) > 0 {
+			list = slices.DeleteFunc(list, func(id string) bool {
+				if mt := meetingOf[rowKey(table, id)]; newMeetings[mt] {
+					a.rows[rowKey(table, id)] = nil
+					return true
+				}
+				return false
+			})
+			if len(list) == 0 {
+				continue
+			}
+		}
 		rows, err := a.load(ctx, table, list, true)
 		if err != nil {
 			return err
 		}
 		for _, id := range list {
 			a.rows[rowKey(table, id)] = nil // known absent unless loaded below
+		}
+		if table == "meetings" {
+			for _, id := range list {
+				newMeetings[id] = true
+			}
+			for _, r := range rows {
+				delete(newMeetings, r.SyncBase().ID)
+			}
 		}
 		for _, r := range rows {
 			a.rows[rowKey(table, r.SyncBase().ID)] = r
@@ -99,6 +128,10 @@ func (a *applier) preload(ctx context.Context, ms []wire.Mutation) error {
 	}
 	return nil
 }
+
+// byMeeting are the tables whose rows belong to a meeting: meeting_id NOT NULL REFERENCES meetings (id), in both
+// dialects' migrations.
+var byMeeting = map[string]bool{"attendance": true, "visit_reports": true}
 
 // load reads rows of table by id (deleted ones too), locking them on PostgreSQL when lock is set.
 func (a *applier) load(ctx context.Context, table string, ids []string, lock bool) ([]changelog.Row, error) {

@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,7 +14,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -28,6 +31,7 @@ import (
 	"github.com/chibo-vn/chibo/server/domain"
 	"github.com/chibo-vn/chibo/server/store"
 	"github.com/chibo-vn/chibo/server/testdb"
+	"github.com/chibo-vn/chibo/sync/changelog"
 	"github.com/chibo-vn/chibo/sync/client"
 	"github.com/chibo-vn/chibo/sync/engine"
 	"github.com/chibo-vn/chibo/sync/wire"
@@ -132,7 +136,7 @@ func benchPush(b *testing.B, overHTTP bool) {
 	const devices, batches = 50, 12
 	w := newBenchWorld(b, devices, 24)
 	today := domain.DateOf(time.Now())
-	var pushRate, rawRate float64
+	var pushRate, rawRate, floorRate float64
 	for i := 0; i < b.N; i++ {
 		// Through the engine, over HTTP.
 		clients := make([]*client.Client, devices)
@@ -145,6 +149,7 @@ func benchPush(b *testing.B, overHTTP bool) {
 				}
 			}
 		}
+		checkpoint(b, w.db)
 		b.ResetTimer()
 		start := time.Now()
 		var wg sync.WaitGroup
@@ -183,30 +188,51 @@ func benchPush(b *testing.B, overHTTP bool) {
 		pushRate = float64(devices*batches*50) / took.Seconds()
 
 		// The same rows, raw: one multi-row INSERT per batch and table, 50 connections at once.
-		start = time.Now()
-		for d := 0; d < devices; d++ {
-			wg.Add(1)
-			go func(d int) {
-				defer wg.Done()
-				for k := 0; k < batches; k++ {
-					meetings, att := rawRows(w, d, today.AddDays(-k-i*batches-1000))
-					_ = w.db.W.RunInTx(context.Background(), nil, func(ctx context.Context, tx bun.Tx) error {
-						if _, err := tx.NewInsert().Model(&meetings).Exec(ctx); err != nil {
-							failed.Add(1)
-							return err
-						}
-						_, err := tx.NewInsert().Model(&att).Exec(ctx)
+		rawRate = float64(devices*batches*50) / eachDevice(b, w, devices, func(d int) {
+			for k := 0; k < batches; k++ {
+				meetings, att := rawRows(w, d, today.AddDays(-k-i*batches-1000))
+				if err := w.db.W.RunInTx(context.Background(), nil, func(ctx context.Context, tx bun.Tx) error {
+					if _, err := tx.NewInsert().Model(&meetings).Exec(ctx); err != nil {
 						return err
-					})
+					}
+					_, err := tx.NewInsert().Model(&att).Exec(ctx)
+					return err
+				}); err != nil {
+					failed.Add(1)
 				}
-			}(d)
+			}
+		}).Seconds()
+
+		// The floor (see BenchmarkPushOneDevice): the same rows with an audit entry and a change-log entry each,
+		// made beforehand, a batch in a transaction, 50 connections at once.
+		floor := make([][]recorded, devices)
+		for d := range floor {
+			for k := 0; k < batches; k++ {
+				meetings, att := rawRows(w, d, today.AddDays(-k-i*batches-2000))
+				floor[d] = append(floor[d], record(b, w.cells[d], meetings), record(b, w.cells[d], att))
+			}
 		}
-		wg.Wait()
-		rawRate = float64(devices*batches*50) / time.Since(start).Seconds()
+		floorRate = float64(devices*batches*50) / eachDevice(b, w, devices, func(d int) {
+			for k := 0; k < batches; k++ {
+				if err := w.db.W.RunInTx(context.Background(), nil, func(ctx context.Context, tx bun.Tx) error {
+					if err := floor[d][2*k].insert(ctx, tx); err != nil {
+						return err
+					}
+					return floor[d][2*k+1].insert(ctx, tx)
+				}); err != nil {
+					failed.Add(1)
+				}
+			}
+		}).Seconds()
+		if failed.Load() > 0 {
+			b.Fatalf("%d raw or floor batches failed", failed.Load())
+		}
 	}
 	b.ReportMetric(pushRate, "mutations/s")
 	b.ReportMetric(rawRate, "raw_rows/s")
 	b.ReportMetric(100*pushRate/rawRate, "%_of_raw")
+	b.ReportMetric(100*floorRate/rawRate, "floor_%_of_raw")
+	b.ReportMetric(100*pushRate/floorRate, "%_of_floor")
 }
 
 // BenchmarkPushOneDevice: one device pushes 20 held meetings of a 500-member cell with every member's attendance
@@ -217,7 +243,7 @@ func BenchmarkPushOneDevice(b *testing.B) {
 	const meetings, members, batch = 20, 500, 500
 	w := newBenchWorld(b, 1, members)
 	today := domain.DateOf(time.Now())
-	var pushRate, rawRate float64
+	var pushRate, rawRate, floorRate float64
 	var echo1, echo2 int64
 	for i := 0; i < b.N; i++ {
 		c := w.device(0)
@@ -239,6 +265,7 @@ func BenchmarkPushOneDevice(b *testing.B) {
 			}
 		}
 		n := len(c.Local.Outbox)
+		checkpoint(b, w.db)
 		b.ResetTimer()
 		start := time.Now()
 		if st, err := c.Push(context.Background()); err != nil || st.Rejected > 0 || len(c.Local.Outbox) > 0 {
@@ -264,7 +291,8 @@ func BenchmarkPushOneDevice(b *testing.B) {
 		echo1 = tr.pulled.Load() - pulled
 
 		// The same rows, raw: a multi-row INSERT of 500 at a time, each in its transaction.
-		var rows int
+		rows := 0
+		checkpoint(b, w.db)
 		start = time.Now()
 		for k := 0; k < meetings; k++ {
 			ms, as := rawMeeting(w, 0, today.AddDays(-k-i*meetings-1000), members)
@@ -286,13 +314,139 @@ func BenchmarkPushOneDevice(b *testing.B) {
 			}
 		}
 		rawRate = float64(rows) / time.Since(start).Seconds()
+
+		// The floor: the same rows again, each with the audit entry and the change-log entry every write must have
+		// (the invariants, nothing of the engine's checks), written as the push writes them (changelog.InsertRows:
+		// COPY on PostgreSQL), 500 rows and their entries in a transaction, one transaction after another. The
+		// entries are made before the clock starts: this is the database's part alone. The batches are the push's:
+		// a meeting and its first 499 marks, then its last mark, the next meeting and its first 498…
+		var floor [][]recorded
+		var room int
+		rows = 0
+		add := func(r recorded, n int) {
+			if room == 0 {
+				floor, room = append(floor, nil), batch
+			}
+			floor[len(floor)-1] = append(floor[len(floor)-1], r)
+			room -= n
+		}
+		for k := 0; k < meetings; k++ {
+			ms, as := rawMeeting(w, 0, today.AddDays(-k-i*meetings-2000), members)
+			rows += len(ms) + len(as)
+			add(record(b, w.cells[0], ms), len(ms))
+			for len(as) > 0 {
+				part := as[:min(len(as), room)]
+				as = as[len(part):]
+				add(record(b, w.cells[0], part), len(part))
+			}
+		}
+		checkpoint(b, w.db)
+		start = time.Now()
+		for _, rs := range floor {
+			if err := w.db.W.RunInTx(context.Background(), nil, func(ctx context.Context, tx bun.Tx) error {
+				for _, r := range rs {
+					if err := r.insert(ctx, tx); err != nil {
+						return err
+					}
+				}
+				return nil
+			}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		floorRate = float64(rows) / time.Since(start).Seconds()
 	}
 	b.ReportMetric(pushRate, "mutations/s")
 	b.ReportMetric(rawRate, "raw_rows/s")
 	b.ReportMetric(100*pushRate/rawRate, "%_of_raw")
+	b.ReportMetric(100*floorRate/rawRate, "floor_%_of_raw")
+	b.ReportMetric(100*pushRate/floorRate, "%_of_floor")
 	b.ReportMetric(float64(echo2)/1024, "pulled_after_KB")
 	b.ReportMetric(float64(echo1)/1024, "v1_pulled_after_KB")
 	b.ReportMetric(100*float64(echo2)/float64(echo1), "%_of_v1_echo")
+}
+
+// eachDevice runs fn for devices 0…n-1 at once, after a checkpoint, and returns how long they took together.
+func eachDevice(b *testing.B, w *benchWorld, n int, fn func(d int)) time.Duration {
+	checkpoint(b, w.db)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for d := 0; d < n; d++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(d)
+		}()
+	}
+	wg.Wait()
+	return time.Since(start)
+}
+
+// checkpoint writes what the database holds in its log back to its files (CHECKPOINT on PostgreSQL, the WAL
+// truncated on SQLite), so each timed part of a benchmark starts from the same state, not from what the one before
+// left to the checkpointer. On a PostgreSQL where the test's role may not checkpoint, the PostgreSQL server's own
+// timing stays.
+func checkpoint(b *testing.B, db *store.DB) {
+	b.Helper()
+	q := "PRAGMA wal_checkpoint(TRUNCATE)"
+	if changelog.IsPG(db.W) {
+		q = "CHECKPOINT"
+	}
+	if _, err := db.W.ExecContext(context.Background(), q); err != nil {
+		b.Logf("%s: %v", q, err)
+	}
+}
+
+// benchChange is a row of the change log as the benchmark's floor writes it (sync/changelog writes its own).
+type benchChange struct {
+	bun.BaseModel `bun:"table:sync_changes"`
+	Seq           int64     `bun:"seq,pk,autoincrement"`
+	Tx            int64     `bun:"tx,notnull"`
+	Table         string    `bun:"tbl,notnull"`
+	RowID         string    `bun:"row_id,notnull"`
+	Op            string    `bun:"op,notnull"`
+	Class         string    `bun:"class,notnull"`
+	Scope         string    `bun:"scope,notnull"`
+	Path          string    `bun:"path,notnull"`
+	Part          string    `bun:"part,notnull"`
+	Data          string    `bun:"data"`
+	At            time.Time `bun:"at,notnull"`
+}
+
+// recorded is rows with the audit entry and change-log entry of each, as JSON of the row like the push's.
+type recorded struct {
+	rows    any // a pointer to a slice
+	audits  []store.AuditEntry
+	changes []benchChange
+}
+
+func record[T any](b *testing.B, cell *store.OrgUnit, rows []T) recorded {
+	now := store.Now()
+	r := recorded{rows: &rows, audits: make([]store.AuditEntry, len(rows)), changes: make([]benchChange, len(rows))}
+	for i := range rows {
+		row := any(&rows[i]).(changelog.Row)
+		data, err := json.Marshal(row)
+		if err != nil {
+			b.Fatal(err)
+		}
+		after, id, table := string(data), row.SyncBase().ID, store.TableOf(row)
+		r.audits[i] = store.AuditEntry{At: now, Action: "sync.create", Entity: table, EntityID: id, OrgUnitID: &cell.ID, After: &after}
+		r.changes[i] = benchChange{Tx: 1, Table: table, RowID: id, Op: "put", Class: changelog.ClassMeetings, Scope: cell.ID,
+			Path: cell.Path, Part: now.Format("2006-01"), Data: after, At: now}
+	}
+	return r
+}
+
+// insert writes the rows, their audit entries and their change-log entries in tx, with changelog.InsertRows: the
+// writes a push cannot do without.
+func (r recorded) insert(ctx context.Context, tx bun.Tx) error {
+	if err := changelog.InsertRows(ctx, tx, r.rows); err != nil {
+		return err
+	}
+	if err := changelog.InsertRows(ctx, tx, &r.audits); err != nil {
+		return err
+	}
+	return changelog.InsertRows(ctx, tx, &r.changes, "seq")
 }
 
 // rawMeeting is one held meeting of cell d on day with the attendance of its first n members, as rows.
@@ -407,14 +561,17 @@ func BenchmarkInitialPull(b *testing.B) {
 	b.ReportMetric(float64(gz1)/float64(rows1), "v1_gzip_B/row")
 }
 
-// BenchmarkEmptyPoll: 500 devices that are up to date each poll every 50 ms (10,000 polls/s offered, issue #15's
-// target; CHIBO_BENCH_POLLERS changes the number) for five seconds; latency is measured per poll, from request to
-// the answer read whole. polls/s below offered/s means the server (sharing the machine with the pollers) fell behind.
+// BenchmarkEmptyPoll: 550 devices that are up to date each poll every 50 ms (11,000 polls/s offered, a tenth above
+// issue #15's target of 10,000 answered, which an offer of exactly 10,000 could only ever approach;
+// CHIBO_BENCH_POLLERS changes the number) for five seconds; latency is measured per poll, from request to the
+// answer read whole. polls/s is over the whole run, the pollers' staggered start and last answer included, so it
+// comes out about 1 % below offered/s; further below means the server (sharing the machine with the pollers) fell
+// behind.
 // Each device keeps one HTTP/1.1 connection and writes its request as it is on the wire, as a load generator like
 // wrk does: Go's HTTP client (a reader and a writer goroutine per connection) cost more CPU than the server it
 // measured, on the same two cores.
 func BenchmarkEmptyPoll(b *testing.B) {
-	pollers, every, span := 500, 50*time.Millisecond, 5*time.Second
+	pollers, every, span := 550, 50*time.Millisecond, 5*time.Second
 	if v := os.Getenv("CHIBO_BENCH_POLLERS"); v != "" {
 		fmt.Sscan(v, &pollers)
 	}
@@ -453,30 +610,21 @@ func BenchmarkEmptyPoll(b *testing.B) {
 				tick := time.NewTicker(every)
 				defer tick.Stop()
 				var mine []time.Duration
-				var page struct {
-					Ops []json.RawMessage `json:"ops"`
-				}
+				var body []byte
 				for time.Since(start) < span {
 					t0 := time.Now()
 					if _, err := conn.Write(requests[p]); err != nil {
 						b.Error(err)
 						return
 					}
-					resp, err := http.ReadResponse(br, nil)
-					if err != nil {
-						b.Error(err)
-						return
-					}
-					body, err := io.ReadAll(resp.Body)
-					resp.Body.Close()
+					status, err := readAnswer(br, &body)
 					mine = append(mine, time.Since(t0))
-					page.Ops = nil
-					if err != nil || resp.StatusCode != http.StatusOK || json.Unmarshal(body, &page) != nil {
-						b.Errorf("poll: %s %v %.200s", resp.Status, err, body)
+					if err != nil || status != http.StatusOK {
+						b.Errorf("poll: %d %v %.200s", status, err, body)
 						return
 					}
-					if len(page.Ops) != 0 {
-						b.Errorf("an up-to-date device got %d ops", len(page.Ops))
+					if ops := bytes.Index(body, []byte(`"ops":`)); ops < 0 || !bytes.HasPrefix(body[ops+6:], []byte("[]")) && !bytes.HasPrefix(body[ops+6:], []byte("null")) {
+						b.Errorf("an up-to-date device got ops: %.300s", body)
 					}
 					<-tick.C
 				}
@@ -493,6 +641,43 @@ func BenchmarkEmptyPoll(b *testing.B) {
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99_ms")
 	b.ReportMetric(float64(len(lat))/took.Seconds(), "polls/s")
 	b.ReportMetric(float64(pollers)*float64(time.Second)/float64(every), "offered/s")
+}
+
+// readAnswer reads one HTTP/1.1 response with a Content-Length from br into body, as a load generator does: the
+// status and the length, nothing else of the headers kept.
+func readAnswer(br *bufio.Reader, body *[]byte) (int, error) {
+	line, err := br.ReadSlice('\n')
+	if err != nil {
+		return 0, err
+	}
+	if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.1 ")) {
+		return 0, fmt.Errorf("bad status line %q", line)
+	}
+	status, err := strconv.Atoi(string(line[9:12]))
+	if err != nil {
+		return 0, err
+	}
+	length := -1
+	for {
+		line, err = br.ReadSlice('\n')
+		if err != nil {
+			return status, err
+		}
+		if len(bytes.TrimSpace(line)) == 0 {
+			break
+		}
+		if k, v, ok := bytes.Cut(line, []byte(":")); ok && bytes.EqualFold(k, []byte("Content-Length")) {
+			if length, err = strconv.Atoi(string(bytes.TrimSpace(v))); err != nil {
+				return status, err
+			}
+		}
+	}
+	if length < 0 {
+		return status, errors.New("an answer without Content-Length")
+	}
+	*body = slices.Grow((*body)[:0], length)[:length]
+	_, err = io.ReadFull(br, *body)
+	return status, err
 }
 
 // benchMetricsToken opens /metrics on the benchmark's server.

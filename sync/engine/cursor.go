@@ -82,7 +82,7 @@ func (c *cursor) clone() *cursor {
 // after poll, and decoding its JSON was a tenth of an empty poll's cost. A cursor says the same wherever it is
 // decoded, so instances need not share this.
 type cursorCache struct {
-	mu sync.Mutex
+	mu sync.RWMutex // read by every poll: readers do not queue behind each other
 	m  map[string]*cursor
 }
 
@@ -91,9 +91,9 @@ const cursorCacheMax = 8192
 
 // decode is decodeCursor, from the cache when it can.
 func (cc *cursorCache) decode(s string) (*cursor, error) {
-	cc.mu.Lock()
+	cc.mu.RLock()
 	c, ok := cc.m[s]
-	cc.mu.Unlock()
+	cc.mu.RUnlock()
 	if ok {
 		return c.clone(), nil
 	}

@@ -32,9 +32,12 @@ func (e *Engine) Pull(ctx context.Context, p *domain.Principal, req wire.PullReq
 	if err != nil {
 		return nil, err
 	}
+	// same is the request's cursor while cur says what it does: a poll that finds nothing sends it back as it came
+	// rather than encoding the same cursor again.
+	same := req.Cursor
 	if wire.Negotiate(req.Protocol) >= wire.Protocol2 && req.Landed > cur.High && cur.High >= 0 {
 		// Rows the device built from push answers count as seen: a failover that lost them resets it.
-		cur.High = req.Landed
+		cur.High, same = req.Landed, ""
 	}
 	win := window(e.now())
 	communes, err := store.WorkCommunes(ctx, e.db.R, p)
@@ -47,7 +50,7 @@ func (e *Engine) Pull(ctx context.Context, p *domain.Principal, req wire.PullReq
 		req.ClientID = "" // a protocol 1 device is sent back its own writes
 	}
 	if cur.Round == nil && len(req.Resync) == 0 && !req.Checksums && cur.V == cursorVersion && cur.Window == win && sameScopes(cur.Scopes, defs) {
-		done, err := e.quickPoll(ctx, cur, defs, win, req.ClientID, resp)
+		done, err := e.quickPoll(ctx, cur, same, defs, win, req.ClientID, resp)
 		if err != nil || done {
 			return resp, err
 		}
@@ -178,7 +181,7 @@ func (c *rebaseCache) refresh(ctx context.Context, db bun.IDB, n int) error {
 // quickPoll answers, in a single statement and without a transaction, the most common pull: a device that is up to
 // date asking whether anything changed. It reports false when there is something to send (or the epoch or the log
 // moved under the cursor), and the full path takes over.
-func (e *Engine) quickPoll(ctx context.Context, cur *cursor, defs []wire.ScopeDef, win, client string, resp *wire.PullResponse) (bool, error) {
+func (e *Engine) quickPoll(ctx context.Context, cur *cursor, same string, defs []wire.ScopeDef, win, client string, resp *wire.PullResponse) (bool, error) {
 	if behind(e.rebases.get(), cur.High) {
 		return false, nil // a reset: the full path
 	}
@@ -192,7 +195,10 @@ func (e *Engine) quickPoll(ctx context.Context, cur *cursor, defs []wire.ScopeDe
 	if st.epoch == cur.Epoch && cur.Tx >= st.maxLogged && cur.Tx >= st.pruned && !behind(e.rebases.get(), cur.High) {
 		// Nothing at all was logged after the cursor a moment ago: answer without asking the database, and keep
 		// the cursor where it is.
-		resp.Epoch, resp.Position, resp.Cursor = st.epoch, cur.Tx, cur.encode()
+		resp.Epoch, resp.Position, resp.Cursor = st.epoch, cur.Tx, same
+		if same == "" {
+			resp.Cursor = cur.encode()
+		}
 		return true, nil
 	}
 	// The horizon is changelog.HorizonSQL, over the sync_state row.
@@ -259,22 +265,46 @@ func (e *Engine) readLogState(ctx context.Context) (logState, error) {
 // recentLog caches the last logState for recentTTL. Each instance keeps its own; nothing needs sharing. When it
 // is stale, one poll reads the state again and the polls arriving meanwhile wait for that read: before, each of
 // them queried the database, and at thousands of polls a second the pile-up stalled every poll for tens of
-// milliseconds four times a second.
+// milliseconds four times a second. In the last recentAhead of its life the state is read again in the
+// background while polls go on being answered from it, so a steady stream of polls never waits for the read.
 type recentLog struct {
 	mu       sync.Mutex
 	st       logState
-	at       time.Time
+	at       time.Time     // when the read that got st began
 	inflight chan struct{} // closed when the read in progress ends
 	gen      int           // counts forget: a read begun before one is not kept
+	// ahead runs a background read (a goroutine by default; tests run it inline).
+	ahead func(func())
 }
+
+// recentAhead is how long before the cached state expires a poll starts reading it again in the background.
+const recentAhead = 100 * time.Millisecond
 
 // load returns the cached state, or reads it with read (once for all the callers that find it stale together).
 func (r *recentLog) load(ctx context.Context, read func(context.Context) (logState, error)) (logState, error) {
 	waited := false
 	for {
 		r.mu.Lock()
-		if !r.at.IsZero() && time.Since(r.at) < recentTTL {
+		if age := time.Since(r.at); !r.at.IsZero() && age < recentTTL {
 			st := r.st
+			if age >= recentTTL-recentAhead && r.inflight == nil {
+				// Fresh enough to answer, soon stale: read it again for the polls to come.
+				ch := make(chan struct{})
+				r.inflight = ch
+				gen := r.gen
+				r.mu.Unlock()
+				bg := context.WithoutCancel(ctx)
+				run := r.ahead
+				if run == nil {
+					run = func(f func()) { go f() }
+				}
+				run(func() {
+					rctx, cancel := context.WithTimeout(bg, 5*time.Second)
+					defer cancel()
+					r.finish(rctx, ch, gen, time.Now(), read)
+				})
+				return st, nil
+			}
 			r.mu.Unlock()
 			return st, nil
 		}
@@ -294,18 +324,24 @@ func (r *recentLog) load(ctx context.Context, read func(context.Context) (logSta
 		}
 		gen := r.gen
 		r.mu.Unlock()
-		st, err := read(ctx)
-		r.mu.Lock()
-		if err == nil && !st.moved && gen == r.gen {
-			r.st, r.at = st, time.Now()
-		}
-		if r.inflight == ch {
-			r.inflight = nil
-		}
-		r.mu.Unlock()
-		close(ch)
-		return st, err
+		return r.finish(ctx, ch, gen, time.Now(), read)
 	}
+}
+
+// finish reads the state with read, begun at start, keeps it unless a forget came meanwhile, and closes ch.
+func (r *recentLog) finish(ctx context.Context, ch chan struct{}, gen int, start time.Time,
+	read func(context.Context) (logState, error)) (logState, error) {
+	st, err := read(ctx)
+	r.mu.Lock()
+	if err == nil && !st.moved && gen == r.gen && start.After(r.at) {
+		r.st, r.at = st, start
+	}
+	if r.inflight == ch {
+		r.inflight = nil
+	}
+	r.mu.Unlock()
+	close(ch)
+	return st, err
 }
 
 // forget drops the cached state after a write of this instance, so its own changes are seen at once.

@@ -32,39 +32,99 @@ type syncClient struct {
 }
 
 // resultRow is a row of sync_results: the outcome of a processed mutation, kept to answer replays, or (Status
-// statusBatch) the outcomes of a push's mutations FirstSeq to Seq, packed in Batch as a JSON array of resultRow.
+// statusBatch) the outcomes of a push's mutations FirstSeq to Seq, packed in Batch as a JSON array of packedResult.
 // One row per push instead of one per mutation spares the database 500 rows and 1,000 index entries a batch.
 type resultRow struct {
 	bun.BaseModel `bun:"table:sync_results"`
-	ClientID      string `bun:"client_id,pk" json:"-"`
-	Seq           int64  `bun:"seq,pk" json:"q"`
-	MutationID    string `bun:"mutation_id" json:"i,omitempty"`
-	Status        string `bun:"status" json:"s"`
-	Code          string `bun:"code" json:"c,omitempty"`
-	MessageKey    string `bun:"message_key" json:"k,omitempty"`
-	Args          string `bun:"args" json:"a,omitempty"`
-	Version       int64  `bun:"version" json:"v,omitempty"`
+	ClientID      string `bun:"client_id,pk"`
+	Seq           int64  `bun:"seq,pk"`
+	MutationID    string `bun:"mutation_id"`
+	Status        string `bun:"status"`
+	Code          string `bun:"code"`
+	MessageKey    string `bun:"message_key"`
+	Args          string `bun:"args"`
+	Version       int64  `bun:"version"`
 	// Conflicts are the fields an applied mutation recorded as conflicts, comma-separated.
-	Conflicts string `bun:"conflicts" json:"x,omitempty"`
+	Conflicts string `bun:"conflicts"`
 	// Own is the JSON of the result's Own (protocol 2), empty when it had none.
-	Own string `bun:"own" json:"o,omitempty"`
+	Own string `bun:"own"`
 	// FirstSeq is the first mutation the row answers: Seq but for a batch row (zero in rows written before
 	// migration 0032).
-	FirstSeq int64 `bun:"first_seq" json:"-"`
+	FirstSeq int64 `bun:"first_seq"`
 	// Batch is a batch row's outcomes.
-	Batch string    `bun:"batch" json:"-"`
-	At    time.Time `bun:"at" json:"-"`
+	Batch string    `bun:"batch"`
+	At    time.Time `bun:"at"`
+	// own is the outcome's Own as it is: before packResults writes it (as Own or in a batch row), and as unpack
+	// reads it from a batch row.
+	own *wire.Own
 }
 
 // statusBatch is the status of a sync_results row that packs the outcomes of several mutations.
 const statusBatch = "batch"
 
+// packedResult is an outcome in a batch row's JSON. Its own is an object in which the bucket (c, s, p, m) is left
+// out when it is the previous outcome's (packedOwn.Same), and so is the data (packedOwn.SameData): a report's marks
+// share their meeting's bucket and their times, and writing them 500 times made the row five times as long. Rows
+// written before kept the own as a JSON string, or each own's data whole.
+type packedResult struct {
+	Seq        int64           `json:"q"`
+	MutationID string          `json:"i,omitempty"`
+	Status     string          `json:"s"`
+	Code       string          `json:"c,omitempty"`
+	MessageKey string          `json:"k,omitempty"`
+	Args       string          `json:"a,omitempty"`
+	Version    int64           `json:"v,omitempty"`
+	Conflicts  string          `json:"x,omitempty"`
+	Own        json.RawMessage `json:"o,omitempty"`
+}
+
+// packedOwn is a wire.Own in a batch row.
+type packedOwn struct {
+	wire.Own
+	// Same says the bucket is the previous outcome's own's.
+	Same bool `json:"=,omitempty"`
+	// SameData says the data is the previous outcome's own's: the rows a push creates differ from what their
+	// devices sent only in the times they were written at, which are the transaction's, the same for each.
+	SameData bool `json:"d=,omitempty"`
+}
+
 // packResults returns the rows to store for a push's outcomes: the row itself for one, one batch row for more.
 func packResults(rows []resultRow) ([]resultRow, error) {
-	if len(rows) < 2 {
+	if len(rows) == 0 {
 		return rows, nil
 	}
-	b, err := json.Marshal(rows)
+	if len(rows) == 1 {
+		if r := &rows[0]; r.own != nil {
+			b, err := json.Marshal(r.own)
+			if err != nil {
+				return nil, err
+			}
+			r.Own = string(b)
+		}
+		return rows, nil
+	}
+	packed := make([]packedResult, len(rows))
+	var prev *wire.Own
+	for i, r := range rows {
+		packed[i] = packedResult{Seq: r.Seq, MutationID: r.MutationID, Status: r.Status, Code: r.Code, MessageKey: r.MessageKey,
+			Args: r.Args, Version: r.Version, Conflicts: r.Conflicts}
+		if r.own == nil {
+			continue
+		}
+		po := packedOwn{Own: *r.own}
+		if prev != nil && sameBucket(prev, r.own) {
+			po.Class, po.Scope, po.Path, po.Part, po.Same = "", "", "", "", true
+		}
+		if prev != nil && len(r.own.Data) > 0 && bytes.Equal(prev.Data, r.own.Data) {
+			po.Data, po.SameData = nil, true
+		}
+		b, err := json.Marshal(po)
+		if err != nil {
+			return nil, err
+		}
+		packed[i].Own, prev = b, r.own
+	}
+	b, err := json.Marshal(packed)
 	if err != nil {
 		return nil, err
 	}
@@ -73,17 +133,44 @@ func packResults(rows []resultRow) ([]resultRow, error) {
 		Batch: string(b), At: last.At}}, nil
 }
 
+func sameBucket(a, b *wire.Own) bool {
+	return a.Class == b.Class && a.Scope == b.Scope && a.Path == b.Path && a.Part == b.Part
+}
+
 // unpack returns the outcomes a stored row holds.
 func (r resultRow) unpack() ([]resultRow, error) {
 	if r.Status != statusBatch {
 		return []resultRow{r}, nil
 	}
-	var rows []resultRow
-	if err := json.Unmarshal([]byte(r.Batch), &rows); err != nil {
+	var packed []packedResult
+	if err := json.Unmarshal([]byte(r.Batch), &packed); err != nil {
 		return nil, err
 	}
-	for i := range rows {
-		rows[i].ClientID, rows[i].At = r.ClientID, r.At
+	rows := make([]resultRow, len(packed))
+	var prev *wire.Own
+	for i, p := range packed {
+		rows[i] = resultRow{ClientID: r.ClientID, Seq: p.Seq, FirstSeq: p.Seq, MutationID: p.MutationID, Status: p.Status,
+			Code: p.Code, MessageKey: p.MessageKey, Args: p.Args, Version: p.Version, Conflicts: p.Conflicts, At: r.At}
+		switch {
+		case len(p.Own) == 0:
+		case p.Own[0] == '"': // written before the own was packed: its JSON as a string
+			if err := json.Unmarshal(p.Own, &rows[i].Own); err != nil {
+				return nil, err
+			}
+		default:
+			var po packedOwn
+			if err := json.Unmarshal(p.Own, &po); err != nil {
+				return nil, err
+			}
+			if po.Same && prev != nil {
+				po.Class, po.Scope, po.Path, po.Part = prev.Class, prev.Scope, prev.Path, prev.Part
+			}
+			if po.SameData && prev != nil {
+				po.Data = prev.Data
+			}
+			own := po.Own
+			rows[i].own, prev = &own, &own
+		}
 	}
 	return rows, nil
 }
@@ -273,13 +360,6 @@ func (e *Engine) pushBatch(ctx context.Context, tx bun.Tx, p *domain.Principal, 
 		}
 		row := resultRow{ClientID: req.ClientID, Seq: m.Seq, FirstSeq: m.Seq, MutationID: m.ID, Status: res.status, Version: res.version,
 			Conflicts: strings.Join(res.conflicts, ","), At: changelog.Now()}
-		if res.own != nil {
-			b, err := json.Marshal(res.own)
-			if err != nil {
-				return nil, domain.Internal(err)
-			}
-			row.Own = string(b)
-		}
 		if res.err != nil {
 			row.Code, row.MessageKey = string(res.err.Code), res.err.Key
 			if res.err.Field != "" || len(res.err.Args) > 0 {
@@ -292,10 +372,9 @@ func (e *Engine) pushBatch(ctx context.Context, tx bun.Tx, p *domain.Principal, 
 			}
 		}
 		// Every outcome is stored, so a resent mutation is answered with it whole (its version and conflicts).
+		row.own = res.own // written as JSON by packResults
 		stored = append(stored, row)
-		row.Own = "" // the answer gives res.own as it is rather than decode its JSON again
 		r := resultOf(row, lang)
-		r.Own = res.own
 		resp.Results = append(resp.Results, r)
 		last = m.Seq
 	}
@@ -391,7 +470,9 @@ func resultOf(row resultRow, lang i18n.Lang) wire.Result {
 	if row.Conflicts != "" {
 		r.Conflicts = strings.Split(row.Conflicts, ",")
 	}
-	if row.Own != "" {
+	if row.own != nil {
+		r.Own = row.own
+	} else if row.Own != "" {
 		r.Own = new(wire.Own)
 		if json.Unmarshal([]byte(row.Own), r.Own) != nil {
 			r.Own = nil
@@ -584,7 +665,8 @@ func (a *applier) create(ctx context.Context, sp spec, m wire.Mutation, id strin
 		return refused(err)
 	}
 	b := row.SyncBase()
-	b.ID, b.CreatedAt, b.DeletedAt, b.Version = id, changelog.Now(), nil, 0
+	// Created when the transaction writes it (stamped with its time, as updated_at): not when the device says.
+	b.ID, b.CreatedAt, b.DeletedAt, b.Version = id, time.Time{}, nil, 0
 	if err := sp.check(ctx, a, nil, row); err != nil {
 		return refused(err)
 	}
@@ -659,7 +741,7 @@ func (a *applier) revive(ctx context.Context, sp spec, m wire.Mutation, tomb cha
 	b.ID, b.DeletedAt, b.Version = tomb.SyncBase().ID, nil, tomb.SyncBase().Version
 	b.CreatedAt = tomb.SyncBase().CreatedAt
 	if creating {
-		b.CreatedAt = changelog.Now()
+		b.CreatedAt = time.Time{} // stamped with the transaction's time
 	}
 	if err := sp.check(ctx, a, prev, row); err != nil {
 		return refused(err)

@@ -86,6 +86,54 @@ func TestRecentLogReadsOnceForMany(t *testing.T) {
 	}
 }
 
+// TestRecentLogReadsAhead: a poll in the cached state's last moments is answered from it at once and starts one
+// background read, whose answer the next polls get; a read made stale by a write (forget) is not kept; once the
+// state has expired, polls wait for a read again.
+func TestRecentLogReadsAhead(t *testing.T) {
+	var r recentLog
+	var later []func()
+	r.ahead = func(f func()) { later = append(later, f) }
+	var reads atomic.Int32
+	read := func(v int64) func(context.Context) (logState, error) {
+		return func(context.Context) (logState, error) {
+			reads.Add(1)
+			return logState{epoch: "e", maxLogged: v}, nil
+		}
+	}
+	ctx := context.Background()
+	r.st, r.at = logState{epoch: "e", maxLogged: 1}, time.Now().Add(-(recentTTL - recentAhead/2))
+	for i := 0; i < 5; i++ {
+		st, err := r.load(ctx, read(2))
+		if err != nil || st.maxLogged != 1 {
+			t.Fatalf("poll %d in the last moments got %+v, %v; want the cached state at once", i, st, err)
+		}
+	}
+	if len(later) != 1 || reads.Load() != 0 {
+		t.Fatalf("%d background reads started, %d made before answering; want 1 and 0", len(later), reads.Load())
+	}
+	later[0]()
+	if st, _ := r.load(ctx, read(3)); st.maxLogged != 2 || reads.Load() != 1 {
+		t.Errorf("after the background read: %+v (%d reads), want what it read", st, reads.Load())
+	}
+
+	// A write of this instance while the background read is out: its answer is not kept.
+	later = nil
+	r.at = time.Now().Add(-(recentTTL - recentAhead/2))
+	r.load(ctx, read(4))
+	r.forget()
+	later[0]()
+	if st, _ := r.load(ctx, read(5)); st.maxLogged != 5 {
+		t.Errorf("a background read begun before a write was kept: %+v", st)
+	}
+
+	// Expired: the poll waits for a read of its own.
+	later = nil
+	r.at = time.Now().Add(-2 * recentTTL)
+	if st, _ := r.load(ctx, read(6)); st.maxLogged != 6 || len(later) != 0 {
+		t.Errorf("an expired state: got %+v with %d background reads, want a read in the poll", st, len(later))
+	}
+}
+
 // TestCursorCacheGivesCopies: a cursor decoded from the cache is the device's own copy; what a round changes in it
 // never shows in the next decoding of the same cursor.
 func TestCursorCacheGivesCopies(t *testing.T) {

@@ -183,7 +183,7 @@ func (r *PullResponse) appendRuns(b []byte) ([]byte, error) {
 		fields := make([]member, 0, len(scratch))
 		var keys []byte
 		for _, m := range scratch {
-			if (m.key == "id" && jsonString(m.val) == op.ID && op.ID != "") ||
+			if (m.key == "id" && JSONString(m.val) == op.ID && op.ID != "") ||
 				(m.key == "version" && string(m.val) == strconv.FormatInt(op.Version, 10)) {
 				continue
 			}
@@ -372,16 +372,16 @@ func DerivedID(table string, field func(name string) []byte) string {
 	if !ok {
 		return ""
 	}
-	a, b := jsonString(field(rule.a)), jsonString(field(rule.b))
+	a, b := JSONString(field(rule.a)), JSONString(field(rule.b))
 	if a == "" || b == "" {
 		return ""
 	}
 	return rule.fn(a, b)
 }
 
-// jsonString returns the string a JSON value holds, "" when it holds none. Ids have no escapes: those are read
+// JSONString returns the string a JSON value holds, "" when it holds none. Ids have no escapes: those are read
 // without a JSON decoder, which cost a snapshot more than the rest of an attendance row.
-func jsonString(v []byte) string {
+func JSONString(v []byte) string {
 	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' && bytes.IndexByte(v[1:len(v)-1], '\\') < 0 && bytes.IndexByte(v[1:len(v)-1], '"') < 0 {
 		return string(v[1 : len(v)-1])
 	}
@@ -415,23 +415,24 @@ func Expand(runs []Run) ([]Op, error) {
 		// The members of a row's data in key order (as encoding/json writes a map, so a row reads the same bytes
 		// whichever run brought it): the shared fields, the row's own (a column of the same name wins over a shared
 		// field), and its id and version when no field gives them.
+		const shared, rowID, rowVersion = -1, -2, -3 // slot.col when the value is not the row's column
 		type slot struct {
 			key  string // the key, quoted
 			name string
-			col  int // the row's column, or -1: a shared field, or the id or version
+			col  int // the row's column, or shared, rowID, rowVersion
 		}
 		var layout []slot
 		for f := range run.Same {
 			if !slices.Contains(run.Cols, f) {
-				layout = append(layout, slot{name: f, col: -1})
+				layout = append(layout, slot{name: f, col: shared})
 			}
 		}
 		for c, f := range run.Cols {
 			layout = append(layout, slot{name: f, col: c})
 		}
-		for _, f := range []string{"id", "version"} {
-			if _, ok := run.Same[f]; !ok && !slices.Contains(run.Cols, f) {
-				layout = append(layout, slot{name: f, col: -1})
+		for _, s := range [...]slot{{name: "id", col: rowID}, {name: "version", col: rowVersion}} {
+			if _, ok := run.Same[s.name]; !ok && !slices.Contains(run.Cols, s.name) {
+				layout = append(layout, s)
 			}
 		}
 		sort.Slice(layout, func(a, b int) bool { return layout[a].name < layout[b].name })
@@ -446,7 +447,7 @@ func Expand(runs []Run) ([]Op, error) {
 			op := Op{Op: run.Op, Table: run.Table, Class: run.Class, Scope: run.Scope, Path: run.Path, Part: run.Part, Version: run.Version}
 			derived := string(row[0]) == "null"
 			if !derived {
-				if op.ID = jsonString(row[0]); op.ID == "" {
+				if op.ID = JSONString(row[0]); op.ID == "" {
 					return nil, fmt.Errorf("runs[%d].rows[%d]: id %s is no string", i, k, row[0])
 				}
 			}
@@ -479,16 +480,16 @@ func Expand(runs []Run) ([]Op, error) {
 				d := make([]byte, 0, 96+48*len(layout))
 				d = append(d, '{')
 				for _, m := range layout {
-					switch {
-					case m.col >= 0:
-						d = appendMember(d, m.key, vals[m.col])
-					case m.name == "id" && run.Same["id"] == nil:
+					switch m.col {
+					case shared:
+						d = appendMember(d, m.key, run.Same[m.name])
+					case rowID:
 						id, _ := json.Marshal(op.ID)
 						d = appendMember(d, m.key, id)
-					case m.name == "version" && run.Same["version"] == nil:
+					case rowVersion:
 						d = appendMember(d, m.key, strconv.AppendInt(nil, op.Version, 10))
 					default:
-						d = appendMember(d, m.key, run.Same[m.name])
+						d = appendMember(d, m.key, vals[m.col])
 					}
 				}
 				if len(d) > 1 {

@@ -43,16 +43,18 @@ export function PushSettings() {
 }
 
 // PushPrompt offers push once on the home screen, a few seconds after it shows (never on first paint), while the
-// device may still ask and the user has not said no.
+// device may still ask and the user has not said no. "Later" puts it away once the device has stored the answer, so
+// that a reload right after (or the app closed) cannot bring it back.
 export function PushPrompt() {
   const [ready, setReady] = useState(false);
+  const [asked] = useState(() => !!settings.value.pushAsked);
   useEffect(() => {
-    if (settings.value.pushAsked) return;
+    if (asked) return;
     const timer = setTimeout(() => checkPush().then(() => setReady(true)), 4000);
     return () => clearTimeout(timer);
   }, []);
   const { busy, msg, act } = useToggle();
-  if (!ready || (settings.value.pushAsked && !msg) || (pushState.value !== 'default' && !msg)) return null;
+  if (!ready || (asked && !msg) || (pushState.value !== 'default' && !msg)) return null;
   return (
     <section class="card prompt" aria-labelledby="h-prompt">
       <h2 id="h-prompt">{t('push_prompt')}</h2>

@@ -1,1 +1,0 @@
-import{a,b,c,d,e,f}from"./chunk-643T7WAD.js";import"./chunk-JGU5IYZW.js";import"./chunk-NUDXOOT3.js";import"./chunk-WOT6VMZA.js";export{e as CellMeetings,f as ClashWarning,b as CrossCheck,c as childVerified,d as tallyLine,a as verifiedRow};
