@@ -42,11 +42,13 @@ test('a refused change is shown with its reason, the others land, and it can be 
   await login(page, 'canbo3');
   await ctx.setOffline(true);
   const id = await firstUnfinished(page);
+  // The meeting may have recommendations of the demo's already: this test's is known by its text.
+  const content = `Đề nghị nạo vét kênh mương nội đồng trước mùa mưa (${Date.now() % 1e7}).`;
   // A good change and a bad one: the server allows 300 characters for the addressee.
   await page.locator('.roster:not(.exempt) > li').nth(0).locator('button.seg.p').click();
   await page.click('.tabs >> text=Kiến nghị');
   await page.getByRole('button', { name: 'Thêm kiến nghị' }).click();
-  await page.fill('#rec-content', 'Đề nghị nạo vét kênh mương nội đồng trước mùa mưa.');
+  await page.fill('#rec-content', content);
   await page.fill('#rec-to', 'Phòng Kinh tế '.repeat(30));
   await page.click('form >> text=Lưu');
   await page.waitForSelector('text=2 thay đổi chờ gửi');
@@ -57,8 +59,8 @@ test('a refused change is shown with its reason, the others land, and it can be 
   const get = await api('canbo3');
   const m = await get('/api/v1/meetings/' + id);
   assert.equal(m.attendance.filter((a) => a.status === 'present').length >= 1, true, 'the good change landed');
-  let recs = await get('/api/v1/recommendations?meeting_id=' + id);
-  assert.equal(recs.items.length, 0, 'nothing of the refused change was stored');
+  const ours = async () => (await get('/api/v1/recommendations?limit=200&meeting_id=' + id)).items.filter((r) => r.content === content);
+  assert.equal((await ours()).length, 0, 'nothing of the refused change was stored');
 
   await page.click('.syncbar a.warn');
   await page.waitForSelector('.card.rejected');
@@ -70,8 +72,8 @@ test('a refused change is shown with its reason, the others land, and it can be 
   await page.waitForSelector('text=1 thay đổi chờ gửi');
   await synced(page, 45000);
   assert.equal(await page.locator('.card.rejected').count(), 0, 'the change was not refused again');
-  recs = await get('/api/v1/recommendations?meeting_id=' + id);
-  assert.equal(recs.items.length, 1);
-  assert.equal(recs.items[0].addressee_text, 'Phòng Kinh tế xã');
+  const recs = await ours();
+  assert.equal(recs.length, 1);
+  assert.equal(recs[0].addressee_text, 'Phòng Kinh tế xã');
   await ctx.close();
 });
