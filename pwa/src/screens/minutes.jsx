@@ -15,7 +15,7 @@ function F({ locked, id, label, value, save, multiline, rows }) {
   return (
     <div class="field ro">
       <span class="ro-label">{label}</span>
-      <p class="ro-text" id={id}>{value || '—'}</p>
+      <p class="ro-text">{value || '—'}</p>
     </div>
   );
 }
