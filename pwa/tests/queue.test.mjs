@@ -64,7 +64,12 @@ test('a refused change is shown with its reason, the others land, and it can be 
 
   await page.click('.syncbar a.warn');
   await page.waitForSelector('.card.rejected');
-  assert.match(await page.textContent('.card.rejected .error'), /addressee_text quá dài \(tối đa 300 ký tự\)/);
+  assert.match(await page.textContent('.card.rejected .error'), /Nơi nhận kiến nghị quá dài \(tối đa 300 ký tự\)/);
+  // The fields to fix by their names, not as the API spells them; the ids it holds are not for typing.
+  const card = await page.textContent('.card.rejected');
+  assert.ok(!/addressee_text|content|meeting_id|cell_id|_/.test(card), 'no API spelling on the card: ' + card);
+  assert.equal(await page.getByLabel('Nơi nhận kiến nghị').count(), 1);
+  assert.equal(await page.getByLabel('Nội dung kiến nghị').count(), 1);
   await shot(page, '07-rejected');
   await page.fill('[id$="-addressee_text"]', 'Phòng Kinh tế xã');
   await page.getByRole('button', { name: 'Gửi lại' }).click();

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/chibo-vn/chibo/server/api"
 	"github.com/chibo-vn/chibo/server/i18n"
+	"github.com/chibo-vn/chibo/server/store"
 )
 
 func TestBadInputGetsClearErrors(t *testing.T) {
@@ -29,7 +31,7 @@ func TestBadInputGetsClearErrors(t *testing.T) {
 		{"trailing data", http.MethodPost, "/api/v1/org-units", `{"kind":"cell","name":"X"} {}`, nil, 400, "invalid", "", ""},
 		{"wrong type", http.MethodPost, "/api/v1/members", `{"cell_id":"` + w.cellA.ID + `","full_name":"X","birth_year":"old"}`, nil, 400, "invalid", "birth_year", ""},
 		{"empty body", http.MethodPost, "/api/v1/members", ``, nil, 400, "invalid", "", ""},
-		{"missing name", http.MethodPost, "/api/v1/members", `{"cell_id":"` + w.cellA.ID + `"}`, nil, 400, "invalid", "full_name", "Thiếu thông tin bắt buộc: full_name."},
+		{"missing name", http.MethodPost, "/api/v1/members", `{"cell_id":"` + w.cellA.ID + `"}`, nil, 400, "invalid", "full_name", "Thiếu thông tin bắt buộc: Họ và tên."},
 		{"bad birth year", http.MethodPost, "/api/v1/members", `{"cell_id":"` + w.cellA.ID + `","full_name":"Lê Văn A","birth_year":1850}`, nil, 400, "invalid", "birth_year", ""},
 		{"bad kind", http.MethodPost, "/api/v1/org-units", `{"parent_id":"` + w.c1.ID + `","kind":"village","name":"X"}`, nil, 400, "invalid", "kind", "Loại tổ chức không hợp lệ."},
 		{"english by ?lang", http.MethodPost, "/api/v1/org-units?lang=en", `{"parent_id":"` + w.c1.ID + `","kind":"village","name":"X"}`, nil, 400, "invalid", "kind", "Unknown organisation kind."},
@@ -222,5 +224,29 @@ func TestClientGoneIsNotAServerError(t *testing.T) {
 	w.api.Handler().ServeHTTP(rec, req)
 	if rec.Code != 499 {
 		t.Errorf("status %d, want 499: %s", rec.Code, rec.Body)
+	}
+}
+
+// TestEveryWritableFieldHasAName keeps API spellings off the screen: an error about a field a device may write
+// names it as people say it, in both languages ("Nơi nhận kiến nghị quá dài", never "addressee_text quá dài").
+func TestEveryWritableFieldHasAName(t *testing.T) {
+	for _, tb := range store.Tables() {
+		if tb.Write == nil {
+			continue
+		}
+		for _, f := range slices.Concat(tb.Write.Fields, tb.Write.CreateOnly, tb.Write.Required) {
+			vi, en := i18n.FieldName(i18n.VI, f), i18n.FieldName(i18n.EN, f)
+			if vi == f || en == f {
+				t.Errorf("%s.%s has no name in the catalogue (field.%s)", tb.Name, f, f)
+			}
+		}
+	}
+	got := i18n.T(i18n.VI, "error.too_long", map[string]string{"field": "addressee_text", "max": "300"})
+	if want := "Nơi nhận kiến nghị quá dài (tối đa 300 ký tự)."; got != want {
+		t.Errorf("too long: %q, want %q", got, want)
+	}
+	got = i18n.T(i18n.EN, "error.unknown_param", map[string]string{"field": "status", "allowed": "lang"})
+	if want := "Unknown query parameter: status (this address takes: lang)."; got != want {
+		t.Errorf("an unknown parameter is written as sent: %q, want %q", got, want)
 	}
 }

@@ -43,10 +43,24 @@ func T(lang Lang, key string, args map[string]string) string {
 	for k, v := range args {
 		if strings.HasPrefix(v, "@") { // an argument that is itself a catalogue key, e.g. "@what.member"
 			v = T(lang, v[1:], nil)
+		} else if k == "field" && !rawField[key] {
+			v = FieldName(lang, v)
 		}
 		s = strings.ReplaceAll(s, "{"+k+"}", v)
 	}
 	return s
+}
+
+// FieldName is a field's name as people say it ("addressee_text": "Nơi nhận kiến nghị"), or the field as given when
+// the catalogue has no name for it.
+func FieldName(lang Lang, field string) string {
+	if m, ok := fieldMessages["field."+field]; ok {
+		if lang == EN {
+			return m.en
+		}
+		return m.vi
+	}
+	return field
 }
 
 // Has reports whether key is in the catalogue.
@@ -64,7 +78,7 @@ func Keys() []string {
 }
 
 // catalogue is the message catalogue, split by area into one map per file.
-var catalogue = []map[string]msg{messages, rosterMessages, syncMessages, notifyMessages, coverageMessages, recsMessages, trustMessages, minutesMessages, referenceMessages, orgMessages, usersMessages, addresseesMessages, loopMessages}
+var catalogue = []map[string]msg{messages, rosterMessages, syncMessages, notifyMessages, coverageMessages, recsMessages, trustMessages, minutesMessages, referenceMessages, orgMessages, usersMessages, addresseesMessages, loopMessages, fieldMessages}
 
 func lookup(key string) (msg, bool) {
 	for _, part := range catalogue {

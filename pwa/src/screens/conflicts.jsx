@@ -225,6 +225,12 @@ export function Rejected() {
   );
 }
 
+// TEXT_FIELDS are the fields a refused change shows to fix, each with its name (messages.js, fl_…): the text people
+// type. Ids, codes, dates and the minutes' structure are sent again as they were.
+const TEXT_FIELDS = new Set(['content', 'addressee_text', 'reason', 'topic', 'place', 'chair_name', 'secretary_name', 'resolution',
+  'guidance', 'change_reason', 'reporter_name', 'situation', 'done', 'problems', 'proposals', 'asker_name', 'question', 'explanation',
+  'explained_by', 'name', 'title', 'caption', 'full_name', 'status_note', 'card_number']);
+
 function RejectedItem({ r }) {
   const key = draftKey('rj-' + r.seq); // what is typed is a draft on the device until it is sent again
   const [fields, setState] = useState(() => readDraft(key) || r.fields || {});
@@ -238,9 +244,9 @@ function RejectedItem({ r }) {
     <li class="card rejected">
       <p><strong>{names['t_' + r.t] || r.t}</strong></p>
       <p class="error" role="alert">{r.message}</p>
-      {r.op !== 'delete' && Object.keys(fields).filter((f) => typeof fields[f] === 'string').map((f) => (
+      {r.op !== 'delete' && Object.keys(fields).filter((f) => typeof fields[f] === 'string' && TEXT_FIELDS.has(f)).map((f) => (
         <div class="field" key={f}>
-          <label for={'rj-' + r.seq + '-' + f} class={f === r.field ? 'error' : ''}>{f}</label>
+          <label for={'rj-' + r.seq + '-' + f} class={f === r.field ? 'error' : ''}>{t('fl_' + f)}</label>
           {fields[f].length > 60
             ? <textarea id={'rj-' + r.seq + '-' + f} rows={4} value={fields[f]} onInput={(e) => setFields({ ...latest.current, [f]: e.currentTarget.value })} />
             : <input id={'rj-' + r.seq + '-' + f} value={fields[f]} onInput={(e) => setFields({ ...latest.current, [f]: e.currentTarget.value })} />}

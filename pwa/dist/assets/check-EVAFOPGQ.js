@@ -1,1 +1,0 @@
-import{a,b,c,d,e,f}from"./chunk-DJZEN6SB.js";import"./chunk-W3NOGNHU.js";import"./chunk-5QQHGPNN.js";import"./chunk-WOT6VMZA.js";export{e as CellMeetings,f as ClashWarning,b as CrossCheck,c as childVerified,d as tallyLine,a as verifiedRow};
