@@ -80,8 +80,8 @@ func files(t *testing.T, fsys fs.FS) map[string][]byte {
 }
 
 // TestBrowser runs the browser tests (pwa/tests, Node's test runner with playwright-core driving Debian's
-// Chromium) against the real server on a fresh database of the selected engine, with the demo data and access
-// tokens that expire after 8 seconds.
+// Chromium) against the server users run (server_test.go) on a fresh database of the selected engine, with the
+// demo data and access tokens that expire after 8 seconds.
 func TestBrowser(t *testing.T) {
 	needNodeModules(t, "playwright-core", "axe-core")
 	chromium := os.Getenv("CHIBO_CHROMIUM")
@@ -93,20 +93,13 @@ func TestBrowser(t *testing.T) {
 	}
 	// The whole suite signs in from one address, as a commune office behind one router does: it has the burst such
 	// an office would be given (CHIBO_LOGIN_BURST).
-	env := map[string]string{"CHIBO_DATABASE_URL": testdb.URL(t), "CHIBO_ADDR": "127.0.0.1:0", "CHIBO_ACCESS_TTL": "8s",
+	env := map[string]string{"CHIBO_DATABASE_URL": testdb.URL(t), "CHIBO_ACCESS_TTL": "8s",
 		"CHIBO_DATA_DIR": t.TempDir(), "CHIBO_LOG_LEVEL": "warn", "CHIBO_LOGIN_BURST": "500"}
-	m := &app.Main{Stdout: io.Discard, Stderr: os.Stderr}
-	if err := m.ParseFlags([]string{"-demo"}, func(k string) string { return env[k] }); err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Run(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
+	url := startServer(t, env, "-demo")
 	empty := emptyInstallation(t)
 	artifacts, _ := filepath.Abs(filepath.Join("test-results", testdb.Dialect()))
-	runNode(t, "browser tests", artifacts, []string{"CHIBO_E2E_URL=" + m.URL(), "CHIBO_E2E_ACCESS_TTL_S=8", "CHIBO_E2E_ARTIFACTS=" + artifacts,
-		"CHIBO_CHROMIUM=" + chromium, "CHIBO_E2E_EMPTY_URL=" + empty.URL(), "CHIBO_E2E_EMPTY_ADMIN=quantri",
+	runNode(t, "browser tests", artifacts, []string{"CHIBO_E2E_URL=" + url, "CHIBO_E2E_ACCESS_TTL_S=8", "CHIBO_E2E_ARTIFACTS=" + artifacts,
+		"CHIBO_CHROMIUM=" + chromium, "CHIBO_E2E_EMPTY_URL=" + empty, "CHIBO_E2E_EMPTY_ADMIN=quantri",
 		"CHIBO_E2E_EMPTY_PASSWORD=" + emptyAdminPassword}, browserTests(t)...)
 	// On PostgreSQL, the photos' upload again, as an installation of several instances runs it: two servers on one
 	// database and one S3 bucket (SeaweedFS), the resumed upload on the other instance.
@@ -147,23 +140,14 @@ func TestSlowNetwork(t *testing.T) {
 	if _, err := os.Stat(chromium); err != nil {
 		t.Fatalf("%s is missing: run `make pwa-deps` (as root it installs Debian's chromium; otherwise: sudo apt-get install chromium), or set CHIBO_CHROMIUM", chromium)
 	}
-	env := map[string]string{"CHIBO_DATABASE_URL": testdb.URL(t), "CHIBO_ADDR": "127.0.0.1:0", "CHIBO_DATA_DIR": t.TempDir(),
-		"CHIBO_LOG_LEVEL": "warn"}
+	env := map[string]string{"CHIBO_DATABASE_URL": testdb.URL(t), "CHIBO_DATA_DIR": t.TempDir(), "CHIBO_LOG_LEVEL": "warn"}
 	getenv := func(k string) string { return env[k] }
-	ctx := context.Background()
-	if err := app.Run(ctx, []string{"demo", "-months", "24"}, getenv, nil, io.Discard, os.Stderr); err != nil {
+	if err := app.Run(context.Background(), []string{"demo", "-months", "24"}, getenv, nil, io.Discard, os.Stderr); err != nil {
 		t.Fatalf("demo data over 24 months: %v", err)
 	}
-	m := &app.Main{Stdout: io.Discard, Stderr: os.Stderr}
-	if err := m.ParseFlags(nil, getenv); err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Run(ctx); err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
+	url := startServer(t, env)
 	artifacts, _ := filepath.Abs(filepath.Join("test-results", "slow-network-"+testdb.Dialect()))
-	out := runNode(t, "3G test", artifacts, []string{"CHIBO_E2E_URL=" + m.URL(), "CHIBO_E2E_ARTIFACTS=" + artifacts,
+	out := runNode(t, "3G test", artifacts, []string{"CHIBO_E2E_URL=" + url, "CHIBO_E2E_ARTIFACTS=" + artifacts,
 		"CHIBO_CHROMIUM=" + chromium}, "tests/slow-network.test.mjs")
 	for _, line := range out {
 		if strings.HasPrefix(strings.TrimSpace(line), "3G first sync") {
@@ -208,24 +192,16 @@ func runNode(t *testing.T, what, artifacts string, env []string, tests ...string
 func photosTwoInstances(t *testing.T, chromium string) {
 	s3 := s3test.Start(t)
 	db := testdb.URL(t)
-	var servers []*app.Main
-	for i, args := range [][]string{{"-demo"}, nil} {
-		env := map[string]string{"CHIBO_DATABASE_URL": db, "CHIBO_ADDR": "127.0.0.1:0", "CHIBO_ACCESS_TTL": "8s",
+	var servers []string
+	for _, args := range [][]string{{"-demo"}, nil} {
+		env := map[string]string{"CHIBO_DATABASE_URL": db, "CHIBO_ACCESS_TTL": "8s",
 			"CHIBO_DATA_DIR": t.TempDir(), "CHIBO_LOG_LEVEL": "warn", "CHIBO_LOGIN_BURST": "500"}
 		for k, v := range s3.Env() {
 			env[k] = v
 		}
-		m := &app.Main{Stdout: io.Discard, Stderr: os.Stderr}
-		if err := m.ParseFlags(args, func(k string) string { return env[k] }); err != nil {
-			t.Fatalf("instance %d: %v", i+1, err)
-		}
-		if err := m.Run(context.Background()); err != nil {
-			t.Fatalf("instance %d: %v", i+1, err)
-		}
-		t.Cleanup(func() { m.Close() })
-		servers = append(servers, m)
+		servers = append(servers, startServer(t, env, args...))
 	}
-	p := newRoundRobin(t, servers[0].URL(), servers[1].URL())
+	p := newRoundRobin(t, servers[0], servers[1])
 	front := httptest.NewServer(p)
 	t.Cleanup(front.Close)
 	artifacts, _ := filepath.Abs(filepath.Join("test-results", "two-instances"))
@@ -296,23 +272,15 @@ func (p *roundRobin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 const emptyAdminPassword = "mat-khau-quan-tri-1"
 
 // emptyInstallation starts a second server, as a province gets it: a fresh database of the selected engine with
-// no data, and the first administrator made with `chibo create-admin` (username quantri). It stops with the test.
-func emptyInstallation(t *testing.T) *app.Main {
+// no data, and the first administrator made with `chibo create-admin` (username quantri); it returns its URL and
+// stops with the test.
+func emptyInstallation(t *testing.T) string {
 	t.Helper()
-	env := map[string]string{"CHIBO_DATABASE_URL": testdb.URL(t), "CHIBO_ADDR": "127.0.0.1:0", "CHIBO_ACCESS_TTL": "8s",
+	env := map[string]string{"CHIBO_DATABASE_URL": testdb.URL(t), "CHIBO_ACCESS_TTL": "8s",
 		"CHIBO_DATA_DIR": t.TempDir(), "CHIBO_LOG_LEVEL": "warn", "CHIBO_ADMIN_PASSWORD": emptyAdminPassword}
 	getenv := func(k string) string { return env[k] }
-	ctx := context.Background()
-	if err := app.Run(ctx, []string{"create-admin", "-username", "quantri"}, getenv, nil, io.Discard, os.Stderr); err != nil {
+	if err := app.Run(context.Background(), []string{"create-admin", "-username", "quantri"}, getenv, nil, io.Discard, os.Stderr); err != nil {
 		t.Fatalf("create-admin on the empty installation: %v", err)
 	}
-	m := &app.Main{Stdout: io.Discard, Stderr: os.Stderr}
-	if err := m.ParseFlags(nil, getenv); err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Run(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
-	return m
+	return startServer(t, env)
 }
