@@ -231,6 +231,14 @@ const TEXT_FIELDS = new Set(['content', 'addressee_text', 'reason', 'topic', 'pl
   'guidance', 'change_reason', 'reporter_name', 'situation', 'done', 'problems', 'proposals', 'asker_name', 'question', 'explanation',
   'explained_by', 'name', 'title', 'caption', 'full_name', 'status_note', 'card_number']);
 
+// tableName is what a refused change was about, as people say it; never the table's name in the protocol.
+function tableName(table) {
+  const names = { meetings: t('meeting'), recommendations: t('tab_recs'), attendance: t('tab_attendance') };
+  return names[table] || (TABLES.has(table) ? t('tb_' + table) : t('tb_other'));
+}
+const TABLES = new Set(['visit_reports', 'briefing_reports', 'dialogue_questions', 'meeting_participants', 'visit_confirmations',
+  'meeting_files', 'cell_positions', 'members', 'notifications', 'sync_conflicts', 'assignments']);
+
 function RejectedItem({ r }) {
   const key = draftKey('rj-' + r.seq); // what is typed is a draft on the device until it is sent again
   const [fields, setState] = useState(() => readDraft(key) || r.fields || {});
@@ -239,10 +247,9 @@ function RejectedItem({ r }) {
     keepDraft(key, f);
     setState((latest.current = f));
   };
-  const names = { t_meetings: t('meeting'), t_recommendations: t('tab_recs'), t_attendance: t('tab_attendance'), t_visit_reports: t('review') };
   return (
     <li class="card rejected">
-      <p><strong>{names['t_' + r.t] || r.t}</strong></p>
+      <p><strong>{tableName(r.t)}</strong></p>
       <p class="error" role="alert">{r.message}</p>
       {r.op !== 'delete' && Object.keys(fields).filter((f) => typeof fields[f] === 'string' && TEXT_FIELDS.has(f)).map((f) => (
         <div class="field" key={f}>

@@ -1,1 +1,0 @@
-import{a,b,c,d,e,f}from"./chunk-KIRCCMYT.js";import"./chunk-G3DNEZAZ.js";import"./chunk-OT6VO6OA.js";import"./chunk-WOT6VMZA.js";export{e as CellMeetings,f as ClashWarning,b as CrossCheck,c as childVerified,d as tallyLine,a as verifiedRow};

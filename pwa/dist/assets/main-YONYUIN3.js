@@ -1,1 +1,0 @@
-import{d as l,g as m}from"./chunk-JS7OE3IO.js";import"./chunk-QLFKGTL4.js";import"./chunk-G3DNEZAZ.js";import{G as t,S as a,V as i,b as r,ba as o,ca as n,ea as d}from"./chunk-OT6VO6OA.js";import"./chunk-WOT6VMZA.js";o();a().then(()=>{let e=document.getElementById("app");e.textContent="",r(d(m,{}),e),performance.mark("chibo-ready"),n(),l(),t.value&&i(0)});
