@@ -354,6 +354,9 @@ func floorOf(b *testing.B, w *benchWorld, day domain.Date, meetings, members, ba
 		rows += len(ms) + len(as)
 		add(rec(b, w.cells[0], ms), len(ms))
 		for len(as) > 0 {
+			if room == 0 {
+				floor, room = append(floor, nil), batch
+			}
 			part := as[:min(len(as), room)]
 			as = as[len(part):]
 			add(rec(b, w.cells[0], part), len(part))
