@@ -384,6 +384,10 @@ test('the administrator sets the rule\'s cross-check settings and a cell\'s posi
 
     await page.goto(base + '/#/admin/org/' + cell);
     await page.getByRole('heading', { name: 'Vị trí nơi sinh hoạt' }).waitFor();
+    // The position the server holds comes a moment after the heading: typed into before it, the two ran together
+    // ("16,76721516,7433") in one run. The test types once it is there, as a person does.
+    await page.waitForFunction(() => [...document.querySelectorAll('label')].find((l) => l.textContent.trim() === 'Vĩ độ')?.control?.value,
+      null, { timeout: 5000 }).catch(() => {});
     await page.getByLabel('Vĩ độ').fill('16,7433');
     await page.getByLabel('Kinh độ').fill('107,1875');
     await page.getByLabel('Sai số (m)').fill('20');
