@@ -103,6 +103,7 @@ let stored = [];
 const unsaved = [];
 let reads = 0;
 let shown = 0;
+let fullShown = 0;
 const showOutbox = () =>
   (outbox.value = [...stored, ...unsaved.flatMap((u) => u.ms.map((m) => ({ ...m, unsaved: true })))]);
 
@@ -163,9 +164,14 @@ export async function run(wantChecksums) {
     // The sync's time, from its start to the screens showing its result (pwa/tests/device-scale.mjs reads it).
     performance.measure?.('chibo-sync', { start, detail: { ops: res?.ops ?? -1, reset: !!res?.reset, push: res?.push ?? 0,
       server: res?.wait ?? 0, finish: res?.finish ?? 0, screens: performance.now() - synced } });
+    if (res && (res.sent || res.ops)) tabs?.postMessage('synced');
     if (pendingRead.size) await flushPendingRead();
   }
 }
+
+// tabs tells the app's other tabs on this device that a sync stored rows or sent changes: they read the store again
+// (it is theirs too). Where there is no BroadcastChannel they learn it at their next sync (reload).
+const tabs = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel('chibo-sync');
 
 // reload refreshes the signals from IndexedDB (after a sync, or when the service worker synced), in one
 // transaction: the rows and the outbox a sync changed together are read together. withRows: true reads every row;
@@ -173,6 +179,9 @@ export async function run(wantChecksums) {
 // that just ran under the sync lock changed, applied to the rows shown ({reset, changes}: every row after a reset).
 // The rows are every row the device holds: the scopes give each role only what its screens show (an official's or a secretary's cells, its own reports and
 // inbox, the reference data: about a thousand rows), never a supervisor's subtree.
+// A change that left the outbox since the screens last read it was sent by another tab or the service worker, which
+// stored the row the server made of it; the server never sends it back (protocol 2), so its row is read here too, or
+// the screens would show the row as it was before the change.
 export async function reload(withRows = true) {
   const d = await db();
   const n = ++reads;
@@ -180,15 +189,30 @@ export async function reload(withRows = true) {
   const meta = tx.objectStore('meta');
   const [all, out, rej, st, sess] = await Promise.all([withRows === true ? tx.objectStore('rows').getAll() : null, tx.objectStore('outbox').getAll(),
     tx.objectStore('rejected').getAll(), meta.get('sync'), meta.get('session')]);
-  if (n < shown) return; // a later read is on the screens already
+  let sent = null;
+  if (!all) {
+    const now = new Set(out.map((m) => m.seq));
+    const keys = new Set();
+    for (const m of stored) if (!now.has(m.seq)) keys.add(m.t + '/' + m.row_id);
+    for (const u of unsaved) if (u.after < n) for (const m of u.ms) keys.add(m.t + '/' + m.row_id);
+    const store = tx.objectStore('rows');
+    if (keys.size) sent = await Promise.all([...keys].map(async (k) => [k, (await store.get(k)) ?? null]));
+  }
+  if (n < shown) {
+    // A later read is on the screens already; when this one read rows that read did not, it is read again whole.
+    if (withRows && fullShown < n) reload(true);
+    return;
+  }
   shown = n;
+  if (all) fullShown = n;
   for (let i = unsaved.length - 1; i >= 0; i--) if (unsaved[i].after < n) unsaved.splice(i, 1);
   stored = out;
   batch(() => {
     if (all) rows.value = new Map(all.map((r) => [r.k, r]));
-    else if (withRows) {
-      const m = withRows.reset ? new Map() : new Map(rows.value);
-      for (const [k, r] of withRows.reset ? withRows.changes : withRows) r ? m.set(k, r) : m.delete(k);
+    else if (withRows || sent) {
+      const m = withRows?.reset ? new Map() : new Map(rows.value);
+      for (const [k, r] of withRows?.reset ? withRows.changes : withRows || []) r ? m.set(k, r) : m.delete(k);
+      for (const [k, r] of sent || []) r ? m.set(k, r) : m.delete(k);
       rows.value = m;
     }
     showOutbox();
@@ -253,6 +277,7 @@ export async function resend(r, fields) {
 // notification tapped while the app was opening is followed once it is ready, not lost.
 export function listenToWorker() {
   navigator.serviceWorker?.addEventListener('message', (e) => (ready.value ? fromWorker(e.data) : early.push(e.data)));
+  tabs?.addEventListener('message', (e) => ready.value && e.data === 'synced' && reload());
 }
 
 const early = [];

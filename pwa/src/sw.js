@@ -79,10 +79,14 @@ self.addEventListener('fetch', (e) => {
 
 const language = async () => (await getMeta('settings', {}))?.lang || 'vi';
 
-// syncNow runs a sync from the worker and tells the open pages to read it.
+// syncNow runs a sync from the worker and tells the open pages to read it, even when it failed half way: a push
+// that went through has stored rows the pull would not bring.
 async function syncNow() {
-  await syncOnce(await language(), false);
-  for (const c of await self.clients.matchAll()) c.postMessage('synced');
+  try {
+    await syncOnce(await language(), false);
+  } finally {
+    for (const c of await self.clients.matchAll()) c.postMessage('synced');
+  }
 }
 
 self.addEventListener('sync', (e) => {

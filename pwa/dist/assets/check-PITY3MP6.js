@@ -1,1 +1,0 @@
-import{a,b,c,d,e,f}from"./chunk-YHNOJAKY.js";import"./chunk-PTAYXNRO.js";import"./chunk-ZDZCFFSI.js";import"./chunk-WOT6VMZA.js";export{e as CellMeetings,f as ClashWarning,b as CrossCheck,c as childVerified,d as tallyLine,a as verifiedRow};
