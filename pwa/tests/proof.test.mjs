@@ -382,13 +382,20 @@ test('the administrator sets the rule\'s cross-check settings and a cell\'s posi
     assert.deepEqual([e.meets_at.slice(0, 5), e.meeting_minutes, e.location_radius_m, e.location_required], ['19:00', 90, 250, true]);
     await page.getByText('Sinh hoạt lúc 19:00, khoảng 90 phút').waitFor();
 
+    // The administrator taps the latitude before the position the server holds has come (held back here), it comes
+    // while the field is in use, and then types: what is typed must not run together with it (it did once:
+    // "16,76721516,7433").
+    let release;
+    const held = new Promise((r) => (release = r));
+    await page.route('**/api/v1/meetings/*/proof', async (route) => (await held, route.continue()));
     await page.goto(base + '/#/admin/org/' + cell);
     await page.getByRole('heading', { name: 'Vị trí nơi sinh hoạt' }).waitFor();
-    // The position the server holds comes a moment after the heading: typed into before it, the two ran together
-    // ("16,76721516,7433") in one run. The test types once it is there, as a person does.
-    await page.waitForFunction(() => [...document.querySelectorAll('label')].find((l) => l.textContent.trim() === 'Vĩ độ')?.control?.value,
-      null, { timeout: 5000 }).catch(() => {});
-    await page.getByLabel('Vĩ độ').fill('16,7433');
+    await page.getByLabel('Vĩ độ').click();
+    release();
+    await page.locator('#og-pos-h ~ p[role=status]').filter({ hasText: /Đã ghi ngày|Chưa ghi vị trí/ }).waitFor();
+    await page.unroute('**/api/v1/meetings/*/proof');
+    await page.getByLabel('Vĩ độ').pressSequentially('16,7433');
+    assert.equal(await page.getByLabel('Vĩ độ').inputValue(), '16,7433', 'typed after the position came, alone');
     await page.getByLabel('Kinh độ').fill('107,1875');
     await page.getByLabel('Sai số (m)').fill('20');
     // The page closed mid-typing: what was typed is there again, not the position read from the server.

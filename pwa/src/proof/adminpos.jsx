@@ -27,12 +27,15 @@ export function CellPositionAdmin({ cell, admin }) {
   const [f, setF] = useState(() => readDraft(key) || { lat: '', lng: '', acc: '' });
   const [st, setSt] = useState({ busy: false, error: '', ok: '' });
   const typed = useRef(readDraft(key) !== undefined);
+  // A field the administrator is in (tapped, about to type) is not filled under the finger: the position read late
+  // shows in the line above the fields instead.
+  const focused = () => ['og-pos-lat', 'og-pos-lng', 'og-pos-acc'].includes(document.activeElement?.id);
   const fill = (p) => setF({ lat: show(p?.latitude), lng: show(p?.longitude), acc: p?.accuracy_m != null ? String(p.accuracy_m) : '' });
   useEffect(() => {
     let live = true;
     call('GET', '/api/v1/meetings?limit=1&unit=' + cell.id)
       .then((r) => (r.items?.[0] ? call('GET', '/api/v1/meetings/' + r.items[0].id + '/proof') : null))
-      .then((p) => live && p && (setPos(p.cell_position), typed.current || fill(p.cell_position)), () => {});
+      .then((p) => live && p && (setPos(p.cell_position), typed.current || focused() || fill(p.cell_position)), () => {});
     return () => (live = false);
   }, [cell.id]);
   const run = async (fn, ok) => {
