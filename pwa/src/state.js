@@ -190,11 +190,13 @@ export async function reload(withRows = true) {
   const [all, out, rej, st, sess] = await Promise.all([withRows === true ? tx.objectStore('rows').getAll() : null, tx.objectStore('outbox').getAll(),
     tx.objectStore('rejected').getAll(), meta.get('sync'), meta.get('session')]);
   let sent = null;
-  if (!all) {
+  if (!all && !withRows?.reset) {
+    // Those this page's own sync stored are among its changes already: not read twice.
     const now = new Set(out.map((m) => m.seq));
     const keys = new Set();
-    for (const m of stored) if (!now.has(m.seq)) keys.add(m.t + '/' + m.row_id);
-    for (const u of unsaved) if (u.after < n) for (const m of u.ms) keys.add(m.t + '/' + m.row_id);
+    const add = (m) => (withRows && withRows.has(m.t + '/' + m.row_id)) || keys.add(m.t + '/' + m.row_id);
+    for (const m of stored) if (!now.has(m.seq)) add(m);
+    for (const u of unsaved) if (u.after < n) u.ms.forEach(add);
     const store = tx.objectStore('rows');
     if (keys.size) sent = await Promise.all([...keys].map(async (k) => [k, (await store.get(k)) ?? null]));
   }

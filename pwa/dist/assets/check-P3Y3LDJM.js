@@ -1,1 +1,0 @@
-import{a,b,c,d,e,f}from"./chunk-IB2TCV2L.js";import"./chunk-PN3VK2LM.js";import"./chunk-I4YLN6RA.js";import"./chunk-WOT6VMZA.js";export{e as CellMeetings,f as ClashWarning,b as CrossCheck,c as childVerified,d as tallyLine,a as verifiedRow};

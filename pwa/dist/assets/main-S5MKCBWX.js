@@ -1,1 +1,0 @@
-import{d as l,g as m}from"./chunk-IQJEFCKQ.js";import"./chunk-7G4I2EF7.js";import"./chunk-PN3VK2LM.js";import{G as t,S as a,V as i,b as r,ba as o,ca as n,ea as d}from"./chunk-I4YLN6RA.js";import"./chunk-WOT6VMZA.js";o();a().then(()=>{let e=document.getElementById("app");e.textContent="",r(d(m,{}),e),performance.mark("chibo-ready"),n(),l(),t.value&&i(0)});
