@@ -169,8 +169,9 @@ export async function run(wantChecksums) {
   }
 }
 
-// tabs tells the app's other tabs on this device that a sync stored rows or sent changes: they read the store again
-// (it is theirs too). Where there is no BroadcastChannel they learn it at their next sync (reload).
+// tabs tells the app's other tabs on this device that a sync stored rows or sent changes (they read the store again:
+// it is theirs too; where there is no BroadcastChannel they learn it at their next sync, see reload), and that the
+// user signed out or another signed in (they start again).
 const tabs = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel('chibo-sync');
 
 // reload refreshes the signals from IndexedDB (after a sync, or when the service worker synced), in one
@@ -232,6 +233,7 @@ export async function signIn(username, password) {
     await wipe();
     clearDrafts();
     await setMeta('session', s);
+    tabs?.postMessage('signed-out'); // the other tabs let go of the previous user's rows
   }
   await reload();
   askPersist();
@@ -250,6 +252,7 @@ export async function signOut() {
   await sync.logout();
   await wipe();
   clearDrafts();
+  tabs?.postMessage('signed-out');
   location.hash = '';
   location.reload();
 }
@@ -279,7 +282,15 @@ export async function resend(r, fields) {
 // notification tapped while the app was opening is followed once it is ready, not lost.
 export function listenToWorker() {
   navigator.serviceWorker?.addEventListener('message', (e) => (ready.value ? fromWorker(e.data) : early.push(e.data)));
-  tabs?.addEventListener('message', (e) => ready.value && e.data === 'synced' && reload());
+  tabs?.addEventListener('message', (e) => {
+    if (e.data === 'synced' && ready.value) reload();
+    if (e.data === 'signed-out') {
+      // Signed out (or another user signed in) in another tab: this one drops what it shows at once, party
+      // records among it, and starts again from the store.
+      location.hash = '';
+      location.reload();
+    }
+  });
 }
 
 const early = [];

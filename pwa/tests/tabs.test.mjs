@@ -69,3 +69,21 @@ test('a tab that is not told (no BroadcastChannel) still keeps the mark another 
   assert.equal(await row.locator('button.seg.' + to).getAttribute('aria-pressed'), 'true', 'and after a reload');
   await ctx.close();
 });
+
+test('signing out in one tab signs every tab out at once: none keeps showing the party\'s records', async () => {
+  const { ctx, page: a } = await device(browser);
+  await login(a, 'canbo10');
+  const id = await pickMeeting(a);
+  await screen(a, id, 'attendance', '.roster');
+  const name = (await a.locator('.roster > li .name').first().textContent()).trim();
+  const b = await ctx.newPage();
+  await b.goto(base + '/#/settings');
+  await b.getByRole('button', { name: 'Đăng xuất' }).waitFor();
+  b.on('dialog', (d) => d.accept());
+  await b.getByRole('button', { name: 'Đăng xuất' }).click();
+  await b.waitForSelector('#username');
+  // Tab A was told: it shows the sign-in form within a moment, not the roster.
+  await a.waitForSelector('#username', { timeout: 5000 });
+  assert.ok(!(await a.textContent('body')).includes(name), 'tab A no longer shows ' + name);
+  await ctx.close();
+});

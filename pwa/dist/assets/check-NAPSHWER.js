@@ -1,1 +1,0 @@
-import{a,b,c,d,e,f}from"./chunk-7QBA7NPE.js";import"./chunk-TURJ4P35.js";import"./chunk-Q4ES4R33.js";import"./chunk-WOT6VMZA.js";export{e as CellMeetings,f as ClashWarning,b as CrossCheck,c as childVerified,d as tallyLine,a as verifiedRow};

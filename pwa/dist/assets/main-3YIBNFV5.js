@@ -1,1 +1,0 @@
-import{d as l,g as m}from"./chunk-B4ERJB6V.js";import"./chunk-HKZVVAHL.js";import"./chunk-TURJ4P35.js";import{G as t,S as a,V as i,b as r,ba as o,ca as n,ea as d}from"./chunk-Q4ES4R33.js";import"./chunk-WOT6VMZA.js";o();a().then(()=>{let e=document.getElementById("app");e.textContent="",r(d(m,{}),e),performance.mark("chibo-ready"),n(),l(),t.value&&i(0)});
