@@ -145,6 +145,15 @@ test('giamsat narrows the recommendations by field and unit, and downloads them 
   await page.goto(base + '/#/recs');
   await page.waitForSelector('h1.title >> text=Theo dõi kiến nghị');
   await page.getByText('Lọc thêm', { exact: false }).click();
+  // The filters open under the tap; if they are not there, say what the screen holds (they were hidden once in a
+  // full run, on PostgreSQL, and never alone).
+  try {
+    await page.locator('#rf-field').waitFor({ state: 'visible', timeout: 10000 });
+  } catch {
+    const seen = await page.evaluate(() => ({ hash: location.hash, open: document.querySelector('details.more-filters')?.open,
+      navigations: performance.getEntriesByType('navigation').length, since: Math.round(performance.now()), main: document.querySelector('main')?.textContent.slice(0, 300) }));
+    assert.fail('the filters did not open: ' + JSON.stringify(seen));
+  }
   const ids = async () => page.$$eval('a.rec', (as) => as.map((a) => a.getAttribute('href').split('/').pop()));
   const expect = async (query) => {
     const want = (await call('GET', '/api/v1/recommendations?limit=20' + query)).body.items.map((r) => r.id);
