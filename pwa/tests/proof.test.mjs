@@ -8,6 +8,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { launch, device, login, synced, shot, base, client, savedOnDevice, eventually, axe } from './helpers.mjs';
+import { rowsOf, rejectedOf } from './trust.mjs';
 
 const browser = await launch();
 after(() => browser.close());
@@ -119,17 +120,10 @@ test('from the contract: the secretary\'s confirmation and the cell\'s position 
     await confirm.waitFor({ timeout: 20000 });
   } catch (e) {
     const cid = uuid5('confirmation:' + meetingId + ':' + canbo.user.id);
-    const held = await page.evaluate((k) => new Promise((ok) => {
-      const open = indexedDB.open('chibo');
-      open.onsuccess = () => {
-        const tx = open.result.transaction(['rows', 'rejected']);
-        const row = tx.objectStore('rows').get(k);
-        const rej = tx.objectStore('rejected').getAll();
-        tx.oncomplete = () => ok({ row: row.result || null, rejected: rej.result });
-      };
-    }), 'visit_confirmations/' + cid);
+    const row = (await rowsOf(page, 'visit_confirmations')).find((r) => r.id === cid) || null;
     const server = (await sup.call('GET', `/api/v1/meetings/${meetingId}/proof`)).body.visits;
-    assert.fail('no button to confirm canbo: ' + JSON.stringify({ before, block: await block.textContent(), ...held, outbox: await outboxRows(page), server }).slice(0, 3000));
+    assert.fail('no button to confirm canbo: ' + JSON.stringify({ before, block: await block.textContent(), row, rejected: await rejectedOf(page),
+      outbox: await outboxRows(page), server }).slice(0, 3000));
   }
   await confirm.click();
   await page.getByRole('button', { name: 'Ghi vị trí nơi sinh hoạt của chi bộ' }).or(page.getByRole('button', { name: 'Ghi lại vị trí tại đây' })).click();

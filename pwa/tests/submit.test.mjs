@@ -5,7 +5,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { launch, device, login, synced, shot, client, today, base, axe } from './helpers.mjs';
-import { rowsOf, outboxOf, screen } from './trust.mjs';
+import { rowsOf, outboxOf, rejectedOf, screen } from './trust.mjs';
 
 const browser = await launch();
 after(() => browser.close());
@@ -86,11 +86,7 @@ test('a report is submitted after a check, then locked, and changed only with a 
     if (Date.now() < end) continue;
     const report = (await rowsOf(page, 'visit_reports')).find((r) => r.meeting_id === id && r.official_id === me);
     const server = (await off.call('GET', '/api/v1/meetings/' + id)).body.visit_reports?.find((r) => r.official_id === me);
-    const rejected = await page.evaluate(() => new Promise((ok) => {
-      const open = indexedDB.open('chibo');
-      open.onsuccess = () => { const r = open.result.transaction('rejected').objectStore('rejected').getAll(); r.onsuccess = () => ok(r.result); };
-    }));
-    assert.fail('the reopened report is still locked on the device: ' + JSON.stringify({ device: report, server, outbox: await outboxOf(page), rejected }).slice(0, 3000));
+    assert.fail('the reopened report is still locked on the device: ' + JSON.stringify({ device: report, server, outbox: await outboxOf(page), rejected: await rejectedOf(page) }).slice(0, 3000));
   }
   await mark.click();
   await screen(page, id, 'review', 'main h2');

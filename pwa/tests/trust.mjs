@@ -13,6 +13,17 @@ export const rowsOf = (page, table) => page.evaluate((table) => new Promise((res
   };
 }), table);
 
+// rejectedOf reads the changes the server refused, as the device keeps them.
+export const rejectedOf = (page) => page.evaluate(() => new Promise((resolve, reject) => {
+  const open = indexedDB.open('chibo');
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const r = open.result.transaction('rejected').objectStore('rejected').getAll();
+    r.onsuccess = () => (open.result.close(), resolve(r.result));
+    r.onerror = () => (open.result.close(), reject(r.error));
+  };
+}));
+
 // outboxOf reads the device's outbox.
 export const outboxOf = (page) => page.evaluate(() => new Promise((resolve, reject) => {
   const open = indexedDB.open('chibo');
