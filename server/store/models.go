@@ -663,10 +663,14 @@ type AuditEntry struct {
 	Action        string    `bun:"action,notnull" json:"action"`
 	Entity        string    `bun:"entity,notnull" json:"entity"`
 	EntityID      string    `bun:"entity_id,notnull" json:"entity_id"`
-	OrgUnitID     *string   `bun:"org_unit_id" json:"org_unit_id"`
-	Before        *string   `bun:"before" json:"before"`
-	After         *string   `bun:"after" json:"after"`
-	RequestID     string    `bun:"request_id,notnull" json:"request_id"`
+	// EntityIDs lists, as a JSON array, the records of an entry that stands for several (see AuditEntry.Group):
+	// EntityID is then the first of them, and Before and After are JSON arrays in the same order. Nil for an
+	// entry about one record.
+	EntityIDs *string `bun:"entity_ids" json:"entity_ids,omitempty"`
+	OrgUnitID *string `bun:"org_unit_id" json:"org_unit_id"`
+	Before    *string `bun:"before" json:"before"`
+	After     *string `bun:"after" json:"after"`
+	RequestID string  `bun:"request_id,notnull" json:"request_id"`
 }
 
 // Conflict records a field a device changed that had also changed on the server since the device last saw it.

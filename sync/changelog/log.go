@@ -233,7 +233,17 @@ type queueKey[T any] struct{}
 // rows are the queued rows of model type T, inserted by InsertRows.
 type rows[T any] []T
 
+// Grouper is implemented by a type of queued rows (see Queue) whose rows a transaction may write as fewer rows:
+// Group returns the rows to insert in place of the queued ones.
+type Grouper[T any] interface {
+	Group(rows []T) []T
+}
+
 func (r *rows[T]) flush(ctx context.Context, db bun.IDB) error {
+	var zero T
+	if g, ok := any(zero).(Grouper[T]); ok {
+		*r = g.Group(*r)
+	}
 	if err := InsertRows(ctx, db, (*[]T)(r)); err != nil {
 		return domain.Internalf("queued rows: %w", err)
 	}
