@@ -156,7 +156,7 @@ func jsonOrNil(v any) (*string, error) {
 
 // AuditFilter selects audit entries.
 type AuditFilter struct {
-	Entity   string // the kind of record (the table: member, org_unit, user, role_grant, assignment…)
+	Entity   string // the kind of record (member, org_unit, user, role_grant, assignment…; meeting and meetings alike)
 	EntityID string
 	ActorID  string // who made the change
 	// Unit limits the entries to those about units in this subtree (its path; "" for no limit).
@@ -191,7 +191,15 @@ func ListAudit(ctx context.Context, db bun.IDB, f AuditFilter, roots []string, p
 		q = q.Where("ou.path >= ? AND ou.path < ?", f.Unit, domain.PathUpper(f.Unit))
 	}
 	if f.Entity != "" {
-		q = q.Where("al.entity = ?", f.Entity)
+		// A kind of record is named in the singular by the server's writes (meeting) and by its table by the
+		// devices' (meetings): the filter takes either name and finds both.
+		kinds := []string{f.Entity}
+		if s := strings.TrimSuffix(f.Entity, "s"); s != f.Entity && NewRow(f.Entity) != nil {
+			kinds = append(kinds, s)
+		} else if NewRow(f.Entity+"s") != nil {
+			kinds = append(kinds, f.Entity+"s")
+		}
+		q = q.Where("al.entity IN (?)", bun.In(kinds))
 	}
 	if f.EntityID != "" {
 		// An entry standing for several records lists them all in entity_ids (see AuditEntry.Group).

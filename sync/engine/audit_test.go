@@ -107,6 +107,18 @@ func TestPushAuditsOneEntryPerKind(t *testing.T) {
 			t.Errorf("entry about %s: %d, want %d", id, page.Items[0].ID, want)
 		}
 	}
+	// The kind filter takes the server's name of a kind (meeting) and the table's (meetings) alike.
+	for _, kind := range []string{"meeting", "meetings"} {
+		page, err := store.ListAudit(ctx, h.db.R, store.AuditFilter{Entity: kind}, []string{"/"}, store.PageRequest{})
+		must(t, err)
+		found := false
+		for _, e := range page.Items {
+			found = found || e.ID == got[0].ID
+		}
+		if !found {
+			t.Errorf("the kind filter %q misses the device's meeting", kind)
+		}
+	}
 	page, err := store.ListAudit(ctx, h.db.R, store.AuditFilter{EntityID: marks[0][:len(marks[0])-1]}, []string{"/"}, store.PageRequest{})
 	must(t, err)
 	if len(page.Items) != 0 {

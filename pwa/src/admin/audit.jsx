@@ -7,7 +7,7 @@ import { usePaged } from '../paged.js';
 import { call, errText, UnitPicker, roleName } from './users.jsx';
 
 // TABLES are the kinds of record the filter offers, in the order shown.
-const TABLES = ['member', 'org_unit', 'user', 'role_grant', 'assignment', 'meeting', 'recommendation', 'schedule_rule', 'addressee'];
+const TABLES = ['member', 'org_unit', 'user', 'role_grant', 'assignment', 'meeting', 'attendance', 'visit_report', 'recommendation', 'schedule_rule', 'addressee'];
 
 // HIDDEN are the fields never shown: identifiers, bookkeeping and secrets.
 const HIDDEN = new Set(['id', 'created_at', 'updated_at', 'deleted_at', 'version', 'name_fold', 'content_fold', 'path', 'depth',
@@ -69,20 +69,42 @@ const parse = (s) => {
   }
 };
 
-// changes lists the fields of an entry worth showing: every changed field of an update, every filled one of an
+const list = (s) => {
+  try {
+    const v = s ? JSON.parse(s) : null;
+    return Array.isArray(v) ? v : null;
+  } catch {
+    return null;
+  }
+};
+
+const record = (v) => (v && typeof v === 'object' && !Array.isArray(v) ? v : null);
+
+// records are the records an entry is about, each with its before and after (null where it has none): one, or
+// several when a device's push changed many of one kind the same way (entity_ids lists them, before and after are
+// arrays in the same order).
+function records(e) {
+  const ids = e.entity_ids ? list(e.entity_ids) : null;
+  if (!ids) return [{ before: parse(e.before), after: parse(e.after) }];
+  const bs = list(e.before) || [];
+  const as = list(e.after) || [];
+  return ids.map((_, i) => ({ before: record(bs[i]), after: record(as[i]) }));
+}
+
+// changes lists the fields of a record worth showing: every changed field of an update, every filled one of an
 // add or a delete.
-function changes(e) {
-  const b = parse(e.before) || {};
-  const a = parse(e.after) || {};
+function changes({ before, after }) {
+  const b = before || {};
+  const a = after || {};
   const out = [];
   for (const f of new Set([...Object.keys(b), ...Object.keys(a)])) {
     if (HIDDEN.has(f) || f.endsWith('_fold')) continue;
     const x = JSON.stringify(b[f] ?? null);
     const y = JSON.stringify(a[f] ?? null);
     if (x === y) continue;
-    if (!(e.before && e.after)) {
+    if (!(before && after)) {
       // Of a new or deleted record, the filled fields; its references to other records say nothing in words.
-      const v = e.after ? a[f] : b[f];
+      const v = after ? a[f] : b[f];
       if (f.endsWith('_id') || v === null || v === undefined || v === '') continue;
     }
     out.push([f, b[f], a[f]]);
@@ -177,7 +199,8 @@ export function Audit() {
 }
 
 function Entry({ e }) {
-  const rows = changes(e);
+  const recs = records(e);
+  const [open, setOpen] = useState(false);
   return (
     <li class="card">
       <p>
@@ -185,25 +208,37 @@ function Entry({ e }) {
         {e.org_unit_name && <> {t('au_in', { unit: e.org_unit_name })}</>}
       </p>
       <p class="muted">{t('au_by', { who: e.actor_name || t('au_system'), when: vnDateTime(e.at) })}</p>
-      {rows.length > 0 ? (
-        <table class="data">
-          <caption class="muted">{t('au_changes')}</caption>
-          <thead>
-            <tr><th scope="col">{t('au_field')}</th><th scope="col">{t('au_before')}</th><th scope="col">{t('au_after')}</th></tr>
-          </thead>
-          <tbody>
-            {rows.map(([f, b, a]) => (
-              <tr key={f}>
-                <th scope="row">{label(f)}</th>
-                <td style="overflow-wrap:anywhere">{e.before ? show(f, b) : t('au_empty')}</td>
-                <td style="overflow-wrap:anywhere">{e.after ? show(f, a) : t('au_empty')}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      {recs.length === 1 ? (
+        <Changes r={recs[0]} caption={t('au_changes')} />
       ) : (
-        <p class="muted">{t('au_nothing')}</p>
+        <details onToggle={(ev) => setOpen(ev.currentTarget.open)}>
+          <summary>{t('au_records', { n: recs.length })}</summary>
+          {open && recs.map((r, i) => <Changes key={i} r={r} caption={t('au_record_n', { i: i + 1 })} />)}
+        </details>
       )}
     </li>
+  );
+}
+
+// Changes is the table of one record's changes, field by field in words.
+function Changes({ r, caption }) {
+  const rows = changes(r);
+  if (!rows.length) return <p class="muted">{t('au_nothing')}</p>;
+  return (
+    <table class="data">
+      <caption class="muted">{caption}</caption>
+      <thead>
+        <tr><th scope="col">{t('au_field')}</th><th scope="col">{t('au_before')}</th><th scope="col">{t('au_after')}</th></tr>
+      </thead>
+      <tbody>
+        {rows.map(([f, b, a]) => (
+          <tr key={f}>
+            <th scope="row">{label(f)}</th>
+            <td style="overflow-wrap:anywhere">{r.before ? show(f, b) : t('au_empty')}</td>
+            <td style="overflow-wrap:anywhere">{r.after ? show(f, a) : t('au_empty')}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
