@@ -172,6 +172,22 @@ func (s *Scoper) parent(ctx context.Context, t *Table, row Row, l *Link) (ownerK
 	return s.keyOf(ctx, pt, p)
 }
 
+// Know tells the Scoper the current state of rows its database cannot show yet (written by a transaction that has
+// not committed, which the caller knows will commit before its own), so the buckets of their children are found
+// without reading them.
+func (s *Scoper) Know(ctx context.Context, rows []Row) error {
+	for _, row := range rows {
+		t := s.reg.For(row)
+		if t == nil || !t.parent {
+			continue
+		}
+		if _, err := s.keyOf(ctx, t, row); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // forget drops cached facts about a row that this transaction changed (a meeting moved to another month).
 func (s *Scoper) forget(row Row) {
 	t := s.reg.For(row)

@@ -138,7 +138,7 @@ func (a *applier) load(ctx context.Context, table string, ids []string, lock boo
 	model := store.NewRow(table)
 	slice := reflect.New(reflect.SliceOf(reflect.TypeOf(model)))
 	q := a.tx.NewSelect().Model(slice.Interface()).WhereAllWithDeleted().Where("?TableAlias.id IN (?)", bun.List(ids))
-	if lock && changelog.IsPG(a.e.db.W) {
+	if lock && !a.noLock && changelog.IsPG(a.e.db.W) {
 		q = q.For("UPDATE")
 	}
 	if err := q.Scan(ctx); err != nil {

@@ -243,7 +243,7 @@ func BenchmarkPushOneDevice(b *testing.B) {
 	const meetings, members, batch = 20, 500, 500
 	w := newBenchWorld(b, 1, members)
 	today := domain.DateOf(time.Now())
-	var pushRate, rawRate, floorRate, batchedRate float64
+	var pushRate, rawRate, floorRate, batchedRate, overlapped float64
 	var echo1, echo2 int64
 	for i := 0; i < b.N; i++ {
 		c := w.device(0)
@@ -277,6 +277,7 @@ func BenchmarkPushOneDevice(b *testing.B) {
 		}
 		n := len(c.Local.Outbox)
 		checkpoint(b, w.db)
+		overlapped = serverMetric(b, w.srv.URL, `chibo_sync_push_overlapped_total{outcome="committed"}`)
 		b.ResetTimer()
 		start := time.Now()
 		if st, err := c.Push(context.Background()); err != nil || st.Rejected > 0 || len(c.Local.Outbox) > 0 {
@@ -284,6 +285,7 @@ func BenchmarkPushOneDevice(b *testing.B) {
 		}
 		pushRate = float64(n) / time.Since(start).Seconds()
 		b.StopTimer()
+		overlapped = serverMetric(b, w.srv.URL, `chibo_sync_push_overlapped_total{outcome="committed"}`) - overlapped
 
 		// No echo: what the device pulls after its push (protocol 2), and what a protocol 1 device would pull from
 		// the same cursor (its own rows, back).
@@ -343,6 +345,7 @@ func BenchmarkPushOneDevice(b *testing.B) {
 	b.ReportMetric(100*floorRate/rawRate, "floor_%_of_raw")
 	b.ReportMetric(100*pushRate/floorRate, "%_of_floor")
 	b.ReportMetric(100*batchedRate/rawRate, "batched_floor_%_of_raw")
+	b.ReportMetric(overlapped, "overlapped_pushes")
 	b.ReportMetric(float64(echo2)/1024, "pulled_after_KB")
 	b.ReportMetric(float64(echo1)/1024, "v1_pulled_after_KB")
 	b.ReportMetric(100*float64(echo2)/float64(echo1), "%_of_v1_echo")
@@ -746,6 +749,26 @@ func readAnswer(br *bufio.Reader, body *[]byte) (int, error) {
 const benchMetricsToken = "bench-metrics-token"
 
 // serverSeconds reads, from the server's metrics, the total time spent answering route.
+// serverMetric returns the value of the server's metric line that starts with prefix (0 when there is none).
+func serverMetric(b *testing.B, base, prefix string) float64 {
+	req, _ := http.NewRequest(http.MethodGet, base+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+benchMetricsToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	m, _ := io.ReadAll(resp.Body)
+	for _, l := range strings.Split(string(m), "\n") {
+		if strings.HasPrefix(l, prefix+" ") {
+			var v float64
+			fmt.Sscan(l[len(prefix)+1:], &v)
+			return v
+		}
+	}
+	return 0
+}
+
 func serverSeconds(b *testing.B, base, route string) float64 {
 	req, _ := http.NewRequest(http.MethodGet, base+"/metrics", nil)
 	req.Header.Set("Authorization", "Bearer "+benchMetricsToken)

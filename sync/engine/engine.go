@@ -37,6 +37,13 @@ type Engine struct {
 	cursors cursorCache
 	// resets counts the rounds that start with a reset, by reason (see Reset reasons).
 	resets *prometheus.CounterVec
+	// flights are the pushes in flight on this instance, for overlapping a device's next one (overlap.go);
+	// overlaps counts those overlapped.
+	flights  flights
+	overlaps *prometheus.CounterVec
+	// applied, when set (by tests), runs once a push has been applied and before it takes the device's lock (when
+	// it follows the push before) and writes; an error fails the push.
+	applied func(ctx context.Context, clientID string, first int64) error
 }
 
 // Reset reasons, the label of chibo_sync_resets_total: why a device's round starts with a reset (a snapshot of
@@ -55,7 +62,7 @@ func New(db *store.DB, log *slog.Logger) *Engine {
 		resets: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "chibo_sync_resets_total",
 			Help: "Pull rounds that reset a device (a snapshot of every scope), by reason: epoch, behind (saw a change lost in a failover), ahead, expired, protocol.",
-		}, []string{"reason"})}
+		}, []string{"reason"}), overlaps: newOverlapMetrics()}
 	for _, r := range []string{ResetEpoch, ResetBehind, ResetAhead, ResetExpired, ResetProtocol} {
 		e.resets.WithLabelValues(r) // every reason shows, at 0, from the start
 	}
@@ -63,8 +70,26 @@ func New(db *store.DB, log *slog.Logger) *Engine {
 	return e
 }
 
-// Metrics returns the engine's Prometheus metrics (chibo_sync_resets_total), for the server's registry.
-func (e *Engine) Metrics() prometheus.Collector { return e.resets }
+// Metrics returns the engine's Prometheus metrics (chibo_sync_resets_total, chibo_sync_push_overlapped_total), for
+// the server's registry.
+func (e *Engine) Metrics() prometheus.Collector { return collectors{e.resets, e.overlaps} }
+
+// collectors is several collectors as one.
+type collectors []prometheus.Collector
+
+// Describe implements prometheus.Collector.
+func (cs collectors) Describe(ch chan<- *prometheus.Desc) {
+	for _, c := range cs {
+		c.Describe(ch)
+	}
+}
+
+// Collect implements prometheus.Collector.
+func (cs collectors) Collect(ch chan<- prometheus.Metric) {
+	for _, c := range cs {
+		c.Collect(ch)
+	}
+}
 
 // SetClock replaces the clock (tests move it to age the window and the log).
 func (e *Engine) SetClock(now func() time.Time) { e.now = now }

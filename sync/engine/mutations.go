@@ -104,6 +104,9 @@ type applier struct {
 	written map[string]bool
 	// drafts are the new rows the upserts would create, by seq, decoded before the lock (push.go).
 	drafts map[int64]draft
+	// noLock is set while the batch is applied before the device's lock, the push before it still writing
+	// (overlap.go): its reads lock nothing.
+	noLock bool
 }
 
 func newApplier(e *Engine, p *domain.Principal, tx bun.IDB, clientID string) *applier {

@@ -191,12 +191,34 @@ func (e *Engine) Push(ctx context.Context, p *domain.Principal, req *wire.PushRe
 	drafts := draftRows(req.Mutations)
 	var resp *wire.PushResponse
 	var err error
+	// The device's push before this one may still be writing on this instance: this one is then applied
+	// meanwhile, when it can be (overlap.go).
+	var ov *overlap
+	if changelog.IsPG(e.db.W) && len(req.Mutations) > 0 {
+		ov = &overlap{}
+		ov.fl, ov.prev = e.flights.start(req.ClientID, req.Mutations[0].Seq, req.Mutations[len(req.Mutations)-1].Seq)
+		defer func() { e.flights.end(req.ClientID, ov.fl, err == nil && ov.fl.published == ov.run) }()
+	}
 	for pause, waited := 5*time.Millisecond, time.Duration(0); ; pause = min(2*pause, 50*time.Millisecond) {
 		err = e.db.Write(ctx, func(ctx context.Context, tx bun.Tx) error {
 			var err error
-			resp, err = e.pushBatch(ctx, tx, p, req, lang, false, drafts)
+			if ov != nil {
+				ov.run++
+			}
+			resp, err = e.pushBatch(ctx, tx, p, req, lang, false, drafts, ov)
 			return err
 		})
+		if ov != nil && ov.following {
+			ov.following = false
+			if errors.Is(err, errOverlap) {
+				e.overlaps.WithLabelValues("again").Inc()
+				ov.prev = nil // processed again as any push
+				continue
+			}
+			if err == nil {
+				e.overlaps.WithLabelValues("committed").Inc()
+			}
+		}
 		if err != nil || !allGap(resp) || waited >= gapHold {
 			break
 		}
@@ -242,14 +264,14 @@ func (e *Engine) pushSlowly(ctx context.Context, p *domain.Principal, req *wire.
 		var r *wire.PushResponse
 		err := e.db.Write(ctx, func(ctx context.Context, tx bun.Tx) error {
 			var err error
-			r, err = e.pushBatch(ctx, tx, p, one, lang, true, nil)
+			r, err = e.pushBatch(ctx, tx, p, one, lang, true, nil, nil)
 			return err
 		})
 		for try := 0; try < 3 && domain.AsError(err).Key == "error.conflict_version"; try++ {
 			// Another transaction changed the row between our read and our write: read it again.
 			err = e.db.Write(ctx, func(ctx context.Context, tx bun.Tx) error {
 				var err error
-				r, err = e.pushBatch(ctx, tx, p, one, lang, true, nil)
+				r, err = e.pushBatch(ctx, tx, p, one, lang, true, nil, nil)
 				return err
 			})
 		}
@@ -284,7 +306,7 @@ func (e *Engine) recordRejection(ctx context.Context, tx bun.Tx, p *domain.Princ
 		return nil, err
 	}
 	if client.LastSeq != m.Seq-1 { // another push of this device processed it meanwhile
-		return e.pushBatch(ctx, tx, p, &wire.PushRequest{ClientID: clientID, Mutations: []wire.Mutation{m}}, lang, true, nil)
+		return e.pushBatch(ctx, tx, p, &wire.PushRequest{ClientID: clientID, Mutations: []wire.Mutation{m}}, lang, true, nil, nil)
 	}
 	row := resultRow{ClientID: clientID, Seq: m.Seq, FirstSeq: m.Seq, MutationID: m.ID, Status: wire.StatusRejected,
 		Code: string(reason.Code), MessageKey: reason.Key, At: changelog.Now()}
@@ -305,15 +327,31 @@ func (e *Engine) recordRejection(ctx context.Context, tx bun.Tx, p *domain.Princ
 // pushBatch processes req inside tx. In slow mode (one mutation) an unexpected database error is recorded as the
 // mutation's rejection in a fresh transaction instead of failing the push.
 func (e *Engine) pushBatch(ctx context.Context, tx bun.Tx, p *domain.Principal, req *wire.PushRequest, lang i18n.Lang, slow bool,
-	drafts map[int64]draft) (*wire.PushResponse, error) {
-	client, err := e.lockClient(ctx, tx, p, req.ClientID)
-	if err != nil {
-		return nil, err
-	}
+	drafts map[int64]draft, ov *overlap) (*wire.PushResponse, error) {
 	a := newApplier(e, p, tx, req.ClientID)
 	a.drafts = drafts
+	var client *syncClient
+	var last int64
+	var err error
+	if ov != nil {
+		ov.following = false
+		if ov.prev != nil {
+			// Applied while the push before writes, against what it wrote; the device's lock is taken to write.
+			if ov.following, err = e.follow(ctx, a, req, ov.prev); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if ov != nil && ov.following {
+		last = ov.prev.last
+	} else {
+		if client, err = e.lockClient(ctx, tx, p, req.ClientID); err != nil {
+			return nil, err
+		}
+		last = client.LastSeq
+	}
+	before := last
 	resp := &wire.PushResponse{}
-	last := client.LastSeq
 	var todo []wire.Mutation
 	for _, m := range req.Mutations {
 		if m.Seq > last {
@@ -325,6 +363,9 @@ func (e *Engine) pushBatch(ctx context.Context, tx bun.Tx, p *domain.Principal, 
 	}
 	if err := a.preload(ctx, todo); err != nil {
 		return nil, err
+	}
+	if ov != nil && ov.following && !a.creatingOnly(todo) {
+		return nil, errOverlap // a row exists: it is locked and changed once the push before has committed
 	}
 	var dups []int64
 	var stored []resultRow
@@ -377,6 +418,34 @@ func (e *Engine) pushBatch(ctx context.Context, tx bun.Tx, p *domain.Principal, 
 		r := resultOf(row, lang)
 		resp.Results = append(resp.Results, r)
 		last = m.Seq
+	}
+	if ov != nil {
+		// The next push of the device may build on this one's rows, until it commits.
+		if chainable(req, before) {
+			var prev *flight
+			if ov.following {
+				prev = ov.prev
+			}
+			ov.fl.publish(viewOf(a, prev), ov.run)
+		} else {
+			ov.fl.publish(nil, ov.run)
+		}
+	}
+	if e.applied != nil && len(req.Mutations) > 0 {
+		if err := e.applied(ctx, req.ClientID, req.Mutations[0].Seq); err != nil {
+			return nil, err
+		}
+	}
+	if ov != nil && ov.following {
+		if err := joined(ctx, ov.prev); err != nil {
+			return nil, err
+		}
+		if client, err = e.lockClient(ctx, tx, p, req.ClientID); err != nil {
+			return nil, err
+		}
+		if client.LastSeq != before {
+			return nil, errOverlap
+		}
 	}
 	if stored, err = packResults(stored); err != nil {
 		return nil, domain.Internal(err)
