@@ -62,7 +62,7 @@ func TestOverlappedPushes(t *testing.T) {
 		t.Fatalf("push: %+v, %d left", st, len(off1.Local.Outbox))
 	}
 	committed, again := engine.Overlapped(e)
-	pushes := (3 * (1 + len(h.members["A"])) + 3) / 4
+	pushes := (3*(1+len(h.members["A"])) + 3) / 4
 	switch {
 	case h.db.Dialect == "pg" && (committed == 0 || again > 0):
 		// Not every one: the device's second push can reach the server before its first has been seen.
