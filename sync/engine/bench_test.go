@@ -748,9 +748,8 @@ func readAnswer(br *bufio.Reader, body *[]byte) (int, error) {
 // benchMetricsToken opens /metrics on the benchmark's server.
 const benchMetricsToken = "bench-metrics-token"
 
-// serverSeconds reads, from the server's metrics, the total time spent answering route.
-// serverMetric returns the value of the server's metric line that starts with prefix (0 when there is none).
-func serverMetric(b *testing.B, base, prefix string) float64 {
+// metricLines returns the lines of the server's metrics.
+func metricLines(b *testing.B, base string) []string {
 	req, _ := http.NewRequest(http.MethodGet, base+"/metrics", nil)
 	req.Header.Set("Authorization", "Bearer "+benchMetricsToken)
 	resp, err := http.DefaultClient.Do(req)
@@ -759,7 +758,12 @@ func serverMetric(b *testing.B, base, prefix string) float64 {
 	}
 	defer resp.Body.Close()
 	m, _ := io.ReadAll(resp.Body)
-	for _, l := range strings.Split(string(m), "\n") {
+	return strings.Split(string(m), "\n")
+}
+
+// serverMetric returns the value of the server's metric line that starts with prefix (0 when there is none).
+func serverMetric(b *testing.B, base, prefix string) float64 {
+	for _, l := range metricLines(b, base) {
 		if strings.HasPrefix(l, prefix+" ") {
 			var v float64
 			fmt.Sscan(l[len(prefix)+1:], &v)
@@ -769,16 +773,9 @@ func serverMetric(b *testing.B, base, prefix string) float64 {
 	return 0
 }
 
+// serverSeconds reads, from the server's metrics, the total time spent answering route.
 func serverSeconds(b *testing.B, base, route string) float64 {
-	req, _ := http.NewRequest(http.MethodGet, base+"/metrics", nil)
-	req.Header.Set("Authorization", "Bearer "+benchMetricsToken)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer resp.Body.Close()
-	m, _ := io.ReadAll(resp.Body)
-	for _, l := range strings.Split(string(m), "\n") {
+	for _, l := range metricLines(b, base) {
 		if strings.Contains(l, `route="`+route+`"`) && strings.HasPrefix(l, "chibo_http_request_duration_seconds_sum") {
 			var v float64
 			fmt.Sscan(l[strings.LastIndexByte(l, ' ')+1:], &v)

@@ -45,6 +45,22 @@ func stored(t *testing.T, h *harness, ids []string) (meetings, marks int) {
 	return int(n), int(k)
 }
 
+// checkReports checks that the reports of ids that c pushed are stored once each, and that c, after pulling,
+// holds the rows a new device of the same user pulls.
+func checkReports(t *testing.T, h *harness, c *client.Client, ids []string) {
+	t.Helper()
+	meetings, marks := stored(t, h, ids)
+	if meetings != 3 || marks != 3*len(h.members["A"]) {
+		t.Errorf("stored %d meetings and %d marks, want 3 and %d", meetings, marks, 3*len(h.members["A"]))
+	}
+	pull(t, c)
+	fresh := h.device("off1")
+	pull(t, fresh)
+	if diff := cmp.Diff(tables(fresh), tables(c)); diff != "" {
+		t.Errorf("the device's rows differ from a new device's (-new +pushed):\n%s", diff)
+	}
+}
+
 // TestOverlappedPushes: a device that pipelines its report has each push applied while the one before writes (on
 // PostgreSQL; on SQLite, whose one writer leaves nothing to overlap, as before), and what it wrote is what it would
 // have written one push at a time: every meeting and mark once, the device's rows those of a new device.
@@ -70,16 +86,7 @@ func TestOverlappedPushes(t *testing.T) {
 	case h.db.Dialect != "pg" && committed+again > 0:
 		t.Errorf("%d pushes overlapped on %s", committed+again, h.db.Dialect)
 	}
-	meetings, marks := stored(t, h, ids)
-	if meetings != 3 || marks != 3*len(h.members["A"]) {
-		t.Errorf("stored %d meetings and %d marks, want 3 and %d", meetings, marks, 3*len(h.members["A"]))
-	}
-	pull(t, off1)
-	fresh := h.device("off1")
-	pull(t, fresh)
-	if diff := cmp.Diff(tables(fresh), tables(off1)); diff != "" {
-		t.Errorf("the device's rows differ from a new device's (-new +pushed):\n%s", diff)
-	}
+	checkReports(t, h, off1, ids)
 }
 
 // TestOverlapAfterAFailedPush: when the push before fails after the next one was applied against what it wrote,
@@ -134,16 +141,7 @@ func TestOverlapAfterAFailedPush(t *testing.T) {
 		if len(off1.Local.Outbox) > 0 || len(off1.Local.Rejected) > 0 {
 			t.Fatalf("after the second try: %d left, %d refused", len(off1.Local.Outbox), len(off1.Local.Rejected))
 		}
-		meetings, marks := stored(t, h, ids)
-		if meetings != 3 || marks != 3*len(h.members["A"]) {
-			t.Errorf("stored %d meetings and %d marks, want 3 and %d", meetings, marks, 3*len(h.members["A"]))
-		}
-		pull(t, off1)
-		fresh := h.device("off1")
-		pull(t, fresh)
-		if diff := cmp.Diff(tables(fresh), tables(off1)); diff != "" {
-			t.Errorf("the device's rows differ from a new device's (-new +pushed):\n%s", diff)
-		}
+		checkReports(t, h, off1, ids)
 		if again > before || h.db.Dialect != "pg" {
 			return
 		}
