@@ -20,9 +20,19 @@ func (s *Server) syncPull(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	buf, _ := s.bodies.Get().(*[]byte)
-	if buf == nil {
+	hint := bodyHint(resp)
+	var buf *[]byte
+	if hint > maxPooledBody {
+		select {
+		case buf = <-s.pages:
+		default:
+			buf = new([]byte)
+		}
+	} else if buf, _ = s.bodies.Get().(*[]byte); buf == nil {
 		buf = new([]byte)
+	}
+	if cap(*buf) < hint {
+		*buf = make([]byte, 0, hint) // once, rather than doubling a page of a first sync from a poll's few bytes
 	}
 	var body []byte
 	if resp.Protocol >= wire.Protocol2 {
@@ -35,15 +45,35 @@ func (s *Server) syncPull(c echo.Context) error {
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	err = c.JSONBlob(http.StatusOK, body) // written (and compressed) before it returns: the buffer is free again
-	if cap(body) <= maxPooledBody {
-		*buf = body
+	*buf = body
+	switch {
+	case cap(body) <= maxPooledBody:
 		s.bodies.Put(buf)
+	case cap(body) <= maxPageBody:
+		select {
+		case s.pages <- buf:
+		default:
+		}
 	}
 	return err
 }
 
-// maxPooledBody is the largest pull answer buffer kept for the next: a page of a first sync is let go.
-const maxPooledBody = 64 << 10
+// maxPooledBody is the largest pull answer buffer kept in the pool of polls' buffers; larger ones, up to
+// maxPageBody (a page of a first sync: at most wire.MaxPageBytes of rows' data, with their ids and buckets), are
+// kept apart, a few at most.
+const (
+	maxPooledBody = 64 << 10
+	maxPageBody   = 2 * wire.MaxPageBytes
+)
+
+// bodyHint is about the size of resp's JSON: its rows' data and, per row, its id, version and bucket.
+func bodyHint(resp *wire.PullResponse) int {
+	n := 1024
+	for i := range resp.Ops {
+		n += len(resp.Ops[i].Data) + 100
+	}
+	return min(n, maxPageBody)
+}
 
 func (s *Server) syncPush(c echo.Context) error {
 	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), c.Request().Body, wire.MaxPushBytes))

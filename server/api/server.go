@@ -89,6 +89,10 @@ type Server struct {
 	// bodies are pull answers' buffers, used again: a poll that finds nothing new is most of the traffic, and a
 	// fresh 4 KiB buffer for each was the largest single piece of its garbage (per instance, nothing shared).
 	bodies sync.Pool
+	// pages are the buffers of large pull answers (the pages of a first sync), kept apart from bodies and out of
+	// the garbage collector's reach: a sync.Pool is emptied by every other collection, which a first sync's
+	// garbage makes frequent, and a fresh megabyte buffer is zeroed each time (at most cap(pages) are kept).
+	pages chan *[]byte
 }
 
 // New builds the server and its routes.
@@ -107,6 +111,7 @@ func New(db *store.DB, tokens *auth.Tokens, log *slog.Logger, cfg Config) *Serve
 		gzip:    newGzip(),
 		cache:   newPrincipalCache(),
 		app:     cfg.App,
+		pages:   make(chan *[]byte, 2),
 	}
 	if s.app == nil {
 		s.app = pwa.FS()

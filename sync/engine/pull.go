@@ -514,6 +514,10 @@ func (e *Engine) snapshot(ctx context.Context, tx bun.Tx, sc *changelog.Scoper, 
 		byKey[d.Key] = d
 	}
 	tables := store.SyncedTables()
+	if len(r.Snap) > 0 && cap(resp.Ops)-len(resp.Ops) < limit {
+		// A snapshot page is usually full: its rows' slice is made once, not doubled up to limit.
+		resp.Ops = append(make([]wire.Op, 0, len(resp.Ops)+limit), resp.Ops...)
+	}
 	for len(r.Snap) > 0 && len(resp.Ops) < limit && *bytes < wire.MaxPageBytes {
 		def, ok := byKey[r.Snap[0]]
 		if !ok || r.Table >= len(tables) {
