@@ -105,15 +105,15 @@ func (AuditEntry) Group(es []AuditEntry) []AuditEntry {
 // jsonArray joins the JSON of field of the entries idx of es into one array (null for an entry without it), or
 // returns nil when none has it.
 func jsonArray(es []AuditEntry, idx []int, field func(*AuditEntry) *string) *string {
-	size, any := 2, false
+	size, some := 2, false
 	for _, i := range idx {
 		if v := field(&es[i]); v != nil {
-			size, any = size+len(*v)+1, true
+			size, some = size+len(*v)+1, true
 		} else {
 			size += 5
 		}
 	}
-	if !any {
+	if !some {
 		return nil
 	}
 	var sb strings.Builder
