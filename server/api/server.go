@@ -116,7 +116,7 @@ func New(db *store.DB, tokens *auth.Tokens, log *slog.Logger, cfg Config) *Serve
 	if s.app == nil {
 		s.app = pwa.FS()
 	}
-	s.metrics.reg.MustRegister(s.sync.Metrics())                         // chibo_sync_resets_total
+	s.metrics.reg.MustRegister(s.sync.Metrics()...)                      // chibo_sync_resets_total, chibo_sync_push_overlapped_total
 	s.metrics.reg.MustRegister(notify.NewOutboxAge(db.R, log, time.Now)) // chibo_push_outbox_oldest_age_seconds
 	db.OnCommit(func(tables map[string]bool) {
 		if tables["assignments"] || tables["users"] || tables["org_units"] {

@@ -59,6 +59,8 @@ type auditKey struct{ action, entity, unit, actor, request string }
 // as they are. A push of 500 marks so costs the audit log one row instead of 500 (issue #15); nothing of what the
 // entries held is lost.
 func (AuditEntry) Group(es []AuditEntry) []AuditEntry {
+	// The entries of each key, in order; an entry of another action has none.
+	keys := make([]*auditKey, len(es))
 	members := map[auditKey][]int{}
 	several := false
 	for i, e := range es {
@@ -66,6 +68,7 @@ func (AuditEntry) Group(es []AuditEntry) []AuditEntry {
 			continue
 		}
 		k := auditKey{e.Action, e.Entity, deref(e.OrgUnitID), deref(e.ActorUserID), e.RequestID}
+		keys[i] = &k
 		members[k] = append(members[k], i)
 		several = several || len(members[k]) > 1
 	}
@@ -73,31 +76,27 @@ func (AuditEntry) Group(es []AuditEntry) []AuditEntry {
 		return es
 	}
 	out := make([]AuditEntry, 0, len(es))
-	for _, e := range es {
-		if !strings.HasPrefix(e.Action, "sync.") {
-			out = append(out, e)
-			continue
+	for i, e := range es {
+		idx := []int{i}
+		if keys[i] != nil {
+			idx = members[*keys[i]]
 		}
-		k := auditKey{e.Action, e.Entity, deref(e.OrgUnitID), deref(e.ActorUserID), e.RequestID}
-		idx := members[k]
 		switch {
-		case len(idx) == 1:
-			out = append(out, e)
-			continue
-		case idx == nil:
+		case len(idx) == 0:
 			continue // already written as part of its group
+		case len(idx) > 1:
+			ids := make([]string, len(idx))
+			for j, i := range idx {
+				ids[j] = es[i].EntityID
+			}
+			b, _ := json.Marshal(ids) // strings always encode
+			list := string(b)
+			e.EntityIDs = &list
+			e.Before = jsonArray(es, idx, func(e *AuditEntry) *string { return e.Before })
+			e.After = jsonArray(es, idx, func(e *AuditEntry) *string { return e.After })
+			delete(members, *keys[i])
 		}
-		ids := make([]string, len(idx))
-		for j, i := range idx {
-			ids[j] = es[i].EntityID
-		}
-		b, _ := json.Marshal(ids) // strings always encode
-		list := string(b)
-		e.EntityIDs = &list
-		e.Before = jsonArray(es, idx, func(e *AuditEntry) *string { return e.Before })
-		e.After = jsonArray(es, idx, func(e *AuditEntry) *string { return e.After })
 		out = append(out, e)
-		members[k] = nil
 	}
 	return out
 }

@@ -72,23 +72,8 @@ func New(db *store.DB, log *slog.Logger) *Engine {
 
 // Metrics returns the engine's Prometheus metrics (chibo_sync_resets_total, chibo_sync_push_overlapped_total), for
 // the server's registry.
-func (e *Engine) Metrics() prometheus.Collector { return collectors{e.resets, e.overlaps} }
-
-// collectors is several collectors as one.
-type collectors []prometheus.Collector
-
-// Describe implements prometheus.Collector.
-func (cs collectors) Describe(ch chan<- *prometheus.Desc) {
-	for _, c := range cs {
-		c.Describe(ch)
-	}
-}
-
-// Collect implements prometheus.Collector.
-func (cs collectors) Collect(ch chan<- prometheus.Metric) {
-	for _, c := range cs {
-		c.Collect(ch)
-	}
+func (e *Engine) Metrics() []prometheus.Collector {
+	return []prometheus.Collector{e.resets, e.overlaps}
 }
 
 // SetClock replaces the clock (tests move it to age the window and the log).

@@ -150,21 +150,21 @@ func (h *harness) sameAsNew(c *client.Client, user string) {
 	}
 }
 
-// resetCounts returns chibo_sync_resets_total by reason, as the server's registry exports it.
-func resetCounts(t testing.TB, e *engine.Engine) map[string]float64 {
+// counters returns the engine's counter metric by the value of its label, as the server's registry exports it.
+func counters(t testing.TB, e *engine.Engine, metric, label string) map[string]float64 {
 	t.Helper()
 	reg := prometheus.NewPedanticRegistry()
-	reg.MustRegister(e.Metrics())
+	reg.MustRegister(e.Metrics()...)
 	mfs, err := reg.Gather()
 	must(t, err)
 	out := map[string]float64{}
 	for _, mf := range mfs {
-		if mf.GetName() != "chibo_sync_resets_total" {
+		if mf.GetName() != metric {
 			continue
 		}
 		for _, m := range mf.GetMetric() {
 			for _, l := range m.GetLabel() {
-				if l.GetName() == "reason" {
+				if l.GetName() == label {
 					out[l.GetValue()] = m.GetCounter().GetValue()
 				}
 			}
@@ -238,7 +238,7 @@ func TestFailoverKeepsTheEpoch(t *testing.T) {
 	if !resp.Reset {
 		t.Error("a cursor that was sent a lost version did not get a reset")
 	}
-	if got := resetCounts(t, eng); len(got) != 5 || got[engine.ResetBehind] != 1 || got[engine.ResetEpoch] != 0 {
+	if got := counters(t, eng, "chibo_sync_resets_total", "reason"); len(got) != 5 || got[engine.ResetBehind] != 1 || got[engine.ResetEpoch] != 0 {
 		t.Errorf("resets counted %v, want one behind", got)
 	}
 

@@ -40,6 +40,39 @@ type overlap struct {
 	run       int
 }
 
+// begin starts a run of the push's transaction: it reports whether the run follows the push before (see follow).
+// A nil overlap (SQLite, or a push processed one mutation at a time) never does.
+func (ov *overlap) begin(ctx context.Context, e *Engine, a *applier, req *wire.PushRequest) (bool, error) {
+	if ov == nil {
+		return false, nil
+	}
+	ov.following = false
+	if ov.prev == nil {
+		return false, nil
+	}
+	var err error
+	ov.following, err = e.follow(ctx, a, req, ov.prev)
+	return ov.following, err
+}
+
+// handOver gives the device's next push what this one, applied as a, wrote: the rows it may build on until this
+// push commits (with those of the push before, while that one has not), or nothing when it may not build on
+// them. before is the device's last seq before this push.
+func (ov *overlap) handOver(a *applier, req *wire.PushRequest, before int64) {
+	if ov == nil {
+		return
+	}
+	if !chainable(req, before) {
+		ov.fl.publish(nil, ov.run)
+		return
+	}
+	var prev *flight
+	if ov.following {
+		prev = ov.prev
+	}
+	ov.fl.publish(viewOf(a, prev), ov.run)
+}
+
 // flight is a push being processed on this instance, for the device's next push to follow.
 type flight struct {
 	first, last int64 // the seqs it carries

@@ -514,9 +514,9 @@ func (e *Engine) snapshot(ctx context.Context, tx bun.Tx, sc *changelog.Scoper, 
 		byKey[d.Key] = d
 	}
 	tables := store.SyncedTables()
-	if len(r.Snap) > 0 && cap(resp.Ops)-len(resp.Ops) < limit {
+	if len(r.Snap) > 0 && cap(resp.Ops) < limit {
 		// A snapshot page is usually full: its rows' slice is made once, not doubled up to limit.
-		resp.Ops = append(make([]wire.Op, 0, len(resp.Ops)+limit), resp.Ops...)
+		resp.Ops = append(make([]wire.Op, 0, limit), resp.Ops...)
 	}
 	for len(r.Snap) > 0 && len(resp.Ops) < limit && *bytes < wire.MaxPageBytes {
 		def, ok := byKey[r.Snap[0]]

@@ -332,17 +332,13 @@ func (e *Engine) pushBatch(ctx context.Context, tx bun.Tx, p *domain.Principal, 
 	a.drafts = drafts
 	var client *syncClient
 	var last int64
-	var err error
-	if ov != nil {
-		ov.following = false
-		if ov.prev != nil {
-			// Applied while the push before writes, against what it wrote; the device's lock is taken to write.
-			if ov.following, err = e.follow(ctx, a, req, ov.prev); err != nil {
-				return nil, err
-			}
-		}
+	// Applied while the push before writes, against what it wrote, when it can be; the device's lock is then
+	// taken to write (overlap.go).
+	following, err := ov.begin(ctx, e, a, req)
+	if err != nil {
+		return nil, err
 	}
-	if ov != nil && ov.following {
+	if following {
 		last = ov.prev.last
 	} else {
 		if client, err = e.lockClient(ctx, tx, p, req.ClientID); err != nil {
@@ -364,7 +360,7 @@ func (e *Engine) pushBatch(ctx context.Context, tx bun.Tx, p *domain.Principal, 
 	if err := a.preload(ctx, todo); err != nil {
 		return nil, err
 	}
-	if ov != nil && ov.following && !a.creatingOnly(todo) {
+	if following && !a.creatingOnly(todo) {
 		return nil, errOverlap // a row exists: it is locked and changed once the push before has committed
 	}
 	var dups []int64
@@ -419,24 +415,13 @@ func (e *Engine) pushBatch(ctx context.Context, tx bun.Tx, p *domain.Principal, 
 		resp.Results = append(resp.Results, r)
 		last = m.Seq
 	}
-	if ov != nil {
-		// The next push of the device may build on this one's rows, until it commits.
-		if chainable(req, before) {
-			var prev *flight
-			if ov.following {
-				prev = ov.prev
-			}
-			ov.fl.publish(viewOf(a, prev), ov.run)
-		} else {
-			ov.fl.publish(nil, ov.run)
-		}
-	}
+	ov.handOver(a, req, before)
 	if e.applied != nil && len(req.Mutations) > 0 {
 		if err := e.applied(ctx, req.ClientID, req.Mutations[0].Seq); err != nil {
 			return nil, err
 		}
 	}
-	if ov != nil && ov.following {
+	if following {
 		if err := joined(ctx, ov.prev); err != nil {
 			return nil, err
 		}

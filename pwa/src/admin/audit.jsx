@@ -60,34 +60,27 @@ function show(field, v) {
   return s;
 }
 
-const parse = (s) => {
+// json reads stored JSON (null when empty or unreadable).
+const json = (s) => {
   try {
-    const v = s ? JSON.parse(s) : null;
-    return v && typeof v === 'object' ? v : null;
+    return s ? JSON.parse(s) : null;
   } catch {
     return null;
   }
 };
 
-const list = (s) => {
-  try {
-    const v = s ? JSON.parse(s) : null;
-    return Array.isArray(v) ? v : null;
-  } catch {
-    return null;
-  }
-};
-
+// record is v when it is a record (an object), else null; list is v when it is an array, else null.
 const record = (v) => (v && typeof v === 'object' && !Array.isArray(v) ? v : null);
+const list = (v) => (Array.isArray(v) ? v : null);
 
 // records are the records an entry is about, each with its before and after (null where it has none): one, or
 // several when a device's push changed many of one kind the same way (entity_ids lists them, before and after are
 // arrays in the same order).
 function records(e) {
-  const ids = e.entity_ids ? list(e.entity_ids) : null;
-  if (!ids) return [{ before: parse(e.before), after: parse(e.after) }];
-  const bs = list(e.before) || [];
-  const as = list(e.after) || [];
+  const ids = list(json(e.entity_ids));
+  if (!ids) return [{ before: record(json(e.before)), after: record(json(e.after)) }];
+  const bs = list(json(e.before)) || [];
+  const as = list(json(e.after)) || [];
   return ids.map((_, i) => ({ before: record(bs[i]), after: record(as[i]) }));
 }
 
