@@ -89,7 +89,7 @@ func (s *Server) syncPush(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusOK, resp)
+	return c.JSONBlob(http.StatusOK, resp.AppendJSON(make([]byte, 0, 64+256*len(resp.Results))))
 }
 
 // pushError explains a push the wire format refuses. A shape error (wire.ShapeError, e.g. "mutations[3].seq: must

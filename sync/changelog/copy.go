@@ -102,6 +102,13 @@ func copyRows(ctx context.Context, tx bun.Tx, table *schema.Table, fields []*sch
 		}
 	}()
 	args := make([]any, len(fields))
+	// A transaction's rows share their times (created_at, updated_at, at): each column's last time is formatted
+	// once, as lib/pq would format it, and passed as text.
+	type stamp struct {
+		t time.Time
+		s string
+	}
+	stamps := make([]stamp, len(fields))
 	for i := 0; i < rows.Len(); i++ {
 		strct := rows.Index(i)
 		if ptr {
@@ -128,7 +135,11 @@ func copyRows(ctx context.Context, tx bun.Tx, table *schema.Table, fields []*sch
 			case reflect.Float32, reflect.Float64:
 				args[j] = fv.Float()
 			default:
-				args[j] = fv.Interface().(time.Time)
+				t := fv.Interface().(time.Time)
+				if st := &stamps[j]; st.s == "" || st.t != t {
+					st.t, st.s = t, string(pq.FormatTimestamp(t))
+				}
+				args[j] = stamps[j].s
 			}
 		}
 		if _, err := stmt.ExecContext(ctx, args...); err != nil {

@@ -5,6 +5,11 @@
 // in), the horizon below which every transaction has finished (ReadSyncInfo, HorizonSQL), the epoch, the bucket
 // rebuild and the detection of a restored SQLite file.
 //
+// An entry of the log is one row, or a run of at least 16 rows the transaction wrote one after another with the
+// same operation, table, bucket and origin (a report's marks, a roster import): row_ids then lists them and data
+// holds their JSON one per line (groupEntries). A pull expands such an entry into its rows; a page never splits it,
+// as it never splits a transaction.
+//
 // server/store declares the synced tables (the registry entries, with its models) and writes through this
 // package; sync/engine reads what it wrote.
 //

@@ -37,6 +37,75 @@ type changeEntry struct {
 	// Origin is the client_id of the device that wrote the change and was told what the row became (see Own):
 	// its pulls skip the change.
 	Origin *string `bun:"origin"`
+	// RowIDs, for an entry of several rows (see groupEntries), lists their ids, comma-separated, in order; Data
+	// then holds their JSON one per line. Nil for an entry of one row.
+	RowIDs *string `bun:"row_ids"`
+}
+
+// The fewest and the most rows one change-log entry stands for: a run of fewer is logged row by row.
+const (
+	minGroup = 16
+	maxGroup = 1000
+)
+
+// groupEntries returns es with each run of at least minGroup consecutive entries of one operation, table, bucket
+// and origin (a report's marks, a roster import) made one entry (at most maxGroup rows): row_id the first row's,
+// row_ids all of them, data their JSON one per line. A pull expands it again (sync/engine, delta). It reuses es.
+func groupEntries(es []changeEntry) []changeEntry {
+	// groupable: an entry of one row whose JSON holds no line break (encoding/json writes none; the lines of a
+	// group are its rows).
+	groupable := func(e *changeEntry) bool {
+		return e.RowIDs == nil && (e.Data == nil || strings.IndexByte(*e.Data, '\n') < 0)
+	}
+	same := func(a, b *changeEntry) bool {
+		return a.Table == b.Table && a.Op == b.Op && a.Class == b.Class && a.Scope == b.Scope && a.Path == b.Path &&
+			a.Part == b.Part && (a.Data == nil) == (b.Data == nil) && (a.Origin == nil) == (b.Origin == nil) &&
+			(a.Origin == nil || *a.Origin == *b.Origin) && groupable(b)
+	}
+	out := es[:0]
+	for start := 0; start < len(es); {
+		end := start + 1
+		for groupable(&es[start]) && end < len(es) && end-start < maxGroup && same(&es[start], &es[end]) {
+			end++
+		}
+		if end-start < minGroup {
+			out = append(out, es[start:end]...) // row by row (out never overtakes start)
+			start = end
+			continue
+		}
+		g := es[start]
+		size := 0
+		for _, e := range es[start:end] {
+			size += len(e.RowID) + 1
+		}
+		ids := make([]byte, 0, size)
+		for i, e := range es[start:end] {
+			if i > 0 {
+				ids = append(ids, ',')
+			}
+			ids = append(ids, e.RowID...)
+		}
+		joined := string(ids)
+		g.RowIDs = &joined
+		if g.Data != nil {
+			size = 0
+			for _, e := range es[start:end] {
+				size += len(*e.Data) + 1
+			}
+			data := make([]byte, 0, size)
+			for i, e := range es[start:end] {
+				if i > 0 {
+					data = append(data, '\n')
+				}
+				data = append(data, *e.Data...)
+			}
+			d := string(data)
+			g.Data = &d
+		}
+		out = append(out, g)
+		start = end
+	}
+	return out
 }
 
 // BucketKey names a bucket: its class, scope and part.
@@ -224,6 +293,7 @@ func (st *txState) flush(ctx context.Context, db bun.IDB) error {
 		st.entries[i].Tx = tx
 		st.entries[i].At = st.now
 	}
+	st.entries = groupEntries(st.entries)
 	if err := InsertRows(ctx, db, &st.entries, "seq"); err != nil {
 		return domain.Internalf("sync log: %w", err)
 	}

@@ -247,7 +247,7 @@ func (l *Local) own(m wire.Mutation, r wire.Result) {
 		wire.EachField(r.Own.Data, func(f string, v []byte) { row[f] = v })
 		row["id"], _ = json.Marshal(m.RowID)
 		row["version"] = strconv.AppendInt(nil, r.Version, 10)
-		data, _ = json.Marshal(row)
+		data = wire.Object(row)
 	} else {
 		row := map[string]json.RawMessage{}
 		if cur.Version != m.BaseVersion {
@@ -274,8 +274,8 @@ func (l *Local) own(m wire.Mutation, r wire.Result) {
 			row[f] = v
 		}
 		row["id"], _ = json.Marshal(m.RowID)
-		row["version"], _ = json.Marshal(r.Version)
-		data, _ = json.Marshal(row)
+		row["version"] = strconv.AppendInt(nil, r.Version, 10)
+		data = wire.Object(row)
 	}
 	l.Rows[k] = &Row{Table: m.Table, ID: m.RowID, Version: r.Version, Class: r.Own.Class, Scope: r.Own.Scope,
 		Path: r.Own.Path, Part: r.Own.Part, Data: data}

@@ -126,31 +126,32 @@ func (w *benchWorld) meetingBatch(i int, day domain.Date) []wire.Mutation {
 }
 
 // BenchmarkPush: 50 devices push batches of 50 mutations concurrently over HTTP; compared with a raw multi-row
-// INSERT of the same rows into the same tables, in the same run.
+// INSERT of the same rows into the same tables, in the same run: three rounds of each, medians (see
+// BenchmarkPushOneDevice).
 func BenchmarkPush(b *testing.B) { benchPush(b, true) }
 
 // BenchmarkPushEngine is BenchmarkPush calling the engine directly, without HTTP, JSON and authentication.
 func BenchmarkPushEngine(b *testing.B) { benchPush(b, false) }
 
 func benchPush(b *testing.B, overHTTP bool) {
-	const devices, batches = 50, 12
+	const devices, batches, rounds = 50, 12, 3
 	w := newBenchWorld(b, devices, 24)
 	today := domain.DateOf(time.Now())
-	var pushRate, rawRate, floorRate float64
-	for i := 0; i < b.N; i++ {
+	var pushRates, rawRates, ofRaw, floorOfRaw, ofFloor []float64
+	for round := 0; round < b.N*rounds; round++ { // rounds of push, raw and floor (see BenchmarkPushOneDevice)
 		// Through the engine, over HTTP.
 		clients := make([]*client.Client, devices)
 		for d := range clients {
 			clients[d] = w.device(d)
 			clients[d].PushBatch = 50
 			for k := 0; k < batches; k++ {
-				for _, m := range w.meetingBatch(d, today.AddDays(-k-i*batches)) {
+				for _, m := range w.meetingBatch(d, today.AddDays(-k-round*batches)) {
 					clients[d].Mutate(m)
 				}
 			}
 		}
 		checkpoint(b, w.db)
-		b.ResetTimer()
+		b.StartTimer()
 		start := time.Now()
 		var wg sync.WaitGroup
 		var failed atomic.Int64
@@ -185,12 +186,12 @@ func benchPush(b *testing.B, overHTTP bool) {
 		if failed.Load() > 0 {
 			b.Fatalf("%d devices failed to push", failed.Load())
 		}
-		pushRate = float64(devices*batches*50) / took.Seconds()
+		pushRate := float64(devices*batches*50) / took.Seconds()
 
 		// The same rows, raw: one multi-row INSERT per batch and table, 50 connections at once.
-		rawRate = float64(devices*batches*50) / eachDevice(b, w, devices, func(d int) {
+		rawRate := float64(devices*batches*50) / eachDevice(b, w, devices, func(d int) {
 			for k := 0; k < batches; k++ {
-				meetings, att := rawRows(w, d, today.AddDays(-k-i*batches-1000))
+				meetings, att := rawRows(w, d, today.AddDays(-k-round*batches-1000))
 				if err := w.db.W.RunInTx(context.Background(), nil, func(ctx context.Context, tx bun.Tx) error {
 					if _, err := tx.NewInsert().Model(&meetings).Exec(ctx); err != nil {
 						return err
@@ -208,11 +209,11 @@ func benchPush(b *testing.B, overHTTP bool) {
 		floor := make([][]recorded, devices)
 		for d := range floor {
 			for k := 0; k < batches; k++ {
-				meetings, att := rawRows(w, d, today.AddDays(-k-i*batches-2000))
+				meetings, att := rawRows(w, d, today.AddDays(-k-round*batches-2000))
 				floor[d] = append(floor[d], record(b, w.cells[d], meetings), record(b, w.cells[d], att))
 			}
 		}
-		floorRate = float64(devices*batches*50) / eachDevice(b, w, devices, func(d int) {
+		floorRate := float64(devices*batches*50) / eachDevice(b, w, devices, func(d int) {
 			for k := 0; k < batches; k++ {
 				if err := w.db.W.RunInTx(context.Background(), nil, func(ctx context.Context, tx bun.Tx) error {
 					if err := floor[d][2*k].insert(ctx, tx); err != nil {
@@ -227,23 +228,28 @@ func benchPush(b *testing.B, overHTTP bool) {
 		if failed.Load() > 0 {
 			b.Fatalf("%d raw or floor batches failed", failed.Load())
 		}
+		pushRates, rawRates = append(pushRates, pushRate), append(rawRates, rawRate)
+		ofRaw, floorOfRaw, ofFloor = append(ofRaw, 100*pushRate/rawRate), append(floorOfRaw, 100*floorRate/rawRate), append(ofFloor, 100*pushRate/floorRate)
 	}
-	b.ReportMetric(pushRate, "mutations/s")
-	b.ReportMetric(rawRate, "raw_rows/s")
-	b.ReportMetric(100*pushRate/rawRate, "%_of_raw")
-	b.ReportMetric(100*floorRate/rawRate, "floor_%_of_raw")
-	b.ReportMetric(100*pushRate/floorRate, "%_of_floor")
+	b.ReportMetric(median(pushRates), "mutations/s")
+	b.ReportMetric(median(rawRates), "raw_rows/s")
+	b.ReportMetric(median(ofRaw), "%_of_raw")
+	b.ReportMetric(median(floorOfRaw), "floor_%_of_raw")
+	b.ReportMetric(median(ofFloor), "%_of_floor")
+	b.Logf("rounds: push %.0f, raw %.0f, %% of raw %.1f (mutations or rows/s, each round)", pushRates, rawRates, ofRaw)
 }
 
 // BenchmarkPushOneDevice: one device pushes 20 held meetings of a 500-member cell with every member's attendance
 // (10,020 mutations) over HTTP in batches of 500, as issue #15 measured it, the next batch sent as soon as the one
-// before is on the wire (Pipeline 2); compared with a raw multi-row INSERT of
-// the same rows, 500 a statement, on one connection, in the same run.
+// before is on the wire (Pipeline 2); compared with a raw multi-row INSERT of the same rows, 500 a statement, on
+// one connection, and with the floor (see floorOf). The three are measured one after the other, in three rounds;
+// each figure is the median of its rounds, and each ratio the median of the rounds' ratios (a ratio compares
+// figures measured seconds apart, so a machine that slows down for a while moves both).
 func BenchmarkPushOneDevice(b *testing.B) {
-	const meetings, members, batch = 20, 500, 500
+	const meetings, members, batch, rounds = 20, 500, 500, 3
 	w := newBenchWorld(b, 1, members)
 	today := domain.DateOf(time.Now())
-	var pushRate, rawRate, floorRate, batchedRate, overlapped float64
+	var pushRates, rawRates, floorRates, ofRaw, floorOfRaw, ofFloor, overlapped []float64
 	var echo1, echo2 int64
 	for i := 0; i < b.N; i++ {
 		c := w.device(0)
@@ -271,90 +277,109 @@ func BenchmarkPushOneDevice(b *testing.B) {
 		if _, err := c.Push(context.Background()); err != nil || len(c.Local.Outbox) > 0 {
 			b.Fatalf("warm-up push: %v, %d left", err, len(c.Local.Outbox))
 		}
-		before := c.Local.Cursor
-		for k := 0; k < meetings; k++ {
-			report(today.AddDays(-k - i*meetings))
-		}
-		n := len(c.Local.Outbox)
-		checkpoint(b, w.db)
-		overlapped = serverMetric(b, w.srv.URL, `chibo_sync_push_overlapped_total{outcome="committed"}`)
-		b.ResetTimer()
-		start := time.Now()
-		if st, err := c.Push(context.Background()); err != nil || st.Rejected > 0 || len(c.Local.Outbox) > 0 {
-			b.Fatalf("push: %+v, %v, %d left", st, err, len(c.Local.Outbox))
-		}
-		pushRate = float64(n) / time.Since(start).Seconds()
-		b.StopTimer()
-		overlapped = serverMetric(b, w.srv.URL, `chibo_sync_push_overlapped_total{outcome="committed"}`) - overlapped
+		for r := 0; r < rounds; r++ {
+			round := i*rounds + r // each round writes its own days
+			before := c.Local.Cursor
+			for k := 0; k < meetings; k++ {
+				report(today.AddDays(-k - round*meetings))
+			}
+			n := len(c.Local.Outbox)
+			checkpoint(b, w.db)
+			ov := serverMetric(b, w.srv.URL, `chibo_sync_push_overlapped_total{outcome="committed"}`)
+			b.StartTimer()
+			start := time.Now()
+			if st, err := c.Push(context.Background()); err != nil || st.Rejected > 0 || len(c.Local.Outbox) > 0 {
+				b.Fatalf("push: %+v, %v, %d left", st, err, len(c.Local.Outbox))
+			}
+			push := float64(n) / time.Since(start).Seconds()
+			b.StopTimer()
+			overlapped = append(overlapped, serverMetric(b, w.srv.URL, `chibo_sync_push_overlapped_total{outcome="committed"}`)-ov)
 
-		// No echo: what the device pulls after its push (protocol 2), and what a protocol 1 device would pull from
-		// the same cursor (its own rows, back).
-		pulled := tr.pulled.Load()
-		if _, err := c.Pull(context.Background()); err != nil {
-			b.Fatal(err)
-		}
-		echo2 = tr.pulled.Load() - pulled
-		v1 := w.device(0)
-		v1.Protocol, v1.Local.Cursor = 1, before
-		v1.HTTP = &http.Client{Transport: tr}
-		pulled = tr.pulled.Load()
-		if _, err := v1.Pull(context.Background()); err != nil {
-			b.Fatal(err)
-		}
-		echo1 = tr.pulled.Load() - pulled
+			if r == 0 {
+				// No echo: what the device pulls after its push (protocol 2), and what a protocol 1 device would
+				// pull from the same cursor (its own rows, back).
+				pulled := tr.pulled.Load()
+				if _, err := c.Pull(context.Background()); err != nil {
+					b.Fatal(err)
+				}
+				echo2 = tr.pulled.Load() - pulled
+				v1 := w.device(0)
+				v1.Protocol, v1.Local.Cursor = 1, before
+				v1.HTTP = &http.Client{Transport: tr}
+				pulled = tr.pulled.Load()
+				if _, err := v1.Pull(context.Background()); err != nil {
+					b.Fatal(err)
+				}
+				echo1 = tr.pulled.Load() - pulled
+			}
 
-		// The same rows, raw: a multi-row INSERT of 500 at a time, each in its transaction.
-		rows := 0
-		checkpoint(b, w.db)
-		start = time.Now()
-		for k := 0; k < meetings; k++ {
-			ms, as := rawMeeting(w, 0, today.AddDays(-k-i*meetings-1000), members)
-			rows += len(ms) + len(as)
-			err := w.db.W.RunInTx(context.Background(), nil, func(ctx context.Context, tx bun.Tx) error {
-				_, err := tx.NewInsert().Model(&ms).Exec(ctx)
-				return err
-			})
-			for len(as) > 0 && err == nil {
-				part := as[:min(len(as), batch)]
-				as = as[len(part):]
-				err = w.db.W.RunInTx(context.Background(), nil, func(ctx context.Context, tx bun.Tx) error {
-					_, err := tx.NewInsert().Model(&part).Exec(ctx)
+			// The same rows, raw: a multi-row INSERT of 500 at a time, each in its transaction.
+			rows := 0
+			checkpoint(b, w.db)
+			start = time.Now()
+			for k := 0; k < meetings; k++ {
+				ms, as := rawMeeting(w, 0, today.AddDays(-k-round*meetings-1000), members)
+				rows += len(ms) + len(as)
+				err := w.db.W.RunInTx(context.Background(), nil, func(ctx context.Context, tx bun.Tx) error {
+					_, err := tx.NewInsert().Model(&ms).Exec(ctx)
 					return err
 				})
+				for len(as) > 0 && err == nil {
+					part := as[:min(len(as), batch)]
+					as = as[len(part):]
+					err = w.db.W.RunInTx(context.Background(), nil, func(ctx context.Context, tx bun.Tx) error {
+						_, err := tx.NewInsert().Model(&part).Exec(ctx)
+						return err
+					})
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
 			}
-			if err != nil {
-				b.Fatal(err)
-			}
-		}
-		rawRate = float64(rows) / time.Since(start).Seconds()
+			rawRate := float64(rows) / time.Since(start).Seconds()
 
-		// The floor: the same rows again, with the audit entries (one per batch and kind of record, holding the
-		// records) and the change-log entry of each row every write must have (the invariants, nothing of the
-		// engine's checks), written as the push writes them (changelog.InsertRows:
-		// COPY on PostgreSQL), 500 rows and their entries in a transaction, one transaction after another. The
-		// entries are made before the clock starts: this is the database's part alone. The batches are the push's:
-		// a meeting and its first 499 marks, then its last mark, the next meeting and its first 498…
-		floorRate = floorOf(b, w, today.AddDays(-i*meetings-2000), meetings, members, batch, record)
-		// What the floor would be if the change log recorded less too (not how Chibo records today): one change-log
-		// entry per batch and kind of record, holding the records, like the audit entry.
-		batchedRate = floorOf(b, w, today.AddDays(-i*meetings-3000), meetings, members, batch, recordBatched)
+			// The floor: the same rows again, with the audit entry and the change-log entry every write must have
+			// (the invariants, nothing of the engine's checks), as a push writes them: one audit entry per batch
+			// and kind of record (store.AuditEntry.Group), one change-log entry per run of a kind of record
+			// (changelog's groupEntries), written with changelog.InsertRows (COPY on PostgreSQL), 500 rows and
+			// their entries in a transaction, one transaction after another. The entries are made before the clock
+			// starts: this is the database's part alone. The batches are the push's: a meeting and its first 499
+			// marks, then its last mark, the next meeting and its first 498…
+			floor := floorOf(b, w, today.AddDays(-round*meetings-2000), meetings, members, batch)
+			pushRates, rawRates, floorRates = append(pushRates, push), append(rawRates, rawRate), append(floorRates, floor)
+			ofRaw, floorOfRaw, ofFloor = append(ofRaw, 100*push/rawRate), append(floorOfRaw, 100*floor/rawRate), append(ofFloor, 100*push/floor)
+		}
 	}
-	b.ReportMetric(pushRate, "mutations/s")
-	b.ReportMetric(rawRate, "raw_rows/s")
-	b.ReportMetric(100*pushRate/rawRate, "%_of_raw")
-	b.ReportMetric(100*floorRate/rawRate, "floor_%_of_raw")
-	b.ReportMetric(100*pushRate/floorRate, "%_of_floor")
-	b.ReportMetric(100*batchedRate/rawRate, "batched_floor_%_of_raw")
-	b.ReportMetric(overlapped, "overlapped_pushes")
+	b.ReportMetric(median(pushRates), "mutations/s")
+	b.ReportMetric(median(rawRates), "raw_rows/s")
+	b.ReportMetric(median(ofRaw), "%_of_raw")
+	b.ReportMetric(median(floorOfRaw), "floor_%_of_raw")
+	b.ReportMetric(median(ofFloor), "%_of_floor")
+	b.ReportMetric(median(overlapped), "overlapped_pushes")
 	b.ReportMetric(float64(echo2)/1024, "pulled_after_KB")
 	b.ReportMetric(float64(echo1)/1024, "v1_pulled_after_KB")
 	b.ReportMetric(100*float64(echo2)/float64(echo1), "%_of_v1_echo")
+	b.Logf("rounds: push %.0f, raw %.0f, %% of raw %.1f, floor %% of raw %.1f (mutations or rows/s, each round)",
+		pushRates, rawRates, ofRaw, floorOfRaw)
 }
 
-// floorOf writes meetings held meetings of cell 0 from day back, with members marks each, as rec records them,
+// median returns the median of xs (the mean of the middle two for an even count), 0 for none.
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// floorOf writes meetings held meetings of cell 0 from day back, with members marks each, as record records them,
 // batch rows and their entries in a transaction, one transaction after another, and returns the rows written per
 // second (the entries are made before the clock starts).
-func floorOf(b *testing.B, w *benchWorld, day domain.Date, meetings, members, batch int, rec func(*testing.B, *store.OrgUnit, any) recorded) float64 {
+func floorOf(b *testing.B, w *benchWorld, day domain.Date, meetings, members, batch int) float64 {
 	var floor [][]recorded
 	var room, rows int
 	add := func(r recorded, n int) {
@@ -367,14 +392,14 @@ func floorOf(b *testing.B, w *benchWorld, day domain.Date, meetings, members, ba
 	for k := 0; k < meetings; k++ {
 		ms, as := rawMeeting(w, 0, day.AddDays(-k), members)
 		rows += len(ms) + len(as)
-		add(rec(b, w.cells[0], ms), len(ms))
+		add(record(b, w.cells[0], ms), len(ms))
 		for len(as) > 0 {
 			if room == 0 {
 				floor, room = append(floor, nil), batch
 			}
 			part := as[:min(len(as), room)]
 			as = as[len(part):]
-			add(rec(b, w.cells[0], part), len(part))
+			add(record(b, w.cells[0], part), len(part))
 		}
 	}
 	checkpoint(b, w.db)
@@ -439,10 +464,12 @@ type benchChange struct {
 	Part          string    `bun:"part,notnull"`
 	Data          string    `bun:"data"`
 	At            time.Time `bun:"at,notnull"`
+	RowIDs        *string   `bun:"row_ids"`
 }
 
-// recorded is rows with their audit entries (one per kind, as store.AuditEntry.Group makes them) and the
-// change-log entry of each, as JSON of the row like the push's.
+// recorded is rows with their audit entries (one per kind, as store.AuditEntry.Group makes them) and their
+// change-log entries (one per run of 16 rows or more, one per row below, as changelog's groupEntries makes them),
+// as JSON of the row like the push's.
 type recorded struct {
 	rows    any // a pointer to a slice
 	audits  []store.AuditEntry
@@ -452,35 +479,27 @@ type recorded struct {
 func record(b *testing.B, cell *store.OrgUnit, rows any) recorded {
 	now := store.Now()
 	ptr, rs := benchRows(rows)
-	r := recorded{rows: ptr, audits: make([]store.AuditEntry, len(rs)), changes: make([]benchChange, len(rs))}
+	r := recorded{rows: ptr, audits: make([]store.AuditEntry, len(rs))}
+	ids, data := make([]string, len(rs)), make([]string, len(rs))
 	for i, row := range rs {
-		data, err := json.Marshal(row)
+		j, err := json.Marshal(row)
 		if err != nil {
 			b.Fatal(err)
 		}
-		after, id, table := string(data), row.SyncBase().ID, store.TableOf(row)
+		after, id, table := string(j), row.SyncBase().ID, store.TableOf(row)
+		ids[i], data[i] = id, after
 		r.audits[i] = store.AuditEntry{At: now, Action: "sync.create", Entity: table, EntityID: id, OrgUnitID: &cell.ID, After: &after}
-		r.changes[i] = benchChange{Tx: 1, Table: table, RowID: id, Op: "put", Class: changelog.ClassMeetings, Scope: cell.ID,
-			Path: cell.Path, Part: now.Format("2006-01"), Data: after, At: now}
+		r.changes = append(r.changes, benchChange{Tx: 1, Table: table, RowID: id, Op: "put", Class: changelog.ClassMeetings, Scope: cell.ID,
+			Path: cell.Path, Part: now.Format("2006-01"), Data: after, At: now})
+	}
+	if len(rs) >= 16 {
+		g := r.changes[0]
+		all := strings.Join(ids, ",")
+		g.RowIDs, g.Data = &all, strings.Join(data, "\n")
+		r.changes = []benchChange{g}
 	}
 	r.audits = store.AuditEntry{}.Group(r.audits) // as a push's transaction writes them: one entry per kind
 	return r
-}
-
-// recordBatched is record as a write would be if the change log recorded less too: one audit entry and one
-// change-log entry for all the rows, each holding them as a JSON array.
-func recordBatched(b *testing.B, cell *store.OrgUnit, rows any) recorded {
-	now := store.Now()
-	ptr, rs := benchRows(rows)
-	data, err := json.Marshal(rs)
-	if err != nil {
-		b.Fatal(err)
-	}
-	after, id, table := string(data), rs[0].SyncBase().ID, store.TableOf(rs[0])
-	return recorded{rows: ptr,
-		audits: []store.AuditEntry{{At: now, Action: "sync.create", Entity: table, EntityID: id, OrgUnitID: &cell.ID, After: &after}},
-		changes: []benchChange{{Tx: 1, Table: table, RowID: id, Op: "put", Class: changelog.ClassMeetings, Scope: cell.ID,
-			Path: cell.Path, Part: now.Format("2006-01"), Data: after, At: now}}}
 }
 
 // benchRows returns a pointer to a slice of meetings or attendance, and its rows.

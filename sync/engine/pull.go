@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -438,19 +439,27 @@ func (e *Engine) delta(ctx context.Context, tx bun.Tx, sc *changelog.Scoper, cur
 		return true, nil
 	}
 	type entry struct {
-		Tx    int64   `bun:"tx"`
-		Seq   int64   `bun:"seq"`
-		Table string  `bun:"tbl"`
-		RowID string  `bun:"row_id"`
-		Op    string  `bun:"op"`
-		Class string  `bun:"class"`
-		Scope string  `bun:"scope"`
-		Path  string  `bun:"path"`
-		Part  string  `bun:"part"`
-		Data  *string `bun:"data"`
+		Tx     int64   `bun:"tx"`
+		Seq    int64   `bun:"seq"`
+		Table  string  `bun:"tbl"`
+		RowID  string  `bun:"row_id"`
+		Op     string  `bun:"op"`
+		Class  string  `bun:"class"`
+		Scope  string  `bun:"scope"`
+		Path   string  `bun:"path"`
+		Part   string  `bun:"part"`
+		Data   *string `bun:"data"`
+		RowIDs *string `bun:"row_ids"` // an entry of several rows (changelog, groupEntries)
+	}
+	// rowsOf is how many rows an entry stands for.
+	rowsOf := func(r *entry) int {
+		if r.RowIDs == nil {
+			return 1
+		}
+		return 1 + strings.Count(*r.RowIDs, ",")
 	}
 	query := func(q *bun.SelectQuery) *bun.SelectQuery {
-		q = q.Table("sync_changes").Column("tx", "seq", "tbl", "row_id", "op", "class", "scope", "path", "part", "data").
+		q = q.Table("sync_changes").Column("tx", "seq", "tbl", "row_id", "op", "class", "scope", "path", "part", "data", "row_ids").
 			Where("tx < ?", horizon)
 		return q.ApplyQueryBuilder(func(qb bun.QueryBuilder) bun.QueryBuilder {
 			return notOwn(coverWhere(qb, defs, win, fresh, cur.Round.Since), client)
@@ -460,11 +469,19 @@ func (e *Engine) delta(ctx context.Context, tx bun.Tx, sc *changelog.Scoper, cur
 	if err := query(tx.NewSelect()).Where("tx > ?", cur.Tx).Limit(int64(limit+1)).Scan(ctx, &rows); err != nil {
 		return false, domain.Internal(err)
 	}
-	more := len(rows) > limit
+	// The page ends at the entry that brings it to limit rows (an entry may stand for many), finishing that
+	// entry's transaction rather than splitting it.
+	cut, n := -1, 0
+	for i := range rows {
+		if n += rowsOf(&rows[i]); n >= limit {
+			cut = i
+			break
+		}
+	}
+	more := cut >= 0 && (cut < len(rows)-1 || len(rows) > limit)
 	if more {
-		// Finish the last transaction on the page rather than split it.
-		last := rows[limit-1]
-		rows = rows[:limit]
+		last := rows[cut]
+		rows = rows[:cut+1]
 		var rest []entry
 		if err := query(tx.NewSelect()).Where("tx = ? AND seq > ?", last.Tx, last.Seq).Scan(ctx, &rest); err != nil {
 			return false, domain.Internal(err)
@@ -485,13 +502,33 @@ func (e *Engine) delta(ctx context.Context, tx bun.Tx, sc *changelog.Scoper, cur
 			size += len(*r.Data)
 		}
 	}
-	for _, r := range rows {
+	for i := range rows {
+		r := &rows[i]
 		cur.High = max(cur.High, r.Tx)
 		op := wire.Op{Op: r.Op, Table: r.Table, ID: r.RowID, Version: r.Tx, Class: r.Class, Scope: r.Scope, Path: r.Path, Part: r.Part}
-		if r.Data != nil {
-			op.Data = json.RawMessage(*r.Data)
+		if r.RowIDs == nil {
+			if r.Data != nil {
+				op.Data = json.RawMessage(*r.Data)
+			}
+			resp.Ops = append(resp.Ops, op)
+			continue
 		}
-		resp.Ops = append(resp.Ops, op)
+		ids, data := *r.RowIDs, ""
+		if r.Data != nil {
+			data = *r.Data
+		}
+		for ids != "" {
+			op.ID, ids, _ = strings.Cut(ids, ",")
+			if r.Data != nil {
+				var d string
+				d, data, _ = strings.Cut(data, "\n")
+				if d == "" {
+					return false, domain.Internalf("sync log: entry %d has fewer rows' data than ids", r.Seq)
+				}
+				op.Data = json.RawMessage(d)
+			}
+			resp.Ops = append(resp.Ops, op)
+		}
 	}
 	return more, nil
 }

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/uptrace/bun"
 
@@ -620,11 +621,10 @@ func fieldSet(sp spec, m wire.Mutation, creating bool) error {
 // overlay writes fields onto row through JSON, so values are read exactly as the API reads them: decoding an
 // object into a struct sets the fields the object names and leaves the others alone.
 func overlay(row changelog.Row, fields map[string]json.RawMessage) error {
-	b, err := json.Marshal(fields)
-	if err != nil {
-		return reject("fields", "sync.bad_request", "detail", err.Error())
+	if at, ok := row.(*store.Attendance); ok && overlayAttendance(at, fields) {
+		return nil
 	}
-	if err := json.Unmarshal(b, row); err != nil {
+	if err := json.Unmarshal(wire.Object(fields), row); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
 			return reject(te.Field, "error.bad_value", "field", te.Field)
@@ -632,6 +632,59 @@ func overlay(row changelog.Row, fields map[string]json.RawMessage) error {
 		return reject("fields", "sync.bad_request", "detail", err.Error())
 	}
 	return nil
+}
+
+// overlayAttendance sets a mark's fields, as overlay would, when each of them is one of its text fields, named
+// exactly, and given as a plain JSON string (no escape, valid UTF-8): a phone's mark always is, and a report's
+// hundreds of marks are then decoded without encoding/json's reflection. It reports false, setting nothing,
+// otherwise.
+func overlayAttendance(at *store.Attendance, fields map[string]json.RawMessage) bool {
+	var meeting, member, status, reason *string
+	for k, v := range fields {
+		if !plainString(v) {
+			return false
+		}
+		s := string(v[1 : len(v)-1])
+		switch k {
+		case "meeting_id":
+			meeting = &s
+		case "member_id":
+			member = &s
+		case "status":
+			status = &s
+		case "reason":
+			reason = &s
+		default:
+			return false
+		}
+	}
+	if meeting != nil {
+		at.MeetingID = *meeting
+	}
+	if member != nil {
+		at.MemberID = *member
+	}
+	if status != nil {
+		at.Status = domain.AttendanceStatus(*status)
+	}
+	if reason != nil {
+		at.Reason = *reason
+	}
+	return true
+}
+
+// plainString reports whether v is a JSON string with no escape and no control character, of valid UTF-8: its
+// value is the bytes between the quotes.
+func plainString(v []byte) bool {
+	if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' {
+		return false
+	}
+	for _, c := range v[1 : len(v)-1] {
+		if c == '"' || c == '\\' || c < 0x20 {
+			return false
+		}
+	}
+	return utf8.Valid(v)
 }
 
 // draft is an upsert's fields decoded onto a new row (or why they cannot be), before the device's lock is taken.

@@ -114,3 +114,81 @@ func appendString(b []byte, s string) []byte {
 	}
 	return append(b, '"')
 }
+
+// AppendJSON appends the push answer as JSON, the fields encoding/json would write for the struct (empty ones
+// left out as its tags say), without its reflection: an answer holds one result per mutation, each with the row's
+// data, which is already JSON.
+func (r *PushResponse) AppendJSON(b []byte) []byte {
+	b = append(b, `{"results":`...)
+	if r.Results == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i := range r.Results {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = r.Results[i].appendJSON(b)
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"last_seq":`...)
+	b = strconv.AppendInt(b, r.LastSeq, 10)
+	return append(b, '}')
+}
+
+// appendJSON appends the result as JSON (see PushResponse.AppendJSON).
+func (r *Result) appendJSON(b []byte) []byte {
+	str := func(b []byte, key, v string) []byte {
+		if v == "" {
+			return b
+		}
+		b = append(b, key...)
+		return appendString(b, v)
+	}
+	num := func(b []byte, key string, v int64) []byte {
+		if v == 0 {
+			return b
+		}
+		b = append(b, key...)
+		return strconv.AppendInt(b, v, 10)
+	}
+	b = append(b, `{"seq":`...)
+	b = strconv.AppendInt(b, r.Seq, 10)
+	b = str(b, `,"id":`, r.ID)
+	b = append(b, `,"status":`...)
+	b = appendString(b, r.Status)
+	if r.Duplicate {
+		b = append(b, `,"duplicate":true`...)
+	}
+	b = str(b, `,"code":`, r.Code)
+	b = str(b, `,"message":`, r.Message)
+	b = str(b, `,"field":`, r.Field)
+	b = str(b, `,"reason":`, r.Reason)
+	b = num(b, `,"version":`, r.Version)
+	if len(r.Conflicts) > 0 {
+		b = append(b, `,"conflicts":[`...)
+		for i, f := range r.Conflicts {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, f)
+		}
+		b = append(b, ']')
+	}
+	b = num(b, `,"expected":`, r.Expected)
+	if o := r.Own; o != nil {
+		b = append(b, `,"own":{"op":`...)
+		b = appendString(b, o.Op)
+		b = str(b, `,"c":`, o.Class)
+		b = str(b, `,"s":`, o.Scope)
+		b = str(b, `,"p":`, o.Path)
+		b = str(b, `,"m":`, o.Part)
+		if len(o.Data) > 0 {
+			b = append(b, `,"d":`...)
+			b = append(b, o.Data...)
+		}
+		b = append(b, '}')
+	}
+	return append(b, '}')
+}
