@@ -47,6 +47,8 @@ type txState struct {
 	lastJSON *string
 	// changes are the tracked changes of the tables the registry watches (Registry.OnFlush).
 	changes []Change
+	// logged are the tables of the entries WriteLogNow wrote ahead of the commit.
+	logged map[string]bool
 	// ahead is set when the transaction found a row it writes at a version above tx: it must run again.
 	ahead bool
 	// moved is set when the database runs on another timeline than the stored one: Write rebases, then runs the
@@ -183,6 +185,9 @@ func write(ctx context.Context, w *bun.DB, reg *Registry, fn func(ctx context.Co
 		}
 		for _, e := range st.entries {
 			touched[e.Table] = true
+		}
+		for t := range st.logged {
+			touched[t] = true
 		}
 		if err := st.flush(ctx, tx); err != nil {
 			return err

@@ -277,25 +277,15 @@ func (st *txState) flush(ctx context.Context, db bun.IDB) error {
 	}
 	st.inserts, st.pending = map[string][]Row{}, map[string]int{}
 	// Then the rows of other tables queued by Queue (the audit entries).
-	for _, q := range st.order {
-		if err := q.flush(ctx, db); err != nil {
-			return err
-		}
+	if err := st.flushLog(ctx, db); err != nil {
+		return err
 	}
-	if len(st.entries) == 0 && len(st.buckets) == 0 {
+	if len(st.buckets) == 0 {
 		return nil
 	}
 	tx, err := SyncTx(ctx, db)
 	if err != nil {
 		return err
-	}
-	for i := range st.entries {
-		st.entries[i].Tx = tx
-		st.entries[i].At = st.now
-	}
-	st.entries = groupEntries(st.entries)
-	if err := InsertRows(ctx, db, &st.entries, "seq"); err != nil {
-		return domain.Internalf("sync log: %w", err)
 	}
 	keys := make([]BucketKey, 0, len(st.buckets))
 	for k, b := range st.buckets {
@@ -336,6 +326,50 @@ func (st *txState) flush(ctx context.Context, db bun.IDB) error {
 	}
 	st.entries, st.byRow, st.buckets = nil, map[string][]int{}, map[BucketKey]*bucketDelta{}
 	return nil
+}
+
+// flushLog writes the rows queued by Queue (the audit entries) and the change-log entries the transaction has so
+// far, and forgets them (the tables of the entries stay known to Write).
+func (st *txState) flushLog(ctx context.Context, db bun.IDB) error {
+	for _, q := range st.order {
+		if err := q.flush(ctx, db); err != nil {
+			return err
+		}
+	}
+	if len(st.entries) == 0 {
+		return nil
+	}
+	tx, err := SyncTx(ctx, db)
+	if err != nil {
+		return err
+	}
+	if st.logged == nil {
+		st.logged = map[string]bool{}
+	}
+	for i := range st.entries {
+		st.entries[i].Tx = tx
+		st.entries[i].At = st.now
+		st.logged[st.entries[i].Table] = true
+	}
+	st.entries = groupEntries(st.entries)
+	if err := InsertRows(ctx, db, &st.entries, "seq"); err != nil {
+		return domain.Internalf("sync log: %w", err)
+	}
+	st.entries, st.byRow = nil, map[string][]int{}
+	return nil
+}
+
+// WriteLogNow writes the change-log entries and the audit entries of the current write transaction so far, ahead
+// of the rows it queued (InsertDeferred), which are written at commit with whatever it logs later. The sync
+// engine uses it for a push applied while the device's push before is committing (sync/engine, overlap.go):
+// these two tables take no lock another transaction holds, so their writing (a push's largest values: its rows'
+// JSON, twice) overlaps that commit instead of following it.
+func WriteLogNow(ctx context.Context, db bun.IDB) error {
+	st := syncState(ctx)
+	if st == nil {
+		return domain.Internal(errNoWrite)
+	}
+	return st.flushLog(ctx, db)
 }
 
 // Insert stamps and inserts a synced row and records it in the change log.

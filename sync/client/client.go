@@ -111,6 +111,19 @@ func (c *Client) post(ctx context.Context, path string, in, out any) error {
 		_ = json.NewDecoder(rd).Decode(e)
 		return e
 	}
+	if pr, ok := out.(*wire.PushResponse); ok {
+		// A push answer (one result per mutation) is read whole and decoded by the protocol's quick decoder.
+		b, err := io.ReadAll(rd)
+		if err != nil {
+			return err
+		}
+		r, err := wire.DecodePushResponse(b)
+		if err != nil {
+			return err
+		}
+		*pr = *r
+		return nil
+	}
 	return json.NewDecoder(rd).Decode(out)
 }
 
@@ -249,7 +262,7 @@ type PushStats struct {
 // server processes them in order, PROTOCOL.md "Push"); a batch answered "gap" (it overtook the one before) is sent
 // again.
 func (c *Client) Push(ctx context.Context) (*PushStats, error) {
-	st := &PushStats{}
+	st := &PushStats{Results: make([]wire.Result, 0, len(c.Local.Outbox))} // one result per mutation sent
 	batch := c.PushBatch
 	if batch <= 0 {
 		batch = 100

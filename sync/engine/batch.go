@@ -18,14 +18,17 @@ import (
 // are checked, and kept up to date as they apply (a meeting created by one mutation is there for the next). A
 // lookup the preload missed falls back to the database.
 
-func rowKey(table, id string) string { return table + "/" + id }
+// rowRef names a row: its table and id (a map key made without joining strings).
+type rowRef struct{ table, id string }
+
+func rowKey(table, id string) rowRef { return rowRef{table, id} }
 
 // preload loads, with one query per table, the rows the mutations change and the meetings, members, units and
 // assignments their checks read. On PostgreSQL the changed rows are locked, so concurrent pushes to one row wait
 // for each other instead of overwriting blindly.
 func (a *applier) preload(ctx context.Context, ms []wire.Mutation) error {
 	ids := map[string][]string{}
-	meetingOf := map[string]string{} // the meeting_id a mutation of a byMeeting table gives its row
+	meetingOf := map[rowRef]string{} // the meeting_id a mutation of a byMeeting table gives its row
 	var meetingIDs, memberIDs, unitIDs []string
 	str := func(m wire.Mutation, f string) string { return wire.JSONString(m.Fields[f]) }
 	for _, m := range ms {

@@ -93,7 +93,7 @@ type applier struct {
 	clientID string
 	today    domain.Date
 	// the batch's view (batch.go)
-	rows     map[string]changelog.Row
+	rows     map[rowRef]changelog.Row
 	units    map[string]*store.OrgUnit
 	meetings map[string]*store.Meeting
 	members  map[string]*store.Member // preloaded with their id and cell only
@@ -101,7 +101,7 @@ type applier struct {
 	rubrics  map[string]*store.Rubric // by province and day: the rubric in force (nil: none)
 	assigns  []store.Assignment
 	// written are the rows (rowKey) this batch has written so far.
-	written map[string]bool
+	written map[rowRef]bool
 	// drafts are the new rows the upserts would create, by seq, decoded before the lock (push.go).
 	drafts map[int64]draft
 	// noLock is set while the batch is applied before the device's lock, the push before it still writing
@@ -111,9 +111,9 @@ type applier struct {
 
 func newApplier(e *Engine, p *domain.Principal, tx bun.IDB, clientID string) *applier {
 	return &applier{e: e, p: p, tx: tx, clientID: clientID, today: domain.DateOf(e.now()),
-		rows: map[string]changelog.Row{}, units: map[string]*store.OrgUnit{}, meetings: map[string]*store.Meeting{},
+		rows: map[rowRef]changelog.Row{}, units: map[string]*store.OrgUnit{}, meetings: map[string]*store.Meeting{},
 		members: map[string]*store.Member{}, refs: map[string]*store.ReferenceData{},
-		rubrics: map[string]*store.Rubric{}, written: map[string]bool{}}
+		rubrics: map[string]*store.Rubric{}, written: map[rowRef]bool{}}
 }
 
 func reject(field, key string, kv ...string) error {

@@ -26,9 +26,11 @@ import (
 //     attendance only (a phone's report: a meeting and its marks), the later one only creating rows (none exists,
 //     and the one before wrote none of them). A row that exists would be locked and updated at once, before the
 //     one before commits; that waits for the commit, as before.
-//   - Nothing is written, and no row locked, before the one before has committed: the rows are queued (the
-//     change log writes them at commit) and the reads take no lock, so the two transactions never wait for each
-//     other in the database while one of them waits for the other here.
+//   - No row is written or locked before the one before has committed: the rows are queued (the change log
+//     writes them at commit) and the reads take no lock, so the two transactions never wait for each other in the
+//     database while one of them waits for the other here. Only the push's change-log and audit entries are
+//     written before (changelog.WriteLogNow): new rows of tables without foreign keys or insert triggers, which
+//     wait on no lock the one before holds, and which go with the rest if the push is rolled back.
 //   - When the one before did not commit (refused, cancelled, or run again), or the device's last_seq is not the
 //     one it left, the request is rolled back and processed again as before.
 
@@ -183,7 +185,7 @@ func (e *Engine) follow(ctx context.Context, a *applier, req *wire.PushRequest, 
 	if prev.view == nil || !chainable(req, prev.last) {
 		return false, nil
 	}
-	written := make(map[string]bool, len(prev.view))
+	written := make(map[rowRef]bool, len(prev.view))
 	var meetings []changelog.Row
 	for _, r := range prev.view {
 		written[rowKey(store.TableOf(r), r.SyncBase().ID)] = true

@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -64,6 +65,46 @@ func checkReports(t *testing.T, h *harness, c *client.Client, ids []string) {
 	if diff := cmp.Diff(tables(fresh), tables(c)); diff != "" {
 		t.Errorf("the device's rows differ from a new device's (-new +pushed):\n%s", diff)
 	}
+	loggedOnce(t, h, ids)
+}
+
+// loggedOnce checks that the change log and the audit log record each meeting of ids and each of its marks
+// exactly once: an overlapped push writes both before the push before commits, and one rolled back leaves none.
+func loggedOnce(t *testing.T, h *harness, ids []string) {
+	t.Helper()
+	ctx := context.Background()
+	want := map[string]int{}
+	for _, id := range ids {
+		want["meetings/"+id] = 1
+		for _, m := range h.members["A"] {
+			want["attendance/"+wire.AttendanceID(id, m.ID)] = 1
+		}
+	}
+	count := func(what string, q string) {
+		var rows []struct {
+			Table string  `bun:"tbl"`
+			ID    string  `bun:"id"`
+			IDs   *string `bun:"ids"`
+		}
+		must(t, h.db.R.NewRaw(q).Scan(ctx, &rows))
+		got := map[string]int{}
+		for _, r := range rows {
+			list := []string{r.ID}
+			if r.IDs != nil {
+				list = strings.FieldsFunc(*r.IDs, func(c rune) bool { return c == ',' || c == '"' || c == '[' || c == ']' })
+			}
+			for _, id := range list {
+				if k := r.Table + "/" + id; want[k] > 0 {
+					got[k]++
+				}
+			}
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("the %s records the reports' rows (-once each +as recorded):\n%s", what, diff)
+		}
+	}
+	count("change log", `SELECT tbl, row_id AS id, row_ids AS ids FROM sync_changes WHERE op = 'put' AND tbl IN ('meetings', 'attendance')`)
+	count("audit log", `SELECT entity AS tbl, entity_id AS id, entity_ids AS ids FROM audit_log WHERE action = 'sync.create' AND entity IN ('meetings', 'attendance')`)
 }
 
 // TestOverlappedPushes: a device that pipelines its report has each push applied while the one before writes (on

@@ -11,7 +11,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/uptrace/bun"
 
@@ -423,6 +422,11 @@ func (e *Engine) pushBatch(ctx context.Context, tx bun.Tx, p *domain.Principal, 
 		}
 	}
 	if following {
+		// The audit and change-log entries are written while the push before commits (they wait on none of its
+		// locks); the rows themselves once it has.
+		if err := changelog.WriteLogNow(ctx, tx); err != nil {
+			return nil, err
+		}
 		if err := joined(ctx, ov.prev); err != nil {
 			return nil, err
 		}
@@ -641,10 +645,10 @@ func overlay(row changelog.Row, fields map[string]json.RawMessage) error {
 func overlayAttendance(at *store.Attendance, fields map[string]json.RawMessage) bool {
 	var meeting, member, status, reason *string
 	for k, v := range fields {
-		if !plainString(v) {
+		s, ok := wire.PlainString(v)
+		if !ok {
 			return false
 		}
-		s := string(v[1 : len(v)-1])
 		switch k {
 		case "meeting_id":
 			meeting = &s
@@ -671,20 +675,6 @@ func overlayAttendance(at *store.Attendance, fields map[string]json.RawMessage) 
 		at.Reason = *reason
 	}
 	return true
-}
-
-// plainString reports whether v is a JSON string with no escape and no control character, of valid UTF-8: its
-// value is the bytes between the quotes.
-func plainString(v []byte) bool {
-	if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' {
-		return false
-	}
-	for _, c := range v[1 : len(v)-1] {
-		if c == '"' || c == '\\' || c < 0x20 {
-			return false
-		}
-	}
-	return utf8.Valid(v)
 }
 
 // draft is an upsert's fields decoded onto a new row (or why they cannot be), before the device's lock is taken.

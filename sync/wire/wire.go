@@ -279,6 +279,14 @@ func shapef(format string, args ...any) error { return &ShapeError{msg: fmt.Spri
 
 // DecodePush reads a push request strictly: unknown fields, trailing data and malformed mutations are errors.
 func DecodePush(b []byte) (*PushRequest, error) {
+	if json.Valid(b) {
+		if req, ok := quickPush(b); ok {
+			if err := req.Validate(); err != nil {
+				return nil, err
+			}
+			return req, nil
+		}
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	var req PushRequest

@@ -1,0 +1,302 @@
+package wire
+
+import (
+	"encoding/json"
+	"strconv"
+	"unicode/utf8"
+)
+
+// Quick decoding (issue #15). A push of 500 marks is 500 small objects of the same few members; encoding/json
+// decodes them by reflection, which was a tenth of the server's and the Go client's CPU in a push. The quick
+// decoders below take a body that is valid JSON (checked first, with json.Valid) in the shape the protocol
+// writes it — known member names, exactly as written, each once; plain strings, integers, objects — and give up on
+// anything else (an escape in a string, a null, a number written 1e3, a name in other letter case, an unknown
+// member), leaving it to encoding/json, which then decodes it or explains the error exactly as before. So what
+// they accept they decode as encoding/json does (TestQuickDecodersAreEncodingJSON, FuzzQuickPush).
+
+// PlainString returns the value of a JSON string written without escapes or control characters, in valid UTF-8:
+// the bytes between its quotes. It reports false for any other JSON value.
+func PlainString(v []byte) (string, bool) {
+	if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' {
+		return "", false
+	}
+	in := v[1 : len(v)-1]
+	for _, c := range in {
+		if c == '"' || c == '\\' || c < 0x20 {
+			return "", false
+		}
+	}
+	if !utf8.Valid(in) {
+		return "", false
+	}
+	return string(in), true
+}
+
+// plainInt returns the value of a JSON integer written as digits with an optional minus sign, that fits in 64 bits.
+func plainInt(v []byte) (int64, bool) {
+	if len(v) == 0 || len(v) > 20 {
+		return 0, false
+	}
+	for i, c := range v {
+		if !(c >= '0' && c <= '9' || c == '-' && i == 0) {
+			return 0, false
+		}
+	}
+	n, err := strconv.ParseInt(string(v), 10, 64)
+	return n, err == nil
+}
+
+// elements splits a JSON array into its elements' raw bytes, or reports false.
+func elements(arr []byte, out [][]byte) ([][]byte, bool) {
+	i := skipSpace(arr, 0)
+	if i >= len(arr) || arr[i] != '[' {
+		return out, false
+	}
+	i = skipSpace(arr, i+1)
+	if i < len(arr) && arr[i] == ']' {
+		return out, skipSpace(arr, i+1) == len(arr)
+	}
+	for i < len(arr) {
+		j, ok := skipValue(arr, i)
+		if !ok {
+			return out, false
+		}
+		out = append(out, arr[i:j])
+		i = skipSpace(arr, j)
+		if i >= len(arr) {
+			return out, false
+		}
+		if arr[i] == ']' {
+			return out, skipSpace(arr, i+1) == len(arr)
+		}
+		if arr[i] != ',' {
+			return out, false
+		}
+		i = skipSpace(arr, i+1)
+	}
+	return out, false
+}
+
+// once reports whether no two members share a name (encoding/json would keep the last; the quick path gives up).
+func once(ms []member) bool {
+	for i := range ms {
+		for j := i + 1; j < len(ms); j++ {
+			if ms[i].key == ms[j].key {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// rawObject returns a JSON object's members as raw values, or false (a null, a repeated or escaped name, a name
+// not in UTF-8).
+func rawObject(v []byte) (map[string]json.RawMessage, bool) {
+	ms, ok := members(v, make([]member, 0, 8))
+	if !ok || !once(ms) {
+		return nil, false
+	}
+	out := make(map[string]json.RawMessage, len(ms))
+	for _, m := range ms {
+		if !utf8.ValidString(m.key) {
+			return nil, false // encoding/json would replace the bad bytes
+		}
+		out[m.key] = json.RawMessage(m.val)
+	}
+	return out, true
+}
+
+// quickPush decodes a push request that is valid JSON in the protocol's own shape (see above), or reports false.
+func quickPush(b []byte) (*PushRequest, bool) {
+	top, ok := members(b, make([]member, 0, 3))
+	if !ok || !once(top) {
+		return nil, false
+	}
+	req := &PushRequest{}
+	for _, m := range top {
+		switch m.key {
+		case "protocol":
+			n, ok := plainInt(m.val)
+			if !ok || int64(int(n)) != n {
+				return nil, false
+			}
+			req.Protocol = int(n)
+		case "client_id":
+			if req.ClientID, ok = PlainString(m.val); !ok {
+				return nil, false
+			}
+		case "mutations":
+			els, ok := elements(m.val, nil)
+			if !ok {
+				return nil, false
+			}
+			req.Mutations = make([]Mutation, len(els))
+			fields := make([]member, 0, 8)
+			for k, el := range els {
+				if fields, ok = members(el, fields[:0]); !ok || !once(fields) || !quickMutation(fields, &req.Mutations[k]) {
+					return nil, false
+				}
+			}
+		default:
+			return nil, false
+		}
+	}
+	return req, true
+}
+
+// quickMutation sets mu from a mutation object's members, or reports false.
+func quickMutation(ms []member, mu *Mutation) bool {
+	var ok bool
+	for _, f := range ms {
+		switch f.key {
+		case "seq":
+			mu.Seq, ok = plainInt(f.val)
+		case "base_version":
+			mu.BaseVersion, ok = plainInt(f.val)
+		case "id":
+			mu.ID, ok = PlainString(f.val)
+		case "t":
+			mu.Table, ok = PlainString(f.val)
+		case "op":
+			mu.Op, ok = PlainString(f.val)
+		case "row_id":
+			mu.RowID, ok = PlainString(f.val)
+		case "fields":
+			mu.Fields, ok = rawObject(f.val)
+		case "base":
+			mu.Base, ok = rawObject(f.val)
+		default:
+			return false
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// DecodePushResponse decodes a push answer: quickly when it is in the shape the server writes, else with
+// encoding/json (unknown members ignored, as a client must).
+func DecodePushResponse(b []byte) (*PushResponse, error) {
+	if json.Valid(b) {
+		if r, ok := quickPushResponse(b); ok {
+			return r, nil
+		}
+	}
+	var r PushResponse
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// quickPushResponse decodes a push answer that is valid JSON in the server's own shape, or reports false.
+func quickPushResponse(b []byte) (*PushResponse, bool) {
+	top, ok := members(b, make([]member, 0, 2))
+	if !ok || !once(top) {
+		return nil, false
+	}
+	r := &PushResponse{}
+	for _, m := range top {
+		switch m.key {
+		case "last_seq":
+			if r.LastSeq, ok = plainInt(m.val); !ok {
+				return nil, false
+			}
+		case "results":
+			els, ok := elements(m.val, nil)
+			if !ok {
+				return nil, false
+			}
+			r.Results = make([]Result, len(els))
+			fields := make([]member, 0, 8)
+			for k, el := range els {
+				if fields, ok = members(el, fields[:0]); !ok || !once(fields) || !quickResult(fields, &r.Results[k]) {
+					return nil, false
+				}
+			}
+		default:
+			return nil, false
+		}
+	}
+	return r, true
+}
+
+// quickResult sets r from a result object's members, or reports false.
+func quickResult(ms []member, r *Result) bool {
+	var ok bool
+	for _, f := range ms {
+		switch f.key {
+		case "seq":
+			r.Seq, ok = plainInt(f.val)
+		case "version":
+			r.Version, ok = plainInt(f.val)
+		case "expected":
+			r.Expected, ok = plainInt(f.val)
+		case "id":
+			r.ID, ok = PlainString(f.val)
+		case "status":
+			r.Status, ok = PlainString(f.val)
+		case "code":
+			r.Code, ok = PlainString(f.val)
+		case "message":
+			r.Message, ok = PlainString(f.val)
+		case "field":
+			r.Field, ok = PlainString(f.val)
+		case "reason":
+			r.Reason, ok = PlainString(f.val)
+		case "duplicate":
+			v := string(f.val)
+			r.Duplicate, ok = v == "true", v == "true" || v == "false"
+		case "conflicts":
+			var els [][]byte
+			if els, ok = elements(f.val, nil); ok {
+				r.Conflicts = make([]string, len(els))
+				for i, el := range els {
+					if r.Conflicts[i], ok = PlainString(el); !ok {
+						break
+					}
+				}
+			}
+		case "own":
+			r.Own, ok = quickOwn(f.val)
+		default:
+			return false
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// quickOwn decodes a result's own, or reports false.
+func quickOwn(v []byte) (*Own, bool) {
+	ms, ok := members(v, make([]member, 0, 6))
+	if !ok || !once(ms) {
+		return nil, false
+	}
+	o := &Own{}
+	for _, f := range ms {
+		switch f.key {
+		case "op":
+			o.Op, ok = PlainString(f.val)
+		case "c":
+			o.Class, ok = PlainString(f.val)
+		case "s":
+			o.Scope, ok = PlainString(f.val)
+		case "p":
+			o.Path, ok = PlainString(f.val)
+		case "m":
+			o.Part, ok = PlainString(f.val)
+		case "d":
+			o.Data, ok = json.RawMessage(f.val), len(f.val) > 0 && f.val[0] == '{'
+		default:
+			return nil, false
+		}
+		if !ok {
+			return nil, false
+		}
+	}
+	return o, true
+}
