@@ -68,8 +68,11 @@ type Error struct {
 func (e *Error) Error() string { return fmt.Sprintf("%d %s: %s", e.Status, e.Code, e.Message) }
 
 func (c *Client) post(ctx context.Context, path string, in, out any) error {
-	body, err := json.Marshal(in)
-	if err != nil {
+	var body []byte
+	var err error
+	if pr, ok := in.(wire.PushRequest); ok {
+		body = pr.AppendJSON(make([]byte, 0, 160*len(pr.Mutations)+64)) // encoding/json's bytes, without its reflection
+	} else if body, err = json.Marshal(in); err != nil {
 		return err
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(c.BaseURL, "/")+path, bytes.NewReader(body))

@@ -192,3 +192,65 @@ func (r *Result) appendJSON(b []byte) []byte {
 	}
 	return append(b, '}')
 }
+
+// AppendJSON appends the push request as JSON: the bytes encoding/json writes for it (fields and bases with their
+// keys sorted), without its reflection.
+func (r *PushRequest) AppendJSON(b []byte) []byte {
+	b = append(b, '{')
+	if r.Protocol != 0 {
+		b = append(b, `"protocol":`...)
+		b = strconv.AppendInt(b, int64(r.Protocol), 10)
+		b = append(b, ',')
+	}
+	b = append(b, `"client_id":`...)
+	b = appendHTMLSafe(b, r.ClientID)
+	b = append(b, `,"mutations":`...)
+	if r.Mutations == nil {
+		return append(b, "null}"...)
+	}
+	b = append(b, '[')
+	for i := range r.Mutations {
+		m := &r.Mutations[i]
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"seq":`...)
+		b = strconv.AppendInt(b, m.Seq, 10)
+		if m.ID != "" {
+			b = append(b, `,"id":`...)
+			b = appendHTMLSafe(b, m.ID)
+		}
+		b = append(b, `,"t":`...)
+		b = appendHTMLSafe(b, m.Table)
+		b = append(b, `,"op":`...)
+		b = appendHTMLSafe(b, m.Op)
+		b = append(b, `,"row_id":`...)
+		b = appendHTMLSafe(b, m.RowID)
+		b = append(b, `,"base_version":`...)
+		b = strconv.AppendInt(b, m.BaseVersion, 10)
+		if len(m.Fields) > 0 {
+			b = append(b, `,"fields":`...)
+			b = append(b, Object(m.Fields)...)
+		}
+		if len(m.Base) > 0 {
+			b = append(b, `,"base":`...)
+			b = append(b, Object(m.Base)...)
+		}
+		b = append(b, '}')
+	}
+	return append(b, "]}"...)
+}
+
+// appendHTMLSafe appends s as a JSON string exactly as encoding/json writes it (HTML characters and U+2028,
+// U+2029 escaped); plain strings, the usual case, are copied as they are.
+func appendHTMLSafe(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' || c >= utf8.RuneSelf {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}

@@ -85,3 +85,26 @@ func TestPushAnswerMatchesEncodingJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestPushRequestMatchesEncodingJSON: the push request written by hand is encoding/json's.
+func TestPushRequestMatchesEncodingJSON(t *testing.T) {
+	for _, r := range []*wire.PushRequest{
+		{ClientID: "c"},
+		{ClientID: "c", Mutations: []wire.Mutation{}},
+		{Protocol: 2, ClientID: "c<1>", Mutations: []wire.Mutation{
+			{Seq: 1, ID: "m1", Table: "attendance", Op: wire.MutUpsert, RowID: "r", BaseVersion: 7,
+				Fields: map[string]json.RawMessage{"status": json.RawMessage(`"present"`), "reason": json.RawMessage(`"Ốm & <mệt>"`)},
+				Base:   map[string]json.RawMessage{"status": json.RawMessage(`"excused"`)}},
+			{Seq: 2, Table: "meetings", Op: wire.MutDelete, RowID: "r\"2\u2028"},
+			{Seq: 3, Table: "meetings", Op: wire.MutUpsert, RowID: "r3", Fields: map[string]json.RawMessage{"notes": json.RawMessage("{ \"text\": \"a\\nb\" }")}},
+		}},
+	} {
+		want, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := r.AppendJSON(nil); string(got) != string(want) {
+			t.Errorf("AppendJSON:\n%s\nencoding/json:\n%s", got, want)
+		}
+	}
+}
