@@ -89,6 +89,23 @@ func once(ms []member) bool {
 	return true
 }
 
+// eachObject reads a JSON array of objects: it calls size with their number, then fn with each one's members
+// (each name once), and reports false as soon as an element is not such an object or fn refuses it.
+func eachObject(arr []byte, size func(n int), fn func(k int, ms []member) bool) bool {
+	els, ok := elements(arr, nil)
+	if !ok {
+		return false
+	}
+	size(len(els))
+	ms := make([]member, 0, 8)
+	for k, el := range els {
+		if ms, ok = members(el, ms[:0]); !ok || !once(ms) || !fn(k, ms) {
+			return false
+		}
+	}
+	return true
+}
+
 // rawObject returns a JSON object's members as raw values, or false (a null, a repeated or escaped name, a name
 // not in UTF-8).
 func rawObject(v []byte) (map[string]json.RawMessage, bool) {
@@ -126,16 +143,9 @@ func quickPush(b []byte) (*PushRequest, bool) {
 				return nil, false
 			}
 		case "mutations":
-			els, ok := elements(m.val, nil)
-			if !ok {
+			if !eachObject(m.val, func(n int) { req.Mutations = make([]Mutation, n) },
+				func(k int, ms []member) bool { return quickMutation(ms, &req.Mutations[k]) }) {
 				return nil, false
-			}
-			req.Mutations = make([]Mutation, len(els))
-			fields := make([]member, 0, 8)
-			for k, el := range els {
-				if fields, ok = members(el, fields[:0]); !ok || !once(fields) || !quickMutation(fields, &req.Mutations[k]) {
-					return nil, false
-				}
 			}
 		default:
 			return nil, false
@@ -204,16 +214,9 @@ func quickPushResponse(b []byte) (*PushResponse, bool) {
 				return nil, false
 			}
 		case "results":
-			els, ok := elements(m.val, nil)
-			if !ok {
+			if !eachObject(m.val, func(n int) { r.Results = make([]Result, n) },
+				func(k int, ms []member) bool { return quickResult(ms, &r.Results[k]) }) {
 				return nil, false
-			}
-			r.Results = make([]Result, len(els))
-			fields := make([]member, 0, 8)
-			for k, el := range els {
-				if fields, ok = members(el, fields[:0]); !ok || !once(fields) || !quickResult(fields, &r.Results[k]) {
-					return nil, false
-				}
 			}
 		default:
 			return nil, false
