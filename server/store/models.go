@@ -7,6 +7,7 @@ import (
 
 	"github.com/chibo-vn/chibo/server/domain"
 	"github.com/chibo-vn/chibo/sync/changelog"
+	"github.com/chibo-vn/chibo/sync/wire"
 )
 
 // OrgUnit is a node of the organisation tree: a province, commune, grassroots organisation, cell or party group.
@@ -246,13 +247,13 @@ type Attendance struct {
 func (at *Attendance) AppendJSON(b []byte) []byte {
 	b = changelog.AppendBase(b, &at.Base)
 	b = append(b, `,"meeting_id":`...)
-	b = changelog.AppendString(b, at.MeetingID)
+	b = wire.AppendString(b, at.MeetingID)
 	b = append(b, `,"member_id":`...)
-	b = changelog.AppendString(b, at.MemberID)
+	b = wire.AppendString(b, at.MemberID)
 	b = append(b, `,"status":`...)
-	b = changelog.AppendString(b, string(at.Status))
+	b = wire.AppendString(b, string(at.Status))
 	b = append(b, `,"reason":`...)
-	b = changelog.AppendString(b, at.Reason)
+	b = wire.AppendString(b, at.Reason)
 	return append(b, '}')
 }
 

@@ -3,7 +3,8 @@ package changelog
 import (
 	"encoding/json"
 	"time"
-	"unicode/utf8"
+
+	"github.com/chibo-vn/chibo/sync/wire"
 )
 
 // appender is a synced model that writes its own JSON, byte for byte what encoding/json writes for it, without
@@ -24,7 +25,7 @@ func Marshal(row any) ([]byte, error) {
 // AppendBase appends the JSON members of b, as encoding/json writes the embedded Base, after an opening brace.
 func AppendBase(out []byte, b *Base) []byte {
 	out = append(out, `{"id":`...)
-	out = AppendString(out, b.ID)
+	out = wire.AppendString(out, b.ID)
 	out = append(out, `,"created_at":`...)
 	out = AppendTime(out, b.CreatedAt)
 	out = append(out, `,"updated_at":`...)
@@ -65,59 +66,4 @@ func appendInt(out []byte, n int64) []byte {
 		buf[i] = '-'
 	}
 	return append(out, buf[i:]...)
-}
-
-const hexDigits = "0123456789abcdef"
-
-// AppendString appends s as a JSON string exactly as encoding/json writes it: HTML characters (<, >, &) and
-// U+2028, U+2029 escaped, invalid UTF-8 replaced by U+FFFD.
-func AppendString(out []byte, s string) []byte {
-	out = append(out, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
-			out = append(out, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				out = append(out, '\\', c)
-			case '\n':
-				out = append(out, '\\', 'n')
-			case '\r':
-				out = append(out, '\\', 'r')
-			case '\t':
-				out = append(out, '\\', 't')
-			case '\b':
-				out = append(out, '\\', 'b')
-			case '\f':
-				out = append(out, '\\', 'f')
-			default:
-				out = append(out, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			out = append(out, s[start:i]...)
-			out = append(out, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			out = append(out, s[start:i]...)
-			out = append(out, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	out = append(out, s[start:]...)
-	return append(out, '"')
 }

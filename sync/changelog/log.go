@@ -47,7 +47,7 @@ type txState struct {
 	lastJSON *string
 	// changes are the tracked changes of the tables the registry watches (Registry.OnFlush).
 	changes []Change
-	// logged are the tables of the entries WriteLogNow wrote ahead of the commit.
+	// logged are the tables of the change-log entries written so far (by WriteLogNow, or at commit).
 	logged map[string]bool
 	// ahead is set when the transaction found a row it writes at a version above tx: it must run again.
 	ahead bool
@@ -183,14 +183,11 @@ func write(ctx context.Context, w *bun.DB, reg *Registry, fn func(ctx context.Co
 		if err != nil {
 			return err
 		}
-		for _, e := range st.entries {
-			touched[e.Table] = true
+		if err := st.flush(ctx, tx); err != nil {
+			return err
 		}
 		for t := range st.logged {
 			touched[t] = true
-		}
-		if err := st.flush(ctx, tx); err != nil {
-			return err
 		}
 		if len(st.changes) > 0 && reg.onFlush != nil {
 			return reg.onFlush(ctx, tx, st.changes)

@@ -74,33 +74,18 @@ func groupEntries(es []changeEntry) []changeEntry {
 			continue
 		}
 		g := es[start]
-		size := 0
+		ids, data := make([]string, 0, end-start), make([]string, 0, end-start)
 		for _, e := range es[start:end] {
-			size += len(e.RowID) + 1
-		}
-		ids := make([]byte, 0, size)
-		for i, e := range es[start:end] {
-			if i > 0 {
-				ids = append(ids, ',')
+			ids = append(ids, e.RowID)
+			if e.Data != nil {
+				data = append(data, *e.Data)
 			}
-			ids = append(ids, e.RowID...)
 		}
-		joined := string(ids)
+		joined := strings.Join(ids, ",")
 		g.RowIDs = &joined
-		if g.Data != nil {
-			size = 0
-			for _, e := range es[start:end] {
-				size += len(*e.Data) + 1
-			}
-			data := make([]byte, 0, size)
-			for i, e := range es[start:end] {
-				if i > 0 {
-					data = append(data, '\n')
-				}
-				data = append(data, *e.Data...)
-			}
-			d := string(data)
-			g.Data = &d
+		if g.Data != nil { // every entry of the run has data (same)
+			lines := strings.Join(data, "\n")
+			g.Data = &lines
 		}
 		out = append(out, g)
 		start = end

@@ -470,15 +470,15 @@ func (e *Engine) delta(ctx context.Context, tx bun.Tx, sc *changelog.Scoper, cur
 		return false, domain.Internal(err)
 	}
 	// The page ends at the entry that brings it to limit rows (an entry may stand for many), finishing that
-	// entry's transaction rather than splitting it.
-	cut, n := -1, 0
+	// entry's transaction rather than splitting it. (Of limit+1 entries, the first limit always bring it there.)
+	cut, n := len(rows)-1, 0
 	for i := range rows {
 		if n += rowsOf(&rows[i]); n >= limit {
 			cut = i
 			break
 		}
 	}
-	more := cut >= 0 && (cut < len(rows)-1 || len(rows) > limit)
+	more := cut < len(rows)-1
 	if more {
 		last := rows[cut]
 		rows = rows[:cut+1]

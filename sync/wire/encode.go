@@ -87,7 +87,8 @@ func indexOf(b []byte, s string) int {
 
 const hexDigits = "0123456789abcdef"
 
-// appendString appends s as a JSON string.
+// appendString appends s as a JSON string: valid JSON, shorter than encoding/json's (no HTML characters escaped),
+// for the pages of a pull. AppendString writes encoding/json's bytes.
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	for i := 0; i < len(s); {
@@ -115,8 +116,8 @@ func appendString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// AppendJSON appends the push answer as JSON, the fields encoding/json would write for the struct (empty ones
-// left out as its tags say), without its reflection: an answer holds one result per mutation, each with the row's
+// AppendJSON appends the push answer as JSON, the bytes encoding/json writes for it (empty fields left out as its
+// tags say), without its reflection: an answer holds one result per mutation, each with the row's
 // data, which is already JSON.
 func (r *PushResponse) AppendJSON(b []byte) []byte {
 	b = append(b, `{"results":`...)
@@ -144,7 +145,7 @@ func (r *Result) appendJSON(b []byte) []byte {
 			return b
 		}
 		b = append(b, key...)
-		return appendString(b, v)
+		return AppendString(b, v)
 	}
 	num := func(b []byte, key string, v int64) []byte {
 		if v == 0 {
@@ -157,7 +158,7 @@ func (r *Result) appendJSON(b []byte) []byte {
 	b = strconv.AppendInt(b, r.Seq, 10)
 	b = str(b, `,"id":`, r.ID)
 	b = append(b, `,"status":`...)
-	b = appendString(b, r.Status)
+	b = AppendString(b, r.Status)
 	if r.Duplicate {
 		b = append(b, `,"duplicate":true`...)
 	}
@@ -172,14 +173,14 @@ func (r *Result) appendJSON(b []byte) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendString(b, f)
+			b = AppendString(b, f)
 		}
 		b = append(b, ']')
 	}
 	b = num(b, `,"expected":`, r.Expected)
 	if o := r.Own; o != nil {
 		b = append(b, `,"own":{"op":`...)
-		b = appendString(b, o.Op)
+		b = AppendString(b, o.Op)
 		b = str(b, `,"c":`, o.Class)
 		b = str(b, `,"s":`, o.Scope)
 		b = str(b, `,"p":`, o.Path)
@@ -203,7 +204,7 @@ func (r *PushRequest) AppendJSON(b []byte) []byte {
 		b = append(b, ',')
 	}
 	b = append(b, `"client_id":`...)
-	b = appendHTMLSafe(b, r.ClientID)
+	b = AppendString(b, r.ClientID)
 	b = append(b, `,"mutations":`...)
 	if r.Mutations == nil {
 		return append(b, "null}"...)
@@ -218,14 +219,14 @@ func (r *PushRequest) AppendJSON(b []byte) []byte {
 		b = strconv.AppendInt(b, m.Seq, 10)
 		if m.ID != "" {
 			b = append(b, `,"id":`...)
-			b = appendHTMLSafe(b, m.ID)
+			b = AppendString(b, m.ID)
 		}
 		b = append(b, `,"t":`...)
-		b = appendHTMLSafe(b, m.Table)
+		b = AppendString(b, m.Table)
 		b = append(b, `,"op":`...)
-		b = appendHTMLSafe(b, m.Op)
+		b = AppendString(b, m.Op)
 		b = append(b, `,"row_id":`...)
-		b = appendHTMLSafe(b, m.RowID)
+		b = AppendString(b, m.RowID)
 		b = append(b, `,"base_version":`...)
 		b = strconv.AppendInt(b, m.BaseVersion, 10)
 		if len(m.Fields) > 0 {
@@ -241,16 +242,55 @@ func (r *PushRequest) AppendJSON(b []byte) []byte {
 	return append(b, "]}"...)
 }
 
-// appendHTMLSafe appends s as a JSON string exactly as encoding/json writes it (HTML characters and U+2028,
-// U+2029 escaped); plain strings, the usual case, are copied as they are.
-func appendHTMLSafe(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' || c >= utf8.RuneSelf {
-			q, _ := json.Marshal(s)
-			return append(b, q...)
+// AppendString appends s as a JSON string exactly as encoding/json writes it: HTML characters (<, >, &) and
+// U+2028, U+2029 escaped, invalid UTF-8 replaced by U+FFFD.
+func AppendString(out []byte, s string) []byte {
+	out = append(out, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			out = append(out, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				out = append(out, '\\', c)
+			case '\n':
+				out = append(out, '\\', 'n')
+			case '\r':
+				out = append(out, '\\', 'r')
+			case '\t':
+				out = append(out, '\\', 't')
+			case '\b':
+				out = append(out, '\\', 'b')
+			case '\f':
+				out = append(out, '\\', 'f')
+			default:
+				out = append(out, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
 		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			out = append(out, s[start:i]...)
+			out = append(out, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			out = append(out, s[start:i]...)
+			out = append(out, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
 	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
+	out = append(out, s[start:]...)
+	return append(out, '"')
 }

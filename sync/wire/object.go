@@ -7,8 +7,8 @@ import (
 )
 
 // Object writes fields as one JSON object, its keys sorted and each value as it is (through json.Marshal when it
-// holds whitespace or HTML characters): the bytes json.Marshal gives for the map, without its reflection. A value must be one JSON value,
-// as a decoder's json.RawMessage is; Object does not check it.
+// holds whitespace or HTML characters): the bytes json.Marshal gives for the map, without its reflection. A value
+// must be one JSON value, as a decoder's json.RawMessage is; Object does not check it.
 func Object(fields map[string]json.RawMessage) []byte {
 	keys := make([]string, 0, len(fields))
 	size := 2
@@ -23,7 +23,7 @@ func Object(fields map[string]json.RawMessage) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendKey(b, k)
+		b = AppendString(b, k)
 		b = append(b, ':')
 		v := fields[k]
 		switch {
@@ -40,18 +40,4 @@ func Object(fields map[string]json.RawMessage) []byte {
 		}
 	}
 	return append(b, '}')
-}
-
-// appendKey appends k quoted as encoding/json quotes it: as it is when it holds only letters, digits and
-// underscores (every field name of the protocol), else through json.Marshal.
-func appendKey(b []byte, k string) []byte {
-	for i := 0; i < len(k); i++ {
-		if c := k[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
-			q, _ := json.Marshal(k)
-			return append(b, q...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, k...)
-	return append(b, '"')
 }

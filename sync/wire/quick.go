@@ -12,10 +12,11 @@ import (
 // writes it — known member names, exactly as written, each once; plain strings, integers, objects — and give up on
 // anything else (an escape in a string, a null, a number written 1e3, a name in other letter case, an unknown
 // member), leaving it to encoding/json, which then decodes it or explains the error exactly as before. So what
-// they accept they decode as encoding/json does (TestQuickDecodersAreEncodingJSON, FuzzQuickPush).
+// they accept they decode as encoding/json does (TestQuickPushIsEncodingJSON, TestQuickAnswerIsEncodingJSON, FuzzQuickPush, FuzzQuickAnswer).
 
 // PlainString returns the value of a JSON string written without escapes or control characters, in valid UTF-8:
-// the bytes between its quotes. It reports false for any other JSON value.
+// the bytes between its quotes. It reports false for any other JSON value (JSONString, by contrast, decodes any
+// string, and gives "" for what is none).
 func PlainString(v []byte) (string, bool) {
 	if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' {
 		return "", false

@@ -72,7 +72,7 @@ func TestPushAnswerMatchesEncodingJSON(t *testing.T) {
 		{LastSeq: 12, Results: []wire.Result{
 			{Seq: 10, ID: "a", Status: wire.StatusApplied, Version: 77, Own: &wire.Own{Op: "put", Class: "meetings", Scope: "s", Path: "/p/q/", Part: "2026-12", Data: json.RawMessage(`{"created_at":"2026-12-06T03:00:00Z"}`)}},
 			{Seq: 11, ID: "b", Status: wire.StatusApplied, Duplicate: true, Version: 78, Conflicts: []string{"status", "reason"}, Own: &wire.Own{Op: "del"}},
-			{Seq: 12, ID: "c\"\\\u0001", Status: wire.StatusRejected, Code: "invalid", Message: "Đồng chí không có quyền", Field: "status", Reason: "sync.not_own_cell"},
+			{Seq: 12, ID: "c\"\\\u0001", Status: wire.StatusRejected, Code: "invalid", Message: "Đồng chí không có quyền <sửa> & \"xóa\"\n\u2028", Field: "status", Reason: "sync.not_own_cell"},
 			{Seq: 13, Status: wire.StatusGap, Expected: 10},
 		}},
 	} {
