@@ -224,6 +224,15 @@ var errNoWrite = errors.New("changelog: synced rows must be written inside DB.Wr
 // InWrite reports whether ctx is inside a Write.
 func InWrite(ctx context.Context) bool { return syncState(ctx) != nil }
 
+// KnownPath tells the write transaction of ctx the path of org unit id, which its caller read in it, so that
+// finding the buckets of the rows it writes does not read the unit again (a push reads its cells beforehand). A
+// write to the unit in the transaction drops it again. Outside a write transaction, or with no path, it does nothing.
+func KnownPath(ctx context.Context, id, path string) {
+	if st := syncState(ctx); st != nil && path != "" {
+		st.scoper.paths[id] = path
+	}
+}
+
 // queue is the rows of one model type that Queue holds until the transaction's flush.
 type queue interface {
 	flush(ctx context.Context, db bun.IDB) error

@@ -101,9 +101,22 @@ func (a *applier) preload(ctx context.Context, ms []wire.Mutation) error {
 		}
 	}
 	if list := valid(meetingIDs); len(list) > 0 {
+		// The meetings the batch's rows name, as they are before it: those the batch itself changes or creates
+		// were read above (a copy of a live one, none for one known absent); the others are read here.
+		list = slices.DeleteFunc(list, func(id string) bool {
+			r, read := a.rows[rowKey("meetings", id)]
+			if m, ok := r.(*store.Meeting); ok && m.DeletedAt == nil {
+				cp := *m
+				a.meetings[id] = &cp
+				unitIDs = append(unitIDs, m.CellID)
+			}
+			return read
+		})
 		var ms []*store.Meeting
-		if err := a.tx.NewSelect().Model(&ms).Where("mt.id IN (?)", bun.List(list)).Scan(ctx); err != nil {
-			return domain.Internal(err)
+		if len(list) > 0 {
+			if err := a.tx.NewSelect().Model(&ms).Where("mt.id IN (?)", bun.List(list)).Scan(ctx); err != nil {
+				return domain.Internal(err)
+			}
 		}
 		for _, m := range ms {
 			a.meetings[m.ID] = m
@@ -127,6 +140,7 @@ func (a *applier) preload(ctx context.Context, ms []wire.Mutation) error {
 		}
 		for _, u := range us {
 			a.units[u.ID] = u
+			changelog.KnownPath(ctx, u.ID, u.Path)
 		}
 	}
 	return nil

@@ -53,3 +53,52 @@ func TestEmptyPollsReadNoOrgUnit(t *testing.T) {
 		t.Errorf("%d queries for %d empty polls; want most polls answered without the database", n, polls)
 	}
 }
+
+// TestReportPushReadsMeetingsAndCellsOnce: a device's report (three new meetings with their marks, one push) reads
+// the meetings it names once (the locking read that finds them new) and the cell's org unit once (its path then
+// serves the change log's buckets too): each statement more is paid on every one of a province's pushes
+// (sync/README.md, issue #15). The outcome is checked as usual.
+func TestReportPushReadsMeetingsAndCellsOnce(t *testing.T) {
+	h := newHarness(t)
+	c := h.device("off1")
+	c.PushBatch = 1000
+	pull(t, c)
+	ids := reports(h, c, 20)
+	var q meetingReads
+	//lint:ignore SA1019 the engine holds these *bun.DB: the hook goes on them, not on a copy (WithQueryHook)
+	h.db.W.AddQueryHook(&q)
+	st, err := c.Push(context.Background())
+	if err != nil || st.Applied != len(st.Results) {
+		t.Fatalf("push: %v (%+v)", err, st)
+	}
+	q.off.Store(true)
+	if n := q.meetings.Load(); n != 1 {
+		t.Errorf("the push read meetings %d times, want once", n)
+	}
+	if n := q.units.Load(); n != 1 {
+		t.Errorf("the push read org_units %d times, want once", n)
+	}
+	checkReports(t, h, c, ids)
+}
+
+// meetingReads counts the SELECTs from meetings and from org_units a bun.DB runs until off is set.
+type meetingReads struct {
+	meetings, units atomic.Int64
+	off             atomic.Bool
+}
+
+func (q *meetingReads) BeforeQuery(ctx context.Context, e *bun.QueryEvent) context.Context {
+	return ctx
+}
+
+func (q *meetingReads) AfterQuery(ctx context.Context, e *bun.QueryEvent) {
+	if q.off.Load() || !strings.HasPrefix(e.Query, "SELECT") {
+		return
+	}
+	if strings.Contains(e.Query, `FROM "meetings"`) {
+		q.meetings.Add(1)
+	}
+	if strings.Contains(e.Query, `FROM "org_units"`) {
+		q.units.Add(1)
+	}
+}
