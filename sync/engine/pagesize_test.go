@@ -174,3 +174,81 @@ func whole(t testing.TB, c *client.Client, odd map[string]int, per int) {
 		}
 	}
 }
+
+// TestSnapshotDoesNotTrustTallies: a snapshot page takes as many meetings as their tallies (meeting_tallies) say
+// fit in it; were the tallies wrong — too low, too high, missing — pages still keep their limit and a device still
+// gets every meeting whole, as it does with the right ones.
+func TestSnapshotDoesNotTrustTallies(t *testing.T) {
+	h := newHarness(t)
+	h.bigCell(60, 6)
+	right := h.device("off1")
+	pull(t, right)
+	ctx := context.Background()
+	var ids []string
+	must(t, h.db.R.NewRaw("SELECT meeting_id FROM meeting_tallies ORDER BY meeting_id").Scan(ctx, &ids))
+	if len(ids) < 6 {
+		t.Fatalf("%d tallies, want the 6 meetings' at least", len(ids))
+	}
+	// Too low for some, too high for others, none for one.
+	for i, id := range ids {
+		var err error
+		switch i % 3 {
+		case 0:
+			_, err = h.db.W.NewRaw("UPDATE meeting_tallies SET recorded = 1 WHERE meeting_id = ?", id).Exec(ctx)
+		case 1:
+			_, err = h.db.W.NewRaw("UPDATE meeting_tallies SET recorded = 100000 WHERE meeting_id = ?", id).Exec(ctx)
+		default:
+			_, err = h.db.W.NewRaw("DELETE FROM meeting_tallies WHERE meeting_id = ?", id).Exec(ctx)
+		}
+		must(t, err)
+	}
+	for _, limit := range []int{7, 60, 61, 100, 1000} {
+		t.Run(fmt.Sprint("limit ", limit), func(t *testing.T) {
+			resp := h.rawPull("off1", wire.PullRequest{Limit: limit})
+			for {
+				if len(resp.Ops) > limit {
+					t.Fatalf("a page of the first sync holds %d rows, limit %d", len(resp.Ops), limit)
+				}
+				if !resp.HasMore {
+					break
+				}
+				resp = h.rawPull("off1", wire.PullRequest{Cursor: resp.Cursor, Limit: limit})
+			}
+			c := h.device("off1")
+			c.Limit = limit
+			pull(t, c)
+			sameRows(t, c, right)
+		})
+	}
+}
+
+// TestAttendancePagesCutByBytes: attendance rows with long reasons (2 KB each) end snapshot pages by their bytes
+// inside a meeting, many times over; a device still gets every mark of every meeting exactly once, as one whose
+// pages end by their limit does.
+func TestAttendancePagesCutByBytes(t *testing.T) {
+	h := newHarness(t)
+	h.bigCell(40, 30)
+	ctx := context.Background()
+	h.write(func(ctx context.Context, tx bun.IDB) error {
+		if _, err := tx.NewRaw("UPDATE attendance SET reason = ?", strings.Repeat("Đi công tác xa. ", 2<<10/17)).Exec(ctx); err != nil {
+			return err
+		}
+		return store.RebuildBuckets(ctx, tx)
+	})
+	c := h.device("off1")
+	c.Limit = wire.MaxPullLimit
+	st := pull(t, c)
+	if st.Pages < 3 {
+		t.Errorf("the first sync took %d pages, want at least 3 for 1,200 rows of 2 KB", st.Pages)
+	}
+	small := h.device("off1")
+	small.Limit = 30
+	pull(t, small)
+	sameRows(t, c, small)
+	whole(t, c, map[string]int{h.meeting.ID: 5}, 40)
+	var live int
+	must(t, h.db.R.NewRaw("SELECT count(*) FROM attendance WHERE deleted_at IS NULL").Scan(ctx, &live))
+	if n := len(c.Local.Table("attendance")); n != live {
+		t.Errorf("the device holds %d marks, the database %d", n, live)
+	}
+}

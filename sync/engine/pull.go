@@ -2,11 +2,11 @@ package engine
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -572,34 +572,58 @@ func (e *Engine) snapshot(ctx context.Context, tx bun.Tx, sc *changelog.Scoper, 
 		slice := reflect.New(reflect.SliceOf(reflect.TypeOf(model)))
 		want := limit - len(resp.Ops)
 		byMeeting := table == "attendance"
-		// done is the last meeting whose attendance this query completes, when it completes any.
+		// done is the last meeting whose attendance this query completes, when it completes any (whole: all the
+		// rows of the meetings up to it, which their tallies say fit in the page).
 		var done string
+		var ids []string // the meetings read whole
+		whole := false
 		if byMeeting {
 			// Attendance goes meeting by meeting: the rows of the next few meetings, found through the
 			// (meeting_id, member_id) index, rather than all of the scope's attendance sorted again for every page.
-			// A page holds at most want rows: it may end inside a meeting (a cell of 500 members), which the next
-			// page finishes first (Part, PartAfter). The table is done when no meeting is left, not when the
+			// As many meetings as their tallies (meeting_tallies.recorded, kept by triggers in the same
+			// transaction) say fit in want rows are read whole, unsorted (the database then sends its rows as it
+			// finds them, while they are read here), and put in order here. A page holds at most want rows: a
+			// meeting with more (a cell of 500 members) is read in parts of want rows in id order, which the next
+			// page goes on with (Part, PartAfter). The table is done when no meeting is left, not when the
 			// meetings taken have no attendance (planned ones have none).
 			if r.Part != "" {
-				q = tx.NewSelect().Model(slice.Interface()).Where("at.meeting_id = ? AND at.id > ?", r.Part, r.PartAfter).
+				q = attendanceRows(tx, slice.Interface()).Where("at.meeting_id = ? AND at.id > ?", r.Part, r.PartAfter).
 					OrderExpr("at.id").Limit(int64(want))
 			} else {
-				var ids []string
-				meetings := tx.NewSelect().Table("meetings").Column("id").Where("id IN (?)", attendanceMeetings(tx, def, win)).
-					OrderExpr("id").Limit(int64(max(1, want/attendancePerMeeting)))
+				var ms []struct {
+					ID   string `bun:"id"`
+					Rows int    `bun:"n"`
+				}
+				meetings := tx.NewSelect().Table("meetings").Column("id").
+					ColumnExpr("COALESCE((SELECT t.recorded FROM meeting_tallies AS t WHERE t.meeting_id = meetings.id), 0) AS n").
+					Where("id IN (?)", attendanceMeetings(tx, def, win)).
+					OrderExpr("id").Limit(int64(max(1, 2*want/attendancePerMeeting)))
 				if r.After != "" {
 					meetings = meetings.Where("id > ?", r.After)
 				}
-				if err := meetings.Scan(ctx, &ids); err != nil {
+				if err := meetings.Scan(ctx, &ms); err != nil {
 					return domain.Internalf("snapshot meetings: %w", err)
 				}
-				if len(ids) == 0 {
+				if len(ms) == 0 {
 					r.Table, r.After = r.Table+1, ""
 					continue
 				}
-				done = ids[len(ids)-1]
-				q = tx.NewSelect().Model(slice.Interface()).Where("at.meeting_id IN (?)", bun.List(ids)).OrderExpr("at.meeting_id, at.id").
-					Limit(int64(want))
+				for n := 0; len(ids) < len(ms) && n+ms[len(ids)].Rows <= want; {
+					n += ms[len(ids)].Rows
+					ids = append(ids, ms[len(ids)].ID)
+				}
+				if len(ids) == 0 && len(resp.Ops) > 0 && ms[0].Rows <= limit {
+					// The next meeting fits whole on the next page: this one ends here rather than send a part.
+					return nil
+				}
+				if len(ids) == 0 {
+					// The next meeting alone has more rows than a page takes: its first part, in id order.
+					r.Part = ms[0].ID
+					q = attendanceRows(tx, slice.Interface()).Where("at.meeting_id = ?", r.Part).OrderExpr("at.id").Limit(int64(want))
+				} else {
+					done, whole = ids[len(ids)-1], true
+					q = attendanceRows(tx, slice.Interface()).Where("at.meeting_id IN (?)", bun.List(ids))
+				}
 			}
 		} else {
 			q = q.Model(slice.Interface()).OrderExpr("?.id", bun.Ident(alias)).Limit(int64(want))
@@ -612,6 +636,18 @@ func (e *Engine) snapshot(ctx context.Context, tx bun.Tx, sc *changelog.Scoper, 
 			var err error
 			if batch, err = scanAttendance(ctx, q); err != nil {
 				return domain.Internalf("snapshot %s: %w", table, err)
+			}
+			switch {
+			case whole && len(batch) > want:
+				// More rows than the tallies said (they are kept with every write; this is a safeguard): the page
+				// ends inside a meeting, as a full page does, the rows in meeting and id order.
+				sort.Slice(batch, func(i, j int) bool {
+					a, b := batch[i].(*store.Attendance), batch[j].(*store.Attendance)
+					return a.MeetingID < b.MeetingID || a.MeetingID == b.MeetingID && a.ID < b.ID
+				})
+				batch, whole = batch[:want], false
+			case whole:
+				batch = byMeetings(batch, ids)
 			}
 		} else {
 			if err := q.Scan(ctx); err != nil {
@@ -629,7 +665,7 @@ func (e *Engine) snapshot(ctx context.Context, tx bun.Tx, sc *changelog.Scoper, 
 		for i, row := range batch {
 			if *bytes >= wire.MaxPageBytes {
 				// The byte bound: the page ends here, as if the query had asked for these rows only.
-				batch, want = batch[:i], i
+				batch, want, whole = batch[:i], i, false
 				break
 			}
 			s, err := sc.Scope(ctx, row)
@@ -648,6 +684,9 @@ func (e *Engine) snapshot(ctx context.Context, tx bun.Tx, sc *changelog.Scoper, 
 			cur.High = max(cur.High, b.Version)
 		}
 		switch {
+		case whole:
+			// Every row of the meetings up to done is sent.
+			r.After = done
 		case byMeeting && len(batch) < want && r.Part != "":
 			// The meeting in progress is finished; the next meetings come on the next turn.
 			r.After, r.Part, r.PartAfter = r.Part, "", ""
@@ -677,6 +716,53 @@ func (e *Engine) snapshot(ctx context.Context, tx bun.Tx, sc *changelog.Scoper, 
 	return nil
 }
 
+// byMeetings puts rows, the attendance of meetings (sorted by id), in meeting and id order, as a page that ends
+// inside a meeting needs them (its cursor says which of the meeting's ids were sent): by meeting with a counting
+// sort, then each meeting's few rows by id (sorting a page's 5,000 rows at once cost as much as reading them).
+func byMeetings(rows []changelog.Row, meetings []string) []changelog.Row {
+	at := make(map[string]int, len(meetings))
+	for i, id := range meetings {
+		at[id] = i
+	}
+	start := make([]int, len(meetings)+1)
+	for _, r := range rows {
+		start[at[r.(*store.Attendance).MeetingID]+1]++
+	}
+	for i := 1; i < len(start); i++ {
+		start[i] += start[i-1]
+	}
+	out := make([]*store.Attendance, len(rows))
+	for _, r := range rows {
+		a := r.(*store.Attendance)
+		k := at[a.MeetingID]
+		out[start[k]] = a
+		start[k]++
+	}
+	byID := func(a, b *store.Attendance) int { return strings.Compare(a.ID, b.ID) }
+	for i, from := 0, 0; i <= len(out); i++ {
+		if i == len(out) || out[i].MeetingID != out[from].MeetingID {
+			slices.SortFunc(out[from:i], byID)
+			from = i
+		}
+	}
+	for i, a := range out {
+		rows[i] = a
+	}
+	return rows
+}
+
+// attendanceRows selects attendance rows (model: a pointer to a slice of them) for scanAttendance: on PostgreSQL
+// with their times as text, which it reads faster than lib/pq (pgTimeScanner).
+func attendanceRows(db bun.IDB, model any) *bun.SelectQuery {
+	q := db.NewSelect().Model(model)
+	if !changelog.IsPG(db) {
+		return q
+	}
+	return q.Column("at.id", "at.version", "at.meeting_id", "at.member_id", "at.status", "at.reason").
+		ColumnExpr("CAST(at.created_at AS TEXT) AS created_at, CAST(at.updated_at AS TEXT) AS updated_at").
+		ColumnExpr("CAST(at.deleted_at AS TEXT) AS deleted_at")
+}
+
 // scanAttendance runs q, a query of attendance rows, and reads them without bun's reflection: attendance is most
 // of a snapshot, and scanning it through the model cost a third of the server's time on an initial pull.
 func scanAttendance(ctx context.Context, q *bun.SelectQuery) ([]changelog.Row, error) {
@@ -691,12 +777,14 @@ func scanAttendance(ctx context.Context, q *bun.SelectQuery) ([]changelog.Row, e
 	}
 	// Each column's place in a row, found once: dest points into the row being read.
 	var a *store.Attendance
-	var deleted sql.NullTime
+	var deleted time.Time
+	var null bool
 	var status string
 	fields := map[string]func() any{
-		"id": func() any { return &a.ID }, "created_at": func() any { return &a.CreatedAt },
-		"updated_at": func() any { return &a.UpdatedAt }, "deleted_at": func() any { return &deleted },
-		"version": func() any { return &a.Version }, "meeting_id": func() any { return &a.MeetingID },
+		"id": func() any { return &a.ID }, "created_at": func() any { return pgTimeScanner{t: &a.CreatedAt} },
+		"updated_at": func() any { return pgTimeScanner{t: &a.UpdatedAt} },
+		"deleted_at": func() any { return pgTimeScanner{t: &deleted, null: &null} },
+		"version":    func() any { return &a.Version }, "meeting_id": func() any { return &a.MeetingID },
 		"member_id": func() any { return &a.MemberID }, "status": func() any { return &status },
 		"reason": func() any { return &a.Reason },
 	}
@@ -717,8 +805,8 @@ func scanAttendance(ctx context.Context, q *bun.SelectQuery) ([]changelog.Row, e
 			return nil, err
 		}
 		a.Status = domain.AttendanceStatus(status)
-		if deleted.Valid {
-			t := deleted.Time
+		if !null {
+			t := deleted
 			a.DeletedAt = &t
 		}
 		out = append(out, a)

@@ -177,7 +177,7 @@ func TestScanAttendanceIsTheModel(t *testing.T) {
 		t.Fatal(err)
 	}
 	var model []*store.Attendance
-	got, err := scanAttendance(ctx, db.R.NewSelect().Model(&model).WhereAllWithDeleted().OrderExpr("at.id"))
+	got, err := scanAttendance(ctx, attendanceRows(db.R, &model).WhereAllWithDeleted().OrderExpr("at.id"))
 	if err != nil {
 		t.Fatal(err)
 	}
