@@ -198,7 +198,7 @@ func ListAudit(ctx context.Context, db bun.IDB, f AuditFilter, roots []string, p
 		} else if NewRow(f.Entity+"s") != nil {
 			kinds = append(kinds, f.Entity+"s")
 		}
-		q = q.Where("al.entity IN (?)", bun.In(kinds))
+		q = q.Where("al.entity IN (?)", bun.List(kinds))
 	}
 	if f.EntityID != "" {
 		// An entry standing for several records lists them all in entity_ids (see AuditEntry.Group).

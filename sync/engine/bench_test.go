@@ -249,7 +249,7 @@ func BenchmarkPushOneDevice(b *testing.B) {
 	const meetings, members, batch, rounds = 20, 500, 500, 3
 	w := newBenchWorld(b, 1, members)
 	today := domain.DateOf(time.Now())
-	var pushRates, rawRates, floorRates, ofRaw, floorOfRaw, ofFloor, overlapped []float64
+	var pushRates, rawRates, ofRaw, floorOfRaw, ofFloor, overlapped []float64
 	var echo1, echo2 int64
 	for i := 0; i < b.N; i++ {
 		c := w.device(0)
@@ -346,7 +346,7 @@ func BenchmarkPushOneDevice(b *testing.B) {
 			// starts: this is the database's part alone. The batches are the push's: a meeting and its first 499
 			// marks, then its last mark, the next meeting and its first 498…
 			floor := floorOf(b, w, today.AddDays(-round*meetings-2000), meetings, members, batch)
-			pushRates, rawRates, floorRates = append(pushRates, push), append(rawRates, rawRate), append(floorRates, floor)
+			pushRates, rawRates = append(pushRates, push), append(rawRates, rawRate)
 			ofRaw, floorOfRaw, ofFloor = append(ofRaw, 100*push/rawRate), append(floorOfRaw, 100*floor/rawRate), append(ofFloor, 100*push/floor)
 		}
 	}
