@@ -637,17 +637,13 @@ func (e *Engine) snapshot(ctx context.Context, tx bun.Tx, sc *changelog.Scoper, 
 			if batch, err = scanAttendance(ctx, q); err != nil {
 				return domain.Internalf("snapshot %s: %w", table, err)
 			}
-			switch {
-			case whole && len(batch) > want:
-				// More rows than the tallies said (they are kept with every write; this is a safeguard): the page
-				// ends inside a meeting, as a full page does, the rows in meeting and id order.
-				sort.Slice(batch, func(i, j int) bool {
-					a, b := batch[i].(*store.Attendance), batch[j].(*store.Attendance)
-					return a.MeetingID < b.MeetingID || a.MeetingID == b.MeetingID && a.ID < b.ID
-				})
-				batch, whole = batch[:want], false
-			case whole:
+			if whole {
 				batch = byMeetings(batch, ids)
+				if len(batch) > want {
+					// More rows than the tallies said (they are kept with every write; this is a safeguard): the
+					// page ends inside a meeting, as a full page does.
+					batch, whole = batch[:want], false
+				}
 			}
 		} else {
 			if err := q.Scan(ctx); err != nil {

@@ -111,7 +111,7 @@ func parentIDs(db bun.IDB, l *changelog.Link, def wire.ScopeDef, win string, par
 }
 
 // attendancePerMeeting is the number of attendance rows a snapshot page expects per meeting when it picks how many
-// meetings' attendance to send (a cell has 24 members on average).
+// meetings to weigh by their tallies (twice limit over it; a cell has 24 members on average).
 const attendancePerMeeting = 30
 
 // attendanceMeetings selects the ids of the meetings whose attendance def covers.
