@@ -594,9 +594,10 @@ func (e *Engine) snapshot(ctx context.Context, tx bun.Tx, sc *changelog.Scoper, 
 					ID   string `bun:"id"`
 					Rows int    `bun:"n"`
 				}
-				meetings := tx.NewSelect().Table("meetings").Column("id").
+				// The scope's meetings themselves, with their tallies (not "id IN (the scope's meetings)", which
+				// read each meeting twice: 3–4 ms of a page's 45 against 1).
+				meetings := attendanceMeetings(tx, def, win).
 					ColumnExpr("COALESCE((SELECT t.recorded FROM meeting_tallies AS t WHERE t.meeting_id = meetings.id), 0) AS n").
-					Where("id IN (?)", attendanceMeetings(tx, def, win)).
 					OrderExpr("id").Limit(int64(max(1, 2*want/attendancePerMeeting)))
 				if r.After != "" {
 					meetings = meetings.Where("id > ?", r.After)
@@ -608,7 +609,10 @@ func (e *Engine) snapshot(ctx context.Context, tx bun.Tx, sc *changelog.Scoper, 
 					r.Table, r.After = r.Table+1, ""
 					continue
 				}
-				for n := 0; len(ids) < len(ms) && n+ms[len(ids)].Rows <= want; {
+				// As many as fit in want rows and, at about attendanceRowBytes a row, in the page's bytes left:
+				// meetings read whole only for the byte bound to cut them would be read again by the next page.
+				fit := min(want, (wire.MaxPageBytes-*bytes)/attendanceRowBytes)
+				for n := 0; len(ids) < len(ms) && n+ms[len(ids)].Rows <= fit; {
 					n += ms[len(ids)].Rows
 					ids = append(ids, ms[len(ids)].ID)
 				}

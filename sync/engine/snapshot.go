@@ -114,6 +114,10 @@ func parentIDs(db bun.IDB, l *changelog.Link, def wire.ScopeDef, win string, par
 // meetings to weigh by their tallies (twice limit over it; a cell has 24 members on average).
 const attendancePerMeeting = 30
 
+// attendanceRowBytes is about the size of an attendance row's data as a page sends it (ids, times, status; with
+// no reason given): a snapshot page takes no more whole meetings than wire.MaxPageBytes holds at this size.
+const attendanceRowBytes = 270
+
 // attendanceMeetings selects the ids of the meetings whose attendance def covers.
 func attendanceMeetings(db bun.IDB, def wire.ScopeDef, win string) *bun.SelectQuery {
 	return parentIDs(db, store.TableNamed("attendance").Owner.Via, def, win, false)
