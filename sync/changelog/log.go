@@ -54,6 +54,8 @@ type txState struct {
 	// moved is set when the database runs on another timeline than the stored one: Write rebases, then runs the
 	// transaction again.
 	moved bool
+	// stmts are the statements queued by InsertLater and ExecLater (later.go), formatted, separated by ";".
+	stmts []byte
 }
 
 func syncState(ctx context.Context) *txState {
@@ -255,7 +257,7 @@ func (r *rows[T]) flush(ctx context.Context, db bun.IDB) error {
 	if g, ok := any(zero).(Grouper[T]); ok {
 		*r = g.Group(*r)
 	}
-	if err := InsertRows(ctx, db, (*[]T)(r)); err != nil {
+	if err := InsertLater(ctx, db, (*[]T)(r)); err != nil {
 		return domain.Internalf("queued rows: %w", err)
 	}
 	*r = nil

@@ -256,7 +256,7 @@ func (st *txState) flush(ctx context.Context, db bun.IDB) error {
 		}
 		ptr := reflect.New(slice.Type())
 		ptr.Elem().Set(slice)
-		if err := InsertRows(ctx, db, ptr.Interface()); err != nil {
+		if err := InsertLater(ctx, db, ptr.Interface()); err != nil {
 			return err
 		}
 	}
@@ -266,7 +266,7 @@ func (st *txState) flush(ctx context.Context, db bun.IDB) error {
 		return err
 	}
 	if len(st.buckets) == 0 {
-		return nil
+		return st.flushLater(ctx, db)
 	}
 	tx, err := SyncTx(ctx, db)
 	if err != nil {
@@ -305,12 +305,12 @@ func (st *txState) flush(ctx context.Context, db bun.IDB) error {
 		// commit after one with a higher number that changed the same bucket.
 		sb.WriteString(` ON CONFLICT (class, scope, part) DO UPDATE SET count = sync_buckets.count + excluded.count,
 			sum = sync_buckets.sum + excluded.sum, tx = ` + Greatest(db) + `(sync_buckets.tx, excluded.tx), path = excluded.path`)
-		if _, err := db.NewRaw(sb.String(), args...).Exec(ctx); err != nil {
+		if err := ExecLater(ctx, db, db.NewRaw(sb.String(), args...)); err != nil {
 			return domain.Internalf("sync buckets: %w", err)
 		}
 	}
 	st.entries, st.byRow, st.buckets = nil, map[string][]int{}, map[BucketKey]*bucketDelta{}
-	return nil
+	return st.flushLater(ctx, db)
 }
 
 // flushLog writes the rows queued by Queue (the audit entries) and the change-log entries the transaction has so
@@ -337,7 +337,7 @@ func (st *txState) flushLog(ctx context.Context, db bun.IDB) error {
 		st.logged[st.entries[i].Table] = true
 	}
 	st.entries = groupEntries(st.entries)
-	if err := InsertRows(ctx, db, &st.entries, "seq"); err != nil {
+	if err := InsertLater(ctx, db, &st.entries, "seq"); err != nil {
 		return domain.Internalf("sync log: %w", err)
 	}
 	st.entries, st.byRow = nil, map[string][]int{}
@@ -354,7 +354,10 @@ func WriteLogNow(ctx context.Context, db bun.IDB) error {
 	if st == nil {
 		return domain.Internal(errNoWrite)
 	}
-	return st.flushLog(ctx, db)
+	if err := st.flushLog(ctx, db); err != nil {
+		return err
+	}
+	return st.flushLater(ctx, db)
 }
 
 // Insert stamps and inserts a synced row and records it in the change log.

@@ -440,12 +440,13 @@ func (e *Engine) pushBatch(ctx context.Context, tx bun.Tx, p *domain.Principal, 
 	if stored, err = packResults(stored); err != nil {
 		return nil, domain.Internal(err)
 	}
-	if err := changelog.InsertRows(ctx, tx, &stored); err != nil {
+	// Both go with the transaction's last statements (changelog.InsertLater): nothing reads them before it commits.
+	if err := changelog.InsertLater(ctx, tx, &stored); err != nil {
 		return nil, domain.Internal(err)
 	}
 	if last != client.LastSeq {
-		if _, err := tx.NewUpdate().Model((*syncClient)(nil)).Set("last_seq = ?", last).Set("updated_at = ?", changelog.Now()).
-			Where("client_id = ?", req.ClientID).Exec(ctx); err != nil {
+		if err := changelog.ExecLater(ctx, tx, tx.NewUpdate().Model((*syncClient)(nil)).Set("last_seq = ?", last).
+			Set("updated_at = ?", changelog.Now()).Where("client_id = ?", req.ClientID)); err != nil {
 			return nil, domain.Internal(err)
 		}
 	}
