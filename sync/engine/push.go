@@ -463,11 +463,25 @@ func (e *Engine) pushBatch(ctx context.Context, tx bun.Tx, p *domain.Principal, 
 // same device. A device id belongs to one user.
 func (e *Engine) lockClient(ctx context.Context, tx bun.Tx, p *domain.Principal, id string) (*syncClient, error) {
 	c := new(syncClient)
-	q := tx.NewSelect().Model(c).Where("client_id = ?", id)
-	if changelog.IsPG(e.db.W) {
-		q = q.For("UPDATE")
+	var err error
+	if cols := changelog.SyncTxColumns(ctx, tx); cols != "" {
+		// The transaction's number comes with the lock (a round trip fewer of a push's eight).
+		var n int64
+		var moved bool
+		err = tx.NewRaw(`SELECT c.client_id, c.user_id, c.last_seq, `+cols+` FROM sync_clients AS c CROSS JOIN sync_state
+			WHERE sync_state.id = 1 AND c.client_id = ? FOR UPDATE OF c`, id).Scan(ctx, &c.ClientID, &c.UserID, &c.LastSeq, &n, &moved)
+		if err == nil {
+			if err := changelog.SetSyncTx(ctx, n, moved); err != nil {
+				return nil, err
+			}
+		}
+	} else {
+		q := tx.NewSelect().Model(c).Where("client_id = ?", id)
+		if changelog.IsPG(e.db.W) {
+			q = q.For("UPDATE")
+		}
+		err = q.Scan(ctx)
 	}
-	err := q.Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		now := changelog.Now()
 		c = &syncClient{ClientID: id, UserID: p.UserID, CreatedAt: now, UpdatedAt: now}
