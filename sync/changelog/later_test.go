@@ -33,8 +33,10 @@ type laterRow struct {
 // statementCounter counts the statements a bun.DB runs.
 type statementCounter struct{ n atomic.Int64 }
 
-func (c *statementCounter) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
-func (c *statementCounter) AfterQuery(context.Context, *bun.QueryEvent)                       { c.n.Add(1) }
+func (c *statementCounter) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context {
+	return ctx
+}
+func (c *statementCounter) AfterQuery(context.Context, *bun.QueryEvent) { c.n.Add(1) }
 
 // TestLaterStatementsKeepTheirValues: rows queued by InsertLater and an update queued by ExecLater (as a push
 // queues its results, its device's position and its few rows) are stored exactly as written, whatever their text
