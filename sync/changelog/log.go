@@ -396,8 +396,14 @@ func HorizonSQL(db bun.IDB) string {
 }
 
 // pgHorizon is the PostgreSQL horizon before the per-database offset (see HorizonSQL).
+//
+// It reads the backends from pg_stat_get_activity, the function under the pg_stat_activity view, and this
+// database's oid once: the view (joined to pg_database and pg_authid) took PostgreSQL 0.3–0.4 ms to plan on every
+// evaluation, against 0.05 ms — once per pull page and per refresh of the polls' note. A backend with no database
+// (datid 0) is not "another database", as with the view, whose datname is then NULL.
 const pgHorizon = `COALESCE((SELECT min(x::text::bigint) FROM pg_snapshot_xip(pg_current_snapshot()) AS x
-		WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.backend_xid = x::xid AND a.datname <> current_database())),
+		WHERE NOT EXISTS (SELECT 1 FROM pg_stat_get_activity(NULL) AS a WHERE a.backend_xid = x::xid AND a.datid <> 0
+			AND a.datid <> (SELECT oid FROM pg_database WHERE datname = current_database()))),
 	pg_snapshot_xmax(pg_current_snapshot())::text::bigint)`
 
 // maxTxSQL is SyncInfo.MaxTx as an SQL expression over the columns of the sync_state row.
