@@ -113,7 +113,7 @@ func copyRows(ctx context.Context, tx bun.Tx, table *schema.Table, fields []*sch
 	return err
 }
 
-// rowValues reads the values of a row's fields (those copyFields accepts) as COPY takes them (appendInsert writes the same): a
+// rowValues reads the values of a row's fields (those copyFields accepts) as COPY and appendInsert take them: a
 // string, bool, int64, float64, nil, or a time as lib/pq formats it.
 type rowValues struct {
 	fields []*schema.Field
@@ -183,50 +183,31 @@ func appendInsert(b []byte, table *schema.Table, fields []*schema.Field, rows re
 		b = append(b, pq.QuoteIdentifier(f.Name)...)
 	}
 	b = append(b, ") VALUES "...)
-	stamps := make([]timeText, len(fields))
+	vals := newRowValues(fields)
 	for i := 0; i < rows.Len(); i++ {
 		if i > 0 {
 			b = append(b, ", "...)
 		}
-		row := rows.Index(i)
-		if ptr {
-			row = row.Elem()
-		}
 		b = append(b, '(')
-		// The values as rowValues reads them, written at once (boxing each in an interface cost an allocation).
-		for j, f := range fields {
+		for j, a := range vals.of(rows.Index(i), ptr) {
 			if j > 0 {
 				b = append(b, ", "...)
 			}
-			fv := f.Value(row)
-			switch {
-			case f.IsPtr && fv.IsNil(), f.NullZero && f.IsZero(fv):
+			switch a := a.(type) {
+			case nil:
 				b = append(b, "NULL"...)
-				continue
-			case f.IsPtr:
-				fv = fv.Elem()
-			}
-			switch fv.Kind() {
-			case reflect.String:
-				b = appendLiteral(b, fv.String())
-			case reflect.Bool:
-				b = strconv.AppendBool(b, fv.Bool())
-			case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-				b = strconv.AppendInt(b, fv.Int(), 10)
-			case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-				b = strconv.AppendInt(b, int64(fv.Uint()), 10)
-			case reflect.Float32, reflect.Float64:
-				if x := fv.Float(); math.IsNaN(x) || math.IsInf(x, 0) {
-					b = appendLiteral(b, strconv.FormatFloat(x, 'g', -1, 64))
+			case string:
+				b = appendLiteral(b, a)
+			case bool:
+				b = strconv.AppendBool(b, a)
+			case int64:
+				b = strconv.AppendInt(b, a, 10)
+			case float64:
+				if math.IsNaN(a) || math.IsInf(a, 0) {
+					b = appendLiteral(b, strconv.FormatFloat(a, 'g', -1, 64))
 				} else {
-					b = strconv.AppendFloat(b, x, 'g', -1, 64)
+					b = strconv.AppendFloat(b, a, 'g', -1, 64)
 				}
-			default:
-				t := fv.Interface().(time.Time)
-				if st := &stamps[j]; st.s == "" || st.t != t {
-					st.t, st.s = t, string(pq.FormatTimestamp(t))
-				}
-				b = appendLiteral(b, stamps[j].s)
 			}
 		}
 		b = append(b, ')')

@@ -51,8 +51,8 @@ func ExecLater(ctx context.Context, db bun.IDB, q statement) error {
 
 // insertLater is InsertLater inside a Write on PostgreSQL.
 func (st *txState) insertLater(ctx context.Context, db bun.IDB, slicePtr any, exclude ...string) error {
-	n := reflect.ValueOf(slicePtr).Elem().Len()
-	switch {
+	v := reflect.ValueOf(slicePtr).Elem()
+	switch n := v.Len(); {
 	case n == 0:
 		return nil
 	case n > laterRows:
@@ -61,7 +61,6 @@ func (st *txState) insertLater(ctx context.Context, db bun.IDB, slicePtr any, ex
 		}
 		return InsertRows(ctx, db, slicePtr, exclude...)
 	}
-	v := reflect.ValueOf(slicePtr).Elem()
 	elem := v.Type().Elem()
 	ptr := elem.Kind() == reflect.Pointer
 	if ptr {
