@@ -555,6 +555,7 @@ func (e *Engine) snapshot(ctx context.Context, tx bun.Tx, sc *changelog.Scoper, 
 		// A snapshot page is usually full: its rows' slice is made once, not doubled up to limit.
 		resp.Ops = append(make([]wire.Op, 0, limit), resp.Ops...)
 	}
+	var rowJSON []byte // the rows' JSON, one after another
 	for len(r.Snap) > 0 && len(resp.Ops) < limit && *bytes < wire.MaxPageBytes {
 		def, ok := byKey[r.Snap[0]]
 		if !ok || r.Table >= len(tables) {
@@ -662,6 +663,11 @@ func (e *Engine) snapshot(ctx context.Context, tx bun.Tx, sc *changelog.Scoper, 
 		if err := sc.Preload(ctx, batch); err != nil {
 			return domain.Internal(err)
 		}
+		if cap(rowJSON)-len(rowJSON) < len(batch)*attendanceRowBytes {
+			// The rows' JSON goes into one buffer for the batch, each op's data a slice of it (the slices of an
+			// earlier buffer stay as they are).
+			rowJSON = make([]byte, 0, min(len(batch)*attendanceRowBytes, wire.MaxPageBytes)+4096)
+		}
 		for i, row := range batch {
 			if *bytes >= wire.MaxPageBytes {
 				// The byte bound: the page ends here, as if the query had asked for these rows only.
@@ -672,10 +678,11 @@ func (e *Engine) snapshot(ctx context.Context, tx bun.Tx, sc *changelog.Scoper, 
 			if err != nil {
 				return domain.Internal(err)
 			}
-			data, err := changelog.Marshal(row)
-			if err != nil {
+			from := len(rowJSON)
+			if rowJSON, err = changelog.AppendMarshal(rowJSON, row); err != nil {
 				return domain.Internal(err)
 			}
+			data := rowJSON[from:len(rowJSON):len(rowJSON)]
 			b := row.SyncBase()
 			resp.Ops = append(resp.Ops, wire.Op{Op: wire.OpPut, Table: table, ID: b.ID, Version: b.Version,
 				Class: s.Class, Scope: s.Scope, Path: s.Path, Part: s.Part, Data: data})

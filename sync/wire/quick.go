@@ -82,7 +82,7 @@ func elements(arr []byte, out [][]byte) ([][]byte, bool) {
 func once(ms []member) bool {
 	for i := range ms {
 		for j := i + 1; j < len(ms); j++ {
-			if ms[i].key == ms[j].key {
+			if string(ms[i].key) == string(ms[j].key) {
 				return false
 			}
 		}
@@ -116,10 +116,10 @@ func rawObject(v []byte) (map[string]json.RawMessage, bool) {
 	}
 	out := make(map[string]json.RawMessage, len(ms))
 	for _, m := range ms {
-		if !utf8.ValidString(m.key) {
+		if !utf8.Valid(m.key) {
 			return nil, false // encoding/json would replace the bad bytes
 		}
-		out[m.key] = json.RawMessage(m.val)
+		out[string(m.key)] = json.RawMessage(m.val)
 	}
 	return out, true
 }
@@ -132,7 +132,7 @@ func quickPush(b []byte) (*PushRequest, bool) {
 	}
 	req := &PushRequest{}
 	for _, m := range top {
-		switch m.key {
+		switch string(m.key) {
 		case "protocol":
 			n, ok := plainInt(m.val)
 			if !ok || int64(int(n)) != n {
@@ -159,7 +159,7 @@ func quickPush(b []byte) (*PushRequest, bool) {
 func quickMutation(ms []member, mu *Mutation) bool {
 	var ok bool
 	for _, f := range ms {
-		switch f.key {
+		switch string(f.key) {
 		case "seq":
 			mu.Seq, ok = plainInt(f.val)
 		case "base_version":
@@ -209,7 +209,7 @@ func quickPushResponse(b []byte) (*PushResponse, bool) {
 	}
 	r := &PushResponse{}
 	for _, m := range top {
-		switch m.key {
+		switch string(m.key) {
 		case "last_seq":
 			if r.LastSeq, ok = plainInt(m.val); !ok {
 				return nil, false
@@ -230,7 +230,7 @@ func quickPushResponse(b []byte) (*PushResponse, bool) {
 func quickResult(ms []member, r *Result) bool {
 	var ok bool
 	for _, f := range ms {
-		switch f.key {
+		switch string(f.key) {
 		case "seq":
 			r.Seq, ok = plainInt(f.val)
 		case "version":
@@ -282,7 +282,7 @@ func quickOwn(v []byte) (*Own, bool) {
 	}
 	o := &Own{}
 	for _, f := range ms {
-		switch f.key {
+		switch string(f.key) {
 		case "op":
 			o.Op, ok = PlainString(f.val)
 		case "c":

@@ -32,9 +32,9 @@ type Run struct {
 }
 
 // member is one top-level member of a JSON object: its key (unquoted; keys of the rows' JSON have no escapes) and
-// its raw value.
+// its raw value, both slices of the object (a key made a string cost an allocation per field of every row).
 type member struct {
-	key string
+	key []byte
 	val []byte
 }
 
@@ -70,7 +70,7 @@ func members(obj []byte, out []member) ([]member, bool) {
 		if !ok {
 			return out, false
 		}
-		out = append(out, member{key: string(key), val: obj[i:j]})
+		out = append(out, member{key: key, val: obj[i:j]})
 		i = skipSpace(obj, j)
 		if i >= len(obj) {
 			return out, false
@@ -94,7 +94,7 @@ func EachField(obj []byte, fn func(key string, val []byte)) bool {
 		return false
 	}
 	for _, m := range ms {
-		fn(m.key, m.val)
+		fn(string(m.key), m.val)
 	}
 	return true
 }
@@ -168,7 +168,9 @@ func (r *PullResponse) AppendJSONRuns(b []byte) ([]byte, error) {
 func (r *PullResponse) appendRuns(b []byte) ([]byte, error) {
 	b = append(b, `"runs":[`...)
 	rows := make([]opRow, len(r.Ops))
-	var scratch []member
+	var scratch, slab []member
+	var keys []byte
+	var version [20]byte
 	for k := range r.Ops {
 		op := &r.Ops[k]
 		rows[k].op = op
@@ -180,17 +182,28 @@ func (r *PullResponse) appendRuns(b []byte) ([]byte, error) {
 		if !ok {
 			return nil, fmt.Errorf("wire: the data of %s/%s is not a JSON object", op.Table, op.ID)
 		}
-		fields := make([]member, 0, len(scratch))
-		var keys []byte
+		// The rows' fields are cut from a few slabs rather than a slice of their own each, and a row whose keys
+		// are the ones of the row before shares their string: a page has thousands of rows.
+		if cap(slab)-len(slab) < len(scratch) {
+			slab = make([]member, 0, max(256*len(scratch), 64))
+		}
+		from := len(slab)
+		keys = keys[:0]
+		v := strconv.AppendInt(version[:0], op.Version, 10)
 		for _, m := range scratch {
-			if (m.key == "id" && JSONString(m.val) == op.ID && op.ID != "") ||
-				(m.key == "version" && string(m.val) == strconv.FormatInt(op.Version, 10)) {
+			if (string(m.key) == "id" && op.ID != "" && isString(m.val, op.ID)) ||
+				(string(m.key) == "version" && bytes.Equal(m.val, v)) {
 				continue
 			}
-			fields = append(fields, m)
+			slab = append(slab, m)
 			keys = append(append(keys, m.key...), 0)
 		}
-		rows[k].fields, rows[k].keys = fields, string(keys)
+		fields := slab[from:len(slab):len(slab)]
+		if k > 0 && rows[k-1].keys == string(keys) {
+			rows[k].fields, rows[k].keys = fields, rows[k-1].keys
+		} else {
+			rows[k].fields, rows[k].keys = fields, string(keys)
+		}
 		rows[k].derived = derivable(op.Table, fields, op.ID)
 	}
 	first := true
@@ -307,7 +320,7 @@ func appendRun(b []byte, rows []opRow) []byte {
 				b = append(b, ',')
 			}
 			n++
-			b = appendString(b, m.key)
+			b = appendString(b, string(m.key))
 			b = append(b, ':')
 			b = append(b, m.val...)
 		}
@@ -324,7 +337,7 @@ func appendRun(b []byte, rows []opRow) []byte {
 				b = append(b, ',')
 			}
 			n++
-			b = appendString(b, m.key)
+			b = appendString(b, string(m.key))
 		}
 		b = append(b, ']')
 	}
@@ -356,13 +369,13 @@ func appendRun(b []byte, rows []opRow) []byte {
 }
 
 // The tables whose ids are names of two of their fields (PROTOCOL.md, "Data model"): a run sends null for such an
-// id, and the client computes it.
+// id, and the client computes it. prefix starts the name (ids.go).
 var derivedIDs = map[string]struct {
-	a, b string
-	fn   func(a, b string) string
+	a, b, prefix string
+	fn           func(a, b string) string
 }{
-	"attendance":    {"meeting_id", "member_id", AttendanceID},
-	"visit_reports": {"meeting_id", "official_id", ReportID},
+	"attendance":    {"meeting_id", "member_id", "attendance:", AttendanceID},
+	"visit_reports": {"meeting_id", "official_id", "report:", ReportID},
 }
 
 // DerivedID returns the id the protocol gives a row of table with this data, or "" when the table's ids are not
@@ -392,19 +405,49 @@ func JSONString(v []byte) string {
 	return s
 }
 
-// derivable reports whether id is the one DerivedID gives the row with these fields.
+// derivable reports whether id is the one DerivedID gives the row with these fields, without allocating when the
+// fields are plain JSON strings (ids always are).
 func derivable(table string, fields []member, id string) bool {
-	if _, ok := derivedIDs[table]; !ok {
+	rule, ok := derivedIDs[table]
+	if !ok || len(id) != 36 {
 		return false
 	}
-	return DerivedID(table, func(name string) []byte {
-		for _, m := range fields {
-			if m.key == name {
-				return m.val
-			}
+	var a, b []byte
+	for _, m := range fields {
+		switch string(m.key) {
+		case rule.a:
+			a = m.val
+		case rule.b:
+			b = m.val
 		}
-		return nil
-	}) == id
+	}
+	if !plainString(a) || !plainString(b) || len(a) == 2 || len(b) == 2 {
+		return DerivedID(table, func(name string) []byte {
+			for _, m := range fields {
+				if string(m.key) == name {
+					return m.val
+				}
+			}
+			return nil
+		}) == id
+	}
+	var out [36]byte
+	uuid5Pair(&out, rule.prefix, a[1:len(a)-1], b[1:len(b)-1])
+	return string(out[:]) == id
+}
+
+// plainString reports whether v is a JSON string without escapes: its bytes between the quotes are its value.
+func plainString(v []byte) bool {
+	return len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' && bytes.IndexByte(v[1:len(v)-1], '\\') < 0 &&
+		bytes.IndexByte(v[1:len(v)-1], '"') < 0
+}
+
+// isString reports whether the JSON value v is the string s.
+func isString(v []byte, s string) bool {
+	if plainString(v) {
+		return string(v[1:len(v)-1]) == s
+	}
+	return JSONString(v) == s
 }
 
 // Expand turns runs back into ops, as a protocol 2 client reads them: each row's data is its run's shared fields

@@ -2,6 +2,7 @@ package wire_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -20,6 +21,14 @@ func TestIDsAreUUIDv5(t *testing.T) {
 	}
 	if got, want := wire.ScheduledMeetingID(m, "2026-12"), uuid.NewSHA1(ns, []byte("meeting:"+m+":2026-12")).String(); got != want {
 		t.Errorf("ScheduledMeetingID = %s, want %s", got, want)
+	}
+	// Ids in upper case name the same row; a name longer than the hash's buffer on the stack hashes the same.
+	if got, want := wire.AttendanceID(strings.ToUpper(m), p), uuid.NewSHA1(ns, []byte("attendance:"+m+":"+p)).String(); got != want {
+		t.Errorf("AttendanceID of an upper-case id = %s, want %s", got, want)
+	}
+	long := strings.Repeat("0190c0de-", 30)
+	if got, want := wire.AttendanceID(long, p), uuid.NewSHA1(ns, []byte("attendance:"+long+":"+p)).String(); got != want {
+		t.Errorf("AttendanceID of a long id = %s, want %s", got, want)
 	}
 }
 
