@@ -146,6 +146,9 @@ export async function run(wantChecksums) {
     synced = performance.now();
     backoff = 0;
     syncError.value = '';
+    // The server answered: the device is online, whatever an earlier failed request made it think (a request cut
+    // by a bad signal while the phone still counts as online fires no 'online' event to undo it).
+    online.value = true;
     schedule(60000); // poll now and then while the app is open
   } catch (e) {
     if (e.offline) {

@@ -82,3 +82,23 @@ test('a refused change is shown with its reason, the others land, and it can be 
   assert.equal(recs[0].addressee_text, 'Phòng Kinh tế xã');
   await ctx.close();
 });
+
+test('a request cut while the phone still counts as online shows it offline, and the next sync that reaches the server online again', async () => {
+  const { ctx, page } = await device(browser);
+  await login(page, 'canbo2');
+  await synced(page);
+  // A bad signal cuts the sync's requests; the browser never goes offline, so no 'online' event will come.
+  let cut = 0;
+  await page.route('**/api/v1/sync/**', (route) => (cut++, route.abort('connectionreset')));
+  await page.locator('.syncbar button').click();
+  await page.locator('.badge.offline').waitFor();
+  assert.ok(cut > 0);
+  await shot(page, 'queue-cut-request');
+  // The signal is back: the app's next try, seconds later, reaches the server and the device is online again (it
+  // stayed "Mất mạng", with the online-only buttons disabled, until the page was reloaded).
+  await page.unroute('**/api/v1/sync/**');
+  await page.locator('.badge.offline').waitFor({ state: 'detached', timeout: 30000 });
+  await synced(page);
+  assert.equal(await page.locator('.syncbar button').isEnabled(), true);
+  await ctx.close();
+});

@@ -1,1 +1,0 @@
-import{a,b,c,d,e,f}from"./chunk-HIZRE7UG.js";import"./chunk-KE6CP3CE.js";import"./chunk-6TVUVYTX.js";import"./chunk-WOT6VMZA.js";export{e as CellMeetings,f as ClashWarning,b as CrossCheck,c as childVerified,d as tallyLine,a as verifiedRow};

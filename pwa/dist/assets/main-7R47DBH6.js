@@ -1,1 +1,0 @@
-import{d as l,g as m}from"./chunk-7WUHU4EE.js";import"./chunk-BB4T2VMK.js";import"./chunk-KE6CP3CE.js";import{G as t,S as a,V as i,b as r,ba as o,ca as n,ea as d}from"./chunk-6TVUVYTX.js";import"./chunk-WOT6VMZA.js";o();a().then(()=>{let e=document.getElementById("app");e.textContent="",r(d(m,{}),e),performance.mark("chibo-ready"),n(),l(),t.value&&i(0)});
