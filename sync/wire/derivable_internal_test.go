@@ -21,6 +21,7 @@ func TestDerivableAsDerivedID(t *testing.T) {
 		{"upper-case id", "attendance", `{"meeting_id":"` + mt + `","member_id":"` + mb + `"}`, strings.ToUpper(id), false},
 		{"no member", "attendance", `{"meeting_id":"` + mt + `"}`, id, false},
 		{"empty member", "attendance", `{"meeting_id":"` + mt + `","member_id":""}`, id, false},
+		{"empty member, id of an empty name", "attendance", `{"meeting_id":"` + mt + `","member_id":""}`, AttendanceID(mt, ""), false},
 		{"member not a string", "attendance", `{"meeting_id":"` + mt + `","member_id":7}`, id, false},
 		{"report", "visit_reports", `{"meeting_id":"` + mt + `","official_id":"` + mb + `"}`, ReportID(mt, mb), true},
 		{"report under attendance's rule", "visit_reports", `{"meeting_id":"` + mt + `","member_id":"` + mb + `"}`, id, false},

@@ -395,7 +395,7 @@ func DerivedID(table string, field func(name string) []byte) string {
 // JSONString returns the string a JSON value holds, "" when it holds none. Ids have no escapes: those are read
 // without a JSON decoder, which cost a snapshot more than the rest of an attendance row.
 func JSONString(v []byte) string {
-	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' && bytes.IndexByte(v[1:len(v)-1], '\\') < 0 && bytes.IndexByte(v[1:len(v)-1], '"') < 0 {
+	if plainString(v) {
 		return string(v[1 : len(v)-1])
 	}
 	var s string
@@ -422,14 +422,9 @@ func derivable(table string, fields []member, id string) bool {
 		}
 	}
 	if !plainString(a) || !plainString(b) || len(a) == 2 || len(b) == 2 {
-		return DerivedID(table, func(name string) []byte {
-			for _, m := range fields {
-				if string(m.key) == name {
-					return m.val
-				}
-			}
-			return nil
-		}) == id
+		// Escaped, empty, missing or not strings: as DerivedID reads them.
+		sa, sb := JSONString(a), JSONString(b)
+		return sa != "" && sb != "" && rule.fn(sa, sb) == id
 	}
 	var out [36]byte
 	uuid5Pair(&out, rule.prefix, a[1:len(a)-1], b[1:len(b)-1])
