@@ -46,7 +46,7 @@ type Config struct {
 	MetricsAddr    string // CHIBO_METRICS_ADDR: listen address of a listener serving only /metrics; empty: none
 	MetricsToken   string // CHIBO_METRICS_TOKEN: bearer token that opens /metrics on the main listener
 	DBMaxConns     string // CHIBO_DB_MAX_CONNS: PostgreSQL pool size
-	DBMaxIdle      string // CHIBO_DB_MAX_IDLE: idle PostgreSQL connections kept; empty: half the pool
+	DBMaxIdle      string // CHIBO_DB_MAX_IDLE: idle PostgreSQL connections kept; empty: the pool size
 	Demo           bool   // CHIBO_DEMO: seed the demo data set into an empty database
 
 	// EnvFile is the -env-file flag: a file of KEY=VALUE lines (systemd's EnvironmentFile= format) read as
@@ -89,7 +89,7 @@ func (c *Config) settings() []setting {
 		{"metrics-addr", "CHIBO_METRICS_ADDR", "", "listen address of a second listener that serves only /metrics, without a token (e.g. 127.0.0.1:9100); empty: none", &c.MetricsAddr},
 		{"metrics-token", "CHIBO_METRICS_TOKEN", "", "bearer token that opens /metrics on the main listener (≥ 16 characters); empty: /metrics there answers 404", &c.MetricsToken},
 		{"db-max-conns", "CHIBO_DB_MAX_CONNS", "20", "PostgreSQL connection pool size of this instance (2–1000); SQLite keeps its own pools", &c.DBMaxConns},
-		{"db-max-idle", "CHIBO_DB_MAX_IDLE", "", "idle PostgreSQL connections kept open (1 to the pool size); default half the pool", &c.DBMaxIdle},
+		{"db-max-idle", "CHIBO_DB_MAX_IDLE", "", "idle PostgreSQL connections kept open (1 to the pool size); default the pool size", &c.DBMaxIdle},
 	}
 }
 
@@ -190,7 +190,7 @@ func (c *Config) dbPool() (conns, idle int, err error) {
 		return 0, 0, errors.New("CHIBO_DB_MAX_CONNS must be a number from 2 to 1000")
 	}
 	if strings.TrimSpace(c.DBMaxIdle) == "" {
-		return conns, max(1, conns/2), nil
+		return conns, conns, nil
 	}
 	idle, err = strconv.Atoi(strings.TrimSpace(c.DBMaxIdle))
 	if err != nil || idle < 1 || idle > conns {

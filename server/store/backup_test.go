@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -171,7 +172,8 @@ func contains(s, sub string) bool {
 }
 
 // TestPoolSize: the PostgreSQL pool takes its size from the options (CHIBO_DB_MAX_CONNS), 20 by default; SQLite
-// keeps its single writer.
+// keeps its single writer. The connections a burst opened stay open for the next one, all of them by default
+// (CHIBO_DB_MAX_IDLE), as many as asked otherwise.
 func TestPoolSize(t *testing.T) {
 	ctx := context.Background()
 	url := testdb.URL(t)
@@ -185,6 +187,27 @@ func TestPoolSize(t *testing.T) {
 		}
 		if testdb.Dialect() == "sqlite" && got != 1 {
 			t.Errorf("SQLite writer pool of %d, want 1", got)
+		}
+	}
+	if testdb.Dialect() != "pg" {
+		return
+	}
+	for _, tc := range []struct{ idle, want int }{{0, 5}, {2, 2}} {
+		db, err := store.Open(ctx, store.Options{URL: url, MaxConns: 5, MaxIdle: tc.idle})
+		must(t, err)
+		// A burst: five connections busy at once, then all released.
+		conns := make([]*sql.Conn, 5)
+		for i := range conns {
+			conns[i], err = db.W.DB.Conn(ctx)
+			must(t, err)
+		}
+		for _, c := range conns {
+			must(t, c.Close())
+		}
+		st := db.W.DB.Stats()
+		must(t, db.Close())
+		if st.Idle != tc.want || st.MaxIdleClosed != int64(5-tc.want) {
+			t.Errorf("MaxIdle %d: after a burst of 5, %d idle and %d closed, want %d idle", tc.idle, st.Idle, st.MaxIdleClosed, tc.want)
 		}
 	}
 }

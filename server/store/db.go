@@ -55,7 +55,9 @@ type Options struct {
 	DataDir string
 	// MaxConns caps the PostgreSQL pool and the SQLite read pool; 0 picks a default (20 on PostgreSQL).
 	MaxConns int
-	// MaxIdle is how many idle PostgreSQL connections are kept; 0 picks half of MaxConns (at least 1). SQLite
+	// MaxIdle is how many idle PostgreSQL connections are kept; 0 keeps them all (MaxConns): a busy instance then
+	// reuses its connections rather than closing and opening them between bursts (a new PostgreSQL connection is a
+	// new process whose caches start cold), and connections idle for 5 minutes close anyway. SQLite
 	// keeps its connections open.
 	MaxIdle int
 }
@@ -99,7 +101,7 @@ func openPostgres(ctx context.Context, url string, maxConns, maxIdle int) (*DB, 
 		maxConns = DefaultPGMaxConns
 	}
 	if maxIdle <= 0 {
-		maxIdle = max(1, maxConns/2)
+		maxIdle = maxConns
 	}
 	sqldb.SetMaxOpenConns(maxConns)
 	sqldb.SetMaxIdleConns(min(maxIdle, maxConns))
