@@ -54,7 +54,7 @@ func TestOpenAPISyncSchemas(t *testing.T) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	want := []string{"code", "conflicts", "duplicate", "expected", "field", "id", "message", "own", "reason", "seq", "status", "version"}
+	want := []string{"code", "conflicts", "duplicate", "expected", "field", "id", "message", "own", "reason", "seq", "status", "version", "want"}
 	if diff := cmp.Diff(want, keys); diff != "" {
 		t.Errorf("push result schema %q (-want +got):\n%s", result, diff)
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/chibo-vn/chibo/server/store"
+	"github.com/chibo-vn/chibo/sync/changelog"
 )
 
 // batchSize is how many rows go into one multi-row INSERT.
@@ -14,7 +15,7 @@ const batchSize = 1000
 
 // table is one sink of the writer.
 type table interface {
-	flush(ctx context.Context, db bun.IDB) error
+	flush(ctx context.Context, db bun.IDB, version int64) error
 }
 
 // sink buffers the rows of one table and inserts them in batches.
@@ -24,9 +25,18 @@ type sink[T any] struct {
 	total int
 }
 
-func (s *sink[T]) flush(ctx context.Context, db bun.IDB) error {
+// flush inserts the buffered rows; synced rows the generator left at version 0 get version, the seeding
+// transaction's: a device creating one of them with base_version 0 (an attendance mark of a seeded meeting, whose id
+// is derived) then records a conflict rather than overwriting it silently (sync/PROTOCOL.md: no table devices write
+// starts with rows at version 0).
+func (s *sink[T]) flush(ctx context.Context, db bun.IDB, version int64) error {
 	if len(s.rows) == 0 {
 		return nil
+	}
+	for i := range s.rows {
+		if r, ok := any(&s.rows[i]).(changelog.Row); ok && r.SyncBase().Version == 0 {
+			r.SyncBase().Version = version
+		}
 	}
 	if _, err := db.NewInsert().Model(&s.rows).Exec(ctx); err != nil {
 		return fmt.Errorf("demo: insert %s: %w", s.name, err)
@@ -42,6 +52,7 @@ func (s *sink[T]) flush(ctx context.Context, db bun.IDB) error {
 // generator adds a row after the rows it refers to, which it does). Memory stays at about one batch per table.
 type writer struct {
 	db          bun.IDB
+	version     int64 // the seeding transaction's sync version, read at the first flush
 	order       []table
 	orgUnits    sink[store.OrgUnit]
 	users       sink[store.User]
@@ -93,8 +104,15 @@ func put[T any](ctx context.Context, w *writer, s *sink[T], row T) error {
 
 // flushThrough writes every sink up to and including t, in foreign-key order.
 func (w *writer) flushThrough(ctx context.Context, t table) error {
+	if w.version == 0 {
+		v, err := changelog.SyncTx(ctx, w.db)
+		if err != nil {
+			return fmt.Errorf("demo: sync version: %w", err)
+		}
+		w.version = v
+	}
 	for _, x := range w.order {
-		if err := x.flush(ctx, w.db); err != nil {
+		if err := x.flush(ctx, w.db, w.version); err != nil {
 			return err
 		}
 		if x == t {

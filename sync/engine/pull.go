@@ -23,10 +23,10 @@ import (
 // Pull answers one pull page for the caller p.
 func (e *Engine) Pull(ctx context.Context, p *domain.Principal, req wire.PullRequest) (*wire.PullResponse, error) {
 	limit := req.Limit
-	if limit <= 0 {
+	if limit == 0 { // absent
 		limit = wire.DefaultPullLimit
 	}
-	if limit > wire.MaxPullLimit {
+	if limit < 0 || limit > wire.MaxPullLimit {
 		return nil, domain.Invalid("limit", "error.bad_limit", "max", "5000")
 	}
 	cur, err := e.cursors.decode(req.Cursor)

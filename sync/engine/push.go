@@ -559,6 +559,9 @@ func resultOf(row resultRow, lang i18n.Lang) wire.Result {
 		}
 		r.Field = args["_field"]
 		delete(args, "_field")
+		if row.MessageKey == "sync.bad_id" {
+			r.Want = args["want"]
+		}
 		r.Message = i18n.T(lang, row.MessageKey, args)
 		if row.Status == wire.StatusRejected {
 			r.Reason = row.MessageKey

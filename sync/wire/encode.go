@@ -166,6 +166,7 @@ func (r *Result) appendJSON(b []byte) []byte {
 	b = str(b, `,"message":`, r.Message)
 	b = str(b, `,"field":`, r.Field)
 	b = str(b, `,"reason":`, r.Reason)
+	b = str(b, `,"want":`, r.Want)
 	b = num(b, `,"version":`, r.Version)
 	if len(r.Conflicts) > 0 {
 		b = append(b, `,"conflicts":[`...)

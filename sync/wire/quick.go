@@ -249,6 +249,8 @@ func quickResult(ms []member, r *Result) bool {
 			r.Field, ok = PlainString(f.val)
 		case "reason":
 			r.Reason, ok = PlainString(f.val)
+		case "want":
+			r.Want, ok = PlainString(f.val)
 		case "duplicate":
 			v := string(f.val)
 			r.Duplicate, ok = v == "true", v == "true" || v == "false"

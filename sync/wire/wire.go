@@ -237,6 +237,8 @@ type Result struct {
 	Field     string `json:"field,omitempty"`
 	// Reason is the refusal's message key, a machine-readable reason (e.g. sync.not_own_cell) for a device to act on.
 	Reason string `json:"reason,omitempty"`
+	// Want is, for a refusal with reason sync.bad_id, the id the table's id rule gives the row (PROTOCOL.md).
+	Want string `json:"want,omitempty"`
 	// Version is the row's version after an applied mutation.
 	Version int64 `json:"version,omitempty"`
 	// Conflicts names the fields recorded as conflicts (the row changed on the server meanwhile).

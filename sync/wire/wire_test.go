@@ -83,6 +83,7 @@ func TestPushAnswerMatchesEncodingJSON(t *testing.T) {
 			{Seq: 11, ID: "b", Status: wire.StatusApplied, Duplicate: true, Version: 78, Conflicts: []string{"status", "reason"}, Own: &wire.Own{Op: "del"}},
 			{Seq: 12, ID: "c\"\\\u0001", Status: wire.StatusRejected, Code: "invalid", Message: "Đồng chí không có quyền <sửa> & \"xóa\"\n\u2028", Field: "status", Reason: "sync.not_own_cell"},
 			{Seq: 13, Status: wire.StatusGap, Expected: 10},
+			{Seq: 14, ID: "d", Status: wire.StatusRejected, Code: "invalid", Message: "m", Field: "row_id", Reason: "sync.bad_id", Want: "540e3a0e-5e2c-5f38-9c1a-2b7d4e6f8a90"},
 		}},
 	} {
 		want, err := json.Marshal(r)

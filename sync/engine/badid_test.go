@@ -1,0 +1,69 @@
+package engine_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/chibo-vn/chibo/sync/wire"
+)
+
+// TestBadIDSaysTheRightOne: a mark created with an id other than the one the id rule gives is refused with reason
+// sync.bad_id and, in want, the id it must have (PROTOCOL.md, "Proof of attendance"), the first time and when the
+// push is sent again; the mark sent again with that id is applied.
+func TestBadIDSaysTheRightOne(t *testing.T) {
+	h := newHarness(t)
+	client := uuid.NewString()
+	meeting, member := uuid.NewString(), h.members["A"][0].ID
+	want := wire.AttendanceID(meeting, member)
+	req := wire.PushRequest{ClientID: client, Mutations: []wire.Mutation{
+		{Seq: 1, Table: "meetings", Op: wire.MutUpsert, RowID: meeting, Fields: fields("cell_id", h.cells["A"].ID,
+			"meeting_date", h.today.String(), "status", "held", "topic", "Sinh hoạt thường kỳ")},
+		{Seq: 2, Table: "attendance", Op: wire.MutUpsert, RowID: uuid.NewString(), Fields: fields("meeting_id", meeting,
+			"member_id", member, "status", "present")},
+	}}
+	for _, round := range []string{"first", "again"} {
+		resp := h.rawPush("off1", req)
+		if len(resp.Results) != 2 || resp.Results[0].Status != wire.StatusApplied {
+			t.Fatalf("%s: %+v", round, resp.Results)
+		}
+		r := resp.Results[1]
+		if r.Status != wire.StatusRejected || r.Reason != "sync.bad_id" || r.Field != "row_id" || r.Want != want {
+			t.Errorf("%s: %+v, want sync.bad_id on row_id with want %s", round, r, want)
+		}
+	}
+	resp := h.rawPush("off1", wire.PushRequest{ClientID: client, Mutations: []wire.Mutation{
+		{Seq: 3, Table: "attendance", Op: wire.MutUpsert, RowID: want, Fields: fields("meeting_id", meeting,
+			"member_id", member, "status", "present")}}})
+	if len(resp.Results) != 1 || resp.Results[0].Status != wire.StatusApplied || resp.Results[0].Want != "" {
+		t.Errorf("the mark with the rule's id: %+v", resp.Results)
+	}
+}
+
+// TestPullLimits: a pull's limit is 1–5000, absent (0) meaning 1000; anything else is a 400 with the machine-readable
+// code (PROTOCOL.md, Pull).
+func TestPullLimits(t *testing.T) {
+	h := newHarness(t)
+	for _, tc := range []struct {
+		body string
+		want int
+	}{
+		{`{"cursor": ""}`, http.StatusOK},
+		{`{"cursor": "", "limit": 0}`, http.StatusOK},
+		{`{"cursor": "", "limit": 1}`, http.StatusOK},
+		{`{"cursor": "", "limit": 5000}`, http.StatusOK},
+		{`{"cursor": "", "limit": -1}`, http.StatusBadRequest},
+		{`{"cursor": "", "limit": 5001}`, http.StatusBadRequest},
+	} {
+		status, body := h.postStatus("/api/v1/sync/pull", "off1", json.RawMessage(tc.body))
+		if status != tc.want {
+			t.Errorf("%s: %d %.200s, want %d", tc.body, status, body, tc.want)
+		}
+		if tc.want == http.StatusBadRequest && !strings.Contains(body, `"code":"invalid"`) {
+			t.Errorf("%s: %.300s, want code invalid", tc.body, body)
+		}
+	}
+}
