@@ -8,6 +8,8 @@ var formsMessages = map[string]msg{
 	"form.dialogue":  {"đối thoại", "dialogue"},
 	"form.committee": {"hội nghị Đảng ủy xã mở rộng", "expanded commune party committee meeting"},
 
+	"meeting.too_far": {"Ngày sinh hoạt không được sau hôm nay quá {months} tháng: đồng chí kiểm tra lại năm.", "A meeting cannot be dated more than {months} months ahead: check the year."},
+
 	"sync.not_commune":              {"Giao ban, đối thoại và hội nghị Đảng ủy mở rộng phải do một đảng bộ xã, phường tổ chức.", "Briefings, dialogues and expanded committee meetings must be held by a commune."},
 	"sync.form_mismatch":            {"Nội dung này không thuộc loại cuộc họp ({form}).", "This does not belong to a meeting of this form ({form})."},
 	"sync.briefing_only":            {"Khu và chi bộ đăng cai chỉ ghi cho buổi giao ban.", "A zone and a host cell are for briefings only."},

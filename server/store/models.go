@@ -188,6 +188,9 @@ type Meeting struct {
 	Resolution          string               `bun:"resolution,notnull" json:"resolution"`
 }
 
+// MeetingMonthsAhead is how far ahead of today a meeting may be dated.
+const MeetingMonthsAhead = 24
+
 // Normalize fills the defaults of a meeting (a regular meeting held in person, planned) and checks its fields.
 func (m *Meeting) Normalize() error {
 	if m.Type == "" {
@@ -208,6 +211,10 @@ func (m *Meeting) Normalize() error {
 	switch {
 	case m.MeetingDate.IsZero():
 		return domain.Invalid("meeting_date", "error.required", "field", "meeting_date")
+	case m.MeetingDate.After(domain.DateOf(time.Now()).AddMonths(MeetingMonthsAhead)):
+		// A meeting is held, or planned, within the next two years: later is a typing error (2099 for 2025), which
+		// no screen would show until then.
+		return domain.Invalid("meeting_date", "meeting.too_far", "months", itoa(MeetingMonthsAhead))
 	case !m.Type.Valid():
 		return badValue("type")
 	case m.Mode != domain.MeetingInPerson && m.Mode != domain.MeetingOnline:

@@ -67,3 +67,32 @@ func TestPullLimits(t *testing.T) {
 		}
 	}
 }
+
+// TestMeetingTooFarAhead: a meeting dated more than two years ahead (2099 typed for 2025) is refused on
+// meeting_date; one two years ahead is applied (store.MeetingMonthsAhead).
+func TestMeetingTooFarAhead(t *testing.T) {
+	h := newHarness(t)
+	client := uuid.NewString()
+	for i, tc := range []struct {
+		date   string
+		reason string
+	}{
+		{"2099-11-05", "meeting.too_far"},
+		{h.today.AddMonths(24).String(), ""},
+		{h.today.AddMonths(25).String(), "meeting.too_far"},
+	} {
+		resp := h.rawPush("off1", wire.PushRequest{ClientID: client, Mutations: []wire.Mutation{
+			{Seq: int64(i + 1), Table: "meetings", Op: wire.MutUpsert, RowID: uuid.NewString(), Fields: fields("cell_id", h.cells["A"].ID,
+				"meeting_date", tc.date, "topic", "Sinh hoạt thường kỳ")}}})
+		if len(resp.Results) != 1 {
+			t.Fatalf("%s: %+v", tc.date, resp)
+		}
+		r := resp.Results[0]
+		switch {
+		case tc.reason == "" && r.Status != wire.StatusApplied:
+			t.Errorf("%s: %+v, want applied", tc.date, r)
+		case tc.reason != "" && (r.Status != wire.StatusRejected || r.Reason != tc.reason || r.Field != "meeting_date" || r.Message == ""):
+			t.Errorf("%s: %+v, want refused on meeting_date with %s", tc.date, r, tc.reason)
+		}
+	}
+}
