@@ -559,9 +559,7 @@ func resultOf(row resultRow, lang i18n.Lang) wire.Result {
 		}
 		r.Field = args["_field"]
 		delete(args, "_field")
-		if row.MessageKey == "sync.bad_id" {
-			r.Want = args["want"]
-		}
+		r.Want = args["want"] // the id the rule gives (sync.bad_id, the only refusal with a want)
 		r.Message = i18n.T(lang, row.MessageKey, args)
 		if row.Status == wire.StatusRejected {
 			r.Reason = row.MessageKey
