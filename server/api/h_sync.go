@@ -20,6 +20,9 @@ func (s *Server) syncPull(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if len(resp.Ops) == 0 && len(resp.Runs) == 0 && !resp.HasMore && !resp.Reset && len(resp.Drop) == 0 {
+		beQuiet(c) // a poll that found nothing: logged at debug level
+	}
 	hint := bodyHint(resp)
 	var buf *[]byte
 	if hint > maxPooledBody {

@@ -5,13 +5,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/chibo-vn/chibo/server/api"
 	"github.com/chibo-vn/chibo/sync/wire"
 )
 
@@ -102,4 +105,80 @@ func TestPullAnswersKeepTheirOwnBytes(t *testing.T) {
 	if same.Load() == 0 {
 		t.Error("no poll gave back the cursor it was sent, though nothing was written")
 	}
+}
+
+// TestEmptyPollsLoggedQuietly: every request is logged, a device's poll that finds nothing new at debug level (most of
+// a server's requests, and nothing an operator needs to read); a pull that brings rows stays at info. Both carry the
+// security headers.
+func TestEmptyPollsLoggedQuietly(t *testing.T) {
+	w := newWorld(t)
+	var mu sync.Mutex
+	var lines bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(lockedWriter{&mu, &lines}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	srv := httptest.NewServer(api.New(w.db, w.tokens, log, api.Config{Argon2: cheap, PublicURL: "http://localhost"}).Handler())
+	defer srv.Close()
+	token := w.token("off1")
+	pull := func(cursor string) wire.PullResponse {
+		body, _ := json.Marshal(wire.PullRequest{Cursor: cursor, Limit: wire.MaxPullLimit})
+		hr, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/v1/sync/pull", bytes.NewReader(body))
+		hr.Header.Set("Content-Type", "application/json")
+		hr.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(hr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("X-Frame-Options") != "DENY" || resp.Header.Get("Content-Security-Policy") == "" {
+			t.Fatalf("pull: %d %v %.200s", resp.StatusCode, resp.Header, b)
+		}
+		var out wire.PullResponse
+		if err := json.Unmarshal(b, &out); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	levels := func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		var out []string
+		for _, l := range bytes.Split(bytes.TrimSpace(lines.Bytes()), []byte("\n")) {
+			var rec struct{ Level, Msg, Route string }
+			if err := json.Unmarshal(l, &rec); err != nil {
+				t.Fatalf("log line %s: %v", l, err)
+			}
+			if rec.Msg == "http request" && rec.Route == "/api/v1/sync/pull" {
+				out = append(out, rec.Level)
+			}
+		}
+		lines.Reset()
+		return out
+	}
+	first := pull("")
+	if len(first.Ops) == 0 || first.HasMore {
+		t.Fatalf("first pull: %d ops, more %v", len(first.Ops), first.HasMore)
+	}
+	if got := levels(); !cmp.Equal(got, []string{"INFO"}) {
+		t.Errorf("a pull that brought rows was logged at %v, want INFO", got)
+	}
+	for i := 0; i < 3; i++ {
+		if r := pull(first.Cursor); len(r.Ops) != 0 || r.HasMore {
+			t.Fatalf("poll %d: %d ops, more %v", i, len(r.Ops), r.HasMore)
+		}
+	}
+	if got := levels(); !cmp.Equal(got, []string{"DEBUG", "DEBUG", "DEBUG"}) {
+		t.Errorf("three empty polls were logged at %v, want DEBUG each", got)
+	}
+}
+
+// lockedWriter is an io.Writer safe for a server's concurrent requests.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

@@ -171,7 +171,7 @@ func (s *Server) requestContext(next echo.HandlerFunc) echo.HandlerFunc {
 		level := slog.LevelInfo
 		if status >= 500 {
 			level = slog.LevelError
-		} else if c.Path() == "/healthz" || c.Path() == "/readyz" || c.Path() == "/metrics" {
+		} else if c.Path() == "/healthz" || c.Path() == "/readyz" || c.Path() == "/metrics" || quiet(c) {
 			level = slog.LevelDebug
 		}
 		attrs := []slog.Attr{
@@ -190,6 +190,16 @@ func (s *Server) requestContext(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// quietKey marks a request whose log line is written at debug level, like a health check's (see beQuiet).
+const quietKey = "chibo.quiet"
+
+// beQuiet asks requestContext to log the request at debug level: a device's poll that found nothing new is most of
+// a server's requests (every device, every few seconds while the app is open) and tells an operator nothing.
+func beQuiet(c echo.Context) { c.Set(quietKey, true) }
+
+// quiet tells whether the request was marked by beQuiet.
+func quiet(c echo.Context) bool { q, _ := c.Get(quietKey).(bool); return q }
+
 // recover turns a panic into a logged internal error.
 func (s *Server) recover(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) (err error) {
@@ -205,21 +215,34 @@ func (s *Server) recover(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// securityHeaders sets the headers every response carries.
+// securityHeaderValues are the headers every response carries, each value its own one-element slice, made once and
+// put in every response's header as it is (Header.Set made a slice per header per request, the largest part of an
+// empty poll's garbage after net/http's own). Nothing may change one in place: Set and Add replace or grow it,
+// which leaves the shared slice as it was. Read only.
+var securityHeaderValues = map[string][]string{
+	"Content-Security-Policy": {"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
+		"connect-src 'self'; worker-src 'self'; manifest-src 'self'; font-src 'self'; object-src 'none'; " +
+		"base-uri 'self'; form-action 'self'; frame-ancestors 'none'"},
+	"X-Content-Type-Options":     {"nosniff"},
+	"X-Frame-Options":            {"DENY"},
+	"Referrer-Policy":            {"same-origin"},
+	"Permissions-Policy":         {"camera=(), microphone=(), geolocation=(self)"},
+	"Cross-Origin-Opener-Policy": {"same-origin"},
+}
+
+// hstsValue is the Strict-Transport-Security header of a server reached over HTTPS (see securityHeaderValues).
+var hstsValue = []string{"max-age=63072000; includeSubDomains"}
+
+// securityHeaders sets the headers every response carries (securityHeaderValues; Echo builds its middleware chain
+// again for each request, so nothing is made here).
 func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
-	https := strings.HasPrefix(s.cfg.PublicURL, "https://")
 	return func(c echo.Context) error {
 		h := c.Response().Header()
-		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "+
-			"connect-src 'self'; worker-src 'self'; manifest-src 'self'; font-src 'self'; object-src 'none'; "+
-			"base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Referrer-Policy", "same-origin")
-		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)")
-		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		if https || c.Request().TLS != nil {
-			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		for k, v := range securityHeaderValues {
+			h[k] = v[:1:1]
+		}
+		if strings.HasPrefix(s.cfg.PublicURL, "https://") || c.Request().TLS != nil {
+			h["Strict-Transport-Security"] = hstsValue[:1:1]
 		}
 		return next(c)
 	}

@@ -8,7 +8,8 @@ var formsMessages = map[string]msg{
 	"form.dialogue":  {"đối thoại", "dialogue"},
 	"form.committee": {"hội nghị Đảng ủy xã mở rộng", "expanded commune party committee meeting"},
 
-	"meeting.too_far": {"Ngày sinh hoạt không được sau hôm nay quá {months} tháng: đồng chí kiểm tra lại năm.", "A meeting cannot be dated more than {months} months ahead: check the year."},
+	"meeting.too_far":   {"Ngày sinh hoạt không được sau hôm nay quá {months} tháng: đồng chí kiểm tra lại năm.", "A meeting cannot be dated more than {months} months ahead: check the year."},
+	"meeting.too_early": {"Ngày sinh hoạt không được trước ngày thành lập Đảng ({date}): đồng chí kiểm tra lại năm.", "A meeting cannot be dated before the founding of the Party ({date}): check the year."},
 
 	"sync.not_commune":              {"Giao ban, đối thoại và hội nghị Đảng ủy mở rộng phải do một đảng bộ xã, phường tổ chức.", "Briefings, dialogues and expanded committee meetings must be held by a commune."},
 	"sync.form_mismatch":            {"Nội dung này không thuộc loại cuộc họp ({form}).", "This does not belong to a meeting of this form ({form})."},

@@ -191,6 +191,10 @@ type Meeting struct {
 // MeetingMonthsAhead is how far ahead of today a meeting may be dated.
 const MeetingMonthsAhead = 24
 
+// MeetingEarliest is the earliest date a meeting may have: the founding of the Communist Party of Vietnam
+// (03/02/1930), before which no party cell met. An earlier date is a typing error (1925 for 2025).
+var MeetingEarliest = domain.NewDate(1930, time.February, 3)
+
 // Normalize fills the defaults of a meeting (a regular meeting held in person, planned) and checks its fields.
 func (m *Meeting) Normalize() error {
 	if m.Type == "" {
@@ -215,6 +219,8 @@ func (m *Meeting) Normalize() error {
 		// A meeting is held, or planned, within the next two years: later is a typing error (2099 for 2025), which
 		// no screen would show until then.
 		return domain.Invalid("meeting_date", "meeting.too_far", "months", itoa(MeetingMonthsAhead))
+	case m.MeetingDate.Before(MeetingEarliest):
+		return domain.Invalid("meeting_date", "meeting.too_early", "date", MeetingEarliest.VN())
 	case !m.Type.Valid():
 		return badValue("type")
 	case m.Mode != domain.MeetingInPerson && m.Mode != domain.MeetingOnline:

@@ -69,7 +69,8 @@ func TestPullLimits(t *testing.T) {
 }
 
 // TestMeetingTooFarAhead: a meeting dated more than two years ahead (2099 typed for 2025) is refused on
-// meeting_date; one two years ahead is applied (store.MeetingMonthsAhead).
+// meeting_date; one two years ahead is applied (store.MeetingMonthsAhead). So is one before the founding of the
+// Party (1925 typed for 2025; store.MeetingEarliest), and the day itself is applied.
 func TestMeetingTooFarAhead(t *testing.T) {
 	h := newHarness(t)
 	client := uuid.NewString()
@@ -80,6 +81,10 @@ func TestMeetingTooFarAhead(t *testing.T) {
 		{"2099-11-05", "meeting.too_far"},
 		{h.today.AddMonths(24).String(), ""},
 		{h.today.AddMonths(25).String(), "meeting.too_far"},
+		{"1925-11-05", "meeting.too_early"},
+		{"1025-11-05", "error.bad_value"}, // outside the dates any field takes
+		{"1930-02-02", "meeting.too_early"},
+		{"1930-02-03", ""},
 	} {
 		resp := h.rawPush("off1", wire.PushRequest{ClientID: client, Mutations: []wire.Mutation{
 			{Seq: int64(i + 1), Table: "meetings", Op: wire.MutUpsert, RowID: uuid.NewString(), Fields: fields("cell_id", h.cells["A"].ID,
