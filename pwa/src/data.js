@@ -11,6 +11,14 @@ export function today() {
   return new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 10);
 }
 
+// MEETING_EARLIEST and meetingLatest bound a meeting's date as the server does (server/store/models.go): not before
+// the founding of the Party, not more than 24 months after today. A date input given them cannot take a mistyped year.
+export const MEETING_EARLIEST = '1930-02-03';
+export function meetingLatest() {
+  const [y, m, d] = today().split('-').map(Number);
+  return new Date(Date.UTC(y + 2, m - 1, d)).toISOString().slice(0, 10);
+}
+
 // myCellIds are the cells the user works in, as the server's sync scopes have them (sync/engine/scopes.go): those
 // it is assigned to as an official (active assignments not ended, upcoming included) and those it is secretary of.
 // A supervisor's or admin's grant adds none: the units of its subtree are not "its cells".

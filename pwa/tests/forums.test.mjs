@@ -41,6 +41,17 @@ async function start(page, button, title) {
   return idFromHash(page);
 }
 
+// outboxHolds tells whether a change in the device's outbox (IndexedDB) holds text.
+const outboxHolds = (page, text) => page.evaluate((text) => new Promise((resolve, reject) => {
+  const open = indexedDB.open('chibo');
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const all = open.result.transaction('outbox').objectStore('outbox').getAll();
+    all.onsuccess = () => resolve(JSON.stringify(all.result).includes(text));
+    all.onerror = () => reject(all.error);
+  };
+}), text);
+
 // detail reads a meeting through the API, as user, until check(m) holds (the sync may take a round).
 async function detail(call, id, check = () => true) {
   for (let i = 0; ; i++) {
@@ -165,6 +176,19 @@ test('a dialogue with two questions, one of which becomes a recommendation', asy
   await page.getByRole('button', { name: 'Nhân dân' }).click();
   await page.fill('#fo-chair', 'Lê Văn Thành');
   await page.fill('#fo-taker', 'Hoàng Thị Lan');
+  // A mistyped year is not taken: the date input is bounded as the server bounds a meeting's date (from the founding
+  // of the Party to 24 months ahead), and the meeting keeps today's date.
+  const day = await page.inputValue('#fo-date');
+  assert.equal(await page.getAttribute('#fo-date', 'min'), '1930-02-03');
+  const [y, mo, d] = day.split('-').map(Number);
+  assert.equal(await page.getAttribute('#fo-date', 'max'), new Date(Date.UTC(y + 2, mo - 1, d)).toISOString().slice(0, 10));
+  // As a phone's date picker does: the value set, then a change event.
+  const underflow = await page.$eval('#fo-date', (e) => {
+    e.value = '1925-05-01';
+    e.dispatchEvent(new Event('change', { bubbles: true }));
+    return e.validity.rangeUnderflow;
+  });
+  assert.ok(underflow, 'the date input says 1925 is too early');
   await page.fill('#fo-p-name', 'Phạm Văn Bình');
   await page.fill('#fo-p-title', 'Trưởng thôn');
   await page.getByRole('button', { name: 'Thêm người tham dự' }).click();
@@ -184,6 +208,7 @@ test('a dialogue with two questions, one of which becomes a recommendation', asy
   }
   await page.locator('#fo-chair').focus();
   await savedOnDevice(page, explain[1]);
+  assert.equal(await outboxHolds(page, '1925-05-01'), false, 'the mistyped year was not saved on the device');
   await fits(page, 'the dialogue');
   await axe(page, 'the dialogue');
   // The second question becomes a recommendation: the form opens with its text.
@@ -204,6 +229,7 @@ test('a dialogue with two questions, one of which becomes a recommendation', asy
   const m = await detail(call, id, (b) => (b.dialogue_questions || []).length === 2 && b.dialogue_questions.some((q) => q.recommendation_id));
   assert.equal(m.form, 'dialogue');
   assert.equal(m.audience, 'citizens');
+  assert.equal(m.meeting_date, day, 'the year mistyped as 1925 was not saved');
   const byText = (t) => m.dialogue_questions.find((q) => q.question === t);
   assert.equal(byText(qs[0]).explanation, explain[0]);
   assert.equal(byText(qs[0]).recommendation_id, null);

@@ -13,7 +13,7 @@
 import { useState, useEffect } from 'preact/hooks';
 import { t, extend, vnDate, vnDateTime, lang } from '../i18n.js';
 import { get, list, mutate, online } from '../state.js';
-import { fields, me, myCellIds, today } from '../data.js';
+import { MEETING_EARLIEST, fields, me, meetingLatest, myCellIds, today } from '../data.js';
 import { uuid4, uuid5 } from '../uuid.js';
 import { go } from '../app.jsx';
 import { Field } from '../screens/fields.jsx';
@@ -218,7 +218,7 @@ function Header({ m }) {
     <section class="card" aria-labelledby="h-fo-general">
       <h2 id="h-fo-general">{t('fo_general')}</h2>
       <label for="fo-date">{t('fo_date')}</label>
-      <input id="fo-date" type="date" value={m.meeting_date} onChange={(e) => e.currentTarget.value && saveMeeting(m, { meeting_date: e.currentTarget.value })} />
+      <input id="fo-date" type="date" min={MEETING_EARLIEST} max={meetingLatest()} value={m.meeting_date} onChange={(e) => e.currentTarget.value && e.currentTarget.reportValidity() && saveMeeting(m, { meeting_date: e.currentTarget.value })} />
       <Field id="fo-place" label={t('fo_place')} value={m.place} save={(v) => saveMeeting(m, { place: v })} />
       {m.form === 'briefing' && (
         <>

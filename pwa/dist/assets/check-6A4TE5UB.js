@@ -1,1 +1,0 @@
-import{a,b,c,d,e,f}from"./chunk-R67OSOND.js";import"./chunk-M2IP3QSP.js";import"./chunk-3QOCPEGG.js";import"./chunk-WOT6VMZA.js";export{e as CellMeetings,f as ClashWarning,b as CrossCheck,c as childVerified,d as tallyLine,a as verifiedRow};

@@ -1,0 +1,23 @@
+const { chromium } = require('playwright-core');
+(async () => {
+  const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
+  const ctx = await b.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 1, hasTouch: true, isMobile: true });
+  const p = await ctx.newPage();
+  const errors = [];
+  p.on('pageerror', e => errors.push(String(e)));
+  p.on('console', m => { if (m.type() === 'error') errors.push(m.text()); });
+  await p.goto('http://127.0.0.1:8097/');
+  await p.waitForSelector('input[type=password]', { timeout: 15000 });
+  await p.fill('input[autocomplete=username], input[name=username], input[type=text]', 'canbo');
+  await p.fill('input[type=password]', 'chibo-demo');
+  await p.keyboard.press('Enter');
+  await p.waitForTimeout(5000);
+  await p.getByText('Để sau').click().catch(() => {});
+  await p.getByText('chưa có báo cáo').first().click();
+  await p.waitForTimeout(2000);
+  await p.screenshot({ path: '/tmp/walk/meeting.png', fullPage: false });
+  console.log('url', p.url(), 'scrollWidth', await p.evaluate(() => document.documentElement.scrollWidth));
+  console.log((await p.evaluate(() => document.body.innerText)).slice(0, 1500));
+  console.log('errors:', JSON.stringify(errors));
+  await b.close();
+})();
