@@ -185,13 +185,21 @@ func decode(c echo.Context, v any) error {
 	return nil
 }
 
+// sizeText writes a body limit as a message states it: "4 MiB", "512 KiB".
+func sizeText(n int64) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return strconv.FormatInt(n>>20, 10) + " MiB"
+	}
+	return strconv.FormatInt(n>>10, 10) + " KiB"
+}
+
 func jsonError(err error) error {
 	var mbe *http.MaxBytesError
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &mbe):
-		return domain.E(domain.CodeTooLarge, "error.too_large", "limit", "1 MiB")
+		return domain.E(domain.CodeTooLarge, "error.too_large", "limit", sizeText(mbe.Limit))
 	case errors.Is(err, io.EOF):
 		return domain.E(domain.CodeInvalid, "error.bad_json", "detail", "empty body")
 	case errors.As(err, &se):

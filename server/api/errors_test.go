@@ -20,6 +20,7 @@ import (
 func TestBadInputGetsClearErrors(t *testing.T) {
 	w := newWorld(t)
 	big := `{"name":"` + strings.Repeat("x", 2<<20) + `"}`
+	bigPush := `{"client_id":"` + strings.Repeat("x", 5<<20) + `"}` // a push may be 4 MiB (PROTOCOL.md)
 	tests := []struct {
 		name, method, path, body string
 		headers                  []string
@@ -36,7 +37,8 @@ func TestBadInputGetsClearErrors(t *testing.T) {
 		{"bad kind", http.MethodPost, "/api/v1/org-units", `{"parent_id":"` + w.c1.ID + `","kind":"village","name":"X"}`, nil, 400, "invalid", "kind", "Loại tổ chức không hợp lệ."},
 		{"english by ?lang", http.MethodPost, "/api/v1/org-units?lang=en", `{"parent_id":"` + w.c1.ID + `","kind":"village","name":"X"}`, nil, 400, "invalid", "kind", "Unknown organisation kind."},
 		{"saved locale beats Accept-Language", http.MethodPost, "/api/v1/org-units", `{"parent_id":"` + w.c1.ID + `","kind":"village","name":"X"}`, []string{"Accept-Language", "en-US,en;q=0.9"}, 400, "invalid", "kind", "Loại tổ chức không hợp lệ."},
-		{"too large", http.MethodPost, "/api/v1/org-units", big, nil, 413, "too_large", "", ""},
+		{"too large", http.MethodPost, "/api/v1/org-units", big, nil, 413, "too_large", "", "Dữ liệu gửi lên quá lớn (tối đa 1 MiB)."},
+		{"push too large", http.MethodPost, "/api/v1/sync/push", bigPush, nil, 413, "too_large", "", "Dữ liệu gửi lên quá lớn (tối đa 4 MiB)."},
 		{"malformed id", http.MethodGet, "/api/v1/members/not-a-uuid", ``, nil, 404, "not_found", "", "Không tìm thấy đảng viên."},
 		{"unknown id", http.MethodGet, "/api/v1/members/0190c0de-0000-7000-8000-000000000000", ``, nil, 404, "not_found", "", ""},
 		{"bad limit", http.MethodGet, "/api/v1/members?limit=0", ``, nil, 400, "invalid", "limit", ""},

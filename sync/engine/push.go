@@ -600,6 +600,11 @@ func (a *applier) applyOne(ctx context.Context, m wire.Mutation) (outcome, error
 	if !ok {
 		return refused(reject("row_id", "error.bad_id"))
 	}
+	if id != m.RowID {
+		// Ids are lower case (PROTOCOL.md): the row would be stored under the lower-case id while the device, told it
+		// may build the row itself (own), would hold it under the id it sent, and the two never meet again.
+		return refused(reject("row_id", "sync.bad_id", "want", id))
+	}
 	cur, err := a.current(ctx, m.Table, id)
 	if err != nil {
 		return outcome{}, err
@@ -621,6 +626,13 @@ func (a *applier) applyOne(ctx context.Context, m wire.Mutation) (outcome, error
 		return a.create(ctx, sp, m, id)
 	}
 	return a.update(ctx, sp, m, cur)
+}
+
+// outOfScope tells whether err refuses a write because the row is not the caller's to write (sync.out_of_scope,
+// sync.not_assigned), rather than for what it holds.
+func outOfScope(err error) bool {
+	var de *domain.Error
+	return errors.As(err, &de) && (de.Key == "sync.out_of_scope" || de.Key == "sync.not_assigned")
 }
 
 // fieldSet checks the mutation only names fields the table lets devices write.
@@ -935,6 +947,12 @@ func (a *applier) update(ctx context.Context, sp spec, m wire.Mutation, cur chan
 		}
 	}
 	if len(changed) == 0 {
+		// Nothing to write; but the caller must still be one who may write the row, or the answer would tell
+		// someone outside its scope whether a value it guessed is the stored one (applied) or not (refused). The
+		// row's other rules (a submitted report's lock…) do not refuse a value sent again unchanged.
+		if err := sp.check(ctx, a, before, changelog.Clone(cur)); outOfScope(err) {
+			return refused(err)
+		}
 		return outcome{status: wire.StatusApplied, version: curBase.Version}, nil
 	}
 	row := changelog.Clone(cur)

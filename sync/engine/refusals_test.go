@@ -101,3 +101,55 @@ func TestMeetingTooFarAhead(t *testing.T) {
 		}
 	}
 }
+
+// TestUpperCaseIDRefused: ids are lower case (PROTOCOL.md); a row id in upper case is refused with sync.bad_id and
+// the id in lower case in want, rather than stored under the lower-case id while the device, answered with own,
+// keeps the row under the one it sent. Sent again in lower case, it is applied.
+func TestUpperCaseIDRefused(t *testing.T) {
+	h := newHarness(t)
+	client := uuid.NewString()
+	id := uuid.NewString()
+	meeting := func(seq int64, rowID string) wire.PushRequest {
+		return wire.PushRequest{ClientID: client, Protocol: wire.Protocol2, Mutations: []wire.Mutation{{Seq: seq, Table: "meetings",
+			Op: wire.MutUpsert, RowID: rowID, Fields: fields("cell_id", h.cells["A"].ID, "meeting_date", h.today.String(), "topic", "Sinh hoạt thường kỳ")}}}
+	}
+	resp := h.rawPush("off1", meeting(1, strings.ToUpper(id)))
+	if r := resp.Results; len(r) != 1 || r[0].Status != wire.StatusRejected || r[0].Reason != "sync.bad_id" || r[0].Want != id || r[0].Own != nil {
+		t.Errorf("upper-case id: %+v, want sync.bad_id with want %s", r, id)
+	}
+	resp = h.rawPush("off1", meeting(2, id))
+	if r := resp.Results; len(r) != 1 || r[0].Status != wire.StatusApplied {
+		t.Errorf("the same meeting in lower case: %+v", r)
+	}
+}
+
+// TestNoOpOutsideScopeRefused: sending again the value a row already holds writes nothing, but a caller who may not
+// write the row is refused as when it changes the value, so the answer tells it nothing about what the row holds
+// (an outsider's client could test guesses at another cell's marks). The cell's own official gets applied.
+func TestNoOpOutsideScopeRefused(t *testing.T) {
+	h := newHarness(t)
+	member := h.members["A"][0]
+	mark := func(seq int64, status string) wire.PushRequest {
+		return wire.PushRequest{ClientID: uuid.NewString(), Mutations: []wire.Mutation{{Seq: seq, Table: "attendance", Op: wire.MutUpsert,
+			RowID: wire.AttendanceID(h.meeting.ID, member.ID), BaseVersion: 1, Fields: fields("meeting_id", h.meeting.ID,
+				"member_id", member.ID, "status", status)}}}
+	}
+	for _, tc := range []struct {
+		user, status string
+		applied      bool
+	}{
+		{"sec", "present", false}, // the value it holds
+		{"sec", "unexcused", false},
+		{"off1", "present", true},
+	} {
+		r := h.rawPush(tc.user, mark(1, tc.status)).Results
+		switch {
+		case len(r) != 1:
+			t.Errorf("%s, %s: %+v", tc.user, tc.status, r)
+		case tc.applied && r[0].Status != wire.StatusApplied:
+			t.Errorf("%s, %s: %+v, want applied", tc.user, tc.status, r[0])
+		case !tc.applied && (r[0].Status != wire.StatusRejected || (r[0].Reason != "sync.out_of_scope" && r[0].Reason != "sync.not_assigned")):
+			t.Errorf("%s, %s: %+v, want refused as not the caller's to write", tc.user, tc.status, r[0])
+		}
+	}
+}
