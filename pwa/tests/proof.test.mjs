@@ -203,6 +203,8 @@ test('the secretary confirms offline, changes to a dispute with a reason, the su
   await block.getByRole('alert').filter({ hasText: 'Cần ghi lý do không xác nhận.' }).waitFor();
   const reason = 'Đồng chí đến muộn, về sớm ' + Date.now();
   await block.getByLabel('Lý do không xác nhận (bắt buộc)').fill(reason);
+  // The reason given answers the message, which goes before the reason is saved.
+  await block.getByRole('alert').filter({ hasText: 'Cần ghi lý do không xác nhận.' }).waitFor({ state: 'detached' });
   await block.getByRole('button', { name: 'Lưu' }).click();
   await block.getByText('✗ Không xác nhận đồng chí Lê Quang Vinh: ' + reason).waitFor();
   await synced(page);

@@ -90,7 +90,10 @@ test('a recommendation for "UBND xã" goes round the loop to the briefing', asyn
   await r.page.fill('#rc-answer', 'UBND xã đã giao cán bộ địa chính kiểm tra, sẽ sửa cống trong tháng.');
   await r.page.fill('#rc-doc-number', '');
   await r.page.getByRole('button', { name: 'Ghi nhận trả lời' }).click();
-  await r.page.locator('[role=alert]', { hasText: 'Cần ghi số văn bản trả lời' }).waitFor();
+  // The refusal shows by the button pressed, on the screen, not at the top of the page.
+  const said = r.page.locator('section.actions [role=alert]', { hasText: 'Cần ghi số văn bản trả lời' });
+  await said.waitFor();
+  assert.ok(await said.evaluate((el) => { const b = el.getBoundingClientRect(); return b.top >= 0 && b.bottom <= innerHeight; }), 'the refusal is on the screen');
   await r.page.fill('#rc-doc-number', '12/UBND');
   await r.page.getByRole('button', { name: 'Ghi nhận trả lời' }).click();
   await r.page.locator('li.answer', { hasText: 'Văn bản số 12/UBND ngày ' + vn(today()) }).waitFor();

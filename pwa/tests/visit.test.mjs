@@ -31,9 +31,17 @@ test('a visit recorded offline survives a restart and reaches the server once', 
   const count = await rows.count();
   assert.ok(count >= 3, 'a roster to mark');
   await rows.nth(1).locator('button.seg.e').click();
+  // "Khác" (other) writes nothing of its own: it empties the field of the chip's reason and puts the cursor there.
+  await rows.nth(1).locator('.reason .chip', { hasText: 'Đi làm ăn xa' }).click();
+  await rows.nth(1).locator('.reason .chip', { hasText: 'Khác' }).click();
+  const other = rows.nth(1).locator('.reason input');
+  assert.equal(await other.inputValue(), '', 'the field is empty for the reason to type');
+  assert.ok(await other.evaluate((el) => el === document.activeElement), 'the cursor is in the field');
   await rows.nth(1).locator('.reason .chip', { hasText: 'Ốm' }).click();
   await rows.nth(2).locator('button.seg.u').click();
   await page.locator('.summary', { hasText: 'vắng không lý do 1' }).waitFor(); // an unexcused absence shows
+  // The three kinds of mark in the summary's line, which wraps rather than widen the page (it ran to 393 px).
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 360), 'the attendance tab is no wider than the phone');
   await shot(page, '02-attendance');
 
   // Minutes and score on a slow phone (the CPU four times slower), where IndexedDB and drawing lag behind the taps.

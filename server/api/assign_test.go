@@ -8,7 +8,11 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/uptrace/bun"
+
+	"github.com/chibo-vn/chibo/server/domain"
 	"github.com/chibo-vn/chibo/server/store"
 )
 
@@ -119,6 +123,17 @@ func TestAssignmentLifecycle(t *testing.T) {
 
 func TestSuggestionsAndLoads(t *testing.T) {
 	w := newWorld(t)
+	// A report begun on cell A's meeting of next week is no visit: the cell is still unvisited, with no last visit
+	// (an outsider saw a cell's last visit dated five days ahead).
+	if err := w.db.Write(context.Background(), func(ctx context.Context, tx bun.Tx) error {
+		m := &store.Meeting{CellID: w.cellA.ID, MeetingDate: domain.DateOf(time.Now()).AddDays(5), Topic: "Sinh hoạt thường kỳ"}
+		if err := store.Insert(ctx, tx, m); err != nil {
+			return err
+		}
+		return store.Insert(ctx, tx, &store.VisitReport{MeetingID: m.ID, OfficialID: w.users["off1"].ID, Status: domain.ReportDraft})
+	}); err != nil {
+		t.Fatal(err)
+	}
 	r := w.do(http.MethodGet, "/api/v1/assign/suggestions", "sup1", nil)
 	var sug store.Page[store.CellSuggestion]
 	r.json(t, &sug)
@@ -129,6 +144,9 @@ func TestSuggestionsAndLoads(t *testing.T) {
 	names := map[string]bool{}
 	for _, s := range sug.Items {
 		names[s.CellName] = s.Unvisited
+		if !s.LastVisit.IsZero() {
+			t.Errorf("%s: last visit %s, want none", s.CellName, s.LastVisit)
+		}
 	}
 	if len(names) != 2 || !names[w.cellA.Name] || !names[w.cellB.Name] {
 		t.Errorf("suggestions %+v", sug.Items)

@@ -551,6 +551,10 @@ func TestLoopExportByAddressee(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("sheet by addressee (-want +got):\n%s", diff)
 	}
+	// Its title is its own, not the sheet by field's (an outsider found it copied).
+	if sh := wb.raw["Theo cơ quan"]; len(sh) == 0 || len(sh[0]) == 0 || sh[0][0] != "THỐNG KÊ KIẾN NGHỊ THEO CƠ QUAN TRẢ LỜI" {
+		t.Errorf("the sheet by addressee's title: %.200v", sh)
+	}
 }
 
 // TestLoopTapFast sends the same answer twice at once (a double tap, or two phones of the body): one is recorded,

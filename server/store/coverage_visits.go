@@ -201,9 +201,20 @@ func overdueFromSummary(ctx context.Context, r, w bun.IDB, unit *OrgUnit, p Peri
 
 // sortOverdue orders overdue reports the longest overdue first, then by cell name, cell, meeting date and official.
 func sortOverdue(out []OverdueReport) {
+	// Names compare as the lists of units and people do (name_fold): without diacritics, so "Đông" sorts with "Dông",
+	// before "Trung" (by bytes, Đ came after every unmarked letter).
+	fold := make(map[string]string, 2*len(out))
+	key := func(s string) string {
+		f, ok := fold[s]
+		if !ok {
+			f = domain.Fold(s)
+			fold[s] = f
+		}
+		return f
+	}
 	slices.SortFunc(out, func(a, b OverdueReport) int {
-		return cmp.Or(b.DaysOverdue-a.DaysOverdue, strings.Compare(a.CellName, b.CellName), strings.Compare(a.CellID, b.CellID),
+		return cmp.Or(b.DaysOverdue-a.DaysOverdue, strings.Compare(key(a.CellName), key(b.CellName)), strings.Compare(a.CellID, b.CellID),
 			a.MeetingDate.Time().Compare(b.MeetingDate.Time()), strings.Compare(a.MeetingID, b.MeetingID),
-			strings.Compare(a.OfficialName, b.OfficialName), strings.Compare(a.OfficialID, b.OfficialID))
+			strings.Compare(key(a.OfficialName), key(b.OfficialName)), strings.Compare(a.OfficialID, b.OfficialID))
 	})
 }

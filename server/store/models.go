@@ -270,12 +270,14 @@ func (at *Attendance) AppendJSON(b []byte) []byte {
 	return append(b, '}')
 }
 
-// Normalize checks an attendance row; a member present has no reason for absence.
+// Normalize checks an attendance row; only an excused absence keeps its reason.
 func (at *Attendance) Normalize() error {
 	if !at.Status.Valid() {
 		return badValue("status")
 	}
-	if at.Status == domain.AttendPresent {
+	if at.Status != domain.AttendExcused {
+		// Only an excused absence has a reason ("vắng không lý do" has none): two devices' changes merged field by
+		// field — one writing the reason, the other marking the member unexcused — would otherwise keep one.
 		at.Reason = ""
 	}
 	return checkLen("reason", at.Reason, 500)

@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/chibo-vn/chibo/server/store"
 	"github.com/chibo-vn/chibo/sync/wire"
 )
 
@@ -151,5 +153,35 @@ func TestNoOpOutsideScopeRefused(t *testing.T) {
 		case !tc.applied && (r[0].Status != wire.StatusRejected || (r[0].Reason != "sync.out_of_scope" && r[0].Reason != "sync.not_assigned")):
 			t.Errorf("%s, %s: %+v, want refused as not the caller's to write", tc.user, tc.status, r[0])
 		}
+	}
+}
+
+// TestReasonOnlyForExcused: two devices change one excused mark at once, one its reason, the other the status to
+// unexcused; the changes merge field by field, and the row keeps no reason, since an unexcused absence has none
+// (an outsider saw "Vắng không lý do" shown with "Lý do vắng: Đi công tác").
+func TestReasonOnlyForExcused(t *testing.T) {
+	h := newHarness(t)
+	member := h.members["A"][4] // excused, with no reason, in the harness
+	id := wire.AttendanceID(h.meeting.ID, member.ID)
+	var at store.Attendance
+	read := func() {
+		t.Helper()
+		must(t, h.db.R.NewSelect().Model(&at).Where("id = ?", id).Scan(context.Background()))
+	}
+	read()
+	base := at.Version
+	for _, m := range []wire.Mutation{
+		{Seq: 1, Table: "attendance", Op: wire.MutUpsert, RowID: id, BaseVersion: base, Fields: fields("reason", "Đi công tác"),
+			Base: fields("reason", "")},
+		{Seq: 1, Table: "attendance", Op: wire.MutUpsert, RowID: id, BaseVersion: base, Fields: fields("status", "unexcused"),
+			Base: fields("status", "excused")},
+	} {
+		if r := h.rawPush("off1", wire.PushRequest{ClientID: uuid.NewString(), Mutations: []wire.Mutation{m}}).Results; len(r) != 1 || r[0].Status != wire.StatusApplied {
+			t.Fatalf("%v: %+v", m.Fields, r)
+		}
+	}
+	read()
+	if at.Status != "unexcused" || at.Reason != "" {
+		t.Errorf("the mark after both: %s, reason %q; want unexcused with no reason", at.Status, at.Reason)
 	}
 }

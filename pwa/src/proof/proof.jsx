@@ -115,6 +115,8 @@ function Confirm({ meeting, official, name }) {
   const [asking, setAsking] = useState(false);
   const [reason, setReason] = useState('');
   const [err, setErr] = useState('');
+  // A reason given, chosen or typed, answers "a reason is needed": the message goes with it.
+  const give = (v) => (setReason(v), v.trim() && setErr(''));
   const write = (status, why) => mutate([{ t: 'visit_confirmations', id, fields: { meeting_id: meeting.id, official_id: official, status, reason: why } }]);
   const dispute = async () => {
     if (!reason.trim()) return setErr(t('pf_reason_need'));
@@ -133,10 +135,10 @@ function Confirm({ meeting, official, name }) {
           <label for={rid}>{t('pf_reason')}</label>
           <div class="chips">
             {REASONS.map((k) => (
-              <button key={k} class="chip" aria-pressed={reason === t(k) ? 'true' : 'false'} onClick={() => setReason(t(k))}>{t(k)}</button>
+              <button key={k} class="chip" aria-pressed={reason === t(k) ? 'true' : 'false'} onClick={() => give(t(k))}>{t(k)}</button>
             ))}
           </div>
-          <textarea id={rid} rows={2} value={reason} aria-invalid={err ? 'true' : undefined} onInput={(e) => setReason(e.currentTarget.value)} />
+          <textarea id={rid} rows={2} value={reason} aria-invalid={err ? 'true' : undefined} onInput={(e) => give(e.currentTarget.value)} />
           {err && <p class="error" role="alert">{err}</p>}
           <p class="actions">
             <button class="btn small primary" onClick={dispute}>{t('save')}</button>
@@ -170,7 +172,7 @@ export function SecretaryProof({ id }) {
         {recent.length === 0 && <p class="muted">{t('pf_none_recent')}</p>}
         {recent.map((m) => (
           <div key={m.id} class="pf-meeting">
-            <p><strong><a href={'#/m/' + m.id}>{t('pf_meeting_of', { date: vnDate(m.meeting_date) })}</a></strong></p>
+            <p><strong><a class="tap" href={'#/m/' + m.id}>{t('pf_meeting_of', { date: vnDate(m.meeting_date) })}</a></strong></p>
             <Confirmations meeting={m} />
           </div>
         ))}

@@ -107,8 +107,9 @@ function Summary({ meeting, counted, locked }) {
     <div class="summary" role="status">
       <p>
         <strong class={s.rate < 0.85 ? 'bad' : 'ok'}>{t('sum_present', { p: s.present, n: s.counted, r: pct(s.rate) })}</strong>
-        {s.excused > 0 && <span class="sum-more"> · {t('sum_excused', { n: s.excused })}</span>}
-        {s.unexcused > 0 && <span class="sum-more"> · {t('sum_unexcused', { n: s.unexcused })}</span>}
+        {/* The space before each part is outside it: a part does not break inside, the line breaks between them. */}
+        {s.excused > 0 && <> <span class="sum-more">· {t('sum_excused', { n: s.excused })}</span></>}
+        {s.unexcused > 0 && <> <span class="sum-more">· {t('sum_unexcused', { n: s.unexcused })}</span></>}
       </p>
       {s.unmarked > 0 && !locked && (
         <p class="summary-todo">
@@ -176,14 +177,24 @@ function MemberRow({ meeting, member, a, locked }) {
 }
 
 // Reason is an excused member's reason: a chip saves at once, what is typed is saved as it is typed (useDebounced).
+// "Khác" (other) is not a reason itself: it empties the field of a chip's reason and puts the cursor there to type
+// one (it wrote the word "Khác" into the field, and what was typed next was added to it).
 function Reason({ meeting, member, reason, locked }) {
   const id = 'r-' + member.id;
   const { props, set } = useDebounced(reason, (v) => data.mark(meeting.id, member.id, 'excused', v), id, locked);
+  const chips = REASONS.filter((k) => k !== 'reason_other').map((k) => t(k));
+  const typed = props.value !== '' && !chips.includes(props.value);
+  const other = () => {
+    if (!typed) set('');
+    document.getElementById(id)?.focus();
+  };
   return (
     <div class="reason">
       <label for={id}>{t('reason')}</label>
       <div class="chips">
-        {REASONS.map((k) => (
+        {REASONS.map((k) => k === 'reason_other' ? (
+          <button key={k} class="chip" disabled={locked} aria-pressed={typed ? 'true' : 'false'} onClick={other}>{t(k)}</button>
+        ) : (
           <button key={k} class="chip" disabled={locked} aria-pressed={props.value === t(k) ? 'true' : 'false'} onClick={() => set(t(k))}>{t(k)}</button>
         ))}
       </div>

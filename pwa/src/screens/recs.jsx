@@ -3,7 +3,7 @@
 // status for supervisors (a chart and a table, days to answer, share sent back), and one recommendation's answers
 // and history with the steps the caller may take (forward, answer, accept or send back, resolve, announce). It
 // talks to the server directly (online only).
-import { useState, useEffect } from 'preact/hooks';
+import { useState, useEffect, useRef } from 'preact/hooks';
 import { t, vnDate, vnDateTime, lang, extend } from '../i18n.js';
 import { online } from '../state.js';
 import { isSupervisor, today, fields, hasRole } from '../data.js';
@@ -132,14 +132,15 @@ function Detail({ id }) {
   useEffect(() => {
     call('GET', '/api/v1/recommendations/' + id).then(setR, (e) => setError(errText(e)));
   }, [id, online.value]);
+  const [stepError, setStepError] = useState(''); // shown by the step's button (Actions)
   const step = async (action, body) => {
     setBusy(true);
-    setError('');
+    setStepError('');
     try {
       setR(await call('POST', `/api/v1/recommendations/${id}/${action}`, body || {}));
       return true;
     } catch (e) {
-      setError(errText(e));
+      setStepError(errText(e));
       return false;
     } finally {
       setBusy(false);
@@ -147,7 +148,7 @@ function Detail({ id }) {
   };
   return (
     <>
-      <p><a href="#/recs">‹ {t('rc_title')}</a></p>
+      <a class="back" href="#/recs">‹ {t('rc_title')}</a>
       <h1 class="title">{t('rc_one')}</h1>
       {error && <p class="error" role="alert">{error}</p>}
       {!r && !error && <p class="muted">{t('loading')}</p>}
@@ -168,7 +169,7 @@ function Detail({ id }) {
             {r.direction && <p class="direction">{t('lp_direction_of', { text: r.direction })}</p>}
             {r.confirmed_at && <p class="muted">{t('lp_confirmed', { date: vnDate(r.confirmed_at) })}</p>}
           </section>
-          <Actions r={r} step={step} busy={busy} all={units} />
+          <Actions r={r} step={step} busy={busy} all={units} error={stepError} />
           {r.answers?.length > 0 && (
             <section class="card">
               <h2>{t('rc_answers')}</h2>
@@ -253,8 +254,14 @@ function useBriefings(r, on) {
   return list;
 }
 
-function Actions({ r, step, busy, all }) {
+// Actions are the steps the user may take on the recommendation; a step the server refuses says why at the foot of
+// the card, by the button pressed (at the top of the page it went unseen on a phone).
+function Actions({ r, step, busy, all, error }) {
   const sup = isSupervisor();
+  const said = useRef(null);
+  useEffect(() => {
+    if (error) said.current?.scrollIntoView({ block: 'nearest' });
+  }, [error]);
   const [body, setBody] = useState(r.addressee_id || r.suggested_addressee_id || '');
   // The old way: a party unit (kept for the units the directory does not list).
   const [to, setTo] = useState(r.addressee_id ? '' : r.addressee_org_unit_id || '');
@@ -372,6 +379,7 @@ function Actions({ r, step, busy, all }) {
           {t(briefing ? 'lp_announce_at' : 'rc_announce')}
         </button>
       )}
+      {error && <p class="error" role="alert" ref={said}>{error}</p>}
       {!online.value && <p class="warn" role="status">{t('rc_offline')}</p>}
     </section>
   );

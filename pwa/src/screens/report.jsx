@@ -82,7 +82,7 @@ function MonthReport({ unit }) {
   return (
     <>
       <div class="no-print">
-        <p><a href={'#/supervise' + (unit ? '/' + unit : '')}>‹ {t('sv_title')}</a></p>
+        <a class="back" href={'#/supervise' + (unit ? '/' + unit : '')}>‹ {t('sv_title')}</a>
         <h1 class="title">{t('rp_title')}</h1>
         <div class="rp-controls">
           <div>
