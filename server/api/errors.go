@@ -144,7 +144,7 @@ func fromEcho(he *echo.HTTPError) *domain.Error {
 	case http.StatusMethodNotAllowed:
 		return domain.E(domain.CodeBadMethod, "error.method_not_allowed")
 	case http.StatusRequestEntityTooLarge:
-		return domain.E(domain.CodeTooLarge, "error.too_large", "limit", "1 MiB")
+		return domain.E(domain.CodeTooLarge, "error.too_large", "limit", sizeText(jsonBodyLimit))
 	case http.StatusUnauthorized:
 		return domain.Unauthorized("auth.required")
 	case http.StatusForbidden:

@@ -372,7 +372,7 @@ func capitalize(s string) string {
 // /recommendations/stats gives them in by_addressee, with a total line.
 func recAddresseeSheet(rows []store.RecAddresseeStats, info [][2]string, l i18n.Lang, now time.Time) *export.Sheet {
 	t := func(k string) string { return i18n.T(l, k, nil) }
-	sh := &export.Sheet{Name: t("loop.sheet.by_addressee"), Title: t("export.recs_addressee_title"), Info: info,
+	sh := &export.Sheet{Name: t("loop.sheet.by_addressee"), Title: t("export.recs_body_title"), Info: info,
 		GeneratedLabel: t("export.generated_at"), GeneratedAt: now,
 		Columns: []export.Column{{Header: t("export.col.stt"), Kind: export.Int, Width: 6},
 			{Header: t("loop.col.addressee"), Kind: export.Text, Width: 36}}}

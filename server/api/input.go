@@ -85,7 +85,7 @@ func checkMultipart(c echo.Context) error {
 	req.Body = http.MaxBytesReader(c.Response(), req.Body, fileBodyLimit)
 	if err := req.ParseMultipartForm(8 << 20); err != nil {
 		if strings.Contains(err.Error(), "too large") {
-			return domain.E(domain.CodeTooLarge, "error.too_large", "limit", "16 MiB")
+			return domain.E(domain.CodeTooLarge, "error.too_large", "limit", sizeText(fileBodyLimit))
 		}
 		return domain.E(domain.CodeInvalid, "error.bad_body")
 	}

@@ -33,7 +33,7 @@ func readUpload(c echo.Context, db *store.DB, roles ...domain.Role) (up *upload,
 	req.Body = http.MaxBytesReader(c.Response(), req.Body, fileBodyLimit)
 	if err := req.ParseMultipartForm(8 << 20); err != nil {
 		if strings.Contains(err.Error(), "too large") {
-			return nil, nil, domain.E(domain.CodeTooLarge, "error.too_large", "limit", "16 MiB")
+			return nil, nil, domain.E(domain.CodeTooLarge, "error.too_large", "limit", sizeText(fileBodyLimit))
 		}
 		return nil, nil, domain.Invalid("file", "error.required", "field", "file")
 	}

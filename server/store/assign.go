@@ -190,10 +190,10 @@ type CellSuggestion struct {
 func SuggestCells(ctx context.Context, db bun.IDB, roots []string, today domain.Date) ([]CellSuggestion, error) {
 	yearAgo := today.AddMonths(-12)
 	var rows []CellSuggestion
-	// The last visit walks the cell's meetings from the newest held by today and stops at the first with a report
-	// (one or two index probes a cell, where a MAX read them all; a report begun on a meeting still to come is no
-	// visit); the open overdue recommendations and the assignments in force
-	// are counted below in one grouped read each over the subtree.
+	// The last visit walks the cell's meetings from the newest up to today (a report begun on a meeting still to come
+	// is no visit) and stops at the first with a report (one or two index probes a cell, where a MAX read them all);
+	// the open overdue recommendations and the assignments in force are counted below in one grouped read each over
+	// the subtree.
 	q := db.NewSelect().TableExpr("org_units AS ou").
 		ColumnExpr("ou.id AS cell_id, ou.name AS cell_name, ou.path AS cell_path, COALESCE(p.name, '') AS parent_name").
 		ColumnExpr(`(SELECT m.meeting_date FROM meetings AS m WHERE m.cell_id = ou.id AND m.deleted_at IS NULL

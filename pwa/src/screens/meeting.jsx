@@ -9,7 +9,7 @@ import { useDebounced } from './fields.jsx';
 import { draftKey, keepDraft, readDraft, dropDraft } from '../drafts.js';
 
 const TABS = ['attendance', 'minutes', 'score', 'recs', 'review'];
-const REASONS = ['reason_sick', 'reason_away', 'reason_family', 'reason_work', 'reason_other'];
+const REASONS = ['reason_sick', 'reason_away', 'reason_family', 'reason_work'];
 
 export function Meeting({ id, tab }) {
   const meeting = get('meetings', id);
@@ -182,8 +182,7 @@ function MemberRow({ meeting, member, a, locked }) {
 function Reason({ meeting, member, reason, locked }) {
   const id = 'r-' + member.id;
   const { props, set } = useDebounced(reason, (v) => data.mark(meeting.id, member.id, 'excused', v), id, locked);
-  const chips = REASONS.filter((k) => k !== 'reason_other').map((k) => t(k));
-  const typed = props.value !== '' && !chips.includes(props.value);
+  const typed = props.value !== '' && !REASONS.some((k) => t(k) === props.value);
   const other = () => {
     if (!typed) set('');
     document.getElementById(id)?.focus();
@@ -192,11 +191,10 @@ function Reason({ meeting, member, reason, locked }) {
     <div class="reason">
       <label for={id}>{t('reason')}</label>
       <div class="chips">
-        {REASONS.map((k) => k === 'reason_other' ? (
-          <button key={k} class="chip" disabled={locked} aria-pressed={typed ? 'true' : 'false'} onClick={other}>{t(k)}</button>
-        ) : (
+        {REASONS.map((k) => (
           <button key={k} class="chip" disabled={locked} aria-pressed={props.value === t(k) ? 'true' : 'false'} onClick={() => set(t(k))}>{t(k)}</button>
         ))}
+        <button class="chip" disabled={locked} aria-pressed={typed ? 'true' : 'false'} onClick={other}>{t('reason_other')}</button>
       </div>
       <input id={id} readOnly={locked} {...props} />
     </div>
