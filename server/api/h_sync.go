@@ -2,7 +2,6 @@ package api
 
 import (
 	"errors"
-	"io"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -79,7 +78,7 @@ func bodyHint(resp *wire.PullResponse) int {
 }
 
 func (s *Server) syncPush(c echo.Context) error {
-	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), c.Request().Body, wire.MaxPushBytes))
+	body, err := requestBody(c, wire.MaxPushBytes)
 	if err != nil {
 		return jsonError(err)
 	}

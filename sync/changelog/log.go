@@ -174,6 +174,10 @@ func write(ctx context.Context, w *bun.DB, reg *Registry, fn func(ctx context.Co
 		st := &txState{reg: reg, now: Now(), buckets: map[BucketKey]*bucketDelta{}, byRow: map[string][]int{}, inserts: map[string][]Row{},
 			pending: map[string]int{}, queued: map[any]queue{}}
 		st.scoper = NewScoper(reg, tx)
+		if IsPG(tx) {
+			st.stmts = reg.statementBuffer()
+			defer func() { reg.releaseBuffer(st.stmts); st.stmts = nil }()
+		}
 		ctx = context.WithValue(ctx, txStateKey{}, st)
 		err = fn(ctx, tx)
 		if st.moved {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 
 	"github.com/uptrace/bun"
 )
@@ -110,6 +111,8 @@ type Registry struct {
 	// watch and onFlush: see OnFlush.
 	watch   map[string]bool
 	onFlush func(ctx context.Context, db bun.IDB, changes []Change) error
+	// buffers are the buffers of write transactions' queued statements (later.go), used again.
+	buffers sync.Pool
 }
 
 // Change is a synced row's change in a write transaction: Before is nil for an insert, After nil or soft-deleted

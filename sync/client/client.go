@@ -41,6 +41,10 @@ type Client struct {
 	Pipeline int
 }
 
+// gzipReaders are gzip readers used again from answer to answer, by every client of the process (a new one
+// allocates a 32 KB window); a pool holds no state a caller could see.
+var gzipReaders sync.Pool
+
 // protocol returns the version the client asks for.
 func (c *Client) protocol() int {
 	if c.Protocol == 0 {
@@ -102,11 +106,19 @@ func (c *Client) post(ctx context.Context, path string, in, out any) error {
 	}()
 	var rd io.Reader = resp.Body
 	if resp.Header.Get("Content-Encoding") == "gzip" {
-		gz, err := gzip.NewReader(resp.Body)
+		gz, _ := gzipReaders.Get().(*gzip.Reader)
+		if gz == nil {
+			gz, err = gzip.NewReader(resp.Body)
+		} else {
+			err = gz.Reset(resp.Body)
+		}
 		if err != nil {
 			return err
 		}
-		defer gz.Close()
+		defer func() {
+			gz.Close()
+			gzipReaders.Put(gz)
+		}()
 		rd = gz
 	}
 	if resp.StatusCode != http.StatusOK {

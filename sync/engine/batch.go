@@ -114,8 +114,12 @@ func (a *applier) preload(ctx context.Context, ms []wire.Mutation) error {
 		})
 		var ms []*store.Meeting
 		if len(list) > 0 {
-			if err := a.tx.NewSelect().Model(&ms).Where("mt.id IN (?)", bun.List(list)).Scan(ctx); err != nil {
+			if ok, err := a.e.scanPrepared(ctx, a.tx, stmtMeetings, list, &ms); err != nil {
 				return domain.Internal(err)
+			} else if !ok {
+				if err := a.tx.NewSelect().Model(&ms).Where("mt.id IN (?)", bun.List(list)).Scan(ctx); err != nil {
+					return domain.Internal(err)
+				}
 			}
 		}
 		for _, m := range ms {
@@ -126,8 +130,12 @@ func (a *applier) preload(ctx context.Context, ms []wire.Mutation) error {
 	if list := valid(memberIDs); len(list) > 0 {
 		var ms []*store.Member
 		// The checks read a member's cell only: a batch of 500 attendance marks reads 500 members.
-		if err := a.tx.NewSelect().Model(&ms).Column("m.id", "m.cell_id").Where("m.id IN (?)", bun.List(list)).Scan(ctx); err != nil {
+		if ok, err := a.e.scanPrepared(ctx, a.tx, stmtMembers, list, &ms); err != nil {
 			return domain.Internal(err)
+		} else if !ok {
+			if err := a.tx.NewSelect().Model(&ms).Column("m.id", "m.cell_id").Where("m.id IN (?)", bun.List(list)).Scan(ctx); err != nil {
+				return domain.Internal(err)
+			}
 		}
 		for _, m := range ms {
 			a.members[m.ID] = m
@@ -135,8 +143,12 @@ func (a *applier) preload(ctx context.Context, ms []wire.Mutation) error {
 	}
 	if list := valid(unitIDs); len(list) > 0 {
 		var us []*store.OrgUnit
-		if err := a.tx.NewSelect().Model(&us).Where("ou.id IN (?)", bun.List(list)).Scan(ctx); err != nil {
+		if ok, err := a.e.scanPrepared(ctx, a.tx, stmtUnits, list, &us); err != nil {
 			return domain.Internal(err)
+		} else if !ok {
+			if err := a.tx.NewSelect().Model(&us).Where("ou.id IN (?)", bun.List(list)).Scan(ctx); err != nil {
+				return domain.Internal(err)
+			}
 		}
 		for _, u := range us {
 			a.units[u.ID] = u
@@ -154,6 +166,13 @@ var byMeeting = map[string]bool{"attendance": true, "visit_reports": true}
 func (a *applier) load(ctx context.Context, table string, ids []string, lock bool) ([]changelog.Row, error) {
 	model := store.NewRow(table)
 	slice := reflect.New(reflect.SliceOf(reflect.TypeOf(model)))
+	if lock && !a.noLock {
+		if ok, err := a.e.scanPrepared(ctx, a.tx, lockName+table, ids, slice.Interface()); err != nil {
+			return nil, domain.Internal(err)
+		} else if ok {
+			return rowsOf(slice.Elem()), nil
+		}
+	}
 	q := a.tx.NewSelect().Model(slice.Interface()).WhereAllWithDeleted().Where("?TableAlias.id IN (?)", bun.List(ids))
 	if lock && !a.noLock && changelog.IsPG(a.e.db.W) {
 		q = q.For("UPDATE")
@@ -161,11 +180,16 @@ func (a *applier) load(ctx context.Context, table string, ids []string, lock boo
 	if err := q.Scan(ctx); err != nil {
 		return nil, domain.Internal(err)
 	}
-	out := make([]changelog.Row, slice.Elem().Len())
+	return rowsOf(slice.Elem()), nil
+}
+
+// rowsOf returns the rows of a slice of models.
+func rowsOf(slice reflect.Value) []changelog.Row {
+	out := make([]changelog.Row, slice.Len())
 	for i := range out {
-		out[i] = slice.Elem().Index(i).Interface().(changelog.Row)
+		out[i] = slice.Index(i).Interface().(changelog.Row)
 	}
-	return out, nil
+	return out
 }
 
 func valid(ids []string) []string {

@@ -104,10 +104,25 @@ func newBenchWorld(b *testing.B, n, perCell int) *benchWorld {
 	return w
 }
 
+// The device keeps its access token, as the app does until it expires (signing one per request cost the
+// benchmark's devices, and the server that verified each new one, CPU no real device spends).
 func (w *benchWorld) device(i int) *client.Client {
 	id := w.officials[i].ID
+	var mu sync.Mutex
+	var token string
+	var issued time.Time
 	return &client.Client{BaseURL: w.srv.URL, Local: client.NewLocal(uuid.NewString()),
-		Token: func(context.Context) (string, error) { return w.issue(id) }}
+		Token: func(context.Context) (string, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			if token != "" && time.Since(issued) < auth.AccessTTL/2 {
+				return token, nil
+			}
+			var err error
+			token, err = w.issue(id)
+			issued = time.Now()
+			return token, err
+		}}
 }
 
 // meetingBatch returns 50 mutations: two meetings of cell i with the attendance of 24 members each.

@@ -44,6 +44,8 @@ type Engine struct {
 	// applied, when set (by tests), runs once a push has been applied and before it takes the device's lock (when
 	// it follows the push before) and writes; an error fails the push.
 	applied func(ctx context.Context, clientID string, first int64) error
+	// prep are the push's prepared reads on PostgreSQL (prepared.go).
+	prep prepared
 }
 
 // Reset reasons, the label of chibo_sync_resets_total: why a device's round starts with a reset (a snapshot of

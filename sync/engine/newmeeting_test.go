@@ -10,6 +10,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/chibo-vn/chibo/sync/engine"
 	"github.com/chibo-vn/chibo/sync/wire"
 )
 
@@ -39,6 +40,7 @@ func TestNewMeetingMarksReadNothing(t *testing.T) {
 	h.db.R.AddQueryHook(&q)
 	//lint:ignore SA1019 as above
 	h.db.W.AddQueryHook(&q)
+	engine.ObserveQueries(h.api.Sync(), func(query string) { q.AfterQuery(context.Background(), &bun.QueryEvent{Query: query}) })
 	ids := h.recordMeetings(c, 2, 30)
 	n := len(c.Local.Outbox)
 	if st := push(t, c); st.Applied != n || st.Rejected != 0 {

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/uptrace/bun"
+
+	"github.com/chibo-vn/chibo/sync/engine"
 )
 
 // queryCounter counts the queries a bun.DB runs, and those that read org_units.
@@ -67,6 +69,7 @@ func TestReportPushReadsMeetingsAndCellsOnce(t *testing.T) {
 	var q meetingReads
 	//lint:ignore SA1019 the engine holds these *bun.DB: the hook goes on them, not on a copy (WithQueryHook)
 	h.db.W.AddQueryHook(&q)
+	engine.ObserveQueries(h.api.Sync(), func(query string) { q.AfterQuery(context.Background(), &bun.QueryEvent{Query: query}) })
 	st, err := c.Push(context.Background())
 	if err != nil || st.Applied != len(st.Results) {
 		t.Fatalf("push: %v (%+v)", err, st)

@@ -187,6 +187,9 @@ func (e *Engine) Push(ctx context.Context, p *domain.Principal, req *wire.PushRe
 		return nil, domain.E(domain.CodeInvalid, "sync.bad_request", "detail", err.Error())
 	}
 	lang := i18n.Parse(p.Locale)
+	if err := e.ensure(ctx); err != nil {
+		return nil, err
+	}
 	// What needs only the request is done before the device's lock, while its previous push may still hold it.
 	drafts := draftRows(req.Mutations)
 	var resp *wire.PushResponse
@@ -468,8 +471,20 @@ func (e *Engine) lockClient(ctx context.Context, tx bun.Tx, p *domain.Principal,
 		// The transaction's number comes with the lock (a round trip fewer of a push's eight).
 		var n int64
 		var moved bool
-		err = tx.NewRaw(`SELECT c.client_id, c.user_id, c.last_seq, `+cols+` FROM sync_clients AS c CROSS JOIN sync_state
+		var rows *sql.Rows
+		var ok bool
+		if rows, ok, err = e.query(ctx, tx, stmtClient, id); ok && err == nil {
+			err = sql.ErrNoRows
+			if rows.Next() {
+				err = rows.Scan(&c.ClientID, &c.UserID, &c.LastSeq, &n, &moved)
+			}
+			if cerr := rows.Close(); err == nil {
+				err = cerr
+			}
+		} else if !ok {
+			err = tx.NewRaw(`SELECT c.client_id, c.user_id, c.last_seq, `+cols+` FROM sync_clients AS c CROSS JOIN sync_state
 			WHERE sync_state.id = 1 AND c.client_id = ? FOR UPDATE OF c`, id).Scan(ctx, &c.ClientID, &c.UserID, &c.LastSeq, &n, &moved)
+		}
 		if err == nil {
 			if err := changelog.SetSyncTx(ctx, n, moved); err != nil {
 				return nil, err

@@ -1,0 +1,179 @@
+package engine
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/lib/pq"
+	"github.com/uptrace/bun"
+
+	"github.com/chibo-vn/chibo/server/domain"
+	"github.com/chibo-vn/chibo/server/store"
+	"github.com/chibo-vn/chibo/sync/changelog"
+)
+
+// On PostgreSQL a push's reads (the device's row, the rows it changes, the meetings, members and units its checks
+// read) are prepared statements. PostgreSQL parses, analyses and plans a statement sent as text every time: at fifty
+// devices pushing at once, that was about half of what it spent on a push beyond the rows' own INSERTs (perf,
+// issue #15). Each is prepared once per instance, by the first push, before its transaction (database/sql takes a
+// connection of the pool to prepare it, which a transaction holding one must not wait for), and then once per
+// connection, by the transaction that first runs it there. The ids go as one array parameter (= ANY($1)), so one
+// statement serves any number of them. A pooler in transaction mode that does not keep prepared statements
+// (PgBouncer before 1.21) makes them fail: the push that finds out is processed again with its queries as text,
+// and the instance stops using them (turnOff). SQLite parses its statements in-process; it keeps bun's queries.
+
+// Names of the prepared statements other than the rows a push changes (lockName + table).
+const (
+	stmtClient   = "client"
+	stmtMeetings = "meetings"
+	stmtMembers  = "members"
+	stmtUnits    = "units"
+	lockName     = "lock:"
+)
+
+// prepared holds an instance's prepared statements, made by ensure. Pushes read them without a lock.
+type prepared struct {
+	set atomic.Pointer[statementSet] // nil until ensure has prepared them all, and again once they are off
+	// off is set when the statements cannot be used (see unusable): the push then sends its queries as text.
+	off atomic.Bool
+	// preparing is held by the push that prepares them; the others send their queries as text meanwhile.
+	preparing sync.Mutex
+	// observe, when set (by tests), is called with the text of each statement run.
+	observe atomic.Pointer[func(query string)]
+}
+
+// statementSet is the prepared statements and their texts, by name.
+type statementSet struct {
+	stmts map[string]*sql.Stmt
+	texts map[string]string
+}
+
+// statementTexts returns the text of every statement the push prepares, by name, as bun writes the same queries
+// with the ids as "$1".
+func (e *Engine) statementTexts() map[string]string {
+	db := e.db.W
+	ids := bun.Safe("$1")
+	texts := map[string]string{
+		stmtClient: `SELECT c.client_id, c.user_id, c.last_seq, pg_current_xact_id()::text::bigint + tx_offset, ` +
+			changelog.MovedSQL(db) + ` FROM sync_clients AS c CROSS JOIN sync_state
+			WHERE sync_state.id = 1 AND c.client_id = $1 FOR UPDATE OF c`,
+		stmtMeetings: db.NewSelect().Model(&[]*store.Meeting{}).Where("mt.id = ANY(?)", ids).String(),
+		stmtMembers:  db.NewSelect().Model(&[]*store.Member{}).Column("m.id", "m.cell_id").Where("m.id = ANY(?)", ids).String(),
+		stmtUnits:    db.NewSelect().Model(&[]*store.OrgUnit{}).Where("ou.id = ANY(?)", ids).String(),
+	}
+	for table := range specs {
+		model := store.NewRow(table)
+		slice := reflect.New(reflect.SliceOf(reflect.TypeOf(model)))
+		texts[lockName+table] = db.NewSelect().Model(slice.Interface()).WhereAllWithDeleted().
+			Where("?TableAlias.id = ANY(?)", ids).For("UPDATE").String()
+	}
+	return texts
+}
+
+// ensure prepares the statements on PostgreSQL, once per instance; it must not be called inside a transaction.
+// While one push prepares them the others do not wait: they send their queries as text.
+func (e *Engine) ensure(ctx context.Context) error {
+	if !changelog.IsPG(e.db.W) || e.prep.set.Load() != nil || e.prep.off.Load() || !e.prep.preparing.TryLock() {
+		return nil
+	}
+	defer e.prep.preparing.Unlock()
+	if e.prep.set.Load() != nil || e.prep.off.Load() {
+		return nil
+	}
+	texts := e.statementTexts()
+	names := make([]string, 0, len(texts))
+	for name := range texts {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	stmts := make(map[string]*sql.Stmt, len(texts))
+	for _, name := range names {
+		s, err := e.db.W.DB.PrepareContext(ctx, texts[name])
+		if err != nil {
+			for _, s := range stmts {
+				s.Close()
+			}
+			if ctx.Err() != nil || changelog.ConnLost(err) {
+				return domain.Unavailable(err) // tried again by the next push
+			}
+			// Pushes work without them, a little slower.
+			e.log.WarnContext(ctx, "sync: the push's reads cannot be prepared; they are sent as text", "statement", name, "err", err)
+			e.prep.off.Store(true)
+			return nil
+		}
+		stmts[name] = s
+	}
+	e.prep.set.Store(&statementSet{stmts: stmts, texts: texts})
+	return nil
+}
+
+// query runs the prepared statement name in db, a transaction, with args; ok is false when the statements are not
+// prepared (on SQLite, or not yet) or db is not a transaction, and the caller runs its bun query instead.
+func (e *Engine) query(ctx context.Context, db bun.IDB, name string, args ...any) (rows *sql.Rows, ok bool, err error) {
+	tx, isTx := db.(bun.Tx)
+	set := e.prep.set.Load()
+	if !isTx || set == nil {
+		return nil, false, nil
+	}
+	s := set.stmts[name]
+	if s == nil {
+		return nil, false, nil
+	}
+	if observe := e.prep.observe.Load(); observe != nil {
+		(*observe)(set.texts[name])
+	}
+	rows, err = tx.Tx.StmtContext(ctx, s).QueryContext(ctx, args...)
+	if err != nil && unusable(err) {
+		e.turnOff(ctx, err)
+		return nil, true, errRetrySlowly // this push again, its queries as text (the transaction failed)
+	}
+	return rows, true, err
+}
+
+// scanPrepared runs the prepared statement name with ids as its array parameter and scans its rows into dest (a
+// pointer to a slice of models); ok as for query.
+func (e *Engine) scanPrepared(ctx context.Context, tx bun.IDB, name string, ids []string, dest any) (bool, error) {
+	rows, ok, err := e.query(ctx, tx, name, idArray(ids))
+	if !ok || err != nil {
+		return ok, err
+	}
+	return true, e.db.W.ScanRows(ctx, rows, dest)
+}
+
+// unusable reports an error that says the connection does not hold the statements prepared on it: a pooler between
+// the server and PostgreSQL in transaction mode that does not keep track of them (PgBouncer before 1.21, or without
+// max_prepared_statements) hands each transaction another server connection.
+func unusable(err error) bool {
+	var pe *pq.Error
+	return errors.As(err, &pe) && (pe.Code == "26000" || pe.Code == "42P05") // invalid_sql_statement_name, duplicate_prepared_statement
+}
+
+// turnOff stops using the prepared statements on this instance.
+func (e *Engine) turnOff(ctx context.Context, err error) {
+	if e.prep.off.Swap(true) {
+		return
+	}
+	e.log.WarnContext(ctx, "sync: the connections do not keep their prepared statements (a pooler in transaction mode?); the push's reads are sent as text from now on", "err", err)
+	e.prep.set.Store(nil) // left to the pool's connections, which close them when they close
+}
+
+// idArray writes ids (each a valid id: no quote, comma or brace) as a PostgreSQL array literal.
+func idArray(ids []string) string {
+	var b strings.Builder
+	b.Grow(len(ids)*37 + 2)
+	b.WriteByte('{')
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(id)
+	}
+	b.WriteByte('}')
+	return b.String()
+}
