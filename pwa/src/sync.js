@@ -15,6 +15,13 @@ export class HttpError extends Error {
 async function request(path, body, token, lang, method = 'POST') {
   const headers = { 'Content-Type': 'application/json', 'Accept-Language': lang || 'vi' };
   if (token) headers.Authorization = 'Bearer ' + token;
+  // A phone that knows it has no network sends nothing: the request would only fail (and the browser log its
+  // failure for every queued change); the 'online' event starts a sync as soon as the network is back.
+  if (typeof navigator !== 'undefined' && navigator.onLine === false) {
+    const err = new Error('offline');
+    err.offline = true;
+    throw err;
+  }
   let res;
   try {
     res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
@@ -488,4 +495,20 @@ export async function syncOnce(lang, wantChecksums) {
     return { sent, ...res };
   };
   return navigator.locks ? navigator.locks.request('chibo-sync', run) : run();
+}
+
+// savedName is the name the server gives a download (Content-Disposition: filename*=UTF-8''…, else filename="…"),
+// else fallback: every file is saved under the server's one style of names (danh-sach-dang-vien-chi-bo-…-2026-12-03.xlsx).
+export function savedName(res, fallback) {
+  const cd = res.headers.get('Content-Disposition') || '';
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(cd);
+  if (star) {
+    try {
+      return decodeURIComponent(star[1].trim());
+    } catch {
+      // a malformed escape: the plain name, or the fallback
+    }
+  }
+  const plain = /filename="([^"]+)"/i.exec(cd);
+  return plain ? plain[1] : fallback;
 }

@@ -132,7 +132,7 @@ test('a past demo meeting shows its minutes, prints as a biên bản offline and
   // From the server, for the archive: the download button, then the same document read back.
   await synced(page, 45000);
   const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Tải tệp biên bản để lưu trữ' }).click()]);
-  assert.match(dl.suggestedFilename(), /\.docx$/);
+  assert.match(dl.suggestedFilename(), /^bien-ban-sinh-hoat-chi-bo-[a-z0-9-]+-\d{4}-\d{2}-\d{2}\.docx$/);
   const docx = docxText(readFileSync(await dl.path()));
   expectPaper(docx, m, higher, 'the downloaded minutes');
   assert.ok(flat(docx).includes(flat(opening)));

@@ -20,12 +20,18 @@ test('an access token that expires offline is refreshed on reconnect and the que
   const { ctx, page } = await device(browser);
   await login(page, 'canbo2');
   await ctx.setOffline(true);
+  // While the phone knows it is offline the app sends nothing (each try would only fail, and be logged).
+  const sentOffline = [];
+  const onFailed = (r) => r.url().includes('/api/') && sentOffline.push(r.url());
+  page.on('requestfailed', onFailed);
   const id = await firstUnfinished(page);
   const rows = page.locator('.roster:not(.exempt) > li');
   await rows.nth(0).locator('button.seg.u').click();
   await page.waitForSelector('text=1 thay đổi chờ gửi');
   // Wait past the token's lifetime, offline.
   await page.waitForTimeout((ttl + 2) * 1000);
+  page.off('requestfailed', onFailed);
+  assert.deepEqual(sentOffline, [], 'requests tried while offline');
   await ctx.setOffline(false);
   await synced(page, 45000);
   const get = await api('canbo2');

@@ -377,7 +377,7 @@ func (s *Server) exportCoverage(c echo.Context) error {
 		}
 		sheets = append(sheets, forms)
 	}
-	return sendSheets(c, fmt.Sprintf("%s-%s-%s-%s.%s", "du-sinh-hoat", slug(cq.unit.Name), cq.period.From.String(), cq.period.To.String(), exportFormat(c)), sheets...)
+	return sendSheets(c, fmt.Sprintf("%s-%s-%s-%s.%s", "du-sinh-hoat", domain.Slug(cq.unit.Name), cq.period.From.String(), cq.period.To.String(), exportFormat(c)), sheets...)
 }
 
 func (s *Server) exportOfficials(c echo.Context) error {
@@ -397,5 +397,5 @@ func (s *Server) exportOfficials(c echo.Context) error {
 		}
 		sheets = append(sheets, committee)
 	}
-	return sendSheets(c, fmt.Sprintf("%s-%s-%s-%s.%s", "can-bo-du-sinh-hoat", slug(cq.unit.Name), cq.period.From.String(), cq.period.To.String(), exportFormat(c)), sheets...)
+	return sendSheets(c, fmt.Sprintf("%s-%s-%s-%s.%s", "can-bo-du-sinh-hoat", domain.Slug(cq.unit.Name), cq.period.From.String(), cq.period.To.String(), exportFormat(c)), sheets...)
 }

@@ -66,7 +66,7 @@ func (s *Server) exportRecommendations(c echo.Context) error {
 	}
 	now := time.Now()
 	list := recListSheet(x, info, l, now)
-	name := "kien-nghi-" + slug(scope)
+	name := "kien-nghi-" + domain.Slug(scope)
 	if !f.RaisedFrom.IsZero() {
 		name += "-tu-" + f.RaisedFrom.String()
 	}

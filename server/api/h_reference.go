@@ -439,7 +439,7 @@ func (s *Server) ratingsTemplate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	name := fmt.Sprintf("xep-loai-chi-bo-%d-%s.xlsx", year, slug(unit.Name))
+	name := fmt.Sprintf("xep-loai-chi-bo-%d-%s.xlsx", year, domain.Slug(unit.Name))
 	c.Response().Header().Set("Content-Disposition",
 		fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, name, url.PathEscape(name)))
 	c.Response().Header().Set("Cache-Control", "no-store")

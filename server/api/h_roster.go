@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/uptrace/bun"
@@ -109,7 +108,7 @@ func (s *Server) exportRoster(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	name := fmt.Sprintf("danh-sach-dang-vien-%s-%s.%s", slug(unit.Name), domain.DateOf(now).String(), format)
+	name := fmt.Sprintf("danh-sach-dang-vien-%s-%s.%s", domain.Slug(unit.Name), domain.DateOf(now).String(), format)
 	c.Response().Header().Set("Content-Disposition",
 		fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, name, url.PathEscape(name)))
 	c.Response().Header().Set("Cache-Control", "no-store")
@@ -128,18 +127,3 @@ func (s *Server) rosterTemplate(c echo.Context) error {
 	return c.Blob(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body)
 }
 
-// slug makes an ASCII file-name part from a Vietnamese name: "Chi bộ thôn An Lợi" → "chi-bo-thon-an-loi".
-func slug(s string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range domain.Fold(s) {
-		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
-			b.WriteRune(r)
-			dash = false
-		} else if !dash && b.Len() > 0 {
-			b.WriteByte('-')
-			dash = true
-		}
-	}
-	return strings.TrimSuffix(b.String(), "-")
-}

@@ -127,7 +127,8 @@ func TestMinutesDOCX(t *testing.T) {
 	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/vnd.openxmlformats-officedocument.wordprocessingml.document") {
 		t.Errorf("content type %q", ct)
 	}
-	if cd := r.header.Get("Content-Disposition"); !strings.Contains(cd, "bien-ban-sinh-hoat-"+date.String()+".docx") {
+	// Named as every download is: the document, the cell, the day.
+	if cd := r.header.Get("Content-Disposition"); !strings.Contains(cd, "bien-ban-sinh-hoat-"+domain.Slug(w.cellA.Name)+"-"+date.String()+".docx") {
 		t.Errorf("content disposition %q", cd)
 	}
 	text := docxText(t, r.body)

@@ -26,6 +26,21 @@ func TestFold(t *testing.T) {
 	}
 }
 
+func TestSlug(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Chi bộ thôn An Lợi", "chi-bo-thon-an-loi"},
+		{"Đảng bộ xã Triệu Phong", "dang-bo-xa-trieu-phong"},
+		{"  Chi bộ khu phố 3 (cũ) ", "chi-bo-khu-pho-3-cu"},
+		{"Tổ 5/KP.2 — Phường 1", "to-5-kp-2-phuong-1"},
+		{"", ""},
+	}
+	for _, tc := range tests {
+		if got := domain.Slug(tc.in); got != tc.want {
+			t.Errorf("Slug(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
 func TestCleanTextMakesNFC(t *testing.T) {
 	nfd := norm.NFD.String("Lê  Thị Hoà ")
 	if got := domain.CleanText(nfd); got != norm.NFC.String("Lê Thị Hoà") {

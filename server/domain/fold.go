@@ -37,3 +37,20 @@ func Fold(s string) string {
 func CleanText(s string) string {
 	return strings.Join(strings.Fields(norm.NFC.String(s)), " ")
 }
+
+// Slug makes an ASCII file-name part from a Vietnamese name: "Chi bộ thôn An Lợi" → "chi-bo-thon-an-loi". Every
+// download is named with it, in one style (danh-sach-dang-vien-chi-bo-thon-an-loi-2026-12-03.xlsx).
+func Slug(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range Fold(s) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	return strings.TrimSuffix(b.String(), "-")
+}

@@ -29,9 +29,10 @@ func WriteDOCX(w io.Writer, m *store.Minutes, l i18n.Lang) error {
 	return d.write(w)
 }
 
-// FileName is the name the download is saved under: bien-ban-sinh-hoat-2026-12-03.docx.
+// FileName is the name the download is saved under, the cell's and the day's, as every download is named:
+// bien-ban-sinh-hoat-chi-bo-thon-an-loi-2026-12-03.docx.
 func FileName(m *store.Minutes, l i18n.Lang) string {
-	return i18n.T(l, "minutes.file", nil) + "-" + m.Meeting.MeetingDate.String() + ".docx"
+	return i18n.T(l, "minutes.file", nil) + "-" + domain.Slug(m.Cell.Name) + "-" + m.Meeting.MeetingDate.String() + ".docx"
 }
 
 func clock(t *time.Time, l i18n.Lang) string {

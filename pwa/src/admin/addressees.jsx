@@ -341,7 +341,7 @@ function Import({ prov }) {
   return (
     <form class="card" onSubmit={(e) => (e.preventDefault(), go('preview'))} aria-labelledby="as-import">
       <h2 id="as-import">{t('as_tab_import')}</h2>
-      <p><Download path="/api/v1/addressees/template.xlsx" file="Danh-ba-co-quan.xlsx" label={t('as_template')} /></p>
+      <p><Download path="/api/v1/addressees/template.xlsx" file="danh-ba-co-quan-nhan-kien-nghi.xlsx" label={t('as_template')} /></p>
       <FileField id="as-upload" label={t('as_choose')} file={file} accept=".xlsx" onChange={(e) => (setFile(e.currentTarget.files[0] || null), setPlan(null))} />
       <button class="btn wide" disabled={!file || busy || !online.value}>{t('as_preview')}</button>
       <p role={msg?.error ? 'alert' : 'status'} aria-live="polite" class={msg?.error ? 'error' : 'ok'}>{msg?.text || ''}</p>

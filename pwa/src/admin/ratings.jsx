@@ -105,7 +105,7 @@ function RatingList({ unit, year }) {
       <section aria-labelledby="rt-file">
         <h2 id="rt-file">{t('rt_file')}</h2>
         <p>
-          <Download path={'/api/v1/ratings/template' + q} file={'Xep-loai-chi-bo ' + year + '.xlsx'} label={t('rt_template')} />
+          <Download path={'/api/v1/ratings/template' + q} file={'xep-loai-chi-bo-' + year + '.xlsx'} label={t('rt_template')} />
         </p>
         {admin && <Import unit={unit} year={year} done={list.reload} />}
       </section>

@@ -5,7 +5,7 @@ import { useState, useEffect } from 'preact/hooks';
 import { FileField } from './file.jsx';
 import { t, lang, vnDate, vnDateTime } from '../i18n.js';
 import { online } from '../state.js';
-import { api, token } from '../sync.js';
+import { api, token, savedName } from '../sync.js';
 import { today } from '../data.js';
 import { usePaged } from '../paged.js';
 import { canAdmin } from './admin.jsx';
@@ -406,7 +406,7 @@ function Assignments({ id }) {
 async function download(path, name) {
   const r = await fetch(path, { headers: { Authorization: 'Bearer ' + (await token(lang.value)), 'Accept-Language': lang.value } });
   if (!r.ok) throw new Error(t('im_download_failed'));
-  saveBlob(await r.blob(), name);
+  saveBlob(await r.blob(), savedName(r, name));
 }
 
 // saveBlob offers blob to the browser as a download called name.

@@ -4,7 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { signal } from '@preact/signals';
 import { t, lang, vnDate } from '../i18n.js';
 import { get, mutate, online } from '../state.js';
-import { token } from '../sync.js';
+import { token, savedName } from '../sync.js';
 import * as data from '../data.js';
 import { uuid4 } from '../uuid.js';
 import { Field } from './fields.jsx';
@@ -112,10 +112,11 @@ function DocxButton({ meeting }) {
         headers: { Authorization: 'Bearer ' + (await token(lang.value)), 'Accept-Language': lang.value },
       });
       if (!r.ok) throw new Error(String(r.status));
+      const name = savedName(r, `bien-ban-sinh-hoat-${meeting.meeting_date}.docx`);
       const url = URL.createObjectURL(await r.blob());
       const a = document.createElement('a');
       a.href = url;
-      a.download = `Bien-ban-sinh-hoat-${meeting.meeting_date}.docx`;
+      a.download = name;
       document.body.append(a);
       a.click();
       a.remove();

@@ -70,7 +70,7 @@ function RecList() {
         <input id="rf-q" type="search" value={more.q} onChange={set('q')} />
       </details>
       {isSupervisor() && (
-        <p><Download path={'/api/v1/exports/recommendations.xlsx?' + filters.slice(1)} file={'Kien-nghi ' + today() + '.xlsx'} label={t('sv_excel')} /></p>
+        <p><Download path={'/api/v1/exports/recommendations.xlsx?' + filters.slice(1)} file={'kien-nghi-' + today() + '.xlsx'} label={t('sv_excel')} /></p>
       )}
       {st.error && <p class="error" role="alert">{st.error}</p>}
       {st.loaded && !st.items.length && !st.error && <p class="muted">{t('rc_none')}</p>}

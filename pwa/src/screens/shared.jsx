@@ -3,7 +3,7 @@
 import { useState, useEffect } from 'preact/hooks';
 import { t, lang } from '../i18n.js';
 import { online } from '../state.js';
-import { token, api } from '../sync.js';
+import { token, api, savedName } from '../sync.js';
 import { isSupervisor, me } from '../data.js';
 
 // OnlySupervisors shows the screen to supervisors, and to anyone else the title and why there is nothing more.
@@ -104,14 +104,16 @@ export function unitOptions(units) {
   return out;
 }
 
-// download fetches an export with the caller's token and saves it as file.
+// download fetches an export with the caller's token and saves it under the server's name for it (file if it gives
+// none).
 export async function download(path, file) {
   const r = await fetch(path, { headers: { Authorization: 'Bearer ' + (await token(lang.value)), 'Accept-Language': lang.value } });
   if (!r.ok) throw new Error(t('sv_download_failed'));
+  const name = savedName(r, file);
   const url = URL.createObjectURL(await r.blob());
   const a = document.createElement('a');
   a.href = url;
-  a.download = file;
+  a.download = name;
   document.body.append(a);
   a.click();
   a.remove();

@@ -110,7 +110,7 @@ function Body({ rep, q }) {
         <Fig label={t('sv_low')} value={T.cells_low_attendance} sub={t('sv_cells', { n: T.cells })} />
       </section>
       <div class="sv-links">
-        <Download path={'/api/v1/exports/coverage.xlsx' + q} file={'Bao-cao-du-sinh-hoat ' + rep.unit.name + ' ' + today() + '.xlsx'} label={t('sv_excel')} />
+        <Download path={'/api/v1/exports/coverage.xlsx' + q} file={'du-sinh-hoat-' + today() + '.xlsx'} label={t('sv_excel')} />
         <a class="btn" href={'#/report/' + rep.unit.id}>{t('rp_title')}</a>
         <a class="btn ghost" href="#/recs">{t('rc_title')}</a>
         <a class="btn ghost" href={'#/f/month/' + (rep.unit.kind === 'commune' ? rep.unit.id : '')}>{t('fo_link')}</a>

@@ -1,1 +1,0 @@
-import{a,b,c,d,e,f}from"./chunk-QM3X5GTK.js";import"./chunk-D7ZLI7W4.js";import"./chunk-Z2Z6JCIJ.js";import"./chunk-WOT6VMZA.js";export{e as CellMeetings,f as ClashWarning,b as CrossCheck,c as childVerified,d as tallyLine,a as verifiedRow};

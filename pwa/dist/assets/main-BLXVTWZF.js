@@ -1,1 +1,0 @@
-import{d as l,g as m}from"./chunk-R45YF67H.js";import"./chunk-Y6JTKVZ4.js";import"./chunk-D7ZLI7W4.js";import{G as t,S as a,V as i,b as r,ba as o,ca as n,ea as d}from"./chunk-Z2Z6JCIJ.js";import"./chunk-WOT6VMZA.js";o();a().then(()=>{let e=document.getElementById("app");e.textContent="",r(d(m,{}),e),performance.mark("chibo-ready"),n(),l(),t.value&&i(0)});
