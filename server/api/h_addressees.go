@@ -346,7 +346,7 @@ func (s *Server) addresseesTemplate(c echo.Context) error {
 		return err
 	}
 	name := "danh-ba-co-quan-nhan-kien-nghi.xlsx"
-	c.Response().Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	attachment(c, name)
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.Blob(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body)
 }

@@ -332,6 +332,13 @@ func officialsSheet(unit *store.OrgUnit, p store.Period, rows []store.OfficialTa
 	return sh
 }
 
+// attachment names the response's download: name is ASCII (domain.Slug and ISO dates), and filename* says the same
+// for the clients that read only that. The app saves every download under this name.
+func attachment(c echo.Context, name string) {
+	c.Response().Header().Set("Content-Disposition",
+		fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, name, url.PathEscape(name)))
+}
+
 // sendSheets answers with a download named name: the sheets as a workbook when it ends in .xlsx, else the first
 // as CSV.
 func sendSheets(c echo.Context, name string, sheets ...*export.Sheet) error {
@@ -347,8 +354,7 @@ func sendSheets(c echo.Context, name string, sheets ...*export.Sheet) error {
 	if err != nil {
 		return err
 	}
-	c.Response().Header().Set("Content-Disposition",
-		fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, name, url.PathEscape(name)))
+	attachment(c, name)
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.Blob(http.StatusOK, ctype, body)
 }

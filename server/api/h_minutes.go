@@ -2,9 +2,7 @@ package api
 
 import (
 	"bytes"
-	"fmt"
 	"net/http"
-	"net/url"
 
 	"github.com/labstack/echo/v4"
 
@@ -31,8 +29,7 @@ func (s *Server) meetingMinutesDOCX(c echo.Context) error {
 		return domain.Internal(err)
 	}
 	name := minutes.FileName(mins, lang(c))
-	c.Response().Header().Set("Content-Disposition",
-		fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, name, url.PathEscape(name)))
+	attachment(c, name)
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.Blob(http.StatusOK, docxType, buf.Bytes())
 }

@@ -9,7 +9,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -440,8 +439,7 @@ func (s *Server) ratingsTemplate(c echo.Context) error {
 		return err
 	}
 	name := fmt.Sprintf("xep-loai-chi-bo-%d-%s.xlsx", year, domain.Slug(unit.Name))
-	c.Response().Header().Set("Content-Disposition",
-		fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, name, url.PathEscape(name)))
+	attachment(c, name)
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.Blob(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body)
 }

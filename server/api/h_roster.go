@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 
 	"github.com/labstack/echo/v4"
 	"github.com/uptrace/bun"
@@ -109,8 +108,7 @@ func (s *Server) exportRoster(c echo.Context) error {
 		return err
 	}
 	name := fmt.Sprintf("danh-sach-dang-vien-%s-%s.%s", domain.Slug(unit.Name), domain.DateOf(now).String(), format)
-	c.Response().Header().Set("Content-Disposition",
-		fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, name, url.PathEscape(name)))
+	attachment(c, name)
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.Blob(http.StatusOK, ctype, body)
 }
@@ -122,7 +120,7 @@ func (s *Server) rosterTemplate(c echo.Context) error {
 		return err
 	}
 	const name = "mau-danh-sach-dang-vien.xlsx"
-	c.Response().Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, name))
+	attachment(c, name)
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.Blob(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body)
 }

@@ -137,7 +137,7 @@ func (s *Server) usersTemplate(c echo.Context) error {
 		return err
 	}
 	name := "mau-nhap-can-bo.xlsx"
-	c.Response().Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	attachment(c, name)
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.Blob(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body)
 }

@@ -90,8 +90,8 @@ func (r *Registry) statementBuffer() []byte {
 	return make([]byte, 0, 16<<10)
 }
 
-// releaseBuffer gives a transaction's statement buffer back once nothing reads it (its statements were sent as a
-// string, a copy); one grown past 1 MiB is left to the garbage collector.
+// releaseBuffer gives a transaction's statement buffer back once its statements have been sent (nothing reads it
+// after: see flushLater); one grown past 1 MiB is left to the garbage collector.
 func (r *Registry) releaseBuffer(b []byte) {
 	if cap(b) > 0 && cap(b) <= 1<<20 {
 		r.buffers.Put(&b)

@@ -333,8 +333,11 @@ func SyncTxColumns(ctx context.Context, db bun.IDB) string {
 	if st := syncState(ctx); st == nil || st.tx != 0 || !IsPG(db) {
 		return ""
 	}
-	return `pg_current_xact_id()::text::bigint + tx_offset, ` + movedSQL
+	return SyncTxColumnsSQL
 }
+
+// SyncTxColumnsSQL is what SyncTxColumns gives on PostgreSQL, for a statement prepared once (sync/engine).
+const SyncTxColumnsSQL = `pg_current_xact_id()::text::bigint + tx_offset, ` + movedSQL
 
 // SetSyncTx gives the write transaction of ctx the number read with SyncTxColumns, and moved, the second
 // column: when it is set the transaction must not go on (as SyncTx, it fails, and Write rebases and runs it again).

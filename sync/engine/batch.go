@@ -2,11 +2,8 @@ package engine
 
 import (
 	"context"
-	"reflect"
 	"slices"
 	"sort"
-
-	"github.com/uptrace/bun"
 
 	"github.com/chibo-vn/chibo/server/domain"
 	"github.com/chibo-vn/chibo/server/store"
@@ -114,12 +111,8 @@ func (a *applier) preload(ctx context.Context, ms []wire.Mutation) error {
 		})
 		var ms []*store.Meeting
 		if len(list) > 0 {
-			if ok, err := a.e.scanPrepared(ctx, a.tx, stmtMeetings, list, &ms); err != nil {
+			if err := a.e.selectByID(ctx, a.tx, stmtMeetings, list, &ms); err != nil {
 				return domain.Internal(err)
-			} else if !ok {
-				if err := a.tx.NewSelect().Model(&ms).Where("mt.id IN (?)", bun.List(list)).Scan(ctx); err != nil {
-					return domain.Internal(err)
-				}
 			}
 		}
 		for _, m := range ms {
@@ -129,13 +122,8 @@ func (a *applier) preload(ctx context.Context, ms []wire.Mutation) error {
 	}
 	if list := valid(memberIDs); len(list) > 0 {
 		var ms []*store.Member
-		// The checks read a member's cell only: a batch of 500 attendance marks reads 500 members.
-		if ok, err := a.e.scanPrepared(ctx, a.tx, stmtMembers, list, &ms); err != nil {
+		if err := a.e.selectByID(ctx, a.tx, stmtMembers, list, &ms); err != nil {
 			return domain.Internal(err)
-		} else if !ok {
-			if err := a.tx.NewSelect().Model(&ms).Column("m.id", "m.cell_id").Where("m.id IN (?)", bun.List(list)).Scan(ctx); err != nil {
-				return domain.Internal(err)
-			}
 		}
 		for _, m := range ms {
 			a.members[m.ID] = m
@@ -143,12 +131,8 @@ func (a *applier) preload(ctx context.Context, ms []wire.Mutation) error {
 	}
 	if list := valid(unitIDs); len(list) > 0 {
 		var us []*store.OrgUnit
-		if ok, err := a.e.scanPrepared(ctx, a.tx, stmtUnits, list, &us); err != nil {
+		if err := a.e.selectByID(ctx, a.tx, stmtUnits, list, &us); err != nil {
 			return domain.Internal(err)
-		} else if !ok {
-			if err := a.tx.NewSelect().Model(&us).Where("ou.id IN (?)", bun.List(list)).Scan(ctx); err != nil {
-				return domain.Internal(err)
-			}
 		}
 		for _, u := range us {
 			a.units[u.ID] = u
@@ -164,32 +148,19 @@ var byMeeting = map[string]bool{"attendance": true, "visit_reports": true}
 
 // load reads rows of table by id (deleted ones too), locking them on PostgreSQL when lock is set.
 func (a *applier) load(ctx context.Context, table string, ids []string, lock bool) ([]changelog.Row, error) {
-	model := store.NewRow(table)
-	slice := reflect.New(reflect.SliceOf(reflect.TypeOf(model)))
+	slice := newRows(table)
+	name := rowsName + table
 	if lock && !a.noLock {
-		if ok, err := a.e.scanPrepared(ctx, a.tx, lockName+table, ids, slice.Interface()); err != nil {
-			return nil, domain.Internal(err)
-		} else if ok {
-			return rowsOf(slice.Elem()), nil
-		}
+		name = lockName + table
 	}
-	q := a.tx.NewSelect().Model(slice.Interface()).WhereAllWithDeleted().Where("?TableAlias.id IN (?)", bun.List(ids))
-	if lock && !a.noLock && changelog.IsPG(a.e.db.W) {
-		q = q.For("UPDATE")
-	}
-	if err := q.Scan(ctx); err != nil {
+	if err := a.e.selectByID(ctx, a.tx, name, ids, slice.Interface()); err != nil {
 		return nil, domain.Internal(err)
 	}
-	return rowsOf(slice.Elem()), nil
-}
-
-// rowsOf returns the rows of a slice of models.
-func rowsOf(slice reflect.Value) []changelog.Row {
-	out := make([]changelog.Row, slice.Len())
+	out := make([]changelog.Row, slice.Elem().Len())
 	for i := range out {
-		out[i] = slice.Index(i).Interface().(changelog.Row)
+		out[i] = slice.Elem().Index(i).Interface().(changelog.Row)
 	}
-	return out
+	return out, nil
 }
 
 func valid(ids []string) []string {

@@ -28,13 +28,14 @@ import (
 // (PgBouncer before 1.21) makes them fail: the push that finds out is processed again with its queries as text,
 // and the instance stops using them (turnOff). SQLite parses its statements in-process; it keeps bun's queries.
 
-// Names of the prepared statements other than the rows a push changes (lockName + table).
+// The push's reads by id, by name (each prepared on PostgreSQL, but rowsName's).
 const (
-	stmtClient   = "client"
-	stmtMeetings = "meetings"
-	stmtMembers  = "members"
-	stmtUnits    = "units"
-	lockName     = "lock:"
+	stmtClient   = "client"   // the device's row, locked (clientLockSQL)
+	stmtMeetings = "meetings" // the meetings the mutations name
+	stmtMembers  = "members"  // the members they name: their cell only
+	stmtUnits    = "units"    // the units they name
+	lockName     = "lock:"    // + table: the rows the mutations change, deleted ones too, locked on PostgreSQL
+	rowsName     = "rows:"    // + table: the same, not locked (never prepared)
 )
 
 // prepared holds an instance's prepared statements, made by ensure. Pushes read them without a lock.
@@ -54,24 +55,56 @@ type statementSet struct {
 	texts map[string]string
 }
 
-// statementTexts returns the text of every statement the push prepares, by name, as bun writes the same queries
-// with the ids as "$1".
+// byID is the read name with its model dest (a pointer to a slice) and its ids given by where, a condition on
+// ?TableAlias.id with one argument, arg: the one query both the prepared statement and the text are written from.
+func byID(db bun.IDB, name string, dest any, where string, arg any) *bun.SelectQuery {
+	q := db.NewSelect().Model(dest).Where(where, arg)
+	switch {
+	case name == stmtMembers:
+		q = q.Column("m.id", "m.cell_id") // the checks read a member's cell only: a batch of 500 marks reads 500
+	case strings.HasPrefix(name, lockName):
+		q = q.WhereAllWithDeleted()
+		if changelog.IsPG(db) {
+			q = q.For("UPDATE")
+		}
+	case strings.HasPrefix(name, rowsName):
+		q = q.WhereAllWithDeleted()
+	}
+	return q
+}
+
+// newRows returns a pointer to a new slice of table's models.
+func newRows(table string) reflect.Value {
+	return reflect.New(reflect.SliceOf(reflect.TypeOf(store.NewRow(table))))
+}
+
+// selectByID reads the rows of ids into dest with the read name: its prepared statement when there is one, else
+// its text, ids as a list.
+func (e *Engine) selectByID(ctx context.Context, db bun.IDB, name string, ids []string, dest any) error {
+	rows, ok, err := e.query(ctx, db, name, pq.Array(ids))
+	switch {
+	case !ok:
+		return byID(db, name, dest, "?TableAlias.id IN (?)", bun.List(ids)).Scan(ctx)
+	case err != nil:
+		return err
+	}
+	return e.db.W.ScanRows(ctx, rows, dest)
+}
+
+// statementTexts returns the text of every statement the push prepares, by name, the ids as the array "$1".
 func (e *Engine) statementTexts() map[string]string {
 	db := e.db.W
-	ids := bun.Safe("$1")
+	text := func(name string, dest any) string {
+		return byID(db, name, dest, "?TableAlias.id = ANY(?)", bun.Safe("$1")).String()
+	}
 	texts := map[string]string{
-		stmtClient: `SELECT c.client_id, c.user_id, c.last_seq, pg_current_xact_id()::text::bigint + tx_offset, ` +
-			changelog.MovedSQL(db) + ` FROM sync_clients AS c CROSS JOIN sync_state
-			WHERE sync_state.id = 1 AND c.client_id = $1 FOR UPDATE OF c`,
-		stmtMeetings: db.NewSelect().Model(&[]*store.Meeting{}).Where("mt.id = ANY(?)", ids).String(),
-		stmtMembers:  db.NewSelect().Model(&[]*store.Member{}).Column("m.id", "m.cell_id").Where("m.id = ANY(?)", ids).String(),
-		stmtUnits:    db.NewSelect().Model(&[]*store.OrgUnit{}).Where("ou.id = ANY(?)", ids).String(),
+		stmtClient:   clientLockSQL(changelog.SyncTxColumnsSQL, "$1"),
+		stmtMeetings: text(stmtMeetings, &[]*store.Meeting{}),
+		stmtMembers:  text(stmtMembers, &[]*store.Member{}),
+		stmtUnits:    text(stmtUnits, &[]*store.OrgUnit{}),
 	}
 	for table := range specs {
-		model := store.NewRow(table)
-		slice := reflect.New(reflect.SliceOf(reflect.TypeOf(model)))
-		texts[lockName+table] = db.NewSelect().Model(slice.Interface()).WhereAllWithDeleted().
-			Where("?TableAlias.id = ANY(?)", ids).For("UPDATE").String()
+		texts[lockName+table] = text(lockName+table, newRows(table).Interface())
 	}
 	return texts
 }
@@ -136,16 +169,6 @@ func (e *Engine) query(ctx context.Context, db bun.IDB, name string, args ...any
 	return rows, true, err
 }
 
-// scanPrepared runs the prepared statement name with ids as its array parameter and scans its rows into dest (a
-// pointer to a slice of models); ok as for query.
-func (e *Engine) scanPrepared(ctx context.Context, tx bun.IDB, name string, ids []string, dest any) (bool, error) {
-	rows, ok, err := e.query(ctx, tx, name, idArray(ids))
-	if !ok || err != nil {
-		return ok, err
-	}
-	return true, e.db.W.ScanRows(ctx, rows, dest)
-}
-
 // unusable reports an error that says the connection does not hold the statements prepared on it: a pooler between
 // the server and PostgreSQL in transaction mode that does not keep track of them (PgBouncer before 1.21, or without
 // max_prepared_statements) hands each transaction another server connection.
@@ -161,19 +184,4 @@ func (e *Engine) turnOff(ctx context.Context, err error) {
 	}
 	e.log.WarnContext(ctx, "sync: the connections do not keep their prepared statements (a pooler in transaction mode?); the push's reads are sent as text from now on", "err", err)
 	e.prep.set.Store(nil) // left to the pool's connections, which close them when they close
-}
-
-// idArray writes ids (each a valid id: no quote, comma or brace) as a PostgreSQL array literal.
-func idArray(ids []string) string {
-	var b strings.Builder
-	b.Grow(len(ids)*37 + 2)
-	b.WriteByte('{')
-	for i, id := range ids {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(id)
-	}
-	b.WriteByte('}')
-	return b.String()
 }

@@ -462,6 +462,13 @@ func (e *Engine) pushBatch(ctx context.Context, tx bun.Tx, p *domain.Principal, 
 	return resp, nil
 }
 
+// clientLockSQL reads the device's row, locked, with cols (changelog.SyncTxColumns) from sync_state; arg stands for
+// the client id ("?" for bun, "$1" prepared).
+func clientLockSQL(cols, arg string) string {
+	return `SELECT c.client_id, c.user_id, c.last_seq, ` + cols + ` FROM sync_clients AS c CROSS JOIN sync_state
+		WHERE sync_state.id = 1 AND c.client_id = ` + arg + ` FOR UPDATE OF c`
+}
+
 // lockClient returns the device's row, creating it on its first push, locked against concurrent pushes of the
 // same device. A device id belongs to one user.
 func (e *Engine) lockClient(ctx context.Context, tx bun.Tx, p *domain.Principal, id string) (*syncClient, error) {
@@ -473,7 +480,9 @@ func (e *Engine) lockClient(ctx context.Context, tx bun.Tx, p *domain.Principal,
 		var moved bool
 		var rows *sql.Rows
 		var ok bool
-		if rows, ok, err = e.query(ctx, tx, stmtClient, id); ok && err == nil {
+		if rows, ok, err = e.query(ctx, tx, stmtClient, id); !ok {
+			err = tx.NewRaw(clientLockSQL(cols, "?"), id).Scan(ctx, &c.ClientID, &c.UserID, &c.LastSeq, &n, &moved)
+		} else if err == nil {
 			err = sql.ErrNoRows
 			if rows.Next() {
 				err = rows.Scan(&c.ClientID, &c.UserID, &c.LastSeq, &n, &moved)
@@ -481,9 +490,6 @@ func (e *Engine) lockClient(ctx context.Context, tx bun.Tx, p *domain.Principal,
 			if cerr := rows.Close(); err == nil {
 				err = cerr
 			}
-		} else if !ok {
-			err = tx.NewRaw(`SELECT c.client_id, c.user_id, c.last_seq, `+cols+` FROM sync_clients AS c CROSS JOIN sync_state
-			WHERE sync_state.id = 1 AND c.client_id = ? FOR UPDATE OF c`, id).Scan(ctx, &c.ClientID, &c.UserID, &c.LastSeq, &n, &moved)
 		}
 		if err == nil {
 			if err := changelog.SetSyncTx(ctx, n, moved); err != nil {

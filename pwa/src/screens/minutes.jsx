@@ -4,10 +4,10 @@ import { useEffect, useState } from 'preact/hooks';
 import { signal } from '@preact/signals';
 import { t, lang, vnDate } from '../i18n.js';
 import { get, mutate, online } from '../state.js';
-import { token, savedName } from '../sync.js';
 import * as data from '../data.js';
 import { uuid4 } from '../uuid.js';
 import { Field } from './fields.jsx';
+import { download } from './shared.jsx';
 
 // F is a text field, or its text when the minutes are locked.
 function F({ locked, id, label, value, save, multiline, rows }) {
@@ -108,19 +108,7 @@ function DocxButton({ meeting }) {
   const go = async () => {
     setErr('');
     try {
-      const r = await fetch(`/api/v1/meetings/${meeting.id}/minutes.docx`, {
-        headers: { Authorization: 'Bearer ' + (await token(lang.value)), 'Accept-Language': lang.value },
-      });
-      if (!r.ok) throw new Error(String(r.status));
-      const name = savedName(r, `bien-ban-sinh-hoat-${meeting.meeting_date}.docx`);
-      const url = URL.createObjectURL(await r.blob());
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = name;
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10000);
+      await download(`/api/v1/meetings/${meeting.id}/minutes.docx`, `bien-ban-sinh-hoat-${meeting.meeting_date}.docx`);
     } catch {
       setErr(t('mn_docx_failed'));
     }

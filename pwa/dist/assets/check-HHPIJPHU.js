@@ -1,1 +1,0 @@
-import{a,b,c,d,e,f}from"./chunk-GWBZ4225.js";import"./chunk-IKT6PFH2.js";import"./chunk-M4EC6TUN.js";import"./chunk-WOT6VMZA.js";export{e as CellMeetings,f as ClashWarning,b as CrossCheck,c as childVerified,d as tallyLine,a as verifiedRow};
