@@ -60,6 +60,7 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		if err := m.ParseFlags(args, getenv); err != nil {
 			return err
 		}
+		SetGCDefault(getenv)
 		if err := m.Run(ctx); err != nil {
 			return err
 		}

@@ -240,14 +240,12 @@ func (l *Local) own(m wire.Mutation, r wire.Result) {
 	if cur == nil {
 		// A create: the fields sent and those the server set, as one object (its keys sorted, as Expand writes
 		// a pulled row's).
-		row := make(map[string]json.RawMessage, len(m.Fields)+8)
-		for f, v := range m.Fields {
-			row[f] = v
+		id, version := wire.Field{Key: "id", Value: wire.AppendString(nil, m.RowID)},
+			wire.Field{Key: "version", Value: strconv.AppendInt(nil, r.Version, 10)}
+		var ok bool
+		if data, ok = wire.Merge(m.Fields, r.Own.Data, id, version); !ok {
+			data, _ = wire.Merge(m.Fields, nil, id, version) // an own.d it cannot read: the fields sent
 		}
-		wire.EachField(r.Own.Data, func(f string, v []byte) { row[f] = v })
-		row["id"], _ = json.Marshal(m.RowID)
-		row["version"] = strconv.AppendInt(nil, r.Version, 10)
-		data = wire.Object(row)
 	} else {
 		row := map[string]json.RawMessage{}
 		if cur.Version != m.BaseVersion {

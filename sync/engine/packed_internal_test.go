@@ -119,3 +119,55 @@ func TestPackedResultsAreShort(t *testing.T) {
 	}
 	t.Logf("500 outcomes: %d bytes packed, before %d", len(packed[0].Batch), len(b))
 }
+
+// TestAppendPackedIsMarshal: a batch row's JSON, written by hand, is the bytes json.Marshal wrote for the same
+// outcomes — owns in one bucket and another, with and without data, refusals with arguments that need escaping.
+func TestAppendPackedIsMarshal(t *testing.T) {
+	marshal := func(rows []resultRow) string { // how packResults wrote it before appendPacked
+		packed := make([]packedResult, len(rows))
+		var prev *wire.Own
+		for i, r := range rows {
+			packed[i] = packedResult{Seq: r.Seq, MutationID: r.MutationID, Status: r.Status, Code: r.Code,
+				MessageKey: r.MessageKey, Args: r.Args, Version: r.Version, Conflicts: r.Conflicts}
+			if r.own == nil {
+				continue
+			}
+			po := packedOwn{Own: *r.own}
+			if prev != nil && sameBucket(prev, r.own) {
+				po.Class, po.Scope, po.Path, po.Part, po.Same = "", "", "", "", true
+			}
+			if prev != nil && len(r.own.Data) > 0 && string(prev.Data) == string(r.own.Data) {
+				po.Data, po.SameData = nil, true
+			}
+			packed[i].Own, _ = json.Marshal(po)
+			prev = r.own
+		}
+		b, err := json.Marshal(packed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	own := func(part, data string) *wire.Own {
+		o := &wire.Own{Op: "put", Class: "meetings", Scope: "cell-1", Path: "/p/c/cell-1/", Part: part}
+		if data != "" {
+			o.Data = json.RawMessage(data)
+		}
+		return o
+	}
+	rows := []resultRow{
+		{Seq: 1, MutationID: "m1", Status: wire.StatusApplied, Version: 40, own: own("2026-11", `{"updated_at":"2026-12-05T08:00:00Z"}`)},
+		{Seq: 2, Status: wire.StatusApplied, Version: 40, own: own("2026-11", `{"updated_at":"2026-12-05T08:00:00Z"}`)},
+		{Seq: 3, Status: wire.StatusApplied, Version: 40, own: own("2026-11", `{"reason":""}`)},
+		{Seq: 4, MutationID: `"quoted" <id> & co`, Status: wire.StatusRejected, Code: "invalid", MessageKey: "error.bad_value",
+			Args: `{"_field":"status","v":"<b>Hà Nội</b>"}`},
+		{Seq: 5, Status: wire.StatusApplied, Version: 41, own: own("2026-12", "")},
+		{Seq: 6, Status: wire.StatusApplied, Version: 41, own: &wire.Own{Op: "del"}, Conflicts: "*"},
+		{Seq: 7, Status: wire.StatusApplied, Version: 41, own: own("2026-12", `{"x":1}`)},
+	}
+	for n := 2; n <= len(rows); n++ {
+		if got, want := string(appendPacked(nil, rows[:n])), marshal(rows[:n]); got != want {
+			t.Errorf("%d outcomes:\n got %s\nwant %s", n, got, want)
+		}
+	}
+}

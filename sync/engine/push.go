@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -103,31 +104,7 @@ func packResults(rows []resultRow) ([]resultRow, error) {
 		}
 		return rows, nil
 	}
-	packed := make([]packedResult, len(rows))
-	var prev *wire.Own
-	for i, r := range rows {
-		packed[i] = packedResult{Seq: r.Seq, MutationID: r.MutationID, Status: r.Status, Code: r.Code, MessageKey: r.MessageKey,
-			Args: r.Args, Version: r.Version, Conflicts: r.Conflicts}
-		if r.own == nil {
-			continue
-		}
-		po := packedOwn{Own: *r.own}
-		if prev != nil && sameBucket(prev, r.own) {
-			po.Class, po.Scope, po.Path, po.Part, po.Same = "", "", "", "", true
-		}
-		if prev != nil && len(r.own.Data) > 0 && bytes.Equal(prev.Data, r.own.Data) {
-			po.Data, po.SameData = nil, true
-		}
-		b, err := json.Marshal(po)
-		if err != nil {
-			return nil, err
-		}
-		packed[i].Own, prev = b, r.own
-	}
-	b, err := json.Marshal(packed)
-	if err != nil {
-		return nil, err
-	}
+	b := appendPacked(make([]byte, 0, 512+64*len(rows)), rows)
 	last := rows[len(rows)-1]
 	return []resultRow{{ClientID: last.ClientID, Seq: last.Seq, FirstSeq: rows[0].Seq, Status: statusBatch,
 		Batch: string(b), At: last.At}}, nil
@@ -135,6 +112,60 @@ func packResults(rows []resultRow) ([]resultRow, error) {
 
 func sameBucket(a, b *wire.Own) bool {
 	return a.Class == b.Class && a.Scope == b.Scope && a.Path == b.Path && a.Part == b.Part
+}
+
+// appendPacked appends the outcomes of rows as a batch row's JSON: their packedResults as json.Marshal wrote them
+// (fields in the same order, the own's data as it is), without its reflection and without marshalling each own
+// apart and checking it again inside the whole (a tenth of the server's own work on a push of fifty marks).
+func appendPacked(b []byte, rows []resultRow) []byte {
+	str := func(b []byte, key, v string) []byte {
+		if v == "" {
+			return b
+		}
+		return wire.AppendString(append(b, key...), v)
+	}
+	b = append(b, '[')
+	var prev *wire.Own
+	for i := range rows {
+		r := &rows[i]
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(append(b, `{"q":`...), r.Seq, 10)
+		b = str(b, `,"i":`, r.MutationID)
+		b = wire.AppendString(append(b, `,"s":`...), r.Status)
+		b = str(b, `,"c":`, r.Code)
+		b = str(b, `,"k":`, r.MessageKey)
+		b = str(b, `,"a":`, r.Args)
+		if r.Version != 0 {
+			b = strconv.AppendInt(append(b, `,"v":`...), r.Version, 10)
+		}
+		b = str(b, `,"x":`, r.Conflicts)
+		if o := r.own; o != nil {
+			b = wire.AppendString(append(b, `,"o":{"op":`...), o.Op)
+			same := prev != nil && sameBucket(prev, o)
+			if !same {
+				b = str(b, `,"c":`, o.Class)
+				b = str(b, `,"s":`, o.Scope)
+				b = str(b, `,"p":`, o.Path)
+				b = str(b, `,"m":`, o.Part)
+			}
+			sameData := len(o.Data) > 0 && prev != nil && bytes.Equal(prev.Data, o.Data)
+			if len(o.Data) > 0 && !sameData {
+				b = append(append(b, `,"d":`...), o.Data...)
+			}
+			if same {
+				b = append(b, `,"=":true`...)
+			}
+			if sameData {
+				b = append(b, `,"d=":true`...)
+			}
+			b = append(b, '}')
+			prev = o
+		}
+		b = append(b, '}')
+	}
+	return append(b, ']')
 }
 
 // unpack returns the outcomes a stored row holds.

@@ -26,3 +26,40 @@ func TestObjectIsMarshal(t *testing.T) {
 		}
 	}
 }
+
+// TestMergeIsObject: Merge writes what Object writes for the map of the fields with over's members and then
+// last's set over them — keys in both, values to escape, an empty over — and refuses an over that is no object.
+func TestMergeIsObject(t *testing.T) {
+	raw := func(s string) json.RawMessage { return json.RawMessage(s) }
+	for _, tc := range []struct {
+		fields map[string]json.RawMessage
+		over   string
+		last   []Field
+	}{
+		{nil, `{}`, nil},
+		{map[string]json.RawMessage{"status": raw(`"present"`), "member_id": raw(`"m1"`)}, ``, nil},
+		{map[string]json.RawMessage{"status": raw(`"excused"`), "reason": raw(`"Ốm <nặng>"`), "meeting_id": raw(`"x"`)},
+			`{"created_at":"2026-12-05T08:00:00Z","reason":"","updated_at":"2026-12-05T08:00:00Z"}`,
+			[]Field{{"id", []byte(`"a1"`)}, {"version", []byte(`42`)}}},
+		{map[string]json.RawMessage{"id": raw(`"sent"`), "topic": raw("\"a  b\""), "z": raw(`[1, 2]`)},
+			`{"topic":"chuẩn hóa","a":null,"version":1}`, []Field{{"id", []byte(`"kept"`)}, {"version", []byte(`7`)}}},
+	} {
+		want := map[string]json.RawMessage{}
+		for k, v := range tc.fields {
+			want[k] = v
+		}
+		if tc.over != "" {
+			EachField([]byte(tc.over), func(k string, v []byte) { want[k] = v })
+		}
+		for _, f := range tc.last {
+			want[f.Key] = f.Value
+		}
+		got, ok := Merge(tc.fields, []byte(tc.over), tc.last...)
+		if !ok || string(got) != string(Object(want)) {
+			t.Errorf("Merge(%v, %s, %v) = %s, %v; want %s", tc.fields, tc.over, tc.last, got, ok, Object(want))
+		}
+	}
+	if _, ok := Merge(nil, []byte(`[1]`)); ok {
+		t.Error("Merge took an array for an object")
+	}
+}
