@@ -25,7 +25,7 @@ import (
 type Client struct {
 	// BaseURL is the server, e.g. http://localhost:8080.
 	BaseURL string
-	// HTTP is the HTTP client (default http.DefaultClient).
+	// HTTP is the HTTP client (default defaultHTTP).
 	HTTP *http.Client
 	// Token returns a valid access token (the caller logs in and refreshes).
 	Token func(ctx context.Context) (string, error)
@@ -40,6 +40,16 @@ type Client struct {
 	// Pipeline is how many pushes may be in flight at once (default 1: each waits for the answer before).
 	Pipeline int
 }
+
+// defaultHTTP is the HTTP client of a Client without one: http.DefaultClient's settings but for the idle
+// connections it keeps to a server — enough for every device of a process to keep its own open between requests,
+// as a phone does. http.DefaultClient keeps two: fifty Clients in one process (a benchmark's devices, a
+// simulator's) opened a new connection for most of their requests, and the server accepted one each time.
+var defaultHTTP = &http.Client{Transport: func() http.RoundTripper {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 1024
+	return t
+}()}
 
 // gzipReaders are gzip readers used again from answer to answer, by every client of the process (a new one
 // allocates a 32 KB window); a pool holds no state a caller could see.
@@ -94,7 +104,7 @@ func (c *Client) post(ctx context.Context, path string, in, out any) error {
 	}
 	hc := c.HTTP
 	if hc == nil {
-		hc = http.DefaultClient
+		hc = defaultHTTP
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
