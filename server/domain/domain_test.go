@@ -3,6 +3,7 @@ package domain_test
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 
 	"golang.org/x/text/unicode/norm"
@@ -37,6 +38,10 @@ func TestSlug(t *testing.T) {
 	for _, tc := range tests {
 		if got := domain.Slug(tc.in); got != tc.want {
 			t.Errorf("Slug(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+		// The reference codes are the same words joined by underscores.
+		if got, want := domain.ASCIIWords(tc.in, '_'), strings.ReplaceAll(tc.want, "-", "_"); got != want {
+			t.Errorf("ASCIIWords(%q, '_') = %q, want %q", tc.in, got, want)
 		}
 	}
 }

@@ -40,17 +40,21 @@ func CleanText(s string) string {
 
 // Slug makes an ASCII file-name part from a Vietnamese name: "Chi bộ thôn An Lợi" → "chi-bo-thon-an-loi". Every
 // download is named with it, in one style (danh-sach-dang-vien-chi-bo-thon-an-loi-2026-12-03.xlsx).
-func Slug(s string) string {
+func Slug(s string) string { return ASCIIWords(s, '-') }
+
+// ASCIIWords returns the words of s without tone marks, in lower case ASCII (Fold), joined by sep: every run of
+// other characters becomes one sep, none at either end.
+func ASCIIWords(s string, sep byte) string {
 	var b strings.Builder
-	dash := false
+	joined := false
 	for _, r := range Fold(s) {
 		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
 			b.WriteRune(r)
-			dash = false
-		} else if !dash && b.Len() > 0 {
-			b.WriteByte('-')
-			dash = true
+			joined = false
+		} else if !joined && b.Len() > 0 {
+			b.WriteByte(sep)
+			joined = true
 		}
 	}
-	return strings.TrimSuffix(b.String(), "-")
+	return strings.TrimSuffix(b.String(), string(sep))
 }

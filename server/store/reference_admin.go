@@ -132,18 +132,7 @@ var codeRE = regexp.MustCompile(`^[a-z0-9]+(_[a-z0-9]+)*$`)
 
 // codeOf makes a code from a Vietnamese name: "Giao thông, thủy lợi" → "giao_thong_thuy_loi".
 func codeOf(name string) string {
-	var b strings.Builder
-	under := false
-	for _, r := range domain.Fold(name) {
-		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
-			b.WriteRune(r)
-			under = false
-		} else if !under && b.Len() > 0 {
-			b.WriteByte('_')
-			under = true
-		}
-	}
-	s := strings.TrimSuffix(b.String(), "_")
+	s := domain.ASCIIWords(name, '_')
 	if len(s) > 60 {
 		s = strings.TrimSuffix(s[:60], "_")
 	}

@@ -103,10 +103,10 @@ func newBenchWorld(b *testing.B, n, perCell int) *benchWorld {
 	// after it grows). Without them PostgreSQL took the members table for nearly empty and read a push's members
 	// by id with a scan of all 1,200 (0.43 ms a push against 0.04 ms by the primary key, EXPLAIN ANALYZE; 2 % of
 	// the machine while fifty devices push, perf) and, once each connection settled on a generic plan, kept doing
-	// so. The tables
-	// the benchmark fills as it goes (meetings, attendance, the logs) are left as a new database has them: analyzed
-	// empty, PostgreSQL would plan the foreign key checks of attendance against meetings as scans of the table
-	// and keep those plans while it grows (autovacuum analyzes it again within a minute; the benchmark takes less).
+	// so. The tables the benchmark fills as it goes (meetings, attendance, the logs) are left as a new database has
+	// them: analyzed empty, PostgreSQL would plan the foreign key checks of attendance against meetings as scans of
+	// the table and keep those plans while it grows (autovacuum analyzes it again within a minute; the benchmark
+	// takes less).
 	if changelog.IsPG(w.db.W) {
 		if _, err := w.db.W.ExecContext(context.Background(), "ANALYZE org_units, members, users, role_grants, assignments"); err != nil {
 			b.Fatal(err)

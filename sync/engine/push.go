@@ -118,12 +118,6 @@ func sameBucket(a, b *wire.Own) bool {
 // (fields in the same order, the own's data as it is), without its reflection and without marshalling each own
 // apart and checking it again inside the whole (4 % of the server's own work on a push of fifty marks).
 func appendPacked(b []byte, rows []resultRow) []byte {
-	str := func(b []byte, key, v string) []byte {
-		if v == "" {
-			return b
-		}
-		return wire.AppendString(append(b, key...), v)
-	}
 	b = append(b, '[')
 	var prev *wire.Own
 	for i := range rows {
@@ -132,23 +126,23 @@ func appendPacked(b []byte, rows []resultRow) []byte {
 			b = append(b, ',')
 		}
 		b = strconv.AppendInt(append(b, `{"q":`...), r.Seq, 10)
-		b = str(b, `,"i":`, r.MutationID)
+		b = wire.AppendMember(b, `,"i":`, r.MutationID)
 		b = wire.AppendString(append(b, `,"s":`...), r.Status)
-		b = str(b, `,"c":`, r.Code)
-		b = str(b, `,"k":`, r.MessageKey)
-		b = str(b, `,"a":`, r.Args)
+		b = wire.AppendMember(b, `,"c":`, r.Code)
+		b = wire.AppendMember(b, `,"k":`, r.MessageKey)
+		b = wire.AppendMember(b, `,"a":`, r.Args)
 		if r.Version != 0 {
 			b = strconv.AppendInt(append(b, `,"v":`...), r.Version, 10)
 		}
-		b = str(b, `,"x":`, r.Conflicts)
+		b = wire.AppendMember(b, `,"x":`, r.Conflicts)
 		if o := r.own; o != nil {
 			b = wire.AppendString(append(b, `,"o":{"op":`...), o.Op)
 			same := prev != nil && sameBucket(prev, o)
 			if !same {
-				b = str(b, `,"c":`, o.Class)
-				b = str(b, `,"s":`, o.Scope)
-				b = str(b, `,"p":`, o.Path)
-				b = str(b, `,"m":`, o.Part)
+				b = wire.AppendMember(b, `,"c":`, o.Class)
+				b = wire.AppendMember(b, `,"s":`, o.Scope)
+				b = wire.AppendMember(b, `,"p":`, o.Path)
+				b = wire.AppendMember(b, `,"m":`, o.Part)
 			}
 			sameData := len(o.Data) > 0 && prev != nil && bytes.Equal(prev.Data, o.Data)
 			if len(o.Data) > 0 && !sameData {

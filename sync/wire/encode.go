@@ -140,13 +140,6 @@ func (r *PushResponse) AppendJSON(b []byte) []byte {
 
 // appendJSON appends the result as JSON (see PushResponse.AppendJSON).
 func (r *Result) appendJSON(b []byte) []byte {
-	str := func(b []byte, key, v string) []byte {
-		if v == "" {
-			return b
-		}
-		b = append(b, key...)
-		return AppendString(b, v)
-	}
 	num := func(b []byte, key string, v int64) []byte {
 		if v == 0 {
 			return b
@@ -156,17 +149,17 @@ func (r *Result) appendJSON(b []byte) []byte {
 	}
 	b = append(b, `{"seq":`...)
 	b = strconv.AppendInt(b, r.Seq, 10)
-	b = str(b, `,"id":`, r.ID)
+	b = AppendMember(b, `,"id":`, r.ID)
 	b = append(b, `,"status":`...)
 	b = AppendString(b, r.Status)
 	if r.Duplicate {
 		b = append(b, `,"duplicate":true`...)
 	}
-	b = str(b, `,"code":`, r.Code)
-	b = str(b, `,"message":`, r.Message)
-	b = str(b, `,"field":`, r.Field)
-	b = str(b, `,"reason":`, r.Reason)
-	b = str(b, `,"want":`, r.Want)
+	b = AppendMember(b, `,"code":`, r.Code)
+	b = AppendMember(b, `,"message":`, r.Message)
+	b = AppendMember(b, `,"field":`, r.Field)
+	b = AppendMember(b, `,"reason":`, r.Reason)
+	b = AppendMember(b, `,"want":`, r.Want)
 	b = num(b, `,"version":`, r.Version)
 	if len(r.Conflicts) > 0 {
 		b = append(b, `,"conflicts":[`...)
@@ -182,10 +175,10 @@ func (r *Result) appendJSON(b []byte) []byte {
 	if o := r.Own; o != nil {
 		b = append(b, `,"own":{"op":`...)
 		b = AppendString(b, o.Op)
-		b = str(b, `,"c":`, o.Class)
-		b = str(b, `,"s":`, o.Scope)
-		b = str(b, `,"p":`, o.Path)
-		b = str(b, `,"m":`, o.Part)
+		b = AppendMember(b, `,"c":`, o.Class)
+		b = AppendMember(b, `,"s":`, o.Scope)
+		b = AppendMember(b, `,"p":`, o.Path)
+		b = AppendMember(b, `,"m":`, o.Part)
 		if len(o.Data) > 0 {
 			b = append(b, `,"d":`...)
 			b = append(b, o.Data...)
@@ -241,6 +234,15 @@ func (r *PushRequest) AppendJSON(b []byte) []byte {
 		b = append(b, '}')
 	}
 	return append(b, "]}"...)
+}
+
+// AppendMember appends key (the JSON before the value: `,"name":`) and v as a JSON string, or nothing when v is
+// empty (a field with omitempty).
+func AppendMember(b []byte, key, v string) []byte {
+	if v == "" {
+		return b
+	}
+	return AppendString(append(b, key...), v)
 }
 
 // AppendString appends s as a JSON string exactly as encoding/json writes it: HTML characters (<, >, &) and

@@ -2,7 +2,6 @@ package wire
 
 import (
 	"encoding/json"
-	"slices"
 	"unsafe"
 )
 
@@ -10,26 +9,11 @@ import (
 // holds whitespace or HTML characters): the bytes json.Marshal gives for the map, without its reflection. A value
 // must be one JSON value, as a decoder's json.RawMessage is; Object does not check it.
 func Object(fields map[string]json.RawMessage) []byte {
-	keys := make([]string, 0, len(fields))
-	size := 2
-	for k, v := range fields {
-		keys = append(keys, k)
-		size += len(k) + len(v) + 4
-	}
-	slices.Sort(keys)
-	b := make([]byte, 0, size)
-	b = append(b, '{')
-	for i, k := range keys {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = AppendString(b, k)
-		b = appendValue(append(b, ':'), fields[k])
-	}
-	return append(b, '}')
+	b, _ := Merge(fields, nil) // nothing over the fields: always an object
+	return b
 }
 
-// appendValue appends v as json.Marshal writes a json.RawMessage (see Object); nothing for null.
+// appendValue appends v as json.Marshal writes a json.RawMessage (see Object), an empty v as null.
 func appendValue(b, v []byte) []byte {
 	switch {
 	case len(v) == 0:
@@ -50,10 +34,10 @@ type Field struct {
 	Value []byte
 }
 
-// Merge writes the object Object writes for fields with the members of the JSON object over set over them, then
-// those of last — without building that map: a device builds each row its push created this way, from the
-// fields it sent and its answer's own (with a map per row, building them was a third of the fifty benchmark
-// devices' CPU). It reports false when over is not an object whose keys need no unescaping (EachField).
+// Merge writes, as Object does, the map of fields with the members of the JSON object over set over them and then
+// those of last — without building that map: a device builds each row its push created this way, from the fields
+// it sent and its answer's own (with a map per row, building them was a third of the fifty benchmark devices'
+// CPU). It reports false when over is not an object whose keys need no unescaping (EachField).
 func Merge(fields map[string]json.RawMessage, over []byte, last ...Field) ([]byte, bool) {
 	var room [40]Field
 	fs := room[:0]
