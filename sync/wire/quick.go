@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"bytes"
 	"encoding/json"
 	"strconv"
 	"unicode/utf8"
@@ -8,11 +9,14 @@ import (
 
 // Quick decoding (issue #15). A push of 500 marks is 500 small objects of the same few members; encoding/json
 // decodes them by reflection, which was a tenth of the server's and the Go client's CPU in a push. The quick
-// decoders below take a body that is valid JSON (checked first, with json.Valid) in the shape the protocol
-// writes it — known member names, exactly as written, each once; plain strings, integers, objects — and give up on
-// anything else (an escape in a string, a null, a number written 1e3, a name in other letter case, an unknown
-// member), leaving it to encoding/json, which then decodes it or explains the error exactly as before. So what
-// they accept they decode as encoding/json does (TestQuickPushIsEncodingJSON, TestQuickAnswerIsEncodingJSON, FuzzQuickPush, FuzzQuickAnswer).
+// decoders below take a body that is valid JSON (checked first, with Valid: json.Valid's answer, faster) in the
+// shape the protocol writes it — known member names, exactly as written, each once; plain strings, integers,
+// objects — and give up on anything else (an escape in a string, a null, a number written 1e3, a name in other
+// letter case, an unknown member), leaving it to encoding/json, which then decodes it or explains the error exactly
+// as before. So what they accept they decode as encoding/json does (TestQuickPushIsEncodingJSON,
+// TestQuickAnswerIsEncodingJSON, FuzzQuickPush, FuzzQuickAnswer). They read each array of objects in one pass
+// (eachObject), and skip a string by the run (skipString): a push answer of fifty marks, read three times over
+// byte by byte, had cost a device as much as checking it.
 
 // PlainString returns the value of a JSON string written without escapes or control characters, in valid UTF-8:
 // the bytes between its quotes. It reports false for any other JSON value (JSONString, by contrast, decodes any
@@ -90,21 +94,49 @@ func once(ms []member) bool {
 	return true
 }
 
-// eachObject reads a JSON array of objects: it calls size with their number, then fn with each one's members
-// (each name once), and reports false as soon as an element is not such an object or fn refuses it.
-func eachObject(arr []byte, size func(n int), fn func(k int, ms []member) bool) bool {
-	els, ok := elements(arr, nil)
-	if !ok {
+// eachObject reads a JSON array of objects in one pass: it calls fn with each one's index and members (each name
+// once), and reports false as soon as an element is not such an object or fn refuses it.
+func eachObject(arr []byte, fn func(k int, ms []member) bool) bool {
+	i := skipSpace(arr, 0)
+	if i >= len(arr) || arr[i] != '[' {
 		return false
 	}
-	size(len(els))
+	i = skipSpace(arr, i+1)
+	if i < len(arr) && arr[i] == ']' {
+		return skipSpace(arr, i+1) == len(arr)
+	}
 	ms := make([]member, 0, 8)
-	for k, el := range els {
-		if ms, ok = members(el, ms[:0]); !ok || !once(ms) || !fn(k, ms) {
+	for k := 0; i < len(arr); k++ {
+		var ok bool
+		if i, ms, ok = membersAt(arr, i, ms[:0]); !ok || !once(ms) || !fn(k, ms) {
+			return false
+		}
+		if i = skipSpace(arr, i); i >= len(arr) {
+			return false
+		}
+		switch arr[i] {
+		case ']':
+			return skipSpace(arr, i+1) == len(arr)
+		case ',':
+			i = skipSpace(arr, i+1)
+		default:
 			return false
 		}
 	}
-	return true
+	return false
+}
+
+// plain is PlainString for a value of a body Valid accepted, whose strings hold no control character and no
+// unescaped quote: a string with no escape, in valid UTF-8.
+func plain(v []byte) (string, bool) {
+	if len(v) < 2 || v[0] != '"' || bytes.IndexByte(v, '\\') >= 0 {
+		return "", false
+	}
+	in := v[1 : len(v)-1]
+	if !utf8.Valid(in) {
+		return "", false
+	}
+	return string(in), true
 }
 
 // rawObject returns a JSON object's members as raw values, or false (a null, a repeated or escaped name, a name
@@ -140,12 +172,15 @@ func quickPush(b []byte) (*PushRequest, bool) {
 			}
 			req.Protocol = int(n)
 		case "client_id":
-			if req.ClientID, ok = PlainString(m.val); !ok {
+			if req.ClientID, ok = plain(m.val); !ok {
 				return nil, false
 			}
 		case "mutations":
-			if !eachObject(m.val, func(n int) { req.Mutations = make([]Mutation, n) },
-				func(k int, ms []member) bool { return quickMutation(ms, &req.Mutations[k]) }) {
+			req.Mutations = make([]Mutation, 0, bytes.Count(m.val, []byte(`"seq":`)))
+			if !eachObject(m.val, func(k int, ms []member) bool {
+				req.Mutations = append(req.Mutations, Mutation{})
+				return quickMutation(ms, &req.Mutations[k])
+			}) {
 				return nil, false
 			}
 		default:
@@ -165,13 +200,13 @@ func quickMutation(ms []member, mu *Mutation) bool {
 		case "base_version":
 			mu.BaseVersion, ok = plainInt(f.val)
 		case "id":
-			mu.ID, ok = PlainString(f.val)
+			mu.ID, ok = plain(f.val)
 		case "t":
-			mu.Table, ok = PlainString(f.val)
+			mu.Table, ok = plain(f.val)
 		case "op":
-			mu.Op, ok = PlainString(f.val)
+			mu.Op, ok = plain(f.val)
 		case "row_id":
-			mu.RowID, ok = PlainString(f.val)
+			mu.RowID, ok = plain(f.val)
 		case "fields":
 			mu.Fields, ok = rawObject(f.val)
 		case "base":
@@ -189,7 +224,7 @@ func quickMutation(ms []member, mu *Mutation) bool {
 // DecodePushResponse decodes a push answer: quickly when it is in the shape the server writes, else with
 // encoding/json (unknown members ignored, as a client must).
 func DecodePushResponse(b []byte) (*PushResponse, error) {
-	if json.Valid(b) {
+	if Valid(b) {
 		if r, ok := quickPushResponse(b); ok {
 			return r, nil
 		}
@@ -215,8 +250,11 @@ func quickPushResponse(b []byte) (*PushResponse, bool) {
 				return nil, false
 			}
 		case "results":
-			if !eachObject(m.val, func(n int) { r.Results = make([]Result, n) },
-				func(k int, ms []member) bool { return quickResult(ms, &r.Results[k]) }) {
+			r.Results = make([]Result, 0, bytes.Count(m.val, []byte(`"seq":`)))
+			if !eachObject(m.val, func(k int, ms []member) bool {
+				r.Results = append(r.Results, Result{})
+				return quickResult(ms, &r.Results[k])
+			}) {
 				return nil, false
 			}
 		default:
@@ -238,19 +276,19 @@ func quickResult(ms []member, r *Result) bool {
 		case "expected":
 			r.Expected, ok = plainInt(f.val)
 		case "id":
-			r.ID, ok = PlainString(f.val)
+			r.ID, ok = plain(f.val)
 		case "status":
-			r.Status, ok = PlainString(f.val)
+			r.Status, ok = plain(f.val)
 		case "code":
-			r.Code, ok = PlainString(f.val)
+			r.Code, ok = plain(f.val)
 		case "message":
-			r.Message, ok = PlainString(f.val)
+			r.Message, ok = plain(f.val)
 		case "field":
-			r.Field, ok = PlainString(f.val)
+			r.Field, ok = plain(f.val)
 		case "reason":
-			r.Reason, ok = PlainString(f.val)
+			r.Reason, ok = plain(f.val)
 		case "want":
-			r.Want, ok = PlainString(f.val)
+			r.Want, ok = plain(f.val)
 		case "duplicate":
 			v := string(f.val)
 			r.Duplicate, ok = v == "true", v == "true" || v == "false"
@@ -259,7 +297,7 @@ func quickResult(ms []member, r *Result) bool {
 			if els, ok = elements(f.val, nil); ok {
 				r.Conflicts = make([]string, len(els))
 				for i, el := range els {
-					if r.Conflicts[i], ok = PlainString(el); !ok {
+					if r.Conflicts[i], ok = plain(el); !ok {
 						break
 					}
 				}
@@ -286,15 +324,15 @@ func quickOwn(v []byte) (*Own, bool) {
 	for _, f := range ms {
 		switch string(f.key) {
 		case "op":
-			o.Op, ok = PlainString(f.val)
+			o.Op, ok = plain(f.val)
 		case "c":
-			o.Class, ok = PlainString(f.val)
+			o.Class, ok = plain(f.val)
 		case "s":
-			o.Scope, ok = PlainString(f.val)
+			o.Scope, ok = plain(f.val)
 		case "p":
-			o.Path, ok = PlainString(f.val)
+			o.Path, ok = plain(f.val)
 		case "m":
-			o.Part, ok = PlainString(f.val)
+			o.Part, ok = plain(f.val)
 		case "d":
 			o.Data, ok = json.RawMessage(f.val), len(f.val) > 0 && f.val[0] == '{'
 		default:

@@ -41,49 +41,54 @@ type member struct {
 // members splits a JSON object into its top-level members, in order, without decoding the values. It reports
 // false for anything but an object whose keys need no unescaping.
 func members(obj []byte, out []member) ([]member, bool) {
-	i := skipSpace(obj, 0)
+	end, out, ok := membersAt(obj, skipSpace(obj, 0), out)
+	return out, ok && skipSpace(obj, end) == len(obj)
+}
+
+// membersAt is members for the object that starts at obj[i]; it returns the object's end too.
+func membersAt(obj []byte, i int, out []member) (int, []member, bool) {
 	if i >= len(obj) || obj[i] != '{' {
-		return out, false
+		return i, out, false
 	}
 	i = skipSpace(obj, i+1)
 	if i < len(obj) && obj[i] == '}' {
-		return out, true
+		return i + 1, out, true
 	}
 	for i < len(obj) {
 		if obj[i] != '"' {
-			return out, false
+			return i, out, false
 		}
 		end := bytes.IndexByte(obj[i+1:], '"')
 		if end < 0 {
-			return out, false
+			return i, out, false
 		}
 		key := obj[i+1 : i+1+end]
 		if bytes.IndexByte(key, '\\') >= 0 {
-			return out, false
+			return i, out, false
 		}
 		i = skipSpace(obj, i+2+end)
 		if i >= len(obj) || obj[i] != ':' {
-			return out, false
+			return i, out, false
 		}
 		i = skipSpace(obj, i+1)
 		j, ok := skipValue(obj, i)
 		if !ok {
-			return out, false
+			return i, out, false
 		}
 		out = append(out, member{key: key, val: obj[i:j]})
 		i = skipSpace(obj, j)
 		if i >= len(obj) {
-			return out, false
+			return i, out, false
 		}
 		if obj[i] == '}' {
-			return out, skipSpace(obj, i+1) == len(obj)
+			return i + 1, out, true
 		}
 		if obj[i] != ',' {
-			return out, false
+			return i, out, false
 		}
 		i = skipSpace(obj, i+1)
 	}
-	return out, false
+	return i, out, false
 }
 
 // EachField calls fn with each top-level member of the JSON object obj, in order: its key and its value's raw JSON.
@@ -114,28 +119,26 @@ func skipValue(b []byte, i int) (int, bool) {
 	}
 	switch b[i] {
 	case '"':
-		for j := i + 1; j < len(b); j++ {
-			switch b[j] {
-			case '\\':
-				j++
-			case '"':
-				return j + 1, true
-			}
-		}
-		return len(b), false
+		return skipString(b, i)
 	case '{', '[':
 		depth := 0
 		for j := i; j < len(b); j++ {
+			for j < len(b) && !nestStop[b[j]] {
+				j++
+			}
+			if j >= len(b) {
+				break
+			}
 			switch b[j] {
 			case '"':
-				end, ok := skipValue(b, j)
+				end, ok := skipString(b, j)
 				if !ok {
 					return end, false
 				}
 				j = end - 1
 			case '{', '[':
 				depth++
-			case '}', ']':
+			default: // '}', ']'
 				depth--
 				if depth == 0 {
 					return j + 1, true
@@ -149,6 +152,36 @@ func skipValue(b []byte, i int) (int, bool) {
 			j++
 		}
 		return j, j > i
+	}
+}
+
+// nestStop marks the bytes skipValue stops at inside an object or array: a string's opening quote, and the
+// brackets that open and close a level.
+var nestStop = func() (t [256]bool) {
+	for _, c := range `"{}[]` {
+		t[c] = true
+	}
+	return t
+}()
+
+// skipString returns the end of the JSON string whose opening quote is at i: the first quote after it that is not
+// escaped (preceded by an odd number of backslashes), found by the run (bytes.IndexByte) rather than byte by byte.
+func skipString(b []byte, i int) (int, bool) {
+	j := i + 1
+	for {
+		k := bytes.IndexByte(b[j:], '"')
+		if k < 0 {
+			return len(b), false
+		}
+		q := j + k
+		n := 0
+		for p := q - 1; p > i && b[p] == '\\'; p-- {
+			n++
+		}
+		if n%2 == 0 {
+			return q + 1, true
+		}
+		j = q + 1
 	}
 }
 
@@ -536,7 +569,7 @@ func Expand(runs []Run) ([]Op, error) {
 				} else {
 					d = append(d, '}')
 				}
-				if !json.Valid(d) {
+				if !Valid(d) {
 					return nil, fmt.Errorf("runs[%d].rows[%d]: a value is not JSON", i, k)
 				}
 				op.Data = d

@@ -281,7 +281,7 @@ func shapef(format string, args ...any) error { return &ShapeError{msg: fmt.Spri
 
 // DecodePush reads a push request strictly: unknown fields, trailing data and malformed mutations are errors.
 func DecodePush(b []byte) (*PushRequest, error) {
-	if json.Valid(b) {
+	if Valid(b) {
 		if req, ok := quickPush(b); ok {
 			if err := req.Validate(); err != nil {
 				return nil, err
