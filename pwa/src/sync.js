@@ -153,8 +153,22 @@ async function eachRow(rows, fn) {
 const sameScopes = (a, b) => JSON.stringify(a || []) === JSON.stringify(b || []);
 
 // PROTOCOL is the version of the sync protocol the app speaks (sync/PROTOCOL.md): 2 sends a page's rows as runs and
-// does not send a device back the rows it wrote (the push answer's "own" says what they became).
-export const PROTOCOL = 2;
+// does not send a device back the rows it wrote (the push answer's "own" says what they became); 3 writes a push
+// answer's buckets once (carryBuckets).
+export const PROTOCOL = 3;
+
+// carryBuckets gives each "own" of op put that a protocol 3 push answer wrote without its bucket (no "c") the bucket
+// of the "own" of op put before it, as version 2 writes them all.
+export function carryBuckets(results) {
+  let last = null;
+  for (const r of results || []) {
+    const o = r.own;
+    if (!o || o.op !== 'put') continue;
+    if (o.c === undefined && last) Object.assign(o, { c: last.c, s: last.s, p: last.p, m: last.m });
+    last = o;
+  }
+  return results;
+}
 
 // derived are the tables whose ids a run may leave out (null): the protocol's name-based ids of two fields.
 const derived = {
@@ -409,7 +423,7 @@ export async function push(lang, owned = new Map()) {
       await tx.done;
       continue;
     }
-    const bySeq = new Map(resp.results.map((r) => [r.seq, r]));
+    const bySeq = new Map(carryBuckets(resp.results).map((r) => [r.seq, r]));
     const tx = d.transaction(['outbox', 'rejected', 'meta', 'rows'], 'readwrite');
     let landed = st.landed || 0;
     let progress = false;

@@ -90,8 +90,9 @@ func (s *Server) syncPush(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	resp.Protocol = wire.Negotiate(req.Protocol)
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSONBlob(http.StatusOK, resp.AppendJSON(make([]byte, 0, 64+256*len(resp.Results))))
+	return c.JSONBlob(http.StatusOK, resp.AppendJSON(make([]byte, 0, 64+160*len(resp.Results))))
 }
 
 // pushError explains a push the wire format refuses. A shape error (wire.ShapeError, e.g. "mutations[3].seq: must

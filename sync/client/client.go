@@ -35,7 +35,7 @@ type Client struct {
 	Limit int
 	// PushBatch is how many mutations one push carries (default 100).
 	PushBatch int
-	// Protocol is the version of the protocol the client speaks: 2 (the default) or 1.
+	// Protocol is the version of the protocol the client speaks: 3 (the default), 2 or 1.
 	Protocol int
 	// Pipeline is how many pushes may be in flight at once (default 1: each waits for the answer before).
 	Pipeline int

@@ -118,18 +118,25 @@ func appendString(b []byte, s string) []byte {
 
 // AppendJSON appends the push answer as JSON, the bytes encoding/json writes for it (empty fields left out as its
 // tags say), without its reflection: an answer holds one result per mutation, each with the row's
-// data, which is already JSON.
+// data, which is already JSON. From protocol 3 (r.Protocol), an Own of op put in the bucket of the Own of op put
+// before it is written without its bucket (c, s, p and m): a meeting's fifty marks are in one bucket, and its
+// path alone was a third of the answer.
 func (r *PushResponse) AppendJSON(b []byte) []byte {
 	b = append(b, `{"results":`...)
 	if r.Results == nil {
 		b = append(b, "null"...)
 	} else {
 		b = append(b, '[')
+		var last *Own // the Own of op put before, from protocol 3
 		for i := range r.Results {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = r.Results[i].appendJSON(b)
+			res := &r.Results[i]
+			b = res.appendJSON(b, last)
+			if o := res.Own; r.Protocol >= Protocol3 && o != nil && o.Op == OpPut && o.Class != "" {
+				last = o
+			}
 		}
 		b = append(b, ']')
 	}
@@ -138,8 +145,9 @@ func (r *PushResponse) AppendJSON(b []byte) []byte {
 	return append(b, '}')
 }
 
-// appendJSON appends the result as JSON (see PushResponse.AppendJSON).
-func (r *Result) appendJSON(b []byte) []byte {
+// appendJSON appends the result as JSON (see PushResponse.AppendJSON), its Own without its bucket when it is the
+// bucket of last (nil: always with it).
+func (r *Result) appendJSON(b []byte, last *Own) []byte {
 	num := func(b []byte, key string, v int64) []byte {
 		if v == 0 {
 			return b
@@ -175,10 +183,12 @@ func (r *Result) appendJSON(b []byte) []byte {
 	if o := r.Own; o != nil {
 		b = append(b, `,"own":{"op":`...)
 		b = AppendString(b, o.Op)
-		b = AppendMember(b, `,"c":`, o.Class)
-		b = AppendMember(b, `,"s":`, o.Scope)
-		b = AppendMember(b, `,"p":`, o.Path)
-		b = AppendMember(b, `,"m":`, o.Part)
+		if last == nil || o.Op != OpPut || o.Class != last.Class || o.Scope != last.Scope || o.Path != last.Path || o.Part != last.Part {
+			b = AppendMember(b, `,"c":`, o.Class)
+			b = AppendMember(b, `,"s":`, o.Scope)
+			b = AppendMember(b, `,"p":`, o.Path)
+			b = AppendMember(b, `,"m":`, o.Part)
+		}
 		if len(o.Data) > 0 {
 			b = append(b, `,"d":`...)
 			b = append(b, o.Data...)

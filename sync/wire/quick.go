@@ -222,18 +222,31 @@ func quickMutation(ms []member, mu *Mutation) bool {
 }
 
 // DecodePushResponse decodes a push answer: quickly when it is in the shape the server writes, else with
-// encoding/json (unknown members ignored, as a client must).
+// encoding/json (unknown members ignored, as a client must). An Own of op put written without its bucket (protocol
+// 3) is given the bucket of the Own of op put before it.
 func DecodePushResponse(b []byte) (*PushResponse, error) {
+	r, ok := (*PushResponse)(nil), false
 	if Valid(b) {
-		if r, ok := quickPushResponse(b); ok {
-			return r, nil
+		r, ok = quickPushResponse(b)
+	}
+	if !ok {
+		r = &PushResponse{}
+		if err := json.Unmarshal(b, r); err != nil {
+			return nil, err
 		}
 	}
-	var r PushResponse
-	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, err
+	var last *Own
+	for i := range r.Results {
+		switch o := r.Results[i].Own; {
+		case o == nil || o.Op != OpPut:
+		case o.Class == "" && last != nil:
+			o.Class, o.Scope, o.Path, o.Part = last.Class, last.Scope, last.Path, last.Part
+			fallthrough
+		default:
+			last = o
+		}
 	}
-	return &r, nil
+	return r, nil
 }
 
 // quickPushResponse decodes a push answer that is valid JSON in the server's own shape, or reports false.

@@ -10,7 +10,7 @@ import (
 
 // Protocol is the newest version of the sync protocol these types describe. A client names the version it speaks
 // in each request (none: 1); the server answers in the highest version it speaks that is not above it.
-const Protocol = 2
+const Protocol = 3
 
 // The versions of the protocol.
 const (
@@ -20,6 +20,9 @@ const (
 	// Protocol2 sends a page's rows as runs (see Run), and never sends a device the rows it wrote itself: the push
 	// answer says what they became (Result.Own).
 	Protocol2 = 2
+	// Protocol3 writes a push answer's buckets once: an Own that is in the bucket of the answer's Own before it
+	// leaves its bucket out (PushResponse.AppendJSON; DecodePushResponse puts it back).
+	Protocol3 = 3
 )
 
 // Negotiate returns the version of the protocol to answer a client that asked for asked (0: it did not say).
@@ -223,6 +226,9 @@ type PushResponse struct {
 	Results []Result `json:"results"`
 	// LastSeq is the last mutation of the device the server has processed.
 	LastSeq int64 `json:"last_seq"`
+	// Protocol is the version the answer is written in (not sent): from 3, AppendJSON writes an Own's bucket only
+	// when it is not the bucket of the Own of op put before it.
+	Protocol int `json:"-"`
 }
 
 // Result is what became of one mutation.
@@ -249,7 +255,8 @@ type Result struct {
 	// as what the device lacks: Data holds only the fields of the stored row that differ from the device's row at
 	// base_version (nothing, for a create) with the mutation's fields set over it, and its id and version, which
 	// the device knows. Pulls of this client_id do not send the row at this version. Without Own, the row comes
-	// back by pull as in protocol 1.
+	// back by pull as in protocol 1. In protocol 3 an Own of op put without Class is in the bucket of the answer's
+	// Own of op put before it (DecodePushResponse gives it that bucket).
 	Own *Own `json:"own,omitempty"`
 }
 

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/google/uuid"
 
 	"github.com/chibo-vn/chibo/sync/wire"
@@ -115,6 +117,48 @@ func TestPushRequestMatchesEncodingJSON(t *testing.T) {
 		}
 		if got := r.AppendJSON(nil); string(got) != string(want) {
 			t.Errorf("AppendJSON:\n%s\nencoding/json:\n%s", got, want)
+		}
+	}
+}
+
+// TestPushAnswerBucketsOnce: from protocol 3 a push answer writes an own's bucket only when it is not the bucket of
+// the own of op put before it (a del, a refusal and a result without own between them do not count), and the
+// decoder gives each own its bucket back; in protocol 2 every own has its bucket.
+func TestPushAnswerBucketsOnce(t *testing.T) {
+	a := func(d string) *wire.Own {
+		return &wire.Own{Op: "put", Class: "meetings", Scope: "cell-a", Path: "/p/c/cell-a/", Part: "2026-12", Data: json.RawMessage(d)}
+	}
+	b := &wire.Own{Op: "put", Class: "meetings", Scope: "cell-b", Path: "/p/c/cell-b/", Part: "2026-12"}
+	march := &wire.Own{Op: "put", Class: "meetings", Scope: "cell-b", Path: "/p/c/cell-b/", Part: "2026-03"}
+	want := wire.PushResponse{LastSeq: 9, Results: []wire.Result{
+		{Seq: 1, Status: wire.StatusApplied, Version: 5, Own: a(`{"created_at":"2026-12-03T09:14:02Z"}`)},
+		{Seq: 2, Status: wire.StatusApplied, Version: 5, Own: a(`{"reason":""}`)},
+		{Seq: 3, Status: wire.StatusApplied, Version: 5, Own: &wire.Own{Op: "del"}},
+		{Seq: 4, Status: wire.StatusRejected, Code: "invalid", Message: "Đồng chí không có quyền"},
+		{Seq: 5, Status: wire.StatusApplied, Version: 5, Own: a(`{"reason":""}`)},
+		{Seq: 6, Status: wire.StatusApplied, Version: 5},
+		{Seq: 7, Status: wire.StatusApplied, Version: 5, Own: b},
+		{Seq: 8, Status: wire.StatusApplied, Version: 5, Own: march},
+		{Seq: 9, Status: wire.StatusApplied, Version: 5, Own: b},
+	}}
+	for _, tc := range []struct {
+		protocol, buckets int
+	}{{wire.Protocol2, 6}, {wire.Protocol3, 4}} {
+		r := want
+		r.Protocol = tc.protocol
+		body := r.AppendJSON(nil)
+		if n := strings.Count(string(body), `"c":`); n != tc.buckets {
+			t.Errorf("protocol %d: %d buckets written, want %d: %s", tc.protocol, n, tc.buckets, body)
+		}
+		// Both decoders: the quick one, and encoding/json for an answer written otherwise (here with spaces).
+		for _, in := range [][]byte{body, []byte(strings.ReplaceAll(string(body), `,"`, `, "`))} {
+			got, err := wire.DecodePushResponse(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(&want, got, cmpopts.IgnoreFields(wire.PushResponse{}, "Protocol")); d != "" {
+				t.Errorf("protocol %d, %.40s…: decoded (-want +got):\n%s", tc.protocol, in, d)
+			}
 		}
 	}
 }

@@ -1,1 +1,0 @@
-import{a,b,c,d,e,f}from"./chunk-NAZSGJWE.js";import"./chunk-WSZVC5DS.js";import"./chunk-M4EC6TUN.js";import"./chunk-WOT6VMZA.js";export{e as CellMeetings,f as ClashWarning,b as CrossCheck,c as childVerified,d as tallyLine,a as verifiedRow};
