@@ -116,8 +116,10 @@ lint:
 	@$(GO) tool govulncheck ./... || { echo "govulncheck failed (it needs https://vuln.go.dev; offline machines cannot run it)"; exit 1; }
 
 ## bench: every benchmark once on each database; the figures come out as a Markdown table. The first run builds the
-## province (4.5 min) and national (8 min, 14 GB) benchmark databases, kept on the server for the next runs.
-BENCHFLAGS ?= -run '^$$' -bench . -benchtime 1x -timeout 60m
+## province (4.5 min) and national (8 min, 14 GB) benchmark databases, kept on the server for the next runs. One
+## package at a time (-p 1): go test runs two packages' benchmarks at once on this 2-core machine otherwise, and each
+## then times the other's work too.
+BENCHFLAGS ?= -p 1 -run '^$$' -bench . -benchtime 1x -timeout 60m
 bench: postgres
 	@{ echo "# SQLite"; CHIBO_TEST_DB=sqlite $(GO) test $(BENCHFLAGS) ./...; \
 	   echo "# PostgreSQL"; CHIBO_TEST_DB=postgres $(GO) test $(BENCHFLAGS) ./...; } | $(GO) run ./sync/cmd/benchtable
