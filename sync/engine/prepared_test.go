@@ -3,10 +3,15 @@ package engine_test
 import (
 	"context"
 	"database/sql"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
+	"github.com/google/uuid"
+
 	"github.com/chibo-vn/chibo/sync/engine"
+	"github.com/chibo-vn/chibo/sync/wire"
 )
 
 // TestPushOutlivesLostPreparedStatements: on PostgreSQL a push's reads are prepared statements, once per connection
@@ -67,5 +72,76 @@ func TestPushOutlivesLostPreparedStatements(t *testing.T) {
 	checkReports(t, h, c, ids)
 	if n := prepared.Load() - before; n != 0 {
 		t.Errorf("%d prepared statements ran after the connections lost theirs; want the queries as text", n)
+	}
+}
+
+// TestOneIDReadsUseTheirOwnStatement: on PostgreSQL a read of one id (a report's meeting, its cell) runs the read's
+// one-id statement (id = $1), whose generic plan PostgreSQL keeps, and a read of several the array form; the rows
+// are the same either way.
+func TestOneIDReadsUseTheirOwnStatement(t *testing.T) {
+	h := newHarness(t)
+	if h.db.Dialect != "pg" {
+		t.Skip("only PostgreSQL prepares the push's reads; SQLite is covered by every other push test")
+	}
+	var mu sync.Mutex
+	var texts []string
+	engine.ObserveQueries(h.api.Sync(), func(q string) {
+		mu.Lock()
+		texts = append(texts, q)
+		mu.Unlock()
+	})
+	c := h.device("off1")
+	c.PushBatch = 500
+	pull(t, c)
+	// seen returns the texts run since it was last called.
+	seen := func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		out := texts
+		texts = nil
+		return out
+	}
+	// count returns how many of qs read table's rows by one id and by an array of ids.
+	count := func(qs []string, table string) (one, many int) {
+		for _, q := range qs {
+			if !strings.Contains(q, `FROM "`+table+`"`) {
+				continue
+			}
+			switch {
+			case strings.Contains(q, ".id = $1"):
+				one++
+			case strings.Contains(q, ".id = ANY($1)"):
+				many++
+			}
+		}
+		return one, many
+	}
+	mid := uuid.NewString()
+	c.Mutate(wire.Mutation{Table: "meetings", Op: wire.MutUpsert, RowID: mid,
+		Fields: fields("cell_id", h.cells["A"].ID, "meeting_date", h.today.AddDays(-3).String(), "status", "held", "topic", "Tháng này")})
+	for _, m := range h.members["A"] {
+		c.Mutate(wire.Mutation{Table: "attendance", Op: wire.MutUpsert, RowID: wire.AttendanceID(mid, m.ID),
+			Fields: fields("meeting_id", mid, "member_id", m.ID, "status", "present")})
+	}
+	if st := push(t, c); st.Rejected != 0 || len(c.Local.Outbox) > 0 {
+		t.Fatalf("push of one report: %+v", st)
+	}
+	qs := seen()
+	if one, many := count(qs, "meetings"); one != 1 || many != 0 {
+		t.Errorf("one report: the meetings were read %d times by one id and %d by an array; want 1 and 0", one, many)
+	}
+	if one, many := count(qs, "members"); len(h.members["A"]) > 1 && (one != 0 || many != 1) {
+		t.Errorf("one report: the members were read %d times by one id and %d by an array; want 0 and 1", one, many)
+	}
+	ids := reports(h, c, 10) // three meetings in one push
+	if st := push(t, c); st.Rejected != 0 || len(c.Local.Outbox) > 0 {
+		t.Fatalf("push of three reports: %+v", st)
+	}
+	if one, many := count(seen(), "meetings"); one != 0 || many != 1 {
+		t.Errorf("three reports: the meetings were read %d times by one id and %d by an array; want 0 and 1", one, many)
+	}
+	checkReports(t, h, c, ids)
+	if meetings, marks := stored(t, h, []string{mid}); meetings != 1 || marks != len(h.members["A"]) {
+		t.Errorf("the report of one meeting: stored %d meetings and %d marks, want 1 and %d", meetings, marks, len(h.members["A"]))
 	}
 }
