@@ -3,6 +3,7 @@ package engine_test
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"context"
 	"encoding/json"
@@ -14,6 +15,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"sort"
 	"strconv"
@@ -231,13 +234,17 @@ func benchPush(b *testing.B, overHTTP bool) {
 			}
 		}
 		checkpoint(b, w.db)
+		stopProfile := profileRound(b, "push", round)
 		b.StartTimer()
 		took := pushAll(batches)
 		b.StopTimer()
+		stopProfile()
 		pushRate := float64(devices*batches*50) / took.Seconds()
 		var failed atomic.Int64
 
 		// The same rows, raw: one multi-row INSERT per batch and table, 50 connections at once.
+		checkpoint(b, w.db) // here, so the profile leaves it out (eachDevice's own then finds nothing to write)
+		stopProfile = profileRound(b, "raw", round)
 		rawRate := float64(devices*batches*50) / eachDevice(b, w, devices, func(d int) {
 			for k := 0; k < batches; k++ {
 				meetings, att := rawRows(w, d, today.AddDays(-k-round*batches-1000))
@@ -252,6 +259,7 @@ func benchPush(b *testing.B, overHTTP bool) {
 				}
 			}
 		}).Seconds()
+		stopProfile()
 
 		// The floor (see BenchmarkPushOneDevice): the same rows with an audit entry and a change-log entry each,
 		// made beforehand, a batch in a transaction, 50 connections at once.
@@ -286,6 +294,44 @@ func benchPush(b *testing.B, overHTTP bool) {
 	b.ReportMetric(median(floorOfRaw), "floor_%_of_raw")
 	b.ReportMetric(median(ofFloor), "%_of_floor")
 	b.Logf("rounds: push %.0f, raw %.0f, %% of raw %.1f (mutations or rows/s, each round)", pushRates, rawRates, ofRaw)
+}
+
+// profileRound starts a CPU profile of the test process for a timed round of a benchmark when
+// CHIBO_BENCH_CPUPROFILE names a folder (its file: name-round.pprof there), and returns what stops it. The setup
+// between rounds (making the world, the devices' outboxes) stays out of the profile.
+//
+// When CHIBO_BENCH_PERF_CTL names the control FIFO of a `perf record -D -1 --control fifo:…`, the round also
+// enables perf and disables it after, so a system-wide profile (PostgreSQL, the kernel) holds the timed rounds only:
+// the rounds named CHIBO_BENCH_PERF_ROUNDS ("push" unless set; "raw" for the raw INSERTs).
+func profileRound(b *testing.B, name string, round int) (stop func()) {
+	perfOff := func() {}
+	if ctl := os.Getenv("CHIBO_BENCH_PERF_CTL"); ctl != "" && name == cmp.Or(os.Getenv("CHIBO_BENCH_PERF_ROUNDS"), "push") {
+		send := func(cmd string) {
+			if err := os.WriteFile(ctl, []byte(cmd+"\n"), 0); err != nil {
+				b.Fatal(err)
+			}
+		}
+		send("enable")
+		perfOff = func() { send("disable") }
+	}
+	dir := os.Getenv("CHIBO_BENCH_CPUPROFILE")
+	if dir == "" {
+		return perfOff
+	}
+	f, err := os.Create(filepath.Join(dir, fmt.Sprintf("%s-%d.pprof", name, round)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		perfOff()
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
 
 // BenchmarkPushOneDevice: one device pushes 20 held meetings of a 500-member cell with every member's attendance
