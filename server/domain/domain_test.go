@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/chibo-vn/chibo/server/domain"
@@ -135,14 +136,37 @@ func TestPrincipalScope(t *testing.T) {
 }
 
 func TestParseID(t *testing.T) {
-	for in, ok := range map[string]bool{
-		"0190C0DE-0000-7000-8000-000000000000":   true,
-		"not-a-uuid":                             false,
-		"{0190c0de-0000-7000-8000-000000000000}": false,
-		"0190c0de00007000800000000000000":        false,
+	for in, want := range map[string]string{
+		"0190c0de-0000-7000-8000-000000000000":   "0190c0de-0000-7000-8000-000000000000",
+		"0190C0DE-0000-7000-8000-000000000000":   "0190c0de-0000-7000-8000-000000000000",
+		" 0190c0de-0000-7000-8000-00000000000a ": "0190c0de-0000-7000-8000-00000000000a",
+		"not-a-uuid":                             "",
+		"{0190c0de-0000-7000-8000-000000000000}": "",
+		"0190c0de00007000800000000000000":        "",
+		"0190c0de-0000-7000-8000-00000000000g":   "",
+		"0190c0de-0000-7000-8000_000000000000":   "",
+		"urn:uuid:0190c0de-0000-7000-8000-0000":  "",
 	} {
-		if _, got := domain.ParseID(in); got != ok {
-			t.Errorf("ParseID(%q) = %v", in, got)
+		got, ok := domain.ParseID(in)
+		if got != want || ok != (want != "") {
+			t.Errorf("ParseID(%q) = %q, %v; want %q", in, got, ok, want)
 		}
 	}
+}
+
+// FuzzParseID: ParseID answers as uuid.Parse does, for the 36-character forms it accepts (its canonical form in
+// lower case), whether or not the input is already canonical.
+func FuzzParseID(f *testing.F) {
+	for _, s := range []string{"0190c0de-0000-7000-8000-000000000000", "0190C0DE-0000-7000-8000-000000000000",
+		"0190c0de-0000-7000-8000-00000000000g", "{0190c0de-0000-7000-8000-000000000000}", " x "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := domain.ParseID(s)
+		u, err := uuid.Parse(strings.TrimSpace(s))
+		wantOK := err == nil && len(strings.TrimSpace(s)) == 36
+		if ok != wantOK || (ok && got != u.String()) {
+			t.Errorf("ParseID(%q) = %q, %v; uuid.Parse gives %v, %v", s, got, ok, u, err)
+		}
+	})
 }

@@ -171,6 +171,7 @@ func benchPush(b *testing.B, overHTTP bool) {
 	w := newBenchWorld(b, devices, 24)
 	today := domain.DateOf(time.Now())
 	var pushRates, rawRates, ofRaw, floorOfRaw, ofFloor []float64
+	var cpu [][2]float64 // the machine's CPU per 1,000 rows in each round, in ms: push, raw
 	// The devices push round after round, as a province's devices do over their lives: each was registered by a
 	// push before the clock starts (its first push also creates its row in sync_clients), and the server's
 	// connections to the database have all been opened and have read the tables' catalog, as a running server's
@@ -238,7 +239,7 @@ func benchPush(b *testing.B, overHTTP bool) {
 		b.StartTimer()
 		took := pushAll(batches)
 		b.StopTimer()
-		stopProfile()
+		pushCPU := stopProfile()
 		pushRate := float64(devices*batches*50) / took.Seconds()
 		var failed atomic.Int64
 
@@ -259,7 +260,8 @@ func benchPush(b *testing.B, overHTTP bool) {
 				}
 			}
 		}).Seconds()
-		stopProfile()
+		rawCPU := stopProfile()
+		cpu = append(cpu, [2]float64{pushCPU.Seconds() * 1e6 / float64(devices*batches*50), rawCPU.Seconds() * 1e6 / float64(devices*batches*50)})
 
 		// The floor (see BenchmarkPushOneDevice): the same rows with an audit entry and a change-log entry each,
 		// made beforehand, a batch in a transaction, 50 connections at once.
@@ -294,16 +296,19 @@ func benchPush(b *testing.B, overHTTP bool) {
 	b.ReportMetric(median(floorOfRaw), "floor_%_of_raw")
 	b.ReportMetric(median(ofFloor), "%_of_floor")
 	b.Logf("rounds: push %.0f, raw %.0f, %% of raw %.1f (mutations or rows/s, each round)", pushRates, rawRates, ofRaw)
+	b.Logf("rounds: the machine's CPU per 1,000 rows, ms (push, raw): %.0f", cpu)
 }
 
 // profileRound starts a CPU profile of the test process for a timed round of a benchmark when
-// CHIBO_BENCH_CPUPROFILE names a folder (its file: name-round.pprof there), and returns what stops it. The setup
-// between rounds (making the world, the devices' outboxes) stays out of the profile.
+// CHIBO_BENCH_CPUPROFILE names a folder (its file: name-round.pprof there), and returns what stops it; stop returns
+// the CPU time the whole machine spent in the round (every process, user and system, from /proc/stat; 0 where
+// there is none), the measure of what a round's work cost that does not depend on how its waits fell. The setup
+// between rounds (making the world, the devices' outboxes) stays out of both.
 //
 // When CHIBO_BENCH_PERF_CTL names the control FIFO of a `perf record -D -1 --control fifo:…`, the round also
 // enables perf and disables it after, so a system-wide profile (PostgreSQL, the kernel) holds the timed rounds only:
 // the rounds named CHIBO_BENCH_PERF_ROUNDS ("push" unless set; "raw" for the raw INSERTs).
-func profileRound(b *testing.B, name string, round int) (stop func()) {
+func profileRound(b *testing.B, name string, round int) (stop func() time.Duration) {
 	perfOff := func() {}
 	if ctl := os.Getenv("CHIBO_BENCH_PERF_CTL"); ctl != "" && name == cmp.Or(os.Getenv("CHIBO_BENCH_PERF_ROUNDS"), "push") {
 		send := func(cmd string) {
@@ -314,24 +319,48 @@ func profileRound(b *testing.B, name string, round int) (stop func()) {
 		send("enable")
 		perfOff = func() { send("disable") }
 	}
-	dir := os.Getenv("CHIBO_BENCH_CPUPROFILE")
-	if dir == "" {
-		return perfOff
-	}
-	f, err := os.Create(filepath.Join(dir, fmt.Sprintf("%s-%d.pprof", name, round)))
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		b.Fatal(err)
-	}
-	return func() {
-		perfOff()
-		pprof.StopCPUProfile()
-		if err := f.Close(); err != nil {
+	var f *os.File
+	if dir := os.Getenv("CHIBO_BENCH_CPUPROFILE"); dir != "" {
+		var err error
+		if f, err = os.Create(filepath.Join(dir, fmt.Sprintf("%s-%d.pprof", name, round))); err != nil {
+			b.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
 			b.Fatal(err)
 		}
 	}
+	busy := machineBusy()
+	return func() time.Duration {
+		used := machineBusy() - busy
+		perfOff()
+		if f != nil {
+			pprof.StopCPUProfile()
+			if err := f.Close(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		return used
+	}
+}
+
+// machineBusy returns the CPU time all of the machine's cores have spent busy since boot (/proc/stat: user, nice,
+// system, irq and softirq; not the time the hypervisor gave to others, steal), 0 where it cannot be read.
+func machineBusy() time.Duration {
+	data, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	line, _, _ := strings.Cut(string(data), "\n")
+	f := strings.Fields(line)
+	if len(f) < 9 || f[0] != "cpu" {
+		return 0
+	}
+	var ticks int64
+	for _, i := range []int{1, 2, 3, 6, 7} { // user nice system [idle iowait] irq softirq
+		n, _ := strconv.ParseInt(f[i], 10, 64)
+		ticks += n
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond // USER_HZ is 100 on Linux
 }
 
 // BenchmarkPushOneDevice: one device pushes 20 held meetings of a 500-member cell with every member's attendance

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"strconv"
+	"unsafe"
 
 	"github.com/chibo-vn/chibo/server/domain"
 	"github.com/chibo-vn/chibo/sync/changelog"
@@ -86,17 +87,19 @@ func (a *applier) ownAfter(ctx context.Context, m wire.Mutation, c *ownCheck, ve
 	}
 	// The device's row: what it held (view, nil for a create), with the mutation's fields, its id and the version
 	// it is told. The stored row's fields that differ from it go in Own.Data.
-	quotedID, _ := json.Marshal(c.id)
-	ver := strconv.FormatInt(version, 10)
-	d := []byte{'{'}
+	quotedID := wire.AppendString(nil, c.id)
+	ver := strconv.AppendInt(nil, version, 10)
+	d := make([]byte, 1, 64)
+	d[0] = '{'
 	seen := 0
-	ok = wire.EachField([]byte(*logged.Data), func(f string, v []byte) {
+	// The logged JSON is read in place: EachField does not write to it.
+	ok = wire.EachField(unsafe.Slice(unsafe.StringData(*logged.Data), len(*logged.Data)), func(f string, v []byte) {
 		var have []byte
 		switch {
 		case f == "id":
 			have = quotedID
 		case f == "version":
-			have = []byte(ver)
+			have = ver
 		case m.Fields[f] != nil:
 			have = m.Fields[f]
 			seen++

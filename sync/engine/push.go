@@ -375,12 +375,14 @@ func (e *Engine) pushBatch(ctx context.Context, tx bun.Tx, p *domain.Principal, 
 		last = client.LastSeq
 	}
 	before := last
-	resp := &wire.PushResponse{}
-	var todo []wire.Mutation
-	for _, m := range req.Mutations {
+	resp := &wire.PushResponse{Results: make([]wire.Result, 0, len(req.Mutations))}
+	todo := req.Mutations
+	for i, m := range req.Mutations {
 		if m.Seq > last {
-			todo = append(todo, m)
+			todo = req.Mutations[i:] // seqs follow each other (Validate)
+			break
 		}
+		todo = nil
 	}
 	if len(todo) > 0 && todo[0].Seq > last+1 {
 		todo = nil // a gap: nothing is processed, nothing needs reading
@@ -392,7 +394,7 @@ func (e *Engine) pushBatch(ctx context.Context, tx bun.Tx, p *domain.Principal, 
 		return nil, errOverlap // a row exists: it is locked and changed once the push before has committed
 	}
 	var dups []int64
-	var stored []resultRow
+	stored := make([]resultRow, 0, len(todo))
 	for _, m := range req.Mutations {
 		switch {
 		case m.Seq <= last:

@@ -429,6 +429,9 @@ func DerivedID(table string, field func(name string) []byte) string {
 // JSONString returns the string a JSON value holds, "" when it holds none. Ids have no escapes: those are read
 // without a JSON decoder, which cost a snapshot more than the rest of an attendance row.
 func JSONString(v []byte) string {
+	if i := bytes.IndexByte(v, '"'); i < 0 || len(bytes.TrimSpace(v[:i])) > 0 {
+		return "" // absent, or not a string: what json.Unmarshal into a string refuses, without its error's cost
+	}
 	if plainString(v) {
 		return string(v[1 : len(v)-1])
 	}

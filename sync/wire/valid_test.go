@@ -45,3 +45,17 @@ func FuzzValid(f *testing.F) {
 		}
 	})
 }
+
+// TestJSONStringIsUnmarshal: JSONString gives what json.Unmarshal into a string gives, "" where it refuses.
+func TestJSONStringIsUnmarshal(t *testing.T) {
+	for _, v := range []string{``, `"abc"`, ` "abc" `, "\t\"a\\u00e9\\\"b\"", `"0190c0de-0000-7000-8000-000000000000"`, `12`,
+		`null`, `true`, `{"a":"b"}`, `["x"]`, `"Nguyễn Thị"`, `"a\nb"`, `x"y"`} {
+		var want string
+		if json.Unmarshal([]byte(v), &want) != nil {
+			want = ""
+		}
+		if got := wire.JSONString([]byte(v)); got != want {
+			t.Errorf("JSONString(%q) = %q, want %q", v, got, want)
+		}
+	}
+}
