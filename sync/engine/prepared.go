@@ -6,6 +6,7 @@ import (
 	"errors"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -36,12 +37,16 @@ const (
 	stmtUnits    = "units"    // the units they name
 	lockName     = "lock:"    // + table: the rows the mutations change, deleted ones too, locked on PostgreSQL
 	rowsName     = "rows:"    // + table: the same, not locked (never prepared)
-	// oneSuffix names, after the name of a read by id, its statement for one id (id = $1). PostgreSQL plans a
-	// prepared statement anew for each run (a custom plan) as long as its generic plan looks dearer: for
-	// id = ANY($1) it assumes ten ids, so a push's one meeting and one cell were planned on every push, the meeting's
-	// lock about 70 µs (pg_stat_statements); with one id both plans cost the same and the generic one is kept.
-	oneSuffix = "=1"
+	// fewIDs is the most ids a read by id passes one by one, to its statement for that many (fewName): PostgreSQL
+	// plans a prepared statement anew for each run (a custom plan) as long as its generic plan looks dearer, and
+	// for id = ANY($1) it assumes ten ids, so a push's one or two meetings and its cell were planned on every push
+	// (the meetings' lock about 70 µs, pg_stat_statements). With id IN ($1, $2) both plans cost the same and the
+	// generic one is kept. More ids go as one array.
+	fewIDs = 4
 )
+
+// fewName names the statement of read name for n ids (1 ≤ n ≤ fewIDs), each its own parameter.
+func fewName(name string, n int) string { return name + "=" + strconv.Itoa(n) }
 
 // prepared holds an instance's prepared statements, made by ensure. Pushes read them without a lock.
 type prepared struct {
@@ -89,8 +94,12 @@ func (e *Engine) selectByID(ctx context.Context, db bun.IDB, name string, ids []
 	var rows *sql.Rows
 	var ok bool
 	var err error
-	if len(ids) == 1 {
-		rows, ok, err = e.query(ctx, db, name+oneSuffix, ids[0])
+	if len(ids) <= fewIDs {
+		args := make([]any, len(ids))
+		for i, id := range ids {
+			args[i] = id
+		}
+		rows, ok, err = e.query(ctx, db, fewName(name, len(ids)), args...)
 	} else {
 		rows, ok, err = e.query(ctx, db, name, pq.Array(ids))
 	}
@@ -104,7 +113,7 @@ func (e *Engine) selectByID(ctx context.Context, db bun.IDB, name string, ids []
 }
 
 // statementTexts returns the text of every statement the push prepares, by name: each read by id with the ids as
-// the array "$1", and its one-id form (oneSuffix) with the id as "$1".
+// the array "$1", and its forms for one to fewIDs ids (fewName), the ids as "$1", "$2"….
 func (e *Engine) statementTexts() map[string]string {
 	db := e.db.W
 	reads := map[string]any{stmtMeetings: &[]*store.Meeting{}, stmtMembers: &[]*store.Member{}, stmtUnits: &[]*store.OrgUnit{}}
@@ -114,7 +123,13 @@ func (e *Engine) statementTexts() map[string]string {
 	texts := map[string]string{stmtClient: clientLockSQL(changelog.SyncTxColumnsSQL, "$1")}
 	for name, dest := range reads {
 		texts[name] = byID(db, name, dest, "?TableAlias.id = ANY(?)", bun.Safe("$1")).String()
-		texts[name+oneSuffix] = byID(db, name, dest, "?TableAlias.id = ?", bun.Safe("$1")).String()
+		for n := 1; n <= fewIDs; n++ {
+			ps := make([]string, n)
+			for i := range ps {
+				ps[i] = "$" + strconv.Itoa(i+1)
+			}
+			texts[fewName(name, n)] = byID(db, name, dest, "?TableAlias.id IN (?)", bun.Safe(strings.Join(ps, ", "))).String()
+		}
 	}
 	return texts
 }
