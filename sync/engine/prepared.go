@@ -41,7 +41,8 @@ const (
 	// plans a prepared statement anew for each run (a custom plan) as long as its generic plan looks dearer, and
 	// for id = ANY($1) it assumes ten ids, so a push's one or two meetings and its cell were planned on every push
 	// (the meetings' lock about 70 µs, pg_stat_statements). With id IN ($1, $2) both plans cost the same and the
-	// generic one is kept. More ids go as one array.
+	// generic one is kept. More ids go as one array. Each read so has five statements (about a hundred in all,
+	// prepared by an instance's first push; a connection prepares those it runs, as it first runs them).
 	fewIDs = 4
 )
 

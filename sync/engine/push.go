@@ -376,13 +376,9 @@ func (e *Engine) pushBatch(ctx context.Context, tx bun.Tx, p *domain.Principal, 
 	}
 	before := last
 	resp := &wire.PushResponse{Results: make([]wire.Result, 0, len(req.Mutations))}
-	todo := req.Mutations
-	for i, m := range req.Mutations {
-		if m.Seq > last {
-			todo = req.Mutations[i:] // seqs follow each other (Validate)
-			break
-		}
-		todo = nil
+	var todo []wire.Mutation // the mutations after last: a suffix, since seqs follow each other (Validate)
+	if i := slices.IndexFunc(req.Mutations, func(m wire.Mutation) bool { return m.Seq > last }); i >= 0 {
+		todo = req.Mutations[i:]
 	}
 	if len(todo) > 0 && todo[0].Seq > last+1 {
 		todo = nil // a gap: nothing is processed, nothing needs reading
