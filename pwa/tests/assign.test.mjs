@@ -43,8 +43,18 @@ test('a supervisor assigns canbo to a cell; canbo sees and acknowledges it; the 
   await page.fill('#assign-note', 'Dự sinh hoạt chuyên đề quý');
   assert.match(await page.textContent('form'), /Từ \d\d\/\d\d\/\d{4} đến \d\d\/\d\d\/\d{4}/);
   await shot(page, '11-assign');
+  // What the app asked and was answered, and what it shows, should the assignment not be confirmed.
+  const answers = [];
+  page.on('response', (r) => r.url().includes('/api/') && answers.push(`${r.request().method()} ${new URL(r.url()).pathname} ${r.status()}`));
   await page.getByRole('button', { name: 'Phân công 1 cán bộ × 1 chi bộ', exact: true }).click();
-  await page.getByRole('status').filter({ hasText: 'Đã phân công 1 lượt' }).waitFor();
+  try {
+    await page.getByRole('status').filter({ hasText: 'Đã phân công 1 lượt' }).waitFor();
+  } catch (err) {
+    await shot(page, '11-assign-failed');
+    const alerts = await page.getByRole('alert').allTextContents();
+    throw new Error(`no confirmation of the assignment of ${cellName} (${err.message.split('\n')[0]}); ` +
+      `on screen: ${JSON.stringify(alerts)} at ${page.url()}; the API's answers since the tap: ${answers.join(', ')}`);
+  }
   const row = page.locator('li.assignment', { hasText: 'Lê Quang Vinh' }).filter({ hasText: cellName });
   await row.waitFor();
   assert.match(await row.textContent(), /2 lần mỗi năm/);
