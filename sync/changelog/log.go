@@ -30,8 +30,8 @@ type txState struct {
 	tx      int64
 	now     time.Time
 	entries []changeEntry
-	// byRow finds a row's entries ("table/id" → indexes into entries).
-	byRow   map[string][]int
+	// byRow finds a row's entries: the index of its last one in entries and how many it has.
+	byRow   map[rowAt]loggedRow
 	buckets map[BucketKey]*bucketDelta
 	scoper  *Scoper
 	// inserts are rows queued by InsertDeferred, by table, written in one statement per table at flush;
@@ -171,7 +171,7 @@ func write(ctx context.Context, w *bun.DB, reg *Registry, fn func(ctx context.Co
 	touched := map[string]bool{}
 	err := w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) (err error) {
 		defer func() { committing = err == nil }()
-		st := &txState{reg: reg, now: Now(), buckets: map[BucketKey]*bucketDelta{}, byRow: map[string][]int{}, inserts: map[string][]Row{},
+		st := &txState{reg: reg, now: Now(), buckets: map[BucketKey]*bucketDelta{}, byRow: map[rowAt]loggedRow{}, inserts: map[string][]Row{},
 			pending: map[string]int{}, queued: map[any]queue{}}
 		st.scoper = NewScoper(reg, tx)
 		if IsPG(tx) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -192,11 +193,30 @@ func TrackMoved(ctx context.Context, db bun.IDB, oldScope *Scope, before, after 
 	return nil
 }
 
+// rowAt names a row in txState.byRow: its table and id.
+type rowAt struct{ table, id string }
+
+// loggedRow is where a row's change-log entries are: the index of its last one and how many it has.
+type loggedRow struct{ last, n int }
+
 // log appends a change log entry and remembers it under its row.
 func (st *txState) log(e changeEntry) {
-	k := e.Table + "/" + e.RowID
-	st.byRow[k] = append(st.byRow[k], len(st.entries))
+	k := rowAt{e.Table, e.RowID}
+	st.byRow[k] = loggedRow{last: len(st.entries), n: st.byRow[k].n + 1}
 	st.entries = append(st.entries, e)
+}
+
+// Expect tells the current write transaction that it is about to track about n rows (a push of n mutations), so
+// its list of change-log entries and their index by row are made that large at once rather than grown.
+func Expect(ctx context.Context, n int) {
+	st := syncState(ctx)
+	if st == nil || n <= cap(st.entries)-len(st.entries) {
+		return
+	}
+	st.entries = slices.Grow(st.entries, n)
+	if len(st.byRow) == 0 {
+		st.byRow = make(map[rowAt]loggedRow, n)
+	}
 }
 
 // Logged is the one change a transaction logged for a row.
@@ -214,12 +234,12 @@ func LoggedOnce(ctx context.Context, table, id string) (Logged, bool) {
 	if st == nil {
 		return Logged{}, false
 	}
-	idx := st.byRow[table+"/"+id]
-	if len(idx) != 1 {
+	r := st.byRow[rowAt{table, id}]
+	if r.n != 1 {
 		return Logged{}, false
 	}
-	e := st.entries[idx[0]]
-	return Logged{Op: e.Op, Class: e.Class, Scope: e.Scope, Path: e.Path, Part: e.Part, Data: e.Data, index: idx[0]}, true
+	e := st.entries[r.last]
+	return Logged{Op: e.Op, Class: e.Class, Scope: e.Scope, Path: e.Path, Part: e.Part, Data: e.Data, index: r.last}, true
 }
 
 // SetOrigin records that the device client wrote the change c and knows what the row became: its pulls skip it.
@@ -309,7 +329,7 @@ func (st *txState) flush(ctx context.Context, db bun.IDB) error {
 			return domain.Internalf("sync buckets: %w", err)
 		}
 	}
-	st.entries, st.byRow, st.buckets = nil, map[string][]int{}, map[BucketKey]*bucketDelta{}
+	st.entries, st.byRow, st.buckets = nil, map[rowAt]loggedRow{}, map[BucketKey]*bucketDelta{}
 	return st.flushLater(ctx, db)
 }
 
@@ -340,7 +360,7 @@ func (st *txState) flushLog(ctx context.Context, db bun.IDB) error {
 	if err := InsertLater(ctx, db, &st.entries, "seq"); err != nil {
 		return domain.Internalf("sync log: %w", err)
 	}
-	st.entries, st.byRow = nil, map[string][]int{}
+	st.entries, st.byRow = nil, map[rowAt]loggedRow{}
 	return nil
 }
 

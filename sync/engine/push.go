@@ -383,6 +383,7 @@ func (e *Engine) pushBatch(ctx context.Context, tx bun.Tx, p *domain.Principal, 
 	if len(todo) > 0 && todo[0].Seq > last+1 {
 		todo = nil // a gap: nothing is processed, nothing needs reading
 	}
+	changelog.Expect(ctx, len(todo))
 	if err := a.preload(ctx, todo); err != nil {
 		return nil, err
 	}
