@@ -199,3 +199,64 @@ func TestNoEcho(t *testing.T) {
 	}
 	sameRows(t, c, fresh)
 }
+
+// TestOwnOfRowsWrittenTwiceInOnePush: one push taps a mark four times (unexcused twice, present, excused: each
+// mutation based on the version the device held and the value it saw before; the second changes nothing) and moves the mark's meeting to the
+// month before, so every mark of it leaves its bucket for another. Every mutation is applied without a conflict;
+// where an answer cannot say what a row became (the push wrote the row again later, or moved it), the device's next
+// pull sends the row, so the device ends with exactly the server's rows, and the checksums agree.
+func TestOwnOfRowsWrittenTwiceInOnePush(t *testing.T) {
+	h := newHarness(t)
+	c := h.device("off1")
+	pull(t, c)
+	ids := h.recordMeetings(c, 1, 0)
+	if st := push(t, c); st.Rejected != 0 || st.Conflicts != 0 {
+		t.Fatalf("the report: %+v", st)
+	}
+	pull(t, c)
+	meeting := c.Local.Row("meetings", ids[0])
+	markID := wire.AttendanceID(ids[0], h.members["A"][0].ID)
+	mark := c.Local.Row("attendance", markID)
+	if meeting == nil || mark == nil {
+		t.Fatal("the device does not hold its report")
+	}
+	seen := "present"
+	for _, status := range []string{"unexcused", "unexcused", "present", "excused"} {
+		f, base := fields("status", status), fields("status", seen)
+		if status == "excused" {
+			f["reason"], base["reason"] = json.RawMessage(`"Ốm"`), json.RawMessage(`""`)
+		}
+		c.Mutate(wire.Mutation{Table: "attendance", Op: wire.MutUpsert, RowID: markID, BaseVersion: mark.Version,
+			Fields: f, Base: base})
+		seen = status
+	}
+	var was struct {
+		Date string `json:"meeting_date"`
+	}
+	if err := json.Unmarshal(meeting.Data, &was); err != nil {
+		t.Fatal(err)
+	}
+	moved := h.today.AddMonths(-1).String()
+	c.Mutate(wire.Mutation{Table: "meetings", Op: wire.MutUpsert, RowID: ids[0], BaseVersion: meeting.Version,
+		Fields: fields("meeting_date", moved), Base: fields("meeting_date", was.Date)})
+	st := push(t, c)
+	if st.Applied != 5 || st.Rejected != 0 || st.Conflicts != 0 {
+		t.Fatalf("four taps and a move in one push: %+v", st)
+	}
+	pull(t, c)
+	fresh := h.device("off1")
+	pull(t, fresh)
+	sameRows(t, c, fresh)
+	var got struct {
+		Status, Reason string
+	}
+	if r := fresh.Local.Row("attendance", markID); r == nil || json.Unmarshal(r.Data, &got) != nil || got.Status != "excused" || got.Reason != "Ốm" {
+		t.Fatalf("the mark on the server: %+v", got)
+	}
+	if r := c.Local.Row("attendance", markID); r == nil || r.Part == mark.Part {
+		t.Errorf("the mark on the device is still in its old bucket (%q)", mark.Part)
+	}
+	if cs, err := c.PullChecksums(context.Background()); err != nil || len(cs.Mismatch) > 0 || cs.Verified == 0 {
+		t.Fatalf("checksums: %+v %v", cs, err)
+	}
+}
