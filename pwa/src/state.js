@@ -6,6 +6,7 @@ import * as sync from './sync.js';
 import { lang, loadLang } from './i18n.js';
 import { unsubscribe } from './push.js';
 import { clearDrafts } from './drafts.js';
+import * as journal from './journal.js';
 
 export const session = signal(null); // {user, username, ...}
 export const ready = signal(false);
@@ -42,6 +43,7 @@ export const get = (t, id) => view.value.get(t)?.get(id);
 
 export async function load() {
   const st = await getMeta('settings', null);
+  await replayJournal();
   await reload();
   await loadLang((st || settings.value).lang);
   batch(() => {
@@ -72,6 +74,8 @@ export async function saveSettings(patch) {
 // show at once; the sync sends them when it can. Each item: {t, op: 'upsert'|'delete', id, fields}.
 // The changes show at once, before IndexedDB has them, and never vanish from the screens meanwhile: a second change
 // made in between (a score tapped while the one before is being saved) reads the first one, not the row as it was.
+// What shows is kept at once too, in the journal (journal.js), written before this function first waits: a page
+// closed right after a tap, before IndexedDB committed it, leaves the change to the next page that opens.
 export async function mutate(items) {
   const ms = items.map(({ t, op = 'upsert', id, fields = {} }) => {
     const base = rows.value.get(t + '/' + id);
@@ -83,16 +87,36 @@ export async function mutate(items) {
   const u = { ms, after: Infinity };
   unsaved.push(u);
   showOutbox();
+  const kept = journal.write(ms);
   try {
     // A read of IndexedDB started after this transaction began sees it (their scopes overlap).
-    await sync.queue(ms, () => (u.after = reads));
+    await sync.queue(ms, () => (u.after = reads), kept);
   } catch (e) {
     if (unsaved.includes(u)) unsaved.splice(unsaved.indexOf(u), 1);
     showOutbox();
+    journal.drop(kept); // the change left the screens with the error: it is not made later behind the user's back
     throw e;
   }
+  journal.drop(kept);
   schedule(1500);
   registerBackgroundSync();
+}
+
+// replayJournal puts in the outbox the changes of the journal that another page showed and did not store (closed
+// right after a tap), in the order they were made; one stored already (its page is open and got there first, or
+// was closed after storing it) is only dropped from the journal. It reports whether it added any.
+async function replayJournal() {
+  let added = false;
+  for (const e of journal.entries()) {
+    if (e.page === journal.page) continue; // this page's own mutate stores it
+    try {
+      if (await sync.queue(e.ms, undefined, e.id)) added = true;
+    } catch {
+      break; // kept for the next start or sync, in order
+    }
+    journal.drop(e.id);
+  }
+  return added;
 }
 
 // The outbox as last read from IndexedDB (stored) and the changes written since, or being written (unsaved). Each
@@ -142,6 +166,7 @@ export async function run(wantChecksums) {
   const start = performance.now();
   let synced = start;
   try {
+    await replayJournal(); // a page of the app closed right after a tap while this one stayed open
     res = await sync.syncOnce(lang.value, wantChecksums);
     synced = performance.now();
     backoff = 0;
@@ -235,6 +260,7 @@ export async function signIn(username, password) {
     const s = await getMeta('session');
     await wipe();
     clearDrafts();
+    journal.clearJournal();
     await setMeta('session', s);
     tabs?.postMessage('signed-out'); // the other tabs let go of the previous user's rows
   }
@@ -255,6 +281,7 @@ export async function signOut() {
   await sync.logout();
   await wipe();
   clearDrafts();
+  journal.clearJournal();
   tabs?.postMessage('signed-out');
   location.hash = '';
   location.reload();

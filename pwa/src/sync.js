@@ -355,14 +355,21 @@ async function finishRound(tx, st, last, reset, changes, verify) {
 // the next sequence number. Consecutive edits of the same row merge into one mutation while it has never been
 // sent: once a push took it (this page's, another tab's or the service worker's), it may have reached the server,
 // which answers a resent seq from its record, so what is merged into it would be lost. started is called when the
-// transaction exists.
-export async function queue(mutations, started) {
+// transaction exists. journal is the id of the changes' entry in the journal (journal.js): the ids of the last
+// entries stored are kept with the sync state, in the same transaction, and an entry stored already is not added
+// again (a page replaying the journal of another that was closed, or still open). It reports whether it added them.
+export async function queue(mutations, started, journal = '') {
   const d = await db();
   const tx = d.transaction(['outbox', 'meta'], 'readwrite');
   started?.();
   const meta = tx.objectStore('meta');
   const out = tx.objectStore('outbox');
   const st = (await meta.get('sync')) || { clientId: uuid4(), nextSeq: 1, cursor: '', position: 0, scopes: [], window: '', landed: 0, resync: [] };
+  if (journal && (st.journaled || []).includes(journal)) {
+    await tx.done;
+    return false;
+  }
+  if (journal) st.journaled = [...(st.journaled || []), journal].slice(-JOURNALED);
   const pending = (await out.getAll()).filter((m) => m.acked === undefined);
   const group = uuid4();
   for (const m of mutations) {
@@ -380,7 +387,13 @@ export async function queue(mutations, started) {
   }
   meta.put(st, 'sync');
   await tx.done;
+  return true;
 }
+
+// JOURNALED is how many journal entries' ids the sync state keeps: an entry leaves the journal as soon as its
+// transaction commits, or at the next start or sync of any page of the app, so only the few left by a page closed
+// between the two are ever looked up.
+const JOURNALED = 200;
 
 // push sends the outbox. A mutation the server applied stays in the outbox, marked with the version it got, until
 // a pull brings that version back (so the screens never show the old value meanwhile), unless the answer says what
@@ -418,7 +431,7 @@ export async function push(lang, owned = new Map()) {
       all.forEach((m, i) => tx.objectStore('outbox').put({ ...m, seq: i + 1 }));
       // Rows stored from the answers to the forgotten mutations ("own") are gone from the server: the next pull
       // starts from nothing (a reset).
-      st = { ...st, clientId: uuid4(), nextSeq: all.length + 1, cursor: '' };
+      st = { ...((await tx.objectStore('meta').get('sync')) || st), clientId: uuid4(), nextSeq: all.length + 1, cursor: '' };
       tx.objectStore('meta').put(st, 'sync');
       await tx.done;
       continue;

@@ -1,1 +1,0 @@
-import{a,b,c,d,e,f}from"./chunk-M4AP7TGV.js";import"./chunk-4ETIOBGD.js";import"./chunk-KLUIQDKC.js";import"./chunk-WOT6VMZA.js";export{e as CellMeetings,f as ClashWarning,b as CrossCheck,c as childVerified,d as tallyLine,a as verifiedRow};

@@ -1,1 +1,0 @@
-import{d as l,g as m}from"./chunk-23YYFPJ7.js";import"./chunk-2TSYPJLZ.js";import"./chunk-4ETIOBGD.js";import{H as t,T as a,W as i,b as r,ca as o,da as n,fa as d}from"./chunk-KLUIQDKC.js";import"./chunk-WOT6VMZA.js";o();a().then(()=>{let e=document.getElementById("app");e.textContent="",r(d(m,{}),e),performance.mark("chibo-ready"),n(),l(),t.value&&i(0)});
