@@ -12,10 +12,10 @@ const P = 'chibo.journal:';
 export const page = uuid4();
 let count = 0;
 
-// write keeps mutations until they are in the outbox and returns the entry's id ('' when the storage refused it:
-// the transaction alone keeps them then, as before the journal).
-export function write(mutations) {
-  const e = { id: uuid4(), at: Date.now(), n: count++, page, ms: mutations };
+// write keeps the mutations a user (its id) made until they are in the outbox and returns the entry's id ('' when the
+// storage refused it: the transaction alone keeps them then, as before the journal).
+export function write(mutations, user) {
+  const e = { id: uuid4(), at: Date.now(), n: count++, page, user, ms: mutations };
   try {
     localStorage.setItem(P + e.id, JSON.stringify(e));
     return e.id;
@@ -34,7 +34,7 @@ export function drop(id) {
   }
 }
 
-// entries lists the journal in the order the changes were made: {id, at, n, page, ms}.
+// entries lists the journal in the order the changes were made: {id, at, n, page, user, ms}.
 export function entries() {
   const out = [];
   try {

@@ -87,7 +87,7 @@ export async function mutate(items) {
   const u = { ms, after: Infinity };
   unsaved.push(u);
   showOutbox();
-  const kept = journal.write(ms);
+  const kept = journal.write(ms, session.value?.user?.id);
   try {
     // A read of IndexedDB started after this transaction began sees it (their scopes overlap).
     await sync.queue(ms, () => (u.after = reads), kept);
@@ -104,11 +104,18 @@ export async function mutate(items) {
 
 // replayJournal puts in the outbox the changes of the journal that another page showed and did not store (closed
 // right after a tap), in the order they were made; one stored already (its page is open and got there first, or
-// was closed after storing it) is only dropped from the journal. It reports whether it added any.
+// was closed after storing it) is only dropped from the journal, and so is one made by another user than the one
+// signed in (a tap in a tab being signed out: the sign-out ends that user's unsent changes). It reports whether it
+// added any.
 async function replayJournal() {
   let added = false;
+  const user = (await getMeta('session', null))?.user?.id;
   for (const e of journal.entries()) {
     if (e.page === journal.page) continue; // this page's own mutate stores it
+    if (!user || e.user !== user) {
+      journal.drop(e.id);
+      continue;
+    }
     try {
       if (await sync.queue(e.ms, undefined, e.id)) added = true;
     } catch {

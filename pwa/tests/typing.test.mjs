@@ -204,3 +204,40 @@ test('marks tapped fast and the page closed at once are kept', async () => {
   assert.equal(await p.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('chibo.journal:')).length), 0, 'the journal emptied');
   await ctx.close();
 });
+
+test('a tap left on the device by a user who signed out is never sent as the one signed in now', async () => {
+  const { ctx, page } = await device(browser);
+  await login(page, 'canbo8');
+  const id = await pickMeeting(page, 3);
+  const me = await page.evaluate(() => new Promise((resolve) => {
+    const open = indexedDB.open('chibo');
+    open.onsuccess = () => {
+      const r = open.result.transaction('meta').objectStore('meta').get('session');
+      r.onsuccess = () => (open.result.close(), resolve(r.result.user.id));
+    };
+  }));
+  // Two changes a closed page left, as the app journals them: one of the user signed in, one of another user (a
+  // tap in a tab while the user was being signed out in another).
+  const note = (who) => `Ghi chú để lại ${who} ${Date.now().toString(36)}`;
+  const mine = note('của mình');
+  const theirs = note('của người khác');
+  await page.evaluate(([id, me, mine, theirs]) => {
+    const entry = (user, fields) => ({ id: crypto.randomUUID(), at: Date.now(), n: 0, page: crypto.randomUUID(), user,
+      ms: [{ t: 'meetings', op: 'upsert', row_id: id, base_version: 0, fields }] });
+    for (const e of [entry('00000000-0000-4000-8000-000000000001', { secretary_name: theirs }), entry(me, { topic: mine })]) {
+      localStorage.setItem('chibo.journal:' + e.id, JSON.stringify(e));
+    }
+  }, [id, me, mine, theirs]);
+  await page.reload();
+  await page.waitForSelector('h1.hello');
+  await onDevice(page, mine); // the signed-in user's change, in the outbox or already sent
+  await synced(page, 45000);
+  const get = await api('canbo8');
+  const m = await get('/api/v1/meetings/' + id);
+  assert.equal(m.topic, mine, 'the signed-in user\'s change on the server');
+  assert.notEqual(m.secretary_name, theirs, 'the other user\'s change is not on the server');
+  const held = JSON.stringify([await outboxOf(page), await rowsOf(page, 'meetings'), await rejectedOf(page)]);
+  assert.ok(!held.includes(theirs), 'the other user\'s change is neither sent nor kept');
+  assert.equal(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('chibo.journal:')).length), 0, 'the journal emptied');
+  await ctx.close();
+});

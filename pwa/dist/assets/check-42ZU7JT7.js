@@ -1,1 +1,0 @@
-import{a,b,c,d,e,f}from"./chunk-4IDXTBME.js";import"./chunk-NTBHQUH2.js";import"./chunk-42N44256.js";import"./chunk-WOT6VMZA.js";export{e as CellMeetings,f as ClashWarning,b as CrossCheck,c as childVerified,d as tallyLine,a as verifiedRow};

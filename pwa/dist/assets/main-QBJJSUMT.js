@@ -1,1 +1,0 @@
-import{d as l,g as m}from"./chunk-6DERCZAL.js";import"./chunk-ROAFUFIP.js";import"./chunk-NTBHQUH2.js";import{H as t,T as a,W as i,b as r,ca as o,da as n,fa as d}from"./chunk-42N44256.js";import"./chunk-WOT6VMZA.js";o();a().then(()=>{let e=document.getElementById("app");e.textContent="",r(d(m,{}),e),performance.mark("chibo-ready"),n(),l(),t.value&&i(0)});
