@@ -34,9 +34,12 @@ export function dropDraft(key) {
 }
 
 // clearDrafts deletes every draft (signing out, another user signing in).
-export function clearDrafts() {
+export const clearDrafts = () => removeStored(P);
+
+// removeStored deletes every key of localStorage that starts with prefix (the drafts', the journal's).
+export function removeStored(prefix) {
   try {
-    for (const k of Object.keys(localStorage)) if (k.startsWith(P)) localStorage.removeItem(k);
+    for (const k of Object.keys(localStorage)) if (k.startsWith(prefix)) localStorage.removeItem(k);
   } catch {
     // No storage.
   }

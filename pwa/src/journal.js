@@ -5,6 +5,7 @@
 // meanwhile, puts it in the outbox (sync.queue with the entry's id: an entry already there is never added twice,
 // whichever page gets there first). Signing out deletes the journal with the device's data.
 import { uuid4 } from './uuid.js';
+import { removeStored } from './drafts.js';
 
 const P = 'chibo.journal:';
 
@@ -54,10 +55,4 @@ export function entries() {
 }
 
 // clearJournal deletes every entry (signing out, another user signing in).
-export function clearJournal() {
-  try {
-    for (const k of Object.keys(localStorage)) if (k.startsWith(P)) localStorage.removeItem(k);
-  } catch {
-    // No storage.
-  }
-}
+export const clearJournal = () => removeStored(P);

@@ -105,25 +105,21 @@ export async function mutate(items) {
 // replayJournal puts in the outbox the changes of the journal that another page showed and did not store (closed
 // right after a tap), in the order they were made; one stored already (its page is open and got there first, or
 // was closed after storing it) is only dropped from the journal, and so is one made by another user than the one
-// signed in (a tap in a tab being signed out: the sign-out ends that user's unsent changes). It reports whether it
-// added any.
+// signed in (a tap in a tab being signed out: the sign-out ends that user's unsent changes).
 async function replayJournal() {
-  let added = false;
+  const left = journal.entries().filter((e) => e.page !== journal.page); // this page's own: its mutate stores them
+  if (!left.length) return; // as at almost every sync: no read of the store
   const user = (await getMeta('session', null))?.user?.id;
-  for (const e of journal.entries()) {
-    if (e.page === journal.page) continue; // this page's own mutate stores it
-    if (!user || e.user !== user) {
-      journal.drop(e.id);
-      continue;
-    }
-    try {
-      if (await sync.queue(e.ms, undefined, e.id)) added = true;
-    } catch {
-      break; // kept for the next start or sync, in order
+  for (const e of left) {
+    if (user && e.user === user) {
+      try {
+        await sync.queue(e.ms, undefined, e.id);
+      } catch {
+        return; // kept for the next start or sync, in order
+      }
     }
     journal.drop(e.id);
   }
-  return added;
 }
 
 // The outbox as last read from IndexedDB (stored) and the changes written since, or being written (unsaved). Each

@@ -357,7 +357,7 @@ async function finishRound(tx, st, last, reset, changes, verify) {
 // which answers a resent seq from its record, so what is merged into it would be lost. started is called when the
 // transaction exists. journal is the id of the changes' entry in the journal (journal.js): the ids of the last
 // entries stored are kept with the sync state, in the same transaction, and an entry stored already is not added
-// again (a page replaying the journal of another that was closed, or still open). It reports whether it added them.
+// again (a page replaying the journal of another that was closed, or still open).
 export async function queue(mutations, started, journal = '') {
   const d = await db();
   const tx = d.transaction(['outbox', 'meta'], 'readwrite');
@@ -365,10 +365,7 @@ export async function queue(mutations, started, journal = '') {
   const meta = tx.objectStore('meta');
   const out = tx.objectStore('outbox');
   const st = (await meta.get('sync')) || { clientId: uuid4(), nextSeq: 1, cursor: '', position: 0, scopes: [], window: '', landed: 0, resync: [] };
-  if (journal && (st.journaled || []).includes(journal)) {
-    await tx.done;
-    return false;
-  }
+  if (journal && (st.journaled || []).includes(journal)) return tx.done;
   if (journal) st.journaled = [...(st.journaled || []), journal].slice(-JOURNALED);
   const pending = (await out.getAll()).filter((m) => m.acked === undefined);
   const group = uuid4();
@@ -387,7 +384,6 @@ export async function queue(mutations, started, journal = '') {
   }
   meta.put(st, 'sync');
   await tx.done;
-  return true;
 }
 
 // JOURNALED is how many journal entries' ids the sync state keeps: an entry leaves the journal as soon as its

@@ -1,0 +1,1 @@
+import{a,b,c,d,e,f}from"./chunk-2HYRSXVO.js";import"./chunk-SMWUFFSF.js";import"./chunk-2655B63V.js";import"./chunk-WOT6VMZA.js";export{e as CellMeetings,f as ClashWarning,b as CrossCheck,c as childVerified,d as tallyLine,a as verifiedRow};

@@ -1,1 +1,0 @@
-import{a,b,c,d,e,f}from"./chunk-XQ3HJ2FQ.js";import"./chunk-WNSYZ3WW.js";import"./chunk-5NL7GYEC.js";import"./chunk-WOT6VMZA.js";export{e as CellMeetings,f as ClashWarning,b as CrossCheck,c as childVerified,d as tallyLine,a as verifiedRow};

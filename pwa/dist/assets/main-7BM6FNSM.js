@@ -1,1 +1,0 @@
-import{d as l,g as m}from"./chunk-I43JQXLS.js";import"./chunk-2BCECOGH.js";import"./chunk-WNSYZ3WW.js";import{H as t,T as a,W as i,b as r,ca as o,da as n,fa as d}from"./chunk-5NL7GYEC.js";import"./chunk-WOT6VMZA.js";o();a().then(()=>{let e=document.getElementById("app");e.textContent="",r(d(m,{}),e),performance.mark("chibo-ready"),n(),l(),t.value&&i(0)});

@@ -1,0 +1,1 @@
+import{d as l,g as m}from"./chunk-YPQ3TDSF.js";import"./chunk-5KLABMA3.js";import"./chunk-SMWUFFSF.js";import{H as t,T as a,W as i,b as r,ca as o,da as n,fa as d}from"./chunk-2655B63V.js";import"./chunk-WOT6VMZA.js";o();a().then(()=>{let e=document.getElementById("app");e.textContent="",r(d(m,{}),e),performance.mark("chibo-ready"),n(),l(),t.value&&i(0)});
