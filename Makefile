@@ -28,9 +28,17 @@ run:
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/chibo ./server
 
-## test: the whole suite on both databases (-race needs cgo: a C compiler, e.g. Debian's gcc).
-test: test-sqlite test-postgres
-	@echo "make test: all tests passed on SQLite and PostgreSQL"
+## test: the whole suite on both databases (-race needs cgo: a C compiler, e.g. Debian's gcc). The two halves run
+## at once: each is mostly its browser tests, which leave a third of two cores idle (waits on timers, the network and
+## the browser); the PostgreSQL half prints as it goes, the SQLite half's output follows when both are done.
+test: postgres pwa-deps
+	@log=$$(mktemp); start=$$(date +%s); \
+	 $(MAKE) --no-print-directory test-sqlite >$$log 2>&1 & pid=$$!; \
+	 echo "── the PostgreSQL half (the SQLite half runs beside it; its output follows) ──"; \
+	 status=0; $(MAKE) --no-print-directory test-postgres || status=1; \
+	 wait $$pid || status=1; echo "── the SQLite half ──"; cat $$log; rm -f $$log; \
+	 if [ $$status = 0 ]; then echo "make test: all tests passed on SQLite and PostgreSQL in $$(( $$(date +%s) - start )) s"; \
+	 else echo "make test: tests failed (see above)"; fi; exit $$status
 
 ## test-sqlite: the suite on SQLite, under the race detector but for the packages of NORACE_SQLITE, whose tests run
 ## beside the rest without it: the detector instruments the pure-Go SQLite (translated from C) as well, and made them
