@@ -15,6 +15,7 @@ import (
 	"github.com/chibo-vn/chibo/server/api"
 	"github.com/chibo-vn/chibo/server/i18n"
 	"github.com/chibo-vn/chibo/server/store"
+	"github.com/chibo-vn/chibo/sync/wire"
 )
 
 func TestBadInputGetsClearErrors(t *testing.T) {
@@ -107,6 +108,55 @@ func TestSecurityHeaders(t *testing.T) {
 	}
 	if r.header.Get("Strict-Transport-Security") != "" {
 		t.Error("HSTS on plain HTTP")
+	}
+}
+
+// TestAPISecurityHeaders: an answer of the API — a refusal and an up-to-date device's poll — can be neither sniffed
+// nor framed and loads nothing if opened as a page; the app's page keeps its own policy; and a poll's header
+// stays within the eight entries a Go map holds without growing, with HSTS (a server behind HTTPS) and
+// Content-Encoding (an answer large enough to compress) counted.
+func TestAPISecurityHeaders(t *testing.T) {
+	w := newWorld(t)
+	var page struct {
+		Cursor  string
+		HasMore bool `json:"has_more"`
+	}
+	for first := true; first || page.HasMore; first = false {
+		r := w.do(http.MethodPost, "/api/v1/sync/pull", "off1", map[string]any{"cursor": page.Cursor, "limit": wire.MaxPullLimit})
+		if r.status != http.StatusOK {
+			t.Fatalf("pull: %d %s", r.status, r.body)
+		}
+		r.json(t, &page)
+	}
+	empty := w.do(http.MethodPost, "/api/v1/sync/pull", "off1", map[string]any{"cursor": page.Cursor})
+	if empty.status != http.StatusOK || !strings.Contains(string(empty.body), `"ops":[]`) {
+		t.Fatalf("empty poll: %d %.300s", empty.status, empty.body)
+	}
+	for name, r := range map[string]response{"refusal": w.do(http.MethodGet, "/api/v1/me", "", nil), "empty poll": empty} {
+		for h, want := range map[string]string{
+			"X-Content-Type-Options":  "nosniff",
+			"Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+			"Permissions-Policy":      "",
+		} {
+			if got := r.header.Get(h); got != want {
+				t.Errorf("%s: %s = %q, want %q", name, h, got, want)
+			}
+		}
+	}
+	// The header as the handler left it: what net/http wrote less what it adds itself (Date, Content-Length),
+	// then HSTS, and Content-Encoding (Go's client takes it away when it decompresses).
+	n := 2
+	for k := range empty.header {
+		if k != "Date" && k != "Content-Length" && k != "Content-Encoding" {
+			n++
+		}
+	}
+	if n > 8 {
+		t.Errorf("an empty poll's header has %d entries with HSTS and Content-Encoding, want at most 8: %v", n, empty.header)
+	}
+	app := w.do(http.MethodGet, "/", "", nil)
+	if csp := app.header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || app.header.Get("Permissions-Policy") == "" {
+		t.Errorf("the app's page: CSP %q, Permissions-Policy %q", csp, app.header.Get("Permissions-Policy"))
 	}
 }
 

@@ -129,7 +129,7 @@ func TestEmptyPollsLoggedQuietly(t *testing.T) {
 		}
 		defer resp.Body.Close()
 		b, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode != http.StatusOK || resp.Header.Get("X-Frame-Options") != "DENY" || resp.Header.Get("Content-Security-Policy") == "" {
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("X-Content-Type-Options") != "nosniff" || resp.Header.Get("Content-Security-Policy") == "" {
 			t.Fatalf("pull: %d %v %.200s", resp.StatusCode, resp.Header, b)
 		}
 		var out wire.PullResponse

@@ -1,11 +1,17 @@
 package wire
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 )
+
+// heads are the buffers spliceOps encodes a response's head into (json.Marshal made a new one, a kilobyte or two,
+// for every poll).
+var heads = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // AppendJSON appends the response as JSON. It writes the ops by hand: their data is already JSON, and
 // encoding/json would check and copy every byte of it again (on a snapshot page of thousands of rows that is
@@ -18,17 +24,26 @@ func (r *PullResponse) AppendJSON(b []byte) ([]byte, error) {
 func (r *PullResponse) spliceOps(b []byte, body func([]byte) ([]byte, error)) ([]byte, error) {
 	head := *r
 	head.Ops = nil
-	hb, err := json.Marshal(head)
-	if err != nil {
+	buf := heads.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 64<<10 { // a supervisor's thousands of scopes are not kept
+			heads.Put(buf)
+		}
+	}()
+	buf.Reset()
+	// Encode writes what Marshal returns (HTML escaped alike), and a line break.
+	if err := json.NewEncoder(buf).Encode(head); err != nil {
 		return nil, err
 	}
+	hb := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	// hb ends with `"ops":null,…}`: write everything before "ops", the body, then the rest.
 	const marker = `"ops":null`
 	i := indexOf(hb, marker)
 	if i < 0 {
 		return nil, io.ErrUnexpectedEOF
 	}
-	if b, err = body(append(b, hb[:i]...)); err != nil {
+	b, err := body(append(b, hb[:i]...))
+	if err != nil {
 		return nil, err
 	}
 	return append(b, hb[i+len(marker):]...), nil

@@ -2,6 +2,7 @@ package wire_test
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -61,7 +62,8 @@ func TestScopeCovers(t *testing.T) {
 }
 
 func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
-	r := &wire.PullResponse{Protocol: 1, Epoch: "e", Scopes: []wire.ScopeDef{{Key: "cell:x", Kind: "cell", ID: "x", Path: "/a/", Classes: []string{"roster"}}},
+	// The head (all but the ops) holds characters encoding/json escapes (<, >, &, U+2028) and a line break.
+	r := &wire.PullResponse{Protocol: 1, Epoch: "e", Scopes: []wire.ScopeDef{{Key: "cell:x<&>\u2028\n", Kind: "cell", ID: "x", Path: "/a/", Classes: []string{"roster"}}},
 		Drop: []string{}, Window: "2024-12", Cursor: "c", Position: 7, HasMore: true,
 		Ops: []wire.Op{{Op: "put", Table: "members", ID: "i\"d", Version: 3, Class: "roster", Scope: "x", Path: "/a/", Part: "", Data: json.RawMessage(`{"full_name":"Lê Văn \"A\""}`)},
 			{Op: "del", Table: "attendance", ID: "z\u0001", Version: 4, Class: "meetings", Scope: "x", Part: "2026-11"}}}
@@ -72,6 +74,15 @@ func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
 	want, _ := json.Marshal(r)
 	if string(got) != string(want) {
 		t.Errorf("AppendJSON:\n%s\nencoding/json:\n%s", got, want)
+	}
+	// Again, after a larger head went through the buffers spliceOps reuses.
+	big := *r
+	big.Scopes = append(slices.Repeat(r.Scopes, 50), r.Scopes...)
+	if _, err := big.AppendJSON(nil); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := r.AppendJSON([]byte("prefix")); string(again) != "prefix"+string(want) {
+		t.Errorf("AppendJSON the second time:\n%s", again)
 	}
 }
 
