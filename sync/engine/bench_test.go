@@ -16,6 +16,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"sort"
@@ -709,6 +710,14 @@ func BenchmarkInitialPull(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	if changelog.IsPG(w.db.W) {
+		// The statistics autovacuum would have gathered within its minute after such a load (demo.Generate runs
+		// ANALYZE too): with those of the table before the load, PostgreSQL planned each page's read of attendance
+		// as a scan of the whole table (sync/README.md, The initial pull and the table's statistics).
+		if _, err := w.db.W.ExecContext(context.Background(), "ANALYZE"); err != nil {
+			b.Fatal(err)
+		}
+	}
 	tok, _ := w.issue(w.officials[0].ID)
 	// firstSync pulls the whole scope as a new device speaking protocol proto; it returns the rows and the bytes
 	// that came over the wire.
@@ -789,6 +798,9 @@ func BenchmarkInitialPull(b *testing.B) {
 // Each device keeps one HTTP/1.1 connection and writes its request as it is on the wire, as a load generator like
 // wrk does: Go's HTTP client (a reader and a writer goroutine per connection) cost more CPU than the server it
 // measured, on the same two cores.
+// Before the polls, the machine's own stalls are measured for two seconds (machineStalls) and reported beside the
+// p99, which they bound from below on a virtual machine that takes its cores away now and then (sync/README.md,
+// Empty polls: the machine's stalls).
 func BenchmarkEmptyPoll(b *testing.B) {
 	pollers, every, span := 550, 50*time.Millisecond, 5*time.Second
 	if v := os.Getenv("CHIBO_BENCH_POLLERS"); v != "" {
@@ -807,8 +819,11 @@ func BenchmarkEmptyPoll(b *testing.B) {
 			"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", token, len(body), body)
 	}
 	addr := strings.TrimPrefix(w.srv.URL, "http://")
+	runtime.GC() // the setup's garbage: no collection during the probe
+	stalled, longest := machineStalls(2 * time.Second)
 	var lat []time.Duration
 	var took time.Duration
+	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		lat = lat[:0]
 		var mu sync.Mutex
@@ -860,6 +875,42 @@ func BenchmarkEmptyPoll(b *testing.B) {
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99_ms")
 	b.ReportMetric(float64(len(lat))/took.Seconds(), "polls/s")
 	b.ReportMetric(float64(pollers)*float64(time.Second)/float64(every), "offered/s")
+	b.ReportMetric(stalled, "machine_stalled_%")
+	b.ReportMetric(float64(longest.Microseconds())/1000, "longest_stall_ms")
+}
+
+// machineStalls spins for d on as many OS threads as the runtime has processors, each reading the clock, and
+// returns the share of their time in gaps of more than half a millisecond between two reads — time in which the
+// thread did not run although it never yielded: the hypervisor or another process had its core — and the longest
+// gap. Nothing else of the benchmark runs meanwhile. A poll on a core that stalls for 5 ms waits 5 ms, whatever
+// the server does.
+func machineStalls(d time.Duration) (pct float64, longest time.Duration) {
+	threads := runtime.GOMAXPROCS(0)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	var lost time.Duration
+	for range threads {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			var gaps, worst time.Duration
+			start := time.Now()
+			for last, now := start, start; now.Sub(start) < d; last, now = now, time.Now() {
+				if g := now.Sub(last); g > 500*time.Microsecond {
+					gaps += g
+					worst = max(worst, g)
+				}
+			}
+			mu.Lock()
+			lost += gaps
+			longest = max(longest, worst)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return 100 * lost.Seconds() / (d.Seconds() * float64(threads)), longest
 }
 
 // readAnswer reads one HTTP/1.1 response with a Content-Length from br into body, as a load generator does: the
