@@ -49,6 +49,7 @@ var syncMessages = map[string]msg{
 	"sync.client_taken":             {"Mã thiết bị đã thuộc người dùng khác. Đăng xuất rồi đăng nhập lại.", "This device id belongs to another user. Sign out and in again."},
 	"sync.internal":                 {"Lỗi máy chủ khi lưu thay đổi này; đồng chí có thể gửi lại.", "Server error saving this change; you can send it again."},
 	"sync.bad_request":              {"Yêu cầu đồng bộ không hợp lệ: {detail}.", "Invalid sync request: {detail}."},
+	"sync.too_many":                 {"Mỗi lần gửi tối đa {max} thay đổi; gửi phần còn lại ở lần sau.", "At most {max} changes per push; send the rest in the next one."},
 	"sync.epoch_changed":            {"Dữ liệu trên máy chủ vừa được khôi phục hoặc làm mới trong lúc đồng bộ. Ứng dụng sẽ đồng bộ lại.", "The server's data was restored or reset during this sync. The app will sync again."},
 	"roster.birth_future":           {"Năm sinh {value} ở tương lai (năm nay là {year}).", "Birth year {value} is in the future (this year is {year})."},
 	"roster.date_future":            {"Ngày {value} ở tương lai.", "Date {value} is in the future."},

@@ -51,13 +51,13 @@ func (e *Engine) Pull(ctx context.Context, p *domain.Principal, req wire.PullReq
 		req.ClientID = "" // a protocol 1 device is sent back its own writes
 	}
 	if cur.Round == nil && len(req.Resync) == 0 && !req.Checksums && cur.V == cursorVersion && cur.Window == win && sameScopes(cur.Scopes, defs) {
-		done, err := e.quickPoll(ctx, cur, same, defs, win, req.ClientID, resp)
+		done, err := e.quickPoll(ctx, cur, same, defs, win, req.ClientID, p.UserID, resp)
 		if err != nil || done {
 			return resp, err
 		}
 	}
 	for moved := 0; ; moved++ {
-		err = e.page(ctx, cur, req, defs, win, limit, resp)
+		err = e.page(ctx, cur, req, p.UserID, defs, win, limit, resp)
 		if !errors.Is(err, errMoved) || moved == 2 {
 			break
 		}
@@ -79,8 +79,8 @@ func (e *Engine) Pull(ctx context.Context, p *domain.Principal, req wire.PullReq
 var errMoved = errors.New("engine: the database moved to another timeline")
 
 // page reads one page of the round that cur is in (starting one if none is), in one read transaction.
-func (e *Engine) page(ctx context.Context, cur *cursor, req wire.PullRequest, defs []wire.ScopeDef, win string, limit int,
-	resp *wire.PullResponse) error {
+func (e *Engine) page(ctx context.Context, cur *cursor, req wire.PullRequest, user string, defs []wire.ScopeDef, win string,
+	limit int, resp *wire.PullResponse) error {
 	return e.read(ctx, func(ctx context.Context, tx bun.Tx) error {
 		info, err := changelog.ReadSyncInfo(ctx, tx)
 		if err != nil {
@@ -113,6 +113,9 @@ func (e *Engine) page(ctx context.Context, cur *cursor, req wire.PullRequest, de
 		}
 		more := len(r.Snap) > 0
 		if !more {
+			if err := checkClient(ctx, tx, req.ClientID, user); err != nil {
+				return err
+			}
 			fresh := map[string]bool{}
 			for _, k := range r.Fresh {
 				fresh[k] = true
@@ -182,7 +185,8 @@ func (c *rebaseCache) refresh(ctx context.Context, db bun.IDB, n int) error {
 // quickPoll answers, in a single statement and without a transaction, the most common pull: a device that is up to
 // date asking whether anything changed. It reports false when there is something to send (or the epoch or the log
 // moved under the cursor), and the full path takes over.
-func (e *Engine) quickPoll(ctx context.Context, cur *cursor, same string, defs []wire.ScopeDef, win, client string, resp *wire.PullResponse) (bool, error) {
+func (e *Engine) quickPoll(ctx context.Context, cur *cursor, same string, defs []wire.ScopeDef, win, client, user string,
+	resp *wire.PullResponse) (bool, error) {
 	if behind(e.rebases.get(), cur.High) {
 		return false, nil // a reset: the full path
 	}
@@ -205,20 +209,25 @@ func (e *Engine) quickPoll(ctx context.Context, cur *cursor, same string, defs [
 	// The horizon is changelog.HorizonSQL, over the sync_state row.
 	hz := changelog.HorizonSQL(e.db.R)
 	// Epoch, pruning point and timeline are read again with the horizon: the statement's answer is one snapshot.
+	// With them, whose the device id is (checkClient): the changes it wrote are left out of "pending".
 	q := `SELECT epoch, pruned_tx, ` + hz + ` AS horizon, tx AS maxtx, EXISTS (?) AS pending,
-			` + changelog.MovedSQL(e.db.R) + ` AS moved, (SELECT count(*) FROM sync_rebases) AS rebases
+			` + changelog.MovedSQL(e.db.R) + ` AS moved, (SELECT count(*) FROM sync_rebases) AS rebases,
+			COALESCE((SELECT CAST(user_id AS TEXT) FROM sync_clients WHERE client_id = ?), '') AS owner
 		FROM sync_state WHERE id = 1`
 	horizonExpr := "(SELECT " + hz + " FROM sync_state WHERE id = 1)"
 	pending := e.db.R.NewSelect().Table("sync_changes").ColumnExpr("1").
 		Where("tx > ?", cur.Tx).Where("tx < " + horizonExpr).
 		ApplyQueryBuilder(func(qb bun.QueryBuilder) bun.QueryBuilder { return notOwn(coverWhere(qb, defs, win, nil, 0), client) }).
 		Limit(1)
-	var epoch string
+	var epoch, owner string
 	var pruned, horizon, maxTx int64
 	var more, moved bool
 	var rebases int
-	if err := e.db.R.NewRaw(q, pending).Scan(ctx, &epoch, &pruned, &horizon, &maxTx, &more, &moved, &rebases); err != nil {
+	if err := e.db.R.NewRaw(q, pending, client).Scan(ctx, &epoch, &pruned, &horizon, &maxTx, &more, &moved, &rebases, &owner); err != nil {
 		return false, domain.Internal(err)
+	}
+	if owner != "" && owner != user {
+		return false, domain.E(domain.CodeForbidden, "sync.client_taken")
 	}
 	if err := e.rebases.refresh(ctx, e.db.R, rebases); err != nil {
 		return false, err
@@ -237,6 +246,24 @@ func (e *Engine) quickPoll(ctx context.Context, cur *cursor, same string, defs [
 	cur.Tx = max(cur.Tx, horizon-1)
 	resp.Position, resp.Cursor = cur.Tx, cur.encode()
 	return true, nil
+}
+
+// checkClient refuses a pull that names another user's device id: a pull leaves out the changes written from the
+// device it names (the device has them), so another user's id would silently leave out that user's changes — the
+// rows would be missing until a checksum found them. An id no device has pushed from yet is no one's.
+func checkClient(ctx context.Context, db bun.IDB, client, user string) error {
+	if client == "" {
+		return nil
+	}
+	var owner []string
+	if err := db.NewSelect().Table("sync_clients").ColumnExpr("CAST(user_id AS TEXT)").Where("client_id = ?", client).
+		Scan(ctx, &owner); err != nil {
+		return domain.Internal(err)
+	}
+	if len(owner) > 0 && owner[0] != user {
+		return domain.E(domain.CodeForbidden, "sync.client_taken")
+	}
+	return nil
 }
 
 // recentTTL is how long an instance trusts what it last saw of the log for answering "nothing new" without a

@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/chibo-vn/chibo/server/store"
+	"github.com/chibo-vn/chibo/sync/client"
 	"github.com/chibo-vn/chibo/sync/wire"
 )
 
@@ -183,5 +185,82 @@ func TestReasonOnlyForExcused(t *testing.T) {
 	read()
 	if at.Status != "unexcused" || at.Reason != "" {
 		t.Errorf("the mark after both: %s, reason %q; want unexcused with no reason", at.Status, at.Reason)
+	}
+}
+
+// TestPullRefusesAnotherUsersDevice: a pull leaves out the changes written from the device it names, so a pull that
+// names another user's device id would silently miss that user's changes (an outsider's client, written from
+// PROTOCOL.md alone, found it: the rows were missing until a checksum disagreed). It is refused 403 forbidden
+// (sync.client_taken), as a push is — on a device's first sync and on its polls alike — and the user's own device
+// id still pulls everything.
+func TestPullRefusesAnotherUsersDevice(t *testing.T) {
+	h := newHarness(t)
+	writer := h.device("off1") // off1 and off2 are both assigned cell A
+	pull(t, writer)
+	meeting, member := uuid.NewString(), h.members["A"][0].ID
+	mark := wire.AttendanceID(meeting, member)
+	writer.Mutate(wire.Mutation{Table: "meetings", Op: wire.MutUpsert, RowID: meeting, Fields: fields("cell_id", h.cells["A"].ID,
+		"meeting_date", h.today.String(), "status", "held", "topic", "Sinh hoạt thường kỳ")})
+	writer.Mutate(wire.Mutation{Table: "attendance", Op: wire.MutUpsert, RowID: mark,
+		Fields: fields("meeting_id", meeting, "member_id", member, "status", "present")})
+	if st, err := writer.Push(context.Background()); err != nil || st.Applied != 2 {
+		t.Fatalf("push: %v %+v", err, st)
+	}
+	waitCommitted(t, h.db)
+	taken := writer.Local.ClientID
+
+	// A first sync naming off1's device.
+	code, body := h.postStatus("/api/v1/sync/pull", "off2", wire.PullRequest{Protocol: wire.Protocol3, ClientID: taken, Limit: wire.MaxPullLimit})
+	if code != http.StatusForbidden || !strings.Contains(body, `"code":"forbidden"`) {
+		t.Errorf("a first sync naming another user's device: %d %s, want 403 forbidden", code, body)
+	}
+
+	// A poll naming it, from a device that is up to date but for off1's new mark.
+	reader := h.device("off2")
+	pull(t, reader)
+	writer.Mutate(wire.Mutation{Table: "attendance", Op: wire.MutUpsert, RowID: mark,
+		BaseVersion: writer.Local.Row("attendance", mark).Version, Fields: fields("meeting_id", meeting, "member_id", member,
+			"status", "excused", "reason", "Ốm")})
+	if st, err := writer.Push(context.Background()); err != nil || st.Applied != 1 {
+		t.Fatalf("push: %v %+v", err, st)
+	}
+	waitCommitted(t, h.db)
+	own := reader.Local.ClientID
+	reader.Local.ClientID = taken
+	_, err := reader.Pull(context.Background())
+	var ce *client.Error
+	if !errors.As(err, &ce) || ce.Status != http.StatusForbidden || ce.Code != "forbidden" {
+		t.Errorf("a poll naming another user's device: %v, want 403 forbidden", err)
+	}
+	reader.Local.ClientID = own
+	pull(t, reader)
+	if got := reader.Local.Row("attendance", mark); got == nil || !strings.Contains(string(got.Data), `"excused"`) {
+		t.Errorf("off2's own device holds %+v, want the mark excused", got)
+	}
+}
+
+// TestTooManyMutationsSaidInTheUsersLanguage: a push of more than 500 mutations is refused 400 invalid on the field
+// mutations, its message in Vietnamese with the limit and no word of the protocol's English (an outsider's client
+// got "Yêu cầu đồng bộ không hợp lệ: mutations: at most 500 per push."), in English with ?lang=en.
+func TestTooManyMutationsSaidInTheUsersLanguage(t *testing.T) {
+	h := newHarness(t)
+	req := wire.PushRequest{ClientID: uuid.NewString()}
+	for i := range wire.MaxPushBatch + 1 {
+		req.Mutations = append(req.Mutations, wire.Mutation{Seq: int64(i + 1), Table: "attendance", Op: wire.MutDelete,
+			RowID: uuid.NewString()})
+	}
+	for _, c := range []struct{ path, want string }{
+		{"/api/v1/sync/push", "Mỗi lần gửi tối đa 500 thay đổi"},
+		{"/api/v1/sync/push?lang=en", "At most 500 changes per push"},
+	} {
+		code, body := h.postStatus(c.path, "off1", req)
+		var e struct{ Code, Message, Field string }
+		_ = json.Unmarshal([]byte(body), &e)
+		if code != http.StatusBadRequest || e.Code != "invalid" || e.Field != "mutations" || !strings.Contains(e.Message, c.want) {
+			t.Errorf("%s: %d %s, want 400 invalid on mutations saying %q", c.path, code, body, c.want)
+		}
+		if c.path == "/api/v1/sync/push" && strings.Contains(e.Message, "at most") {
+			t.Errorf("the Vietnamese message holds the protocol's English: %q", e.Message)
+		}
 	}
 }

@@ -284,6 +284,11 @@ type ShapeError struct{ msg string }
 
 func (e *ShapeError) Error() string { return e.msg }
 
+// ErrTooManyMutations is Validate's error for a push of more than MaxPushBatch mutations, the one shape error a
+// client that follows the protocol can meet (a long outbox sent at once): the server explains it in the user's
+// language rather than in the protocol's words.
+var ErrTooManyMutations error = &ShapeError{msg: fmt.Sprintf("mutations: at most %d per push", MaxPushBatch)}
+
 func shapef(format string, args ...any) error { return &ShapeError{msg: fmt.Sprintf(format, args...)} }
 
 // DecodePush reads a push request strictly: unknown fields, trailing data and malformed mutations are errors.
@@ -321,7 +326,7 @@ func (r *PushRequest) Validate() error {
 		return shapef("client_id: 1 to 64 characters")
 	}
 	if len(r.Mutations) > MaxPushBatch {
-		return shapef("mutations: at most %d per push", MaxPushBatch)
+		return ErrTooManyMutations
 	}
 	for i, m := range r.Mutations {
 		if m.Seq < 1 {
