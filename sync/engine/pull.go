@@ -82,6 +82,9 @@ var errMoved = errors.New("engine: the database moved to another timeline")
 func (e *Engine) page(ctx context.Context, cur *cursor, req wire.PullRequest, user string, defs []wire.ScopeDef, win string,
 	limit int, resp *wire.PullResponse) error {
 	return e.read(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := checkClient(ctx, tx, req.ClientID, user); err != nil {
+			return err // on every page, the snapshot's too: a round refused halfway would be worse
+		}
 		info, err := changelog.ReadSyncInfo(ctx, tx)
 		if err != nil {
 			return err
@@ -113,9 +116,6 @@ func (e *Engine) page(ctx context.Context, cur *cursor, req wire.PullRequest, us
 		}
 		more := len(r.Snap) > 0
 		if !more {
-			if err := checkClient(ctx, tx, req.ClientID, user); err != nil {
-				return err
-			}
 			fresh := map[string]bool{}
 			for _, k := range r.Fresh {
 				fresh[k] = true

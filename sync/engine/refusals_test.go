@@ -210,9 +210,11 @@ func TestPullRefusesAnotherUsersDevice(t *testing.T) {
 	taken := writer.Local.ClientID
 
 	// A first sync naming off1's device.
-	code, body := h.postStatus("/api/v1/sync/pull", "off2", wire.PullRequest{Protocol: wire.Protocol3, ClientID: taken, Limit: wire.MaxPullLimit})
-	if code != http.StatusForbidden || !strings.Contains(body, `"code":"forbidden"`) {
-		t.Errorf("a first sync naming another user's device: %d %s, want 403 forbidden", code, body)
+	for _, limit := range []int{10, wire.MaxPullLimit} { // a page of the snapshot alone, and one that reaches the log
+		code, body := h.postStatus("/api/v1/sync/pull", "off2", wire.PullRequest{Protocol: wire.Protocol3, ClientID: taken, Limit: limit})
+		if code != http.StatusForbidden || !strings.Contains(body, `"code":"forbidden"`) {
+			t.Errorf("a first sync naming another user's device, limit %d: %d %.200s, want 403 forbidden", limit, code, body)
+		}
 	}
 
 	// A poll naming it, from a device that is up to date but for off1's new mark.
