@@ -3,7 +3,6 @@ package api
 import (
 	"errors"
 	"net/http"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -96,16 +95,16 @@ func (s *Server) syncPush(c echo.Context) error {
 	return c.JSONBlob(http.StatusOK, resp.AppendJSON(make([]byte, 0, 64+160*len(resp.Results))))
 }
 
-// pushError explains a push the wire format refuses. Too many mutations at once is said in the user's language,
-// with the field and the limit. Any other shape error (wire.ShapeError, e.g. "mutations[3].seq: must
-// follow 2") is the protocol's own description and is passed on; a JSON decoding error is explained like any other
-// body's, never in Go's words (type names like wire.PushRequest).
+// pushError explains a push the wire format refuses. A shape error (wire.ShapeError: too many mutations, seqs out
+// of order…) is said in the user's language from its message key, on its field; one without a key passes on the
+// protocol's own words. A JSON decoding error is explained like any other body's, never in Go's words (type names
+// like wire.PushRequest).
 func pushError(err error) error {
-	if errors.Is(err, wire.ErrTooManyMutations) {
-		return domain.Invalid("mutations", "sync.too_many", "max", strconv.Itoa(wire.MaxPushBatch))
-	}
 	var se *wire.ShapeError
-	if errors.As(err, &se) {
+	if errors.As(err, &se) && se.Key != "" {
+		return domain.Invalid(se.Field, se.Key, se.Args...)
+	}
+	if se != nil {
 		return domain.E(domain.CodeInvalid, "sync.bad_request", "detail", se.Error())
 	}
 	return jsonError(err)

@@ -241,28 +241,53 @@ func TestPullRefusesAnotherUsersDevice(t *testing.T) {
 	}
 }
 
-// TestTooManyMutationsSaidInTheUsersLanguage: a push of more than 500 mutations is refused 400 invalid on the field
-// mutations, its message in Vietnamese with the limit and no word of the protocol's English (an outsider's client
-// got "Yêu cầu đồng bộ không hợp lệ: mutations: at most 500 per push."), in English with ?lang=en.
-func TestTooManyMutationsSaidInTheUsersLanguage(t *testing.T) {
+// TestMalformedPushSaidInTheUsersLanguage: a push the protocol's shape rules refuse (more than 500 mutations,
+// seqs out of order, an unknown op…) gets 400 invalid on the field at fault, its message in Vietnamese without
+// the protocol's English (an outsider's client got "Yêu cầu đồng bộ không hợp lệ: mutations: at most 500 per
+// push."), in English with ?lang=en; nothing of it is processed.
+func TestMalformedPushSaidInTheUsersLanguage(t *testing.T) {
 	h := newHarness(t)
-	req := wire.PushRequest{ClientID: uuid.NewString()}
-	for i := range wire.MaxPushBatch + 1 {
-		req.Mutations = append(req.Mutations, wire.Mutation{Seq: int64(i + 1), Table: "attendance", Op: wire.MutDelete,
-			RowID: uuid.NewString()})
+	del := func(seq int64) wire.Mutation {
+		return wire.Mutation{Seq: seq, Table: "attendance", Op: wire.MutDelete, RowID: uuid.NewString()}
 	}
-	for _, c := range []struct{ path, want string }{
-		{"/api/v1/sync/push", "Mỗi lần gửi tối đa 500 thay đổi"},
-		{"/api/v1/sync/push?lang=en", "At most 500 changes per push"},
+	many := make([]wire.Mutation, wire.MaxPushBatch+1)
+	for i := range many {
+		many[i] = del(int64(i + 1))
+	}
+	badOp := del(2)
+	badOp.Op = "replace"
+	noRow := del(2)
+	noRow.RowID = ""
+	negative := del(1)
+	negative.BaseVersion = -1
+	for _, c := range []struct {
+		name, client  string
+		mutations     []wire.Mutation
+		field, vi, en string
+	}{
+		{"too many", uuid.NewString(), many, "mutations", "Mỗi lần gửi tối đa 500 thay đổi", "At most 500 changes per push"},
+		{"seq skipped", uuid.NewString(), []wire.Mutation{del(1), del(3)}, "mutations[1].seq", "Thay đổi thứ 2 phải mang số thứ tự ngay sau 1", "Change 2 must be numbered right after 1"},
+		{"seq zero", uuid.NewString(), []wire.Mutation{del(0)}, "mutations[0].seq", "Thay đổi thứ 1 có số thứ tự nhỏ hơn 1", "Change 1 has a sequence number below 1"},
+		{"unknown op", uuid.NewString(), []wire.Mutation{del(1), badOp}, "mutations[1].op", "Thay đổi thứ 2 có thao tác không hợp lệ", "Change 2 has an unknown operation"},
+		{"no row id", uuid.NewString(), []wire.Mutation{del(1), noRow}, "mutations[1]", "Thay đổi thứ 2 thiếu tên bảng hoặc mã bản ghi", "Change 2 lacks its table or record id"},
+		{"negative base", uuid.NewString(), []wire.Mutation{negative}, "mutations[0].base_version", "Thay đổi thứ 1 có phiên bản gốc âm", "Change 1 has a negative base version"},
+		{"no device id", "", []wire.Mutation{del(1)}, "client_id", "Mã thiết bị phải có từ 1 đến 64 ký tự", "The device id must have 1 to 64 characters"},
 	} {
-		code, body := h.postStatus(c.path, "off1", req)
-		var e struct{ Code, Message, Field string }
-		_ = json.Unmarshal([]byte(body), &e)
-		if code != http.StatusBadRequest || e.Code != "invalid" || e.Field != "mutations" || !strings.Contains(e.Message, c.want) {
-			t.Errorf("%s: %d %s, want 400 invalid on mutations saying %q", c.path, code, body, c.want)
-		}
-		if c.path == "/api/v1/sync/push" && strings.Contains(e.Message, "at most") {
-			t.Errorf("the Vietnamese message holds the protocol's English: %q", e.Message)
+		req := wire.PushRequest{ClientID: c.client, Mutations: c.mutations}
+		for _, lang := range []struct{ query, want string }{{"", c.vi}, {"?lang=en", c.en}} {
+			code, body := h.postStatus("/api/v1/sync/push"+lang.query, "off1", req)
+			var e struct{ Code, Message, Field string }
+			_ = json.Unmarshal([]byte(body), &e)
+			if code != http.StatusBadRequest || e.Code != "invalid" || e.Field != c.field || !strings.Contains(e.Message, lang.want) {
+				t.Errorf("%s%s: %d %.300s, want 400 invalid on %s saying %q", c.name, lang.query, code, body, c.field, lang.want)
+			}
+			if lang.query == "" {
+				for _, english := range []string{"mutations", "must", "at most", "seq", "row_id"} {
+					if strings.Contains(e.Message, english) {
+						t.Errorf("%s: the Vietnamese message holds the protocol's English %q: %q", c.name, english, e.Message)
+					}
+				}
+			}
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 )
 
@@ -277,19 +278,27 @@ const (
 	StatusGap      = "gap"
 )
 
-// ShapeError is a push request that is valid JSON of the right types but breaks the protocol's shape rules (its
-// message says which, in the protocol's terms: "mutations[3].seq: must follow 2"). DecodePush returns it, or the
-// JSON decoder's own error for a body that is not a push request at all.
-type ShapeError struct{ msg string }
+// ShapeError is a push request that is valid JSON of the right types but breaks the protocol's shape rules. Its
+// Error says which in the protocol's terms ("mutations[3].seq: must follow 2"); Key names the server's message for
+// it (said in the user's language), Field the member of the request it is about ("mutations[3].seq"; empty for
+// the whole request) and Args the message's parameters, name then value. DecodePush returns it, or the JSON
+// decoder's own error for a body that is not a push request at all.
+type ShapeError struct {
+	msg        string
+	Key, Field string
+	Args       []string
+}
 
 func (e *ShapeError) Error() string { return e.msg }
 
-// ErrTooManyMutations is Validate's error for a push of more than MaxPushBatch mutations, the one shape error a
-// client that follows the protocol can meet (a long outbox sent at once): the server explains it in the user's
-// language rather than in the protocol's words.
-var ErrTooManyMutations error = &ShapeError{msg: fmt.Sprintf("mutations: at most %d per push", MaxPushBatch)}
+// shape returns a ShapeError: the message key, the field and its parameters (name, value…), and the protocol's
+// words for it.
+func shape(key, field string, args []string, format string, a ...any) error {
+	return &ShapeError{msg: fmt.Sprintf(format, a...), Key: key, Field: field, Args: args}
+}
 
-func shapef(format string, args ...any) error { return &ShapeError{msg: fmt.Sprintf(format, args...)} }
+// nth is the parameter "n": the mutation's place in the request, counted from 1 as people count.
+func nth(i int) []string { return []string{"n", strconv.Itoa(i + 1)} }
 
 // DecodePush reads a push request strictly: unknown fields, trailing data and malformed mutations are errors.
 func DecodePush(b []byte) (*PushRequest, error) {
@@ -308,7 +317,7 @@ func DecodePush(b []byte) (*PushRequest, error) {
 		return nil, err
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, shapef("trailing data after the request")
+		return nil, shape("sync.trailing", "", nil, "trailing data after the request")
 	}
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -320,29 +329,31 @@ func DecodePush(b []byte) (*PushRequest, error) {
 // is a *ShapeError.
 func (r *PushRequest) Validate() error {
 	if r.Protocol < 0 {
-		return shapef("protocol: 1 or more")
+		return shape("sync.bad_protocol", "protocol", nil, "protocol: 1 or more")
 	}
 	if r.ClientID == "" || len(r.ClientID) > 64 {
-		return shapef("client_id: 1 to 64 characters")
+		return shape("sync.bad_client_id", "client_id", nil, "client_id: 1 to 64 characters")
 	}
 	if len(r.Mutations) > MaxPushBatch {
-		return ErrTooManyMutations
+		return shape("sync.too_many", "mutations", []string{"max", strconv.Itoa(MaxPushBatch)}, "mutations: at most %d per push", MaxPushBatch)
 	}
 	for i, m := range r.Mutations {
+		field := func(member string) string { return fmt.Sprintf("mutations[%d]%s", i, member) }
 		if m.Seq < 1 {
-			return shapef("mutations[%d].seq: must be 1 or more", i)
+			return shape("sync.bad_seq", field(".seq"), nth(i), "mutations[%d].seq: must be 1 or more", i)
 		}
 		if i > 0 && m.Seq != r.Mutations[i-1].Seq+1 {
-			return shapef("mutations[%d].seq: must follow %d", i, r.Mutations[i-1].Seq)
+			prev := strconv.FormatInt(r.Mutations[i-1].Seq, 10)
+			return shape("sync.seq_order", field(".seq"), append(nth(i), "prev", prev), "mutations[%d].seq: must follow %s", i, prev)
 		}
 		if m.Op != MutUpsert && m.Op != MutDelete {
-			return shapef("mutations[%d].op: upsert or delete", i)
+			return shape("sync.bad_op", field(".op"), nth(i), "mutations[%d].op: upsert or delete", i)
 		}
 		if m.Table == "" || m.RowID == "" {
-			return shapef("mutations[%d]: t and row_id are required", i)
+			return shape("sync.no_target", field(""), nth(i), "mutations[%d]: t and row_id are required", i)
 		}
 		if m.BaseVersion < 0 {
-			return shapef("mutations[%d].base_version: must not be negative", i)
+			return shape("sync.bad_base", field(".base_version"), nth(i), "mutations[%d].base_version: must not be negative", i)
 		}
 	}
 	return nil
