@@ -29,6 +29,9 @@ func (e *Engine) Pull(ctx context.Context, p *domain.Principal, req wire.PullReq
 	if limit < 0 || limit > wire.MaxPullLimit {
 		return nil, domain.Invalid("limit", "error.bad_limit", "max", "5000")
 	}
+	if req.Protocol < 0 {
+		return nil, domain.Invalid("protocol", "sync.bad_protocol") // as a push's (wire.PushRequest.Validate)
+	}
 	cur, err := e.cursors.decode(req.Cursor)
 	if err != nil {
 		return nil, err

@@ -48,7 +48,7 @@ func TestBadIDSaysTheRightOne(t *testing.T) {
 }
 
 // TestPullLimits: a pull's limit is 1–5000, absent (0) meaning 1000; anything else is a 400 with the machine-readable
-// code (PROTOCOL.md, Pull).
+// code (PROTOCOL.md, Pull). So is a negative protocol version, as on a push.
 func TestPullLimits(t *testing.T) {
 	h := newHarness(t)
 	for _, tc := range []struct {
@@ -61,6 +61,8 @@ func TestPullLimits(t *testing.T) {
 		{`{"cursor": "", "limit": 5000}`, http.StatusOK},
 		{`{"cursor": "", "limit": -1}`, http.StatusBadRequest},
 		{`{"cursor": "", "limit": 5001}`, http.StatusBadRequest},
+		{`{"cursor": "", "protocol": 4}`, http.StatusOK}, // answered in the highest version the server speaks
+		{`{"cursor": "", "protocol": -1}`, http.StatusBadRequest},
 	} {
 		status, body := h.postStatus("/api/v1/sync/pull", "off1", json.RawMessage(tc.body))
 		if status != tc.want {
