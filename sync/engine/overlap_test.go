@@ -160,10 +160,12 @@ func TestOverlapAfterAFailedPush(t *testing.T) {
 			switch {
 			case fail:
 				// The first push fails once the second has been applied (or after a while, when the second waits
-				// for the device's lock instead: on SQLite, or when it reached the server first).
+				// for the device's lock instead: on SQLite, or when it reached the server first). The while is 2 s:
+				// with 500 ms, a second push slowed by a busy machine (make test runs both databases' halves at
+				// once) came too late in every try, half the runs, the same before and after the session's changes.
 				select {
 				case <-followed:
-				case <-time.After(500 * time.Millisecond):
+				case <-time.After(2 * time.Second):
 				}
 				return errors.New("the connection to the database was lost")
 			case first == 5:
