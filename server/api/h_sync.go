@@ -96,16 +96,11 @@ func (s *Server) syncPush(c echo.Context) error {
 }
 
 // pushError explains a push the wire format refuses. A shape error (wire.ShapeError: too many mutations, seqs out
-// of order…) is said in the user's language from its message key, on its field; one without a key passes on the
-// protocol's own words. A JSON decoding error is explained like any other body's, never in Go's words (type names
-// like wire.PushRequest).
+// of order…) is said in the user's language from its message key, on its field. A JSON decoding error is explained
+// like any other body's, never in Go's words (type names like wire.PushRequest).
 func pushError(err error) error {
-	var se *wire.ShapeError
-	if errors.As(err, &se) && se.Key != "" {
+	if se := (*wire.ShapeError)(nil); errors.As(err, &se) {
 		return domain.Invalid(se.Field, se.Key, se.Args...)
-	}
-	if se != nil {
-		return domain.E(domain.CodeInvalid, "sync.bad_request", "detail", se.Error())
 	}
 	return jsonError(err)
 }
