@@ -56,12 +56,16 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			return domain.Unauthorized("auth.bad_token")
 		}
 		key := claims.Subject + "|" + claims.Family
-		p, refresh, gen := s.cache.get(key)
+		at, err := s.cache.stamp(ctx)
+		if err != nil {
+			return err
+		}
+		p, refresh, gen := s.cache.get(key, at)
 		if p == nil {
 			if p, err = s.loadPrincipal(ctx, claims); err != nil {
 				return err
 			}
-			s.cache.put(key, p, gen)
+			s.cache.put(key, p, gen, at)
 		} else if refresh {
 			// Read it again before it expires, without keeping this request waiting.
 			go func(ctx context.Context) {
@@ -70,7 +74,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 				if fresh, err := s.loadPrincipal(ctx, claims); err != nil {
 					s.cache.drop(key)
 				} else {
-					s.cache.put(key, fresh, gen)
+					s.cache.put(key, fresh, gen, at)
 				}
 			}(context.WithoutCancel(ctx))
 		}

@@ -109,7 +109,7 @@ func New(db *store.DB, tokens *auth.Tokens, log *slog.Logger, cfg Config) *Serve
 		metrics: newMetrics(db),
 		sync:    engine.New(db, log),
 		gzip:    newGzip(),
-		cache:   newPrincipalCache(),
+		cache:   newPrincipalCache(func(ctx context.Context) (int64, error) { return store.AccessVersion(ctx, db.R) }),
 		app:     cfg.App,
 		pages:   make(chan *[]byte, 2),
 	}

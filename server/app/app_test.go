@@ -22,9 +22,15 @@ import (
 // start runs the real program on a free port over a fresh database, as `make run` does.
 func start(t *testing.T, demo bool, extraEnv ...string) *app.Main {
 	t.Helper()
+	return startOn(t, testdb.URL(t), demo, extraEnv...)
+}
+
+// startOn runs the real program on a free port over the database at url (another instance may share it).
+func startOn(t *testing.T, url string, demo bool, extraEnv ...string) *app.Main {
+	t.Helper()
 	var out bytes.Buffer
 	m := &app.Main{Stdout: &out, Stderr: io.Discard}
-	env := map[string]string{"CHIBO_DATABASE_URL": testdb.URL(t), "CHIBO_ADDR": "127.0.0.1:0", "CHIBO_DATA_DIR": t.TempDir()}
+	env := map[string]string{"CHIBO_DATABASE_URL": url, "CHIBO_ADDR": "127.0.0.1:0", "CHIBO_DATA_DIR": t.TempDir()}
 	for i := 0; i+1 < len(extraEnv); i += 2 {
 		env[extraEnv[i]] = extraEnv[i+1]
 	}

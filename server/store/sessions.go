@@ -185,3 +185,14 @@ func Secret(ctx context.Context, db bun.IDB, key string, gen func() (string, err
 	}
 	return v, nil
 }
+
+// AccessVersion reads the version of who may do what: the database raises it whenever a change to a user, a grant,
+// an assignment, a unit's path or a session's revocation commits (migrations' access_state). Callers kept while it
+// is unchanged are still who they were.
+func AccessVersion(ctx context.Context, db bun.IDB) (int64, error) {
+	var v int64
+	if err := db.NewRaw(`SELECT version FROM access_state WHERE id = 1`).Scan(ctx, &v); err != nil {
+		return 0, domain.Internal(err)
+	}
+	return v, nil
+}

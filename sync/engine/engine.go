@@ -32,7 +32,7 @@ type Engine struct {
 	db      *store.DB
 	log     *slog.Logger
 	now     func() time.Time
-	recent  recentLog
+	recent  store.Fresh[logState] // the log's state, kept for recentTTL (New)
 	rebases rebaseCache
 	cursors cursorCache
 	// resets counts the rounds that start with a reset, by reason (see Reset reasons).
@@ -68,7 +68,10 @@ func New(db *store.DB, log *slog.Logger) *Engine {
 	for _, r := range []string{ResetEpoch, ResetBehind, ResetAhead, ResetExpired, ResetProtocol} {
 		e.resets.WithLabelValues(r) // every reason shows, at 0, from the start
 	}
-	db.OnCommit(func(map[string]bool) { e.recent.forget() })
+	// The log's state is kept for recentTTL, read once for all the polls that find it stale and ahead of its expiry
+	// while polls go on (store.Fresh); a state on a moved timeline is not kept: the full path rebases first.
+	e.recent = store.Fresh[logState]{TTL: recentTTL, Ahead: recentAhead, Keep: func(st logState) bool { return !st.moved }}
+	db.OnCommit(func(map[string]bool) { e.recent.Forget() })
 	return e
 }
 

@@ -203,7 +203,7 @@ func (e *Engine) quickPoll(ctx context.Context, cur *cursor, same string, defs [
 	if behind(e.rebases.get(), cur.High) {
 		return false, nil // a reset: the full path
 	}
-	st, err := e.recent.load(ctx, e.readLogState)
+	st, err := e.recent.Load(ctx, e.readLogState)
 	if err != nil {
 		return false, err
 	}
@@ -303,95 +303,8 @@ func (e *Engine) readLogState(ctx context.Context) (logState, error) {
 	return st, e.rebases.refresh(ctx, e.db.R, rebases)
 }
 
-// recentLog caches the last logState for recentTTL. Each instance keeps its own; nothing needs sharing. When it
-// is stale, one poll reads the state again and the polls arriving meanwhile wait for that read: before, each of
-// them queried the database, and at thousands of polls a second the pile-up stalled every poll for tens of
-// milliseconds four times a second. In the last recentAhead of its life the state is read again in the
-// background while polls go on being answered from it, so a steady stream of polls never waits for the read.
-type recentLog struct {
-	mu       sync.Mutex
-	st       logState
-	at       time.Time     // when the read that got st began
-	inflight chan struct{} // closed when the read in progress ends
-	gen      int           // counts forget: a read begun before one is not kept
-	// ahead runs a background read (a goroutine by default; tests run it inline).
-	ahead func(func())
-}
-
-// recentAhead is how long before the cached state expires a poll starts reading it again in the background.
+// recentAhead is how long before the kept log state expires a poll starts reading it again in the background.
 const recentAhead = 100 * time.Millisecond
-
-// load returns the cached state, or reads it with read (once for all the callers that find it stale together).
-func (r *recentLog) load(ctx context.Context, read func(context.Context) (logState, error)) (logState, error) {
-	waited := false
-	for {
-		r.mu.Lock()
-		if age := time.Since(r.at); !r.at.IsZero() && age < recentTTL {
-			st := r.st
-			if age >= recentTTL-recentAhead && r.inflight == nil {
-				// Fresh enough to answer, soon stale: read it again for the polls to come.
-				ch := make(chan struct{})
-				r.inflight = ch
-				gen := r.gen
-				r.mu.Unlock()
-				bg := context.WithoutCancel(ctx)
-				run := r.ahead
-				if run == nil {
-					run = func(f func()) { go f() }
-				}
-				run(func() {
-					rctx, cancel := context.WithTimeout(bg, 5*time.Second)
-					defer cancel()
-					r.finish(rctx, ch, gen, time.Now(), read)
-				})
-				return st, nil
-			}
-			r.mu.Unlock()
-			return st, nil
-		}
-		if ch := r.inflight; ch != nil && !waited {
-			r.mu.Unlock()
-			select {
-			case <-ch:
-			case <-ctx.Done():
-				return logState{}, ctx.Err()
-			}
-			waited = true // if that read failed (or was already stale), read for ourselves
-			continue
-		}
-		ch := make(chan struct{})
-		if r.inflight == nil {
-			r.inflight = ch
-		}
-		gen := r.gen
-		r.mu.Unlock()
-		return r.finish(ctx, ch, gen, time.Now(), read)
-	}
-}
-
-// finish reads the state with read, begun at start, keeps it unless a forget came meanwhile, and closes ch.
-func (r *recentLog) finish(ctx context.Context, ch chan struct{}, gen int, start time.Time,
-	read func(context.Context) (logState, error)) (logState, error) {
-	st, err := read(ctx)
-	r.mu.Lock()
-	if err == nil && !st.moved && gen == r.gen && start.After(r.at) {
-		r.st, r.at = st, start
-	}
-	if r.inflight == ch {
-		r.inflight = nil
-	}
-	r.mu.Unlock()
-	close(ch)
-	return st, err
-}
-
-// forget drops the cached state after a write of this instance, so its own changes are seen at once.
-func (r *recentLog) forget() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.at = time.Time{}
-	r.gen++
-}
 
 func sameScopes(keys []string, defs []wire.ScopeDef) bool {
 	if len(keys) != len(defs) {
