@@ -3,6 +3,7 @@ package domain
 import (
 	"context"
 	"strings"
+	"sync"
 )
 
 // Grant is one role a user holds over the subtree of an org unit. Path is that unit's stored path; a grant over
@@ -14,8 +15,9 @@ type Grant struct {
 	Path      string `json:"-"`
 }
 
-// Principal is the authenticated caller and everything needed to decide what it may read and write. It is built
-// once per request from the database, so role and assignment changes take effect at once.
+// Principal is the authenticated caller and everything needed to decide what it may read and write. It is read
+// from the database, and the API keeps it while nothing that makes it changes (server/api/cache.go), sharing it
+// among the caller's requests: a principal is not changed once it is in use.
 type Principal struct {
 	UserID   string
 	Username string
@@ -32,6 +34,20 @@ type Principal struct {
 	// WorkCommunes are the communes the user works with (store.WorkCommunes), found when the API loads the
 	// principal into its cache, so that a sync poll reads no org unit; nil otherwise, and then read when needed.
 	WorkCommunes []UnitRef
+
+	// derived holds what other packages compute from the principal alone, once (Derived).
+	derived sync.Map
+}
+
+// Derived returns the value another package computes from p alone under key (a type of its own), calling compute
+// the first time only: a caller's sync scopes, for instance, are the same on each of its polls while the API keeps
+// its principal. The value is shared by every request of the caller and must not be changed.
+func (p *Principal) Derived(key any, compute func() any) any {
+	if v, ok := p.derived.Load(key); ok {
+		return v
+	}
+	v, _ := p.derived.LoadOrStore(key, compute())
+	return v
 }
 
 // UnitRef names an org unit and its path.

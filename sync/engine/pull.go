@@ -44,11 +44,10 @@ func (e *Engine) Pull(ctx context.Context, p *domain.Principal, req wire.PullReq
 		cur.High, same = req.Landed, ""
 	}
 	win := window(e.now())
-	communes, err := store.WorkCommunes(ctx, e.db.R, p)
+	defs, err := e.scopesOf(ctx, p)
 	if err != nil {
 		return nil, err
 	}
-	defs := scopesFor(p, communes)
 	resp := &wire.PullResponse{Protocol: wire.Negotiate(req.Protocol), Scopes: defs, Window: win, Ops: []wire.Op{}, Drop: []string{}}
 	if resp.Protocol < wire.Protocol2 {
 		req.ClientID = "" // a protocol 1 device is sent back its own writes

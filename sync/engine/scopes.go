@@ -1,12 +1,14 @@
 package engine
 
 import (
+	"context"
 	"sort"
 	"strings"
 
 	"github.com/uptrace/bun"
 
 	"github.com/chibo-vn/chibo/server/domain"
+	"github.com/chibo-vn/chibo/server/store"
 	"github.com/chibo-vn/chibo/sync/changelog"
 	"github.com/chibo-vn/chibo/sync/wire"
 )
@@ -79,6 +81,23 @@ func scopesFor(p *domain.Principal, communes []domain.UnitRef) []wire.ScopeDef {
 	add(wire.ScopeDef{Key: wire.KindRef, Kind: wire.KindRef, ID: "", Classes: refClasses, Refs: refs})
 	sort.SliceStable(defs, func(i, j int) bool { return defs[i].Key < defs[j].Key })
 	return defs
+}
+
+// scopesKey names a principal's scopes among its derived values (domain.Principal.Derived).
+type scopesKey struct{}
+
+// scopesOf returns the scopes of p (scopesFor). A principal that carries its communes (the API's, kept across
+// the caller's requests) has them computed once and shared: they are read, never changed. A poll computed them
+// anew each time, a kilobyte of garbage of about five a poll makes.
+func (e *Engine) scopesOf(ctx context.Context, p *domain.Principal) ([]wire.ScopeDef, error) {
+	if p.WorkCommunes != nil {
+		return p.Derived(scopesKey{}, func() any { return scopesFor(p, p.WorkCommunes) }).([]wire.ScopeDef), nil
+	}
+	communes, err := store.WorkCommunes(ctx, e.db.R, p)
+	if err != nil {
+		return nil, err
+	}
+	return scopesFor(p, communes), nil
 }
 
 // where adds to q the condition "the row's bucket (columns class, scope, path, part) is covered by def".
