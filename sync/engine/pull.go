@@ -224,7 +224,7 @@ func (e *Engine) quickPoll(ctx context.Context, cur *cursor, same string, defs [
 	// With them, whose the device id is (checkClient): the changes it wrote are left out of "pending".
 	q := `SELECT epoch, pruned_tx, ` + hz + ` AS horizon, tx AS maxtx, EXISTS (?) AS pending,
 			` + changelog.MovedSQL(e.db.R) + ` AS moved, (SELECT count(*) FROM sync_rebases) AS rebases,
-			COALESCE((SELECT CAST(user_id AS TEXT) FROM sync_clients WHERE client_id = ?), '') AS owner
+			COALESCE((` + clientOwnerSQL + `), '') AS owner
 		FROM sync_state WHERE id = 1`
 	horizonExpr := "(SELECT " + hz + " FROM sync_state WHERE id = 1)"
 	pending := e.db.R.NewSelect().Table("sync_changes").ColumnExpr("1").
@@ -238,8 +238,8 @@ func (e *Engine) quickPoll(ctx context.Context, cur *cursor, same string, defs [
 	if err := e.db.R.NewRaw(q, pending, client).Scan(ctx, &epoch, &pruned, &horizon, &maxTx, &more, &moved, &rebases, &owner); err != nil {
 		return false, domain.Internal(err)
 	}
-	if owner != "" && owner != user {
-		return false, domain.E(domain.CodeForbidden, "sync.client_taken")
+	if err := clientTaken(owner, user); err != nil {
+		return false, err
 	}
 	if err := e.rebases.refresh(ctx, e.db.R, rebases); err != nil {
 		return false, err
@@ -260,6 +260,10 @@ func (e *Engine) quickPoll(ctx context.Context, cur *cursor, same string, defs [
 	return true, nil
 }
 
+// clientOwnerSQL reads whose the device id (the one parameter) is: the user's id as text, no row for an id no
+// device has pushed from yet.
+const clientOwnerSQL = `SELECT CAST(user_id AS TEXT) FROM sync_clients WHERE client_id = ?`
+
 // checkClient refuses a pull that names another user's device id: a pull leaves out the changes written from the
 // device it names (the device has them), so another user's id would silently leave out that user's changes — the
 // rows would be missing until a checksum found them. An id no device has pushed from yet is no one's.
@@ -268,11 +272,18 @@ func checkClient(ctx context.Context, db bun.IDB, client, user string) error {
 		return nil
 	}
 	var owner []string
-	if err := db.NewSelect().Table("sync_clients").ColumnExpr("CAST(user_id AS TEXT)").Where("client_id = ?", client).
-		Scan(ctx, &owner); err != nil {
+	if err := db.NewRaw(clientOwnerSQL, client).Scan(ctx, &owner); err != nil {
 		return domain.Internal(err)
 	}
-	if len(owner) > 0 && owner[0] != user {
+	if len(owner) == 0 {
+		return nil
+	}
+	return clientTaken(owner[0], user)
+}
+
+// clientTaken refuses a device id whose owner ("" for no one) is not user.
+func clientTaken(owner, user string) error {
+	if owner != "" && owner != user {
 		return domain.E(domain.CodeForbidden, "sync.client_taken")
 	}
 	return nil

@@ -278,23 +278,28 @@ const (
 	StatusGap      = "gap"
 )
 
-// ShapeError is a push request that is valid JSON of the right types but breaks the protocol's shape rules. Its
-// Error says which in the protocol's terms ("mutations[3].seq: must follow 2"); Key names the server's message for
-// it (said in the user's language), Field the member of the request it is about ("mutations[3].seq"; empty for
-// the whole request) and Args the message's parameters, name then value. DecodePush returns it, or the JSON
+// ShapeError is a push request that is valid JSON of the right types but breaks the protocol's shape rules. Key
+// names the server's message for it (said in the user's language), Field the member of the request it is about
+// ("mutations[3].seq"; empty for the whole request) and Args the message's parameters, name then value. Its Error
+// says it in the protocol's terms, for logs: "mutations[3].seq: must follow 2". DecodePush returns it, or the JSON
 // decoder's own error for a body that is not a push request at all.
 type ShapeError struct {
-	msg        string
 	Key, Field string
 	Args       []string
+	words      string // what is wrong with Field, in the protocol's terms
 }
 
-func (e *ShapeError) Error() string { return e.msg }
+func (e *ShapeError) Error() string {
+	if e.Field == "" {
+		return e.words
+	}
+	return e.Field + ": " + e.words
+}
 
-// shape returns a ShapeError: the message key, the field and its parameters (name, value…), and the protocol's
-// words for it.
-func shape(key, field string, args []string, format string, a ...any) error {
-	return &ShapeError{msg: fmt.Sprintf(format, a...), Key: key, Field: field, Args: args}
+// shape returns a ShapeError: the message key, the field, the message's parameters (name, value…) and the
+// protocol's words for what is wrong.
+func shape(key, field string, args []string, words string) error {
+	return &ShapeError{Key: key, Field: field, Args: args, words: words}
 }
 
 // nth is the parameter "n": the mutation's place in the request, counted from 1 as people count.
@@ -329,31 +334,32 @@ func DecodePush(b []byte) (*PushRequest, error) {
 // is a *ShapeError.
 func (r *PushRequest) Validate() error {
 	if r.Protocol < 0 {
-		return shape("sync.bad_protocol", "protocol", nil, "protocol: 1 or more")
+		return shape("sync.bad_protocol", "protocol", nil, "1 or more")
 	}
 	if r.ClientID == "" || len(r.ClientID) > 64 {
-		return shape("sync.bad_client_id", "client_id", nil, "client_id: 1 to 64 characters")
+		return shape("sync.bad_client_id", "client_id", nil, "1 to 64 characters")
 	}
 	if len(r.Mutations) > MaxPushBatch {
-		return shape("sync.too_many", "mutations", []string{"max", strconv.Itoa(MaxPushBatch)}, "mutations: at most %d per push", MaxPushBatch)
+		n := strconv.Itoa(MaxPushBatch)
+		return shape("sync.too_many", "mutations", []string{"max", n}, "at most "+n+" per push")
 	}
 	for i, m := range r.Mutations {
 		field := func(member string) string { return fmt.Sprintf("mutations[%d]%s", i, member) }
 		if m.Seq < 1 {
-			return shape("sync.bad_seq", field(".seq"), nth(i), "mutations[%d].seq: must be 1 or more", i)
+			return shape("sync.bad_seq", field(".seq"), nth(i), "must be 1 or more")
 		}
 		if i > 0 && m.Seq != r.Mutations[i-1].Seq+1 {
 			prev := strconv.FormatInt(r.Mutations[i-1].Seq, 10)
-			return shape("sync.seq_order", field(".seq"), append(nth(i), "prev", prev), "mutations[%d].seq: must follow %s", i, prev)
+			return shape("sync.seq_order", field(".seq"), append(nth(i), "prev", prev), "must follow "+prev)
 		}
 		if m.Op != MutUpsert && m.Op != MutDelete {
-			return shape("sync.bad_op", field(".op"), nth(i), "mutations[%d].op: upsert or delete", i)
+			return shape("sync.bad_op", field(".op"), nth(i), "upsert or delete")
 		}
 		if m.Table == "" || m.RowID == "" {
-			return shape("sync.no_target", field(""), nth(i), "mutations[%d]: t and row_id are required", i)
+			return shape("sync.no_target", field(""), nth(i), "t and row_id are required")
 		}
 		if m.BaseVersion < 0 {
-			return shape("sync.bad_base", field(".base_version"), nth(i), "mutations[%d].base_version: must not be negative", i)
+			return shape("sync.bad_base", field(".base_version"), nth(i), "must not be negative")
 		}
 	}
 	return nil
