@@ -192,10 +192,19 @@ func (a *applier) current(ctx context.Context, table, id string) (changelog.Row,
 	return r, nil
 }
 
-// remember records the new state of a row the batch wrote.
+// remember records the new state of a row the batch wrote and, the first time, the version it had before (when
+// the batch had read it).
 func (a *applier) remember(table string, row changelog.Row) {
-	a.rows[rowKey(table, row.SyncBase().ID)] = row
-	a.written[rowKey(table, row.SyncBase().ID)] = true
+	k := rowKey(table, row.SyncBase().ID)
+	if prev, known := a.rows[k]; known && !a.written[k] { // the row before the batch wrote it (nil: none)
+		var v int64
+		if prev != nil {
+			v = prev.SyncBase().Version
+		}
+		a.firstOf[k] = v
+	}
+	a.rows[k] = row
+	a.written[k] = true
 	live := row.SyncBase().DeletedAt == nil
 	switch x := row.(type) {
 	case *store.Meeting:

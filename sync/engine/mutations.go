@@ -100,8 +100,10 @@ type applier struct {
 	refs     map[string]*store.ReferenceData
 	rubrics  map[string]*store.Rubric // by province and day: the rubric in force (nil: none)
 	assigns  []store.Assignment
-	// written are the rows (rowKey) this batch has written so far.
+	// written are the rows (rowKey) this batch has written so far; firstOf, the version each of them had before the
+	// batch first wrote it (0: it did not exist), for those the batch had read before.
 	written map[rowRef]bool
+	firstOf map[rowRef]int64
 	// drafts are the new rows the upserts would create, by seq, decoded before the lock (push.go).
 	drafts map[int64]draft
 	// noLock is set while the batch is applied before the device's lock, the push before it still writing
@@ -113,7 +115,7 @@ func newApplier(e *Engine, p *domain.Principal, tx bun.IDB, clientID string) *ap
 	return &applier{e: e, p: p, tx: tx, clientID: clientID, today: domain.DateOf(e.now()),
 		rows: map[rowRef]changelog.Row{}, units: map[string]*store.OrgUnit{}, meetings: map[string]*store.Meeting{},
 		members: map[string]*store.Member{}, refs: map[string]*store.ReferenceData{},
-		rubrics: map[string]*store.Rubric{}, written: map[rowRef]bool{}}
+		rubrics: map[string]*store.Rubric{}, written: map[rowRef]bool{}, firstOf: map[rowRef]int64{}}
 }
 
 func reject(field, key string, kv ...string) error {

@@ -1134,8 +1134,11 @@ func (a *applier) delete(ctx context.Context, sp spec, m wire.Mutation, cur chan
 	before := changelog.Clone(cur)
 	curBase := cur.SyncBase()
 	var conflicts []string
-	if curBase.Version > m.BaseVersion {
-		// Deleting a row someone changed meanwhile: the delete stands, and the row's last content is kept.
+	// Deleting a row someone changed meanwhile records a conflict; the versions this very push wrote since
+	// base_version are the device's own (it deletes what it just set: a mark set and cleared, a recommendation
+	// added and removed before they were sent), not someone's.
+	if first, ok := a.firstOf[rowKey(m.Table, curBase.ID)]; curBase.Version > m.BaseVersion && !(ok && m.BaseVersion >= first) {
+		// The delete stands, and the row's last content is kept.
 		data, _ := json.Marshal(before)
 		sc, err := changelog.TxScoper(ctx).Scope(ctx, before)
 		if err != nil {

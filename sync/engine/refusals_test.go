@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -291,5 +292,73 @@ func TestMalformedPushSaidInTheUsersLanguage(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestOwnEditsDeletedInOnePushAreNoConflict: a device that sets a mark, clears it (deletes the row) and sets it
+// again before it could sync sends the three in one push, each on the version it last saw: the delete is of its own
+// change, not of someone's, and records no conflict; a record added and removed the same way neither. A delete of
+// a row someone else changed since the device saw it still does.
+func TestOwnEditsDeletedInOnePushAreNoConflict(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	conflicts := func() int {
+		n, err := h.db.R.NewSelect().Table("sync_conflicts").Count(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return int(n)
+	}
+	var seen store.Attendance
+	id := wire.AttendanceID(h.meeting.ID, h.members["A"][0].ID)
+	if err := h.db.R.NewSelect().Model(&seen).Where("id = ?", id).Scan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	recID := uuid.NewString()
+	client := uuid.NewString()
+	mut := func(seq int64, table, op, row string, base int64, kv ...any) wire.Mutation {
+		m := wire.Mutation{Seq: seq, Table: table, Op: op, RowID: row, BaseVersion: base}
+		if op == wire.MutUpsert {
+			m.Fields = fields(kv...)
+		}
+		return m
+	}
+	set := "present" // a change: the mark the meeting holds is another
+	if seen.Status == "present" {
+		set = "unexcused"
+	}
+	resp := h.rawPush("off1", wire.PushRequest{ClientID: client, Mutations: []wire.Mutation{
+		mut(1, "attendance", wire.MutUpsert, id, seen.Version, "status", set),
+		mut(2, "attendance", wire.MutDelete, id, seen.Version),
+		mut(3, "attendance", wire.MutUpsert, id, 0, "meeting_id", h.meeting.ID, "member_id", h.members["A"][0].ID, "status", "unexcused"),
+		mut(4, "recommendations", wire.MutUpsert, recID, 0, "cell_id", h.cells["A"].ID, "content", "Đề nghị sửa cầu"),
+		mut(5, "recommendations", wire.MutDelete, recID, 0),
+	}})
+	for i, r := range resp.Results {
+		if r.Status != wire.StatusApplied || len(r.Conflicts) > 0 {
+			t.Errorf("mutation %d: %s, conflicts %v; want applied without a conflict", i+1, r.Status, r.Conflicts)
+		}
+	}
+	if n := conflicts(); n != 0 {
+		t.Errorf("%d conflicts recorded for a device's own edits", n)
+	}
+
+	// Someone else changes a mark the device saw; the device, not knowing, deletes it: a conflict.
+	other := wire.AttendanceID(h.meeting.ID, h.members["A"][1].ID)
+	var was store.Attendance
+	if err := h.db.R.NewSelect().Model(&was).Where("id = ?", other).Scan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h.rawPush("off2", wire.PushRequest{ClientID: uuid.NewString(), Mutations: []wire.Mutation{
+		mut(1, "attendance", wire.MutUpsert, other, was.Version, "status", "excused", "reason", "Ốm")}})
+	resp = h.rawPush("off1", wire.PushRequest{ClientID: client, Mutations: []wire.Mutation{
+		mut(6, "attendance", wire.MutUpsert, id, resp.Results[2].Version, "status", "present"),
+		mut(7, "attendance", wire.MutDelete, other, was.Version),
+	}})
+	if r := resp.Results[1]; r.Status != wire.StatusApplied || !slices.Equal(r.Conflicts, []string{"*"}) {
+		t.Errorf("deleting a mark someone changed since: %s, conflicts %v; want applied with a conflict on *", r.Status, r.Conflicts)
+	}
+	if n := conflicts(); n != 1 {
+		t.Errorf("%d conflicts recorded, want 1", n)
 	}
 }
